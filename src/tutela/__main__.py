@@ -1,0 +1,3 @@
+from tutela.cli.main import main
+
+main()

@@ -1,0 +1,76 @@
+"""The ASGI application: API routes, web pages, error handling.
+
+Route modules are discovered: every module in `tutela.api.routes` and
+`tutela.web.pages` that exposes a `router` is included, so an area adds its
+HTTP surface by adding one file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+import tutela
+from tutela.access import AccessError
+from tutela.config import Settings, load_settings
+from tutela.storage.db import Database
+from tutela.web.templating import STATIC_DIR
+
+
+def _routers(package: str) -> list[Any]:
+    pkg = importlib.import_module(package)
+    found = []
+    for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{package}.{mod.name}")
+        router = getattr(module, "router", None)
+        if router is not None:
+            found.append(router)
+    return found
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    database = db or Database.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # noqa: ANN202
+        yield
+        if db is None:
+            database.dispose()
+
+    app = FastAPI(
+        title="Tutela",
+        version=tutela.__version__,
+        description="Detect, match, act on, report and oversee online harms to children.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+
+    @app.exception_handler(AccessError)
+    async def _access_error(_req: Request, exc: AccessError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"error": "invalid request", "details": errors}, status_code=422)
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": tutela.__version__}
+
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    for router in _routers("tutela.api.routes") + _routers("tutela.web.pages"):
+        app.include_router(router)
+    return app

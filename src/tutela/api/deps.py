@@ -1,0 +1,53 @@
+"""FastAPI dependencies: settings, database and the caller's identity.
+
+Routes declare what they need (`principal = Depends(require("cases"))`) and
+never parse credentials themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Depends, Request
+
+from tutela.access import AccessError, Principal, authenticate_key
+from tutela.config import Settings
+from tutela.storage.db import Database
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value:
+        return None
+    return value.strip()
+
+
+def current_principal(request: Request, db: Database = Depends(get_db)) -> Principal:
+    """The authenticated caller: an API key, or a signed-in person (set by web auth)."""
+    person = getattr(request.state, "principal", None)
+    if person is not None:
+        return person
+    return authenticate_key(db, bearer(request))
+
+
+def require(scope: str) -> Callable[..., Principal]:
+    """Dependency factory: the caller must hold `scope` (or `admin`)."""
+
+    def _dep(principal: Principal = Depends(current_principal)) -> Principal:
+        principal.require(scope)
+        return principal
+
+    _dep.__name__ = f"require_{scope}"
+    return _dep
+
+
+__all__ = ["AccessError", "current_principal", "get_db", "get_settings", "require"]

@@ -1,0 +1,1 @@
+"""The `tutela` command. Each module here exposes `register(app)` and adds its commands."""

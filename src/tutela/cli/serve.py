@@ -1,0 +1,32 @@
+"""`tutela serve`: the web app and API."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        host: str = typer.Option(None, help="bind address (default from settings: 127.0.0.1)"),
+        port: int = typer.Option(None, help="port (default from settings: 8000)"),
+        workers: int = typer.Option(None, help="worker processes"),
+    ) -> None:
+        """Start the web UI and HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
+        import uvicorn
+
+        from tutela.cli.common import settings
+
+        s = settings()
+        s.ensure_data_dir()
+        host = host or s.host
+        port = port or s.port
+        workers = workers or s.workers
+        typer.echo(f"Tutela on http://{host}:{port}  (data: {s.data_dir}; docs: /docs)")
+        uvicorn.run(
+            "tutela.api.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )

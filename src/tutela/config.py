@@ -1,0 +1,98 @@
+"""One settings object, read from a TOML file and `TUTELA_*` environment variables.
+
+Settings are built once at the edge (CLI, server start-up, tests) and passed
+down; nothing deep inside reads the environment. Precedence, highest first:
+explicit arguments, environment variables, the file named by `TUTELA_CONFIG`
+(or `<data_dir>/tutela.toml`), defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(os.environ.get("TUTELA_DATA_DIR") or Path.cwd() / ".tutela")
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure. See `docs/configuration` in the README."""
+
+    model_config = SettingsConfigDict(env_prefix="TUTELA_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir, description="embedded database, keys, vault")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; PostgreSQL in production. Default: SQLite in data_dir"
+    )
+    redis_url: str | None = Field(default=None, description="Redis, only when scaled out")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    # Text analysis
+    max_text_chars: int = Field(default=20_000, description="longer input is cut and marked truncated")
+    second_stage: bool = Field(default=True, description="run the embedding model on uncertain texts")
+    thresholds: dict[str, float] = Field(default_factory=dict, description="per-category flag thresholds")
+    # Security
+    vault_key: str | None = Field(default=None, description="base64 32-byte key for the evidence vault")
+    identifier_salt: str | None = Field(default=None, description="key for hashing platform identifiers")
+    secret_key: str | None = Field(default=None, description="signs sessions and CSRF tokens")
+    # Uploads
+    max_upload_bytes: int = 25 * 1024 * 1024
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, v: Path) -> Path:
+        return Path(v).expanduser().resolve()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlFileSource(settings_cls))
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'tutela.sqlite3'}"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+class _TomlFileSource(PydanticBaseSettingsSource):
+    """Reads `TUTELA_CONFIG` or `<data_dir>/tutela.toml` when present."""
+
+    def _load(self) -> dict[str, Any]:
+        path = os.environ.get("TUTELA_CONFIG")
+        candidate = Path(path) if path else _default_data_dir() / "tutela.toml"
+        if not candidate.is_file():
+            if path:
+                raise FileNotFoundError(f"TUTELA_CONFIG points at {candidate}, which does not exist")
+            return {}
+        with candidate.open("rb") as fh:
+            data = tomllib.load(fh)
+        return data.get("tutela", data)
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
+        return self._load().get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return self._load()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from file + environment, with explicit overrides on top."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,40 @@
+"""Results of analysing one piece of text: the contract shared by the Python API,
+the CLI (`tutela scan`) and HTTP (`POST /v1/analyze/text`)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from tutela.domain.taxonomy import Category
+
+
+class Explanation(BaseModel):
+    """Why a category scored what it did: a span of the input or a matched pattern.
+
+    `start`/`end` index the original text (not the normalised one) where known,
+    so a reviewer can highlight exactly what drove a flag.
+    """
+
+    category: Category
+    detector: str = Field(description="which detector produced this evidence")
+    reason: str = Field(description="human-readable: the pattern, entity or model cue")
+    score: float = Field(ge=0.0, le=1.0)
+    start: int | None = None
+    end: int | None = None
+    text: str | None = Field(default=None, description="the matched span, when there is one")
+
+
+class TextAnalysis(BaseModel):
+    """The analysis of one text. `scores` always holds every taxonomy category."""
+
+    id: str | None = None
+    lang: str = Field(description="ISO 639-1 code, or 'und' when unknown")
+    lang_confidence: float = 0.0
+    scores: dict[Category, float]
+    flags: list[Category] = Field(default_factory=list)
+    explanations: list[Explanation] = Field(default_factory=list)
+    truncated: bool = Field(default=False, description="input exceeded the length cap and was cut")
+    error: str | None = Field(default=None, description="set when the input could not be analysed")
+
+    def flagged(self, category: Category | str) -> bool:
+        return Category(category) in self.flags

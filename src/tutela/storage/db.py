@@ -1,0 +1,77 @@
+"""The database handle every area shares.
+
+SQLAlchemy Core (not the ORM) keeps queries explicit and fast; tables are
+declared per area in `tutela.storage.tables.<area>` against one `metadata`, so
+adding an area adds one file. SQLite runs in WAL mode with `synchronous=FULL`
+so an acknowledged write survives `kill -9`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+
+from tutela.config import Settings
+
+metadata = MetaData()
+
+_lock = threading.Lock()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+class Database:
+    """Owns the engine; `create_all` makes every registered table (idempotent)."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            self.engine: Engine = create_engine(
+                url, echo=echo, connect_args={"check_same_thread": False, "timeout": 10}
+            )
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Database":
+        if not settings.database_url:
+            settings.ensure_data_dir()
+        db = cls(settings.effective_database_url)
+        db.create_all()
+        return db
+
+    def create_all(self) -> None:
+        import tutela.storage.tables  # noqa: F401  (registers every area's tables)
+
+        with _lock:
+            metadata.create_all(self.engine)
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A transaction: committed on success, rolled back on error."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+__all__ = ["Database", "metadata"]

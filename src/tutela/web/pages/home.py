@@ -1,0 +1,20 @@
+"""The landing page: where each kind of user goes."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from tutela.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+
+#: Pages other areas add register here by appending (href, title, note).
+LINKS: list[dict[str, str]] = [
+    {"href": "/report", "title": "Report something", "note": "for children and parents"},
+    {"href": "/console", "title": "Review console", "note": "for analysts (sign in)"},
+    {"href": "/docs", "title": "API documentation", "note": "for platforms and agencies"},
+]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "home.html", {"links": LINKS})
