@@ -1,0 +1,311 @@
+"""Text normalisation that defeats the usual evasion tricks before any matching.
+
+People who want to slip past a filter write `f u c k`, `ſhit`, `h3ll0`,
+`ѕех` (Cyrillic letters in a Latin word), `sooooo`, hide zero-width spaces
+inside words, or drop Turkish and Persian letter variants. Every detector
+matches against one canonical form so that each trick is handled once, here,
+instead of in every pattern and model.
+
+The canonical form is lower-case and deliberately lossy: Turkish and
+Azerbaijani letters are folded to ASCII (`ş`->`s`, `ı`/`İ`->`i`, `ə`->`e`),
+which also makes Azerbaijani look more like Turkish and helps transfer from
+Turkish training data; Persian/Arabic letter variants are unified
+(`ي`->`ی`, `ك`->`ک`); Azerbaijani written in Cyrillic is transliterated to
+Latin. Russian stays Cyrillic (the models are trained on Cyrillic), and
+`romanize` gives a Latin form for matching Russian written in Latin letters.
+
+`normalize_text` is the fast path (no offsets). `normalize` also returns, for
+every character of the normalised text, the index of the original character
+it came from, so explanations can point at the original input.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["Normalized", "normalize", "normalize_text", "romanize", "fold_char"]
+
+# Characters that render as nothing (or as a blank) and are used to split words
+# invisibly. Category Cf (format) is removed wholesale; these are the others.
+_INVISIBLE = {
+    0x034F,  # combining grapheme joiner
+    0x115F, 0x1160, 0x3164, 0xFFA0,  # Hangul fillers
+    0x2800,  # braille blank
+    0x17B4, 0x17B5,  # Khmer inherent vowels
+    0x0640,  # Arabic tatweel (kashida), used to stretch words
+}
+
+# Explicit per-character folds applied after NFKC and lower-casing.
+_FOLD_EXTRA: dict[str, str] = {
+    # Turkish / Azerbaijani
+    "ı": "i", "İ": "i", "ə": "e", "Ə": "e",
+    # Persian / Arabic letter variants -> Persian forms
+    "ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "ہ": "ه", "ە": "ه",
+    "أ": "ا", "إ": "ا", "ٱ": "ا", "آ": "ا", "ؤ": "و",
+    # Azerbaijani Cyrillic letters (unambiguous: not used in Russian) -> Latin folded
+    "ә": "e", "ҹ": "c", "ҝ": "g", "ғ": "g", "ө": "o", "ү": "u", "һ": "h", "ј": "y",
+    # look-alikes commonly used in place of Latin letters
+    "ſ": "s", "ß": "ss", "ø": "o", "đ": "d", "ł": "l", "æ": "ae", "œ": "oe",
+    "€": "e", "£": "l", "¢": "c", "¥": "y",
+}
+_FOLD_EXTRA.update({chr(0x06F0 + i): str(i) for i in range(10)})  # Persian digits
+_FOLD_EXTRA.update({chr(0x0660 + i): str(i) for i in range(10)})  # Arabic-Indic digits
+
+# Letters whose combining marks must survive (they are distinct letters, not accents).
+_KEEP_MARKS = {"й": "й", "Й": "й"}
+
+
+class _FoldTable(dict):
+    """A `str.translate` table that computes each character's fold on first use.
+
+    `str.translate` looks characters up in C; only unseen characters reach
+    `__missing__`, so the table costs one Python call per distinct character
+    per process, which keeps the fast path fast.
+    """
+
+    def __missing__(self, code: int) -> str:
+        value = fold_char(chr(code))
+        self[code] = value
+        return value
+
+
+def fold_char(ch: str) -> str:
+    """Map one character to its canonical (possibly empty or multi-char) form."""
+    code = ord(ch)
+    if code in _INVISIBLE or (code > 127 and unicodedata.category(ch) == "Cf"):
+        return ""
+    if ch in _KEEP_MARKS:
+        return _KEEP_MARKS[ch]
+    if ch in _FOLD_EXTRA:
+        return _FOLD_EXTRA[ch]
+    if code < 128:
+        return ch.lower()
+    out = []
+    for c in unicodedata.normalize("NFKC", ch):
+        if c in _FOLD_EXTRA:
+            out.append(_FOLD_EXTRA[c])
+            continue
+        if c in _KEEP_MARKS:
+            out.append(_KEEP_MARKS[c])
+            continue
+        c = c.lower()
+        for d in unicodedata.normalize("NFD", c):
+            cat = unicodedata.category(d)
+            if cat in ("Mn", "Me") or ord(d) in _INVISIBLE or cat == "Cf":
+                continue
+            out.append(_FOLD_EXTRA.get(d, d))
+    text = "".join(out)
+    if unicodedata.category(ch) == "Zs" or ch in "\u2028\u2029\x85":
+        return " "
+    return text
+
+
+_TABLE = _FoldTable()
+
+# Azerbaijani in Cyrillic (still common among older writers and in Russian-keyboard chats) is
+# transliterated to the official Latin alphabet when its own letters show it is Azerbaijani.
+_AZ_MARK = re.compile("[әӘҹҸҝҜғҒөӨүҮһҺјЈ]")
+_AZ_CYR = dict(zip("абвгғдеәжзиыјкҝлмнoөпрстуүфхһчҹшй", "abvqğdeəjziıykglmnoöprstuüfxhçcşy"))
+_AZ_CYR.update({"о": "o", "ю": "yu", "я": "ya", "ё": "yo", "ц": "ts", "щ": "şç", "ъ": "", "ь": ""})
+_AZ_CYR.update({k.upper(): v.upper() for k, v in list(_AZ_CYR.items()) if v and k.upper() != k})
+_AZ_TABLE = {ord(k): v for k, v in _AZ_CYR.items()}
+
+# --- homoglyphs: map the minority script of a mixed-script word to the majority --------------
+
+_CYR_TO_LAT = dict(zip("аеорсухкмнтвіѕԁӏ", "aeopcyxkmhtbisdl"))
+_GRK_TO_LAT = dict(zip("αοριεκνςτυχβ", "aopieknstuxb"))
+_LAT_TO_CYR = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "y": "у", "x": "х", "k": "к",
+               "m": "м", "h": "н", "t": "т", "b": "в", "3": "з", "0": "о", "6": "б", "@": "а"}
+
+_WORD = re.compile(r"[\w@$!|+]+", re.UNICODE)
+
+
+def _script(ch: str) -> str:
+    if "a" <= ch <= "z":
+        return "latin"
+    code = ord(ch)
+    if 0x0400 <= code <= 0x04FF:
+        return "cyrillic"
+    if 0x0370 <= code <= 0x03FF:
+        return "greek"
+    if 0x0600 <= code <= 0x06FF:
+        return "arabic"
+    return "other"
+
+
+def _fix_word(word: str, prefer_cyrillic: bool = False) -> str:
+    """Homoglyphs and leetspeak inside one token (length-preserving).
+
+    A word wholly made of Cyrillic or Greek look-alikes that are not Russian
+    letters (`ѕех`) is read as Latin; a tie between scripts goes to the
+    script that dominates the whole text.
+    """
+    counts = {"latin": 0, "cyrillic": 0, "greek": 0}
+    for ch in word:
+        s = _script(ch)
+        if s in counts:
+            counts[s] += 1
+    letters = sum(counts.values())
+    if letters == 0:
+        return word
+    major = max(counts, key=counts.__getitem__)
+    if counts["latin"] == counts["cyrillic"] and prefer_cyrillic:
+        major = "cyrillic"
+    if major == "cyrillic" and not counts["latin"] and _NON_RUSSIAN_LOOKALIKE.search(word) and all(
+        c in _CYR_TO_LAT or not c.isalpha() for c in word
+    ):
+        major = "latin"
+    if major == "greek" and counts["latin"]:
+        major = "latin"  # Greek look-alikes inside Latin text
+    if major == "latin":
+        if counts["cyrillic"] or counts["greek"]:
+            word = "".join(_CYR_TO_LAT.get(c) or _GRK_TO_LAT.get(c) or c for c in word)
+        return _deleet_latin(word)
+    if major == "cyrillic":
+        if counts["latin"] or any(c in "0364@" for c in word):
+            if counts["cyrillic"] >= 2 and not _NUMERIC_SUFFIX.match(word):
+                word = "".join(_LAT_TO_CYR.get(c, c) for c in word)
+        return word
+    return word
+
+
+_NON_RUSSIAN_LOOKALIKE = re.compile("[ѕіԁӏ]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN = re.compile("[a-z]")
+
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+         "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"}
+_NUMERIC_SUFFIX = re.compile(r"^[\d.,:]+[^\W\d_]{1,3}$|^[^\W\d_]{1,2}\d+$")
+
+
+def _deleet_latin(word: str) -> str:
+    """`h3ll0` -> `hello`, but leave `10am`, `2nd`, `mp3` and plain numbers alone."""
+    n_leet = sum(1 for c in word if c in _LEET)
+    if n_leet == 0:
+        return word
+    n_letters = sum(1 for c in word if "a" <= c <= "z")
+    if n_letters < 2 or n_leet > n_letters + 1 or _NUMERIC_SUFFIX.match(word):
+        return word
+    # trailing '!' is punctuation, not a letter
+    core = word.rstrip("!")
+    tail = word[len(core):]
+    return "".join(_LEET.get(c, c) for c in core) + tail
+
+
+# --- spacing tricks and repeats ---------------------------------------------------------------
+
+# three or more single letters separated by one space or punctuation mark: "f u c k", "s.e.x"
+_SPACED = re.compile(r"(?<![^\W_])(?:[^\W\d_][ .\-_*·]){2,}[^\W\d_](?![^\W_])")
+_SPACED_SEP = re.compile(r"[ .\-_*·]")
+_REPEAT = re.compile(r"([^\W\d_])\1{2,}|([^\w\s])\2{2,}")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A normalised text and, per character, the index of its source character."""
+
+    text: str
+    offsets: tuple[int, ...]
+    original: str
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of the normalised text to the original text."""
+        if not self.offsets or start >= end:
+            return (0, 0)
+        start = max(0, min(start, len(self.offsets) - 1))
+        last = max(start, min(end, len(self.offsets)) - 1)
+        return self.offsets[start], self.offsets[last] + 1
+
+
+def _sub(
+    pattern: re.Pattern[str],
+    repl: Callable[[re.Match[str]], str],
+    text: str,
+    offsets: list[int] | None,
+) -> tuple[str, list[int] | None]:
+    """`re.sub` that also carries the offset map through the replacement."""
+    if offsets is None:
+        return pattern.sub(repl, text), None
+    parts: list[str] = []
+    new_offsets: list[int] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        parts.append(text[pos:m.start()])
+        new_offsets.extend(offsets[pos:m.start()])
+        r = repl(m)
+        parts.append(r)
+        matched = m.group()
+        if len(r) == len(matched):
+            new_offsets.extend(offsets[m.start():m.end()])
+        elif r and len(r) < len(matched) and (aligned := _align(r, matched)) is not None:
+            new_offsets.extend(offsets[m.start() + j] for j in aligned)
+        else:
+            # squeeze or stretch: spread the replacement over the matched source span
+            span = offsets[m.start():m.end()] or [offsets[m.start() - 1] if m.start() else 0]
+            new_offsets.extend(span[min(i * len(span) // max(len(r), 1), len(span) - 1)] for i in range(len(r)))
+        pos = m.end()
+    parts.append(text[pos:])
+    new_offsets.extend(offsets[pos:])
+    return "".join(parts), new_offsets
+
+
+def _align(short: str, long: str) -> list[int] | None:
+    """Positions of `short`'s characters as a subsequence of `long` (greedy), or None."""
+    out: list[int] = []
+    j = 0
+    for ch in short:
+        j = long.find(ch, j)
+        if j < 0:
+            return None
+        out.append(j)
+        j += 1
+    return out
+
+
+def _pipeline(text: str, offsets: list[int] | None) -> tuple[str, list[int] | None]:
+    prefer_cyr = not text.isascii() and len(_CYRILLIC.findall(text)) > len(_LATIN.findall(text))
+    text, offsets = _sub(_WORD, lambda m: _fix_word(m.group(), prefer_cyr), text, offsets)
+    text, offsets = _sub(_SPACED, lambda m: _SPACED_SEP.sub("", m.group()), text, offsets)
+    text, offsets = _sub(_REPEAT, lambda m: m.group()[0], text, offsets)
+    text, offsets = _sub(_SPACES, lambda m: " ", text, offsets)
+    if offsets is None:
+        return text.strip(), None
+    lead = len(text) - len(text.lstrip())
+    stripped = text.strip()
+    return stripped, offsets[lead:lead + len(stripped)]
+
+
+def normalize_text(text: str) -> str:
+    """The canonical lower-cased form of `text` used for every match and model feature."""
+    if _AZ_MARK.search(text):
+        text = text.translate(_AZ_TABLE)
+    folded = text.translate(_TABLE)
+    return _pipeline(folded, None)[0]
+
+
+def normalize(text: str) -> Normalized:
+    """Like `normalize_text`, keeping for each output character its source index."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    az = _AZ_MARK.search(text) is not None
+    for i, ch in enumerate(text):
+        f = "".join(_TABLE[ord(c)] for c in _AZ_TABLE.get(ord(ch), ch)) if az else _TABLE[ord(ch)]
+        if f:
+            parts.append(f)
+            offsets.extend([i] * len(f))
+    out, offs = _pipeline("".join(parts), offsets)
+    return Normalized(out, tuple(offs or ()), text)
+
+
+_ROMAN = dict(zip("абвгдезийклмнопрстуфыэ", "abvgdeziyklmnoprstufye"))
+_ROMAN.update({"ж": "zh", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sch", "ъ": "", "ь": "",
+               "ю": "yu", "я": "ya", "ё": "e"})
+
+
+def romanize(text: str) -> str:
+    """Cyrillic -> Latin (informal Russian 'translit'), for matching Russian typed in Latin letters."""
+    return "".join(_ROMAN.get(c, c) for c in text)
