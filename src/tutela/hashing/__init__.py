@@ -1,1 +1,27 @@
-"""hashing"""
+"""Media hashing and matching: hashers, hash banks and the exact PDQ index.
+
+    from tutela.hashing import hash_bytes, match_bytes, HashIndex
+    hashes = hash_bytes(open("photo.jpg", "rb").read())
+    idx = HashIndex(kind="pdq", radius=31); idx.add(hex_hashes, ids); idx.search(queries)
+
+Media bytes are never stored: only hashes and match results leave this package.
+"""
+
+from tutela.domain.media import BankInfo, BankKind, Match, MediaHashes, MediaKind, ShareLevel
+from tutela.hashing.errors import MediaError
+from tutela.hashing.hasher import hash_bytes, hash_file
+from tutela.hashing.signals import SIGNALS, get_signal
+
+__all__ = [
+    "SIGNALS",
+    "BankInfo",
+    "BankKind",
+    "Match",
+    "MediaError",
+    "MediaHashes",
+    "MediaKind",
+    "ShareLevel",
+    "get_signal",
+    "hash_bytes",
+    "hash_file",
+]

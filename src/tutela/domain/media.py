@@ -1,0 +1,126 @@
+"""Media records: the hashes of one file, hash banks, and matches against them.
+
+These are the contracts shared by the Python API (`tutela.hashing`), the CLI
+(`tutela hash`, `tutela match`, `tutela bank`) and HTTP (`/v1/media/*`,
+`/v1/banks`). Media bytes never appear here: only hashes and match results,
+so nothing in these records can reproduce an image.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from tutela.domain.taxonomy import Category, Severity
+
+
+class MediaKind(StrEnum):
+    """What a file turned out to be once its bytes were sniffed."""
+
+    IMAGE = "image"
+    VIDEO = "video"
+    OTHER = "other"
+
+
+class ShareLevel(StrEnum):
+    """Who may match against a bank (see docs/media.md).
+
+    private: only the owning organisation. shared: the owner plus the
+    organisations listed in the bank's `shared_with`. public: every
+    organisation on this Tutela instance.
+    """
+
+    PRIVATE = "private"
+    SHARED = "shared"
+    PUBLIC = "public"
+
+
+class BankKind(StrEnum):
+    """`known` banks list material to act on; `benign` banks list material known
+    to be harmless that collides with known material, and suppress those matches."""
+
+    KNOWN = "known"
+    BENIGN = "benign"
+
+
+class MediaHashes(BaseModel):
+    """Every hash Tutela computes for one file."""
+
+    md5: str
+    sha256: str
+    size: int = Field(description="file size in bytes")
+    kind: MediaKind
+    format: str | None = Field(default=None, description="decoder's format name, e.g. JPEG")
+    width: int | None = None
+    height: int | None = None
+    pdq: str | None = Field(default=None, description="PDQ hash, 64 hex digits (images only)")
+    pdq_quality: int | None = Field(default=None, description="0..100; below ~50 PDQ is unreliable")
+    pdq_dihedral: list[str] | None = Field(
+        default=None,
+        description="PDQ of the 8 rotations/flips (original first), so flipped copies match",
+    )
+    filename: str | None = None
+
+    def signals(self) -> dict[str, str]:
+        """The signal values by signal type, as banks store them."""
+        out = {"md5": self.md5, "sha256": self.sha256}
+        if self.pdq:
+            out["pdq"] = self.pdq
+        return out
+
+
+class BankInfo(BaseModel):
+    """A named hash list and where it came from."""
+
+    id: int
+    name: str
+    owner_org_id: int
+    kind: BankKind = BankKind.KNOWN
+    source: str | None = Field(default=None, description="organisation the list came from, e.g. a hotline")
+    source_date: date | None = None
+    category: Category = Category.SEXUAL_EXPLOITATION
+    severity: Severity = Severity.CRITICAL
+    share_level: ShareLevel = ShareLevel.PRIVATE
+    shared_with: list[int] = Field(default_factory=list, description="org ids, for share level 'shared'")
+    enabled: bool = True
+    pdq_radius: int = Field(default=31, ge=0, le=64, description="max PDQ Hamming distance that matches")
+    min_quality: int = Field(default=50, ge=0, le=100, description="ignore PDQ queries of lower quality")
+    description: str | None = None
+    entries: int = 0
+
+
+class BankEntry(BaseModel):
+    """One hash in a bank."""
+
+    id: int
+    bank_id: int
+    signal_type: str
+    value: str
+    label: str | None = Field(default=None, description="the source's own id or note for this hash")
+    quality: int | None = None
+
+
+class Match(BaseModel):
+    """One bank entry a file matched, with everything needed to act and to explain."""
+
+    bank: str
+    bank_id: int
+    bank_kind: BankKind
+    entry_id: int
+    entry_label: str | None = None
+    signal_type: str
+    value: str = Field(description="the bank's hash that matched")
+    distance: int = Field(description="Hamming distance for PDQ; 0 for exact hashes")
+    radius: int = Field(description="the bank's threshold the distance was compared to")
+    transform: str = Field(default="original", description="which dihedral variant of the query matched")
+    category: Category
+    severity: Severity
+    source: str | None = None
+    source_date: date | None = None
+    owner_org_id: int
+    share_level: ShareLevel
+
+
+__all__ = ["BankEntry", "BankInfo", "BankKind", "Match", "MediaHashes", "MediaKind", "ShareLevel"]

@@ -1,0 +1,86 @@
+"""PDQ: Meta's perceptual hash for photos (256 bits, Hamming distance).
+
+PDQ survives resizing, re-encoding and small crops, which is why hotlines and
+StopNCII share PDQ lists: a copy of known material that was re-saved by an app
+still lands within distance ~31 of the original. Flips and rotations move the
+hash far away, so matching also tries the eight dihedral variants of the query
+(`pdq_dihedral`), which PDQ computes almost for free from the same DCT.
+The quality score (0..100) says how much structure the image had: flat or
+nearly blank images hash unreliably, so banks ignore queries below a minimum.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pdqhash
+from PIL import Image
+
+from tutela.hashing.decode import open_image
+from tutela.hashing.errors import MediaError
+from tutela.hashing.signals.base import SignalExample, SignalType, register
+from tutela.hashing.synthetic import encode, synthetic_image
+
+#: Images are reduced to roughly this many pixels on the longer side before
+#: PDQ; PDQ itself boils everything down to 64x64, so this changes few bits.
+WORK_SIZE = 512
+#: the dihedral variants in pdqhash's order
+DIHEDRAL_NAMES = ("original", "rotate90", "rotate180", "rotate270", "flip_x", "flip_y", "flip_plus1", "flip_minus1")
+
+
+def _bits_to_hex(bits: np.ndarray) -> str:
+    return np.packbits(bits.astype(np.uint8)).tobytes().hex()
+
+
+def _pixels(img: Image.Image) -> np.ndarray:
+    longest = max(img.size)
+    if longest > 2 * WORK_SIZE:
+        img = img.reduce(longest // WORK_SIZE)
+    arr = np.asarray(img.convert("RGB") if img.mode != "RGB" else img)
+    return np.ascontiguousarray(arr)
+
+
+def pdq_from_image(img: Image.Image, *, dihedral: bool = False) -> tuple[str, int, list[str] | None]:
+    """(hex hash, quality, the 8 dihedral hashes or None) for a decoded image."""
+    arr = _pixels(img)
+    if dihedral:
+        hashes, quality = pdqhash.compute_dihedral(arr)
+        hexes = [_bits_to_hex(h) for h in hashes]
+        return hexes[0], int(quality), hexes
+    bits, quality = pdqhash.compute(arr)
+    return _bits_to_hex(bits), int(quality), None
+
+
+@register
+class PdqSignal(SignalType):
+    name = "pdq"
+    te_name = "pdq"
+    hex_len = 64
+    default_threshold = 31
+
+    @classmethod
+    def hash_bytes(cls, data: bytes) -> str | None:
+        try:
+            img = open_image(data, target=WORK_SIZE)
+        except MediaError:
+            return None
+        return pdq_from_image(img)[0]
+
+    @classmethod
+    def examples(cls) -> list[SignalExample]:
+        def original() -> bytes:
+            return encode(synthetic_image(7, (400, 300)), "PNG")
+
+        def resized() -> bytes:
+            return encode(synthetic_image(7, (400, 300)).resize((200, 150)), "JPEG", quality=70)
+
+        def cropped() -> bytes:
+            return encode(synthetic_image(7, (400, 300)).crop((6, 5, 394, 295)), "WEBP")
+
+        def other() -> bytes:
+            return encode(synthetic_image(8, (400, 300)), "PNG")
+
+        return [
+            SignalExample("resized and re-encoded", original, resized, True),
+            SignalExample("slightly cropped", original, cropped, True),
+            SignalExample("unrelated picture", original, other, False),
+        ]
