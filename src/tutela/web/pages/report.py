@@ -1,0 +1,246 @@
+"""The public report form a child can use: /report, /report/status.
+
+Thin on purpose: parse and check the form, call `tutela.cases.service`, render.
+Works without JavaScript, in five languages (Persian right-to-left), anonymous
+by default. Nothing the reporter typed is lost on an error: the form comes back
+with their answers and the error next to the field (only a chosen file must be
+picked again, since browsers never re-send files).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import UploadFile
+
+from tutela.help import helplines
+from tutela.web.i18n import DEFAULT_COUNTRY, LANGUAGES, direction, negotiate, translator
+from tutela.web.security import (
+    CSRF_FIELD, public_csrf_ok, public_csrf_token, set_public_csrf_cookie,
+)
+from tutela.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
+
+#: Child-friendly category keys, in the order the tiles are shown (a public contract of the form).
+CATEGORIES = (
+    "asking_for_photos", "threatening_me", "someone_wants_to_meet", "hurting_myself", "bullying",
+    "personal_info_shared", "upsetting_content", "scam", "other",
+)
+#: Keys after which "help now" comes first and stronger on the thank-you page.
+URGENT = frozenset({"hurting_myself", "threatening_me", "someone_wants_to_meet"})
+REPORTER_KINDS = ("child", "parent", "public")
+COUNTRIES = ("TR", "AZ", "IR", "RU")
+ACCEPT = ("image/", "video/mp4", "video/webm", "video/quicktime", "application/pdf", "text/plain")
+ACCEPT_ATTR = "image/*,video/mp4,video/webm,video/quicktime,application/pdf,text/plain"
+MAX_DESCRIPTION = 20_000
+HONEYPOT = "website"
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{4,24}$")
+
+
+@dataclass
+class FormState:
+    """What the reporter typed, kept across a failed submit, and the errors per field."""
+
+    category: str = ""
+    description: str = ""
+    url: str = ""
+    contact: str = ""
+    reporter_kind: str = ""
+    country: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _lang(request: Request, explicit: str | None = None) -> str:
+    return negotiate(explicit or request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def _ctx(request: Request, lang: str, **extra: Any) -> dict[str, Any]:
+    return {"lang": lang, "dir": direction(lang), "t": translator(lang), "languages": LANGUAGES,
+            "path": request.url.path, **extra}
+
+
+def _max_mb(request: Request) -> int:
+    return max(1, request.app.state.settings.max_upload_bytes // (1024 * 1024))
+
+
+def _render_form(request: Request, lang: str, state: FormState, status: int = 200) -> HTMLResponse:
+    token, new_cookie = public_csrf_token(request)
+    response = templates.TemplateResponse(
+        request, "report/form.html",
+        _ctx(request, lang, form=state, categories=CATEGORIES, kinds=REPORTER_KINDS, countries=COUNTRIES,
+             csrf_field=CSRF_FIELD, csrf_token=token, honeypot=HONEYPOT, accept=ACCEPT_ATTR,
+             max_mb=_max_mb(request), max_description=MAX_DESCRIPTION),
+        status_code=status,
+    )
+    set_public_csrf_cookie(response, request, new_cookie)
+    return response
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_form(request: Request) -> HTMLResponse:
+    lang = _lang(request)
+    return _render_form(request, lang, FormState(country=DEFAULT_COUNTRY.get(lang, "")))
+
+
+def _text(form: Any, name: str, limit: int = 500) -> str:
+    value = form.get(name)
+    return value.strip()[: limit + 1] if isinstance(value, str) else ""
+
+
+def _normalise_url(url: str) -> str | None:
+    """Accept what a child types ('www.example.com/x'), refuse what is not a web address."""
+    if not url:
+        return ""
+    if " " in url or len(url) > 2048:
+        return None
+    if not re.match(r"^https?://", url, re.I):
+        if "://" in url:
+            return None
+        url = "https://" + url
+    host = re.sub(r"^https?://", "", url, flags=re.I).split("/")[0]
+    return url if "." in host and len(host) > 3 else None
+
+
+async def _read_file(upload: Any, limit: int) -> tuple[bytes | None, str | None]:
+    """(data, error key): reads at most limit + 1 bytes, so a huge upload costs nothing more."""
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None, None
+    ctype = (upload.content_type or "").lower()
+    if not ctype.startswith(ACCEPT):
+        return None, "err_file_type"
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        return None, "err_file_big"
+    return (data or None), None
+
+
+@router.post("/report", response_class=HTMLResponse)
+async def report_submit(request: Request) -> HTMLResponse:
+    settings = request.app.state.settings
+    form = await request.form(max_files=2, max_fields=40)
+    lang = _lang(request, _text(form, "lang", 10))
+    t = translator(lang)
+    state = FormState(
+        category=_text(form, "category", 40), description=_text(form, "description", MAX_DESCRIPTION),
+        url=_text(form, "url", 2048), contact=_text(form, "contact", 320),
+        reporter_kind=_text(form, "reporter_kind", 20), country=_text(form, "country", 2).upper(),
+    )
+    if not public_csrf_ok(request, _text(form, CSRF_FIELD, 100)):
+        state.errors["form"] = t("err_csrf")
+        return _render_form(request, lang, state, status=403)
+    if _text(form, HONEYPOT):
+        state.errors[HONEYPOT] = t("err_bot")
+        return _render_form(request, lang, state, status=400)
+
+    if state.category not in CATEGORIES:
+        state.errors["category"] = t("err_category")
+    if len(state.description) > MAX_DESCRIPTION:
+        state.errors["description"] = t("err_description", max=MAX_DESCRIPTION)
+    url = _normalise_url(state.url)
+    if url is None:
+        state.errors["url"] = t("err_url")
+    if state.contact and not (_EMAIL.match(state.contact) or _PHONE.match(state.contact)):
+        state.errors["contact"] = t("err_contact")
+    if state.reporter_kind not in REPORTER_KINDS:
+        state.reporter_kind = ""
+    if state.country not in COUNTRIES:
+        state.country = ""
+    upload = form.get("evidence")
+    data, file_error = await _read_file(upload, settings.max_upload_bytes)
+    if file_error:
+        state.errors["evidence"] = t(file_error, max=_max_mb(request))
+    if state.errors:
+        if data and "evidence" not in state.errors:
+            state.errors["evidence"] = t("file_again")
+        return _render_form(request, lang, state, status=400)
+
+    try:
+        receipt = await run_in_threadpool(_submit, request, state, url or "", lang, upload, data)
+    except ValueError:
+        log.exception("report rejected by the engine")
+        state.errors["form"] = t("err_server")
+        return _render_form(request, lang, state, status=400)
+
+    help_now = helplines(state.country or None, lang=lang, settings=settings)
+    return templates.TemplateResponse(
+        request, "report/thanks.html",
+        _ctx(request, lang, receipt=receipt, helplines=help_now, urgent=state.category in URGENT,
+             csrf_field=CSRF_FIELD, csrf_token=_text(form, CSRF_FIELD, 100)),
+    )
+
+
+def _submit(request: Request, state: FormState, url: str, lang: str, upload: Any, data: bytes | None) -> Any:
+    """Build the engine's ReportIn from the form and submit it as an anonymous public report."""
+    from tutela.cases.service import submit_report
+    from tutela.domain.cases import Contact, EvidenceFile, ReportIn
+
+    contact = None
+    if state.contact:
+        contact = Contact(email=state.contact) if "@" in state.contact else Contact(phone=state.contact)
+    report = ReportIn(
+        category=state.category,
+        description=state.description,
+        urls=[url] if url else [],
+        country=state.country or None,
+        language=lang,
+        reporter_kind=state.reporter_kind or "public",
+        anonymous=contact is None,
+        contact=contact,
+    )
+    files = []
+    if data:
+        files.append(EvidenceFile(filename=(upload.filename or "upload.bin")[:200],
+                                  content_type=upload.content_type or "application/octet-stream", data=data))
+    return submit_report(request.app.state.db, request.app.state.settings, report, principal=None, files=files)
+
+
+def _render_status(request: Request, lang: str, *, code: str = "", status: Any = None, error: str = "",
+                   http_status: int = 200) -> HTMLResponse:
+    token, new_cookie = public_csrf_token(request)
+    response = templates.TemplateResponse(
+        request, "report/status.html",
+        _ctx(request, lang, code=code, status=status, error=error, csrf_field=CSRF_FIELD, csrf_token=token),
+        status_code=http_status,
+    )
+    set_public_csrf_cookie(response, request, new_cookie)
+    return response
+
+
+@router.get("/report/status", response_class=HTMLResponse)
+def status_form(request: Request) -> HTMLResponse:
+    return _render_status(request, _lang(request))
+
+
+@router.post("/report/status", response_class=HTMLResponse)
+async def status_lookup(request: Request) -> HTMLResponse:
+    """POST, not GET: the code is the reporter's only key, so it stays out of URLs and logs."""
+    form = await request.form(max_files=0, max_fields=10)
+    lang = _lang(request, _text(form, "lang", 10))
+    t = translator(lang)
+    code = _text(form, "code", 64)
+    if not public_csrf_ok(request, _text(form, CSRF_FIELD, 100)):
+        return _render_status(request, lang, code=code, error=t("err_csrf"), http_status=403)
+    if not code:
+        return _render_status(request, lang, error=t("status_empty"), http_status=400)
+    status = await run_in_threadpool(_lookup, request, code)
+    if status is None:
+        return _render_status(request, lang, code=code, error=t("status_not_found"), http_status=404)
+    return _render_status(request, lang, code=code, status=status)
+
+
+def _lookup(request: Request, code: str) -> Any:
+    from tutela.cases.service import report_status
+
+    db = request.app.state.db
+    compact = code.strip()
+    return report_status(db, compact) or (report_status(db, compact.upper()) if compact != compact.upper() else None)
