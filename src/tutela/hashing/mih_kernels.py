@@ -1,0 +1,194 @@
+"""Compiled inner loops of the multi-index hashing (MIH) PDQ index.
+
+Numba compiles these on first use (cached on disk afterwards), so the index
+is plain `pip install` with no build step, yet its loops run at C speed and
+release the GIL, letting several threads query one index at once.
+
+Hashes are 256 bits held as four uint64 words, most significant bit first
+(the order of the hex string). A "part" is a run of bits of the hash; its
+"key" is the first `kb` bits of the part, used to address a bucket table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(inline="always", cache=True)
+def _popcount64(x: np.uint64) -> np.int64:
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@njit(inline="always", cache=True)
+def _key(row: np.ndarray, start: np.int64, kb: np.int64) -> np.int64:
+    """The `kb` bits of a hash starting at bit `start` (kb <= 32)."""
+    w = start >> 6
+    off = start & 63
+    v = row[w] << np.uint64(off)
+    if off > 0 and w < 3:
+        v = v | (row[w + 1] >> np.uint64(64 - off))
+    return np.int64(v >> np.uint64(64 - kb))
+
+
+@njit(cache=True)
+def distances_to(words: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Hamming distance of every row of `words` to one query (brute force)."""
+    n = words.shape[0]
+    out = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        out[i] = (
+            _popcount64(words[i, 0] ^ query[0])
+            + _popcount64(words[i, 1] ^ query[1])
+            + _popcount64(words[i, 2] ^ query[2])
+            + _popcount64(words[i, 3] ^ query[3])
+        )
+    return out
+
+
+@njit(cache=True)
+def build_tables(words: np.ndarray, starts: np.ndarray, kb: np.int64):
+    """Counting sort of all rows by each part's key: (offsets [k, 2^kb + 1], order [k, n]).
+
+    Bucket b of part j holds order[j, offsets[j, b]:offsets[j, b + 1]]: the
+    row numbers whose key for part j is b. O(n) per part, no comparison sort.
+    """
+    n = words.shape[0]
+    k = starts.shape[0]
+    nb = np.int64(1) << kb
+    offsets = np.zeros((k, nb + 1), dtype=np.uint32)
+    order = np.empty((k, n), dtype=np.uint32)
+    keys = np.empty(n, dtype=np.int64)
+    for j in range(k):
+        s = starts[j]
+        for i in range(n):
+            kk = _key(words[i], s, kb)
+            keys[i] = kk
+            offsets[j, kk + 1] += 1
+        for b in range(nb):
+            offsets[j, b + 1] += offsets[j, b]
+        fill = offsets[j, :nb].copy()
+        for i in range(n):
+            kk = keys[i]
+            order[j, fill[kk]] = i
+            fill[kk] += 1
+    return offsets, order
+
+
+@njit(cache=True, nogil=True)
+def search_mih(
+    queries: np.ndarray,
+    words: np.ndarray,
+    alive: np.ndarray,
+    offsets: np.ndarray,
+    order: np.ndarray,
+    starts: np.ndarray,
+    kb: np.int64,
+    masks: np.ndarray,
+    mask_ptr: np.ndarray,
+    probe_radius: np.ndarray,
+    radius: np.int64,
+):
+    """Every (query, row, distance) with distance <= radius, exactly.
+
+    Pigeonhole: the parts' probe radii p_j satisfy sum(p_j + 1) > radius, so a
+    row within `radius` of the query is within p_j of it on some part j; we
+    probe every key within p_j of the query's key on every part and verify the
+    full 256-bit distance of each candidate. A row found through part j is
+    reported only if no earlier part would have found it, so results are
+    unique without a per-query "seen" set.
+    """
+    nq = queries.shape[0]
+    k = starts.shape[0]
+    cap = 1024
+    out_q = np.empty(cap, dtype=np.int64)
+    out_row = np.empty(cap, dtype=np.int64)
+    out_d = np.empty(cap, dtype=np.int64)
+    count = 0
+    qkeys = np.empty(k, dtype=np.int64)
+    for qi in range(nq):
+        q = queries[qi]
+        for j in range(k):
+            qkeys[j] = _key(q, starts[j], kb)
+        for j in range(k):
+            qk = qkeys[j]
+            for m in range(mask_ptr[j], mask_ptr[j + 1]):
+                b = qk ^ masks[m]
+                lo = offsets[j, b]
+                hi = offsets[j, b + 1]
+                for t in range(lo, hi):
+                    r = order[j, t]
+                    if not alive[r]:
+                        continue
+                    row = words[r]
+                    d = (
+                        _popcount64(row[0] ^ q[0])
+                        + _popcount64(row[1] ^ q[1])
+                        + _popcount64(row[2] ^ q[2])
+                        + _popcount64(row[3] ^ q[3])
+                    )
+                    if d > radius:
+                        continue
+                    dup = False
+                    for jj in range(j):
+                        if _popcount64(np.uint64(_key(row, starts[jj], kb) ^ qkeys[jj])) <= probe_radius[jj]:
+                            dup = True
+                            break
+                    if dup:
+                        continue
+                    if count == cap:
+                        cap *= 2
+                        nq_ = np.empty(cap, dtype=np.int64)
+                        nr_ = np.empty(cap, dtype=np.int64)
+                        nd_ = np.empty(cap, dtype=np.int64)
+                        nq_[:count] = out_q[:count]
+                        nr_[:count] = out_row[:count]
+                        nd_[:count] = out_d[:count]
+                        out_q, out_row, out_d = nq_, nr_, nd_
+                    out_q[count] = qi
+                    out_row[count] = r
+                    out_d[count] = d
+                    count += 1
+    return out_q[:count], out_row[:count], out_d[:count]
+
+
+@njit(cache=True, nogil=True)
+def search_brute(queries: np.ndarray, words: np.ndarray, alive: np.ndarray, radius: np.int64):
+    """Exhaustive search: used for the small delta segment and as the test oracle."""
+    nq = queries.shape[0]
+    n = words.shape[0]
+    cap = 256
+    out_q = np.empty(cap, dtype=np.int64)
+    out_row = np.empty(cap, dtype=np.int64)
+    out_d = np.empty(cap, dtype=np.int64)
+    count = 0
+    for qi in range(nq):
+        q = queries[qi]
+        for r in range(n):
+            if not alive[r]:
+                continue
+            row = words[r]
+            d = (
+                _popcount64(row[0] ^ q[0])
+                + _popcount64(row[1] ^ q[1])
+                + _popcount64(row[2] ^ q[2])
+                + _popcount64(row[3] ^ q[3])
+            )
+            if d <= radius:
+                if count == cap:
+                    cap *= 2
+                    nq_ = np.empty(cap, dtype=np.int64)
+                    nr_ = np.empty(cap, dtype=np.int64)
+                    nd_ = np.empty(cap, dtype=np.int64)
+                    nq_[:count] = out_q[:count]
+                    nr_[:count] = out_row[:count]
+                    nd_[:count] = out_d[:count]
+                    out_q, out_row, out_d = nq_, nr_, nd_
+                out_q[count] = qi
+                out_row[count] = r
+                out_d[count] = d
+                count += 1
+    return out_q[:count], out_row[:count], out_d[:count]
