@@ -1,0 +1,264 @@
+"""The review console: a queue by priority with deadlines, the case view, bulk actions.
+
+Thin: read the signed-in person, call `tutela.cases.service`, render. Every
+check of who may see what is the engine's (a case of another organisation
+answers 404 unless it was referred). Media are served only through
+`/console/evidence/{id}` and shown blurred and in greyscale until an analyst
+reveals one item, so nobody sees abuse material by accident. Regulators get
+aggregate counts and never a case.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from tutela.access import AccessError, Principal
+from tutela.web.security import CSRF_FIELD, current_session, session_csrf_ok
+from tutela.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+
+STATUSES = ("received", "triaged", "assigned", "referred", "actioned", "closed")
+PRIORITIES = ("critical", "high", "medium", "low")
+#: Where a case may go from each status, as offered in the case view (the engine has the last word).
+NEXT = {
+    "received": ("triaged", "assigned", "referred", "closed"),
+    "triaged": ("assigned", "referred", "actioned", "closed"),
+    "assigned": ("referred", "actioned", "closed"),
+    "referred": ("actioned", "closed"),
+    "actioned": ("closed",),
+    "closed": ("triaged",),
+}
+
+
+def _service() -> Any:
+    from tutela.cases import service
+
+    return service
+
+
+def _signin(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+
+def _ctx(request: Request, principal: Principal, **extra: Any) -> dict[str, Any]:
+    session = current_session(request)
+    return {"me": principal, "csrf_field": CSRF_FIELD, "csrf_token": session.csrf_token if session else "",
+            "statuses": STATUSES, "priorities": PRIORITIES, **extra}
+
+
+def _error(request: Request, principal: Principal, exc: Exception, status: int) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, "console/error.html", _ctx(request, principal, message=str(exc), status=status),
+        status_code=status,
+    )
+
+
+def _is_regulator(principal: Principal) -> bool:
+    return principal.role == "regulator"
+
+
+def _stats(db: Any, principal: Principal) -> Any:
+    service = _service()
+    fn = getattr(service, "case_stats", None) or getattr(service, "stats", None)
+    return fn(db, principal) if fn else None
+
+
+@router.get("/console", response_class=HTMLResponse)
+async def queue(request: Request) -> Response:
+    session = current_session(request)
+    if session is None:
+        return _signin(request)
+    me, db = session.principal, request.app.state.db
+    if _is_regulator(me):
+        try:
+            stats = await run_in_threadpool(_stats, db, me)
+        except AccessError as exc:
+            return _error(request, me, exc, exc.status)
+        return templates.TemplateResponse(request, "console/stats.html", _ctx(request, me, stats=stats))
+    q = request.query_params
+    status = q.get("status") if q.get("status") in STATUSES else None
+    priority = q.get("priority") if q.get("priority") in PRIORITIES else None
+    mine = q.get("mine") == "1"
+    try:
+        cases = await run_in_threadpool(
+            lambda: _service().list_queue(db, me, status=status, priority=priority,
+                                          assigned_to=me.user_id if mine else None, limit=200)
+        )
+    except AccessError as exc:
+        return _error(request, me, exc, exc.status)
+    return templates.TemplateResponse(
+        request, "console/queue.html",
+        _ctx(request, me, cases=cases, f_status=status or "", f_priority=priority or "", mine=mine,
+             done=q.get("done"), failed=q.get("failed")),
+    )
+
+
+@router.post("/console/bulk")
+async def bulk(request: Request) -> Response:
+    session = current_session(request)
+    if session is None:
+        return _signin(request)
+    form = await request.form(max_files=0, max_fields=600)
+    if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
+        return HTMLResponse("Refused: the form's security token is missing or wrong. Go back and reload.", 403)
+    me = session.principal
+    to_status = str(form.get("to_status") or "")
+    ids = [int(v) for v in form.getlist("case_id") if str(v).isdigit()]
+    if to_status not in STATUSES or not ids:
+        return RedirectResponse("/console?failed=choose+cases+and+a+status", status_code=303)
+    try:
+        result = await run_in_threadpool(_service().bulk_transition, request.app.state.db, me, ids, to_status)
+    except AccessError as exc:
+        return _error(request, me, exc, exc.status)
+    except ValueError as exc:
+        return RedirectResponse(f"/console?failed={_q(str(exc))}", status_code=303)
+    done, failed = _bulk_counts(result, len(ids))
+    target = f"/console?done={done}"
+    if failed:
+        target += f"&failed={failed}+could+not+move+to+{to_status}"
+    return RedirectResponse(target, status_code=303)
+
+
+def _q(text: str) -> str:
+    from urllib.parse import quote_plus
+
+    return quote_plus(text[:200])
+
+
+def _bulk_counts(result: Any, asked: int) -> tuple[int, int]:
+    """The engine may answer a count, a list of moved ids, or a mapping with failures: read them all."""
+    if isinstance(result, int):
+        return result, asked - result
+    if isinstance(result, dict):
+        ok = result.get("ok", result.get("done", result.get("moved", [])))
+        bad = result.get("failed", result.get("errors", []))
+        n_ok = ok if isinstance(ok, int) else len(ok)
+        n_bad = bad if isinstance(bad, int) else len(bad)
+        return n_ok, n_bad
+    if isinstance(result, (list, tuple)):
+        return len(result), asked - len(result)
+    return asked, 0
+
+
+@router.get("/console/cases/{case_id}", response_class=HTMLResponse)
+async def case_view(request: Request, case_id: int) -> Response:
+    session = current_session(request)
+    if session is None:
+        return _signin(request)
+    me, db, settings = session.principal, request.app.state.db, request.app.state.settings
+    try:
+        case = await run_in_threadpool(_service().get_case, db, settings, me, case_id)
+    except AccessError as exc:
+        return _error(request, me, exc, exc.status)
+    reveal = request.query_params.get("reveal", "")
+    return templates.TemplateResponse(
+        request, "console/case.html",
+        _ctx(request, me, case=case, next_statuses=NEXT.get(str(case.status), ()),
+             revealed={int(x) for x in reveal.split(",") if x.isdigit()}, msg=request.query_params.get("msg"),
+             highlight=highlight),
+    )
+
+
+async def _case_action(request: Request, case_id: int, action: Any) -> Response:
+    session = current_session(request)
+    if session is None:
+        return _signin(request)
+    form = await request.form(max_files=0, max_fields=20)
+    if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
+        return HTMLResponse("Refused: the form's security token is missing or wrong. Go back and reload.", 403)
+    me = session.principal
+    try:
+        msg = await run_in_threadpool(action, request.app.state.db, me, form)
+    except AccessError as exc:
+        return _error(request, me, exc, exc.status)
+    except ValueError as exc:
+        msg = f"Not done: {exc}"
+    return RedirectResponse(f"/console/cases/{case_id}?msg={_q(msg)}", status_code=303)
+
+
+@router.post("/console/cases/{case_id}/transition")
+async def transition(request: Request, case_id: int) -> Response:
+    def act(db: Any, me: Principal, form: Any) -> str:
+        to_status = str(form.get("to_status") or "")
+        note = str(form.get("note") or "").strip()[:5000] or None
+        if to_status not in STATUSES:
+            raise ValueError("choose a status")
+        _service().transition(db, me, case_id, to_status, note=note)
+        return f"Moved to {to_status}."
+
+    return await _case_action(request, case_id, act)
+
+
+@router.post("/console/cases/{case_id}/assign")
+async def assign(request: Request, case_id: int) -> Response:
+    def act(db: Any, me: Principal, form: Any) -> str:
+        raw = str(form.get("user_id") or "")
+        user_id = int(raw) if raw.isdigit() else me.user_id
+        _service().assign(db, me, case_id, user_id)
+        return "Assigned to you." if user_id == me.user_id else f"Assigned to user {user_id}."
+
+    return await _case_action(request, case_id, act)
+
+
+@router.post("/console/cases/{case_id}/note")
+async def note(request: Request, case_id: int) -> Response:
+    def act(db: Any, me: Principal, form: Any) -> str:
+        text = str(form.get("text") or "").strip()[:10_000]
+        if not text:
+            raise ValueError("write a note first")
+        for_reporter = form.get("for_reporter") == "1"
+        _service().add_note(db, me, case_id, text, for_reporter=for_reporter)
+        return "Message for the reporter saved." if for_reporter else "Note saved."
+
+    return await _case_action(request, case_id, act)
+
+
+@router.get("/console/evidence/{evidence_id}")
+async def evidence(request: Request, evidence_id: int) -> Response:
+    """The bytes of one evidence item: never cached, never sniffed, never run as a page."""
+    session = current_session(request)
+    if session is None:
+        return Response("sign in first", status_code=401)
+    me, db, settings = session.principal, request.app.state.db, request.app.state.settings
+    try:
+        data, content_type = await run_in_threadpool(_service().evidence_content, db, settings, me, evidence_id)
+    except AccessError as exc:
+        return Response(str(exc), status_code=exc.status, media_type="text/plain")
+    inline = content_type.startswith(("image/", "video/"))
+    return Response(data, media_type=content_type if inline else "application/octet-stream", headers={
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+        "Content-Disposition": "inline" if inline else f'attachment; filename="evidence-{evidence_id}"',
+    })
+
+
+def highlight(text: str | None, flags: list[Any]) -> list[tuple[str, Any]]:
+    """Split a description into (piece, flag-or-None) so the template can mark flagged spans safely.
+
+    Spans that overlap an earlier one are skipped rather than nested: one mark per character keeps the
+    markup simple and the reason readable.
+    """
+    if not text:
+        return []
+    spans = sorted(
+        (f for f in flags if f.start is not None and f.end is not None and 0 <= f.start < f.end <= len(text)),
+        key=lambda f: (f.start, -f.end),
+    )
+    pieces: list[tuple[str, Any]] = []
+    pos = 0
+    for f in spans:
+        if f.start < pos:
+            continue
+        if f.start > pos:
+            pieces.append((text[pos:f.start], None))
+        pieces.append((text[f.start:f.end], f))
+        pos = f.end
+    if pos < len(text):
+        pieces.append((text[pos:], None))
+    return pieces

@@ -1,0 +1,63 @@
+// Review console enhancements: reveal media per item, keyboard shortcuts. Everything works without it.
+(function () {
+  "use strict";
+
+  // Reveal / blur one media item at a time.
+  document.querySelectorAll(".media").forEach(function (fig) {
+    var btn = fig.querySelector("button.reveal");
+    var link = fig.querySelector("a.reveal-link");
+    if (!btn) return;
+    btn.hidden = false;
+    if (link) link.hidden = true;
+    var toggle = function () {
+      var on = fig.classList.toggle("revealed");
+      btn.setAttribute("aria-pressed", on ? "true" : "false");
+      btn.textContent = on ? "Blur" : "Reveal";
+    };
+    btn.addEventListener("click", toggle);
+    fig.querySelector("img").addEventListener("click", toggle);
+  });
+
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.case-row"));
+  var current = -1;
+  function select(i) {
+    if (!rows.length) return;
+    current = Math.max(0, Math.min(rows.length - 1, i));
+    rows.forEach(function (r, n) { r.classList.toggle("current", n === current); });
+    var link = rows[current].querySelector("a.case-link");
+    if (link) link.focus();
+  }
+  function typing(el) {
+    return el && (el.tagName === "INPUT" && el.type !== "checkbox" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(document.activeElement)) return;
+    var help = document.getElementById("shortcuts");
+    switch (ev.key) {
+      case "j": select(current + 1); break;
+      case "k": select(current - 1); break;
+      case "o":
+        if (current >= 0 && rows[current]) { window.location = rows[current].dataset.href; } else { return; }
+        break;
+      case "x":
+        if (current >= 0) { var box = rows[current].querySelector("input[type=checkbox]"); box.checked = !box.checked; }
+        break;
+      case "a":
+        var assign = document.getElementById("assign-me");
+        if (assign) assign.submit(); else return;
+        break;
+      case "r":
+        var first = document.querySelector(".media button.reveal");
+        if (first) first.click(); else return;
+        break;
+      case "u": window.location = "/console"; break;
+      case "?":
+        if (help) { help.hidden = !help.hidden; if (!help.hidden) help.focus(); }
+        break;
+      case "Escape": if (help) help.hidden = true; return;
+      default: return;
+    }
+    ev.preventDefault();
+  });
+})();
