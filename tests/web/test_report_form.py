@@ -1,0 +1,133 @@
+"""The public report form without a browser: languages, validation, CSRF, honeypot, page weight."""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+
+import pytest
+
+from tutela.web.i18n import I18N_DIR, LANGUAGES, negotiate
+from tutela.web.pages.report import CATEGORIES
+
+
+def csrf_from(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _form(client, lang="en"):
+    page = client.get(f"/report?lang={lang}")
+    assert page.status_code == 200
+    return page, csrf_from(page.text)
+
+
+def test_catalogues_are_complete_with_the_same_placeholders():
+    en = json.loads((I18N_DIR / "en.json").read_text(encoding="utf-8"))
+    fields = {k: {f[1] for f in string.Formatter().parse(v) if f[1]} for k, v in en.items()}
+    for lang in LANGUAGES:
+        cat = json.loads((I18N_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+        assert set(cat) == set(en), lang
+        for key, text in cat.items():
+            assert text.strip(), (lang, key)
+            assert {f[1] for f in string.Formatter().parse(text) if f[1]} == fields[key], (lang, key)
+
+
+@pytest.mark.parametrize("query,header,expected", [
+    ("fa", "en", "fa"), (None, "ru-RU,ru;q=0.9,en;q=0.8", "ru"), (None, "de,az;q=0.5", "az"),
+    ("xx", "tr-TR", "tr"), (None, None, "en"), (None, "de-DE", "en"), (None, "en;q=0.1,fa;q=0.9", "fa"),
+])
+def test_language_negotiation(query, header, expected):
+    assert negotiate(query, header) == expected
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_form_renders_in_each_language_with_every_input_labelled(client, lang):
+    page, _ = _form(client, lang)
+    html = page.text
+    assert f'<html lang="{lang}" dir="{"rtl" if lang == "fa" else "ltr"}">' in html
+    cat = json.loads((I18N_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+    for key in CATEGORIES:
+        assert cat[f"cat_{key}"] in html
+    ids = re.findall(r'<(?:input|textarea|select)[^>]*\sid="([^"]+)"', html)
+    assert len(ids) >= len(CATEGORIES) + 6
+    for field_id in ids:
+        assert f'for="{field_id}"' in html, field_id
+    assert "<fieldset" in html and "<legend>" in html
+    assert 'name="csrf_token"' in html and "http://" not in html.replace("https://", "")
+
+
+def test_accept_language_picks_the_form_language(client):
+    page = client.get("/report", headers={"Accept-Language": "tr-TR,tr;q=0.9"})
+    assert 'lang="tr"' in page.text and "Ne oluyor?" in page.text
+    assert 'value="TR" selected' in page.text  # country preselected from the language
+
+
+def test_missing_csrf_is_refused_and_keeps_the_answers(client):
+    client.get("/report")
+    res = client.post("/report", data={"category": "bullying", "description": "they call me names every day"})
+    assert res.status_code == 403
+    assert "they call me names every day" in res.text
+    assert 'value="bullying" checked' in res.text
+    assert "press send again" in res.text
+
+
+def test_forged_csrf_is_refused(client):
+    client.get("/report")
+    res = client.post("/report", data={"csrf_token": "0" * 64, "category": "bullying"})
+    assert res.status_code == 403
+
+
+def test_missing_category_shows_a_linked_error_and_keeps_the_text(client):
+    _, token = _form(client, "ru")
+    res = client.post("/report", data={"csrf_token": token, "lang": "ru", "description": "мне пишет незнакомец"})
+    assert res.status_code == 400
+    assert 'id="error-summary"' in res.text and 'href="#cat-asking_for_photos"' in res.text
+    assert "Выбери, что происходит." in res.text
+    assert "мне пишет незнакомец" in res.text
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("url", "not a link", "This link does not look right"),
+    ("url", "javascript:alert(1)", "This link does not look right"),
+    ("contact", "call me maybe", "does not look like an email"),
+])
+def test_bad_fields_get_an_error_next_to_them(client, field, value, message):
+    _, token = _form(client)
+    res = client.post("/report", data={"csrf_token": token, "category": "scam", field: value})
+    assert res.status_code == 400
+    assert message in res.text and f'id="err-{field}"' in res.text
+    assert f'aria-describedby="h-{field} err-{field}"' in res.text
+
+
+def test_honeypot_is_refused(client):
+    _, token = _form(client)
+    res = client.post("/report", data={"csrf_token": token, "category": "scam", "website": "http://spam.example"})
+    assert res.status_code == 400
+
+
+def test_file_too_big_and_wrong_type(client, settings):
+    settings.max_upload_bytes = 1024
+    _, token = _form(client)
+    big = client.post("/report", data={"csrf_token": token, "category": "other", "description": "kept"},
+                      files={"evidence": ("shot.png", b"x" * 2048, "image/png")})
+    assert big.status_code == 400 and "too big" in big.text and "kept" in big.text
+    exe = client.post("/report", data={"csrf_token": token, "category": "other"},
+                      files={"evidence": ("x.exe", b"MZ", "application/x-msdownload")})
+    assert exe.status_code == 400 and "cannot be sent" in exe.text
+
+
+def test_page_weight_under_100_kb(client):
+    page, _ = _form(client, "fa")
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text)
+    assert "/static/report.css" in assets
+    total = len(page.content) + sum(len(client.get(a).content) for a in assets)
+    assert total < 100 * 1024, total
+    assert "//" not in "".join(re.findall(r'(?:href|src)="([^"]+\.(?:css|js))"', page.text))  # no CDN
+
+
+def test_status_page_needs_a_code(client):
+    page = client.get("/report/status?lang=az")
+    assert page.status_code == 200 and "İzləmə kodu" in page.text
+    res = client.post("/report/status", data={"csrf_token": csrf_from(page.text), "lang": "az", "code": ""})
+    assert res.status_code == 400 and "İzləmə kodunu yaz." in res.text
