@@ -10,10 +10,18 @@ Media bytes are never stored: only hashes and match results leave this package.
 from tutela.domain.media import BankInfo, BankKind, Match, MediaHashes, MediaKind, ShareLevel
 from tutela.hashing.errors import MediaError
 from tutela.hashing.hasher import hash_bytes, hash_file
+from tutela.hashing.index import HashIndex
+from tutela.hashing.matcher import MatchOutcome, get_matcher, match_bytes, match_details, match_hashes
 from tutela.hashing.signals import SIGNALS, get_signal
 
 __all__ = [
     "SIGNALS",
+    "HashIndex",
+    "MatchOutcome",
+    "get_matcher",
+    "match_bytes",
+    "match_details",
+    "match_hashes",
     "BankInfo",
     "BankKind",
     "Match",

@@ -23,8 +23,11 @@ from tutela.hashing.synthetic import encode, synthetic_image
 #: Images are reduced to roughly this many pixels on the longer side before
 #: PDQ; PDQ itself boils everything down to 64x64, so this changes few bits.
 WORK_SIZE = 512
-#: the dihedral variants in pdqhash's order
-DIHEDRAL_NAMES = ("original", "rotate90", "rotate180", "rotate270", "flip_x", "flip_y", "flip_plus1", "flip_minus1")
+#: the dihedral variants in pdqhash's order: the transform applied to the
+#: query image (rotations counter-clockwise, as Pillow's ROTATE_90)
+DIHEDRAL_NAMES = (
+    "original", "rotate90", "rotate180", "rotate270", "flip_vertical", "flip_horizontal", "transpose", "transverse",
+)
 
 
 def _bits_to_hex(bits: np.ndarray) -> str:

@@ -11,7 +11,7 @@ from tutela.hashing.signals.base import SignalExample, SignalType, register
 @register
 class Sha256Signal(SignalType):
     name = "sha256"
-    te_name = "sha256"
+    te_name = "video_sha256"
     hex_len = 64
 
     @classmethod

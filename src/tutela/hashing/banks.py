@@ -1,0 +1,325 @@
+"""Hash banks: named lists of hashes with provenance, stored in the database.
+
+The database is the source of truth; match indexes in every process follow it
+incrementally (see `matcher.py`). A bank belongs to one organisation and is
+visible to others according to its share level:
+
+- private: the owner only;
+- shared: the owner and the organisations listed in `shared_with`;
+- public: every organisation on this instance (e.g. a hotline's list
+  offered to all platforms it serves).
+
+Only the owner (or an admin caller) may change a bank or its entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, select, tuple_
+
+from tutela.domain.media import BankEntry, BankInfo, BankKind, ShareLevel
+from tutela.domain.taxonomy import Category, Severity, TAXONOMY
+from tutela.hashing.signals import get_signal
+from tutela.storage.db import Database
+from tutela.storage.tables.access import orgs
+from tutela.storage.tables.media import hash_banks, hash_entries, hash_entry_removals
+
+_CHUNK = 5000
+
+
+class BankError(ValueError):
+    """A bank operation that cannot be done: unknown bank, duplicate name, not allowed."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _row_to_info(row: Any, entries: int = 0) -> BankInfo:
+    return BankInfo(
+        id=row.id, name=row.name, owner_org_id=row.owner_org_id, kind=BankKind(row.kind), source=row.source,
+        source_date=row.source_date, category=Category(row.category), severity=Severity(row.severity),
+        share_level=ShareLevel(row.share_level), shared_with=list(row.shared_with or []), enabled=bool(row.enabled),
+        pdq_radius=row.pdq_radius, min_quality=row.min_quality, description=row.description, entries=entries,
+    )
+
+
+def _notify(db: Database) -> None:
+    from tutela.hashing.matcher import notify_changed
+
+    notify_changed(db)
+
+
+def _validate(fields: dict[str, Any]) -> dict[str, Any]:
+    out = dict(fields)
+    if "kind" in out:
+        out["kind"] = BankKind(out["kind"]).value
+    if "category" in out:
+        try:
+            out["category"] = Category(out["category"]).value
+        except ValueError:
+            raise BankError(f"unknown category {out['category']!r}; valid: {', '.join(c.value for c in Category)}") from None
+    if "severity" in out and out["severity"] is not None:
+        sev = out["severity"]
+        out["severity"] = int(Severity[sev.upper()] if isinstance(sev, str) and not sev.isdigit() else Severity(int(sev)))
+    if "share_level" in out:
+        try:
+            out["share_level"] = ShareLevel(out["share_level"]).value
+        except ValueError:
+            raise BankError(f"unknown share level {out['share_level']!r}; valid: private, shared, public") from None
+    if "pdq_radius" in out and not 0 <= int(out["pdq_radius"]) <= 64:
+        raise BankError("pdq_radius must be between 0 and 64")
+    if "min_quality" in out and not 0 <= int(out["min_quality"]) <= 100:
+        raise BankError("min_quality must be between 0 and 100")
+    if "shared_with" in out:
+        out["shared_with"] = sorted({int(o) for o in out["shared_with"] or []})
+    if isinstance(out.get("source_date"), str):
+        out["source_date"] = date.fromisoformat(out["source_date"])
+    return out
+
+
+def create_bank(db: Database, owner_org_id: int, name: str, **fields: Any) -> BankInfo:
+    """Create a bank. Fields: kind, source, source_date, category, severity,
+    share_level, shared_with, enabled, pdq_radius, min_quality, description."""
+    name = name.strip()
+    if not name:
+        raise BankError("bank name must not be empty")
+    category = Category(fields.get("category") or Category.SEXUAL_EXPLOITATION)
+    values = _validate({"kind": "known", "category": category.value, "share_level": "private", **fields})
+    values.setdefault("severity", int(TAXONOMY[category].severity))
+    values.setdefault("shared_with", [])
+    with db.begin() as conn:
+        if conn.execute(select(orgs.c.id).where(orgs.c.id == owner_org_id)).first() is None:
+            raise BankError(f"no organisation with id {owner_org_id}", status=404)
+        dup = conn.execute(
+            select(hash_banks.c.id).where(hash_banks.c.owner_org_id == owner_org_id, hash_banks.c.name == name)
+        ).first()
+        if dup:
+            raise BankError(f"bank {name!r} already exists", status=409)
+        res = conn.execute(
+            hash_banks.insert().values(name=name, owner_org_id=owner_org_id, created_at=_now(), **values)
+        )
+        bank_id = int(res.inserted_primary_key[0])
+    _notify(db)
+    return get_bank(db, bank_id)
+
+
+def _counts(conn: Any, bank_ids: list[int]) -> dict[int, int]:
+    if not bank_ids:
+        return {}
+    rows = conn.execute(
+        select(hash_entries.c.bank_id, func.count()).where(hash_entries.c.bank_id.in_(bank_ids))
+        .group_by(hash_entries.c.bank_id)
+    ).all()
+    return {int(b): int(n) for b, n in rows}
+
+
+def all_banks(db: Database, *, with_counts: bool = False) -> list[BankInfo]:
+    with db.connect() as conn:
+        rows = conn.execute(select(hash_banks).order_by(hash_banks.c.id)).all()
+        counts = _counts(conn, [r.id for r in rows]) if with_counts else {}
+    return [_row_to_info(r, counts.get(r.id, 0)) for r in rows]
+
+
+def visible_to(bank: BankInfo, org_id: int | None) -> bool:
+    """Whether an organisation may match against (and read) a bank; None means a trusted local caller."""
+    if org_id is None or bank.owner_org_id == org_id:
+        return True
+    if bank.share_level is ShareLevel.PUBLIC:
+        return True
+    return bank.share_level is ShareLevel.SHARED and org_id in bank.shared_with
+
+
+def list_banks(db: Database, org_id: int | None = None) -> list[BankInfo]:
+    """Banks the organisation can see (all banks when org_id is None), with entry counts."""
+    return [b for b in all_banks(db, with_counts=True) if visible_to(b, org_id)]
+
+
+def get_bank(db: Database, bank: int | str, *, org_id: int | None = None) -> BankInfo:
+    """By id, or by name (the caller's own bank of that name first, then a visible one)."""
+    with db.connect() as conn:
+        if isinstance(bank, int) or (isinstance(bank, str) and bank.isdigit()):
+            rows = conn.execute(select(hash_banks).where(hash_banks.c.id == int(bank))).all()
+        else:
+            rows = conn.execute(select(hash_banks).where(hash_banks.c.name == bank)).all()
+        counts = _counts(conn, [r.id for r in rows])
+    infos = [_row_to_info(r, counts.get(r.id, 0)) for r in rows]
+    infos = [b for b in infos if visible_to(b, org_id)]
+    infos.sort(key=lambda b: (b.owner_org_id != org_id, b.id))
+    if not infos:
+        raise BankError(f"no bank {bank!r}", status=404)
+    return infos[0]
+
+
+def _owned(db: Database, bank: int | str, org_id: int | None) -> BankInfo:
+    info = get_bank(db, bank, org_id=org_id)
+    if org_id is not None and info.owner_org_id != org_id:
+        raise BankError(f"bank {info.name!r} belongs to another organisation; only its owner may change it", 403)
+    return info
+
+
+def update_bank(db: Database, bank: int | str, *, org_id: int | None = None, **changes: Any) -> BankInfo:
+    """Change a bank's settings (enable/disable, radius, share level, provenance)."""
+    info = _owned(db, bank, org_id)
+    allowed = {"kind", "source", "source_date", "category", "severity", "share_level", "shared_with", "enabled",
+               "pdq_radius", "min_quality", "description"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise BankError(f"cannot change {sorted(unknown)}")
+    values = _validate({k: v for k, v in changes.items() if v is not None})
+    if values:
+        with db.begin() as conn:
+            conn.execute(hash_banks.update().where(hash_banks.c.id == info.id).values(**values))
+        _notify(db)
+    return get_bank(db, info.id)
+
+
+def set_enabled(db: Database, bank: int | str, enabled: bool, *, org_id: int | None = None) -> BankInfo:
+    return update_bank(db, bank, org_id=org_id, enabled=enabled)
+
+
+def delete_bank(db: Database, bank: int | str, *, org_id: int | None = None) -> None:
+    info = _owned(db, bank, org_id)
+    with db.begin() as conn:
+        _log_removals(conn, select(hash_entries.c.id, hash_entries.c.signal_type).where(hash_entries.c.bank_id == info.id))
+        conn.execute(delete(hash_entries).where(hash_entries.c.bank_id == info.id))
+        conn.execute(delete(hash_banks).where(hash_banks.c.id == info.id))
+    _notify(db)
+
+
+def _log_removals(conn: Any, query: Any) -> None:
+    rows = conn.execute(query).all()
+    now = _now()
+    for i in range(0, len(rows), _CHUNK):
+        conn.execute(
+            hash_entry_removals.insert(),
+            [{"entry_id": r[0], "signal_type": r[1], "removed_at": now} for r in rows[i : i + _CHUNK]],
+        )
+
+
+@dataclass
+class AddResult:
+    """What an import did: counts plus one message per rejected line."""
+
+    added: int = 0
+    duplicates: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"added": self.added, "duplicates": self.duplicates, "errors": self.errors[:100],
+                "error_count": len(self.errors)}
+
+
+def add_entries(
+    db: Database,
+    bank: int | str,
+    entries: Iterable[tuple[str, str] | tuple[str, str, str | None] | tuple[str, str, str | None, int | None]],
+    *,
+    org_id: int | None = None,
+) -> AddResult:
+    """Add (signal_type, value[, label[, quality]]) entries; invalid ones are
+    reported in `errors`, duplicates counted and skipped, the rest committed."""
+    info = _owned(db, bank, org_id)
+    result = AddResult()
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        with db.begin() as conn:
+            keys = {(e["signal_type"], e["value"]) for e in batch}
+            existing = set()
+            key_list = list(keys)
+            for i in range(0, len(key_list), 500):
+                part = key_list[i : i + 500]
+                existing.update(
+                    (s, v) for s, v in conn.execute(
+                        select(hash_entries.c.signal_type, hash_entries.c.value).where(
+                            hash_entries.c.bank_id == info.id,
+                            tuple_(hash_entries.c.signal_type, hash_entries.c.value).in_(part),
+                        )
+                    ).all()
+                )
+            fresh, seen = [], set()
+            for e in batch:
+                key = (e["signal_type"], e["value"])
+                if key in existing or key in seen:
+                    result.duplicates += 1
+                    continue
+                seen.add(key)
+                fresh.append(e)
+            if fresh:
+                conn.execute(hash_entries.insert(), fresh)
+            result.added += len(fresh)
+        batch.clear()
+
+    now = _now()
+    for n, item in enumerate(entries, start=1):
+        try:
+            signal_type, value = item[0], item[1]
+            label = item[2] if len(item) > 2 else None
+            quality = item[3] if len(item) > 3 else None
+            sig = get_signal(str(signal_type))
+            batch.append({
+                "bank_id": info.id, "signal_type": sig.name, "value": sig.normalize(str(value)),
+                "label": (str(label)[:200] if label else None),
+                "quality": int(quality) if quality not in (None, "") else None, "added_at": now,
+            })
+        except (ValueError, TypeError, IndexError) as exc:
+            result.errors.append(f"entry {n}: {exc}")
+        if len(batch) >= _CHUNK:
+            flush()
+    flush()
+    if result.added:
+        _notify(db)
+    return result
+
+
+def remove_entries(
+    db: Database, bank: int | str, values: Iterable[str] = (), *, entry_ids: Iterable[int] = (),
+    org_id: int | None = None,
+) -> int:
+    """Remove entries by hash value (any signal type) or by entry id; returns how many."""
+    info = _owned(db, bank, org_id)
+    vals = [v.strip().lower() for v in values]
+    ids = [int(i) for i in entry_ids]
+    removed = 0
+    with db.begin() as conn:
+        for i in range(0, max(len(vals), len(ids), 1), 500):
+            conds = []
+            if vals[i : i + 500]:
+                conds.append(hash_entries.c.value.in_(vals[i : i + 500]))
+            if ids[i : i + 500]:
+                conds.append(hash_entries.c.id.in_(ids[i : i + 500]))
+            for cond in conds:
+                where = and_(hash_entries.c.bank_id == info.id, cond)
+                _log_removals(conn, select(hash_entries.c.id, hash_entries.c.signal_type).where(where))
+                removed += conn.execute(delete(hash_entries).where(where)).rowcount or 0
+    if removed:
+        _notify(db)
+    return removed
+
+
+def list_entries(db: Database, bank: int | str, *, org_id: int | None = None, limit: int | None = None,
+                 offset: int = 0) -> list[BankEntry]:
+    info = get_bank(db, bank, org_id=org_id)
+    q = select(hash_entries).where(hash_entries.c.bank_id == info.id).order_by(hash_entries.c.id).offset(offset)
+    if limit is not None:
+        q = q.limit(limit)
+    with db.connect() as conn:
+        return [BankEntry(id=r.id, bank_id=r.bank_id, signal_type=r.signal_type, value=r.value, label=r.label,
+                          quality=r.quality) for r in conn.execute(q).all()]
+
+
+__all__ = [
+    "AddResult", "BankError", "add_entries", "all_banks", "create_bank", "delete_bank", "get_bank", "list_banks",
+    "list_entries", "remove_entries", "set_enabled", "update_bank", "visible_to",
+]
