@@ -131,9 +131,12 @@ def _q(text: str) -> str:
 
 
 def _bulk_counts(result: Any, asked: int) -> tuple[int, int]:
-    """The engine may answer a count, a list of moved ids, or a mapping with failures: read them all."""
+    """(moved, failed): the engine answers case id -> "ok" or the reason; older shapes are read too."""
     if isinstance(result, int):
         return result, asked - result
+    if isinstance(result, dict) and all(isinstance(k, int) for k in result):
+        n_ok = sum(1 for v in result.values() if v == "ok")
+        return n_ok, len(result) - n_ok
     if isinstance(result, dict):
         ok = result.get("ok", result.get("done", result.get("moved", [])))
         bad = result.get("failed", result.get("errors", []))
