@@ -1,0 +1,78 @@
+"""Deduplication keys: the same URL, account or file means the same case.
+
+Keys are keyed hashes (HMAC-SHA256 with `Settings.identifier_salt`), so the
+table that finds duplicates never holds an account identifier in the clear.
+URLs are normalised first (scheme and host lower-cased, `www.` and default
+ports dropped, fragments and tracking parameters removed, query sorted) so
+that trivially different links to one page collide.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tutela.config import Settings
+from tutela.domain.cases import ReportIn
+
+_TRACKING = ("utm_", "fbclid", "gclid", "igshid", "si", "ref", "ref_src", "mc_")
+
+
+def normalise_url(url: str) -> str:
+    url = url.strip()
+    if "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "http":
+        scheme = "https"  # the same page over either scheme
+    host = (parts.hostname or "").lower().rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    port = parts.port
+    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
+    path = parts.path or "/"
+    if len(path) > 1:
+        path = path.rstrip("/")
+    query = sorted(
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not any(k.lower() == t or (t.endswith("_") and k.lower().startswith(t)) for t in _TRACKING)
+    )
+    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+
+
+def _salt(settings: Settings) -> bytes:
+    if settings.identifier_salt:
+        return settings.identifier_salt.encode()
+    # No salt configured: derive one from the vault key so hashes are still keyed and stable.
+    from tutela.cases.vault import current_key
+
+    return hashlib.sha256(b"tutela-identifier-salt:" + current_key(settings).key).digest()
+
+
+def keyed_hash(settings: Settings, kind: str, value: str) -> str:
+    return hmac.new(_salt(settings), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def account_key(platform: str | None, account_id: str | None, username: str | None) -> str | None:
+    ident = account_id or (username.lower().lstrip("@") if username else None)
+    if not ident:
+        return None
+    return f"{(platform or '').strip().lower()}/{ident.strip()}"
+
+
+def keys_for(settings: Settings, report: ReportIn, file_sha256s: list[str]) -> list[tuple[str, str]]:
+    """(kind, keyed hash) pairs for a report: its URLs, the reported account, its files."""
+    keys: set[tuple[str, str]] = set()
+    for url in report.urls:
+        keys.add(("url", keyed_hash(settings, "url", normalise_url(url))))
+    if report.reported_person is not None:
+        p = report.reported_person
+        acct = account_key(p.platform, p.account_id, p.username)
+        if acct:
+            keys.add(("account", keyed_hash(settings, "account", acct)))
+    shas = set(file_sha256s) | {f.sha256.lower() for f in report.file_refs if f.sha256}
+    for sha in shas:
+        keys.add(("file", keyed_hash(settings, "file", sha)))
+    return sorted(keys)

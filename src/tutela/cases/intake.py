@@ -1,0 +1,373 @@
+"""Intake: a report in, a receipt out, nothing lost in between.
+
+The receipt is returned only after the transaction that holds the report,
+its case, its evidence and its audit entry has committed (SQLite runs with
+`synchronous=FULL`), so an acknowledged report survives `kill -9`.
+
+Everything slow and lock-free (hashing files, analysing the text, choosing
+routes) happens before the write transaction starts; inside it, intake only
+looks up duplicates and idempotency keys and inserts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import weakref
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, select, update
+
+from tutela.access import AccessError, Principal
+from tutela.cases import audit, dedup, lifecycle, routing, triage, vault
+from tutela.cases.evidence import FileHashes, hash_file
+from tutela.cases.reference import new_reference, normalise_reference
+from tutela.config import Settings
+from tutela.domain.cases import (
+    CaseStatus,
+    EvidenceFile,
+    Priority,
+    ReporterMessage,
+    ReportIn,
+    ReportReceipt,
+    ReportStatus,
+)
+from tutela.storage.db import Database
+from tutela.storage.tables.access import orgs
+from tutela.storage.tables.cases import (
+    appeals,
+    case_events,
+    case_keys,
+    case_notes,
+    cases,
+    custody,
+    evidence,
+    idempotency_keys,
+    reports,
+)
+
+#: The organisation that receives reports from the public form when no one is signed in.
+RECEIVING_ORG_NAME = "Tutela hotline"
+
+
+class PayloadTooLarge(ValueError):
+    """A file or body over `Settings.max_upload_bytes` (HTTP 413)."""
+
+
+class IdempotencyConflict(ValueError):
+    """The idempotency key was used before with a different report (HTTP 409)."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+_receiving: "weakref.WeakKeyDictionary[Database, int]" = weakref.WeakKeyDictionary()
+_receiving_lock = threading.Lock()
+
+
+def receiving_org(db: Database) -> int:
+    """The organisation anonymous public reports belong to.
+
+    Rule: the first organisation of kind `hotline` (lowest id); if there is none,
+    one named "Tutela hotline" is created. An operator who runs a hotline creates
+    their organisation with `--kind hotline` before opening the public form.
+    """
+    found = _receiving.get(db)
+    if found is not None:
+        return found
+    with _receiving_lock:
+        with db.connect() as conn:
+            row = conn.execute(select(orgs.c.id).where(orgs.c.kind == "hotline").order_by(orgs.c.id).limit(1)).first()
+        if row is None:
+            from tutela.access import create_org, get_org
+
+            try:
+                org_id = create_org(db, RECEIVING_ORG_NAME, kind="hotline")
+            except ValueError:
+                org_id = get_org(db, RECEIVING_ORG_NAME)["id"]
+        else:
+            org_id = int(row.id)
+        _receiving[db] = org_id
+        return org_id
+
+
+def _request_digest(report: ReportIn, hashes: list[FileHashes]) -> str:
+    body = report.model_dump(mode="json")
+    body["_files"] = [h.sha256 for h in hashes]
+    return hashlib.sha256(audit.canonical(body).encode()).hexdigest()
+
+
+def _notice(report: ReportIn) -> dict:
+    """The DSA / CyberTipline-like details kept (encrypted) with the report."""
+    fields = ("notifier", "good_faith", "incident_type", "incident_at", "reported_person", "intended_recipient",
+              "victim", "file_refs", "escalate", "external_id")
+    data = report.model_dump(mode="json", include=set(fields), exclude_none=True)
+    return {k: v for k, v in data.items() if v not in ([], {}, False)}
+
+
+def submit_report(
+    db: Database,
+    settings: Settings,
+    report: ReportIn,
+    *,
+    principal: Principal | None = None,
+    files: list[EvidenceFile] | None = None,
+    idempotency_key: str | None = None,
+) -> ReportReceipt:
+    files = list(files or [])
+    if principal is not None:
+        principal.require("reports")
+    for f in files:
+        if len(f.data) > settings.max_upload_bytes:
+            raise PayloadTooLarge(
+                f"file {f.filename!r} is {len(f.data)} bytes; the limit is {settings.max_upload_bytes} bytes"
+            )
+    if not (report.description or report.urls or files or report.file_refs or report.reported_person):
+        raise ValueError("a report needs at least one of: description, urls, a file, file_refs, reported_person")
+    if idempotency_key is not None:
+        idempotency_key = idempotency_key.strip()
+        if not idempotency_key or len(idempotency_key) > 200:
+            raise ValueError("an idempotency key must have 1 to 200 characters")
+
+    org_id = principal.org_id if principal is not None else receiving_org(db)
+    actor = principal.actor if principal is not None else "public"
+
+    # --- lock-free work first ------------------------------------------------
+    hashes = [hash_file(f.data, f.filename) for f in files]
+    digest = _request_digest(report, hashes)
+    analysis = triage.analyse(report.description)
+    hash_matched = _hash_matched(db, hashes)
+    t = triage.triage(report.category, analysis, escalate=report.escalate, hash_matched=hash_matched)
+    routes = routing.suggest(report.country, t.category, t.priority.value, settings)
+    keys = dedup.keys_for(settings, report, [h.sha256 for h in hashes])
+    notice = _notice(report)
+    at = now()
+
+    with audit.writing(db) as conn:
+        if idempotency_key is not None:
+            prior = conn.execute(
+                select(idempotency_keys.c.report_id, idempotency_keys.c.request_sha256).where(
+                    idempotency_keys.c.org_id == org_id, idempotency_keys.c.key == idempotency_key
+                )
+            ).first()
+            if prior is not None:
+                if prior.request_sha256 != digest:
+                    raise IdempotencyConflict(
+                        "this Idempotency-Key was already used for a different report; use a new key"
+                    )
+                return _receipt(conn, prior.report_id, replayed=True)
+
+        target = _duplicate_target(conn, org_id, keys)
+        if target is not None:
+            case_id = int(target["id"])
+            _merge_into(conn, target, t.priority, at, actor)
+            known = {(r.kind, r.value) for r in conn.execute(
+                select(case_keys.c.kind, case_keys.c.value).where(case_keys.c.case_id == case_id))}
+            new_keys = [k for k in keys if k not in known]
+            duplicate_of: int | None = case_id
+        else:
+            case_id = _new_case(conn, org_id, report, t, routes, at, actor)
+            new_keys = keys
+            duplicate_of = None
+        if new_keys:
+            conn.execute(case_keys.insert(), [
+                {"org_id": org_id, "kind": kind, "value": value, "case_id": case_id} for kind, value in new_keys
+            ])
+
+        description_id = vault.put(conn, settings, report.description.encode(), purpose="text") \
+            if report.description else None
+        notice_id = vault.put(conn, settings, json.dumps(notice).encode(), purpose="notice") if notice else None
+        contact_id = None
+        if report.contact is not None and any(report.contact.model_dump(exclude_none=True).values()):
+            contact_id = vault.put(conn, settings, report.contact.model_dump_json(exclude_none=True).encode(),
+                                   purpose="contact")
+        code = new_reference()
+        report_id = int(conn.execute(reports.insert().values(
+            reference_code=code, org_id=org_id, case_id=case_id, created_at=at, submitted_by=actor,
+            category=t.category, category_key=report.category, reporter_kind=report.reporter_kind.value,
+            anonymous=report.anonymous, urls=report.urls, country=report.country, language=report.language,
+            incident_type=report.incident_type, escalate=report.escalate, external_id=report.external_id,
+            description_vault_id=description_id, notice_vault_id=notice_id, contact_vault_id=contact_id,
+            analysis=t.analysis | {"reasons": t.reasons, "priority": t.priority.value},
+        )).inserted_primary_key[0])
+
+        for f, h in zip(files, hashes, strict=True):
+            obj = vault.put(conn, settings, f.data, purpose="file")
+            ev_id = conn.execute(evidence.insert().values(
+                case_id=case_id, report_id=report_id, kind="file", filename=f.filename[:300],
+                content_type=f.content_type[:200], size=len(f.data), md5=h.md5, sha256=h.sha256, pdq=h.pdq,
+                vault_object_id=obj, legal_hold=False, created_at=at,
+            )).inserted_primary_key[0]
+            conn.execute(custody.insert().values(evidence_id=ev_id, at=at, actor=actor, action="received",
+                                                 detail=f"sha256 {h.sha256}"))
+        for ref in report.file_refs:
+            conn.execute(evidence.insert().values(
+                case_id=case_id, report_id=report_id, kind="file_ref", filename=ref.filename, size=0,
+                md5=ref.md5 and ref.md5.lower(), sha256=ref.sha256 and ref.sha256.lower(),
+                pdq=ref.pdq and ref.pdq.lower(), legal_hold=False, created_at=at,
+            ))
+        if idempotency_key is not None:
+            conn.execute(idempotency_keys.insert().values(
+                org_id=org_id, key=idempotency_key, request_sha256=digest, report_id=report_id, created_at=at))
+        audit.append(conn, actor=actor, org_id=org_id, action="report.submit", object_type="report",
+                     object_id=report_id, details={"case_id": case_id, "priority": t.priority.value,
+                                                   "category": t.category, "merged": duplicate_of is not None,
+                                                   "files": len(files)})
+        return _receipt(conn, report_id)
+
+
+def _hash_matched(db: Database, hashes: list[FileHashes]) -> bool:
+    """Ask the media engine whether any file is on a hash list (when it is installed)."""
+    if not hashes:
+        return False
+    try:
+        from tutela.hashing import match_hashes  # type: ignore[attr-defined]
+    except ImportError:
+        return False
+    try:
+        return any(bool(match_hashes(db, h)) for h in hashes)
+    except Exception:  # noqa: BLE001  (a matcher failure must not lose the report)
+        return False
+
+
+def _duplicate_target(conn: Connection, org_id: int, keys: list[tuple[str, str]]) -> dict | None:
+    """The oldest open case of this organisation sharing a URL, account or file with the report."""
+    if not keys:
+        return None
+    values = [v for _, v in keys]  # keyed hashes include the kind, so values alone are unique per kind
+    row = conn.execute(
+        select(cases)
+        .join(case_keys, case_keys.c.case_id == cases.c.id)
+        .where(case_keys.c.org_id == org_id, case_keys.c.value.in_(values), cases.c.status != CaseStatus.CLOSED.value)
+        .order_by(cases.c.id)
+        .limit(1)
+    ).mappings().first()
+    return dict(row) if row else None
+
+
+def _merge_into(conn: Connection, case: dict, priority: Priority, at: datetime, actor: str) -> None:
+    values: dict = {"report_count": cases.c.report_count + 1, "updated_at": at}
+    detail = "a new report of the same URL, account or file was merged"
+    if priority.rank < Priority(case["priority"]).rank:
+        values |= {
+            "priority": priority.value,
+            "priority_rank": priority.rank,
+            "deadline_at": lifecycle.deadline(priority.value, case["status"], case["stage_entered_at"]),
+        }
+        detail += f"; priority raised to {priority.value}"
+    conn.execute(update(cases).where(cases.c.id == case["id"]).values(**values))
+    conn.execute(case_events.insert().values(case_id=case["id"], at=at, actor=actor, event="merged", detail=detail))
+
+
+def _new_case(conn: Connection, org_id: int, report: ReportIn, t: triage.Triage, routes: list, at: datetime,
+              actor: str) -> int:
+    status = CaseStatus.TRIAGED
+    case_id = int(conn.execute(cases.insert().values(
+        org_id=org_id, status=status.value, priority=t.priority.value, priority_rank=t.priority.rank,
+        category=t.category, country=report.country, assigned_to=None, report_count=1,
+        routes=[r.model_dump() for r in routes], legal_hold=False, created_at=at, updated_at=at,
+        stage_entered_at=at, deadline_at=lifecycle.deadline(t.priority.value, status.value, at),
+    )).inserted_primary_key[0])
+    conn.execute(case_events.insert(), [
+        {"case_id": case_id, "at": at, "actor": actor, "event": "received", "from_status": None,
+         "to_status": CaseStatus.RECEIVED.value, "detail": None},
+        {"case_id": case_id, "at": at, "actor": "system:triage", "event": "triaged",
+         "from_status": CaseStatus.RECEIVED.value, "to_status": status.value,
+         "detail": f"priority {t.priority.value}: " + ("; ".join(t.reasons) or "no signal")},
+    ])
+    return case_id
+
+
+def _receipt(conn: Connection, report_id: int, *, replayed: bool = False) -> ReportReceipt:
+    row = conn.execute(
+        select(reports.c.id, reports.c.reference_code, reports.c.created_at, reports.c.case_id,
+               cases.c.priority, cases.c.status, cases.c.created_at.label("case_created"))
+        .join(cases, cases.c.id == reports.c.case_id)
+        .where(reports.c.id == report_id)
+    ).one()
+    first_report = conn.execute(
+        select(reports.c.id).where(reports.c.case_id == row.case_id).order_by(reports.c.id).limit(1)
+    ).scalar_one()
+    return ReportReceipt(
+        reference_code=row.reference_code, report_id=row.id, case_id=row.case_id, priority=Priority(row.priority),
+        status=CaseStatus(row.status), duplicate_of=row.case_id if first_report != row.id else None,
+        created_at=_aware(row.created_at), replayed=replayed,
+    )
+
+
+def _aware(dt: datetime) -> datetime:
+    """SQLite hands datetimes back naive; everything in Tutela is UTC."""
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+# --- the reporter's side ----------------------------------------------------------
+
+
+def _find_report(conn: Connection, reference_code: str) -> dict | None:
+    code = normalise_reference(reference_code)
+    if code is None:
+        return None
+    row = conn.execute(select(reports).where(reports.c.reference_code == code)).mappings().first()
+    return dict(row) if row else None
+
+
+def report_status(db: Database, reference_code: str) -> ReportStatus | None:
+    """Public-safe status: plain words and messages meant for the reporter, nothing internal."""
+    with db.connect() as conn:
+        rep = _find_report(conn, reference_code)
+        if rep is None:
+            return None
+        case = conn.execute(select(cases).where(cases.c.id == rep["case_id"])).mappings().one()
+        notes = conn.execute(
+            select(case_notes.c.at, case_notes.c.text)
+            .where(case_notes.c.case_id == rep["case_id"], case_notes.c.for_reporter.is_(True),
+                   case_notes.c.at >= rep["created_at"])
+            .order_by(case_notes.c.at)
+        ).all()
+        open_appeal = conn.execute(
+            select(appeals.c.id).where(appeals.c.report_id == rep["id"], appeals.c.status == "open")
+        ).first()
+    stage, words = lifecycle.PUBLIC_STAGE[CaseStatus(case["status"])]
+    updated = max([_aware(case["updated_at"]), *(_aware(n.at) for n in notes)])
+    return ReportStatus(
+        reference_code=rep["reference_code"],
+        status=words,
+        stage=stage,
+        messages=[ReporterMessage(at=_aware(n.at), text=n.text) for n in notes],
+        updated_at=updated,
+        can_appeal=case["status"] == CaseStatus.CLOSED.value and open_appeal is None,
+    )
+
+
+def submit_appeal(db: Database, settings: Settings, reference_code: str, reason: str) -> int:
+    """The reporter disagrees with the outcome; a supervisor decides (see `casework.decide_appeal`)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("an appeal needs a reason")
+    if len(reason) > 5000:
+        raise ValueError("an appeal reason may have at most 5000 characters")
+    with audit.writing(db) as conn:
+        rep = _find_report(conn, reference_code)
+        if rep is None:
+            raise AccessError("no report with this reference code", status=404)
+        case = conn.execute(select(cases.c.status).where(cases.c.id == rep["case_id"])).one()
+        if case.status != CaseStatus.CLOSED.value:
+            raise ValueError("an appeal is possible once the report has been finished")
+        if conn.execute(select(appeals.c.id).where(appeals.c.report_id == rep["id"],
+                                                   appeals.c.status == "open")).first():
+            raise ValueError("an appeal for this report is already waiting for a decision")
+        at = now()
+        obj = vault.put(conn, settings, reason.encode(), purpose="appeal")
+        appeal_id = int(conn.execute(appeals.insert().values(
+            case_id=rep["case_id"], report_id=rep["id"], reason_vault_id=obj, status="open", created_at=at,
+        )).inserted_primary_key[0])
+        conn.execute(case_events.insert().values(case_id=rep["case_id"], at=at, actor="reporter", event="appeal",
+                                                 detail=f"appeal {appeal_id} received"))
+        conn.execute(case_notes.insert().values(
+            case_id=rep["case_id"], at=at, author="system", org_id=None, for_reporter=True,
+            text="We have received your appeal. A senior reviewer will look at your report again."))
+        audit.append(conn, actor="reporter", org_id=rep["org_id"], action="appeal.submit", object_type="case",
+                     object_id=rep["case_id"], details={"appeal_id": appeal_id})
+        return appeal_id

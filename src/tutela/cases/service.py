@@ -1,0 +1,89 @@
+"""The reports-and-cases service: the one interface the API routes, the web
+pages and Python callers use. Stable names; the work lives in the modules
+named next to each function.
+
+Errors: `tutela.access.AccessError` (403 for a role or scope that may not do
+something, 404 for a case of another organisation, 410 for deleted evidence),
+`ValueError` for bad input, with `InvalidTransition` (lifecycle),
+`PayloadTooLarge` and `IdempotencyConflict` as subclasses that HTTP maps to
+409 / 413 / 409.
+"""
+
+from __future__ import annotations
+
+from tutela.access import Principal
+from tutela.cases.authz import ROLES, permissions, principal_for_user
+from tutela.cases.casework import (
+    add_note,
+    assign,
+    bind_settings,
+    bulk_transition,
+    case_stats,
+    custody_chain,
+    decide_appeal,
+    evidence_content,
+    get_case,
+    list_appeals,
+    list_queue,
+    set_legal_hold,
+    transition,
+)
+from tutela.cases.intake import (
+    RECEIVING_ORG_NAME,
+    IdempotencyConflict,
+    PayloadTooLarge,
+    receiving_org,
+    report_status,
+    submit_appeal,
+)
+from tutela.cases.intake import submit_report as _submit_report
+from tutela.cases.lifecycle import InvalidTransition
+from tutela.cases.referrals import list_referrals, refer, update_referral
+from tutela.config import Settings
+from tutela.domain.cases import EvidenceFile, ReportIn, ReportReceipt
+from tutela.storage.db import Database
+
+
+def submit_report(
+    db: Database,
+    settings: Settings,
+    report: ReportIn,
+    *,
+    principal: Principal | None = None,
+    files: list[EvidenceFile] | None = None,
+    idempotency_key: str | None = None,
+) -> ReportReceipt:
+    """Take a report. `principal=None` is the public, anonymous form: the report goes to the
+    receiving organisation (`receiving_org`). Returns only after the report is durably stored."""
+    bind_settings(db, settings)
+    return _submit_report(db, settings, report, principal=principal, files=files, idempotency_key=idempotency_key)
+
+
+__all__ = [
+    "RECEIVING_ORG_NAME",
+    "ROLES",
+    "IdempotencyConflict",
+    "InvalidTransition",
+    "PayloadTooLarge",
+    "add_note",
+    "assign",
+    "bulk_transition",
+    "case_stats",
+    "custody_chain",
+    "decide_appeal",
+    "evidence_content",
+    "get_case",
+    "list_appeals",
+    "list_queue",
+    "list_referrals",
+    "permissions",
+    "principal_for_user",
+    "receiving_org",
+    "refer",
+    "report_status",
+    "set_legal_hold",
+    "submit_appeal",
+    "submit_report",
+    "transition",
+    "update_referral",
+]

@@ -1,0 +1,116 @@
+"""Triage: analyse what was reported and decide how urgent it is.
+
+A child writing "he says he'll send my photos to everyone unless I pay" must
+reach the top of the queue at once, whether or not the detector is sure. So
+priority is the most urgent of three signals: what the reporter chose on the
+form (some choices always mean imminent danger), what the detection engine
+flagged in the description, and what the notifier asked for (CyberTipline
+"escalate to high priority").
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from tutela.domain.analysis import TextAnalysis
+from tutela.domain.cases import IMMINENT_DANGER_KEYS, Priority, resolve_category
+from tutela.domain.taxonomy import TAXONOMY, Category, Severity
+
+log = logging.getLogger(__name__)
+
+_BY_SEVERITY = {
+    Severity.CRITICAL: Priority.HIGH,  # reported, not yet confirmed: high; confirmed by analysis: critical
+    Severity.HIGH: Priority.HIGH,
+    Severity.MEDIUM: Priority.MEDIUM,
+    Severity.LOW: Priority.LOW,
+}
+
+#: Flagged categories that mean a child may be in danger now.
+IMMINENT_CATEGORIES = frozenset({Category.SELF_HARM, Category.SEXUAL_EXPLOITATION, Category.TRAFFICKING})
+
+
+@dataclass
+class Triage:
+    category: str
+    priority: Priority
+    reasons: list[str] = field(default_factory=list)
+    analysis: dict[str, Any] = field(default_factory=dict)
+
+
+def analyse(text: str) -> TextAnalysis | None:
+    """The detection engine's view of the text, or None when it is not available or fails."""
+    if not text.strip():
+        return None
+    try:
+        from tutela.detect import analyze_text  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        return analyze_text(text)
+    except Exception:  # a detector bug must never lose a report
+        log.exception("text analysis failed; the report is kept and triaged on what the reporter chose")
+        return None
+
+
+def stored_analysis(analysis: TextAnalysis | None) -> dict[str, Any]:
+    """What we keep of an analysis: scores, flags and where (not the matched text: that stays encrypted)."""
+    if analysis is None:
+        return {}
+    return {
+        "lang": analysis.lang,
+        "flags": [str(c) for c in analysis.flags],
+        "scores": {str(k): round(float(v), 4) for k, v in analysis.scores.items()},
+        "explanations": [
+            {
+                "category": str(e.category),
+                "detector": e.detector,
+                "reason": e.reason,
+                "score": round(float(e.score), 4),
+                "start": e.start,
+                "end": e.end,
+            }
+            for e in analysis.explanations
+        ],
+    }
+
+
+def _max(a: Priority, b: Priority) -> Priority:
+    return a if a.rank <= b.rank else b
+
+
+def triage(category_key: str, analysis: TextAnalysis | None, *, escalate: bool = False,
+           hash_matched: bool = False) -> Triage:
+    reported = resolve_category(category_key)
+    priority = Priority.LOW
+    reasons: list[str] = []
+    if reported is not None:
+        priority = _max(priority, _BY_SEVERITY[TAXONOMY[reported].severity])
+        reasons.append(f"reported as {reported.value}")
+    if category_key in IMMINENT_DANGER_KEYS:
+        priority = Priority.CRITICAL
+        reasons.append(f"reporter chose '{category_key}': possible imminent danger")
+    flagged = list(analysis.flags) if analysis is not None else []
+    for cat in flagged:
+        sev = TAXONOMY[Category(cat)].severity
+        if Category(cat) in IMMINENT_CATEGORIES:
+            priority = Priority.CRITICAL
+            reasons.append(f"analysis flagged {cat}: possible imminent danger")
+        else:
+            priority = _max(priority, _BY_SEVERITY[sev])
+            reasons.append(f"analysis flagged {cat}")
+    if escalate:
+        priority = Priority.CRITICAL
+        reasons.append("notifier asked to escalate to high priority")
+    if hash_matched:
+        priority = _max(priority, Priority.HIGH)
+        reasons.append("a file matched a hash list")
+    if reported is not None:
+        category = reported.value
+    elif flagged:
+        category = max(flagged, key=lambda c: (TAXONOMY[Category(c)].severity, analysis.scores.get(c, 0)))
+        category = str(category)
+    else:
+        category = "other"
+    return Triage(category, priority, reasons, stored_analysis(analysis))
