@@ -1,0 +1,86 @@
+"""Per-message grooming-stage scores: cue phrases plus a trained linear model.
+
+The phrases (`patterns.py`) are precise and explainable; the linear model over
+hashed n-grams (`features.py`, coefficients in `models/stages.npz`) generalises
+to phrasings the lists miss. A stage's score is the larger of the two. When no
+model file is present (a fresh checkout before `tutela train-conversations`)
+the detector runs on phrases alone and says so in `model_loaded`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from tutela.conversations.features import N_FEATURES, feature_ids
+from tutela.conversations.patterns import canon, explain, match_stages
+from tutela.domain.conversation import STAGES
+
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "stages.npz"
+
+
+@dataclass(frozen=True)
+class StageModel:
+    """One-vs-rest logistic regression per stage over `feature_ids`."""
+
+    weights: np.ndarray  # (n_features, n_stages) float32
+    bias: np.ndarray  # (n_stages,)
+    data: str  # what it was trained on, for the model card
+
+    @classmethod
+    def load(cls, path: Path) -> "StageModel":
+        with np.load(path, allow_pickle=False) as z:
+            stages = [str(s) for s in z["stages"]]
+            if stages != [s.value for s in STAGES]:
+                raise ValueError(f"{path} was trained for stages {stages}, expected {[s.value for s in STAGES]}")
+            n = int(z["n_features"])
+            if n != N_FEATURES:
+                raise ValueError(f"{path} has {n} features, the featuriser makes {N_FEATURES}")
+            weights = np.zeros((n, len(stages)), dtype=np.float32)
+            weights[z["rows"]] = z["values"].astype(np.float32)
+            return cls(weights, z["bias"].astype(np.float32), str(z["data"]))
+
+    def scores(self, ids: list[int]) -> list[float]:
+        if not ids:
+            return [1.0 / (1.0 + math.exp(-float(b))) for b in self.bias]
+        z = self.weights[ids].sum(axis=0) / math.sqrt(len(ids)) + self.bias
+        return [1.0 / (1.0 + math.exp(-float(v))) for v in np.clip(z, -30, 30)]
+
+
+@lru_cache(maxsize=4)
+def _load_model(path: str) -> StageModel | None:
+    p = Path(path)
+    return StageModel.load(p) if p.is_file() else None
+
+
+class StageDetector:
+    """Scores one message for every stage (values in `STAGES` order, 0..1)."""
+
+    def __init__(self, model_path: Path | str | None = MODEL_PATH, max_chars: int = 2000) -> None:
+        self.model = _load_model(str(model_path)) if model_path else None
+        self.max_chars = max_chars
+
+    @property
+    def model_loaded(self) -> bool:
+        return self.model is not None
+
+    def score(self, text: str) -> list[float]:
+        c = canon(text[: self.max_chars])
+        pat = match_stages(c)
+        if self.model is None:
+            return pat
+        mod = self.model.scores(feature_ids(c))
+        return [max(p, m) for p, m in zip(pat, mod, strict=True)]
+
+    def explain(self, text: str) -> dict[str, str]:
+        """The cue phrase per stage, where a phrase (not only the model) fired."""
+        return explain(canon(text[: self.max_chars]))
+
+
+@lru_cache(maxsize=1)
+def default_detector() -> StageDetector:
+    return StageDetector()

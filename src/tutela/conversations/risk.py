@@ -1,0 +1,125 @@
+"""Risk over time: how stage evidence, ages and time turn into one number.
+
+Every update is O(1) in the length of the history: a party keeps one decayed
+evidence value per stage (the strongest recent sign of it), so a new message
+only touches its sender's vector. The same `step_*` functions serve the
+streaming tracker and the batch function, which is why an incremental score
+always equals a batch recompute.
+
+The shape of the score:
+- each stage contributes its weight times its evidence; late stages (sexual,
+  images, threats) weigh most, but early ones add up;
+- breadth: every further distinct stage from the same party adds an
+  escalation bonus, because grooming is a *sequence* (flattery + "are you
+  alone?" + "don't tell your mum" + "add me on telegram") while an ordinary
+  chat shows one such cue at a time;
+- ages: an adult writing to a known minor raises the risk, peers of similar
+  age lower it, a brand-new account raises it a little;
+- time: evidence halves every `half_life_days` (by message timestamps), so an
+  old remark fades while a fast escalation stays hot.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tutela.domain.conversation import STAGES, Stage
+
+N_STAGES = len(STAGES)
+_IDX = {s: i for i, s in enumerate(STAGES)}
+PARAMS_PATH = Path(__file__).resolve().parent / "models" / "risk.json"
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    Stage.RAPPORT.value: 0.25,
+    Stage.PERSONAL.value: 0.25,
+    Stage.GIFTS.value: 0.35,
+    Stage.SECRECY.value: 0.5,
+    Stage.OFF_PLATFORM.value: 0.3,
+    Stage.MEETING.value: 0.4,
+    Stage.SEXUAL.value: 0.7,
+    Stage.IMAGES.value: 0.7,
+    Stage.THREATS.value: 0.8,
+}
+
+
+@dataclass(frozen=True)
+class RiskParams:
+    """Tunable constants; `models/risk.json` (written by training) overrides defaults."""
+
+    weights: tuple[float, ...] = tuple(DEFAULT_WEIGHTS[s.value] for s in STAGES)
+    stage_min: float = 0.6  # evidence at or above this counts as "stage seen"
+    escalation: float = 0.3  # bonus per further distinct stage
+    threshold: float = 0.6  # alert at or above this risk
+    half_life_days: float = 14.0
+    adult_minor: float = 1.35
+    peers: float = 0.75
+    new_account: float = 1.1
+    new_account_days: float = 14.0
+    many_minors_step: float = 0.15
+    many_minors_cap: float = 1.6
+
+    @classmethod
+    def load(cls, path: Path = PARAMS_PATH) -> "RiskParams":
+        if not path.is_file():
+            return cls()
+        data: dict[str, Any] = json.loads(path.read_text())
+        kwargs: dict[str, Any] = {}
+        for name in cls.__dataclass_fields__:
+            if name in data:
+                v = data[name]
+                kwargs[name] = tuple(v[s.value] for s in STAGES) if name == "weights" else float(v)
+        return cls(**kwargs)
+
+
+def decay_factor(dt_seconds: float, half_life_days: float) -> float:
+    if dt_seconds <= 0 or half_life_days <= 0:
+        return 1.0
+    return 0.5 ** (dt_seconds / (half_life_days * 86400.0))
+
+
+def content_risk(evidence: list[float], params: RiskParams) -> float:
+    """Risk from stage evidence alone (0..1)."""
+    base = sum(w * e for w, e in zip(params.weights, evidence, strict=True))
+    breadth = sum(1 for e in evidence if e >= params.stage_min)
+    z = base + params.escalation * max(0, breadth - 1)
+    return 1.0 - math.exp(-z)
+
+
+def age_factor(
+    own_age: int | None, other_ages: list[int], account_days: float | None, params: RiskParams
+) -> tuple[float, list[str]]:
+    """Multiplier for the age situation, with flags naming it."""
+    factor, flags = 1.0, []
+    if own_age is not None and other_ages:
+        if own_age >= 18 and any(a < 18 for a in other_ages):
+            factor *= params.adult_minor
+            flags.append("adult_to_minor")
+        elif own_age < 18 and all(a < 18 and abs(a - own_age) <= 3 for a in other_ages):
+            factor *= params.peers
+    if account_days is not None and account_days < params.new_account_days:
+        factor *= params.new_account
+        flags.append("new_account")
+    return factor, flags
+
+
+def stage_names(evidence: list[float], params: RiskParams) -> list[Stage]:
+    return [s for s, e in zip(STAGES, evidence, strict=True) if e >= params.stage_min]
+
+
+def r5(x: float) -> float:
+    """Round stored floats so states are compact and replay bit-identically."""
+    return round(x, 5)
+
+
+@dataclass
+class StepOutcome:
+    """What one message did to its conversation (internal, not a contract)."""
+
+    index: int
+    warnings: list[str] = field(default_factory=list)
+    new_party: bool = False
+    crossed: bool = False  # the sender's risk crossed the threshold for the first time here

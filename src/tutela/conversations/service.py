@@ -1,0 +1,93 @@
+"""What the HTTP API and other areas (policy) call: one message in, risk out.
+
+Each call is one transaction that reads the conversation's and the sender's
+states, applies the message and writes both back (write-through), so an
+acknowledged message survives a crash or restart, and several server workers
+can share one database. State is per organisation: every query is filtered by
+`org_id`, so one organisation never reads another's conversations.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from typing import Any
+
+from tutela.config import Settings
+from tutela.conversations.detector import default_detector
+from tutela.conversations.state import AccountState, ConversationState
+from tutela.conversations.store import IdKeyer, load_accounts, load_conversations, save
+from tutela.conversations.tracker import MessageError, apply_message, default_params, parse_message
+from tutela.domain.conversation import AccountRisk, ConversationRisk, MessageIn
+from tutela.storage.db import Database
+
+# SQLite has no SELECT ... FOR UPDATE: serialise read-modify-write per conversation
+# inside this process (PostgreSQL rows are locked in the transaction instead).
+_LOCKS = [threading.Lock() for _ in range(64)]
+
+
+def _lock(org_id: int, key: str) -> threading.Lock:
+    return _LOCKS[zlib.crc32(f"{org_id}:{key}".encode()) % len(_LOCKS)]
+
+
+def ingest_message(
+    db: Database,
+    settings: Settings,
+    org_id: int,
+    conversation_id: str,
+    message: MessageIn | dict[str, Any],
+    *,
+    hash_ids: bool | None = None,
+) -> ConversationRisk:
+    """Score one message of a conversation, persist the new state, return the risk.
+
+    Raises `MessageError` (a ValueError) for an unusable message; nothing is
+    stored then. Ids are stored as keyed hashes when `hash_ids` is true, or by
+    default when the operator set `identifier_salt`.
+    """
+    if not isinstance(conversation_id, str) or not conversation_id.strip():
+        raise MessageError("conversation id must be a non-empty string")
+    msg = parse_message(message)
+    keyer = IdKeyer.from_settings(settings, hash_ids)
+    params = default_params()
+    detector = default_detector()
+    conv_key = keyer("conversation", conversation_id)
+    sender_key = keyer("account", msg.sender)
+    text = msg.text[: settings.max_text_chars]
+    scores = detector.score(text)  # outside the transaction: the slow part holds no lock
+    with _lock(org_id, conv_key), db.begin() as conn:
+        conv = load_conversations(conn, org_id, [conv_key], for_update=True).get(conv_key) or ConversationState()
+        account = load_accounts(conn, org_id, [sender_key], for_update=True).get(sender_key) or AccountState()
+        apply_message(conv_key, conv, sender_key, account, msg, scores, params, keyer)
+        if len(msg.text) > detector.max_chars:
+            conv._warn(f"message {conv.n - 1}: text longer than {detector.max_chars} characters; "
+                       "only the start was scored")
+        result = conv.result(conversation_id, params)
+        acc = account.result(msg.sender, params)
+        save(conn, org_id, {conv_key: (conv, result.risk, result.alert)}, {sender_key: (account, acc.risk, acc.alert)})
+    return result
+
+
+def conversation_risk(
+    db: Database, settings: Settings, org_id: int, conversation_id: str, *, hash_ids: bool | None = None
+) -> ConversationRisk | None:
+    """The stored risk of a conversation, or None when this organisation never sent it."""
+    keyer = IdKeyer.from_settings(settings, hash_ids)
+    key = keyer("conversation", conversation_id)
+    with db.connect() as conn:
+        st = load_conversations(conn, org_id, [key]).get(key)
+    return None if st is None else st.result(conversation_id, default_params())
+
+
+def account_risk(
+    db: Database, settings: Settings, org_id: int, account_id: str, *, hash_ids: bool | None = None
+) -> AccountRisk | None:
+    """The stored risk of an account across the organisation's conversations, or None if unseen."""
+    keyer = IdKeyer.from_settings(settings, hash_ids)
+    key = keyer("account", account_id)
+    with db.connect() as conn:
+        st = load_accounts(conn, org_id, [key]).get(key)
+    return None if st is None else st.result(account_id, default_params())
+
+
+__all__ = ["MessageError", "account_risk", "conversation_risk", "ingest_message"]

@@ -1,0 +1,334 @@
+"""The compact state of one conversation and one account, and how a message updates it.
+
+A state is a small JSON document (one row per conversation or account in the
+database), never the message history: texts are scored as they arrive and
+dropped, which keeps memory flat and stores no chat content at rest. Only
+the message indices that drove a risk are kept, so a reviewer can go back to
+the platform's own copy of the messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from tutela.conversations.ages import declared_age
+from tutela.conversations.risk import (
+    N_STAGES,
+    RiskParams,
+    StepOutcome,
+    age_factor,
+    content_risk,
+    decay_factor,
+    r5,
+    stage_names,
+)
+from tutela.domain.conversation import (
+    STAGES,
+    AccountRisk,
+    ConversationRisk,
+    EvidenceItem,
+    MessageIn,
+    Stage,
+)
+
+MAX_PARTIES = 200
+MAX_WARNINGS = 20
+MAX_ACCOUNT_CONVS = 200
+MAX_MINORS = 1000
+
+
+@dataclass
+class Party:
+    """One participant as seen inside one conversation."""
+
+    age: int | None = None
+    age_known: bool = False  # True: given by the platform; False: declared in the chat
+    account_days: float | None = None
+    n: int = 0
+    ts: float | None = None  # time the evidence below was last decayed to
+    e: list[float] = field(default_factory=lambda: [0.0] * N_STAGES)
+    ev: list[list[float] | None] = field(default_factory=lambda: [None] * N_STAGES)  # [index, score]
+    alerted: bool = False
+
+    def decayed(self, now: float | None, params: RiskParams) -> list[float]:
+        if now is None or self.ts is None:
+            return self.e
+        f = decay_factor(now - self.ts, params.half_life_days)
+        return self.e if f == 1.0 else [x * f for x in self.e]
+
+    def to_obj(self) -> list[Any]:
+        return [self.age, self.age_known, self.account_days, self.n, self.ts, self.e, self.ev, self.alerted]
+
+    @classmethod
+    def from_obj(cls, o: list[Any]) -> "Party":
+        return cls(o[0], o[1], o[2], o[3], o[4], list(o[5]), list(o[6]), o[7])
+
+
+@dataclass
+class ConversationState:
+    n: int = 0
+    last_ts: float | None = None
+    parties: dict[str, Party] = field(default_factory=dict)
+    first_alert: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    platform: str | None = None
+    channel: str | None = None
+
+    # ------------------------------------------------------------------ serialisation
+    def to_json(self) -> bytes:
+        return orjson.dumps(
+            {
+                "n": self.n,
+                "t": self.last_ts,
+                "p": {k: v.to_obj() for k, v in self.parties.items()},
+                "fa": self.first_alert,
+                "w": self.warnings,
+                "pl": self.platform,
+                "ch": self.channel,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> "ConversationState":
+        d = orjson.loads(raw)
+        return cls(
+            d["n"],
+            d["t"],
+            {k: Party.from_obj(v) for k, v in d["p"].items()},
+            d["fa"],
+            d["w"],
+            d.get("pl"),
+            d.get("ch"),
+        )
+
+    # ------------------------------------------------------------------ scoring
+    def _warn(self, msg: str) -> None:
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(msg)
+        elif len(self.warnings) == MAX_WARNINGS:
+            self.warnings.append("further warnings not recorded")
+
+    def party_risk(self, pid: str, params: RiskParams) -> tuple[float, list[float], list[str]]:
+        p = self.parties[pid]
+        e = p.decayed(self.last_ts, params)
+        others = [q.age for k, q in self.parties.items() if k != pid and q.age is not None]
+        factor, flags = age_factor(p.age, others, p.account_days, params)
+        return min(1.0, content_risk(e, params) * factor), e, flags
+
+    def step(self, sender: str, msg: MessageIn, scores: list[float], params: RiskParams) -> StepOutcome:
+        """Apply one message (its sender id already keyed, its text already scored)."""
+        out = StepOutcome(index=self.n)
+        self.n += 1
+        ts = msg.ts
+        if ts is not None and self.last_ts is not None and ts < self.last_ts:
+            w = f"message {out.index}: timestamp earlier than the previous message; scored in arrival order"
+            out.warnings.append(w)
+            self._warn(w)
+            ts = self.last_ts  # the clock never runs backwards: no negative decay
+        if ts is not None:
+            self.last_ts = ts
+        if msg.platform:
+            self.platform = msg.platform
+        if msg.channel:
+            self.channel = msg.channel
+
+        party = self.parties.get(sender)
+        if party is None:
+            if len(self.parties) >= MAX_PARTIES:
+                w = f"message {out.index}: more than {MAX_PARTIES} participants; message not scored"
+                out.warnings.append(w)
+                self._warn(w)
+                return out
+            party = self.parties[sender] = Party()
+            out.new_party = True
+        if msg.sender_age is not None:
+            party.age, party.age_known = msg.sender_age, True
+        elif not party.age_known:
+            stated = declared_age(msg.text)
+            if stated is not None:
+                party.age = stated
+        if msg.sender_account_age_days is not None:
+            party.account_days = msg.sender_account_age_days
+        for who, age in msg.ages.items():
+            other = self.parties.get(who)
+            if other is None and len(self.parties) < MAX_PARTIES:
+                other = self.parties[who] = Party()
+            if other is not None:
+                other.age, other.age_known = age, True
+
+        # decay the sender's evidence to now, then take the stronger of old and new
+        e = party.decayed(self.last_ts, params)
+        party.e = [r5(max(old, new)) for old, new in zip(e, scores, strict=True)]
+        party.ts = self.last_ts
+        for k, s in enumerate(scores):
+            prev = party.ev[k]
+            if s >= params.stage_min and (prev is None or s > prev[1]):
+                party.ev[k] = [out.index, r5(s)]
+        party.n += 1
+        risk, _, _ = self.party_risk(sender, params)
+        if risk >= params.threshold:
+            if self.first_alert is None:
+                self.first_alert = out.index
+            if not party.alerted:
+                party.alerted = True
+                out.crossed = True
+        return out
+
+    def result(self, conversation_id: str, params: RiskParams) -> ConversationRisk:
+        """The conversation's risk now: the riskiest party's, with that party's evidence."""
+        best: tuple[float, str | None, list[float], list[str]] = (0.0, None, [0.0] * N_STAGES, [])
+        for pid in self.parties:
+            risk, e, flags = self.party_risk(pid, params)
+            if risk > best[0] or best[1] is None:
+                best = (risk, pid, e, flags)
+        risk, suspect, e, age_flags = best
+        alert = risk >= params.threshold
+        stages = stage_names(e, params)
+        evidence: list[EvidenceItem] = []
+        if suspect is not None:
+            for k, item in enumerate(self.parties[suspect].ev):
+                if item is not None and e[k] >= params.stage_min:
+                    evidence.append(
+                        EvidenceItem(message_index=int(item[0]), stage=STAGES[k], score=item[1], sender=suspect)
+                    )
+        evidence.sort(key=lambda x: x.message_index)
+        return ConversationRisk(
+            conversation_id=conversation_id,
+            risk=round(risk, 4),
+            alert=alert,
+            first_alert_at=self.first_alert,
+            stages=stages,
+            flags=conversation_flags(alert, stages, age_flags),
+            evidence=evidence,
+            suspect=suspect if risk > 0 else None,
+            message_count=self.n,
+            warnings=list(self.warnings),
+        )
+
+
+def conversation_flags(alert: bool, stages: list[Stage], age_flags: list[str]) -> list[str]:
+    """Taxonomy flags a policy can act on; only raised with an alert."""
+    if not alert:
+        return []
+    flags = ["sexual_exploitation"]
+    if Stage.THREATS in stages and (Stage.IMAGES in stages or Stage.SEXUAL in stages):
+        flags.append("sextortion")
+    if Stage.MEETING in stages:
+        flags.append("meeting_request")
+    if Stage.OFF_PLATFORM in stages:
+        flags.append("off_platform")
+    flags.extend(f for f in age_flags if f == "adult_to_minor")
+    return flags
+
+
+@dataclass
+class AccountState:
+    """One account (a sender id) across the organisation's conversations."""
+
+    n: int = 0
+    ts: float | None = None
+    e: list[float] = field(default_factory=lambda: [0.0] * N_STAGES)
+    ev: list[list[Any] | None] = field(default_factory=lambda: [None] * N_STAGES)  # [conv, index, score]
+    convs: dict[str, list[float | None]] = field(default_factory=dict)  # conv -> [risk, ts]
+    n_convs: int = 0
+    alerted: int = 0
+    minors: list[str] = field(default_factory=list)
+    age: int | None = None
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(
+            {"n": self.n, "t": self.ts, "e": self.e, "ev": self.ev, "c": self.convs, "nc": self.n_convs,
+             "a": self.alerted, "m": self.minors, "age": self.age}
+        )
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> "AccountState":
+        d = orjson.loads(raw)
+        return cls(d["n"], d["t"], d["e"], d["ev"], d["c"], d["nc"], d["a"], d["m"], d.get("age"))
+
+    def step(
+        self,
+        conv_key: str,
+        conv: ConversationState,
+        sender: str,
+        outcome: StepOutcome,
+        scores: list[float],
+        params: RiskParams,
+    ) -> None:
+        """Fold one message of this account into the account state (O(1) amortised)."""
+        now = conv.last_ts
+        if now is not None and self.ts is not None and now > self.ts:
+            f = decay_factor(now - self.ts, params.half_life_days)
+            self.e = [x * f for x in self.e]
+        if now is not None and (self.ts is None or now > self.ts):
+            self.ts = now
+        self.e = [r5(max(a, b)) for a, b in zip(self.e, scores, strict=True)]
+        for k, s in enumerate(scores):
+            prev = self.ev[k]
+            if s >= params.stage_min and (prev is None or s > prev[2]):
+                self.ev[k] = [conv_key, outcome.index, r5(s)]
+        self.n += 1
+        if outcome.new_party:
+            self.n_convs += 1
+        if outcome.crossed:
+            self.alerted += 1
+        party = conv.parties.get(sender)
+        if party is None:
+            return
+        if party.age is not None:
+            self.age = party.age
+        risk, _, _ = conv.party_risk(sender, params)
+        self.convs[conv_key] = [r5(risk), conv.last_ts]
+        if len(self.convs) > MAX_ACCOUNT_CONVS:  # keep the riskiest conversations
+            lowest = min(self.convs, key=lambda c: (self.convs[c][0] or 0.0))
+            del self.convs[lowest]
+        if party.age is None or party.age >= 18:
+            for who, q in conv.parties.items():
+                if who != sender and q.age is not None and q.age < 18 and who not in self.minors:
+                    if len(self.minors) < MAX_MINORS:
+                        self.minors.append(who)
+
+    def result(self, account_id: str, params: RiskParams, now: float | None = None) -> AccountRisk:
+        now = now if now is not None else self.ts
+        e = self.e
+        if now is not None and self.ts is not None and now > self.ts:
+            f = decay_factor(now - self.ts, params.half_life_days)
+            e = [x * f for x in e]
+        conv_max = 0.0
+        for risk, ts in self.convs.values():
+            r = risk or 0.0
+            if now is not None and ts is not None:
+                r *= decay_factor(now - ts, params.half_life_days)
+            conv_max = max(conv_max, r)
+        risk = max(conv_max, content_risk(e, params) * (params.adult_minor if self.minors else 1.0))
+        m = len(self.minors)
+        if m >= 2:
+            risk *= min(params.many_minors_cap, 1.0 + params.many_minors_step * (m - 1))
+        if self.alerted >= 2:
+            risk = 1.0 - (1.0 - risk) * 0.7
+        risk = min(1.0, risk)
+        alert = risk >= params.threshold
+        stages = stage_names(e, params)
+        evidence = [
+            EvidenceItem(conversation_id=str(item[0]), message_index=int(item[1]), stage=STAGES[k], score=item[2])
+            for k, item in enumerate(self.ev)
+            if item is not None and e[k] >= params.stage_min
+        ]
+        flags = conversation_flags(alert, stages, ["adult_to_minor"] if self.minors and alert else [])
+        if alert and m >= 2:
+            flags.append("many_minors")
+        return AccountRisk(
+            account_id=account_id,
+            risk=round(risk, 4),
+            alert=alert,
+            conversations=self.n_convs,
+            alerted_conversations=self.alerted,
+            minor_counterparts=m,
+            stages=stages,
+            flags=flags,
+            evidence=evidence,
+            message_count=self.n,
+        )

@@ -1,0 +1,113 @@
+"""Reading and writing conversation/account states (SQLite or PostgreSQL).
+
+Upserts go out in batches: with SQLite in `synchronous=FULL` each commit is an
+fsync, so the streaming tracker writes many states per transaction (write-
+behind), while the HTTP service writes one message's two rows per
+transaction (write-through) so an acknowledged message is never lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from tutela.config import Settings
+from tutela.conversations.state import AccountState, ConversationState
+from tutela.storage.tables.conversations import account_states, conversation_states
+
+
+class IdKeyer:
+    """Turns platform ids into storage keys: clear, or keyed hashes (HMAC-SHA256).
+
+    Hashing is keyed (not a plain hash) because platform ids are guessable: a
+    plain SHA-256 of "user123" can be reversed by trying ids.
+    """
+
+    def __init__(self, salt: str | None = None, hash_ids: bool = False) -> None:
+        if hash_ids and not salt:
+            raise ValueError("hashing identifiers needs a key: set identifier_salt (TUTELA_IDENTIFIER_SALT)")
+        self.hash_ids = hash_ids
+        self._key = salt.encode() if salt else b""
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None, hash_ids: bool | None = None) -> "IdKeyer":
+        salt = settings.identifier_salt if settings else None
+        return cls(salt, bool(salt) if hash_ids is None else hash_ids)
+
+    def __call__(self, kind: str, value: str) -> str:
+        if not self.hash_ids:
+            return value
+        return "h:" + hmac.new(self._key, f"{kind}\x00{value}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def _upsert(conn: Connection, table, rows: list[dict], keys: list[str]) -> None:  # noqa: ANN001
+    if not rows:
+        return
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table)
+    update = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
+    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update), rows)
+
+
+def load_conversations(
+    conn: Connection, org_id: int, keys: Iterable[str], *, for_update: bool = False
+) -> dict[str, ConversationState]:
+    keys = list(keys)
+    if not keys:
+        return {}
+    q = select(conversation_states.c.conv_key, conversation_states.c.state).where(
+        conversation_states.c.org_id == org_id, conversation_states.c.conv_key.in_(keys)
+    )
+    if for_update and conn.dialect.name == "postgresql":
+        q = q.with_for_update()
+    return {k: ConversationState.from_json(s) for k, s in conn.execute(q)}
+
+
+def load_accounts(
+    conn: Connection, org_id: int, keys: Iterable[str], *, for_update: bool = False
+) -> dict[str, AccountState]:
+    keys = list(keys)
+    if not keys:
+        return {}
+    q = select(account_states.c.account_key, account_states.c.state).where(
+        account_states.c.org_id == org_id, account_states.c.account_key.in_(keys)
+    )
+    if for_update and conn.dialect.name == "postgresql":
+        q = q.with_for_update()
+    return {k: AccountState.from_json(s) for k, s in conn.execute(q)}
+
+
+def save(
+    conn: Connection,
+    org_id: int,
+    conversations: dict[str, tuple[ConversationState, float, bool]],
+    accounts: dict[str, tuple[AccountState, float, bool]],
+) -> None:
+    """Upsert states; values are (state, current risk, alert) so risk is queryable in SQL."""
+    now = datetime.now(UTC)
+    _upsert(
+        conn,
+        conversation_states,
+        [
+            {"org_id": org_id, "conv_key": k, "state": st.to_json(), "risk": risk, "alert": alert,
+             "message_count": st.n, "updated_at": now}
+            for k, (st, risk, alert) in conversations.items()
+        ],
+        ["org_id", "conv_key"],
+    )
+    _upsert(
+        conn,
+        account_states,
+        [
+            {"org_id": org_id, "account_key": k, "state": st.to_json(), "risk": risk, "alert": alert,
+             "updated_at": now}
+            for k, (st, risk, alert) in accounts.items()
+        ],
+        ["org_id", "account_key"],
+    )

@@ -1,0 +1,222 @@
+"""The streaming scorer: feed messages one at a time, read risk at any moment.
+
+```python
+from tutela.conversations import ConversationTracker
+tracker = ConversationTracker()                    # in memory
+tracker = ConversationTracker(db, org_id=1)        # state in the database
+risk = tracker.feed("conv-1", {"sender": "u1", "text": "hi", "ts": 1700000000})
+tracker.account_risk("u1"); tracker.flush()
+```
+
+With a database the tracker keeps an LRU cache of states and writes them back
+in batches (write-behind): every `flush_every` messages, when a dirty state
+is evicted, and on `flush()`/`close()`. That is what makes thousands of
+messages per second possible on SQLite; a process that must never lose an
+acknowledged message uses `tutela.conversations.service` instead, which
+writes through on every message.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from pydantic import ValidationError
+
+from tutela.config import Settings
+from tutela.conversations.detector import StageDetector, default_detector
+from tutela.conversations.risk import RiskParams, StepOutcome
+from tutela.conversations.state import AccountState, ConversationState
+from tutela.conversations.store import IdKeyer, load_accounts, load_conversations, save
+from tutela.domain.conversation import AccountRisk, ConversationRisk, MessageIn
+from tutela.storage.db import Database
+
+
+class MessageError(ValueError):
+    """One message could not be used; the conversation's state is unchanged by it."""
+
+
+def parse_message(message: MessageIn | dict[str, Any]) -> MessageIn:
+    """Validate a message; raises MessageError naming the problem."""
+    if isinstance(message, MessageIn):
+        return message
+    if not isinstance(message, dict):
+        raise MessageError(f"a message must be an object, got {type(message).__name__}")
+    try:
+        return MessageIn.model_validate(message)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'message'}: {e['msg']}" for e in exc.errors()
+        )
+        raise MessageError(problems) from None
+
+
+_params_cache: RiskParams | None = None
+
+
+def default_params() -> RiskParams:
+    global _params_cache
+    if _params_cache is None:
+        _params_cache = RiskParams.load()
+    return _params_cache
+
+
+def apply_message(
+    conv_key: str,
+    conv: ConversationState,
+    sender_key: str,
+    account: AccountState,
+    msg: MessageIn,
+    scores: list[float],
+    params: RiskParams,
+    keyer: IdKeyer,
+) -> StepOutcome:
+    """One message into its conversation and its sender's account state."""
+    if keyer.hash_ids and msg.ages:
+        msg = msg.model_copy(update={"ages": {keyer("account", k): v for k, v in msg.ages.items()}})
+    outcome = conv.step(sender_key, msg, scores, params)
+    if sender_key in conv.parties:
+        account.step(conv_key, conv, sender_key, outcome, scores, params)
+    return outcome
+
+
+class ConversationTracker:
+    """Streaming risk for many conversations of one organisation."""
+
+    def __init__(
+        self,
+        db: Database | None = None,
+        org_id: int = 0,
+        *,
+        settings: Settings | None = None,
+        hash_ids: bool | None = None,
+        detector: StageDetector | None = None,
+        params: RiskParams | None = None,
+        cache_size: int = 20_000,
+        flush_every: int = 2_000,
+    ) -> None:
+        self.db = db
+        self.org_id = org_id
+        self.keyer = IdKeyer.from_settings(settings, hash_ids)
+        self.detector = detector or default_detector()
+        if settings is not None:
+            self.detector.max_chars = min(self.detector.max_chars, settings.max_text_chars)
+        self.params = params or default_params()
+        self.cache_size = max(1, cache_size)
+        self.flush_every = max(1, flush_every)
+        self._convs: OrderedDict[str, ConversationState] = OrderedDict()
+        self._accounts: OrderedDict[str, AccountState] = OrderedDict()
+        self._dirty_convs: set[str] = set()
+        self._dirty_accounts: set[str] = set()
+        self._since_flush = 0
+
+    # ------------------------------------------------------------------ cache
+    def _get_conv(self, key: str, create: bool) -> ConversationState | None:
+        st = self._convs.get(key)
+        if st is not None:
+            self._convs.move_to_end(key)
+            return st
+        if self.db is not None:
+            with self.db.connect() as conn:
+                st = load_conversations(conn, self.org_id, [key]).get(key)
+        if st is None and create:
+            st = ConversationState()
+        if st is not None:
+            self._convs[key] = st
+            self._evict()
+        return st
+
+    def _get_account(self, key: str, create: bool) -> AccountState | None:
+        st = self._accounts.get(key)
+        if st is not None:
+            self._accounts.move_to_end(key)
+            return st
+        if self.db is not None:
+            with self.db.connect() as conn:
+                st = load_accounts(conn, self.org_id, [key]).get(key)
+        if st is None and create:
+            st = AccountState()
+        if st is not None:
+            self._accounts[key] = st
+            self._evict()
+        return st
+
+    def _evict(self) -> None:
+        while len(self._convs) > self.cache_size or len(self._accounts) > self.cache_size:
+            if self.db is None:
+                raise MemoryError(
+                    f"more than {self.cache_size} conversations or accounts in an in-memory tracker; "
+                    "give it a database or a larger cache_size"
+                )
+            self.flush()
+            if len(self._convs) > self.cache_size:
+                self._convs.popitem(last=False)
+            if len(self._accounts) > self.cache_size:
+                self._accounts.popitem(last=False)
+
+    # ------------------------------------------------------------------ public
+    def feed(self, conversation_id: str, message: MessageIn | dict[str, Any]) -> ConversationRisk:
+        """Score one message and return the conversation's updated risk.
+
+        Raises MessageError for an unusable message (missing sender, bad
+        timestamp, ...); the conversation's state is then left unchanged.
+        """
+        if not isinstance(conversation_id, str) or not conversation_id.strip():
+            raise MessageError("conversation id must be a non-empty string")
+        msg = parse_message(message)
+        conv_key = self.keyer("conversation", conversation_id)
+        sender_key = self.keyer("account", msg.sender)
+        conv = self._get_conv(conv_key, create=True)
+        account = self._get_account(sender_key, create=True)
+        assert conv is not None and account is not None
+        scores = self.detector.score(msg.text)
+        apply_message(conv_key, conv, sender_key, account, msg, scores, self.params, self.keyer)
+        if len(msg.text) > self.detector.max_chars:
+            conv._warn(f"message {conv.n - 1}: text longer than {self.detector.max_chars} characters; "
+                       "only the start was scored")
+        self._dirty_convs.add(conv_key)
+        self._dirty_accounts.add(sender_key)
+        self._since_flush += 1
+        if self.db is not None and self._since_flush >= self.flush_every:
+            self.flush()
+        return conv.result(conversation_id, self.params)
+
+    def conversation_risk(self, conversation_id: str) -> ConversationRisk | None:
+        conv = self._get_conv(self.keyer("conversation", conversation_id), create=False)
+        return None if conv is None else conv.result(conversation_id, self.params)
+
+    def account_risk(self, account_id: str) -> AccountRisk | None:
+        acc = self._get_account(self.keyer("account", account_id), create=False)
+        return None if acc is None else acc.result(account_id, self.params)
+
+    def flush(self) -> None:
+        """Write every changed state to the database in one transaction."""
+        self._since_flush = 0
+        if self.db is None or not (self._dirty_convs or self._dirty_accounts):
+            return
+        convs = {}
+        for k in self._dirty_convs:
+            st = self._convs[k]
+            r = st.result(k, self.params)
+            convs[k] = (st, r.risk, r.alert)
+        accounts = {}
+        for k in self._dirty_accounts:
+            st = self._accounts[k]
+            r = st.result(k, self.params)
+            accounts[k] = (st, r.risk, r.alert)
+        with self.db.begin() as conn:
+            save(conn, self.org_id, convs, accounts)
+        self._dirty_convs.clear()
+        self._dirty_accounts.clear()
+
+    def close(self) -> None:
+        self.flush()
+
+    def __enter__(self) -> "ConversationTracker":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return len(self._convs)
