@@ -48,6 +48,28 @@ class LiveServer:
         self.settings, self.db, self.url = settings, db, url
 
 
+#: People of the live server: email -> (organisation, role). Hotline A is created first, so it
+#: receives the anonymous public reports; Platform B must never see them.
+PEOPLE = {
+    "sup@a.example": ("Hotline A", "supervisor"),
+    "ana@a.example": ("Hotline A", "analyst"),
+    "bob@b.example": ("Platform B", "analyst"),
+    "reg@r.example": ("Regulator R", "regulator"),
+}
+PASSWORD = "a long test password"
+
+
+def _seed_people(db: Any) -> None:
+    from tutela.access import create_org
+    from tutela.access.people import create_user
+
+    create_org(db, "Hotline A", kind="hotline", country="TR")
+    create_org(db, "Platform B", kind="platform")
+    create_org(db, "Regulator R", kind="regulator")
+    for email, (org, role) in PEOPLE.items():
+        create_user(db, org, email, PASSWORD, role)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     import uvicorn
@@ -60,6 +82,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                         secret_key="test-secret-key-for-the-live-server")
     settings.ensure_data_dir()
     db = Database.from_settings(settings)
+    _seed_people(db)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, db), host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="on"))

@@ -131,3 +131,10 @@ def test_status_page_needs_a_code(client):
     assert page.status_code == 200 and "İzləmə kodu" in page.text
     res = client.post("/report/status", data={"csrf_token": csrf_from(page.text), "lang": "az", "code": ""})
     assert res.status_code == 400 and "İzləmə kodunu yaz." in res.text
+
+
+def test_a_category_alone_is_not_enough(client):
+    _, token = _form(client, "tr")
+    res = client.post("/report", data={"csrf_token": token, "lang": "tr", "category": "bullying"})
+    assert res.status_code == 400
+    assert "Biraz daha anlat" in res.text and 'value="bullying" checked' in res.text

@@ -24,21 +24,21 @@ router = APIRouter(include_in_schema=False)
 
 STATUSES = ("received", "triaged", "assigned", "referred", "actioned", "closed")
 PRIORITIES = ("critical", "high", "medium", "low")
-#: Where a case may go from each status, as offered in the case view (the engine has the last word).
-NEXT = {
-    "received": ("triaged", "assigned", "referred", "closed"),
-    "triaged": ("assigned", "referred", "actioned", "closed"),
-    "assigned": ("referred", "actioned", "closed"),
-    "referred": ("actioned", "closed"),
-    "actioned": ("closed",),
-    "closed": ("triaged",),
-}
 
 
 def _service() -> Any:
     from tutela.cases import service
 
     return service
+
+
+def _next_statuses(status: str) -> list[str]:
+    """The moves the lifecycle allows from `status`, in lifecycle order, for the case view's select."""
+    from tutela.cases.lifecycle import TRANSITIONS
+    from tutela.domain.cases import CaseStatus
+
+    allowed = TRANSITIONS.get(CaseStatus(status), frozenset())
+    return [s for s in STATUSES if s in allowed]
 
 
 def _signin(request: Request) -> RedirectResponse:
@@ -161,7 +161,7 @@ async def case_view(request: Request, case_id: int) -> Response:
     reveal = request.query_params.get("reveal", "")
     return templates.TemplateResponse(
         request, "console/case.html",
-        _ctx(request, me, case=case, next_statuses=NEXT.get(str(case.status), ()),
+        _ctx(request, me, case=case, next_statuses=_next_statuses(str(case.status)),
              revealed={int(x) for x in reveal.split(",") if x.isdigit()}, msg=request.query_params.get("msg"),
              highlight=highlight),
     )

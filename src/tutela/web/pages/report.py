@@ -159,6 +159,8 @@ async def report_submit(request: Request) -> HTMLResponse:
     data, file_error = await _read_file(upload, settings.max_upload_bytes)
     if file_error:
         state.errors["evidence"] = t(file_error, max=_max_mb(request))
+    if not state.errors and not (state.description or url or data):
+        state.errors["description"] = t("err_nothing")
     if state.errors:
         if data and "evidence" not in state.errors:
             state.errors["evidence"] = t("file_again")
