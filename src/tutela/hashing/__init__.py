@@ -8,7 +8,7 @@ Media bytes are never stored: only hashes and match results leave this package.
 """
 
 from tutela.domain.media import BankInfo, BankKind, Match, MediaHashes, MediaKind, ShareLevel
-from tutela.hashing.errors import MediaError
+from tutela.hashing.errors import MediaError, MediaTooLarge
 from tutela.hashing.hasher import hash_bytes, hash_file
 from tutela.hashing.index import HashIndex
 from tutela.hashing.matcher import MatchOutcome, get_matcher, match_bytes, match_details, match_hashes
@@ -26,6 +26,7 @@ __all__ = [
     "BankKind",
     "Match",
     "MediaError",
+    "MediaTooLarge",
     "MediaHashes",
     "MediaKind",
     "ShareLevel",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from PIL import Image, UnidentifiedImageError
 
 from tutela.domain.media import MediaKind
-from tutela.hashing.errors import MediaError
+from tutela.hashing.errors import MediaError, MediaTooLarge
 
 #: Images larger than this (width x height) are refused before decoding.
 DEFAULT_MAX_PIXELS = 64_000_000
@@ -94,7 +94,7 @@ def check_size(data: bytes, max_bytes: int | None) -> None:
         raise MediaError("empty file: no bytes to hash")
     limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     if len(data) > limit:
-        raise MediaError(f"file too large: {len(data)} bytes, the limit is {limit}")
+        raise MediaTooLarge(f"file too large: {len(data)} bytes, the limit is {limit}")
 
 
 def open_image(
@@ -119,7 +119,7 @@ def open_image(
     except UnidentifiedImageError:
         raise MediaError("not a readable image: the bytes match no supported image format") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise MediaError(f"malformed image header: {exc}") from None
+        raise MediaError(f"truncated or malformed image header: {exc}") from None
     width, height = img.size
     if width <= 0 or height <= 0:
         raise MediaError("malformed image: zero width or height")

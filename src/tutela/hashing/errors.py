@@ -9,4 +9,8 @@ class MediaError(ValueError):
     words a person uploading the file can act on."""
 
 
-__all__ = ["MediaError"]
+class MediaTooLarge(MediaError):
+    """The file exceeds the configured size cap (HTTP 413)."""
+
+
+__all__ = ["MediaError", "MediaTooLarge"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tutela.domain.media import MediaHashes, MediaKind
 from tutela.hashing.decode import DEFAULT_MAX_PIXELS, check_size, open_image, sniff
-from tutela.hashing.errors import MediaError
+from tutela.hashing.errors import MediaError, MediaTooLarge
 from tutela.hashing.signals import SIGNALS
 from tutela.hashing.signals.pdq import WORK_SIZE, pdq_from_image
 
@@ -70,7 +70,7 @@ def hash_file(path: str | Path, **kwargs: object) -> MediaHashes:
     try:
         size = p.stat().st_size
         if limit is not None and size > int(limit):  # type: ignore[arg-type]
-            raise MediaError(f"file too large: {size} bytes, the limit is {limit}")
+            raise MediaTooLarge(f"file too large: {size} bytes, the limit is {limit}")
         data = p.read_bytes()
     except OSError as exc:
         raise MediaError(f"cannot read {p}: {exc.strerror or exc}") from None

@@ -1,0 +1,200 @@
+"""HTTP: hash banks (`banks` scope).
+
+Banks belong to the caller's organisation; reading covers the banks visible
+to it (its own, `shared` with it, `public`); changing needs ownership.
+
+    GET    /v1/banks                       list visible banks
+    POST   /v1/banks                       create
+    GET    /v1/banks/{bank}                one bank (id or name)
+    PATCH  /v1/banks/{bank}                settings: enabled, pdq_radius, share_level, ...
+    DELETE /v1/banks/{bank}                delete with its entries
+    GET    /v1/banks/{bank}/entries        entries (limit, offset)
+    POST   /v1/banks/{bank}/entries        add entries (JSON)
+    DELETE /v1/banks/{bank}/entries        remove entries by value or id (JSON)
+    POST   /v1/banks/{bank}/import         body: CSV or threatexchange text (?format=csv|te&signal=pdq)
+    GET    /v1/banks/{bank}/export         ?format=csv|te
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from tutela.access import Principal
+from tutela.api.deps import get_db, get_settings, require
+from tutela.config import Settings
+from tutela.domain.media import BankKind, ShareLevel
+from tutela.domain.taxonomy import Category
+from tutela.hashing import banks as B
+from tutela.hashing.bank_io import FORMATS, export_text, read_entries
+from tutela.storage.db import Database
+
+router = APIRouter(prefix="/v1/banks", tags=["banks"])
+
+
+class BankCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    kind: BankKind = BankKind.KNOWN
+    source: str | None = None
+    source_date: date | None = None
+    category: Category = Category.SEXUAL_EXPLOITATION
+    severity: int | None = Field(default=None, ge=1, le=4)
+    share_level: ShareLevel = ShareLevel.PRIVATE
+    shared_with: list[int] = Field(default_factory=list)
+    enabled: bool = True
+    pdq_radius: int = Field(default=31, ge=0, le=64)
+    min_quality: int = Field(default=50, ge=0, le=100)
+    description: str | None = None
+
+
+class BankUpdate(BaseModel):
+    kind: BankKind | None = None
+    source: str | None = None
+    source_date: date | None = None
+    category: Category | None = None
+    severity: int | None = Field(default=None, ge=1, le=4)
+    share_level: ShareLevel | None = None
+    shared_with: list[int] | None = None
+    enabled: bool | None = None
+    pdq_radius: int | None = Field(default=None, ge=0, le=64)
+    min_quality: int | None = Field(default=None, ge=0, le=100)
+    description: str | None = None
+
+
+class EntryIn(BaseModel):
+    signal_type: str = "pdq"
+    value: str
+    label: str | None = None
+    quality: int | None = Field(default=None, ge=0, le=100)
+
+
+class EntriesIn(BaseModel):
+    entries: list[EntryIn] = Field(max_length=100_000)
+
+
+class EntriesRemove(BaseModel):
+    values: list[str] = Field(default_factory=list)
+    entry_ids: list[int] = Field(default_factory=list)
+
+
+def _err(exc: B.BankError) -> JSONResponse:
+    return JSONResponse({"error": str(exc)}, status_code=exc.status)
+
+
+def _bank_ref(bank: str) -> int | str:
+    return int(bank) if bank.isdigit() else bank
+
+
+@router.get("", summary="Banks visible to the caller's organisation")
+def list_banks(p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
+    return {"banks": [b.model_dump(mode="json") for b in B.list_banks(db, p.org_id)]}
+
+
+@router.post("", status_code=201, summary="Create a bank owned by the caller's organisation")
+def create_bank(body: BankCreate, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
+    fields = body.model_dump(exclude={"name"}, exclude_none=True)
+    try:
+        return B.create_bank(db, p.org_id, body.name, **fields).model_dump(mode="json")
+    except B.BankError as exc:
+        return _err(exc)
+
+
+@router.get("/{bank}", summary="One bank")
+def get_bank(bank: str, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
+    try:
+        return B.get_bank(db, _bank_ref(bank), org_id=p.org_id).model_dump(mode="json")
+    except B.BankError as exc:
+        return _err(exc)
+
+
+@router.patch("/{bank}", summary="Change a bank's settings (enable/disable, radius, sharing, provenance)")
+def update_bank(bank: str, body: BankUpdate, p: Principal = Depends(require("banks")),
+                db: Database = Depends(get_db)) -> Any:
+    try:
+        changes = body.model_dump(exclude_unset=True, exclude_none=True)
+        return B.update_bank(db, _bank_ref(bank), org_id=p.org_id, **changes).model_dump(mode="json")
+    except B.BankError as exc:
+        return _err(exc)
+
+
+@router.delete("/{bank}", summary="Delete a bank and its entries")
+def delete_bank(bank: str, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
+    try:
+        B.delete_bank(db, _bank_ref(bank), org_id=p.org_id)
+    except B.BankError as exc:
+        return _err(exc)
+    return {"deleted": bank}
+
+
+@router.get("/{bank}/entries", summary="Entries of a bank")
+def list_entries(bank: str, limit: int = Query(1000, ge=1, le=100_000), offset: int = Query(0, ge=0),
+                 p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
+    try:
+        entries = B.list_entries(db, _bank_ref(bank), org_id=p.org_id, limit=limit, offset=offset)
+    except B.BankError as exc:
+        return _err(exc)
+    return {"entries": [e.model_dump(mode="json") for e in entries]}
+
+
+@router.post("/{bank}/entries", summary="Add entries")
+def add_entries(bank: str, body: EntriesIn, p: Principal = Depends(require("banks")),
+                db: Database = Depends(get_db)) -> Any:
+    rows = [(e.signal_type, e.value, e.label, e.quality) for e in body.entries]
+    try:
+        return B.add_entries(db, _bank_ref(bank), rows, org_id=p.org_id).as_dict()
+    except B.BankError as exc:
+        return _err(exc)
+
+
+@router.delete("/{bank}/entries", summary="Remove entries by value or entry id")
+def remove_entries(bank: str, body: EntriesRemove, p: Principal = Depends(require("banks")),
+                   db: Database = Depends(get_db)) -> Any:
+    try:
+        n = B.remove_entries(db, _bank_ref(bank), body.values, entry_ids=body.entry_ids, org_id=p.org_id)
+    except B.BankError as exc:
+        return _err(exc)
+    return {"removed": n}
+
+
+@router.post("/{bank}/import", summary="Import a CSV or python-threatexchange hash file (request body)")
+async def import_entries(
+    bank: str, request: Request, format: str = Query("csv"), signal: str = Query("pdq"),
+    p: Principal = Depends(require("banks")), db: Database = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Any:
+    if format not in FORMATS:
+        return JSONResponse({"error": f"format must be one of {', '.join(FORMATS)}"}, status_code=400)
+    body = await request.body()
+    if len(body) > settings.max_upload_bytes * 8:
+        return JSONResponse({"error": "import too large; split it"}, status_code=413)
+    text = body.decode("utf-8", errors="replace")
+
+    def run() -> Any:
+        return B.add_entries(db, _bank_ref(bank), read_entries(io.StringIO(text), format, signal=signal),
+                             org_id=p.org_id).as_dict()
+
+    try:
+        return await run_in_threadpool(run)
+    except B.BankError as exc:
+        return _err(exc)
+    except ValueError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+
+
+@router.get("/{bank}/export", summary="Export entries as CSV or python-threatexchange text")
+def export_entries(bank: str, format: str = Query("csv"), p: Principal = Depends(require("banks")),
+                   db: Database = Depends(get_db)) -> Any:
+    if format not in FORMATS:
+        return JSONResponse({"error": f"format must be one of {', '.join(FORMATS)}"}, status_code=400)
+    try:
+        entries = B.list_entries(db, _bank_ref(bank), org_id=p.org_id)
+    except B.BankError as exc:
+        return _err(exc)
+    media = "text/csv" if format == "csv" else "text/plain"
+    return PlainTextResponse(export_text(entries, format), media_type=media)

@@ -1,0 +1,268 @@
+"""`tutela hash`, `tutela match` and `tutela bank`: media hashes and hash banks.
+
+Output is JSON Lines, one record per file; a file that cannot be hashed gets
+an `{"path": ..., "error": ...}` record and the run goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from tutela.cli.common import database, err_console, fail, settings
+
+INDEX_SUBDIR = "hash_index"
+
+
+def _files(paths: list[Path]) -> Iterator[Path]:
+    for p in paths:
+        if p.is_dir():
+            yield from sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
+        else:
+            yield p
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err_console, transient=True, disable=not err_console.is_terminal,
+    )
+
+
+def _open_out(out: Path | None) -> TextIO:
+    return out.open("w", encoding="utf-8") if out else sys.stdout
+
+
+def _write(fh: TextIO, record: dict[str, Any]) -> None:
+    fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("hash")
+    def hash_cmd(
+        paths: list[Path] = typer.Argument(..., help="files or folders (folders are walked)"),
+        out: Path = typer.Option(None, "--out", "-o", help="write JSONL here instead of stdout"),
+        dihedral: bool = typer.Option(False, help="also output the 8 rotation/flip PDQ hashes"),
+    ) -> None:
+        """Hash files: MD5, SHA-256 and, for images, PDQ with its quality. JSONL out."""
+        from tutela.hashing import MediaError, hash_file
+
+        s = settings()
+        files = list(_files(paths))
+        if not files:
+            fail("no files found")
+        fh = _open_out(out)
+        errors = 0
+        try:
+            with _progress() as bar:
+                task = bar.add_task("hashing", total=len(files))
+                for f in files:
+                    try:
+                        h = hash_file(f, max_bytes=s.max_upload_bytes, dihedral=dihedral)
+                        _write(fh, {"path": str(f), **h.model_dump(mode="json", exclude={"filename"}, exclude_none=True)})
+                    except MediaError as exc:
+                        errors += 1
+                        _write(fh, {"path": str(f), "error": str(exc)})
+                    bar.advance(task)
+        finally:
+            if out:
+                fh.close()
+        err_console.print(f"hashed {len(files) - errors} of {len(files)} files" + (f", {errors} errors" if errors else ""))
+
+    @app.command("match")
+    def match_cmd(
+        paths: list[Path] = typer.Argument(..., help="files or folders"),
+        bank: list[str] = typer.Option(None, "--bank", "-b", help="only these banks (repeatable; default: all enabled)"),
+        out: Path = typer.Option(None, "--out", "-o", help="write JSONL here instead of stdout"),
+    ) -> None:
+        """Match files against the hash banks. One JSONL record per file with its matches."""
+        from tutela.hashing import MediaError, hash_file
+        from tutela.hashing.matcher import get_matcher
+
+        s = settings()
+        db = database(s)
+        matcher = get_matcher(db, index_dir=s.data_dir / INDEX_SUBDIR)
+        files = list(_files(paths))
+        if not files:
+            fail("no files found")
+        fh = _open_out(out)
+        matched = 0
+        try:
+            with _progress() as bar:
+                task = bar.add_task("matching", total=len(files))
+                for f in files:
+                    try:
+                        h = hash_file(f, max_bytes=s.max_upload_bytes, dihedral=True)
+                        outcome = matcher.match(h, banks=list(bank) if bank else None)
+                        matched += bool(outcome.matches)
+                        _write(fh, {
+                            "path": str(f), "md5": h.md5, "sha256": h.sha256, "pdq": h.pdq,
+                            "pdq_quality": h.pdq_quality,
+                            "matches": [m.model_dump(mode="json") for m in outcome.matches],
+                            "suppressed": [m.model_dump(mode="json") for m in outcome.suppressed],
+                        })
+                    except MediaError as exc:
+                        _write(fh, {"path": str(f), "error": str(exc)})
+                    bar.advance(task)
+        finally:
+            if out:
+                fh.close()
+            matcher.save()
+        err_console.print(f"{matched} of {len(files)} files matched")
+
+    bank_app = typer.Typer(help="Hash banks: lists of known (or known-benign) hashes.", no_args_is_help=True)
+    app.add_typer(bank_app, name="bank")
+
+    def _org_id(db: Any, org: str | None) -> int | None:
+        if org is None:
+            return None
+        from tutela.access import get_org
+
+        row = get_org(db, org)
+        if row is None:
+            fail(f"no organisation {org!r}; create it with `tutela admin create-org`")
+        return int(row["id"])
+
+    @bank_app.command("list")
+    def bank_list(as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table")) -> None:
+        """List banks with their provenance, settings and entry counts."""
+        from rich.console import Console
+        from rich.table import Table
+
+        from tutela.hashing.banks import list_banks
+
+        banks = list_banks(database())
+        if as_json:
+            for b in banks:
+                typer.echo(b.model_dump_json())
+            return
+        table = Table("id", "name", "kind", "owner", "source", "category", "sev", "share", "on", "radius", "entries")
+        for b in banks:
+            table.add_row(str(b.id), b.name, b.kind.value, str(b.owner_org_id), b.source or "", b.category.value,
+                          str(int(b.severity)), b.share_level.value, "yes" if b.enabled else "no",
+                          str(b.pdq_radius), str(b.entries))
+        Console().print(table)
+
+    @bank_app.command("create")
+    def bank_create(
+        name: str,
+        org: str = typer.Option(..., help="owning organisation"),
+        source: str = typer.Option(None, help="organisation the list came from"),
+        source_date: str = typer.Option(None, help="date of the list, YYYY-MM-DD"),
+        category: str = typer.Option("sexual_exploitation", help="taxonomy category"),
+        severity: str = typer.Option(None, help="low, medium, high, critical (default: the category's)"),
+        share_level: str = typer.Option("private", help="private, shared or public"),
+        radius: int = typer.Option(31, help="PDQ match radius for this bank"),
+        min_quality: int = typer.Option(50, help="ignore PDQ queries below this quality"),
+        benign: bool = typer.Option(False, help="a known-benign (negative) bank that suppresses matches"),
+    ) -> None:
+        """Create an empty bank."""
+        from tutela.hashing.banks import BankError, create_bank
+
+        db = database()
+        fields = dict(source=source, source_date=source_date, category=category, severity=severity,
+                      share_level=share_level, pdq_radius=radius, min_quality=min_quality,
+                      kind="benign" if benign else "known")
+        try:
+            b = create_bank(db, _org_id(db, org), name, **{k: v for k, v in fields.items() if v is not None})
+        except (BankError, ValueError) as exc:
+            fail(str(exc))
+        typer.echo(f"created bank {b.name!r} (id {b.id})")
+
+    @bank_app.command("import")
+    def bank_import(
+        name: str,
+        file: Path,
+        fmt: str = typer.Option(None, "--format", "-f", help="csv or te (default: from the file suffix)"),
+        signal: str = typer.Option("pdq", help="signal type of rows that do not say"),
+    ) -> None:
+        """Import entries into a bank from CSV or a python-threatexchange hash file."""
+        from tutela.hashing.bank_io import read_entries
+        from tutela.hashing.banks import BankError, add_entries
+
+        fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "te")
+        if not file.is_file():
+            fail(f"no file {file}")
+        db = database()
+        try:
+            with file.open(encoding="utf-8", errors="replace", newline="") as fh:
+                result = add_entries(db, name, read_entries(fh, fmt, signal=signal))
+        except (BankError, ValueError) as exc:
+            fail(str(exc))
+        typer.echo(json.dumps(result.as_dict()))
+
+    @bank_app.command("export")
+    def bank_export(
+        name: str,
+        fmt: str = typer.Option("csv", "--format", "-f", help="csv or te"),
+        out: Path = typer.Option(None, "--out", "-o", help="file to write (default stdout)"),
+    ) -> None:
+        """Export a bank's entries as CSV or a python-threatexchange hash file."""
+        from tutela.hashing.bank_io import write_entries
+        from tutela.hashing.banks import BankError, list_entries
+
+        try:
+            entries = list_entries(database(), name)
+        except BankError as exc:
+            fail(str(exc))
+        fh = _open_out(out)
+        try:
+            n = write_entries(entries, fh, fmt)
+        except ValueError as exc:
+            fail(str(exc))
+        finally:
+            if out:
+                fh.close()
+        err_console.print(f"exported {n} entries")
+
+    @bank_app.command("enable")
+    def bank_enable(name: str) -> None:
+        """Match against this bank again."""
+        from tutela.hashing.banks import BankError, set_enabled
+
+        try:
+            set_enabled(database(), name, True)
+        except BankError as exc:
+            fail(str(exc))
+        typer.echo(f"bank {name!r} enabled")
+
+    @bank_app.command("disable")
+    def bank_disable(name: str) -> None:
+        """Stop matching against this bank (its entries are kept)."""
+        from tutela.hashing.banks import BankError, set_enabled
+
+        try:
+            set_enabled(database(), name, False)
+        except BankError as exc:
+            fail(str(exc))
+        typer.echo(f"bank {name!r} disabled")
+
+    @bank_app.command("remove")
+    def bank_remove(name: str, values: list[str] = typer.Argument(..., help="hash values to remove")) -> None:
+        """Remove entries from a bank by hash value."""
+        from tutela.hashing.banks import BankError, remove_entries
+
+        try:
+            n = remove_entries(database(), name, values)
+        except BankError as exc:
+            fail(str(exc))
+        typer.echo(f"removed {n} entries")
+
+    @bank_app.command("delete")
+    def bank_delete(name: str, yes: bool = typer.Option(False, "--yes", help="confirm")) -> None:
+        """Delete a bank and all its entries."""
+        from tutela.hashing.banks import BankError, delete_bank
+
+        if not yes:
+            fail("deleting a bank removes all its entries; pass --yes to confirm")
+        try:
+            delete_bank(database(), name)
+        except BankError as exc:
+            fail(str(exc))
+        typer.echo(f"bank {name!r} deleted")
