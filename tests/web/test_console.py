@@ -1,0 +1,129 @@
+"""The review console through HTTP: queue, case view, evidence, bulk actions, tenants and regulators."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from tutela.access import create_org
+from tutela.access.people import create_user
+
+PASSWORD = "a long test password"
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 32), (30, 120, 200)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.fixture()
+def world(db, settings):
+    """Hotline A receives public reports; Platform B is another tenant; R is a regulator."""
+    from tutela.cases.service import submit_report
+    from tutela.domain.cases import EvidenceFile, ReportIn
+
+    create_org(db, "Hotline A", kind="hotline")
+    create_org(db, "Platform B")
+    create_org(db, "Regulator R", kind="regulator")
+    create_user(db, "Hotline A", "sup@a.example", PASSWORD, "supervisor")
+    create_user(db, "Platform B", "bob@b.example", PASSWORD, "analyst")
+    create_user(db, "Regulator R", "reg@r.example", PASSWORD, "regulator")
+    receipts = [
+        submit_report(db, settings, ReportIn(category="asking_for_photos", language="en",
+                                             description="he asks me to send a pic and not tell my mom"),
+                      files=[EvidenceFile(filename="shot.png", content_type="image/png", data=_png())]),
+        submit_report(db, settings, ReportIn(category="scam", description="someone wants my card number")),
+    ]
+    return receipts
+
+
+def _sign_in(client, csrf, email):
+    token = csrf(client.get("/login").text)
+    res = client.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD},
+                      follow_redirects=False)
+    assert res.status_code == 303
+
+
+def test_queue_lists_cases_by_priority_with_deadlines(client, csrf, world):
+    _sign_in(client, csrf, "sup@a.example")
+    page = client.get("/console")
+    assert page.status_code == 200
+    ids = [int(x) for x in re.findall(r'data-case-id="(\d+)"', page.text)]
+    assert ids == [world[0].case_id, world[1].case_id]  # the grooming report first
+    assert "<time datetime=" in page.text
+    filtered = client.get("/console?priority=low&status=closed")
+    assert 'id="empty-queue"' in filtered.text
+
+
+def test_case_view_explains_and_blurs_media(client, csrf, world):
+    _sign_in(client, csrf, "sup@a.example")
+    page = client.get(f"/console/cases/{world[0].case_id}")
+    assert page.status_code == 200
+    assert "he asks me to send a pic" in page.text
+    assert re.search(r'<figure class="media" data-evidence="\d+">', page.text)  # blurred: not revealed
+    ev_id = int(re.search(r'/console/evidence/(\d+)"', page.text).group(1))
+    revealed = client.get(f"/console/cases/{world[0].case_id}?reveal={ev_id}")
+    assert f'<figure class="media revealed" data-evidence="{ev_id}">' in revealed.text
+    media = client.get(f"/console/evidence/{ev_id}")
+    assert media.status_code == 200 and media.content == _png()
+    assert media.headers["cache-control"] == "no-store" and media.headers["x-content-type-options"] == "nosniff"
+
+
+def test_another_organisation_cannot_open_the_case_or_its_media(client, csrf, world):
+    _sign_in(client, csrf, "bob@b.example")
+    assert f'data-case-id="{world[0].case_id}"' not in client.get("/console").text
+    res = client.get(f"/console/cases/{world[0].case_id}")
+    assert res.status_code == 404 and "he asks me" not in res.text
+    assert client.get("/console/evidence/1").status_code == 404
+
+
+def test_regulator_sees_counts_never_cases(client, csrf, world):
+    _sign_in(client, csrf, "reg@r.example")
+    page = client.get("/console")
+    assert page.status_code == 200 and 'id="stats-total"' in page.text
+    assert "he asks me" not in page.text and "data-case-id" not in page.text
+    assert client.get(f"/console/cases/{world[0].case_id}").status_code in (403, 404)
+
+
+def test_bulk_action_needs_csrf_and_moves_cases(client, csrf, world):
+    _sign_in(client, csrf, "sup@a.example")
+    token = csrf(client.get("/console").text)
+    ids = [str(r.case_id) for r in world]
+    refused = client.post("/console/bulk", data={"case_id": ids, "to_status": "closed"}, follow_redirects=False)
+    assert refused.status_code == 403
+    res = client.post("/console/bulk", data={"csrf_token": token, "case_id": ids, "to_status": "closed"},
+                      follow_redirects=False)
+    assert res.status_code == 303 and res.headers["location"] == "/console?done=2"
+    assert client.get("/console?status=closed").text.count("data-case-id=") == 2
+
+
+def test_case_actions_and_a_message_the_reporter_reads(client, csrf, world):
+    _sign_in(client, csrf, "sup@a.example")
+    case_id = world[1].case_id
+    token = csrf(client.get(f"/console/cases/{case_id}").text)
+    res = client.post(f"/console/cases/{case_id}/assign", data={"csrf_token": token}, follow_redirects=False)
+    assert res.status_code == 303
+    res = client.post(f"/console/cases/{case_id}/note",
+                      data={"csrf_token": token, "text": "We asked the site to remove it.", "for_reporter": "1"},
+                      follow_redirects=False)
+    assert res.status_code == 303
+    page = client.get(f"/console/cases/{case_id}").text
+    assert "assigned" in re.search(r'id="case-status">([^<]+)<', page).group(1)
+    assert "We asked the site to remove it." in page
+    status_page = client.get("/report/status")
+    status = client.post("/report/status", data={"csrf_token": csrf(status_page.text),
+                                                  "code": world[1].reference_code})
+    assert status.status_code == 200 and "We asked the site to remove it." in status.text
+
+
+def test_sign_out_ends_the_session(client, csrf, world):
+    _sign_in(client, csrf, "sup@a.example")
+    token = csrf(client.get("/console").text)
+    res = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert res.status_code == 303
+    assert client.get("/console", follow_redirects=False).status_code == 303
