@@ -1,0 +1,165 @@
+"""`/v1/cases`: the queue, the case, its lifecycle, notes, evidence, holds, appeals and exports.
+
+Thin: every route parses, calls `tutela.cases.service`, renders. Access is
+decided in the engine (organisation, role or scope), so the web console and
+the API enforce the same rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from tutela.access import AccessError, Principal
+from tutela.api.deps import current_principal, get_db, get_settings
+from tutela.cases import service
+from tutela.cases.errors import as_http
+from tutela.config import Settings
+from tutela.domain.cases import AppealView, CaseDetail, CaseStats, CaseSummary, NoteView
+from tutela.storage.db import Database
+
+router = APIRouter(prefix="/v1", tags=["cases"])
+
+
+def _call(fn, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except (AccessError, ValueError) as exc:
+        raise as_http(exc) from None
+
+
+@router.get("/cases", response_model=list[CaseSummary])
+def queue(
+    status: str | None = Query(None, description="a status, or 'open' for every status but closed"),
+    priority: str | None = None,
+    assigned_to: int | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+    principal: Principal = Depends(current_principal),
+    db: Database = Depends(get_db),
+) -> list[CaseSummary]:
+    """Cases you may see, most urgent first, then nearest deadline."""
+    return _call(service.list_queue, db, principal, status=status, priority=priority, assigned_to=assigned_to,
+                 limit=limit)
+
+
+@router.get("/cases/stats", response_model=CaseStats)
+def stats(principal: Principal = Depends(current_principal), db: Database = Depends(get_db)) -> CaseStats:
+    """Aggregates only (what a regulator may see)."""
+    return _call(service.case_stats, db, principal)
+
+
+@router.get("/cases/{case_id}", response_model=CaseDetail)
+def case(case_id: int, principal: Principal = Depends(current_principal), db: Database = Depends(get_db),
+         settings: Settings = Depends(get_settings)) -> CaseDetail:
+    return _call(service.get_case, db, settings, principal, case_id)
+
+
+class TransitionIn(BaseModel):
+    to_status: str = Field(description="received | triaged | assigned | referred | actioned | closed")
+    note: str | None = Field(default=None, max_length=10_000)
+    outcome: str | None = Field(default=None, description="when closing: content_removed, no_violation, ...")
+
+
+@router.post("/cases/{case_id}/transition", response_model=CaseDetail)
+def move(case_id: int, body: TransitionIn, principal: Principal = Depends(current_principal),
+         db: Database = Depends(get_db), settings: Settings = Depends(get_settings)) -> CaseDetail:
+    return _call(service.transition, db, principal, case_id, body.to_status, note=body.note, outcome=body.outcome,
+                 settings=settings)
+
+
+class BulkIn(TransitionIn):
+    case_ids: list[int] = Field(min_length=1, max_length=500)
+
+
+@router.post("/cases/bulk-transition")
+def bulk(body: BulkIn, principal: Principal = Depends(current_principal),
+         db: Database = Depends(get_db)) -> dict[str, Any]:
+    results = _call(service.bulk_transition, db, principal, body.case_ids, body.to_status, note=body.note,
+                    outcome=body.outcome)
+    return {"results": {str(k): v for k, v in results.items()},
+            "ok": sum(1 for v in results.values() if v == "ok"), "failed": sum(1 for v in results.values() if v != "ok")}
+
+
+class AssignIn(BaseModel):
+    user_id: int | None = Field(description="a person of your organisation; null to unassign")
+
+
+@router.post("/cases/{case_id}/assign", response_model=CaseDetail)
+def assign(case_id: int, body: AssignIn, principal: Principal = Depends(current_principal),
+           db: Database = Depends(get_db), settings: Settings = Depends(get_settings)) -> CaseDetail:
+    return _call(service.assign, db, principal, case_id, body.user_id, settings=settings)
+
+
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1, max_length=10_000)
+    for_reporter: bool = False
+
+
+@router.post("/cases/{case_id}/notes", response_model=NoteView, status_code=201)
+def note(case_id: int, body: NoteIn, principal: Principal = Depends(current_principal),
+         db: Database = Depends(get_db)) -> NoteView:
+    return _call(service.add_note, db, principal, case_id, body.text, for_reporter=body.for_reporter)
+
+
+class HoldIn(BaseModel):
+    on: bool = True
+    reason: str | None = Field(default=None, max_length=500)
+
+
+@router.post("/cases/{case_id}/legal-hold")
+def legal_hold(case_id: int, body: HoldIn, principal: Principal = Depends(current_principal),
+               db: Database = Depends(get_db)) -> dict[str, Any]:
+    _call(service.set_legal_hold, db, principal, case_id, body.on, reason=body.reason)
+    return {"case_id": case_id, "legal_hold": body.on}
+
+
+@router.get("/evidence/{evidence_id}")
+async def evidence(evidence_id: int, principal: Principal = Depends(current_principal),
+                   db: Database = Depends(get_db), settings: Settings = Depends(get_settings)) -> Response:
+    """The decrypted file, as an attachment that browsers will not render inline."""
+    try:
+        data, ctype = await run_in_threadpool(service.evidence_content, db, settings, principal, evidence_id)
+    except (AccessError, ValueError) as exc:
+        raise as_http(exc) from None
+    return Response(data, media_type=ctype, headers={
+        "Content-Disposition": f'attachment; filename="evidence-{evidence_id}"',
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
+
+
+@router.get("/evidence/{evidence_id}/custody")
+def custody(evidence_id: int, principal: Principal = Depends(current_principal),
+            db: Database = Depends(get_db)) -> list[dict[str, Any]]:
+    return _call(service.custody_chain, db, principal, evidence_id)
+
+
+@router.get("/appeals", response_model=list[AppealView])
+def appeals(status: str | None = "open", principal: Principal = Depends(current_principal),
+            db: Database = Depends(get_db)) -> list[AppealView]:
+    return _call(service.list_appeals, db, principal, status=status)
+
+
+class DecisionIn(BaseModel):
+    upheld: bool
+    note: str | None = Field(default=None, max_length=10_000)
+
+
+@router.post("/appeals/{appeal_id}/decision", response_model=AppealView)
+def decide(appeal_id: int, body: DecisionIn, principal: Principal = Depends(current_principal),
+           db: Database = Depends(get_db)) -> AppealView:
+    return _call(service.decide_appeal, db, principal, appeal_id, body.upheld, note=body.note)
+
+
+@router.get("/cases/{case_id}/export/{fmt}")
+def export(case_id: int, fmt: str, format: str = Query("xml", pattern="^(xml|json)$"),
+           reporter_email: str | None = None, principal: Principal = Depends(current_principal),
+           db: Database = Depends(get_db), settings: Settings = Depends(get_settings)) -> Response:
+    """`cybertipline` (XML, or JSON with ?format=json) or `dsa` (statement of reasons, no personal data)."""
+    from tutela.cases.exports import export_case
+
+    out = _call(export_case, db, settings, principal, case_id, fmt, format=format, reporter_email=reporter_email)
+    return Response(out.content, media_type=out.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{out.filename}"'})

@@ -1,0 +1,54 @@
+"""`/v1/referrals`: refer a case to agencies and track what they did."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from tutela.access import AccessError, Principal
+from tutela.api.deps import current_principal, get_db, get_settings
+from tutela.cases import service
+from tutela.cases.errors import as_http
+from tutela.config import Settings
+from tutela.domain.cases import ReferralView
+from tutela.storage.db import Database
+
+router = APIRouter(prefix="/v1", tags=["referrals"])
+
+
+def _call(fn, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except (AccessError, ValueError) as exc:
+        raise as_http(exc) from None
+
+
+class ReferIn(BaseModel):
+    agency_ids: list[str] | None = Field(default=None, description="default: every route suggested for the case")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@router.post("/cases/{case_id}/referrals", response_model=list[ReferralView], status_code=201)
+def refer(case_id: int, body: ReferIn, principal: Principal = Depends(current_principal),
+          db: Database = Depends(get_db), settings: Settings = Depends(get_settings)) -> list[ReferralView]:
+    return _call(service.refer, db, settings, principal, case_id, body.agency_ids, note=body.note)
+
+
+@router.get("/referrals", response_model=list[ReferralView])
+def referrals(direction: str = Query("all", pattern="^(all|incoming|outgoing)$"), status: str | None = None,
+              limit: int = Query(200, ge=1, le=1000), principal: Principal = Depends(current_principal),
+              db: Database = Depends(get_db)) -> list[ReferralView]:
+    return _call(service.list_referrals, db, principal, direction=direction, status=status, limit=limit)
+
+
+class ReferralStatusIn(BaseModel):
+    status: str = Field(description="sent | acknowledged | content_removed | removal_verified | declined")
+    external_ref: str | None = Field(default=None, max_length=200, description="the agency's own reference")
+
+
+@router.post("/referrals/{referral_id}/status", response_model=ReferralView)
+def update(referral_id: int, body: ReferralStatusIn, principal: Principal = Depends(current_principal),
+           db: Database = Depends(get_db)) -> ReferralView:
+    return _call(service.update_referral, db, principal, referral_id, body.status, external_ref=body.external_ref)

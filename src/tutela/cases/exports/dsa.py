@@ -1,0 +1,80 @@
+"""A DSA statement of reasons (Art. 17, transparency database shape), without personal data.
+
+Fields follow the EU DSA Transparency Database submission format. Only the
+decision and its grounds are exported: no reporter, no account identifier,
+no description, no URL (the database is public); `puid` is Tutela's case id.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tutela.cases.exports import Export, register
+from tutela.domain.cases import CaseDetail, Outcome
+
+CATEGORY = {
+    "sexual_exploitation": ("STATEMENT_CATEGORY_PROTECTION_OF_MINORS", ["KEYWORD_GROOMING_SEXUAL_ENCOURAGEMENT_MINORS"]),
+    "sexual_content": ("STATEMENT_CATEGORY_PROTECTION_OF_MINORS", ["KEYWORD_AGE_SPECIFIC_RESTRICTIONS_MINORS"]),
+    "self_harm": ("STATEMENT_CATEGORY_SELF_HARM", []),
+    "cyberbullying": ("STATEMENT_CATEGORY_CYBER_VIOLENCE", []),
+    "violent_content": ("STATEMENT_CATEGORY_VIOLENCE", []),
+    "hate_radicalisation": ("STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH", []),
+    "disinformation": ("STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS", []),
+    "trafficking": ("STATEMENT_CATEGORY_PROTECTION_OF_MINORS", ["KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL"]),
+    "recruitment": ("STATEMENT_CATEGORY_PROTECTION_OF_MINORS", []),
+    "privacy": ("STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS", []),
+    "fraud": ("STATEMENT_CATEGORY_SCAMS_AND_FRAUD", []),
+    "profanity": ("STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE", []),
+}
+ILLEGAL = {"sexual_exploitation", "trafficking"}
+
+
+def statement(detail: CaseDetail) -> dict[str, Any]:
+    outcome = detail.outcome
+    removed = outcome == Outcome.CONTENT_REMOVED or any(r.content_removed_at for r in detail.referrals)
+    account = outcome == Outcome.ACCOUNT_ACTIONED
+    if not (removed or account):
+        raise ValueError("a statement of reasons needs a restriction (content removed or account actioned); "
+                         f"this case has outcome {outcome!r}")
+    category, keywords = CATEGORY.get(detail.category, ("STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE", []))
+    illegal = detail.category in ILLEGAL
+    kinds = {r.reporter_kind for r in detail.reports}
+    source = ("SOURCE_TRUSTED_FLAGGER" if "trusted_flagger" in kinds
+              else "SOURCE_ARTICLE_16" if kinds & {"platform", "public", "parent", "child"} else "SOURCE_VOLUNTARY")
+    content_types = ["CONTENT_TYPE_TEXT"] if any(r.description for r in detail.reports) else []
+    for ev in detail.evidence:
+        ct = (ev.content_type or "")
+        if ct.startswith("image/"):
+            content_types.append("CONTENT_TYPE_IMAGE")
+        elif ct.startswith("video/"):
+            content_types.append("CONTENT_TYPE_VIDEO")
+    decided = next((t.at for t in reversed(detail.timeline) if t.to_status in ("actioned", "closed")), detail.updated_at)
+    flagged_by_model = any(r.analysis_flags for r in detail.reports)
+    return {
+        "decision_visibility": ["DECISION_VISIBILITY_CONTENT_REMOVED"] if removed else [],
+        "decision_account": "DECISION_ACCOUNT_SUSPENDED" if account else None,
+        "decision_ground": "DECISION_GROUND_ILLEGAL_CONTENT" if illegal else "DECISION_GROUND_INCOMPATIBLE_CONTENT",
+        "illegal_content_legal_ground": "Law on child sexual abuse and exploitation" if illegal else None,
+        "illegal_content_explanation": "Content assessed as child sexual exploitation." if illegal else None,
+        "incompatible_content_ground": None if illegal else "Terms of service: protection of minors",
+        "incompatible_content_explanation": None if illegal else f"Content assessed as {detail.category}.",
+        "category": category,
+        "category_specification": keywords,
+        "content_type": sorted(set(content_types)) or ["CONTENT_TYPE_OTHER"],
+        "source_type": source,
+        "automated_detection": "Yes" if flagged_by_model else "No",
+        "automated_decision": "AUTOMATED_DECISION_NOT_AUTOMATED",
+        "territorial_scope": [detail.country] if detail.country else [],
+        "application_date": decided.date().isoformat(),
+        "content_date": detail.created_at.date().isoformat(),
+        "decision_facts": f"Reviewed by a trained analyst after {len(detail.reports)} report(s); "
+                          f"assessed as {detail.category}.",
+        "puid": f"tutela-case-{detail.id}",
+    }
+
+
+@register("dsa")
+def render(detail: CaseDetail, options: dict[str, Any]) -> Export:
+    body = json.dumps(statement(detail), indent=2).encode()
+    return Export(body, "application/json", f"dsa-statement-case-{detail.id}.json")
