@@ -77,7 +77,7 @@ class PdqSignal(SignalType):
             return encode(synthetic_image(7, (400, 300)).resize((200, 150)), "JPEG", quality=70)
 
         def cropped() -> bytes:
-            return encode(synthetic_image(7, (400, 300)).crop((6, 5, 394, 295)), "WEBP")
+            return encode(synthetic_image(7, (400, 300)).crop((2, 2, 398, 298)), "WEBP")
 
         def other() -> bytes:
             return encode(synthetic_image(8, (400, 300)), "PNG")
