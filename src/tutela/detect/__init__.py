@@ -1,4 +1,25 @@
 """Detection: text, conversation and image detectors.
 
 `analyze_text` / `analyze_texts` are the public entry points (see
-`tutela.detect.engine`)."""
+`tutela.detect.engine`); `normalize_text` is the shared evasion-defeating
+normalisation (see `tutela.detect.normalize`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["analyze_text", "analyze_texts", "normalize_text"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so that importing `tutela.detect.image` (media) does not load text models.
+    if name in ("analyze_text", "analyze_texts"):
+        from tutela.detect import engine
+
+        return getattr(engine, name)
+    if name == "normalize_text":
+        from tutela.detect.normalize import normalize_text
+
+        return normalize_text
+    raise AttributeError(f"module 'tutela.detect' has no attribute {name!r}")

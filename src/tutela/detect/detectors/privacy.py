@@ -1,0 +1,147 @@
+"""A child's personal data: phone numbers, e-mails, addresses, schools with a name or age,
+social handles and locations.
+
+Works on the original text (not the normalised one) because the evidence is
+formatting (digits, `@`, punctuation) that normalisation would bend. Phone
+numbers are parsed and validated by `phonenumbers` with the numbering plans of
+Azerbaijan, Turkey, Iran and Russia (and international `+` numbers), so a
+random run of digits is not reported as a phone. Scores combine by noisy-or:
+a school name alone is weak evidence, a school plus an age is strong.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from tutela.detect.detectors.base import Detector, Example, Hit, register
+from tutela.domain.taxonomy import Category
+
+P = Category.PRIVACY
+_REGIONS = ("TR", "AZ", "IR", "RU", "GB", "US")
+_LANG_REGION = {"tr": "TR", "az": "AZ", "fa": "IR", "ru": "RU", "en": "GB"}
+_DIGIT_RUN = re.compile(r"\+?\d[\d\s\-().]{5,}\d")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b")
+_HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_.]{3,30}\b")
+_HANDLE_CONTEXT = re.compile(
+    r"\b(insta(gram)?|ig|snap(chat)?|tik ?tok|telegram|tg|discord|whats ?app|kik|vk|wa)\b\s*[:=\-]?\s*@?([A-Za-z0-9_.]{3,30})",
+    re.IGNORECASE,
+)
+_COORDS = re.compile(r"(?<![\d.])-?\d{1,2}\.\d{3,}\s*,\s*-?\d{1,3}\.\d{3,}(?![\d.])")
+_MAPS = re.compile(r"(https?://)?(maps\.google\.\w+|goo\.gl/maps|maps\.app\.goo\.gl|yandex\.\w+/maps|waze\.com)\S*", re.I)
+_ADDRESS = re.compile(
+    r"(\b\d{1,4}[a-z]?\s+[A-Z][\w'-]+(\s[A-Z][\w'-]+)?\s+(street|st|road|rd|avenue|ave|lane|ln|close|drive|dr)\b\.?)"
+    r"|(\b[\wçğıöşüÇĞİÖŞÜəƏ'-]+\s+(sokak|sokağı|sok\.|cadde(si)?|cad\.|bulvar[ıi]|mahallesi|mah\.)\s*(no[:.]?\s*)?\d{1,4})"
+    r"|(\b[\wçğıöşüÇĞİÖŞÜəƏ'-]+\s+(küçəsi|kucesi|prospekti|məhəlləsi)\s*(ev\s*)?\d{1,4})"
+    r"|((خیابان|کوچه|بلوار|پلاک)\s+\S+(\s+\S+)?\s*(پلاک\s*)?[\d۰-۹]{1,4})"
+    r"|((улица|ул\.|проспект|пр-т|переулок|дом|д\.)\s*[\w.-]+(\s+[\w.-]+)?,?\s*(д\.|дом)?\s*\d{1,4}(,?\s*(кв\.?|квартира)\s*\d{1,4})?)",
+    re.IGNORECASE,
+)
+_ADDRESS_SAY = re.compile(r"\b(my address is|i live at|adresim|evim .{0,20}(da|de)\b|ünvanım|unvanim|мой адрес|я живу на)|آدرس(م| من)", re.I)
+_SCHOOL = re.compile(
+    r"([A-Z][\w'-]+(\s[A-Z][\w'-]+){0,3}\s+(?i:primary|middle|high|elementary|secondary|grammar)?\s*(?i:school)\b)"
+    r"|([A-ZÇĞİÖŞÜ][\wçğıöşü'-]+(\s[A-ZÇĞİÖŞÜ][\wçğıöşü'-]+){0,3}\s+(?i:ortaokulu|ilkokulu|lisesi|anadolu lisesi|koleji))"
+    r"|(\b\d{1,3}\s*(saylı|sayli|nömrəli|nomreli)\s+(orta\s+)?(məktəb|mekteb)\w*)|(\b[\wəöüçşğı-]+\s+(adına|adina)\s+(orta\s+)?(məktəb|mekteb)\w*)"
+    r"|((مدرسه|دبیرستان|دبستان)\s+\S+(\s+\S+)?)"
+    r"|((школ[аеуы]|гимнази[яиюей]|лице[йяею])\s*(№|номер|n)?\s*\d{1,4})",
+    re.UNICODE,
+)
+_AGE = re.compile(
+    r"\b(i'?m|i am|im|she'?s|he'?s|she is|he is)\s+(only\s+)?(1[0-7]|[6-9])\b(?!\s*(am|pm|:|%|\$))|\b(1[0-7]|[6-9])\s*(years? old|yo|y/o)\b"
+    r"|\b(1[0-7]|[6-9])\s*(yaşındayım|yasindayim|yaşında|yasinda|yaşım|yasim|yaşındadır|yaşım var|yaşındayam|yasindayam)"
+    r"|\b(1[0-7]|[6-9])\s*(-?\s*(ci|cı|cu|cü|ncı|nci|ncu|ncü|\.)\s*)(sınıf|sinif|sinifde|sinifdə|sınıftayım)"
+    r"|([۶-۹]|۱[۰-۷]|1[0-7]|[6-9])\s*(سالمه|ساله|سالشه|سال دارم)|کلاس\s*(ششم|هفتم|هشتم|نهم|[۶-۹6-9])"
+    r"|(мне|ей|ему)\s+(1[0-7]|[6-9])\s*(лет|год)|\b(1[0-7]|[5-9])\s*(класс|классе)\b|(7th|8th|9th|6th|10th|5th) grade",
+    re.IGNORECASE,
+)
+_NAME_SAY = re.compile(r"\b(her name is|his name is|my name is|adı|adi|adım|adim|зовут|اسمش|اسمم)\s+\w+", re.IGNORECASE)
+
+
+# cheap substring triggers (on the lower-cased text) that gate the costlier regexes
+_ADDRESS_WORDS = ("street", " st", "road", " rd", "avenue", "ave", "lane", "drive", "close", "sokak", "sok.",
+                  "cadde", "cad.", "bulvar", "mahalle", "mah.", "küçə", "kuce", "prospekt", "məhəllə",
+                  "خیابان", "کوچه", "بلوار", "پلاک", "улиц", "ул.", "проспект", "пр-т", "переул", "дом", "д.",
+                  "address", "live at", "adres", "evim", "ünvan", "unvan", "адрес", "живу", "آدرس")
+_SCHOOL_WORDS = ("school", "okul", "lise", "kolej", "məktəb", "mekteb", "مدرسه", "دبیرستان", "دبستان",
+                 "школ", "гимнази", "лице")
+_SOCIAL_WORDS = ("insta", "ig", "snap", "tik", "telegram", "tg", "discord", "whats", "kik", "vk", "wa",
+                 "maps", "goo.gl", "waze", "yandex")
+
+
+def _hit(m: re.Match[str], score: float, reason: str) -> Hit:
+    return Hit(P, score, f"{reason}: '{m.group().strip()}'", m.start(), m.end(), on_normalized=False)
+
+
+@register
+class PrivacyDetector(Detector):
+    """Personal data that could identify or locate a child."""
+
+    name = "privacy"
+    categories = (P,)
+
+    def find(self, original: str, normalized: str, lang: str) -> list[Hit]:
+        text = original
+        hits: list[Hit] = []
+        if _DIGIT_RUN.search(text):
+            hits.extend(self._phones(text, lang))
+            hits.extend(_hit(m, 0.85, "coordinates") for m in _COORDS.finditer(text))
+        if "@" in text:
+            hits.extend(_hit(m, 0.75, "e-mail address") for m in _EMAIL.finditer(text))
+            emails = [(h.start, h.end) for h in hits]
+            for m in _HANDLE.finditer(text):
+                if not any(s <= m.start() < e for s, e in emails):
+                    hits.append(_hit(m, 0.45, "social handle"))
+        lower = text.lower()
+        if any(w in lower for w in _SOCIAL_WORDS):
+            hits.extend(_hit(m, 0.7, "social account") for m in _HANDLE_CONTEXT.finditer(text))
+            hits.extend(_hit(m, 0.85, "map link") for m in _MAPS.finditer(text))
+        if any(w in lower for w in _ADDRESS_WORDS):
+            hits.extend(_hit(m, 0.75, "street address") for m in _ADDRESS.finditer(text))
+            hits.extend(_hit(m, 0.35, "says where they live") for m in _ADDRESS_SAY.finditer(text))
+        if not any(w in lower for w in _SCHOOL_WORDS):
+            return hits
+        schools = [_hit(m, 0.45, "school name") for m in _SCHOOL.finditer(text)]
+        if schools:
+            ages = [_hit(m, 0.45, "child's age or grade") for m in _AGE.finditer(text)]
+            names = [_hit(m, 0.4, "child's name") for m in _NAME_SAY.finditer(text)]
+            hits.extend(schools + ages + names)
+        return hits
+
+    @staticmethod
+    def _phones(text: str, lang: str) -> list[Hit]:
+        seen: set[tuple[int, int]] = set()
+        hits: list[Hit] = []
+        first = _LANG_REGION.get(lang)
+        regions = ((first,) if first else ()) + tuple(r for r in _REGIONS if r != first)
+        for region in regions:
+            for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+                span = (m.start, m.end)
+                if any(s < span[1] and span[0] < e for s, e in seen):
+                    continue
+                seen.add(span)
+                where = phonenumbers.region_code_for_number(m.number) or region
+                hits.append(Hit(P, 0.8, f"phone number ({where}): '{m.raw_string}'", m.start, m.end, False))
+        return hits
+
+    @classmethod
+    def examples(cls) -> list[Example]:
+        return [
+            Example("her number is +90 532 123 45 67 and she's at Ataturk Middle School", "en", P),
+            Example("my email is little.ayse2013@example.com", "en", P),
+            Example("I'm 12 and I go to Riverside Primary School", "en", P),
+            Example("add me on insta: sunny_girl_2012", "en", P),
+            Example("we are at 40.4093, 49.8671 come now", "en", P),
+            Example("numaram 0532 123 45 67, Atatürk Ortaokulu'nda okuyorum", "tr", P),
+            Example("12 yaşındayım, Bağcılar Lisesi", "tr", P),
+            Example("nömrəm +994 50 123 45 67", "az", P),
+            Example("mən 11 yaşındayam, 45 nömrəli məktəbdə oxuyuram", "az", P),
+            Example("شماره من 0912 345 6789 هست", "fa", P),
+            Example("۱۲ سالمه و مدرسه شهید بهشتی میرم", "fa", P),
+            Example("мой номер 8 (916) 123-45-67", "ru", P),
+            Example("мне 12 лет, учусь в школе № 57", "ru", P),
+            Example("I live at 221 Baker Street", "en", P),
+            Example("the meeting is at 10:30 in room 12", "en", None),
+            Example("I scored 12345 points today", "en", None),
+            Example("we learned about school history", "en", None),
+        ]

@@ -1,0 +1,216 @@
+"""The text analysis engine: one path from raw text to a `TextAnalysis`.
+
+    raw text -> guard (type, size, empty) -> normalise -> language
+             -> first-stage model (calibrated probabilities per category)
+             -> rule detectors (patterns, privacy, links)  -> max per category
+             -> optional second stage on uncertain texts -> thresholds -> flags + explanations
+
+Everything is batched: `analyze_texts` featurises and scores a whole batch in
+one sparse matrix product, which is where the throughput comes from. Models
+load lazily once per process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from tutela.config import Settings
+from tutela.detect.detectors.base import Detector, Hit, detector_classes
+from tutela.detect.langid import UNDETERMINED, identify_many
+from tutela.detect.model import LinearModel, load_default
+from tutela.detect.normalize import normalize, normalize_text
+from tutela.domain.analysis import Explanation, TextAnalysis
+from tutela.domain.taxonomy import CATEGORIES, Category
+
+DEFAULT_THRESHOLD = 0.5
+MAX_EXPLANATIONS_PER_CATEGORY = 3
+
+_DETECTORS: list[Detector] | None = None
+
+
+def _detectors() -> list[Detector]:
+    global _DETECTORS
+    if _DETECTORS is None:
+        _DETECTORS = [cls() for _, cls in sorted(detector_classes().items())]
+    return _DETECTORS
+
+
+def _coerce(text: object, max_chars: int) -> tuple[str, bool, str | None]:
+    """(text to analyse, truncated?, error) — never raises on bad input."""
+    if text is None:
+        return "", False, "no text given"
+    if isinstance(text, bytes | bytearray):
+        raw = bytes(text)
+        text = raw.decode("utf-8", errors="replace")
+        if "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
+            bad = text.count("\ufffd")
+            error = f"invalid UTF-8 ({bad} undecodable byte sequence(s) replaced)"
+            return _cut(text, max_chars) + (error,)
+    if not isinstance(text, str):
+        return "", False, f"text must be a string, got {type(text).__name__}"
+    if not text.strip():
+        return text, False, "empty text"
+    return _cut(text, max_chars) + (None,)
+
+
+def _cut(text: str, max_chars: int) -> tuple[str, bool]:
+    if max_chars and len(text) > max_chars:
+        return text[:max_chars], True
+    return text, False
+
+
+def thresholds_for(model: LinearModel | None, settings: Settings | None, lang: str) -> dict[Category, float]:
+    """Per-category thresholds: settings override > model's per-language > model's global > 0.5."""
+    out: dict[Category, float] = {}
+    overrides = settings.thresholds if settings is not None else {}
+    for c in CATEGORIES:
+        t = DEFAULT_THRESHOLD
+        if model is not None:
+            t = model.thresholds.get(c.value, t)
+            t = model.lang_thresholds.get(lang, {}).get(c.value, t)
+        out[c] = float(overrides.get(c.value, t))
+    return out
+
+
+def analyze_text(text: str, *, lang: str | None = None, settings: Settings | None = None) -> TextAnalysis:
+    """Analyse one text: language, a calibrated score for every category, flags and reasons."""
+    return analyze_texts([text], settings=settings, langs=[lang] if lang else None)[0]
+
+
+def analyze_texts(
+    texts: Sequence[str],
+    *,
+    settings: Settings | None = None,
+    langs: Sequence[str | None] | None = None,
+    ids: Sequence[str | None] | None = None,
+) -> list[TextAnalysis]:
+    """Analyse a batch. Bad items (empty, not text, invalid UTF-8) get `error` set; none is dropped."""
+    n = len(texts)
+    if n == 0:
+        return []
+    max_chars = settings.max_text_chars if settings is not None else 20_000
+    coerced = [_coerce(t, max_chars) for t in texts]
+    originals = [c[0] for c in coerced]
+    normalized = [normalize_text(t) for t in originals]
+
+    detected = identify_many(originals)
+    lang_list: list[tuple[str, float]] = []
+    for i in range(n):
+        given = langs[i] if langs is not None and i < len(langs) else None
+        lang_list.append((given, 1.0) if given else detected[i])
+
+    model = load_default()
+    probs = np.zeros((n, len(CATEGORIES)))
+    col = {c: j for j, c in enumerate(CATEGORIES)}
+    live = [i for i in range(n) if normalized[i] and not (coerced[i][2] and not originals[i].strip())]
+    if model is not None and live:
+        p = model.predict([normalized[i] for i in live])
+        for h, cat in enumerate(model.heads):
+            probs[live, col[cat]] = p[:, h]
+
+    if settings is None or settings.second_stage:
+        from tutela.detect import second_stage
+
+        second_stage.refine(probs, normalized, live, model, col)
+
+    detectors = _detectors()
+    results: list[TextAnalysis] = []
+    for i in range(n):
+        text, truncated, error = coerced[i]
+        lang, conf = lang_list[i]
+        hits: list[Hit] = []
+        if i in live or normalized[i]:
+            for d in detectors:
+                hits.extend(d.find(text, normalized[i], lang))
+        rule = np.zeros(len(CATEGORIES))
+        for h in hits:
+            j = col[h.category]
+            rule[j] = 1.0 - (1.0 - rule[j]) * (1.0 - h.score)
+        final = np.maximum(probs[i], rule)
+        thr = thresholds_for(model, settings, lang)
+        scores = {c: round(float(final[col[c]]), 4) for c in CATEGORIES}
+        flags = [c for c in CATEGORIES if scores[c] >= thr[c] and scores[c] > 0]
+        explanations = _explain(text, normalized[i], flags, hits, probs[i], model, col) if flags else []
+        results.append(
+            TextAnalysis(
+                id=ids[i] if ids is not None and i < len(ids) else None,
+                lang=lang if text.strip() else UNDETERMINED,
+                lang_confidence=round(float(conf), 4),
+                scores=scores,
+                flags=flags,
+                explanations=explanations,
+                truncated=truncated,
+                error=error,
+            )
+        )
+    return results
+
+
+def _explain(
+    text: str,
+    normalized: str,
+    flags: list[Category],
+    hits: list[Hit],
+    probs: np.ndarray,
+    model: LinearModel | None,
+    col: dict[Category, int],
+) -> list[Explanation]:
+    """Spans and patterns behind each flag, with spans mapped back to the original text."""
+    mapped = None
+    out: list[Explanation] = []
+    for cat in flags:
+        cat_hits = sorted((h for h in hits if h.category is cat), key=lambda h: -h.score)
+        for h in cat_hits[:MAX_EXPLANATIONS_PER_CATEGORY]:
+            start, end = h.start, h.end
+            if start is not None and end is not None and h.on_normalized:
+                if mapped is None:
+                    mapped = normalize(text)
+                start, end = mapped.span(start, end) if mapped.text == normalized else (None, None)
+            out.append(
+                Explanation(
+                    category=cat,
+                    detector=_detector_of(h),
+                    reason=h.reason,
+                    score=round(min(max(h.score, 0.0), 1.0), 4),
+                    start=start,
+                    end=end,
+                    text=text[start:end] if start is not None and end is not None else None,
+                )
+            )
+        strongest_rule = max((h.score for h in cat_hits), default=0.0)
+        if model is not None and cat in model.heads and probs[col[cat]] >= 0.5 * strongest_rule:
+            head = model.heads.index(cat)
+            words = model.word_contributions(normalized, head)
+            cue = ", ".join(w for w, _ in words) or "overall wording"
+            span = _find_word(text, normalized, words[0][0]) if words else (None, None)
+            out.append(
+                Explanation(
+                    category=cat,
+                    detector="model",
+                    reason=f"learned model; strongest cues: {cue}",
+                    score=round(float(probs[col[cat]]), 4),
+                    start=span[0],
+                    end=span[1],
+                    text=text[span[0]:span[1]] if span[0] is not None else None,
+                )
+            )
+    return out
+
+
+def _detector_of(hit: Hit) -> str:
+    reason = hit.reason
+    if reason.startswith("phone") or hit.category is Category.PRIVACY:
+        return "privacy"
+    if not hit.on_normalized and hit.category is Category.FRAUD:
+        return "links"
+    return "lexicon"
+
+
+def _find_word(text: str, normalized: str, word: str) -> tuple[int | None, int | None]:
+    mapped = normalize(text)
+    k = mapped.text.find(word)
+    if k < 0:
+        return (None, None)
+    return mapped.span(k, k + len(word))

