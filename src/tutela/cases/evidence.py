@@ -13,6 +13,7 @@ import hashlib
 import io
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -22,25 +23,27 @@ class FileHashes:
     md5: str
     sha256: str
     pdq: str | None = None
+    media: Any = None  # the media engine's MediaHashes, when it hashed the file (used for matching)
 
 
 def hash_file(data: bytes, filename: str | None = None) -> FileHashes:
     md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
     sha256 = hashlib.sha256(data).hexdigest()
     pdq = None
+    media = None
     try:
         from tutela.hashing import hash_bytes  # type: ignore[attr-defined]
     except ImportError:
         hash_bytes = None
     if hash_bytes is not None:
         try:
-            h = hash_bytes(data, filename=filename)
-            pdq = getattr(h, "pdq", None)
+            media = hash_bytes(data, filename=filename)
+            pdq = getattr(media, "pdq", None)
         except Exception:  # noqa: BLE001  (an unreadable file still gets MD5/SHA-256)
             log.debug("tutela.hashing could not hash %s", filename, exc_info=True)
     elif _looks_like_image(data):
         pdq = _pdq_fallback(data)
-    return FileHashes(md5, sha256, pdq if isinstance(pdq, str) else None)
+    return FileHashes(md5, sha256, pdq if isinstance(pdq, str) else None, media)
 
 
 def _looks_like_image(data: bytes) -> bool:

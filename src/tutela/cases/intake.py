@@ -138,7 +138,7 @@ def submit_report(
     hashes = [hash_file(f.data, f.filename) for f in files]
     digest = _request_digest(report, hashes)
     analysis = triage.analyse(report.description)
-    hash_matched = _hash_matched(db, hashes)
+    hash_matched = _hash_matched(db, hashes, org_id)
     t = triage.triage(report.category, analysis, escalate=report.escalate, hash_matched=hash_matched)
     routes = routing.suggest(report.country, t.category, t.priority.value, settings)
     keys = dedup.keys_for(settings, report, [h.sha256 for h in hashes])
@@ -218,16 +218,17 @@ def submit_report(
         return _receipt(conn, report_id)
 
 
-def _hash_matched(db: Database, hashes: list[FileHashes]) -> bool:
-    """Ask the media engine whether any file is on a hash list (when it is installed)."""
-    if not hashes:
+def _hash_matched(db: Database, hashes: list[FileHashes], org_id: int | None) -> bool:
+    """Ask the media engine whether any file is on a hash list visible to the organisation."""
+    media = [h.media for h in hashes if h.media is not None]
+    if not media:
         return False
     try:
         from tutela.hashing import match_hashes  # type: ignore[attr-defined]
     except ImportError:
         return False
     try:
-        return any(bool(match_hashes(db, h)) for h in hashes)
+        return any(bool(match_hashes(db, m, org_id=org_id)) for m in media)
     except Exception:  # noqa: BLE001  (a matcher failure must not lose the report)
         return False
 

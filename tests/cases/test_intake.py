@@ -1,0 +1,131 @@
+"""Intake: receipts, reference codes, idempotency, deduplication, triage priority, anonymity."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tutela.cases import service
+from tutela.cases.reference import normalise_reference
+from tutela.domain.cases import Contact, EvidenceFile, ReportIn
+from tutela.storage.tables.cases import reports, vault_objects
+
+
+def test_api_report_gets_a_receipt_and_a_public_status(client, submit):
+    receipt = submit()
+    assert receipt["reference_code"].startswith("TUT-")
+    assert normalise_reference(receipt["reference_code"]) == receipt["reference_code"]
+    assert receipt["status"] == "triaged" and receipt["duplicate_of"] is None
+    # the reporter's status page needs no credential and tolerates how people type codes
+    typed = receipt["reference_code"].lower().replace("-", " ")
+    r = client.get(f"/v1/reports/{typed}/status")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["stage"] == "being_reviewed"
+    assert set(body) == {"reference_code", "status", "stage", "messages", "updated_at", "can_appeal"}
+    assert client.get("/v1/reports/TUT-AAAA-AAAA-AAAA/status").status_code == 404
+
+
+def test_idempotency_key_returns_the_original_receipt_and_refuses_reuse(client, org_keys, submit, db):
+    first = submit(headers={"Idempotency-Key": "notice-42"})
+    again = client.post("/v1/reports", json={"category": "cyberbullying",
+                                            "description": "they keep posting mean comments about me",
+                                            "urls": ["https://social.example.com/post/1"]},
+                        headers=org_keys["a"] | {"Idempotency-Key": "notice-42"})
+    assert again.status_code == 200
+    assert again.json()["reference_code"] == first["reference_code"] and again.json()["replayed"] is True
+    other = client.post("/v1/reports", json={"category": "fraud", "description": "a different notice"},
+                        headers=org_keys["a"] | {"Idempotency-Key": "notice-42"})
+    assert other.status_code == 409 and "Idempotency-Key" in other.json()["error"]
+    with db.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(reports)).scalar_one() == 1
+    # keys are per organisation: B may use the same key for its own notice
+    assert submit(org="b", headers={"Idempotency-Key": "notice-42"})["reference_code"] != first["reference_code"]
+
+
+def test_same_url_account_or_file_merges_into_the_open_case(submit, client, org_keys):
+    first = submit(urls=["http://www.Social.example.com/post/1/?utm_source=share#top"])
+    same_url = submit(urls=["https://social.example.com/post/1"], description="another child saw it too")
+    assert same_url["duplicate_of"] == first["case_id"] == same_url["case_id"]
+
+    acct = {"platform": "chat.example", "account_id": "u-1001", "username": "invented_user"}
+    by_account = submit(urls=[], reported_person=acct, description="this account sends me messages")
+    again_account = submit(urls=["https://other.example.org/x"], reported_person=acct | {"username": "renamed"})
+    assert again_account["case_id"] == by_account["case_id"] != first["case_id"]
+
+    sha = "ab" * 32
+    by_file = submit(urls=[], file_refs=[{"sha256": sha}], description="a file was shared")
+    again_file = submit(urls=[], file_refs=[{"sha256": sha.upper()}], description="same file")
+    assert again_file["duplicate_of"] == by_file["case_id"]
+
+    # another organisation's identical report is never merged into A's case
+    other_org = submit(org="b", urls=["https://social.example.com/post/1"])
+    assert other_org["duplicate_of"] is None and other_org["case_id"] != first["case_id"]
+
+    case = client.get(f"/v1/cases/{first['case_id']}", headers=org_keys["a"]).json()
+    assert case["report_count"] == 2 and len(case["reports"]) == 2
+    assert any(e["event"] == "merged" for e in case["timeline"])
+
+
+def test_merged_report_after_close_opens_a_new_case(submit, client, org_keys):
+    first = submit()
+    r = client.post(f"/v1/cases/{first['case_id']}/transition", json={"to_status": "closed",
+                                                                      "outcome": "content_removed"},
+                    headers=org_keys["a"])
+    assert r.status_code == 200, r.text
+    later = submit()
+    assert later["duplicate_of"] is None and later["case_id"] != first["case_id"]
+
+
+def test_imminent_danger_goes_to_the_top_of_the_queue(submit, client, org_keys):
+    low = submit(category="profanity", urls=["https://a.example.com/1"], description="rude words")
+    danger = submit(category="hurting_myself", urls=["https://a.example.com/2"], description="I feel unsafe")
+    meeting = submit(category="someone_wants_to_meet", urls=["https://a.example.com/3"],
+                     description="he wants to meet me after school")
+    escalated = submit(category="sexual_exploitation", urls=["https://a.example.com/4"], escalate=True)
+    assert danger["priority"] == meeting["priority"] == escalated["priority"] == "critical"
+    assert low["priority"] == "low"
+    queue = client.get("/v1/cases", headers=org_keys["a"]).json()
+    assert [c["priority"] for c in queue][:3] == ["critical"] * 3
+    assert queue[-1]["id"] == low["case_id"]
+    critical = client.get("/v1/cases?priority=critical", headers=org_keys["a"]).json()
+    assert {c["id"] for c in critical} == {danger["case_id"], meeting["case_id"], escalated["case_id"]}
+    assert all(c["deadline_at"] for c in critical)
+
+
+def test_public_anonymous_report_goes_to_the_hotline_and_contact_is_encrypted(db, settings):
+    contact = "invented.parent@example.org"
+    receipt = service.submit_report(
+        db, settings,
+        ReportIn(category="asking_for_photos", description="someone I do not know asks for photos",
+                 contact=Contact(email=contact), reporter_kind="child"),
+        files=[EvidenceFile(filename="shot.png", content_type="image/png", data=b"not really a png")],
+    )
+    assert receipt.priority == "high"
+    with db.connect() as conn:
+        rep = conn.execute(select(reports).where(reports.c.id == receipt.report_id)).mappings().one()
+        blobs = [bytes(b) for b in conn.execute(select(vault_objects.c.ciphertext)).scalars()]
+    assert rep["anonymous"] is True and rep["contact_vault_id"] is not None
+    assert all(contact.encode() not in b and b"photos" not in b for b in blobs)
+    from tutela.access import get_org
+
+    assert get_org(db, rep["org_id"])["kind"] == "hotline"
+    status = service.report_status(db, receipt.reference_code)
+    assert status is not None and "reviewing" in status.status
+
+
+def test_multipart_report_with_files_records_hashes(client, org_keys):
+    import hashlib
+    import json
+
+    data = b"invented evidence bytes"
+    r = client.post("/v1/reports", headers=org_keys["a"],
+                    data={"report": json.dumps({"category": "privacy", "description": "my address was posted"})},
+                    files=[("files", ("note.txt", data, "text/plain"))])
+    assert r.status_code == 201, r.text
+    case = client.get(f"/v1/cases/{r.json()['case_id']}", headers=org_keys["a"]).json()
+    (ev,) = case["evidence"]
+    assert ev["sha256"] == hashlib.sha256(data).hexdigest() and ev["md5"] == hashlib.md5(data).hexdigest()
+    got = client.get(f"/v1/evidence/{ev['id']}", headers=org_keys["a"])
+    assert got.status_code == 200 and got.content == data
+    chain = client.get(f"/v1/evidence/{ev['id']}/custody", headers=org_keys["a"]).json()
+    assert [c["action"] for c in chain] == ["received", "viewed"]
