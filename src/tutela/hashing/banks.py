@@ -92,9 +92,9 @@ def create_bank(db: Database, owner_org_id: int, name: str, **fields: Any) -> Ba
     name = name.strip()
     if not name:
         raise BankError("bank name must not be empty")
-    category = Category(fields.get("category") or Category.SEXUAL_EXPLOITATION)
-    values = _validate({"kind": "known", "category": category.value, "share_level": "private", **fields})
-    values.setdefault("severity", int(TAXONOMY[category].severity))
+    fields.setdefault("category", Category.SEXUAL_EXPLOITATION.value)
+    values = _validate({"kind": "known", "share_level": "private", **fields})
+    values.setdefault("severity", int(TAXONOMY[Category(values["category"])].severity))
     values.setdefault("shared_with", [])
     with db.begin() as conn:
         if conn.execute(select(orgs.c.id).where(orgs.c.id == owner_org_id)).first() is None:
