@@ -10,8 +10,8 @@ People act through roles; machines act through API key scopes:
 
 | who                      | may |
 |--------------------------|-----|
-| analyst                  | read, work (triage, refer, action), notes, evidence |
-| supervisor, key `cases`  | the above, plus assign others, close/reopen, bulk, legal hold, appeals, exports |
+| analyst                  | read, work (take a case, refer, action, close), notes, evidence |
+| supervisor, key `cases`  | the above, plus assign others, reopen, bulk, legal hold, appeals, exports, own stats |
 | agency_liaison           | cases referred to the organisation: read, notes, evidence, update referral |
 | regulator, key `oversight` | aggregates only, never case content |
 | admin, key `admin`       | everything in the organisation |
@@ -30,7 +30,7 @@ from tutela.storage.tables.cases import cases, referrals
 ROLES = ("analyst", "supervisor", "agency_liaison", "regulator", "admin")
 
 _ANALYST = frozenset({"read", "work", "note", "evidence", "refer"})
-_SUPERVISOR = _ANALYST | {"assign", "close", "reopen", "bulk", "hold", "appeal", "export"}
+_SUPERVISOR = _ANALYST | {"assign", "reopen", "bulk", "hold", "appeal", "export", "stats"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "analyst": _ANALYST,
