@@ -1,0 +1,168 @@
+"""The audit chain, the vault (encryption at rest, key rotation) and retention with legal hold."""
+
+from __future__ import annotations
+
+import base64
+import os
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text, update
+from typer.testing import CliRunner
+
+from tutela.access import AccessError
+from tutela.cases import audit, retention, service, vault
+from tutela.cases.intake import now
+from tutela.config import Settings
+from tutela.domain.cases import EvidenceFile, ReportIn
+from tutela.storage.tables.cases import audit_log, evidence, retention_runs, vault_objects
+
+
+def _report(db, settings, text_: str = "invented description", **kw):
+    return service.submit_report(db, settings, ReportIn(category="fraud", description=text_, **kw),
+                                 files=[EvidenceFile(filename="f.txt", content_type="text/plain",
+                                                     data=text_.encode() + b" file")])
+
+
+def test_every_view_and_change_is_audited_and_the_chain_verifies(db, settings, client, org_keys, submit):
+    cid = submit()["case_id"]
+    client.get(f"/v1/cases/{cid}", headers=org_keys["a"])
+    client.post(f"/v1/cases/{cid}/notes", json={"text": "n"}, headers=org_keys["a"])
+    actions = [e["action"] for e in audit.entries(db)][::-1]
+    assert actions == ["report.submit", "case.view", "case.note"]
+    result = audit.verify(db)
+    assert result.ok and result.checked == 3
+
+
+def test_tampering_with_an_entry_is_detected(db, settings):
+    for i in range(5):
+        _report(db, settings, f"invented report {i}")
+    assert audit.verify(db).ok
+    with db.begin() as conn:  # someone edits history with SQL
+        conn.execute(update(audit_log).where(audit_log.c.seq == 3).values(actor="someone-else"))
+    result = audit.verify(db)
+    assert not result.ok and result.broken_seq == 3 and "hash" in result.reason
+    runner = CliRunner()
+    from tutela.cli.main import app
+
+    r = runner.invoke(app, ["audit", "verify"])
+    assert r.exit_code == 1 and "BROKEN at entry 3" in r.output
+
+
+def test_a_deleted_or_truncated_entry_is_detected(db, settings):
+    for i in range(4):
+        _report(db, settings, f"invented report {i}")
+    with db.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq = 2"))
+    r = audit.verify(db)
+    assert not r.ok and r.broken_seq == 2 and "missing" in r.reason
+    with db.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq >= 2"))
+    r = audit.verify(db)
+    assert not r.ok and "removed" in r.reason
+
+
+def test_cli_verify_passes_on_an_intact_chain(db, settings):
+    _report(db, settings)
+    from tutela.cli.main import app
+
+    r = CliRunner().invoke(app, ["audit", "verify"])
+    assert r.exit_code == 0 and "intact: 1 entries" in r.output
+
+
+def test_concurrent_writers_keep_one_unbroken_chain(db, settings):
+    errors = []
+
+    def worker(n: int) -> None:
+        try:
+            for i in range(8):
+                _report(db, settings, f"invented concurrent {n}-{i}")
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    result = audit.verify(db)
+    assert result.ok and result.checked == 32
+
+
+def test_evidence_is_encrypted_at_rest_with_a_private_key_file(db, settings):
+    receipt = _report(db, settings, "invented secret words")
+    key_file = settings.data_dir / "vault.key"
+    assert key_file.exists() and (os.stat(key_file).st_mode & 0o777) == 0o600
+    with db.connect() as conn:
+        blobs = [bytes(b) for b in conn.execute(select(vault_objects.c.ciphertext)).scalars()]
+        # a ciphertext moved onto another row does not open
+        ids = [r for r in conn.execute(select(vault_objects.c.id)).scalars()]
+    assert blobs and all(b"secret words" not in b for b in blobs)
+    with db.begin() as conn:
+        conn.execute(update(vault_objects).where(vault_objects.c.id == ids[0]).values(ciphertext=blobs[1]))
+        with pytest.raises(vault.VaultError):
+            vault.get(conn, settings, ids[0])
+    assert receipt.case_id
+
+
+def test_key_rotation_reencrypts_everything(db, settings, tmp_path):
+    old = vault.new_key_b64()
+    s_old = Settings(data_dir=settings.data_dir, vault_key=old, second_stage=False)
+    receipt = _report(db, s_old, "invented rotation text")
+    new = vault.new_key_b64()
+    s_new = Settings(data_dir=settings.data_dir, vault_key=new, second_stage=False)
+    with db.connect() as conn, pytest.raises(vault.VaultError, match="not loaded"):
+        vault.get(conn, s_new, 1)
+    result = vault.rotate(db, s_new, [vault.VaultKey.from_b64(old)])
+    assert result["reencrypted"] >= 2 and result["without_key"] == 0
+    with db.connect() as conn:
+        assert {k for k in conn.execute(select(vault_objects.c.key_id)).scalars()} == \
+            {vault.VaultKey.from_b64(new).key_id}
+    from tutela.access import Principal
+
+    p = Principal(1, "x", frozenset({"admin"}), key_id="t")
+    ev_id = service.get_case(db, s_new, p, receipt.case_id).evidence[0].id
+    data, _ = service.evidence_content(db, s_new, p, ev_id)
+    assert data == b"invented rotation text file"
+    assert audit.verify(db).ok
+    with pytest.raises(vault.VaultError):
+        vault.VaultKey.from_b64(base64.b64encode(b"short").decode())
+
+
+def test_retention_deletes_on_schedule_respects_legal_hold_and_records_it(db, settings):
+    from tutela.access import Principal
+
+    p = Principal(1, "x", frozenset({"admin"}), key_id="t")
+    done = _report(db, settings, "invented closed long ago", urls=["https://r.example.com/1"])
+    held = _report(db, settings, "invented under hold", urls=["https://r.example.com/2"])
+    fresh = _report(db, settings, "invented still open", urls=["https://r.example.com/3"])
+    for r in (done, held):
+        service.transition(db, p, r.case_id, "closed", outcome="no_violation")
+    service.set_legal_hold(db, p, held.case_id, True, reason="invented court order")
+
+    # nothing is old enough yet
+    assert retention.run(db, settings)["evidence_deleted"] == 0
+    later = now() + timedelta(days=31)
+    dry = retention.run(db, settings, at=later, dry_run=True)
+    assert dry["evidence_deleted"] == 1 and dry["contacts_deleted"] == 0
+    summary = retention.run(db, settings, at=later)
+    assert summary["evidence_deleted"] == 1 and summary["kept_by_hold"] == 0  # held case is skipped entirely
+
+    with db.connect() as conn:
+        rows = {r.case_id: r for r in conn.execute(select(evidence))}
+        runs = conn.execute(select(retention_runs)).all()
+    assert rows[done.case_id].deleted_at is not None and rows[done.case_id].sha256  # hashes kept
+    assert rows[held.case_id].deleted_at is None and rows[fresh.case_id].deleted_at is None
+    assert len(runs) == 3 and runs[-1].summary["evidence_deleted"] == 1
+    with pytest.raises(AccessError) as exc:
+        service.evidence_content(db, settings, p, rows[done.case_id].id)
+    assert exc.value.status == 410
+    case = service.get_case(db, settings, p, done.case_id)
+    assert case.evidence[0].deleted_at is not None
+    # releasing the hold lets the next run delete
+    service.set_legal_hold(db, p, held.case_id, False)
+    assert retention.run(db, settings, at=later)["evidence_deleted"] == 1
+    assert [e["action"] for e in audit.entries(db, object_type="retention")][0] == "retention.run"
+    assert audit.verify(db).ok
