@@ -71,6 +71,13 @@ def test_usable_at_320_px_without_horizontal_scroll(browser, live_server):
             assert submit["width"] <= 320 and submit["height"] >= 44
         pg.goto(f"{live_server.url}/report/status?lang=az")
         assert pg.evaluate("document.documentElement.scrollWidth") <= 320
+        t = _cat("ru")  # the thank-you page, with its large reference code, must fit too
+        pg.goto(f"{live_server.url}/report?lang=ru")
+        pg.get_by_label(t["cat_other"]).check()
+        pg.get_by_label(t["description_label"]).fill("Проверка узкого экрана.")
+        pg.get_by_role("button", name=t["submit"]).click()
+        pg.locator("#reference-code").wait_for()
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 320
     finally:
         context.close()
 

@@ -138,3 +138,24 @@ def test_a_category_alone_is_not_enough(client):
     res = client.post("/report", data={"csrf_token": token, "lang": "tr", "category": "bullying"})
     assert res.status_code == 400
     assert "Biraz daha anlat" in res.text and 'value="bullying" checked' in res.text
+
+
+def test_pages_carry_security_headers_and_no_inline_code(client):
+    for url in ("/report", "/report/status", "/login"):
+        res = client.get(url)
+        assert "frame-ancestors 'none'" in res.headers["content-security-policy"], url
+        assert res.headers["referrer-policy"] == "no-referrer"
+        assert "<script>" not in res.text and " style=" not in res.text
+
+
+def test_sending_the_same_form_twice_files_one_report(client):
+    page, token = _form(client, "en")
+    form_id = re.search(r'name="form_id" value="([^"]+)"', page.text).group(1)
+    data = {"csrf_token": token, "form_id": form_id, "category": "bullying", "description": "same words twice"}
+    first = client.post("/report", data=data)
+    second = client.post("/report", data=data)
+    code = re.compile(r'id="reference-code">([^<]+)<')
+    assert first.status_code == second.status_code == 200
+    assert code.search(first.text).group(1) == code.search(second.text).group(1)
+    changed = client.post("/report", data={**data, "description": "different words now"})
+    assert changed.status_code == 200 and code.search(changed.text).group(1) != code.search(first.text).group(1)

@@ -17,7 +17,7 @@ from tutela.web.security import (
     CSRF_FIELD, SESSION_COOKIE, clear_session_cookie, public_csrf_ok, public_csrf_token, session_csrf_ok,
     set_public_csrf_cookie, set_session_cookie,
 )
-from tutela.web.templating import templates
+from tutela.web.render import page
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,7 +32,7 @@ def safe_next(target: str | None) -> str:
 def _render(request: Request, *, email: str = "", error: str = "", next_url: str = "/console",
             status: int = 200) -> HTMLResponse:
     token, new_cookie = public_csrf_token(request)
-    response = templates.TemplateResponse(
+    response = page(
         request, "console/login.html",
         {"email": email, "error": error, "next": next_url, "csrf_field": CSRF_FIELD, "csrf_token": token},
         status_code=status,

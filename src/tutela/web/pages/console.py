@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tutela.access import AccessError, Principal
 from tutela.web.security import CSRF_FIELD, current_session, session_csrf_ok
-from tutela.web.templating import templates
+from tutela.web.render import page
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,7 +52,7 @@ def _ctx(request: Request, principal: Principal, **extra: Any) -> dict[str, Any]
 
 
 def _error(request: Request, principal: Principal, exc: Exception, status: int) -> HTMLResponse:
-    return templates.TemplateResponse(
+    return page(
         request, "console/error.html", _ctx(request, principal, message=str(exc), status=status),
         status_code=status,
     )
@@ -79,7 +79,7 @@ async def queue(request: Request) -> Response:
             stats = await run_in_threadpool(_stats, db, me)
         except AccessError as exc:
             return _error(request, me, exc, exc.status)
-        return templates.TemplateResponse(request, "console/stats.html", _ctx(request, me, stats=stats))
+        return page(request, "console/stats.html", _ctx(request, me, stats=stats))
     q = request.query_params
     status = q.get("status") if q.get("status") in STATUSES else None
     priority = q.get("priority") if q.get("priority") in PRIORITIES else None
@@ -91,7 +91,7 @@ async def queue(request: Request) -> Response:
         )
     except AccessError as exc:
         return _error(request, me, exc, exc.status)
-    return templates.TemplateResponse(
+    return page(
         request, "console/queue.html",
         _ctx(request, me, cases=cases, f_status=status or "", f_priority=priority or "", mine=mine,
              done=q.get("done"), failed=q.get("failed")),
@@ -159,7 +159,7 @@ async def case_view(request: Request, case_id: int) -> Response:
     except AccessError as exc:
         return _error(request, me, exc, exc.status)
     reveal = request.query_params.get("reveal", "")
-    return templates.TemplateResponse(
+    return page(
         request, "console/case.html",
         _ctx(request, me, case=case, next_statuses=_next_statuses(str(case.status)),
              revealed={int(x) for x in reveal.split(",") if x.isdigit()}, msg=request.query_params.get("msg"),

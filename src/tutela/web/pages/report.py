@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,7 @@ from starlette.datastructures import UploadFile
 from tutela.help import helplines
 from tutela.web.i18n import DEFAULT_COUNTRY, LANGUAGES, direction, negotiate, translator
 from tutela.web.security import (
-    CSRF_FIELD, public_csrf_ok, public_csrf_token, set_public_csrf_cookie,
+    CSRF_FIELD, harden, public_csrf_ok, public_csrf_token, set_public_csrf_cookie,
 )
 from tutela.web.templating import templates
 
@@ -57,6 +58,8 @@ class FormState:
     contact: str = ""
     reporter_kind: str = ""
     country: str = ""
+    #: Random per form; sent as the idempotency key so a double click or a reload files one report, not two.
+    form_id: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -83,7 +86,7 @@ def _render_form(request: Request, lang: str, state: FormState, status: int = 20
         status_code=status,
     )
     set_public_csrf_cookie(response, request, new_cookie)
-    return response
+    return harden(response)
 
 
 @router.get("/report", response_class=HTMLResponse)
@@ -135,6 +138,9 @@ async def report_submit(request: Request) -> HTMLResponse:
         url=_text(form, "url", 2048), contact=_text(form, "contact", 320),
         reporter_kind=_text(form, "reporter_kind", 20), country=_text(form, "country", 2).upper(),
     )
+    form_id = _text(form, "form_id", 40)
+    if re.fullmatch(r"[A-Za-z0-9_\-]{16,40}", form_id):
+        state.form_id = form_id
     if not public_csrf_ok(request, _text(form, CSRF_FIELD, 100)):
         state.errors["form"] = t("err_csrf")
         return _render_form(request, lang, state, status=403)
@@ -174,11 +180,11 @@ async def report_submit(request: Request) -> HTMLResponse:
         return _render_form(request, lang, state, status=400)
 
     help_now = helplines(state.country or None, lang=lang, settings=settings)
-    return templates.TemplateResponse(
+    return harden(templates.TemplateResponse(
         request, "report/thanks.html",
         _ctx(request, lang, receipt=receipt, helplines=help_now, urgent=state.category in URGENT,
              csrf_field=CSRF_FIELD, csrf_token=_text(form, CSRF_FIELD, 100)),
-    )
+    ))
 
 
 def _submit(request: Request, state: FormState, url: str, lang: str, upload: Any, data: bytes | None) -> Any:
@@ -203,7 +209,14 @@ def _submit(request: Request, state: FormState, url: str, lang: str, upload: Any
     if data:
         files.append(EvidenceFile(filename=(upload.filename or "upload.bin")[:200],
                                   content_type=upload.content_type or "application/octet-stream", data=data))
-    return submit_report(request.app.state.db, request.app.state.settings, report, principal=None, files=files)
+    from tutela.cases.service import IdempotencyConflict
+
+    db, settings = request.app.state.db, request.app.state.settings
+    try:
+        return submit_report(db, settings, report, principal=None, files=files, idempotency_key=state.form_id)
+    except IdempotencyConflict:
+        # The same form sent again with different answers (back, edit, send): a new report, not a replay.
+        return submit_report(db, settings, report, principal=None, files=files)
 
 
 def _render_status(request: Request, lang: str, *, code: str = "", status: Any = None, error: str = "",
@@ -215,7 +228,7 @@ def _render_status(request: Request, lang: str, *, code: str = "", status: Any =
         status_code=http_status,
     )
     set_public_csrf_cookie(response, request, new_cookie)
-    return response
+    return harden(response)
 
 
 @router.get("/report/status", response_class=HTMLResponse)
