@@ -1,0 +1,172 @@
+"""The decision log: one row per decision, ready to become a DSA statement of reasons.
+
+Privacy by design: a row holds the decision, the actions, the ground (harm
+category), the facts (rule ids, the evidence strings with scores, never the
+message text) and keyed hashes of the platform's ids, so a log dump does not
+say who wrote what.
+
+Writes are batched from one background thread per process: a moderation call
+only appends to a queue, and the writer inserts everything queued in one
+transaction every `interval` seconds. That keeps the database out of the
+request's latency (the `/v1/moderate` target), at the price that decisions of
+the last fraction of a second are lost if the process is killed; `flush()` (or
+`sync=True`) writes before returning where that matters.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import hmac
+import logging
+import os
+import queue
+import secrets
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from tutela.config import Settings
+from tutela.storage.db import Database
+from tutela.storage.tables.policy import moderation_decisions
+
+log = logging.getLogger(__name__)
+
+_KEYS: dict[str, bytes] = {}
+
+
+def _key(settings: Settings | None) -> bytes:
+    if settings is None:
+        return b"tutela-unkeyed"
+    if settings.identifier_salt:
+        return settings.identifier_salt.encode()
+    path = Path(settings.data_dir) / "decision-log.key"
+    cached = _KEYS.get(str(path))
+    if cached is not None:
+        return cached
+    if not path.exists():
+        settings.ensure_data_dir()
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(secrets.token_bytes(32))
+        except FileExistsError:  # another worker created it first
+            pass
+    key = path.read_bytes()
+    _KEYS[str(path)] = key
+    return key
+
+
+def keyed_ref(settings: Settings | None, kind: str, value: str | None) -> str | None:
+    """HMAC-SHA256 of a platform id: stable for counting repeat offenders, not reversible by guessing."""
+    if not value:
+        return None
+    return hmac.new(_key(settings), f"{kind}\x00{value}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+class DecisionLog:
+    """A queue and a writer thread for one database."""
+
+    def __init__(self, db: Database, *, interval: float = 0.05, max_batch: int = 2000) -> None:
+        self.db = db
+        self.interval = interval
+        self.max_batch = max_batch
+        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self._idle = threading.Condition()
+        self._pending = 0
+        self.written = 0
+        self.failed = 0
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="tutela-decision-log", daemon=True)
+                self._thread.start()
+
+    def write(self, row: dict[str, Any], *, sync: bool = False) -> None:
+        if sync:
+            self._insert([row])
+            return
+        with self._idle:
+            self._pending += 1
+        self._queue.put(row)
+        self._ensure_thread()
+
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
+        with self.db.begin() as conn:
+            conn.execute(moderation_decisions.insert(), rows)
+
+    def _run(self) -> None:
+        stop = False
+        while not stop:
+            item = self._queue.get()
+            batch: list[dict[str, Any]] = []
+            if item is None:
+                stop = True
+            else:
+                batch.append(item)
+                # gather what arrives within one interval, up to max_batch
+                end = time.monotonic() + self.interval
+                try:
+                    while len(batch) < self.max_batch:
+                        nxt = self._queue.get(timeout=max(0.0, end - time.monotonic()))
+                        if nxt is None:
+                            stop = True
+                            break
+                        batch.append(nxt)
+                except queue.Empty:
+                    pass
+            if batch:
+                try:
+                    self._insert(batch)
+                    self.written += len(batch)
+                except Exception:  # noqa: BLE001 - logging must never take the server down
+                    self.failed += len(batch)
+                    log.exception("could not write %d decision log rows", len(batch))
+                with self._idle:
+                    self._pending -= len(batch)
+                    self._idle.notify_all()
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything queued so far is written; True when it was."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending <= 0, timeout=timeout)
+
+    def close(self) -> None:
+        self.flush()
+        if self._thread is not None and self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join(timeout=5)
+
+
+_logs: dict[str, DecisionLog] = {}
+_logs_lock = threading.Lock()
+
+
+def decision_log(db: Database) -> DecisionLog:
+    """The process's log writer for this database."""
+    found = _logs.get(db.url)
+    if found is None or found.db is not db:
+        with _logs_lock:
+            found = _logs.get(db.url)
+            if found is None or found.db is not db:
+                if found is not None:
+                    found.close()
+                found = _logs[db.url] = DecisionLog(db)
+    return found
+
+
+def flush_all(timeout: float = 10.0) -> None:
+    for dl in list(_logs.values()):
+        dl.flush(timeout)
+
+
+atexit.register(flush_all)
+
+
+__all__ = ["DecisionLog", "decision_log", "flush_all", "keyed_ref"]

@@ -1,0 +1,347 @@
+"""`moderate`: one call per message or upload that returns what to do and why.
+
+    item + context -> detectors (text, media hashes, image, conversation) -> facts
+                   -> organisation's live policy (and its shadow) -> decision
+                   -> nudges with helplines -> cases/reports -> decision log
+
+Every detector is optional: if one is missing or fails, the decision is made
+on what is known and the failure is named in `warnings`, because a message
+must never be lost or left undecided for lack of one signal.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tutela.access import Principal
+from tutela.config import Settings
+from tutela.domain.analysis import TextAnalysis
+from tutela.domain.policy import (
+    Action,
+    Decision,
+    ModerationContext,
+    ModerationItem,
+    Nudge,
+    ShadowResult,
+)
+from tutela.policy.engine import Evaluation, evaluate
+from tutela.policy.facts import build_facts
+from tutela.policy.model import Policy, default_policy, load_policy, parse_policy
+from tutela.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+#: Scores below this are left out of decisions and logs (noise, and less data kept).
+SCORE_FLOOR = 0.05
+
+
+def _as_item(item: Any) -> ModerationItem:
+    if isinstance(item, ModerationItem):
+        return item
+    if isinstance(item, str):
+        return ModerationItem(text=item)
+    if isinstance(item, (bytes, bytearray)):
+        return ModerationItem(media=bytes(item))
+    if isinstance(item, dict):
+        return ModerationItem.model_validate(item)
+    raise TypeError(f"item must be text, bytes, a dict or a ModerationItem, got {type(item).__name__}")
+
+
+def _as_context(context: Any) -> ModerationContext:
+    if context is None:
+        return ModerationContext()
+    if isinstance(context, ModerationContext):
+        return context
+    if isinstance(context, dict):
+        return ModerationContext.model_validate(context)
+    raise TypeError(f"context must be a dict or a ModerationContext, got {type(context).__name__}")
+
+
+def _as_policy(policy: Any) -> Policy:
+    if isinstance(policy, Policy):
+        return policy
+    if isinstance(policy, Path):
+        return load_policy(policy)
+    if isinstance(policy, str):
+        if "\n" in policy or policy.lstrip().startswith("policy:"):
+            return parse_policy(policy)
+        return load_policy(policy)
+    raise TypeError("policy must be a Policy, YAML text or a path")
+
+
+# --- detectors -------------------------------------------------------------------------
+
+def _analyze(text: str, lang: str | None, settings: Settings | None, warnings: list[str]) -> TextAnalysis | None:
+    try:
+        from tutela.detect import analyze_text
+    except ImportError:  # pragma: no cover - the text engine ships with Tutela
+        warnings.append("text analysis unavailable")
+        return None
+    try:
+        return analyze_text(text, lang=lang, settings=settings)
+    except Exception as exc:  # noqa: BLE001
+        log.exception("text analysis failed")
+        warnings.append(f"text analysis failed: {type(exc).__name__}")
+        return None
+
+
+def _media(
+    item: ModerationItem, db: Database | None, org_id: int | None, settings: Settings | None, warnings: list[str]
+) -> tuple[list[dict[str, Any]], float | None, Any]:
+    """(hash matches as plain dicts, sexual-content score, MediaHashes or None)."""
+    matches: list[Any] = []
+    score: float | None = item.hashes.sexual_score if item.hashes else None
+    hashes: Any = None
+    max_bytes = settings.max_upload_bytes if settings else None
+    try:
+        from tutela.domain.media import MediaHashes, MediaKind
+        from tutela.hashing import hash_bytes, match_hashes
+    except ImportError:  # pragma: no cover
+        warnings.append("media matching unavailable")
+        return [], score, None
+    try:
+        if item.media is not None:
+            hashes = hash_bytes(item.media, filename=item.filename, max_bytes=max_bytes, dihedral=True)
+        elif item.hashes is not None and (item.hashes.md5 or item.hashes.sha256 or item.hashes.pdq):
+            hashes = MediaHashes(
+                md5=(item.hashes.md5 or "").lower(), sha256=(item.hashes.sha256 or "").lower(), size=0,
+                kind=MediaKind.IMAGE if item.hashes.pdq else MediaKind.OTHER,
+                pdq=item.hashes.pdq.lower() if item.hashes.pdq else None, pdq_quality=100 if item.hashes.pdq else None,
+            )
+        if hashes is not None and db is not None:
+            matches = match_hashes(db, hashes, org_id=org_id)
+        elif hashes is not None:
+            warnings.append("hash matching needs a database")
+    except Exception as exc:  # noqa: BLE001
+        log.warning("media hashing/matching failed: %s", exc)
+        warnings.append(f"media hashing failed: {exc}")
+    if item.media is not None and score is None and (hashes is None or str(hashes.kind) == "image"):
+        try:
+            from tutela.detect.image import sexual_content_score
+
+            score = float(sexual_content_score(item.media, max_bytes=max_bytes))
+        except Exception as exc:  # noqa: BLE001
+            warnings.append(f"image classifier failed: {type(exc).__name__}")
+    plain = [
+        {"bank": m.bank, "category": m.category.value, "signal_type": m.signal_type, "distance": m.distance,
+         "severity": int(m.severity), "bank_kind": str(m.bank_kind)}
+        for m in matches
+    ]
+    return plain, score, hashes
+
+
+def _conversation(
+    item: ModerationItem, ctx: ModerationContext, db: Database | None, settings: Settings | None,
+    org_id: int | None, warnings: list[str],
+) -> tuple[Any, Any]:
+    if not ctx.conversation_id or db is None or org_id is None or settings is None:
+        return None, None
+    try:
+        from tutela.conversations.service import account_risk, ingest_message
+    except ImportError:  # pragma: no cover
+        warnings.append("conversation risk unavailable")
+        return None, None
+    sender = ctx.sender.id or "unknown-sender"
+    ages: dict[str, int] = {}
+    if ctx.recipient.id and ctx.recipient.age is not None:
+        ages[ctx.recipient.id] = ctx.recipient.age
+    message = {
+        "sender": sender, "text": item.text or "", "recipients": [ctx.recipient.id] if ctx.recipient.id else [],
+        "sender_age": ctx.sender.age, "sender_account_age_days": ctx.sender.account_age_days, "ages": ages,
+        "platform": ctx.platform, "channel": ctx.channel,
+    }
+    try:
+        conv = ingest_message(db, settings, org_id, ctx.conversation_id, message)
+        acc = account_risk(db, settings, org_id, sender) if ctx.sender.id else None
+        return conv, acc
+    except Exception as exc:  # noqa: BLE001
+        log.warning("conversation risk failed: %s", exc)
+        warnings.append(f"conversation risk failed: {exc}")
+        return None, None
+
+
+# --- outputs ----------------------------------------------------------------------------
+
+def _nudges(ev: Evaluation, ctx: ModerationContext, lang: str | None, settings: Settings | None) -> list[Nudge]:
+    if not ev.nudges:
+        return []
+    from tutela.help.nudges import build_nudge
+
+    out = []
+    for audience, risk in ev.nudges.items():
+        party = ctx.sender if audience == "sender" else ctx.recipient
+        out.append(build_nudge(
+            risk, to=audience, lang=party.lang or lang or ctx.lang, band=party.band(),
+            country=ctx.country, settings=settings,
+        ))
+    return out
+
+
+def _shadow(live: Evaluation, shadow: Evaluation) -> ShadowResult:
+    a, b = set(live.actions), set(shadow.actions)
+    return ShadowResult(
+        policy=shadow.policy.name, version=shadow.policy.version, decision=shadow.decision,
+        actions=shadow.actions, rules=shadow.rule_ids,
+        differs=live.decision != shadow.decision or a != b,
+        only_live=sorted(x.value for x in a - b), only_shadow=sorted(x.value for x in b - a),
+    )
+
+
+def _open_case(
+    db: Database, settings: Settings, principal: Principal, decision: Decision, item: ModerationItem,
+    ctx: ModerationContext, hashes: Any, warnings: list[str],
+) -> list[str]:
+    """Open a case (and escalate it when the policy says report) through the case service."""
+    try:
+        from tutela.cases.service import submit_report
+        from tutela.domain.cases import EvidenceFile, FileRef, Person, ReportIn
+    except ImportError:  # pragma: no cover
+        warnings.append("case management unavailable: no case opened")
+        return []
+    preserve = decision.has(Action.PRESERVE_EVIDENCE)
+    lines = [f"Automated moderation decision {decision.id}: {decision.decision.value} "
+             f"(policy {decision.policy} v{decision.policy_version or 'default'})."]
+    for hit in decision.reasons:
+        lines.append(f"- rule {hit.rule}: {'; '.join(hit.evidence)}")
+    if decision.report_to:
+        lines.append(f"Policy asks to report to: {', '.join(decision.report_to)}.")
+    if preserve and item.text:
+        lines.append("Preserved message text:\n" + item.text)
+    file_refs = []
+    if hashes is not None and (hashes.md5 or hashes.sha256 or hashes.pdq):
+        file_refs.append(FileRef(md5=hashes.md5 or None, sha256=hashes.sha256 or None, pdq=hashes.pdq or None,
+                                 filename=item.filename))
+    report = ReportIn(
+        category=(decision.ground.value if decision.ground else "other"),
+        description="\n".join(lines)[:20_000],
+        country=ctx.country, language=decision.lang if decision.lang and decision.lang != "und" else None,
+        reporter_kind="platform", anonymous=False,
+        reported_person=Person(platform=ctx.platform, account_id=ctx.sender.id, age=ctx.sender.age)
+        if (ctx.sender.id or ctx.sender.age is not None) else None,
+        intended_recipient=Person(platform=ctx.platform, age=ctx.recipient.age)
+        if ctx.recipient.age is not None else None,
+        file_refs=file_refs, escalate=decision.has(Action.REPORT), external_id=decision.id,
+    )
+    files = [EvidenceFile(filename=item.filename or "media.bin", data=item.media)] if preserve and item.media else None
+    system = Principal(principal.org_id, principal.org_name, frozenset({"reports"}), key_id="policy-engine")
+    try:
+        receipt = submit_report(db, settings, report, principal=system, files=files, idempotency_key=decision.id)
+        return [receipt.reference_code]
+    except Exception as exc:  # noqa: BLE001 - the decision stands even if the case cannot be opened
+        log.exception("could not open a case for decision %s", decision.id)
+        warnings.append(f"could not open a case: {exc}")
+        return []
+
+
+def _log_row(decision: Decision, ev: Evaluation, org_id: int | None, item: ModerationItem,
+             ctx: ModerationContext, settings: Settings | None) -> dict[str, Any]:
+    from tutela.policy.log import keyed_ref
+
+    shadow = decision.shadow
+    content_type = "image" if item.has_media and not item.text else ("text+image" if item.has_media else "text")
+    return {
+        "decision_id": decision.id, "org_id": org_id, "created_at": decision.created_at,
+        "policy": decision.policy, "policy_version": decision.policy_version,
+        "decision": decision.decision.value, "actions": [a.value for a in decision.actions],
+        "ground": decision.ground.value if decision.ground else None,
+        "rules": ev.rule_ids,
+        "facts": {
+            "evidence": {h.rule: h.evidence for h in decision.reasons},
+            "scores": decision.scores, "signals": decision.signals,
+            "report_to": decision.report_to, "lang": decision.lang,
+            "sender_age_band": ctx.sender.band().value, "recipient_age_band": ctx.recipient.band().value,
+        },
+        "content_type": content_type, "channel": ctx.channel, "country": ctx.country, "automated": True,
+        "content_ref": keyed_ref(settings, "content", item.id),
+        "sender_ref": keyed_ref(settings, "account", ctx.sender.id),
+        "case_refs": decision.case_refs or None,
+        "shadow_version": shadow.version if shadow else None,
+        "shadow_decision": shadow.decision.value if shadow else None,
+        "shadow_actions": [a.value for a in shadow.actions] if shadow else None,
+        "shadow_rules": shadow.rules if shadow else None,
+        "shadow_differs": shadow.differs if shadow else None,
+    }
+
+
+def moderate(
+    item: Any,
+    context: Any = None,
+    *,
+    policy: Any = None,
+    shadow: Any = None,
+    settings: Settings | None = None,
+    db: Database | None = None,
+    org_id: int | None = None,
+    principal: Principal | None = None,
+    log_decision: bool = True,
+    sync_log: bool = False,
+    side_effects: bool = True,
+) -> Decision:
+    """Decide what to do with one message or upload, and why.
+
+    `item`: text, bytes, a dict or a `ModerationItem`; `context`: a dict or a
+    `ModerationContext` (ages, connection, platform, country, channel ...).
+    `policy` (a `Policy`, YAML text or a path) overrides the organisation's live
+    policy; without it and without an organisation, the default policy decides.
+    With `db` the decision is logged (no message text), hash banks are matched,
+    a `conversation_id` feeds the conversation engine, and `open_case`/`report`
+    actions open a case for the `principal`'s organisation.
+    """
+    it = _as_item(item)
+    ctx = _as_context(context)
+    if principal is not None and org_id is None:
+        org_id = principal.org_id
+    warnings: list[str] = []
+    if policy is not None:
+        live = _as_policy(policy)
+        shadow_pol = _as_policy(shadow) if shadow is not None else None
+    elif db is not None and org_id is not None:
+        from tutela.policy.store import policies_for
+
+        live, shadow_pol = policies_for(db, org_id)
+        if shadow is not None:
+            shadow_pol = _as_policy(shadow)
+    else:
+        live = default_policy()
+        shadow_pol = _as_policy(shadow) if shadow is not None else None
+
+    analysis = _analyze(it.text, ctx.lang, settings, warnings) if it.text else None
+    matches: list[dict[str, Any]] = []
+    media_score: float | None = None
+    hashes = None
+    if it.has_media:
+        matches, media_score, hashes = _media(it, db, org_id, settings, warnings)
+    conv, acc = _conversation(it, ctx, db, settings, org_id, warnings)
+    facts = build_facts(ctx, analysis=analysis, has_media=it.has_media, media_sexual_score=media_score,
+                        hash_matches=matches, conversation=conv, account=acc)
+
+    ev = evaluate(live, facts)
+    lang = analysis.lang if analysis is not None and analysis.lang != "und" else ctx.lang
+    scores = {k: round(v, 3) for k, v in facts["score"].items() if v >= SCORE_FLOOR}
+    if conv is not None:
+        scores["conversation_risk"] = round(float(conv.risk), 3)
+    if acc is not None:
+        scores["account_risk"] = round(float(acc.risk), 3)
+    decision = Decision(
+        id=str(uuid.uuid4()), decision=ev.decision, actions=ev.actions, reasons=ev.hits(),
+        nudges=_nudges(ev, ctx, lang, settings), ground=ev.ground, report_to=ev.report_to, scores=scores,
+        flags=sorted(facts["flags"]), signals=sorted(facts["signals"]), lang=lang,
+        policy=live.name, policy_version=live.version,
+        shadow=_shadow(ev, evaluate(shadow_pol, facts)) if shadow_pol is not None else None,
+        created_at=datetime.now(UTC), warnings=warnings,
+    )
+    if (side_effects and db is not None and settings is not None and principal is not None
+            and (decision.has(Action.OPEN_CASE) or decision.has(Action.REPORT))):
+        decision.case_refs = _open_case(db, settings, principal, decision, it, ctx, hashes, warnings)
+    if log_decision and db is not None:
+        from tutela.policy.log import decision_log
+
+        decision_log(db).write(_log_row(decision, ev, org_id, it, ctx, settings), sync=sync_log)
+    return decision
+
+
+__all__ = ["moderate"]

@@ -1,0 +1,67 @@
+"""Decision log rows as EU DSA Article 17 statements of reasons.
+
+Field names follow the DSA Transparency Database submission format, so an
+export needs no re-interpretation. Every decision here is automated
+(detected and decided by rules), which the statement says plainly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Our verdicts -> the visibility restriction they amount to.
+VISIBILITY = {
+    "block": "DECISION_VISIBILITY_CONTENT_REMOVED",
+    "hold_for_review": "DECISION_VISIBILITY_CONTENT_DISABLED",
+    "blur": "DECISION_VISIBILITY_OTHER",
+    "warn_sender": "DECISION_VISIBILITY_OTHER",
+}
+#: Harm categories -> DSA statement categories.
+CATEGORY = {
+    "sexual_exploitation": "STATEMENT_CATEGORY_PROTECTION_OF_MINORS",
+    "sexual_content": "STATEMENT_CATEGORY_PROTECTION_OF_MINORS",
+    "self_harm": "STATEMENT_CATEGORY_SELF_HARM",
+    "cyberbullying": "STATEMENT_CATEGORY_CYBER_VIOLENCE",
+    "violent_content": "STATEMENT_CATEGORY_VIOLENCE",
+    "hate_radicalisation": "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
+    "trafficking": "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY",
+    "recruitment": "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY",
+    "privacy": "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS",
+    "fraud": "STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
+    "disinformation": "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS",
+    "profanity": "STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE",
+}
+#: Grounds treated as illegal content (the rest: incompatible with terms of service).
+ILLEGAL = {"sexual_exploitation", "trafficking"}
+
+
+def statement_of_reasons(row: dict[str, Any]) -> dict[str, Any] | None:
+    """A statement for a logged decision that restricted something; None for plain allows."""
+    decision = row["decision"]
+    if decision not in VISIBILITY:
+        return None
+    ground = row.get("ground")
+    facts = row.get("facts") or {}
+    evidence = facts.get("evidence") or {}
+    text = "; ".join(f"rule {rule}: {', '.join(ev)}" for rule, ev in evidence.items())
+    illegal = ground in ILLEGAL
+    return {
+        "puid": row["decision_id"],
+        "decision_visibility": [VISIBILITY[decision]],
+        "decision_ground": "DECISION_GROUND_ILLEGAL_CONTENT" if illegal else "DECISION_GROUND_INCOMPATIBLE_CONTENT",
+        "illegal_content_legal_ground": "child protection law" if illegal else None,
+        "incompatible_content_ground": None if illegal else f"policy {row.get('policy')} rules {', '.join(row.get('rules') or [])}",
+        "category": CATEGORY.get(ground or "", "STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE"),
+        "content_type": ["CONTENT_TYPE_IMAGE"] if row.get("content_type") == "image" else ["CONTENT_TYPE_TEXT"],
+        "decision_facts": text[:5000] or "decided by automated policy rules",
+        "source_type": "SOURCE_VOLUNTARY",
+        "automated_detection": "Yes",
+        "automated_decision": "AUTOMATED_DECISION_FULLY" if row.get("automated", True) else "AUTOMATED_DECISION_NOT_AUTOMATED",
+        "application_date": row["created_at"].date().isoformat() if row.get("created_at") else None,
+        "territorial_scope": [row["country"]] if row.get("country") else None,
+        "policy_version": row.get("policy_version"),
+        "actions": row.get("actions"),
+    }
+
+
+__all__ = ["statement_of_reasons"]
