@@ -129,3 +129,41 @@ def test_multipart_report_with_files_records_hashes(client, org_keys):
     assert got.status_code == 200 and got.content == data
     chain = client.get(f"/v1/evidence/{ev['id']}/custody", headers=org_keys["a"]).json()
     assert [c["action"] for c in chain] == ["received", "viewed"]
+
+
+def test_analysis_flags_drive_priority_and_spans_are_shown_to_reviewers(db, settings, monkeypatch):
+    """With the detector's verdict stubbed, intake ranks by it and the case view shows the flagged span."""
+    from tutela.access import Principal
+    from tutela.cases import triage
+    from tutela.domain.analysis import Explanation, TextAnalysis
+    from tutela.domain.taxonomy import CATEGORIES, Category
+
+    text = "invented: he says he will share my photos unless I pay"
+
+    def fake(t, **_kw):
+        start = t.index("share my photos")
+        return TextAnalysis(lang="en", scores={c: 0.0 for c in CATEGORIES} | {Category.SEXUAL_EXPLOITATION: 0.93},
+                            flags=[Category.SEXUAL_EXPLOITATION],
+                            explanations=[Explanation(category=Category.SEXUAL_EXPLOITATION, detector="stub",
+                                                      reason="sextortion threat", score=0.93, start=start,
+                                                      end=start + len("share my photos"))])
+
+    monkeypatch.setattr(triage, "analyse", lambda t, **kw: fake(t))
+    receipt = service.submit_report(db, settings, ReportIn(category="other", description=text))
+    assert receipt.priority == "critical"
+    case = service.get_case(db, settings, Principal(1, "hotline", frozenset({"admin"}), key_id="t"), receipt.case_id)
+    (rep,) = case.reports
+    assert case.category == "sexual_exploitation" and rep.analysis_flags == ["sexual_exploitation"]
+    assert rep.explanations[0].text == "share my photos"
+    with db.connect() as conn:  # the matched text itself is not stored in the clear
+        stored = conn.execute(select(reports.c.analysis)).scalar_one()
+    assert "share my photos" not in str(stored)
+
+
+def test_triage_without_analysis_uses_the_reporters_choice():
+    from tutela.cases.triage import triage
+
+    assert triage("bullying", None).priority == "medium"
+    assert triage("hurting_myself", None).priority == "critical"
+    assert triage("other", None).category == "other"
+    assert triage("fraud", None, hash_matched=True).priority == "high"

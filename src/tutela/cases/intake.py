@@ -137,7 +137,7 @@ def submit_report(
     # --- lock-free work first ------------------------------------------------
     hashes = [hash_file(f.data, f.filename) for f in files]
     digest = _request_digest(report, hashes)
-    analysis = triage.analyse(report.description)
+    analysis = triage.analyse(report.description, lang=report.language, settings=settings)
     hash_matched = _hash_matched(db, hashes, org_id)
     t = triage.triage(report.category, analysis, escalate=report.escalate, hash_matched=hash_matched)
     routes = routing.suggest(report.country, t.category, t.priority.value, settings)

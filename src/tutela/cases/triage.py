@@ -39,7 +39,7 @@ class Triage:
     analysis: dict[str, Any] = field(default_factory=dict)
 
 
-def analyse(text: str) -> TextAnalysis | None:
+def analyse(text: str, *, lang: str | None = None, settings: Any = None) -> TextAnalysis | None:
     """The detection engine's view of the text, or None when it is not available or fails."""
     if not text.strip():
         return None
@@ -48,7 +48,7 @@ def analyse(text: str) -> TextAnalysis | None:
     except ImportError:
         return None
     try:
-        return analyze_text(text)
+        return analyze_text(text, lang=lang, settings=settings)
     except Exception:  # a detector bug must never lose a report
         log.exception("text analysis failed; the report is kept and triaged on what the reporter chose")
         return None
