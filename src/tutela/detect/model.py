@@ -35,9 +35,12 @@ class LinearModel:
     lang_thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # features x heads in CSR: a batch's product touches only the rows of its features
+        self._w = sp.csr_matrix(self.coef, dtype=np.float32)
+
     def decision(self, x: sp.csr_matrix) -> np.ndarray:
-        z = np.asarray((x @ self.coef).todense()) if sp.issparse(x @ self.coef) else x @ self.coef
-        return np.asarray(z, dtype=np.float64) + self.intercept
+        return (x @ self._w).toarray().astype(np.float64) + self.intercept
 
     def predict_features(self, x: sp.csr_matrix) -> np.ndarray:
         z = self.decision(x)
@@ -52,7 +55,7 @@ class LinearModel:
         if not words:
             return []
         x = featurize(words)
-        z = np.asarray((x @ self.coef[:, head]).todense()).ravel()
+        z = (x @ self._w[:, head]).toarray().ravel()
         order = np.argsort(-z)[:top]
         return [(words[i], float(z[i])) for i in order if z[i] > 0]
 

@@ -1,0 +1,96 @@
+"""`tutela scan INPUT`: analyse JSONL or CSV text in bulk (thin: reads, calls the engine, renders)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from tutela.cli.common import fail, settings as load_cli_settings
+
+LONG_INPUT_BYTES = 256 * 1024  # show a progress bar above this size
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("scan")
+    def scan_cmd(
+        input: str = typer.Argument(..., help="JSONL ({'id','text'} per line) or CSV (id,text columns); '-' for stdin"),
+        out: Path = typer.Option(None, "--out", "-o", help="write JSONL results here (default: stdout)"),
+        fmt: str = typer.Option("auto", "--format", help="auto, jsonl or csv"),
+        lang: str = typer.Option(None, "--lang", help="skip language detection and use this ISO code"),
+        explain: bool = typer.Option(False, "--explain", help="add the spans and patterns behind each flag"),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar or summary"),
+    ) -> None:
+        """Analyse every text; one JSON line out per record in, then a summary of flags on stderr."""
+        from tutela.detect.batch import detect_format, read_csv, read_jsonl, scan
+
+        err = Console(stderr=True)
+        if input == "-":
+            stream = sys.stdin.buffer
+            total = None
+            name = None
+        else:
+            path = Path(input)
+            if not path.is_file():
+                fail(f"input file not found: {input}")
+            stream = path.open("rb")
+            total = path.stat().st_size
+            name = path.name
+        head = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
+        kind = fmt if fmt in ("jsonl", "csv") else detect_format(name, head)
+        if fmt not in ("auto", "jsonl", "csv"):
+            fail(f"--format must be auto, jsonl or csv, not {fmt!r}")
+        items = read_jsonl(stream) if kind == "jsonl" else read_csv(stream)
+        sink = out.open("wb") if out else sys.stdout.buffer
+
+        def write(rec: dict[str, Any]) -> None:
+            sink.write(orjson.dumps(rec) + b"\n")
+
+        show_bar = not quiet and (total is None or total > LONG_INPUT_BYTES)
+        progress = Progress(
+            TextColumn("scanning"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+            console=err, transient=True, disable=not show_bar,
+        )
+        try:
+            with progress:
+                task = progress.add_task("scan", total=total)
+                summary = scan(
+                    items, write, settings=load_cli_settings(), lang=lang, explain=explain,
+                    progress=lambda n: progress.advance(task, n),
+                )
+        except ValueError as exc:
+            fail(str(exc))
+        finally:
+            sink.flush()
+            if out:
+                sink.close()
+            if stream is not sys.stdin.buffer:
+                stream.close()
+        if not quiet:
+            err.print(_summary_table(summary))
+            err.print(
+                f"{summary.records} record(s): {summary.analysed} analysed, {summary.errors} with errors"
+                + (f", {summary.truncated} truncated" if summary.truncated else "")
+            )
+
+
+def _summary_table(summary: Any) -> Table:
+    from tutela.domain.taxonomy import CATEGORIES
+
+    langs = sorted(summary.langs)
+    table = Table(title="flags per category and language")
+    table.add_column("category")
+    for lang in langs:
+        table.add_column(lang, justify="right")
+    table.add_column("total", justify="right")
+    for c in CATEGORIES:
+        counts = [summary.flags.get((c.value, lang), 0) for lang in langs]
+        table.add_row(c.value, *[str(v) for v in counts], str(sum(counts)))
+    table.add_row("[dim]records[/]", *[str(summary.langs[lang]) for lang in langs], str(sum(summary.langs.values())))
+    return table

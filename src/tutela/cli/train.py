@@ -1,0 +1,39 @@
+"""`tutela train text`: rebuild the committed text-model artefacts from the public data."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+
+from tutela.cli.common import err_console, fail
+
+
+def register(app: typer.Typer) -> None:
+    train = typer.Typer(help="Rebuild trained model artefacts.", no_args_is_help=True)
+    app.add_typer(train, name="train")
+
+    @train.command("text")
+    def train_text(
+        data: Path = typer.Option(None, "--data", help="folder of the text CSVs (default: <repo>/../shared/data/text)"),
+        out: Path = typer.Option(None, "--out", help="where to write the artefacts (default: the package's models folder)"),
+    ) -> None:
+        """Train, calibrate and evaluate the first-stage text model (deterministic)."""
+        from tutela.detect.model import default_model_path, reset_cache
+        from tutela.detect.training.data import default_data_dir
+        from tutela.detect.training.train import train as run
+
+        data_dir = data or default_data_dir()
+        if not data_dir.is_dir():
+            fail(f"training data not found at {data_dir}; pass --data DIR (see docs/models.md)")
+        out_dir = out or default_model_path().parent
+        start = time.monotonic()
+        try:
+            report = run(data_dir, out_dir, log=lambda m: err_console.print(f"[dim]{time.monotonic() - start:6.0f}s[/] {m}"))
+        except FileNotFoundError as exc:
+            fail(str(exc))
+        reset_cache()
+        cb = report["heads"]["cyberbullying"]["by_lang"]
+        summary = ", ".join(f"{lang} {v['macro_f1']:.3f}" for lang, v in sorted(cb.items()))
+        typer.echo(f"wrote {out_dir}; offensive macro-F1 on held-out data: {summary}")

@@ -1,0 +1,1 @@
+"""Reproducible training of the text models (`tutela train text`)."""
