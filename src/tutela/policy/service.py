@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -267,7 +268,35 @@ def _log_row(decision: Decision, ev: Evaluation, org_id: int | None, item: Moder
     }
 
 
-def moderate(
+@dataclass
+class Pending:
+    """A decision made but not yet acted on: cases to open and the log entry to write.
+
+    Split from `moderate` so the HTTP layer can decide on the event loop and
+    move only the I/O (opening a case) to a thread.
+    """
+
+    decision: Decision
+    evaluation: Evaluation
+    item: ModerationItem
+    context: ModerationContext
+    hashes: Any
+    org_id: int | None
+    principal: Principal | None
+    settings: Settings | None
+    db: Database | None
+    log_decision: bool
+    sync_log: bool
+    side_effects: bool
+
+    @property
+    def needs_case(self) -> bool:
+        return (self.side_effects and self.db is not None and self.settings is not None
+                and self.principal is not None
+                and (self.decision.has(Action.OPEN_CASE) or self.decision.has(Action.REPORT)))
+
+
+def prepare(
     item: Any,
     context: Any = None,
     *,
@@ -280,17 +309,8 @@ def moderate(
     log_decision: bool = True,
     sync_log: bool = False,
     side_effects: bool = True,
-) -> Decision:
-    """Decide what to do with one message or upload, and why.
-
-    `item`: text, bytes, a dict or a `ModerationItem`; `context`: a dict or a
-    `ModerationContext` (ages, connection, platform, country, channel ...).
-    `policy` (a `Policy`, YAML text or a path) overrides the organisation's live
-    policy; without it and without an organisation, the default policy decides.
-    With `db` the decision is logged (no message text), hash banks are matched,
-    a `conversation_id` feeds the conversation engine, and `open_case`/`report`
-    actions open a case for the `principal`'s organisation.
-    """
+) -> Pending:
+    """Run detectors and policies; return the decision with its side effects still to do."""
     it = _as_item(item)
     ctx = _as_context(context)
     if principal is not None and org_id is None:
@@ -334,14 +354,53 @@ def moderate(
         shadow=_shadow(ev, evaluate(shadow_pol, facts)) if shadow_pol is not None else None,
         created_at=datetime.now(UTC), warnings=warnings,
     )
-    if (side_effects and db is not None and settings is not None and principal is not None
-            and (decision.has(Action.OPEN_CASE) or decision.has(Action.REPORT))):
-        decision.case_refs = _open_case(db, settings, principal, decision, it, ctx, hashes, warnings)
-    if log_decision and db is not None:
+    return Pending(decision, ev, it, ctx, hashes, org_id, principal, settings, db, log_decision, sync_log,
+                   side_effects)
+
+
+def finish(p: Pending) -> Decision:
+    """Open the cases the decision asks for, then log it (queued unless `sync_log`)."""
+    decision = p.decision
+    if p.needs_case:
+        assert p.db is not None and p.settings is not None and p.principal is not None
+        decision.case_refs = _open_case(p.db, p.settings, p.principal, decision, p.item, p.context, p.hashes,
+                                        decision.warnings)
+    if p.log_decision and p.db is not None:
         from tutela.policy.log import decision_log
 
-        decision_log(db).write(_log_row(decision, ev, org_id, it, ctx, settings), sync=sync_log)
+        row = _log_row(decision, p.evaluation, p.org_id, p.item, p.context, p.settings)
+        decision_log(p.db).write(row, sync=p.sync_log)
     return decision
 
 
-__all__ = ["moderate"]
+def moderate(
+    item: Any,
+    context: Any = None,
+    *,
+    policy: Any = None,
+    shadow: Any = None,
+    settings: Settings | None = None,
+    db: Database | None = None,
+    org_id: int | None = None,
+    principal: Principal | None = None,
+    log_decision: bool = True,
+    sync_log: bool = False,
+    side_effects: bool = True,
+) -> Decision:
+    """Decide what to do with one message or upload, and why.
+
+    `item`: text, bytes, a dict or a `ModerationItem`; `context`: a dict or a
+    `ModerationContext` (ages, connection, platform, country, channel ...).
+    `policy` (a `Policy`, YAML text or a path) overrides the organisation's live
+    policy; without it and without an organisation, the default policy decides.
+    With `db` the decision is logged (no message text), hash banks are matched,
+    a `conversation_id` feeds the conversation engine, and `open_case`/`report`
+    actions open a case for the `principal`'s organisation.
+    """
+    return finish(prepare(
+        item, context, policy=policy, shadow=shadow, settings=settings, db=db, org_id=org_id,
+        principal=principal, log_decision=log_decision, sync_log=sync_log, side_effects=side_effects,
+    ))
+
+
+__all__ = ["Pending", "finish", "moderate", "prepare"]

@@ -1,0 +1,142 @@
+"""`POST /v1/moderate`: one call per message or upload -> what to do, and why.
+
+Thin: parse, call `tutela.policy.moderate`, render. The endpoint is `async`
+and authenticates without a thread hop, because a text decision is a fraction
+of a millisecond of CPU and a thread-pool round trip would cost more than the
+work; anything that may wait on I/O (media, conversations, opening cases) is
+moved to the thread pool.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tutela.access import AccessError, Principal, authenticate_key
+from tutela.api.deps import bearer
+from tutela.domain.policy import Decision, MediaRef, ModerationContext, ModerationItem
+from tutela.policy.service import Pending, finish, prepare
+
+router = APIRouter(prefix="/v1/moderate", tags=["moderation"])
+
+
+class ModerateRequest(BaseModel):
+    """A message or a media item, with who sends it to whom and where."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(default=None, max_length=256, description="your content id (stored keyed-hashed)")
+    text: str | None = Field(default=None, description="the message text")
+    media_base64: str | None = Field(default=None, description="the media bytes, base64-encoded")
+    filename: str | None = Field(default=None, max_length=300)
+    hashes: MediaRef | None = Field(default=None, description="precomputed hashes instead of the bytes")
+    context: ModerationContext = Field(default_factory=ModerationContext)
+
+
+def _principal(request: Request) -> Principal:
+    person = getattr(request.state, "principal", None)
+    principal = person if person is not None else authenticate_key(request.app.state.db, bearer(request))
+    principal.require("moderate")
+    return principal
+
+
+def _error(message: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _prepare(request: Request, principal: Principal, item: ModerationItem, ctx: ModerationContext) -> Pending:
+    return prepare(item, ctx, settings=request.app.state.settings, db=request.app.state.db, principal=principal)
+
+
+def _needs_io(item: ModerationItem, ctx: ModerationContext) -> bool:
+    return item.has_media or ctx.conversation_id is not None
+
+
+async def _decide(request: Request, principal: Principal, item: ModerationItem, ctx: ModerationContext) -> Response:
+    if item.text is None and not item.has_media:
+        return _error("send 'text', 'media_base64' (or a file upload) or 'hashes'", 422)
+    settings = request.app.state.settings
+    if item.text is not None and len(item.text) > settings.max_text_chars * 5:
+        return _error(f"text longer than {settings.max_text_chars * 5} characters", 413)
+    if _needs_io(item, ctx):
+        pending = await run_in_threadpool(_prepare, request, principal, item, ctx)
+    else:
+        pending = _prepare(request, principal, item, ctx)
+    # opening a case is I/O: done in the pool so the event loop stays free
+    decision = await run_in_threadpool(finish, pending) if pending.needs_case else finish(pending)
+    return Response(decision.model_dump_json(exclude_none=False), media_type="application/json")
+
+
+@router.post(
+    "",
+    summary="Decide what to do with a message or media item",
+    responses={200: {"model": Decision}, 401: {"description": "no or bad API key"},
+               403: {"description": "the key lacks the 'moderate' scope"}, 422: {"description": "invalid request"}},
+)
+async def moderate_item(body: ModerateRequest, request: Request) -> Response:
+    """Runs the right detectors, applies the organisation's live policy (and its shadow, if set),
+    and returns the decision, every action, the reasons (rule ids with evidence) and nudges for the child."""
+    principal = _principal(request)
+    media = None
+    if body.media_base64 is not None:
+        try:
+            media = base64.b64decode(body.media_base64, validate=True)
+        except (binascii.Error, ValueError):
+            return _error("media_base64 is not valid base64", 422)
+        if len(media) > request.app.state.settings.max_upload_bytes:
+            return _error("media larger than the upload limit", 413)
+    item = ModerationItem(id=body.id, text=body.text, media=media, filename=body.filename, hashes=body.hashes)
+    return await _decide(request, principal, item, body.context)
+
+
+@router.post(
+    "/upload",
+    summary="Decide on an uploaded file (multipart), with the context as a JSON form field",
+    responses={200: {"model": Decision}},
+)
+async def moderate_upload(
+    request: Request,
+    file: UploadFile = File(...),
+    context: str = Form("{}", description="ModerationContext as JSON"),
+    text: str | None = Form(None),
+    id: str | None = Form(None),
+) -> Response:
+    principal = _principal(request)
+    limit = request.app.state.settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        return _error("file larger than the upload limit", 413)
+    try:
+        ctx = ModerationContext.model_validate(json.loads(context or "{}"))
+    except (ValueError, ValidationError) as exc:
+        return _error(f"context: {exc}", 422)
+    item = ModerationItem(id=id, text=text, media=data, filename=file.filename)
+    return await _decide(request, principal, item, ctx)
+
+
+@router.get("/decisions/{decision_id}", summary="A logged decision and its DSA statement of reasons")
+def get_decision(decision_id: str, request: Request) -> JSONResponse:
+    from sqlalchemy import select
+
+    from tutela.policy.log import decision_log
+    from tutela.policy.statement import statement_of_reasons
+    from tutela.storage.tables.policy import moderation_decisions as t
+
+    principal = _principal(request)
+    db = request.app.state.db
+    decision_log(db).flush(timeout=2)
+    with db.connect() as conn:
+        row = conn.execute(select(t).where(t.c.decision_id == decision_id, t.c.org_id == principal.org_id)).mappings().first()
+    if row is None:
+        raise AccessError("no decision with this id for your organisation", status=404)
+    data = dict(row)
+    data.pop("id", None)
+    statement = statement_of_reasons(data)
+    data["created_at"] = data["created_at"].isoformat()
+    return JSONResponse({"decision": data, "statement_of_reasons": statement})

@@ -1,0 +1,154 @@
+"""`/v1/policies`: an organisation's policy versions, which one is live, which in shadow.
+
+Upload YAML with `PUT /v1/policies` (body: the YAML, `content-type:
+application/yaml`; or JSON `{"source": ..., "activate": ..., "shadow": ...}`).
+An invalid policy is refused with 422 and every problem with its line.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel, Field
+
+from tutela.access import AccessError, Principal
+from tutela.api.deps import get_db, require
+from tutela.domain.policy import PolicyVersionInfo
+from tutela.policy import shadow as shadow_mod
+from tutela.policy import store
+from tutela.policy.model import DEFAULT_POLICY_PATH, PolicyError, parse_policy
+from tutela.storage.db import Database
+
+router = APIRouter(prefix="/v1/policies", tags=["policies"])
+
+MAX_POLICY_BYTES = 512 * 1024
+
+
+class PolicyList(BaseModel):
+    active_version: int | None = Field(description="None: the built-in default policy is live")
+    shadow_version: int | None
+    versions: list[PolicyVersionInfo]
+
+
+class PolicyUpload(BaseModel):
+    source: str = Field(description="the policy YAML")
+    activate: bool = False
+    shadow: bool = False
+    comment: str | None = Field(default=None, max_length=500)
+
+
+def _invalid(exc: PolicyError) -> JSONResponse:
+    return JSONResponse({"error": "invalid policy", "issues": exc.to_json()}, status_code=422)
+
+
+async def _read_upload(request: Request, activate: bool, shadow: bool, comment: str | None) -> PolicyUpload:
+    raw = await request.body()
+    if len(raw) > MAX_POLICY_BYTES:
+        raise ValueError(f"policy larger than {MAX_POLICY_BYTES} bytes")
+    ctype = request.headers.get("content-type", "")
+    if "json" in ctype:
+        data: Any = json.loads(raw or b"{}")
+        return PolicyUpload.model_validate(data)
+    return PolicyUpload(source=raw.decode("utf-8"), activate=activate, shadow=shadow, comment=comment)
+
+
+@router.get("", response_model=PolicyList, summary="List the organisation's policy versions")
+def list_policies(principal: Principal = Depends(require("policy")), db: Database = Depends(get_db)) -> PolicyList:
+    versions = store.list_versions(db, principal.org_id)
+    return PolicyList(
+        active_version=next((v.version for v in versions if v.active), None),
+        shadow_version=next((v.version for v in versions if v.shadow), None),
+        versions=versions,
+    )
+
+
+@router.put("", status_code=201, response_model=PolicyVersionInfo,
+            responses={422: {"description": "invalid policy: `issues` lists each problem with its line"}},
+            summary="Upload a new policy version (validated)")
+async def upload_policy(
+    request: Request,
+    activate: bool = Query(False, description="make it live at once"),
+    shadow: bool = Query(False, description="run it in shadow beside the live policy"),
+    comment: str | None = Query(None, max_length=500),
+    principal: Principal = Depends(require("policy")),
+    db: Database = Depends(get_db),
+) -> Any:
+    try:
+        up = await _read_upload(request, activate, shadow, comment)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return JSONResponse({"error": f"cannot read the policy: {exc}"}, status_code=400)
+    if up.activate and up.shadow:
+        return JSONResponse({"error": "a version is either activated or put in shadow, not both"}, status_code=400)
+    try:
+        return store.save_version(db, principal.org_id, up.source, created_by=principal.actor, comment=up.comment,
+                                  activate=up.activate, shadow=up.shadow)
+    except PolicyError as exc:
+        return _invalid(exc)
+
+
+@router.post("/validate", summary="Validate a policy without storing it")
+async def validate_policy(request: Request, principal: Principal = Depends(require("policy"))) -> JSONResponse:
+    try:
+        up = await _read_upload(request, False, False, None)
+        pol = parse_policy(up.source)
+    except PolicyError as exc:
+        return _invalid(exc)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return JSONResponse({"error": f"cannot read the policy: {exc}"}, status_code=400)
+    return JSONResponse({"valid": True, "name": pol.name, "rules": [r.id for r in pol.rules]})
+
+
+@router.get("/default", response_class=PlainTextResponse, summary="The built-in default policy (YAML)")
+def default_source(principal: Principal = Depends(require("policy"))) -> str:
+    return DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+
+
+@router.get("/shadow/report", summary="Where the live and shadow policies disagreed")
+def shadow_report(
+    version: int | None = Query(None, description="only this shadow version"),
+    since: datetime | None = Query(None),
+    principal: Principal = Depends(require("policy")),
+    db: Database = Depends(get_db),
+) -> dict[str, Any]:
+    from tutela.policy.log import decision_log
+
+    decision_log(db).flush(timeout=5)
+    return shadow_mod.report(db, principal.org_id, shadow_version=version, since=since)
+
+
+@router.delete("/shadow", summary="Stop running a shadow policy")
+def stop_shadow(principal: Principal = Depends(require("policy")), db: Database = Depends(get_db)) -> dict[str, Any]:
+    store.set_shadow(db, principal.org_id, None, by=principal.actor)
+    return {"shadow_version": None}
+
+
+def _found(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except store.PolicyNotFound as exc:
+        raise AccessError(str(exc), status=404) from None
+
+
+@router.get("/{version:int}", summary="One stored version: its YAML and details")
+def get_policy(version: int, principal: Principal = Depends(require("policy")),
+               db: Database = Depends(get_db)) -> dict[str, Any]:
+    info = _found(store.get_info, db, principal.org_id, version)
+    return {**info.model_dump(mode="json"), "source": store.get_source(db, principal.org_id, version)}
+
+
+@router.post("/{version:int}/activate", response_model=PolicyVersionInfo, summary="Make a version live")
+def activate(version: int, principal: Principal = Depends(require("policy")),
+             db: Database = Depends(get_db)) -> PolicyVersionInfo:
+    _found(store.activate_version, db, principal.org_id, version, by=principal.actor)
+    return store.get_info(db, principal.org_id, version)
+
+
+@router.post("/{version:int}/shadow", response_model=PolicyVersionInfo, summary="Run a version in shadow")
+def set_shadow(version: int, principal: Principal = Depends(require("policy")),
+               db: Database = Depends(get_db)) -> PolicyVersionInfo:
+    _found(store.set_shadow, db, principal.org_id, version, by=principal.actor)
+    return store.get_info(db, principal.org_id, version)
