@@ -43,7 +43,8 @@ def test_every_entry_is_well_formed():
 
 def test_operator_override_replaces_a_country_and_keeps_the_rest(settings):
     (settings.data_dir / "helplines.yaml").write_text(
-        "countries:\n  TR:\n    - name: Test line\n      phone: '0000'\n      kind: support\n", encoding="utf-8"
+        "countries:\n  TR:\n    - name: Test line\n      phone: '0000'\n      kind: support\n",
+        encoding="utf-8",
     )
     tr = helplines("TR", settings=settings)
     assert tr[0].name == "Test line" and tr[0].phone == "0000"

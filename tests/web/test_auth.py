@@ -61,3 +61,11 @@ def test_sign_in_sets_an_httponly_session_and_sign_out_needs_csrf(client, csrf, 
 ])
 def test_redirects_stay_on_this_site(target, expected):
     assert safe_next(target) == expected
+
+
+def test_repeated_wrong_passwords_lock_the_email_for_a_while(client, csrf, analyst):
+    for _ in range(5):
+        assert _login(client, csrf, analyst, "guess guess guess").status_code == 401
+    locked = _login(client, csrf, analyst, PASSWORD)
+    assert locked.status_code == 429 and "Too many wrong tries" in locked.text
+    assert "tutela_session" not in locked.cookies

@@ -30,7 +30,8 @@ def cases(live_server):
     ]):
         out.append(submit_report(
             live_server.db, live_server.settings, ReportIn(category=category, description=text),
-            files=[EvidenceFile(filename=f"shot{i}.png", content_type="image/png", data=_png((40 * i, 90, 160)))],
+            files=[EvidenceFile(filename=f"shot{i}.png", content_type="image/png",
+                                data=_png((40 * i, 90, 160)))],
         ))
     return out
 

@@ -34,8 +34,9 @@ def world(db, settings):
     create_user(db, "Platform B", "bob@b.example", PASSWORD, "analyst")
     create_user(db, "Regulator R", "reg@r.example", PASSWORD, "regulator")
     receipts = [
-        submit_report(db, settings, ReportIn(category="asking_for_photos", language="en",
-                                             description="he asks me to send a pic and not tell my mom"),
+        submit_report(db, settings, ReportIn(
+            category="asking_for_photos", language="en", country="TR",
+            description="he says you are so mature for your age, send me a pic and dont tell your mom"),
                       files=[EvidenceFile(filename="shot.png", content_type="image/png", data=_png())]),
         submit_report(db, settings, ReportIn(category="scam", description="someone wants my card number")),
     ]
@@ -64,21 +65,24 @@ def test_case_view_explains_and_blurs_media(client, csrf, world):
     _sign_in(client, csrf, "sup@a.example")
     page = client.get(f"/console/cases/{world[0].case_id}")
     assert page.status_code == 200
-    assert "he asks me to send a pic" in page.text
+    assert "send me a pic" in page.text
+    mark = r'<mark title="sexual_exploitation \(lexicon\)[^"]*">dont tell your mom</mark>'
+    assert re.search(mark, page.text)
     assert re.search(r'<figure class="media" data-evidence="\d+">', page.text)  # blurred: not revealed
     ev_id = int(re.search(r'/console/evidence/(\d+)"', page.text).group(1))
     revealed = client.get(f"/console/cases/{world[0].case_id}?reveal={ev_id}")
     assert f'<figure class="media revealed" data-evidence="{ev_id}">' in revealed.text
     media = client.get(f"/console/evidence/{ev_id}")
     assert media.status_code == 200 and media.content == _png()
-    assert media.headers["cache-control"] == "no-store" and media.headers["x-content-type-options"] == "nosniff"
+    assert media.headers["cache-control"] == "no-store"
+    assert media.headers["x-content-type-options"] == "nosniff"
 
 
 def test_another_organisation_cannot_open_the_case_or_its_media(client, csrf, world):
     _sign_in(client, csrf, "bob@b.example")
     assert f'data-case-id="{world[0].case_id}"' not in client.get("/console").text
     res = client.get(f"/console/cases/{world[0].case_id}")
-    assert res.status_code == 404 and "he asks me" not in res.text
+    assert res.status_code == 404 and "send me a pic" not in res.text
     assert client.get("/console/evidence/1").status_code == 404
 
 
@@ -86,7 +90,7 @@ def test_regulator_sees_counts_never_cases(client, csrf, world):
     _sign_in(client, csrf, "reg@r.example")
     page = client.get("/console")
     assert page.status_code == 200 and 'id="stats-total"' in page.text
-    assert "he asks me" not in page.text and "data-case-id" not in page.text
+    assert "send me a pic" not in page.text and "data-case-id" not in page.text
     assert client.get(f"/console/cases/{world[0].case_id}").status_code in (403, 404)
 
 
@@ -94,7 +98,8 @@ def test_bulk_action_needs_csrf_and_moves_cases(client, csrf, world):
     _sign_in(client, csrf, "sup@a.example")
     token = csrf(client.get("/console").text)
     ids = [str(r.case_id) for r in world]
-    refused = client.post("/console/bulk", data={"case_id": ids, "to_status": "closed"}, follow_redirects=False)
+    refused = client.post("/console/bulk", data={"case_id": ids, "to_status": "closed"},
+                          follow_redirects=False)
     assert refused.status_code == 403
     res = client.post("/console/bulk", data={"csrf_token": token, "case_id": ids, "to_status": "closed"},
                       follow_redirects=False)
@@ -109,7 +114,8 @@ def test_case_actions_and_a_message_the_reporter_reads(client, csrf, world):
     res = client.post(f"/console/cases/{case_id}/assign", data={"csrf_token": token}, follow_redirects=False)
     assert res.status_code == 303
     res = client.post(f"/console/cases/{case_id}/note",
-                      data={"csrf_token": token, "text": "We asked the site to remove it.", "for_reporter": "1"},
+                      data={"csrf_token": token, "text": "We asked the site to remove it.",
+                            "for_reporter": "1"},
                       follow_redirects=False)
     assert res.status_code == 303
     page = client.get(f"/console/cases/{case_id}").text
@@ -127,3 +133,19 @@ def test_sign_out_ends_the_session(client, csrf, world):
     res = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
     assert res.status_code == 303
     assert client.get("/console", follow_redirects=False).status_code == 303
+
+
+def test_supervisor_refers_and_assigns_to_a_colleague(client, csrf, db, world):
+    colleague = create_user(db, "Hotline A", "ana@a.example", PASSWORD, "analyst")
+    _sign_in(client, csrf, "sup@a.example")
+    case_id = world[0].case_id
+    page = client.get(f"/console/cases/{case_id}").text
+    token = csrf(page)
+    agency = re.search(r'name="agency_id" value="([^"]+)"', page).group(1)
+    assert f'<option value="{colleague}"' in page
+    res = client.post(f"/console/cases/{case_id}/refer", data={"csrf_token": token, "agency_id": agency},
+                      follow_redirects=False)
+    assert res.status_code == 303 and "Referred+to" in res.headers["location"]
+    client.post(f"/console/cases/{case_id}/assign", data={"csrf_token": token, "user_id": str(colleague)})
+    after = client.get(f"/console/cases/{case_id}").text
+    assert f"user {colleague}" in after and "Referrals" in after

@@ -80,7 +80,8 @@ def test_forged_csrf_is_refused(client):
 
 def test_missing_category_shows_a_linked_error_and_keeps_the_text(client):
     _, token = _form(client, "ru")
-    res = client.post("/report", data={"csrf_token": token, "lang": "ru", "description": "мне пишет незнакомец"})
+    res = client.post("/report", data={"csrf_token": token, "lang": "ru",
+                                       "description": "мне пишет незнакомец"})
     assert res.status_code == 400
     assert 'id="error-summary"' in res.text and 'href="#cat-asking_for_photos"' in res.text
     assert "Выбери, что происходит." in res.text
@@ -102,7 +103,8 @@ def test_bad_fields_get_an_error_next_to_them(client, field, value, message):
 
 def test_honeypot_is_refused(client):
     _, token = _form(client)
-    res = client.post("/report", data={"csrf_token": token, "category": "scam", "website": "http://spam.example"})
+    res = client.post("/report", data={"csrf_token": token, "category": "scam",
+                                       "website": "http://spam.example"})
     assert res.status_code == 400
 
 
@@ -151,11 +153,13 @@ def test_pages_carry_security_headers_and_no_inline_code(client):
 def test_sending_the_same_form_twice_files_one_report(client):
     page, token = _form(client, "en")
     form_id = re.search(r'name="form_id" value="([^"]+)"', page.text).group(1)
-    data = {"csrf_token": token, "form_id": form_id, "category": "bullying", "description": "same words twice"}
+    data = {"csrf_token": token, "form_id": form_id, "category": "bullying",
+            "description": "same words twice"}
     first = client.post("/report", data=data)
     second = client.post("/report", data=data)
     code = re.compile(r'id="reference-code">([^<]+)<')
     assert first.status_code == second.status_code == 200
     assert code.search(first.text).group(1) == code.search(second.text).group(1)
     changed = client.post("/report", data={**data, "description": "different words now"})
-    assert changed.status_code == 200 and code.search(changed.text).group(1) != code.search(first.text).group(1)
+    assert changed.status_code == 200
+    assert code.search(changed.text).group(1) != code.search(first.text).group(1)

@@ -113,6 +113,16 @@ def set_disabled(db: Database, email: str, disabled: bool = True) -> bool:
         return True
 
 
+def list_people(db: Database, org_id: int) -> list[dict]:
+    """The organisation's active people (id, email, role), for assigning cases."""
+    with db.connect() as conn:
+        rows = conn.execute(
+            select(users.c.id, users.c.email, users.c.role)
+            .where(users.c.org_id == org_id, users.c.disabled.is_(False)).order_by(users.c.email)
+        ).mappings().all()
+    return [dict(r) for r in rows]
+
+
 def _principal(row) -> Principal:  # noqa: ANN001 (a SQLAlchemy row)
     return Principal(
         org_id=row.org_id, org_name=row.org_name, scopes=ROLES.get(row.role, frozenset()),
@@ -137,7 +147,9 @@ def authenticate_person(db: Database, email: str, password: str) -> Principal:
         raise AccessError("wrong email or password")
     if _hasher.check_needs_rehash(row.password_hash):
         with db.begin() as conn:
-            conn.execute(users.update().where(users.c.id == row.user_id).values(password_hash=hash_password(password)))
+            conn.execute(
+                users.update().where(users.c.id == row.user_id).values(password_hash=hash_password(password))
+            )
     return _principal(row)
 
 
@@ -206,6 +218,6 @@ def tokens_match(a: str | None, b: str | None) -> bool:
 
 
 __all__ = [
-    "ROLES", "Session", "authenticate_person", "create_user", "end_session", "hash_password",
+    "ROLES", "Session", "authenticate_person", "create_user", "end_session", "hash_password", "list_people",
     "secret_key", "session_for", "set_disabled", "sign", "start_session", "tokens_match", "verify_password",
 ]

@@ -14,7 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 
 I18N_DIR = Path(__file__).parent
-LANGUAGES: dict[str, str] = {"en": "English", "tr": "Türkçe", "az": "Azərbaycanca", "fa": "فارسی", "ru": "Русский"}
+LANGUAGES: dict[str, str] = {
+    "en": "English", "tr": "Türkçe", "az": "Azərbaycanca", "fa": "فارسی", "ru": "Русский",
+}
 RTL = frozenset({"fa"})
 DEFAULT = "en"
 #: The country a language most likely means, to preselect the help directory.

@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from tutela.access import AccessError
 from tutela.access.people import authenticate_person, end_session, start_session
 from tutela.web.security import (
-    CSRF_FIELD, SESSION_COOKIE, clear_session_cookie, public_csrf_ok, public_csrf_token, session_csrf_ok,
-    set_public_csrf_cookie, set_session_cookie,
+    CSRF_FIELD, SESSION_COOKIE, clear_session_cookie, login_throttle, public_csrf_ok, public_csrf_token,
+    session_csrf_ok, set_public_csrf_cookie, set_session_cookie,
 )
 from tutela.web.render import page
 
@@ -56,10 +56,16 @@ async def login(request: Request) -> Response:
         return _render(request, email=email, next_url=next_url, status=403,
                        error="The form expired. Please sign in again.")
     db = request.app.state.db
+    throttle = login_throttle(request)
+    if throttle.blocked(email):
+        return _render(request, email=email, next_url=next_url, status=429,
+                       error="Too many wrong tries for this email. Wait 15 minutes, or ask an administrator.")
     try:
         principal = await run_in_threadpool(authenticate_person, db, email, password)
     except AccessError:
+        throttle.failed(email)
         return _render(request, email=email, next_url=next_url, status=401, error="Wrong email or password.")
+    throttle.succeeded(email)
     session = await run_in_threadpool(start_session, db, principal)
     response = RedirectResponse(next_url, status_code=303)
     set_session_cookie(response, request, session.token)
@@ -70,7 +76,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=5)
     if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        return HTMLResponse("Sign-out refused: the form's security token is missing or wrong.", status_code=403)
+        return HTMLResponse("Sign-out refused: the form's security token is missing or wrong.", 403)
     await run_in_threadpool(end_session, request.app.state.db, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(response)

@@ -17,10 +17,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tutela.access import AccessError, Principal
+from tutela.access.people import list_people
 from tutela.web.security import CSRF_FIELD, current_session, session_csrf_ok
 from tutela.web.render import page
 
 router = APIRouter(include_in_schema=False)
+CSRF_REFUSED = "Refused: the form's security token is missing or wrong. Go back and reload."
 
 STATUSES = ("received", "triaged", "assigned", "referred", "actioned", "closed")
 PRIORITIES = ("critical", "high", "medium", "low")
@@ -105,7 +107,7 @@ async def bulk(request: Request) -> Response:
         return _signin(request)
     form = await request.form(max_files=0, max_fields=600)
     if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        return HTMLResponse("Refused: the form's security token is missing or wrong. Go back and reload.", 403)
+        return HTMLResponse(CSRF_REFUSED, 403)
     me = session.principal
     to_status = str(form.get("to_status") or "")
     ids = [int(v) for v in form.getlist("case_id") if str(v).isdigit()]
@@ -159,11 +161,12 @@ async def case_view(request: Request, case_id: int) -> Response:
     except AccessError as exc:
         return _error(request, me, exc, exc.status)
     reveal = request.query_params.get("reveal", "")
+    people = await run_in_threadpool(list_people, db, me.org_id) if case.access == "owner" else []
     return page(
         request, "console/case.html",
         _ctx(request, me, case=case, next_statuses=_next_statuses(str(case.status)),
              revealed={int(x) for x in reveal.split(",") if x.isdigit()}, msg=request.query_params.get("msg"),
-             highlight=highlight),
+             highlight=highlight, people=people),
     )
 
 
@@ -173,7 +176,7 @@ async def _case_action(request: Request, case_id: int, action: Any) -> Response:
         return _signin(request)
     form = await request.form(max_files=0, max_fields=20)
     if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        return HTMLResponse("Refused: the form's security token is missing or wrong. Go back and reload.", 403)
+        return HTMLResponse(CSRF_REFUSED, 403)
     me = session.principal
     try:
         msg = await run_in_threadpool(action, request.app.state.db, me, form)
@@ -208,6 +211,21 @@ async def assign(request: Request, case_id: int) -> Response:
     return await _case_action(request, case_id, act)
 
 
+@router.post("/console/cases/{case_id}/refer")
+async def refer(request: Request, case_id: int) -> Response:
+    settings = request.app.state.settings
+
+    def act(db: Any, me: Principal, form: Any) -> str:
+        agencies = [str(a)[:100] for a in form.getlist("agency_id") if str(a).strip()]
+        if not agencies:
+            raise ValueError("tick at least one agency to refer to")
+        note = str(form.get("note") or "").strip()[:5000] or None
+        made = _service().refer(db, settings, me, case_id, agencies, note=note)
+        return f"Referred to {', '.join(r.agency_name for r in made) or 'nobody new'}."
+
+    return await _case_action(request, case_id, act)
+
+
 @router.post("/console/cases/{case_id}/note")
 async def note(request: Request, case_id: int) -> Response:
     def act(db: Any, me: Principal, form: Any) -> str:
@@ -229,7 +247,9 @@ async def evidence(request: Request, evidence_id: int) -> Response:
         return Response("sign in first", status_code=401)
     me, db, settings = session.principal, request.app.state.db, request.app.state.settings
     try:
-        data, content_type = await run_in_threadpool(_service().evidence_content, db, settings, me, evidence_id)
+        data, content_type = await run_in_threadpool(
+            _service().evidence_content, db, settings, me, evidence_id
+        )
     except AccessError as exc:
         return Response(str(exc), status_code=exc.status, media_type="text/plain")
     inline = content_type.startswith(("image/", "video/"))

@@ -258,4 +258,7 @@ def _lookup(request: Request, code: str) -> Any:
 
     db = request.app.state.db
     compact = code.strip()
-    return report_status(db, compact) or (report_status(db, compact.upper()) if compact != compact.upper() else None)
+    found = report_status(db, compact)
+    if found is None and compact != compact.upper():
+        found = report_status(db, compact.upper())
+    return found

@@ -15,7 +15,8 @@
       btn.textContent = on ? "Blur" : "Reveal";
     };
     btn.addEventListener("click", toggle);
-    fig.querySelector("img").addEventListener("click", toggle);
+    var img = fig.querySelector("img");
+    if (img) img.addEventListener("click", toggle);
   });
 
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr.case-row"));
@@ -47,9 +48,13 @@
         var assign = document.getElementById("assign-me");
         if (assign) assign.submit(); else return;
         break;
-      case "r":
+      case "v":
         var first = document.querySelector(".media button.reveal");
         if (first) first.click(); else return;
+        break;
+      case "r":
+        var refer = document.querySelector("#refer-form input[type=checkbox]");
+        if (refer) refer.focus(); else return;
         break;
       case "u": window.location = "/console"; break;
       case "?":
