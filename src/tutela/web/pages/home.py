@@ -10,6 +10,7 @@ router = APIRouter(include_in_schema=False)
 #: Pages other areas add register here by appending (href, title, note).
 LINKS: list[dict[str, str]] = [
     {"href": "/report", "title": "Report something", "note": "for children and parents"},
+    {"href": "/report/status", "title": "Check a report", "note": "with the reference code you were given"},
     {"href": "/console", "title": "Review console", "note": "for analysts (sign in)"},
     {"href": "/docs", "title": "API documentation", "note": "for platforms and agencies"},
 ]
