@@ -136,12 +136,13 @@ def _script(ch: str) -> str:
     return "other"
 
 
-def _fix_word(word: str, prefer_cyrillic: bool = False) -> str:
+def _fix_word(word: str, prefer_latin: bool = False) -> str:
     """Homoglyphs and leetspeak inside one token (length-preserving).
 
     A word wholly made of Cyrillic or Greek look-alikes that are not Russian
     letters (`ѕех`) is read as Latin; a tie between scripts goes to the
-    script that dominates the whole text.
+    script that dominates the whole text, else to Cyrillic (Latin letters slipped
+    into Russian words are the common evasion).
     """
     counts = {"latin": 0, "cyrillic": 0, "greek": 0}
     for ch in word:
@@ -152,8 +153,8 @@ def _fix_word(word: str, prefer_cyrillic: bool = False) -> str:
     if letters == 0:
         return word
     major = max(counts, key=counts.__getitem__)
-    if counts["latin"] == counts["cyrillic"] and prefer_cyrillic:
-        major = "cyrillic"
+    if counts["latin"] == counts["cyrillic"] and counts["latin"]:
+        major = "latin" if prefer_latin else "cyrillic"
     if major == "cyrillic" and not counts["latin"] and _NON_RUSSIAN_LOOKALIKE.search(word) and all(
         c in _CYR_TO_LAT or not c.isalpha() for c in word
     ):
@@ -267,8 +268,8 @@ def _align(short: str, long: str) -> list[int] | None:
 
 
 def _pipeline(text: str, offsets: list[int] | None) -> tuple[str, list[int] | None]:
-    prefer_cyr = not text.isascii() and len(_CYRILLIC.findall(text)) > len(_LATIN.findall(text))
-    text, offsets = _sub(_WORD, lambda m: _fix_word(m.group(), prefer_cyr), text, offsets)
+    prefer_lat = text.isascii() or len(_LATIN.findall(text)) > len(_CYRILLIC.findall(text))
+    text, offsets = _sub(_WORD, lambda m: _fix_word(m.group(), prefer_lat), text, offsets)
     text, offsets = _sub(_SPACED, lambda m: _SPACED_SEP.sub("", m.group()), text, offsets)
     text, offsets = _sub(_REPEAT, lambda m: m.group()[0], text, offsets)
     text, offsets = _sub(_SPACES, lambda m: " ", text, offsets)

@@ -1,0 +1,116 @@
+"""HTTP: analyse text (`analyze` scope).
+
+    POST /v1/analyze/text   {"text": "..."} | {"texts": ["...", ...]} | {"items": [{"id": ..., "text": ...}]}
+
+Thin: validates the body, calls `tutela.detect.analyze_texts` in a worker
+thread, and returns the same record the CLI writes (`id`, `lang`, `scores`,
+`flags`, plus `explanations`, `truncated` and `error`). Bad items in a batch
+(empty text) come back with `error` set, in place; they never fail the batch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, model_validator
+from starlette.concurrency import run_in_threadpool
+
+from tutela.access import Principal
+from tutela.api.deps import get_settings, require
+from tutela.config import Settings
+from tutela.domain.analysis import TextAnalysis
+
+router = APIRouter(prefix="/v1/analyze", tags=["text"])
+
+MAX_BATCH = 1000
+
+
+class TextItem(BaseModel):
+    id: str | int | None = Field(default=None, description="your identifier, echoed back")
+    text: str
+
+
+class AnalyzeTextRequest(BaseModel):
+    """Exactly one of `text`, `texts` or `items`."""
+
+    text: str | None = Field(default=None, description="one text")
+    texts: list[str] | None = Field(default=None, description=f"a batch of texts (at most {MAX_BATCH})")
+    items: list[TextItem] | None = Field(default=None, description=f"a batch with ids (at most {MAX_BATCH})")
+    lang: str | None = Field(default=None, description="skip language detection and use this ISO 639-1 code")
+    explain: bool = Field(default=True, description="include the spans and patterns behind each flag")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> AnalyzeTextRequest:
+        given = [name for name in ("text", "texts", "items") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'text', 'texts' or 'items'")
+        return self
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"text": "send me a pic, dont tell your mom"},
+                {"items": [{"id": "m1", "text": "hello"}, {"id": "m2", "text": "ты тупой"}]},
+            ]
+        }
+    }
+
+
+class TextResult(BaseModel):
+    id: str | int | None = None
+    lang: str
+    scores: dict[str, float]
+    flags: list[str]
+    explanations: list[dict[str, Any]] | None = None
+    truncated: bool | None = None
+    error: str | None = None
+
+
+class AnalyzeTextResponse(BaseModel):
+    results: list[TextResult]
+
+
+def _record(a: TextAnalysis, rid: str | int | None, explain: bool) -> TextResult:
+    return TextResult(
+        id=rid,
+        lang=a.lang,
+        scores={c.value: v for c, v in a.scores.items()},
+        flags=[c.value for c in a.flags],
+        explanations=[e.model_dump(mode="json") for e in a.explanations] if explain else None,
+        truncated=True if a.truncated else None,
+        error=a.error,
+    )
+
+
+@router.post(
+    "/text",
+    response_model=AnalyzeTextResponse,
+    response_model_exclude_none=True,
+    responses={413: {"description": f"more than {MAX_BATCH} texts in one request"}},
+    summary="Analyse one text or a batch: language, a score per harm category, flags and explanations",
+)
+async def analyze_text_route(
+    body: AnalyzeTextRequest,
+    principal: Principal = Depends(require("analyze")),
+    settings: Settings = Depends(get_settings),
+) -> Any:
+    from tutela.detect import analyze_texts
+
+    if body.text is not None:
+        ids: list[str | int | None] = [None]
+        texts = [body.text]
+    elif body.texts is not None:
+        ids, texts = [None] * len(body.texts), list(body.texts)
+    else:
+        ids = [it.id for it in body.items or []]
+        texts = [it.text for it in body.items or []]
+    if len(texts) > MAX_BATCH:
+        return JSONResponse(
+            {"error": f"too many texts: {len(texts)} in one request, the limit is {MAX_BATCH}; split the batch"},
+            status_code=413,
+        )
+    langs = [body.lang] * len(texts) if body.lang else None
+    analyses = await run_in_threadpool(analyze_texts, texts, settings=settings, langs=langs)
+    return AnalyzeTextResponse(results=[_record(a, rid, body.explain) for a, rid in zip(analyses, ids)])

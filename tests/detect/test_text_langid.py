@@ -1,0 +1,35 @@
+"""Offline language identification for the five languages, honest about junk."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutela.detect.langid import identify, identify_many
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("hello, how are you doing today?", "en"),
+        ("merhaba, bugün okula gittin mi?", "tr"),
+        ("salam, necəsən? mən evdəyəm", "az"),
+        ("salam qardas, necesen, men evdeyem", "az"),
+        ("Салам, нечәсән? Бу ҝүн мәктәбә ҝетдим", "az"),
+        ("سلام، خوبی؟ امروز کجا بودی", "fa"),
+        ("привет, как дела? что делаешь?", "ru"),
+    ],
+)
+def test_five_languages(text: str, lang: str) -> None:
+    assert identify(text)[0] == lang
+
+
+@pytest.mark.parametrize("text", ["", "   ", "12345 !!! ???", "\x00\x01\x02", "🙂🙂🙂"])
+def test_junk_is_undetermined(text: str) -> None:
+    lang, conf = identify(text)
+    assert lang == "und"
+    assert conf == 0.0
+
+
+def test_batch_matches_single() -> None:
+    texts = ["hello there my friend", "привет друг"]
+    assert [lang for lang, _ in identify_many(texts)] == [identify(t)[0] for t in texts]

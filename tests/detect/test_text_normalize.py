@@ -1,0 +1,70 @@
+"""Normalisation defeats each evasion trick, and offsets point back at the original text."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutela.detect.normalize import normalize, normalize_text, romanize
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("sh\u200bi\u200dt", "shit"),  # zero-width space and joiner
+        ("f\u00adu\u2060ck", "fuck"),  # soft hyphen, word joiner
+        ("ѕех", "sex"),  # all-Cyrillic look-alikes
+        ("НЕLLO", "hello"),  # Cyrillic capitals in a Latin word
+        ("cукa", "сука"),  # Latin c in a Russian word
+        ("h3ll0 b1tch", "hello bitch"),  # leetspeak
+        ("$hit", "shit"),
+        ("fuuuuuck", "fuck"),  # repeated letters
+        ("f u c k", "fuck"),  # spacing
+        ("f.u.c.k", "fuck"),
+        ("ｆｕｃｋ", "fuck"),  # full width (NFKC)
+        ("𝐟𝐮𝐜𝐤", "fuck"),  # mathematical bold (NFKC)
+        ("İSTANBUL ışık", "istanbul isik"),  # Turkish dotted/dotless i
+        ("Şeker ÇOK güzel", "seker cok guzel"),
+        ("يك كتاب", "یک کتاب"),  # Arabic yeh/kaf -> Persian
+        ("می‌خواهم", "میخواهم"),  # ZWNJ
+        ("سلامـــــ", "سلام"),  # tatweel
+        ("۱۲۳", "123"),  # Persian digits
+        ("Сәнин адын нәдир", "senin adin nedir"),  # Azerbaijani Cyrillic -> Latin
+        ("mən səni sevirəm", "men seni sevirem"),  # ə folded
+        ("ёжик", "ежик"),
+    ],
+)
+def test_tricks(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+@pytest.mark.parametrize("text", ["meet at 10am, 2nd floor", "call 555-1234", "mp3 player", "COVID-19 update"])
+def test_numbers_are_not_leet(text: str) -> None:
+    assert any(ch.isdigit() for ch in normalize_text(text))
+
+
+def test_offsets_map_back_to_original() -> None:
+    raw = "hey f u c k\u200b you"
+    n = normalize(raw)
+    assert n.text == normalize_text(raw) == "hey fuck you"
+    k = n.text.index("fuck")
+    start, end = n.span(k, k + 4)
+    assert raw[start:end] == "f u c k"
+
+
+def test_offsets_survive_repeats() -> None:
+    raw = "soooo stupiiiid"
+    n = normalize(raw)
+    k = n.text.index("stupid")
+    start, end = n.span(k, k + 6)
+    assert raw[start:end] == "stupiiiid"
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\x00\x01", "💩💩💩", "a" * 10000, "\ud800 lone surrogate"])
+def test_never_crashes(raw: str) -> None:
+    out = normalize_text(raw)
+    assert isinstance(out, str)
+    assert normalize(raw).text == out
+
+
+def test_romanize_for_latin_russian() -> None:
+    assert romanize("ты дебил") == "ty debil"
