@@ -345,19 +345,56 @@ def _strings(value: Any, what: str, line: int, allowed: set[str] | None = None) 
     return frozenset(out)
 
 
+class _Collect:
+    """Gathers every condition error of a rule, so an author sees them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[ConditionError] = []
+
+
+_collector: list[_Collect] = []
+
+
+def compile_conditions(spec: Any, line: int) -> tuple[Node | None, list[ConditionError]]:
+    """Compile a `when:` block, returning every error found (not just the first)."""
+    col = _Collect()
+    _collector.append(col)
+    try:
+        node = compile_condition(spec, line)
+    except ConditionError as exc:
+        col.errors.append(exc)
+        node = None
+    finally:
+        _collector.pop()
+    return (None if col.errors else node), col.errors
+
+
+def _compile_each(pairs: list[tuple[Any, int]], fn: Any) -> list[Node]:
+    nodes = []
+    for value, ln in pairs:
+        try:
+            nodes.append(fn(value, ln))
+        except ConditionError as exc:
+            if not _collector:
+                raise
+            _collector[-1].errors.append(exc)
+    return nodes
+
+
 def compile_condition(spec: Any, line: int) -> Node:
     """Compile a `when:` block (a mapping: every key must hold; or a list: every item must hold)."""
     if isinstance(spec, YList) or isinstance(spec, list):
-        items = spec
         lines = spec.item_lines if isinstance(spec, YList) else [line] * len(spec)
-        return AllOf([compile_condition(item, ln) for item, ln in zip(items, lines, strict=True)])
+        return AllOf(_compile_each(list(zip(spec, lines, strict=True)), compile_condition))
     if not isinstance(spec, dict):
         raise ConditionError(f"a condition must be a mapping like 'channel: dm', got {spec!r}", line)
-    nodes: list[Node] = []
-    for key, value in spec.items():
-        kline = spec.line_of(key) if isinstance(spec, YDict) else line
-        nodes.append(_leaf(str(key), value, kline))
+    nodes: list[Node] = _compile_each(
+        [((str(key), value), spec.line_of(key) if isinstance(spec, YDict) else line) for key, value in spec.items()],
+        lambda kv, ln: _leaf(kv[0], kv[1], ln),
+    )
     if not nodes:
+        if _collector and _collector[-1].errors:
+            return AllOf([])
         raise ConditionError("empty condition", line)
     return nodes[0] if len(nodes) == 1 else AllOf(nodes)
 
@@ -367,7 +404,7 @@ def _leaf(key: str, value: Any, line: int) -> Node:
         if not isinstance(value, list) or not value:
             raise ConditionError(f"'{key}' takes a non-empty list of conditions", line)
         lines = value.item_lines if isinstance(value, YList) else [line] * len(value)
-        nodes = [compile_condition(v, ln) for v, ln in zip(value, lines, strict=True)]
+        nodes = _compile_each(list(zip(value, lines, strict=True)), compile_condition)
         return AllOf(nodes) if key == "all" else AnyOf(nodes)
     if key == "not":
         return Not(compile_condition(value, getattr(value, "line", line) or line))

@@ -31,7 +31,7 @@ from typing import Any
 
 from tutela.domain.policy import ACTION_SEVERITY, REPORT_TARGETS, Action
 from tutela.domain.taxonomy import Category
-from tutela.policy.conditions import ConditionError, Node, _suggest, compile_condition
+from tutela.policy.conditions import Node, _suggest, compile_conditions
 from tutela.policy.yamlines import YamlSyntaxError, YDict, YList, load
 
 _RULE_KEYS = ("id", "description", "when", "then", "nudge", "priority", "ground", "final")
@@ -177,10 +177,8 @@ def _parse_rule(raw: Any, line: int, order: int, issues: list[PolicyIssue], risk
                                                         f"valid: {', '.join(_RULE_KEYS)}", rid))
     when: Node | None = None
     if "when" in raw:
-        try:
-            when = compile_condition(raw["when"], raw.line_of("when"))
-        except ConditionError as exc:
-            issues.append(PolicyIssue(exc.line, str(exc), rid))
+        when, errs = compile_conditions(raw["when"], raw.line_of("when"))
+        issues.extend(PolicyIssue(e.line, str(e), rid) for e in errs)
     if "then" not in raw:
         issues.append(PolicyIssue(raw.line, "rule needs 'then': a list of actions", rid))
         actions, targets = [], []
@@ -265,14 +263,15 @@ def parse_policy(text: str, *, filename: str = "policy.yaml") -> Policy:
         seen: dict[str, int] = {}
         for i, raw in enumerate(raw_rules):
             line = raw_rules.line_of(i)
+            rid = raw.get("id") if isinstance(raw, dict) else None
+            if isinstance(rid, str) and rid in seen:
+                issues.append(PolicyIssue(line, f"duplicate rule id (first on line {seen[rid]})", rid))
+                continue
+            if isinstance(rid, str):
+                seen[rid] = line
             rule = _parse_rule(raw, line, i, issues, risks)
-            if rule is None:
-                continue
-            if rule.id in seen:
-                issues.append(PolicyIssue(rule.line, f"duplicate rule id (first on line {seen[rule.id]})", rule.id))
-                continue
-            seen[rule.id] = rule.line
-            rules.append(rule)
+            if rule is not None:
+                rules.append(rule)
     if issues:
         issues.sort(key=lambda i: (i.line or 0))
         raise PolicyError(issues, filename)

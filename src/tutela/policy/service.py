@@ -176,7 +176,7 @@ def _nudges(ev: Evaluation, ctx: ModerationContext, lang: str | None, settings: 
     for audience, risk in ev.nudges.items():
         party = ctx.sender if audience == "sender" else ctx.recipient
         out.append(build_nudge(
-            risk, to=audience, lang=party.lang or lang or ctx.lang, band=party.band(),
+            risk, to=audience, lang=party.lang or ctx.lang or lang, band=party.band(),
             country=ctx.country, settings=settings,
         ))
     return out
