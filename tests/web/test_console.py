@@ -149,3 +149,23 @@ def test_supervisor_refers_and_assigns_to_a_colleague(client, csrf, db, world):
     client.post(f"/console/cases/{case_id}/assign", data={"csrf_token": token, "user_id": str(colleague)})
     after = client.get(f"/console/cases/{case_id}").text
     assert f"user {colleague}" in after and "Referrals" in after
+
+
+def test_reporter_can_appeal_a_finished_report(client, csrf, world):
+    _sign_in(client, csrf, "sup@a.example")
+    token = csrf(client.get("/console").text)
+    client.post("/console/bulk", data={"csrf_token": token, "case_id": [str(world[1].case_id)],
+                                       "to_status": "closed"})
+    client.cookies.clear()
+    page = client.get("/report/status?lang=tr")
+    token = csrf(page.text)
+    status = client.post("/report/status", data={"csrf_token": token, "lang": "tr",
+                                                 "code": world[1].reference_code})
+    assert "Katılmıyor musun?" in status.text
+    empty = client.post("/report/appeal", data={"csrf_token": token, "lang": "tr",
+                                                "code": world[1].reference_code, "reason": ""})
+    assert empty.status_code == 400 and "Neden katılmadığını yaz." in empty.text
+    done = client.post("/report/appeal", data={"csrf_token": token, "lang": "tr",
+                                               "code": world[1].reference_code, "reason": "It is still online."})
+    assert done.status_code == 200 and 'id="appeal-done"' in done.text
+    assert "Katılmıyor musun?" not in done.text  # one open appeal at a time

@@ -220,11 +220,12 @@ def _submit(request: Request, state: FormState, url: str, lang: str, upload: Any
 
 
 def _render_status(request: Request, lang: str, *, code: str = "", status: Any = None, error: str = "",
-                   http_status: int = 200) -> HTMLResponse:
+                   http_status: int = 200, **extra: Any) -> HTMLResponse:
     token, new_cookie = public_csrf_token(request)
     response = templates.TemplateResponse(
         request, "report/status.html",
-        _ctx(request, lang, code=code, status=status, error=error, csrf_field=CSRF_FIELD, csrf_token=token),
+        _ctx(request, lang, code=code, status=status, error=error, csrf_field=CSRF_FIELD, csrf_token=token,
+             **extra),
         status_code=http_status,
     )
     set_public_csrf_cookie(response, request, new_cookie)
@@ -262,3 +263,29 @@ def _lookup(request: Request, code: str) -> Any:
     if found is None and compact != compact.upper():
         found = report_status(db, compact.upper())
     return found
+
+
+@router.post("/report/appeal", response_class=HTMLResponse)
+async def appeal(request: Request) -> HTMLResponse:
+    """The reporter disagrees with a finished report: a senior reviewer looks again."""
+    form = await request.form(max_files=0, max_fields=10)
+    lang = _lang(request, _text(form, "lang", 10))
+    t = translator(lang)
+    code, reason = _text(form, "code", 64), _text(form, "reason", 5000)[:5000]
+    if not public_csrf_ok(request, _text(form, CSRF_FIELD, 100)):
+        return _render_status(request, lang, code=code, error=t("err_csrf"), http_status=403)
+    status = await run_in_threadpool(_lookup, request, code) if code else None
+    if status is None:
+        return _render_status(request, lang, code=code, error=t("status_not_found"), http_status=404)
+    if not reason:
+        return _render_status(request, lang, code=code, status=status, appeal_error=t("err_appeal_empty"),
+                              reason=reason, http_status=400)
+    from tutela.cases.service import submit_appeal
+
+    try:
+        await run_in_threadpool(submit_appeal, request.app.state.db, request.app.state.settings,
+                                status.reference_code, reason)
+    except ValueError:
+        pass  # already appealed, or no longer finished: the fresh status below says where it stands
+    status = await run_in_threadpool(_lookup, request, status.reference_code)
+    return _render_status(request, lang, code=code, status=status, notice=t("appeal_done"))
