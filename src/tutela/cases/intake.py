@@ -5,8 +5,10 @@ its case, its evidence and its audit entry has committed (SQLite runs with
 `synchronous=FULL`), so an acknowledged report survives `kill -9`.
 
 Everything slow and lock-free (hashing files, analysing the text, choosing
-routes) happens before the write transaction starts; inside it, intake only
-looks up duplicates and idempotency keys and inserts.
+routes) happens in the request's thread; the write itself (duplicate and
+idempotency look-ups, inserts) is handed to the process's group-commit writer
+(`tutela.cases.writer`), which commits many reports with one fsync and
+releases each request only after that commit.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from tutela.access import AccessError, Principal
 from tutela.cases import audit, dedup, lifecycle, routing, triage, vault
 from tutela.cases.evidence import FileHashes, hash_file
 from tutela.cases.reference import new_reference, normalise_reference
+from tutela.cases.writer import writer_for
 from tutela.config import Settings
 from tutela.domain.cases import (
     CaseStatus,
@@ -145,7 +148,7 @@ def submit_report(
     notice = _notice(report)
     at = now()
 
-    with audit.writing(db) as conn:
+    def store(conn: Connection) -> ReportReceipt:
         if idempotency_key is not None:
             prior = conn.execute(
                 select(idempotency_keys.c.report_id, idempotency_keys.c.request_sha256).where(
@@ -216,6 +219,8 @@ def submit_report(
                                                    "category": t.category, "merged": duplicate_of is not None,
                                                    "files": len(files)})
         return _receipt(conn, report_id)
+
+    return writer_for(db).submit(store)
 
 
 def _hash_matched(db: Database, hashes: list[FileHashes], org_id: int | None) -> bool:
