@@ -60,7 +60,7 @@ def score_conversation(
     tracker: ConversationTracker | None = None,
 ) -> ConversationResult:
     """Score a whole conversation. `participants`, when given, rejects messages from anyone else."""
-    tracker = tracker or ConversationTracker()
+    tracker = tracker if tracker is not None else ConversationTracker()
     allowed = {str(p) for p in participants} if participants is not None else None
     errors: list[dict[str, Any]] = []
     positions: list[int] = []  # accepted message -> input index
@@ -99,9 +99,11 @@ def scan_conversations(
     records: Iterable[dict[str, Any]], *, max_messages: int = MAX_MESSAGES, tracker: ConversationTracker | None = None
 ) -> Iterator[ConversationResult]:
     """Score many conversations given as {"id", "messages", optional "participants"} records."""
-    tracker = tracker or ConversationTracker(cache_size=1_000_000)
+    tracker = tracker if tracker is not None else ConversationTracker(cache_size=1_000_000)
     for n, rec in enumerate(records):
-        yield score_record(rec, n, max_messages=max_messages, tracker=tracker)
+        result = score_record(rec, n, max_messages=max_messages, tracker=tracker)
+        tracker.forget(result.conversation_id)
+        yield result
 
 
 def score_record(

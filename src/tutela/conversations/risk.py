@@ -53,6 +53,7 @@ class RiskParams:
     weights: tuple[float, ...] = tuple(DEFAULT_WEIGHTS[s.value] for s in STAGES)
     stage_min: float = 0.6  # evidence at or above this counts as "stage seen"
     escalation: float = 0.3  # bonus per further distinct stage
+    soft_floor: float = 0.6  # evidence between this and stage_min counts as part of a stage for breadth
     threshold: float = 0.6  # alert at or above this risk
     half_life_days: float = 14.0
     adult_minor: float = 1.35
@@ -84,7 +85,11 @@ def decay_factor(dt_seconds: float, half_life_days: float) -> float:
 def content_risk(evidence: list[float], params: RiskParams) -> float:
     """Risk from stage evidence alone (0..1)."""
     base = sum(w * e for w, e in zip(params.weights, evidence, strict=True))
-    breadth = sum(1 for e in evidence if e >= params.stage_min)
+    if params.soft_floor < params.stage_min:
+        span = params.stage_min - params.soft_floor
+        breadth = sum(min(1.0, max(0.0, (e - params.soft_floor) / span)) for e in evidence)
+    else:
+        breadth = sum(1 for e in evidence if e >= params.stage_min)
     z = base + params.escalation * max(0, breadth - 1)
     return 1.0 - math.exp(-z)
 

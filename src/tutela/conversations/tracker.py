@@ -98,10 +98,10 @@ class ConversationTracker:
         self.db = db
         self.org_id = org_id
         self.keyer = IdKeyer.from_settings(settings, hash_ids)
-        self.detector = detector or default_detector()
+        self.detector = detector if detector is not None else default_detector()
         if settings is not None:
             self.detector.max_chars = min(self.detector.max_chars, settings.max_text_chars)
-        self.params = params or default_params()
+        self.params = params if params is not None else default_params()
         self.cache_size = max(1, cache_size)
         self.flush_every = max(1, flush_every)
         self._convs: OrderedDict[str, ConversationState] = OrderedDict()
@@ -188,6 +188,13 @@ class ConversationTracker:
     def account_risk(self, account_id: str) -> AccountRisk | None:
         acc = self._get_account(self.keyer("account", account_id), create=False)
         return None if acc is None else acc.result(account_id, self.params)
+
+    def forget(self, conversation_id: str) -> None:
+        """Drop a finished conversation from memory (after writing it back when there is a database)."""
+        key = self.keyer("conversation", conversation_id)
+        if key in self._dirty_convs:
+            self.flush()
+        self._convs.pop(key, None)
 
     def flush(self) -> None:
         """Write every changed state to the database in one transaction."""

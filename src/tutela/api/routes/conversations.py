@@ -1,0 +1,70 @@
+"""HTTP: feed conversation messages and read conversation and account risk.
+
+Thin: validation by the domain models, the work in `tutela.conversations.service`.
+Scope `conversations`; everything is per the caller's organisation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path
+
+from tutela.access import Principal
+from tutela.api.deps import get_db, get_settings, require
+from tutela.config import Settings
+from tutela.conversations import service
+from tutela.conversations.tracker import MessageError
+from tutela.domain.conversation import AccountRisk, ConversationRisk, MessageIn
+from tutela.storage.db import Database
+
+router = APIRouter(prefix="/v1", tags=["conversations"])
+
+
+
+def _id() -> Any:
+    """A fresh path parameter spec each time (FastAPI binds a spec to one parameter name)."""
+    return Path(min_length=1, max_length=256, description="the platform's id")
+
+
+@router.post("/conversations/{conversation_id}/messages", response_model=ConversationRisk)
+def post_message(
+    message: MessageIn,
+    conversation_id: str = _id(),
+    principal: Principal = Depends(require("conversations")),
+    db: Database = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> ConversationRisk:
+    """Add one message to a conversation; returns the conversation's updated risk."""
+    try:
+        return service.ingest_message(db, settings, principal.org_id, conversation_id, message)
+    except MessageError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+
+
+@router.get("/conversations/{conversation_id}/risk", response_model=ConversationRisk)
+def get_conversation_risk(
+    conversation_id: str = _id(),
+    principal: Principal = Depends(require("conversations")),
+    db: Database = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> ConversationRisk:
+    """The conversation's current risk with its evidence (404 if this organisation never sent it)."""
+    risk = service.conversation_risk(db, settings, principal.org_id, conversation_id)
+    if risk is None:
+        raise HTTPException(status_code=404, detail="unknown conversation")
+    return risk
+
+
+@router.get("/accounts/{account_id}/risk", response_model=AccountRisk)
+def get_account_risk(
+    account_id: str = _id(),
+    principal: Principal = Depends(require("conversations")),
+    db: Database = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> AccountRisk:
+    """An account's risk across the organisation's conversations (404 if it never wrote)."""
+    risk = service.account_risk(db, settings, principal.org_id, account_id)
+    if risk is None:
+        raise HTTPException(status_code=404, detail="unknown account")
+    return risk
