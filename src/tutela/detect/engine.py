@@ -52,6 +52,11 @@ def _coerce(text: object, max_chars: int) -> tuple[str, bool, str | None]:
         return "", False, f"text must be a string, got {type(text).__name__}"
     if not text.strip():
         return text, False, "empty text"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates (e.g. from broken JSON escapes) cannot be analysed
+        text = text.encode("utf-8", errors="replace").decode("utf-8")
+        return _cut(text, max_chars) + ("text contained unpaired surrogate code points (replaced with '?')",)
     return _cut(text, max_chars) + (None,)
 
 
