@@ -80,3 +80,17 @@ def test_cli_create_user_on_the_admin_group(settings, db):
     bad = runner.invoke(app, ["admin", "create-user", "--org", "Org C", "--email", "d@example.org",
                               "--role", "pirate", "--password", "a very long password"])
     assert bad.exit_code != 0 and "unknown role" in bad.output
+
+
+@pytest.mark.postgres
+def test_people_and_sessions_on_postgresql(pg_db):
+    create_org(pg_db, "Hotline PG", kind="hotline")
+    create_user(pg_db, "Hotline PG", "pg@example.org", "correct horse battery", "supervisor")
+    p = authenticate_person(pg_db, "pg@example.org", "correct horse battery")
+    s = start_session(pg_db, p)
+    assert session_for(pg_db, s.token).principal == p
+    from tutela.access.people import list_people
+
+    assert [x["email"] for x in list_people(pg_db, p.org_id)] == ["pg@example.org"]
+    set_disabled(pg_db, "pg@example.org")
+    assert session_for(pg_db, s.token) is None
