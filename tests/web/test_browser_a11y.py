@@ -74,3 +74,21 @@ def test_the_contrast_check_does_catch_faint_text(page, live_server):
                              p.style.color = '#c8c8c8'; document.querySelector('main').append(p); }""")
     found = page.evaluate(CONTRAST_JS)
     assert len(found) == 1 and "faint words" in found[0]
+
+
+def test_console_pages_have_enough_contrast(page, live_server):
+    from tutela.cases.service import submit_report
+    from tutela.domain.cases import ReportIn
+
+    receipt = submit_report(live_server.db, live_server.settings, ReportIn(
+        category="hurting_myself", description="invented test: I feel like hurting myself tonight"))
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Email").fill("ana@a.example")
+    page.get_by_label("Password").fill("a long test password")
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("table.queue").wait_for()
+    assert page.evaluate(CONTRAST_JS) == []
+    assert page.evaluate(UNNAMED_JS) == []
+    page.goto(f"{live_server.url}/console/cases/{receipt.case_id}")
+    assert page.evaluate(CONTRAST_JS) == []
+    assert page.evaluate(UNNAMED_JS) == []
