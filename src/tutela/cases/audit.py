@@ -57,7 +57,7 @@ def _ensure_head(db: Database) -> None:
         try:
             with db.begin() as conn:
                 if conn.execute(select(audit_head.c.id).where(audit_head.c.id == 1)).first() is None:
-                    conn.execute(audit_head.insert().values(id=1, seq=0, last_hash=GENESIS))
+                    conn.execute(audit_head.insert(), dict(id=1, seq=0, last_hash=GENESIS))
         except IntegrityError:
             pass  # another process created it first
         _ready.add(db)
@@ -65,11 +65,23 @@ def _ensure_head(db: Database) -> None:
 
 @contextmanager
 def writing(db: Database) -> Iterator[Connection]:
-    """A write transaction that holds the audit lock from its first statement."""
+    """A write transaction that holds the audit lock from its first statement.
+
+    The chain's head is read once here and written back once before commit, so a
+    transaction that appends many entries (a group commit) pays for it once.
+    """
     _ensure_head(db)
     with db.begin() as conn:
         conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq))
-        yield conn
+        head = conn.execute(select(audit_head.c.seq, audit_head.c.last_hash).where(audit_head.c.id == 1)).one()
+        conn.info["audit_head"] = [int(head.seq), head.last_hash, False]
+        try:
+            yield conn
+            seq, last_hash, dirty = conn.info["audit_head"]
+            if dirty:
+                conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, last_hash=last_hash))
+        finally:
+            conn.info.pop("audit_head", None)
 
 
 def append(
@@ -83,9 +95,11 @@ def append(
     details: dict[str, Any] | None = None,
 ) -> int:
     """Append one entry inside a `writing` transaction; returns its sequence number."""
-    head = conn.execute(select(audit_head.c.seq, audit_head.c.last_hash).where(audit_head.c.id == 1)).one()
+    head = conn.info.get("audit_head")
+    if head is None:
+        raise RuntimeError("audit.append must run inside audit.writing(db)")
     entry = {
-        "seq": int(head.seq) + 1,
+        "seq": head[0] + 1,
         "at": datetime.now(UTC).isoformat(timespec="microseconds"),
         "actor": actor,
         "org_id": org_id,
@@ -93,13 +107,11 @@ def append(
         "object_type": object_type,
         "object_id": None if object_id is None else str(object_id),
         "details": canonical(details or {}),
-        "prev_hash": head.last_hash,
+        "prev_hash": head[1],
     }
     entry["hash"] = entry_hash(entry)
-    conn.execute(audit_log.insert().values(**entry))
-    conn.execute(
-        update(audit_head).where(audit_head.c.id == 1).values(seq=entry["seq"], last_hash=entry["hash"])
-    )
+    conn.execute(audit_log.insert(), dict(**entry))
+    head[:] = [entry["seq"], entry["hash"], True]
     return entry["seq"]
 
 

@@ -187,7 +187,7 @@ def submit_report(
             contact_id = vault.put(conn, settings, report.contact.model_dump_json(exclude_none=True).encode(),
                                    purpose="contact")
         code = new_reference()
-        report_id = int(conn.execute(reports.insert().values(
+        report_id = int(conn.execute(reports.insert(), dict(
             reference_code=code, org_id=org_id, case_id=case_id, created_at=at, submitted_by=actor,
             category=t.category, category_key=report.category, reporter_kind=report.reporter_kind.value,
             anonymous=report.anonymous, urls=report.urls, country=report.country, language=report.language,
@@ -198,27 +198,33 @@ def submit_report(
 
         for f, h in zip(files, hashes, strict=True):
             obj = vault.put(conn, settings, f.data, purpose="file")
-            ev_id = conn.execute(evidence.insert().values(
+            ev_id = conn.execute(evidence.insert(), dict(
                 case_id=case_id, report_id=report_id, kind="file", filename=f.filename[:300],
                 content_type=f.content_type[:200], size=len(f.data), md5=h.md5, sha256=h.sha256, pdq=h.pdq,
                 vault_object_id=obj, legal_hold=False, created_at=at,
             )).inserted_primary_key[0]
-            conn.execute(custody.insert().values(evidence_id=ev_id, at=at, actor=actor, action="received",
+            conn.execute(custody.insert(), dict(evidence_id=ev_id, at=at, actor=actor, action="received",
                                                  detail=f"sha256 {h.sha256}"))
         for ref in report.file_refs:
-            conn.execute(evidence.insert().values(
+            conn.execute(evidence.insert(), dict(
                 case_id=case_id, report_id=report_id, kind="file_ref", filename=ref.filename, size=0,
                 md5=ref.md5 and ref.md5.lower(), sha256=ref.sha256 and ref.sha256.lower(),
                 pdq=ref.pdq and ref.pdq.lower(), legal_hold=False, created_at=at,
             ))
         if idempotency_key is not None:
-            conn.execute(idempotency_keys.insert().values(
+            conn.execute(idempotency_keys.insert(), dict(
                 org_id=org_id, key=idempotency_key, request_sha256=digest, report_id=report_id, created_at=at))
         audit.append(conn, actor=actor, org_id=org_id, action="report.submit", object_type="report",
                      object_id=report_id, details={"case_id": case_id, "priority": t.priority.value,
                                                    "category": t.category, "merged": duplicate_of is not None,
                                                    "files": len(files)})
-        return _receipt(conn, report_id)
+        if target is None:
+            priority, status = t.priority, CaseStatus.TRIAGED
+        else:
+            old = Priority(target["priority"])
+            priority, status = (t.priority if t.priority.rank < old.rank else old), CaseStatus(target["status"])
+        return ReportReceipt(reference_code=code, report_id=report_id, case_id=case_id, priority=priority,
+                             status=status, duplicate_of=duplicate_of, created_at=at)
 
     return writer_for(db).submit(store)
 
@@ -264,13 +270,13 @@ def _merge_into(conn: Connection, case: dict, priority: Priority, at: datetime, 
         }
         detail += f"; priority raised to {priority.value}"
     conn.execute(update(cases).where(cases.c.id == case["id"]).values(**values))
-    conn.execute(case_events.insert().values(case_id=case["id"], at=at, actor=actor, event="merged", detail=detail))
+    conn.execute(case_events.insert(), dict(case_id=case["id"], at=at, actor=actor, event="merged", detail=detail))
 
 
 def _new_case(conn: Connection, org_id: int, report: ReportIn, t: triage.Triage, routes: list, at: datetime,
               actor: str) -> int:
     status = CaseStatus.TRIAGED
-    case_id = int(conn.execute(cases.insert().values(
+    case_id = int(conn.execute(cases.insert(), dict(
         org_id=org_id, status=status.value, priority=t.priority.value, priority_rank=t.priority.rank,
         category=t.category, country=report.country, assigned_to=None, report_count=1,
         routes=[r.model_dump() for r in routes], legal_hold=False, created_at=at, updated_at=at,
@@ -366,12 +372,12 @@ def submit_appeal(db: Database, settings: Settings, reference_code: str, reason:
             raise ValueError("an appeal for this report is already waiting for a decision")
         at = now()
         obj = vault.put(conn, settings, reason.encode(), purpose="appeal")
-        appeal_id = int(conn.execute(appeals.insert().values(
+        appeal_id = int(conn.execute(appeals.insert(), dict(
             case_id=rep["case_id"], report_id=rep["id"], reason_vault_id=obj, status="open", created_at=at,
         )).inserted_primary_key[0])
-        conn.execute(case_events.insert().values(case_id=rep["case_id"], at=at, actor="reporter", event="appeal",
+        conn.execute(case_events.insert(), dict(case_id=rep["case_id"], at=at, actor="reporter", event="appeal",
                                                  detail=f"appeal {appeal_id} received"))
-        conn.execute(case_notes.insert().values(
+        conn.execute(case_notes.insert(), dict(
             case_id=rep["case_id"], at=at, author="system", org_id=None, for_reporter=True,
             text="We have received your appeal. A senior reviewer will look at your report again."))
         audit.append(conn, actor="reporter", org_id=rep["org_id"], action="appeal.submit", object_type="case",

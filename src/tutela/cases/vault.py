@@ -111,7 +111,7 @@ def put(conn: Connection, settings: Settings, data: bytes, *, purpose: str) -> i
     ref = secrets.token_hex(16)
     nonce, ct = seal(key, ref, data)
     res = conn.execute(
-        vault_objects.insert().values(
+        vault_objects.insert(), dict(
             ref=ref, purpose=purpose, key_id=key.key_id, nonce=nonce, ciphertext=ct, size=len(data),
             created_at=_now(),
         )

@@ -6,9 +6,11 @@ behind each other. Committing reports one by one therefore caps intake at
 the disk's fsync rate. Instead, each process runs one writer thread per
 database: request threads hand it a job (a function that writes one report
 on a connection) and wait; the writer takes every job waiting, runs each in
-its own SAVEPOINT (so one bad report never sinks the others), commits once,
-and only then releases the waiting requests with their results. Nothing is
-acknowledged before the commit that holds it.
+turn, commits once, and only then releases the waiting requests with their
+results. If any job fails, the whole transaction is rolled back and every job
+of the batch is run again in a transaction of its own, so one bad report never
+sinks the others and nothing half-written is kept. Nothing is acknowledged
+before the commit that holds it.
 """
 
 from __future__ import annotations
@@ -76,25 +78,26 @@ class GroupWriter:
             for _, fut in batch:
                 fut.set_exception(RuntimeError("the database was closed"))
             return
-        outcomes: list[tuple[Future, bool, Any]] = []
-        try:
-            with audit.writing(db) as conn:
-                for job, fut in batch:
-                    try:
-                        with conn.begin_nested():
-                            outcomes.append((fut, True, job(conn)))
-                    except Exception as exc:  # noqa: BLE001  (handed to the waiting request)
-                        outcomes.append((fut, False, exc))
-        except Exception as exc:  # noqa: BLE001  (the commit failed: nothing in this batch is stored)
-            for _, fut in batch:
-                if not fut.done():
-                    fut.set_exception(exc)
-            return
-        for fut, ok, value in outcomes:
-            if ok:
-                fut.set_result(value)
+        if len(batch) > 1:
+            try:
+                results = []
+                with audit.writing(db) as conn:
+                    for job, _ in batch:
+                        results.append(job(conn))
+            except Exception:  # noqa: BLE001  (rolled back; retried one by one below)
+                pass
             else:
-                fut.set_exception(value)
+                for (_, fut), value in zip(batch, results, strict=True):
+                    fut.set_result(value)
+                return
+        for job, fut in batch:
+            try:
+                with audit.writing(db) as conn:
+                    value = job(conn)
+            except Exception as exc:  # noqa: BLE001  (handed to the waiting request)
+                fut.set_exception(exc)
+            else:
+                fut.set_result(value)
 
 
 _writers: "weakref.WeakKeyDictionary[Database, tuple[int, GroupWriter]]" = weakref.WeakKeyDictionary()
