@@ -74,11 +74,17 @@ def setup_org(env: dict[str, str]) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
+SERVER_CMD = "tutela"  # set from --server
+
+
 def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tutela", "serve", "--port", str(port), "--workers", str(workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
+    if SERVER_CMD == "tutela":
+        cmd = [sys.executable, "-m", "tutela", "serve", "--port", str(port), "--workers", str(workers)]
+    else:  # uvicorn directly, without per-request access logging
+        cmd = [sys.executable, "-m", "uvicorn", "tutela.api.asgi:app", "--port", str(port), "--workers",
+               str(workers), "--no-access-log", "--log-level", "warning"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -89,6 +95,22 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
         time.sleep(0.2)
     kill(proc)
     raise RuntimeError("server did not start within 60 s")
+
+
+def session_cpu_seconds(sid: int) -> float:
+    """User + system CPU of every live process in the server's session (the server and its workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid:  # field 6 (session id), counted after the command name
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def kill(proc: subprocess.Popen) -> None:
@@ -195,13 +217,21 @@ def run_one(kind: str, args: argparse.Namespace) -> dict:
     try:
         asyncio.run(load(port, key, 2, args.concurrency, []))  # warm-up: imports, models, connections
         sustained: list[str] = []
+        cpu0, own0 = session_cpu_seconds(proc.pid), time.process_time()
         result["sustained"] = asyncio.run(load(port, key, args.seconds, args.concurrency, sustained))
+        server_ms = (session_cpu_seconds(proc.pid) - cpu0) * 1000 / max(1, len(sustained))
+        client_ms = (time.process_time() - own0) * 1000 / max(1, len(sustained))
+        result["cpu_ms_per_report"] = {"server": round(server_ms, 2), "load_generator": round(client_ms, 2)}
+        # what two cores would sustain if server and load generator had them to themselves
+        result["implied_reports_per_s_on_2_idle_cores"] = round(2000 / (server_ms + client_ms), 1)
+        result["load_average_1min"] = os.getloadavg()[0]
     finally:
         kill(proc)
 
     # kill -9 mid-load, restart, check that nothing acknowledged was lost
     proc = start_server(env, port, args.workers)
     acked: list[str] = []
+    asyncio.run(load(port, key, 1, 4, acked))  # warm the restarted workers; these count as acknowledged
 
     async def crash() -> dict:
         stop = asyncio.Event()
@@ -235,7 +265,11 @@ def main() -> None:
     ap.add_argument("--kill-after", type=float, default=4)
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--server", choices=["tutela", "uvicorn"], default="tutela",
+                    help="`tutela serve` (access log on) or uvicorn directly without the access log")
     args = ap.parse_args()
+    global SERVER_CMD
+    SERVER_CMD = args.server
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     for kind in kinds:
         print(json.dumps(run_one(kind, args), indent=2), flush=True)
