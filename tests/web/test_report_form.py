@@ -163,3 +163,15 @@ def test_sending_the_same_form_twice_files_one_report(client):
     changed = client.post("/report", data={**data, "description": "different words now"})
     assert changed.status_code == 200
     assert code.search(changed.text).group(1) != code.search(first.text).group(1)
+
+
+def test_a_country_the_operator_adds_can_be_chosen_and_gets_its_helplines(client, settings):
+    (settings.data_dir / "helplines.yaml").write_text(
+        "countries:\n  GE:\n    - name: Invented test line\n      phone: '000 111'\n      kind: child_helpline\n",
+        encoding="utf-8",
+    )
+    page, token = _form(client, "en")
+    assert '<option value="GE">GE</option>' in page.text
+    res = client.post("/report", data={"csrf_token": token, "category": "other", "country": "GE",
+                                       "description": "an invented report for a test"})
+    assert res.status_code == 200 and "Invented test line" in res.text and "tel:000111" in res.text

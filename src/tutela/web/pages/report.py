@@ -20,6 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
 
+from tutela.help import countries as help_countries
 from tutela.help import helplines
 from tutela.web.i18n import DEFAULT_COUNTRY, LANGUAGES, direction, negotiate, translator
 from tutela.web.security import (
@@ -38,7 +39,13 @@ CATEGORIES = (
 #: Keys after which "help now" comes first and stronger on the thank-you page.
 URGENT = frozenset({"hurting_myself", "threatening_me", "someone_wants_to_meet"})
 REPORTER_KINDS = ("child", "parent", "public")
-COUNTRIES = ("TR", "AZ", "IR", "RU")
+COUNTRIES = ("TR", "AZ", "IR", "RU")  # shown first; an operator's helplines file may add more
+
+
+def _countries(request: Request) -> list[str]:
+    """The countries the help directory knows, so a country an operator adds can be chosen."""
+    extra = sorted(set(help_countries(request.app.state.settings)) - set(COUNTRIES))
+    return [*COUNTRIES, *extra]
 ACCEPT = ("image/", "video/mp4", "video/webm", "video/quicktime", "application/pdf", "text/plain")
 ACCEPT_ATTR = "image/*,video/mp4,video/webm,video/quicktime,application/pdf,text/plain"
 MAX_DESCRIPTION = 20_000
@@ -80,7 +87,7 @@ def _render_form(request: Request, lang: str, state: FormState, status: int = 20
     token, new_cookie = public_csrf_token(request)
     response = templates.TemplateResponse(
         request, "report/form.html",
-        _ctx(request, lang, form=state, categories=CATEGORIES, kinds=REPORTER_KINDS, countries=COUNTRIES,
+        _ctx(request, lang, form=state, categories=CATEGORIES, kinds=REPORTER_KINDS, countries=_countries(request),
              csrf_field=CSRF_FIELD, csrf_token=token, honeypot=HONEYPOT, accept=ACCEPT_ATTR,
              max_mb=_max_mb(request), max_description=MAX_DESCRIPTION),
         status_code=status,
@@ -159,7 +166,7 @@ async def report_submit(request: Request) -> HTMLResponse:
         state.errors["contact"] = t("err_contact")
     if state.reporter_kind not in REPORTER_KINDS:
         state.reporter_kind = ""
-    if state.country not in COUNTRIES:
+    if state.country not in _countries(request):
         state.country = ""
     upload = form.get("evidence")
     data, file_error = await _read_file(upload, settings.max_upload_bytes)
