@@ -183,3 +183,18 @@ def test_hex_round_trip() -> None:
     rng = np.random.default_rng(6)
     w = random_words(rng, 10)
     assert np.array_equal(hex_to_words(words_to_hex(w)), w)
+
+
+def test_single_query_kernel_equals_batch_kernel() -> None:
+    """Small calls take the direct kernel, large ones the staged one: both exact."""
+    rng = np.random.default_rng(8)
+    words = clustered_words(rng, 300, 40)
+    idx = HashIndex("pdq", radius=31)
+    idx.add(words, np.arange(len(words)))
+    q = queries_for(rng, words, 120)
+    batch = as_set(*idx.search_words(q))
+    single = set()
+    for i in range(len(q)):
+        _, ids, d = idx.search_words(q[i : i + 1])
+        single |= {(i, a, b) for a, b in zip(ids.tolist(), d.tolist())}
+    assert single == batch == as_set(*brute_force(words, q, 31))

@@ -23,6 +23,8 @@ import numpy as np
 from tutela.hashing import mih_kernels as K
 
 HASH_BITS = 256
+#: below this many queries per call the direct (unstaged) kernel is faster
+SMALL_BATCH = 32
 
 
 def hex_to_words(hashes: list[str] | tuple[str, ...] | np.ndarray) -> np.ndarray:
@@ -147,7 +149,8 @@ class MihSegment:
         if len(self.words) == 0:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty, empty
-        return K.search_mih(
+        kernel = K.search_mih if len(queries) >= SMALL_BATCH else K.search_mih_simple
+        return kernel(
             queries, self.words, alive, self.offsets, self.order, self._starts,
             np.int64(self.params.kb), self._masks, self._mask_ptr, self._probe_radius, np.int64(radius),
         )
