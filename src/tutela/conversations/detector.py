@@ -18,6 +18,7 @@ import numpy as np
 
 from tutela.conversations.features import N_FEATURES, feature_ids
 from tutela.conversations.patterns import canon, explain, match_stages
+from tutela.conversations.segments import SEGMENT_MODEL_PATH, load_segment_model
 from tutela.domain.conversation import STAGES
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "stages.npz"
@@ -60,8 +61,14 @@ def _load_model(path: str) -> StageModel | None:
 class StageDetector:
     """Scores one message for every stage (values in `STAGES` order, 0..1)."""
 
-    def __init__(self, model_path: Path | str | None = MODEL_PATH, max_chars: int = 2000) -> None:
+    def __init__(
+        self,
+        model_path: Path | str | None = MODEL_PATH,
+        max_chars: int = 2000,
+        segment_model_path: Path | str | None = SEGMENT_MODEL_PATH,
+    ) -> None:
         self.model = _load_model(str(model_path)) if model_path else None
+        self.segment_model = load_segment_model(str(segment_model_path)) if segment_model_path else None
         self.max_chars = max_chars
 
     @property
@@ -69,12 +76,22 @@ class StageDetector:
         return self.model is not None
 
     def score(self, text: str) -> list[float]:
+        return self.analyse(text)[0]
+
+    def analyse(self, text: str) -> tuple[list[float], float, int]:
+        """Stage scores plus the message's terms for the whole-conversation model
+        (`segments.py`): normalising and featurising once serves both."""
         c = canon(text[: self.max_chars])
         pat = match_stages(c)
+        seg = self.segment_model
+        if self.model is None and seg is None:
+            return pat, 0.0, 0
+        ids = feature_ids(c)
+        seg_sum, seg_n = (float(seg.weights[ids].sum()), len(ids)) if seg is not None and ids else (0.0, 0)
         if self.model is None:
-            return pat
-        mod = self.model.scores(feature_ids(c))
-        return [max(p, m) for p, m in zip(pat, mod, strict=True)]
+            return pat, seg_sum, seg_n
+        mod = self.model.scores(ids)
+        return [max(p, m) for p, m in zip(pat, mod, strict=True)], seg_sum, seg_n
 
     def explain(self, text: str) -> dict[str, str]:
         """The cue phrase per stage, where a phrase (not only the model) fired."""

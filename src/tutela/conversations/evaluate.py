@@ -25,13 +25,14 @@ class CachedDetector(StageDetector):
     def __init__(self, inner: StageDetector) -> None:
         self.inner = inner
         self.model = inner.model
+        self.segment_model = inner.segment_model
         self.max_chars = inner.max_chars
-        self._cache: dict[str, list[float]] = {}
+        self._cache: dict[str, tuple[list[float], float, int]] = {}
 
-    def score(self, text: str) -> list[float]:
+    def analyse(self, text: str) -> tuple[list[float], float, int]:
         s = self._cache.get(text)
         if s is None:
-            s = self._cache[text] = self.inner.score(text)
+            s = self._cache[text] = self.inner.analyse(text)
         return s
 
 

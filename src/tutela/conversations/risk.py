@@ -62,6 +62,8 @@ class RiskParams:
     new_account_days: float = 14.0
     many_minors_step: float = 0.15
     many_minors_cap: float = 1.6
+    seg_weight: float = 1.0  # weight of the whole-conversation (PAN-trained) score
+    seg_min_messages: float = 6  # the bag of words needs a few messages before it means anything
 
     @classmethod
     def load(cls, path: Path = PARAMS_PATH) -> "RiskParams":
@@ -84,12 +86,16 @@ def decay_factor(dt_seconds: float, half_life_days: float) -> float:
 
 def content_risk(evidence: list[float], params: RiskParams) -> float:
     """Risk from stage evidence alone (0..1)."""
-    base = sum(w * e for w, e in zip(params.weights, evidence, strict=True))
-    if params.soft_floor < params.stage_min:
-        span = params.stage_min - params.soft_floor
-        breadth = sum(min(1.0, max(0.0, (e - params.soft_floor) / span)) for e in evidence)
-    else:
-        breadth = sum(1 for e in evidence if e >= params.stage_min)
+    base = 0.0
+    breadth = 0.0
+    floor, top = params.soft_floor, params.stage_min
+    span = top - floor
+    for w, e in zip(params.weights, evidence, strict=True):
+        base += w * e
+        if e >= top:
+            breadth += 1.0
+        elif span > 0 and e > floor:
+            breadth += (e - floor) / span
     z = base + params.escalation * max(0, breadth - 1)
     return 1.0 - math.exp(-z)
 

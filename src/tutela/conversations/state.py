@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from tutela.conversations.ages import declared_age
+from tutela.conversations.segments import load_segment_model
 from tutela.conversations.risk import (
     N_STAGES,
     RiskParams,
@@ -76,6 +77,7 @@ class ConversationState:
     warnings: list[str] = field(default_factory=list)
     platform: str | None = None
     channel: str | None = None
+    sg: list[float] = field(default_factory=lambda: [0.0, 0.0])  # whole-conversation bag: weight sum, features
 
     # ------------------------------------------------------------------ serialisation
     def to_json(self) -> bytes:
@@ -88,6 +90,7 @@ class ConversationState:
                 "w": self.warnings,
                 "pl": self.platform,
                 "ch": self.channel,
+                "sg": self.sg,
             }
         )
 
@@ -102,6 +105,7 @@ class ConversationState:
             d["w"],
             d.get("pl"),
             d.get("ch"),
+            d.get("sg", [0.0, 0.0]),
         )
 
     # ------------------------------------------------------------------ scoring
@@ -118,7 +122,21 @@ class ConversationState:
         factor, flags = age_factor(p.age, others, p.account_days, params)
         return min(1.0, content_risk(e, params) * factor), e, flags
 
-    def step(self, sender: str, msg: MessageIn, scores: list[float], params: RiskParams) -> StepOutcome:
+    def segment_risk(self, params: RiskParams) -> float:
+        """The whole-conversation score (PAN-trained bag of words), weighted; 0 for short chats."""
+        if params.seg_weight <= 0 or self.n < params.seg_min_messages:
+            return 0.0
+        model = load_segment_model()
+        return 0.0 if model is None else params.seg_weight * model.score_terms(self.sg[0], int(self.sg[1]))
+
+    def step(
+        self,
+        sender: str,
+        msg: MessageIn,
+        scores: list[float],
+        params: RiskParams,
+        seg_terms: tuple[float, int] = (0.0, 0),
+    ) -> StepOutcome:
         """Apply one message (its sender id already keyed, its text already scored)."""
         out = StepOutcome(index=self.n)
         self.n += 1
@@ -168,13 +186,14 @@ class ConversationState:
             if s >= params.stage_min and (prev is None or s > prev[1]):
                 party.ev[k] = [out.index, r5(s)]
         party.n += 1
+        self.sg = [r5(self.sg[0] + seg_terms[0]), self.sg[1] + seg_terms[1]]
         risk, _, _ = self.party_risk(sender, params)
         if risk >= params.threshold:
-            if self.first_alert is None:
-                self.first_alert = out.index
             if not party.alerted:
                 party.alerted = True
                 out.crossed = True
+        if self.first_alert is None and max(risk, self.segment_risk(params)) >= params.threshold:
+            self.first_alert = out.index
         return out
 
     def result(self, conversation_id: str, params: RiskParams) -> ConversationRisk:
@@ -185,6 +204,11 @@ class ConversationState:
             if risk > best[0] or best[1] is None:
                 best = (risk, pid, e, flags)
         risk, suspect, e, age_flags = best
+        seg = self.segment_risk(params)
+        extra: list[str] = []
+        if seg > risk:
+            risk = seg
+            extra.append("predatory_language")
         alert = risk >= params.threshold
         stages = stage_names(e, params)
         evidence: list[EvidenceItem] = []
@@ -192,16 +216,20 @@ class ConversationState:
             for k, item in enumerate(self.parties[suspect].ev):
                 if item is not None and e[k] >= params.stage_min:
                     evidence.append(
-                        EvidenceItem(message_index=int(item[0]), stage=STAGES[k], score=item[1], sender=suspect)
+                        EvidenceItem.model_construct(
+                            message_index=int(item[0]), stage=STAGES[k], score=item[1], sender=suspect,
+                            conversation_id=None,
+                        )
                     )
         evidence.sort(key=lambda x: x.message_index)
-        return ConversationRisk(
+        # model_construct: every field is computed here from validated state, so skip re-validation
+        return ConversationRisk.model_construct(
             conversation_id=conversation_id,
             risk=round(risk, 4),
             alert=alert,
             first_alert_at=self.first_alert,
             stages=stages,
-            flags=conversation_flags(alert, stages, age_flags),
+            flags=conversation_flags(alert, stages, age_flags) + (extra if alert else []),
             evidence=evidence,
             suspect=suspect if risk > 0 else None,
             message_count=self.n,

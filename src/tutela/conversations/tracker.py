@@ -70,11 +70,12 @@ def apply_message(
     scores: list[float],
     params: RiskParams,
     keyer: IdKeyer,
+    seg_terms: tuple[float, int] = (0.0, 0),
 ) -> StepOutcome:
     """One message into its conversation and its sender's account state."""
     if keyer.hash_ids and msg.ages:
         msg = msg.model_copy(update={"ages": {keyer("account", k): v for k, v in msg.ages.items()}})
-    outcome = conv.step(sender_key, msg, scores, params)
+    outcome = conv.step(sender_key, msg, scores, params, seg_terms)
     if sender_key in conv.parties:
         account.step(conv_key, conv, sender_key, outcome, scores, params)
     return outcome
@@ -109,16 +110,27 @@ class ConversationTracker:
         self._dirty_convs: set[str] = set()
         self._dirty_accounts: set[str] = set()
         self._since_flush = 0
+        self._last: dict[str, tuple[float, bool]] = {}  # conv key -> (risk, alert) at its last message
+        self._read_conn: Any = None
 
     # ------------------------------------------------------------------ cache
+    def _reader(self) -> Any:
+        """One long-lived read connection: a pool checkout per cache miss costs more than the query."""
+        if self._read_conn is None and self.db is not None:
+            self._read_conn = self.db.engine.connect()
+        return self._read_conn
+
+    def _end_read(self) -> None:
+        if self._read_conn is not None:
+            self._read_conn.rollback()  # end the read transaction so SQLite can checkpoint
     def _get_conv(self, key: str, create: bool) -> ConversationState | None:
         st = self._convs.get(key)
         if st is not None:
             self._convs.move_to_end(key)
             return st
         if self.db is not None:
-            with self.db.connect() as conn:
-                st = load_conversations(conn, self.org_id, [key]).get(key)
+            st = load_conversations(self._reader(), self.org_id, [key]).get(key)
+            self._end_read()
         if st is None and create:
             st = ConversationState()
         if st is not None:
@@ -132,8 +144,8 @@ class ConversationTracker:
             self._accounts.move_to_end(key)
             return st
         if self.db is not None:
-            with self.db.connect() as conn:
-                st = load_accounts(conn, self.org_id, [key]).get(key)
+            st = load_accounts(self._reader(), self.org_id, [key]).get(key)
+            self._end_read()
         if st is None and create:
             st = AccountState()
         if st is not None:
@@ -169,8 +181,8 @@ class ConversationTracker:
         conv = self._get_conv(conv_key, create=True)
         account = self._get_account(sender_key, create=True)
         assert conv is not None and account is not None
-        scores = self.detector.score(msg.text)
-        apply_message(conv_key, conv, sender_key, account, msg, scores, self.params, self.keyer)
+        scores, seg_sum, seg_n = self.detector.analyse(msg.text)
+        apply_message(conv_key, conv, sender_key, account, msg, scores, self.params, self.keyer, (seg_sum, seg_n))
         if len(msg.text) > self.detector.max_chars:
             conv._warn(f"message {conv.n - 1}: text longer than {self.detector.max_chars} characters; "
                        "only the start was scored")
@@ -179,7 +191,10 @@ class ConversationTracker:
         self._since_flush += 1
         if self.db is not None and self._since_flush >= self.flush_every:
             self.flush()
-        return conv.result(conversation_id, self.params)
+        result = conv.result(conversation_id, self.params)
+        if self.db is not None:
+            self._last[conv_key] = (result.risk, result.alert)
+        return result
 
     def conversation_risk(self, conversation_id: str) -> ConversationRisk | None:
         conv = self._get_conv(self.keyer("conversation", conversation_id), create=False)
@@ -204,8 +219,11 @@ class ConversationTracker:
         convs = {}
         for k in self._dirty_convs:
             st = self._convs[k]
-            r = st.result(k, self.params)
-            convs[k] = (st, r.risk, r.alert)
+            last = self._last.pop(k, None)
+            if last is None:
+                r = st.result(k, self.params)
+                last = (r.risk, r.alert)
+            convs[k] = (st, last[0], last[1])
         accounts = {}
         for k in self._dirty_accounts:
             st = self._accounts[k]
@@ -218,6 +236,9 @@ class ConversationTracker:
 
     def close(self) -> None:
         self.flush()
+        if self._read_conn is not None:
+            self._read_conn.close()
+            self._read_conn = None
 
     def __enter__(self) -> "ConversationTracker":
         return self

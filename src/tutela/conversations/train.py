@@ -135,13 +135,13 @@ class _FixedScores(StageDetector):
     """Out-of-fold scores by text; phrases for texts the folds never covered."""
 
     def __init__(self, scores: dict[str, list[float]]) -> None:
-        self.model = None
-        self.max_chars = 2000
+        super().__init__(model_path=None)
         self._scores = scores
 
-    def score(self, text: str) -> list[float]:
+    def analyse(self, text: str) -> tuple[list[float], float, int]:
+        base = super().analyse(text)
         s = self._scores.get(text)
-        return s if s is not None else super().score(text)
+        return (s, base[1], base[2]) if s is not None else base
 
 
 def out_of_fold_scores(
@@ -175,16 +175,16 @@ def tune_threshold(
     from tutela.conversations.evaluate import evaluate
 
     best: tuple[tuple[float, ...], RiskParams] | None = None
-    grid = [(esc, floor) for esc in (0.2, 0.3, 0.4) for floor in (base.stage_min, 0.4, 0.3)]
-    for esc, floor in grid:
-        for thr in np.arange(0.40, 0.91, 0.025):
-            params = replace(base, threshold=round(float(thr), 3), escalation=esc, soft_floor=floor)
+    grid = [(esc, floor, seg) for esc in (0.2, 0.3) for floor in (base.stage_min, 0.3) for seg in (0.0, 1.0)]
+    for esc, floor, seg in grid:
+        for thr in np.arange(0.50, 0.91, 0.025):
+            params = replace(base, threshold=round(float(thr), 3), escalation=esc, soft_floor=floor, seg_weight=seg)
             r = evaluate(convs, detector, params)["all"]
             key = (-r["false_alerts"], r["early"], r["recall"], params.threshold)
             if best is None or key > best[0]:
                 best = (key, params)
     assert best is not None
-    log(f"tuned: threshold={best[1].threshold} escalation={best[1].escalation} soft_floor={best[1].soft_floor} "
+    log(f"tuned: threshold={best[1].threshold} escalation={best[1].escalation} soft_floor={best[1].soft_floor} seg_weight={best[1].seg_weight} "
         f"(false alerts {-best[0][0]}, early {best[0][1]}, recall {best[0][2]})")
     return best[1]
 
@@ -195,6 +195,15 @@ def train(
     params_path: Path = PARAMS_PATH,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
+    pan = shared / "pan12_grooming_segments.csv"
+    if pan.is_file():
+        from tutela.conversations.segments import SEGMENT_MODEL_PATH, train_segments
+
+        counts = train_segments(pan, model_path.parent / SEGMENT_MODEL_PATH.name)
+        log(f"segment model: {counts['segments']} PAN 2012 segments ({counts['grooming']} grooming), "
+            "held-out groups excluded")
+    else:
+        log(f"{pan} not found: keeping the existing segment model")
     convs = load_corpus(split="train")
     examples = corpus_examples(convs)
     negatives, used = shared_negatives(shared)
@@ -209,10 +218,10 @@ def train(
     save_model(W, b, data, model_path)
     params_path.write_text(json.dumps(
         {"threshold": params.threshold, "escalation": params.escalation, "soft_floor": params.soft_floor,
-         "tuned_on": "train split of the written corpus, out-of-fold stage scores"}, indent=2) + "\n")
+         "seg_weight": params.seg_weight, "tuned_on": "train split of the written corpus, out-of-fold stage scores"}, indent=2) + "\n")
     log(f"wrote {model_path} ({model_path.stat().st_size // 1024} KiB) and {params_path}")
     return {"threshold": params.threshold, "escalation": params.escalation, "soft_floor": params.soft_floor,
-            "data": data}
+            "seg_weight": params.seg_weight, "data": data}
 
 
 if __name__ == "__main__":
