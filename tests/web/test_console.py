@@ -169,3 +169,27 @@ def test_reporter_can_appeal_a_finished_report(client, csrf, world):
                                                "code": world[1].reference_code, "reason": "It is still online."})
     assert done.status_code == 200 and 'id="appeal-done"' in done.text
     assert "Katılmıyor musun?" not in done.text  # one open appeal at a time
+
+
+def test_overdue_cases_are_highlighted(client, csrf, db, world):
+    from datetime import UTC, datetime, timedelta
+
+    from tutela.storage.tables.cases import cases
+
+    with db.begin() as conn:
+        conn.execute(cases.update().where(cases.c.id == world[1].case_id)
+                     .values(deadline_at=datetime.now(UTC) - timedelta(hours=1)))
+    _sign_in(client, csrf, "sup@a.example")
+    page = client.get("/console").text
+    row = re.search(rf'<tr class="case-row overdue"[^>]*data-case-id="{world[1].case_id}"', page)
+    assert row and "overdue</strong>" in page
+    assert not re.search(rf'<tr class="case-row overdue"[^>]*data-case-id="{world[0].case_id}"', page)
+
+
+def test_bulk_without_a_status_changes_nothing(client, csrf, world):
+    _sign_in(client, csrf, "sup@a.example")
+    token = csrf(client.get("/console").text)
+    res = client.post("/console/bulk", data={"csrf_token": token, "case_id": [str(world[0].case_id)],
+                                             "to_status": ""}, follow_redirects=False)
+    assert res.status_code == 303 and "failed=choose" in res.headers["location"]
+    assert "closed" not in re.findall(r'<td>(\w+)</td>', client.get("/console").text)
