@@ -119,8 +119,9 @@ def test_file_too_big_and_wrong_type(client, settings):
     assert exe.status_code == 400 and "cannot be sent" in exe.text
 
 
-def test_page_weight_under_100_kb(client):
-    page, _ = _form(client, "fa")
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_page_weight_under_100_kb(client, lang):
+    page, _ = _form(client, lang)
     assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text)
     assert "/static/report.css" in assets
     total = len(page.content) + sum(len(client.get(a).content) for a in assets)
