@@ -193,3 +193,32 @@ def test_bulk_without_a_status_changes_nothing(client, csrf, world):
                                              "to_status": ""}, follow_redirects=False)
     assert res.status_code == 303 and "failed=choose" in res.headers["location"]
     assert "closed" not in re.findall(r'<td>(\w+)</td>', client.get("/console").text)
+
+
+def test_a_referred_organisation_sees_the_case_but_cannot_work_it(client, csrf, db, settings, world):
+    """Routing names Platform B as the organisation that works 'platform' referrals."""
+    import yaml
+
+    from tutela.cases.routing import PACKAGE_DIR
+
+    config = yaml.safe_load((PACKAGE_DIR / "tr.yaml").read_text(encoding="utf-8"))
+    config["agencies"]["platform"]["org"] = "Platform B"
+    (settings.data_dir / "routing").mkdir(exist_ok=True)
+    (settings.data_dir / "routing" / "tr.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    create_user(db, "Platform B", "liaison@b.example", PASSWORD, "agency_liaison")
+
+    _sign_in(client, csrf, "sup@a.example")
+    case_id = world[0].case_id
+    token = csrf(client.get(f"/console/cases/{case_id}").text)
+    res = client.post(f"/console/cases/{case_id}/refer", data={"csrf_token": token, "agency_id": "platform"},
+                      follow_redirects=False)
+    assert "Referred+to" in res.headers["location"]
+
+    client.cookies.clear()
+    _sign_in(client, csrf, "liaison@b.example")
+    assert f'data-case-id="{case_id}"' in client.get("/console").text
+    page = client.get(f"/console/cases/{case_id}")
+    assert page.status_code == 200 and "send me a pic" in page.text
+    assert 'id="assign-me"' not in page.text and "/transition" not in page.text  # read, note, not work
+    other = client.get(f"/console/cases/{world[1].case_id}")
+    assert other.status_code == 404  # not referred: invisible
