@@ -309,8 +309,12 @@ def prepare(
     log_decision: bool = True,
     sync_log: bool = False,
     side_effects: bool = True,
+    analysis: TextAnalysis | None = None,
 ) -> Pending:
-    """Run detectors and policies; return the decision with its side effects still to do."""
+    """Run detectors and policies; return the decision with its side effects still to do.
+
+    `analysis` is the text's analysis when the caller already has it (batched).
+    """
     it = _as_item(item)
     ctx = _as_context(context)
     if principal is not None and org_id is None:
@@ -329,7 +333,8 @@ def prepare(
         live = default_policy()
         shadow_pol = _as_policy(shadow) if shadow is not None else None
 
-    analysis = _analyze(it.text, ctx.lang, settings, warnings) if it.text else None
+    if analysis is None and it.text:
+        analysis = _analyze(it.text, ctx.lang, settings, warnings)
     matches: list[dict[str, Any]] = []
     media_score: float | None = None
     hashes = None

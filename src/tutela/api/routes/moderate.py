@@ -20,7 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tutela.access import AccessError, Principal, authenticate_key
 from tutela.api.deps import bearer
+from tutela.domain.analysis import TextAnalysis
 from tutela.domain.policy import Decision, MediaRef, ModerationContext, ModerationItem
+from tutela.policy.batching import TextBatcher
 from tutela.policy.service import Pending, finish, prepare
 
 router = APIRouter(prefix="/v1/moderate", tags=["moderation"])
@@ -50,8 +52,17 @@ def _error(message: str, status: int = 400) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def _prepare(request: Request, principal: Principal, item: ModerationItem, ctx: ModerationContext) -> Pending:
-    return prepare(item, ctx, settings=request.app.state.settings, db=request.app.state.db, principal=principal)
+def _prepare(request: Request, principal: Principal, item: ModerationItem, ctx: ModerationContext,
+             analysis: TextAnalysis | None = None) -> Pending:
+    return prepare(item, ctx, settings=request.app.state.settings, db=request.app.state.db, principal=principal,
+                   analysis=analysis)
+
+
+def _batcher(request: Request) -> TextBatcher:
+    batcher = getattr(request.app.state, "moderate_batcher", None)
+    if batcher is None:
+        batcher = request.app.state.moderate_batcher = TextBatcher(request.app.state.settings)
+    return batcher
 
 
 def _needs_io(item: ModerationItem, ctx: ModerationContext) -> bool:
@@ -67,7 +78,11 @@ async def _decide(request: Request, principal: Principal, item: ModerationItem, 
     if _needs_io(item, ctx):
         pending = await run_in_threadpool(_prepare, request, principal, item, ctx)
     else:
-        pending = _prepare(request, principal, item, ctx)
+        try:  # concurrent requests' texts are analysed together (see tutela.policy.batching)
+            analysis = await _batcher(request).analyze(item.text or "", ctx.lang)
+        except Exception:  # noqa: BLE001 - prepare() analyses on its own and records any failure
+            analysis = None
+        pending = _prepare(request, principal, item, ctx, analysis)
     # opening a case is I/O: done in the pool so the event loop stays free
     decision = await run_in_threadpool(finish, pending) if pending.needs_case else finish(pending)
     return Response(decision.model_dump_json(exclude_none=False), media_type="application/json")

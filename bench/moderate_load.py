@@ -1,0 +1,267 @@
+"""Load test for `POST /v1/moderate` (text messages) on loopback.
+
+Starts Tutela the way `tutela serve` does (uvicorn, N workers, httptools +
+uvloop, access log off) on a fresh data dir, creates an organisation and a
+`moderate` key, then drives it with `wrk` (a Lua script that POSTs a rotating
+set of chat messages with child/adult contexts) and prints requests/s,
+latency percentiles and errors. Falls back to a Python asyncio generator
+(`--tool python`) where wrk is not installed (`apt-get install wrk`).
+
+    python bench/moderate_load.py --duration 20 --connections 64 --workers 2
+
+Short and bounded on purpose: the machine is shared. Not a test: numbers go
+to docs/benchmarks.md with the machine and date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+#: Everyday chat words in the five languages; every request gets a fresh sentence of them
+#: (plus a counter), so no two texts repeat and nothing can be served from a cache.
+WORDS = (
+    "did you finish the maths homework see you tomorrow at school lets play minecraft tonight what time is "
+    "practice ödevi bitirdin mi yarın okulda görüşürüz maç akşam sinema tapşırığı sabah məktəbdə görüşək "
+    "oyun تکلیف ریاضی فردا مدرسه بازی фильм завтра школе домашку играем вечером"
+).split()
+CONTEXTS = [
+    {"sender": {"age": 12}, "recipient": {"age": 12}, "connected": True, "channel": "dm"},
+    {"sender": {"age": 15}, "recipient": {"age": 14}, "connected": True, "country": "TR"},
+    {"sender": {"age": 34}, "recipient": {"age": 13}, "connected": False, "country": "AZ"},
+    {"sender": {"age": 30}, "recipient": {"age": 31}, "connected": True},
+]
+#: Harmful messages (about 1 request in `--harmful-every`): they fire rules, nudges and open cases.
+HARMFUL = [
+    ("don't tell your mom about us, it's our little secret", {"sender": {"age": 34}, "recipient": {"age": 12}}),
+    ("you are an ugly loser and nobody likes you", {"sender": {"age": 14}, "recipient": {"age": 13}}),
+    ("my number is +90 532 123 45 67, text me", {"sender": {"age": 11}, "recipient": {"age": 30}}),
+]
+MESSAGES = [(" ".join(WORDS[i:i + 6]), CONTEXTS[i % len(CONTEXTS)]) for i in range(0, 40, 6)] + HARMFUL
+
+LUA = """
+local words = {%s}
+local contexts = {%s}
+local harmful = {%s}
+local harmful_every = %d
+local i = 0
+math.randomseed(%d)
+local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer %s"}
+request = function()
+  i = i + 1
+  local body
+  if harmful_every > 0 and i %% harmful_every == 0 then
+    body = harmful[(i / harmful_every) %% #harmful + 1]
+  else
+    local n = math.random(4, 10)
+    local t = {}
+    for k = 1, n do t[k] = words[math.random(#words)] end
+    body = '{"text": "' .. table.concat(t, " ") .. " " .. i .. '", "context": ' .. contexts[i %% #contexts + 1] .. '}'
+  end
+  return wrk.format("POST", "/v1/moderate", headers, body)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("JSON {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"p50_us\\": %%d, \\"p90_us\\": %%d, " ..
+    "\\"p99_us\\": %%d, \\"max_us\\": %%d, \\"connect\\": %%d, \\"read\\": %%d, \\"write\\": %%d, \\"status\\": %%d, " ..
+    "\\"timeout\\": %%d}\\n", summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def _bodies() -> list[str]:
+    return [json.dumps({"text": t, "context": c}) for t, c in MESSAGES]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User+system CPU of a process and its children (the uvicorn workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _setup(data_dir: Path) -> str:
+    os.environ["TUTELA_DATA_DIR"] = str(data_dir)
+    from tutela.access import create_key, create_org
+    from tutela.config import load_settings
+    from tutela.storage.db import Database
+
+    db = Database.from_settings(load_settings(data_dir=data_dir))
+    create_org(db, "bench-platform", country="TR")
+    key = create_key(db, "bench-platform", ["moderate"])
+    db.dispose()
+    return key
+
+
+def _start(data_dir: Path, port: int, workers: int) -> subprocess.Popen:
+    env = {**os.environ, "TUTELA_DATA_DIR": str(data_dir)}
+    cmd = [sys.executable, "-m", "uvicorn", "tutela.api.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers), "--http", "httptools", "--loop", "uvloop", "--no-access-log",
+           "--log-level", "warning"]
+    return subprocess.Popen(cmd, env=env)
+
+
+def _wait(port: int, key: str, timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            # warm every worker: models and the policy load lazily on the first request
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as c:
+                for body in _bodies() * 20:
+                    r = c.post("/v1/moderate", content=body,
+                               headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+                    r.raise_for_status()
+            return
+        except (httpx.TransportError, httpx.HTTPStatusError):
+            time.sleep(0.3)
+    raise RuntimeError("server did not come up")
+
+
+def _lua(key: str, harmful_every: int) -> str:
+    def q(x: str) -> str:
+        return "[[" + x + "]]"
+
+    return LUA % (
+        ", ".join(q(w) for w in WORDS),
+        ", ".join(q(json.dumps(c)) for c in CONTEXTS),
+        ", ".join(q(json.dumps({"text": t, "context": c})) for t, c in HARMFUL),
+        harmful_every, 7, key,
+    )
+
+
+def run_wrk(port: int, key: str, duration: int, connections: int, threads: int, harmful_every: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(_lua(key, harmful_every))
+        script = fh.name
+    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency", "-s", script,
+           f"http://127.0.0.1:{port}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    os.unlink(script)
+    m = re.search(r"^JSON (\{.*\})$", out, re.M)
+    assert m, out
+    raw = json.loads(m.group(1))
+    errors = raw["connect"] + raw["read"] + raw["write"] + raw["status"] + raw["timeout"]
+    return {
+        "tool": f"wrk -t{threads} -c{connections} -d{duration}s --latency, Lua POST script: a fresh random "
+                f"sentence per request, 1 in {harmful_every or 'no'} harmful",
+        "requests": raw["requests"], "rps": round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
+        "p50_ms": raw["p50_us"] / 1000, "p90_ms": raw["p90_us"] / 1000, "p99_ms": raw["p99_us"] / 1000,
+        "max_ms": raw["max_us"] / 1000, "errors": errors, "non_2xx": raw["status"], "raw_output": out,
+    }
+
+
+async def _py_load(port: int, key: str, duration: int, connections: int) -> dict:
+    import httpx
+
+    bodies = _bodies()
+    lat: list[float] = []
+    errors = 0
+    stop = time.monotonic() + duration
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+
+    async def worker(i: int, c: httpx.AsyncClient) -> None:
+        nonlocal errors
+        n = i
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            try:
+                r = await c.post("/v1/moderate", content=bodies[n % len(bodies)], headers=headers)
+                if r.status_code != 200:
+                    errors += 1
+            except httpx.HTTPError:
+                errors += 1
+            lat.append(time.perf_counter() - t0)
+            n += 1
+
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=10) as c:
+        t0 = time.monotonic()
+        await asyncio.gather(*(worker(i, c) for i in range(connections)))
+        elapsed = time.monotonic() - t0
+    lat.sort()
+
+    def pct(p: float) -> float:
+        return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 2)
+
+    return {"tool": f"python httpx asyncio, {connections} connections, {duration}s", "requests": len(lat),
+            "rps": round(len(lat) / elapsed, 1), "p50_ms": pct(0.5), "p90_ms": pct(0.9), "p99_ms": pct(0.99),
+            "max_ms": pct(1.0), "errors": errors}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--duration", type=int, default=20)
+    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--threads", type=int, default=1, help="wrk threads")
+    ap.add_argument("--workers", type=int, default=2, help="server worker processes")
+    ap.add_argument("--tool", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
+    ap.add_argument("--harmful-every", type=int, default=32, help="every Nth request is harmful (0: never)")
+    ap.add_argument("--json", action="store_true", help="print only the JSON result")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="tutela-bench-") as tmp:
+        data_dir = Path(tmp)
+        key = _setup(data_dir)
+        port = _free_port()
+        server = _start(data_dir, port, args.workers)
+        try:
+            _wait(port, key)
+            cpu0 = _cpu_seconds(server.pid)
+            if args.tool == "wrk":
+                result = run_wrk(port, key, args.duration, args.connections, args.threads, args.harmful_every)
+            else:
+                result = asyncio.run(_py_load(port, key, args.duration, args.connections))
+            cpu = _cpu_seconds(server.pid) - cpu0
+            result["server_cpu_ms_per_request"] = round(cpu * 1000 / max(1, result["requests"]), 3)
+            result["load_average_after"] = os.getloadavg()[0]
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        import sqlite3
+
+        logged = sqlite3.connect(data_dir / "tutela.sqlite3").execute(
+            "select count(*) from moderation_decisions").fetchone()[0]
+    result.update({"server": f"uvicorn {args.workers} workers, httptools, uvloop, no access log",
+                   "decisions_logged": logged, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                   "machine": f"{os.cpu_count()} cores {os.uname().machine}"})
+    raw = result.pop("raw_output", None)
+    if not args.json and raw:
+        print(raw)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

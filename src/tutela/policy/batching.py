@@ -1,0 +1,69 @@
+"""Micro-batching of text analysis for asyncio servers.
+
+The text engine featurises and scores a batch in one sparse matrix product,
+so 32 texts cost about as much as 4 analysed one by one. A server handling
+many concurrent `/v1/moderate` calls gathers the texts whose requests became
+ready in the same event-loop turn and analyses them together. No timer is
+involved: a lone request is analysed on the next loop turn (no added
+latency), and under load batches form by themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from tutela.domain.analysis import TextAnalysis
+
+log = logging.getLogger(__name__)
+
+
+class TextBatcher:
+    """One per event loop (per worker process)."""
+
+    def __init__(self, settings: Any = None, *, max_batch: int = 64) -> None:
+        self.settings = settings
+        self.max_batch = max_batch
+        self._pending: list[tuple[str, str | None, asyncio.Future[TextAnalysis]]] = []
+        self._scheduled = False
+        self.batches = 0
+        self.items = 0
+
+    async def analyze(self, text: str, lang: str | None = None) -> TextAnalysis:
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[TextAnalysis] = loop.create_future()
+        self._pending.append((text, lang, fut))
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._flush)
+        return await fut
+
+    def _flush(self) -> None:
+        self._scheduled = False
+        items, self._pending = self._pending, []
+        from tutela.detect import analyze_texts
+
+        for start in range(0, len(items), self.max_batch):
+            chunk = items[start:start + self.max_batch]
+            try:
+                results = analyze_texts([t for t, _, _ in chunk], settings=self.settings,
+                                        langs=[lg for _, lg, _ in chunk])
+            except Exception as exc:  # noqa: BLE001 - each caller gets the error and decides
+                log.exception("batched text analysis failed")
+                for _, _, fut in chunk:
+                    if not fut.done():
+                        fut.set_exception(exc)
+                continue
+            self.batches += 1
+            self.items += len(chunk)
+            for (_, _, fut), res in zip(chunk, results, strict=True):
+                if not fut.done():
+                    fut.set_result(res)
+
+    @property
+    def mean_batch(self) -> float:
+        return self.items / self.batches if self.batches else 0.0
+
+
+__all__ = ["TextBatcher"]
