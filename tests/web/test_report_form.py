@@ -176,3 +176,26 @@ def test_a_country_the_operator_adds_can_be_chosen_and_gets_its_helplines(client
     res = client.post("/report", data={"csrf_token": token, "category": "other", "country": "GE",
                                        "description": "an invented report for a test"})
     assert res.status_code == 200 and "Invented test line" in res.text and "tel:000111" in res.text
+
+
+def test_what_people_type_is_escaped(client):
+    _, token = _form(client)
+    res = client.post("/report", data={"csrf_token": token, "category": "nope",
+                                       "description": "<script>alert(1)</script>", "url": "\"><b>x"})
+    assert res.status_code == 400
+    assert "<script>alert(1)</script>" not in res.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in res.text
+    assert '"><b>x' not in res.text
+
+
+def test_a_storage_failure_gives_the_answers_back(client, monkeypatch):
+    import tutela.cases.service as service
+
+    def broken(*_a, **_k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(service, "submit_report", broken)
+    _, token = _form(client, "fa")
+    res = client.post("/report", data={"csrf_token": token, "lang": "fa", "category": "bullying",
+                                       "description": "متن آزمایشی ساختگی"})
+    assert res.status_code == 500
+    assert "متن آزمایشی ساختگی" in res.text and 'value="bullying" checked' in res.text

@@ -185,6 +185,10 @@ async def report_submit(request: Request) -> HTMLResponse:
         log.exception("report rejected by the engine")
         state.errors["form"] = t("err_server")
         return _render_form(request, lang, state, status=400)
+    except Exception:  # noqa: BLE001  (a child's words must come back to them, whatever broke)
+        log.exception("report could not be stored")
+        state.errors["form"] = t("err_server")
+        return _render_form(request, lang, state, status=500)
 
     help_now = helplines(state.country or None, lang=lang, settings=settings)
     return harden(templates.TemplateResponse(
