@@ -129,3 +129,25 @@ def test_regulator_sees_aggregates_only(page, live_server, cases):
     page.get_by_role("heading", name="Aggregates").wait_for()
     assert page.locator("tr.case-row").count() == 0
     assert "keep it secret" not in page.content()
+
+
+def test_analyst_shortcuts_tick_and_assign_to_me(page, live_server):
+    from tutela.cases.service import submit_report
+    from tutela.domain.cases import ReportIn
+
+    receipt = submit_report(live_server.db, live_server.settings, ReportIn(
+        category="bullying", description="invented: classmates post mean comments under my photos"))
+    sign_in(page, live_server.url, "ana@a.example", PASSWORD)
+    page.get_by_role("heading", name="Queue").wait_for()
+    rows = page.locator("tr.case-row").evaluate_all("rs => rs.map(r => Number(r.dataset.caseId))")
+    position = rows.index(receipt.case_id)
+    for _ in range(position + 1):
+        page.locator("body").press("j")
+    page.keyboard.press("x")
+    assert page.locator(f"#sel-{receipt.case_id}").is_checked()
+    page.keyboard.press("o")
+    page.wait_for_url(f"**/console/cases/{receipt.case_id}")
+    page.keyboard.press("a")
+    page.locator("#case-msg").wait_for()
+    assert page.locator("#case-msg").inner_text() == "Assigned to you."
+    assert page.locator("#case-status").inner_text() == "assigned"
