@@ -59,3 +59,25 @@ def test_diff_shows_where_a_candidate_differs(tmp_path: Path) -> None:
 def test_default_prints_the_builtin_policy() -> None:
     res = runner.invoke(app, ["policy", "default"])
     assert res.exit_code == 0 and res.output == DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+
+
+def test_org_policy_versions_from_the_cli(tmp_path: Path, monkeypatch, settings) -> None:
+    monkeypatch.setenv("TUTELA_DATA_DIR", str(settings.data_dir))
+    from tutela.access import create_org
+    from tutela.storage.db import Database
+
+    db = Database.from_settings(settings)
+    create_org(db, "cli-org")
+    db.dispose()
+    pol = tmp_path / "p.yaml"
+    pol.write_text("policy: cli\nrules:\n  - id: r\n    when: {channel: dm}\n    then: [blur]\n")
+    res = runner.invoke(app, ["policy", "upload", str(pol), "--org", "cli-org", "--shadow"])
+    assert res.exit_code == 0 and "version 1 (shadow)" in res.output
+    res = runner.invoke(app, ["policy", "versions", "--org", "cli-org"])
+    assert "live: built-in default policy" in res.output and "shadow" in res.output
+    assert runner.invoke(app, ["policy", "activate", "1", "--org", "cli-org"]).exit_code == 0
+    assert "live" in runner.invoke(app, ["policy", "versions", "--org", "cli-org"]).output
+    assert runner.invoke(app, ["policy", "activate", "5", "--org", "cli-org"]).exit_code == 2
+    rep = runner.invoke(app, ["policy", "shadow-report", "--org", "cli-org"])
+    assert json.loads(rep.output)["decisions"] == 0
+    assert runner.invoke(app, ["policy", "versions", "--org", "nobody"]).exit_code == 2

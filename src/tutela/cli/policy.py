@@ -98,5 +98,75 @@ def show_default() -> None:
     typer.echo(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"), nl=False)
 
 
+def _org_id(name: str) -> tuple[object, int]:
+    from tutela.access import get_org
+    from tutela.cli.common import database, fail
+
+    db = database()
+    org = get_org(db, name)
+    if org is None:
+        fail(f"no organisation {name!r}; create it with `tutela admin create-org`")
+    return db, int(org["id"])
+
+
+@policy_app.command("upload")
+def upload(
+    file: Path = typer.Argument(..., help="policy YAML file"),
+    org: str = typer.Option(..., "--org", help="organisation name"),
+    activate: bool = typer.Option(False, "--activate", help="make it live at once"),
+    shadow: bool = typer.Option(False, "--shadow", help="run it in shadow beside the live policy"),
+    comment: str = typer.Option(None, "--comment"),
+) -> None:
+    """Store a validated policy as the organisation's next version."""
+    from tutela.cli.common import fail
+    from tutela.policy import store
+
+    if activate and shadow:
+        fail("use either --activate or --shadow")
+    pol = _load(file)
+    db, org_id = _org_id(org)
+    info = store.save_version(db, org_id, pol.source, created_by="cli", comment=comment, activate=activate,
+                              shadow=shadow, filename=file.name)
+    state = "live" if info.active else "shadow" if info.shadow else "stored"
+    typer.echo(f"{org}: policy '{info.name}' version {info.version} ({state})")
+
+
+@policy_app.command("versions")
+def versions(org: str = typer.Option(..., "--org", help="organisation name")) -> None:
+    """List an organisation's policy versions (which is live, which in shadow)."""
+    from tutela.policy import store
+
+    db, org_id = _org_id(org)
+    rows = store.list_versions(db, org_id)
+    if not any(r.active for r in rows):
+        typer.echo("live: built-in default policy")
+    for r in rows:
+        mark = "live" if r.active else "shadow" if r.shadow else ""
+        typer.echo(f"v{r.version:<4} {r.name:<30} {r.rules:>3} rules  {r.created_at:%Y-%m-%d %H:%M}  {mark}")
+
+
+@policy_app.command("activate")
+def activate_cmd(version: int = typer.Argument(...), org: str = typer.Option(..., "--org")) -> None:
+    """Make a stored version live."""
+    from tutela.cli.common import fail
+    from tutela.policy import store
+
+    db, org_id = _org_id(org)
+    try:
+        store.activate_version(db, org_id, version, by="cli")
+    except store.PolicyNotFound as exc:
+        fail(str(exc))
+    typer.echo(f"{org}: version {version} is live")
+
+
+@policy_app.command("shadow-report")
+def shadow_report(org: str = typer.Option(..., "--org"), version: int = typer.Option(None, "--version")) -> None:
+    """Where the live and shadow policies disagreed on logged decisions (JSON)."""
+    from tutela.policy.shadow import report
+
+    db, org_id = _org_id(org)
+    typer.echo(json.dumps(report(db, org_id, shadow_version=version), indent=2, default=str))
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(policy_app, name="policy")
