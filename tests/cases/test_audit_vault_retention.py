@@ -166,3 +166,15 @@ def test_retention_deletes_on_schedule_respects_legal_hold_and_records_it(db, se
     assert retention.run(db, settings, at=later)["evidence_deleted"] == 1
     assert [e["action"] for e in audit.entries(db, object_type="retention")][0] == "retention.run"
     assert audit.verify(db).ok
+
+
+def test_evidence_under_a_key_not_loaded_is_503_not_500(client, org_keys, settings):
+    import json
+
+    r = client.post("/v1/reports", headers=org_keys["a"],
+                    data={"report": json.dumps({"category": "privacy", "description": "invented"})},
+                    files=[("files", ("a.txt", b"invented bytes", "text/plain"))])
+    case = client.get(f"/v1/cases/{r.json()['case_id']}", headers=org_keys["a"]).json()
+    settings.vault_key = vault.new_key_b64()  # the operator switched keys but has not rotated yet
+    got = client.get(f"/v1/evidence/{case['evidence'][0]['id']}", headers=org_keys["a"])
+    assert got.status_code == 503 and "rotate-key" in got.json()["error"]

@@ -18,6 +18,7 @@ from tutela.access import AccessError, Principal
 from tutela.api.deps import current_principal, get_db, get_settings
 from tutela.cases import service
 from tutela.cases.errors import as_http
+from tutela.cases.vault import VaultError
 from tutela.config import Settings
 from tutela.domain.cases import AppealView, CaseDetail, CaseStats, CaseSummary, NoteView
 from tutela.storage.db import Database
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/v1", tags=["cases"])
 def _call(fn, *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
-    except (AccessError, ValueError) as exc:
+    except (AccessError, ValueError, VaultError) as exc:
         raise as_http(exc) from None
 
 
@@ -123,7 +124,7 @@ async def evidence(evidence_id: int, principal: Principal = Depends(current_prin
     """The decrypted file, as an attachment that browsers will not render inline."""
     try:
         data, ctype = await run_in_threadpool(service.evidence_content, db, settings, principal, evidence_id)
-    except (AccessError, ValueError) as exc:
+    except (AccessError, ValueError, VaultError) as exc:
         raise as_http(exc) from None
     return Response(data, media_type=ctype, headers={
         "Content-Disposition": f'attachment; filename="evidence-{evidence_id}"',

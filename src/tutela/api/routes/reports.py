@@ -16,12 +16,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import UploadFile
 
 from tutela.access import AccessError, Principal
 from tutela.api.deps import get_db, get_settings, require
 from tutela.cases import service
 from tutela.cases.errors import as_http
+from tutela.cases.routing import RoutingConfigError
+from tutela.cases.vault import VaultError
 from tutela.config import Settings
 from tutela.domain.cases import EvidenceFile, ReportIn, ReportReceipt, ReportStatus
 from tutela.storage.db import Database
@@ -153,8 +156,11 @@ async def submit(
     try:
         receipt = await run_in_threadpool(service.submit_report, db, settings, report, principal=principal,
                                           files=files, idempotency_key=key)
-    except (AccessError, ValueError) as exc:
+    except (AccessError, ValueError, VaultError, RoutingConfigError) as exc:
         raise as_http(exc) from None
+    except (SQLAlchemyError, TimeoutError):
+        # not stored (nothing is acknowledged before its commit): safe to retry with the same key
+        return _error(503, "the report could not be stored just now; retry with the same Idempotency-Key")
     return JSONResponse(receipt.model_dump(mode="json"), status_code=200 if receipt.replayed else 201)
 
 
