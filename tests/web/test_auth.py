@@ -69,3 +69,14 @@ def test_repeated_wrong_passwords_lock_the_email_for_a_while(client, csrf, analy
     locked = _login(client, csrf, analyst, PASSWORD)
     assert locked.status_code == 429 and "Too many wrong tries" in locked.text
     assert "tutela_session" not in locked.cookies
+
+
+def test_signing_in_again_ends_the_previous_session(client, csrf, analyst):
+    from tutela.access.people import session_for
+
+    _login(client, csrf, analyst, PASSWORD)
+    first = client.cookies.get("tutela_session")
+    _login(client, csrf, analyst, PASSWORD)
+    second = client.cookies.get("tutela_session")
+    db = client.app.state.db
+    assert first != second and session_for(db, first) is None and session_for(db, second) is not None

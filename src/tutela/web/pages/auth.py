@@ -66,6 +66,7 @@ async def login(request: Request) -> Response:
         throttle.failed(email)
         return _render(request, email=email, next_url=next_url, status=401, error="Wrong email or password.")
     throttle.succeeded(email)
+    await run_in_threadpool(end_session, db, request.cookies.get(SESSION_COOKIE))  # never reuse an old one
     session = await run_in_threadpool(start_session, db, principal)
     response = RedirectResponse(next_url, status_code=303)
     set_session_cookie(response, request, session.token)

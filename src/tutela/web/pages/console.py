@@ -93,9 +93,10 @@ async def queue(request: Request) -> Response:
         )
     except AccessError as exc:
         return _error(request, me, exc, exc.status)
+    people = await run_in_threadpool(list_people, db, me.org_id)
     return page(
         request, "console/queue.html",
-        _ctx(request, me, cases=cases, f_status=status or "", f_priority=priority or "", mine=mine,
+        _ctx(request, me, cases=cases, names={p["id"]: p["email"] for p in people}, f_status=status or "", f_priority=priority or "", mine=mine,
              done=q.get("done"), failed=q.get("failed")),
     )
 
@@ -166,7 +167,7 @@ async def case_view(request: Request, case_id: int) -> Response:
         request, "console/case.html",
         _ctx(request, me, case=case, next_statuses=_next_statuses(str(case.status)),
              revealed={int(x) for x in reveal.split(",") if x.isdigit()}, msg=request.query_params.get("msg"),
-             highlight=highlight, people=people),
+             highlight=highlight, people=people, names={p["id"]: p["email"] for p in people}),
     )
 
 
