@@ -112,3 +112,15 @@ def test_keyboard_only_can_choose_a_category(page, live_server):
     outline = page.evaluate("getComputedStyle(document.querySelector('.tile:has(input:focus)')).outlineStyle")
     assert outline != "none"
     assert t["cat_threatening_me"] in page.locator(".tile:has(input:checked)").inner_text()
+
+
+def test_quick_exit_leaves_no_way_back(page, live_server):
+    from tutela.web.pages.report import QUICK_EXIT_URL
+
+    page.route(QUICK_EXIT_URL + "**", lambda route: route.fulfill(body="<p>an ordinary page</p>",
+                                                                  content_type="text/html"))
+    page.goto(f"{live_server.url}/report?lang=fa")
+    before = page.evaluate("history.length")
+    page.get_by_role("link", name=_cat("fa")["quick_exit"]).click()
+    page.wait_for_url(QUICK_EXIT_URL)
+    assert page.evaluate("history.length") == before  # replaced, not pushed: "back" cannot return to it

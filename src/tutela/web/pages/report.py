@@ -50,6 +50,8 @@ ACCEPT = ("image/", "video/mp4", "video/webm", "video/quicktime", "application/p
 ACCEPT_ATTR = "image/*,video/mp4,video/webm,video/quicktime,application/pdf,text/plain"
 MAX_DESCRIPTION = 20_000
 HONEYPOT = "website"
+#: Where "leave this page quickly" goes: an ordinary page, for a child whose screen someone may see.
+QUICK_EXIT_URL = "https://www.google.com/"
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{4,24}$")
@@ -76,7 +78,7 @@ def _lang(request: Request, explicit: str | None = None) -> str:
 
 def _ctx(request: Request, lang: str, **extra: Any) -> dict[str, Any]:
     return {"lang": lang, "dir": direction(lang), "t": translator(lang), "languages": LANGUAGES,
-            "path": request.url.path, **extra}
+            "path": request.url.path, "quick_exit_url": QUICK_EXIT_URL, **extra}
 
 
 def _max_mb(request: Request) -> int:
