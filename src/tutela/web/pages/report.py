@@ -41,11 +41,6 @@ URGENT = frozenset({"hurting_myself", "threatening_me", "someone_wants_to_meet"}
 REPORTER_KINDS = ("child", "parent", "public")
 COUNTRIES = ("TR", "AZ", "IR", "RU")  # shown first; an operator's helplines file may add more
 
-
-def _countries(request: Request) -> list[str]:
-    """The countries the help directory knows, so a country an operator adds can be chosen."""
-    extra = sorted(set(help_countries(request.app.state.settings)) - set(COUNTRIES))
-    return [*COUNTRIES, *extra]
 ACCEPT = ("image/", "video/mp4", "video/webm", "video/quicktime", "application/pdf", "text/plain")
 ACCEPT_ATTR = "image/*,video/mp4,video/webm,video/quicktime,application/pdf,text/plain"
 MAX_DESCRIPTION = 20_000
@@ -55,6 +50,12 @@ QUICK_EXIT_URL = "https://www.google.com/"
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{4,24}$")
+
+
+def _countries(request: Request) -> list[str]:
+    """The countries the help directory knows, so a country an operator adds can be chosen."""
+    extra = sorted(set(help_countries(request.app.state.settings)) - set(COUNTRIES))
+    return [*COUNTRIES, *extra]
 
 
 @dataclass
