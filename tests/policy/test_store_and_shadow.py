@@ -114,3 +114,15 @@ def test_sync_log_writes_before_returning(db, settings, org) -> None:
     with db.connect() as conn:
         ids = conn.execute(select(moderation_decisions.c.decision_id)).scalars().all()
     assert ids == [d.id]
+
+
+def test_a_stored_version_that_no_longer_compiles_falls_back_to_the_default(db, org) -> None:
+    store.save_version(db, org, STRICT, activate=True)
+    from tutela.storage.tables.policy import policy_versions
+
+    with db.begin() as conn:  # as if an upgrade had made the stored text invalid
+        conn.execute(policy_versions.update().values(source="policy: x\nrules:\n  - id: a\n    then: [gone]\n"))
+    store._compiled.clear()
+    store._invalidate(db, org)
+    live, _ = store.policies_for(db, org)
+    assert live is default_policy()

@@ -12,6 +12,7 @@ by another worker process is seen within that time.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import UTC, datetime
@@ -20,11 +21,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from tutela.domain.policy import PolicyVersionInfo
-from tutela.policy.model import Policy, default_policy, parse_policy
+from tutela.policy.model import Policy, PolicyError, default_policy, parse_policy
 from tutela.storage.db import Database
 from tutela.storage.tables.policy import policy_state, policy_versions
 
 CACHE_SECONDS = 2.0
+
+log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _state_cache: dict[tuple[str, int], tuple[float, Policy, Policy | None]] = {}
@@ -170,6 +173,20 @@ def load_version(db: Database, org_id: int, version: int) -> Policy:
     return pol
 
 
+def _safe_load(db: Database, org_id: int, version: int | None) -> Policy | None:
+    """A stored version, or None. A version that no longer compiles (say, after an upgrade
+    removed a nudge it names) must not stop moderation: the caller falls back to the
+    default policy, which is safe for minors, and the error is logged for the operator."""
+    if version is None:
+        return None
+    try:
+        return load_version(db, org_id, version)
+    except (PolicyError, PolicyNotFound):
+        log.exception("organisation %s: policy version %s cannot be used; using the default policy",
+                      org_id, version)
+        return None
+
+
 def policies_for(db: Database, org_id: int | None) -> tuple[Policy, Policy | None]:
     """(live, shadow) policies of an organisation; the default policy when it has none."""
     if org_id is None:
@@ -180,8 +197,8 @@ def policies_for(db: Database, org_id: int | None) -> tuple[Policy, Policy | Non
     if hit is not None and hit[0] > now:
         return hit[1], hit[2]
     active, shadow = _state(db, org_id)
-    live = load_version(db, org_id, active) if active is not None else default_policy()
-    shadow_pol = load_version(db, org_id, shadow) if shadow is not None else None
+    live = _safe_load(db, org_id, active) or default_policy()
+    shadow_pol = _safe_load(db, org_id, shadow)
     with _lock:
         _state_cache[key] = (now + CACHE_SECONDS, live, shadow_pol)
     return live, shadow_pol
