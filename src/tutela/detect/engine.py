@@ -19,8 +19,8 @@ import numpy as np
 from tutela.config import Settings
 from tutela.detect.detectors.base import Detector, Hit, detector_classes
 from tutela.detect.langid import UNDETERMINED, identify_many
-from tutela.detect.model import LinearModel, load_default
-from tutela.detect.normalize import normalize, normalize_text
+from tutela.detect.model import LinearModel, explainable_words, load_default
+from tutela.detect.normalize import Normalized, normalize, normalize_text
 from tutela.domain.analysis import Explanation, TextAnalysis
 from tutela.domain.taxonomy import CATEGORIES, Category
 
@@ -121,12 +121,13 @@ def analyze_texts(
         second_stage.refine(probs, normalized, live, model, col)
 
     detectors = _detectors()
-    results: list[TextAnalysis] = []
+    thr_cache: dict[str, dict[Category, float]] = {}
+    staged: list[tuple[np.ndarray, list[Category], list[Hit]]] = []
     for i in range(n):
-        text, truncated, error = coerced[i]
-        lang, conf = lang_list[i]
+        text = coerced[i][0]
+        lang = lang_list[i][0]
         hits: list[Hit] = []
-        if i in live or normalized[i]:
+        if normalized[i]:
             for d in detectors:
                 hits.extend(d.find(text, normalized[i], lang))
         rule = np.zeros(len(CATEGORIES))
@@ -134,16 +135,32 @@ def analyze_texts(
             j = col[h.category]
             rule[j] = 1.0 - (1.0 - rule[j]) * (1.0 - h.score)
         final = np.maximum(probs[i], rule)
-        thr = thresholds_for(model, settings, lang)
-        scores = {c: round(float(final[col[c]]), 4) for c in CATEGORIES}
-        flags = [c for c in CATEGORIES if scores[c] >= thr[c] and scores[c] > 0]
-        explanations = _explain(text, normalized[i], flags, hits, probs[i], model, col) if flags else []
+        thr = thr_cache.get(lang)
+        if thr is None:
+            thr = thr_cache[lang] = thresholds_for(model, settings, lang)
+        flags = [c for c in CATEGORIES if final[col[c]] > 0 and round(float(final[col[c]]), 4) >= thr[c]]
+        staged.append((final, flags, hits))
+
+    # words behind the model's flags, scored for the whole batch in one product
+    word_scores: dict[str, np.ndarray] = {}
+    if model is not None:
+        words = [w for i in range(n) if staged[i][1] for w in explainable_words(normalized[i])]
+        word_scores = model.word_scores(words)
+
+    results: list[TextAnalysis] = []
+    for i in range(n):
+        text, truncated, error = coerced[i]
+        lang, conf = lang_list[i]
+        final, flags, hits = staged[i]
+        explanations = (
+            _explain(text, normalized[i], flags, hits, probs[i], model, col, word_scores) if flags else []
+        )
         results.append(
             TextAnalysis(
                 id=ids[i] if ids is not None and i < len(ids) else None,
                 lang=lang if text.strip() else UNDETERMINED,
                 lang_confidence=round(float(conf), 4),
-                scores=scores,
+                scores={c: round(float(final[col[c]]), 4) for c in CATEGORIES},
                 flags=flags,
                 explanations=explanations,
                 truncated=truncated,
@@ -161,6 +178,7 @@ def _explain(
     probs: np.ndarray,
     model: LinearModel | None,
     col: dict[Category, int],
+    word_scores: dict[str, np.ndarray],
 ) -> list[Explanation]:
     """Spans and patterns behind each flag, with spans mapped back to the original text."""
     mapped = None
@@ -187,9 +205,15 @@ def _explain(
         strongest_rule = max((h.score for h in cat_hits), default=0.0)
         if model is not None and cat in model.heads and probs[col[cat]] >= 0.5 * strongest_rule:
             head = model.heads.index(cat)
-            words = model.word_contributions(normalized, head)
+            ranked = sorted(
+                ((w, float(word_scores[w][head])) for w in explainable_words(normalized) if w in word_scores),
+                key=lambda t: -t[1],
+            )
+            words = [(w, v) for w, v in ranked[:3] if v > 0]
             cue = ", ".join(w for w, _ in words) or "overall wording"
-            span = _find_word(text, normalized, words[0][0]) if words else (None, None)
+            if words and mapped is None:
+                mapped = normalize(text)
+            span = _find_word(mapped, words[0][0]) if words and mapped is not None else (None, None)
             out.append(
                 Explanation(
                     category=cat,
@@ -213,8 +237,7 @@ def _detector_of(hit: Hit) -> str:
     return "lexicon"
 
 
-def _find_word(text: str, normalized: str, word: str) -> tuple[int | None, int | None]:
-    mapped = normalize(text)
+def _find_word(mapped: Normalized, word: str) -> tuple[int | None, int | None]:
     k = mapped.text.find(word)
     if k < 0:
         return (None, None)
