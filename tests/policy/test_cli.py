@@ -81,3 +81,16 @@ def test_org_policy_versions_from_the_cli(tmp_path: Path, monkeypatch, settings)
     rep = runner.invoke(app, ["policy", "shadow-report", "--org", "cli-org"])
     assert json.loads(rep.output)["decisions"] == 0
     assert runner.invoke(app, ["policy", "versions", "--org", "nobody"]).exit_code == 2
+
+    import tutela
+    from tutela.access import get_org
+
+    db = Database.from_settings(settings)
+    org_id = get_org(db, "cli-org")["id"]
+    tutela.moderate("hi", {"channel": "dm"}, db=db, settings=settings, org_id=org_id, sync_log=True)
+    tutela.moderate("hi", {"channel": "group"}, db=db, settings=settings, org_id=org_id, sync_log=True)
+    db.dispose()
+    out = runner.invoke(app, ["policy", "statements", "--org", "cli-org", "--since", "2000-01-01"])
+    lines = [json.loads(x) for x in out.output.splitlines()]
+    assert len(lines) == 1 and lines[0]["decision_visibility"] == ["DECISION_VISIBILITY_OTHER"]
+    assert "rule r: channel=dm" in lines[0]["decision_facts"]

@@ -168,5 +168,23 @@ def shadow_report(org: str = typer.Option(..., "--org"), version: int = typer.Op
     typer.echo(json.dumps(report(db, org_id, shadow_version=version), indent=2, default=str))
 
 
+@policy_app.command("statements")
+def statements(org: str = typer.Option(..., "--org"),
+               since: str = typer.Option(None, "--since", help="ISO date, e.g. 2026-11-01")) -> None:
+    """Export DSA statements of reasons (JSON lines) for the organisation's restricting decisions."""
+    from datetime import datetime
+
+    from tutela.cli.common import fail
+    from tutela.policy.statement import export_statements
+
+    db, org_id = _org_id(org)
+    try:
+        start = datetime.fromisoformat(since) if since else None
+    except ValueError:
+        fail(f"--since must be an ISO date, got {since!r}")
+    for sor in export_statements(db, org_id, since=start):
+        typer.echo(json.dumps(sor, ensure_ascii=False))
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(policy_app, name="policy")

@@ -7,6 +7,7 @@ export needs no re-interpretation. Every decision here is automated
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 #: Our verdicts -> the visibility restriction they amount to.
@@ -64,4 +65,22 @@ def statement_of_reasons(row: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-__all__ = ["statement_of_reasons"]
+def export_statements(db: Any, org_id: int, *, since: Any = None) -> Iterator[dict[str, Any]]:
+    """Statements of reasons for an organisation's logged decisions that restricted something."""
+    from sqlalchemy import select
+
+    from tutela.policy.log import decision_log
+    from tutela.storage.tables.policy import moderation_decisions as t
+
+    decision_log(db).flush()
+    q = select(t).where(t.c.org_id == org_id)
+    if since is not None:
+        q = q.where(t.c.created_at >= since)
+    with db.connect() as conn:
+        for row in conn.execute(q.order_by(t.c.id)).mappings():
+            sor = statement_of_reasons(dict(row))
+            if sor is not None:
+                yield sor
+
+
+__all__ = ["export_statements", "statement_of_reasons"]
