@@ -80,3 +80,31 @@ def test_signing_in_again_ends_the_previous_session(client, csrf, analyst):
     second = client.cookies.get("tutela_session")
     db = client.app.state.db
     assert first != second and session_for(db, first) is None and session_for(db, second) is not None
+
+
+def test_change_password_checks_the_old_one_and_ends_other_sessions(client, csrf, analyst, db):
+    from fastapi.testclient import TestClient
+
+    from tutela.access.people import authenticate_person
+
+    other = TestClient(client.app)
+    _login(other, csrf, analyst, PASSWORD)
+    assert other.get("/account/password", follow_redirects=False).status_code == 200
+    _login(client, csrf, analyst, PASSWORD)
+    page = client.get("/account/password")
+    token = csrf(page.text)
+    new = "a brand new password"
+    wrong = client.post("/account/password", data={"csrf_token": token, "current": "nope nope nope",
+                                                   "new": new, "again": new})
+    assert wrong.status_code == 400 and "This is not your current password." in wrong.text
+    mismatch = client.post("/account/password", data={"csrf_token": token, "current": PASSWORD,
+                                                      "new": new, "again": "something else"})
+    assert mismatch.status_code == 400 and "not the same" in mismatch.text
+    no_csrf = client.post("/account/password", data={"current": PASSWORD, "new": new, "again": new})
+    assert no_csrf.status_code == 403
+    ok = client.post("/account/password", data={"csrf_token": token, "current": PASSWORD,
+                                                "new": new, "again": new})
+    assert ok.status_code == 200 and 'id="password-done"' in ok.text
+    assert client.get("/account/password").status_code == 200  # this browser stays signed in
+    assert other.get("/account/password", follow_redirects=False).status_code == 303  # the other one is out
+    assert authenticate_person(db, analyst, new).user_id

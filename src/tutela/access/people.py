@@ -101,6 +101,21 @@ def create_user(db: Database, org: str | int, email: str, password: str, role: s
         return int(res.inserted_primary_key[0])
 
 
+def change_password(db: Database, user_id: int, current: str, new: str) -> None:
+    """A person changes their own password; every other session of theirs ends.
+
+    Raises AccessError when the current password is wrong, ValueError when the new one is too short.
+    """
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"the new password must be at least {MIN_PASSWORD_LENGTH} characters")
+    with db.begin() as conn:
+        row = conn.execute(select(users.c.password_hash).where(users.c.id == user_id)).first()
+        if row is None or not verify_password(row.password_hash, current):
+            raise AccessError("the current password is wrong", status=403)
+        conn.execute(users.update().where(users.c.id == user_id).values(password_hash=hash_password(new)))
+        conn.execute(delete(web_sessions).where(web_sessions.c.user_id == user_id))
+
+
 def set_disabled(db: Database, email: str, disabled: bool = True) -> bool:
     """Disable (or re-enable) a person; their sessions end at once."""
     with db.begin() as conn:
@@ -218,6 +233,6 @@ def tokens_match(a: str | None, b: str | None) -> bool:
 
 
 __all__ = [
-    "ROLES", "Session", "authenticate_person", "create_user", "end_session", "hash_password", "list_people",
-    "secret_key", "session_for", "set_disabled", "sign", "start_session", "tokens_match", "verify_password",
+    "ROLES", "Session", "authenticate_person", "change_password", "create_user", "end_session", "hash_password",
+    "list_people", "secret_key", "session_for", "set_disabled", "sign", "start_session", "tokens_match", "verify_password",
 ]

@@ -12,10 +12,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tutela.access import AccessError
-from tutela.access.people import authenticate_person, end_session, start_session
+from tutela.access.people import (
+    MIN_PASSWORD_LENGTH, authenticate_person, change_password, end_session, start_session,
+)
 from tutela.web.security import (
-    CSRF_FIELD, SESSION_COOKIE, clear_session_cookie, login_throttle, public_csrf_ok, public_csrf_token,
-    session_csrf_ok, set_public_csrf_cookie, set_session_cookie,
+    CSRF_FIELD, SESSION_COOKIE, clear_session_cookie, current_session, login_throttle, public_csrf_ok,
+    public_csrf_token, session_csrf_ok, set_public_csrf_cookie, set_session_cookie,
 )
 from tutela.web.render import page
 
@@ -81,4 +83,51 @@ async def logout(request: Request) -> Response:
     await run_in_threadpool(end_session, request.app.state.db, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(response)
+    return response
+
+
+def _password_page(request: Request, *, errors: dict[str, str] | None = None, done: bool = False,
+                   status: int = 200) -> HTMLResponse:
+    session = current_session(request)
+    return page(request, "console/password.html", {
+        "me": session.principal, "csrf_field": CSRF_FIELD, "csrf_token": session.csrf_token,
+        "errors": errors or {}, "done": done, "min_length": MIN_PASSWORD_LENGTH,
+    }, status_code=status)
+
+
+@router.get("/account/password", response_class=HTMLResponse)
+def password_form(request: Request) -> Response:
+    if current_session(request) is None:
+        return RedirectResponse("/login?next=/account/password", status_code=303)
+    return _password_page(request)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+async def password_change(request: Request) -> Response:
+    """Change one's own password; other sessions end, this browser gets a fresh session."""
+    session = current_session(request)
+    if session is None:
+        return RedirectResponse("/login?next=/account/password", status_code=303)
+    form = await request.form(max_files=0, max_fields=10)
+    if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
+        return HTMLResponse("Refused: the form's security token is missing or wrong. Reload the page.", 403)
+    current, new, again = (str(form.get(k) or "")[:1000] for k in ("current", "new", "again"))
+    errors: dict[str, str] = {}
+    if len(new) < MIN_PASSWORD_LENGTH:
+        errors["new"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    elif new != again:
+        errors["again"] = "The two new passwords are not the same."
+    if not errors:
+        try:
+            await run_in_threadpool(
+                change_password, request.app.state.db, session.principal.user_id, current, new
+            )
+        except AccessError:
+            errors["current"] = "This is not your current password."
+    if errors:
+        return _password_page(request, errors=errors, status=400)
+    fresh = await run_in_threadpool(start_session, request.app.state.db, session.principal)
+    request.state.web_session = fresh
+    response = _password_page(request, done=True)
+    set_session_cookie(response, request, fresh.token)
     return response
