@@ -20,9 +20,10 @@ from tutela.hashing.errors import MediaError
 from tutela.hashing.signals.base import SignalExample, SignalType, register
 from tutela.hashing.synthetic import encode, synthetic_image
 
-#: Images are reduced to roughly this many pixels on the longer side before
-#: PDQ; PDQ itself boils everything down to 64x64, so this changes few bits.
-WORK_SIZE = 512
+#: JPEGs at least twice this size on the longer side are decoded at half
+#: scale before PDQ (see `decode.open_image`); PDQ itself boils everything
+#: down to 64x64, so this changes only a few bits.
+WORK_SIZE = 800
 #: the dihedral variants in pdqhash's order: the transform applied to the
 #: query image (rotations counter-clockwise, as Pillow's ROTATE_90)
 DIHEDRAL_NAMES = (
@@ -35,9 +36,6 @@ def _bits_to_hex(bits: np.ndarray) -> str:
 
 
 def _pixels(img: Image.Image) -> np.ndarray:
-    longest = max(img.size)
-    if longest > 2 * WORK_SIZE:
-        img = img.reduce(longest // WORK_SIZE)
     arr = np.asarray(img.convert("RGB") if img.mode != "RGB" else img)
     return np.ascontiguousarray(arr)
 
