@@ -25,6 +25,7 @@ from tutela.domain.analysis import Explanation, TextAnalysis
 from tutela.domain.taxonomy import CATEGORIES, Category
 
 DEFAULT_THRESHOLD = 0.5
+RULE_THRESHOLD = 0.5
 MAX_EXPLANATIONS_PER_CATEGORY = 3
 
 _DETECTORS: list[Detector] | None = None
@@ -79,6 +80,19 @@ def thresholds_for(model: LinearModel | None, settings: Settings | None, lang: s
     return out
 
 
+def _flagged(cat: Category, model_p: float, rule_s: float, thr: float, overrides: set[str]) -> bool:
+    """Model probabilities meet the model's calibrated threshold; rule scores meet 0.5.
+
+    The two are calibrated differently: a rule's single weak cue is scored below
+    0.5 on purpose, and must not flag just because the model's best-F1 threshold
+    for that category is lower. An operator's threshold (settings) applies to the
+    combined score.
+    """
+    if cat.value in overrides:
+        return max(model_p, rule_s) >= thr
+    return (model_p > 0 and round(float(model_p), 4) >= thr) or rule_s >= RULE_THRESHOLD
+
+
 def analyze_text(text: str, *, lang: str | None = None, settings: Settings | None = None) -> TextAnalysis:
     """Analyse one text: language, a calibrated score for every category, flags and reasons."""
     return analyze_texts([text], settings=settings, langs=[lang] if lang else None)[0]
@@ -121,6 +135,7 @@ def analyze_texts(
         second_stage.refine(probs, normalized, live, model, col)
 
     detectors = _detectors()
+    overrides = set(settings.thresholds) if settings is not None else set()
     thr_cache: dict[str, dict[Category, float]] = {}
     staged: list[tuple[np.ndarray, list[Category], list[Hit]]] = []
     for i in range(n):
@@ -138,7 +153,7 @@ def analyze_texts(
         thr = thr_cache.get(lang)
         if thr is None:
             thr = thr_cache[lang] = thresholds_for(model, settings, lang)
-        flags = [c for c in CATEGORIES if final[col[c]] > 0 and round(float(final[col[c]]), 4) >= thr[c]]
+        flags = [c for c in CATEGORIES if _flagged(c, probs[i][col[c]], rule[col[c]], thr[c], overrides)]
         staged.append((final, flags, hits))
 
     # words behind the model's flags, scored for the whole batch in one product
