@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 import weakref
 from datetime import UTC, datetime
 
@@ -80,18 +81,29 @@ def receiving_org(db: Database) -> int:
     found = _receiving.get(db)
     if found is not None:
         return found
-    with _receiving_lock:
-        with db.connect() as conn:
-            row = conn.execute(select(orgs.c.id).where(orgs.c.kind == "hotline").order_by(orgs.c.id).limit(1)).first()
-        if row is None:
-            from tutela.access import create_org, get_org
+    from sqlalchemy.exc import OperationalError
 
+    from tutela.access import create_org, get_org
+
+    with _receiving_lock:
+        for attempt in range(50):
             try:
-                org_id = create_org(db, RECEIVING_ORG_NAME, kind="hotline")
-            except ValueError:
-                org_id = get_org(db, RECEIVING_ORG_NAME)["id"]
-        else:
-            org_id = int(row.id)
+                with db.connect() as conn:
+                    row = conn.execute(
+                        select(orgs.c.id).where(orgs.c.kind == "hotline").order_by(orgs.c.id).limit(1)).first()
+                if row is not None:
+                    org_id = int(row.id)
+                else:
+                    try:
+                        org_id = create_org(db, RECEIVING_ORG_NAME, kind="hotline")
+                    except ValueError:  # another process created it first
+                        org_id = get_org(db, RECEIVING_ORG_NAME)["id"]
+                break
+            except OperationalError:
+                # SQLite refuses a read-then-write transaction while the intake writer commits: try again
+                if attempt == 49:
+                    raise
+                time.sleep(0.02)
         _receiving[db] = org_id
         return org_id
 
