@@ -175,7 +175,7 @@ def analyze_texts(
                 id=ids[i] if ids is not None and i < len(ids) else None,
                 lang=lang if text.strip() else UNDETERMINED,
                 lang_confidence=round(float(conf), 4),
-                scores={c: round(float(final[col[c]]), 4) for c in CATEGORIES},
+                scores=dict(zip(CATEGORIES, np.round(final, 4).tolist())),
                 flags=flags,
                 explanations=explanations,
                 truncated=truncated,

@@ -267,9 +267,25 @@ def _align(short: str, long: str) -> list[int] | None:
     return out
 
 
+_LEET_CHARS = re.compile(r"[0-9@$!|+]")
+_GREEK = re.compile("[\u0370-\u03ff]")
+
+
+def _needs_word_fixes(text: str) -> bool:
+    """Cheap test: only words with leet characters or mixed scripts need the per-word pass."""
+    if _LEET_CHARS.search(text):
+        return True
+    if text.isascii():
+        return False
+    has_lat = _LATIN.search(text) is not None
+    has_cyr = _CYRILLIC.search(text) is not None
+    return (has_lat and has_cyr) or _GREEK.search(text) is not None or (has_cyr and _NON_RUSSIAN_LOOKALIKE.search(text) is not None)
+
+
 def _pipeline(text: str, offsets: list[int] | None) -> tuple[str, list[int] | None]:
-    prefer_lat = text.isascii() or len(_LATIN.findall(text)) > len(_CYRILLIC.findall(text))
-    text, offsets = _sub(_WORD, lambda m: _fix_word(m.group(), prefer_lat), text, offsets)
+    if _needs_word_fixes(text):
+        prefer_lat = text.isascii() or len(_LATIN.findall(text)) > len(_CYRILLIC.findall(text))
+        text, offsets = _sub(_WORD, lambda m: _fix_word(m.group(), prefer_lat), text, offsets)
     text, offsets = _sub(_SPACED, lambda m: _SPACED_SEP.sub("", m.group()), text, offsets)
     text, offsets = _sub(_REPEAT, lambda m: m.group()[0], text, offsets)
     text, offsets = _sub(_SPACES, lambda m: " ", text, offsets)
