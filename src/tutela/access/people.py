@@ -116,10 +116,13 @@ def change_password(db: Database, user_id: int, current: str, new: str) -> None:
         conn.execute(delete(web_sessions).where(web_sessions.c.user_id == user_id))
 
 
-def set_disabled(db: Database, email: str, disabled: bool = True) -> bool:
-    """Disable (or re-enable) a person; their sessions end at once."""
+def set_disabled(db: Database, email: str, disabled: bool = True, *, org_id: int | None = None) -> bool:
+    """Disable (or re-enable) a person; their sessions end at once. With `org_id`, only within that org."""
+    query = select(users.c.id).where(users.c.email == email.strip().lower())
+    if org_id is not None:
+        query = query.where(users.c.org_id == org_id)
     with db.begin() as conn:
-        row = conn.execute(select(users.c.id).where(users.c.email == email.strip().lower())).first()
+        row = conn.execute(query).first()
         if row is None:
             return False
         conn.execute(users.update().where(users.c.id == row.id).values(disabled=disabled))
@@ -128,13 +131,14 @@ def set_disabled(db: Database, email: str, disabled: bool = True) -> bool:
         return True
 
 
-def list_people(db: Database, org_id: int) -> list[dict]:
-    """The organisation's active people (id, email, role), for assigning cases."""
+def list_people(db: Database, org_id: int, *, include_disabled: bool = False) -> list[dict]:
+    """The organisation's people (id, email, role, disabled), active ones only unless asked."""
+    query = select(users.c.id, users.c.email, users.c.role, users.c.disabled, users.c.created_at).where(
+        users.c.org_id == org_id)
+    if not include_disabled:
+        query = query.where(users.c.disabled.is_(False))
     with db.connect() as conn:
-        rows = conn.execute(
-            select(users.c.id, users.c.email, users.c.role)
-            .where(users.c.org_id == org_id, users.c.disabled.is_(False)).order_by(users.c.email)
-        ).mappings().all()
+        rows = conn.execute(query.order_by(users.c.email)).mappings().all()
     return [dict(r) for r in rows]
 
 
@@ -233,6 +237,7 @@ def tokens_match(a: str | None, b: str | None) -> bool:
 
 
 __all__ = [
-    "ROLES", "Session", "authenticate_person", "change_password", "create_user", "end_session", "hash_password",
-    "list_people", "secret_key", "session_for", "set_disabled", "sign", "start_session", "tokens_match", "verify_password",
+    "ROLES", "Session", "authenticate_person", "change_password", "create_user", "end_session",
+    "hash_password", "list_people", "secret_key", "session_for", "set_disabled", "sign", "start_session",
+    "tokens_match", "verify_password",
 ]
