@@ -164,7 +164,7 @@ def run_wrk(port: int, key: str, duration: int, connections: int, threads: int, 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(_lua(key, harmful_every))
         script = fh.name
-    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency", "-s", script,
+    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s", "--latency", "-s", script,
            f"http://127.0.0.1:{port}"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     os.unlink(script)
@@ -173,7 +173,7 @@ def run_wrk(port: int, key: str, duration: int, connections: int, threads: int, 
     raw = json.loads(m.group(1))
     errors = raw["connect"] + raw["read"] + raw["write"] + raw["status"] + raw["timeout"]
     return {
-        "tool": f"wrk -t{threads} -c{connections} -d{duration}s --latency, Lua POST script: a fresh random "
+        "tool": f"wrk -t{threads} -c{connections} -d{duration}s --timeout 10s --latency, Lua POST script: a fresh random "
                 f"sentence per request, 1 in {harmful_every or 'no'} harmful",
         "requests": raw["requests"], "rps": round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
         "p50_ms": raw["p50_us"] / 1000, "p90_ms": raw["p90_us"] / 1000, "p99_ms": raw["p99_us"] / 1000,
