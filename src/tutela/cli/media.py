@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
         finally:
             if out:
                 fh.close()
-            matcher.save()
+            matcher.save(only_if_changed=True)
         err_console.print(f"{matched} of {len(files)} files matched")
 
     bank_app = typer.Typer(help="Hash banks: lists of known (or known-benign) hashes.", no_args_is_help=True)

@@ -202,6 +202,8 @@ class HashIndex:
             return
         with self._write_lock:
             snap = self._snap
+            if len(snap.segments) == 1 and not len(snap.delta_words) and snap.live == len(snap.segments[0]):
+                return  # already one segment without tombstones
             words = [seg.words[alive == 1] for seg, alive in zip(snap.segments, snap.alive)]
             ids = [np.asarray(seg.ids)[alive == 1] for seg, alive in zip(snap.segments, snap.alive)]
             words.append(snap.delta_words)

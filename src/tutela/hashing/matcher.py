@@ -63,6 +63,7 @@ class Matcher:
         self._banks: dict[int, BankInfo] = {}
         self._dirty = True
         self._synced_at = 0.0
+        self._unsaved = False
 
     # -- keeping up with the database ------------------------------------
     def mark_dirty(self) -> None:
@@ -120,6 +121,7 @@ class Matcher:
                 return added
             ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
             self._index.add(hex_to_words([r[1] for r in rows]), ids)
+            self._unsaved = True
             self._last_entry_id = int(ids[-1])
             added += len(rows)
 
@@ -135,16 +137,18 @@ class Matcher:
         if rows:
             self._index.remove([r[1] for r in rows])
             self._last_seq = int(rows[-1][0])
+            self._unsaved = True
         if len(self._index) != self._pdq_count():
             # An insert committed out of id order (possible on PostgreSQL under
             # concurrency) or a foreign change: start again from the database.
             self._rebuild()
 
     # -- persistence -----------------------------------------------------
-    def save(self) -> None:
+    def save(self, *, only_if_changed: bool = False) -> None:
         """Persist the PDQ index with the database position it reflects."""
-        if self.index_dir is None or self._index is None:
+        if self.index_dir is None or self._index is None or (only_if_changed and not self._unsaved):
             return
+        self._unsaved = False
         self._index.save(self.index_dir / "pdq")
         state = {"last_entry_id": self._last_entry_id, "last_seq": self._last_seq, "url": self.db.url}
         (self.index_dir / "pdq_sync.json").write_text(json.dumps(state))
