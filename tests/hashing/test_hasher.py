@@ -116,3 +116,8 @@ def test_hash_file(tmp_path) -> None:  # noqa: ANN001
 def test_non_bytes_input() -> None:
     with pytest.raises(MediaError):
         hash_bytes("a string")  # type: ignore[arg-type]
+
+
+def test_text_that_starts_like_a_bitmap_is_not_an_image() -> None:
+    h = hash_bytes(b"BMW owners club newsletter, issue 4" * 3, filename="notes.txt")
+    assert h.kind is MediaKind.OTHER

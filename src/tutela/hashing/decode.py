@@ -24,12 +24,13 @@ DEFAULT_MAX_PIXELS = 64_000_000
 #: Default cap on the size of one file (the HTTP layer passes Settings.max_upload_bytes).
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 
-IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP", "BMP", "HEIF"}
+IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP", "BMP", "HEIF", "AVIF"}
 _IMAGE_SUFFIXES = {
     ".jpg": "JPEG", ".jpeg": "JPEG", ".jpe": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WEBP",
     ".bmp": "BMP", ".heic": "HEIF", ".heif": "HEIF",
 }
 _VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi", ".3gp"}
+_BMP_DIB_SIZES = {12, 40, 52, 56, 64, 108, 124}
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
 
 _heif_lock = threading.Lock()
@@ -69,7 +70,7 @@ def sniff(data: bytes, filename: str | None = None) -> Sniffed:
         return Sniffed(MediaKind.IMAGE, "GIF")
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         return Sniffed(MediaKind.IMAGE, "WEBP")
-    if head.startswith(b"BM") and len(head) >= 26:
+    if head.startswith(b"BM") and len(head) >= 18 and int.from_bytes(head[14:18], "little") in _BMP_DIB_SIZES:
         return Sniffed(MediaKind.IMAGE, "BMP")
     if head[4:8] == b"ftyp":
         brand = head[8:12]
