@@ -26,6 +26,8 @@ from tutela.domain.taxonomy import CATEGORIES, Category
 
 DEFAULT_THRESHOLD = 0.5
 RULE_THRESHOLD = 0.5
+LONG_TEXT_CHARS = 400
+LONG_TEXT_RULE_THRESHOLD = 0.85
 MAX_EXPLANATIONS_PER_CATEGORY = 3
 
 _DETECTORS: list[Detector] | None = None
@@ -80,7 +82,27 @@ def thresholds_for(model: LinearModel | None, settings: Settings | None, lang: s
     return out
 
 
-def _flagged(cat: Category, model_p: float, rule_s: float, thr: float, overrides: set[str]) -> bool:
+def _rule_scores(hits: list[Hit], col: dict[Category, int]) -> np.ndarray:
+    """Noisy-or over *distinct* kinds of evidence per category.
+
+    The same cue repeated ("how old are you" five times in a long chat) is one
+    piece of evidence, not five: each reason counts once, at its strongest.
+    """
+    best: dict[tuple[Category, str], float] = {}
+    for h in hits:
+        key = (h.category, h.reason.split(":", 1)[0])
+        if h.score > best.get(key, 0.0):
+            best[key] = h.score
+    rule = np.zeros(len(col))
+    for (cat, _), score in best.items():
+        j = col[cat]
+        rule[j] = 1.0 - (1.0 - rule[j]) * (1.0 - score)
+    return rule
+
+
+def _flagged(
+    cat: Category, model_p: float, rule_s: float, thr: float, overrides: set[str], rule_thr: float = 0.5
+) -> bool:
     """Model probabilities meet the model's calibrated threshold; rule scores meet 0.5.
 
     The two are calibrated differently: a rule's single weak cue is scored below
@@ -90,7 +112,7 @@ def _flagged(cat: Category, model_p: float, rule_s: float, thr: float, overrides
     """
     if cat.value in overrides:
         return max(model_p, rule_s) >= thr
-    return (model_p > 0 and round(float(model_p), 4) >= thr) or rule_s >= RULE_THRESHOLD
+    return (model_p > 0 and round(float(model_p), 4) >= thr) or rule_s >= rule_thr
 
 
 def analyze_text(text: str, *, lang: str | None = None, settings: Settings | None = None) -> TextAnalysis:
@@ -145,15 +167,20 @@ def analyze_texts(
         if normalized[i]:
             for d in detectors:
                 hits.extend(d.find(text, normalized[i], lang))
-        rule = np.zeros(len(CATEGORIES))
-        for h in hits:
-            j = col[h.category]
-            rule[j] = 1.0 - (1.0 - rule[j]) * (1.0 - h.score)
+        rule = _rule_scores(hits, col)
         final = np.maximum(probs[i], rule)
         thr = thr_cache.get(lang)
         if thr is None:
             thr = thr_cache[lang] = thresholds_for(model, settings, lang)
-        flags = [c for c in CATEGORIES if _flagged(c, probs[i][col[c]], rule[col[c]], thr[c], overrides)]
+        long_text = len(text) > LONG_TEXT_CHARS
+        flags = [
+            c
+            for c in CATEGORIES
+            if _flagged(
+                c, probs[i][col[c]], rule[col[c]], thr[c], overrides,
+                LONG_TEXT_RULE_THRESHOLD if long_text and model is not None and c in model.heads else RULE_THRESHOLD,
+            )
+        ]
         staged.append((final, flags, hits))
 
     # words behind the model's flags, scored for the whole batch in one product

@@ -46,7 +46,8 @@ def _score_url(url: str) -> list[tuple[float, str]]:
     if tld in _BAD_TLDS:
         reasons.append((0.35, f"throwaway top-level domain .{tld}"))
     labels = host.split(".")
-    registered = ".".join(labels[-2:])
+    second_level = len(labels) >= 3 and labels[-2] in {"co", "com", "org", "net", "gov", "ac", "edu"}
+    registered = ".".join(labels[-3:] if second_level else labels[-2:])
     plain = host.translate(_LEET).replace("-", "")
     for brand in _BRANDS:
         if brand in plain and not (registered.startswith(brand + ".") or registered == brand):
