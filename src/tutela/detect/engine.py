@@ -27,7 +27,8 @@ from tutela.domain.taxonomy import CATEGORIES, Category
 DEFAULT_THRESHOLD = 0.5
 RULE_THRESHOLD = 0.5
 LONG_TEXT_CHARS = 400
-LONG_TEXT_RULE_THRESHOLD = 0.85
+LONG_TEXT_RULE_THRESHOLD = 0.95
+SEGMENT_TRAINED = frozenset({Category.SEXUAL_EXPLOITATION})  # heads trained on whole chat segments
 MAX_EXPLANATIONS_PER_CATEGORY = 3
 
 _DETECTORS: list[Detector] | None = None
@@ -178,7 +179,7 @@ def analyze_texts(
             for c in CATEGORIES
             if _flagged(
                 c, probs[i][col[c]], rule[col[c]], thr[c], overrides,
-                LONG_TEXT_RULE_THRESHOLD if long_text and model is not None and c in model.heads else RULE_THRESHOLD,
+                LONG_TEXT_RULE_THRESHOLD if long_text and c in SEGMENT_TRAINED else RULE_THRESHOLD,
             )
         ]
         staged.append((final, flags, hits))
