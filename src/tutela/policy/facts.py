@@ -15,6 +15,8 @@ from tutela.domain.analysis import TextAnalysis
 from tutela.domain.policy import AgeBand, ModerationContext
 
 _MINOR_BANDS = {AgeBand.CHILD.value, AgeBand.TEEN.value}
+_UNKNOWN = AgeBand.UNKNOWN.value
+# `str(member)` below, not `member.value`: the enum property is slow on the hot path.
 
 #: Explanation reason prefix (before ':') -> signal. Reasons come from the text
 #: detectors' lexicons (`tutela/detect/lexicons/*.yaml`).
@@ -68,12 +70,12 @@ def signals_of(analysis: TextAnalysis | None) -> set[str]:
 
 
 def _party(prefix: str, party: Any, service_for_minors: bool, f: dict[str, Any]) -> None:
-    band = party.band().value
+    band = str(party.band())
     f[f"{prefix}.age_band"] = band
     f[f"{prefix}.age"] = party.age
     f[f"{prefix}.account_age_days"] = party.account_age_days
     # Conservative by default: where the service is for minors, an unknown age is a minor.
-    f[f"{prefix}.minor"] = band in _MINOR_BANDS or (band == AgeBand.UNKNOWN.value and service_for_minors)
+    f[f"{prefix}.minor"] = band in _MINOR_BANDS or (band == _UNKNOWN and service_for_minors)
 
 
 def build_facts(
@@ -95,8 +97,8 @@ def build_facts(
     scores: dict[str, float] = {}
     flags: set[str] = set()
     if analysis is not None:
-        scores = {c.value: float(v) for c, v in analysis.scores.items()}
-        flags = {c.value for c in analysis.flags}
+        scores = {str(c): float(v) for c, v in analysis.scores.items()}
+        flags = {str(c) for c in analysis.flags}
     if media_sexual_score is not None:
         scores["sexual_content"] = max(scores.get("sexual_content", 0.0), float(media_sexual_score))
     signals = signals_of(analysis)
@@ -146,7 +148,7 @@ def for_policy(f: dict[str, Any], policy_service_for_minors: bool) -> dict[str, 
     g["service_for_minors"] = sfm
     for prefix in ("sender", "recipient"):
         band = g[f"{prefix}.age_band"]
-        g[f"{prefix}.minor"] = band in _MINOR_BANDS or (band == AgeBand.UNKNOWN.value and sfm)
+        g[f"{prefix}.minor"] = band in _MINOR_BANDS or (band == _UNKNOWN and sfm)
     return g
 
 

@@ -247,14 +247,14 @@ def _log_row(decision: Decision, ev: Evaluation, org_id: int | None, item: Moder
     return {
         "decision_id": decision.id, "org_id": org_id, "created_at": decision.created_at,
         "policy": decision.policy, "policy_version": decision.policy_version,
-        "decision": decision.decision.value, "actions": [a.value for a in decision.actions],
-        "ground": decision.ground.value if decision.ground else None,
+        "decision": str(decision.decision), "actions": [str(a) for a in decision.actions],
+        "ground": str(decision.ground) if decision.ground else None,
         "rules": ev.rule_ids,
         "facts": {
             "evidence": {h.rule: h.evidence for h in decision.reasons},
             "scores": decision.scores, "signals": decision.signals,
             "report_to": decision.report_to, "lang": decision.lang,
-            "sender_age_band": ctx.sender.band().value, "recipient_age_band": ctx.recipient.band().value,
+            "sender_age_band": str(ctx.sender.band()), "recipient_age_band": str(ctx.recipient.band()),
         },
         "content_type": content_type, "channel": ctx.channel, "country": ctx.country, "automated": True,
         "content_ref": keyed_ref(settings, "content", item.id),
