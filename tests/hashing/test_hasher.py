@@ -74,10 +74,12 @@ def test_non_images_get_cryptographic_hashes_only() -> None:
     assert h.kind is MediaKind.OTHER and h.pdq is None and h.md5 == hashlib.md5(data).hexdigest()
 
 
-def test_video_is_sniffed() -> None:
+def test_fake_video_is_refused_but_can_skip_video_hashing() -> None:
     data = b"\x00\x00\x00\x18ftypmp42" + b"\0" * 200
-    h = hash_bytes(data)
-    assert h.kind is MediaKind.VIDEO and h.pdq is None
+    with pytest.raises(MediaError):
+        hash_bytes(data)
+    h = hash_bytes(data, video=False)
+    assert h.kind is MediaKind.VIDEO and h.pdq is None and h.vpdq is None
 
 
 def test_large_jpeg_keeps_its_real_size() -> None:

@@ -45,6 +45,14 @@ class BankKind(StrEnum):
     BENIGN = "benign"
 
 
+class VideoFrameHash(BaseModel):
+    """PDQ of one sampled video frame (vPDQ-style: one frame per second)."""
+
+    second: float = Field(description="timestamp of the frame in the video")
+    pdq: str
+    quality: int
+
+
 class MediaHashes(BaseModel):
     """Every hash Tutela computes for one file."""
 
@@ -61,6 +69,10 @@ class MediaHashes(BaseModel):
         default=None,
         description="PDQ of the 8 rotations/flips (original first), so flipped copies match",
     )
+    vpdq: list[VideoFrameHash] | None = Field(
+        default=None, description="videos: PDQ of one frame per second, consecutive repeats dropped"
+    )
+    duration: float | None = Field(default=None, description="videos: seconds hashed")
     filename: str | None = None
 
     def signals(self) -> dict[str, str]:
@@ -114,7 +126,10 @@ class Match(BaseModel):
     value: str = Field(description="the bank's hash that matched")
     distance: int = Field(description="Hamming distance for PDQ; 0 for exact hashes")
     radius: int = Field(description="the bank's threshold the distance was compared to")
-    transform: str = Field(default="original", description="which dihedral variant of the query matched")
+    transform: str = Field(
+        default="original",
+        description="which dihedral variant of the query matched, or for videos the frame (frame@12s)",
+    )
     category: Category
     severity: Severity
     source: str | None = None
@@ -123,4 +138,6 @@ class Match(BaseModel):
     share_level: ShareLevel
 
 
-__all__ = ["BankEntry", "BankInfo", "BankKind", "Match", "MediaHashes", "MediaKind", "ShareLevel"]
+__all__ = [
+    "BankEntry", "BankInfo", "BankKind", "Match", "MediaHashes", "MediaKind", "ShareLevel", "VideoFrameHash",
+]

@@ -23,6 +23,7 @@ def hash_bytes(
     max_bytes: int | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     dihedral: bool = False,
+    video: bool = True,
 ) -> MediaHashes:
     """Every hash of one file.
 
@@ -31,6 +32,7 @@ def hash_bytes(
     (truncated, malformed, a decompression bomb) raises `MediaError`, because a
     hotline must know that the PDQ it expected is missing, not get a silent gap.
     `dihedral=True` also returns the eight rotation/flip PDQ variants.
+    Videos get PDQ of one frame per second (`vpdq`) unless `video=False`.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise MediaError(f"expected bytes, got {type(data).__name__}")
@@ -51,6 +53,11 @@ def hash_bytes(
         result.width, result.height = img.size if img.format != "JPEG" else _declared_size(data, img)
         pdq, quality, variants = pdq_from_image(img, dihedral=dihedral)
         result.pdq, result.pdq_quality, result.pdq_dihedral = pdq, quality, variants
+    elif sniffed.kind is MediaKind.VIDEO and video:
+        from tutela.hashing.video import hash_video
+
+        frames, duration, width, height = hash_video(data, max_pixels=max_pixels)
+        result.vpdq, result.duration, result.width, result.height = frames, duration, width, height
     return result
 
 

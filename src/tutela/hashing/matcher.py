@@ -186,7 +186,8 @@ class Matcher:
         allowed = self._allowed(banks, org_id)
         if not allowed:
             return MatchOutcome()
-        found: dict[int, tuple[int, str]] = {}  # entry id -> (distance, transform)
+        # entry id -> (distance, which query matched, that query's PDQ quality)
+        found: dict[int, tuple[int, str, int]] = {}
         exact = {"md5": hashes.md5, "sha256": hashes.sha256}
         with self.db.connect() as conn:
             for sig, value in exact.items():
@@ -198,24 +199,23 @@ class Matcher:
                         hash_entries.c.bank_id.in_(list(allowed)),
                     )
                 ).all():
-                    found[int(eid)] = (0, "original")
-        if hashes.pdq and self._index is not None:
-            variants = hashes.pdq_dihedral or [hashes.pdq]
-            qi, ids, dist = self._index.search_words(hex_to_words(variants))
+                    found[int(eid)] = (0, "original", 100)
+        queries, labels, qualities = _pdq_queries(hashes)
+        if queries and self._index is not None:
+            qi, ids, dist = self._index.search_words(hex_to_words(queries))
             for q, e, d in zip(qi.tolist(), ids.tolist(), dist.tolist()):
                 if e not in found or d < found[e][0]:
-                    found[e] = (d, DIHEDRAL_NAMES[q] if len(variants) > 1 else "original")
+                    found[e] = (d, labels[q], qualities[q])
         if not found:
             return MatchOutcome()
         with self.db.connect() as conn:
             rows = conn.execute(select(hash_entries).where(hash_entries.c.id.in_(list(found)))).all()
         candidates: list[Match] = []
-        quality = hashes.pdq_quality if hashes.pdq_quality is not None else 100
         for r in rows:
             bank = allowed.get(r.bank_id)
             if bank is None:
                 continue
-            d, transform = found[r.id]
+            d, transform, quality = found[r.id]
             if r.signal_type == "pdq" and (d > bank.pdq_radius or quality < bank.min_quality):
                 continue
             candidates.append(Match(
@@ -226,6 +226,24 @@ class Matcher:
                 owner_org_id=bank.owner_org_id, share_level=bank.share_level,
             ))
         return _apply_benign(candidates)
+
+
+def _pdq_queries(hashes: MediaHashes) -> tuple[list[str], list[str], list[int]]:
+    """The PDQ hashes to search for a file: the image's dihedral variants (or
+    its PDQ), and a video's sampled frames; with a label and quality each."""
+    queries: list[str] = []
+    labels: list[str] = []
+    qualities: list[int] = []
+    if hashes.pdq:
+        variants = hashes.pdq_dihedral or [hashes.pdq]
+        queries += variants
+        labels += [DIHEDRAL_NAMES[i] if len(variants) > 1 else "original" for i in range(len(variants))]
+        qualities += [hashes.pdq_quality if hashes.pdq_quality is not None else 100] * len(variants)
+    for frame in hashes.vpdq or []:
+        queries.append(frame.pdq)
+        labels.append(f"frame@{frame.second:g}s")
+        qualities.append(frame.quality)
+    return queries, labels, qualities
 
 
 def _apply_benign(candidates: list[Match]) -> MatchOutcome:
