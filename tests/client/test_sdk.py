@@ -110,6 +110,12 @@ def test_retry_after_is_honoured_but_capped() -> None:
     assert c._delay(0, resp) == 0.5
     assert c._delay(0, httpx.Response(503, headers={"Retry-After": "0.2"})) == pytest.approx(0.2)
     assert 0.0 < c._delay(1, None) <= 0.5
+    import email.utils
+    import time
+
+    soon = email.utils.formatdate(time.time() + 0.3, usegmt=True)
+    assert 0.0 <= c._delay(0, httpx.Response(503, headers={"Retry-After": soon})) <= 0.5
+    assert 0.0 < c._delay(0, httpx.Response(503, headers={"Retry-After": "soon-ish"})) <= 0.5
 
 
 def test_connection_refused_is_retried_then_reported() -> None:

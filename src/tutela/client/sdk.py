@@ -45,10 +45,14 @@ def _retry_after(resp: httpx.Response | None) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
+        pass
+    try:
         parsed = email.utils.parsedate_to_datetime(value)
-        if parsed is None:
-            return None
-        return max(0.0, parsed.timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None  # unreadable hint: fall back to our own backoff
+    if parsed is None:
+        return None
+    return max(0.0, parsed.timestamp() - time.time())
 
 
 def _error(resp: httpx.Response) -> TutelaError:
