@@ -222,3 +222,16 @@ def test_a_referred_organisation_sees_the_case_but_cannot_work_it(client, csrf, 
     assert 'id="assign-me"' not in page.text and "/transition" not in page.text  # read, note, not work
     other = client.get(f"/console/cases/{world[1].case_id}")
     assert other.status_code == 404  # not referred: invisible
+
+
+def test_bulk_reports_cases_that_could_not_move(client, csrf, world):
+    _sign_in(client, csrf, "sup@a.example")
+    token = csrf(client.get("/console").text)
+    client.post("/console/bulk", data={"csrf_token": token, "case_id": [str(world[1].case_id)],
+                                       "to_status": "closed"})
+    res = client.post("/console/bulk", data={"csrf_token": token, "to_status": "actioned",
+                                             "case_id": [str(world[0].case_id), str(world[1].case_id)]},
+                      follow_redirects=False)
+    assert res.headers["location"] == "/console?done=1&failed=1+could+not+move+to+actioned"
+    page = client.get(res.headers["location"]).text
+    assert "1 case(s) moved." in page and "1 could not move to actioned" in page

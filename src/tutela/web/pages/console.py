@@ -64,12 +64,6 @@ def _is_regulator(principal: Principal) -> bool:
     return principal.role == "regulator"
 
 
-def _stats(db: Any, principal: Principal) -> Any:
-    service = _service()
-    fn = getattr(service, "case_stats", None) or getattr(service, "stats", None)
-    return fn(db, principal) if fn else None
-
-
 @router.get("/console", response_class=HTMLResponse)
 async def queue(request: Request) -> Response:
     session = current_session(request)
@@ -78,7 +72,7 @@ async def queue(request: Request) -> Response:
     me, db = session.principal, request.app.state.db
     if _is_regulator(me):
         try:
-            stats = await run_in_threadpool(_stats, db, me)
+            stats = await run_in_threadpool(_service().case_stats, db, me)
         except AccessError as exc:
             return _error(request, me, exc, exc.status)
         return page(request, "console/stats.html", _ctx(request, me, stats=stats))
@@ -120,7 +114,7 @@ async def bulk(request: Request) -> Response:
         return _error(request, me, exc, exc.status)
     except ValueError as exc:
         return RedirectResponse(f"/console?failed={_q(str(exc))}", status_code=303)
-    done, failed = _bulk_counts(result, len(ids))
+    done, failed = _bulk_counts(result)
     target = f"/console?done={done}"
     if failed:
         target += f"&failed={failed}+could+not+move+to+{to_status}"
@@ -133,22 +127,10 @@ def _q(text: str) -> str:
     return quote_plus(text[:200])
 
 
-def _bulk_counts(result: Any, asked: int) -> tuple[int, int]:
-    """(moved, failed): the engine answers case id -> "ok" or the reason; older shapes are read too."""
-    if isinstance(result, int):
-        return result, asked - result
-    if isinstance(result, dict) and all(isinstance(k, int) for k in result):
-        n_ok = sum(1 for v in result.values() if v == "ok")
-        return n_ok, len(result) - n_ok
-    if isinstance(result, dict):
-        ok = result.get("ok", result.get("done", result.get("moved", [])))
-        bad = result.get("failed", result.get("errors", []))
-        n_ok = ok if isinstance(ok, int) else len(ok)
-        n_bad = bad if isinstance(bad, int) else len(bad)
-        return n_ok, n_bad
-    if isinstance(result, (list, tuple)):
-        return len(result), asked - len(result)
-    return asked, 0
+def _bulk_counts(result: dict[int, str]) -> tuple[int, int]:
+    """(moved, failed) from the engine's answer: case id -> "ok" or the reason it could not move."""
+    moved = sum(1 for v in result.values() if v == "ok")
+    return moved, len(result) - moved
 
 
 @router.get("/console/cases/{case_id}", response_class=HTMLResponse)
