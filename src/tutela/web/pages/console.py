@@ -29,6 +29,7 @@ PRIORITIES = ("critical", "high", "medium", "low")
 
 
 def _service() -> Any:
+    """The cases engine, imported on first use: a fault there breaks the console, not every page."""
     from tutela.cases import service
 
     return service
