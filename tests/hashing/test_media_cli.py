@@ -97,3 +97,17 @@ def test_bank_errors_are_clean(db, tmp_path) -> None:  # noqa: ANN001
     assert res.exit_code == 2 and "no bank" in res.output
     res = runner.invoke(app, ["bank", "create", "b", "--org", "no-such-org"])
     assert res.exit_code == 2
+
+
+def test_reindex(db, settings) -> None:  # noqa: ANN001
+    from tutela.hashing.banks import add_entries, create_bank
+
+    org = create_org(db, "reindex-org")
+    bank = create_bank(db, org, "r")
+    add_entries(db, bank.id, [("pdq", "ab" * 32), ("pdq", "cd" * 32)])
+    res = runner.invoke(app, ["bank", "reindex"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["live"] == 2
+    assert (settings.data_dir / "hash_index" / "pdq" / "meta.json").is_file()
+    res = runner.invoke(app, ["bank", "reindex", "--rebuild"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["live"] == 2

@@ -221,6 +221,25 @@ def register(app: typer.Typer) -> None:
                 fh.close()
         err_console.print(f"exported {n} entries")
 
+    @bank_app.command("reindex")
+    def bank_reindex(rebuild: bool = typer.Option(False, help="rebuild from the database instead of catching up")) -> None:
+        """Bring the saved PDQ match index up to date (servers then load it memory-mapped at start-up)."""
+        import time
+
+        from tutela.hashing.matcher import get_matcher
+
+        s = settings()
+        matcher = get_matcher(database(s), index_dir=s.data_dir / INDEX_SUBDIR)
+        t = time.perf_counter()
+        if rebuild:
+            matcher.sync(force=True)
+            matcher._rebuild()
+        else:
+            matcher.sync(force=True)
+            matcher.save(only_if_changed=True)
+        stats = matcher.index_stats()
+        typer.echo(json.dumps({**stats, "seconds": round(time.perf_counter() - t, 2)}))
+
     @bank_app.command("enable")
     def bank_enable(name: str) -> None:
         """Match against this bank again."""

@@ -143,6 +143,12 @@ class Matcher:
             # concurrency) or a foreign change: start again from the database.
             self._rebuild()
 
+    def index_stats(self) -> dict[str, object]:
+        """Size and shape of the PDQ index (for operators and `tutela bank reindex`)."""
+        if self._index is None:
+            return {"live": 0}
+        return {**self._index.stats(), "last_entry_id": self._last_entry_id}
+
     # -- persistence -----------------------------------------------------
     def save(self, *, only_if_changed: bool = False) -> None:
         """Persist the PDQ index with the database position it reflects."""
