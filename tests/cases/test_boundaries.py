@@ -116,7 +116,7 @@ def test_roles_limit_what_people_may_do(db, settings, person, submit):
 def test_a_referred_agency_sees_the_case_and_updates_its_referral_only(client, org_keys, submit, settings, db):
     (settings.data_dir / "routing").mkdir()
     (settings.data_dir / "routing" / "zz.yaml").write_text(POLICE_ROUTING)
-    cid = submit(country="ZZ", description="invented threat")["case_id"]
+    cid = submit(country="ZZ", description="invented threat", contact={"email": "invented@example.org"})["case_id"]
     police = org_keys["police"]
     assert client.get(f"/v1/cases/{cid}", headers=police).status_code == 404  # not yet referred
     (ref,) = client.post(f"/v1/cases/{cid}/referrals", json={}, headers=org_keys["a"]).json()
@@ -126,6 +126,8 @@ def test_a_referred_agency_sees_the_case_and_updates_its_referral_only(client, o
     assert [c["id"] for c in queue] == [cid]
     case = client.get(f"/v1/cases/{cid}", headers=police).json()
     assert case["access"] == "referred" and case["reports"][0]["description"] == "invented threat"
+    assert case["reports"][0]["has_contact"] and case["reports"][0]["contact"] is None
+    assert "invented@example.org" not in client.get(f"/v1/cases/{cid}", headers=police).text
     assert client.post(f"/v1/cases/{cid}/notes", json={"text": "received, investigating"},
                        headers=police).status_code == 201
     r = client.post(f"/v1/referrals/{ref['id']}/status", json={"status": "acknowledged", "external_ref": "CP-1"},

@@ -111,6 +111,11 @@ def test_public_anonymous_report_goes_to_the_hotline_and_contact_is_encrypted(db
     assert get_org(db, rep["org_id"])["kind"] == "hotline"
     status = service.report_status(db, receipt.reference_code)
     assert status is not None and "reviewing" in status.status
+    from tutela.access import Principal
+
+    hotline = Principal(rep["org_id"], "Tutela hotline", frozenset({"cases"}), key_id="t")
+    case = service.get_case(db, settings, hotline, receipt.case_id)
+    assert case.reports[0].contact.email == contact  # the owner can call back; nobody else sees it
 
 
 def test_multipart_report_with_files_records_hashes(client, org_keys):
@@ -167,3 +172,45 @@ def test_triage_without_analysis_uses_the_reporters_choice():
     assert triage("hurting_myself", None).priority == "critical"
     assert triage("other", None).category == "other"
     assert triage("fraud", None, hash_matched=True).priority == "high"
+
+
+def test_one_batch_deduplicates_and_replays_within_itself(db, settings):
+    """Reports committed together behave as if they had arrived one after the other."""
+    from tutela.access import Principal, create_org
+    from tutela.cases import audit
+    from tutela.cases.intake import prepare
+    from tutela.cases.intake_batch import IdempotencyConflict, store_batch
+
+    org = create_org(db, "Batch Platform")
+    p = Principal(org, "Batch Platform", frozenset({"reports", "cases"}), key_id="t")
+
+    def item(url: str, category: str = "bullying", key: str | None = None, text_: str = "invented"):
+        return prepare(db, settings, ReportIn(category=category, description=text_, urls=[url]), principal=p,
+                       idempotency_key=key)
+
+    batch = [
+        item("https://b.example.com/1", key="k1"),
+        item("https://b.example.com/1", category="hurting_myself"),  # same URL: merged, priority rises
+        item("https://b.example.com/2", key="k1"),  # same key, same org, different report: conflict
+        item("https://b.example.com/1", key="k1"),  # exact repeat of the first: a replay
+        item("https://b.example.com/3"),
+    ]
+    with audit.writing(db) as conn:
+        out = store_batch(conn, batch)
+    first, merged, conflict, replay, other = out
+    assert merged.case_id == first.case_id and merged.duplicate_of == first.case_id
+    assert merged.priority == "critical" and first.priority == "medium"
+    assert isinstance(conflict, IdempotencyConflict)
+    assert replay.replayed and replay.reference_code == first.reference_code
+    assert other.case_id != first.case_id and other.duplicate_of is None
+    case = service.get_case(db, settings, p, first.case_id)
+    assert case.report_count == 2 and case.priority == "critical" and len(case.reports) == 2
+    assert [e.event for e in case.timeline] == ["received", "triaged", "merged"]
+    with db.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(reports)).scalar_one() == 3
+    # a later batch merges into the case and replays the stored key
+    with audit.writing(db) as conn:
+        later, again = store_batch(conn, [item("https://b.example.com/1"), item("https://b.example.com/1", key="k1")])
+    assert later.duplicate_of == first.case_id and later.priority == "critical"
+    assert again.replayed and again.reference_code == first.reference_code
+    assert audit.verify(db).ok

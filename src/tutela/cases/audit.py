@@ -115,6 +115,33 @@ def append(
     return entry["seq"]
 
 
+def append_many(conn: Connection, entries: list[dict[str, Any]]) -> None:
+    """Append several entries (each with the keyword arguments of `append`) in one statement."""
+    head = conn.info.get("audit_head")
+    if head is None:
+        raise RuntimeError("audit.append_many must run inside audit.writing(db)")
+    rows = []
+    seq, prev = head[0], head[1]
+    for e in entries:
+        seq += 1
+        row = {
+            "seq": seq,
+            "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "actor": e["actor"],
+            "org_id": e.get("org_id"),
+            "action": e["action"],
+            "object_type": e["object_type"],
+            "object_id": None if e.get("object_id") is None else str(e["object_id"]),
+            "details": canonical(e.get("details") or {}),
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = entry_hash(row)
+        rows.append(row)
+    if rows:
+        conn.execute(audit_log.insert(), rows)
+        head[:] = [seq, prev, True]
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool

@@ -24,6 +24,7 @@ from tutela.domain.cases import (
     CaseStats,
     CaseStatus,
     CaseSummary,
+    Contact,
     EvidenceMeta,
     Flag,
     NoteView,
@@ -115,8 +116,9 @@ def list_queue(
     return [_summary(dict(r), at) for r in rows]
 
 
-def _report_view(conn: Connection, settings: Settings | None, row: dict) -> ReportView:
+def _report_view(conn: Connection, settings: Settings | None, row: dict, *, owner: bool = True) -> ReportView:
     description = vault.get_text(conn, settings, row["description_vault_id"]) if settings else None
+    contact_text = vault.get_text(conn, settings, row["contact_vault_id"]) if settings and owner else None
     notice_text = vault.get_text(conn, settings, row["notice_vault_id"]) if settings else None
     analysis = row["analysis"] or {}
     flags = []
@@ -128,7 +130,8 @@ def _report_view(conn: Connection, settings: Settings | None, row: dict) -> Repo
     return ReportView(
         id=row["id"], reference_code=row["reference_code"], created_at=_aware(row["created_at"]),
         category=row["category"], category_key=row["category_key"], reporter_kind=row["reporter_kind"],
-        anonymous=row["anonymous"], has_contact=row["contact_vault_id"] is not None, description=description,
+        anonymous=row["anonymous"], has_contact=row["contact_vault_id"] is not None,
+        contact=Contact.model_validate_json(contact_text) if contact_text else None, description=description,
         urls=row["urls"] or [], country=row["country"], language=row["language"],
         notice=json.loads(notice_text) if notice_text else {},
         analysis_flags=analysis.get("flags", []), analysis_scores=analysis.get("scores", {}), explanations=flags,
@@ -175,7 +178,7 @@ def _detail(conn: Connection, settings: Settings | None, principal: Principal, a
     events = conn.execute(select(case_events).where(case_events.c.case_id == cid).order_by(case_events.c.id)).all()
     return CaseDetail(
         **_summary(case).model_dump(),
-        reports=[_report_view(conn, settings, dict(r)) for r in reps],
+        reports=[_report_view(conn, settings, dict(r), owner=owner) for r in reps],
         evidence=[_evidence_meta(dict(e)) for e in evs],
         notes=[NoteView(id=n["id"], at=_aware(n["at"]), author=n["author"], text=n["text"],
                         for_reporter=n["for_reporter"]) for n in notes],

@@ -26,6 +26,7 @@ from tutela.access import AccessError, Principal
 from tutela.cases import audit, dedup, lifecycle, routing, triage, vault
 from tutela.cases.evidence import FileHashes, hash_file
 from tutela.cases.reference import new_reference, normalise_reference
+from tutela.cases.intake_batch import IdempotencyConflict, Prepared, store_batch
 from tutela.cases.writer import writer_for
 from tutela.config import Settings
 from tutela.domain.cases import (
@@ -57,10 +58,6 @@ RECEIVING_ORG_NAME = "Tutela hotline"
 
 class PayloadTooLarge(ValueError):
     """A file or body over `Settings.max_upload_bytes` (HTTP 413)."""
-
-
-class IdempotencyConflict(ValueError):
-    """The idempotency key was used before with a different report (HTTP 409)."""
 
 
 def now() -> datetime:
@@ -131,6 +128,20 @@ def submit_report(
     files: list[EvidenceFile] | None = None,
     idempotency_key: str | None = None,
 ) -> ReportReceipt:
+    item = prepare(db, settings, report, principal=principal, files=files, idempotency_key=idempotency_key)
+    return writer_for(db, store_batch).submit(item)
+
+
+def prepare(
+    db: Database,
+    settings: Settings,
+    report: ReportIn,
+    *,
+    principal: Principal | None = None,
+    files: list[EvidenceFile] | None = None,
+    idempotency_key: str | None = None,
+) -> Prepared:
+    """Check a report and do all the work that needs no lock: hashing, analysis, triage, routes, keys."""
     files = list(files or [])
     if principal is not None:
         principal.require("reports")
@@ -160,85 +171,9 @@ def submit_report(
     notice = _notice(report)
     at = now()
 
-    def store(conn: Connection) -> ReportReceipt:
-        if idempotency_key is not None:
-            prior = conn.execute(
-                select(idempotency_keys.c.report_id, idempotency_keys.c.request_sha256).where(
-                    idempotency_keys.c.org_id == org_id, idempotency_keys.c.key == idempotency_key
-                )
-            ).first()
-            if prior is not None:
-                if prior.request_sha256 != digest:
-                    raise IdempotencyConflict(
-                        "this Idempotency-Key was already used for a different report; use a new key"
-                    )
-                return _receipt(conn, prior.report_id, replayed=True)
-
-        target = _duplicate_target(conn, org_id, keys)
-        if target is not None:
-            case_id = int(target["id"])
-            _merge_into(conn, target, t.priority, at, actor)
-            known = {(r.kind, r.value) for r in conn.execute(
-                select(case_keys.c.kind, case_keys.c.value).where(case_keys.c.case_id == case_id))}
-            new_keys = [k for k in keys if k not in known]
-            duplicate_of: int | None = case_id
-        else:
-            case_id = _new_case(conn, org_id, report, t, routes, at, actor)
-            new_keys = keys
-            duplicate_of = None
-        if new_keys:
-            conn.execute(case_keys.insert(), [
-                {"org_id": org_id, "kind": kind, "value": value, "case_id": case_id} for kind, value in new_keys
-            ])
-
-        description_id = vault.put(conn, settings, report.description.encode(), purpose="text") \
-            if report.description else None
-        notice_id = vault.put(conn, settings, json.dumps(notice).encode(), purpose="notice") if notice else None
-        contact_id = None
-        if report.contact is not None and any(report.contact.model_dump(exclude_none=True).values()):
-            contact_id = vault.put(conn, settings, report.contact.model_dump_json(exclude_none=True).encode(),
-                                   purpose="contact")
-        code = new_reference()
-        report_id = int(conn.execute(reports.insert(), dict(
-            reference_code=code, org_id=org_id, case_id=case_id, created_at=at, submitted_by=actor,
-            category=t.category, category_key=report.category, reporter_kind=report.reporter_kind.value,
-            anonymous=report.anonymous, urls=report.urls, country=report.country, language=report.language,
-            incident_type=report.incident_type, escalate=report.escalate, external_id=report.external_id,
-            description_vault_id=description_id, notice_vault_id=notice_id, contact_vault_id=contact_id,
-            analysis=t.analysis | {"reasons": t.reasons, "priority": t.priority.value},
-        )).inserted_primary_key[0])
-
-        for f, h in zip(files, hashes, strict=True):
-            obj = vault.put(conn, settings, f.data, purpose="file")
-            ev_id = conn.execute(evidence.insert(), dict(
-                case_id=case_id, report_id=report_id, kind="file", filename=f.filename[:300],
-                content_type=f.content_type[:200], size=len(f.data), md5=h.md5, sha256=h.sha256, pdq=h.pdq,
-                vault_object_id=obj, legal_hold=False, created_at=at,
-            )).inserted_primary_key[0]
-            conn.execute(custody.insert(), dict(evidence_id=ev_id, at=at, actor=actor, action="received",
-                                                 detail=f"sha256 {h.sha256}"))
-        for ref in report.file_refs:
-            conn.execute(evidence.insert(), dict(
-                case_id=case_id, report_id=report_id, kind="file_ref", filename=ref.filename, size=0,
-                md5=ref.md5 and ref.md5.lower(), sha256=ref.sha256 and ref.sha256.lower(),
-                pdq=ref.pdq and ref.pdq.lower(), legal_hold=False, created_at=at,
-            ))
-        if idempotency_key is not None:
-            conn.execute(idempotency_keys.insert(), dict(
-                org_id=org_id, key=idempotency_key, request_sha256=digest, report_id=report_id, created_at=at))
-        audit.append(conn, actor=actor, org_id=org_id, action="report.submit", object_type="report",
-                     object_id=report_id, details={"case_id": case_id, "priority": t.priority.value,
-                                                   "category": t.category, "merged": duplicate_of is not None,
-                                                   "files": len(files)})
-        if target is None:
-            priority, status = t.priority, CaseStatus.TRIAGED
-        else:
-            old = Priority(target["priority"])
-            priority, status = (t.priority if t.priority.rank < old.rank else old), CaseStatus(target["status"])
-        return ReportReceipt(reference_code=code, report_id=report_id, case_id=case_id, priority=priority,
-                             status=status, duplicate_of=duplicate_of, created_at=at)
-
-    return writer_for(db).submit(store)
+    return Prepared(settings=settings, org_id=org_id, actor=actor, report=report, files=files, hashes=hashes,
+                    digest=digest, triage=t, routes=routes, keys=keys, notice=notice, at=at,
+                    idempotency_key=idempotency_key)
 
 
 def _hash_matched(db: Database, hashes: list[FileHashes], org_id: int | None) -> bool:

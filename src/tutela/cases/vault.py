@@ -105,17 +105,18 @@ def seal(key: VaultKey, ref: str, data: bytes) -> tuple[bytes, bytes]:
     return nonce, AESGCM(key.key).encrypt(nonce, data, ref.encode())
 
 
-def put(conn: Connection, settings: Settings, data: bytes, *, purpose: str) -> int:
-    """Encrypt and store; returns the object id."""
+def sealed_row(settings: Settings, data: bytes, *, purpose: str) -> dict:
+    """An encrypted `vault_objects` row, ready to insert (alone or many at once)."""
     key = current_key(settings)
     ref = secrets.token_hex(16)
     nonce, ct = seal(key, ref, data)
-    res = conn.execute(
-        vault_objects.insert(), dict(
-            ref=ref, purpose=purpose, key_id=key.key_id, nonce=nonce, ciphertext=ct, size=len(data),
-            created_at=_now(),
-        )
-    )
+    return dict(ref=ref, purpose=purpose, key_id=key.key_id, nonce=nonce, ciphertext=ct, size=len(data),
+                created_at=_now())
+
+
+def put(conn: Connection, settings: Settings, data: bytes, *, purpose: str) -> int:
+    """Encrypt and store; returns the object id."""
+    res = conn.execute(vault_objects.insert(), sealed_row(settings, data, purpose=purpose))
     return int(res.inserted_primary_key[0])
 
 

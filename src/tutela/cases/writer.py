@@ -4,12 +4,13 @@ A durable commit costs an fsync (SQLite `synchronous=FULL`, PostgreSQL WAL
 flush) and, because every write takes the audit-chain lock, writers queue
 behind each other. Committing reports one by one therefore caps intake at
 the disk's fsync rate. Instead, each process runs one writer thread per
-database: request threads hand it a job (a function that writes one report
-on a connection) and wait; the writer takes every job waiting, runs each in
-turn, commits once, and only then releases the waiting requests with their
-results. If any job fails, the whole transaction is rolled back and every job
-of the batch is run again in a transaction of its own, so one bad report never
-sinks the others and nothing half-written is kept. Nothing is acknowledged
+database: request threads hand it a prepared report and wait; the writer
+takes every report waiting, stores them together (`intake_batch.store_batch`:
+a fixed number of statements per batch, which matters for PostgreSQL round
+trips), commits once, and only then releases the waiting requests with their
+results. If the batch fails, the transaction is rolled back and every report
+of the batch is tried again in a transaction of its own, so one bad report
+never sinks the others and nothing half-written is kept. Nothing is acknowledged
 before the commit that holds it.
 """
 
@@ -33,16 +34,22 @@ MAX_BATCH = 128
 IDLE_EXIT_S = 10.0
 
 
+BatchFn = Callable[[Connection, list[Any]], list[Any]]
+
+
 class GroupWriter:
-    def __init__(self, db: Database) -> None:
+    """Commits items in batches with `batch_fn(conn, items) -> [result or Exception per item]`."""
+
+    def __init__(self, db: Database, batch_fn: BatchFn) -> None:
         self._db = weakref.ref(db)
-        self._queue: queue.Queue[tuple[Callable[[Connection], Any], Future]] = queue.Queue()
+        self._batch_fn = batch_fn
+        self._queue: queue.Queue[tuple[Any, Future]] = queue.Queue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def submit(self, job: Callable[[Connection], T], timeout: float = 60.0) -> T:
+    def submit(self, item: Any, timeout: float = 60.0) -> Any:
         fut: Future = Future()
-        self._queue.put((job, fut))
+        self._queue.put((item, fut))
         self._ensure_thread()
         return fut.result(timeout=timeout)
 
@@ -70,7 +77,7 @@ class GroupWriter:
                     break
             self._commit(batch)
 
-    def _commit(self, batch: list[tuple[Callable[[Connection], Any], Future]]) -> None:
+    def _commit(self, batch: list[tuple[Any, Future]]) -> None:
         from tutela.cases import audit
 
         db = self._db()
@@ -78,38 +85,33 @@ class GroupWriter:
             for _, fut in batch:
                 fut.set_exception(RuntimeError("the database was closed"))
             return
-        if len(batch) > 1:
-            try:
-                results = []
-                with audit.writing(db) as conn:
-                    for job, _ in batch:
-                        results.append(job(conn))
-            except Exception:  # noqa: BLE001  (rolled back; retried one by one below)
-                pass
+        try:
+            with audit.writing(db) as conn:
+                results = self._batch_fn(conn, [item for item, _ in batch])
+        except Exception as exc:  # noqa: BLE001  (rolled back: nothing of this batch is stored)
+            if len(batch) == 1:
+                batch[0][1].set_exception(exc)
             else:
-                for (_, fut), value in zip(batch, results, strict=True):
-                    fut.set_result(value)
-                return
-        for job, fut in batch:
-            try:
-                with audit.writing(db) as conn:
-                    value = job(conn)
-            except Exception as exc:  # noqa: BLE001  (handed to the waiting request)
-                fut.set_exception(exc)
+                for one in batch:  # find the culprit: every item alone, in its own transaction
+                    self._commit([one])
+            return
+        for (_, fut), result in zip(batch, results, strict=True):
+            if isinstance(result, Exception):
+                fut.set_exception(result)
             else:
-                fut.set_result(value)
+                fut.set_result(result)
 
 
 _writers: "weakref.WeakKeyDictionary[Database, tuple[int, GroupWriter]]" = weakref.WeakKeyDictionary()
 _registry_lock = threading.Lock()
 
 
-def writer_for(db: Database) -> GroupWriter:
+def writer_for(db: Database, batch_fn: BatchFn) -> GroupWriter:
     """The writer of this process for `db` (a forked child gets its own)."""
     pid = os.getpid()
     with _registry_lock:
         found = _writers.get(db)
         if found is None or found[0] != pid:
-            found = (pid, GroupWriter(db))
+            found = (pid, GroupWriter(db, batch_fn))
             _writers[db] = found
         return found[1]

@@ -284,6 +284,7 @@ class ReportView(BaseModel):
     reporter_kind: str
     anonymous: bool
     has_contact: bool
+    contact: Contact | None = Field(default=None, description="decrypted for the owning organisation only")
     description: str | None = Field(default=None, description="decrypted for authorised viewers")
     urls: list[str] = Field(default_factory=list)
     country: str | None = None
