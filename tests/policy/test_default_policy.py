@@ -66,6 +66,15 @@ def test_ordinary_messages_are_allowed(lang: str) -> None:
     assert d.decision is Action.ALLOW and d.actions == [Action.ALLOW] and d.nudges == []
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_child_about_to_send_something_unkind_is_asked_to_pause(lang: str) -> None:
+    d = tutela.moderate(SCENARIOS["bullying"][lang], {"sender": {"age": 12, "lang": lang}, "recipient": {"age": 12},
+                                                      "connected": True})
+    sender = next(n for n in d.nudges if n.to == "sender")
+    assert sender.risk == "unkind_message" and sender.lang == lang
+    assert "bullying-by-minor" in [r.rule for r in d.reasons] and Action.WARN_SENDER in d.actions
+
+
 def test_child_sending_an_image_to_a_stranger_is_warned_first() -> None:
     item = {"hashes": {"md5": "0" * 31 + "1"}}
     d = tutela.moderate(item, {"sender": {"age": 10, "lang": "az"}, "recipient": {"age": 30}, "connected": False})

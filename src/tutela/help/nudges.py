@@ -32,6 +32,7 @@ RISKS: tuple[str, ...] = (
     "personal_info",
     "stranger_contact",
     "image_to_stranger",
+    "unkind_message",  # to a child about to send something hurtful: a pause, not a telling-off
 )
 LANGS: tuple[str, ...] = ("en", "tr", "az", "fa", "ru")
 FALLBACK_LANG = "en"
@@ -47,6 +48,7 @@ HELP_KINDS: dict[str, tuple[str, ...]] = {
     "personal_info": ("child_helpline",),
     "stranger_contact": ("child_helpline",),
     "image_to_stranger": ("child_helpline",),
+    "unkind_message": ("child_helpline",),
 }
 MAX_HELPLINES = 3
 
