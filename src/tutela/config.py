@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     vault_key: str | None = Field(default=None, description="base64 32-byte key for the evidence vault")
     identifier_salt: str | None = Field(default=None, description="key for hashing platform identifiers")
     secret_key: str | None = Field(default=None, description="signs sessions and CSRF tokens")
+    # Help for children
+    helplines_file: Path | None = Field(
+        default=None, description="operator's helplines YAML; default <data_dir>/helplines.yaml if present"
+    )
     # Uploads
     max_upload_bytes: int = 25 * 1024 * 1024
 
