@@ -110,8 +110,11 @@ def list_queue(
     if assigned_to is not None:
         q = q.where(cases.c.assigned_to == assigned_to)
     q = q.order_by(cases.c.priority_rank, cases.c.deadline_at.is_(None), cases.c.deadline_at, cases.c.id).limit(limit)
-    with db.connect() as conn:
+    with audit.writing(db) as conn:  # a queue view is a view too: audited, with what was asked
         rows = conn.execute(q).mappings().all()
+        audit.append(conn, actor=principal.actor, org_id=principal.org_id, action="queue.view", object_type="queue",
+                     details={"status": status, "priority": priority, "assigned_to": assigned_to,
+                              "cases": len(rows)})
     at = now()
     return [_summary(dict(r), at) for r in rows]
 

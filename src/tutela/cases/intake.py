@@ -14,25 +14,23 @@ releases each request only after that commit.
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import time
 import weakref
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select
 
 from tutela.access import AccessError, Principal
 from tutela.cases import audit, dedup, lifecycle, routing, triage, vault
 from tutela.cases.evidence import FileHashes, hash_file
-from tutela.cases.reference import new_reference, normalise_reference
-from tutela.cases.intake_batch import IdempotencyConflict, Prepared, store_batch
+from tutela.cases.reference import normalise_reference
+from tutela.cases.intake_batch import IdempotencyConflict, Prepared, store_batch  # noqa: F401 (re-exported)
 from tutela.cases.writer import writer_for
 from tutela.config import Settings
 from tutela.domain.cases import (
     CaseStatus,
     EvidenceFile,
-    Priority,
     ReporterMessage,
     ReportIn,
     ReportReceipt,
@@ -43,12 +41,8 @@ from tutela.storage.tables.access import orgs
 from tutela.storage.tables.cases import (
     appeals,
     case_events,
-    case_keys,
     case_notes,
     cases,
-    custody,
-    evidence,
-    idempotency_keys,
     reports,
 )
 
@@ -191,71 +185,6 @@ def _hash_matched(db: Database, hashes: list[FileHashes], org_id: int | None) ->
         return False
 
 
-def _duplicate_target(conn: Connection, org_id: int, keys: list[tuple[str, str]]) -> dict | None:
-    """The oldest open case of this organisation sharing a URL, account or file with the report."""
-    if not keys:
-        return None
-    values = [v for _, v in keys]  # keyed hashes include the kind, so values alone are unique per kind
-    row = conn.execute(
-        select(cases)
-        .join(case_keys, case_keys.c.case_id == cases.c.id)
-        .where(case_keys.c.org_id == org_id, case_keys.c.value.in_(values), cases.c.status != CaseStatus.CLOSED.value)
-        .order_by(cases.c.id)
-        .limit(1)
-    ).mappings().first()
-    return dict(row) if row else None
-
-
-def _merge_into(conn: Connection, case: dict, priority: Priority, at: datetime, actor: str) -> None:
-    values: dict = {"report_count": cases.c.report_count + 1, "updated_at": at}
-    detail = "a new report of the same URL, account or file was merged"
-    if priority.rank < Priority(case["priority"]).rank:
-        values |= {
-            "priority": priority.value,
-            "priority_rank": priority.rank,
-            "deadline_at": lifecycle.deadline(priority.value, case["status"], case["stage_entered_at"]),
-        }
-        detail += f"; priority raised to {priority.value}"
-    conn.execute(update(cases).where(cases.c.id == case["id"]).values(**values))
-    conn.execute(case_events.insert(), dict(case_id=case["id"], at=at, actor=actor, event="merged", detail=detail))
-
-
-def _new_case(conn: Connection, org_id: int, report: ReportIn, t: triage.Triage, routes: list, at: datetime,
-              actor: str) -> int:
-    status = CaseStatus.TRIAGED
-    case_id = int(conn.execute(cases.insert(), dict(
-        org_id=org_id, status=status.value, priority=t.priority.value, priority_rank=t.priority.rank,
-        category=t.category, country=report.country, assigned_to=None, report_count=1,
-        routes=[r.model_dump() for r in routes], legal_hold=False, created_at=at, updated_at=at,
-        stage_entered_at=at, deadline_at=lifecycle.deadline(t.priority.value, status.value, at),
-    )).inserted_primary_key[0])
-    conn.execute(case_events.insert(), [
-        {"case_id": case_id, "at": at, "actor": actor, "event": "received", "from_status": None,
-         "to_status": CaseStatus.RECEIVED.value, "detail": None},
-        {"case_id": case_id, "at": at, "actor": "system:triage", "event": "triaged",
-         "from_status": CaseStatus.RECEIVED.value, "to_status": status.value,
-         "detail": f"priority {t.priority.value}: " + ("; ".join(t.reasons) or "no signal")},
-    ])
-    return case_id
-
-
-def _receipt(conn: Connection, report_id: int, *, replayed: bool = False) -> ReportReceipt:
-    row = conn.execute(
-        select(reports.c.id, reports.c.reference_code, reports.c.created_at, reports.c.case_id,
-               cases.c.priority, cases.c.status, cases.c.created_at.label("case_created"))
-        .join(cases, cases.c.id == reports.c.case_id)
-        .where(reports.c.id == report_id)
-    ).one()
-    first_report = conn.execute(
-        select(reports.c.id).where(reports.c.case_id == row.case_id).order_by(reports.c.id).limit(1)
-    ).scalar_one()
-    return ReportReceipt(
-        reference_code=row.reference_code, report_id=row.id, case_id=row.case_id, priority=Priority(row.priority),
-        status=CaseStatus(row.status), duplicate_of=row.case_id if first_report != row.id else None,
-        created_at=_aware(row.created_at), replayed=replayed,
-    )
-
-
 def _aware(dt: datetime) -> datetime:
     """SQLite hands datetimes back naive; everything in Tutela is UTC."""
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
@@ -288,6 +217,9 @@ def report_status(db: Database, reference_code: str) -> ReportStatus | None:
         open_appeal = conn.execute(
             select(appeals.c.id).where(appeals.c.report_id == rep["id"], appeals.c.status == "open")
         ).first()
+    with audit.writing(db) as conn:
+        audit.append(conn, actor="reporter", org_id=rep["org_id"], action="report.status_view",
+                     object_type="report", object_id=rep["id"])
     stage, words = lifecycle.PUBLIC_STAGE[CaseStatus(case["status"])]
     updated = max([_aware(case["updated_at"]), *(_aware(n.at) for n in notes)])
     return ReportStatus(

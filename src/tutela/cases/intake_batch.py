@@ -17,9 +17,10 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from tutela.cases import audit, lifecycle, triage, vault
+from tutela.cases import audit, lifecycle, vault
 from tutela.cases.evidence import FileHashes
 from tutela.cases.reference import new_reference
+from tutela.cases.triage import Triage
 from tutela.config import Settings
 from tutela.domain.cases import CaseStatus, EvidenceFile, Priority, ReportIn, ReportReceipt, Route
 from tutela.storage.tables.cases import (
@@ -49,7 +50,7 @@ class Prepared:
     files: list[EvidenceFile]
     hashes: list[FileHashes]
     digest: str
-    triage: triage.Triage
+    triage: Triage
     routes: list[Route]
     keys: list[tuple[str, str]]
     notice: dict
