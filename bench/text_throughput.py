@@ -69,12 +69,12 @@ def messages(n: int) -> tuple[list[str], str]:
     return out, "held-out public messages <= 280 chars (en/tr/fa/ru, equal shares) + our Azerbaijani messages"
 
 
-def run_tutela(texts: list[str], second_stage: bool) -> dict:
+def run_tutela(texts: list[str], second_stage: bool, explain: bool = True) -> dict:
     settings = Settings(second_stage=second_stage)
     analyze_texts(texts[:200], settings=settings)  # load models, warm caches
     t = time.perf_counter()
     for k in range(0, len(texts), 1000):
-        analyze_texts(texts[k : k + 1000], settings=settings)
+        analyze_texts(texts[k : k + 1000], settings=settings, explain=explain)
     batch = time.perf_counter() - t
     lat = []
     for s in texts[:1000]:
@@ -115,6 +115,7 @@ def main() -> None:
         "origin": origin,
         "tutela_first_stage": run_tutela(texts, second_stage=False),
         "tutela_with_second_stage": run_tutela(texts, second_stage=True),
+        "tutela_scores_and_flags_only": run_tutela(texts, second_stage=True, explain=False),
         "alt_profanity_check": run_compare(args.compare, texts),
     }
     ap_ = result["alt_profanity_check"]

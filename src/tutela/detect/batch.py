@@ -179,7 +179,9 @@ def scan(
     summary = Summary()
     for chunk in _chunks(items, BATCH):
         todo = [it for it in chunk if it.text is not None]
-        analyses = analyze_texts([it.text for it in todo], settings=settings, langs=[lang] * len(todo) if lang else None)
+        analyses = analyze_texts(
+            [it.text for it in todo], settings=settings, langs=[lang] * len(todo) if lang else None, explain=explain
+        )
         by_item = {id(it): a for it, a in zip(todo, analyses)}
         for it in chunk:
             summary.records += 1

@@ -127,8 +127,14 @@ def analyze_texts(
     settings: Settings | None = None,
     langs: Sequence[str | None] | None = None,
     ids: Sequence[str | None] | None = None,
+    explain: bool = True,
 ) -> list[TextAnalysis]:
-    """Analyse a batch. Bad items (empty, not text, invalid UTF-8) get `error` set; none is dropped."""
+    """Analyse a batch. Bad items (empty, not text, invalid UTF-8) get `error` set; none is dropped.
+
+    `explain=False` skips building explanations (spans mapped back to the original
+    text, the model's cue words): bulk scans that only need scores and flags run
+    about twice as fast on flag-heavy input.
+    """
     n = len(texts)
     if n == 0:
         return []
@@ -186,7 +192,7 @@ def analyze_texts(
 
     # words behind the model's flags, scored for the whole batch in one product
     word_scores: dict[str, np.ndarray] = {}
-    if model is not None:
+    if model is not None and explain:
         words = [w for i in range(n) if staged[i][1] for w in explainable_words(normalized[i])]
         word_scores = model.word_scores(words)
 
@@ -196,7 +202,9 @@ def analyze_texts(
         lang, conf = lang_list[i]
         final, flags, hits = staged[i]
         explanations = (
-            _explain(text, normalized[i], flags, hits, probs[i], model, col, word_scores) if flags else []
+            _explain(text, normalized[i], flags, hits, probs[i], model, col, word_scores)
+            if flags and explain
+            else []
         )
         results.append(
             TextAnalysis(

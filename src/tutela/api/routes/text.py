@@ -112,5 +112,5 @@ async def analyze_text_route(
             status_code=413,
         )
     langs = [body.lang] * len(texts) if body.lang else None
-    analyses = await run_in_threadpool(analyze_texts, texts, settings=settings, langs=langs)
+    analyses = await run_in_threadpool(analyze_texts, texts, settings=settings, langs=langs, explain=body.explain)
     return AnalyzeTextResponse(results=[_record(a, rid, body.explain) for a, rid in zip(analyses, ids)])

@@ -47,6 +47,7 @@ class _Compiled:
     by_char: dict[str, tuple[tuple[re.Pattern[str], tuple[_Entry, ...]], ...]]
     wildcard: tuple[tuple[re.Pattern[str], tuple[_Entry, ...]], ...]
     entries: tuple[_Entry, ...]
+    gate: dict[str, re.Pattern[str]]
 
 
 def _load_files() -> list[dict[str, Any]]:
@@ -190,7 +191,14 @@ def compiled() -> _Compiled:
 
     wildcard = build(buckets.pop(None, {}))
     by_char = {ch: build(groups) for ch, groups in buckets.items() if ch is not None}
-    return _Compiled(by_char, wildcard, tuple(entries))
+    # one alternation per first character answers "can anything match here?" in a single call;
+    # only when it can do the per-category patterns run (most word starts match nothing)
+    gate = {
+        ch: re.compile("|".join(patterns[i] for idxs in groups.values() for i in idxs))
+        for ch, groups in buckets.items()
+        if ch is not None
+    }
+    return _Compiled(by_char, wildcard, tuple(entries), gate)
 
 
 _GROUP_OPEN = re.compile(r"(?<!\\)\((?!\?)")
@@ -221,9 +229,14 @@ class LexiconDetector(Detector):
     def find(self, original: str, normalized: str, lang: str) -> list[Hit]:
         comp = compiled()
         hits: list[Hit] = []
+        gate = comp.gate
         for w in _WORD_START.finditer(normalized):
             pos = w.start()
-            for regex, entries in comp.by_char.get(normalized[pos], ()) + comp.wildcard:
+            ch = normalized[pos]
+            g = gate.get(ch)
+            if (g is None or g.match(normalized, pos) is None) and not comp.wildcard:
+                continue
+            for regex, entries in comp.by_char.get(ch, ()) + comp.wildcard:
                 m = regex.match(normalized, pos)
                 if m is None:
                     continue
