@@ -214,3 +214,24 @@ def test_one_batch_deduplicates_and_replays_within_itself(db, settings):
     assert later.duplicate_of == first.case_id and later.priority == "critical"
     assert again.replayed and again.reference_code == first.reference_code
     assert audit.verify(db).ok
+
+
+def test_an_uploaded_image_gets_a_pdq_hash(client, org_keys):
+    """PDQ comes from the media engine (tutela.hashing) when the file is an image it can decode."""
+    import io
+
+    from PIL import Image
+
+    img = Image.new("RGB", (64, 64))
+    for x in range(64):
+        for y in range(64):
+            img.putpixel((x, y), ((x * 4) % 256, (y * 4) % 256, ((x + y) * 2) % 256))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    r = client.post("/v1/reports", headers=org_keys["a"], data={"category": "sexual_content",
+                                                               "description": "an invented picture"},
+                    files=[("files", ("pic.png", buf.getvalue(), "image/png"))])
+    assert r.status_code == 201, r.text  # plain form fields work as well as a `report` JSON field
+    case = client.get(f"/v1/cases/{r.json()['case_id']}", headers=org_keys["a"]).json()
+    pdq = case["evidence"][0]["pdq"]
+    assert pdq and len(pdq) == 64 and int(pdq, 16) >= 0
