@@ -268,29 +268,36 @@ def _align(short: str, long: str) -> list[int] | None:
 
 
 _LEET_CHARS = re.compile(r"[0-9@$!|+]")
+_LEET_WORD = re.compile(r"[\w@$!|+]*[0-9@$!|+][\w@$!|+]*")
 _GREEK = re.compile("[\u0370-\u03ff]")
 
 
-def _needs_word_fixes(text: str) -> bool:
-    """Cheap test: only words with leet characters or mixed scripts need the per-word pass."""
-    if _LEET_CHARS.search(text):
-        return True
-    if text.isascii():
-        return False
-    has_lat = _LATIN.search(text) is not None
-    has_cyr = _CYRILLIC.search(text) is not None
-    return (has_lat and has_cyr) or _GREEK.search(text) is not None or (has_cyr and _NON_RUSSIAN_LOOKALIKE.search(text) is not None)
+def _needs_word_fixes(text: str) -> str:
+    """Cheap test: '' (no word can change), 'leet' or 'mixed' (scripts mixed: check every word)."""
+    if not text.isascii():
+        has_lat = _LATIN.search(text) is not None
+        has_cyr = _CYRILLIC.search(text) is not None
+        if (
+            (has_lat and has_cyr)
+            or _GREEK.search(text) is not None
+            or (has_cyr and _NON_RUSSIAN_LOOKALIKE.search(text) is not None)
+        ):
+            return "mixed"
+    return "leet" if _LEET_CHARS.search(text) else ""
 
 
 def _pipeline(text: str, offsets: list[int] | None) -> tuple[str, list[int] | None]:
-    if _needs_word_fixes(text):
+    need = _needs_word_fixes(text)
+    if need:
         prefer_lat = text.isascii() or len(_LATIN.findall(text)) > len(_CYRILLIC.findall(text))
-        text, offsets = _sub(_WORD, lambda m: _fix_word(m.group(), prefer_lat), text, offsets)
+        # mixed scripts: every word may hide a look-alike; leet only: just the words with a leet character
+        words = _WORD if need == "mixed" else _LEET_WORD
+        text, offsets = _sub(words, lambda m: _fix_word(m.group(), prefer_lat), text, offsets)
     text, offsets = _sub(_SPACED, lambda m: _SPACED_SEP.sub("", m.group()), text, offsets)
     text, offsets = _sub(_REPEAT, lambda m: m.group()[0], text, offsets)
-    text, offsets = _sub(_SPACES, lambda m: " ", text, offsets)
     if offsets is None:
-        return text.strip(), None
+        return " ".join(text.split()), None
+    text, offsets = _sub(_SPACES, lambda m: " ", text, offsets)
     lead = len(text) - len(text.lstrip())
     stripped = text.strip()
     return stripped, offsets[lead:lead + len(stripped)]
