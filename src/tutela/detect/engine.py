@@ -101,19 +101,45 @@ def _rule_scores(hits: list[Hit], col: dict[Category, int]) -> np.ndarray:
     return rule
 
 
-def _flagged(
-    cat: Category, model_p: float, rule_s: float, thr: float, overrides: set[str], rule_thr: float = 0.5
-) -> bool:
-    """Model probabilities meet the model's calibrated threshold; rule scores meet 0.5.
+def _flag_matrix(
+    probs: np.ndarray,
+    rules: np.ndarray,
+    langs: list[str],
+    coerced: list[tuple[str, bool, str | None]],
+    model: LinearModel | None,
+    settings: Settings | None,
+) -> np.ndarray:
+    """Which (text, category) pairs are flagged, for the whole batch at once.
+
+    Model probabilities meet the model's calibrated threshold; rule scores meet 0.5.
 
     The two are calibrated differently: a rule's single weak cue is scored below
     0.5 on purpose, and must not flag just because the model's best-F1 threshold
     for that category is lower. An operator's threshold (settings) applies to the
     combined score.
     """
-    if cat.value in overrides:
-        return max(model_p, rule_s) >= thr
-    return (model_p > 0 and round(float(model_p), 4) >= thr) or rule_s >= rule_thr
+    n = len(langs)
+    thr = np.empty((n, len(CATEGORIES)))
+    cache: dict[str, np.ndarray] = {}
+    for i, lang in enumerate(langs):
+        row = cache.get(lang)
+        if row is None:
+            t = thresholds_for(model, settings, lang)
+            row = cache[lang] = np.array([t[c] for c in CATEGORIES])
+        thr[i] = row
+    rule_thr = np.full(probs.shape, RULE_THRESHOLD)
+    long_rows = np.array([len(c[0]) > LONG_TEXT_CHARS for c in coerced], dtype=bool)
+    for c in SEGMENT_TRAINED:
+        rule_thr[long_rows, CATEGORIES.index(c)] = LONG_TEXT_RULE_THRESHOLD
+    flags = ((probs > 0) & (np.round(probs, 4) >= thr)) | (rules >= rule_thr)
+    overrides = settings.thresholds if settings is not None else {}
+    for name in overrides:
+        try:
+            j = CATEGORIES.index(Category(name))
+        except ValueError:
+            continue  # unknown ids in settings are ignored here (settings validation names them)
+        flags[:, j] = np.round(np.maximum(probs[:, j], rules[:, j]), 4) >= thr[:, j]
+    return flags
 
 
 def analyze_text(text: str, *, lang: str | None = None, settings: Settings | None = None) -> TextAnalysis:
@@ -164,31 +190,23 @@ def analyze_texts(
         second_stage.refine(probs, normalized, live, model, col)
 
     detectors = _detectors()
-    overrides = set(settings.thresholds) if settings is not None else set()
-    thr_cache: dict[str, dict[Category, float]] = {}
-    staged: list[tuple[np.ndarray, list[Category], list[Hit]]] = []
+    n_cat = len(CATEGORIES)
+    rules = np.zeros((n, n_cat))
+    all_hits: list[list[Hit]] = []
     for i in range(n):
-        text = coerced[i][0]
-        lang = lang_list[i][0]
         hits: list[Hit] = []
         if normalized[i]:
+            text, lang = coerced[i][0], lang_list[i][0]
             for d in detectors:
                 hits.extend(d.find(text, normalized[i], lang))
-        rule = _rule_scores(hits, col)
-        final = np.maximum(probs[i], rule)
-        thr = thr_cache.get(lang)
-        if thr is None:
-            thr = thr_cache[lang] = thresholds_for(model, settings, lang)
-        long_text = len(text) > LONG_TEXT_CHARS
-        flags = [
-            c
-            for c in CATEGORIES
-            if _flagged(
-                c, probs[i][col[c]], rule[col[c]], thr[c], overrides,
-                LONG_TEXT_RULE_THRESHOLD if long_text and c in SEGMENT_TRAINED else RULE_THRESHOLD,
-            )
-        ]
-        staged.append((final, flags, hits))
+            if hits:
+                rules[i] = _rule_scores(hits, col)
+        all_hits.append(hits)
+    final_all = np.maximum(probs, rules)
+    flag_matrix = _flag_matrix(probs, rules, [lang for lang, _ in lang_list], coerced, model, settings)
+    staged = [
+        (final_all[i], [CATEGORIES[j] for j in np.flatnonzero(flag_matrix[i])], all_hits[i]) for i in range(n)
+    ]
 
     # words behind the model's flags, scored for the whole batch in one product
     word_scores: dict[str, np.ndarray] = {}
@@ -206,9 +224,12 @@ def analyze_texts(
             if flags and explain
             else []
         )
+        rid = ids[i] if ids is not None and i < len(ids) else None
+        # built from values the engine guarantees (all categories, scores in [0, 1]):
+        # model_construct skips re-validating them, a sizeable share of the per-message cost
         results.append(
-            TextAnalysis(
-                id=ids[i] if ids is not None and i < len(ids) else None,
+            TextAnalysis.model_construct(
+                id=None if rid is None else str(rid),
                 lang=lang if text.strip() else UNDETERMINED,
                 lang_confidence=round(float(conf), 4),
                 scores=dict(zip(CATEGORIES, np.round(final, 4).tolist())),
