@@ -28,7 +28,12 @@ from tutela.conversations.batch import score_conversation  # noqa: E402
 from tutela.conversations.corpus import load_corpus  # noqa: E402
 from tutela.conversations.evaluate import evaluate, f_beta  # noqa: E402
 from tutela.conversations.segments import is_heldout, load_segment_model, segment_messages  # noqa: E402
-from tutela.conversations.tracker import ConversationTracker, default_params  # noqa: E402
+import tutela.conversations.tracker as _tracker  # noqa: E402
+from tutela.conversations.tracker import ConversationTracker  # noqa: E402
+
+
+def default_params():  # noqa: ANN201
+    return _tracker.default_params()
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "text"
 
@@ -93,7 +98,15 @@ def pan(shared: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", type=Path, default=SHARED)
+    ap.add_argument("--seg-weight", type=float, default=None,
+                    help="override the tuned weight of the whole-conversation model (0 = stage risk only)")
     args = ap.parse_args()
+    if args.seg_weight is not None:
+        import dataclasses
+
+        import tutela.conversations.tracker as tr
+
+        tr._params_cache = dataclasses.replace(tr.default_params(), seg_weight=args.seg_weight)
     p = default_params()
     print(f"alert threshold {p.threshold}, escalation {p.escalation}, soft floor {p.soft_floor}, "
           f"segment weight {p.seg_weight}\n")

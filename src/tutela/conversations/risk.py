@@ -63,7 +63,7 @@ class RiskParams:
     many_minors_step: float = 0.15
     many_minors_cap: float = 1.6
     seg_weight: float = 1.0  # weight of the whole-conversation (PAN-trained) score
-    seg_min_messages: float = 6  # the bag of words needs a few messages before it means anything
+    seg_min_features: float = 150  # the bag needs a few messages' worth of n-grams before it means anything
 
     @classmethod
     def load(cls, path: Path = PARAMS_PATH) -> "RiskParams":

@@ -98,8 +98,18 @@ def segment_messages(text: str, lang: str) -> list[str]:
     return [line for line in text.split("\n") if line.strip()]
 
 
-def train_segments(csv_path: Path, out: Path = SEGMENT_MODEL_PATH, c: float = 8.0) -> dict[str, float]:
-    """Fit on the non-held-out PAN segments; returns counts for the log."""
+def train_segments(
+    csv_path: Path,
+    out: Path = SEGMENT_MODEL_PATH,
+    c: float = 8.0,
+    extra: list[tuple[list[str], int]] | None = None,
+    extra_weight: float = 3.0,
+) -> dict[str, float]:
+    """Fit on the non-held-out PAN segments plus `extra` (messages, label) bags; returns counts.
+
+    The extra bags are the written corpus's TRAIN conversations: PAN's negatives are adult chats,
+    so without ordinary teen chats as negatives the model takes teen chat itself for grooming.
+    """
     import csv
 
     from scipy.sparse import csr_matrix
@@ -115,16 +125,25 @@ def train_segments(csv_path: Path, out: Path = SEGMENT_MODEL_PATH, c: float = 8.
             data.extend(vals)
             indptr.append(len(indices))
             y.append(1 if r["harm"] == "grooming" else 0)
+    n_pan = len(y)
+    for texts, label in extra or []:
+        keys, vals = bag_row(texts)
+        indices.extend(keys)
+        data.extend(vals)
+        indptr.append(len(indices))
+        y.append(label)
     X = csr_matrix((np.array(data, dtype=np.float32), indices, indptr), shape=(len(y), N_FEATURES))
+    weights = np.array([1.0] * n_pan + [extra_weight] * (len(y) - n_pan))
     clf = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="liblinear")
-    clf.fit(X, np.array(y))
+    clf.fit(X, np.array(y), sample_weight=weights)
     w = clf.coef_[0].astype(np.float32)
     rows = np.flatnonzero(np.abs(w) > 1e-6).astype(np.int32)
     np.savez_compressed(
         out, rows=rows, values=w[rows].astype(np.float16), bias=np.array(float(clf.intercept_[0])),
         n_features=np.array(N_FEATURES),
         data=np.array("PAN 2012 predator identification segments (en/de/nl, licence unstated), "
-                      "via ../shared/data/text/pan12_grooming_segments.csv, non-held-out groups"),
+                      "via ../shared/data/text/pan12_grooming_segments.csv, non-held-out groups"
+                      + ("; Tutela written corpus, train split (whole conversations and first halves)" if extra else "")),
     )
     load_segment_model.cache_clear()
-    return {"segments": len(y), "grooming": int(sum(y))}
+    return {"segments": n_pan, "grooming": int(sum(y[:n_pan])), "corpus_bags": len(y) - n_pan}

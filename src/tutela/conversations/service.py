@@ -81,13 +81,19 @@ def conversation_risk(
 
 def account_risk(
     db: Database, settings: Settings, org_id: int, account_id: str, *, hash_ids: bool | None = None
-) -> AccountRisk | None:
-    """The stored risk of an account across the organisation's conversations, or None if unseen."""
+) -> AccountRisk:
+    """The stored risk of an account across the organisation's conversations.
+
+    An account never seen gets risk 0 with `message_count == 0` (policy code can always
+    read a risk; the HTTP route turns that into 404).
+    """
     keyer = IdKeyer.from_settings(settings, hash_ids)
     key = keyer("account", account_id)
     with db.connect() as conn:
         st = load_accounts(conn, org_id, [key]).get(key)
-    return None if st is None else st.result(account_id, default_params())
+    if st is None:
+        return AccountRisk(account_id=account_id, risk=0.0)
+    return st.result(account_id, default_params())
 
 
 __all__ = ["MessageError", "account_risk", "conversation_risk", "ingest_message"]

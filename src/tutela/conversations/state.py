@@ -35,6 +35,7 @@ from tutela.domain.conversation import (
     Stage,
 )
 
+DEFAULT: Any = object()  # "use the installed whole-conversation model"
 MAX_PARTIES = 200
 MAX_WARNINGS = 20
 MAX_ACCOUNT_CONVS = 200
@@ -122,11 +123,11 @@ class ConversationState:
         factor, flags = age_factor(p.age, others, p.account_days, params)
         return min(1.0, content_risk(e, params) * factor), e, flags
 
-    def segment_risk(self, params: RiskParams) -> float:
-        """The whole-conversation score (PAN-trained bag of words), weighted; 0 for short chats."""
-        if params.seg_weight <= 0 or self.n < params.seg_min_messages:
+    def segment_risk(self, params: RiskParams, seg_model: Any = DEFAULT) -> float:
+        """The whole-conversation score (bag-of-words model), weighted; 0 for short chats."""
+        if params.seg_weight <= 0 or self.sg[1] < params.seg_min_features:
             return 0.0
-        model = load_segment_model()
+        model = load_segment_model() if seg_model is DEFAULT else seg_model
         return 0.0 if model is None else params.seg_weight * model.score_terms(self.sg[0], int(self.sg[1]))
 
     def step(
@@ -136,6 +137,7 @@ class ConversationState:
         scores: list[float],
         params: RiskParams,
         seg_terms: tuple[float, int] = (0.0, 0),
+        seg_model: Any = DEFAULT,
     ) -> StepOutcome:
         """Apply one message (its sender id already keyed, its text already scored)."""
         out = StepOutcome(index=self.n)
@@ -192,11 +194,11 @@ class ConversationState:
             if not party.alerted:
                 party.alerted = True
                 out.crossed = True
-        if self.first_alert is None and max(risk, self.segment_risk(params)) >= params.threshold:
+        if self.first_alert is None and max(risk, self.segment_risk(params, seg_model)) >= params.threshold:
             self.first_alert = out.index
         return out
 
-    def result(self, conversation_id: str, params: RiskParams) -> ConversationRisk:
+    def result(self, conversation_id: str, params: RiskParams, seg_model: Any = DEFAULT) -> ConversationRisk:
         """The conversation's risk now: the riskiest party's, with that party's evidence."""
         best: tuple[float, str | None, list[float], list[str]] = (0.0, None, [0.0] * N_STAGES, [])
         for pid in self.parties:
@@ -204,7 +206,7 @@ class ConversationState:
             if risk > best[0] or best[1] is None:
                 best = (risk, pid, e, flags)
         risk, suspect, e, age_flags = best
-        seg = self.segment_risk(params)
+        seg = self.segment_risk(params, seg_model)
         extra: list[str] = []
         if seg > risk:
             risk = seg

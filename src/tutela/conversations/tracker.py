@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from tutela.config import Settings
 from tutela.conversations.detector import StageDetector, default_detector
 from tutela.conversations.risk import RiskParams, StepOutcome
-from tutela.conversations.state import AccountState, ConversationState
+from tutela.conversations.state import DEFAULT, AccountState, ConversationState
 from tutela.conversations.store import IdKeyer, load_accounts, load_conversations, save
 from tutela.domain.conversation import AccountRisk, ConversationRisk, MessageIn
 from tutela.storage.db import Database
@@ -42,6 +42,9 @@ def parse_message(message: MessageIn | dict[str, Any]) -> MessageIn:
         return message
     if not isinstance(message, dict):
         raise MessageError(f"a message must be an object, got {type(message).__name__}")
+    sender = message.get("sender")
+    if sender is None or (isinstance(sender, str) and not sender.strip()):
+        raise MessageError("sender: missing or empty (a chat-log line needs a `sender: text` form)")
     try:
         return MessageIn.model_validate(message)
     except ValidationError as exc:
@@ -71,11 +74,12 @@ def apply_message(
     params: RiskParams,
     keyer: IdKeyer,
     seg_terms: tuple[float, int] = (0.0, 0),
+    seg_model: Any = DEFAULT,
 ) -> StepOutcome:
     """One message into its conversation and its sender's account state."""
     if keyer.hash_ids and msg.ages:
         msg = msg.model_copy(update={"ages": {keyer("account", k): v for k, v in msg.ages.items()}})
-    outcome = conv.step(sender_key, msg, scores, params, seg_terms)
+    outcome = conv.step(sender_key, msg, scores, params, seg_terms, seg_model)
     if sender_key in conv.parties:
         account.step(conv_key, conv, sender_key, outcome, scores, params)
     return outcome
@@ -182,7 +186,10 @@ class ConversationTracker:
         account = self._get_account(sender_key, create=True)
         assert conv is not None and account is not None
         scores, seg_sum, seg_n = self.detector.analyse(msg.text)
-        apply_message(conv_key, conv, sender_key, account, msg, scores, self.params, self.keyer, (seg_sum, seg_n))
+        seg_model = self.detector.segment_model
+        apply_message(
+            conv_key, conv, sender_key, account, msg, scores, self.params, self.keyer, (seg_sum, seg_n), seg_model
+        )
         if len(msg.text) > self.detector.max_chars:
             conv._warn(f"message {conv.n - 1}: text longer than {self.detector.max_chars} characters; "
                        "only the start was scored")
@@ -191,14 +198,14 @@ class ConversationTracker:
         self._since_flush += 1
         if self.db is not None and self._since_flush >= self.flush_every:
             self.flush()
-        result = conv.result(conversation_id, self.params)
+        result = conv.result(conversation_id, self.params, seg_model)
         if self.db is not None:
             self._last[conv_key] = (result.risk, result.alert)
         return result
 
     def conversation_risk(self, conversation_id: str) -> ConversationRisk | None:
         conv = self._get_conv(self.keyer("conversation", conversation_id), create=False)
-        return None if conv is None else conv.result(conversation_id, self.params)
+        return None if conv is None else conv.result(conversation_id, self.params, self.detector.segment_model)
 
     def account_risk(self, account_id: str) -> AccountRisk | None:
         acc = self._get_account(self.keyer("account", account_id), create=False)
@@ -221,7 +228,7 @@ class ConversationTracker:
             st = self._convs[k]
             last = self._last.pop(k, None)
             if last is None:
-                r = st.result(k, self.params)
+                r = st.result(k, self.params, self.detector.segment_model)
                 last = (r.risk, r.alert)
             convs[k] = (st, last[0], last[1])
         accounts = {}

@@ -162,8 +162,50 @@ def out_of_fold_scores(
     return scores
 
 
+class _FoldDetector(_FixedScores):
+    """Out-of-fold stage scores plus a whole-conversation model trained without this fold."""
+
+    def __init__(self, scores: dict[str, list[float]], seg_model: Any) -> None:
+        super().__init__(scores)
+        self.segment_model = seg_model
+
+
+def _fold_of_conv(conv: dict[str, Any], folds: int = 3) -> int:
+    return zlib.crc32(conv["id"].encode()) % folds
+
+
+def corpus_bags(convs: list[dict[str, Any]]) -> list[tuple[list[str], int]]:
+    bags: list[tuple[list[str], int]] = []
+    for conv in convs:
+        texts = [m["text"] for m in conv["messages"]]
+        label = 1 if conv["kind"] == "grooming" else 0
+        bags += [(texts, label), (texts[: max(1, len(texts) // 2)], label)]
+    return bags
+
+
+def fold_detectors(
+    convs: list[dict[str, Any]], oof: dict[str, list[float]], pan: Path | None, folds: int = 3
+) -> list[tuple[list[dict[str, Any]], StageDetector]]:
+    """Per fold of conversations: those conversations and a detector that never saw them."""
+    import tempfile
+
+    from tutela.conversations.segments import SegmentModel, train_segments
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for f in range(folds):
+            held = [c for c in convs if _fold_of_conv(c, folds) == f]
+            seg = None
+            if pan is not None:
+                path = Path(tmp) / f"seg{f}.npz"
+                train_segments(pan, path, extra=corpus_bags([c for c in convs if _fold_of_conv(c, folds) != f]))
+                seg = SegmentModel.load(path)
+            out.append((held, _FoldDetector(oof, seg)))
+    return out
+
+
 def tune_threshold(
-    convs: list[dict[str, Any]], detector: StageDetector, base: RiskParams, log: Callable[[str], None] = print
+    folds: list[tuple[list[dict[str, Any]], StageDetector]], base: RiskParams, log: Callable[[str], None] = print
 ) -> RiskParams:
     """Pick the alert threshold (and escalation bonus) on the train split.
 
@@ -175,16 +217,26 @@ def tune_threshold(
     from tutela.conversations.evaluate import evaluate
 
     best: tuple[tuple[float, ...], RiskParams] | None = None
-    grid = [(esc, floor, seg) for esc in (0.2, 0.3) for floor in (base.stage_min, 0.3) for seg in (0.0, 1.0)]
-    for esc, floor, seg in grid:
-        for thr in np.arange(0.50, 0.91, 0.025):
-            params = replace(base, threshold=round(float(thr), 3), escalation=esc, soft_floor=floor, seg_weight=seg)
-            r = evaluate(convs, detector, params)["all"]
-            key = (-r["false_alerts"], r["early"], r["recall"], params.threshold)
+    grid = [(0.2, floor, seg, feats) for floor in (base.stage_min, 0.3) for seg, feats in
+            ((0.0, 150.0), (0.5, 150.0), (1.0, 150.0), (0.5, 400.0), (1.0, 400.0))]
+    for esc, floor, seg, feats in grid:
+        for thr in np.arange(0.55, 0.91, 0.025):
+            params = replace(base, threshold=round(float(thr), 3), escalation=esc, soft_floor=floor, seg_weight=seg,
+                             seg_min_features=feats)
+            fa = early = caught = groom = 0
+            for convs, detector in folds:
+                r = evaluate(convs, detector, params)["all"]
+                fa += r["false_alerts"]
+                early += r["early"]
+                caught += round(r["recall"] * r["grooming"])
+                groom += r["grooming"]
+            key = (-fa, early, caught / max(1, groom), params.threshold)
             if best is None or key > best[0]:
                 best = (key, params)
     assert best is not None
-    log(f"tuned: threshold={best[1].threshold} escalation={best[1].escalation} soft_floor={best[1].soft_floor} seg_weight={best[1].seg_weight} "
+    b = best[1]
+    log(f"tuned: threshold={b.threshold} escalation={b.escalation} soft_floor={b.soft_floor} "
+        f"seg_weight={b.seg_weight} seg_min_features={b.seg_min_features} "
         f"(false alerts {-best[0][0]}, early {best[0][1]}, recall {best[0][2]})")
     return best[1]
 
@@ -199,9 +251,10 @@ def train(
     if pan.is_file():
         from tutela.conversations.segments import SEGMENT_MODEL_PATH, train_segments
 
-        counts = train_segments(pan, model_path.parent / SEGMENT_MODEL_PATH.name)
+        counts = train_segments(pan, model_path.parent / SEGMENT_MODEL_PATH.name,
+                                extra=corpus_bags(load_corpus(split="train")))
         log(f"segment model: {counts['segments']} PAN 2012 segments ({counts['grooming']} grooming), "
-            "held-out groups excluded")
+            f"held-out groups excluded, plus {counts['corpus_bags']} written train conversations/halves")
     else:
         log(f"{pan} not found: keeping the existing segment model")
     convs = load_corpus(split="train")
@@ -213,15 +266,17 @@ def train(
     if used:
         data += "; negatives from ../shared/data/text: " + ", ".join(used)
     oof = out_of_fold_scores(examples, negatives)
-    params = tune_threshold(convs, _FixedScores(oof), RiskParams(), log)
+    folds = fold_detectors(convs, oof, pan if pan.is_file() else None)
+    params = tune_threshold(folds, RiskParams(), log)
     W, b = fit_stage_model(examples + [(t, frozenset()) for t in negatives])
     save_model(W, b, data, model_path)
+    tuned = {"threshold": params.threshold, "escalation": params.escalation, "soft_floor": params.soft_floor,
+             "seg_weight": params.seg_weight, "seg_min_features": params.seg_min_features}
     params_path.write_text(json.dumps(
-        {"threshold": params.threshold, "escalation": params.escalation, "soft_floor": params.soft_floor,
-         "seg_weight": params.seg_weight, "tuned_on": "train split of the written corpus, out-of-fold stage scores"}, indent=2) + "\n")
+        {**tuned, "tuned_on": "train split of the written corpus, out-of-fold stage and conversation scores"},
+        indent=2) + "\n")
     log(f"wrote {model_path} ({model_path.stat().st_size // 1024} KiB) and {params_path}")
-    return {"threshold": params.threshold, "escalation": params.escalation, "soft_floor": params.soft_floor,
-            "seg_weight": params.seg_weight, "data": data}
+    return {**tuned, "data": data}
 
 
 if __name__ == "__main__":

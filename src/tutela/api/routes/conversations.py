@@ -65,6 +65,6 @@ def get_account_risk(
 ) -> AccountRisk:
     """An account's risk across the organisation's conversations (404 if it never wrote)."""
     risk = service.account_risk(db, settings, principal.org_id, account_id)
-    if risk is None:
+    if risk.message_count == 0:
         raise HTTPException(status_code=404, detail="unknown account")
     return risk
