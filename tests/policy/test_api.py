@@ -109,8 +109,11 @@ def test_conversation_risk_feeds_the_policy(client, h) -> None:
         r = client.post("/v1/moderate", json={"text": text, "context": ctx}, headers=h)
         assert r.status_code == 200, r.text
         last = r.json()
-    assert "conversation_risk" in last["scores"]
+    assert "conversation_risk" in last["scores"] and "account_risk" in last["scores"]
     assert last["decision"] == "hold_for_review"
+    anon = {**ctx, "sender": {"age": 31}}
+    r = client.post("/v1/moderate", json={"text": "hi", "context": anon}, headers=h).json()
+    assert r["warnings"] == ["conversation risk needs sender.id: skipped"] and r["decision"] == "allow"
 
 
 POLICY = textwrap.dedent("""\

@@ -146,7 +146,11 @@ def _conversation(
     except ImportError:  # pragma: no cover
         warnings.append("conversation risk unavailable")
         return None, None
-    sender = ctx.sender.id or "unknown-sender"
+    if not ctx.sender.id:
+        # without the sender's id both sides of the chat would look like one person
+        warnings.append("conversation risk needs sender.id: skipped")
+        return None, None
+    sender = ctx.sender.id
     ages: dict[str, int] = {}
     if ctx.recipient.id and ctx.recipient.age is not None:
         ages[ctx.recipient.id] = ctx.recipient.age
@@ -157,7 +161,7 @@ def _conversation(
     }
     try:
         conv = ingest_message(db, settings, org_id, ctx.conversation_id, message)
-        acc = account_risk(db, settings, org_id, sender) if ctx.sender.id else None
+        acc = account_risk(db, settings, org_id, sender)
         return conv, acc
     except Exception as exc:  # noqa: BLE001
         log.warning("conversation risk failed: %s", exc)
