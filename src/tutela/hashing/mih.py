@@ -68,35 +68,48 @@ class MihParams:
         return sum(sum(math.comb(self.kb, i) for i in range(p + 1)) for p in self.probe_radius)
 
 
-def choose_params(n: int, radius: int) -> MihParams:
-    """Pick the number of parts that minimises (probes + expected candidates) per query.
+#: relative costs per query of a probe (a bucket bound read; neighbouring
+#: probes share cache lines), of a non-empty bucket (its row list) and of a
+#: candidate (a random read of its hash); measured, roughly, on x86-64
+PROBE_COST, BUCKET_COST, CANDIDATE_COST = 0.65, 1.0, 1.0
+#: table memory allowed: about 450 bytes per hash (python-threatexchange's
+#: index uses ~650), at least 64 MiB, at most 1.5 GiB
+MEMORY_PER_HASH, MEMORY_FLOOR, MEMORY_CAP = 450, 64 << 20, 1536 << 20
 
-    With k parts, give `(radius + 1) % k` parts probe radius q and the rest
+
+def choose_params(n: int, radius: int) -> MihParams:
+    """Pick the cut (number of parts k, key bits kb) with the lowest expected
+    memory traffic per query within the memory budget.
+
+    With k parts, `(radius + 1) % k` parts get probe radius q and the rest
     q - 1, where q = (radius + 1) // k: then sum(p_j + 1) = radius + 1, the
-    exactness condition. Key bits follow log2(n) (at most 24, at most the
-    narrowest part), so a probe costs a bucket holding about one row.
+    exactness condition. A sparser table (more key bits) means more empty
+    probes but far fewer candidates, and empty probes are cheap.
     """
     if not 0 <= radius <= 64:
         raise ValueError("PDQ radius must be between 0 and 64")
-    target = int(min(24, max(8, round(math.log2(max(n, 2))))))
-    best: tuple[float, MihParams] | None = None
+    budget = min(MEMORY_CAP, max(MEMORY_FLOOR, MEMORY_PER_HASH * n))
+    options: list[tuple[float, int, MihParams]] = []
     for k in range(1, min(radius + 1, 64) + 1):
         base, extra = divmod(HASH_BITS, k)
         widths = tuple(base + (1 if j < extra else 0) for j in range(k))
         starts = tuple(int(s) for s in np.cumsum((0,) + widths[:-1]))
-        kb = min(target, min(widths), 32)
         q, rem = divmod(radius + 1, k)
         probe = tuple(q if j < rem else q - 1 for j in range(k))
         if min(probe) < 0:
             continue
-        params = MihParams(radius, starts, widths, kb, probe)
-        per_probe = 1.0 + n / float(1 << kb)
-        # memory term: each part costs n row numbers plus a 2^kb table
-        cost = params.probes() * per_probe + 1e-6 * k * (n + (1 << kb))
-        if best is None or cost < best[0]:
-            best = (cost, params)
-    assert best is not None
-    return best[1]
+        for kb in range(4, min(min(widths), 26) + 1):
+            params = MihParams(radius, starts, widths, kb, probe)
+            load = n / float(1 << kb)
+            cost = params.probes() * (PROBE_COST + BUCKET_COST * (1 - math.exp(-load)) + CANDIDATE_COST * load)
+            memory = k * ((1 << kb) * 4 + n * 4) + n * 40
+            options.append((cost, memory, params))
+    # within budget if possible; for very large lists, up to ~100 bytes of tables per hash
+    for limit in (budget, max(budget, 100 * n)):
+        fitting = [o for o in options if o[1] <= limit]
+        if fitting:
+            return min(fitting, key=lambda o: o[0])[2]
+    return min(options, key=lambda o: o[1])[2]
 
 
 def _flip_masks(kb: int, p: int) -> np.ndarray:
