@@ -146,3 +146,14 @@ def test_a_referred_agency_sees_the_case_and_updates_its_referral_only(client, o
     notes_a = [n["text"] for n in client.get(f"/v1/cases/{cid}", headers=org_keys["a"]).json()["notes"]]
     notes_p = [n["text"] for n in client.get(f"/v1/cases/{cid}", headers=police).json()["notes"]]
     assert "received, investigating" in notes_a and "internal to A" not in notes_p
+
+
+def test_an_analyst_refers_and_records_the_agencys_answers(db, settings, person, submit):
+    cid = submit(category="fraud", description="an invented phishing link", country="TR")["case_id"]
+    analyst = person("Platform A", "analyst")
+    (ref,) = service.refer(db, settings, analyst, cid, ["platform"])
+    assert service.update_referral(db, analyst, ref.id, "acknowledged").acknowledged_at is not None
+    outsider = person("Platform B", "supervisor")
+    with pytest.raises(AccessError) as exc:
+        service.update_referral(db, outsider, ref.id, "content_removed")
+    assert exc.value.status == 404

@@ -235,3 +235,14 @@ def test_an_uploaded_image_gets_a_pdq_hash(client, org_keys):
     case = client.get(f"/v1/cases/{r.json()['case_id']}", headers=org_keys["a"]).json()
     pdq = case["evidence"][0]["pdq"]
     assert pdq and len(pdq) == 64 and int(pdq, 16) >= 0
+
+
+def test_reference_codes_are_random_and_forgiving_to_type():
+    from tutela.cases.reference import new_reference
+
+    codes = {new_reference() for _ in range(2000)}
+    assert len(codes) == 2000
+    code = next(iter(codes))
+    assert normalise_reference(code.lower().replace("-", " ")) == code
+    assert normalise_reference(code[4:].replace("-", "")) == code
+    assert normalise_reference("TUT-0000-0000-0000") is None and normalise_reference("") is None

@@ -10,7 +10,7 @@ People act through roles; machines act through API key scopes:
 
 | who                      | may |
 |--------------------------|-----|
-| analyst                  | read, work (take a case, refer, action, close), notes, evidence |
+| analyst                  | read, work (take a case, refer, record referral progress, action, close), notes, evidence |
 | supervisor, key `cases`  | the above, plus assign others, reopen, bulk, legal hold, appeals, exports, own stats |
 | agency_liaison           | cases referred to the organisation: read, notes, evidence, update referral |
 | regulator, key `oversight` | aggregates only, never case content |
@@ -29,7 +29,7 @@ from tutela.storage.tables.cases import cases, referrals
 
 ROLES = ("analyst", "supervisor", "agency_liaison", "regulator", "admin")
 
-_ANALYST = frozenset({"read", "work", "note", "evidence", "refer"})
+_ANALYST = frozenset({"read", "work", "note", "evidence", "refer", "referral_update"})
 _SUPERVISOR = _ANALYST | {"assign", "reopen", "bulk", "hold", "appeal", "export", "stats"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

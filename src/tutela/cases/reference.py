@@ -23,11 +23,10 @@ def new_reference() -> str:
 
 
 def normalise_reference(text: str) -> str | None:
-    """Accept what people type ('tut 7k3q 9xpm 4hrd', no dashes, O for 0): return the canonical form or None."""
+    """Accept what people type ('tut 7k3q 9xpm 4hrd', any case, no dashes): the canonical form, or None."""
     raw = re.sub(r"[\s\-_.]", "", text or "").upper()
     if raw.startswith(PREFIX):
         raw = raw[len(PREFIX):]
-    raw = raw.replace("0", "O").replace("1", "I")
     if len(raw) != _GROUPS * _GROUP_LEN or any(c not in ALPHABET for c in raw):
         return None
     code = "-".join([PREFIX] + [raw[i:i + _GROUP_LEN] for i in range(0, len(raw), _GROUP_LEN)])
