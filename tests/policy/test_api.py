@@ -167,3 +167,22 @@ def test_openapi_documents_the_contract(client) -> None:
     spec = client.get("/openapi.json").json()
     assert "/v1/moderate" in spec["paths"] and "/v1/policies" in spec["paths"]
     assert "Decision" in spec["components"]["schemas"] and "ModerateRequest" in spec["components"]["schemas"]
+
+
+def test_policy_test_and_compare_over_http(client, h) -> None:
+    cases = [
+        {"id": "bully", "text": SCENARIOS["bullying"]["ru"], "context": {"recipient": {"age": 12}},
+         "expect": {"actions": ["nudge_recipient"], "nudge": "bullying"}},
+        {"id": "wrong", "text": "see you later", "expect": {"decision": "block"}},
+    ]
+    r = client.post("/v1/policies/test", json={"cases": cases}, headers=h)
+    body = r.json()
+    assert r.status_code == 200 and body["policy"] == "tutela-default" and (body["passed"], body["failed"]) == (1, 1)
+    assert body["results"][1]["failures"] == ["decision allow, expected block"]
+    r = client.post("/v1/policies/test", json={"source": POLICY, "cases": cases[:1]}, headers=h)
+    assert r.json()["results"][0]["decision"] == "block"
+    bad = client.post("/v1/policies/test", json={"source": "policy: x\nrules: []\n", "cases": cases}, headers=h)
+    assert bad.status_code == 422 and bad.json()["issues"][0]["line"] == 2
+    cmp_ = client.post("/v1/policies/compare", json={"candidate": POLICY, "cases": cases}, headers=h).json()
+    assert cmp_["live"] == "tutela-default" and cmp_["differ"] == 1 and cmp_["differences"][0]["shadow"] == "block"
+    assert client.post("/v1/policies/test", json={"cases": []}, headers=h).status_code == 422

@@ -41,6 +41,23 @@ class PolicyUpload(BaseModel):
     comment: str | None = Field(default=None, max_length=500)
 
 
+class TestCase(BaseModel):
+    id: str | None = None
+    text: str | None = None
+    context: dict[str, Any] | None = None
+    expect: dict[str, Any] = Field(default_factory=dict)
+
+
+class PolicyTestRequest(BaseModel):
+    source: str | None = Field(default=None, description="policy YAML; default: the organisation's live policy")
+    cases: list[TestCase] = Field(min_length=1, max_length=500)
+
+
+class PolicyCompareRequest(BaseModel):
+    candidate: str = Field(description="the candidate policy YAML")
+    cases: list[TestCase] = Field(min_length=1, max_length=500)
+
+
 def _invalid(exc: PolicyError) -> JSONResponse:
     return JSONResponse({"error": "invalid policy", "issues": exc.to_json()}, status_code=422)
 
@@ -100,6 +117,43 @@ async def validate_policy(request: Request, principal: Principal = Depends(requi
     except (ValueError, UnicodeDecodeError) as exc:
         return JSONResponse({"error": f"cannot read the policy: {exc}"}, status_code=400)
     return JSONResponse({"valid": True, "name": pol.name, "rules": [r.id for r in pol.rules]})
+
+
+@router.post("/test", summary="Run test cases through a policy (real detectors; nothing logged)")
+def test_policy(body: PolicyTestRequest, principal: Principal = Depends(require("policy")),
+                db: Database = Depends(get_db)) -> Any:
+    from tutela.policy.testing import CaseFileError, run_case
+
+    try:
+        pol = parse_policy(body.source) if body.source is not None else store.policies_for(db, principal.org_id)[0]
+    except PolicyError as exc:
+        return _invalid(exc)
+    results = []
+    for i, case in enumerate(body.cases, 1):
+        try:
+            r = run_case(pol, case.model_dump(exclude_none=True), i)
+        except (CaseFileError, ValueError) as exc:
+            return JSONResponse({"error": f"case {i}: {exc}"}, status_code=422)
+        results.append({"id": r.id, "passed": r.passed, "decision": r.decision, "actions": r.actions,
+                        "rules": r.rules, "nudges": r.nudges, "failures": r.failures})
+    return {"policy": pol.name, "passed": sum(r["passed"] for r in results),
+            "failed": sum(not r["passed"] for r in results), "results": results}
+
+
+@router.post("/compare", summary="Where a candidate policy would decide differently from the live one")
+def compare_policy(body: PolicyCompareRequest, principal: Principal = Depends(require("policy")),
+                   db: Database = Depends(get_db)) -> Any:
+    try:
+        candidate = parse_policy(body.candidate)
+    except PolicyError as exc:
+        return _invalid(exc)
+    live = store.policies_for(db, principal.org_id)[0]
+    try:
+        out = shadow_mod.compare(live, candidate, [(c.model_dump(exclude_none=True, include={"text"}), c.context)
+                                                   for c in body.cases])
+    except ValueError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=422)
+    return {"live": live.name, "live_version": live.version, "candidate": candidate.name, **out}
 
 
 @router.get("/default", response_class=PlainTextResponse, summary="The built-in default policy (YAML)")
