@@ -301,12 +301,7 @@ def _explain(
 
 
 def _detector_of(hit: Hit) -> str:
-    reason = hit.reason
-    if reason.startswith("phone") or hit.category is Category.PRIVACY:
-        return "privacy"
-    if not hit.on_normalized and hit.category is Category.FRAUD:
-        return "links"
-    return "lexicon"
+    return hit.detector or "rules"
 
 
 def _find_word(mapped: Normalized, word: str) -> tuple[int | None, int | None]:

@@ -27,6 +27,7 @@ class Hit:
     start: int | None = None
     end: int | None = None
     on_normalized: bool = True  # span indexes the normalised text (mapped back by the engine)
+    detector: str = ""  # the registered name of the detector that found it
 
 
 @dataclass(frozen=True, slots=True)

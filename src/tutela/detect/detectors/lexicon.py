@@ -248,7 +248,9 @@ class LexiconDetector(Detector):
                     normalized, max(0, pos - 20), pos
                 ):
                     score *= 0.4
-                hits.append(Hit(entry.category, score, f"{entry.reason}: '{m.group()}'", m.start(), m.end()))
+                hits.append(
+                    Hit(entry.category, score, f"{entry.reason}: '{m.group()}'", m.start(), m.end(), True, "lexicon")
+                )
         return hits
 
     @classmethod

@@ -70,8 +70,9 @@ class LinkDetector(Detector):
             return []
         hits: list[Hit] = []
         for m in _URL.finditer(original):
-            for score, reason in _score_url(m.group()):
-                hits.append(Hit(F, score, f"{reason}: '{m.group()}'", m.start(), m.end(), on_normalized=False))
+            url = m.group().rstrip(".,;:!?)]}'\"")  # sentence punctuation is not part of the link
+            for score, reason in _score_url(url):
+                hits.append(Hit(F, score, f"{reason}: '{url}'", m.start(), m.start() + len(url), False, "links"))
         return hits
 
     @classmethod

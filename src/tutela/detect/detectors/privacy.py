@@ -71,7 +71,7 @@ _SOCIAL_WORDS = ("insta", "ig:", "ig ", "snap", "tiktok", "tik tok", "telegram",
 
 
 def _hit(m: re.Match[str], score: float, reason: str) -> Hit:
-    return Hit(P, score, f"{reason}: '{m.group().strip()}'", m.start(), m.end(), on_normalized=False)
+    return Hit(P, score, f"{reason}: '{m.group().strip()}'", m.start(), m.end(), False, "privacy")
 
 
 @register
@@ -122,7 +122,7 @@ class PrivacyDetector(Detector):
                     continue
                 seen.add(span)
                 where = phonenumbers.region_code_for_number(m.number) or region
-                hits.append(Hit(P, 0.8, f"phone number ({where}): '{m.raw_string}'", m.start, m.end, False))
+                hits.append(Hit(P, 0.8, f"phone number ({where}): '{m.raw_string}'", m.start, m.end, False, "privacy"))
         return hits
 
     @classmethod
