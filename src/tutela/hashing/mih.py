@@ -104,12 +104,15 @@ def choose_params(n: int, radius: int) -> MihParams:
             cost = params.probes() * (PROBE_COST + BUCKET_COST * (1 - math.exp(-load)) + CANDIDATE_COST * load)
             memory = k * ((1 << kb) * 4 + n * 4) + n * 40
             options.append((cost, memory, params))
-    # within budget if possible; for very large lists, up to ~100 bytes of tables per hash
+    # Never trade more than 4x the best speed for memory. Within budget if
+    # possible; for very large lists, up to ~100 bytes of tables per hash.
+    floor = min(o[0] for o in options)
+    sane = [o for o in options if o[0] <= 4 * floor]
     for limit in (budget, max(budget, 100 * n)):
-        fitting = [o for o in options if o[1] <= limit]
+        fitting = [o for o in sane if o[1] <= limit]
         if fitting:
             return min(fitting, key=lambda o: o[0])[2]
-    return min(options, key=lambda o: o[1])[2]
+    return min(sane, key=lambda o: o[1])[2]
 
 
 def _flip_masks(kb: int, p: int) -> np.ndarray:
