@@ -81,16 +81,23 @@ def register(app: typer.Typer) -> None:
 
 
 def _summary_table(summary: Any) -> Table:
+    """Flags per category for the five supported languages, everything else under 'other'."""
+    from tutela.detect.langid import SUPPORTED
     from tutela.domain.taxonomy import CATEGORIES
 
-    langs = sorted(summary.langs)
+    cols = [lang for lang in SUPPORTED if summary.langs.get(lang)]
+    others = [lang for lang in summary.langs if lang not in SUPPORTED]
     table = Table(title="flags per category and language")
     table.add_column("category")
-    for lang in langs:
+    for lang in cols + (["other"] if others else []):
         table.add_column(lang, justify="right")
     table.add_column("total", justify="right")
+
+    def row(counts_for: Any) -> list[str]:
+        counts = [counts_for([lang]) for lang in cols] + ([counts_for(others)] if others else [])
+        return [str(v) for v in counts] + [str(sum(counts))]
+
     for c in CATEGORIES:
-        counts = [summary.flags.get((c.value, lang), 0) for lang in langs]
-        table.add_row(c.value, *[str(v) for v in counts], str(sum(counts)))
-    table.add_row("[dim]records[/]", *[str(summary.langs[lang]) for lang in langs], str(sum(summary.langs.values())))
+        table.add_row(c.value, *row(lambda langs, c=c: sum(summary.flags.get((c.value, lg), 0) for lg in langs)))
+    table.add_row("[dim]records[/]", *row(lambda langs: sum(summary.langs[lg] for lg in langs)))
     return table
