@@ -113,7 +113,7 @@ def test_evidence_is_encrypted_at_rest_with_a_private_key_file(db, settings):
 def test_key_rotation_reencrypts_everything(db, settings, tmp_path):
     old = vault.new_key_b64()
     s_old = Settings(data_dir=settings.data_dir, vault_key=old, second_stage=False)
-    receipt = _report(db, s_old, "invented rotation text")
+    receipt = _report(db, s_old, "invented rotation text", urls=["https://rot.example.com/1"])
     new = vault.new_key_b64()
     s_new = Settings(data_dir=settings.data_dir, vault_key=new, second_stage=False)
     with db.connect() as conn, pytest.raises(vault.VaultError, match="not loaded"):
@@ -129,6 +129,8 @@ def test_key_rotation_reencrypts_everything(db, settings, tmp_path):
     ev_id = service.get_case(db, s_new, p, receipt.case_id).evidence[0].id
     data, _ = service.evidence_content(db, s_new, p, ev_id)
     assert data == b"invented rotation text file"
+    # deduplication keys do not depend on the vault key: the same URL still finds its case
+    assert _report(db, s_new, "invented again", urls=["https://rot.example.com/1"]).duplicate_of == receipt.case_id
     assert audit.verify(db).ok
     with pytest.raises(vault.VaultError):
         vault.VaultKey.from_b64(base64.b64encode(b"short").decode())
