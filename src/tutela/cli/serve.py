@@ -11,6 +11,7 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option(None, help="bind address (default from settings: 127.0.0.1)"),
         port: int = typer.Option(None, help="port (default from settings: 8000)"),
         workers: int = typer.Option(None, help="worker processes"),
+        access_log: bool = typer.Option(False, help="log every request (costs CPU on busy servers)"),
     ) -> None:
         """Start the web UI and HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
         import uvicorn
@@ -29,4 +30,7 @@ def register(app: typer.Typer) -> None:
             port=port,
             workers=workers,
             log_level="info",
+            access_log=access_log,
+            http="httptools",
+            loop="uvloop",
         )
