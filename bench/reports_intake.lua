@@ -16,6 +16,15 @@ function init(args)
 end
 
 local categories = {"cyberbullying", "fraud", "privacy", "bullying", "scam", "asking_for_photos"}
+-- invented, everyday report texts; the unique part of each report is its URL and key, not its text
+local texts = {
+  "they keep posting mean comments about me under every photo",
+  "a message says I won a prize and asks for my password",
+  "someone shared where I go to school in a group chat",
+  "an account I do not know keeps sending me messages at night",
+  "a video in my feed showed something violent and scary",
+  "people in my class made a group to laugh at me",
+}
 local countries = {"TR", "AZ", "IR", "FR"}
 
 function request()
@@ -23,9 +32,9 @@ function request()
   local id = string.format("%d-%d-%d", tid, n, math.random(1, 1000000000))
   local url = (n % 10 == 0) and tostring(n % 500) or id  -- one in ten repeats a URL: dedup at work
   local body = string.format(
-    '{"category":"%s","description":"an invented report number %s","urls":["https://social.example.com/post/%s"],' ..
+    '{"category":"%s","description":"%s","urls":["https://social.example.com/post/%s"],' ..
     '"country":"%s","reporter_kind":"platform","good_faith":true}',
-    categories[(n % #categories) + 1], id, url, countries[(n % #countries) + 1])
+    categories[(n % #categories) + 1], texts[(n % #texts) + 1], url, countries[(n % #countries) + 1])
   return wrk.format("POST", "/v1/reports", {["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. key, ["Idempotency-Key"] = id}, body)
 end

@@ -8,6 +8,7 @@ uses the file whose `countries` list holds its country, else `default`
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,16 +141,21 @@ def load_file(path: Path) -> RoutingConfig:
 
 
 _cache: dict[str, tuple[tuple, dict[str, RoutingConfig]]] = {}
+_checked: dict[str, float] = {}
+RECHECK_S = 2.0  # how often the files are looked at again: edits apply within seconds, without a restart
 
 
 def load_configs(settings: Settings | None = None) -> dict[str, RoutingConfig]:
     """Configs by id: the shipped ones, then the operator's (which override by id)."""
+    key = str(settings.data_dir) if settings is not None else ""
+    cached = _cache.get(key)
+    if cached and time.monotonic() - _checked.get(key, 0.0) < RECHECK_S:
+        return cached[1]
+    _checked[key] = time.monotonic()
     files = sorted(PACKAGE_DIR.glob("*.yaml"))
     if settings is not None:
         files += sorted((settings.data_dir / "routing").glob("*.yaml"))
     stamp = tuple((str(f), f.stat().st_mtime_ns) for f in files)
-    key = str(settings.data_dir) if settings is not None else ""
-    cached = _cache.get(key)
     if cached and cached[0] == stamp:
         return cached[1]
     configs: dict[str, RoutingConfig] = {}
