@@ -55,6 +55,33 @@ def _upsert(conn: Connection, table, rows: list[dict], keys: list[str]) -> None:
     conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update), rows)
 
 
+def _sqlite_one(conn: Connection, sql: str, org_id: int, key: str) -> bytes | None:
+    """Single-row read through the raw sqlite3 cursor: the streaming tracker does one per cache
+    miss, and SQLAlchemy's per-statement overhead is several times the query itself."""
+    cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        row = cur.execute(sql, (org_id, key)).fetchone()
+    finally:
+        cur.close()
+    return None if row is None else row[0]
+
+
+def load_conversation(conn: Connection, org_id: int, key: str) -> ConversationState | None:
+    """One conversation state (fast path for SQLite)."""
+    if conn.dialect.name == "sqlite":
+        raw = _sqlite_one(conn, "SELECT state FROM conversation_states WHERE org_id = ? AND conv_key = ?", org_id, key)
+        return None if raw is None else ConversationState.from_json(raw)
+    return load_conversations(conn, org_id, [key]).get(key)
+
+
+def load_account(conn: Connection, org_id: int, key: str) -> AccountState | None:
+    """One account state (fast path for SQLite)."""
+    if conn.dialect.name == "sqlite":
+        raw = _sqlite_one(conn, "SELECT state FROM account_states WHERE org_id = ? AND account_key = ?", org_id, key)
+        return None if raw is None else AccountState.from_json(raw)
+    return load_accounts(conn, org_id, [key]).get(key)
+
+
 def load_conversations(
     conn: Connection, org_id: int, keys: Iterable[str], *, for_update: bool = False
 ) -> dict[str, ConversationState]:

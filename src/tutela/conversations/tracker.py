@@ -27,7 +27,7 @@ from tutela.config import Settings
 from tutela.conversations.detector import StageDetector, default_detector
 from tutela.conversations.risk import RiskParams, StepOutcome
 from tutela.conversations.state import DEFAULT, AccountState, ConversationState
-from tutela.conversations.store import IdKeyer, load_accounts, load_conversations, save
+from tutela.conversations.store import IdKeyer, load_account, load_conversation, save
 from tutela.domain.conversation import AccountRisk, ConversationRisk, MessageIn
 from tutela.storage.db import Database
 
@@ -133,7 +133,7 @@ class ConversationTracker:
             self._convs.move_to_end(key)
             return st
         if self.db is not None:
-            st = load_conversations(self._reader(), self.org_id, [key]).get(key)
+            st = load_conversation(self._reader(), self.org_id, key)
             self._end_read()
         if st is None and create:
             st = ConversationState()
@@ -148,7 +148,7 @@ class ConversationTracker:
             self._accounts.move_to_end(key)
             return st
         if self.db is not None:
-            st = load_accounts(self._reader(), self.org_id, [key]).get(key)
+            st = load_account(self._reader(), self.org_id, key)
             self._end_read()
         if st is None and create:
             st = AccountState()
