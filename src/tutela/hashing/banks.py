@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, select, tuple_
 
 from tutela.domain.media import BankEntry, BankInfo, BankKind, ShareLevel
-from tutela.domain.taxonomy import Category, Severity, TAXONOMY
+from tutela.domain.taxonomy import TAXONOMY, Category, Severity
 from tutela.hashing.signals import get_signal
 from tutela.storage.db import Database
 from tutela.storage.tables.access import orgs

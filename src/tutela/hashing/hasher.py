@@ -63,8 +63,9 @@ def hash_bytes(
 
 def _declared_size(data: bytes, img: object) -> tuple[int, int]:
     """The real size of a JPEG decoded at reduced scale (`draft` shrinks `img.size`)."""
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     with Image.open(io.BytesIO(data)) as probe:
         return probe.size

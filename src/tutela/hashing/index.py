@@ -267,7 +267,7 @@ class HashIndex:
         return folder
 
     @classmethod
-    def load(cls, folder: str | Path, *, mmap: bool = True) -> "HashIndex":
+    def load(cls, folder: str | Path, *, mmap: bool = True) -> HashIndex:
         folder = Path(folder)
         meta = json.loads((folder / "meta.json").read_text())
         idx = cls(kind=str(meta["kind"]), radius=int(meta["radius"]))

@@ -20,7 +20,6 @@ import json
 import threading
 import time
 import weakref
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -267,7 +266,7 @@ def _apply_benign(candidates: list[Match]) -> MatchOutcome:
     return out
 
 
-_matchers: "weakref.WeakKeyDictionary[Database, Matcher]" = weakref.WeakKeyDictionary()
+_matchers: weakref.WeakKeyDictionary[Database, Matcher] = weakref.WeakKeyDictionary()
 _registry_lock = threading.Lock()
 
 

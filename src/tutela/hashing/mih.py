@@ -149,7 +149,7 @@ class MihSegment:
         self._probe_radius = np.asarray(self.params.probe_radius, dtype=np.int64)
 
     @classmethod
-    def build(cls, words: np.ndarray, ids: np.ndarray, radius: int) -> "MihSegment":
+    def build(cls, words: np.ndarray, ids: np.ndarray, radius: int) -> MihSegment:
         words = np.ascontiguousarray(words, dtype=np.uint64)
         params = choose_params(len(words), radius)
         offsets, order = K.build_tables(words, np.asarray(params.starts, dtype=np.int64), np.int64(params.kb))
@@ -194,7 +194,7 @@ class MihSegment:
         (folder / "params.json").write_text(json.dumps(meta))
 
     @classmethod
-    def load(cls, folder: Path, *, mmap: bool = True) -> "MihSegment":
+    def load(cls, folder: Path, *, mmap: bool = True) -> MihSegment:
         meta = json.loads((folder / "params.json").read_text())
         params = MihParams(
             int(meta["radius"]), tuple(meta["starts"]), tuple(meta["widths"]), int(meta["kb"]),
