@@ -183,3 +183,17 @@ def test_evidence_under_a_key_not_loaded_is_503_not_500(client, org_keys, settin
     settings.vault_key = vault.new_key_b64()  # the operator switched keys but has not rotated yet
     got = client.get(f"/v1/evidence/{case['evidence'][0]['id']}", headers=org_keys["a"])
     assert got.status_code == 503 and "rotate-key" in got.json()["error"]
+
+
+def test_retention_cli_runs_and_shows_its_history(db, settings):
+    from tutela.cli.main import app
+
+    _report(db, settings, "invented")
+    runner = CliRunner()
+    r = runner.invoke(app, ["retention", "run", "--dry-run"])
+    assert r.exit_code == 0 and "would delete 0 evidence" in r.output
+    r = runner.invoke(app, ["retention", "run"])
+    assert r.exit_code == 0 and "deleted 0 evidence" in r.output
+    r = runner.invoke(app, ["retention", "history"])
+    lines = r.output.strip().splitlines()
+    assert r.exit_code == 0 and len(lines) == 2 and "dry run" in lines[1] and "cli:retention" in lines[0]

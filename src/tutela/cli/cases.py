@@ -44,6 +44,18 @@ def register(app: typer.Typer) -> None:
                    f"{summary['contacts_deleted']} contact record(s), {summary['texts_deleted']} text(s); "
                    f"{summary['kept_by_hold']} kept by legal hold")
 
+    @retention_app.command("history")
+    def retention_history(limit: int = typer.Option(20, help="how many runs, newest first")) -> None:
+        """The record of past retention runs: when, by whom, what was deleted."""
+        from tutela.cases.retention import history
+
+        for run_row in history(database(), limit=limit):
+            s = run_row["summary"]
+            kind = "dry run" if run_row["dry_run"] else "run"
+            typer.echo(f"{run_row['id']}\t{run_row['at']}\t{run_row['actor']}\t{kind}\t"
+                       f"evidence {s.get('evidence_deleted', 0)}, contacts {s.get('contacts_deleted', 0)}, "
+                       f"texts {s.get('texts_deleted', 0)}, kept by hold {s.get('kept_by_hold', 0)}")
+
     @vault_app.command("new-key")
     def vault_new_key() -> None:
         """Print a fresh base64 key for TUTELA_VAULT_KEY (store it in your secret manager)."""
