@@ -105,3 +105,18 @@ def test_bad_input_on_case_endpoints(client, org_keys, submit):
     assert r.status_code == 422 and "cybertipline" in r.json()["error"]
     case = client.get(f"/v1/cases/{cid}", headers=h).json()
     assert case["status"] == "triaged" and case["notes"] == []
+
+
+def test_validate_checks_without_storing_and_the_openapi_spec_resolves(client, org_keys, db):
+    import re
+
+    before = _counts(db)
+    ok = client.post("/v1/reports/validate", json={"category": "asking_for_photos", "description": "x"},
+                     headers=org_keys["a"])
+    assert ok.status_code == 200 and ok.json()["category"] == "sexual_exploitation"
+    bad = client.post("/v1/reports/validate", json={"category": "nope"}, headers=org_keys["a"])
+    assert bad.status_code == 422 and "error" in bad.json()
+    assert _counts(db) == before
+    spec = client.get("/openapi.json").json()
+    refs = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(spec)))
+    assert refs <= set(spec["components"]["schemas"])

@@ -110,7 +110,7 @@ _RECEIPT_SCHEMA = {"201": {"model": ReportReceipt, "description": "stored; the r
     response_model=ReportReceipt,
     responses={**_RECEIPT_SCHEMA, "409": {"description": "idempotency key reused"}, "413": {}, "415": {}},
     openapi_extra={"requestBody": {"content": {
-        "application/json": {"schema": ReportIn.model_json_schema(ref_template="#/components/schemas/{model}")},
+        "application/json": {"schema": {"$ref": "#/components/schemas/ReportIn"}},
         "multipart/form-data": {"schema": {"type": "object", "properties": {
             "report": {"type": "string", "description": "ReportIn as JSON"},
             "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
@@ -162,6 +162,15 @@ async def submit(
         # not stored (nothing is acknowledged before its commit): safe to retry with the same key
         return _error(503, "the report could not be stored just now; retry with the same Idempotency-Key")
     return JSONResponse(receipt.model_dump(mode="json"), status_code=200 if receipt.replayed else 201)
+
+
+@router.post("/validate")
+def validate(report: ReportIn, principal: Principal = Depends(require("reports"))) -> dict[str, Any]:
+    """Check a report without storing it: what it would be filed under, or the 422 it would get."""
+    from tutela.domain.cases import resolve_category
+
+    category = resolve_category(report.category)
+    return {"valid": True, "category": category.value if category else "other", "category_key": report.category}
 
 
 @router.get("/{reference_code}/status", response_model=ReportStatus)
