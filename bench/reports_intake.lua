@@ -33,7 +33,8 @@ function request()
   local url = (n % 10 == 0) and tostring(n % 500) or id  -- one in ten repeats a URL: dedup at work
   local body = string.format(
     '{"category":"%s","description":"%s","urls":["https://social.example.com/post/%s"],' ..
-    '"country":"%s","reporter_kind":"platform","good_faith":true}',
+    '"country":"%s","reporter_kind":"platform","good_faith":true,' ..
+    '"notifier":{"name":"Bench Platform trust and safety","email":"notices@platform.example"}}',
     categories[(n % #categories) + 1], texts[(n % #texts) + 1], url, countries[(n % #countries) + 1])
   return wrk.format("POST", "/v1/reports", {["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. key, ["Idempotency-Key"] = id}, body)

@@ -132,6 +132,7 @@ def report_body(rng: random.Random) -> dict:
         "country": rng.choice(["TR", "AZ", "IR", "FR"]),
         "reporter_kind": "platform",
         "good_faith": True,
+        "notifier": {"name": "Bench Platform trust and safety", "email": "notices@platform.example"},
     }
 
 

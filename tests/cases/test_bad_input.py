@@ -60,6 +60,12 @@ def test_wrong_types_are_refused(client, org_keys, db):
     ({"category": "fraud", "description": "x", "surprise": 1}, "surprise"),
     ({"category": "fraud", "reporter_kind": "platform", "good_faith": False, "description": "x"}, None),
     ({"category": "fraud", "file_refs": [{"sha256": "not-hex"}]}, "file_refs"),
+    # DSA Article 16 notices (good_faith given) must be complete; name and e-mail only optional for CSAM
+    ({"category": "fraud", "good_faith": True, "description": "x", "urls": ["https://e.example.com"]}, None),
+    ({"category": "fraud", "good_faith": True, "urls": ["https://e.example.com"],
+      "notifier": {"name": "N", "email": "n@example.org"}}, None),
+    ({"category": "fraud", "good_faith": True, "description": "x",
+      "notifier": {"name": "N", "email": "n@example.org"}}, None),
 ])
 def test_missing_or_invalid_fields_are_422(client, org_keys, db, body, field):
     before = _counts(db)
@@ -70,6 +76,13 @@ def test_missing_or_invalid_fields_are_422(client, org_keys, db, body, field):
     if field:
         assert any(field in map(str, d["loc"]) for d in out["details"])
     assert _counts(db) == before
+
+
+def test_a_csam_notice_needs_no_notifier_name(client, org_keys):
+    r = client.post("/v1/reports", headers=org_keys["a"], json={
+        "category": "sexual_exploitation", "good_faith": True, "reporter_kind": "trusted_flagger",
+        "description": "invented notice text", "urls": ["https://e.example.com/x"]})
+    assert r.status_code == 201, r.text
 
 
 def test_a_report_with_nothing_to_act_on_is_422(client, org_keys, db):

@@ -221,10 +221,22 @@ class ReportIn(BaseModel):
         return out
 
     @model_validator(mode="after")
-    def _good_faith(self) -> ReportIn:
+    def _dsa_notice(self) -> ReportIn:
+        """A report with the good-faith statement is a DSA Article 16 notice and must be complete."""
         if self.reporter_kind in (ReporterKind.PLATFORM, ReporterKind.TRUSTED_FLAGGER):
             if self.good_faith is False:
                 raise ValueError("a notice needs the good-faith statement (DSA Art. 16(2)(d))")
+        if self.good_faith:
+            if not self.description:
+                raise ValueError("a notice needs an explanation of why the content is illegal: 'description' "
+                                 "(DSA Art. 16(2)(a))")
+            if not (self.urls or self.reported_person or self.file_refs):
+                raise ValueError("a notice needs the exact location: 'urls', 'reported_person' or 'file_refs' "
+                                 "(DSA Art. 16(2)(b))")
+            child_sexual_abuse = resolve_category(self.category) is Category.SEXUAL_EXPLOITATION
+            if not child_sexual_abuse and not (self.notifier and self.notifier.name and self.notifier.email):
+                raise ValueError("a notice needs the notifier's name and e-mail (DSA Art. 16(2)(c)); they are "
+                                 "optional only for child sexual abuse and exploitation")
         return self
 
 
