@@ -112,3 +112,12 @@ def test_grooming_conversation_per_language_alerts_with_evidence(lang: str) -> N
     assert r.alert and r.suspect == "adult"
     labelled = {i for i, m in enumerate(conv["messages"]) if m["stages"]}
     assert {e.message_index for e in r.evidence} & labelled
+
+
+def test_recipients_with_known_ages_count_as_minor_counterparts() -> None:
+    tracker = ConversationTracker()
+    for i in range(3):
+        tracker.feed("group", {"sender": "coach-x", "text": "you're so mature for your age", "ts": T0 + i,
+                               "recipients": [f"kid{i}"], "ages": {f"kid{i}": 12, "coach-x": 40}})
+    acc = tracker.account_risk("coach-x")
+    assert acc is not None and acc.minor_counterparts == 3

@@ -172,6 +172,9 @@ class ConversationState:
                 party.age = stated
         if msg.sender_account_age_days is not None:
             party.account_days = msg.sender_account_age_days
+        for who in msg.recipients:  # recipients are counterparts even before they write
+            if who != sender and who not in self.parties and len(self.parties) < MAX_PARTIES:
+                self.parties[who] = Party()
         for who, age in msg.ages.items():
             other = self.parties.get(who)
             if other is None and len(self.parties) < MAX_PARTIES:

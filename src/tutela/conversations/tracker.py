@@ -77,8 +77,11 @@ def apply_message(
     seg_model: Any = DEFAULT,
 ) -> StepOutcome:
     """One message into its conversation and its sender's account state."""
-    if keyer.hash_ids and msg.ages:
-        msg = msg.model_copy(update={"ages": {keyer("account", k): v for k, v in msg.ages.items()}})
+    if keyer.hash_ids and (msg.ages or msg.recipients):
+        msg = msg.model_copy(update={
+            "ages": {keyer("account", k): v for k, v in msg.ages.items()},
+            "recipients": [keyer("account", r) for r in msg.recipients],
+        })
     outcome = conv.step(sender_key, msg, scores, params, seg_terms, seg_model)
     if sender_key in conv.parties:
         account.step(conv_key, conv, sender_key, outcome, scores, params)
