@@ -206,6 +206,7 @@ def test_one_batch_deduplicates_and_replays_within_itself(db, settings):
     case = service.get_case(db, settings, p, first.case_id)
     assert case.report_count == 2 and case.priority == "critical" and len(case.reports) == 2
     assert [e.event for e in case.timeline] == ["received", "triaged", "merged"]
+    assert "priority raised to critical" in case.timeline[-1].detail
     with db.connect() as conn:
         assert conn.execute(select(func.count()).select_from(reports)).scalar_one() == 3
     # a later batch merges into the case and replays the stored key

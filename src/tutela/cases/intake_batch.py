@@ -209,8 +209,11 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
     for g in groups:
         if not g.members:
             continue
-        for n, i in enumerate(g.members):
+        running = g.original_priority
+        for i in g.members:
             it = items[i]
+            before = running
+            running = it.triage.priority if running is None else _max(running, it.triage.priority)
             if g.first == i:
                 events.append({"case_id": g.case_id, "at": it.at, "actor": it.actor, "event": "received",
                                "from_status": None, "to_status": CaseStatus.RECEIVED.value, "detail": None})
@@ -220,9 +223,8 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
                                          + ("; ".join(it.triage.reasons) or "no signal")})
             else:
                 detail = "a new report of the same URL, account or file was merged"
-                base = g.original_priority if g.original_priority is not None else items[g.members[0]].triage.priority
-                if it.triage.priority.rank < base.rank:
-                    detail += f"; priority raised to {it.triage.priority.value}"
+                if before is not None and running.rank < before.rank:
+                    detail += f"; priority raised to {running.value}"
                 events.append({"case_id": g.case_id, "at": it.at, "actor": it.actor, "event": "merged",
                                "from_status": None, "to_status": None, "detail": detail})
         key_rows += [{"org_id": g.org_id, "kind": kind, "value": value, "case_id": g.case_id}
