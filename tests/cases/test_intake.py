@@ -247,3 +247,29 @@ def test_reference_codes_are_random_and_forgiving_to_type():
     assert normalise_reference(code.lower().replace("-", " ")) == code
     assert normalise_reference(code[4:].replace("-", "")) == code
     assert normalise_reference("TUT-0000-0000-0000") is None and normalise_reference("") is None
+
+
+def test_a_reported_conversation_is_scored_and_an_alert_makes_it_critical(db, settings, monkeypatch):
+    """Wiring to the conversation engine: its verdict is stored with the report and drives priority."""
+    from tutela.access import Principal
+    from tutela.cases import triage
+
+    chat = [{"sender": "adult-1", "text": "invented: hi, how old are you?"},
+            {"sender": "child-1", "text": "invented: 13"},
+            {"sender": "adult-1", "text": "invented: keep this our secret ok"}]
+    real = service.submit_report(db, settings, ReportIn(category="other", conversation=chat))
+    hotline = Principal(1, "hotline", frozenset({"admin"}), key_id="t")
+    view = service.get_case(db, settings, hotline, real.case_id).reports[0]
+    assert view.conversation_risk["messages"] == 3  # the real engine scored all three messages
+    assert view.notice["conversation"][2]["text"].endswith("our secret ok")  # kept, encrypted, for reviewers
+
+    verdict = {"risk": 0.97, "alert": True, "stages": ["trust_building", "isolation"],
+               "flags": ["sexual_exploitation"], "evidence": [{"message_index": 2, "stage": "isolation",
+                                                                "score": 0.9}], "first_alert_at": 2, "messages": 3}
+    monkeypatch.setattr(triage, "analyse_conversation", lambda messages: verdict)
+    alerted = service.submit_report(db, settings, ReportIn(category="other", conversation=chat,
+                                                           urls=["https://chat.example.com/c/2"]))
+    assert alerted.priority == "critical"
+    case = service.get_case(db, settings, hotline, alerted.case_id)
+    assert case.category == "sexual_exploitation"
+    assert "possible grooming" in case.timeline[1].detail

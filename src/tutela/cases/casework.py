@@ -138,6 +138,7 @@ def _report_view(conn: Connection, settings: Settings | None, row: dict, *, owne
         urls=row["urls"] or [], country=row["country"], language=row["language"],
         notice=json.loads(notice_text) if notice_text else {},
         analysis_flags=analysis.get("flags", []), analysis_scores=analysis.get("scores", {}), explanations=flags,
+        conversation_risk=analysis.get("conversation") or {},
         feedback_sent_at=_aware(row["feedback_sent_at"]) if row["feedback_sent_at"] else None,
     )
 

@@ -108,7 +108,7 @@ def _request_digest(report: ReportIn, hashes: list[FileHashes]) -> str:
 def _notice(report: ReportIn) -> dict:
     """The DSA / CyberTipline-like details kept (encrypted) with the report."""
     fields = ("notifier", "good_faith", "incident_type", "incident_at", "reported_person", "intended_recipient",
-              "victim", "file_refs", "escalate", "external_id")
+              "victim", "file_refs", "escalate", "external_id", "conversation")
     data = report.model_dump(mode="json", include=set(fields), exclude_none=True)
     return {k: v for k, v in data.items() if v not in ([], {}, False)}
 
@@ -144,8 +144,10 @@ def prepare(
             raise PayloadTooLarge(
                 f"file {f.filename!r} is {len(f.data)} bytes; the limit is {settings.max_upload_bytes} bytes"
             )
-    if not (report.description or report.urls or files or report.file_refs or report.reported_person):
-        raise ValueError("a report needs at least one of: description, urls, a file, file_refs, reported_person")
+    if not (report.description or report.urls or files or report.file_refs or report.reported_person
+            or report.conversation):
+        raise ValueError("a report needs at least one of: description, urls, a file, file_refs, reported_person, "
+                         "conversation")
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
         if not idempotency_key or len(idempotency_key) > 200:
@@ -159,7 +161,9 @@ def prepare(
     digest = _request_digest(report, hashes)
     analysis = triage.analyse(report.description, lang=report.language, settings=settings)
     hash_matched = _hash_matched(db, hashes, org_id)
-    t = triage.triage(report.category, analysis, escalate=report.escalate, hash_matched=hash_matched)
+    conversation = triage.analyse_conversation(report.conversation)
+    t = triage.triage(report.category, analysis, escalate=report.escalate, hash_matched=hash_matched,
+                      conversation=conversation)
     routes = routing.suggest(report.country, t.category, t.priority.value, settings)
     keys = dedup.keys_for(settings, report, [h.sha256 for h in hashes])
     notice = _notice(report)

@@ -54,6 +54,32 @@ def analyse(text: str, *, lang: str | None = None, settings: Any = None) -> Text
         return None
 
 
+def analyse_conversation(messages: list[Any]) -> dict[str, Any] | None:
+    """The conversation engine's grooming risk for a reported chat, or None (no chat, engine missing, error)."""
+    if not messages:
+        return None
+    try:
+        from tutela.conversations.batch import score_conversation
+    except ImportError:
+        return None
+    try:
+        result = score_conversation([m.model_dump() if hasattr(m, "model_dump") else m for m in messages],
+                                    conversation_id="reported-conversation")
+    except Exception:  # a detector bug must never lose a report
+        log.exception("conversation analysis failed; the report is kept")
+        return None
+    return {
+        "risk": round(float(result.risk), 4),
+        "alert": bool(result.alert),
+        "stages": [str(s) for s in result.stages],
+        "flags": list(result.flags),
+        "evidence": [{"message_index": e.message_index, "stage": str(e.stage), "score": round(float(e.score), 4)}
+                     for e in result.evidence],
+        "first_alert_at": result.first_alert_at,
+        "messages": result.message_count,
+    }
+
+
 def stored_analysis(analysis: TextAnalysis | None) -> dict[str, Any]:
     """What we keep of an analysis: scores, flags and where (not the matched text: that stays encrypted)."""
     if analysis is None:
@@ -81,7 +107,7 @@ def _max(a: Priority, b: Priority) -> Priority:
 
 
 def triage(category_key: str, analysis: TextAnalysis | None, *, escalate: bool = False,
-           hash_matched: bool = False) -> Triage:
+           hash_matched: bool = False, conversation: dict[str, Any] | None = None) -> Triage:
     reported = resolve_category(category_key)
     priority = Priority.LOW
     reasons: list[str] = []
@@ -106,11 +132,20 @@ def triage(category_key: str, analysis: TextAnalysis | None, *, escalate: bool =
     if hash_matched:
         priority = _max(priority, Priority.HIGH)
         reasons.append("a file matched a hash list")
+    if conversation and conversation.get("alert"):
+        priority = Priority.CRITICAL
+        stages = ", ".join(conversation.get("stages") or []) or "grooming"
+        reasons.append(f"conversation analysis alerted ({stages}): possible grooming in progress")
+        flagged = flagged + [c for c in conversation.get("flags", []) if c in {x.value for x in Category}]
     if reported is not None:
         category = reported.value
     elif flagged:
-        category = max(flagged, key=lambda c: (TAXONOMY[Category(c)].severity, analysis.scores.get(c, 0)))
+        category = max(flagged, key=lambda c: (TAXONOMY[Category(c)].severity,
+                                               analysis.scores.get(c, 0) if analysis is not None else 0))
         category = str(category)
     else:
         category = "other"
-    return Triage(category, priority, reasons, stored_analysis(analysis))
+    stored = stored_analysis(analysis)
+    if conversation is not None:
+        stored["conversation"] = conversation
+    return Triage(category, priority, reasons, stored)

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tutela.domain.conversation import MessageIn
 from tutela.domain.taxonomy import Category
 
 
@@ -183,6 +184,8 @@ class ReportIn(BaseModel):
     victim: Person | None = None
     file_refs: list[FileRef] = Field(default_factory=list, max_length=50)
     escalate: bool = Field(default=False, description="CyberTipline 'escalate to high priority'")
+    conversation: list[MessageIn] = Field(default_factory=list, max_length=2000,
+                                          description="the chat being reported, oldest first; scored for grooming")
     external_id: str | None = Field(default=None, max_length=200, description="the notifier's own reference")
 
     @field_validator("category")
@@ -303,6 +306,7 @@ class ReportView(BaseModel):
     language: str | None = None
     notice: dict[str, Any] = Field(default_factory=dict, description="DSA / CyberTipline-like fields")
     analysis_flags: list[str] = Field(default_factory=list)
+    conversation_risk: dict[str, Any] = Field(default_factory=dict, description="risk, alert, stages, evidence")
     analysis_scores: dict[str, float] = Field(default_factory=dict)
     explanations: list[Flag] = Field(default_factory=list)
     feedback_sent_at: datetime | None = None
