@@ -157,3 +157,13 @@ def test_an_analyst_refers_and_records_the_agencys_answers(db, settings, person,
     with pytest.raises(AccessError) as exc:
         service.update_referral(db, outsider, ref.id, "content_removed")
     assert exc.value.status == 404
+
+
+def test_a_routing_file_edited_a_moment_ago_applies_to_the_next_referral(client, org_keys, submit, settings):
+    cid = submit(country="ZZ", description="invented")["case_id"]  # routing files are loaded (and cached) here
+    (settings.data_dir / "routing").mkdir()
+    (settings.data_dir / "routing" / "zz.yaml").write_text(POLICE_ROUTING)
+    r = client.post(f"/v1/cases/{cid}/referrals", json={"agency_ids": ["police"]}, headers=org_keys["a"])
+    assert r.status_code == 201, r.text
+    assert r.json()[0]["target_org_id"] is not None
+    assert [c["id"] for c in client.get("/v1/cases", headers=org_keys["police"]).json()] == [cid]

@@ -57,7 +57,7 @@ def refer(
         case = access.case
         if case["status"] == CaseStatus.CLOSED.value:
             raise lifecycle.InvalidTransition("a closed case cannot be referred; reopen it first")
-        config = routing.config_for(case["country"], settings)
+        config = routing.config_for(case["country"], settings, fresh=True)
         suggested = [r["agency_id"] for r in (case["routes"] or [])]
         wanted = list(dict.fromkeys(agency_ids or suggested))
         if not wanted:

@@ -145,11 +145,15 @@ _checked: dict[str, float] = {}
 RECHECK_S = 2.0  # how often the files are looked at again: edits apply within seconds, without a restart
 
 
-def load_configs(settings: Settings | None = None) -> dict[str, RoutingConfig]:
-    """Configs by id: the shipped ones, then the operator's (which override by id)."""
+def load_configs(settings: Settings | None = None, *, fresh: bool = False) -> dict[str, RoutingConfig]:
+    """Configs by id: the shipped ones, then the operator's (which override by id).
+
+    Intake (`fresh=False`) looks at the files at most every `RECHECK_S`; a referral, an
+    explicit act, always looks (`fresh=True`), so it never uses a file edited a moment ago.
+    """
     key = str(settings.data_dir) if settings is not None else ""
     cached = _cache.get(key)
-    if cached and time.monotonic() - _checked.get(key, 0.0) < RECHECK_S:
+    if cached and not fresh and time.monotonic() - _checked.get(key, 0.0) < RECHECK_S:
         return cached[1]
     _checked[key] = time.monotonic()
     files = sorted(PACKAGE_DIR.glob("*.yaml"))
@@ -168,8 +172,8 @@ def load_configs(settings: Settings | None = None) -> dict[str, RoutingConfig]:
     return configs
 
 
-def config_for(country: str | None, settings: Settings | None = None) -> RoutingConfig:
-    configs = load_configs(settings)
+def config_for(country: str | None, settings: Settings | None = None, *, fresh: bool = False) -> RoutingConfig:
+    configs = load_configs(settings, fresh=fresh)
     if country:
         for cfg in configs.values():
             if country.upper() in cfg.countries:
