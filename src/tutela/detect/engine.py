@@ -180,7 +180,7 @@ def analyze_texts(
     col = {c: j for j, c in enumerate(CATEGORIES)}
     live = [i for i in range(n) if normalized[i] and not (coerced[i][2] and not originals[i].strip())]
     if model is not None and live:
-        p = model.predict([normalized[i] for i in live])
+        p = model.predict([normalized[i] for i in live], [lang_list[i][0] for i in live])
         for h, cat in enumerate(model.heads):
             probs[live, col[cat]] = p[:, h]
 

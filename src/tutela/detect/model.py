@@ -34,6 +34,10 @@ class LinearModel:
     thresholds: dict[str, float] = field(default_factory=dict)
     lang_thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
+    # language-specific heads, stored as extra columns after `heads`: name -> (category, languages)
+    # e.g. {"cyberbullying@tr": ("cyberbullying", ["tr", "az"])}; they replace the shared head's
+    # probability for texts in those languages
+    lang_heads: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # features x heads in CSR: a batch's product touches only the rows of its features
@@ -46,8 +50,17 @@ class LinearModel:
         z = self.decision(x)
         return 1.0 / (1.0 + np.exp(-(self.calib[:, 0] * z + self.calib[:, 1])))
 
-    def predict(self, normalized: list[str]) -> np.ndarray:
-        return self.predict_features(featurize(normalized))
+    def predict(self, normalized: list[str], langs: list[str] | None = None) -> np.ndarray:
+        """Probabilities (n, len(heads)); language-specific heads answer for their languages."""
+        p = self.predict_features(featurize(normalized))
+        out = p[:, : len(self.heads)]
+        if langs is not None and self.lang_heads:
+            lang_arr = np.asarray(langs)
+            for k, (cat, head_langs) in enumerate(self.lang_heads.values()):
+                rows = np.isin(lang_arr, head_langs)
+                if rows.any():
+                    out[rows, self.heads.index(Category(cat))] = p[rows, len(self.heads) + k]
+        return out
 
     def word_scores(self, words: list[str]) -> dict[str, np.ndarray]:
         """Each word's own decision contribution per head, featurised in one batch.
@@ -81,6 +94,7 @@ class LinearModel:
             thresholds=np.array(json.dumps(self.thresholds)),
             lang_thresholds=np.array(json.dumps(self.lang_thresholds)),
             meta=np.array(json.dumps(self.meta)),
+            lang_heads=np.array(json.dumps(self.lang_heads)),
         )
 
     @classmethod
@@ -98,6 +112,9 @@ class LinearModel:
                 thresholds=json.loads(str(z["thresholds"])),
                 lang_thresholds=json.loads(str(z["lang_thresholds"])),
                 meta=json.loads(str(z["meta"])),
+                lang_heads={k: (v[0], list(v[1])) for k, v in json.loads(str(z["lang_heads"])).items()}
+                if "lang_heads" in z.files
+                else {},
             )
 
 
