@@ -35,7 +35,15 @@ from pathlib import Path
 
 import httpx
 
-CATEGORIES = ["cyberbullying", "fraud", "privacy", "bullying", "scam", "asking_for_photos", "upsetting_content"]
+CATEGORIES = [
+    "cyberbullying",
+    "fraud",
+    "privacy",
+    "bullying",
+    "scam",
+    "asking_for_photos",
+    "upsetting_content",
+]
 TEXTS = [
     "they keep posting mean comments about me under every photo",
     "a message says I won a prize and asks for my password",
@@ -82,10 +90,22 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
     if SERVER_CMD == "tutela":
         cmd = [sys.executable, "-m", "tutela", "serve", "--port", str(port), "--workers", str(workers)]
     else:  # uvicorn directly, without per-request access logging
-        cmd = [sys.executable, "-m", "uvicorn", "tutela.api.asgi:app", "--port", str(port), "--workers",
-               str(workers), "--no-access-log", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "tutela.api.asgi:app",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -136,8 +156,9 @@ def report_body(rng: random.Random) -> dict:
     }
 
 
-async def load(port: int, key: str, seconds: float, concurrency: int, acked: list[str],
-               stop: asyncio.Event | None = None) -> dict:
+async def load(
+    port: int, key: str, seconds: float, concurrency: int, acked: list[str], stop: asyncio.Event | None = None
+) -> dict:
     headers = {"Authorization": f"Bearer {key}"}
     errors = {"http": 0, "conn": 0}
     latencies: list[float] = []
@@ -145,13 +166,17 @@ async def load(port: int, key: str, seconds: float, concurrency: int, acked: lis
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30) as client:
+
         async def worker(wid: int) -> None:
             rng = random.Random(wid)
             while time.perf_counter() < t_end and not (stop and stop.is_set()):
                 t0 = time.perf_counter()
                 try:
-                    r = await client.post("/v1/reports", json=report_body(rng),
-                                          headers=headers | {"Idempotency-Key": uuid.uuid4().hex})
+                    r = await client.post(
+                        "/v1/reports",
+                        json=report_body(rng),
+                        headers=headers | {"Idempotency-Key": uuid.uuid4().hex},
+                    )
                 except httpx.HTTPError:
                     errors["conn"] += 1
                     if stop is not None:
@@ -167,9 +192,19 @@ async def load(port: int, key: str, seconds: float, concurrency: int, acked: lis
         await asyncio.gather(*(worker(i) for i in range(concurrency)))
         elapsed = time.perf_counter() - t0
     latencies.sort()
-    pct = (lambda q: round(latencies[int(q * (len(latencies) - 1))] * 1000, 1)) if latencies else (lambda q: None)
-    return {"acknowledged": len(acked), "seconds": round(elapsed, 2), "reports_per_s": round(len(acked) / elapsed, 1),
-            "p50_ms": pct(0.5), "p99_ms": pct(0.99), "errors": errors}
+    pct = (
+        (lambda q: round(latencies[int(q * (len(latencies) - 1))] * 1000, 1))
+        if latencies
+        else (lambda q: None)
+    )
+    return {
+        "acknowledged": len(acked),
+        "seconds": round(elapsed, 2),
+        "reports_per_s": round(len(acked) / elapsed, 1),
+        "p50_ms": pct(0.5),
+        "p99_ms": pct(0.99),
+        "errors": errors,
+    }
 
 
 def client_cpu_seconds() -> float:
@@ -182,33 +217,57 @@ def wrk_load(port: int, key: str, seconds: float, concurrency: int) -> dict:
     """Sustained load from wrk (C, two threads): far less CPU than a Python client on a 2-core machine."""
     script = Path(__file__).with_suffix(".lua")
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{concurrency}", f"-d{int(seconds)}s", "--latency", "-s", str(script),
-         f"http://127.0.0.1:{port}", "--", key], capture_output=True, text=True, check=True)
+        [
+            "wrk",
+            "-t2",
+            f"-c{concurrency}",
+            f"-d{int(seconds)}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+            "--",
+            key,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT"))
     created, other, p50, p99, duration = line.split()[1:]
     errors = [x[6:] for x in out.stdout.splitlines() if x.startswith("ERROR")]
-    return {"client": "wrk", "acknowledged": int(created), "error_samples": errors, "seconds": round(float(duration), 2),
-            "reports_per_s": round(int(created) / float(duration), 1), "p50_ms": float(p50), "p99_ms": float(p99),
-            "errors": {"http": int(other)}}
+    return {
+        "client": "wrk",
+        "acknowledged": int(created),
+        "error_samples": errors,
+        "seconds": round(float(duration), 2),
+        "reports_per_s": round(int(created) / float(duration), 1),
+        "p50_ms": float(p50),
+        "p99_ms": float(p99),
+        "errors": {"http": int(other)},
+    }
 
 
 def count_present(env: dict[str, str], codes: list[str]) -> tuple[int, str]:
     """How many of `codes` are in the database, and the audit verification, read in a fresh process."""
-    code = "\n".join([
-        "import json, sys",
-        "from sqlalchemy import select",
-        "from tutela.config import load_settings",
-        "from tutela.storage.db import Database",
-        "from tutela.storage.tables.cases import reports",
-        "from tutela.cases.audit import verify",
-        "db = Database.from_settings(load_settings())",
-        "want = set(json.load(sys.stdin))",
-        "with db.connect() as c:",
-        "    have = set(c.execute(select(reports.c.reference_code)).scalars())",
-        "print(json.dumps([len(want & have), str(verify(db))]))",
-    ])
-    out = subprocess.run([sys.executable, "-c", code], env=env, input=json.dumps(codes), capture_output=True,
-                         text=True)
+    code = "\n".join(
+        [
+            "import json, sys",
+            "from sqlalchemy import select",
+            "from tutela.config import load_settings",
+            "from tutela.storage.db import Database",
+            "from tutela.storage.tables.cases import reports",
+            "from tutela.cases.audit import verify",
+            "db = Database.from_settings(load_settings())",
+            "want = set(json.load(sys.stdin))",
+            "with db.connect() as c:",
+            "    have = set(c.execute(select(reports.c.reference_code)).scalars())",
+            "print(json.dumps([len(want & have), str(verify(db))]))",
+        ]
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, input=json.dumps(codes), capture_output=True, text=True
+    )
     if out.returncode != 0:
         raise RuntimeError(f"checking the database failed:\n{out.stderr}")
     present, audit = json.loads(out.stdout.strip().splitlines()[-1])
@@ -273,29 +332,49 @@ def run_one(kind: str, args: argparse.Namespace) -> dict:
     proc = start_server(env, port, args.workers)
     try:
         present, audit = count_present(env, acked + sustained)
-        status = httpx.get(f"http://127.0.0.1:{port}/v1/reports/{acked[-1]}/status", timeout=10).status_code \
-            if acked else None
+        status = (
+            httpx.get(f"http://127.0.0.1:{port}/v1/reports/{acked[-1]}/status", timeout=10).status_code
+            if acked
+            else None
+        )
     finally:
         kill(proc)
-    result["kill9"] = {"acknowledged_before_kill": len(acked), "present_after_restart": present - len(sustained),
-                       "lost": len(acked) + len(sustained) - present, "last_ack_status_http": status,
-                       "audit": audit, "load": crash_stats}
+    result["kill9"] = {
+        "acknowledged_before_kill": len(acked),
+        "present_after_restart": present - len(sustained),
+        "lost": len(acked) + len(sustained) - present,
+        "last_ack_status_http": status,
+        "audit": audit,
+        "load": crash_stats,
+    }
     return result
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    ap.add_argument("--pg-url", default=os.environ.get("TUTELA_TEST_POSTGRES_URL",
-                                                       "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    ap.add_argument(
+        "--pg-url",
+        default=os.environ.get(
+            "TUTELA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        ),
+    )
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--kill-after", type=float, default=4)
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python",
-                    help="load generator for the sustained phase (the kill -9 phase always uses Python)")
-    ap.add_argument("--server", choices=["tutela", "uvicorn"], default="tutela",
-                    help="`tutela serve` (access log on) or uvicorn directly without the access log")
+    ap.add_argument(
+        "--client",
+        choices=["wrk", "python"],
+        default="wrk" if shutil.which("wrk") else "python",
+        help="load generator for the sustained phase (the kill -9 phase always uses Python)",
+    )
+    ap.add_argument(
+        "--server",
+        choices=["tutela", "uvicorn"],
+        default="tutela",
+        help="`tutela serve` (access log on) or uvicorn directly without the access log",
+    )
     args = ap.parse_args()
     global SERVER_CMD
     SERVER_CMD = args.server

@@ -31,9 +31,14 @@ def org_keys(auth) -> dict[str, dict[str, str]]:
 def submit(client, org_keys) -> Callable[..., dict[str, Any]]:
     """submit(org="a", **fields) -> the receipt JSON (asserts 201)."""
 
-    def _submit(org: str = "a", expect: int = 201, headers: dict | None = None, **fields: Any) -> dict[str, Any]:
-        body = {"category": "cyberbullying", "description": "they keep posting mean comments about me",
-                "urls": ["https://social.example.com/post/1"]} | fields
+    def _submit(
+        org: str = "a", expect: int = 201, headers: dict | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        body = {
+            "category": "cyberbullying",
+            "description": "they keep posting mean comments about me",
+            "urls": ["https://social.example.com/post/1"],
+        } | fields
         r = client.post("/v1/reports", json=body, headers=org_keys[org] | (headers or {}))
         assert r.status_code == expect, r.text
         return r.json()
@@ -54,10 +59,16 @@ def person(db) -> Callable[..., Principal]:
         org_row = get_org(db, org)
         counter["n"] += 1
         with db.begin() as conn:
-            uid = conn.execute(users.insert().values(
-                org_id=org_row["id"], email=f"{role}{counter['n']}@{org.lower().replace(' ', '-')}.example",
-                password_hash="x", role=role, created_at=datetime.now(UTC), disabled=False,
-            )).inserted_primary_key[0]
+            uid = conn.execute(
+                users.insert().values(
+                    org_id=org_row["id"],
+                    email=f"{role}{counter['n']}@{org.lower().replace(' ', '-')}.example",
+                    password_hash="x",
+                    role=role,
+                    created_at=datetime.now(UTC),
+                    disabled=False,
+                )
+            ).inserted_primary_key[0]
         from tutela.cases.authz import principal_for_user
 
         return principal_for_user(db, uid)

@@ -20,9 +20,12 @@ from tutela.storage.tables.cases import audit_log, evidence, retention_runs, vau
 
 
 def _report(db, settings, text_: str = "invented description", **kw):
-    return service.submit_report(db, settings, ReportIn(category="fraud", description=text_, **kw),
-                                 files=[EvidenceFile(filename="f.txt", content_type="text/plain",
-                                                     data=text_.encode() + b" file")])
+    return service.submit_report(
+        db,
+        settings,
+        ReportIn(category="fraud", description=text_, **kw),
+        files=[EvidenceFile(filename="f.txt", content_type="text/plain", data=text_.encode() + b" file")],
+    )
 
 
 def test_every_view_and_change_is_audited_and_the_chain_verifies(db, settings, client, org_keys, submit):
@@ -33,7 +36,14 @@ def test_every_view_and_change_is_audited_and_the_chain_verifies(db, settings, c
     code = client.get(f"/v1/cases/{cid}", headers=org_keys["a"]).json()["reports"][0]["reference_code"]
     client.get(f"/v1/reports/{code}/status")
     actions = [e["action"] for e in audit.entries(db)][::-1]
-    assert actions == ["report.submit", "case.view", "case.note", "queue.view", "case.view", "report.status_view"]
+    assert actions == [
+        "report.submit",
+        "case.view",
+        "case.note",
+        "queue.view",
+        "case.view",
+        "report.status_view",
+    ]
     result = audit.verify(db)
     assert result.ok and result.checked == 6
 
@@ -121,8 +131,9 @@ def test_key_rotation_reencrypts_everything(db, settings, tmp_path):
     result = vault.rotate(db, s_new, [vault.VaultKey.from_b64(old)])
     assert result["reencrypted"] >= 2 and result["without_key"] == 0
     with db.connect() as conn:
-        assert {k for k in conn.execute(select(vault_objects.c.key_id)).scalars()} == \
-            {vault.VaultKey.from_b64(new).key_id}
+        assert {k for k in conn.execute(select(vault_objects.c.key_id)).scalars()} == {
+            vault.VaultKey.from_b64(new).key_id
+        }
     from tutela.access import Principal
 
     p = Principal(1, "x", frozenset({"admin"}), key_id="t")
@@ -130,7 +141,10 @@ def test_key_rotation_reencrypts_everything(db, settings, tmp_path):
     data, _ = service.evidence_content(db, s_new, p, ev_id)
     assert data == b"invented rotation text file"
     # deduplication keys do not depend on the vault key: the same URL still finds its case
-    assert _report(db, s_new, "invented again", urls=["https://rot.example.com/1"]).duplicate_of == receipt.case_id
+    assert (
+        _report(db, s_new, "invented again", urls=["https://rot.example.com/1"]).duplicate_of
+        == receipt.case_id
+    )
     assert audit.verify(db).ok
     with pytest.raises(vault.VaultError):
         vault.VaultKey.from_b64(base64.b64encode(b"short").decode())
@@ -176,9 +190,12 @@ def test_retention_deletes_on_schedule_respects_legal_hold_and_records_it(db, se
 def test_evidence_under_a_key_not_loaded_is_503_not_500(client, org_keys, settings):
     import json
 
-    r = client.post("/v1/reports", headers=org_keys["a"],
-                    data={"report": json.dumps({"category": "privacy", "description": "invented"})},
-                    files=[("files", ("a.txt", b"invented bytes", "text/plain"))])
+    r = client.post(
+        "/v1/reports",
+        headers=org_keys["a"],
+        data={"report": json.dumps({"category": "privacy", "description": "invented"})},
+        files=[("files", ("a.txt", b"invented bytes", "text/plain"))],
+    )
     case = client.get(f"/v1/cases/{r.json()['case_id']}", headers=org_keys["a"]).json()
     settings.vault_key = vault.new_key_b64()  # the operator switched keys but has not rotated yet
     got = client.get(f"/v1/evidence/{case['evidence'][0]['id']}", headers=org_keys["a"])

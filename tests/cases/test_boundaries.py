@@ -25,10 +25,20 @@ def a_case(submit, client, org_keys) -> dict:
     """A case of Platform A with one file of evidence and one referral (to an agency outside Tutela)."""
     import json
 
-    r = client.post("/v1/reports", headers=org_keys["a"],
-                    data={"report": json.dumps({"category": "cyberbullying", "description": "invented insults",
-                                                "urls": ["https://social.example.com/p/7"]})},
-                    files=[("files", ("shot.txt", b"invented screenshot text", "text/plain"))])
+    r = client.post(
+        "/v1/reports",
+        headers=org_keys["a"],
+        data={
+            "report": json.dumps(
+                {
+                    "category": "cyberbullying",
+                    "description": "invented insults",
+                    "urls": ["https://social.example.com/p/7"],
+                }
+            )
+        },
+        files=[("files", ("shot.txt", b"invented screenshot text", "text/plain"))],
+    )
     assert r.status_code == 201, r.text
     cid = r.json()["case_id"]
     refs = client.post(f"/v1/cases/{cid}/referrals", json={"agency_ids": ["platform"]}, headers=org_keys["a"])
@@ -58,7 +68,9 @@ def test_another_organisation_is_refused_on_every_endpoint(client, org_keys, a_c
         assert "error" in r.json()
     assert client.get("/v1/cases", headers=b).json() == []
     assert client.get("/v1/referrals", headers=b).json() == []
-    bulk = client.post("/v1/cases/bulk-transition", json={"case_ids": [cid], "to_status": "closed"}, headers=b)
+    bulk = client.post(
+        "/v1/cases/bulk-transition", json={"case_ids": [cid], "to_status": "closed"}, headers=b
+    )
     assert bulk.json()["failed"] == 1
     # and nothing changed for A
     case = client.get(f"/v1/cases/{cid}", headers=org_keys["a"]).json()
@@ -69,8 +81,12 @@ def test_credentials_without_the_right_scope_are_refused(client, org_keys, a_cas
     cid = a_case["id"]
     assert client.get("/v1/cases", headers=org_keys["a_reports"]).status_code == 403
     assert client.get(f"/v1/cases/{cid}", headers=org_keys["a_reports"]).status_code == 403
-    assert client.post("/v1/reports", json={"category": "fraud", "description": "x"},
-                       headers=org_keys["regulator"]).status_code == 403
+    assert (
+        client.post(
+            "/v1/reports", json={"category": "fraud", "description": "x"}, headers=org_keys["regulator"]
+        ).status_code
+        == 403
+    )
     assert client.get("/v1/cases").status_code == 401
     assert client.post("/v1/reports", json={"category": "fraud", "description": "x"}).status_code == 401
 
@@ -83,8 +99,11 @@ def test_regulator_sees_aggregates_only(client, org_keys, a_case, submit, db, pe
     body = stats.json()
     assert body["total"] == 2 and body["by_category"] == {"cyberbullying": 1, "self_harm": 1}
     assert "invented" not in stats.text
-    for r in (client.get("/v1/cases", headers=reg), client.get(f"/v1/cases/{a_case['id']}", headers=reg),
-              client.get(f"/v1/evidence/{a_case['evidence']}", headers=reg)):
+    for r in (
+        client.get("/v1/cases", headers=reg),
+        client.get(f"/v1/cases/{a_case['id']}", headers=reg),
+        client.get(f"/v1/evidence/{a_case['evidence']}", headers=reg),
+    ):
         assert r.status_code == 403, r.text
     regulator_person = person("Regulator", "regulator")
     with pytest.raises(AccessError) as exc:
@@ -113,10 +132,14 @@ def test_roles_limit_what_people_may_do(db, settings, person, submit):
     assert service.list_queue(db, liaison) == []
 
 
-def test_a_referred_agency_sees_the_case_and_updates_its_referral_only(client, org_keys, submit, settings, db):
+def test_a_referred_agency_sees_the_case_and_updates_its_referral_only(
+    client, org_keys, submit, settings, db
+):
     (settings.data_dir / "routing").mkdir()
     (settings.data_dir / "routing" / "zz.yaml").write_text(POLICE_ROUTING)
-    cid = submit(country="ZZ", description="invented threat", contact={"email": "invented@example.org"})["case_id"]
+    cid = submit(country="ZZ", description="invented threat", contact={"email": "invented@example.org"})[
+        "case_id"
+    ]
     police = org_keys["police"]
     assert client.get(f"/v1/cases/{cid}", headers=police).status_code == 404  # not yet referred
     (ref,) = client.post(f"/v1/cases/{cid}/referrals", json={}, headers=org_keys["a"]).json()
@@ -128,18 +151,27 @@ def test_a_referred_agency_sees_the_case_and_updates_its_referral_only(client, o
     assert case["access"] == "referred" and case["reports"][0]["description"] == "invented threat"
     assert case["reports"][0]["has_contact"] and case["reports"][0]["contact"] is None
     assert "invented@example.org" not in client.get(f"/v1/cases/{cid}", headers=police).text
-    assert client.post(f"/v1/cases/{cid}/notes", json={"text": "received, investigating"},
-                       headers=police).status_code == 201
-    r = client.post(f"/v1/referrals/{ref['id']}/status", json={"status": "acknowledged", "external_ref": "CP-1"},
-                    headers=police)
+    assert (
+        client.post(
+            f"/v1/cases/{cid}/notes", json={"text": "received, investigating"}, headers=police
+        ).status_code
+        == 201
+    )
+    r = client.post(
+        f"/v1/referrals/{ref['id']}/status",
+        json={"status": "acknowledged", "external_ref": "CP-1"},
+        headers=police,
+    )
     assert r.status_code == 200 and r.json()["external_ref"] == "CP-1"
     assert client.get("/v1/referrals?direction=incoming", headers=police).json()[0]["id"] == ref["id"]
     # but it may not run A's case
-    for r in (client.post(f"/v1/cases/{cid}/transition", json={"to_status": "closed"}, headers=police),
-              client.post(f"/v1/cases/{cid}/notes", json={"text": "hi", "for_reporter": True}, headers=police),
-              client.post(f"/v1/cases/{cid}/legal-hold", json={"on": True}, headers=police),
-              client.post(f"/v1/cases/{cid}/referrals", json={}, headers=police),
-              client.get(f"/v1/cases/{cid}/export/cybertipline", headers=police)):
+    for r in (
+        client.post(f"/v1/cases/{cid}/transition", json={"to_status": "closed"}, headers=police),
+        client.post(f"/v1/cases/{cid}/notes", json={"text": "hi", "for_reporter": True}, headers=police),
+        client.post(f"/v1/cases/{cid}/legal-hold", json={"on": True}, headers=police),
+        client.post(f"/v1/cases/{cid}/referrals", json={}, headers=police),
+        client.get(f"/v1/cases/{cid}/export/cybertipline", headers=police),
+    ):
         assert r.status_code == 403, r.text
     # A sees the police note; the police do not see A's internal notes
     client.post(f"/v1/cases/{cid}/notes", json={"text": "internal to A"}, headers=org_keys["a"])
@@ -160,7 +192,9 @@ def test_an_analyst_refers_and_records_the_agencys_answers(db, settings, person,
 
 
 def test_a_routing_file_edited_a_moment_ago_applies_to_the_next_referral(client, org_keys, submit, settings):
-    cid = submit(country="ZZ", description="invented")["case_id"]  # routing files are loaded (and cached) here
+    cid = submit(country="ZZ", description="invented")[
+        "case_id"
+    ]  # routing files are loaded (and cached) here
     (settings.data_dir / "routing").mkdir()
     (settings.data_dir / "routing" / "zz.yaml").write_text(POLICE_ROUTING)
     r = client.post(f"/v1/cases/{cid}/referrals", json={"agency_ids": ["police"]}, headers=org_keys["a"])

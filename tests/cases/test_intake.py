@@ -27,19 +27,29 @@ def test_api_report_gets_a_receipt_and_a_public_status(client, submit):
 
 def test_idempotency_key_returns_the_original_receipt_and_refuses_reuse(client, org_keys, submit, db):
     first = submit(headers={"Idempotency-Key": "notice-42"})
-    again = client.post("/v1/reports", json={"category": "cyberbullying",
-                                            "description": "they keep posting mean comments about me",
-                                            "urls": ["https://social.example.com/post/1"]},
-                        headers=org_keys["a"] | {"Idempotency-Key": "notice-42"})
+    again = client.post(
+        "/v1/reports",
+        json={
+            "category": "cyberbullying",
+            "description": "they keep posting mean comments about me",
+            "urls": ["https://social.example.com/post/1"],
+        },
+        headers=org_keys["a"] | {"Idempotency-Key": "notice-42"},
+    )
     assert again.status_code == 200
     assert again.json()["reference_code"] == first["reference_code"] and again.json()["replayed"] is True
-    other = client.post("/v1/reports", json={"category": "fraud", "description": "a different notice"},
-                        headers=org_keys["a"] | {"Idempotency-Key": "notice-42"})
+    other = client.post(
+        "/v1/reports",
+        json={"category": "fraud", "description": "a different notice"},
+        headers=org_keys["a"] | {"Idempotency-Key": "notice-42"},
+    )
     assert other.status_code == 409 and "Idempotency-Key" in other.json()["error"]
     with db.connect() as conn:
         assert conn.execute(select(func.count()).select_from(reports)).scalar_one() == 1
     # keys are per organisation: B may use the same key for its own notice
-    assert submit(org="b", headers={"Idempotency-Key": "notice-42"})["reference_code"] != first["reference_code"]
+    assert (
+        submit(org="b", headers={"Idempotency-Key": "notice-42"})["reference_code"] != first["reference_code"]
+    )
 
 
 def test_same_url_account_or_file_merges_into_the_open_case(submit, client, org_keys):
@@ -49,7 +59,9 @@ def test_same_url_account_or_file_merges_into_the_open_case(submit, client, org_
 
     acct = {"platform": "chat.example", "account_id": "u-1001", "username": "invented_user"}
     by_account = submit(urls=[], reported_person=acct, description="this account sends me messages")
-    again_account = submit(urls=["https://other.example.org/x"], reported_person=acct | {"username": "renamed"})
+    again_account = submit(
+        urls=["https://other.example.org/x"], reported_person=acct | {"username": "renamed"}
+    )
     assert again_account["case_id"] == by_account["case_id"] != first["case_id"]
 
     sha = "ab" * 32
@@ -68,9 +80,11 @@ def test_same_url_account_or_file_merges_into_the_open_case(submit, client, org_
 
 def test_merged_report_after_close_opens_a_new_case(submit, client, org_keys):
     first = submit()
-    r = client.post(f"/v1/cases/{first['case_id']}/transition", json={"to_status": "closed",
-                                                                      "outcome": "content_removed"},
-                    headers=org_keys["a"])
+    r = client.post(
+        f"/v1/cases/{first['case_id']}/transition",
+        json={"to_status": "closed", "outcome": "content_removed"},
+        headers=org_keys["a"],
+    )
     assert r.status_code == 200, r.text
     later = submit()
     assert later["duplicate_of"] is None and later["case_id"] != first["case_id"]
@@ -79,8 +93,11 @@ def test_merged_report_after_close_opens_a_new_case(submit, client, org_keys):
 def test_imminent_danger_goes_to_the_top_of_the_queue(submit, client, org_keys):
     low = submit(category="profanity", urls=["https://a.example.com/1"], description="rude words")
     danger = submit(category="hurting_myself", urls=["https://a.example.com/2"], description="I feel unsafe")
-    meeting = submit(category="someone_wants_to_meet", urls=["https://a.example.com/3"],
-                     description="he wants to meet me after school")
+    meeting = submit(
+        category="someone_wants_to_meet",
+        urls=["https://a.example.com/3"],
+        description="he wants to meet me after school",
+    )
     escalated = submit(category="sexual_exploitation", urls=["https://a.example.com/4"], escalate=True)
     assert danger["priority"] == meeting["priority"] == escalated["priority"] == "critical"
     assert low["priority"] == "low"
@@ -95,9 +112,14 @@ def test_imminent_danger_goes_to_the_top_of_the_queue(submit, client, org_keys):
 def test_public_anonymous_report_goes_to_the_hotline_and_contact_is_encrypted(db, settings):
     contact = "invented.parent@example.org"
     receipt = service.submit_report(
-        db, settings,
-        ReportIn(category="asking_for_photos", description="someone I do not know asks for photos",
-                 contact=Contact(email=contact), reporter_kind="child"),
+        db,
+        settings,
+        ReportIn(
+            category="asking_for_photos",
+            description="someone I do not know asks for photos",
+            contact=Contact(email=contact),
+            reporter_kind="child",
+        ),
         files=[EvidenceFile(filename="shot.png", content_type="image/png", data=b"not really a png")],
     )
     assert receipt.priority == "high"
@@ -123,9 +145,12 @@ def test_multipart_report_with_files_records_hashes(client, org_keys):
     import json
 
     data = b"invented evidence bytes"
-    r = client.post("/v1/reports", headers=org_keys["a"],
-                    data={"report": json.dumps({"category": "privacy", "description": "my address was posted"})},
-                    files=[("files", ("note.txt", data, "text/plain"))])
+    r = client.post(
+        "/v1/reports",
+        headers=org_keys["a"],
+        data={"report": json.dumps({"category": "privacy", "description": "my address was posted"})},
+        files=[("files", ("note.txt", data, "text/plain"))],
+    )
     assert r.status_code == 201, r.text
     case = client.get(f"/v1/cases/{r.json()['case_id']}", headers=org_keys["a"]).json()
     (ev,) = case["evidence"]
@@ -147,16 +172,28 @@ def test_analysis_flags_drive_priority_and_spans_are_shown_to_reviewers(db, sett
 
     def fake(t, **_kw):
         start = t.index("share my photos")
-        return TextAnalysis(lang="en", scores={c: 0.0 for c in CATEGORIES} | {Category.SEXUAL_EXPLOITATION: 0.93},
-                            flags=[Category.SEXUAL_EXPLOITATION],
-                            explanations=[Explanation(category=Category.SEXUAL_EXPLOITATION, detector="stub",
-                                                      reason="sextortion threat", score=0.93, start=start,
-                                                      end=start + len("share my photos"))])
+        return TextAnalysis(
+            lang="en",
+            scores={c: 0.0 for c in CATEGORIES} | {Category.SEXUAL_EXPLOITATION: 0.93},
+            flags=[Category.SEXUAL_EXPLOITATION],
+            explanations=[
+                Explanation(
+                    category=Category.SEXUAL_EXPLOITATION,
+                    detector="stub",
+                    reason="sextortion threat",
+                    score=0.93,
+                    start=start,
+                    end=start + len("share my photos"),
+                )
+            ],
+        )
 
     monkeypatch.setattr(triage, "analyse", lambda t, **kw: fake(t))
     receipt = service.submit_report(db, settings, ReportIn(category="other", description=text))
     assert receipt.priority == "critical"
-    case = service.get_case(db, settings, Principal(1, "hotline", frozenset({"admin"}), key_id="t"), receipt.case_id)
+    case = service.get_case(
+        db, settings, Principal(1, "hotline", frozenset({"admin"}), key_id="t"), receipt.case_id
+    )
     (rep,) = case.reports
     assert case.category == "sexual_exploitation" and rep.analysis_flags == ["sexual_exploitation"]
     assert rep.explanations[0].text == "share my photos"
@@ -185,8 +222,13 @@ def test_one_batch_deduplicates_and_replays_within_itself(db, settings):
     p = Principal(org, "Batch Platform", frozenset({"reports", "cases"}), key_id="t")
 
     def item(url: str, category: str = "bullying", key: str | None = None, text_: str = "invented"):
-        return prepare(db, settings, ReportIn(category=category, description=text_, urls=[url]), principal=p,
-                       idempotency_key=key)
+        return prepare(
+            db,
+            settings,
+            ReportIn(category=category, description=text_, urls=[url]),
+            principal=p,
+            idempotency_key=key,
+        )
 
     batch = [
         item("https://b.example.com/1", key="k1"),
@@ -211,7 +253,9 @@ def test_one_batch_deduplicates_and_replays_within_itself(db, settings):
         assert conn.execute(select(func.count()).select_from(reports)).scalar_one() == 3
     # a later batch merges into the case and replays the stored key
     with audit.writing(db) as conn:
-        later, again = store_batch(conn, [item("https://b.example.com/1"), item("https://b.example.com/1", key="k1")])
+        later, again = store_batch(
+            conn, [item("https://b.example.com/1"), item("https://b.example.com/1", key="k1")]
+        )
     assert later.duplicate_of == first.case_id and later.priority == "critical"
     assert again.replayed and again.reference_code == first.reference_code
     assert audit.verify(db).ok
@@ -229,9 +273,12 @@ def test_an_uploaded_image_gets_a_pdq_hash(client, org_keys):
             img.putpixel((x, y), ((x * 4) % 256, (y * 4) % 256, ((x + y) * 2) % 256))
     buf = io.BytesIO()
     img.save(buf, format="PNG")
-    r = client.post("/v1/reports", headers=org_keys["a"], data={"category": "sexual_content",
-                                                               "description": "an invented picture"},
-                    files=[("files", ("pic.png", buf.getvalue(), "image/png"))])
+    r = client.post(
+        "/v1/reports",
+        headers=org_keys["a"],
+        data={"category": "sexual_content", "description": "an invented picture"},
+        files=[("files", ("pic.png", buf.getvalue(), "image/png"))],
+    )
     assert r.status_code == 201, r.text  # plain form fields work as well as a `report` JSON field
     case = client.get(f"/v1/cases/{r.json()['case_id']}", headers=org_keys["a"]).json()
     pdq = case["evidence"][0]["pdq"]
@@ -254,21 +301,30 @@ def test_a_reported_conversation_is_scored_and_an_alert_makes_it_critical(db, se
     from tutela.access import Principal
     from tutela.cases import triage
 
-    chat = [{"sender": "adult-1", "text": "invented: hi, how old are you?"},
-            {"sender": "child-1", "text": "invented: 13"},
-            {"sender": "adult-1", "text": "invented: keep this our secret ok"}]
+    chat = [
+        {"sender": "adult-1", "text": "invented: hi, how old are you?"},
+        {"sender": "child-1", "text": "invented: 13"},
+        {"sender": "adult-1", "text": "invented: keep this our secret ok"},
+    ]
     real = service.submit_report(db, settings, ReportIn(category="other", conversation=chat))
     hotline = Principal(1, "hotline", frozenset({"admin"}), key_id="t")
     view = service.get_case(db, settings, hotline, real.case_id).reports[0]
     assert view.conversation_risk["messages"] == 3  # the real engine scored all three messages
     assert view.notice["conversation"][2]["text"].endswith("our secret ok")  # kept, encrypted, for reviewers
 
-    verdict = {"risk": 0.97, "alert": True, "stages": ["trust_building", "isolation"],
-               "flags": ["sexual_exploitation"], "evidence": [{"message_index": 2, "stage": "isolation",
-                                                                "score": 0.9}], "first_alert_at": 2, "messages": 3}
+    verdict = {
+        "risk": 0.97,
+        "alert": True,
+        "stages": ["trust_building", "isolation"],
+        "flags": ["sexual_exploitation"],
+        "evidence": [{"message_index": 2, "stage": "isolation", "score": 0.9}],
+        "first_alert_at": 2,
+        "messages": 3,
+    }
     monkeypatch.setattr(triage, "analyse_conversation", lambda messages: verdict)
-    alerted = service.submit_report(db, settings, ReportIn(category="other", conversation=chat,
-                                                           urls=["https://chat.example.com/c/2"]))
+    alerted = service.submit_report(
+        db, settings, ReportIn(category="other", conversation=chat, urls=["https://chat.example.com/c/2"])
+    )
     assert alerted.priority == "critical"
     case = service.get_case(db, settings, hotline, alerted.case_id)
     assert case.category == "sexual_exploitation"

@@ -14,8 +14,13 @@ def _move(client, headers, case_id, to, **extra):
 
 def test_whole_lifecycle_with_referral_feedback_reopen_and_appeal(client, org_keys, submit, db, settings):
     h = org_keys["hotline"]
-    receipt = submit(org="hotline", category="asking_for_photos", country="TR",
-                     description="an adult keeps asking me for photos", urls=["https://chat.example.com/u/9"])
+    receipt = submit(
+        org="hotline",
+        category="asking_for_photos",
+        country="TR",
+        description="an adult keeps asking me for photos",
+        urls=["https://chat.example.com/u/9"],
+    )
     cid = receipt["case_id"]
     case = client.get(f"/v1/cases/{cid}", headers=h).json()
     assert case["status"] == "triaged" and [e["event"] for e in case["timeline"]] == ["received", "triaged"]
@@ -38,22 +43,34 @@ def test_whole_lifecycle_with_referral_feedback_reopen_and_appeal(client, org_ke
         r = client.post(f"/v1/referrals/{platform_ref['id']}/status", json={"status": step}, headers=h)
         assert r.status_code == 200, r.text
         assert r.json()[f"{step}_at"] is not None
-    back = client.post(f"/v1/referrals/{platform_ref['id']}/status", json={"status": "acknowledged"}, headers=h)
+    back = client.post(
+        f"/v1/referrals/{platform_ref['id']}/status", json={"status": "acknowledged"}, headers=h
+    )
     assert back.status_code == 409
-    assert client.post(f"/v1/referrals/{platform_ref['id']}/status", json={"status": "lost"},
-                       headers=h).status_code == 422
+    assert (
+        client.post(
+            f"/v1/referrals/{platform_ref['id']}/status", json={"status": "lost"}, headers=h
+        ).status_code
+        == 422
+    )
     outgoing = client.get("/v1/referrals?direction=outgoing", headers=h).json()
     assert {x["id"] for x in outgoing} == {x["id"] for x in refs}
 
     # notes: internal and for the reporter
-    assert client.post(f"/v1/cases/{cid}/notes", json={"text": "checked the account"}, headers=h).status_code == 201
-    r = client.post(f"/v1/cases/{cid}/notes", json={"text": "Thank you, we are on it.", "for_reporter": True},
-                    headers=h)
+    assert (
+        client.post(f"/v1/cases/{cid}/notes", json={"text": "checked the account"}, headers=h).status_code
+        == 201
+    )
+    r = client.post(
+        f"/v1/cases/{cid}/notes", json={"text": "Thank you, we are on it.", "for_reporter": True}, headers=h
+    )
     assert r.status_code == 201
 
     assert _move(client, h, cid, "actioned", note="content gone").status_code == 200
     r = _move(client, h, cid, "closed", outcome="content_removed")
-    assert r.status_code == 200 and r.json()["status"] == "closed" and r.json()["outcome"] == "content_removed"
+    assert (
+        r.status_code == 200 and r.json()["status"] == "closed" and r.json()["outcome"] == "content_removed"
+    )
 
     status = client.get(f"/v1/reports/{receipt['reference_code']}/status").json()
     texts = [m["text"] for m in status["messages"]]
@@ -70,16 +87,26 @@ def test_whole_lifecycle_with_referral_feedback_reopen_and_appeal(client, org_ke
     # appeal: the reporter asks again, a supervisor upholds it and the case reopens
     r = client.post(f"/v1/reports/{receipt['reference_code']}/appeal", json={"reason": "it is still there"})
     assert r.status_code == 201
-    assert client.post(f"/v1/reports/{receipt['reference_code']}/appeal",
-                       json={"reason": "again"}).status_code == 422
+    assert (
+        client.post(f"/v1/reports/{receipt['reference_code']}/appeal", json={"reason": "again"}).status_code
+        == 422
+    )
     (appeal,) = client.get("/v1/appeals", headers=h).json()
     r = client.post(f"/v1/appeals/{appeal['id']}/decision", json={"upheld": True}, headers=h)
     assert r.status_code == 200 and r.json()["status"] == "upheld"
     case = client.get(f"/v1/cases/{cid}", headers=h).json()
     assert case["status"] == "triaged"
     events = [e["event"] for e in case["timeline"]]
-    for expected in ("referred", "referral_acknowledged", "referral_content_removed", "referral_removal_verified",
-                     "actioned", "closed", "reopened", "appeal"):
+    for expected in (
+        "referred",
+        "referral_acknowledged",
+        "referral_content_removed",
+        "referral_removal_verified",
+        "actioned",
+        "closed",
+        "reopened",
+        "appeal",
+    ):
         assert expected in events
 
 
@@ -111,8 +138,11 @@ def test_bulk_transition_reports_each_case(client, org_keys, submit):
     a1 = submit(urls=["https://x.example.com/1"])["case_id"]
     a2 = submit(urls=["https://x.example.com/2"])["case_id"]
     b1 = submit(org="b", urls=["https://x.example.com/3"])["case_id"]
-    r = client.post("/v1/cases/bulk-transition", json={"case_ids": [a1, a2, b1], "to_status": "closed",
-                                                       "outcome": "duplicate"}, headers=org_keys["a"])
+    r = client.post(
+        "/v1/cases/bulk-transition",
+        json={"case_ids": [a1, a2, b1], "to_status": "closed", "outcome": "duplicate"},
+        headers=org_keys["a"],
+    )
     assert r.status_code == 200, r.text
     res = r.json()
     assert res["results"][str(a1)] == res["results"][str(a2)] == "ok"

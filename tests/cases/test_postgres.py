@@ -23,12 +23,22 @@ def test_intake_dedup_and_audit_on_postgres(pg_db, settings):
     def worker(n: int) -> None:
         try:
             for i in range(6):
-                receipts.append(service.submit_report(
-                    pg_db, settings, ReportIn(category="cyberbullying", description=f"invented {n}-{i}",
-                                              urls=[f"https://pg.example.com/{n}"]),
-                    principal=p,
-                    files=[EvidenceFile(filename="a.txt", content_type="text/plain", data=b"x%d-%d" % (n, i))],
-                    idempotency_key=f"k-{n}-{i}"))
+                receipts.append(
+                    service.submit_report(
+                        pg_db,
+                        settings,
+                        ReportIn(
+                            category="cyberbullying",
+                            description=f"invented {n}-{i}",
+                            urls=[f"https://pg.example.com/{n}"],
+                        ),
+                        principal=p,
+                        files=[
+                            EvidenceFile(filename="a.txt", content_type="text/plain", data=b"x%d-%d" % (n, i))
+                        ],
+                        idempotency_key=f"k-{n}-{i}",
+                    )
+                )
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)
 
@@ -39,10 +49,14 @@ def test_intake_dedup_and_audit_on_postgres(pg_db, settings):
         t.join()
     assert errors == []
     assert len({r.case_id for r in receipts}) == 4  # one case per URL, the rest merged
-    again = service.submit_report(pg_db, settings, ReportIn(category="cyberbullying", description="invented 0-0",
-                                                            urls=["https://pg.example.com/0"]),
-                                  principal=p, files=[EvidenceFile(filename="a.txt", content_type="text/plain",
-                                                                   data=b"x0-0")], idempotency_key="k-0-0")
+    again = service.submit_report(
+        pg_db,
+        settings,
+        ReportIn(category="cyberbullying", description="invented 0-0", urls=["https://pg.example.com/0"]),
+        principal=p,
+        files=[EvidenceFile(filename="a.txt", content_type="text/plain", data=b"x0-0")],
+        idempotency_key="k-0-0",
+    )
     assert again.replayed
     case = service.get_case(pg_db, settings, p, receipts[0].case_id)
     assert case.report_count == 6

@@ -33,7 +33,7 @@ from tutela.storage.tables.cases import audit_head, audit_log
 
 GENESIS = "0" * 64
 
-_ready: "weakref.WeakSet[Database]" = weakref.WeakSet()
+_ready: weakref.WeakSet[Database] = weakref.WeakSet()
 _ready_lock = threading.Lock()
 
 
@@ -43,8 +43,20 @@ def canonical(value: Any) -> str:
 
 
 def entry_hash(entry: dict[str, Any]) -> str:
-    fields = {k: entry[k] for k in ("seq", "at", "actor", "org_id", "action", "object_type", "object_id",
-                                    "details", "prev_hash")}
+    fields = {
+        k: entry[k]
+        for k in (
+            "seq",
+            "at",
+            "actor",
+            "org_id",
+            "action",
+            "object_type",
+            "object_id",
+            "details",
+            "prev_hash",
+        )
+    }
     return hashlib.sha256(canonical(fields).encode("utf-8")).hexdigest()
 
 
@@ -73,13 +85,17 @@ def writing(db: Database) -> Iterator[Connection]:
     _ensure_head(db)
     with db.begin() as conn:
         conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq))
-        head = conn.execute(select(audit_head.c.seq, audit_head.c.last_hash).where(audit_head.c.id == 1)).one()
+        head = conn.execute(
+            select(audit_head.c.seq, audit_head.c.last_hash).where(audit_head.c.id == 1)
+        ).one()
         conn.info["audit_head"] = [int(head.seq), head.last_hash, False]
         try:
             yield conn
             seq, last_hash, dirty = conn.info["audit_head"]
             if dirty:
-                conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, last_hash=last_hash))
+                conn.execute(
+                    update(audit_head).where(audit_head.c.id == 1).values(seq=seq, last_hash=last_hash)
+                )
         finally:
             conn.info.pop("audit_head", None)
 
@@ -163,9 +179,13 @@ def verify(db: Database, *, batch: int = 5000) -> VerifyResult:
     with db.connect() as conn:
         last_seq = 0
         while True:
-            rows = conn.execute(
-                select(audit_log).where(audit_log.c.seq > last_seq).order_by(audit_log.c.seq).limit(batch)
-            ).mappings().all()
+            rows = (
+                conn.execute(
+                    select(audit_log).where(audit_log.c.seq > last_seq).order_by(audit_log.c.seq).limit(batch)
+                )
+                .mappings()
+                .all()
+            )
             if not rows:
                 break
             for row in rows:
@@ -180,13 +200,17 @@ def verify(db: Database, *, batch: int = 5000) -> VerifyResult:
                 expected_seq += 1
                 checked += 1
                 last_seq = entry["seq"]
-        head = conn.execute(select(audit_head.c.seq, audit_head.c.last_hash).where(audit_head.c.id == 1)).first()
+        head = conn.execute(
+            select(audit_head.c.seq, audit_head.c.last_hash).where(audit_head.c.id == 1)
+        ).first()
     if head is not None and (head.seq != checked or head.last_hash != prev):
         return VerifyResult(False, checked, checked + 1, "entries after this point were removed")
     return VerifyResult(True, checked)
 
 
-def entries(db: Database, *, object_type: str | None = None, object_id: Any = None, limit: int = 200) -> list[dict]:
+def entries(
+    db: Database, *, object_type: str | None = None, object_id: Any = None, limit: int = 200
+) -> list[dict]:
     """Read entries back (newest first), e.g. for a case's access history."""
     q = select(audit_log).order_by(audit_log.c.seq.desc()).limit(limit)
     if object_type:

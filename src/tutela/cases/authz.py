@@ -86,9 +86,9 @@ def case_access(conn: Connection, principal: Principal, case_id: int, perm: str)
     if row["org_id"] == principal.org_id and sees_own_cases(principal):
         return CaseAccess(dict(row), "owner")
     referred = conn.execute(
-        select(referrals.c.id).where(
-            referrals.c.case_id == case_id, referrals.c.target_org_id == principal.org_id
-        ).limit(1)
+        select(referrals.c.id)
+        .where(referrals.c.case_id == case_id, referrals.c.target_org_id == principal.org_id)
+        .limit(1)
     ).first()
     if referred is None:
         raise not_found

@@ -57,9 +57,9 @@ OUTCOME_WORDS: dict[str, str] = {
     Outcome.REFERRED_TO_SUPPORT: "We passed your report to people who can help and support you.",
     Outcome.ACCOUNT_ACTIONED: "Action was taken against the account you reported. Thank you for telling us.",
     Outcome.NO_VIOLATION: "We looked carefully and did not find something we could act on this time. "
-                          "If it happens again, please report it again.",
+    "If it happens again, please report it again.",
     Outcome.INSUFFICIENT_INFORMATION: "We could not find enough information to act on this time. "
-                                      "If you can, send a new report with a link or a screenshot.",
+    "If you can, send a new report with a link or a screenshot.",
     Outcome.DUPLICATE: "Someone else reported the same thing and we have dealt with it together.",
 }
 _DEFAULT_WORDS = "We have finished working on your report. Thank you for telling us."
@@ -69,11 +69,21 @@ def _summary(row: dict, at: datetime | None = None) -> CaseSummary:
     at = at or now()
     deadline = _aware(row["deadline_at"]) if row["deadline_at"] is not None else None
     return CaseSummary(
-        id=row["id"], org_id=row["org_id"], status=CaseStatus(row["status"]), priority=Priority(row["priority"]),
-        category=row["category"], country=row["country"], report_count=row["report_count"],
-        assigned_to=row["assigned_to"], created_at=_aware(row["created_at"]), updated_at=_aware(row["updated_at"]),
-        stage_entered_at=_aware(row["stage_entered_at"]), deadline_at=deadline,
-        overdue=deadline is not None and deadline < at, legal_hold=bool(row["legal_hold"]), outcome=row["outcome"],
+        id=row["id"],
+        org_id=row["org_id"],
+        status=CaseStatus(row["status"]),
+        priority=Priority(row["priority"]),
+        category=row["category"],
+        country=row["country"],
+        report_count=row["report_count"],
+        assigned_to=row["assigned_to"],
+        created_at=_aware(row["created_at"]),
+        updated_at=_aware(row["updated_at"]),
+        stage_entered_at=_aware(row["stage_entered_at"]),
+        deadline_at=deadline,
+        overdue=deadline is not None and deadline < at,
+        legal_hold=bool(row["legal_hold"]),
+        outcome=row["outcome"],
     )
 
 
@@ -109,12 +119,19 @@ def list_queue(
         q = q.where(cases.c.priority == priority)
     if assigned_to is not None:
         q = q.where(cases.c.assigned_to == assigned_to)
-    q = q.order_by(cases.c.priority_rank, cases.c.deadline_at.is_(None), cases.c.deadline_at, cases.c.id).limit(limit)
+    q = q.order_by(
+        cases.c.priority_rank, cases.c.deadline_at.is_(None), cases.c.deadline_at, cases.c.id
+    ).limit(limit)
     with audit.writing(db) as conn:  # a queue view is a view too: audited, with what was asked
         rows = conn.execute(q).mappings().all()
-        audit.append(conn, actor=principal.actor, org_id=principal.org_id, action="queue.view", object_type="queue",
-                     details={"status": status, "priority": priority, "assigned_to": assigned_to,
-                              "cases": len(rows)})
+        audit.append(
+            conn,
+            actor=principal.actor,
+            org_id=principal.org_id,
+            action="queue.view",
+            object_type="queue",
+            details={"status": status, "priority": priority, "assigned_to": assigned_to, "cases": len(rows)},
+        )
     at = now()
     return [_summary(dict(r), at) for r in rows]
 
@@ -128,16 +145,26 @@ def _report_view(conn: Connection, settings: Settings | None, row: dict, *, owne
     for e in analysis.get("explanations", []):
         span = None
         if description is not None and e.get("start") is not None and e.get("end") is not None:
-            span = description[e["start"]:e["end"]]
+            span = description[e["start"] : e["end"]]
         flags.append(Flag(**e, text=span))
     return ReportView(
-        id=row["id"], reference_code=row["reference_code"], created_at=_aware(row["created_at"]),
-        category=row["category"], category_key=row["category_key"], reporter_kind=row["reporter_kind"],
-        anonymous=row["anonymous"], has_contact=row["contact_vault_id"] is not None,
-        contact=Contact.model_validate_json(contact_text) if contact_text else None, description=description,
-        urls=row["urls"] or [], country=row["country"], language=row["language"],
+        id=row["id"],
+        reference_code=row["reference_code"],
+        created_at=_aware(row["created_at"]),
+        category=row["category"],
+        category_key=row["category_key"],
+        reporter_kind=row["reporter_kind"],
+        anonymous=row["anonymous"],
+        has_contact=row["contact_vault_id"] is not None,
+        contact=Contact.model_validate_json(contact_text) if contact_text else None,
+        description=description,
+        urls=row["urls"] or [],
+        country=row["country"],
+        language=row["language"],
         notice=json.loads(notice_text) if notice_text else {},
-        analysis_flags=analysis.get("flags", []), analysis_scores=analysis.get("scores", {}), explanations=flags,
+        analysis_flags=analysis.get("flags", []),
+        analysis_scores=analysis.get("scores", {}),
+        explanations=flags,
         conversation_risk=analysis.get("conversation") or {},
         feedback_sent_at=_aware(row["feedback_sent_at"]) if row["feedback_sent_at"] else None,
     )
@@ -145,9 +172,17 @@ def _report_view(conn: Connection, settings: Settings | None, row: dict, *, owne
 
 def _evidence_meta(row: dict) -> EvidenceMeta:
     return EvidenceMeta(
-        id=row["id"], report_id=row["report_id"], kind=row["kind"], filename=row["filename"],
-        content_type=row["content_type"], size=row["size"], md5=row["md5"], sha256=row["sha256"], pdq=row["pdq"],
-        legal_hold=row["legal_hold"], deleted_at=_aware(row["deleted_at"]) if row["deleted_at"] else None,
+        id=row["id"],
+        report_id=row["report_id"],
+        kind=row["kind"],
+        filename=row["filename"],
+        content_type=row["content_type"],
+        size=row["size"],
+        md5=row["md5"],
+        sha256=row["sha256"],
+        pdq=row["pdq"],
+        legal_hold=row["legal_hold"],
+        deleted_at=_aware(row["deleted_at"]) if row["deleted_at"] else None,
         created_at=_aware(row["created_at"]),
     )
 
@@ -157,20 +192,37 @@ def referral_view(row: dict) -> ReferralView:
         return _aware(row[name]) if row[name] is not None else None
 
     return ReferralView(
-        id=row["id"], case_id=row["case_id"], agency_id=row["agency_id"], agency_name=row["agency_name"],
-        agency_kind=row["agency_kind"], target_org_id=row["target_org_id"], status=row["status"],
-        external_ref=row["external_ref"], created_at=_aware(row["created_at"]), sent_at=t("sent_at"),
-        acknowledged_at=t("acknowledged_at"), content_removed_at=t("content_removed_at"),
-        removal_verified_at=t("removal_verified_at"), declined_at=t("declined_at"),
+        id=row["id"],
+        case_id=row["case_id"],
+        agency_id=row["agency_id"],
+        agency_name=row["agency_name"],
+        agency_kind=row["agency_kind"],
+        target_org_id=row["target_org_id"],
+        status=row["status"],
+        external_ref=row["external_ref"],
+        created_at=_aware(row["created_at"]),
+        sent_at=t("sent_at"),
+        acknowledged_at=t("acknowledged_at"),
+        content_removed_at=t("content_removed_at"),
+        removal_verified_at=t("removal_verified_at"),
+        declined_at=t("declined_at"),
     )
 
 
-def _detail(conn: Connection, settings: Settings | None, principal: Principal, access: authz.CaseAccess) -> CaseDetail:
+def _detail(
+    conn: Connection, settings: Settings | None, principal: Principal, access: authz.CaseAccess
+) -> CaseDetail:
     case = access.case
     cid = case["id"]
     owner = access.relation == "owner"
-    reps = conn.execute(select(reports).where(reports.c.case_id == cid).order_by(reports.c.id)).mappings().all()
-    evs = conn.execute(select(evidence).where(evidence.c.case_id == cid).order_by(evidence.c.id)).mappings().all()
+    reps = (
+        conn.execute(select(reports).where(reports.c.case_id == cid).order_by(reports.c.id)).mappings().all()
+    )
+    evs = (
+        conn.execute(select(evidence).where(evidence.c.case_id == cid).order_by(evidence.c.id))
+        .mappings()
+        .all()
+    )
     nq = select(case_notes).where(case_notes.c.case_id == cid).order_by(case_notes.c.id)
     if not owner:
         nq = nq.where(or_(case_notes.c.org_id == principal.org_id, case_notes.c.for_reporter.is_(True)))
@@ -179,16 +231,35 @@ def _detail(conn: Connection, settings: Settings | None, principal: Principal, a
     if not owner:
         rq = rq.where(referrals.c.target_org_id == principal.org_id)
     refs = conn.execute(rq).mappings().all()
-    events = conn.execute(select(case_events).where(case_events.c.case_id == cid).order_by(case_events.c.id)).all()
+    events = conn.execute(
+        select(case_events).where(case_events.c.case_id == cid).order_by(case_events.c.id)
+    ).all()
     return CaseDetail(
         **_summary(case).model_dump(),
         reports=[_report_view(conn, settings, dict(r), owner=owner) for r in reps],
         evidence=[_evidence_meta(dict(e)) for e in evs],
-        notes=[NoteView(id=n["id"], at=_aware(n["at"]), author=n["author"], text=n["text"],
-                        for_reporter=n["for_reporter"]) for n in notes],
+        notes=[
+            NoteView(
+                id=n["id"],
+                at=_aware(n["at"]),
+                author=n["author"],
+                text=n["text"],
+                for_reporter=n["for_reporter"],
+            )
+            for n in notes
+        ],
         referrals=[referral_view(dict(r)) for r in refs],
-        timeline=[TimelineEntry(at=_aware(e.at), actor=e.actor, event=e.event, from_status=e.from_status,
-                                to_status=e.to_status, detail=e.detail) for e in events],
+        timeline=[
+            TimelineEntry(
+                at=_aware(e.at),
+                actor=e.actor,
+                event=e.event,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                detail=e.detail,
+            )
+            for e in events
+        ],
         routes=[Route(**r) for r in (case["routes"] or [])] if owner else [],
         deadlines=lifecycle.describe_limits(case["priority"]),
         access=access.relation,
@@ -201,38 +272,84 @@ def get_case(db: Database, settings: Settings, principal: Principal, case_id: in
     with audit.writing(db) as conn:
         access = authz.case_access(conn, principal, case_id, "read")
         detail = _detail(conn, settings, principal, access)
-        audit.append(conn, actor=principal.actor, org_id=principal.org_id, action="case.view", object_type="case",
-                     object_id=case_id, details={"access": access.relation})
+        audit.append(
+            conn,
+            actor=principal.actor,
+            org_id=principal.org_id,
+            action="case.view",
+            object_type="case",
+            object_id=case_id,
+            details={"access": access.relation},
+        )
     return detail
 
 
-def _set_status(conn: Connection, case: dict, to: CaseStatus, actor: str, at: datetime, *,
-                event: str, detail: str | None = None, extra: dict | None = None) -> None:
+def _set_status(
+    conn: Connection,
+    case: dict,
+    to: CaseStatus,
+    actor: str,
+    at: datetime,
+    *,
+    event: str,
+    detail: str | None = None,
+    extra: dict | None = None,
+) -> None:
     values = {
-        "status": to.value, "updated_at": at, "stage_entered_at": at,
+        "status": to.value,
+        "updated_at": at,
+        "stage_entered_at": at,
         "deadline_at": lifecycle.deadline(case["priority"], to.value, at),
         "closed_at": at if to is CaseStatus.CLOSED else None,
     } | (extra or {})
     conn.execute(update(cases).where(cases.c.id == case["id"]).values(**values))
-    conn.execute(case_events.insert().values(case_id=case["id"], at=at, actor=actor, event=event,
-                                             from_status=case["status"], to_status=to.value, detail=detail))
+    conn.execute(
+        case_events.insert().values(
+            case_id=case["id"],
+            at=at,
+            actor=actor,
+            event=event,
+            from_status=case["status"],
+            to_status=to.value,
+            detail=detail,
+        )
+    )
 
 
 def _send_feedback_once(conn: Connection, case_id: int, outcome: str | None, at: datetime) -> bool:
     """Tell the case's reporters the outcome, once: reports already told are not told again."""
-    pending = conn.execute(
-        select(reports.c.id).where(reports.c.case_id == case_id, reports.c.feedback_sent_at.is_(None))
-    ).scalars().all()
+    pending = (
+        conn.execute(
+            select(reports.c.id).where(reports.c.case_id == case_id, reports.c.feedback_sent_at.is_(None))
+        )
+        .scalars()
+        .all()
+    )
     if not pending:
         return False
-    conn.execute(case_notes.insert().values(case_id=case_id, at=at, author="system", org_id=None,
-                                            for_reporter=True, text=OUTCOME_WORDS.get(outcome, _DEFAULT_WORDS)))
+    conn.execute(
+        case_notes.insert().values(
+            case_id=case_id,
+            at=at,
+            author="system",
+            org_id=None,
+            for_reporter=True,
+            text=OUTCOME_WORDS.get(outcome, _DEFAULT_WORDS),
+        )
+    )
     conn.execute(update(reports).where(reports.c.id.in_(pending)).values(feedback_sent_at=at))
     return True
 
 
-def _transition(conn: Connection, principal: Principal, case_id: int, to_status: str, *, note: str | None,
-                outcome: str | None) -> None:
+def _transition(
+    conn: Connection,
+    principal: Principal,
+    case_id: int,
+    to_status: str,
+    *,
+    note: str | None,
+    outcome: str | None,
+) -> None:
     with_perm = "work"
     access = authz.case_access(conn, principal, case_id, with_perm)
     if access.relation != "owner":
@@ -246,7 +363,9 @@ def _transition(conn: Connection, principal: Principal, case_id: int, to_status:
         try:
             outcome = Outcome(outcome).value
         except ValueError:
-            raise ValueError(f"unknown outcome {outcome!r}; valid: {', '.join(o.value for o in Outcome)}") from None
+            raise ValueError(
+                f"unknown outcome {outcome!r}; valid: {', '.join(o.value for o in Outcome)}"
+            ) from None
         if to is not CaseStatus.CLOSED:
             raise ValueError("an outcome is given when closing a case")
     at = now()
@@ -266,13 +385,27 @@ def _transition(conn: Connection, principal: Principal, case_id: int, to_status:
     feedback = False
     if to is CaseStatus.CLOSED:
         feedback = _send_feedback_once(conn, case_id, outcome, at)
-    audit.append(conn, actor=principal.actor, org_id=principal.org_id, action="case.transition",
-                 object_type="case", object_id=case_id,
-                 details={"from": case["status"], "to": to.value, "outcome": outcome, "feedback_sent": feedback})
+    audit.append(
+        conn,
+        actor=principal.actor,
+        org_id=principal.org_id,
+        action="case.transition",
+        object_type="case",
+        object_id=case_id,
+        details={"from": case["status"], "to": to.value, "outcome": outcome, "feedback_sent": feedback},
+    )
 
 
-def transition(db: Database, principal: Principal, case_id: int, to_status: str, *, note: str | None = None,
-               outcome: str | None = None, settings: Settings | None = None) -> CaseDetail:
+def transition(
+    db: Database,
+    principal: Principal,
+    case_id: int,
+    to_status: str,
+    *,
+    note: str | None = None,
+    outcome: str | None = None,
+    settings: Settings | None = None,
+) -> CaseDetail:
     """Move a case along its lifecycle; raises InvalidTransition (a ValueError) for a move not allowed."""
     with audit.writing(db) as conn:
         _transition(conn, principal, case_id, to_status, note=note, outcome=outcome)
@@ -287,7 +420,7 @@ def _read_detail(db: Database, principal: Principal, case_id: int, settings: Set
         return _detail(conn, s, principal, access)
 
 
-_SETTINGS: "weakref.WeakKeyDictionary[Database, Settings]" = weakref.WeakKeyDictionary()
+_SETTINGS: weakref.WeakKeyDictionary[Database, Settings] = weakref.WeakKeyDictionary()
 
 
 def bind_settings(db: Database, settings: Settings) -> None:
@@ -296,8 +429,15 @@ def bind_settings(db: Database, settings: Settings) -> None:
     _SETTINGS[db] = settings
 
 
-def bulk_transition(db: Database, principal: Principal, case_ids: list[int], to_status: str, *,
-                    note: str | None = None, outcome: str | None = None) -> dict[int, str]:
+def bulk_transition(
+    db: Database,
+    principal: Principal,
+    case_ids: list[int],
+    to_status: str,
+    *,
+    note: str | None = None,
+    outcome: str | None = None,
+) -> dict[int, str]:
     """Move many cases; each succeeds or fails on its own. Returns case id -> 'ok' or the reason."""
     authz.require_permission(principal, "bulk")
     if not case_ids:
@@ -315,8 +455,9 @@ def bulk_transition(db: Database, principal: Principal, case_ids: list[int], to_
     return results
 
 
-def assign(db: Database, principal: Principal, case_id: int, user_id: int | None, *,
-           settings: Settings | None = None) -> CaseDetail:
+def assign(
+    db: Database, principal: Principal, case_id: int, user_id: int | None, *, settings: Settings | None = None
+) -> CaseDetail:
     """Give a case to a person of the organisation (or take it back with None)."""
     with audit.writing(db) as conn:
         perm = "work" if user_id is not None and user_id == principal.user_id else "assign"
@@ -327,35 +468,78 @@ def assign(db: Database, principal: Principal, case_id: int, user_id: int | None
         if case["status"] == CaseStatus.CLOSED.value:
             raise lifecycle.InvalidTransition("a closed case cannot be assigned; reopen it first")
         if user_id is not None:
-            person = conn.execute(select(users.c.org_id, users.c.disabled).where(users.c.id == user_id)).first()
+            person = conn.execute(
+                select(users.c.org_id, users.c.disabled).where(users.c.id == user_id)
+            ).first()
             if person is None or person.org_id != principal.org_id or person.disabled:
                 raise ValueError(f"no active person {user_id} in your organisation")
         at = now()
         if user_id is not None and case["status"] == CaseStatus.TRIAGED.value:
-            _set_status(conn, case, CaseStatus.ASSIGNED, principal.actor, at, event="assigned",
-                        detail=f"to user:{user_id}", extra={"assigned_to": user_id})
+            _set_status(
+                conn,
+                case,
+                CaseStatus.ASSIGNED,
+                principal.actor,
+                at,
+                event="assigned",
+                detail=f"to user:{user_id}",
+                extra={"assigned_to": user_id},
+            )
         elif user_id is None and case["status"] == CaseStatus.ASSIGNED.value:
-            _set_status(conn, case, CaseStatus.TRIAGED, principal.actor, at, event="unassigned",
-                        extra={"assigned_to": None})
+            _set_status(
+                conn,
+                case,
+                CaseStatus.TRIAGED,
+                principal.actor,
+                at,
+                event="unassigned",
+                extra={"assigned_to": None},
+            )
         else:
-            conn.execute(update(cases).where(cases.c.id == case_id).values(assigned_to=user_id, updated_at=at))
-            conn.execute(case_events.insert().values(case_id=case_id, at=at, actor=principal.actor,
-                                                     event="assigned" if user_id else "unassigned",
-                                                     detail=f"to user:{user_id}" if user_id else None))
-        audit.append(conn, actor=principal.actor, org_id=principal.org_id, action="case.assign", object_type="case",
-                     object_id=case_id, details={"user_id": user_id})
+            conn.execute(
+                update(cases).where(cases.c.id == case_id).values(assigned_to=user_id, updated_at=at)
+            )
+            conn.execute(
+                case_events.insert().values(
+                    case_id=case_id,
+                    at=at,
+                    actor=principal.actor,
+                    event="assigned" if user_id else "unassigned",
+                    detail=f"to user:{user_id}" if user_id else None,
+                )
+            )
+        audit.append(
+            conn,
+            actor=principal.actor,
+            org_id=principal.org_id,
+            action="case.assign",
+            object_type="case",
+            object_id=case_id,
+            details={"user_id": user_id},
+        )
     return _read_detail(db, principal, case_id, settings)
 
 
-def _insert_note(conn: Connection, case_id: int, principal: Principal, text: str, *, for_reporter: bool,
-                 at: datetime) -> int:
-    return int(conn.execute(case_notes.insert().values(
-        case_id=case_id, at=at, author=principal.actor, org_id=principal.org_id, text=text,
-        for_reporter=for_reporter,
-    )).inserted_primary_key[0])
+def _insert_note(
+    conn: Connection, case_id: int, principal: Principal, text: str, *, for_reporter: bool, at: datetime
+) -> int:
+    return int(
+        conn.execute(
+            case_notes.insert().values(
+                case_id=case_id,
+                at=at,
+                author=principal.actor,
+                org_id=principal.org_id,
+                text=text,
+                for_reporter=for_reporter,
+            )
+        ).inserted_primary_key[0]
+    )
 
 
-def add_note(db: Database, principal: Principal, case_id: int, text: str, *, for_reporter: bool = False) -> NoteView:
+def add_note(
+    db: Database, principal: Principal, case_id: int, text: str, *, for_reporter: bool = False
+) -> NoteView:
     """An internal note, or (owner only) a message the reporter reads on their status page."""
     text = (text or "").strip()
     if not text:
@@ -369,12 +553,21 @@ def add_note(db: Database, principal: Principal, case_id: int, text: str, *, for
         at = now()
         note_id = _insert_note(conn, case_id, principal, text, for_reporter=for_reporter, at=at)
         conn.execute(update(cases).where(cases.c.id == case_id).values(updated_at=at))
-        audit.append(conn, actor=principal.actor, org_id=principal.org_id, action="case.note", object_type="case",
-                     object_id=case_id, details={"note_id": note_id, "for_reporter": for_reporter})
+        audit.append(
+            conn,
+            actor=principal.actor,
+            org_id=principal.org_id,
+            action="case.note",
+            object_type="case",
+            object_id=case_id,
+            details={"note_id": note_id, "for_reporter": for_reporter},
+        )
     return NoteView(id=note_id, at=at, author=principal.actor, text=text, for_reporter=for_reporter)
 
 
-def evidence_content(db: Database, settings: Settings, principal: Principal, evidence_id: int) -> tuple[bytes, str]:
+def evidence_content(
+    db: Database, settings: Settings, principal: Principal, evidence_id: int
+) -> tuple[bytes, str]:
     """Decrypted bytes and content type; every opening goes into custody and the audit trail."""
     with audit.writing(db) as conn:
         row = conn.execute(select(evidence).where(evidence.c.id == evidence_id)).mappings().first()
@@ -387,15 +580,28 @@ def evidence_content(db: Database, settings: Settings, principal: Principal, evi
                 raise AccessError(f"no evidence {evidence_id} visible to your organisation", 404) from None
             raise
         if row["deleted_at"] is not None:
-            raise AccessError(f"evidence {evidence_id} was deleted by retention on "
-                              f"{_aware(row['deleted_at']).date().isoformat()}", 410)
+            raise AccessError(
+                f"evidence {evidence_id} was deleted by retention on "
+                f"{_aware(row['deleted_at']).date().isoformat()}",
+                410,
+            )
         if row["vault_object_id"] is None:
             raise AccessError(f"evidence {evidence_id} is a hash reference only; there is no file", 404)
         data = vault.get(conn, settings, row["vault_object_id"])
-        conn.execute(custody.insert().values(evidence_id=evidence_id, at=now(), actor=principal.actor,
-                                             action="viewed", detail=None))
-        audit.append(conn, actor=principal.actor, org_id=principal.org_id, action="evidence.view",
-                     object_type="evidence", object_id=evidence_id, details={"case_id": row["case_id"]})
+        conn.execute(
+            custody.insert().values(
+                evidence_id=evidence_id, at=now(), actor=principal.actor, action="viewed", detail=None
+            )
+        )
+        audit.append(
+            conn,
+            actor=principal.actor,
+            org_id=principal.org_id,
+            action="evidence.view",
+            object_type="evidence",
+            object_id=evidence_id,
+            details={"case_id": row["case_id"]},
+        )
     return data, row["content_type"] or "application/octet-stream"
 
 
@@ -405,11 +611,15 @@ def custody_chain(db: Database, principal: Principal, evidence_id: int) -> list[
         if row is None:
             raise AccessError(f"no evidence {evidence_id} visible to your organisation", 404)
         authz.case_access(conn, principal, row.case_id, "evidence")
-        rows = conn.execute(select(custody).where(custody.c.evidence_id == evidence_id).order_by(custody.c.id))
+        rows = conn.execute(
+            select(custody).where(custody.c.evidence_id == evidence_id).order_by(custody.c.id)
+        )
         return [{"at": _aware(r.at), "actor": r.actor, "action": r.action, "detail": r.detail} for r in rows]
 
 
-def set_legal_hold(db: Database, principal: Principal, case_id: int, on: bool, *, reason: str | None = None) -> None:
+def set_legal_hold(
+    db: Database, principal: Principal, case_id: int, on: bool, *, reason: str | None = None
+) -> None:
     """A legal hold keeps the case's evidence from retention deletion until released."""
     with audit.writing(db) as conn:
         access = authz.case_access(conn, principal, case_id, "hold")
@@ -420,13 +630,37 @@ def set_legal_hold(db: Database, principal: Principal, case_id: int, on: bool, *
         conn.execute(update(evidence).where(evidence.c.case_id == case_id).values(legal_hold=on))
         ev_ids = conn.execute(select(evidence.c.id).where(evidence.c.case_id == case_id)).scalars().all()
         if ev_ids:
-            conn.execute(custody.insert(), [
-                {"evidence_id": e, "at": at, "actor": principal.actor, "action": "hold_set" if on else "hold_released",
-                 "detail": reason} for e in ev_ids])
-        conn.execute(case_events.insert().values(case_id=case_id, at=at, actor=principal.actor,
-                                                 event="legal_hold" if on else "legal_hold_released", detail=reason))
-        audit.append(conn, actor=principal.actor, org_id=principal.org_id, action="case.legal_hold",
-                     object_type="case", object_id=case_id, details={"on": on, "reason": reason})
+            conn.execute(
+                custody.insert(),
+                [
+                    {
+                        "evidence_id": e,
+                        "at": at,
+                        "actor": principal.actor,
+                        "action": "hold_set" if on else "hold_released",
+                        "detail": reason,
+                    }
+                    for e in ev_ids
+                ],
+            )
+        conn.execute(
+            case_events.insert().values(
+                case_id=case_id,
+                at=at,
+                actor=principal.actor,
+                event="legal_hold" if on else "legal_hold_released",
+                detail=reason,
+            )
+        )
+        audit.append(
+            conn,
+            actor=principal.actor,
+            org_id=principal.org_id,
+            action="case.legal_hold",
+            object_type="case",
+            object_id=case_id,
+            details={"on": on, "reason": reason},
+        )
 
 
 def list_appeals(db: Database, principal: Principal, *, status: str | None = "open") -> list[AppealView]:
@@ -436,12 +670,21 @@ def list_appeals(db: Database, principal: Principal, *, status: str | None = "op
         q = q.where(appeals.c.status == status)
     with db.connect() as conn:
         rows = conn.execute(q.order_by(appeals.c.id)).mappings().all()
-    return [AppealView(id=r["id"], case_id=r["case_id"], status=r["status"], created_at=_aware(r["created_at"]),
-                       decided_at=_aware(r["decided_at"]) if r["decided_at"] else None) for r in rows]
+    return [
+        AppealView(
+            id=r["id"],
+            case_id=r["case_id"],
+            status=r["status"],
+            created_at=_aware(r["created_at"]),
+            decided_at=_aware(r["decided_at"]) if r["decided_at"] else None,
+        )
+        for r in rows
+    ]
 
 
-def decide_appeal(db: Database, principal: Principal, appeal_id: int, upheld: bool, *,
-                  note: str | None = None) -> AppealView:
+def decide_appeal(
+    db: Database, principal: Principal, appeal_id: int, upheld: bool, *, note: str | None = None
+) -> AppealView:
     """Upheld: the case reopens for a fresh review. Rejected: the reporter is told, and it stays closed."""
     with audit.writing(db) as conn:
         row = conn.execute(select(appeals).where(appeals.c.id == appeal_id)).mappings().first()
@@ -454,23 +697,49 @@ def decide_appeal(db: Database, principal: Principal, appeal_id: int, upheld: bo
             raise ValueError(f"appeal {appeal_id} was already decided ({row['status']})")
         at = now()
         status = "upheld" if upheld else "rejected"
-        conn.execute(update(appeals).where(appeals.c.id == appeal_id).values(
-            status=status, decided_at=at, decided_by=principal.actor))
+        conn.execute(
+            update(appeals)
+            .where(appeals.c.id == appeal_id)
+            .values(status=status, decided_at=at, decided_by=principal.actor)
+        )
         case = access.case
         if upheld and case["status"] == CaseStatus.CLOSED.value:
-            _set_status(conn, case, CaseStatus.TRIAGED, principal.actor, at, event="reopened",
-                        detail=f"appeal {appeal_id} upheld", extra={"outcome": None})
+            _set_status(
+                conn,
+                case,
+                CaseStatus.TRIAGED,
+                principal.actor,
+                at,
+                event="reopened",
+                detail=f"appeal {appeal_id} upheld",
+                extra={"outcome": None},
+            )
             text = "Your appeal was accepted. We are looking at your report again."
         else:
             text = "We reviewed your appeal carefully and our decision stays the same."
-        conn.execute(case_notes.insert().values(case_id=row["case_id"], at=at, author="system", org_id=None,
-                                                for_reporter=True, text=text))
+        conn.execute(
+            case_notes.insert().values(
+                case_id=row["case_id"], at=at, author="system", org_id=None, for_reporter=True, text=text
+            )
+        )
         if note:
             _insert_note(conn, row["case_id"], principal, note, for_reporter=False, at=at)
-        audit.append(conn, actor=principal.actor, org_id=principal.org_id, action="appeal.decide",
-                     object_type="case", object_id=row["case_id"], details={"appeal_id": appeal_id, "status": status})
-    return AppealView(id=appeal_id, case_id=row["case_id"], status=status, created_at=_aware(row["created_at"]),
-                      decided_at=at)
+        audit.append(
+            conn,
+            actor=principal.actor,
+            org_id=principal.org_id,
+            action="appeal.decide",
+            object_type="case",
+            object_id=row["case_id"],
+            details={"appeal_id": appeal_id, "status": status},
+        )
+    return AppealView(
+        id=appeal_id,
+        case_id=row["case_id"],
+        status=status,
+        created_at=_aware(row["created_at"]),
+        decided_at=at,
+    )
 
 
 def case_stats(db: Database, principal: Principal) -> CaseStats:
@@ -486,18 +755,38 @@ def case_stats(db: Database, principal: Principal) -> CaseStats:
             return {str(k): int(n) for k, n in rows}
 
         by_status = counts(cases.c.status)
-        overdue = conn.execute(select(func.count()).select_from(cases).where(
-            *where, cases.c.status != CaseStatus.CLOSED.value, cases.c.deadline_at < now())).scalar_one()
+        overdue = conn.execute(
+            select(func.count())
+            .select_from(cases)
+            .where(*where, cases.c.status != CaseStatus.CLOSED.value, cases.c.deadline_at < now())
+        ).scalar_one()
         rq = select(referrals.c.status, func.count()).group_by(referrals.c.status)
         if not everyone:
             rq = rq.where(referrals.c.org_id == principal.org_id)
         ref_counts = Counter({str(k): int(n) for k, n in conn.execute(rq).all()})
-        return CaseStats(total=sum(by_status.values()), by_status=by_status, by_priority=counts(cases.c.priority),
-                         by_category=counts(cases.c.category), overdue=int(overdue),
-                         referrals_by_status=dict(ref_counts))
+        return CaseStats(
+            total=sum(by_status.values()),
+            by_status=by_status,
+            by_priority=counts(cases.c.priority),
+            by_category=counts(cases.c.category),
+            overdue=int(overdue),
+            referrals_by_status=dict(ref_counts),
+        )
 
 
 __all__ = [
-    "add_note", "assign", "bind_settings", "bulk_transition", "case_stats", "custody_chain", "decide_appeal",
-    "evidence_content", "get_case", "list_appeals", "list_queue", "referral_view", "set_legal_hold", "transition",
+    "add_note",
+    "assign",
+    "bind_settings",
+    "bulk_transition",
+    "case_stats",
+    "custody_chain",
+    "decide_appeal",
+    "evidence_content",
+    "get_case",
+    "list_appeals",
+    "list_queue",
+    "referral_view",
+    "set_legal_hold",
+    "transition",
 ]

@@ -33,15 +33,15 @@ def normalise_url(url: str) -> str:
     if scheme == "http":
         scheme = "https"  # the same page over either scheme
     host = (parts.hostname or "").lower().rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
+    host = host.removeprefix("www.")
     port = parts.port
     netloc = host if port in (None, 80, 443) else f"{host}:{port}"
     path = parts.path or "/"
     if len(path) > 1:
         path = path.rstrip("/")
     query = sorted(
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not any(k.lower() == t or (t.endswith("_") and k.lower().startswith(t)) for t in _TRACKING)
     )
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))
@@ -71,8 +71,11 @@ def _salt(settings: Settings) -> bytes:
         else:
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_hex(32) + "\n")
-            log.warning("no TUTELA_IDENTIFIER_SALT set: generated one at %s (mode 0600); servers sharing a "
-                        "database must share it", path)
+            log.warning(
+                "no TUTELA_IDENTIFIER_SALT set: generated one at %s (mode 0600); servers sharing a "
+                "database must share it",
+                path,
+            )
     salt = path.read_text().strip().encode()
     _salt_cache[str(path)] = salt
     return salt

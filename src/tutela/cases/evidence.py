@@ -39,7 +39,7 @@ def hash_file(data: bytes, filename: str | None = None) -> FileHashes:
         try:
             media = hash_bytes(data, filename=filename)
             pdq = getattr(media, "pdq", None)
-        except Exception:  # noqa: BLE001  (an unreadable file still gets MD5/SHA-256)
+        except Exception:
             log.debug("tutela.hashing could not hash %s", filename, exc_info=True)
     elif _looks_like_image(data):
         pdq = _pdq_fallback(data)
@@ -47,8 +47,12 @@ def hash_file(data: bytes, filename: str | None = None) -> FileHashes:
 
 
 def _looks_like_image(data: bytes) -> bool:
-    return data[:3] == b"\xff\xd8\xff" or data[:8] == b"\x89PNG\r\n\x1a\n" or data[:6] in (b"GIF87a", b"GIF89a") \
+    return (
+        data[:3] == b"\xff\xd8\xff"
+        or data[:8] == b"\x89PNG\r\n\x1a\n"
+        or data[:6] in (b"GIF87a", b"GIF89a")
         or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+    )
 
 
 def _pdq_fallback(data: bytes) -> str | None:
@@ -65,6 +69,6 @@ def _pdq_fallback(data: bytes) -> str | None:
         for b in bits:
             value = (value << 1) | int(b)
         return f"{value:064x}"
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.debug("no PDQ for this file", exc_info=True)
         return None

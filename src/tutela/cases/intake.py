@@ -24,8 +24,8 @@ from sqlalchemy import Connection, select
 from tutela.access import AccessError, Principal
 from tutela.cases import audit, dedup, lifecycle, routing, triage, vault
 from tutela.cases.evidence import FileHashes, hash_file
-from tutela.cases.reference import normalise_reference
 from tutela.cases.intake_batch import IdempotencyConflict, Prepared, store_batch  # noqa: F401 (re-exported)
+from tutela.cases.reference import normalise_reference
 from tutela.cases.writer import writer_for
 from tutela.config import Settings
 from tutela.domain.cases import (
@@ -58,7 +58,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-_receiving: "weakref.WeakKeyDictionary[Database, int]" = weakref.WeakKeyDictionary()
+_receiving: weakref.WeakKeyDictionary[Database, int] = weakref.WeakKeyDictionary()
 _receiving_lock = threading.Lock()
 
 
@@ -81,7 +81,8 @@ def receiving_org(db: Database) -> int:
             try:
                 with db.connect() as conn:
                     row = conn.execute(
-                        select(orgs.c.id).where(orgs.c.kind == "hotline").order_by(orgs.c.id).limit(1)).first()
+                        select(orgs.c.id).where(orgs.c.kind == "hotline").order_by(orgs.c.id).limit(1)
+                    ).first()
                 if row is not None:
                     org_id = int(row.id)
                 else:
@@ -107,8 +108,19 @@ def _request_digest(report: ReportIn, hashes: list[FileHashes]) -> str:
 
 def _notice(report: ReportIn) -> dict:
     """The DSA / CyberTipline-like details kept (encrypted) with the report."""
-    fields = ("notifier", "good_faith", "incident_type", "incident_at", "reported_person", "intended_recipient",
-              "victim", "file_refs", "escalate", "external_id", "conversation")
+    fields = (
+        "notifier",
+        "good_faith",
+        "incident_type",
+        "incident_at",
+        "reported_person",
+        "intended_recipient",
+        "victim",
+        "file_refs",
+        "escalate",
+        "external_id",
+        "conversation",
+    )
     data = report.model_dump(mode="json", include=set(fields), exclude_none=True)
     return {k: v for k, v in data.items() if v not in ([], {}, False)}
 
@@ -144,10 +156,18 @@ def prepare(
             raise PayloadTooLarge(
                 f"file {f.filename!r} is {len(f.data)} bytes; the limit is {settings.max_upload_bytes} bytes"
             )
-    if not (report.description or report.urls or files or report.file_refs or report.reported_person
-            or report.conversation):
-        raise ValueError("a report needs at least one of: description, urls, a file, file_refs, reported_person, "
-                         "conversation")
+    if not (
+        report.description
+        or report.urls
+        or files
+        or report.file_refs
+        or report.reported_person
+        or report.conversation
+    ):
+        raise ValueError(
+            "a report needs at least one of: description, urls, a file, file_refs, reported_person, "
+            "conversation"
+        )
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
         if not idempotency_key or len(idempotency_key) > 200:
@@ -162,16 +182,33 @@ def prepare(
     analysis = triage.analyse(report.description, lang=report.language, settings=settings)
     hash_matched = _hash_matched(db, hashes, org_id)
     conversation = triage.analyse_conversation(report.conversation)
-    t = triage.triage(report.category, analysis, escalate=report.escalate, hash_matched=hash_matched,
-                      conversation=conversation)
+    t = triage.triage(
+        report.category,
+        analysis,
+        escalate=report.escalate,
+        hash_matched=hash_matched,
+        conversation=conversation,
+    )
     routes = routing.suggest(report.country, t.category, t.priority.value, settings)
     keys = dedup.keys_for(settings, report, [h.sha256 for h in hashes])
     notice = _notice(report)
     at = now()
 
-    return Prepared(settings=settings, org_id=org_id, actor=actor, report=report, files=files, hashes=hashes,
-                    digest=digest, triage=t, routes=routes, keys=keys, notice=notice, at=at,
-                    idempotency_key=idempotency_key)
+    return Prepared(
+        settings=settings,
+        org_id=org_id,
+        actor=actor,
+        report=report,
+        files=files,
+        hashes=hashes,
+        digest=digest,
+        triage=t,
+        routes=routes,
+        keys=keys,
+        notice=notice,
+        at=at,
+        idempotency_key=idempotency_key,
+    )
 
 
 def _hash_matched(db: Database, hashes: list[FileHashes], org_id: int | None) -> bool:
@@ -214,16 +251,25 @@ def report_status(db: Database, reference_code: str) -> ReportStatus | None:
         case = conn.execute(select(cases).where(cases.c.id == rep["case_id"])).mappings().one()
         notes = conn.execute(
             select(case_notes.c.at, case_notes.c.text)
-            .where(case_notes.c.case_id == rep["case_id"], case_notes.c.for_reporter.is_(True),
-                   case_notes.c.at >= rep["created_at"])
+            .where(
+                case_notes.c.case_id == rep["case_id"],
+                case_notes.c.for_reporter.is_(True),
+                case_notes.c.at >= rep["created_at"],
+            )
             .order_by(case_notes.c.at)
         ).all()
         open_appeal = conn.execute(
             select(appeals.c.id).where(appeals.c.report_id == rep["id"], appeals.c.status == "open")
         ).first()
     with audit.writing(db) as conn:
-        audit.append(conn, actor="reporter", org_id=rep["org_id"], action="report.status_view",
-                     object_type="report", object_id=rep["id"])
+        audit.append(
+            conn,
+            actor="reporter",
+            org_id=rep["org_id"],
+            action="report.status_view",
+            object_type="report",
+            object_id=rep["id"],
+        )
     stage, words = lifecycle.PUBLIC_STAGE[CaseStatus(case["status"])]
     updated = max([_aware(case["updated_at"]), *(_aware(n.at) for n in notes)])
     return ReportStatus(
@@ -250,19 +296,52 @@ def submit_appeal(db: Database, settings: Settings, reference_code: str, reason:
         case = conn.execute(select(cases.c.status).where(cases.c.id == rep["case_id"])).one()
         if case.status != CaseStatus.CLOSED.value:
             raise ValueError("an appeal is possible once the report has been finished")
-        if conn.execute(select(appeals.c.id).where(appeals.c.report_id == rep["id"],
-                                                   appeals.c.status == "open")).first():
+        if conn.execute(
+            select(appeals.c.id).where(appeals.c.report_id == rep["id"], appeals.c.status == "open")
+        ).first():
             raise ValueError("an appeal for this report is already waiting for a decision")
         at = now()
         obj = vault.put(conn, settings, reason.encode(), purpose="appeal")
-        appeal_id = int(conn.execute(appeals.insert(), dict(
-            case_id=rep["case_id"], report_id=rep["id"], reason_vault_id=obj, status="open", created_at=at,
-        )).inserted_primary_key[0])
-        conn.execute(case_events.insert(), dict(case_id=rep["case_id"], at=at, actor="reporter", event="appeal",
-                                                 detail=f"appeal {appeal_id} received"))
-        conn.execute(case_notes.insert(), dict(
-            case_id=rep["case_id"], at=at, author="system", org_id=None, for_reporter=True,
-            text="We have received your appeal. A senior reviewer will look at your report again."))
-        audit.append(conn, actor="reporter", org_id=rep["org_id"], action="appeal.submit", object_type="case",
-                     object_id=rep["case_id"], details={"appeal_id": appeal_id})
+        appeal_id = int(
+            conn.execute(
+                appeals.insert(),
+                dict(
+                    case_id=rep["case_id"],
+                    report_id=rep["id"],
+                    reason_vault_id=obj,
+                    status="open",
+                    created_at=at,
+                ),
+            ).inserted_primary_key[0]
+        )
+        conn.execute(
+            case_events.insert(),
+            dict(
+                case_id=rep["case_id"],
+                at=at,
+                actor="reporter",
+                event="appeal",
+                detail=f"appeal {appeal_id} received",
+            ),
+        )
+        conn.execute(
+            case_notes.insert(),
+            dict(
+                case_id=rep["case_id"],
+                at=at,
+                author="system",
+                org_id=None,
+                for_reporter=True,
+                text="We have received your appeal. A senior reviewer will look at your report again.",
+            ),
+        )
+        audit.append(
+            conn,
+            actor="reporter",
+            org_id=rep["org_id"],
+            action="appeal.submit",
+            object_type="case",
+            object_id=rep["case_id"],
+            details={"appeal_id": appeal_id},
+        )
         return appeal_id

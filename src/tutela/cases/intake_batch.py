@@ -89,8 +89,14 @@ def _insert_returning_ids(conn: Connection, table, rows: list[dict]) -> list[int
 
 def receipt_of(conn: Connection, report_id: int, *, replayed: bool = False) -> ReportReceipt:
     row = conn.execute(
-        select(reports.c.id, reports.c.reference_code, reports.c.created_at, reports.c.case_id,
-               cases.c.priority, cases.c.status)
+        select(
+            reports.c.id,
+            reports.c.reference_code,
+            reports.c.created_at,
+            reports.c.case_id,
+            cases.c.priority,
+            cases.c.status,
+        )
         .join(cases, cases.c.id == reports.c.case_id)
         .where(reports.c.id == report_id)
     ).one()
@@ -100,9 +106,14 @@ def receipt_of(conn: Connection, report_id: int, *, replayed: bool = False) -> R
     from tutela.cases.intake import _aware
 
     return ReportReceipt(
-        reference_code=row.reference_code, report_id=row.id, case_id=row.case_id, priority=Priority(row.priority),
-        status=CaseStatus(row.status), duplicate_of=row.case_id if first_report != row.id else None,
-        created_at=_aware(row.created_at), replayed=replayed,
+        reference_code=row.reference_code,
+        report_id=row.id,
+        case_id=row.case_id,
+        priority=Priority(row.priority),
+        status=CaseStatus(row.status),
+        duplicate_of=row.case_id if first_report != row.id else None,
+        created_at=_aware(row.created_at),
+        replayed=replayed,
     )
 
 
@@ -115,9 +126,12 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
     keyed = [(i, it) for i, it in enumerate(items) if it.idempotency_key is not None]
     if keyed:
         rows = conn.execute(
-            select(idempotency_keys.c.org_id, idempotency_keys.c.key, idempotency_keys.c.report_id,
-                   idempotency_keys.c.request_sha256)
-            .where(idempotency_keys.c.key.in_({it.idempotency_key for _, it in keyed}))
+            select(
+                idempotency_keys.c.org_id,
+                idempotency_keys.c.key,
+                idempotency_keys.c.report_id,
+                idempotency_keys.c.request_sha256,
+            ).where(idempotency_keys.c.key.in_({it.idempotency_key for _, it in keyed}))
         ).all()
         prior = {(r.org_id, r.key): r for r in rows}
         first_in_batch: dict[tuple[int, str], int] = {}
@@ -126,8 +140,11 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
             k = (it.org_id, it.idempotency_key)
             if k in prior:
                 p = prior[k]
-                results[i] = IdempotencyConflict(conflict) if p.request_sha256 != it.digest else \
-                    receipt_of(conn, p.report_id, replayed=True)
+                results[i] = (
+                    IdempotencyConflict(conflict)
+                    if p.request_sha256 != it.digest
+                    else receipt_of(conn, p.report_id, replayed=True)
+                )
             elif k in first_in_batch:
                 j = first_in_batch[k]
                 if items[j].digest != it.digest:
@@ -146,8 +163,15 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
     groups: list[_Group] = []
     if values:
         rows = conn.execute(
-            select(case_keys.c.org_id, case_keys.c.kind, case_keys.c.value, cases.c.id, cases.c.status,
-                   cases.c.priority, cases.c.stage_entered_at)
+            select(
+                case_keys.c.org_id,
+                case_keys.c.kind,
+                case_keys.c.value,
+                cases.c.id,
+                cases.c.status,
+                cases.c.priority,
+                cases.c.stage_entered_at,
+            )
             .join(cases, cases.c.id == case_keys.c.case_id)
             .where(case_keys.c.value.in_(values), cases.c.status != CaseStatus.CLOSED.value)
             .order_by(cases.c.id)
@@ -156,8 +180,14 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
         for r in rows:
             g = existing.get(r.id)
             if g is None:
-                g = existing[r.id] = _Group(r.id, r.org_id, r.status, Priority(r.priority), r.stage_entered_at,
-                                            original_priority=Priority(r.priority))
+                g = existing[r.id] = _Group(
+                    r.id,
+                    r.org_id,
+                    r.status,
+                    Priority(r.priority),
+                    r.stage_entered_at,
+                    original_priority=Priority(r.priority),
+                )
                 groups.append(g)
             g.known_keys.add((r.kind, r.value))
             by_key.setdefault((r.org_id, r.value), g)
@@ -185,24 +215,49 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
     new_rows = []
     for g in new_groups:
         it = items[g.first]  # type: ignore[index]
-        new_rows.append(dict(
-            org_id=g.org_id, status=g.status, priority=g.priority.value, priority_rank=g.priority.rank,
-            category=it.triage.category, country=it.report.country, assigned_to=None, report_count=len(g.members),
-            routes=[r.model_dump() for r in it.routes], legal_hold=False, created_at=it.at, updated_at=it.at,
-            stage_entered_at=it.at, deadline_at=lifecycle.deadline(g.priority.value, g.status, it.at),
-        ))
+        new_rows.append(
+            dict(
+                org_id=g.org_id,
+                status=g.status,
+                priority=g.priority.value,
+                priority_rank=g.priority.rank,
+                category=it.triage.category,
+                country=it.report.country,
+                assigned_to=None,
+                report_count=len(g.members),
+                routes=[r.model_dump() for r in it.routes],
+                legal_hold=False,
+                created_at=it.at,
+                updated_at=it.at,
+                stage_entered_at=it.at,
+                deadline_at=lifecycle.deadline(g.priority.value, g.status, it.at),
+            )
+        )
     for g, cid in zip(new_groups, _insert_returning_ids(conn, cases, new_rows), strict=True):
         g.case_id = cid
     merged = [g for g in groups if g.first is None and g.members]
     if merged:
         conn.execute(
-            update(cases).where(cases.c.id == bindparam("b_id")).values(
-                report_count=cases.c.report_count + bindparam("b_n"), updated_at=bindparam("b_at"),
-                priority=bindparam("b_priority"), priority_rank=bindparam("b_rank"),
-                deadline_at=bindparam("b_deadline")),
-            [{"b_id": g.case_id, "b_n": len(g.members), "b_at": items[g.members[-1]].at,
-              "b_priority": g.priority.value, "b_rank": g.priority.rank,
-              "b_deadline": lifecycle.deadline(g.priority.value, g.status, g.stage_entered_at)} for g in merged],
+            update(cases)
+            .where(cases.c.id == bindparam("b_id"))
+            .values(
+                report_count=cases.c.report_count + bindparam("b_n"),
+                updated_at=bindparam("b_at"),
+                priority=bindparam("b_priority"),
+                priority_rank=bindparam("b_rank"),
+                deadline_at=bindparam("b_deadline"),
+            ),
+            [
+                {
+                    "b_id": g.case_id,
+                    "b_n": len(g.members),
+                    "b_at": items[g.members[-1]].at,
+                    "b_priority": g.priority.value,
+                    "b_rank": g.priority.rank,
+                    "b_deadline": lifecycle.deadline(g.priority.value, g.status, g.stage_entered_at),
+                }
+                for g in merged
+            ],
         )
 
     events, key_rows = [], []
@@ -215,20 +270,48 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
             before = running
             running = it.triage.priority if running is None else _max(running, it.triage.priority)
             if g.first == i:
-                events.append({"case_id": g.case_id, "at": it.at, "actor": it.actor, "event": "received",
-                               "from_status": None, "to_status": CaseStatus.RECEIVED.value, "detail": None})
-                events.append({"case_id": g.case_id, "at": it.at, "actor": "system:triage", "event": "triaged",
-                               "from_status": CaseStatus.RECEIVED.value, "to_status": CaseStatus.TRIAGED.value,
-                               "detail": f"priority {it.triage.priority.value}: "
-                                         + ("; ".join(it.triage.reasons) or "no signal")})
+                events.append(
+                    {
+                        "case_id": g.case_id,
+                        "at": it.at,
+                        "actor": it.actor,
+                        "event": "received",
+                        "from_status": None,
+                        "to_status": CaseStatus.RECEIVED.value,
+                        "detail": None,
+                    }
+                )
+                events.append(
+                    {
+                        "case_id": g.case_id,
+                        "at": it.at,
+                        "actor": "system:triage",
+                        "event": "triaged",
+                        "from_status": CaseStatus.RECEIVED.value,
+                        "to_status": CaseStatus.TRIAGED.value,
+                        "detail": f"priority {it.triage.priority.value}: "
+                        + ("; ".join(it.triage.reasons) or "no signal"),
+                    }
+                )
             else:
                 detail = "a new report of the same URL, account or file was merged"
                 if before is not None and running.rank < before.rank:
                     detail += f"; priority raised to {running.value}"
-                events.append({"case_id": g.case_id, "at": it.at, "actor": it.actor, "event": "merged",
-                               "from_status": None, "to_status": None, "detail": detail})
-        key_rows += [{"org_id": g.org_id, "kind": kind, "value": value, "case_id": g.case_id}
-                     for kind, value in g.new_keys]
+                events.append(
+                    {
+                        "case_id": g.case_id,
+                        "at": it.at,
+                        "actor": it.actor,
+                        "event": "merged",
+                        "from_status": None,
+                        "to_status": None,
+                        "detail": detail,
+                    }
+                )
+        key_rows += [
+            {"org_id": g.org_id, "kind": kind, "value": value, "case_id": g.case_id}
+            for kind, value in g.new_keys
+        ]
     conn.execute(case_events.insert(), events)
     if key_rows:
         conn.execute(case_keys.insert(), key_rows)
@@ -248,7 +331,9 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
         c = it.report.contact
         if c is not None and any(c.model_dump(exclude_none=True).values()):
             slots[(i, "contact")] = len(vault_rows)
-            vault_rows.append(vault.sealed_row(s, c.model_dump_json(exclude_none=True).encode(), purpose="contact"))
+            vault_rows.append(
+                vault.sealed_row(s, c.model_dump_json(exclude_none=True).encode(), purpose="contact")
+            )
         for n, f in enumerate(it.files):
             slots[(i, f"file{n}")] = len(vault_rows)
             vault_rows.append(vault.sealed_row(s, f.data, purpose="file"))
@@ -262,15 +347,29 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
     report_rows = []
     for i in live:
         it, r, t = items[i], items[i].report, items[i].triage
-        report_rows.append(dict(
-            reference_code=codes[i], org_id=it.org_id, case_id=item_group[i].case_id, created_at=it.at,
-            submitted_by=it.actor, category=t.category, category_key=r.category,
-            reporter_kind=r.reporter_kind.value, anonymous=r.anonymous, urls=r.urls, country=r.country,
-            language=r.language, incident_type=r.incident_type, escalate=r.escalate, external_id=r.external_id,
-            description_vault_id=vid(i, "text"), notice_vault_id=vid(i, "notice"),
-            contact_vault_id=vid(i, "contact"),
-            analysis=t.analysis | {"reasons": t.reasons, "priority": t.priority.value},
-        ))
+        report_rows.append(
+            dict(
+                reference_code=codes[i],
+                org_id=it.org_id,
+                case_id=item_group[i].case_id,
+                created_at=it.at,
+                submitted_by=it.actor,
+                category=t.category,
+                category_key=r.category,
+                reporter_kind=r.reporter_kind.value,
+                anonymous=r.anonymous,
+                urls=r.urls,
+                country=r.country,
+                language=r.language,
+                incident_type=r.incident_type,
+                escalate=r.escalate,
+                external_id=r.external_id,
+                description_vault_id=vid(i, "text"),
+                notice_vault_id=vid(i, "notice"),
+                contact_vault_id=vid(i, "contact"),
+                analysis=t.analysis | {"reasons": t.reasons, "priority": t.priority.value},
+            )
+        )
     report_ids = dict(zip(live, _insert_returning_ids(conn, reports, report_rows), strict=True))
 
     # 5. evidence with its first custody entry, idempotency keys, the audit trail
@@ -278,36 +377,92 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
     for i in live:
         it = items[i]
         for n, (f, h) in enumerate(zip(it.files, it.hashes, strict=True)):
-            ev_rows.append(dict(
-                case_id=item_group[i].case_id, report_id=report_ids[i], kind="file", filename=f.filename[:300],
-                content_type=f.content_type[:200], size=len(f.data), md5=h.md5, sha256=h.sha256, pdq=h.pdq,
-                vault_object_id=vid(i, f"file{n}"), legal_hold=False, created_at=it.at, deleted_at=None))
+            ev_rows.append(
+                dict(
+                    case_id=item_group[i].case_id,
+                    report_id=report_ids[i],
+                    kind="file",
+                    filename=f.filename[:300],
+                    content_type=f.content_type[:200],
+                    size=len(f.data),
+                    md5=h.md5,
+                    sha256=h.sha256,
+                    pdq=h.pdq,
+                    vault_object_id=vid(i, f"file{n}"),
+                    legal_hold=False,
+                    created_at=it.at,
+                    deleted_at=None,
+                )
+            )
             ev_hashes.append((it, h))
         for ref in it.report.file_refs:
-            ref_rows.append(dict(
-                case_id=item_group[i].case_id, report_id=report_ids[i], kind="file_ref", filename=ref.filename,
-                content_type=None, size=0, md5=ref.md5 and ref.md5.lower(), sha256=ref.sha256 and ref.sha256.lower(),
-                pdq=ref.pdq and ref.pdq.lower(), vault_object_id=None, legal_hold=False, created_at=it.at,
-                deleted_at=None))
+            ref_rows.append(
+                dict(
+                    case_id=item_group[i].case_id,
+                    report_id=report_ids[i],
+                    kind="file_ref",
+                    filename=ref.filename,
+                    content_type=None,
+                    size=0,
+                    md5=ref.md5 and ref.md5.lower(),
+                    sha256=ref.sha256 and ref.sha256.lower(),
+                    pdq=ref.pdq and ref.pdq.lower(),
+                    vault_object_id=None,
+                    legal_hold=False,
+                    created_at=it.at,
+                    deleted_at=None,
+                )
+            )
     ev_ids = _insert_returning_ids(conn, evidence, ev_rows)
     if ev_ids:
-        conn.execute(custody.insert(), [
-            {"evidence_id": e, "at": it.at, "actor": it.actor, "action": "received", "detail": f"sha256 {h.sha256}"}
-            for e, (it, h) in zip(ev_ids, ev_hashes, strict=True)])
+        conn.execute(
+            custody.insert(),
+            [
+                {
+                    "evidence_id": e,
+                    "at": it.at,
+                    "actor": it.actor,
+                    "action": "received",
+                    "detail": f"sha256 {h.sha256}",
+                }
+                for e, (it, h) in zip(ev_ids, ev_hashes, strict=True)
+            ],
+        )
     if ref_rows:
         conn.execute(evidence.insert(), ref_rows)
-    idem_rows = [dict(org_id=items[i].org_id, key=items[i].idempotency_key, request_sha256=items[i].digest,
-                      report_id=report_ids[i], created_at=items[i].at)
-                 for i in live if items[i].idempotency_key is not None]
+    idem_rows = [
+        dict(
+            org_id=items[i].org_id,
+            key=items[i].idempotency_key,
+            request_sha256=items[i].digest,
+            report_id=report_ids[i],
+            created_at=items[i].at,
+        )
+        for i in live
+        if items[i].idempotency_key is not None
+    ]
     if idem_rows:
         conn.execute(idempotency_keys.insert(), idem_rows)
-    audit.append_many(conn, [
-        {"actor": items[i].actor, "org_id": items[i].org_id, "action": "report.submit", "object_type": "report",
-         "object_id": report_ids[i], "details": {"case_id": item_group[i].case_id,
-                                                 "priority": items[i].triage.priority.value,
-                                                 "category": items[i].triage.category,
-                                                 "merged": item_group[i].first != i, "files": len(items[i].files)}}
-        for i in live])
+    audit.append_many(
+        conn,
+        [
+            {
+                "actor": items[i].actor,
+                "org_id": items[i].org_id,
+                "action": "report.submit",
+                "object_type": "report",
+                "object_id": report_ids[i],
+                "details": {
+                    "case_id": item_group[i].case_id,
+                    "priority": items[i].triage.priority.value,
+                    "category": items[i].triage.category,
+                    "merged": item_group[i].first != i,
+                    "files": len(items[i].files),
+                },
+            }
+            for i in live
+        ],
+    )
 
     for i in live:
         g = item_group[i]
@@ -322,9 +477,18 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
             for j in upto:
                 pr = _max(pr, items[j].triage.priority)
         results[i] = ReportReceipt(
-            reference_code=codes[i], report_id=report_ids[i], case_id=g.case_id, priority=pr,
-            status=CaseStatus(g.status), duplicate_of=None if g.first == i else g.case_id, created_at=items[i].at)
+            reference_code=codes[i],
+            report_id=report_ids[i],
+            case_id=g.case_id,
+            priority=pr,
+            status=CaseStatus(g.status),
+            duplicate_of=None if g.first == i else g.case_id,
+            created_at=items[i].at,
+        )
     for i, j in same_as.items():
-        results[i] = results[j].model_copy(update={"replayed": True}) if isinstance(results[j], ReportReceipt) \
+        results[i] = (
+            results[j].model_copy(update={"replayed": True})
+            if isinstance(results[j], ReportReceipt)
             else results[j]
+        )
     return results

@@ -30,14 +30,34 @@ _D = timedelta(days=1)
 
 #: How long a case may stay in a stage, by priority. None: no clock (closed).
 STAGE_LIMITS: dict[Priority, dict[CaseStatus, timedelta]] = {
-    Priority.CRITICAL: {S.RECEIVED: 5 * _M, S.TRIAGED: 15 * _M, S.ASSIGNED: 1 * _H, S.REFERRED: 4 * _H,
-                        S.ACTIONED: 1 * _D},
-    Priority.HIGH: {S.RECEIVED: 30 * _M, S.TRIAGED: 2 * _H, S.ASSIGNED: 8 * _H, S.REFERRED: 1 * _D,
-                    S.ACTIONED: 3 * _D},
-    Priority.MEDIUM: {S.RECEIVED: 4 * _H, S.TRIAGED: 1 * _D, S.ASSIGNED: 3 * _D, S.REFERRED: 7 * _D,
-                      S.ACTIONED: 14 * _D},
-    Priority.LOW: {S.RECEIVED: 1 * _D, S.TRIAGED: 3 * _D, S.ASSIGNED: 7 * _D, S.REFERRED: 14 * _D,
-                   S.ACTIONED: 30 * _D},
+    Priority.CRITICAL: {
+        S.RECEIVED: 5 * _M,
+        S.TRIAGED: 15 * _M,
+        S.ASSIGNED: 1 * _H,
+        S.REFERRED: 4 * _H,
+        S.ACTIONED: 1 * _D,
+    },
+    Priority.HIGH: {
+        S.RECEIVED: 30 * _M,
+        S.TRIAGED: 2 * _H,
+        S.ASSIGNED: 8 * _H,
+        S.REFERRED: 1 * _D,
+        S.ACTIONED: 3 * _D,
+    },
+    Priority.MEDIUM: {
+        S.RECEIVED: 4 * _H,
+        S.TRIAGED: 1 * _D,
+        S.ASSIGNED: 3 * _D,
+        S.REFERRED: 7 * _D,
+        S.ACTIONED: 14 * _D,
+    },
+    Priority.LOW: {
+        S.RECEIVED: 1 * _D,
+        S.TRIAGED: 3 * _D,
+        S.ASSIGNED: 7 * _D,
+        S.REFERRED: 14 * _D,
+        S.ACTIONED: 30 * _D,
+    },
 }
 
 

@@ -25,9 +25,8 @@ def new_reference() -> str:
 def normalise_reference(text: str) -> str | None:
     """Accept what people type ('tut 7k3q 9xpm 4hrd', any case, no dashes): the canonical form, or None."""
     raw = re.sub(r"[\s\-_.]", "", text or "").upper()
-    if raw.startswith(PREFIX):
-        raw = raw[len(PREFIX):]
+    raw = raw.removeprefix(PREFIX)
     if len(raw) != _GROUPS * _GROUP_LEN or any(c not in ALPHABET for c in raw):
         return None
-    code = "-".join([PREFIX] + [raw[i:i + _GROUP_LEN] for i in range(0, len(raw), _GROUP_LEN)])
+    code = "-".join([PREFIX] + [raw[i : i + _GROUP_LEN] for i in range(0, len(raw), _GROUP_LEN)])
     return code if _PATTERN.match(code) else None

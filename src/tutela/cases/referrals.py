@@ -53,7 +53,9 @@ def refer(
     with audit.writing(db) as conn:
         access = authz.case_access(conn, principal, case_id, "refer")
         if access.relation != "owner":
-            raise AccessError(f"case {case_id} belongs to another organisation: only its owner refers it", 403)
+            raise AccessError(
+                f"case {case_id} belongs to another organisation: only its owner refers it", 403
+            )
         case = access.case
         if case["status"] == CaseStatus.CLOSED.value:
             raise lifecycle.InvalidTransition("a closed case cannot be referred; reopen it first")
@@ -64,10 +66,17 @@ def refer(
             raise ValueError("no agency given and no route suggested for this case")
         unknown = [a for a in wanted if a not in config.agencies]
         if unknown:
-            raise ValueError(f"unknown agencies {unknown} for routing config '{config.id}'; "
-                             f"valid: {', '.join(config.agencies)}")
-        already = set(conn.execute(select(referrals.c.agency_id).where(
-            referrals.c.case_id == case_id, referrals.c.status != R.DECLINED.value)).scalars())
+            raise ValueError(
+                f"unknown agencies {unknown} for routing config '{config.id}'; "
+                f"valid: {', '.join(config.agencies)}"
+            )
+        already = set(
+            conn.execute(
+                select(referrals.c.agency_id).where(
+                    referrals.c.case_id == case_id, referrals.c.status != R.DECLINED.value
+                )
+            ).scalars()
+        )
         at = now()
         created = []
         for agency_id in wanted:
@@ -75,37 +84,83 @@ def refer(
                 continue
             agency = config.agencies[agency_id]
             target = get_org(db, agency.org) if agency.org else None
-            rid = int(conn.execute(referrals.insert().values(
-                case_id=case_id, org_id=case["org_id"], agency_id=agency.id, agency_name=agency.name,
-                agency_kind=agency.kind, target_org_id=target["id"] if target else None, status=R.SENT.value,
-                created_by=principal.actor, created_at=at, updated_at=at, sent_at=at,
-            )).inserted_primary_key[0])
+            rid = int(
+                conn.execute(
+                    referrals.insert().values(
+                        case_id=case_id,
+                        org_id=case["org_id"],
+                        agency_id=agency.id,
+                        agency_name=agency.name,
+                        agency_kind=agency.kind,
+                        target_org_id=target["id"] if target else None,
+                        status=R.SENT.value,
+                        created_by=principal.actor,
+                        created_at=at,
+                        updated_at=at,
+                        sent_at=at,
+                    )
+                ).inserted_primary_key[0]
+            )
             created.append(rid)
         if not created:
             raise ValueError("the case is already referred to every agency named")
-        if case["status"] in {s.value for s in lifecycle.TRANSITIONS if CaseStatus.REFERRED in lifecycle.TRANSITIONS[s]}:
-            conn.execute(update(cases).where(cases.c.id == case_id).values(
-                status=CaseStatus.REFERRED.value, updated_at=at, stage_entered_at=at,
-                deadline_at=lifecycle.deadline(case["priority"], CaseStatus.REFERRED.value, at)))
-            conn.execute(case_events.insert().values(
-                case_id=case_id, at=at, actor=principal.actor, event="referred", from_status=case["status"],
-                to_status=CaseStatus.REFERRED.value, detail=note or ", ".join(wanted)))
+        if case["status"] in {
+            s.value for s in lifecycle.TRANSITIONS if CaseStatus.REFERRED in lifecycle.TRANSITIONS[s]
+        }:
+            conn.execute(
+                update(cases)
+                .where(cases.c.id == case_id)
+                .values(
+                    status=CaseStatus.REFERRED.value,
+                    updated_at=at,
+                    stage_entered_at=at,
+                    deadline_at=lifecycle.deadline(case["priority"], CaseStatus.REFERRED.value, at),
+                )
+            )
+            conn.execute(
+                case_events.insert().values(
+                    case_id=case_id,
+                    at=at,
+                    actor=principal.actor,
+                    event="referred",
+                    from_status=case["status"],
+                    to_status=CaseStatus.REFERRED.value,
+                    detail=note or ", ".join(wanted),
+                )
+            )
         else:
-            conn.execute(case_events.insert().values(case_id=case_id, at=at, actor=principal.actor,
-                                                     event="referred", detail=note or ", ".join(wanted)))
-        audit.append(conn, actor=principal.actor, org_id=principal.org_id, action="case.refer", object_type="case",
-                     object_id=case_id, details={"referrals": created, "agencies": wanted})
+            conn.execute(
+                case_events.insert().values(
+                    case_id=case_id,
+                    at=at,
+                    actor=principal.actor,
+                    event="referred",
+                    detail=note or ", ".join(wanted),
+                )
+            )
+        audit.append(
+            conn,
+            actor=principal.actor,
+            org_id=principal.org_id,
+            action="case.refer",
+            object_type="case",
+            object_id=case_id,
+            details={"referrals": created, "agencies": wanted},
+        )
         rows = conn.execute(select(referrals).where(referrals.c.id.in_(created)).order_by(referrals.c.id))
         return [referral_view(dict(r)) for r in rows.mappings()]
 
 
-def update_referral(db: Database, principal: Principal, referral_id: int, status: str, *,
-                    external_ref: str | None = None) -> ReferralView:
+def update_referral(
+    db: Database, principal: Principal, referral_id: int, status: str, *, external_ref: str | None = None
+) -> ReferralView:
     """Record the agency's progress. Either side of the referral may do it; steps never go back."""
     try:
         to = ReferralStatus(status)
     except ValueError:
-        raise ValueError(f"unknown referral status {status!r}; valid: {', '.join(s.value for s in R)}") from None
+        raise ValueError(
+            f"unknown referral status {status!r}; valid: {', '.join(s.value for s in R)}"
+        ) from None
     with audit.writing(db) as conn:
         row = conn.execute(select(referrals).where(referrals.c.id == referral_id)).mappings().first()
         if row is None:
@@ -117,25 +172,39 @@ def update_referral(db: Database, principal: Principal, referral_id: int, status
         if to not in NEXT[current]:
             allowed = ", ".join(sorted(s.value for s in NEXT[current])) or "none (final)"
             raise lifecycle.InvalidTransition(
-                f"a referral cannot go from '{current.value}' to '{to.value}'; allowed: {allowed}")
+                f"a referral cannot go from '{current.value}' to '{to.value}'; allowed: {allowed}"
+            )
         at = now()
         values = {"status": to.value, "updated_at": at, STAMP[to]: at}
         if external_ref:
             values["external_ref"] = external_ref[:200]
         conn.execute(update(referrals).where(referrals.c.id == referral_id).values(**values))
-        conn.execute(case_events.insert().values(case_id=row["case_id"], at=at, actor=principal.actor,
-                                                 event=f"referral_{to.value}",
-                                                 detail=f"referral {referral_id} ({row['agency_name']})"))
+        conn.execute(
+            case_events.insert().values(
+                case_id=row["case_id"],
+                at=at,
+                actor=principal.actor,
+                event=f"referral_{to.value}",
+                detail=f"referral {referral_id} ({row['agency_name']})",
+            )
+        )
         conn.execute(update(cases).where(cases.c.id == row["case_id"]).values(updated_at=at))
-        audit.append(conn, actor=principal.actor, org_id=principal.org_id, action="referral.update",
-                     object_type="referral", object_id=referral_id,
-                     details={"case_id": row["case_id"], "from": current.value, "to": to.value})
+        audit.append(
+            conn,
+            actor=principal.actor,
+            org_id=principal.org_id,
+            action="referral.update",
+            object_type="referral",
+            object_id=referral_id,
+            details={"case_id": row["case_id"], "from": current.value, "to": to.value},
+        )
         new = conn.execute(select(referrals).where(referrals.c.id == referral_id)).mappings().one()
     return referral_view(dict(new))
 
 
-def list_referrals(db: Database, principal: Principal, *, direction: str = "all",
-                   status: str | None = None, limit: int = 200) -> list[ReferralView]:
+def list_referrals(
+    db: Database, principal: Principal, *, direction: str = "all", status: str | None = None, limit: int = 200
+) -> list[ReferralView]:
     """`outgoing`: referrals this organisation made; `incoming`: referrals made to it."""
     authz.require_permission(principal, "read")
     if direction not in ("all", "incoming", "outgoing"):
@@ -149,5 +218,7 @@ def list_referrals(db: Database, principal: Principal, *, direction: str = "all"
     if status is not None:
         q = q.where(referrals.c.status == status)
     with db.connect() as conn:
-        rows = conn.execute(q.order_by(referrals.c.id.desc()).limit(max(1, min(limit, 1000)))).mappings().all()
+        rows = (
+            conn.execute(q.order_by(referrals.c.id.desc()).limit(max(1, min(limit, 1000)))).mappings().all()
+        )
     return [referral_view(dict(r)) for r in rows]

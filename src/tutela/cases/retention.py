@@ -45,8 +45,12 @@ class RetentionRule:
 
 DEFAULT_RULES: tuple[RetentionRule, ...] = (
     RetentionRule("contact-after-close", "contact", 30),
-    RetentionRule("evidence-no-action", "evidence", 30,
-                  outcomes=frozenset({"no_violation", "insufficient_information", "duplicate"})),
+    RetentionRule(
+        "evidence-no-action",
+        "evidence",
+        30,
+        outcomes=frozenset({"no_violation", "insufficient_information", "duplicate"}),
+    ),
     RetentionRule("evidence-after-close", "evidence", 365),
     RetentionRule("texts-after-close", "texts", 365),
 )
@@ -69,11 +73,16 @@ def load_rules(settings: Settings) -> tuple[RetentionRule, ...]:
             raise ValueError(f"{path} rule {i + 1}: target must be one of {', '.join(TARGETS)}")
         if not isinstance(r.get("after_days"), (int, float)) or r["after_days"] < 0:
             raise ValueError(f"{path} rule {i + 1}: after_days must be a number >= 0")
-        rules.append(RetentionRule(
-            name=str(r.get("name") or f"rule-{i + 1}"), target=r["target"], after_days=float(r["after_days"]),
-            statuses=_frozen(r.get("statuses", ["closed"])), categories=_frozen(r.get("categories")),
-            outcomes=_frozen(r.get("outcomes")),
-        ))
+        rules.append(
+            RetentionRule(
+                name=str(r.get("name") or f"rule-{i + 1}"),
+                target=r["target"],
+                after_days=float(r["after_days"]),
+                statuses=_frozen(r.get("statuses", ["closed"])),
+                categories=_frozen(r.get("categories")),
+                outcomes=_frozen(r.get("outcomes")),
+            )
+        )
     return tuple(rules)
 
 
@@ -81,8 +90,10 @@ def _matching_cases(conn, rule: RetentionRule, at: datetime) -> list[int]:
     cutoff = at - timedelta(days=rule.after_days)
     q = select(cases.c.id).where(
         cases.c.legal_hold.is_(False),
-        or_(and_(cases.c.closed_at.is_not(None), cases.c.closed_at <= cutoff),
-            and_(cases.c.closed_at.is_(None), cases.c.updated_at <= cutoff)),
+        or_(
+            and_(cases.c.closed_at.is_not(None), cases.c.closed_at <= cutoff),
+            and_(cases.c.closed_at.is_(None), cases.c.updated_at <= cutoff),
+        ),
     )
     if rule.statuses is not None:
         q = q.where(cases.c.status.in_(rule.statuses))
@@ -95,20 +106,35 @@ def _matching_cases(conn, rule: RetentionRule, at: datetime) -> list[int]:
     return list(conn.execute(q).scalars())
 
 
-def run(db: Database, settings: Settings, *, at: datetime | None = None, actor: str = "system:retention",
-        dry_run: bool = False, rules: tuple[RetentionRule, ...] | None = None) -> dict[str, Any]:
+def run(
+    db: Database,
+    settings: Settings,
+    *,
+    at: datetime | None = None,
+    actor: str = "system:retention",
+    dry_run: bool = False,
+    rules: tuple[RetentionRule, ...] | None = None,
+) -> dict[str, Any]:
     """Apply every rule once; returns (and records) what was deleted and what a hold kept."""
     at = at or now()
     rules = rules if rules is not None else load_rules(settings)
-    summary: dict[str, Any] = {"evidence_deleted": 0, "contacts_deleted": 0, "texts_deleted": 0,
-                               "kept_by_hold": 0, "rules": {}}
+    summary: dict[str, Any] = {
+        "evidence_deleted": 0,
+        "contacts_deleted": 0,
+        "texts_deleted": 0,
+        "kept_by_hold": 0,
+        "rules": {},
+    }
     with audit.writing(db) as conn:
         for rule in rules:
             case_ids = _matching_cases(conn, rule, at)
             n = 0
             if case_ids and rule.target == "evidence":
-                rows = conn.execute(select(evidence.c.id, evidence.c.vault_object_id, evidence.c.legal_hold).where(
-                    evidence.c.case_id.in_(case_ids), evidence.c.deleted_at.is_(None))).all()
+                rows = conn.execute(
+                    select(evidence.c.id, evidence.c.vault_object_id, evidence.c.legal_hold).where(
+                        evidence.c.case_id.in_(case_ids), evidence.c.deleted_at.is_(None)
+                    )
+                ).all()
                 for row in rows:
                     if row.legal_hold:
                         summary["kept_by_hold"] += 1
@@ -119,33 +145,49 @@ def run(db: Database, settings: Settings, *, at: datetime | None = None, actor: 
                     if row.vault_object_id is not None:
                         vault.erase(conn, row.vault_object_id)
                     conn.execute(update(evidence).where(evidence.c.id == row.id).values(deleted_at=at))
-                    conn.execute(custody.insert().values(evidence_id=row.id, at=at, actor=actor, action="deleted",
-                                                         detail=f"retention rule {rule.name}"))
+                    conn.execute(
+                        custody.insert().values(
+                            evidence_id=row.id,
+                            at=at,
+                            actor=actor,
+                            action="deleted",
+                            detail=f"retention rule {rule.name}",
+                        )
+                    )
                 summary["evidence_deleted"] += n
             elif case_ids and rule.target in ("contact", "texts"):
-                cols = [reports.c.contact_vault_id] if rule.target == "contact" else \
-                    [reports.c.description_vault_id, reports.c.notice_vault_id]
+                cols = (
+                    [reports.c.contact_vault_id]
+                    if rule.target == "contact"
+                    else [reports.c.description_vault_id, reports.c.notice_vault_id]
+                )
                 rows = conn.execute(select(reports.c.id, *cols).where(reports.c.case_id.in_(case_ids))).all()
                 for row in rows:
                     for obj in row[1:]:
                         if obj is None:
                             continue
-                        if dry_run:
-                            n += 1
-                        elif vault.erase(conn, obj):
+                        if dry_run or vault.erase(conn, obj):
                             n += 1
                 summary["contacts_deleted" if rule.target == "contact" else "texts_deleted"] += n
             summary["rules"][rule.name] = n
         # dry runs are recorded too: the record shows what would have gone
-        run_id = conn.execute(retention_runs.insert().values(
-            at=at, actor=actor, dry_run=dry_run, summary=summary)).inserted_primary_key[0]
-        audit.append(conn, actor=actor, action="retention.run", object_type="retention",
-                     object_id=run_id, details={"dry_run": dry_run} | {k: v for k, v in summary.items()
-                                                                        if k != "rules"})
+        run_id = conn.execute(
+            retention_runs.insert().values(at=at, actor=actor, dry_run=dry_run, summary=summary)
+        ).inserted_primary_key[0]
+        audit.append(
+            conn,
+            actor=actor,
+            action="retention.run",
+            object_type="retention",
+            object_id=run_id,
+            details={"dry_run": dry_run} | {k: v for k, v in summary.items() if k != "rules"},
+        )
     return summary | {"run_id": run_id, "dry_run": dry_run, "at": at.isoformat()}
 
 
 def history(db: Database, limit: int = 20) -> list[dict]:
     with db.connect() as conn:
-        rows = conn.execute(select(retention_runs).order_by(retention_runs.c.id.desc()).limit(limit)).mappings()
+        rows = conn.execute(
+            select(retention_runs).order_by(retention_runs.c.id.desc()).limit(limit)
+        ).mappings()
         return [dict(r) for r in rows]

@@ -56,7 +56,9 @@ def submit_report(
     """Take a report. `principal=None` is the public, anonymous form: the report goes to the
     receiving organisation (`receiving_org`). Returns only after the report is durably stored."""
     bind_settings(db, settings)
-    return _submit_report(db, settings, report, principal=principal, files=files, idempotency_key=idempotency_key)
+    return _submit_report(
+        db, settings, report, principal=principal, files=files, idempotency_key=idempotency_key
+    )
 
 
 __all__ = [

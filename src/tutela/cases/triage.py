@@ -63,8 +63,10 @@ def analyse_conversation(messages: list[Any]) -> dict[str, Any] | None:
     except ImportError:
         return None
     try:
-        result = score_conversation([m.model_dump() if hasattr(m, "model_dump") else m for m in messages],
-                                    conversation_id="reported-conversation")
+        result = score_conversation(
+            [m.model_dump() if hasattr(m, "model_dump") else m for m in messages],
+            conversation_id="reported-conversation",
+        )
     except Exception:  # a detector bug must never lose a report
         log.exception("conversation analysis failed; the report is kept")
         return None
@@ -73,8 +75,10 @@ def analyse_conversation(messages: list[Any]) -> dict[str, Any] | None:
         "alert": bool(result.alert),
         "stages": [str(s) for s in result.stages],
         "flags": list(result.flags),
-        "evidence": [{"message_index": e.message_index, "stage": str(e.stage), "score": round(float(e.score), 4)}
-                     for e in result.evidence],
+        "evidence": [
+            {"message_index": e.message_index, "stage": str(e.stage), "score": round(float(e.score), 4)}
+            for e in result.evidence
+        ],
         "first_alert_at": result.first_alert_at,
         "messages": result.message_count,
     }
@@ -106,8 +110,14 @@ def _max(a: Priority, b: Priority) -> Priority:
     return a if a.rank <= b.rank else b
 
 
-def triage(category_key: str, analysis: TextAnalysis | None, *, escalate: bool = False,
-           hash_matched: bool = False, conversation: dict[str, Any] | None = None) -> Triage:
+def triage(
+    category_key: str,
+    analysis: TextAnalysis | None,
+    *,
+    escalate: bool = False,
+    hash_matched: bool = False,
+    conversation: dict[str, Any] | None = None,
+) -> Triage:
     reported = resolve_category(category_key)
     priority = Priority.LOW
     reasons: list[str] = []
@@ -140,8 +150,13 @@ def triage(category_key: str, analysis: TextAnalysis | None, *, escalate: bool =
     if reported is not None:
         category = reported.value
     elif flagged:
-        category = max(flagged, key=lambda c: (TAXONOMY[Category(c)].severity,
-                                               analysis.scores.get(c, 0) if analysis is not None else 0))
+        category = max(
+            flagged,
+            key=lambda c: (
+                TAXONOMY[Category(c)].severity,
+                analysis.scores.get(c, 0) if analysis is not None else 0,
+            ),
+        )
         category = str(category)
     else:
         category = "other"

@@ -42,13 +42,13 @@ class VaultKey:
     key: bytes
 
     @classmethod
-    def from_bytes(cls, key: bytes) -> "VaultKey":
+    def from_bytes(cls, key: bytes) -> VaultKey:
         if len(key) != 32:
             raise VaultError("a vault key must be 32 bytes (base64 of 32 random bytes)")
         return cls(hashlib.sha256(b"tutela-vault-key-id:" + key).hexdigest()[:16], key)
 
     @classmethod
-    def from_b64(cls, text: str) -> "VaultKey":
+    def from_b64(cls, text: str) -> VaultKey:
         try:
             raw = base64.b64decode(text.strip(), validate=True)
         except Exception as exc:  # binascii.Error, ValueError
@@ -110,8 +110,15 @@ def sealed_row(settings: Settings, data: bytes, *, purpose: str) -> dict:
     key = current_key(settings)
     ref = secrets.token_hex(16)
     nonce, ct = seal(key, ref, data)
-    return dict(ref=ref, purpose=purpose, key_id=key.key_id, nonce=nonce, ciphertext=ct, size=len(data),
-                created_at=_now())
+    return dict(
+        ref=ref,
+        purpose=purpose,
+        key_id=key.key_id,
+        nonce=nonce,
+        ciphertext=ct,
+        size=len(data),
+        created_at=_now(),
+    )
 
 
 def put(conn: Connection, settings: Settings, data: bytes, *, purpose: str) -> int:
@@ -120,7 +127,9 @@ def put(conn: Connection, settings: Settings, data: bytes, *, purpose: str) -> i
     return int(res.inserted_primary_key[0])
 
 
-def get(conn: Connection, settings: Settings, object_id: int, *, extra_keys: tuple[VaultKey, ...] = ()) -> bytes:
+def get(
+    conn: Connection, settings: Settings, object_id: int, *, extra_keys: tuple[VaultKey, ...] = ()
+) -> bytes:
     """Decrypt one object; raises VaultError if deleted, keyless or tampered."""
     row = conn.execute(select(vault_objects).where(vault_objects.c.id == object_id)).mappings().first()
     if row is None or row["deleted_at"] is not None:
@@ -194,7 +203,10 @@ def rotate(db: Database, settings: Settings, old_keys: list[VaultKey], *, batch:
                 )
                 done += 1
             audit.append(
-                conn, actor="system:vault", action="vault.rotate", object_type="vault",
+                conn,
+                actor="system:vault",
+                action="vault.rotate",
+                object_type="vault",
                 details={"to_key": current.key_id, "objects": len(rows)},
             )
     return {"reencrypted": done, "without_key": missing, "key_id": current.key_id}

@@ -102,7 +102,7 @@ class GroupWriter:
                 fut.set_result(result)
 
 
-_writers: "weakref.WeakKeyDictionary[Database, tuple[int, GroupWriter]]" = weakref.WeakKeyDictionary()
+_writers: weakref.WeakKeyDictionary[Database, tuple[int, GroupWriter]] = weakref.WeakKeyDictionary()
 _registry_lock = threading.Lock()
 
 

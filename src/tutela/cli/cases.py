@@ -40,9 +40,11 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             fail(str(exc))
         verb = "would delete" if dry_run else "deleted"
-        typer.echo(f"retention run {summary['run_id']}: {verb} {summary['evidence_deleted']} evidence file(s), "
-                   f"{summary['contacts_deleted']} contact record(s), {summary['texts_deleted']} text(s); "
-                   f"{summary['kept_by_hold']} kept by legal hold")
+        typer.echo(
+            f"retention run {summary['run_id']}: {verb} {summary['evidence_deleted']} evidence file(s), "
+            f"{summary['contacts_deleted']} contact record(s), {summary['texts_deleted']} text(s); "
+            f"{summary['kept_by_hold']} kept by legal hold"
+        )
 
     @retention_app.command("history")
     def retention_history(limit: int = typer.Option(20, help="how many runs, newest first")) -> None:
@@ -52,9 +54,11 @@ def register(app: typer.Typer) -> None:
         for run_row in history(database(), limit=limit):
             s = run_row["summary"]
             kind = "dry run" if run_row["dry_run"] else "run"
-            typer.echo(f"{run_row['id']}\t{run_row['at']}\t{run_row['actor']}\t{kind}\t"
-                       f"evidence {s.get('evidence_deleted', 0)}, contacts {s.get('contacts_deleted', 0)}, "
-                       f"texts {s.get('texts_deleted', 0)}, kept by hold {s.get('kept_by_hold', 0)}")
+            typer.echo(
+                f"{run_row['id']}\t{run_row['at']}\t{run_row['actor']}\t{kind}\t"
+                f"evidence {s.get('evidence_deleted', 0)}, contacts {s.get('contacts_deleted', 0)}, "
+                f"texts {s.get('texts_deleted', 0)}, kept by hold {s.get('kept_by_hold', 0)}"
+            )
 
     @vault_app.command("new-key")
     def vault_new_key() -> None:
@@ -101,8 +105,15 @@ def register(app: typer.Typer) -> None:
             fail(f"no organisation {org!r}")
         principal = Principal(row["id"], row["name"], frozenset({"admin"}), key_id="cli")
         try:
-            result = export_case(db, s, principal, case_id, fmt, format="json" if json_out else "xml",
-                                 reporter_email=reporter_email)
+            result = export_case(
+                db,
+                s,
+                principal,
+                case_id,
+                fmt,
+                format="json" if json_out else "xml",
+                reporter_email=reporter_email,
+            )
         except (AccessError, ValueError) as exc:
             fail(str(exc))
         if out:

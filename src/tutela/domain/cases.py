@@ -166,7 +166,9 @@ class ReportIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     category: str = Field(description="taxonomy id or a child-form key such as 'asking_for_photos'")
-    description: str = Field(default="", max_length=20_000, description="what happened, in the reporter's words")
+    description: str = Field(
+        default="", max_length=20_000, description="what happened, in the reporter's words"
+    )
     urls: list[str] = Field(default_factory=list, max_length=50)
     country: str | None = Field(default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
     language: str | None = Field(default=None, max_length=16)
@@ -184,8 +186,11 @@ class ReportIn(BaseModel):
     victim: Person | None = None
     file_refs: list[FileRef] = Field(default_factory=list, max_length=50)
     escalate: bool = Field(default=False, description="CyberTipline 'escalate to high priority'")
-    conversation: list[MessageIn] = Field(default_factory=list, max_length=2000,
-                                          description="the chat being reported, oldest first; scored for grooming")
+    conversation: list[MessageIn] = Field(
+        default_factory=list,
+        max_length=2000,
+        description="the chat being reported, oldest first; scored for grooming",
+    )
     external_id: str | None = Field(default=None, max_length=200, description="the notifier's own reference")
 
     @field_validator("category")
@@ -231,15 +236,21 @@ class ReportIn(BaseModel):
                 raise ValueError("a notice needs the good-faith statement (DSA Art. 16(2)(d))")
         if self.good_faith:
             if not self.description:
-                raise ValueError("a notice needs an explanation of why the content is illegal: 'description' "
-                                 "(DSA Art. 16(2)(a))")
+                raise ValueError(
+                    "a notice needs an explanation of why the content is illegal: 'description' "
+                    "(DSA Art. 16(2)(a))"
+                )
             if not (self.urls or self.reported_person or self.file_refs):
-                raise ValueError("a notice needs the exact location: 'urls', 'reported_person' or 'file_refs' "
-                                 "(DSA Art. 16(2)(b))")
+                raise ValueError(
+                    "a notice needs the exact location: 'urls', 'reported_person' or 'file_refs' "
+                    "(DSA Art. 16(2)(b))"
+                )
             child_sexual_abuse = resolve_category(self.category) is Category.SEXUAL_EXPLOITATION
             if not child_sexual_abuse and not (self.notifier and self.notifier.name and self.notifier.email):
-                raise ValueError("a notice needs the notifier's name and e-mail (DSA Art. 16(2)(c)); they are "
-                                 "optional only for child sexual abuse and exploitation")
+                raise ValueError(
+                    "a notice needs the notifier's name and e-mail (DSA Art. 16(2)(c)); they are "
+                    "optional only for child sexual abuse and exploitation"
+                )
         return self
 
 
@@ -261,7 +272,9 @@ class ReportReceipt(BaseModel):
     status: CaseStatus
     duplicate_of: int | None = Field(default=None, description="the earlier case this report was merged into")
     created_at: datetime
-    replayed: bool = Field(default=False, description="true when an idempotency key returned an earlier receipt")
+    replayed: bool = Field(
+        default=False, description="true when an idempotency key returned an earlier receipt"
+    )
 
 
 class ReporterMessage(BaseModel):
@@ -306,7 +319,9 @@ class ReportView(BaseModel):
     language: str | None = None
     notice: dict[str, Any] = Field(default_factory=dict, description="DSA / CyberTipline-like fields")
     analysis_flags: list[str] = Field(default_factory=list)
-    conversation_risk: dict[str, Any] = Field(default_factory=dict, description="risk, alert, stages, evidence")
+    conversation_risk: dict[str, Any] = Field(
+        default_factory=dict, description="risk, alert, stages, evidence"
+    )
     analysis_scores: dict[str, float] = Field(default_factory=dict)
     explanations: list[Flag] = Field(default_factory=list)
     feedback_sent_at: datetime | None = None
@@ -396,7 +411,9 @@ class CaseDetail(CaseSummary):
     referrals: list[ReferralView] = Field(default_factory=list)
     timeline: list[TimelineEntry] = Field(default_factory=list)
     routes: list[Route] = Field(default_factory=list)
-    deadlines: dict[str, str] = Field(default_factory=dict, description="stage -> allowed time, for this priority")
+    deadlines: dict[str, str] = Field(
+        default_factory=dict, description="stage -> allowed time, for this priority"
+    )
     access: str = Field(default="owner", description="owner | referred: how the viewer came to see the case")
 
 

@@ -43,8 +43,15 @@ def queue(
     db: Database = Depends(get_db),
 ) -> list[CaseSummary]:
     """Cases you may see, most urgent first, then nearest deadline."""
-    return _call(service.list_queue, db, principal, status=status, priority=priority, assigned_to=assigned_to,
-                 limit=limit)
+    return _call(
+        service.list_queue,
+        db,
+        principal,
+        status=status,
+        priority=priority,
+        assigned_to=assigned_to,
+        limit=limit,
+    )
 
 
 @router.get("/cases/stats", response_model=CaseStats)
@@ -54,8 +61,12 @@ def stats(principal: Principal = Depends(current_principal), db: Database = Depe
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
-def case(case_id: int, principal: Principal = Depends(current_principal), db: Database = Depends(get_db),
-         settings: Settings = Depends(get_settings)) -> CaseDetail:
+def case(
+    case_id: int,
+    principal: Principal = Depends(current_principal),
+    db: Database = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> CaseDetail:
     return _call(service.get_case, db, settings, principal, case_id)
 
 
@@ -66,10 +77,23 @@ class TransitionIn(BaseModel):
 
 
 @router.post("/cases/{case_id}/transition", response_model=CaseDetail)
-def move(case_id: int, body: TransitionIn, principal: Principal = Depends(current_principal),
-         db: Database = Depends(get_db), settings: Settings = Depends(get_settings)) -> CaseDetail:
-    return _call(service.transition, db, principal, case_id, body.to_status, note=body.note, outcome=body.outcome,
-                 settings=settings)
+def move(
+    case_id: int,
+    body: TransitionIn,
+    principal: Principal = Depends(current_principal),
+    db: Database = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> CaseDetail:
+    return _call(
+        service.transition,
+        db,
+        principal,
+        case_id,
+        body.to_status,
+        note=body.note,
+        outcome=body.outcome,
+        settings=settings,
+    )
 
 
 class BulkIn(TransitionIn):
@@ -77,12 +101,23 @@ class BulkIn(TransitionIn):
 
 
 @router.post("/cases/bulk-transition")
-def bulk(body: BulkIn, principal: Principal = Depends(current_principal),
-         db: Database = Depends(get_db)) -> dict[str, Any]:
-    results = _call(service.bulk_transition, db, principal, body.case_ids, body.to_status, note=body.note,
-                    outcome=body.outcome)
-    return {"results": {str(k): v for k, v in results.items()},
-            "ok": sum(1 for v in results.values() if v == "ok"), "failed": sum(1 for v in results.values() if v != "ok")}
+def bulk(
+    body: BulkIn, principal: Principal = Depends(current_principal), db: Database = Depends(get_db)
+) -> dict[str, Any]:
+    results = _call(
+        service.bulk_transition,
+        db,
+        principal,
+        body.case_ids,
+        body.to_status,
+        note=body.note,
+        outcome=body.outcome,
+    )
+    return {
+        "results": {str(k): v for k, v in results.items()},
+        "ok": sum(1 for v in results.values() if v == "ok"),
+        "failed": sum(1 for v in results.values() if v != "ok"),
+    }
 
 
 class AssignIn(BaseModel):
@@ -90,8 +125,13 @@ class AssignIn(BaseModel):
 
 
 @router.post("/cases/{case_id}/assign", response_model=CaseDetail)
-def assign(case_id: int, body: AssignIn, principal: Principal = Depends(current_principal),
-           db: Database = Depends(get_db), settings: Settings = Depends(get_settings)) -> CaseDetail:
+def assign(
+    case_id: int,
+    body: AssignIn,
+    principal: Principal = Depends(current_principal),
+    db: Database = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> CaseDetail:
     return _call(service.assign, db, principal, case_id, body.user_id, settings=settings)
 
 
@@ -101,8 +141,12 @@ class NoteIn(BaseModel):
 
 
 @router.post("/cases/{case_id}/notes", response_model=NoteView, status_code=201)
-def note(case_id: int, body: NoteIn, principal: Principal = Depends(current_principal),
-         db: Database = Depends(get_db)) -> NoteView:
+def note(
+    case_id: int,
+    body: NoteIn,
+    principal: Principal = Depends(current_principal),
+    db: Database = Depends(get_db),
+) -> NoteView:
     return _call(service.add_note, db, principal, case_id, body.text, for_reporter=body.for_reporter)
 
 
@@ -112,34 +156,52 @@ class HoldIn(BaseModel):
 
 
 @router.post("/cases/{case_id}/legal-hold")
-def legal_hold(case_id: int, body: HoldIn, principal: Principal = Depends(current_principal),
-               db: Database = Depends(get_db)) -> dict[str, Any]:
+def legal_hold(
+    case_id: int,
+    body: HoldIn,
+    principal: Principal = Depends(current_principal),
+    db: Database = Depends(get_db),
+) -> dict[str, Any]:
     _call(service.set_legal_hold, db, principal, case_id, body.on, reason=body.reason)
     return {"case_id": case_id, "legal_hold": body.on}
 
 
 @router.get("/evidence/{evidence_id}")
-async def evidence(evidence_id: int, principal: Principal = Depends(current_principal),
-                   db: Database = Depends(get_db), settings: Settings = Depends(get_settings)) -> Response:
+async def evidence(
+    evidence_id: int,
+    principal: Principal = Depends(current_principal),
+    db: Database = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
     """The decrypted file, as an attachment that browsers will not render inline."""
     try:
         data, ctype = await run_in_threadpool(service.evidence_content, db, settings, principal, evidence_id)
     except (AccessError, ValueError, VaultError) as exc:
         raise as_http(exc) from None
-    return Response(data, media_type=ctype, headers={
-        "Content-Disposition": f'attachment; filename="evidence-{evidence_id}"',
-        "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
+    return Response(
+        data,
+        media_type=ctype,
+        headers={
+            "Content-Disposition": f'attachment; filename="evidence-{evidence_id}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.get("/evidence/{evidence_id}/custody")
-def custody(evidence_id: int, principal: Principal = Depends(current_principal),
-            db: Database = Depends(get_db)) -> list[dict[str, Any]]:
+def custody(
+    evidence_id: int, principal: Principal = Depends(current_principal), db: Database = Depends(get_db)
+) -> list[dict[str, Any]]:
     return _call(service.custody_chain, db, principal, evidence_id)
 
 
 @router.get("/appeals", response_model=list[AppealView])
-def appeals(status: str | None = "open", principal: Principal = Depends(current_principal),
-            db: Database = Depends(get_db)) -> list[AppealView]:
+def appeals(
+    status: str | None = "open",
+    principal: Principal = Depends(current_principal),
+    db: Database = Depends(get_db),
+) -> list[AppealView]:
     return _call(service.list_appeals, db, principal, status=status)
 
 
@@ -149,18 +211,33 @@ class DecisionIn(BaseModel):
 
 
 @router.post("/appeals/{appeal_id}/decision", response_model=AppealView)
-def decide(appeal_id: int, body: DecisionIn, principal: Principal = Depends(current_principal),
-           db: Database = Depends(get_db)) -> AppealView:
+def decide(
+    appeal_id: int,
+    body: DecisionIn,
+    principal: Principal = Depends(current_principal),
+    db: Database = Depends(get_db),
+) -> AppealView:
     return _call(service.decide_appeal, db, principal, appeal_id, body.upheld, note=body.note)
 
 
 @router.get("/cases/{case_id}/export/{fmt}")
-def export(case_id: int, fmt: str, format: str = Query("xml", pattern="^(xml|json)$"),
-           reporter_email: str | None = None, principal: Principal = Depends(current_principal),
-           db: Database = Depends(get_db), settings: Settings = Depends(get_settings)) -> Response:
+def export(
+    case_id: int,
+    fmt: str,
+    format: str = Query("xml", pattern="^(xml|json)$"),
+    reporter_email: str | None = None,
+    principal: Principal = Depends(current_principal),
+    db: Database = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> Response:
     """`cybertipline` (XML, or JSON with ?format=json) or `dsa` (statement of reasons, no personal data)."""
     from tutela.cases.exports import export_case
 
-    out = _call(export_case, db, settings, principal, case_id, fmt, format=format, reporter_email=reporter_email)
-    return Response(out.content, media_type=out.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{out.filename}"'})
+    out = _call(
+        export_case, db, settings, principal, case_id, fmt, format=format, reporter_email=reporter_email
+    )
+    return Response(
+        out.content,
+        media_type=out.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{out.filename}"'},
+    )

@@ -26,20 +26,31 @@ def _call(fn, *args: Any, **kwargs: Any) -> Any:
 
 
 class ReferIn(BaseModel):
-    agency_ids: list[str] | None = Field(default=None, description="default: every route suggested for the case")
+    agency_ids: list[str] | None = Field(
+        default=None, description="default: every route suggested for the case"
+    )
     note: str | None = Field(default=None, max_length=2000)
 
 
 @router.post("/cases/{case_id}/referrals", response_model=list[ReferralView], status_code=201)
-def refer(case_id: int, body: ReferIn, principal: Principal = Depends(current_principal),
-          db: Database = Depends(get_db), settings: Settings = Depends(get_settings)) -> list[ReferralView]:
+def refer(
+    case_id: int,
+    body: ReferIn,
+    principal: Principal = Depends(current_principal),
+    db: Database = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> list[ReferralView]:
     return _call(service.refer, db, settings, principal, case_id, body.agency_ids, note=body.note)
 
 
 @router.get("/referrals", response_model=list[ReferralView])
-def referrals(direction: str = Query("all", pattern="^(all|incoming|outgoing)$"), status: str | None = None,
-              limit: int = Query(200, ge=1, le=1000), principal: Principal = Depends(current_principal),
-              db: Database = Depends(get_db)) -> list[ReferralView]:
+def referrals(
+    direction: str = Query("all", pattern="^(all|incoming|outgoing)$"),
+    status: str | None = None,
+    limit: int = Query(200, ge=1, le=1000),
+    principal: Principal = Depends(current_principal),
+    db: Database = Depends(get_db),
+) -> list[ReferralView]:
     return _call(service.list_referrals, db, principal, direction=direction, status=status, limit=limit)
 
 
@@ -49,6 +60,12 @@ class ReferralStatusIn(BaseModel):
 
 
 @router.post("/referrals/{referral_id}/status", response_model=ReferralView)
-def update(referral_id: int, body: ReferralStatusIn, principal: Principal = Depends(current_principal),
-           db: Database = Depends(get_db)) -> ReferralView:
-    return _call(service.update_referral, db, principal, referral_id, body.status, external_ref=body.external_ref)
+def update(
+    referral_id: int,
+    body: ReferralStatusIn,
+    principal: Principal = Depends(current_principal),
+    db: Database = Depends(get_db),
+) -> ReferralView:
+    return _call(
+        service.update_referral, db, principal, referral_id, body.status, external_ref=body.external_ref
+    )

@@ -56,10 +56,15 @@ async def _read_capped(request: Request, limit: int) -> bytes | None:
 
 
 def _validation_details(exc: ValidationError) -> list[dict[str, Any]]:
-    return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
+    return [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
 
 
-async def _parse_multipart(request: Request, body: bytes, settings: Settings) -> tuple[dict, list[EvidenceFile]]:
+async def _parse_multipart(
+    request: Request, body: bytes, settings: Settings
+) -> tuple[dict, list[EvidenceFile]]:
     request._body = body  # starlette parses the form from the cached body
     form = await request.form(max_files=20, max_fields=100, max_part_size=1024 * 1024)
     files: list[EvidenceFile] = []
@@ -93,15 +98,19 @@ async def _parse_multipart(request: Request, body: bytes, settings: Settings) ->
 
 class _UnsupportedFile(Exception):
     def __init__(self, name: str, ctype: str) -> None:
-        super().__init__(f"file {name!r} has type {ctype!r}; allowed: images, video, audio, plain text, PDF, JSON")
+        super().__init__(
+            f"file {name!r} has type {ctype!r}; allowed: images, video, audio, plain text, PDF, JSON"
+        )
 
 
 class _TooLarge(Exception):
     pass
 
 
-_RECEIPT_SCHEMA = {"201": {"model": ReportReceipt, "description": "stored; the receipt"},
-                   "200": {"model": ReportReceipt, "description": "an Idempotency-Key replay: the original receipt"}}
+_RECEIPT_SCHEMA = {
+    "201": {"model": ReportReceipt, "description": "stored; the receipt"},
+    "200": {"model": ReportReceipt, "description": "an Idempotency-Key replay: the original receipt"},
+}
 
 
 @router.post(
@@ -109,12 +118,23 @@ _RECEIPT_SCHEMA = {"201": {"model": ReportReceipt, "description": "stored; the r
     status_code=201,
     response_model=ReportReceipt,
     responses={**_RECEIPT_SCHEMA, "409": {"description": "idempotency key reused"}, "413": {}, "415": {}},
-    openapi_extra={"requestBody": {"content": {
-        "application/json": {"schema": {"$ref": "#/components/schemas/ReportIn"}},
-        "multipart/form-data": {"schema": {"type": "object", "properties": {
-            "report": {"type": "string", "description": "ReportIn as JSON"},
-            "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
-    }, "required": True}},
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ReportIn"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "report": {"type": "string", "description": "ReportIn as JSON"},
+                            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        },
+                    }
+                },
+            },
+            "required": True,
+        }
+    },
 )
 async def submit(
     request: Request,
@@ -154,8 +174,9 @@ async def submit(
         return _error(422, "invalid report", details=_validation_details(exc))
     key = request.headers.get("idempotency-key")
     try:
-        receipt = await run_in_threadpool(service.submit_report, db, settings, report, principal=principal,
-                                          files=files, idempotency_key=key)
+        receipt = await run_in_threadpool(
+            service.submit_report, db, settings, report, principal=principal, files=files, idempotency_key=key
+        )
     except (AccessError, ValueError, VaultError, RoutingConfigError) as exc:
         raise as_http(exc) from None
     except (SQLAlchemyError, TimeoutError):
@@ -170,7 +191,11 @@ def validate(report: ReportIn, principal: Principal = Depends(require("reports")
     from tutela.domain.cases import resolve_category
 
     category = resolve_category(report.category)
-    return {"valid": True, "category": category.value if category else "other", "category_key": report.category}
+    return {
+        "valid": True,
+        "category": category.value if category else "other",
+        "category_key": report.category,
+    }
 
 
 @router.get("/{reference_code}/status", response_model=ReportStatus)
@@ -187,8 +212,12 @@ class AppealIn(BaseModel):
 
 
 @router.post("/{reference_code}/appeal", status_code=201)
-def appeal(reference_code: str, body: AppealIn, db: Database = Depends(get_db),
-           settings: Settings = Depends(get_settings)) -> dict[str, Any]:
+def appeal(
+    reference_code: str,
+    body: AppealIn,
+    db: Database = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> dict[str, Any]:
     """Public: the reporter disagrees with the outcome of a finished report."""
     try:
         appeal_id = service.submit_appeal(db, settings, reference_code, body.reason)

@@ -45,8 +45,9 @@ def _load() -> None:
         importlib.import_module(f"{__name__}.{mod.name}")
 
 
-def export_case(db: Database, settings: Settings, principal: Principal, case_id: int, fmt: str,
-                **options: Any) -> Export:
+def export_case(
+    db: Database, settings: Settings, principal: Principal, case_id: int, fmt: str, **options: Any
+) -> Export:
     _load()
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; valid: {', '.join(sorted(FORMATS))}")
@@ -56,6 +57,13 @@ def export_case(db: Database, settings: Settings, principal: Principal, case_id:
             raise AccessError(f"case {case_id} belongs to another organisation", 403)
         detail = _detail(conn, settings, principal, access)
         out = FORMATS[fmt](detail, options)
-        audit.append(conn, actor=principal.actor, org_id=principal.org_id, action="case.export", object_type="case",
-                     object_id=case_id, details={"format": fmt})
+        audit.append(
+            conn,
+            actor=principal.actor,
+            org_id=principal.org_id,
+            action="case.export",
+            object_type="case",
+            object_id=case_id,
+            details={"format": fmt},
+        )
     return out

@@ -41,24 +41,48 @@ _DEFAULT = "Child Pornography (possession, manufacture, and distribution)"
 
 #: element -> ordered children (name, min, max); None max = unbounded. Leaves are absent from the map.
 STRUCTURE: dict[str, list[tuple[str, int, int | None]]] = {
-    "report": [("incidentSummary", 1, 1), ("internetDetails", 0, None), ("reporter", 1, 1),
-               ("personOrUserReported", 0, None), ("intendedRecipient", 0, None), ("victim", 0, None),
-               ("additionalInfo", 0, 1)],
-    "incidentSummary": [("incidentType", 1, 1), ("escalateToHighPriority", 0, 1), ("incidentDateTime", 1, 1),
-                        ("incidentDateTimeDescription", 0, 1)],
+    "report": [
+        ("incidentSummary", 1, 1),
+        ("internetDetails", 0, None),
+        ("reporter", 1, 1),
+        ("personOrUserReported", 0, None),
+        ("intendedRecipient", 0, None),
+        ("victim", 0, None),
+        ("additionalInfo", 0, 1),
+    ],
+    "incidentSummary": [
+        ("incidentType", 1, 1),
+        ("escalateToHighPriority", 0, 1),
+        ("incidentDateTime", 1, 1),
+        ("incidentDateTimeDescription", 0, 1),
+    ],
     "internetDetails": [("webPageIncident", 1, 1)],
     "webPageIncident": [("url", 1, None), ("additionalInfo", 0, 1)],
     "reporter": [("reportingPerson", 1, 1), ("companyTemplate", 0, 1)],
     "reportingPerson": [("firstName", 0, 1), ("lastName", 0, 1), ("email", 1, None)],
-    "personOrUserReported": [("espIdentifier", 0, 1), ("screenName", 0, 1), ("displayName", 0, 1),
-                             ("profileUrl", 0, None), ("additionalInfo", 0, 1)],
-    "intendedRecipient": [("espIdentifier", 0, 1), ("screenName", 0, 1), ("displayName", 0, 1),
-                          ("ageAtTimeOfIncident", 0, 1)],
+    "personOrUserReported": [
+        ("espIdentifier", 0, 1),
+        ("screenName", 0, 1),
+        ("displayName", 0, 1),
+        ("profileUrl", 0, None),
+        ("additionalInfo", 0, 1),
+    ],
+    "intendedRecipient": [
+        ("espIdentifier", 0, 1),
+        ("screenName", 0, 1),
+        ("displayName", 0, 1),
+        ("ageAtTimeOfIncident", 0, 1),
+    ],
     "victim": [("victimPerson", 1, 1)],
     "victimPerson": [("age", 0, 1), ("location", 0, 1)],
     "location": [("country", 1, 1)],
-    "fileDetails": [("reportId", 1, 1), ("fileId", 1, 1), ("originalFileName", 0, 1),
-                    ("originalFileHash", 0, None), ("additionalInfo", 0, 1)],
+    "fileDetails": [
+        ("reportId", 1, 1),
+        ("fileId", 1, 1),
+        ("originalFileName", 0, 1),
+        ("originalFileHash", 0, None),
+        ("additionalInfo", 0, 1),
+    ],
 }
 ENUMS = {"incidentType": INCIDENT_TYPES, "escalateToHighPriority": ("true", "false")}
 
@@ -112,7 +136,10 @@ def build_report(detail: CaseDetail, reporter_email: str) -> ET.Element:
             _sub(web, "url", u)
     reporter = _sub(root, "reporter")
     _sub(_sub(reporter, "reportingPerson"), "email", reporter_email)
-    for key, tag in (("reported_person", "personOrUserReported"), ("intended_recipient", "intendedRecipient")):
+    for key, tag in (
+        ("reported_person", "personOrUserReported"),
+        ("intended_recipient", "intendedRecipient"),
+    ):
         for r in detail.reports:
             if r.notice.get(key):
                 _person(root, tag, r.notice[key], recipient=tag == "intendedRecipient")
@@ -124,8 +151,12 @@ def build_report(detail: CaseDetail, reporter_email: str) -> ET.Element:
                 _sub(person, "age", v["age"])
             if v.get("country"):
                 _sub(_sub(person, "location"), "country", v["country"])
-    _sub(root, "additionalInfo", f"Tutela case {detail.id}; {len(detail.reports)} report(s); "
-                                 f"category {detail.category}; priority {detail.priority.value}")
+    _sub(
+        root,
+        "additionalInfo",
+        f"Tutela case {detail.id}; {len(detail.reports)} report(s); "
+        f"category {detail.category}; priority {detail.priority.value}",
+    )
     return root
 
 
@@ -198,8 +229,11 @@ def render(detail: CaseDetail, options: dict[str, Any]) -> Export:
     files = build_file_details(detail)
     if options.get("format", "xml") == "json":
         body = {"report": _to_json(report), "fileDetails": [_to_json(f) for f in files]}
-        return Export(json.dumps(body, indent=2, ensure_ascii=False).encode(), "application/json",
-                      f"cybertipline-case-{detail.id}.json")
+        return Export(
+            json.dumps(body, indent=2, ensure_ascii=False).encode(),
+            "application/json",
+            f"cybertipline-case-{detail.id}.json",
+        )
     ET.indent(report)
     xml = ET.tostring(report, encoding="utf-8", xml_declaration=True)
     return Export(xml, "application/xml", f"cybertipline-case-{detail.id}.xml")

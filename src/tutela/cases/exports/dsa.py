@@ -14,8 +14,14 @@ from tutela.cases.exports import Export, register
 from tutela.domain.cases import CaseDetail, Outcome
 
 CATEGORY = {
-    "sexual_exploitation": ("STATEMENT_CATEGORY_PROTECTION_OF_MINORS", ["KEYWORD_GROOMING_SEXUAL_ENCOURAGEMENT_MINORS"]),
-    "sexual_content": ("STATEMENT_CATEGORY_PROTECTION_OF_MINORS", ["KEYWORD_AGE_SPECIFIC_RESTRICTIONS_MINORS"]),
+    "sexual_exploitation": (
+        "STATEMENT_CATEGORY_PROTECTION_OF_MINORS",
+        ["KEYWORD_GROOMING_SEXUAL_ENCOURAGEMENT_MINORS"],
+    ),
+    "sexual_content": (
+        "STATEMENT_CATEGORY_PROTECTION_OF_MINORS",
+        ["KEYWORD_AGE_SPECIFIC_RESTRICTIONS_MINORS"],
+    ),
     "self_harm": ("STATEMENT_CATEGORY_SELF_HARM", []),
     "cyberbullying": ("STATEMENT_CATEGORY_CYBER_VIOLENCE", []),
     "violent_content": ("STATEMENT_CATEGORY_VIOLENCE", []),
@@ -35,26 +41,37 @@ def statement(detail: CaseDetail) -> dict[str, Any]:
     removed = outcome == Outcome.CONTENT_REMOVED or any(r.content_removed_at for r in detail.referrals)
     account = outcome == Outcome.ACCOUNT_ACTIONED
     if not (removed or account):
-        raise ValueError("a statement of reasons needs a restriction (content removed or account actioned); "
-                         f"this case has outcome {outcome!r}")
+        raise ValueError(
+            "a statement of reasons needs a restriction (content removed or account actioned); "
+            f"this case has outcome {outcome!r}"
+        )
     category, keywords = CATEGORY.get(detail.category, ("STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE", []))
     illegal = detail.category in ILLEGAL
     kinds = {r.reporter_kind for r in detail.reports}
-    source = ("SOURCE_TRUSTED_FLAGGER" if "trusted_flagger" in kinds
-              else "SOURCE_ARTICLE_16" if kinds & {"platform", "public", "parent", "child"} else "SOURCE_VOLUNTARY")
+    source = (
+        "SOURCE_TRUSTED_FLAGGER"
+        if "trusted_flagger" in kinds
+        else "SOURCE_ARTICLE_16"
+        if kinds & {"platform", "public", "parent", "child"}
+        else "SOURCE_VOLUNTARY"
+    )
     content_types = ["CONTENT_TYPE_TEXT"] if any(r.description for r in detail.reports) else []
     for ev in detail.evidence:
-        ct = (ev.content_type or "")
+        ct = ev.content_type or ""
         if ct.startswith("image/"):
             content_types.append("CONTENT_TYPE_IMAGE")
         elif ct.startswith("video/"):
             content_types.append("CONTENT_TYPE_VIDEO")
-    decided = next((t.at for t in reversed(detail.timeline) if t.to_status in ("actioned", "closed")), detail.updated_at)
+    decided = next(
+        (t.at for t in reversed(detail.timeline) if t.to_status in ("actioned", "closed")), detail.updated_at
+    )
     flagged_by_model = any(r.analysis_flags for r in detail.reports)
     return {
         "decision_visibility": ["DECISION_VISIBILITY_CONTENT_REMOVED"] if removed else [],
         "decision_account": "DECISION_ACCOUNT_SUSPENDED" if account else None,
-        "decision_ground": "DECISION_GROUND_ILLEGAL_CONTENT" if illegal else "DECISION_GROUND_INCOMPATIBLE_CONTENT",
+        "decision_ground": "DECISION_GROUND_ILLEGAL_CONTENT"
+        if illegal
+        else "DECISION_GROUND_INCOMPATIBLE_CONTENT",
         "illegal_content_legal_ground": "Law on child sexual abuse and exploitation" if illegal else None,
         "illegal_content_explanation": "Content assessed as child sexual exploitation." if illegal else None,
         "incompatible_content_ground": None if illegal else "Terms of service: protection of minors",
@@ -69,7 +86,7 @@ def statement(detail: CaseDetail) -> dict[str, Any]:
         "application_date": decided.date().isoformat(),
         "content_date": detail.created_at.date().isoformat(),
         "decision_facts": f"Reviewed by a trained analyst after {len(detail.reports)} report(s); "
-                          f"assessed as {detail.category}.",
+        f"assessed as {detail.category}.",
         "puid": f"tutela-case-{detail.id}",
     }
 

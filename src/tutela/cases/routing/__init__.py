@@ -101,10 +101,13 @@ def parse_config(data: dict[str, Any], source: str) -> RoutingConfig:
         if not isinstance(a, dict) or "name" not in a or "kind" not in a:
             raise RoutingConfigError(f"{source}: agency {agency_id!r} needs 'name' and 'kind'")
         if a["kind"] not in AGENCY_KINDS:
-            raise RoutingConfigError(f"{source}: agency {agency_id!r} has unknown kind {a['kind']!r}; "
-                                     f"valid: {', '.join(AGENCY_KINDS)}")
-        agencies[str(agency_id)] = Agency(str(agency_id), str(a["name"]), str(a["kind"]), a.get("org"),
-                                          a.get("channel"))
+            raise RoutingConfigError(
+                f"{source}: agency {agency_id!r} has unknown kind {a['kind']!r}; "
+                f"valid: {', '.join(AGENCY_KINDS)}"
+            )
+        agencies[str(agency_id)] = Agency(
+            str(agency_id), str(a["name"]), str(a["kind"]), a.get("org"), a.get("channel")
+        )
     categories = {c.value for c in Category} | {"other"}
     priorities = {p.value for p in Priority}
     rules = []
@@ -116,20 +119,23 @@ def parse_config(data: dict[str, Any], source: str) -> RoutingConfig:
         for agency_id in route_to:
             if agency_id not in agencies:
                 raise RoutingConfigError(f"{where}: routes to unknown agency {agency_id!r}")
-        rules.append(Rule(
-            name=str(r.get("name") or f"rule-{i + 1}"),
-            route_to=route_to,
-            categories=_set(r.get("categories"), categories, "category", where),
-            priorities=_set(r.get("priorities"), priorities, "priority", where),
-            stop=bool(r.get("stop", False)),
-        ))
+        rules.append(
+            Rule(
+                name=str(r.get("name") or f"rule-{i + 1}"),
+                route_to=route_to,
+                categories=_set(r.get("categories"), categories, "category", where),
+                priorities=_set(r.get("priorities"), priorities, "priority", where),
+                stop=bool(r.get("stop", False)),
+            )
+        )
     default = tuple(data.get("default") or ())
     for agency_id in default:
         if agency_id not in agencies:
             raise RoutingConfigError(f"{source}: default routes to unknown agency {agency_id!r}")
     countries = frozenset(str(c).upper() for c in (data.get("countries") or []))
-    return RoutingConfig(str(data["id"]), str(data.get("name") or data["id"]), countries, agencies,
-                         tuple(rules), default)
+    return RoutingConfig(
+        str(data["id"]), str(data.get("name") or data["id"]), countries, agencies, tuple(rules), default
+    )
 
 
 def load_file(path: Path) -> RoutingConfig:
@@ -172,7 +178,9 @@ def load_configs(settings: Settings | None = None, *, fresh: bool = False) -> di
     return configs
 
 
-def config_for(country: str | None, settings: Settings | None = None, *, fresh: bool = False) -> RoutingConfig:
+def config_for(
+    country: str | None, settings: Settings | None = None, *, fresh: bool = False
+) -> RoutingConfig:
     configs = load_configs(settings, fresh=fresh)
     if country:
         for cfg in configs.values():
@@ -181,7 +189,9 @@ def config_for(country: str | None, settings: Settings | None = None, *, fresh: 
     return configs["default"]
 
 
-def suggest(country: str | None, category: str, priority: str, settings: Settings | None = None) -> list[Route]:
+def suggest(
+    country: str | None, category: str, priority: str, settings: Settings | None = None
+) -> list[Route]:
     return config_for(country, settings).routes(category, priority)
 
 

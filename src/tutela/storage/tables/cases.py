@@ -161,7 +161,9 @@ referrals = Table(
     Column("agency_id", String(80), nullable=False),
     Column("agency_name", String(300), nullable=False),
     Column("agency_kind", String(40), nullable=False),
-    Column("target_org_id", Integer, index=True),  # set when the agency works in Tutela: it may then see the case
+    Column(
+        "target_org_id", Integer, index=True
+    ),  # set when the agency works in Tutela: it may then see the case
     Column("status", String(30), nullable=False),
     Column("external_ref", String(200)),
     Column("created_by", String(80), nullable=False),
