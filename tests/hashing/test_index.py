@@ -186,7 +186,7 @@ def test_hex_round_trip() -> None:
 
 
 def test_single_query_kernel_equals_batch_kernel() -> None:
-    """Small calls take the direct kernel, large ones the staged one: both exact."""
+    """Queries answered one by one or in chunked batches give the same exact results."""
     rng = np.random.default_rng(8)
     words = clustered_words(rng, 300, 40)
     idx = HashIndex("pdq", radius=31)

@@ -23,8 +23,9 @@ import numpy as np
 from tutela.hashing import mih_kernels as K
 
 HASH_BITS = 256
-#: below this many queries per call the direct (unstaged) kernel is faster
-SMALL_BATCH = 32
+#: queries per kernel call: the staged kernel's working arrays for ~64
+#: queries stay in cache; measured faster than both smaller and larger chunks
+QUERY_CHUNK = 64
 
 
 def hex_to_words(hashes: list[str] | tuple[str, ...] | np.ndarray) -> np.ndarray:
@@ -162,14 +163,21 @@ class MihSegment:
         """(query index, row, distance) arrays for every live row within `radius`."""
         if radius > self.params.radius:
             raise ValueError(f"radius {radius} exceeds the radius {self.params.radius} this index is exact for")
-        if len(self.words) == 0:
+        if len(self.words) == 0 or len(queries) == 0:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty, empty
-        kernel = K.search_mih if len(queries) >= SMALL_BATCH else K.search_mih_simple
-        return kernel(
-            queries, self.words, alive, self.offsets, self.order, self._starts,
-            np.int64(self.params.kb), self._masks, self._mask_ptr, self._probe_radius, np.int64(radius),
-        )
+        parts_q, parts_r, parts_d = [], [], []
+        for start in range(0, len(queries), QUERY_CHUNK):
+            qi, rows, d = K.search_mih(
+                queries[start : start + QUERY_CHUNK], self.words, alive, self.offsets, self.order, self._starts,
+                np.int64(self.params.kb), self._masks, self._mask_ptr, self._probe_radius, np.int64(radius),
+            )
+            parts_q.append(qi + start)
+            parts_r.append(rows)
+            parts_d.append(d)
+        if len(parts_q) == 1:
+            return parts_q[0], parts_r[0], parts_d[0]
+        return np.concatenate(parts_q), np.concatenate(parts_r), np.concatenate(parts_d)
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """Row numbers holding any of `ids` (sorted view built once, lazily)."""
