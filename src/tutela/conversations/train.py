@@ -36,6 +36,7 @@ from tutela.conversations.patterns import canon
 from tutela.conversations.risk import PARAMS_PATH, RiskParams
 from tutela.domain.conversation import STAGES
 
+FALSE_ALERT_COST = 5  # one false alert on an ordinary chat weighs as much as five caught conversations
 SHARED_TEXT = Path(__file__).resolve().parents[4] / "shared" / "data" / "text"
 
 # (file, lang, harm values to take, how many)
@@ -207,12 +208,13 @@ def fold_detectors(
 def tune_threshold(
     folds: list[tuple[list[dict[str, Any]], StageDetector]], base: RiskParams, log: Callable[[str], None] = print
 ) -> RiskParams:
-    """Pick the alert threshold (and escalation bonus) on the train split.
+    """Pick the alert threshold and the other risk constants on the train split.
 
-    Objective, in order: no false alert on ordinary chats, most grooming
-    conversations alerted before their sexual/coercive stage, then most
-    alerted at all; ties go to the higher threshold (fewer false alerts on
-    unseen chats).
+    Objective: early alerts (before the sexual/coercive stage) plus alerted grooming
+    conversations, minus FALSE_ALERT_COST for every alerted ordinary chat; ties go to the
+    higher threshold (fewer false alerts on unseen chats). A hard "no false alert" rule was
+    tried first: with 100 ordinary training chats one borderline chat then decided the
+    threshold, which swung between 0.75 and 0.875 from one corpus rebuild to the next.
     """
     from tutela.conversations.evaluate import evaluate
 
@@ -230,14 +232,14 @@ def tune_threshold(
                 early += r["early"]
                 caught += round(r["recall"] * r["grooming"])
                 groom += r["grooming"]
-            key = (-fa, early, caught / max(1, groom), params.threshold)
+            key = (early + caught - FALSE_ALERT_COST * fa, -fa, params.threshold)
             if best is None or key > best[0]:
                 best = (key, params)
     assert best is not None
     b = best[1]
     log(f"tuned: threshold={b.threshold} escalation={b.escalation} soft_floor={b.soft_floor} "
         f"seg_weight={b.seg_weight} seg_min_features={b.seg_min_features} "
-        f"(false alerts {-best[0][0]}, early {best[0][1]}, recall {best[0][2]})")
+        f"(utility {best[0][0]}, out-of-fold false alerts {-best[0][1]})")
     return best[1]
 
 

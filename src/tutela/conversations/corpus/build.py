@@ -130,14 +130,18 @@ def _ord_split(i: int) -> str:
 
 def build_language(lang: str) -> list[dict[str, Any]]:
     bank = json.loads((BANKS / f"{lang}.json").read_text(encoding="utf-8"))
-    rng = random.Random(f"tutela-corpus-{lang}")
+    # one random stream per split and kind: writing more training lines never reshuffles the held-out set
     convs = []
     for split, n in N_GROOMING.items():
+        rng = random.Random(f"tutela-corpus-{lang}-grooming-{split}")
         for i in range(n):
             convs.append(_grooming(bank, split, i, rng))
-    for i in range(len(bank["ordinary"])):
-        for variant in (0, 1):
-            convs.append(_ordinary(bank, i, variant, _ord_split(i), rng))
+    for split in ("train", "heldout"):
+        rng = random.Random(f"tutela-corpus-{lang}-ordinary-{split}")
+        for i in range(len(bank["ordinary"])):
+            if _ord_split(i) == split:
+                for variant in (0, 1):
+                    convs.append(_ordinary(bank, i, variant, split, rng))
     return convs
 
 
