@@ -40,11 +40,23 @@ class LinearModel:
     lang_heads: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # features x heads in CSR: a batch's product touches only the rows of its features
-        self._w = sp.csr_matrix(self.coef, dtype=np.float32)
+        w = sp.csr_matrix(self.coef, dtype=np.float32)
+        self._w = w
+        # Compact dense form for the hot path: only features some head uses get a row (the
+        # rest map to a final all-zero row), so a batch is one CSR x dense product, several
+        # times faster than sparse x sparse, in ~25 MB instead of 2^20 x heads.
+        used = np.flatnonzero(np.diff(w.indptr))
+        self._lookup = np.full(w.shape[0], len(used), dtype=np.int32)
+        self._lookup[used] = np.arange(len(used), dtype=np.int32)
+        dense = np.zeros((len(used) + 1, w.shape[1]), dtype=np.float32)
+        dense[:-1] = w[used].toarray()
+        self._dense = dense
 
     def decision(self, x: sp.csr_matrix) -> np.ndarray:
-        return (x @ self._w).toarray().astype(np.float64) + self.intercept
+        compact = sp.csr_matrix(
+            (x.data, self._lookup[x.indices], x.indptr), shape=(x.shape[0], self._dense.shape[0])
+        )
+        return (compact @ self._dense).astype(np.float64) + self.intercept
 
     def predict_features(self, x: sp.csr_matrix) -> np.ndarray:
         z = self.decision(x)

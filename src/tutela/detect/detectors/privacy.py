@@ -28,6 +28,7 @@ _HANDLE_CONTEXT = re.compile(
     r"\b(insta(gram)?|ig|snap(chat)?|tik ?tok|telegram|tg|discord|whats ?app|kik|vk|wa)\b\s*[:=\-]?\s*@?([A-Za-z0-9_.]{3,30})",
     re.IGNORECASE,
 )
+_DECIMAL = re.compile(r"\d\.\d{3}")
 _COORDS = re.compile(r"(?<![\d.])-?\d{1,2}\.\d{3,}\s*,\s*-?\d{1,3}\.\d{3,}(?![\d.])")
 _MAPS = re.compile(r"(https?://)?(maps\.google\.\w+|goo\.gl/maps|maps\.app\.goo\.gl|yandex\.\w+/maps|waze\.com)\S*", re.I)
 _ADDRESS = re.compile(
@@ -84,8 +85,9 @@ class PrivacyDetector(Detector):
     def find(self, original: str, normalized: str, lang: str) -> list[Hit]:
         text = original
         hits: list[Hit] = []
-        if _DIGIT_RUN.search(text):
+        if any(sum(c.isdigit() for c in m.group()) >= 7 for m in _DIGIT_RUN.finditer(text)):
             hits.extend(self._phones(text, lang))
+        if _DECIMAL.search(text):
             hits.extend(_hit(m, 0.85, "coordinates") for m in _COORDS.finditer(text))
         if "@" in text:
             hits.extend(_hit(m, 0.75, "e-mail address") for m in _EMAIL.finditer(text))
@@ -116,6 +118,8 @@ class PrivacyDetector(Detector):
         first = _LANG_REGION.get(lang)
         regions = ((first,) if first else ()) + tuple(r for r in _REGIONS if r != first)
         for region in regions:
+            if hits:
+                break  # a valid reading was found; other numbering plans would only re-read it
             for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
                 span = (m.start, m.end)
                 if any(s < span[1] and span[0] < e for s, e in seen):
