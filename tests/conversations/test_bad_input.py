@@ -39,6 +39,8 @@ def test_unknown_sender_is_rejected_and_the_rest_counts() -> None:
         ({"text": "no sender"}, "sender"),
         ({"sender": "", "text": "empty sender"}, "sender"),
         ({"sender": "a", "text": "x", "ts": "yesterday-ish"}, "timestamp"),
+        ({"sender": "a", "text": "x", "ts": float("nan")}, "finite"),
+        ({"sender": "a", "text": 42}, "text"),
         ({"sender": "a", "text": "x", "sender_age": 300}, "sender_age"),
         ("just a string", "object"),
     ],

@@ -9,6 +9,7 @@ message score but a risk with its evidence: which messages, which stages.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -51,6 +52,8 @@ def to_epoch(ts: Any) -> float | None:
         raise ValueError(f"timestamp must be a number or ISO-8601 string, got {ts!r}")
     if isinstance(ts, (int, float)):
         value = float(ts)
+        if not math.isfinite(value):
+            raise ValueError(f"timestamp must be a finite number, got {ts!r}")
         if value > 1e11:  # milliseconds
             value /= 1000.0
         return value
