@@ -329,3 +329,19 @@ def test_a_reported_conversation_is_scored_and_an_alert_makes_it_critical(db, se
     case = service.get_case(db, settings, hotline, alerted.case_id)
     assert case.category == "sexual_exploitation"
     assert "possible grooming" in case.timeline[1].detail
+
+
+def test_a_failing_detector_loses_nothing_and_the_case_says_so(db, settings, monkeypatch):
+    import tutela.detect.engine as engine
+
+    def broken(*_a, **_kw):
+        raise RuntimeError("invented detector failure")
+
+    monkeypatch.setattr(engine, "analyze_text", broken)
+    receipt = service.submit_report(db, settings, ReportIn(category="bullying", description="invented words"))
+    from tutela.access import Principal
+
+    case = service.get_case(
+        db, settings, Principal(1, "h", frozenset({"admin"}), key_id="t"), receipt.case_id
+    )
+    assert case.priority == "medium" and "text analysis unavailable" in case.timeline[1].detail

@@ -189,6 +189,9 @@ def prepare(
         hash_matched=hash_matched,
         conversation=conversation,
     )
+    if report.description.strip() and analysis is None:
+        # say so on the case: a reviewer must know the text was not machine-checked
+        t.reasons.append("text analysis unavailable: triaged on the reporter's choice only")
     routes = routing.suggest(report.country, t.category, t.priority.value, settings)
     keys = dedup.keys_for(settings, report, [h.sha256 for h in hashes])
     notice = _notice(report)
