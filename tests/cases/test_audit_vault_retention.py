@@ -214,3 +214,15 @@ def test_retention_cli_runs_and_shows_its_history(db, settings):
     r = runner.invoke(app, ["retention", "history"])
     lines = r.output.strip().splitlines()
     assert r.exit_code == 0 and len(lines) == 2 and "dry run" in lines[1] and "cli:retention" in lines[0]
+
+
+def test_audit_verify_over_http_is_for_administrators(client, auth, org_keys, submit, db):
+    submit()
+    admin = auth("Platform A", ["admin"])
+    assert client.get("/v1/audit/verify", headers=org_keys["a"]).status_code == 403
+    body = client.get("/v1/audit/verify", headers=admin).json()
+    assert body["ok"] is True and body["checked"] >= 1
+    with db.begin() as conn:
+        conn.execute(update(audit_log).where(audit_log.c.seq == 1).values(action="edited"))
+    body = client.get("/v1/audit/verify", headers=admin).json()
+    assert body["ok"] is False and body["broken_seq"] == 1

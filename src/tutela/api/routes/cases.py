@@ -241,3 +241,21 @@ def export(
         media_type=out.media_type,
         headers={"Content-Disposition": f'attachment; filename="{out.filename}"'},
     )
+
+
+@router.get("/audit/verify")
+def audit_verify(
+    principal: Principal = Depends(current_principal), db: Database = Depends(get_db)
+) -> dict[str, Any]:
+    """Walk the audit chain (administrators): intact, or the first broken entry and why."""
+    from tutela.cases.audit import verify
+
+    if not (principal.has("admin") or principal.role == "admin"):
+        raise AccessError("verifying the audit trail needs the 'admin' scope or role", status=403)
+    result = verify(db)
+    return {
+        "ok": result.ok,
+        "checked": result.checked,
+        "broken_seq": result.broken_seq,
+        "reason": result.reason,
+    }
