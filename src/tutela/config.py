@@ -30,7 +30,6 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; PostgreSQL in production. Default: SQLite in data_dir"
     )
-    redis_url: str | None = Field(default=None, description="Redis, only when scaled out")
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
