@@ -26,6 +26,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 __all__ = ["Normalized", "normalize", "normalize_text", "romanize", "fold_char"]
 
 # Characters that render as nothing (or as a blank) and are used to split words
@@ -311,8 +313,42 @@ def normalize_text(text: str) -> str:
     return _pipeline(folded, None)[0]
 
 
+_FOLD_LEN: np.ndarray | None = None  # per code point: length of its fold, -1 = not computed yet
+
+
+def _fold_offsets(text: str) -> tuple[str, list[int]] | None:
+    """Fast path of `normalize`'s first step: the fold and its offsets, vectorised.
+
+    Returns None when the fast path does not apply (Azerbaijani Cyrillic, lone
+    surrogates), and the caller takes the per-character loop instead.
+    """
+    global _FOLD_LEN
+    if _AZ_MARK.search(text):
+        return None
+    try:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:
+        return None
+    if _FOLD_LEN is None:
+        _FOLD_LEN = np.full(0x110000, -1, dtype=np.int8)
+    lengths = _FOLD_LEN[codes]
+    if (lengths < 0).any():
+        for code in np.unique(codes[lengths < 0]).tolist():
+            _FOLD_LEN[code] = min(len(_TABLE[code]), 127)
+        lengths = _FOLD_LEN[codes]
+    folded = text.translate(_TABLE)
+    offsets = np.repeat(np.arange(len(text)), lengths)
+    if len(offsets) != len(folded):  # a fold longer than 127 characters: be safe, take the slow path
+        return None
+    return folded, offsets.tolist()
+
+
 def normalize(text: str) -> Normalized:
     """Like `normalize_text`, keeping for each output character its source index."""
+    fast = _fold_offsets(text)
+    if fast is not None:
+        out, offs = _pipeline(*fast)
+        return Normalized(out, tuple(offs or ()), text)
     parts: list[str] = []
     offsets: list[int] = []
     az = _AZ_MARK.search(text) is not None
