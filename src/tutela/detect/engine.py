@@ -169,11 +169,12 @@ def analyze_texts(
     originals = [c[0] for c in coerced]
     normalized = [normalize_text(t) for t in originals]
 
-    detected = identify_many(originals)
-    lang_list: list[tuple[str, float]] = []
-    for i in range(n):
-        given = langs[i] if langs is not None and i < len(langs) else None
-        lang_list.append((given, 1.0) if given else detected[i])
+    given = [(langs[i] if langs is not None and i < len(langs) else None) for i in range(n)]
+    unknown = [i for i in range(n) if not given[i]]
+    detected = dict(zip(unknown, identify_many([originals[i] for i in unknown])))
+    lang_list: list[tuple[str, float]] = [
+        (str(given[i]).lower(), 1.0) if given[i] else detected[i] for i in range(n)
+    ]
 
     model = load_default()
     probs = np.zeros((n, len(CATEGORIES)))
