@@ -34,6 +34,11 @@ _AZ_WORDS = re.compile(
 )
 _AZ_WORD_SET = frozenset(_AZ_WORDS.pattern.removeprefix("\\b(").removesuffix(")\\b").split("|"))
 _WORDS = re.compile(r"\w+")
+_TR_WORD_SET = frozenset(
+    "ve bir bu ne cok çok icin için ama gibi daha yok var degil değil ben biz siz onlar abi lan "
+    "yani sadece neden nasil nasıl simdi şimdi bile hala hâlâ artik artık kadar diye olsun oldu "
+    "misin mısın musun mi mı mu bunu şunu sunu beni bana sana ona bize".split()
+)
 _FA_LETTER = re.compile("[پچژگیک]")
 
 
@@ -71,6 +76,8 @@ class _Model:
         raw = getattr(model, "f", None)  # the C++ model: skips the wrapper's per-call checks
         for t in texts:
             t = _CONTROL.sub(" ", t)
+            if t.isupper():  # all capitals read as another language to fastText
+                t = t.lower()
             if raw is not None:
                 pairs = raw.predict(t + "\n", 3, 0.0, "replace")
                 out.append(([lab[9:] for _, lab in pairs], [min(float(p), 1.0) for p, _ in pairs]))
@@ -114,6 +121,12 @@ def _decide(text: str, labels: list[str], scores: list[float]) -> tuple[str, flo
             return "az", conf if top == "az" else 0.6
         if top == "tr" or tr_like:
             return "tr", conf if top == "tr" else 0.6
+    if conf < 0.5 and top not in ("en", "tr", "az"):
+        # fastText is unsure (typical of Turkish typed without its letters, or in capitals):
+        # common Turkish words, or Turkish among its next guesses, settle it
+        tr_words = len(_TR_WORD_SET.intersection(_WORDS.findall(text.lower())))
+        if tr_words >= 2 or (tr_words >= 1 and "tr" in labels[1:3]):
+            return "tr", 0.5
     if letters < 4 and conf < 0.5:
         return UNDETERMINED, conf
     return top, conf
