@@ -19,10 +19,6 @@ from typing import Any
 SUPPORTED = ("en", "tr", "az", "fa", "ru")
 UNDETERMINED = "und"
 
-_LETTER = re.compile(r"[^\W\d_]")
-_CYRILLIC = re.compile("[\u0400-\u04ff]")
-_ARABIC = re.compile("[\u0600-\u06ff]")
-_LATIN = re.compile("[A-Za-z\u00c0-\u024f\u0259\u018f]")
 _AZ_LETTER = re.compile("[əƏ]|[әӘҹҸҝҜғҒөӨүҮһҺјЈ]")
 _TR_LETTER = re.compile("[şŞçÇğĞıİöÖüÜ]")
 _AZ_QX = re.compile(r"[qxQX]")
