@@ -116,7 +116,10 @@ def _flag_matrix(
     The two are calibrated differently: a rule's single weak cue is scored below
     0.5 on purpose, and must not flag just because the model's best-F1 threshold
     for that category is lower. An operator's threshold (settings) applies to the
-    combined score.
+    combined score. On long texts (whole chat segments) weak grooming cues pile up
+    by chance in adult chats, and the grooming head was trained on such segments,
+    so there a rule alone must be strong (`LONG_TEXT_RULE_THRESHOLD`: a sextortion
+    threat, say) to flag by itself.
     """
     n = len(langs)
     thr = np.empty((n, len(CATEGORIES)))
@@ -137,7 +140,7 @@ def _flag_matrix(
         try:
             j = CATEGORIES.index(Category(name))
         except ValueError:
-            continue  # unknown ids in settings are ignored here (settings validation names them)
+            continue  # not a taxonomy id: nothing to override
         flags[:, j] = np.round(np.maximum(probs[:, j], rules[:, j]), 4) >= thr[:, j]
     return flags
 
