@@ -141,7 +141,8 @@ def _flag_matrix(
             j = CATEGORIES.index(Category(name))
         except ValueError:
             continue  # not a taxonomy id: nothing to override
-        flags[:, j] = np.round(np.maximum(probs[:, j], rules[:, j]), 4) >= thr[:, j]
+        combined = np.round(np.maximum(probs[:, j], rules[:, j]), 4)
+        flags[:, j] = (combined > 0) & (combined >= thr[:, j])  # a zero score never flags
     return flags
 
 
