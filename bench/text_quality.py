@@ -51,14 +51,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--compare", default="/tmp/benchvenv/bin/python")
     ap.add_argument("--json", default=None)
-    ap.add_argument("--second-stage", action="store_true")
     args = ap.parse_args()
     try:
         rows = [r for r in load_public(default_data_dir()) if r.split == "test"]
     except FileNotFoundError as exc:
         sys.exit(f"needs shared/data/text: {exc}")
     t = time.perf_counter()
-    res = analyze_texts([r.text for r in rows], settings=Settings(second_stage=args.second_stage))
+    res = analyze_texts([r.text for r in rows], settings=Settings())
     elapsed = time.perf_counter() - t
     report: dict = {"date": time.strftime("%Y-%m-%d", time.gmtime()), "rows": len(rows), "seconds": round(elapsed, 1)}
     langs = np.array([r.lang for r in rows])

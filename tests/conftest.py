@@ -24,7 +24,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("TUTELA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("TUTELA_DATABASE_URL", raising=False)
     monkeypatch.delenv("TUTELA_CONFIG", raising=False)
-    s = Settings(data_dir=tmp_path / "data", second_stage=False)
+    s = Settings(data_dir=tmp_path / "data")
     s.ensure_data_dir()
     return s
 

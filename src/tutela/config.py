@@ -35,7 +35,6 @@ class Settings(BaseSettings):
     workers: int = 1
     # Text analysis
     max_text_chars: int = Field(default=20_000, description="longer input is cut and marked truncated")
-    second_stage: bool = Field(default=True, description="run the embedding model on uncertain texts")
     thresholds: dict[str, float] = Field(default_factory=dict, description="per-category flag thresholds")
     # Security
     vault_key: str | None = Field(default=None, description="base64 32-byte key for the evidence vault")

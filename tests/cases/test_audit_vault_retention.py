@@ -122,10 +122,10 @@ def test_evidence_is_encrypted_at_rest_with_a_private_key_file(db, settings):
 
 def test_key_rotation_reencrypts_everything(db, settings, tmp_path):
     old = vault.new_key_b64()
-    s_old = Settings(data_dir=settings.data_dir, vault_key=old, second_stage=False)
+    s_old = Settings(data_dir=settings.data_dir, vault_key=old)
     receipt = _report(db, s_old, "invented rotation text", urls=["https://rot.example.com/1"])
     new = vault.new_key_b64()
-    s_new = Settings(data_dir=settings.data_dir, vault_key=new, second_stage=False)
+    s_new = Settings(data_dir=settings.data_dir, vault_key=new)
     with db.connect() as conn, pytest.raises(vault.VaultError, match="not loaded"):
         vault.get(conn, s_new, 1)
     result = vault.rotate(db, s_new, [vault.VaultKey.from_b64(old)])

@@ -26,7 +26,7 @@ def test_normalize_total_and_consistent(text: str) -> None:
 @FAST
 @given(st.lists(st.text(max_size=200), min_size=1, max_size=8))
 def test_analyze_any_text(texts: list[str]) -> None:
-    results = analyze_texts(texts, settings=Settings(second_stage=False, max_text_chars=150))
+    results = analyze_texts(texts, settings=Settings(max_text_chars=150))
     assert len(results) == len(texts)
     for r in results:
         assert set(r.scores) == set(CATEGORIES)

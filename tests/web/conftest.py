@@ -78,7 +78,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from tutela.config import Settings
     from tutela.storage.db import Database
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("live") / "data", second_stage=False,
+    settings = Settings(data_dir=tmp_path_factory.mktemp("live") / "data",
                         secret_key="test-secret-key-for-the-live-server")
     settings.ensure_data_dir()
     db = Database.from_settings(settings)

@@ -189,11 +189,6 @@ def analyze_texts(
         for h, cat in enumerate(model.heads):
             probs[live, col[cat]] = p[:, h]
 
-    if settings is None or settings.second_stage:
-        from tutela.detect import second_stage
-
-        second_stage.refine(probs, normalized, live, model, col)
-
     detectors = _detectors()
     n_cat = len(CATEGORIES)
     rules = np.zeros((n, n_cat))
