@@ -1,4 +1,4 @@
-"""`tutela scan-conversations` and `tutela train-conversations`."""
+"""`tutela scan-conversations` and `tutela train conversations`."""
 
 from __future__ import annotations
 
@@ -71,7 +71,9 @@ def register(app: typer.Typer) -> None:
             f"{counts['message_errors']} messages rejected"
         )
 
-    @app.command("train-conversations")
+    from tutela.cli.train import train_group
+
+    @train_group.command("conversations")
     def train_conversations_cmd(
         shared: Path = typer.Option(None, help="folder with the shared text data (default: ../shared/data/text)"),
     ) -> None:

@@ -3,7 +3,7 @@
 The phrases (`patterns.py`) are precise and explainable; the linear model over
 hashed n-grams (`features.py`, coefficients in `models/stages.npz`) generalises
 to phrasings the lists miss. A stage's score is the larger of the two. When no
-model file is present (a fresh checkout before `tutela train-conversations`)
+model file is present (a fresh checkout before `tutela train conversations`)
 the detector runs on phrases alone and says so in `model_loaded`.
 """
 

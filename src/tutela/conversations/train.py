@@ -1,6 +1,6 @@
 """Training: the per-message stage model and the risk threshold.
 
-`tutela train-conversations` (or `python -m tutela.conversations.train`):
+`tutela train conversations` (or `python -m tutela.conversations.train`):
 
 1. Stage model: one logistic regression per stage over hashed n-grams
    (`features.py`), trained on every message of the TRAIN split of the
