@@ -10,7 +10,8 @@ from rich.console import Console
 from tutela.config import Settings, load_settings
 from tutela.storage.db import Database
 
-err_console = Console(stderr=True)
+# soft_wrap: error lines carry paths and ids that must stay whole (copyable, greppable), never folded.
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def settings() -> Settings:
