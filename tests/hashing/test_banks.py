@@ -249,3 +249,13 @@ def test_banks_on_postgresql(pg_db: Database) -> None:
     assert h.sha256 in text
     delete_bank(pg_db, bank.id)
     assert list_banks(pg_db) == []
+
+
+def test_entry_ids_are_not_reused_after_removing_the_newest(db: Database, world) -> None:  # noqa: ANN001
+    rng = np.random.default_rng(12)
+    first, second = rng.bytes(32).hex(), rng.bytes(32).hex()
+    add_entries(db, "known-a", [("pdq", first, "first")])
+    old_id = max(e.id for e in list_entries(db, "known-a"))
+    remove_entries(db, "known-a", [first])
+    add_entries(db, "known-a", [("pdq", second, "second")])
+    assert max(e.id for e in list_entries(db, "known-a")) > old_id

@@ -58,6 +58,9 @@ hash_entries = Table(
     Column("added_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("bank_id", "signal_type", "value", name="uq_hash_entries_bank_value"),
     Index("ix_hash_entries_signal_value", "signal_type", "value"),
+    # ids must never be reused (SQLite reuses the highest rowid after a delete
+    # without AUTOINCREMENT): match indexes follow the table by id
+    sqlite_autoincrement=True,
 )
 
 hash_entry_removals = Table(
