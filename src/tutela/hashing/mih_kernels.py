@@ -126,6 +126,17 @@ def _fill_tables(words: np.ndarray, starts: np.ndarray, kb: np.int64, offsets: n
             fill[kk] += 1
 
 
+@njit(inline="always", cache=True)
+def _bins_bits(count: np.int64) -> np.int64:
+    """log2 of the number of bins for a coarse sort of `count` values: about
+    four values per bin, between 64 and 4096 bins (zeroing more would cost
+    more than the ordering saves on small batches)."""
+    bits = np.int64(6)
+    while bits < 12 and (np.int64(1) << bits) < count // 4:
+        bits += 1
+    return bits
+
+
 @njit(cache=True, nogil=True)
 def _coarse_sort(values: np.ndarray, shift: np.int64) -> np.ndarray:
     """Permutation ordering `values` by their high bits (one counting-sort pass).
@@ -193,10 +204,6 @@ def search_mih(
     out_row = np.empty(cap, dtype=np.int64)
     out_d = np.empty(cap, dtype=np.int64)
     count = 0
-    bucket_shift = max(np.int64(0), kb - 12)
-    row_shift = np.int64(0)
-    while (n >> row_shift) > 4096:
-        row_shift += 1
     for j in range(k):
         m0 = mask_ptr[j]
         nm = mask_ptr[j + 1] - m0
@@ -207,7 +214,7 @@ def search_mih(
             base = qi * nm
             for m in range(nm):
                 buckets[base + m] = qk ^ masks[m0 + m]
-        perm = _coarse_sort(buckets, bucket_shift) if nprobe > 64 else np.arange(nprobe)
+        perm = _coarse_sort(buckets, max(np.int64(0), kb - _bins_bits(nprobe))) if nprobe > 64 else np.arange(nprobe)
         lo = np.empty(nprobe, dtype=np.int64)
         hi = np.empty(nprobe, dtype=np.int64)
         total = 0
@@ -231,7 +238,13 @@ def search_mih(
                 cand_row[c] = order[j, t]
                 cand_q[c] = qi
                 c += 1
-        cperm = _coarse_sort(cand_row, row_shift) if total > 64 else np.arange(total)
+        if total > 64:
+            row_shift = np.int64(0)
+            while (n >> row_shift) > (np.int64(1) << _bins_bits(total)):
+                row_shift += 1
+            cperm = _coarse_sort(cand_row, row_shift)
+        else:
+            cperm = np.arange(total)
         for ci in range(total):
             if ci + PREFETCH_AHEAD < total:
                 _prefetch(words, cand_row[cperm[ci + PREFETCH_AHEAD]], 0)
