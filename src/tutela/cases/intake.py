@@ -14,6 +14,7 @@ releases each request only after that commit.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 import weakref
@@ -28,6 +29,8 @@ from tutela.cases.intake_batch import IdempotencyConflict, Prepared, store_batch
 from tutela.cases.reference import normalise_reference
 from tutela.cases.writer import writer_for
 from tutela.config import Settings
+
+log = logging.getLogger(__name__)
 from tutela.domain.cases import (
     CaseStatus,
     EvidenceFile,
@@ -219,13 +222,12 @@ def _hash_matched(db: Database, hashes: list[FileHashes], org_id: int | None) ->
     media = [h.media for h in hashes if h.media is not None]
     if not media:
         return False
-    try:
-        from tutela.hashing import match_hashes  # type: ignore[attr-defined]
-    except ImportError:
-        return False
+    from tutela.hashing import match_hashes
+
     try:
         return any(bool(match_hashes(db, m, org_id=org_id)) for m in media)
     except Exception:  # noqa: BLE001  (a matcher failure must not lose the report)
+        log.warning("hash matching failed during intake; the report is kept unmatched", exc_info=True)
         return False
 
 

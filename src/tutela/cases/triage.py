@@ -40,13 +40,11 @@ class Triage:
 
 
 def analyse(text: str, *, lang: str | None = None, settings: Any = None) -> TextAnalysis | None:
-    """The detection engine's view of the text, or None when it is not available or fails."""
+    """The detection engine's view of the text, or None for an empty text or when the engine fails."""
     if not text.strip():
         return None
-    try:
-        from tutela.detect import analyze_text  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+    from tutela.detect import analyze_text
+
     try:
         return analyze_text(text, lang=lang, settings=settings)
     except Exception:  # a detector bug must never lose a report
@@ -55,13 +53,11 @@ def analyse(text: str, *, lang: str | None = None, settings: Any = None) -> Text
 
 
 def analyse_conversation(messages: list[Any]) -> dict[str, Any] | None:
-    """The conversation engine's grooming risk for a reported chat, or None (no chat, engine missing, error)."""
+    """The conversation engine's grooming risk for a reported chat, or None (no chat, or an engine error)."""
     if not messages:
         return None
-    try:
-        from tutela.conversations.batch import score_conversation
-    except ImportError:
-        return None
+    from tutela.conversations.batch import score_conversation
+
     try:
         result = score_conversation(
             [m.model_dump() if hasattr(m, "model_dump") else m for m in messages],

@@ -127,10 +127,8 @@ def _help_for(country: str | None, lang: str, risk: str, settings: Any | None) -
 
 
 def _find_help(country: str | None, lang: str, risk: str, settings: Any | None) -> tuple[HelplineOut, ...]:
-    try:
-        from tutela.help.directory import helplines
-    except ImportError:  # the directory is optional for the policy engine
-        return ()
+    from tutela.help.directory import helplines
+
     try:
         entries = helplines(country, lang=lang, settings=settings)
     except Exception:  # noqa: BLE001 - a broken directory file must not stop a nudge

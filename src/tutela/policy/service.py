@@ -77,11 +77,8 @@ def _as_policy(policy: Any) -> Policy:
 # --- detectors -------------------------------------------------------------------------
 
 def _analyze(text: str, lang: str | None, settings: Settings | None, warnings: list[str]) -> TextAnalysis | None:
-    try:
-        from tutela.detect import analyze_text
-    except ImportError:  # pragma: no cover - the text engine ships with Tutela
-        warnings.append("text analysis unavailable")
-        return None
+    from tutela.detect import analyze_text
+
     try:
         return analyze_text(text, lang=lang, settings=settings)
     except Exception as exc:  # noqa: BLE001
@@ -98,12 +95,9 @@ def _media(
     score: float | None = item.hashes.sexual_score if item.hashes else None
     hashes: Any = None
     max_bytes = settings.max_upload_bytes if settings else None
-    try:
-        from tutela.domain.media import MediaHashes, MediaKind
-        from tutela.hashing import hash_bytes, match_hashes
-    except ImportError:  # pragma: no cover
-        warnings.append("media matching unavailable")
-        return [], score, None
+    from tutela.domain.media import MediaHashes, MediaKind
+    from tutela.hashing import hash_bytes, match_hashes
+
     try:
         if item.media is not None:
             hashes = hash_bytes(item.media, filename=item.filename, max_bytes=max_bytes, dihedral=True)
@@ -141,11 +135,8 @@ def _conversation(
 ) -> tuple[Any, Any]:
     if not ctx.conversation_id or db is None or org_id is None or settings is None:
         return None, None
-    try:
-        from tutela.conversations.service import account_risk, ingest_message
-    except ImportError:  # pragma: no cover
-        warnings.append("conversation risk unavailable")
-        return None, None
+    from tutela.conversations.service import account_risk, ingest_message
+
     if not ctx.sender.id:
         # without the sender's id both sides of the chat would look like one person
         warnings.append("conversation risk needs sender.id: skipped")
@@ -201,12 +192,9 @@ def _open_case(
     ctx: ModerationContext, hashes: Any, warnings: list[str],
 ) -> list[str]:
     """Open a case (and escalate it when the policy says report) through the case service."""
-    try:
-        from tutela.cases.service import submit_report
-        from tutela.domain.cases import EvidenceFile, FileRef, Person, ReportIn
-    except ImportError:  # pragma: no cover
-        warnings.append("case management unavailable: no case opened")
-        return []
+    from tutela.cases.service import submit_report
+    from tutela.domain.cases import EvidenceFile, FileRef, Person, ReportIn
+
     preserve = decision.has(Action.PRESERVE_EVIDENCE)
     lines = [f"Automated moderation decision {decision.id}: {decision.decision.value} "
              f"(policy {decision.policy} v{decision.policy_version or 'default'})."]
