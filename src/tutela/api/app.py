@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 
 import tutela
 from tutela.access import AccessError
+from tutela.api.limits import BodyLimitMiddleware, body_cap
 from tutela.config import Settings, load_settings
 from tutela.storage.db import Database
 from tutela.web.templating import STATIC_DIR
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     )
     app.state.settings = settings
     app.state.db = database
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=body_cap(settings.max_upload_bytes))
 
     @app.exception_handler(AccessError)
     async def _access_error(_req: Request, exc: AccessError) -> JSONResponse:
