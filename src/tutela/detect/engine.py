@@ -204,21 +204,20 @@ def analyze_texts(
         all_hits.append(hits)
     final_all = np.maximum(probs, rules)
     flag_matrix = _flag_matrix(probs, rules, [lang for lang, _ in lang_list], coerced, model, settings)
-    staged = [
-        (final_all[i], [CATEGORIES[j] for j in np.flatnonzero(flag_matrix[i])], all_hits[i]) for i in range(n)
-    ]
+    staged = [([CATEGORIES[j] for j in np.flatnonzero(flag_matrix[i])], all_hits[i]) for i in range(n)]
 
     # words behind the model's flags, scored for the whole batch in one product
     word_scores: dict[str, np.ndarray] = {}
     if model is not None and explain:
-        words = [w for i in range(n) if staged[i][1] for w in explainable_words(normalized[i])]
+        words = [w for i in range(n) if staged[i][0] for w in explainable_words(normalized[i])]
         word_scores = model.word_scores(words)
 
+    rounded_scores = np.round(final_all, 4).tolist()  # one vectorised call for the whole batch
     results: list[TextAnalysis] = []
     for i in range(n):
         text, truncated, error = coerced[i]
         lang, conf = lang_list[i]
-        final, flags, hits = staged[i]
+        flags, hits = staged[i]
         explanations = (
             _explain(text, normalized[i], flags, hits, probs[i], model, col, word_scores)
             if flags and explain
@@ -232,7 +231,7 @@ def analyze_texts(
                 id=None if rid is None else str(rid),
                 lang=lang if text.strip() else UNDETERMINED,
                 lang_confidence=round(float(conf), 4),
-                scores=dict(zip(CATEGORIES, np.round(final, 4).tolist())),
+                scores=dict(zip(CATEGORIES, rounded_scores[i])),
                 flags=flags,
                 explanations=explanations,
                 truncated=truncated,
