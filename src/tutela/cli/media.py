@@ -240,27 +240,24 @@ def register(app: typer.Typer) -> None:
         stats = matcher.index_stats()
         typer.echo(json.dumps({**stats, "seconds": round(time.perf_counter() - t, 2)}))
 
-    @bank_app.command("enable")
-    def bank_enable(name: str) -> None:
-        """Match against this bank again."""
+    def _set_enabled(name: str, enabled: bool) -> None:
         from tutela.hashing.banks import BankError, set_enabled
 
         try:
-            set_enabled(database(), name, True)
+            set_enabled(database(), name, enabled)
         except BankError as exc:
             fail(str(exc))
-        typer.echo(f"bank {name!r} enabled")
+        typer.echo(f"bank {name!r} {'enabled' if enabled else 'disabled'}")
+
+    @bank_app.command("enable")
+    def bank_enable(name: str) -> None:
+        """Match against this bank again."""
+        _set_enabled(name, True)
 
     @bank_app.command("disable")
     def bank_disable(name: str) -> None:
         """Stop matching against this bank (its entries are kept)."""
-        from tutela.hashing.banks import BankError, set_enabled
-
-        try:
-            set_enabled(database(), name, False)
-        except BankError as exc:
-            fail(str(exc))
-        typer.echo(f"bank {name!r} disabled")
+        _set_enabled(name, False)
 
     @bank_app.command("remove")
     def bank_remove(name: str, values: list[str] = typer.Argument(..., help="hash values to remove")) -> None:
