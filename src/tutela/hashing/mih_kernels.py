@@ -75,18 +75,37 @@ def _key(row: np.ndarray, start: np.int64, kb: np.int64) -> np.int64:
     return np.int64(v >> np.uint64(64 - kb))
 
 
+@njit(inline="always", cache=True)
+def _hamming256(row: np.ndarray, q: np.ndarray) -> np.int64:
+    """Hamming distance between two 256-bit hashes held as four uint64 words."""
+    return (
+        _popcount64(row[0] ^ q[0])
+        + _popcount64(row[1] ^ q[1])
+        + _popcount64(row[2] ^ q[2])
+        + _popcount64(row[3] ^ q[3])
+    )
+
+
+@njit(inline="always", cache=True)
+def _grow(out_q: np.ndarray, out_row: np.ndarray, out_d: np.ndarray, count: np.int64):
+    """Double the hit buffers (numba has no growable arrays), keeping the first `count` hits."""
+    cap = out_q.shape[0] * 2
+    nq_ = np.empty(cap, dtype=np.int64)
+    nr_ = np.empty(cap, dtype=np.int64)
+    nd_ = np.empty(cap, dtype=np.int64)
+    nq_[:count] = out_q[:count]
+    nr_[:count] = out_row[:count]
+    nd_[:count] = out_d[:count]
+    return nq_, nr_, nd_
+
+
 @njit(cache=True)
 def distances_to(words: np.ndarray, query: np.ndarray) -> np.ndarray:
     """Hamming distance of every row of `words` to one query (brute force)."""
     n = words.shape[0]
     out = np.empty(n, dtype=np.int64)
     for i in range(n):
-        out[i] = (
-            _popcount64(words[i, 0] ^ query[0])
-            + _popcount64(words[i, 1] ^ query[1])
-            + _popcount64(words[i, 2] ^ query[2])
-            + _popcount64(words[i, 3] ^ query[3])
-        )
+        out[i] = _hamming256(words[i], query)
     return out
 
 
@@ -253,12 +272,7 @@ def search_mih(
             qi = cand_q[c]
             row = words[r]
             q = queries[qi]
-            d = (
-                _popcount64(row[0] ^ q[0])
-                + _popcount64(row[1] ^ q[1])
-                + _popcount64(row[2] ^ q[2])
-                + _popcount64(row[3] ^ q[3])
-            )
+            d = _hamming256(row, q)
             # tombstones are checked only for hits: one memory access fewer per candidate
             if d > radius or not alive[r]:
                 continue
@@ -270,14 +284,8 @@ def search_mih(
             if dup:
                 continue
             if count == cap:
-                cap *= 2
-                nq_ = np.empty(cap, dtype=np.int64)
-                nr_ = np.empty(cap, dtype=np.int64)
-                nd_ = np.empty(cap, dtype=np.int64)
-                nq_[:count] = out_q[:count]
-                nr_[:count] = out_row[:count]
-                nd_[:count] = out_d[:count]
-                out_q, out_row, out_d = nq_, nr_, nd_
+                out_q, out_row, out_d = _grow(out_q, out_row, out_d, count)
+                cap = out_q.shape[0]
             out_q[count] = qi
             out_row[count] = r
             out_d[count] = d
@@ -301,22 +309,11 @@ def search_brute(queries: np.ndarray, words: np.ndarray, alive: np.ndarray, radi
             if not alive[r]:
                 continue
             row = words[r]
-            d = (
-                _popcount64(row[0] ^ q[0])
-                + _popcount64(row[1] ^ q[1])
-                + _popcount64(row[2] ^ q[2])
-                + _popcount64(row[3] ^ q[3])
-            )
+            d = _hamming256(row, q)
             if d <= radius:
                 if count == cap:
-                    cap *= 2
-                    nq_ = np.empty(cap, dtype=np.int64)
-                    nr_ = np.empty(cap, dtype=np.int64)
-                    nd_ = np.empty(cap, dtype=np.int64)
-                    nq_[:count] = out_q[:count]
-                    nr_[:count] = out_row[:count]
-                    nd_[:count] = out_d[:count]
-                    out_q, out_row, out_d = nq_, nr_, nd_
+                    out_q, out_row, out_d = _grow(out_q, out_row, out_d, count)
+                    cap = out_q.shape[0]
                 out_q[count] = qi
                 out_row[count] = r
                 out_d[count] = d
