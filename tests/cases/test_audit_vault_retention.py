@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from tutela.access import AccessError
 from tutela.cases import audit, retention, service, vault
-from tutela.cases.intake import now
+from tutela.storage.times import utc_now
 from tutela.config import Settings
 from tutela.domain.cases import EvidenceFile, ReportIn
 from tutela.storage.tables.cases import audit_log, evidence, retention_runs, vault_objects
@@ -163,7 +163,7 @@ def test_retention_deletes_on_schedule_respects_legal_hold_and_records_it(db, se
 
     # nothing is old enough yet
     assert retention.run(db, settings)["evidence_deleted"] == 0
-    later = now() + timedelta(days=31)
+    later = utc_now() + timedelta(days=31)
     dry = retention.run(db, settings, at=later, dry_run=True)
     assert dry["evidence_deleted"] == 1 and dry["contacts_deleted"] == 0
     summary = retention.run(db, settings, at=later)

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -24,6 +24,7 @@ from sqlalchemy import delete, select
 from tutela.access.keys import AccessError, Principal, get_org
 from tutela.config import Settings
 from tutela.storage.db import Database
+from tutela.storage.times import as_utc, utc_now
 from tutela.storage.tables.access import orgs, users
 from tutela.storage.tables.sessions import web_sessions
 
@@ -51,15 +52,6 @@ class Session:
     token: str
     csrf_token: str
     principal: Principal
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _aware(dt: datetime) -> datetime:
-    """SQLite hands back naive datetimes; treat them as the UTC they were written in."""
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def hash_password(password: str) -> str:
@@ -94,7 +86,7 @@ def create_user(db: Database, org: str | int, email: str, password: str, role: s
                 email=email,
                 password_hash=hash_password(password),
                 role=role,
-                created_at=_now(),
+                created_at=utc_now(),
                 disabled=False,
             )
         )
@@ -179,7 +171,7 @@ def _digest(token: str) -> str:
 def start_session(db: Database, principal: Principal) -> Session:
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
-    now = _now()
+    now = utc_now()
     with db.begin() as conn:
         conn.execute(delete(web_sessions).where(web_sessions.c.expires_at < now))
         conn.execute(
@@ -201,7 +193,7 @@ def session_for(db: Database, token: str | None) -> Session | None:
             .join(web_sessions, web_sessions.c.user_id == users.c.id)
             .where(web_sessions.c.token_sha256 == _digest(token))
         ).first()
-    if row is None or row.disabled or _aware(row.expires_at) < _now():
+    if row is None or row.disabled or as_utc(row.expires_at) < utc_now():
         return None
     return Session(token, row.csrf_token, _principal(row))
 

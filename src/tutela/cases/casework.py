@@ -16,7 +16,7 @@ from sqlalchemy import Connection, func, or_, select, update
 
 from tutela.access import AccessError, Principal
 from tutela.cases import audit, authz, lifecycle, vault
-from tutela.cases.intake import _aware, now
+from tutela.storage.times import as_utc, utc_now
 from tutela.config import Settings
 from tutela.domain.cases import (
     AppealView,
@@ -66,8 +66,8 @@ _DEFAULT_WORDS = "We have finished working on your report. Thank you for telling
 
 
 def _summary(row: dict, at: datetime | None = None) -> CaseSummary:
-    at = at or now()
-    deadline = _aware(row["deadline_at"]) if row["deadline_at"] is not None else None
+    at = at or utc_now()
+    deadline = as_utc(row["deadline_at"]) if row["deadline_at"] is not None else None
     return CaseSummary(
         id=row["id"],
         org_id=row["org_id"],
@@ -77,9 +77,9 @@ def _summary(row: dict, at: datetime | None = None) -> CaseSummary:
         country=row["country"],
         report_count=row["report_count"],
         assigned_to=row["assigned_to"],
-        created_at=_aware(row["created_at"]),
-        updated_at=_aware(row["updated_at"]),
-        stage_entered_at=_aware(row["stage_entered_at"]),
+        created_at=as_utc(row["created_at"]),
+        updated_at=as_utc(row["updated_at"]),
+        stage_entered_at=as_utc(row["stage_entered_at"]),
         deadline_at=deadline,
         overdue=deadline is not None and deadline < at,
         legal_hold=bool(row["legal_hold"]),
@@ -132,7 +132,7 @@ def list_queue(
             object_type="queue",
             details={"status": status, "priority": priority, "assigned_to": assigned_to, "cases": len(rows)},
         )
-    at = now()
+    at = utc_now()
     return [_summary(dict(r), at) for r in rows]
 
 
@@ -150,7 +150,7 @@ def _report_view(conn: Connection, settings: Settings | None, row: dict, *, owne
     return ReportView(
         id=row["id"],
         reference_code=row["reference_code"],
-        created_at=_aware(row["created_at"]),
+        created_at=as_utc(row["created_at"]),
         category=row["category"],
         category_key=row["category_key"],
         reporter_kind=row["reporter_kind"],
@@ -166,7 +166,7 @@ def _report_view(conn: Connection, settings: Settings | None, row: dict, *, owne
         analysis_scores=analysis.get("scores", {}),
         explanations=flags,
         conversation_risk=analysis.get("conversation") or {},
-        feedback_sent_at=_aware(row["feedback_sent_at"]) if row["feedback_sent_at"] else None,
+        feedback_sent_at=as_utc(row["feedback_sent_at"]) if row["feedback_sent_at"] else None,
     )
 
 
@@ -182,14 +182,14 @@ def _evidence_meta(row: dict) -> EvidenceMeta:
         sha256=row["sha256"],
         pdq=row["pdq"],
         legal_hold=row["legal_hold"],
-        deleted_at=_aware(row["deleted_at"]) if row["deleted_at"] else None,
-        created_at=_aware(row["created_at"]),
+        deleted_at=as_utc(row["deleted_at"]) if row["deleted_at"] else None,
+        created_at=as_utc(row["created_at"]),
     )
 
 
 def referral_view(row: dict) -> ReferralView:
     def t(name: str) -> datetime | None:
-        return _aware(row[name]) if row[name] is not None else None
+        return as_utc(row[name]) if row[name] is not None else None
 
     return ReferralView(
         id=row["id"],
@@ -200,7 +200,7 @@ def referral_view(row: dict) -> ReferralView:
         target_org_id=row["target_org_id"],
         status=row["status"],
         external_ref=row["external_ref"],
-        created_at=_aware(row["created_at"]),
+        created_at=as_utc(row["created_at"]),
         sent_at=t("sent_at"),
         acknowledged_at=t("acknowledged_at"),
         content_removed_at=t("content_removed_at"),
@@ -241,7 +241,7 @@ def _detail(
         notes=[
             NoteView(
                 id=n["id"],
-                at=_aware(n["at"]),
+                at=as_utc(n["at"]),
                 author=n["author"],
                 text=n["text"],
                 for_reporter=n["for_reporter"],
@@ -251,7 +251,7 @@ def _detail(
         referrals=[referral_view(dict(r)) for r in refs],
         timeline=[
             TimelineEntry(
-                at=_aware(e.at),
+                at=as_utc(e.at),
                 actor=e.actor,
                 event=e.event,
                 from_status=e.from_status,
@@ -368,7 +368,7 @@ def _transition(
             ) from None
         if to is not CaseStatus.CLOSED:
             raise ValueError("an outcome is given when closing a case")
-    at = now()
+    at = utc_now()
     extra: dict = {}
     if to is CaseStatus.ASSIGNED and case["assigned_to"] is None:
         if principal.user_id is None:
@@ -473,7 +473,7 @@ def assign(
             ).first()
             if person is None or person.org_id != principal.org_id or person.disabled:
                 raise ValueError(f"no active person {user_id} in your organisation")
-        at = now()
+        at = utc_now()
         if user_id is not None and case["status"] == CaseStatus.TRIAGED.value:
             _set_status(
                 conn,
@@ -550,7 +550,7 @@ def add_note(
         access = authz.case_access(conn, principal, case_id, "note")
         if for_reporter and access.relation != "owner":
             raise AccessError("only the organisation that owns the case writes to the reporter", 403)
-        at = now()
+        at = utc_now()
         note_id = _insert_note(conn, case_id, principal, text, for_reporter=for_reporter, at=at)
         conn.execute(update(cases).where(cases.c.id == case_id).values(updated_at=at))
         audit.append(
@@ -582,7 +582,7 @@ def evidence_content(
         if row["deleted_at"] is not None:
             raise AccessError(
                 f"evidence {evidence_id} was deleted by retention on "
-                f"{_aware(row['deleted_at']).date().isoformat()}",
+                f"{as_utc(row['deleted_at']).date().isoformat()}",
                 410,
             )
         if row["vault_object_id"] is None:
@@ -590,7 +590,7 @@ def evidence_content(
         data = vault.get(conn, settings, row["vault_object_id"])
         conn.execute(
             custody.insert().values(
-                evidence_id=evidence_id, at=now(), actor=principal.actor, action="viewed", detail=None
+                evidence_id=evidence_id, at=utc_now(), actor=principal.actor, action="viewed", detail=None
             )
         )
         audit.append(
@@ -614,7 +614,7 @@ def custody_chain(db: Database, principal: Principal, evidence_id: int) -> list[
         rows = conn.execute(
             select(custody).where(custody.c.evidence_id == evidence_id).order_by(custody.c.id)
         )
-        return [{"at": _aware(r.at), "actor": r.actor, "action": r.action, "detail": r.detail} for r in rows]
+        return [{"at": as_utc(r.at), "actor": r.actor, "action": r.action, "detail": r.detail} for r in rows]
 
 
 def set_legal_hold(
@@ -625,7 +625,7 @@ def set_legal_hold(
         access = authz.case_access(conn, principal, case_id, "hold")
         if access.relation != "owner":
             raise AccessError(f"case {case_id} belongs to another organisation", 403)
-        at = now()
+        at = utc_now()
         conn.execute(update(cases).where(cases.c.id == case_id).values(legal_hold=on, updated_at=at))
         conn.execute(update(evidence).where(evidence.c.case_id == case_id).values(legal_hold=on))
         ev_ids = conn.execute(select(evidence.c.id).where(evidence.c.case_id == case_id)).scalars().all()
@@ -675,8 +675,8 @@ def list_appeals(db: Database, principal: Principal, *, status: str | None = "op
             id=r["id"],
             case_id=r["case_id"],
             status=r["status"],
-            created_at=_aware(r["created_at"]),
-            decided_at=_aware(r["decided_at"]) if r["decided_at"] else None,
+            created_at=as_utc(r["created_at"]),
+            decided_at=as_utc(r["decided_at"]) if r["decided_at"] else None,
         )
         for r in rows
     ]
@@ -695,7 +695,7 @@ def decide_appeal(
             raise AccessError(f"no appeal {appeal_id}", 404)
         if row["status"] != "open":
             raise ValueError(f"appeal {appeal_id} was already decided ({row['status']})")
-        at = now()
+        at = utc_now()
         status = "upheld" if upheld else "rejected"
         conn.execute(
             update(appeals)
@@ -737,7 +737,7 @@ def decide_appeal(
         id=appeal_id,
         case_id=row["case_id"],
         status=status,
-        created_at=_aware(row["created_at"]),
+        created_at=as_utc(row["created_at"]),
         decided_at=at,
     )
 
@@ -758,7 +758,7 @@ def case_stats(db: Database, principal: Principal) -> CaseStats:
         overdue = conn.execute(
             select(func.count())
             .select_from(cases)
-            .where(*where, cases.c.status != CaseStatus.CLOSED.value, cases.c.deadline_at < now())
+            .where(*where, cases.c.status != CaseStatus.CLOSED.value, cases.c.deadline_at < utc_now())
         ).scalar_one()
         rq = select(referrals.c.status, func.count()).group_by(referrals.c.status)
         if not everyone:

@@ -18,7 +18,6 @@ import logging
 import threading
 import time
 import weakref
-from datetime import UTC, datetime
 
 from sqlalchemy import Connection, select
 
@@ -29,6 +28,7 @@ from tutela.cases.intake_batch import IdempotencyConflict, Prepared, store_batch
 from tutela.cases.reference import normalise_reference
 from tutela.cases.writer import writer_for
 from tutela.config import Settings
+from tutela.storage.times import as_utc, utc_now
 
 log = logging.getLogger(__name__)
 from tutela.domain.cases import (
@@ -55,10 +55,6 @@ RECEIVING_ORG_NAME = "Tutela hotline"
 
 class PayloadTooLarge(ValueError):
     """A file or body over `Settings.max_upload_bytes` (HTTP 413)."""
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 _receiving: weakref.WeakKeyDictionary[Database, int] = weakref.WeakKeyDictionary()
@@ -198,7 +194,7 @@ def prepare(
     routes = routing.suggest(report.country, t.category, t.priority.value, settings)
     keys = dedup.keys_for(settings, report, [h.sha256 for h in hashes])
     notice = _notice(report)
-    at = now()
+    at = utc_now()
 
     return Prepared(
         settings=settings,
@@ -229,11 +225,6 @@ def _hash_matched(db: Database, hashes: list[FileHashes], org_id: int | None) ->
     except Exception:  # noqa: BLE001  (a matcher failure must not lose the report)
         log.warning("hash matching failed during intake; the report is kept unmatched", exc_info=True)
         return False
-
-
-def _aware(dt: datetime) -> datetime:
-    """SQLite hands datetimes back naive; everything in Tutela is UTC."""
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 # --- the reporter's side ----------------------------------------------------------
@@ -276,12 +267,12 @@ def report_status(db: Database, reference_code: str) -> ReportStatus | None:
             object_id=rep["id"],
         )
     stage, words = lifecycle.PUBLIC_STAGE[CaseStatus(case["status"])]
-    updated = max([_aware(case["updated_at"]), *(_aware(n.at) for n in notes)])
+    updated = max([as_utc(case["updated_at"]), *(as_utc(n.at) for n in notes)])
     return ReportStatus(
         reference_code=rep["reference_code"],
         status=words,
         stage=stage,
-        messages=[ReporterMessage(at=_aware(n.at), text=n.text) for n in notes],
+        messages=[ReporterMessage(at=as_utc(n.at), text=n.text) for n in notes],
         updated_at=updated,
         can_appeal=case["status"] == CaseStatus.CLOSED.value and open_appeal is None,
     )
@@ -305,7 +296,7 @@ def submit_appeal(db: Database, settings: Settings, reference_code: str, reason:
             select(appeals.c.id).where(appeals.c.report_id == rep["id"], appeals.c.status == "open")
         ).first():
             raise ValueError("an appeal for this report is already waiting for a decision")
-        at = now()
+        at = utc_now()
         obj = vault.put(conn, settings, reason.encode(), purpose="appeal")
         appeal_id = int(
             conn.execute(

@@ -103,7 +103,7 @@ def receipt_of(conn: Connection, report_id: int, *, replayed: bool = False) -> R
     first_report = conn.execute(
         select(reports.c.id).where(reports.c.case_id == row.case_id).order_by(reports.c.id).limit(1)
     ).scalar_one()
-    from tutela.cases.intake import _aware
+    from tutela.storage.times import as_utc
 
     return ReportReceipt(
         reference_code=row.reference_code,
@@ -112,7 +112,7 @@ def receipt_of(conn: Connection, report_id: int, *, replayed: bool = False) -> R
         priority=Priority(row.priority),
         status=CaseStatus(row.status),
         duplicate_of=row.case_id if first_report != row.id else None,
-        created_at=_aware(row.created_at),
+        created_at=as_utc(row.created_at),
         replayed=replayed,
     )
 

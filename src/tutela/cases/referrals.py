@@ -14,7 +14,7 @@ from sqlalchemy import or_, select, update
 from tutela.access import AccessError, Principal, get_org
 from tutela.cases import audit, authz, lifecycle, routing
 from tutela.cases.casework import referral_view
-from tutela.cases.intake import now
+from tutela.storage.times import utc_now
 from tutela.config import Settings
 from tutela.domain.cases import CaseStatus, ReferralStatus, ReferralView
 from tutela.storage.db import Database
@@ -77,7 +77,7 @@ def refer(
                 )
             ).scalars()
         )
-        at = now()
+        at = utc_now()
         created = []
         for agency_id in wanted:
             if agency_id in already:
@@ -174,7 +174,7 @@ def update_referral(
             raise lifecycle.InvalidTransition(
                 f"a referral cannot go from '{current.value}' to '{to.value}'; allowed: {allowed}"
             )
-        at = now()
+        at = utc_now()
         values = {"status": to.value, "updated_at": at, STAMP[to]: at}
         if external_ref:
             values["external_ref"] = external_ref[:200]

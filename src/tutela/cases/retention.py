@@ -25,7 +25,7 @@ import yaml
 from sqlalchemy import and_, or_, select, update
 
 from tutela.cases import audit, vault
-from tutela.cases.intake import now
+from tutela.storage.times import utc_now
 from tutela.config import Settings
 from tutela.storage.db import Database
 from tutela.storage.tables.cases import appeals, cases, custody, evidence, reports, retention_runs
@@ -116,7 +116,7 @@ def run(
     rules: tuple[RetentionRule, ...] | None = None,
 ) -> dict[str, Any]:
     """Apply every rule once; returns (and records) what was deleted and what a hold kept."""
-    at = at or now()
+    at = at or utc_now()
     rules = rules if rules is not None else load_rules(settings)
     summary: dict[str, Any] = {
         "evidence_deleted": 0,
