@@ -11,13 +11,13 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 
 from sqlalchemy import select
 
 from tutela.storage.db import Database
 from tutela.storage.tables.access import api_keys, orgs
+from tutela.storage.times import utc_now
 
 #: Scopes a key can carry. `admin` implies every other scope.
 SCOPES: dict[str, str] = {
@@ -71,10 +71,6 @@ class Principal:
         return f"key:{self.key_id}"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def create_org(db: Database, name: str, *, kind: str = "platform", country: str | None = None) -> int:
     """Create an organisation; raises ValueError if the name is taken or invalid."""
     name = name.strip()
@@ -88,7 +84,7 @@ def create_org(db: Database, name: str, *, kind: str = "platform", country: str 
         if conn.execute(select(orgs.c.id).where(orgs.c.name == name)).first():
             raise ValueError(f"organisation {name!r} already exists")
         res = conn.execute(
-            orgs.insert().values(name=name, kind=kind, country=country and country.upper(), created_at=_now())
+            orgs.insert().values(name=name, kind=kind, country=country and country.upper(), created_at=utc_now())
         )
         return int(res.inserted_primary_key[0])
 
@@ -118,7 +114,7 @@ def create_key(db: Database, org: str | int, scopes: list[str], *, label: str | 
                 org_id=org_row["id"],
                 scopes=sorted(set(scopes)),
                 label=label,
-                created_at=_now(),
+                created_at=utc_now(),
                 revoked=False,
             )
         )

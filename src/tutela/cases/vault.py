@@ -19,7 +19,6 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -28,6 +27,7 @@ from sqlalchemy import Connection, select, update
 from tutela.config import Settings
 from tutela.storage.db import Database
 from tutela.storage.tables.cases import vault_objects
+from tutela.storage.times import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +96,6 @@ def _file_key(path: Path) -> VaultKey:
     return VaultKey.from_b64(path.read_text())
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def seal(key: VaultKey, ref: str, data: bytes) -> tuple[bytes, bytes]:
     nonce = secrets.token_bytes(12)
     return nonce, AESGCM(key.key).encrypt(nonce, data, ref.encode())
@@ -117,7 +113,7 @@ def sealed_row(settings: Settings, data: bytes, *, purpose: str) -> dict:
         nonce=nonce,
         ciphertext=ct,
         size=len(data),
-        created_at=_now(),
+        created_at=utc_now(),
     )
 
 
@@ -161,7 +157,7 @@ def erase(conn: Connection, object_id: int) -> bool:
     res = conn.execute(
         update(vault_objects)
         .where(vault_objects.c.id == object_id, vault_objects.c.deleted_at.is_(None))
-        .values(ciphertext=b"", nonce=b"", size=0, deleted_at=_now())
+        .values(ciphertext=b"", nonce=b"", size=0, deleted_at=utc_now())
     )
     return bool(res.rowcount)
 

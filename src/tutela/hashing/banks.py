@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, delete, func, select, tuple_
@@ -27,6 +27,7 @@ from tutela.hashing.signals import get_signal
 from tutela.storage.db import Database
 from tutela.storage.tables.access import orgs
 from tutela.storage.tables.media import hash_banks, hash_entries, hash_entry_removals
+from tutela.storage.times import utc_now
 
 _CHUNK = 5000
 
@@ -37,10 +38,6 @@ class BankError(ValueError):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _row_to_info(row: Any, entries: int = 0) -> BankInfo:
@@ -105,7 +102,7 @@ def create_bank(db: Database, owner_org_id: int, name: str, **fields: Any) -> Ba
         if dup:
             raise BankError(f"bank {name!r} already exists", status=409)
         res = conn.execute(
-            hash_banks.insert().values(name=name, owner_org_id=owner_org_id, created_at=_now(), **values)
+            hash_banks.insert().values(name=name, owner_org_id=owner_org_id, created_at=utc_now(), **values)
         )
         bank_id = int(res.inserted_primary_key[0])
     _notify(db)
@@ -197,7 +194,7 @@ def delete_bank(db: Database, bank: int | str, *, org_id: int | None = None) -> 
 
 def _log_removals(conn: Any, query: Any) -> None:
     rows = conn.execute(query).all()
-    now = _now()
+    now = utc_now()
     for i in range(0, len(rows), _CHUNK):
         conn.execute(
             hash_entry_removals.insert(),
@@ -261,7 +258,7 @@ def add_entries(
             result.added += len(fresh)
         batch.clear()
 
-    now = _now()
+    now = utc_now()
     for n, item in enumerate(entries, start=1):
         try:
             signal_type, value = item[0], item[1]

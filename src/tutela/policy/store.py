@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +23,7 @@ from tutela.domain.policy import PolicyVersionInfo
 from tutela.policy.model import Policy, PolicyError, default_policy, parse_policy
 from tutela.storage.db import Database
 from tutela.storage.tables.policy import policy_state, policy_versions
+from tutela.storage.times import utc_now
 
 CACHE_SECONDS = 2.0
 
@@ -36,10 +36,6 @@ _compiled: dict[tuple[str, int, int], Policy] = {}
 
 class PolicyNotFound(LookupError):
     pass
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _invalidate(db: Database, org_id: int) -> None:
@@ -69,7 +65,7 @@ def save_version(
                 version = int(current or 0) + 1
                 conn.execute(policy_versions.insert().values(
                     org_id=org_id, version=version, name=policy.name, source=source, sha256=policy.sha256,
-                    rules=len(policy.rules), created_at=_now(), created_by=created_by,
+                    rules=len(policy.rules), created_at=utc_now(), created_by=created_by,
                     comment=(comment or None) and comment[:500],
                 ))
             break
@@ -97,9 +93,9 @@ def _set_state(db: Database, org_id: int, by: str | None, **values: int | None) 
         exists = conn.execute(select(policy_state.c.org_id).where(policy_state.c.org_id == org_id)).first()
         if exists:
             conn.execute(policy_state.update().where(policy_state.c.org_id == org_id)
-                         .values(updated_at=_now(), updated_by=by, **values))
+                         .values(updated_at=utc_now(), updated_by=by, **values))
         else:
-            conn.execute(policy_state.insert().values(org_id=org_id, updated_at=_now(), updated_by=by, **values))
+            conn.execute(policy_state.insert().values(org_id=org_id, updated_at=utc_now(), updated_by=by, **values))
     _invalidate(db, org_id)
 
 
