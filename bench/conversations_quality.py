@@ -81,7 +81,7 @@ def pan(shared: Path) -> None:
         p_seg = seg.score_messages(msgs) >= 0.5 if seg is not None else False
         res = score_conversation([{"sender": "pan", "text": m} for m in msgs], r["id"],
                                  tracker=ConversationTracker(params=params))
-        full = res.risk >= params.threshold
+        full = res.alert
         results.setdefault(r["lang"], []).append((p_seg, full, truth))
         results.setdefault("all", []).append((p_seg, full, truth))
     for lang in ("en", "de", "nl", "all"):

@@ -70,7 +70,7 @@ def test_giant_conversation_is_capped_and_says_so() -> None:
 
 
 def test_giant_message_text_is_cut_with_a_warning() -> None:
-    r = score_conversation([{"sender": "a", "text": "hey " * 5000}])
+    r = score_conversation([{"sender": "a", "text": "hey " * 6000}])  # past max_text_chars (20,000)
     assert r.message_count == 1 and any("longer than" in w for w in r.warnings)
 
 

@@ -40,11 +40,31 @@ def test_segment_model_roundtrip_and_incremental_bag(tmp_path: Path) -> None:
     assert counts["corpus_bags"] == 1 and counts["segments"] > 0
     model = SegmentModel.load(out)
     msgs = segment_messages("are you alone\nsend me a pic\ndont tell", "de")
-    total = count = 0.0
+    total = norm = 0.0
     for m in msgs:  # the running bag equals the batch score
         from tutela.conversations.patterns import canon
 
-        s, n = model.message_terms(canon(m))
-        total, count = total + s, count + n
-    assert abs(model.score_terms(total, int(count)) - model.score_messages(msgs)) < 1e-9
+        s, q, n = model.message_terms(canon(m))
+        assert n > 0 and q > 0
+        total, norm = total + s, norm + q
+    assert abs(model.score_terms(total, norm) - model.score_messages(msgs)) < 1e-9
     assert model.score_messages(msgs) > model.score_messages(["homework", "see you", "lol"])
+
+
+def test_segment_model_cut_is_its_decision_at_one_half(tmp_path: Path) -> None:
+    """The stored decision value shifts the score so 0.5 is where the cross-validated F0.5 is best."""
+    src = tmp_path / "pan.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "lang", "harm", "segment_id"])
+        for i in range(60):
+            groom = i % 3 == 0
+            text = "are you alone\nsend me a pic\ndont tell anyone" if groom else "homework\nsee you\nlol gg"
+            w.writerow([f"{text}\nline {i}", "de", "grooming" if groom else "none", f"seg{i}"])
+    out = tmp_path / "segments.npz"
+    counts = train_segments(src, out)
+    assert -2.0 <= counts["cut"] <= 2.0 and counts["cv_f05"] is not None and counts["cv_f05"] > 0.9
+    fixed = tmp_path / "fixed.npz"
+    assert train_segments(src, fixed, cut=1.0)["cut"] == 1.0
+    a, b = SegmentModel.load(out), SegmentModel.load(fixed)
+    assert abs((a.bias + counts["cut"]) - (b.bias + 1.0)) < 1e-9  # same fit, only the cut differs

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from tutela.conversations.features import N_FEATURES, feature_ids
+from tutela.conversations.features import N_FEATURES, feature_ids, message_norm, text_windows
 from tutela.conversations.patterns import canon, explain, match_stages
-from tutela.conversations.segments import SEGMENT_MODEL_PATH, load_segment_model
+from tutela.conversations.segments import NO_TERMS, SEGMENT_MODEL_PATH, SegTerms, load_segment_model
 from tutela.domain.conversation import STAGES
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "stages.npz"
@@ -48,7 +48,7 @@ class StageModel:
     def scores(self, ids: list[int]) -> list[float]:
         if not ids:
             return [1.0 / (1.0 + math.exp(-float(b))) for b in self.bias]
-        z = self.weights[ids].sum(axis=0) / math.sqrt(len(ids)) + self.bias
+        z = self.weights[ids].sum(axis=0) * message_norm(len(ids)) + self.bias
         return [1.0 / (1.0 + math.exp(-float(v))) for v in np.clip(z, -30, 30)]
 
 
@@ -64,7 +64,7 @@ class StageDetector:
     def __init__(
         self,
         model_path: Path | str | None = MODEL_PATH,
-        max_chars: int = 2000,
+        max_chars: int = 20_000,
         segment_model_path: Path | str | None = SEGMENT_MODEL_PATH,
     ) -> None:
         self.model = _load_model(str(model_path)) if model_path else None
@@ -78,20 +78,34 @@ class StageDetector:
     def score(self, text: str) -> list[float]:
         return self.analyse(text)[0]
 
-    def analyse(self, text: str) -> tuple[list[float], float, int]:
+    def analyse(self, text: str) -> tuple[list[float], SegTerms]:
         """Stage scores plus the message's terms for the whole-conversation model
-        (`segments.py`): normalising and featurising once serves both."""
+        (`segments.py`): normalising and featurising once serves both. A long text
+        is read in windows: each stage takes its strongest window, the bag takes all."""
         c = canon(text[: self.max_chars])
+        pieces = text_windows(c)
+        if len(pieces) == 1:
+            return self._analyse_piece(c)
+        best = [0.0] * len(STAGES)
+        s = q = 0.0
+        n = 0
+        for piece in pieces:
+            scores, (ds, dq, dn) = self._analyse_piece(piece)
+            best = [max(a, b) for a, b in zip(best, scores, strict=True)]
+            s, q, n = s + ds, q + dq, n + dn
+        return best, (s, q, n)
+
+    def _analyse_piece(self, c: str) -> tuple[list[float], SegTerms]:
         pat = match_stages(c)
         seg = self.segment_model
         if self.model is None and seg is None:
-            return pat, 0.0, 0
+            return pat, NO_TERMS
         ids = feature_ids(c)
-        seg_sum, seg_n = (float(seg.weights[ids].sum()), len(ids)) if seg is not None and ids else (0.0, 0)
+        terms = seg.ids_terms(ids) if seg is not None else NO_TERMS
         if self.model is None:
-            return pat, seg_sum, seg_n
+            return pat, terms
         mod = self.model.scores(ids)
-        return [max(p, m) for p, m in zip(pat, mod, strict=True)], seg_sum, seg_n
+        return [max(p, m) for p, m in zip(pat, mod, strict=True)], terms
 
     def explain(self, text: str) -> dict[str, str]:
         """The cue phrase per stage, where a phrase (not only the model) fired."""

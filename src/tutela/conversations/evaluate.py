@@ -15,6 +15,7 @@ from typing import Any
 from tutela.conversations.batch import score_conversation
 from tutela.conversations.detector import StageDetector, default_detector
 from tutela.conversations.risk import RiskParams
+from tutela.conversations.segments import SegTerms
 from tutela.conversations.tracker import ConversationTracker, default_params
 from tutela.domain.conversation import LATE_STAGES
 
@@ -27,9 +28,9 @@ class CachedDetector(StageDetector):
         self.model = inner.model
         self.segment_model = inner.segment_model
         self.max_chars = inner.max_chars
-        self._cache: dict[str, tuple[list[float], float, int]] = {}
+        self._cache: dict[str, tuple[list[float], SegTerms]] = {}
 
-    def analyse(self, text: str) -> tuple[list[float], float, int]:
+    def analyse(self, text: str) -> tuple[list[float], SegTerms]:
         s = self._cache.get(text)
         if s is None:
             s = self._cache[text] = self.inner.analyse(text)

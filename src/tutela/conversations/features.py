@@ -9,9 +9,19 @@ once (`models/stages.npz`) index the same features in every process.
 
 from __future__ import annotations
 
+import math
 import zlib
 
 N_FEATURES = 1 << 18
+# A message's feature values are 1/sqrt(number of its features), but never more than
+# 1/sqrt(MIN_NORM_FEATURES): otherwise a one-word message ("u?") puts all its weight on one or
+# two n-grams and a word common in groomer lines ("u r so mature") alone looks like a stage.
+MIN_NORM_FEATURES = 24
+
+
+def message_norm(n_ids: int) -> float:
+    """The per-feature value of a message with `n_ids` features (training and scoring alike)."""
+    return 1.0 / math.sqrt(max(n_ids, MIN_NORM_FEATURES))
 
 
 def feature_ids(canonical_text: str, n_features: int = N_FEATURES) -> list[int]:
@@ -36,3 +46,28 @@ def feature_ids(canonical_text: str, n_features: int = N_FEATURES) -> list[int]:
             for i in range(len(padded) - n + 1):
                 ids.add(crc(padded[i : i + n].encode()) % n_features)
     return sorted(ids)
+
+
+def text_windows(text: str, size: int = 1000) -> list[str]:
+    """A long text cut at spaces into pieces of about `size` characters.
+
+    Why: some platforms (and PAN 2012's English segments) hand over a whole
+    chat as one message. Scoring it piece by piece keeps every part in the
+    evidence (cue phrases and the whole-conversation bag) instead of reading
+    only its start, at a cost that grows with the length like any other text.
+    """
+    if len(text) <= size:
+        return [text]
+    out: list[str] = []
+    start = 0
+    n = len(text)
+    while start < n:
+        end = min(n, start + size)
+        if end < n:
+            cut = text.rfind(" ", start + size // 2, end)
+            end = cut if cut > start else end
+        piece = text[start:end].strip()
+        if piece:
+            out.append(piece)
+        start = end
+    return out

@@ -64,6 +64,12 @@ class RiskParams:
     many_minors_cap: float = 1.6
     seg_weight: float = 1.0  # weight of the whole-conversation (PAN-trained) score
     seg_min_features: float = 150  # the bag needs a few messages' worth of n-grams before it means anything
+    # In a long conversation the whole-conversation model has seen enough to overrule single cues:
+    # from seg_min_features to seg_gate_features its say grows, and where it is sure there is no
+    # grooming (probability under seg_veto) the stage risk is damped towards zero. Adult sexual chat
+    # and teenagers' banter carry cue phrases; a whole conversation tells them from grooming.
+    seg_gate_features: float = 1500
+    seg_veto: float = 0.0  # 0 switches the damping off
 
     @classmethod
     def load(cls, path: Path = PARAMS_PATH) -> "RiskParams":
@@ -76,6 +82,32 @@ class RiskParams:
                 v = data[name]
                 kwargs[name] = tuple(v[s.value] for s in STAGES) if name == "weights" else float(v)
         return cls(**kwargs)
+
+
+def display_risk(internal: float, params: RiskParams) -> float:
+    """The risk reported to callers: the same order, rescaled so the alert threshold reads 0.5.
+
+    Why: callers (policies, dashboards, anyone thresholding `risk`) should not need to know the
+    tuned internal threshold; 0.5 means "alert" whatever the model version.
+    """
+    t = params.threshold
+    if internal <= 0.0:
+        return 0.0
+    if internal >= 1.0 or not 0.0 < t < 1.0:
+        return min(1.0, internal)
+    k = math.log(2.0) / -math.log(1.0 - t)
+    return 1.0 - (1.0 - internal) ** k
+
+
+def internal_risk(shown: float, params: RiskParams) -> float:
+    """Inverse of `display_risk`: a calibrated probability (0.5 = decide) on the internal scale."""
+    t = params.threshold
+    if shown <= 0.0:
+        return 0.0
+    if shown >= 1.0 or not 0.0 < t < 1.0:
+        return min(1.0, shown)
+    k = math.log(2.0) / -math.log(1.0 - t)
+    return 1.0 - (1.0 - shown) ** (1.0 / k)
 
 
 def decay_factor(dt_seconds: float, half_life_days: float) -> float:

@@ -54,11 +54,11 @@ def ingest_message(
     conv_key = keyer("conversation", conversation_id)
     sender_key = keyer("account", msg.sender)
     text = msg.text[: settings.max_text_chars]
-    scores, seg_sum, seg_n = detector.analyse(text)  # outside the transaction: the slow part holds no lock
+    scores, seg_terms = detector.analyse(text)  # outside the transaction: the slow part holds no lock
     with _lock(org_id, conv_key), db.begin() as conn:
         conv = load_conversations(conn, org_id, [conv_key], for_update=True).get(conv_key) or ConversationState()
         account = load_accounts(conn, org_id, [sender_key], for_update=True).get(sender_key) or AccountState()
-        apply_message(conv_key, conv, sender_key, account, msg, scores, params, keyer, (seg_sum, seg_n))
+        apply_message(conv_key, conv, sender_key, account, msg, scores, params, keyer, seg_terms)
         if len(msg.text) > detector.max_chars:
             conv._warn(f"message {conv.n - 1}: text longer than {detector.max_chars} characters; "
                        "only the start was scored")

@@ -15,7 +15,6 @@ from typing import Any
 import orjson
 
 from tutela.conversations.ages import declared_age
-from tutela.conversations.segments import load_segment_model
 from tutela.conversations.risk import (
     N_STAGES,
     RiskParams,
@@ -23,9 +22,12 @@ from tutela.conversations.risk import (
     age_factor,
     content_risk,
     decay_factor,
+    display_risk,
+    internal_risk,
     r5,
     stage_names,
 )
+from tutela.conversations.segments import NO_TERMS, SegTerms, load_segment_model
 from tutela.domain.conversation import (
     STAGES,
     AccountRisk,
@@ -78,7 +80,10 @@ class ConversationState:
     warnings: list[str] = field(default_factory=list)
     platform: str | None = None
     channel: str | None = None
-    sg: list[float] = field(default_factory=lambda: [0.0, 0.0])  # whole-conversation bag: weight sum, features
+    # whole-conversation bag: weight sum, squared-idf sum, feature count (see segments.py)
+    sg: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+    # the whole-conversation probability after the last message (recomputed from `sg`, not stored)
+    seg_p: float = field(default=1.0, repr=False, compare=False)
 
     # ------------------------------------------------------------------ serialisation
     def to_json(self) -> bytes:
@@ -106,7 +111,7 @@ class ConversationState:
             d["w"],
             d.get("pl"),
             d.get("ch"),
-            d.get("sg", [0.0, 0.0]),
+            _bag(d.get("sg")),
         )
 
     # ------------------------------------------------------------------ scoring
@@ -117,18 +122,38 @@ class ConversationState:
             self.warnings.append("further warnings not recorded")
 
     def party_risk(self, pid: str, params: RiskParams) -> tuple[float, list[float], list[str]]:
+        """One participant's risk (internal scale) from their stage evidence, ages and the
+        whole-conversation damping."""
         p = self.parties[pid]
         e = p.decayed(self.last_ts, params)
         others = [q.age for k, q in self.parties.items() if k != pid and q.age is not None]
         factor, flags = age_factor(p.age, others, p.account_days, params)
-        return min(1.0, content_risk(e, params) * factor), e, flags
+        return min(1.0, content_risk(e, params) * factor * self.damping(params)), e, flags
 
-    def segment_risk(self, params: RiskParams, seg_model: Any = DEFAULT) -> float:
-        """The whole-conversation score (bag-of-words model), weighted; 0 for short chats."""
-        if params.seg_weight <= 0 or self.sg[1] < params.seg_min_features:
-            return 0.0
+    def _seg_prob(self, seg_model: Any) -> float:
         model = load_segment_model() if seg_model is DEFAULT else seg_model
-        return 0.0 if model is None else params.seg_weight * model.score_terms(self.sg[0], int(self.sg[1]))
+        return 1.0 if model is None else model.score_terms(self.sg[0], self.sg[1])
+
+    def damping(self, params: RiskParams) -> float:
+        """How much of the stage risk stands once the whole conversation has been read.
+
+        1 for short chats; in long ones, where the whole-conversation model is sure there is no
+        grooming (probability under `seg_veto`), single cue phrases no longer raise an alert.
+        """
+        if params.seg_veto <= 0 or self.seg_p >= params.seg_veto:
+            return 1.0
+        lo, hi = params.seg_min_features, max(params.seg_gate_features, params.seg_min_features + 1)
+        conf = min(1.0, max(0.0, (self.sg[2] - lo) / (hi - lo)))
+        return 1.0 - conf * (1.0 - self.seg_p / params.seg_veto)
+
+    def segment_risk(self, params: RiskParams) -> float:
+        """The whole-conversation score on the internal risk scale, weighted; 0 for short chats.
+
+        The model is calibrated so that 0.5 is its own decision; mapped through the inverse of
+        `display_risk`, it alerts exactly where the model decides grooming."""
+        if params.seg_weight <= 0 or self.sg[2] < params.seg_min_features:
+            return 0.0
+        return internal_risk(params.seg_weight * self.seg_p, params)
 
     def step(
         self,
@@ -136,7 +161,7 @@ class ConversationState:
         msg: MessageIn,
         scores: list[float],
         params: RiskParams,
-        seg_terms: tuple[float, int] = (0.0, 0),
+        seg_terms: SegTerms = NO_TERMS,
         seg_model: Any = DEFAULT,
     ) -> StepOutcome:
         """Apply one message (its sender id already keyed, its text already scored)."""
@@ -191,25 +216,27 @@ class ConversationState:
             if s >= params.stage_min and (prev is None or s > prev[1]):
                 party.ev[k] = [out.index, r5(s)]
         party.n += 1
-        self.sg = [r5(self.sg[0] + seg_terms[0]), self.sg[1] + seg_terms[1]]
+        self.sg = [r5(self.sg[0] + seg_terms[0]), r5(self.sg[1] + seg_terms[1]), self.sg[2] + seg_terms[2]]
+        self.seg_p = self._seg_prob(seg_model)
         risk, _, _ = self.party_risk(sender, params)
         if risk >= params.threshold:
             if not party.alerted:
                 party.alerted = True
                 out.crossed = True
-        if self.first_alert is None and max(risk, self.segment_risk(params, seg_model)) >= params.threshold:
+        if self.first_alert is None and max(risk, self.segment_risk(params)) >= params.threshold:
             self.first_alert = out.index
         return out
 
     def result(self, conversation_id: str, params: RiskParams, seg_model: Any = DEFAULT) -> ConversationRisk:
         """The conversation's risk now: the riskiest party's, with that party's evidence."""
+        self.seg_p = self._seg_prob(seg_model)
         best: tuple[float, str | None, list[float], list[str]] = (0.0, None, [0.0] * N_STAGES, [])
         for pid in self.parties:
             risk, e, flags = self.party_risk(pid, params)
             if risk > best[0] or best[1] is None:
                 best = (risk, pid, e, flags)
         risk, suspect, e, age_flags = best
-        seg = self.segment_risk(params, seg_model)
+        seg = self.segment_risk(params)
         extra: list[str] = []
         if seg > risk:
             risk = seg
@@ -230,7 +257,7 @@ class ConversationState:
         # model_construct: every field is computed here from validated state, so skip re-validation
         return ConversationRisk.model_construct(
             conversation_id=conversation_id,
-            risk=round(risk, 4),
+            risk=round(display_risk(risk, params), 4),
             alert=alert,
             first_alert_at=self.first_alert,
             stages=stages,
@@ -240,6 +267,13 @@ class ConversationState:
             message_count=self.n,
             warnings=list(self.warnings),
         )
+
+
+def _bag(raw: list[float] | None) -> list[float]:
+    """The stored bag; states written before the idf model kept two numbers and are restarted."""
+    if not raw or len(raw) != 3:
+        return [0.0, 0.0, 0.0]
+    return [float(raw[0]), float(raw[1]), float(raw[2])]
 
 
 def conversation_flags(alert: bool, stages: list[Stage], age_flags: list[str]) -> list[str]:
@@ -355,7 +389,7 @@ class AccountState:
             flags.append("many_minors")
         return AccountRisk(
             account_id=account_id,
-            risk=round(risk, 4),
+            risk=round(display_risk(risk, params), 4),
             alert=alert,
             conversations=self.n_convs,
             alerted_conversations=self.alerted,

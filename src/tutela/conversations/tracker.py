@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from tutela.config import Settings
 from tutela.conversations.detector import StageDetector, default_detector
 from tutela.conversations.risk import RiskParams, StepOutcome
+from tutela.conversations.segments import NO_TERMS, SegTerms
 from tutela.conversations.state import DEFAULT, AccountState, ConversationState
 from tutela.conversations.store import IdKeyer, load_account, load_conversation, save
 from tutela.domain.conversation import AccountRisk, ConversationRisk, MessageIn
@@ -73,7 +74,7 @@ def apply_message(
     scores: list[float],
     params: RiskParams,
     keyer: IdKeyer,
-    seg_terms: tuple[float, int] = (0.0, 0),
+    seg_terms: SegTerms = NO_TERMS,
     seg_model: Any = DEFAULT,
 ) -> StepOutcome:
     """One message into its conversation and its sender's account state."""
@@ -188,10 +189,10 @@ class ConversationTracker:
         conv = self._get_conv(conv_key, create=True)
         account = self._get_account(sender_key, create=True)
         assert conv is not None and account is not None
-        scores, seg_sum, seg_n = self.detector.analyse(msg.text)
+        scores, seg_terms = self.detector.analyse(msg.text)
         seg_model = self.detector.segment_model
         apply_message(
-            conv_key, conv, sender_key, account, msg, scores, self.params, self.keyer, (seg_sum, seg_n), seg_model
+            conv_key, conv, sender_key, account, msg, scores, self.params, self.keyer, seg_terms, seg_model
         )
         if len(msg.text) > self.detector.max_chars:
             conv._warn(f"message {conv.n - 1}: text longer than {self.detector.max_chars} characters; "
