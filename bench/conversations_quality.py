@@ -9,10 +9,11 @@
 2. PAN 2012 segments held out from training (segment groups with crc32(id) % 4 == 0,
    translations kept with their English original): segment-level F0.5 of
    (a) the whole-conversation model alone (`segments.py`, threshold 0.5) and
-   (b) the full conversation scorer (stage risk, alert threshold), a segment fed as one
-   conversation (English: one message, as PAN's English segments lost their message
-   boundaries; German/Dutch: one message per line). PAN has no sender ids, so every line
-   is attributed to one sender, which makes (b) pessimistic.
+   (b) the full conversation scorer, a segment fed as one conversation (English: one
+   message, as PAN's English segments lost their message boundaries; German/Dutch: one
+   message per line), read two ways: the alert after the last message, and an alert at any
+   message (`first_alert_at` set, what `tutela scan-conversations` reports). PAN has no
+   sender ids, so every line is attributed to one sender, which makes (b) pessimistic.
 """
 
 from __future__ import annotations
@@ -72,9 +73,10 @@ def pan(shared: Path) -> None:
     seg = load_segment_model()
     params = default_params()
     print(f"## PAN 2012 held-out segments ({len(rows)} rows)\n")
-    print("| lang | segments | grooming | segment model P / R / F0.5 | full scorer P / R / F0.5 |")
-    print("|---|---|---|---|---|")
-    results: dict[str, list[tuple[bool, bool, bool]]] = {}
+    print("| lang | segments | grooming | segment model P / R / F0.5 | full scorer, alert at the end P / R / F0.5 "
+          "| full scorer, alerted at any message P / R / F0.5 |")
+    print("|---|---|---|---|---|---|")
+    results: dict[str, list[tuple[bool, bool, bool, bool]]] = {}
     for r in rows:
         msgs = segment_messages(r["text"], r["lang"])
         truth = r["harm"] == "grooming"
@@ -82,16 +84,18 @@ def pan(shared: Path) -> None:
         res = score_conversation([{"sender": "pan", "text": m} for m in msgs], r["id"],
                                  tracker=ConversationTracker(params=params))
         full = res.alert
-        results.setdefault(r["lang"], []).append((p_seg, full, truth))
-        results.setdefault("all", []).append((p_seg, full, truth))
+        ever = res.first_alert_at is not None
+        results.setdefault(r["lang"], []).append((p_seg, full, ever, truth))
+        results.setdefault("all", []).append((p_seg, full, ever, truth))
     for lang in ("en", "de", "nl", "all"):
         rs = results.get(lang, [])
         if not rs:
             continue
-        a = prf([(s, t) for s, _, t in rs])
-        b = prf([(f, t) for _, f, t in rs])
+        a = prf([(s, t) for s, _, _, t in rs])
+        b = prf([(f, t) for _, f, _, t in rs])
+        c = prf([(e, t) for _, _, e, t in rs])
         print(f"| {lang} | {len(rs)} | {sum(t for *_, t in rs)} | {a[0]:.3f} / {a[1]:.3f} / {a[2]:.3f} "
-              f"| {b[0]:.3f} / {b[1]:.3f} / {b[2]:.3f} |")
+              f"| {b[0]:.3f} / {b[1]:.3f} / {b[2]:.3f} | {c[0]:.3f} / {c[1]:.3f} / {c[2]:.3f} |")
     print()
 
 

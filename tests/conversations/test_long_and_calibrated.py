@@ -107,3 +107,29 @@ def test_state_from_before_the_idf_model_loads() -> None:
     st = ConversationState.from_json(old)
     assert st.n == 3 and st.sg == [0.0, 0.0, 0.0]
     assert ConversationState.from_json(st.to_json()).sg == st.sg
+
+
+def test_platform_known_relationship_moves_the_risk() -> None:
+    """A linked family account lowers the risk (and cancels the adult-to-minor weight); a stranger raises it."""
+    lines = ["you're so mature for your age", "are you home alone?", "send me a photo of the cake",
+             "i'll send you some money for your birthday, don't tell your brother"]
+
+    def run(rel: str | None, ages: dict[str, int] | None = None, n: int = 2) -> float:
+        msgs = [{"sender": "g", "text": t, "ts": 1_767_225_600 + i * 60, "ages": ages or {},
+                 **({"relationship": rel} if rel else {})} for i, t in enumerate(lines[:n])]
+        return score_conversation(msgs).risk
+
+    family, unknown, contact, stranger = run("family"), run(None), run("contact"), run("stranger")
+    assert 0 < family < contact < unknown < stranger < 1
+    # a grandparent (70) writing to a 12-year-old: with the family link, lower than a stranger of that age
+    assert run("family", {"g": 70, "c": 12}) < run(None, {"g": 70, "c": 12}) <= run("stranger", {"g": 70, "c": 12})
+    res = score_conversation([{"sender": "g", "text": lines[1], "ages": {"g": 70, "c": 12}, "relationship": "family"}])
+    assert "adult_to_minor" not in res.flags
+
+
+def test_relationship_survives_the_state_round_trip() -> None:
+    tracker = ConversationTracker()
+    tracker.feed("c", {"sender": "g", "text": "hi", "relationship": "stranger"})
+    state = next(iter(tracker._convs.values()))
+    again = ConversationState.from_json(state.to_json())
+    assert again.parties[next(iter(again.parties))].rel == "stranger"

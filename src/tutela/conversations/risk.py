@@ -60,6 +60,12 @@ class RiskParams:
     peers: float = 0.75
     new_account: float = 1.1
     new_account_days: float = 14.0
+    # What the platform knows of the link between the sender and the child. Not tuned (the written
+    # corpus has no such field); set as priors: a linked family account is the strongest sign of an
+    # ordinary chat, a stranger writing first the classic start of grooming.
+    family: float = 0.5
+    contact: float = 0.85
+    stranger: float = 1.15
     many_minors_step: float = 0.15
     many_minors_cap: float = 1.6
     seg_weight: float = 1.0  # weight of the whole-conversation (PAN-trained) score
@@ -133,10 +139,23 @@ def content_risk(evidence: list[float], params: RiskParams) -> float:
 
 
 def age_factor(
-    own_age: int | None, other_ages: list[int], account_days: float | None, params: RiskParams
+    own_age: int | None,
+    other_ages: list[int],
+    account_days: float | None,
+    params: RiskParams,
+    relationship: str | None = None,
 ) -> tuple[float, list[str]]:
-    """Multiplier for the age situation, with flags naming it."""
+    """Multiplier for the age situation and the platform-known relationship, with flags naming them."""
     factor, flags = 1.0, []
+    if relationship == "family":
+        # a parent or grandparent writing to their child is an adult writing to a minor, which is
+        # not a sign of grooming: the adult-to-minor weight does not apply
+        return factor * params.family, flags
+    if relationship == "contact":
+        factor *= params.contact
+    elif relationship == "stranger":
+        factor *= params.stranger
+        flags.append("stranger")
     if own_age is not None and other_ages:
         if own_age >= 18 and any(a < 18 for a in other_ages):
             factor *= params.adult_minor

@@ -56,6 +56,7 @@ class Party:
     e: list[float] = field(default_factory=lambda: [0.0] * N_STAGES)
     ev: list[list[float] | None] = field(default_factory=lambda: [None] * N_STAGES)  # [index, score]
     alerted: bool = False
+    rel: str | None = None  # the platform's word on this sender's link to the others (latest message)
 
     def decayed(self, now: float | None, params: RiskParams) -> list[float]:
         if now is None or self.ts is None:
@@ -64,11 +65,11 @@ class Party:
         return self.e if f == 1.0 else [x * f for x in self.e]
 
     def to_obj(self) -> list[Any]:
-        return [self.age, self.age_known, self.account_days, self.n, self.ts, self.e, self.ev, self.alerted]
+        return [self.age, self.age_known, self.account_days, self.n, self.ts, self.e, self.ev, self.alerted, self.rel]
 
     @classmethod
     def from_obj(cls, o: list[Any]) -> "Party":
-        return cls(o[0], o[1], o[2], o[3], o[4], list(o[5]), list(o[6]), o[7])
+        return cls(o[0], o[1], o[2], o[3], o[4], list(o[5]), list(o[6]), o[7], o[8] if len(o) > 8 else None)
 
 
 @dataclass
@@ -127,7 +128,7 @@ class ConversationState:
         p = self.parties[pid]
         e = p.decayed(self.last_ts, params)
         others = [q.age for k, q in self.parties.items() if k != pid and q.age is not None]
-        factor, flags = age_factor(p.age, others, p.account_days, params)
+        factor, flags = age_factor(p.age, others, p.account_days, params, p.rel)
         return min(1.0, content_risk(e, params) * factor * self.damping(params)), e, flags
 
     def _seg_prob(self, seg_model: Any) -> float:
@@ -197,6 +198,8 @@ class ConversationState:
                 party.age = stated
         if msg.sender_account_age_days is not None:
             party.account_days = msg.sender_account_age_days
+        if msg.relationship is not None:
+            party.rel = msg.relationship
         for who in msg.recipients:  # recipients are counterparts even before they write
             if who != sender and who not in self.parties and len(self.parties) < MAX_PARTIES:
                 self.parties[who] = Party()
@@ -352,7 +355,7 @@ class AccountState:
         if len(self.convs) > MAX_ACCOUNT_CONVS:  # keep the riskiest conversations
             lowest = min(self.convs, key=lambda c: (self.convs[c][0] or 0.0))
             del self.convs[lowest]
-        if party.age is None or party.age >= 18:
+        if (party.age is None or party.age >= 18) and party.rel != "family":  # a parent is not "many minors"
             for who, q in conv.parties.items():
                 if who != sender and q.age is not None and q.age < 18 and who not in self.minors:
                     if len(self.minors) < MAX_MINORS:

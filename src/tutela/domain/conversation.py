@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -94,6 +94,11 @@ class MessageIn(BaseModel):
     ages: dict[str, int] = Field(default_factory=dict, description="known or declared ages of any party")
     platform: str | None = Field(default=None, max_length=100)
     channel: str | None = Field(default=None, max_length=100, description="e.g. dm, group, game-chat")
+    relationship: Literal["family", "contact", "stranger"] | None = Field(
+        default=None,
+        description="what the platform knows of the sender and the recipients: linked family accounts, "
+        "mutual contacts, or no link at all; None = not known",
+    )
 
     @field_validator("ts", mode="before")
     @classmethod
