@@ -149,6 +149,8 @@ def _conversation(
         "sender": sender, "text": item.text or "", "recipients": [ctx.recipient.id] if ctx.recipient.id else [],
         "sender_age": ctx.sender.age, "sender_account_age_days": ctx.sender.account_age_days, "ages": ages,
         "platform": ctx.platform, "channel": ctx.channel,
+        # the platform's contact graph, when it sent it: contacts weigh a little less, strangers more
+        "relationship": None if ctx.connected is None else ("contact" if ctx.connected else "stranger"),
     }
     try:
         conv = ingest_message(db, settings, org_id, ctx.conversation_id, message)

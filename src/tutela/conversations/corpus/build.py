@@ -96,15 +96,17 @@ def stage_lines(lang: str, split: str = "train") -> list[tuple[str, str]]:
     return out
 
 
-def _ordinary(bank: dict[str, Any], idx: int, variant: int, split: str, rng: random.Random) -> dict[str, Any]:
+def _ordinary(
+    bank: dict[str, Any], idx: int, variant: int, split: str, rng: random.Random, key: str = "ordinary"
+) -> dict[str, Any]:
     lang = bank["lang"]
-    scen = bank["ordinary"][idx]
+    scen = bank[key][idx]
     lines = list(scen["lines"])
     if variant == 1:
         # a lighter variation: drop one line from the middle and add small talk from a same-split scenario
         if len(lines) > 5:
             del lines[rng.randrange(2, len(lines) - 1)]
-        same = [i for i in range(len(bank["ordinary"])) if _ord_split(i) == split and i != idx]
+        same = [i for i in range(len(bank["ordinary"])) if _ord_split(i) == split and (key != "ordinary" or i != idx)]
         extra = bank["ordinary"][rng.choice(same)]["lines"][:3] if same else []
         lines = lines + extra
     ts = BASE_TS + rng.randrange(0, 300 * 86400)
@@ -112,8 +114,9 @@ def _ordinary(bank: dict[str, Any], idx: int, variant: int, split: str, rng: ran
     for sender, text in lines:
         ts += rng.randrange(10, 600)
         msgs.append({"sender": sender, "text": text, "ts": ts, "stages": []})
+    tag = "ord" if key == "ordinary" else "ordx"
     return {
-        "id": f"{lang}-ord-{split}-{idx:02d}-{variant}",
+        "id": f"{lang}-{tag}-{split}-{idx:02d}-{variant}",
         "lang": lang,
         "split": split,
         "kind": "ordinary",
@@ -142,6 +145,11 @@ def build_language(lang: str) -> list[dict[str, Any]]:
             if _ord_split(i) == split:
                 for variant in (0, 1):
                     convs.append(_ordinary(bank, i, variant, split, rng))
+    # ordinary chats written later for training only (long chats and hard negatives): their own
+    # random stream, so they never change the held-out set
+    rng = random.Random(f"tutela-corpus-{lang}-ordinary-train-extra")
+    for i in range(len(bank.get("ordinary_train_extra", []))):
+        convs.append(_ordinary(bank, i, 0, "train", rng, key="ordinary_train_extra"))
     return convs
 
 
