@@ -137,8 +137,8 @@ class ConversationRisk(BaseModel):
     """The risk of one conversation after the latest message, with its reasons."""
 
     conversation_id: str
-    risk: float = Field(ge=0.0, le=1.0)
-    alert: bool = False
+    risk: float = Field(ge=0.0, le=1.0, description="0..1; 0.5 is the alert threshold, whatever the model version")
+    alert: bool = Field(default=False, description="risk >= 0.5 now")
     first_alert_at: int | None = Field(default=None, description="message index of the first alert")
     stages: list[Stage] = Field(default_factory=list, description="stages seen, in grooming order")
     flags: list[str] = Field(default_factory=list, description="e.g. sexual_exploitation when alerting")
@@ -152,8 +152,8 @@ class AccountRisk(BaseModel):
     """The risk of one account across every conversation it writes in."""
 
     account_id: str
-    risk: float = Field(ge=0.0, le=1.0)
-    alert: bool = False
+    risk: float = Field(ge=0.0, le=1.0, description="0..1; 0.5 is the alert threshold, whatever the model version")
+    alert: bool = Field(default=False, description="risk >= 0.5 now")
     conversations: int = Field(default=0, description="conversations this account wrote in")
     alerted_conversations: int = 0
     minor_counterparts: int = Field(default=0, description="distinct known minors it wrote to")
