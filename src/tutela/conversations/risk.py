@@ -90,30 +90,34 @@ class RiskParams:
         return cls(**kwargs)
 
 
+def _scale_exponent(params: RiskParams) -> float | None:
+    """k with 1 - (1 - threshold)^k = 0.5; None when the threshold leaves nothing to rescale."""
+    t = params.threshold
+    return math.log(2.0) / -math.log(1.0 - t) if 0.0 < t < 1.0 else None
+
+
+def _bend(x: float, k: float | None) -> float:
+    """1 - (1 - x)^k on 0..1: monotone, keeps 0 and 1 in place."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0 or k is None:
+        return min(1.0, x)
+    return 1.0 - (1.0 - x) ** k
+
+
 def display_risk(internal: float, params: RiskParams) -> float:
     """The risk reported to callers: the same order, rescaled so the alert threshold reads 0.5.
 
     Why: callers (policies, dashboards, anyone thresholding `risk`) should not need to know the
     tuned internal threshold; 0.5 means "alert" whatever the model version.
     """
-    t = params.threshold
-    if internal <= 0.0:
-        return 0.0
-    if internal >= 1.0 or not 0.0 < t < 1.0:
-        return min(1.0, internal)
-    k = math.log(2.0) / -math.log(1.0 - t)
-    return 1.0 - (1.0 - internal) ** k
+    return _bend(internal, _scale_exponent(params))
 
 
 def internal_risk(shown: float, params: RiskParams) -> float:
     """Inverse of `display_risk`: a calibrated probability (0.5 = decide) on the internal scale."""
-    t = params.threshold
-    if shown <= 0.0:
-        return 0.0
-    if shown >= 1.0 or not 0.0 < t < 1.0:
-        return min(1.0, shown)
-    k = math.log(2.0) / -math.log(1.0 - t)
-    return 1.0 - (1.0 - shown) ** (1.0 / k)
+    k = _scale_exponent(params)
+    return _bend(shown, None if k is None else 1.0 / k)
 
 
 def decay_factor(dt_seconds: float, half_life_days: float) -> float:
