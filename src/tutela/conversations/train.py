@@ -1,19 +1,26 @@
-"""Training: the per-message stage model and the risk threshold.
+"""Training: the whole-conversation model, the per-message stage model and the risk constants.
 
 `tutela train conversations` (or `python -m tutela.conversations.train`):
 
-1. Stage model: one logistic regression per stage over hashed n-grams
+1. Whole-conversation model (`segments.py`): PAN 2012 training groups plus the written
+   train conversations as bags; its decision value by cross-validated F0.5 on PAN.
+2. Stage model: one logistic regression per stage over hashed n-grams
    (`features.py`), trained on every message of the TRAIN split of the
    written corpus (groomer lines carry their stage; children's replies,
    small talk and ordinary conversations are negatives) plus ordinary and
-   abusive texts from `../shared/data/text` as extra negatives, so that
-   everyday language and plain insults do not look like grooming. Saved as
-   `models/stages.npz` (only the rows of features ever seen; no pickles).
-2. Risk threshold: tuned on the TRAIN split only, with out-of-fold stage
-   scores (each line scored by a model that never saw it), so the threshold
-   is not fitted to memorised lines. Saved as `models/risk.json`.
+   abusive texts from `../shared/data/text` and short chat turns as extra
+   negatives, so that everyday language and plain insults do not look like
+   grooming. Saved as `models/stages.npz` (only the rows of features ever
+   seen; no pickles).
+3. Risk constants, on the TRAIN split only, with out-of-fold scores (each
+   line scored by a stage model that never saw it, each conversation by a
+   whole-conversation model trained without its fold): the alert threshold
+   and escalation for early alerts without false alerts on the written
+   corpus, then how far the whole-conversation model may damp stage cues in
+   long chats, for the best out-of-fold F0.5 on PAN's training groups at no
+   cost on the written corpus. Saved as `models/risk.json`.
 
-The held-out split is never looked at here.
+The held-out splits (written corpus and PAN) are never looked at here.
 """
 
 from __future__ import annotations
@@ -329,16 +336,18 @@ def tune_gate(
     floor = written_utility(written, base)
     best = (pan_f05(pan, base), 0.0, base)
     log(f"gate off: PAN out-of-fold F0.5 {best[0]:.3f}, written utility {floor}")
-    for veto in (0.2, 0.35, 0.5):
-        for gate in (800.0, 1500.0, 2500.0):
-            params = replace(base, seg_veto=veto, seg_gate_features=max(gate, base.seg_min_features + 100))
-            if written_utility(written, params) < floor:
-                continue
-            f = pan_f05(pan, params)
-            if f > best[0] + 1e-9:
-                best = (f, veto, params)
+    for seg_min in sorted({base.seg_min_features, 600.0, 800.0}):
+        for veto in (0.2, 0.35, 0.5):
+            for gate in (800.0, 1500.0, 2500.0):
+                params = replace(base, seg_veto=veto, seg_min_features=seg_min,
+                                 seg_gate_features=max(gate, seg_min + 100))
+                if written_utility(written, params) < floor:
+                    continue
+                f = pan_f05(pan, params)
+                if f > best[0] + 1e-9:
+                    best = (f, veto, params)
     log(f"gate: seg_veto={best[2].seg_veto} seg_gate_features={best[2].seg_gate_features} "
-        f"(PAN out-of-fold F0.5 {best[0]:.3f})")
+        f"seg_min_features={best[2].seg_min_features} (PAN out-of-fold F0.5 {best[0]:.3f})")
     return best[2]
 
 
@@ -377,6 +386,8 @@ def train(
     params = tune_threshold(folds, RiskParams(), log)
     if pan.is_file() and cut is not None and params.seg_weight > 0:
         params = tune_gate(folds, pan_fold_detectors(pan, model_path, cut, convs), params, log)
+        if params.seg_veto > 0:  # the damping spares ordinary chats too: tune the threshold again under it
+            params = tune_threshold(folds, params, log)
     tuned = {"threshold": params.threshold, "escalation": params.escalation, "soft_floor": params.soft_floor,
              "seg_weight": params.seg_weight, "seg_min_features": params.seg_min_features,
              "seg_gate_features": params.seg_gate_features, "seg_veto": params.seg_veto}
