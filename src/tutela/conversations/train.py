@@ -227,7 +227,10 @@ def fold_detectors(
 
 
 def tune_threshold(
-    folds: list[tuple[list[dict[str, Any]], StageDetector]], base: RiskParams, log: Callable[[str], None] = print
+    folds: list[tuple[list[dict[str, Any]], StageDetector]],
+    base: RiskParams,
+    log: Callable[[str], None] = print,
+    keep_segment: bool = False,
 ) -> RiskParams:
     """Pick the alert threshold and the other risk constants on the train split.
 
@@ -240,8 +243,9 @@ def tune_threshold(
     from tutela.conversations.evaluate import evaluate
 
     best: tuple[tuple[float, ...], RiskParams] | None = None
-    grid = [(0.2, floor, seg, feats) for floor in (base.stage_min, 0.3) for seg, feats in
-            ((0.0, 150.0), (1.0, 150.0), (1.0, 400.0))]
+    seg_options = ((base.seg_weight, base.seg_min_features),) if keep_segment else (
+        (0.0, 150.0), (1.0, 150.0), (1.0, 400.0))
+    grid = [(0.2, floor, seg, feats) for floor in (base.stage_min, 0.3) for seg, feats in seg_options]
     for esc, floor, seg, feats in grid:
         for thr in np.arange(0.55, 0.96, 0.025):
             params = replace(base, threshold=round(float(thr), 3), escalation=esc, soft_floor=floor, seg_weight=seg,
@@ -386,8 +390,9 @@ def train(
     params = tune_threshold(folds, RiskParams(), log)
     if pan.is_file() and cut is not None and params.seg_weight > 0:
         params = tune_gate(folds, pan_fold_detectors(pan, model_path, cut, convs), params, log)
-        if params.seg_veto > 0:  # the damping spares ordinary chats too: tune the threshold again under it
-            params = tune_threshold(folds, params, log)
+        if params.seg_veto > 0:  # the damping spares ordinary chats too: tune the threshold again under it,
+            # keeping the whole-conversation model's say that the PAN step relied on
+            params = tune_threshold(folds, params, log, keep_segment=True)
     tuned = {"threshold": params.threshold, "escalation": params.escalation, "soft_floor": params.soft_floor,
              "seg_weight": params.seg_weight, "seg_min_features": params.seg_min_features,
              "seg_gate_features": params.seg_gate_features, "seg_veto": params.seg_veto}
