@@ -133,3 +133,17 @@ def test_relationship_survives_the_state_round_trip() -> None:
     state = next(iter(tracker._convs.values()))
     again = ConversationState.from_json(state.to_json())
     assert again.parties[next(iter(again.parties))].rel == "stranger"
+
+
+def test_unknown_age_writing_to_a_declared_minor_weighs_more() -> None:
+    params = dataclasses.replace(default_params(), unknown_minor=1.3)
+    lines = [("g", "you're so mature, are you home alone?"), ("c", "ya")]
+    declared = [("g", lines[0][1]), ("c", "ya im 13")]
+
+    def risk(chat: list[tuple[str, str]]) -> float:
+        tracker = ConversationTracker(params=params)
+        for s, t in chat:
+            out = tracker.feed("c1", {"sender": s, "text": t})
+        return out.risk
+
+    assert risk(declared) > risk(lines)

@@ -57,6 +57,7 @@ class RiskParams:
     threshold: float = 0.6  # alert at or above this risk
     half_life_days: float = 14.0
     adult_minor: float = 1.35
+    unknown_minor: float = 1.0  # someone of unknown age writing to a known or self-declared minor
     peers: float = 0.75
     new_account: float = 1.1
     new_account_days: float = 14.0
@@ -166,6 +167,8 @@ def age_factor(
             flags.append("adult_to_minor")
         elif own_age < 18 and all(a < 18 and abs(a - own_age) <= 3 for a in other_ages):
             factor *= params.peers
+    elif own_age is None and any(a < 18 for a in other_ages):
+        factor *= params.unknown_minor
     if account_days is not None and account_days < params.new_account_days:
         factor *= params.new_account
         flags.append("new_account")

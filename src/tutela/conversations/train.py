@@ -245,11 +245,12 @@ def tune_threshold(
     best: tuple[tuple[float, ...], RiskParams] | None = None
     seg_options = ((base.seg_weight, base.seg_min_features),) if keep_segment else (
         (0.0, 150.0), (1.0, 150.0), (1.0, 400.0))
-    grid = [(0.2, floor, seg, feats) for floor in (base.stage_min, 0.3) for seg, feats in seg_options]
-    for esc, floor, seg, feats in grid:
+    grid = [(0.2, floor, seg, feats, um) for floor in (base.stage_min, 0.3) for seg, feats in seg_options
+            for um in (1.0, 1.3)]
+    for esc, floor, seg, feats, um in grid:
         for thr in np.arange(0.55, 0.96, 0.025):
             params = replace(base, threshold=round(float(thr), 3), escalation=esc, soft_floor=floor, seg_weight=seg,
-                             seg_min_features=feats)
+                             seg_min_features=feats, unknown_minor=um)
             fa = early = caught = groom = 0
             for convs, detector in folds:
                 r = evaluate(convs, detector, params)["all"]
@@ -263,7 +264,7 @@ def tune_threshold(
     assert best is not None
     b = best[1]
     log(f"tuned: threshold={b.threshold} escalation={b.escalation} soft_floor={b.soft_floor} "
-        f"seg_weight={b.seg_weight} seg_min_features={b.seg_min_features} "
+        f"seg_weight={b.seg_weight} seg_min_features={b.seg_min_features} unknown_minor={b.unknown_minor} "
         f"(utility {best[0][0]}, out-of-fold false alerts {-best[0][1]})")
     return best[1]
 
@@ -395,7 +396,8 @@ def train(
             params = tune_threshold(folds, params, log, keep_segment=True)
     tuned = {"threshold": params.threshold, "escalation": params.escalation, "soft_floor": params.soft_floor,
              "seg_weight": params.seg_weight, "seg_min_features": params.seg_min_features,
-             "seg_gate_features": params.seg_gate_features, "seg_veto": params.seg_veto}
+             "seg_gate_features": params.seg_gate_features, "seg_veto": params.seg_veto,
+             "unknown_minor": params.unknown_minor}
     params_path.write_text(json.dumps(
         {**tuned, "tuned_on": "train split of the written corpus, out-of-fold stage and conversation scores; "
                               "gate: out-of-fold PAN 2012 training segments"},
