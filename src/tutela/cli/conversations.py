@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
     def train_conversations_cmd(
         shared: Path = typer.Option(None, help="folder with the shared text data (default: ../shared/data/text)"),
     ) -> None:
-        """Retrain the grooming-stage model and the alert threshold (writes conversations/models/)."""
+        """Retrain the whole-conversation and stage models and the risk constants (writes conversations/models/, ~12 min)."""
         from tutela.conversations import train as trainer
 
         result = trainer.train(shared or trainer.SHARED_TEXT, log=lambda m: err_console.print(m))
