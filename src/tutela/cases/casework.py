@@ -16,7 +16,7 @@ from sqlalchemy import Connection, func, or_, select, update
 
 from tutela.access import AccessError, Principal
 from tutela.cases import audit, authz, lifecycle, vault
-from tutela.storage.times import as_utc, utc_now
+from tutela.storage.times import as_utc, as_utc_or_none, utc_now
 from tutela.config import Settings
 from tutela.domain.cases import (
     AppealView,
@@ -67,7 +67,7 @@ _DEFAULT_WORDS = "We have finished working on your report. Thank you for telling
 
 def _summary(row: dict, at: datetime | None = None) -> CaseSummary:
     at = at or utc_now()
-    deadline = as_utc(row["deadline_at"]) if row["deadline_at"] is not None else None
+    deadline = as_utc_or_none(row["deadline_at"])
     return CaseSummary(
         id=row["id"],
         org_id=row["org_id"],
@@ -166,7 +166,7 @@ def _report_view(conn: Connection, settings: Settings | None, row: dict, *, owne
         analysis_scores=analysis.get("scores", {}),
         explanations=flags,
         conversation_risk=analysis.get("conversation") or {},
-        feedback_sent_at=as_utc(row["feedback_sent_at"]) if row["feedback_sent_at"] else None,
+        feedback_sent_at=as_utc_or_none(row["feedback_sent_at"]),
     )
 
 
@@ -182,15 +182,12 @@ def _evidence_meta(row: dict) -> EvidenceMeta:
         sha256=row["sha256"],
         pdq=row["pdq"],
         legal_hold=row["legal_hold"],
-        deleted_at=as_utc(row["deleted_at"]) if row["deleted_at"] else None,
+        deleted_at=as_utc_or_none(row["deleted_at"]),
         created_at=as_utc(row["created_at"]),
     )
 
 
 def referral_view(row: dict) -> ReferralView:
-    def t(name: str) -> datetime | None:
-        return as_utc(row[name]) if row[name] is not None else None
-
     return ReferralView(
         id=row["id"],
         case_id=row["case_id"],
@@ -201,11 +198,11 @@ def referral_view(row: dict) -> ReferralView:
         status=row["status"],
         external_ref=row["external_ref"],
         created_at=as_utc(row["created_at"]),
-        sent_at=t("sent_at"),
-        acknowledged_at=t("acknowledged_at"),
-        content_removed_at=t("content_removed_at"),
-        removal_verified_at=t("removal_verified_at"),
-        declined_at=t("declined_at"),
+        sent_at=as_utc_or_none(row["sent_at"]),
+        acknowledged_at=as_utc_or_none(row["acknowledged_at"]),
+        content_removed_at=as_utc_or_none(row["content_removed_at"]),
+        removal_verified_at=as_utc_or_none(row["removal_verified_at"]),
+        declined_at=as_utc_or_none(row["declined_at"]),
     )
 
 
@@ -676,7 +673,7 @@ def list_appeals(db: Database, principal: Principal, *, status: str | None = "op
             case_id=r["case_id"],
             status=r["status"],
             created_at=as_utc(r["created_at"]),
-            decided_at=as_utc(r["decided_at"]) if r["decided_at"] else None,
+            decided_at=as_utc_or_none(r["decided_at"]),
         )
         for r in rows
     ]

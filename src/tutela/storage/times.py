@@ -17,3 +17,8 @@ def utc_now() -> datetime:
 def as_utc(dt: datetime) -> datetime:
     """A datetime read back from the database, as the UTC it was written in."""
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def as_utc_or_none(dt: datetime | None) -> datetime | None:
+    """`as_utc` for a column that may be empty (a step not taken yet)."""
+    return None if dt is None else as_utc(dt)
