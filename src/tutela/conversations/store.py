@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from tutela.config import Settings
 from tutela.conversations.state import AccountState, ConversationState
 from tutela.storage.tables.conversations import account_states, conversation_states
+from tutela.storage.times import utc_now
 
 
 class IdKeyer:
@@ -82,32 +82,28 @@ def load_account(conn: Connection, org_id: int, key: str) -> AccountState | None
     return load_accounts(conn, org_id, [key]).get(key)
 
 
-def load_conversations(
-    conn: Connection, org_id: int, keys: Iterable[str], *, for_update: bool = False
-) -> dict[str, ConversationState]:
+def _load_states(conn: Connection, table, key_col, cls, org_id: int, keys: Iterable[str], for_update: bool):  # noqa: ANN001, ANN202
+    """States of one kind (conversations or accounts) by storage key; rows locked on PostgreSQL when asked."""
     keys = list(keys)
     if not keys:
         return {}
-    q = select(conversation_states.c.conv_key, conversation_states.c.state).where(
-        conversation_states.c.org_id == org_id, conversation_states.c.conv_key.in_(keys)
-    )
+    q = select(key_col, table.c.state).where(table.c.org_id == org_id, key_col.in_(keys))
     if for_update and conn.dialect.name == "postgresql":
         q = q.with_for_update()
-    return {k: ConversationState.from_json(s) for k, s in conn.execute(q)}
+    return {k: cls.from_json(s) for k, s in conn.execute(q)}
+
+
+def load_conversations(
+    conn: Connection, org_id: int, keys: Iterable[str], *, for_update: bool = False
+) -> dict[str, ConversationState]:
+    return _load_states(conn, conversation_states, conversation_states.c.conv_key, ConversationState,
+                        org_id, keys, for_update)
 
 
 def load_accounts(
     conn: Connection, org_id: int, keys: Iterable[str], *, for_update: bool = False
 ) -> dict[str, AccountState]:
-    keys = list(keys)
-    if not keys:
-        return {}
-    q = select(account_states.c.account_key, account_states.c.state).where(
-        account_states.c.org_id == org_id, account_states.c.account_key.in_(keys)
-    )
-    if for_update and conn.dialect.name == "postgresql":
-        q = q.with_for_update()
-    return {k: AccountState.from_json(s) for k, s in conn.execute(q)}
+    return _load_states(conn, account_states, account_states.c.account_key, AccountState, org_id, keys, for_update)
 
 
 def save(
@@ -117,7 +113,7 @@ def save(
     accounts: dict[str, tuple[AccountState, float, bool]],
 ) -> None:
     """Upsert states; values are (state, current risk, alert) so risk is queryable in SQL."""
-    now = datetime.now(UTC)
+    now = utc_now()
     _upsert(
         conn,
         conversation_states,
