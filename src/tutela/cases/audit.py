@@ -22,7 +22,6 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -30,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tutela.storage.db import Database
 from tutela.storage.tables.cases import audit_head, audit_log
+from tutela.storage.times import utc_now
 
 GENESIS = "0" * 64
 
@@ -116,7 +116,7 @@ def append(
         raise RuntimeError("audit.append must run inside audit.writing(db)")
     entry = {
         "seq": head[0] + 1,
-        "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+        "at": utc_now().isoformat(timespec="microseconds"),
         "actor": actor,
         "org_id": org_id,
         "action": action,
@@ -142,7 +142,7 @@ def append_many(conn: Connection, entries: list[dict[str, Any]]) -> None:
         seq += 1
         row = {
             "seq": seq,
-            "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "at": utc_now().isoformat(timespec="microseconds"),
             "actor": e["actor"],
             "org_id": e.get("org_id"),
             "action": e["action"],

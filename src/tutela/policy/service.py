@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from tutela.policy.engine import Evaluation, evaluate
 from tutela.policy.facts import build_facts
 from tutela.policy.model import Policy, default_policy, load_policy, parse_policy
 from tutela.storage.db import Database
+from tutela.storage.times import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -351,7 +351,7 @@ def prepare(
         flags=sorted(facts["flags"]), signals=sorted(facts["signals"]), lang=lang,
         policy=live.name, policy_version=live.version,
         shadow=_shadow(ev, evaluate(shadow_pol, facts)) if shadow_pol is not None else None,
-        created_at=datetime.now(UTC), warnings=warnings,
+        created_at=utc_now(), warnings=warnings,
     )
     return Pending(decision, ev, it, ctx, hashes, org_id, principal, settings, db, log_decision, sync_log,
                    side_effects)
