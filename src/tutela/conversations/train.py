@@ -226,6 +226,23 @@ def fold_detectors(
     return out
 
 
+Folds = list[tuple[list[dict[str, Any]], StageDetector]]
+
+
+def fold_counts(folds: Folds, params: RiskParams) -> tuple[int, int, int, int]:
+    """Over all folds: (alerted grooming, early alerts, false alerts, grooming conversations)."""
+    from tutela.conversations.evaluate import evaluate
+
+    caught = early = false = groom = 0
+    for convs, detector in folds:
+        r = evaluate(convs, detector, params)["all"]
+        caught += round(r["recall"] * r["grooming"])
+        early += r["early"]
+        false += r["false_alerts"]
+        groom += r["grooming"]
+    return caught, early, false, groom
+
+
 def tune_threshold(
     folds: list[tuple[list[dict[str, Any]], StageDetector]],
     base: RiskParams,
@@ -240,8 +257,6 @@ def tune_threshold(
     tried first: with 100 ordinary training chats one borderline chat then decided the
     threshold, which swung between 0.75 and 0.875 from one corpus rebuild to the next.
     """
-    from tutela.conversations.evaluate import evaluate
-
     best: tuple[tuple[float, ...], RiskParams] | None = None
     seg_options = ((base.seg_weight, base.seg_min_features),) if keep_segment else (
         (0.0, 150.0), (1.0, 150.0), (1.0, 400.0))
@@ -251,13 +266,7 @@ def tune_threshold(
         for thr in np.arange(0.55, 0.96, 0.025):
             params = replace(base, threshold=round(float(thr), 3), escalation=esc, soft_floor=floor, seg_weight=seg,
                              seg_min_features=feats, unknown_minor=um)
-            fa = early = caught = groom = 0
-            for convs, detector in folds:
-                r = evaluate(convs, detector, params)["all"]
-                fa += r["false_alerts"]
-                early += r["early"]
-                caught += round(r["recall"] * r["grooming"])
-                groom += r["grooming"]
+            caught, early, fa, _ = fold_counts(folds, params)
             key = (early + caught - FALSE_ALERT_COST * fa, -fa, params.threshold)
             if best is None or key > best[0]:
                 best = (key, params)
@@ -269,15 +278,10 @@ def tune_threshold(
     return best[1]
 
 
-def written_utility(folds: list[tuple[list[dict[str, Any]], StageDetector]], params: RiskParams) -> int:
+def written_utility(folds: Folds, params: RiskParams) -> int:
     """The tuning objective on the written corpus (see `tune_threshold`)."""
-    from tutela.conversations.evaluate import evaluate
-
-    total = 0
-    for convs, detector in folds:
-        r = evaluate(convs, detector, params)["all"]
-        total += r["early"] + round(r["recall"] * r["grooming"]) - FALSE_ALERT_COST * r["false_alerts"]
-    return total
+    caught, early, fa, _ = fold_counts(folds, params)
+    return early + caught - FALSE_ALERT_COST * fa
 
 
 def pan_fold_detectors(
@@ -313,16 +317,12 @@ def pan_fold_detectors(
     return out
 
 
-def pan_f05(folds: list[tuple[list[dict[str, Any]], StageDetector]], params: RiskParams) -> float:
-    from tutela.conversations.evaluate import evaluate
-
-    tp = fp = fn = 0
-    for convs, detector in folds:
-        r = evaluate(convs, detector, params)["all"]
-        hit = round(r["recall"] * r["grooming"])
-        tp, fp, fn = tp + hit, fp + r["false_alerts"], fn + r["grooming"] - hit
+def pan_f05(folds: Folds, params: RiskParams) -> float:
+    """Segment F0.5 over all folds (an alert at any message counts)."""
     from tutela.conversations.evaluate import f_beta
 
+    tp, _, fp, groom = fold_counts(folds, params)
+    fn = groom - tp
     return f_beta(tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0)
 
 
@@ -339,7 +339,7 @@ def tune_gate(
     nothing on the written corpus's tuning objective.
     """
     floor = written_utility(written, base)
-    best = (pan_f05(pan, base), 0.0, base)
+    best = (pan_f05(pan, base), base)
     log(f"gate off: PAN out-of-fold F0.5 {best[0]:.3f}, written utility {floor}")
     for seg_min in sorted({base.seg_min_features, 600.0, 800.0}):
         for veto in (0.2, 0.35, 0.5):
@@ -350,10 +350,10 @@ def tune_gate(
                     continue
                 f = pan_f05(pan, params)
                 if f > best[0] + 1e-9:
-                    best = (f, veto, params)
-    log(f"gate: seg_veto={best[2].seg_veto} seg_gate_features={best[2].seg_gate_features} "
-        f"seg_min_features={best[2].seg_min_features} (PAN out-of-fold F0.5 {best[0]:.3f})")
-    return best[2]
+                    best = (f, params)
+    log(f"gate: seg_veto={best[1].seg_veto} seg_gate_features={best[1].seg_gate_features} "
+        f"seg_min_features={best[1].seg_min_features} (PAN out-of-fold F0.5 {best[0]:.3f})")
+    return best[1]
 
 
 def train(
