@@ -27,6 +27,20 @@ def _admin(request: Request) -> Any:
     return session
 
 
+ONLY_ADMINS = "Only an administrator of the organisation manages its people."
+
+
+async def _admin_form(request: Request) -> tuple[Any, Any] | HTMLResponse:
+    """The admin's session and the posted form, or the refusal: both changes need the same checks."""
+    session = _admin(request)
+    if session is None:
+        return HTMLResponse(ONLY_ADMINS, 403)
+    form = await request.form(max_files=0, max_fields=10)
+    if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
+        return HTMLResponse("Refused: the form's security token is missing or wrong. Reload the page.", 403)
+    return session, form
+
+
 def _render(request: Request, session: Any, *, form: dict[str, str] | None = None, error: str = "",
             done: str = "", status: int = 200) -> HTMLResponse:
     me = session.principal
@@ -44,18 +58,16 @@ def people_page(request: Request) -> Response:
     if session is None:
         return RedirectResponse("/login?next=/console/people", status_code=303)
     if session.principal.role != "admin":
-        return HTMLResponse("Only an administrator of the organisation manages its people.", 403)
+        return HTMLResponse(ONLY_ADMINS, 403)
     return _render(request, session, done=request.query_params.get("done", "")[:200])
 
 
 @router.post("/console/people", response_class=HTMLResponse)
 async def add_person(request: Request) -> Response:
-    session = _admin(request)
-    if session is None:
-        return HTMLResponse("Only an administrator of the organisation manages its people.", 403)
-    form = await request.form(max_files=0, max_fields=10)
-    if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        return HTMLResponse("Refused: the form's security token is missing or wrong. Reload the page.", 403)
+    checked = await _admin_form(request)
+    if isinstance(checked, HTMLResponse):
+        return checked
+    session, form = checked
     email = str(form.get("email") or "").strip()[:320]
     role = str(form.get("role") or "")
     password = str(form.get("password") or "")[:1000]
@@ -70,12 +82,10 @@ async def add_person(request: Request) -> Response:
 
 @router.post("/console/people/status")
 async def person_status(request: Request) -> Response:
-    session = _admin(request)
-    if session is None:
-        return HTMLResponse("Only an administrator of the organisation manages its people.", 403)
-    form = await request.form(max_files=0, max_fields=10)
-    if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        return HTMLResponse("Refused: the form's security token is missing or wrong. Reload the page.", 403)
+    checked = await _admin_form(request)
+    if isinstance(checked, HTMLResponse):
+        return checked
+    session, form = checked
     email = str(form.get("email") or "").strip()[:320]
     disable = form.get("action") == "disable"
     if disable and email.lower() == _own_email(request, session):
