@@ -104,6 +104,7 @@ def refer(
             created.append(rid)
         if not created:
             raise ValueError("the case is already referred to every agency named")
+        moves: dict[str, str] = {}  # the case moves to "referred" where its lifecycle allows it
         if case["status"] in {
             s.value for s in lifecycle.TRANSITIONS if CaseStatus.REFERRED in lifecycle.TRANSITIONS[s]
         }:
@@ -117,27 +118,17 @@ def refer(
                     deadline_at=lifecycle.deadline(case["priority"], CaseStatus.REFERRED.value, at),
                 )
             )
-            conn.execute(
-                case_events.insert().values(
-                    case_id=case_id,
-                    at=at,
-                    actor=principal.actor,
-                    event="referred",
-                    from_status=case["status"],
-                    to_status=CaseStatus.REFERRED.value,
-                    detail=note or ", ".join(wanted),
-                )
+            moves = {"from_status": case["status"], "to_status": CaseStatus.REFERRED.value}
+        conn.execute(
+            case_events.insert().values(
+                case_id=case_id,
+                at=at,
+                actor=principal.actor,
+                event="referred",
+                detail=note or ", ".join(wanted),
+                **moves,
             )
-        else:
-            conn.execute(
-                case_events.insert().values(
-                    case_id=case_id,
-                    at=at,
-                    actor=principal.actor,
-                    event="referred",
-                    detail=note or ", ".join(wanted),
-                )
-            )
+        )
         audit.append(
             conn,
             actor=principal.actor,
