@@ -7,6 +7,9 @@ no bad input ever surfaces as a 500.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from tutela.access import AccessError
 from tutela.cases.intake import IdempotencyConflict, PayloadTooLarge
 from tutela.cases.lifecycle import InvalidTransition
@@ -32,3 +35,14 @@ def http_status(exc: Exception) -> int:
 
 def as_http(exc: Exception) -> CaseHttpError:
     return CaseHttpError(str(exc), status=http_status(exc))
+
+
+T = TypeVar("T")
+
+
+def call_http(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run an engine call for a route, turning its errors into their HTTP statuses."""
+    try:
+        return fn(*args, **kwargs)
+    except (AccessError, ValueError, VaultError) as exc:
+        raise as_http(exc) from None

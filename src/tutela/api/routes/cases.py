@@ -17,20 +17,13 @@ from pydantic import BaseModel, Field
 from tutela.access import AccessError, Principal
 from tutela.api.deps import current_principal, get_db, get_settings
 from tutela.cases import service
-from tutela.cases.errors import as_http
+from tutela.cases.errors import as_http, call_http
 from tutela.cases.vault import VaultError
 from tutela.config import Settings
 from tutela.domain.cases import AppealView, CaseDetail, CaseStats, CaseSummary, NoteView
 from tutela.storage.db import Database
 
 router = APIRouter(prefix="/v1", tags=["cases"])
-
-
-def _call(fn, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(*args, **kwargs)
-    except (AccessError, ValueError, VaultError) as exc:
-        raise as_http(exc) from None
 
 
 @router.get("/cases", response_model=list[CaseSummary])
@@ -43,7 +36,7 @@ def queue(
     db: Database = Depends(get_db),
 ) -> list[CaseSummary]:
     """Cases you may see, most urgent first, then nearest deadline."""
-    return _call(
+    return call_http(
         service.list_queue,
         db,
         principal,
@@ -57,7 +50,7 @@ def queue(
 @router.get("/cases/stats", response_model=CaseStats)
 def stats(principal: Principal = Depends(current_principal), db: Database = Depends(get_db)) -> CaseStats:
     """Aggregates only (what a regulator may see)."""
-    return _call(service.case_stats, db, principal)
+    return call_http(service.case_stats, db, principal)
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
@@ -67,7 +60,7 @@ def case(
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> CaseDetail:
-    return _call(service.get_case, db, settings, principal, case_id)
+    return call_http(service.get_case, db, settings, principal, case_id)
 
 
 class TransitionIn(BaseModel):
@@ -84,7 +77,7 @@ def move(
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> CaseDetail:
-    return _call(
+    return call_http(
         service.transition,
         db,
         principal,
@@ -104,7 +97,7 @@ class BulkIn(TransitionIn):
 def bulk(
     body: BulkIn, principal: Principal = Depends(current_principal), db: Database = Depends(get_db)
 ) -> dict[str, Any]:
-    results = _call(
+    results = call_http(
         service.bulk_transition,
         db,
         principal,
@@ -132,7 +125,7 @@ def assign(
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> CaseDetail:
-    return _call(service.assign, db, principal, case_id, body.user_id, settings=settings)
+    return call_http(service.assign, db, principal, case_id, body.user_id, settings=settings)
 
 
 class NoteIn(BaseModel):
@@ -147,7 +140,7 @@ def note(
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
 ) -> NoteView:
-    return _call(service.add_note, db, principal, case_id, body.text, for_reporter=body.for_reporter)
+    return call_http(service.add_note, db, principal, case_id, body.text, for_reporter=body.for_reporter)
 
 
 class HoldIn(BaseModel):
@@ -162,7 +155,7 @@ def legal_hold(
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
 ) -> dict[str, Any]:
-    _call(service.set_legal_hold, db, principal, case_id, body.on, reason=body.reason)
+    call_http(service.set_legal_hold, db, principal, case_id, body.on, reason=body.reason)
     return {"case_id": case_id, "legal_hold": body.on}
 
 
@@ -193,7 +186,7 @@ async def evidence(
 def custody(
     evidence_id: int, principal: Principal = Depends(current_principal), db: Database = Depends(get_db)
 ) -> list[dict[str, Any]]:
-    return _call(service.custody_chain, db, principal, evidence_id)
+    return call_http(service.custody_chain, db, principal, evidence_id)
 
 
 @router.get("/appeals", response_model=list[AppealView])
@@ -202,7 +195,7 @@ def appeals(
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
 ) -> list[AppealView]:
-    return _call(service.list_appeals, db, principal, status=status)
+    return call_http(service.list_appeals, db, principal, status=status)
 
 
 class DecisionIn(BaseModel):
@@ -217,7 +210,7 @@ def decide(
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
 ) -> AppealView:
-    return _call(service.decide_appeal, db, principal, appeal_id, body.upheld, note=body.note)
+    return call_http(service.decide_appeal, db, principal, appeal_id, body.upheld, note=body.note)
 
 
 @router.get("/cases/{case_id}/export/{fmt}")
@@ -233,7 +226,7 @@ def export(
     """`cybertipline` (XML, or JSON with ?format=json) or `dsa` (statement of reasons, no personal data)."""
     from tutela.cases.exports import export_case
 
-    out = _call(
+    out = call_http(
         export_case, db, settings, principal, case_id, fmt, format=format, reporter_email=reporter_email
     )
     return Response(

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from tutela.access import AccessError, Principal
+from tutela.access import Principal
 from tutela.api.deps import current_principal, get_db, get_settings
 from tutela.cases import service
-from tutela.cases.errors import as_http
+from tutela.cases.errors import call_http
 from tutela.config import Settings
 from tutela.domain.cases import ReferralView
 from tutela.storage.db import Database
 
 router = APIRouter(prefix="/v1", tags=["referrals"])
-
-
-def _call(fn, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(*args, **kwargs)
-    except (AccessError, ValueError) as exc:
-        raise as_http(exc) from None
 
 
 class ReferIn(BaseModel):
@@ -40,7 +32,7 @@ def refer(
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> list[ReferralView]:
-    return _call(service.refer, db, settings, principal, case_id, body.agency_ids, note=body.note)
+    return call_http(service.refer, db, settings, principal, case_id, body.agency_ids, note=body.note)
 
 
 @router.get("/referrals", response_model=list[ReferralView])
@@ -51,7 +43,7 @@ def referrals(
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
 ) -> list[ReferralView]:
-    return _call(service.list_referrals, db, principal, direction=direction, status=status, limit=limit)
+    return call_http(service.list_referrals, db, principal, direction=direction, status=status, limit=limit)
 
 
 class ReferralStatusIn(BaseModel):
@@ -66,6 +58,6 @@ def update(
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
 ) -> ReferralView:
-    return _call(
+    return call_http(
         service.update_referral, db, principal, referral_id, body.status, external_ref=body.external_ref
     )
