@@ -58,7 +58,10 @@ class RiskParams:
     half_life_days: float = 14.0
     adult_minor: float = 1.35
     unknown_minor: float = 1.0  # someone of unknown age writing to a known or self-declared minor
-    peers: float = 0.75
+    peers: float = 0.75  # applies only when the platform supplied every age involved
+    # A sender whose ages disagree (the platform says adult, the chat says 15; or 15 now and 19 later)
+    # is misrepresenting their age, a classic grooming move: evidence, not a reason for comfort.
+    age_contradiction: float = 1.3
     new_account: float = 1.1
     new_account_days: float = 14.0
     # What the platform knows of the link between the sender and the child. Not tuned (the written
@@ -143,14 +146,43 @@ def content_risk(evidence: list[float], params: RiskParams) -> float:
     return 1.0 - math.exp(-z)
 
 
+@dataclass(frozen=True)
+class AgeView:
+    """What is known of one participant's age: the platform's word, and what they said in the chat."""
+
+    known: int | None = None  # supplied by the platform
+    declared_min: int | None = None  # the youngest age they claimed in the chat
+    declared_max: int | None = None  # the oldest
+
+    @property
+    def best(self) -> int | None:
+        """The age to reason with: the platform's, else the claim."""
+        return self.known if self.known is not None else self.declared_min
+
+    @property
+    def contradicted(self) -> bool:
+        """True when the claims disagree with the platform or with each other across the age of 18."""
+        claims = [a for a in (self.declared_min, self.declared_max) if a is not None]
+        if not claims:
+            return False
+        if self.known is not None and any((a < 18) != (self.known < 18) for a in claims):
+            return True
+        return min(claims) < 18 <= max(claims)
+
+
 def age_factor(
-    own_age: int | None,
-    other_ages: list[int],
+    own: AgeView,
+    others: list[AgeView],
     account_days: float | None,
     params: RiskParams,
     relationship: str | None = None,
 ) -> tuple[float, list[str]]:
-    """Multiplier for the age situation and the platform-known relationship, with flags naming them."""
+    """Multiplier for the age situation and the platform-known relationship, with flags naming them.
+
+    Why the asymmetry: a suspect's own claim ("im 15 too") is the oldest trick in grooming, so an age
+    stated in the chat may raise the risk (a child saying they are 13) but never lower it; only ages
+    the platform supplies can make two people peers.
+    """
     factor, flags = 1.0, []
     if relationship == "family":
         # a parent or grandparent writing to their child is an adult writing to a minor, which is
@@ -161,18 +193,36 @@ def age_factor(
     elif relationship == "stranger":
         factor *= params.stranger
         flags.append("stranger")
-    if own_age is not None and other_ages:
-        if own_age >= 18 and any(a < 18 for a in other_ages):
-            factor *= params.adult_minor
-            flags.append("adult_to_minor")
-        elif own_age < 18 and all(a < 18 and abs(a - own_age) <= 3 for a in other_ages):
-            factor *= params.peers
-    elif own_age is None and any(a < 18 for a in other_ages):
+    other_ages = [o.best for o in others if o.best is not None]
+    minors = [a for a in other_ages if a < 18]
+    own_age = own.known if own.known is not None else own.declared_max  # an adult claim is believed
+    if own_age is not None and own_age >= 18 and minors:
+        factor *= params.adult_minor
+        flags.append("adult_to_minor")
+    elif own.known is not None and own.known < 18 and others and all(
+        o.known is not None and o.known < 18 and abs(o.known - own.known) <= 3 for o in others
+    ):
+        factor *= params.peers
+    elif minors:
         factor *= params.unknown_minor
+    if own.contradicted:
+        factor *= params.age_contradiction
+        flags.append("age_misrepresentation")
     if account_days is not None and account_days < params.new_account_days:
         factor *= params.new_account
         flags.append("new_account")
     return factor, flags
+
+
+def sextortion_pattern(evidence: list[float], params: RiskParams) -> bool:
+    """A threat together with images or sexual talk from the same person: alert at once.
+
+    Why a floor rather than a weight: a sextortion threat is the harm itself, whatever came before it
+    (offenders often skip the slow stages), so neither the damping of long chats nor any age may hide it.
+    """
+    threat = evidence[STAGES.index(Stage.THREATS)]
+    leverage = max(evidence[STAGES.index(Stage.IMAGES)], evidence[STAGES.index(Stage.SEXUAL)])
+    return threat >= params.stage_min and leverage >= params.soft_floor
 
 
 def stage_names(evidence: list[float], params: RiskParams) -> list[Stage]:

@@ -17,6 +17,7 @@ import orjson
 from tutela.conversations.ages import declared_age
 from tutela.conversations.risk import (
     N_STAGES,
+    AgeView,
     RiskParams,
     StepOutcome,
     age_factor,
@@ -25,6 +26,7 @@ from tutela.conversations.risk import (
     display_risk,
     internal_risk,
     r5,
+    sextortion_pattern,
     stage_names,
 )
 from tutela.conversations.segments import NO_TERMS, SegTerms, load_segment_model
@@ -57,6 +59,17 @@ class Party:
     ev: list[list[float] | None] = field(default_factory=lambda: [None] * N_STAGES)  # [index, score]
     alerted: bool = False
     rel: str | None = None  # the platform's word on this sender's link to the others (latest message)
+    claimed: list[int] | None = None  # [youngest, oldest] age they stated in the chat
+
+    def age_view(self) -> AgeView:
+        """The platform's age and the chat's claims, kept apart (see `risk.age_factor`)."""
+        lo, hi = self.claimed if self.claimed else (None, None)
+        return AgeView(known=self.age if self.age_known else None, declared_min=lo, declared_max=hi)
+
+    def claim(self, age: int) -> None:
+        self.claimed = [min(self.claimed[0], age), max(self.claimed[1], age)] if self.claimed else [age, age]
+        if not self.age_known:
+            self.age = self.claimed[0]
 
     def decayed(self, now: float | None, params: RiskParams) -> list[float]:
         if now is None or self.ts is None:
@@ -65,11 +78,17 @@ class Party:
         return self.e if f == 1.0 else [x * f for x in self.e]
 
     def to_obj(self) -> list[Any]:
-        return [self.age, self.age_known, self.account_days, self.n, self.ts, self.e, self.ev, self.alerted, self.rel]
+        return [self.age, self.age_known, self.account_days, self.n, self.ts, self.e, self.ev, self.alerted, self.rel,
+                self.claimed]
 
     @classmethod
     def from_obj(cls, o: list[Any]) -> "Party":
-        return cls(o[0], o[1], o[2], o[3], o[4], list(o[5]), list(o[6]), o[7], o[8] if len(o) > 8 else None)
+        # states saved before a field existed are shorter: the missing tail takes its default
+        rel = o[8] if len(o) > 8 else None
+        claimed = list(o[9]) if len(o) > 9 and o[9] else None
+        if claimed is None and o[0] is not None and not o[1]:
+            claimed = [o[0], o[0]]  # an older state's declared age
+        return cls(o[0], o[1], o[2], o[3], o[4], list(o[5]), list(o[6]), o[7], rel, claimed)
 
 
 @dataclass
@@ -127,9 +146,12 @@ class ConversationState:
         whole-conversation damping."""
         p = self.parties[pid]
         e = p.decayed(self.last_ts, params)
-        others = [q.age for k, q in self.parties.items() if k != pid and q.age is not None]
-        factor, flags = age_factor(p.age, others, p.account_days, params, p.rel)
-        return min(1.0, content_risk(e, params) * factor * self.damping(params)), e, flags
+        others = [q.age_view() for k, q in self.parties.items() if k != pid and q.age is not None]
+        factor, flags = age_factor(p.age_view(), others, p.account_days, params, p.rel)
+        risk = min(1.0, content_risk(e, params) * factor * self.damping(params))
+        if sextortion_pattern(e, params):
+            risk = max(risk, params.threshold)
+        return risk, e, flags
 
     def _seg_prob(self, seg_model: Any) -> float:
         model = load_segment_model() if seg_model is DEFAULT else seg_model
@@ -192,10 +214,9 @@ class ConversationState:
             out.new_party = True
         if msg.sender_age is not None:
             party.age, party.age_known = msg.sender_age, True
-        elif not party.age_known:
-            stated = declared_age(msg.text)
-            if stated is not None:
-                party.age = stated
+        stated = declared_age(msg.text)
+        if stated is not None:
+            party.claim(stated)
         if msg.sender_account_age_days is not None:
             party.account_days = msg.sender_account_age_days
         if msg.relationship is not None:
@@ -290,7 +311,7 @@ def conversation_flags(alert: bool, stages: list[Stage], age_flags: list[str]) -
         flags.append("meeting_request")
     if Stage.OFF_PLATFORM in stages:
         flags.append("off_platform")
-    flags.extend(f for f in age_flags if f == "adult_to_minor")
+    flags.extend(f for f in age_flags if f in ("adult_to_minor", "age_misrepresentation"))
     return flags
 
 
@@ -355,7 +376,8 @@ class AccountState:
         if len(self.convs) > MAX_ACCOUNT_CONVS:  # keep the riskiest conversations
             lowest = min(self.convs, key=lambda c: (self.convs[c][0] or 0.0))
             del self.convs[lowest]
-        if (party.age is None or party.age >= 18) and party.rel != "family":  # a parent is not "many minors"
+        # only the platform's word makes someone a minor here; "im 15 too" is what offenders say
+        if (not party.age_known or party.age >= 18) and party.rel != "family":  # a parent is not "many minors"
             for who, q in conv.parties.items():
                 if who != sender and q.age is not None and q.age < 18 and who not in self.minors:
                     if len(self.minors) < MAX_MINORS:
