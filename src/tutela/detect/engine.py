@@ -19,6 +19,7 @@ import numpy as np
 from tutela.config import Settings
 from tutela.detect.detectors.base import Detector, Hit, detector_classes
 from tutela.detect.langid import UNDETERMINED, identify_many
+from tutela.detect.translit import to_native
 from tutela.detect.model import LinearModel, explainable_words, load_default
 from tutela.detect.normalize import Normalized, normalize, normalize_text
 from tutela.domain.analysis import Explanation, TextAnalysis
@@ -179,6 +180,11 @@ def analyze_texts(
     lang_list: list[tuple[str, float]] = [
         (str(given[i]).lower(), 1.0) if given[i] else detected[i] for i in range(n)
     ]
+    for i, (lang, _) in enumerate(lang_list):
+        # Persian or Russian typed in Latin letters: models and phrase lists read the native script
+        native = to_native(originals[i], lang) if lang in ("fa", "ru") and normalized[i] else None
+        if native is not None:
+            normalized[i] = normalize_text(native)
 
     model = load_default()
     probs = np.zeros((n, len(CATEGORIES)))

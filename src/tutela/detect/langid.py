@@ -6,7 +6,8 @@ messages it confuses Azerbaijani with Turkish and Persian with Arabic or Urdu.
 Cheap script and letter cues fix the common cases: `ə` and Azerbaijani
 Cyrillic letters only occur in Azerbaijani, `q`/`x` are not Turkish letters,
 and `پ چ ژ گ` plus the Persian forms of yeh and kaf mark Persian.
-Text with no letters at all is `und` (undetermined) rather than a guess.
+Persian and Russian typed in Latin letters (Finglish, translit) are recognised by their everyday
+words (`translit.py`). Text with no letters at all is `und` (undetermined) rather than a guess.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import re
 import threading
 from collections.abc import Sequence
 from typing import Any
+
+from tutela.detect.translit import romanized_language
 
 SUPPORTED = ("en", "tr", "az", "fa", "ru")
 UNDETERMINED = "und"
@@ -108,7 +111,11 @@ def _decide(text: str, labels: list[str], scores: list[float]) -> tuple[str, flo
         if top in {"ru", "uk", "bg", "be", "mk", "sr", "kk", "ky", "tt", "ba", "mn"} and top != "ru" and conf >= 0.6:
             return top, conf
         return "ru", conf if top == "ru" else max(0.5, min(conf, 0.7))
-    # Latin script
+    # Latin script: Persian (Finglish) and Russian (translit) typed without their own letters first
+    if not _TR_LETTER.search(text):
+        roman = romanized_language(text)
+        if roman is not None and (top not in ("en", "tr", "az") or conf < 0.8 or roman[1] >= 0.85):
+            return roman
     az_words = len(_AZ_WORD_SET.intersection(_WORDS.findall(text.lower())))
     if top in _TR_SCRIPT_LANGS or _TR_LETTER.search(text) or az_words:
         az_votes = az_words + len(_AZ_QX.findall(text))

@@ -1,0 +1,224 @@
+"""Persian and Russian typed in Latin letters: recognise them and write them back in their own script.
+
+Children type Persian in Latin letters ("Finglish": `aksetoo befrest be kasi nagoo`) and Russian in
+translit (`skin foto i nikomu ne govori`) on keyboards without their script. Language id then answers
+English, Portuguese or Polish, and every model trained on Persian script or Cyrillic sees nonsense.
+Here both are recognised by their everyday words (weighted: words that are also English or Turkish
+count little) and converted back to the native script by rules, so the trained models and the phrase
+lists see the text they know. The conversion is lossy (Finglish drops the difference between `s`, `ث`
+and `ص`, Persian script drops short vowels); it only has to land near the written form, and the
+character n-grams of the models tolerate the rest.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[a-z']+")
+
+# Everyday Finglish words; 1.0 = only Persian, lower = also an English/Turkish/Azerbaijani word.
+_FA_WORDS: dict[str, float] = {
+    **dict.fromkeys(
+        "salam khobi khubi chetori chetor mersi merci mamnoon mamnun merc mamnunam ghorboonet ghorbanet azizam "
+        "joon jun kheili kheyli khyli khaili chera cheraa chi chiz chizi koja kojaei kojai kojaii key kei "
+        "chikar mikoni mikonam mikone mikham mikhay mikhad mikhaym nemikham nemikhay mitooni mitoonam mituni "
+        "mitunam nemitooni mishe nemishe mishi mizanam mizani bezan befrest befres beferest ferestadi ferestadam "
+        "miferestam mifrestam nafrest begoo begu nagoo nagu begim migam migi mige nemigam bede bedeh nade nadeh "
+        "bia biya boro beram berim mirim miram miay miyay nemiay hast hastam hasti hastesh nist nistam nisti "
+        "dari daram nadaram nadari dare nadare bood budam boodam budi shodam shodi shode mishe bashe bashi "
+        "basham agar vali valy chon choon hamin hamun hamoon inja unja oonja alan alaan emrooz emruz farda "
+        "dirooz diruz shab rooz ruz hafte saat madrese madreseh dars darsa mashgh emtehan moalem moallem "
+        "bache bacheha dokhtar pesar doost dust doostam dooset dustet baba maman madar pedar khahar baradar "
+        "dadash abji khanoom khanum agha aghaye mamanet babat babaat khoone khune khunevade khanevade "
+        "khanevadat aks akse aksa aksat aksato aksetoo aksetu axe axat axaye aksaye film filmet "
+        "pool pul poolet pulet toman tomani rial gooshi gushi shomare shomarat shomaret adres "
+        "kos kir koskesh kiri jende jakesh madarjende pedarsag haroomzade "
+        "bokosham mikosham mikoshamet koshtan khodkoshi ghors ghorsa bemiram mimiram mordan "
+        "ye yek do se chahar panj shish haft hasht noh dah "
+        "ro ra ba baraye barat barash behet behem bahat bahash azash azat azam "
+        "man mano mara to toro oon un oona una ma shoma ina unha oonha "
+        "chand chandta bekhoram bokhoram khordam bidar nasham nashi konam kon kardam kardi kard "
+        "bale baleh biam bebin bebinam hamash hamechi hame hich hichi hichkas hichki kasi nemidoonam midoonam midooni dooset daram".split(),
+        1.0,
+    ),
+}
+for _w in "man to ke age ma bia do se ye dah ro ba chi kos key film adres".split():
+    _FA_WORDS[_w] = 0.25  # also English, Turkish or Azerbaijani words
+
+# Everyday Russian translit words, weighted the same way.
+_RU_WORDS: dict[str, float] = {
+    **dict.fromkeys(
+        "privet privetik poka spasibo spasiba pozhaluysta pojaluysta pozhalujsta pzh pls "
+        "ya ty tebya tebja menya menja mne tebe emu ej ee ego nas vas nam vam oni ona on my vy "
+        "chto shto chto-to shtoto kak gde kogda pochemu pochemy zachem skolko kto kuda otkuda "
+        "eto etot eta vot tut tam zdes seychas sejchas sichas potom zavtra segodnya vchera "
+        "ne net da nu uzhe uje esche eshe eshche tolko vsego vse vsem vsex vseh nikomu nichego nikto nikogda "
+        "davai davaj skinj skin' skinesh skinula skinul prishli prisli otprav otpravlu razoshlu pokazhu "
+        "foto fotku fotki fotochku video vidos kameru "
+        "govori skazhi rasskazhi molchi roditelyam roditeli mame mama papa pape mamke shkole shkolu shkola "
+        "khochesh hochesh khochu hochu mogu mozhesh mozhno nado nuzhno budet budesh byl byla "
+        "ochen ochenj krasivaya krasivyj milaya klassnaya sladkaya devochka malchik "
+        "dengi deneg babki zarabotat zarabotok zakladki zakladka klad "
+        "ubju ubyu ub'ju ubit zarezhu pristrelyu vzorvu shkolu "
+        "blyat blyad suka nahui nahuy pizdec pizda huy hui ebat "
+        "tabletok tabletki skolko nado chtoby ne prosnutsya znaju znayu dumaju dumayu "
+        "segodnja zavtra kotoryj kotoraya horosho khorosho ploho normalno prosto tozhe takoj takaya".split(),
+        1.0,
+    ),
+}
+for _w in "ya ty da ne net on my vy nu vot tut tam mama papa foto video skin pls".split():
+    _RU_WORDS[_w] = 0.25
+
+
+# Verb forms no other Latin-alphabet language has: Persian mi-/nemi-/be- stems with personal endings,
+# Russian reflexive and second-person endings.
+_FA_VERB = re.compile(r"^(?:mi|nemi|be|bo|na)(?:kh|sh|f|k|g|d|r|z|t|b|m|y)[a-z]{1,8}(?:am|i|e|im|id|in|an|and|et|esh)$")
+_RU_VERB = re.compile(r"^[a-z]{3,}(?:sya|sja|tsya|esh|ish|yut|jut|aesh|aet|ete|ite)$")
+
+
+def _score(words: list[str], lexicon: dict[str, float], verb: re.Pattern[str]) -> float:
+    return sum(lexicon.get(w, 0.5 if verb.match(w) else 0.0) for w in set(words))
+
+
+def romanized_language(text: str) -> tuple[str, float] | None:
+    """("fa" | "ru", confidence) when Latin-script text reads as Finglish or Russian translit, else None.
+
+    Why words rather than a model: the signal is a handful of very frequent words that no other
+    language of the Latin alphabet shares, and a reviewer can read the list.
+    """
+    words = _WORD.findall(text.lower())
+    if not words:
+        return None
+    fa, ru = _score(words, _FA_WORDS, _FA_VERB), _score(words, _RU_WORDS, _RU_VERB)
+    best, lang = (fa, "fa") if fa >= ru else (ru, "ru")
+    if best <= max(fa, ru) - best + 0.5 and fa > 0 and ru > 0:
+        return None  # both languages' words: undecided
+    share = best / len(set(words))
+    need = 1.0 if len(words) <= 3 else 1.5
+    if best >= need and share >= 0.3:
+        return lang, round(min(0.95, 0.5 + share / 2), 4)
+    return None
+
+
+# --------------------------------------------------------------------------- Russian translit -> Cyrillic
+_RU_MULTI = [
+    ("tsya", "тся"), ("tsja", "тся"), ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"),
+    ("ya", "я"), ("ja", "я"), ("yu", "ю"), ("ju", "ю"), ("yo", "ё"), ("jo", "ё"), ("ye", "е"),
+    ("iy", "ий"), ("yy", "ый"), ("'", "ь"),
+]
+_RU_SINGLE = dict(zip("abvgdezijklmnoprstufhcyxwq", "абвгдезийклмнопрстуфхцыкшк"))
+_RU_SINGLE["e"] = "е"
+
+
+def latin_to_russian(text: str) -> str:
+    """Translit back to Cyrillic by the common informal conventions (`skinj foto` -> `скинь фото`)."""
+    out: list[str] = []
+    for token in re.split(r"([a-z']+)", text.lower()):
+        if not token or not token[0].isalpha() and token[0] != "'":
+            out.append(token)
+            continue
+        w, res, i = token, [], 0
+        while i < len(w):
+            for latin, cyr in _RU_MULTI:
+                if w.startswith(latin, i):
+                    res.append(cyr)
+                    i += len(latin)
+                    break
+            else:
+                ch = w[i]
+                if ch == "j":  # a soft sign at the end of a word or before a consonant, else й
+                    nxt = w[i + 1] if i + 1 < len(w) else ""
+                    res.append("ь" if not nxt or nxt not in "aeiouy" else "й")
+                else:
+                    res.append(_RU_SINGLE.get(ch, ch))
+                i += 1
+        out.append("".join(res))
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- Finglish -> Persian script
+# The commonest words are written out, since vowels decide too much to leave to rules.
+_FA_DICT: dict[str, str] = {
+    "salam": "سلام", "khobi": "خوبی", "khubi": "خوبی", "chetori": "چطوری", "mersi": "مرسی", "merci": "مرسی",
+    "azizam": "عزیزم", "joon": "جون", "jun": "جون", "kheili": "خیلی", "kheyli": "خیلی", "khaili": "خیلی",
+    "chera": "چرا", "chi": "چی", "koja": "کجا", "man": "من", "to": "تو", "ma": "ما", "shoma": "شما",
+    "oon": "اون", "un": "اون", "ke": "که", "ba": "با", "be": "به", "az": "از", "dar": "در", "ro": "رو",
+    "ra": "را", "va": "و", "o": "و", "ya": "یا", "age": "اگه", "agar": "اگر", "vali": "ولی", "chon": "چون",
+    "hast": "هست", "nist": "نیست", "aks": "عکس", "akse": "عکس", "axe": "عکس", "aksa": "عکسا", "axa": "عکسا",
+    "aksat": "عکسات", "aksato": "عکساتو", "aksetoo": "عکستو", "aksetu": "عکستو", "axato": "عکساتو",
+    "befrest": "بفرست", "beferest": "بفرست", "nafrest": "نفرست", "ferestadi": "فرستادی",
+    "miferestam": "میفرستم", "mifrestam": "میفرستم", "begoo": "بگو", "begu": "بگو", "nagoo": "نگو",
+    "nagu": "نگو", "bede": "بده", "nade": "نده", "bia": "بیا", "biya": "بیا", "boro": "برو",
+    "madrese": "مدرسه", "madreseh": "مدرسه", "madresat": "مدرست", "khanevade": "خانواده",
+    "khanevadat": "خانوادت", "maman": "مامان", "mamanet": "مامانت", "baba": "بابا", "babat": "بابات",
+    "pool": "پول", "pul": "پول", "poolet": "پولت", "kasi": "کسی", "hichkas": "هیچکس", "hichki": "هیچکی",
+    "dokhtar": "دختر", "pesar": "پسر", "doost": "دوست", "dust": "دوست", "bache": "بچه", "emrooz": "امروز",
+    "farda": "فردا", "shab": "شب", "mikham": "میخوام", "mikhay": "میخوای", "nemikham": "نمیخوام",
+    "mitooni": "میتونی", "mishe": "میشه", "khodkoshi": "خودکشی", "ghors": "قرص", "ghorsa": "قرصا",
+    "bokosham": "بکشم", "mikosham": "میکشم", "mikoshamet": "میکشمت", "baraye": "برای", "barat": "برات",
+    "behet": "بهت", "dari": "داری", "daram": "دارم", "nadaram": "ندارم", "alan": "الان", "hamin": "همین",
+    "konam": "کنم", "kon": "کن", "kardam": "کردم", "bekhoram": "بخورم", "bokhoram": "بخورم", "nasham": "نشم",
+    "chand": "چند", "ta": "تا", "bidar": "بیدار", "hame": "همه", "hamash": "همش", "nemidoonam": "نمیدونم",
+    "inja": "اینجا", "unja": "اونجا", "oonja": "اونجا", "khone": "خونه", "khoone": "خونه", "khune": "خونه",
+}
+_FA_MULTI = [
+    ("kh", "خ"), ("gh", "ق"), ("sh", "ش"), ("ch", "چ"), ("zh", "ژ"), ("oo", "و"), ("ou", "و"), ("ee", "ی"),
+    ("ei", "ی"), ("ey", "ی"), ("ai", "ای"), ("ay", "ای"),
+]
+_FA_SINGLE = {
+    "b": "ب", "p": "پ", "t": "ت", "j": "ج", "h": "ه", "d": "د", "r": "ر", "z": "ز", "s": "س", "f": "ف",
+    "q": "ق", "k": "ک", "g": "گ", "l": "ل", "m": "م", "n": "ن", "v": "و", "w": "و", "y": "ی", "c": "ک",
+    "x": "خ", "i": "ی", "u": "و", "a": "ا",
+}
+
+
+def _fa_word(w: str) -> str:
+    known = _FA_DICT.get(w)
+    if known is not None:
+        return known
+    res: list[str] = []
+    i = 0
+    while i < len(w):
+        if w[i] == "'":
+            i += 1
+            continue
+        for latin, fa in _FA_MULTI:
+            if w.startswith(latin, i):
+                res.append(fa)
+                i += len(latin)
+                break
+        else:
+            ch = w[i]
+            first, last = i == 0, i == len(w) - 1
+            if ch in "aeo" and first:
+                res.append("آ" if ch == "a" else "ا")
+            elif ch == "e" and last:
+                res.append("ه")  # final -e is written with heh
+            elif ch == "o" and last:
+                res.append("و")
+            elif ch in "eo":
+                pass  # short vowels are not written
+            else:
+                res.append(_FA_SINGLE.get(ch, ch))
+            i += 1
+    return "".join(res)
+
+
+def latin_to_persian(text: str) -> str:
+    """Finglish back to Persian script: the common words by a list, the rest by rules."""
+    return re.sub(r"[a-z']+", lambda m: _fa_word(m.group()), text.lower())
+
+
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def to_native(text: str, lang: str) -> str | None:
+    """The text in its language's own script when it was typed in Latin letters, else None."""
+    letters = sum(map(str.isalpha, text))
+    if letters == 0 or len(_LATIN.findall(text)) < 0.6 * letters:
+        return None
+    if lang == "ru":
+        return latin_to_russian(text)
+    if lang == "fa":
+        return latin_to_persian(text)
+    return None

@@ -1,0 +1,79 @@
+"""Persian (Finglish) and Russian (translit) typed in Latin letters: language id and the way back.
+
+Sentences written for these tests. Language id used to answer en, pt, pl or sr for all of them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tutela import analyze_text
+from tutela.detect.langid import identify
+from tutela.detect.translit import latin_to_persian, latin_to_russian, romanized_language, to_native
+
+FINGLISH = [
+    "salam, aksetoo befrest va be kasi nagoo",
+    "chand ta ghors bekhoram ke bidar nasham",
+    "man mikham khodkoshi konam",
+    "salam khobi? emrooz madrese boodi?",
+    "age aksaye bishtar nafresti aksato baraye madresat miferestam",
+]
+TRANSLIT = [
+    "skinj foto i nikomu ne govori",
+    "esli ne skinesh eshche ya razoshlu tvoi fotki v shkolu",
+    "skolko tabletok nado chtoby ne prosnutsya",
+    "privet kak dela, chto delaesh?",
+    "da ne znaju",
+]
+OTHER_LATIN = [
+    ("the man went to the store to buy milk", "en"),
+    ("bugun okula gittim ve cok guzeldi", "tr"),
+    ("men bu gun mektebe getdim", None),
+    ("je ne sais pas quoi faire", None),
+    ("nie wiem co robic dzisiaj", None),
+    ("tomorrow we go to the beach with my mom", "en"),
+]
+
+
+@pytest.mark.parametrize("text", FINGLISH)
+def test_finglish_is_persian(text: str) -> None:
+    assert identify(text)[0] == "fa"
+
+
+@pytest.mark.parametrize("text", TRANSLIT)
+def test_translit_is_russian(text: str) -> None:
+    assert identify(text)[0] == "ru"
+
+
+@pytest.mark.parametrize(("text", "lang"), OTHER_LATIN)
+def test_other_latin_text_is_not_taken_for_persian_or_russian(text: str, lang: str | None) -> None:
+    assert romanized_language(text) is None
+    if lang is not None:
+        assert identify(text)[0] == lang
+
+
+def test_translit_back_to_cyrillic() -> None:
+    assert latin_to_russian("skinj foto i nikomu ne govori") == "скинь фото и никому не говори"
+    assert latin_to_russian("privet, kak dela?") == "привет, как дела?"
+    assert latin_to_russian("ne prosnutsya") == "не проснутся"
+
+
+def test_finglish_back_to_persian_script() -> None:
+    assert latin_to_persian("aksetoo befrest va be kasi nagoo") == "عکستو بفرست و به کسی نگو"
+    assert latin_to_persian("chand ta ghors bekhoram") == "چند تا قرص بخورم"
+    # words outside the list go by rules: consonants kept, short vowels dropped, i as yeh
+    assert latin_to_persian("bebin") == "ببین"
+
+
+def test_to_native_only_for_latin_text() -> None:
+    assert to_native("привет", "ru") is None
+    assert to_native("سلام", "fa") is None
+    assert to_native("privet", "ru") == "привет"
+    assert to_native("hello", "en") is None
+
+
+def test_the_engine_reads_translit_in_cyrillic() -> None:
+    """The models see the native script: a translit insult is caught once read as Cyrillic."""
+    latin = analyze_text("ty tupaya suka, tebya vse nenavidyat")
+    assert latin.lang == "ru"
+    assert latin.flags  # insult and swearing, caught only once read as Cyrillic
