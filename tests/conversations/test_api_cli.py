@@ -61,13 +61,16 @@ def test_cli_scan_jsonl(tmp_path: Path) -> None:
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     res = CliRunner().invoke(cli_app, ["scan-conversations", str(src), "--out", str(out), "--no-progress"])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 3, res.output  # done, but two conversations could not be scored
     recs = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert len(recs) == 6
     assert recs[1]["error"].startswith("line 2: invalid JSON")
     assert recs[-1]["error"] == "empty conversation: no messages"
     for rec in recs:
         assert {"id", "risk", "flags", "stages", "evidence", "first_alert_at"} <= set(rec)
+    for rec in (recs[1], recs[-1]):  # an unusable conversation never reads as "safe"
+        assert rec["risk"] is None and rec["alert"] is None
+    assert "1 conversations" not in res.output
     assert "conversations" in res.output and "alerted" in res.output
 
 

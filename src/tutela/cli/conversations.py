@@ -8,19 +8,35 @@ from pathlib import Path
 
 import typer
 
-from tutela.cli.common import err_console, fail
+from tutela.cli.common import err_console, fail, finish, plural
 
 
 def register(app: typer.Typer) -> None:
     @app.command("scan-conversations")
     def scan_conversations_cmd(
-        input: str = typer.Argument(..., help="JSONL (one conversation per line) or a `sender: text` chat log; - for stdin"),
+        input: str = typer.Argument(
+            ...,
+            help='JSONL, one conversation per line: {"id", "messages": [{"sender", "text", "ts"?, "sender_age"?, '
+            '"sender_account_age_days"?, "relationship"?}], "participants"?}; or a `sender: text` chat log; - for stdin',
+        ),
         out: Path = typer.Option(None, "--out", "-o", help="write JSONL results here (default: stdout)"),
         fmt: str = typer.Option("auto", "--format", help="auto, jsonl or chat"),
         max_messages: int = typer.Option(10_000, help="score at most this many messages per conversation"),
         progress: bool = typer.Option(True, help="show a progress bar on stderr"),
     ) -> None:
-        """Score conversations for grooming; one JSONL result per conversation, then a summary."""
+        """Score conversations for grooming; one JSONL result per conversation, then a summary.
+
+        Example input line:
+        {"id": "c1", "messages": [{"sender": "a", "text": "hi", "ts": 1700000000, "sender_age": 34},
+        {"sender": "b", "text": "hey"}]}
+
+        `ts` is seconds since the epoch (or ISO 8601); `sender_age` is an age the platform knows (ages
+        people claim in the text are read from the text and never lower the risk). Output lines carry
+        `risk` (0.5 = alert), `alert`, `first_alert_at` (message index), `stages`, `flags`, `evidence`.
+        A conversation that cannot be scored gets `error` with `risk` and `alert` null, never a
+        result that reads as safe. Exit 0 when all were scored, 3 when some failed, 2 when the input
+        could not be read.
+        """
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         from tutela.conversations.batch import ConversationResult, score_record
@@ -66,10 +82,11 @@ def register(app: typer.Typer) -> None:
             if out:
                 sink.close()
         err_console.print(
-            f"{counts['conversations']} conversations, {counts['messages']} messages scored: "
+            f"{plural(counts['conversations'], 'conversation')}, {plural(counts['messages'], 'message')} scored: "
             f"[bold]{counts['alerts']} alerted[/], {counts['errors']} unusable, "
-            f"{counts['message_errors']} messages rejected"
+            f"{plural(counts['message_errors'], 'message')} rejected"
         )
+        finish(counts["errors"] + counts["message_errors"])
 
     from tutela.cli.train import train_group
 

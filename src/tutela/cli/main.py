@@ -6,8 +6,20 @@ import importlib
 import pkgutil
 
 import typer
+from typer.core import TyperOption
 
 import tutela.cli as cli_pkg
+
+
+def _flag_type(self: TyperOption, ctx: object) -> str | None:
+    """No `<bool>` type column for on/off flags: they take no value, so there is no type to show."""
+    if self.is_flag:
+        return None
+    return _option_type(self, ctx)  # type: ignore[arg-type]
+
+
+_option_type = TyperOption.display_type_rich
+TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="tutela",

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from tutela.cli.common import database, err_console, fail, settings
+from tutela.cli.common import database, err_console, fail, finish, plural, settings
 
 INDEX_SUBDIR = "hash_index"
 
@@ -73,7 +73,11 @@ def register(app: typer.Typer) -> None:
         finally:
             if out:
                 fh.close()
-        err_console.print(f"hashed {len(files) - errors} of {len(files)} files" + (f", {errors} errors" if errors else ""))
+        err_console.print(
+            f"hashed {len(files) - errors} of {plural(len(files), 'file')}"
+            + (f", {plural(errors, 'error')}" if errors else "")
+        )
+        finish(errors)
 
     @app.command("match")
     def match_cmd(
@@ -92,7 +96,7 @@ def register(app: typer.Typer) -> None:
         if not files:
             fail("no files found")
         fh = _open_out(out)
-        matched = 0
+        matched = errors = 0
         try:
             with _progress() as bar:
                 task = bar.add_task("matching", total=len(files))
@@ -108,13 +112,17 @@ def register(app: typer.Typer) -> None:
                             "suppressed": [m.model_dump(mode="json") for m in outcome.suppressed],
                         })
                     except MediaError as exc:
+                        errors += 1
                         _write(fh, {"path": str(f), "error": str(exc)})
                     bar.advance(task)
         finally:
             if out:
                 fh.close()
             matcher.save(only_if_changed=True)
-        err_console.print(f"{matched} of {len(files)} files matched")
+        err_console.print(
+            f"{matched} of {plural(len(files), 'file')} matched" + (f", {plural(errors, 'error')}" if errors else "")
+        )
+        finish(errors)
 
     bank_app = typer.Typer(help="Hash banks: lists of known (or known-benign) hashes.", no_args_is_help=True)
     app.add_typer(bank_app, name="bank")
@@ -196,6 +204,7 @@ def register(app: typer.Typer) -> None:
         except (BankError, ValueError) as exc:
             fail(str(exc))
         typer.echo(json.dumps(result.as_dict()))
+        finish(len(result.errors))
 
     @bank_app.command("export")
     def bank_export(

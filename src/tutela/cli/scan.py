@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from tutela.cli.common import fail, settings as load_cli_settings
+from tutela.cli.common import fail, finish, plural, settings as load_cli_settings
 
 LONG_INPUT_BYTES = 256 * 1024  # show a progress bar above this size
 
@@ -27,7 +27,11 @@ def register(app: typer.Typer) -> None:
         explain: bool = typer.Option(False, "--explain", help="add the spans and patterns behind each flag"),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar or summary"),
     ) -> None:
-        """Analyse every text; one JSON line out per record in, then a summary of flags on stderr."""
+        """Analyse every text; one JSON line out per record in, then a summary of flags on stderr.
+
+        Exit 0 when every record was analysed, 3 when some could not be (their lines carry `error`
+        and no `flags`), 2 when nothing could be read.
+        """
         from tutela.detect.batch import detect_format, read_csv, read_jsonl, scan
 
         err = Console(stderr=True)
@@ -75,9 +79,10 @@ def register(app: typer.Typer) -> None:
         if not quiet:
             err.print(_summary_table(summary))
             err.print(
-                f"{summary.records} record(s): {summary.analysed} analysed, {summary.errors} with errors"
+                f"{plural(summary.records, 'record')}: {summary.analysed} analysed, {summary.errors} with errors"
                 + (f", {summary.truncated} truncated" if summary.truncated else "")
             )
+        finish(summary.errors)
 
 
 def _summary_table(summary: Any) -> Table:

@@ -47,7 +47,8 @@ class ConversationResult(ConversationRisk):
         if self.truncated:
             rec["truncated"] = True
         if self.error:
-            rec["error"] = self.error
+            # an unusable conversation has no score: null, never a 0.0 that reads as "safe"
+            rec.update(error=self.error, risk=None, alert=None, first_alert_at=None)
         return rec
 
 

@@ -6,9 +6,11 @@ must be the same for anyone scanning files from Python.
 
 Contract, one output record per input record, in input order:
     {"id": ..., "lang": ..., "scores": {category: float, ...}, "flags": [category, ...]}
-plus `"truncated": true` when the text was cut to the length cap, `"error"`
-when the record was bad (then with `"line"`, and `id` null when unknown), and
-`"explanations"` on request. A bad record never stops the scan and nothing is
+plus `"truncated": true` when the text was cut to the length cap, `"warning"`
+(with `"line"`) when the text had to be repaired to be read (invalid UTF-8), and
+`"explanations"` on request. A record that could not be analysed is
+`{"id", "line", "error"}` only (`id` null when unknown): no scores or flags that
+could be read as "safe". A bad record never stops the scan and nothing is
 dropped silently.
 """
 
@@ -186,9 +188,10 @@ def scan(
         for it in chunk:
             summary.records += 1
             a = by_item.get(id(it))
-            if a is None:
+            if a is None or a.error:
+                # no scores and no flags on a record that was not analysed: zeros would read as "safe"
                 summary.errors += 1
-                write({"id": it.id, "line": it.line, "error": it.error})
+                write({"id": it.id, "line": it.line, "error": it.error or (a.error if a else "not analysed")})
                 continue
             rec: dict[str, Any] = {
                 "id": it.id,
@@ -199,13 +202,10 @@ def scan(
             if a.truncated:
                 rec["truncated"] = True
                 summary.truncated += 1
-            error = it.error or a.error
-            if error:
-                rec["error"] = error
+            if it.error:  # read with a repair (invalid UTF-8 replaced), then analysed
+                rec["warning"] = it.error
                 rec["line"] = it.line
-                summary.errors += 1
-            else:
-                summary.analysed += 1
+            summary.analysed += 1
             if explain and a.explanations:
                 rec["explanations"] = [e.model_dump(mode="json") for e in a.explanations]
             summary.langs[a.lang] += 1
