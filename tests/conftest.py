@@ -37,8 +37,8 @@ def db(settings: Settings) -> Iterator[Database]:
 
 
 @pytest.fixture()
-def pg_db() -> Iterator[Database]:
-    """A PostgreSQL database in a fresh schema, dropped afterwards."""
+def pg_db(settings: Settings) -> Iterator[Database]:
+    """A PostgreSQL database in a fresh schema, dropped afterwards (keys and checkpoints in `settings`' data dir)."""
     url = os.environ.get("TUTELA_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("TUTELA_TEST_POSTGRES_URL not set (CI sets it)")
@@ -49,7 +49,7 @@ def pg_db() -> Iterator[Database]:
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in url else "?"
-    database = Database(f"{url}{sep}options=-csearch_path%3D{schema}")
+    database = Database(f"{url}{sep}options=-csearch_path%3D{schema}", settings=settings)
     database.create_all()
     yield database
     database.dispose()

@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     vault_key: str | None = Field(default=None, description="base64 32-byte key for the evidence vault")
     identifier_salt: str | None = Field(default=None, description="key for hashing platform identifiers")
     secret_key: str | None = Field(default=None, description="signs sessions and CSRF tokens")
+    audit_key: str | None = Field(
+        default=None, description="base64 32-byte key that chains the audit trail and signs its checkpoints"
+    )
+    audit_checkpoint_every: int = Field(
+        default=500, ge=1, description="write a signed audit checkpoint each time this many entries are added"
+    )
+    redis_url: str | None = Field(
+        default=None, description="Redis for rate limits shared by many servers; default: the database"
+    )
     # Help for children
     helplines_file: Path | None = Field(
         default=None, description="operator's helplines YAML; default <data_dir>/helplines.yaml if present"

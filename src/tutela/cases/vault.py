@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import logging
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,11 +24,9 @@ from sqlalchemy import Connection, select, update
 
 from tutela.config import Settings
 from tutela.storage.db import Database
+from tutela.storage.keyfiles import file_key_b64, new_key_b64  # noqa: F401 (re-exported)
 from tutela.storage.tables.cases import vault_objects
 from tutela.storage.times import utc_now
-
-log = logging.getLogger(__name__)
-
 
 class VaultError(Exception):
     """The vault cannot open an object: wrong or missing key, or tampered ciphertext."""
@@ -56,11 +52,6 @@ class VaultKey:
         return cls.from_bytes(raw)
 
 
-def new_key_b64() -> str:
-    """A fresh key for an operator to store in their secret manager."""
-    return base64.b64encode(secrets.token_bytes(32)).decode()
-
-
 _key_cache: dict[tuple[str | None, str], VaultKey] = {}
 
 
@@ -79,21 +70,9 @@ def current_key(settings: Settings) -> VaultKey:
 
 
 def _file_key(path: Path) -> VaultKey:
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process won the race; read theirs
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(new_key_b64() + "\n")
-            log.warning(
-                "no TUTELA_VAULT_KEY set: generated an evidence vault key at %s (mode 0600). "
-                "Back it up: evidence cannot be read without it. Production should set TUTELA_VAULT_KEY.",
-                path,
-            )
-    return VaultKey.from_b64(path.read_text())
+    return VaultKey.from_b64(
+        file_key_b64(path, setting="TUTELA_VAULT_KEY", purpose="evidence cannot be read without it")
+    )
 
 
 def seal(key: VaultKey, ref: str, data: bytes) -> tuple[bytes, bytes]:

@@ -10,7 +10,10 @@ from tutela.cli.common import database, fail, settings
 
 
 def register(app: typer.Typer) -> None:
-    audit_app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_help=True)
+    audit_app = typer.Typer(
+        help="The append-only, keyed hash chain of every access and change, and its signed checkpoints.",
+        no_args_is_help=True,
+    )
     retention_app = typer.Typer(help="Delete what must not be kept, and record it.", no_args_is_help=True)
     vault_app = typer.Typer(help="The evidence vault's encryption keys.", no_args_is_help=True)
     cases_app = typer.Typer(help="Reports and cases.", no_args_is_help=True)
@@ -20,14 +23,46 @@ def register(app: typer.Typer) -> None:
     app.add_typer(cases_app, name="cases")
 
     @audit_app.command("verify")
-    def audit_verify() -> None:
-        """Walk the whole chain; exit 1 and name the first broken entry if anything was changed."""
+    def audit_verify(
+        checkpoints: Path = typer.Option(
+            None, help="signed checkpoints to check against; default <data_dir>/audit-checkpoints.jsonl"
+        ),
+    ) -> None:
+        """Walk the whole chain, its head and its signed checkpoints; exit 1 and say what failed."""
         from tutela.cases.audit import verify
+        from tutela.cases.audit_keys import AuditKeyError
 
-        result = verify(database())
+        try:
+            result = verify(database(), checkpoints_file=checkpoints)
+        except AuditKeyError as exc:
+            fail(str(exc))
         typer.echo(str(result))
         if not result.ok:
             raise typer.Exit(1)
+
+    @audit_app.command("checkpoint")
+    def audit_checkpoint() -> None:
+        """Sign the chain's head into the checkpoint file now (schedule it, e.g. hourly)."""
+        from tutela.cases.audit import checkpoint
+        from tutela.cases.checkpoints import path
+
+        s = settings()
+        fields = checkpoint(database(s))
+        typer.echo(f"checkpoint of entry {fields['seq']} written to {path(s)}")
+
+    @audit_app.command("public-key")
+    def audit_public_key() -> None:
+        """Print the Ed25519 public key (base64) that checks this instance's checkpoints, for witnesses."""
+        from tutela.cases.audit_keys import audit_keys
+
+        typer.echo(audit_keys(settings()).public_key_b64)
+
+    @audit_app.command("new-key")
+    def audit_new_key() -> None:
+        """Print a fresh base64 key for TUTELA_AUDIT_KEY (set it before the first entry; store it safely)."""
+        from tutela.storage.keyfiles import new_key_b64
+
+        typer.echo(new_key_b64())
 
     @retention_app.command("run")
     def retention_run(dry_run: bool = typer.Option(False, "--dry-run", help="count, delete nothing")) -> None:

@@ -34,8 +34,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 class Database:
     """Owns the engine; `create_all` makes every registered table (idempotent)."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, settings: Settings | None = None) -> None:
         self.url = url
+        #: The instance's settings, for what needs its keys or data dir next to the tables (the audit chain).
+        self.settings = settings
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             self.engine: Engine = create_engine(
@@ -49,7 +51,7 @@ class Database:
     def from_settings(cls, settings: Settings) -> "Database":
         if not settings.database_url:
             settings.ensure_data_dir()
-        db = cls(settings.effective_database_url)
+        db = cls(settings.effective_database_url, settings=settings)
         db.create_all()
         return db
 

@@ -234,3 +234,13 @@ audit_log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
 )
+
+#: Anonymous status lookups, counted per report and day rather than each written to the audit trail: a
+#: lookup changes nothing, and one row per lookup let a single client slow report intake down.
+report_status_lookups = Table(
+    "report_status_lookups",
+    metadata,
+    Column("report_id", Integer, ForeignKey("reports.id"), primary_key=True),
+    Column("day", String(10), primary_key=True),  # ISO date, UTC
+    Column("lookups", Integer, nullable=False),
+)
