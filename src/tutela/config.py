@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # Text analysis
     max_text_chars: int = Field(default=20_000, description="longer input is cut and marked truncated")
     thresholds: dict[str, float] = Field(default_factory=dict, description="per-category flag thresholds")
+    semantic_stage: Literal["auto", "always", "off"] = Field(
+        default="auto",
+        description="semantic stage: 'auto' (the cascade decides), 'always' (every text), 'off' (fast stage only)",
+    )
     # Security
     vault_key: str | None = Field(default=None, description="base64 32-byte key for the evidence vault")
     identifier_salt: str | None = Field(default=None, description="key for hashing platform identifiers")

@@ -40,13 +40,18 @@ class Triage:
 
 
 def analyse(text: str, *, lang: str | None = None, settings: Any = None) -> TextAnalysis | None:
-    """The detection engine's view of the text, or None for an empty text or when the engine fails."""
+    """The detection engine's view of the text, or None for an empty text or when the engine fails.
+
+    Both stages always run on a report ("deep"): reports are few, and a child's own words
+    ("someone asks me for photos and says not to tell my parents") are what the semantic stage and
+    its `disclosure` signal are for.
+    """
     if not text.strip():
         return None
     from tutela.detect import analyze_text
 
     try:
-        return analyze_text(text, lang=lang, settings=settings)
+        return analyze_text(text, lang=lang, settings=settings, stages="deep")
     except Exception:  # a detector bug must never lose a report
         log.exception("text analysis failed; the report is kept and triaged on what the reporter chose")
         return None

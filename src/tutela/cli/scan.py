@@ -26,11 +26,16 @@ def register(app: typer.Typer) -> None:
         lang: str = typer.Option(None, "--lang", help="skip language detection and use this ISO code"),
         explain: bool = typer.Option(False, "--explain", help="add the spans and patterns behind each flag"),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar or summary"),
+        fast: bool = typer.Option(False, "--fast", help="fast stage only (skip the semantic stage)"),
+        deep: bool = typer.Option(False, "--deep", help="run the semantic stage on every text"),
     ) -> None:
         """Analyse every text; one JSON line out per record in, then a summary of flags on stderr.
 
         Exit 0 when every record was analysed, 3 when some could not be (their lines carry `error`
         and no `flags`), 2 when nothing could be read.
+
+        Records carry no sender or recipient ages, so by default (unknown ages) the semantic stage
+        runs on every text, as with --deep; --fast skips it (thousands of texts a second).
         """
         from tutela.detect.batch import detect_format, read_csv, read_jsonl, scan
 
@@ -47,6 +52,9 @@ def register(app: typer.Typer) -> None:
             total = path.stat().st_size
             name = path.name
         head = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
+        if fast and deep:
+            fail("give at most one of --fast and --deep")
+        stages = "fast" if fast else "deep" if deep else "auto"
         kind = fmt if fmt in ("jsonl", "csv") else detect_format(name, head)
         if fmt not in ("auto", "jsonl", "csv"):
             fail(f"--format must be auto, jsonl or csv, not {fmt!r}")
@@ -65,7 +73,7 @@ def register(app: typer.Typer) -> None:
             with progress:
                 task = progress.add_task("scan", total=total)
                 summary = scan(
-                    items, write, settings=load_cli_settings(), lang=lang, explain=explain,
+                    items, write, settings=load_cli_settings(), lang=lang, explain=explain, stages=stages,
                     progress=lambda n: progress.advance(task, n),
                 )
         except ValueError as exc:

@@ -18,6 +18,26 @@ def register(app: typer.Typer) -> None:
     train = train_group
     app.add_typer(train, name="train")
 
+    @train.command("semantic")
+    def train_semantic(
+        examples: Path = typer.Option(None, "--examples", help="bank folder (default: the built-in example banks)"),
+        out: Path = typer.Option(None, "--out", help="where to write semantic.npz (default: the package's models folder)"),
+    ) -> None:
+        """Fit the semantic stage on the example banks: calibration, heads, thresholds (cross-validated)."""
+        from tutela.detect.semantic.bank import BankError
+        from tutela.detect.semantic.fit import train as run
+
+        start = time.monotonic()
+        try:
+            path, meta = run(examples, out)
+        except (BankError, ValueError) as exc:
+            fail(str(exc))
+        flagged = sum(1 for t in meta["targets"].values() if not t["fallback"])
+        typer.echo(
+            f"wrote {path} from {meta['examples']} examples in {time.monotonic() - start:.0f}s; "
+            f"{flagged} of {len(meta['targets'])} targets met the precision and benign-FPR caps"
+        )
+
     @train.command("text")
     def train_text(
         data: Path = typer.Option(None, "--data", help="folder of the text CSVs (default: <repo>/../shared/data/text)"),

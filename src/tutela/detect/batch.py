@@ -5,8 +5,10 @@ bad lines, invalid UTF-8, oversize text) are part of the public contract and
 must be the same for anyone scanning files from Python.
 
 Contract, one output record per input record, in input order:
-    {"id": ..., "lang": ..., "scores": {category: float, ...}, "flags": [category, ...]}
-plus `"truncated": true` when the text was cut to the length cap, `"warning"`
+    {"id": ..., "lang": ..., "scores": {category: float, ...}, "flags": [category, ...],
+     "stages": ["fast"] | ["fast", "semantic"]}
+plus `"signals": {"disclosure": score}` when a signal was raised, `"truncated": true` when the
+text was cut to the length cap, `"warning"`
 (with `"line"`) when the text had to be repaired to be read (invalid UTF-8), and
 `"explanations"` on request. A record that could not be analysed is
 `{"id", "line", "error"}` only (`id` null when unknown): no scores or flags that
@@ -176,13 +178,15 @@ def scan(
     lang: str | None = None,
     explain: bool = False,
     progress: Callable[[int], None] | None = None,
+    stages: str = "auto",
 ) -> Summary:
     """Analyse every item, calling `write(record)` once per item in order; returns the summary."""
     summary = Summary()
     for chunk in _chunks(items, BATCH):
         todo = [it for it in chunk if it.text is not None]
         analyses = analyze_texts(
-            [it.text for it in todo], settings=settings, langs=[lang] * len(todo) if lang else None, explain=explain
+            [it.text for it in todo], settings=settings, langs=[lang] * len(todo) if lang else None, explain=explain,
+            stages=stages,
         )
         by_item = {id(it): a for it, a in zip(todo, analyses)}
         for it in chunk:
@@ -198,7 +202,10 @@ def scan(
                 "lang": a.lang,
                 "scores": {c.value: a.scores[c] for c in CATEGORIES},
                 "flags": [c.value for c in a.flags],
+                "stages": a.stages,
             }
+            if a.signals:
+                rec["signals"] = a.signals
             if a.truncated:
                 rec["truncated"] = True
                 summary.truncated += 1
@@ -207,7 +214,7 @@ def scan(
                 rec["line"] = it.line
             summary.analysed += 1
             if explain and a.explanations:
-                rec["explanations"] = [e.model_dump(mode="json") for e in a.explanations]
+                rec["explanations"] = [e.record() for e in a.explanations]
             summary.langs[a.lang] += 1
             for c in a.flags:
                 summary.flags[(c.value, a.lang)] += 1

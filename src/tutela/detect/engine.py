@@ -3,7 +3,10 @@
     raw text -> guard (type, size, empty) -> normalise -> language
              -> first-stage model (calibrated probabilities per category)
              -> rule detectors (patterns, privacy, links)  -> max per category
-             -> optional second stage on uncertain texts -> thresholds -> flags + explanations
+             -> thresholds -> fast flags
+             -> the cascade picks texts for the semantic stage (`detect/semantic/`): flags where
+                its calibrated score passes its own threshold are added (fast OR semantic), and the
+                `disclosure` signal is raised -> flags + explanations + `stages`
 
 Everything is batched: `analyze_texts` featurises and scores a whole batch in
 one sparse matrix product, which is where the throughput comes from. Models
@@ -12,6 +15,7 @@ load lazily once per process.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,8 +26,16 @@ from tutela.detect.langid import UNDETERMINED, identify_many
 from tutela.detect.translit import to_native
 from tutela.detect.model import LinearModel, explainable_words, load_default
 from tutela.detect.normalize import Normalized, normalize, normalize_text
+from tutela.detect.semantic import stage as semantic_stage
+from tutela.detect.semantic.bank import DISCLOSURE
+from tutela.detect.semantic.cascade import Audience, check_mode, select
+from tutela.detect.semantic.index import SemanticResult
+from tutela.detect.semantic.scorer import TARGETS
+from tutela.detect.semantic.stage import OrgBank
 from tutela.domain.analysis import Explanation, TextAnalysis
 from tutela.domain.taxonomy import CATEGORIES, Category
+
+log = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 0.5
 RULE_THRESHOLD = 0.5
@@ -147,9 +159,29 @@ def _flag_matrix(
     return flags
 
 
-def analyze_text(text: str, *, lang: str | None = None, settings: Settings | None = None) -> TextAnalysis:
-    """Analyse one text: language, a calibrated score for every category, flags and reasons."""
-    return analyze_texts([text], settings=settings, langs=[lang] if lang else None)[0]
+def analyze_text(
+    text: str,
+    *,
+    lang: str | None = None,
+    settings: Settings | None = None,
+    stages: str = "auto",
+    audience: Audience | None = None,
+    org: OrgBank | None = None,
+) -> TextAnalysis:
+    """Analyse one text: language, a calibrated score for every category, flags and reasons.
+
+    `stages`: "auto" (the cascade decides; see `detect/semantic/cascade.py`), "fast" or "deep".
+    `audience`: who writes to whom, when the platform knows it (None: unknown ages).
+    `org`: the calling organisation's own examples (`tutela.detect.semantic.orgbank`).
+    """
+    return analyze_texts(
+        [text],
+        settings=settings,
+        langs=[lang] if lang else None,
+        stages=stages,
+        audiences=None if audience is None else [audience],
+        org=org,
+    )[0]
 
 
 def analyze_texts(
@@ -159,13 +191,18 @@ def analyze_texts(
     langs: Sequence[str | None] | None = None,
     ids: Sequence[str | None] | None = None,
     explain: bool = True,
+    stages: str = "auto",
+    audiences: Sequence[Audience | None] | None = None,
+    org: OrgBank | None = None,
 ) -> list[TextAnalysis]:
     """Analyse a batch. Bad items (empty, not text, invalid UTF-8) get `error` set; none is dropped.
 
     `explain=False` skips building explanations (spans mapped back to the original
     text, the model's cue words): bulk scans that only need scores and flags run
-    about twice as fast on flag-heavy input.
+    about twice as fast on flag-heavy input. `stages`, `audiences` (one per text,
+    None where unknown) and `org` are as for `analyze_text`.
     """
+    check_mode(stages)
     n = len(texts)
     if n == 0:
         return []
@@ -209,7 +246,19 @@ def analyze_texts(
                 rules[i] = _rule_scores(hits, col)
         all_hits.append(hits)
     final_all = np.maximum(probs, rules)
-    flag_matrix = _flag_matrix(probs, rules, [lang for lang, _ in lang_list], coerced, model, settings)
+    lang_codes = [lang for lang, _ in lang_list]
+    flag_matrix = _flag_matrix(probs, rules, lang_codes, coerced, model, settings)
+
+    semantic = _semantic(stages, probs, rules, lang_codes, model, settings, audiences, live, normalized, org)
+    if semantic:
+        sem = np.zeros((n, n_cat))
+        for i, r in semantic.items():
+            sem[i] = r.scores[:n_cat]
+            for name in r.flagged:
+                if name in _CATEGORY_IDS:
+                    flag_matrix[i, col[Category(name)]] = True
+        final_all = np.maximum(final_all, sem)
+        _apply_overrides(flag_matrix, final_all, settings, lang_codes, model)
     staged = [([CATEGORIES[j] for j in np.flatnonzero(flag_matrix[i])], all_hits[i]) for i in range(n)]
 
     # words behind the model's flags, scored for the whole batch in one product
@@ -229,6 +278,13 @@ def analyze_texts(
             if flags and explain
             else []
         )
+        sem_result = semantic.get(i) if semantic else None
+        signals: dict[str, float] = {}
+        if sem_result is not None:
+            if DISCLOSURE in sem_result.flagged:
+                signals[DISCLOSURE] = round(float(sem_result.scores[TARGETS.index(DISCLOSURE)]), 4)
+            if explain:
+                explanations.extend(_semantic_explanations(sem_result, flags))
         rid = ids[i] if ids is not None and i < len(ids) else None
         # built from values the engine guarantees (all categories, scores in [0, 1]):
         # model_construct skips re-validating them, a sizeable share of the per-message cost
@@ -242,9 +298,87 @@ def analyze_texts(
                 explanations=explanations,
                 truncated=truncated,
                 error=error,
+                stages=["fast", "semantic"] if semantic is not None and i in semantic else ["fast"],
+                signals=signals,
             )
         )
     return results
+
+
+_CATEGORY_IDS = frozenset(c.value for c in CATEGORIES)
+
+
+def _semantic(
+    mode: str,
+    probs: np.ndarray,
+    rules: np.ndarray,
+    langs: list[str],
+    model: LinearModel | None,
+    settings: Settings | None,
+    audiences: Sequence[Audience | None] | None,
+    live: list[int],
+    normalized: list[str],
+    org: OrgBank | None,
+) -> dict[int, SemanticResult] | None:
+    """Semantic results for the rows the cascade picks, or None when the stage did not run at all."""
+    setting = settings.semantic_stage if settings is not None else "auto"
+    if setting == "off" or mode == "fast" or not live:
+        return None
+    per_lang = {lang: [thresholds_for(model, settings, lang)[c] for c in CATEGORIES] for lang in set(langs)}
+    thr = np.array([per_lang[lang] for lang in langs])
+    chosen = select(mode, probs, rules, thr, audiences, required=setting == "always")
+    rows = [i for i in live if chosen[i]]
+    if not rows:
+        return None
+    try:
+        results = semantic_stage.score([normalized[i] for i in rows], org)
+    except Exception:  # the fast stage's answer stands; a broken encoder must not lose an analysis
+        log.exception("semantic stage failed; results carry the fast stage only")
+        return None
+    if results is None:
+        return None
+    return dict(zip(rows, results))
+
+
+def _apply_overrides(
+    flags: np.ndarray, combined: np.ndarray, settings: Settings | None, langs: list[str], model: LinearModel | None
+) -> None:
+    """An operator's threshold (settings) applies to the combined score, semantic stage included."""
+    overrides = settings.thresholds if settings is not None else {}
+    for name in overrides:
+        try:
+            j = CATEGORIES.index(Category(name))
+        except ValueError:
+            continue
+        thr = np.array([thresholds_for(model, settings, lang)[CATEGORIES[j]] for lang in langs])
+        score = np.round(combined[:, j], 4)
+        flags[:, j] = (score > 0) & (score >= thr)
+
+
+def _semantic_explanations(result: SemanticResult, flags: list[Category]) -> list[Explanation]:
+    """One explanation per semantic flag (and the disclosure signal): the nearest written examples."""
+    out: list[Explanation] = []
+    for name, neighbours in result.neighbours.items():
+        if not neighbours:
+            continue
+        score = round(float(result.scores[TARGETS.index(name)]), 4)
+        best = neighbours[0]
+        what = "a child describing harm to themselves" if name == DISCLOSURE else name
+        reason = f"semantic: close to written examples of {what} (nearest, {best.lang}: {best.text[:80]!r}"
+        reason += f", similarity {best.similarity:.2f})"
+        category = Category(best.category) if name == DISCLOSURE else Category(name)
+        if name != DISCLOSURE and category not in flags:
+            continue
+        out.append(
+            Explanation(
+                category=category,
+                detector="semantic" if name != DISCLOSURE else "semantic:disclosure",
+                reason=reason,
+                score=score,
+                examples=[nb.as_dict() for nb in neighbours],
+            )
+        )
+    return out
 
 
 def _explain(

@@ -22,6 +22,17 @@ class Explanation(BaseModel):
     start: int | None = None
     end: int | None = None
     text: str | None = Field(default=None, description="the matched span, when there is one")
+    examples: list[dict] | None = Field(
+        default=None,
+        description="semantic stage: the nearest written examples (text, category, sub, lang, similarity)",
+    )
+
+    def record(self) -> dict:
+        """The JSON form for the doors: `examples` only where the semantic stage gave some."""
+        d = self.model_dump(mode="json")
+        if d.get("examples") is None:
+            d.pop("examples", None)
+        return d
 
 
 class TextAnalysis(BaseModel):
@@ -35,6 +46,14 @@ class TextAnalysis(BaseModel):
     explanations: list[Explanation] = Field(default_factory=list)
     truncated: bool = Field(default=False, description="input exceeded the length cap and was cut")
     error: str | None = Field(default=None, description="set when the input could not be analysed")
+    stages: list[str] = Field(
+        default_factory=lambda: ["fast"], description="which stages ran: 'fast', and 'semantic' when it did"
+    )
+    signals: dict[str, float] = Field(
+        default_factory=dict,
+        description="raised signals that are not harm categories, with their score: 'disclosure' when "
+        "the text is a child describing harm happening to them",
+    )
 
     def flagged(self, category: Category | str) -> bool:
         return Category(category) in self.flags

@@ -22,6 +22,7 @@ from tutela.config import Settings
 from tutela.domain.analysis import TextAnalysis
 from tutela.domain.policy import (
     Action,
+    AgeBand,
     Decision,
     ModerationContext,
     ModerationItem,
@@ -76,11 +77,26 @@ def _as_policy(policy: Any) -> Policy:
 
 # --- detectors -------------------------------------------------------------------------
 
-def _analyze(text: str, lang: str | None, settings: Settings | None, warnings: list[str]) -> TextAnalysis | None:
+def _audience(ctx: ModerationContext) -> Any:
+    """Sender and recipient minor-ness for the detection cascade (None where the age is unknown)."""
+    from tutela.detect.semantic.cascade import Audience
+
+    def minor(band: AgeBand) -> bool | None:
+        return None if band is AgeBand.UNKNOWN else band is not AgeBand.ADULT
+
+    recipient = minor(ctx.recipient.band())
+    if recipient is None and ctx.service_for_minors:
+        recipient = True
+    return Audience(sender_minor=minor(ctx.sender.band()), recipient_minor=recipient)
+
+
+def _analyze(
+    text: str, lang: str | None, settings: Settings | None, warnings: list[str], audience: Any = None
+) -> TextAnalysis | None:
     from tutela.detect import analyze_text
 
     try:
-        return analyze_text(text, lang=lang, settings=settings)
+        return analyze_text(text, lang=lang, settings=settings, audience=audience)
     except Exception as exc:  # noqa: BLE001
         log.exception("text analysis failed")
         warnings.append(f"text analysis failed: {type(exc).__name__}")
@@ -328,7 +344,7 @@ def prepare(
         shadow_pol = _as_policy(shadow) if shadow is not None else None
 
     if analysis is None and it.text:
-        analysis = _analyze(it.text, ctx.lang, settings, warnings)
+        analysis = _analyze(it.text, ctx.lang, settings, warnings, _audience(ctx))
     matches: list[dict[str, Any]] = []
     media_score: float | None = None
     hashes = None

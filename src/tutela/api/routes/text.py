@@ -4,13 +4,13 @@
 
 Thin: validates the body, calls `tutela.detect.analyze_texts` in a worker
 thread, and returns the same record the CLI writes (`id`, `lang`, `scores`,
-`flags`, plus `explanations`, `truncated` and `error`). Bad items in a batch
+`flags`, `stages`, plus `explanations`, `signals`, `truncated` and `error`). Bad items in a batch
 (empty text) come back with `error` set, in place; they never fail the batch.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
@@ -40,6 +40,13 @@ class AnalyzeTextRequest(BaseModel):
     items: list[TextItem] | None = Field(default=None, description=f"a batch with ids (at most {MAX_BATCH})")
     lang: str | None = Field(default=None, description="skip language detection and use this ISO 639-1 code")
     explain: bool = Field(default=True, description="include the spans and patterns behind each flag")
+    stages: Literal["auto", "fast", "deep"] = Field(
+        default="auto",
+        description="'auto': the cascade decides (the semantic stage runs for adults writing to minors, "
+        "unknown ages and texts the fast stage is unsure of); 'fast': fast stage only; 'deep': both stages",
+    )
+    sender_minor: bool | None = Field(default=None, description="the sender is a minor, if the platform knows")
+    recipient_minor: bool | None = Field(default=None, description="the recipient is a minor, if known")
 
     @model_validator(mode="after")
     def _one_form(self) -> AnalyzeTextRequest:
@@ -66,6 +73,8 @@ class TextResult(BaseModel):
     explanations: list[dict[str, Any]] | None = None
     truncated: bool | None = None
     error: str | None = None
+    stages: list[str]
+    signals: dict[str, float] | None = None
 
 
 class AnalyzeTextResponse(BaseModel):
@@ -78,9 +87,11 @@ def _record(a: TextAnalysis, rid: str | int | None, explain: bool) -> TextResult
         lang=a.lang,
         scores={c.value: v for c, v in a.scores.items()},
         flags=[c.value for c in a.flags],
-        explanations=[e.model_dump(mode="json") for e in a.explanations] if explain else None,
+        explanations=[e.record() for e in a.explanations] if explain else None,
         truncated=True if a.truncated else None,
         error=a.error,
+        stages=a.stages,
+        signals=a.signals or None,
     )
 
 
@@ -97,6 +108,7 @@ async def analyze_text_route(
     settings: Settings = Depends(get_settings),
 ) -> Any:
     from tutela.detect import analyze_texts
+    from tutela.detect.semantic.cascade import Audience
 
     if body.text is not None:
         ids: list[str | int | None] = [None]
@@ -112,5 +124,11 @@ async def analyze_text_route(
             status_code=413,
         )
     langs = [body.lang] * len(texts) if body.lang else None
-    analyses = await run_in_threadpool(analyze_texts, texts, settings=settings, langs=langs, explain=body.explain)
+    audience = None
+    if body.sender_minor is not None or body.recipient_minor is not None:
+        audience = [Audience(body.sender_minor, body.recipient_minor)] * len(texts)
+    analyses = await run_in_threadpool(
+        analyze_texts, texts, settings=settings, langs=langs, explain=body.explain,
+        stages=body.stages, audiences=audience,
+    )
     return AnalyzeTextResponse(results=[_record(a, rid, body.explain) for a, rid in zip(analyses, ids)])

