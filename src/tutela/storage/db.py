@@ -2,13 +2,13 @@
 
 SQLAlchemy Core (not the ORM) keeps queries explicit and fast; tables are
 declared per area in `tutela.storage.tables.<area>` against one `metadata`, so
-adding an area adds one file. SQLite runs in WAL mode with `synchronous=FULL`
+adding an area adds one file; changing a table adds a migration
+(`tutela.storage.migrations`, see `tutela.storage.schema`). SQLite runs in WAL mode with `synchronous=FULL`
 so an acknowledged write survives `kill -9`.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,8 +18,6 @@ from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from tutela.config import Settings
 
 metadata = MetaData()
-
-_lock = threading.Lock()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -32,7 +30,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 class Database:
-    """Owns the engine; `create_all` makes every registered table (idempotent)."""
+    """Owns the engine; `create_all` brings the schema to the head migration (idempotent)."""
 
     def __init__(self, url: str, *, echo: bool = False, settings: Settings | None = None) -> None:
         self.url = url
@@ -49,17 +47,33 @@ class Database:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Database":
+        """The configured database, at the schema this code needs.
+
+        The embedded SQLite default is upgraded on the spot (one operator, one file).
+        PostgreSQL is upgraded only by an explicit `tutela db upgrade`, usually with a
+        backup first: a database that is behind raises `SchemaNotCurrent` with that advice."""
+        from tutela.storage import schema
+
         if not settings.database_url:
             settings.ensure_data_dir()
         db = cls(settings.effective_database_url, settings=settings)
-        db.create_all()
+        try:
+            if db.is_sqlite:
+                db.create_all()
+            else:
+                schema.require_current(db)
+        except BaseException:
+            db.dispose()
+            raise
         return db
 
     def create_all(self) -> None:
+        """Bring the schema to the head migration: create it when empty, upgrade it otherwise
+        (see `tutela.storage.schema.ensure_current`)."""
         import tutela.storage.tables  # noqa: F401  (registers every area's tables)
+        from tutela.storage import schema
 
-        with _lock:
-            metadata.create_all(self.engine)
+        schema.ensure_current(self)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
