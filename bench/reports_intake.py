@@ -76,7 +76,7 @@ def setup_org(env: dict[str, str]) -> str:
     code = (
         "from tutela.config import load_settings; from tutela.storage.db import Database;"
         "from tutela.access import create_org, create_key; s=load_settings(); s.ensure_data_dir();"
-        "db=Database.from_settings(s); create_org(db, 'Bench Platform');"
+        "db=Database(s.effective_database_url); db.create_all(); create_org(db, 'Bench Platform');"
         "print(create_key(db, 'Bench Platform', ['reports', 'cases']))"
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

@@ -25,7 +25,13 @@ def settings() -> Settings:
 
 
 def database(s: Settings | None = None) -> Database:
-    return Database.from_settings(s or settings())
+    """The configured database; a PostgreSQL schema that is behind stops the command with advice."""
+    from tutela.storage.schema import SchemaNotCurrent
+
+    try:
+        return Database.from_settings(s or settings())
+    except SchemaNotCurrent as exc:
+        fail(str(exc))
 
 
 EXIT_OK = 0

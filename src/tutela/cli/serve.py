@@ -16,10 +16,13 @@ def register(app: typer.Typer) -> None:
         """Start the web UI and HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
         import uvicorn
 
-        from tutela.cli.common import settings
+        from tutela.cli.common import database, settings
 
         s = settings()
         s.ensure_data_dir()
+        # Before any worker starts: the embedded SQLite database is upgraded here, once;
+        # a PostgreSQL schema that is behind stops the start with "run `tutela db upgrade`".
+        database(s).dispose()
         host = host or s.host
         port = port or s.port
         workers = workers or s.workers
