@@ -448,6 +448,45 @@ def test_database_from_a_newer_release_is_refused(empty_db: Database) -> None:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "9999"
 
 
+def test_sqlite_database_from_before_autoincrement_stops_reusing_entry_ids(tmp_path: Path) -> None:
+    """The issue's example of a table fix that never reached old databases: hash_entries got
+    AUTOINCREMENT late in 0.1.0, and a file made before still hands a removed entry's id out again,
+    which the match indexes of running processes take for the removed hash. Revision 0003 fixes it."""
+    db = Database(f"sqlite:///{tmp_path / 'tutela.sqlite3'}")
+    try:
+        before = _previous_release(db, versioned=False)  # the newest entry was removed and logged
+        with db.engine.connect() as conn:  # as `create_all` made the table before the fix
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+            create = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'hash_entries'").scalar()
+            conn.exec_driver_sql("CREATE TABLE entries_copy AS SELECT * FROM hash_entries")
+            conn.exec_driver_sql("DROP TABLE hash_entries")
+            conn.exec_driver_sql(create.replace("AUTOINCREMENT", ""))
+            conn.exec_driver_sql("INSERT INTO hash_entries SELECT * FROM entries_copy")
+            conn.exec_driver_sql("DROP TABLE entries_copy")
+            conn.exec_driver_sql("CREATE INDEX ix_hash_entries_signal_value ON hash_entries (signal_type, value)")
+            conn.commit()
+        assert ("sqlite_autoincrement", "hash_entries", True) in schema.differences(db)
+        removed = max(row["entry_id"] for row in before["hash_entry_removals"].values())
+        assert removed > max(pk[0] for pk in before["hash_entries"])  # the id SQLite would hand out again
+
+        db.create_all()
+
+        assert schema.differences(db) == []
+        _assert_nothing_lost(db, before)
+        with db.begin() as conn:
+            new_id = conn.execute(
+                text(
+                    "INSERT INTO hash_entries (bank_id, signal_type, value, quality, added_at) "
+                    "VALUES (1, 'md5', :v, 90, :at) RETURNING id"
+                ),
+                {"v": "9" * 32, "at": AT},
+            ).scalar_one()
+        assert new_id > removed
+    finally:
+        db.dispose()
+
+
 # --- start-up and the CLI ----------------------------------------------------------------
 
 
