@@ -458,13 +458,15 @@ def test_sqlite_database_from_before_autoincrement_stops_reusing_entry_ids(tmp_p
         with db.engine.connect() as conn:  # as `create_all` made the table before the fix
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             conn.commit()
-            create = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'hash_entries'").scalar()
+            sql = "SELECT sql FROM sqlite_master WHERE name = 'hash_entries'"
+            create = conn.exec_driver_sql(sql).scalar()
             conn.exec_driver_sql("CREATE TABLE entries_copy AS SELECT * FROM hash_entries")
             conn.exec_driver_sql("DROP TABLE hash_entries")
             conn.exec_driver_sql(create.replace("AUTOINCREMENT", ""))
             conn.exec_driver_sql("INSERT INTO hash_entries SELECT * FROM entries_copy")
             conn.exec_driver_sql("DROP TABLE entries_copy")
-            conn.exec_driver_sql("CREATE INDEX ix_hash_entries_signal_value ON hash_entries (signal_type, value)")
+            index = "CREATE INDEX ix_hash_entries_signal_value ON hash_entries (signal_type, value)"
+            conn.exec_driver_sql(index)
             conn.commit()
         assert ("sqlite_autoincrement", "hash_entries", True) in schema.differences(db)
         removed = max(row["entry_id"] for row in before["hash_entry_removals"].values())
