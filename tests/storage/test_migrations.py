@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, MetaData, create_engine, select, text
+from sqlalchemy import Connection, MetaData, create_engine, inspect, select, text
 
 from tutela.storage import schema
 from tutela.storage.db import Database
@@ -433,6 +433,22 @@ def test_unversioned_release_database_is_stamped_and_upgraded(empty_db: Database
     _assert_nothing_lost(empty_db, before)
     assert schema.differences(empty_db) == []
     _assert_usable(empty_db)
+
+
+def test_a_failing_migration_leaves_the_database_as_it_was(empty_db: Database) -> None:
+    """Schema changes and the version stamp commit together or not at all (SQLite runs DDL inside
+    the transaction too), so a revision that fails halfway leaves no half-migrated database."""
+    empty_db.create_all()
+    with pytest.raises(RuntimeError, match="halfway"), schema.migrating(empty_db) as conn:
+        conn.execute(text("CREATE TABLE half_done (id INTEGER PRIMARY KEY)"))
+        conn.execute(text("DROP TABLE rate_limits"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+        raise RuntimeError("a revision failed halfway")
+    with empty_db.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+    assert "half_done" not in tables and "rate_limits" in tables
+    assert schema.state(empty_db).status == "current"
+    assert schema.differences(empty_db) == []
 
 
 def test_database_from_a_newer_release_is_refused(empty_db: Database) -> None:
