@@ -132,15 +132,28 @@ def test_entries_add_remove_and_duplicates(db: Database, world) -> None:  # noqa
 
 
 def test_share_levels(db: Database, world) -> None:  # noqa: ANN001
+    """Share levels decide who may see (and subscribe to) a bank; only a subscription lets it into matches.
+
+    Before subscriptions, a public or shared bank matched for every organisation that could see it; that
+    let any tenant change another's decisions (issue 10), so seeing alone now matches nothing.
+    """
+    from tutela.hashing.subscriptions import subscribe
+
     other = create_org(db, "platform-b")
     third = create_org(db, "platform-c")
     data = encode(world["pics"][101], "PNG")
-    assert match_bytes(db, data, org_id=other)[1], "public bank visible to all"
+    assert [b.name for b in list_banks(db, other)] == ["known-a"], "public bank visible to all"
+    assert match_bytes(db, data, org_id=other)[1] == [], "but it matches nothing for them until they subscribe"
+    subscribe(db, other, world["bank"].id)
+    assert match_bytes(db, data, org_id=other)[1]
     update_bank(db, "known-a", share_level=ShareLevel.SHARED.value, shared_with=[other])
     assert match_bytes(db, data, org_id=other)[1]
+    with pytest.raises(BankError) as info:
+        subscribe(db, third, world["bank"].id)
+    assert info.value.status == 404
     assert match_bytes(db, data, org_id=third)[1] == []
     update_bank(db, "known-a", share_level="private")
-    assert match_bytes(db, data, org_id=other)[1] == []
+    assert match_bytes(db, data, org_id=other)[1] == [], "a subscription to a bank no longer shared is inert"
     assert match_bytes(db, data, org_id=world["org"])[1]
     assert [b.name for b in list_banks(db, other)] == []
     with pytest.raises(BankError) as info:

@@ -44,7 +44,7 @@ def test_bad_uploads(client, auth, hostile_files, settings) -> None:  # noqa: AN
     assert res.status_code == 400
 
 
-def test_bank_lifecycle_and_matching(client, auth) -> None:  # noqa: ANN001
+def test_bank_lifecycle_and_matching(client, auth, db) -> None:  # noqa: ANN001
     hot = auth("hotline", ["banks", "media"], kind="hotline")
     img = synthetic_image(402, (400, 300))
     png = encode(img, "PNG")
@@ -72,12 +72,23 @@ def test_bank_lifecycle_and_matching(client, auth) -> None:  # noqa: ANN001
     assert client.post("/v1/media/match", json={"pdq": "zz"}, headers=hot).status_code == 422
     assert client.post("/v1/media/match", json={}, headers=hot).status_code == 422
 
-    # another platform cannot see a private bank, then can once it is public
+    # another platform cannot see a private bank; only the instance operator may make it public (an
+    # organisation's key used to be able to, which let it change every tenant's matches: issue 10);
+    # once public the platform sees it, but it matches for the platform only after it subscribes
     other = auth("platform", ["banks", "media"])
     assert client.post("/v1/media/match", files=_file(png), headers=other).json()["matches"] == []
     assert client.get(f"/v1/banks/{bank_id}", headers=other).status_code == 404
-    assert client.patch(f"/v1/banks/{bank_id}", json={"share_level": "public"}, headers=hot).status_code == 200
-    assert client.post("/v1/media/match", files=_file(png), headers=other).json()["matched"]
+    res = client.patch(f"/v1/banks/{bank_id}", json={"share_level": "public"}, headers=hot)
+    assert res.status_code == 403 and "operator" in res.json()["error"]
+    from tutela.hashing.banks import update_bank
+
+    update_bank(db, bank_id, share_level="public")  # the operator (CLI, local Python)
+    assert client.get(f"/v1/banks/{bank_id}", headers=other).status_code == 200
+    assert client.post("/v1/media/match", files=_file(png), headers=other).json()["matches"] == []
+    res = client.put(f"/v1/banks/{bank_id}/subscription", json={}, headers=other)
+    assert res.status_code == 200 and res.json()["mode"] == "review", res.text
+    body = client.post("/v1/media/match", files=_file(png), headers=other).json()
+    assert body["matched"] and body["matches"][0]["trust"] == "review" and body["matches"][0]["subscribed"]
     assert client.patch(f"/v1/banks/{bank_id}", json={"enabled": False}, headers=other).status_code == 403
 
     res = client.get(f"/v1/banks/{bank_id}/export?format=te", headers=hot)

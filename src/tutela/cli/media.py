@@ -165,7 +165,9 @@ def register(app: typer.Typer) -> None:
         source_date: str = typer.Option(None, help="date of the list, YYYY-MM-DD"),
         category: str = typer.Option("sexual_exploitation", help="taxonomy category"),
         severity: str = typer.Option(None, help="low, medium, high, critical (default: the category's)"),
-        share_level: str = typer.Option("private", help="private, shared or public"),
+        share_level: str = typer.Option(
+            "private", help="private, shared or public (seen by every organisation; it changes an "
+                            "organisation's decisions only once that organisation subscribes)"),
         radius: int = typer.Option(31, help="PDQ match radius for this bank"),
         min_quality: int = typer.Option(50, help="ignore PDQ queries below this quality"),
         benign: bool = typer.Option(False, help="a known-benign (negative) bank that suppresses matches"),
@@ -278,6 +280,84 @@ def register(app: typer.Typer) -> None:
         except BankError as exc:
             fail(str(exc))
         typer.echo(f"removed {n} entries")
+
+    @bank_app.command("share")
+    def bank_share(
+        name: str,
+        level: str = typer.Argument(..., help="private, shared or public (public: every organisation may see it)"),
+        with_org: list[str] = typer.Option(None, "--with", help="organisation to share with (repeatable; 'shared')"),
+    ) -> None:
+        """Change who may see a bank. Seeing is not trusting: another organisation's
+        decisions change only once it subscribes (`tutela bank subscribe`)."""
+        from tutela.hashing.banks import BankError, update_bank
+
+        db = database()
+        changes: dict[str, Any] = {"share_level": level}
+        if with_org:
+            changes["shared_with"] = [_org_id(db, o) for o in with_org]
+        try:
+            b = update_bank(db, name, **changes)
+        except (BankError, ValueError) as exc:
+            fail(str(exc))
+        typer.echo(f"bank {b.name!r} is {b.share_level.value}" +
+                   (f" with {', '.join(map(str, b.shared_with))}" if b.shared_with else ""))
+
+    @bank_app.command("subscribe")
+    def bank_subscribe(
+        bank: str = typer.Argument(..., help="the bank (id, or name of a bank visible to the organisation)"),
+        org: str = typer.Option(..., help="the organisation that subscribes"),
+        mode: str = typer.Option("review", help="review (matches go to review, never block by default) or enforce"),
+    ) -> None:
+        """Let another organisation's bank into an organisation's decisions (or change the mode)."""
+        from tutela.hashing.banks import BankError
+        from tutela.hashing.subscriptions import subscribe
+
+        db = database()
+        org_id = _org_id(db, org)
+        assert org_id is not None
+        try:
+            sub = subscribe(db, org_id, bank, mode=mode, by_operator=True)
+        except BankError as exc:
+            fail(str(exc))
+        typer.echo(f"{org} subscribed to bank {sub.bank!r} (id {sub.bank_id}) in {sub.mode.value} mode")
+
+    @bank_app.command("unsubscribe")
+    def bank_unsubscribe(
+        bank: str = typer.Argument(..., help="the bank (id or name)"),
+        org: str = typer.Option(..., help="the organisation that unsubscribes"),
+    ) -> None:
+        """Stop another organisation's bank from changing an organisation's decisions."""
+        from tutela.hashing.subscriptions import unsubscribe
+
+        db = database()
+        org_id = _org_id(db, org)
+        assert org_id is not None
+        if not unsubscribe(db, org_id, bank, by_operator=True):
+            fail(f"{org} has no subscription to bank {bank!r}")
+        typer.echo(f"{org} unsubscribed from bank {bank!r}")
+
+    @bank_app.command("subscriptions")
+    def bank_subscriptions(
+        org: str = typer.Option(None, help="only this organisation's subscriptions"),
+        as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table"),
+    ) -> None:
+        """List subscriptions: which organisation lets which other organisation's bank into its decisions."""
+        from rich.console import Console
+        from rich.table import Table
+
+        from tutela.hashing.subscriptions import list_subscriptions
+
+        db = database()
+        subs = list_subscriptions(db, _org_id(db, org))
+        if as_json:
+            for sub in subs:
+                typer.echo(sub.model_dump_json())
+            return
+        table = Table("subscriber", "bank id", "bank", "owner", "mode", "active", "by")
+        for sub in subs:
+            table.add_row(str(sub.subscriber_org_id), str(sub.bank_id), sub.bank, str(sub.owner_org_id),
+                          sub.mode.value, "yes" if sub.active else "no (not visible)", sub.created_by or "")
+        Console().print(table)
 
     @bank_app.command("delete")
     def bank_delete(name: str, yes: bool = typer.Option(False, "--yes", help="confirm")) -> None:

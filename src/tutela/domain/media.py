@@ -8,7 +8,7 @@ so nothing in these records can reproduce an image.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -43,6 +43,29 @@ class BankKind(StrEnum):
 
     KNOWN = "known"
     BENIGN = "benign"
+
+
+class SubscriptionMode(StrEnum):
+    """How much an organisation trusts a bank of another organisation it subscribed to.
+
+    review (the default): the bank's matches reach the subscriber's policy as
+    `trust: review`; the default policy holds the item and opens a case, never
+    blocks, and a benign bank in review mode suppresses nothing. enforce: the
+    bank counts like the subscriber's own (its known entries act, its benign
+    entries suppress).
+    """
+
+    REVIEW = "review"
+    ENFORCE = "enforce"
+
+
+class MatchTrust(StrEnum):
+    """Why a match may change the caller's decision: `own` bank (or a trusted
+    local caller), an `enforce` subscription, or a `review` subscription."""
+
+    OWN = "own"
+    ENFORCE = "enforce"
+    REVIEW = "review"
 
 
 class VideoFrameHash(BaseModel):
@@ -112,6 +135,7 @@ class BankEntry(BaseModel):
     value: str
     label: str | None = Field(default=None, description="the source's own id or note for this hash")
     quality: int | None = None
+    added_by: str | None = Field(default=None, description="who added it (shown to the bank's owner only)")
 
 
 class Match(BaseModel):
@@ -136,8 +160,28 @@ class Match(BaseModel):
     source_date: date | None = None
     owner_org_id: int
     share_level: ShareLevel
+    trust: MatchTrust = Field(
+        default=MatchTrust.OWN,
+        description="own bank, or a subscription to another organisation's bank in enforce or review mode",
+    )
+    subscribed: bool = Field(default=False, description="the bank belongs to another organisation (a subscription)")
+
+
+class BankSubscription(BaseModel):
+    """An organisation's choice to let another organisation's (or a partner's) bank
+    into its own decisions. Keyed by (subscriber, bank); the mode says how far."""
+
+    subscriber_org_id: int
+    bank_id: int
+    bank: str
+    owner_org_id: int
+    mode: SubscriptionMode = SubscriptionMode.REVIEW
+    active: bool = Field(description="the bank is still visible to the subscriber (shared with it or public)")
+    created_by: str | None = None
+    created_at: datetime | None = None
 
 
 __all__ = [
-    "BankEntry", "BankInfo", "BankKind", "Match", "MediaHashes", "MediaKind", "ShareLevel", "VideoFrameHash",
+    "BankEntry", "BankInfo", "BankKind", "BankSubscription", "Match", "MatchTrust", "MediaHashes", "MediaKind",
+    "ShareLevel", "SubscriptionMode", "VideoFrameHash",
 ]

@@ -9,7 +9,15 @@ visible to others according to its share level:
 - public: every organisation on this instance (e.g. a hotline's list
   offered to all platforms it serves).
 
-Only the owner (or an admin caller) may change a bank or its entries.
+Visibility is not trust: a bank of another organisation changes the
+decisions of an organisation only once that organisation has subscribed to it
+(`tutela.hashing.subscriptions`, mode `review` by default). Making a bank
+`public` (visible to every tenant) takes the instance operator (`org_id=None`:
+the CLI or a local Python caller), never an organisation's API key.
+
+Only the owner (or the operator) may change a bank or its entries. Creating,
+changing and deleting banks, and adding and removing entries, is written to the
+audit trail with the caller; every entry also keeps who added it (`added_by`).
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from tutela.domain.taxonomy import TAXONOMY, Category, Severity
 from tutela.hashing.signals import get_signal
 from tutela.storage.db import Database
 from tutela.storage.tables.access import orgs
-from tutela.storage.tables.media import hash_banks, hash_entries, hash_entry_removals
+from tutela.storage.tables.media import bank_subscriptions, hash_banks, hash_entries, hash_entry_removals
 from tutela.storage.times import utc_now
 
 _CHUNK = 5000
@@ -38,6 +46,38 @@ class BankError(ValueError):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
+
+
+#: How the audit trail names the instance operator (CLI, local Python) when no actor is given.
+OPERATOR = "operator"
+
+
+def actor_for(org_id: int | None, actor: str | None) -> str:
+    """The audit actor of a bank change: the caller's own name, else the operator or the organisation."""
+    if actor:
+        return actor[:80]
+    return OPERATOR if org_id is None else f"org:{org_id}"
+
+
+def record(db: Database, *, actor: str, org_id: int | None, action: str, bank_id: int,
+           details: dict[str, Any] | None = None) -> None:
+    """Append one entry to the audit trail (cases.audit) for a bank or subscription change."""
+    from tutela.cases import audit
+
+    with audit.writing(db) as conn:
+        audit.append(conn, actor=actor, action=action, object_type="hash_bank", object_id=bank_id,
+                     org_id=org_id, details=details)
+
+
+def _require_operator_for_public(values: dict[str, Any], org_id: int | None) -> None:
+    """Only the instance operator may make a bank visible to every tenant."""
+    if values.get("share_level") == ShareLevel.PUBLIC.value and org_id is not None:
+        raise BankError(
+            "only the instance operator can make a bank public (visible to every organisation): "
+            "ask them to run `tutela bank share BANK public`; "
+            "an organisation can use share level 'shared' with the organisations it names",
+            status=403,
+        )
 
 
 def _row_to_info(row: Any, entries: int = 0) -> BankInfo:
@@ -83,14 +123,22 @@ def _validate(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def create_bank(db: Database, owner_org_id: int, name: str, **fields: Any) -> BankInfo:
+def create_bank(db: Database, owner_org_id: int, name: str, *, org_id: int | None = None,
+                actor: str | None = None, **fields: Any) -> BankInfo:
     """Create a bank. Fields: kind, source, source_date, category, severity,
-    share_level, shared_with, enabled, pdq_radius, min_quality, description."""
+    share_level, shared_with, enabled, pdq_radius, min_quality, description.
+
+    `org_id` is the organisation asking (the HTTP layer passes the key's);
+    None is the instance operator, the only caller that may create a public bank.
+    """
     name = name.strip()
     if not name:
         raise BankError("bank name must not be empty")
+    if org_id is not None and org_id != owner_org_id:
+        raise BankError("an organisation can only create banks it owns", status=403)
     fields.setdefault("category", Category.SEXUAL_EXPLOITATION.value)
     values = _validate({"kind": "known", "share_level": "private", **fields})
+    _require_operator_for_public(values, org_id)
     values.setdefault("severity", int(TAXONOMY[Category(values["category"])].severity))
     values.setdefault("shared_with", [])
     with db.begin() as conn:
@@ -106,7 +154,15 @@ def create_bank(db: Database, owner_org_id: int, name: str, **fields: Any) -> Ba
         )
         bank_id = int(res.inserted_primary_key[0])
     _notify(db)
-    return get_bank(db, bank_id)
+    info = get_bank(db, bank_id)
+    record(db, actor=actor_for(org_id, actor), org_id=owner_org_id, action="bank.create", bank_id=bank_id,
+           details=_settings_of(info))
+    return info
+
+
+def _settings_of(info: BankInfo) -> dict[str, Any]:
+    """The settings of a bank as the audit trail records them (no entries)."""
+    return info.model_dump(mode="json", exclude={"entries", "description"})
 
 
 def _counts(conn: Any, bank_ids: list[int]) -> dict[int, int]:
@@ -163,8 +219,10 @@ def _owned(db: Database, bank: int | str, org_id: int | None) -> BankInfo:
     return info
 
 
-def update_bank(db: Database, bank: int | str, *, org_id: int | None = None, **changes: Any) -> BankInfo:
-    """Change a bank's settings (enable/disable, radius, share level, provenance)."""
+def update_bank(db: Database, bank: int | str, *, org_id: int | None = None, actor: str | None = None,
+                **changes: Any) -> BankInfo:
+    """Change a bank's settings (enable/disable, radius, share level, provenance).
+    Switching to `public` takes the instance operator (org_id None)."""
     info = _owned(db, bank, org_id)
     allowed = {"kind", "source", "source_date", "category", "severity", "share_level", "shared_with", "enabled",
                "pdq_radius", "min_quality", "description"}
@@ -172,24 +230,32 @@ def update_bank(db: Database, bank: int | str, *, org_id: int | None = None, **c
     if unknown:
         raise BankError(f"cannot change {sorted(unknown)}")
     values = _validate({k: v for k, v in changes.items() if v is not None})
+    if values.get("share_level") != info.share_level.value:
+        _require_operator_for_public(values, org_id)
     if values:
         with db.begin() as conn:
             conn.execute(hash_banks.update().where(hash_banks.c.id == info.id).values(**values))
         _notify(db)
+        record(db, actor=actor_for(org_id, actor), org_id=info.owner_org_id, action="bank.update",
+               bank_id=info.id, details={k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()})
     return get_bank(db, info.id)
 
 
-def set_enabled(db: Database, bank: int | str, enabled: bool, *, org_id: int | None = None) -> BankInfo:
-    return update_bank(db, bank, org_id=org_id, enabled=enabled)
+def set_enabled(db: Database, bank: int | str, enabled: bool, *, org_id: int | None = None,
+                actor: str | None = None) -> BankInfo:
+    return update_bank(db, bank, org_id=org_id, actor=actor, enabled=enabled)
 
 
-def delete_bank(db: Database, bank: int | str, *, org_id: int | None = None) -> None:
+def delete_bank(db: Database, bank: int | str, *, org_id: int | None = None, actor: str | None = None) -> None:
     info = _owned(db, bank, org_id)
     with db.begin() as conn:
         _log_removals(conn, select(hash_entries.c.id, hash_entries.c.signal_type).where(hash_entries.c.bank_id == info.id))
         conn.execute(delete(hash_entries).where(hash_entries.c.bank_id == info.id))
+        conn.execute(delete(bank_subscriptions).where(bank_subscriptions.c.bank_id == info.id))
         conn.execute(delete(hash_banks).where(hash_banks.c.id == info.id))
     _notify(db)
+    record(db, actor=actor_for(org_id, actor), org_id=info.owner_org_id, action="bank.delete", bank_id=info.id,
+           details={"name": info.name, "entries": info.entries})
 
 
 def _log_removals(conn: Any, query: Any) -> None:
@@ -221,10 +287,13 @@ def add_entries(
     entries: Iterable[tuple[str, str] | tuple[str, str, str | None] | tuple[str, str, str | None, int | None]],
     *,
     org_id: int | None = None,
+    actor: str | None = None,
 ) -> AddResult:
     """Add (signal_type, value[, label[, quality]]) entries; invalid ones are
-    reported in `errors`, duplicates counted and skipped, the rest committed."""
+    reported in `errors`, duplicates counted and skipped, the rest committed.
+    Each entry keeps who added it; the import is written to the audit trail."""
     info = _owned(db, bank, org_id)
+    who = actor_for(org_id, actor)
     result = AddResult()
     batch: list[dict[str, Any]] = []
 
@@ -269,6 +338,7 @@ def add_entries(
                 "bank_id": info.id, "signal_type": sig.name, "value": sig.normalize(str(value)),
                 "label": (str(label)[:200] if label else None),
                 "quality": int(quality) if quality not in (None, "") else None, "added_at": now,
+                "added_by": who,
             })
         except (ValueError, TypeError, IndexError) as exc:
             result.errors.append(f"entry {n}: {exc}")
@@ -277,12 +347,16 @@ def add_entries(
     flush()
     if result.added:
         _notify(db)
+    if result.added or result.errors:
+        record(db, actor=who, org_id=info.owner_org_id, action="bank.entries_add", bank_id=info.id,
+               details={"added": result.added, "duplicates": result.duplicates, "errors": len(result.errors),
+                        "added_at": now.isoformat()})
     return result
 
 
 def remove_entries(
     db: Database, bank: int | str, values: Iterable[str] = (), *, entry_ids: Iterable[int] = (),
-    org_id: int | None = None,
+    org_id: int | None = None, actor: str | None = None,
 ) -> int:
     """Remove entries by hash value (any signal type) or by entry id; returns how many."""
     info = _owned(db, bank, org_id)
@@ -302,21 +376,27 @@ def remove_entries(
                 removed += conn.execute(delete(hash_entries).where(where)).rowcount or 0
     if removed:
         _notify(db)
+        record(db, actor=actor_for(org_id, actor), org_id=info.owner_org_id, action="bank.entries_remove",
+               bank_id=info.id, details={"removed": removed})
     return removed
 
 
 def list_entries(db: Database, bank: int | str, *, org_id: int | None = None, limit: int | None = None,
                  offset: int = 0) -> list[BankEntry]:
+    """Entries in id order; who added each is shown to the owner and the operator only."""
     info = get_bank(db, bank, org_id=org_id)
+    owner = org_id is None or org_id == info.owner_org_id
     q = select(hash_entries).where(hash_entries.c.bank_id == info.id).order_by(hash_entries.c.id).offset(offset)
     if limit is not None:
         q = q.limit(limit)
     with db.connect() as conn:
         return [BankEntry(id=r.id, bank_id=r.bank_id, signal_type=r.signal_type, value=r.value, label=r.label,
-                          quality=r.quality) for r in conn.execute(q).all()]
+                          quality=r.quality, added_by=r.added_by if owner else None)
+                for r in conn.execute(q).all()]
 
 
 __all__ = [
-    "AddResult", "BankError", "add_entries", "all_banks", "create_bank", "delete_bank", "get_bank", "list_banks",
+    "OPERATOR", "AddResult", "BankError", "actor_for", "add_entries", "all_banks", "create_bank", "delete_bank",
+    "get_bank", "list_banks", "record",
     "list_entries", "remove_entries", "set_enabled", "update_bank", "visible_to",
 ]

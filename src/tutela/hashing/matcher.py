@@ -8,10 +8,20 @@ the removal log are removed, nothing is rebuilt. Bank settings (enabled,
 radius, quality, share level) are applied after the search, so switching a
 bank off or tightening its radius takes effect at once, with no index change.
 
+Which banks count for an organisation: its own, and other organisations'
+banks it has subscribed to that are still visible to it (shared with it or
+public). Seeing a bank is not enough: a bank nobody subscribed to changes
+nobody else's matches. Each match says how far it is trusted (`trust`: own,
+enforce, review) so the policy can act on it; a trusted local caller
+(org_id None: the CLI, Python without an organisation) gets every enabled bank
+as its own.
+
 Negative ("benign") banks list known-harmless images that collide with
 known material. A benign exact match (MD5/SHA-256) suppresses every match of
 the file; a benign PDQ match at distance d suppresses known PDQ matches at
-distance >= d (the file is at least as close to the harmless image).
+distance >= d (the file is at least as close to the harmless image). Only
+benign banks the caller owns or subscribed to in `enforce` mode suppress: a
+benign bank in review mode cannot turn a block into an allow.
 """
 
 from __future__ import annotations
@@ -26,12 +36,13 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import func, select
 
-from tutela.domain.media import BankInfo, BankKind, Match, MediaHashes
+from tutela.domain.media import BankInfo, BankKind, Match, MatchTrust, MediaHashes, SubscriptionMode
 from tutela.hashing.banks import all_banks, visible_to
 from tutela.hashing.hasher import hash_bytes
 from tutela.hashing.index import HashIndex
 from tutela.hashing.mih import hex_to_words
 from tutela.hashing.signals.pdq import DIHEDRAL_NAMES
+from tutela.hashing.subscriptions import subscription_modes
 from tutela.storage.db import Database
 from tutela.storage.tables.media import hash_entries, hash_entry_removals
 
@@ -60,6 +71,7 @@ class Matcher:
         self._last_entry_id = 0
         self._last_seq = 0
         self._banks: dict[int, BankInfo] = {}
+        self._subs: dict[int, dict[int, SubscriptionMode]] = {}
         self._dirty = True
         self._synced_at = 0.0
         self._unsaved = False
@@ -78,6 +90,7 @@ class Matcher:
         with self._lock:
             self._dirty = False
             self._banks = {b.id: b for b in all_banks(self.db)}
+            self._subs = subscription_modes(self.db)
             if self._index is None or self._index.radius < self._wanted_radius():
                 if not self._load_saved():
                     self._rebuild()
@@ -179,11 +192,20 @@ class Matcher:
         return True
 
     # -- matching --------------------------------------------------------
-    def _allowed(self, banks: list[str] | None, org_id: int | None) -> dict[int, BankInfo]:
-        out = {i: b for i, b in self._banks.items() if b.enabled and visible_to(b, org_id)}
+    def _allowed(self, banks: list[str] | None, org_id: int | None) -> dict[int, tuple[BankInfo, MatchTrust]]:
+        """Enabled banks that count for the caller, with how far each is trusted."""
+        subs = self._subs.get(org_id, {}) if org_id is not None else {}
+        out: dict[int, tuple[BankInfo, MatchTrust]] = {}
+        for i, b in self._banks.items():
+            if not b.enabled:
+                continue
+            if org_id is None or b.owner_org_id == org_id:
+                out[i] = (b, MatchTrust.OWN)
+            elif i in subs and visible_to(b, org_id):
+                out[i] = (b, MatchTrust(subs[i].value))
         if banks:
             wanted = {str(x) for x in banks}
-            out = {i: b for i, b in out.items() if b.name in wanted or str(b.id) in wanted}
+            out = {i: bt for i, bt in out.items() if bt[0].name in wanted or str(i) in wanted}
         return out
 
     def match(self, hashes: MediaHashes, *, banks: list[str] | None = None, org_id: int | None = None) -> MatchOutcome:
@@ -217,9 +239,10 @@ class Matcher:
             rows = conn.execute(select(hash_entries).where(hash_entries.c.id.in_(list(found)))).all()
         candidates: list[Match] = []
         for r in rows:
-            bank = allowed.get(r.bank_id)
-            if bank is None:
+            allowed_bank = allowed.get(r.bank_id)
+            if allowed_bank is None:
                 continue
+            bank, trust = allowed_bank
             d, transform, quality = found[r.id]
             if r.signal_type == "pdq" and (d > bank.pdq_radius or quality < bank.min_quality):
                 continue
@@ -228,7 +251,8 @@ class Matcher:
                 signal_type=r.signal_type, value=r.value, distance=d,
                 radius=bank.pdq_radius if r.signal_type == "pdq" else 0, transform=transform,
                 category=bank.category, severity=bank.severity, source=bank.source, source_date=bank.source_date,
-                owner_org_id=bank.owner_org_id, share_level=bank.share_level,
+                owner_org_id=bank.owner_org_id, share_level=bank.share_level, trust=trust,
+                subscribed=org_id is not None and bank.owner_org_id != org_id,
             ))
         return _apply_benign(candidates)
 
@@ -252,7 +276,8 @@ def _pdq_queries(hashes: MediaHashes) -> tuple[list[str], list[str], list[int]]:
 
 
 def _apply_benign(candidates: list[Match]) -> MatchOutcome:
-    benign = [m for m in candidates if m.bank_kind is BankKind.BENIGN]
+    # a benign bank the caller only reviews may not turn anything into an allow
+    benign = [m for m in candidates if m.bank_kind is BankKind.BENIGN and m.trust is not MatchTrust.REVIEW]
     known = sorted((m for m in candidates if m.bank_kind is BankKind.KNOWN),
                    key=lambda m: (-int(m.severity), m.distance, m.bank, m.entry_id))
     if not benign:
@@ -293,8 +318,9 @@ def match_hashes(
     db: Database, hashes: MediaHashes, *, banks: list[str] | None = None, org_id: int | None = None,
     index_dir: Path | None = None,
 ) -> list[Match]:
-    """Matches of a file's hashes in the enabled banks visible to `org_id`
-    (all enabled banks when None), benign-suppressed, most severe first."""
+    """Matches of a file's hashes in the enabled banks that count for `org_id`
+    (its own and those it subscribed to; all enabled banks when None),
+    benign-suppressed, most severe first."""
     return get_matcher(db, index_dir=index_dir).match(hashes, banks=banks, org_id=org_id).matches
 
 

@@ -286,19 +286,36 @@ class Flag(Node):
         out.append(f"{self.key}={'true' if bool(f.get(self.key)) else 'false'}")
 
 
+#: Match trust levels (see tutela.domain.media.MatchTrust); `hash_match` without
+#: a `trust` filter looks only at matches that may decide on their own.
+HASH_TRUST = ("own", "enforce", "review")
+DECISIVE_TRUST = frozenset({"own", "enforce"})
+
+
 class HashMatch(Node):
-    """`hash_match: true`, `{any: true}`, or filters `{category:, bank:, signal_type:}`."""
+    """`hash_match: true`, `{any: true}`, or filters `{category:, bank:, signal_type:, trust:}`.
+
+    Without `trust` only matches from the organisation's own banks and its
+    `enforce` subscriptions count; a `review` subscription's matches reach a
+    rule only when it names `trust: review` (or `trust: any`), so subscribing
+    to another organisation's bank never blocks anything by surprise.
+    Matches that do not say their trust (facts built by hand) count as own.
+    """
 
     __slots__ = ("want", "filters")
 
     def __init__(self, want: bool, filters: dict[str, frozenset[str]]) -> None:
         self.want = want
+        filters = dict(filters)
+        trust = filters.pop("trust", DECISIVE_TRUST)
+        if "any" not in trust:
+            filters["trust"] = frozenset(trust)
         self.filters = filters
 
     def _hits(self, f: dict[str, Any]) -> list[dict[str, Any]]:
         found = []
         for m in f["hash_matches"]:
-            if all(str(m.get(k)) in allowed for k, allowed in self.filters.items()):
+            if all(str(m.get(k, "own" if k == "trust" else None)) in allowed for k, allowed in self.filters.items()):
                 found.append(m)
         return found
 
@@ -313,13 +330,29 @@ class HashMatch(Node):
             out.append("no hash match")
             return
         for m in hits:
+            trust = m.get("trust", "own")
+            via = "" if trust == "own" else f", subscribed bank, trust {trust}"
             out.append(
                 f"hash_match: bank '{m.get('bank')}' ({m.get('signal_type')}, distance {m.get('distance')}, "
-                f"{m.get('category')})"
+                f"{m.get('category')}{via})"
             )
 
     def categories(self) -> list[str]:
         return sorted(self.filters.get("category", frozenset()))
+
+
+class Unreadable(Node):
+    """Holds when media could not be read or a detector failed (`facts["unreadable"]`
+    lists why). Not written in policies: it is the condition of the policy's
+    `on_unreadable` rule, which the engine applies after every other rule."""
+
+    __slots__ = ()
+
+    def test(self, f: dict[str, Any]) -> bool:
+        return bool(f.get("unreadable"))
+
+    def explain(self, f: dict[str, Any], out: list[str]) -> None:
+        out.extend(f"unreadable: {why}" for why in f.get("unreadable") or ())
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -441,12 +474,16 @@ def _leaf(key: str, value: Any, line: int) -> Node:
                     want = v
                 elif k in ("category", "bank", "signal_type"):
                     filters[k] = _strings(v, f"hash_match.{k}", line, _CATEGORIES if k == "category" else None)
+                elif k == "trust":
+                    filters[k] = _strings(v, "hash_match.trust", line, {*HASH_TRUST, "any"})
                 else:
                     raise ConditionError(
-                        f"hash_match: unknown key '{k}'; valid: any, category, bank, signal_type", line
+                        f"hash_match: unknown key '{k}'; valid: any, category, bank, signal_type, trust", line
                     )
             return HashMatch(want, filters)
-        raise ConditionError("hash_match takes true/false or {any: true, category: ..., bank: ...}", line)
+        raise ConditionError(
+            "hash_match takes true/false or {any: true, category: ..., bank: ..., trust: ...}", line
+        )
     if key in _NUMERIC:
         fact = "sender.account_age_days" if key == "account_age_days" else key
         return Numeric(fact, parse_compare(value, key, line))

@@ -139,7 +139,8 @@ def _media(
             warnings.append(f"image classifier failed: {type(exc).__name__}")
     plain = [
         {"bank": m.bank, "category": m.category.value, "signal_type": m.signal_type, "distance": m.distance,
-         "severity": int(m.severity), "bank_kind": str(m.bank_kind)}
+         "severity": int(m.severity), "bank_kind": str(m.bank_kind), "trust": str(m.trust),
+         "subscribed": m.subscribed}
         for m in matches
     ]
     return plain, score, hashes

@@ -1,7 +1,10 @@
 """HTTP: hash banks (`banks` scope).
 
 Banks belong to the caller's organisation; reading covers the banks visible
-to it (its own, `shared` with it, `public`); changing needs ownership.
+to it (its own, `shared` with it, `public`); changing needs ownership; making
+a bank `public` needs the instance operator (the CLI), never an API key (403).
+Another organisation's bank changes the caller's decisions only once the
+caller subscribes to it (mode `review` by default, or `enforce`).
 
     GET    /v1/banks                       list visible banks
     POST   /v1/banks                       create
@@ -13,6 +16,9 @@ to it (its own, `shared` with it, `public`); changing needs ownership.
     DELETE /v1/banks/{bank}/entries        remove entries by value or id (JSON)
     POST   /v1/banks/{bank}/import         body: CSV or threatexchange text (?format=csv|te&signal=pdq)
     GET    /v1/banks/{bank}/export         ?format=csv|te
+    GET    /v1/banks/subscriptions         the caller's subscriptions
+    PUT    /v1/banks/{bank}/subscription   subscribe (or change mode): {"mode": "review"|"enforce"}
+    DELETE /v1/banks/{bank}/subscription   unsubscribe
 """
 
 from __future__ import annotations
@@ -29,9 +35,10 @@ from starlette.concurrency import run_in_threadpool
 from tutela.access import Principal
 from tutela.api.deps import get_db, get_settings, require
 from tutela.config import Settings
-from tutela.domain.media import BankKind, ShareLevel
+from tutela.domain.media import BankKind, ShareLevel, SubscriptionMode
 from tutela.domain.taxonomy import Category
 from tutela.hashing import banks as B
+from tutela.hashing import subscriptions as S
 from tutela.hashing.bank_io import FORMATS, export_text, read_entries
 from tutela.storage.db import Database
 
@@ -67,6 +74,14 @@ class BankUpdate(BaseModel):
     description: str | None = None
 
 
+class SubscriptionIn(BaseModel):
+    mode: SubscriptionMode = Field(
+        default=SubscriptionMode.REVIEW,
+        description="review: matches go to review (your policy's trust: review rules), never block by default; "
+                    "enforce: the bank counts like your own",
+    )
+
+
 class EntryIn(BaseModel):
     signal_type: str = "pdq"
     value: str
@@ -100,9 +115,14 @@ def list_banks(p: Principal = Depends(require("banks")), db: Database = Depends(
 def create_bank(body: BankCreate, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
     fields = body.model_dump(exclude={"name"}, exclude_none=True)
     try:
-        return B.create_bank(db, p.org_id, body.name, **fields).model_dump(mode="json")
+        return B.create_bank(db, p.org_id, body.name, org_id=p.org_id, actor=p.actor, **fields).model_dump(mode="json")
     except B.BankError as exc:
         return _err(exc)
+
+
+@router.get("/subscriptions", summary="The caller's subscriptions to other organisations' banks")
+def list_subscriptions(p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
+    return {"subscriptions": [s.model_dump(mode="json") for s in S.list_subscriptions(db, p.org_id)]}
 
 
 @router.get("/{bank}", summary="One bank")
@@ -118,7 +138,7 @@ def update_bank(bank: str, body: BankUpdate, p: Principal = Depends(require("ban
                 db: Database = Depends(get_db)) -> Any:
     try:
         changes = body.model_dump(exclude_unset=True, exclude_none=True)
-        return B.update_bank(db, _bank_ref(bank), org_id=p.org_id, **changes).model_dump(mode="json")
+        return B.update_bank(db, _bank_ref(bank), org_id=p.org_id, actor=p.actor, **changes).model_dump(mode="json")
     except B.BankError as exc:
         return _err(exc)
 
@@ -126,7 +146,7 @@ def update_bank(bank: str, body: BankUpdate, p: Principal = Depends(require("ban
 @router.delete("/{bank}", summary="Delete a bank and its entries")
 def delete_bank(bank: str, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
     try:
-        B.delete_bank(db, _bank_ref(bank), org_id=p.org_id)
+        B.delete_bank(db, _bank_ref(bank), org_id=p.org_id, actor=p.actor)
     except B.BankError as exc:
         return _err(exc)
     return {"deleted": bank}
@@ -147,7 +167,7 @@ def add_entries(bank: str, body: EntriesIn, p: Principal = Depends(require("bank
                 db: Database = Depends(get_db)) -> Any:
     rows = [(e.signal_type, e.value, e.label, e.quality) for e in body.entries]
     try:
-        return B.add_entries(db, _bank_ref(bank), rows, org_id=p.org_id).as_dict()
+        return B.add_entries(db, _bank_ref(bank), rows, org_id=p.org_id, actor=p.actor).as_dict()
     except B.BankError as exc:
         return _err(exc)
 
@@ -156,7 +176,8 @@ def add_entries(bank: str, body: EntriesIn, p: Principal = Depends(require("bank
 def remove_entries(bank: str, body: EntriesRemove, p: Principal = Depends(require("banks")),
                    db: Database = Depends(get_db)) -> Any:
     try:
-        n = B.remove_entries(db, _bank_ref(bank), body.values, entry_ids=body.entry_ids, org_id=p.org_id)
+        n = B.remove_entries(db, _bank_ref(bank), body.values, entry_ids=body.entry_ids, org_id=p.org_id,
+                             actor=p.actor)
     except B.BankError as exc:
         return _err(exc)
     return {"removed": n}
@@ -177,7 +198,7 @@ async def import_entries(
 
     def run() -> Any:
         return B.add_entries(db, _bank_ref(bank), read_entries(io.StringIO(text), format, signal=signal),
-                             org_id=p.org_id).as_dict()
+                             org_id=p.org_id, actor=p.actor).as_dict()
 
     try:
         return await run_in_threadpool(run)
@@ -198,3 +219,19 @@ def export_entries(bank: str, format: str = Query("csv"), p: Principal = Depends
         return _err(exc)
     media = "text/csv" if format == "csv" else "text/plain"
     return PlainTextResponse(export_text(entries, format), media_type=media)
+
+
+@router.put("/{bank}/subscription", summary="Subscribe to another organisation's bank (or change the mode)")
+def subscribe(bank: str, body: SubscriptionIn, p: Principal = Depends(require("banks")),
+              db: Database = Depends(get_db)) -> Any:
+    try:
+        return S.subscribe(db, p.org_id, _bank_ref(bank), mode=body.mode, actor=p.actor).model_dump(mode="json")
+    except B.BankError as exc:
+        return _err(exc)
+
+
+@router.delete("/{bank}/subscription", summary="Unsubscribe: the bank no longer changes your decisions")
+def unsubscribe(bank: str, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
+    if not S.unsubscribe(db, p.org_id, _bank_ref(bank), actor=p.actor):
+        return JSONResponse({"error": f"no subscription to bank {bank!r}"}, status_code=404)
+    return {"unsubscribed": bank}

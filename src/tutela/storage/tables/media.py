@@ -5,6 +5,11 @@ increasing, it lets every process's in-memory match index catch up with the
 database incrementally (new ids added, logged ids removed) instead of
 rebuilding, so an import in the CLI shows up in a running server without a
 restart or a pause.
+
+`bank_subscriptions` says which other organisations' banks an organisation
+lets into its own decisions, and how far (mode `review` or `enforce`); a bank
+of another organisation changes nothing for a subscriber without one row here.
+Keyed by (subscriber, bank) so a partner's feed bank fits the same way.
 """
 
 from sqlalchemy import (
@@ -56,11 +61,25 @@ hash_entries = Table(
     Column("label", String(200)),
     Column("quality", Integer),
     Column("added_at", DateTime(timezone=True), nullable=False),
+    # who added the entry (an audit actor such as key:<id>, user:<id> or operator)
+    Column("added_by", String(80)),
     UniqueConstraint("bank_id", "signal_type", "value", name="uq_hash_entries_bank_value"),
     Index("ix_hash_entries_signal_value", "signal_type", "value"),
     # ids must never be reused (SQLite reuses the highest rowid after a delete
     # without AUTOINCREMENT): match indexes follow the table by id
     sqlite_autoincrement=True,
+)
+
+bank_subscriptions = Table(
+    "bank_subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subscriber_org_id", Integer, ForeignKey("orgs.id"), nullable=False, index=True),
+    Column("bank_id", Integer, ForeignKey("hash_banks.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("mode", String(20), nullable=False, default="review"),
+    Column("created_by", String(80)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("subscriber_org_id", "bank_id", name="uq_bank_subscriptions_org_bank"),
 )
 
 hash_entry_removals = Table(
