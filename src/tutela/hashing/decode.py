@@ -14,7 +14,7 @@ import struct
 import threading
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from tutela.domain.media import MediaKind
 from tutela.hashing.errors import MediaError, MediaTooLarge
@@ -112,7 +112,16 @@ def open_image(
     is several times faster on camera-sized photos, and it moves PDQ by only
     a few bits (deeper JPEG scaling moved it by more, so it is not used).
     Returns a loaded image in RGB or L mode (first frame of animations).
+
+    A partly decodable image (a JPEG missing its last bytes, which browsers
+    still show) is refused, never hashed or scored from the part that decoded:
+    that relies on Pillow's process-wide `ImageFile.LOAD_TRUNCATED_IMAGES`
+    staying off, so if any code in the process switched it on, every image is
+    refused rather than silently half-read.
     """
+    if ImageFile.LOAD_TRUNCATED_IMAGES:
+        raise MediaError("refusing to decode: Pillow's LOAD_TRUNCATED_IMAGES is switched on in this process, "
+                         "so a truncated image could not be told from a whole one")
     _register_heif()
     try:
         img = Image.open(io.BytesIO(data))

@@ -7,6 +7,11 @@ among the matched rules' actions; every other action (nudges, limit_contact,
 preserve_evidence, open_case, report) is added. Each audience (sender,
 recipient) gets at most one nudge: the one of the highest-priority rule that
 has one, because a child should read one clear message, not three.
+
+Fail closed: when media could not be read or a detector failed
+(`facts["unreadable"]`), the policy's `on_unreadable` rule (default
+`hold_for_review`) is added after every other rule, `final` ones included, so
+an item nobody could look at is never allowed by default.
 """
 
 from __future__ import annotations
@@ -65,6 +70,8 @@ def evaluate(policy: Policy, facts: dict[str, Any]) -> Evaluation:
             matched.append(rule)
             if rule.final:
                 break
+    if f.get("unreadable"):
+        matched.append(policy.on_unreadable)
     actions: set[Action] = set()
     report_to: list[str] = []
     nudges: dict[str, str] = {}

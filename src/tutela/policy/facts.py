@@ -88,6 +88,7 @@ def build_facts(
     conversation: Any | None = None,
     account: Any | None = None,
     policy_service_for_minors: bool = False,
+    unreadable: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The flat fact dict conditions read (see `tutela.policy.conditions.FACT_KEYS`).
 
@@ -116,6 +117,8 @@ def build_facts(
         "signals": frozenset(signals),
         "grooming_stages": frozenset(stages),
         "hash_matches": list(hash_matches),
+        # why the item was not fully looked at (media unreadable, a detector failed): on_unreadable applies
+        "unreadable": tuple(unreadable),
         "media": has_media,
         "media.sexual_score": media_sexual_score,
         "conversation_risk": conv_risk,

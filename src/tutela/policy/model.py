@@ -31,14 +31,18 @@ from typing import Any
 
 from tutela.domain.policy import ACTION_SEVERITY, REPORT_TARGETS, Action
 from tutela.domain.taxonomy import Category
-from tutela.policy.conditions import Node, _suggest, compile_conditions
+from tutela.policy.conditions import Node, Unreadable, _suggest, compile_conditions
 from tutela.policy.yamlines import YamlSyntaxError, YDict, YList, load
 
 _RULE_KEYS = ("id", "description", "when", "then", "nudge", "priority", "ground", "final")
-_TOP_KEYS = ("policy", "description", "version", "defaults", "rules")
+_TOP_KEYS = ("policy", "description", "version", "defaults", "on_unreadable", "rules")
 _DEFAULT_KEYS = ("service_for_minors",)
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
 _ACTIONS = {a.value for a in Action}
+#: Verdicts `on_unreadable` may use: fail closed means nobody sees the item before a person has looked.
+_CLOSED_VERDICTS = (Action.HOLD_FOR_REVIEW, Action.BLOCK)
+#: The id of the rule `on_unreadable` becomes (reasons and the decision log name it).
+UNREADABLE_RULE_ID = "on_unreadable"
 #: Audiences a rule's actions imply for its nudge.
 _NUDGE_AUDIENCE = {
     Action.NUDGE_RECIPIENT: "recipient",
@@ -103,6 +107,8 @@ class Policy:
     sha256: str = ""
     filename: str = "policy.yaml"
     meta: dict[str, Any] = field(default_factory=dict)
+    #: applied after every other rule when media cannot be read or a detector fails
+    on_unreadable: Rule = field(default_factory=lambda: unreadable_rule((Action.HOLD_FOR_REVIEW,), ()))
 
     def with_version(self, version: int | None) -> "Policy":
         from dataclasses import replace
@@ -114,6 +120,25 @@ class Policy:
             if r.id == rule_id:
                 return r
         raise KeyError(rule_id)
+
+
+def unreadable_rule(actions: tuple[Action, ...], report_to: tuple[str, ...], line: int = 0) -> Rule:
+    """The rule a policy's `on_unreadable` compiles to (its condition: facts["unreadable"] is not empty)."""
+    return Rule(
+        id=UNREADABLE_RULE_ID, when=Unreadable(), actions=actions, report_to=report_to,
+        description="Media could not be read or a detector failed: the policy's on_unreadable applies (fail closed)",
+        priority=0, line=line,
+    )
+
+
+def _parse_unreadable(raw: Any, line: int, issues: list[PolicyIssue]) -> Rule:
+    """`on_unreadable: hold_for_review` (the default) or a list of actions with
+    hold_for_review or block among them; never allow."""
+    actions, targets = _parse_actions(raw, line, issues, None)
+    if actions and (Action.ALLOW in actions or not any(a in _CLOSED_VERDICTS for a in actions)):
+        issues.append(PolicyIssue(line, "on_unreadable must fail closed: give hold_for_review or block "
+                                        "(and any other actions, e.g. open_case), never allow"))
+    return unreadable_rule(tuple(actions), tuple(dict.fromkeys(targets)), line)
 
 
 def _known_risks() -> set[str]:
@@ -253,6 +278,8 @@ def parse_policy(text: str, *, filename: str = "policy.yaml") -> Policy:
                 issues.append(PolicyIssue(dline, f"defaults.{key} must be true or false"))
             else:
                 service_for_minors = value
+    on_unreadable = (_parse_unreadable(doc["on_unreadable"], doc.line_of("on_unreadable"), issues)
+                     if "on_unreadable" in doc else unreadable_rule((Action.HOLD_FOR_REVIEW,), ()))
     raw_rules = doc.get("rules")
     rules: list[Rule] = []
     if not isinstance(raw_rules, YList) or not raw_rules:
@@ -280,6 +307,7 @@ def parse_policy(text: str, *, filename: str = "policy.yaml") -> Policy:
     return Policy(
         name=name.strip(), rules=tuple(rules), source=text, description=str(desc) if desc else None,
         service_for_minors=service_for_minors, sha256=hashlib.sha256(text.encode()).hexdigest(), filename=filename,
+        on_unreadable=on_unreadable,
     )
 
 

@@ -4,9 +4,12 @@
                    -> organisation's live policy (and its shadow) -> decision
                    -> nudges with helplines -> cases/reports -> decision log
 
-Every detector is optional: if one is missing or fails, the decision is made
-on what is known and the failure is named in `warnings`, because a message
-must never be lost or left undecided for lack of one signal.
+A message must never be lost or left undecided for lack of one signal, and
+never allowed because nobody could look at it: when media cannot be read
+(truncated, a decompression bomb, an unrecognised format) or a detector fails,
+the failure is named in `warnings` and in `facts["unreadable"]`, and the
+policy's `on_unreadable` action (default `hold_for_review`, never `allow`)
+applies on top of what the other rules decided (fail closed).
 """
 
 from __future__ import annotations
@@ -77,6 +80,24 @@ def _as_policy(policy: Any) -> Policy:
 
 # --- detectors -------------------------------------------------------------------------
 
+class Problems:
+    """What went wrong while looking at an item: `warnings` for the caller, and
+    `unreadable`, the subset that means the item was not fully looked at."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self.unreadable: list[str] = []
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    def failed(self, message: str) -> None:
+        """A detector failed or media could not be read: a warning, and the policy's on_unreadable applies."""
+        self.warnings.append(message)
+        if message not in self.unreadable:
+            self.unreadable.append(message)
+
+
 def _audience(ctx: ModerationContext) -> Any:
     """Sender and recipient minor-ness for the detection cascade (None where the age is unknown)."""
     from tutela.detect.semantic.cascade import Audience
@@ -91,7 +112,7 @@ def _audience(ctx: ModerationContext) -> Any:
 
 
 def _analyze(
-    text: str, lang: str | None, settings: Settings | None, warnings: list[str], audience: Any = None
+    text: str, lang: str | None, settings: Settings | None, problems: Problems, audience: Any = None
 ) -> TextAnalysis | None:
     from tutela.detect import analyze_text
 
@@ -99,24 +120,35 @@ def _analyze(
         return analyze_text(text, lang=lang, settings=settings, audience=audience)
     except Exception as exc:  # noqa: BLE001
         log.exception("text analysis failed")
-        warnings.append(f"text analysis failed: {type(exc).__name__}")
+        problems.failed(f"text analysis failed: {type(exc).__name__}")
         return None
 
 
 def _media(
-    item: ModerationItem, db: Database | None, org_id: int | None, settings: Settings | None, warnings: list[str]
+    item: ModerationItem, db: Database | None, org_id: int | None, settings: Settings | None, problems: Problems
 ) -> tuple[list[dict[str, Any]], float | None, Any]:
-    """(hash matches as plain dicts, sexual-content score, MediaHashes or None)."""
+    """(hash matches as plain dicts, sexual-content score, MediaHashes or None).
+
+    Bytes that do not decode, or decode as no image or video Tutela knows
+    (only their exact hashes could be checked), are unreadable.
+    """
     matches: list[Any] = []
     score: float | None = item.hashes.sexual_score if item.hashes else None
     hashes: Any = None
     max_bytes = settings.max_upload_bytes if settings else None
     from tutela.domain.media import MediaHashes, MediaKind
-    from tutela.hashing import hash_bytes, match_hashes
+    from tutela.hashing import MediaError, hash_bytes, match_hashes
 
     try:
         if item.media is not None:
-            hashes = hash_bytes(item.media, filename=item.filename, max_bytes=max_bytes, dihedral=True)
+            try:
+                hashes = hash_bytes(item.media, filename=item.filename, max_bytes=max_bytes, dihedral=True)
+            except MediaError as exc:
+                problems.failed(f"media could not be read: {exc}")
+                return [], score, None
+            if hashes.kind is MediaKind.OTHER:
+                problems.failed("media could not be read: not an image or video format Tutela decodes "
+                                "(only its exact hashes were checked)")
         elif item.hashes is not None and (item.hashes.md5 or item.hashes.sha256 or item.hashes.pdq):
             hashes = MediaHashes(
                 md5=(item.hashes.md5 or "").lower(), sha256=(item.hashes.sha256 or "").lower(), size=0,
@@ -126,17 +158,18 @@ def _media(
         if hashes is not None and db is not None:
             matches = match_hashes(db, hashes, org_id=org_id)
         elif hashes is not None:
-            warnings.append("hash matching needs a database")
+            problems.warn("hash matching needs a database")
     except Exception as exc:  # noqa: BLE001
-        log.warning("media hashing/matching failed: %s", exc)
-        warnings.append(f"media hashing failed: {exc}")
-    if item.media is not None and score is None and (hashes is None or str(hashes.kind) == "image"):
+        log.exception("media hashing/matching failed")
+        problems.failed(f"media hashing or matching failed: {type(exc).__name__}")
+    if item.media is not None and score is None and hashes is not None and hashes.kind is MediaKind.IMAGE:
         try:
             from tutela.detect.image import sexual_content_score
 
             score = float(sexual_content_score(item.media, max_bytes=max_bytes))
         except Exception as exc:  # noqa: BLE001
-            warnings.append(f"image classifier failed: {type(exc).__name__}")
+            log.warning("image classifier failed: %s", exc)
+            problems.failed(f"image classifier failed: {type(exc).__name__}")
     plain = [
         {"bank": m.bank, "category": m.category.value, "signal_type": m.signal_type, "distance": m.distance,
          "severity": int(m.severity), "bank_kind": str(m.bank_kind), "trust": str(m.trust),
@@ -148,7 +181,7 @@ def _media(
 
 def _conversation(
     item: ModerationItem, ctx: ModerationContext, db: Database | None, settings: Settings | None,
-    org_id: int | None, warnings: list[str],
+    org_id: int | None, problems: Problems,
 ) -> tuple[Any, Any]:
     if not ctx.conversation_id or db is None or org_id is None or settings is None:
         return None, None
@@ -156,7 +189,7 @@ def _conversation(
 
     if not ctx.sender.id:
         # without the sender's id both sides of the chat would look like one person
-        warnings.append("conversation risk needs sender.id: skipped")
+        problems.warn("conversation risk needs sender.id: skipped")
         return None, None
     sender = ctx.sender.id
     ages: dict[str, int] = {}
@@ -174,8 +207,8 @@ def _conversation(
         acc = account_risk(db, settings, org_id, sender)
         return conv, acc
     except Exception as exc:  # noqa: BLE001
-        log.warning("conversation risk failed: %s", exc)
-        warnings.append(f"conversation risk failed: {exc}")
+        log.exception("conversation risk failed")
+        problems.failed(f"conversation risk failed: {type(exc).__name__}")
         return None, None
 
 
@@ -330,7 +363,7 @@ def prepare(
     ctx = _as_context(context)
     if principal is not None and org_id is None:
         org_id = principal.org_id
-    warnings: list[str] = []
+    problems = Problems()
     if policy is not None:
         live = _as_policy(policy)
         shadow_pol = _as_policy(shadow) if shadow is not None else None
@@ -345,15 +378,15 @@ def prepare(
         shadow_pol = _as_policy(shadow) if shadow is not None else None
 
     if analysis is None and it.text:
-        analysis = _analyze(it.text, ctx.lang, settings, warnings, _audience(ctx))
+        analysis = _analyze(it.text, ctx.lang, settings, problems, _audience(ctx))
     matches: list[dict[str, Any]] = []
     media_score: float | None = None
     hashes = None
     if it.has_media:
-        matches, media_score, hashes = _media(it, db, org_id, settings, warnings)
-    conv, acc = _conversation(it, ctx, db, settings, org_id, warnings)
+        matches, media_score, hashes = _media(it, db, org_id, settings, problems)
+    conv, acc = _conversation(it, ctx, db, settings, org_id, problems)
     facts = build_facts(ctx, analysis=analysis, has_media=it.has_media, media_sexual_score=media_score,
-                        hash_matches=matches, conversation=conv, account=acc)
+                        hash_matches=matches, conversation=conv, account=acc, unreadable=problems.unreadable)
 
     ev = evaluate(live, facts)
     lang = analysis.lang if analysis is not None and analysis.lang != "und" else ctx.lang
@@ -368,7 +401,7 @@ def prepare(
         flags=sorted(facts["flags"]), signals=sorted(facts["signals"]), lang=lang,
         policy=live.name, policy_version=live.version,
         shadow=_shadow(ev, evaluate(shadow_pol, facts)) if shadow_pol is not None else None,
-        created_at=utc_now(), warnings=warnings,
+        created_at=utc_now(), warnings=problems.warnings,
     )
     return Pending(decision, ev, it, ctx, hashes, org_id, principal, settings, db, log_decision, sync_log,
                    side_effects)
