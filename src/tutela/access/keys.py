@@ -3,17 +3,26 @@
 Only a SHA-256 of the secret is stored: keys are 256-bit random, so a fast
 hash is safe (unlike passwords, which get argon2), and verification stays
 cheap on the hot path of `/v1/moderate`.
+
+Lookups are cached per process for at most `CACHE_TTL` seconds (one), so a key
+revoked by any process (CLI, API, console, another server) stops working
+everywhere within a second, while a busy key costs one query a second, not one
+per request. Creating and revoking keys is audited.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
+import threading
+import time
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tutela.storage.db import Database
 from tutela.storage.tables.access import api_keys, orgs
@@ -96,17 +105,23 @@ def get_org(db: Database, name_or_id: str | int) -> dict | None:
         return dict(row) if row else None
 
 
-def create_key(db: Database, org: str | int, scopes: list[str], *, label: str | None = None) -> str:
+def create_key(
+    db: Database, org: str | int, scopes: list[str], *, label: str | None = None, actor: str = "cli"
+) -> str:
     """Create an API key and return the full credential; it is shown only once."""
+    from tutela.cases import audit
+
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown or not scopes:
         raise ValueError(f"unknown or no scopes {unknown}; valid: {', '.join(SCOPES)}")
+    if label is not None and len(label) > 200:
+        raise ValueError("a key's label may have at most 200 characters")
     org_row = get_org(db, org)
     if org_row is None:
         raise ValueError(f"no organisation {org!r}; create it with `tutela admin create-org`")
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
-    with db.begin() as conn:
+    with audit.writing(db) as conn:
         conn.execute(
             api_keys.insert().values(
                 key_id=key_id,
@@ -118,28 +133,135 @@ def create_key(db: Database, org: str | int, scopes: list[str], *, label: str | 
                 revoked=False,
             )
         )
-    _lookup.cache_clear()
+        audit.append(conn, actor=actor, org_id=org_row["id"], action="key.create", object_type="api_key",
+                     object_id=key_id, details={"scopes": sorted(set(scopes))})
     return f"tutela_{key_id}_{secret}"
 
 
-def revoke_key(db: Database, key_id: str) -> bool:
-    with db.begin() as conn:
-        n = conn.execute(api_keys.update().where(api_keys.c.key_id == key_id).values(revoked=True)).rowcount
-    _lookup.cache_clear()
-    return bool(n)
+_KEY_ID = re.compile(r"^[0-9a-f]{16}$")
 
 
-@lru_cache(maxsize=4096)
+def key_id_of(key_or_id: str) -> str | None:
+    """The key id in a full credential (`tutela_<id>_<secret>`) or a bare id; None if it is neither."""
+    text = key_or_id.strip()
+    if text.startswith("tutela_"):
+        text = text.split("_", 2)[1]
+    return text if _KEY_ID.match(text) else None
+
+
+def list_keys(db: Database, org_id: int) -> list[dict]:
+    """The organisation's keys, newest first: never the secret, only what identifies and describes it."""
+    with db.connect() as conn:
+        rows = conn.execute(
+            select(api_keys.c.key_id, api_keys.c.scopes, api_keys.c.label, api_keys.c.created_at,
+                   api_keys.c.last_used_at, api_keys.c.revoked, api_keys.c.revoked_at)
+            .where(api_keys.c.org_id == org_id)
+            .order_by(api_keys.c.created_at.desc(), api_keys.c.id.desc())
+        ).mappings().all()
+    return [dict(r) | {"prefix": f"tutela_{r['key_id']}_"} for r in rows]
+
+
+def revoke_key(db: Database, key_or_id: str, *, org_id: int | None = None, actor: str = "cli") -> dict | None:
+    """Revoke a key (the credential itself or its id); with `org_id`, only that organisation's.
+
+    Returns the key's org id and whether it was already revoked, or None when there is no such key
+    (or it belongs to another organisation: the same answer, so ids of others cannot be probed).
+    """
+    from tutela.cases import audit
+
+    key_id = key_id_of(key_or_id)
+    if key_id is None:
+        return None
+    query = select(api_keys.c.org_id, api_keys.c.revoked).where(api_keys.c.key_id == key_id)
+    if org_id is not None:
+        query = query.where(api_keys.c.org_id == org_id)
+    with audit.writing(db) as conn:
+        row = conn.execute(query).first()
+        if row is None:
+            return None
+        if not row.revoked:
+            conn.execute(update(api_keys).where(api_keys.c.key_id == key_id).values(
+                revoked=True, revoked_at=utc_now()))
+            audit.append(conn, actor=actor, org_id=row.org_id, action="key.revoke", object_type="api_key",
+                         object_id=key_id)
+    _cache.forget(db, key_id)
+    return {"key_id": key_id, "org_id": row.org_id, "already_revoked": bool(row.revoked)}
+
+
+#: How long a process may trust what it read about a key: the bound on how late a revocation bites.
+CACHE_TTL = 1.0
+#: How often a key's `last_used_at` is written (per process): a hot key must not write on every request.
+LAST_USED_EVERY = 60.0
+
+
+class _KeyCache:
+    """Key lookups per database, each kept at most `CACHE_TTL` seconds and at most `max_keys` of them."""
+
+    def __init__(self, max_keys: int = 4096) -> None:
+        self.max_keys = max_keys
+        self._by_db: weakref.WeakKeyDictionary[Database, OrderedDict[str, tuple[float, object]]] = (
+            weakref.WeakKeyDictionary())
+        self._touched: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, db: Database, key_id: str) -> tuple[bool, object]:
+        now = time.monotonic()
+        with self._lock:
+            found = self._by_db.get(db, {}).get(key_id)
+        if found is None or now - found[0] > CACHE_TTL:
+            return False, None
+        return True, found[1]
+
+    def put(self, db: Database, key_id: str, value: object) -> None:
+        with self._lock:
+            entries = self._by_db.setdefault(db, OrderedDict())
+            entries[key_id] = (time.monotonic(), value)
+            entries.move_to_end(key_id)
+            while len(entries) > self.max_keys:
+                entries.popitem(last=False)
+
+    def forget(self, db: Database, key_id: str) -> None:
+        with self._lock:
+            self._by_db.get(db, {}).pop(key_id, None)
+
+    def due_for_touch(self, key_id: str) -> bool:
+        """True at most once per `LAST_USED_EVERY` seconds per key (in this process)."""
+        now = time.monotonic()
+        with self._lock:
+            last = self._touched.get(key_id)
+            if last is not None and now - last < LAST_USED_EVERY:
+                return False
+            self._touched[key_id] = now
+            self._touched.move_to_end(key_id)
+            while len(self._touched) > self.max_keys:
+                self._touched.popitem(last=False)
+            return True
+
+
+_cache = _KeyCache()
+
+
 def _lookup(db: Database, key_id: str) -> tuple[str, Principal] | None:
+    hit, value = _cache.get(db, key_id)
+    if hit:
+        return value  # type: ignore[return-value]
     with db.connect() as conn:
         row = conn.execute(
             select(api_keys.c.secret_sha256, api_keys.c.scopes, api_keys.c.revoked, orgs.c.id, orgs.c.name)
             .join(orgs, orgs.c.id == api_keys.c.org_id)
             .where(api_keys.c.key_id == key_id)
         ).first()
-    if row is None or row.revoked:
-        return None
-    return row.secret_sha256, Principal(row.id, row.name, frozenset(row.scopes), key_id=key_id)
+    found = None
+    if row is not None and not row.revoked:
+        found = row.secret_sha256, Principal(row.id, row.name, frozenset(row.scopes), key_id=key_id)
+    _cache.put(db, key_id, found)
+    return found
+
+
+def _touch(db: Database, key_id: str) -> None:
+    if _cache.due_for_touch(key_id):
+        with db.begin() as conn:
+            conn.execute(update(api_keys).where(api_keys.c.key_id == key_id).values(last_used_at=utc_now()))
 
 
 def authenticate_key(db: Database, credential: str | None) -> Principal:
@@ -149,10 +271,13 @@ def authenticate_key(db: Database, credential: str | None) -> Principal:
     parts = credential.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != "tutela":
         raise AccessError("malformed API key")
+    if not _KEY_ID.match(parts[1]):
+        raise AccessError("unknown or revoked API key")
     found = _lookup(db, parts[1])
     if found is None:
         raise AccessError("unknown or revoked API key")
     digest, principal = found
     if not hmac.compare_digest(digest, hashlib.sha256(parts[2].encode()).hexdigest()):
         raise AccessError("unknown or revoked API key")
+    _touch(db, parts[1])
     return principal

@@ -39,3 +39,39 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         typer.echo(key)
         typer.echo("Store it now: it cannot be shown again.", err=True)
+
+    @admin.command("list-keys")
+    def list_keys_cmd(org: str = typer.Option(..., help="organisation name")) -> None:
+        """The organisation's API keys: id, prefix, scopes, created, last used, revoked (never the secret)."""
+        from tutela.access import get_org
+        from tutela.access.keys import list_keys
+
+        db = database()
+        row = get_org(db, org)
+        if row is None:
+            fail(f"no organisation {org!r}")
+        keys = list_keys(db, row["id"])
+        if not keys:
+            typer.echo(f"{org} has no API keys")
+            return
+        typer.echo("id\tprefix\tscopes\tcreated\tlast used\trevoked\tlabel")
+        for k in keys:
+            typer.echo("\t".join([
+                k["key_id"], k["prefix"], ",".join(k["scopes"]), _when(k["created_at"]), _when(k["last_used_at"]),
+                _when(k["revoked_at"]) if k["revoked"] else "no", k["label"] or "",
+            ]))
+
+    @admin.command("revoke-key")
+    def revoke_key_cmd(key: str = typer.Argument(..., help="the key itself, or its id (from list-keys)")) -> None:
+        """Revoke an API key; every running server refuses it within a second."""
+        from tutela.access.keys import revoke_key
+
+        result = revoke_key(database(), key, actor="cli:admin")
+        if result is None:
+            fail("no such API key (give the key or the 16-character id shown by `tutela admin list-keys`)")
+        word = "was already revoked" if result["already_revoked"] else "revoked"
+        typer.echo(f"key {result['key_id']} {word}")
+
+
+def _when(value: object) -> str:
+    return "never" if value is None else str(value)[:19].replace("T", " ")

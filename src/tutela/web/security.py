@@ -16,7 +16,10 @@ import threading
 import time
 from collections import OrderedDict, deque
 
+from typing import Any
+
 from fastapi import Request, Response
+from fastapi.responses import HTMLResponse
 
 from tutela.access.keys import Principal
 from tutela.access.people import Session, secret_key, session_for, sign, tokens_match
@@ -79,6 +82,18 @@ def clear_session_cookie(response: Response) -> None:
 def session_csrf_ok(request: Request, submitted: str | None) -> bool:
     session = current_session(request)
     return session is not None and tokens_match(session.csrf_token, submitted)
+
+
+async def admin_form(request: Request, *, refusal: str, max_fields: int = 10) -> tuple[Session, Any] | Response:
+    """An organisation admin's session and posted form, or the refusal (not an admin, or a bad CSRF token):
+    the check every admin-only console form shares."""
+    session = current_session(request)
+    if session is None or session.principal.role != "admin":
+        return HTMLResponse(refusal, 403)
+    form = await request.form(max_files=0, max_fields=max_fields)
+    if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
+        return HTMLResponse("Refused: the form's security token is missing or wrong. Reload the page.", 403)
+    return session, form
 
 
 def public_csrf_token(request: Request) -> tuple[str, str | None]:

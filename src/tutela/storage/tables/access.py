@@ -25,6 +25,8 @@ api_keys = Table(
     Column("label", String(200)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),  # to the minute: written at most once a minute per process
 )
 
 users = Table(

@@ -15,16 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tutela.access.people import MIN_PASSWORD_LENGTH, ROLES, create_user, list_people, set_disabled
 from tutela.web.render import page
-from tutela.web.security import CSRF_FIELD, current_session, session_csrf_ok
+from tutela.web.security import CSRF_FIELD, admin_form, current_session
 
 router = APIRouter(include_in_schema=False)
-
-
-def _admin(request: Request) -> Any:
-    session = current_session(request)
-    if session is None or session.principal.role != "admin":
-        return None
-    return session
 
 
 ONLY_ADMINS = "Only an administrator of the organisation manages its people."
@@ -32,13 +25,7 @@ ONLY_ADMINS = "Only an administrator of the organisation manages its people."
 
 async def _admin_form(request: Request) -> tuple[Any, Any] | HTMLResponse:
     """The admin's session and the posted form, or the refusal: both changes need the same checks."""
-    session = _admin(request)
-    if session is None:
-        return HTMLResponse(ONLY_ADMINS, 403)
-    form = await request.form(max_files=0, max_fields=10)
-    if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        return HTMLResponse("Refused: the form's security token is missing or wrong. Reload the page.", 403)
-    return session, form
+    return await admin_form(request, refusal=ONLY_ADMINS)
 
 
 def _render(request: Request, session: Any, *, form: dict[str, str] | None = None, error: str = "",
