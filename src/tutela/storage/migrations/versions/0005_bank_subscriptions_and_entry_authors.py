@@ -1,7 +1,7 @@
 """Bank subscriptions; who added each hash entry.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 
 `bank_subscriptions` (one row per subscribing organisation and bank, with a
 mode) decides which other organisations' banks change an organisation's
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
