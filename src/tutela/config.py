@@ -57,8 +57,19 @@ class Settings(BaseSettings):
     helplines_file: Path | None = Field(
         default=None, description="operator's helplines YAML; default <data_dir>/helplines.yaml if present"
     )
+    quick_exit_url: str = Field(
+        default="https://www.google.com/",
+        description="where 'leave this page quickly' goes: an ordinary site, so a screen someone sees looks normal",
+    )
     # Uploads
     max_upload_bytes: int = 25 * 1024 * 1024
+
+    @field_validator("quick_exit_url")
+    @classmethod
+    def _https_exit(cls, v: str) -> str:
+        if not v.startswith(("https://", "http://")) or any(c in v for c in "\"'<> "):
+            raise ValueError("quick_exit_url must be an http(s) address, e.g. https://www.google.com/")
+        return v
 
     @field_validator("data_dir")
     @classmethod

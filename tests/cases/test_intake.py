@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from tutela.cases import service
@@ -20,7 +21,7 @@ def test_api_report_gets_a_receipt_and_a_public_status(client, submit):
     r = client.get(f"/v1/reports/{typed}/status")
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["stage"] == "being_reviewed"
+    assert body["stage"] == "received"  # automatic triage only: no person has looked yet
     assert set(body) == {"reference_code", "status", "stage", "messages", "updated_at", "can_appeal"}
     assert client.get("/v1/reports/TUT-AAAA-AAAA-AAAA/status").status_code == 404
 
@@ -132,7 +133,7 @@ def test_public_anonymous_report_goes_to_the_hotline_and_contact_is_encrypted(db
 
     assert get_org(db, rep["org_id"])["kind"] == "hotline"
     status = service.report_status(db, receipt.reference_code)
-    assert status is not None and "reviewing" in status.status
+    assert status is not None and status.stage == "received"  # only automatic triage has run
     from tutela.access import Principal
 
     hotline = Principal(rep["org_id"], "Tutela hotline", frozenset({"cases"}), key_id="t")
@@ -345,3 +346,31 @@ def test_a_failing_detector_loses_nothing_and_the_case_says_so(db, settings, mon
         db, settings, Principal(1, "h", frozenset({"admin"}), key_id="t"), receipt.case_id
     )
     assert case.priority == "medium" and "text analysis unavailable" in case.timeline[1].detail
+
+
+def test_the_status_says_a_person_looks_only_once_a_person_has(db, settings):
+    """Automatic triage is not a person: "received" until someone signed in acts on the case."""
+    from tutela.access import Principal
+
+    receipt = service.submit_report(db, settings, ReportIn(category="bullying", description="invented words"))
+    before = service.report_status(db, receipt.reference_code)
+    assert before.stage == "received" and "will look at it" in before.status
+    with db.connect() as conn:
+        org_id = conn.execute(select(reports.c.org_id).where(reports.c.id == receipt.report_id)).scalar_one()
+    key = Principal(org_id, "hotline", frozenset({"cases"}), key_id="k")  # a machine: still nobody has looked
+    service.add_note(db, key, receipt.case_id, "an automatic note")
+    assert service.report_status(db, receipt.reference_code).stage == "received"
+    person = Principal(org_id, "hotline", frozenset({"cases"}), user_id=7, role="analyst")
+    service.add_note(db, person, receipt.case_id, "read it, calling the platform")
+    after = service.report_status(db, receipt.reference_code)
+    assert after.stage == "being_reviewed" and "reviewing" in after.status
+
+
+def test_a_category_alone_is_a_report_from_the_public_but_not_from_a_platform(db, settings):
+    from tutela.access import Principal
+
+    receipt = service.submit_report(db, settings, ReportIn(category="hurting_myself"))
+    assert receipt.priority == "critical"
+    platform = Principal(receipt.case_id, "p", frozenset({"reports"}), key_id="k")
+    with pytest.raises(ValueError, match="at least one of"):
+        service.submit_report(db, settings, ReportIn(category="fraud"), principal=platform)

@@ -59,3 +59,32 @@ def test_bad_override_is_a_clear_error(settings):
     )
     with pytest.raises(ValueError, match="phone or a url"):
         helplines("TR", settings=settings)
+
+
+@pytest.mark.parametrize("country,number", [("TR", "112"), ("AZ", "112"), ("RU", "112"), ("IR", "115")])
+def test_help_now_puts_the_country_emergency_number_first(country, number):
+    from tutela.help import help_now
+
+    h = help_now(country, lang="en")
+    assert h.emergency.phone == number and not h.emergency_is_fallback
+    assert h.emergency not in h.others and any(x.country == country for x in h.others)
+
+
+@pytest.mark.parametrize("country", [None, "", "XX", "INT"])
+def test_help_now_always_has_a_number_to_call(country):
+    """Another country or none: 112 with the fallback flag (the page adds that it may not work there)."""
+    from tutela.help import help_now
+
+    h = help_now(country, lang="fa")
+    assert h.emergency.phone == "112" and h.emergency.kind == "emergency" and h.emergency_is_fallback
+    assert h.emergency.name == "شماره‌ی اضطراری"
+    assert h.others and all(x.country == "INT" for x in h.others)
+
+
+def test_operator_can_replace_the_fallback_emergency_number(settings):
+    from tutela.help import help_now
+
+    (settings.data_dir / "helplines.yaml").write_text(
+        "fallback_emergency:\n  name: Invented fallback\n  phone: '999'\ncountries: {}\n", encoding="utf-8")
+    assert help_now(None, settings=settings).emergency.phone == "999"
+    assert help_now("TR", settings=settings).emergency.phone == "112"

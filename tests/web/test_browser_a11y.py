@@ -57,12 +57,12 @@ def test_public_pages_have_enough_contrast_and_named_controls(page, live_server,
 
 def test_error_state_and_thank_you_page_too(page, live_server):
     page.goto(f"{live_server.url}/report?lang=az")
-    page.locator("button[type=submit]").click()  # nothing chosen: errors shown
+    page.locator("#f-form > p > button[type=submit]").click()  # nothing chosen: errors shown
     page.locator("#error-summary").wait_for()
     assert page.evaluate(CONTRAST_JS) == []
     page.locator("#cat-other").check()
     page.locator("#f-description").fill("Yoxlama üçün uydurma mətn.")
-    page.locator("button[type=submit]").click()
+    page.locator("#f-form > p > button[type=submit]").click()
     page.locator("#reference-code").wait_for()
     assert page.evaluate(CONTRAST_JS) == []
     assert page.evaluate(UNNAMED_JS) == []

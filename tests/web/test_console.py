@@ -161,10 +161,10 @@ def test_reporter_can_appeal_a_finished_report(client, csrf, world):
     token = csrf(page.text)
     status = client.post("/report/status", data={"csrf_token": token, "lang": "tr",
                                                  "code": world[1].reference_code})
-    assert "Katılmıyor musun?" in status.text
+    assert "Yanlış karar verdiğimizi mi düşünüyorsun?" in status.text
     empty = client.post("/report/appeal", data={"csrf_token": token, "lang": "tr",
                                                 "code": world[1].reference_code, "reason": ""})
-    assert empty.status_code == 400 and "Neden katılmadığını yaz." in empty.text
+    assert empty.status_code == 400 and "Neden yanlış karar verdiğimizi düşündüğünü yaz." in empty.text
     done = client.post("/report/appeal", data={"csrf_token": token, "lang": "tr",
                                                "code": world[1].reference_code, "reason": "It is still online."})
     assert done.status_code == 200 and 'id="appeal-done"' in done.text

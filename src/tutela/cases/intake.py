@@ -157,7 +157,10 @@ def prepare(
             raise PayloadTooLarge(
                 f"file {f.filename!r} is {len(f.data)} bytes; the limit is {settings.max_upload_bytes} bytes"
             )
-    if not (
+    # A child on the public form (no principal) may send a category alone: "I am thinking about hurting
+    # myself" is enough to act on, and asking for more words first would stop some from sending at all.
+    # A platform or trusted flagger (a principal) must give something a reviewer can act on.
+    if principal is not None and not (
         report.description
         or report.urls
         or files
@@ -259,8 +262,23 @@ def report_status(db: Database, reference_code: str) -> ReportStatus | None:
         open_appeal = conn.execute(
             select(appeals.c.id).where(appeals.c.report_id == rep["id"], appeals.c.status == "open")
         ).first()
+        status = CaseStatus(case["status"])
+        # Triage is automatic; "a person is looking at it" only once a signed-in person has done something on
+        # the case (an event such as a reopen, or a note); an API key or the system does not count.
+        person_acted = status == CaseStatus.TRIAGED and (
+            conn.execute(
+                select(case_events.c.id)
+                .where(case_events.c.case_id == rep["case_id"], case_events.c.actor.like("user:%"))
+                .limit(1)
+            ).first()
+            or conn.execute(
+                select(case_notes.c.id)
+                .where(case_notes.c.case_id == rep["case_id"], case_notes.c.author.like("user:%"))
+                .limit(1)
+            ).first()
+        ) is not None
     _count_lookup(db, rep["id"])
-    stage, words = lifecycle.PUBLIC_STAGE[CaseStatus(case["status"])]
+    stage, words = lifecycle.PUBLIC_STAGE[CaseStatus.ASSIGNED if person_acted else status]
     updated = max([as_utc(case["updated_at"]), *(as_utc(n.at) for n in notes)])
     return ReportStatus(
         reference_code=rep["reference_code"],

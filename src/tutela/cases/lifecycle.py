@@ -99,8 +99,9 @@ def describe_limits(priority: str) -> dict[str, str]:
 
 #: What the reporter reads for each stage: plain words, nothing internal.
 PUBLIC_STAGE: dict[CaseStatus, tuple[str, str]] = {
-    S.RECEIVED: ("received", "We have received your report."),
-    S.TRIAGED: ("being_reviewed", "A person is reviewing your report."),
+    S.RECEIVED: ("received", "We have received your report. A person will look at it."),
+    # Triage at intake is automatic: until a person has acted on the case, it is only "received".
+    S.TRIAGED: ("received", "We have received your report. A person will look at it."),
     S.ASSIGNED: ("being_reviewed", "A person is reviewing your report."),
     S.REFERRED: ("passed_to_helpers", "We have passed your report to the people who can act on it."),
     S.ACTIONED: ("passed_to_helpers", "Action has been taken on your report."),

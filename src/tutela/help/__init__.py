@@ -1,5 +1,5 @@
 """Where to get help now: helplines, hotlines, police and emergency numbers per country."""
 
-from tutela.help.directory import Helpline, countries, helplines
+from tutela.help.directory import Helpline, HelpNow, countries, help_now, helplines
 
-__all__ = ["Helpline", "countries", "helplines"]
+__all__ = ["HelpNow", "Helpline", "countries", "help_now", "helplines"]

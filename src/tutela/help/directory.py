@@ -19,6 +19,8 @@ import yaml
 BUILTIN = Path(__file__).with_name("directory.yaml")
 KINDS = ("child_helpline", "hotline", "police", "emergency", "support")
 INTERNATIONAL = "INT"
+#: Top-level key of the number shown when a country has no emergency entry of its own (112 in the built-in file).
+FALLBACK_KEY = "fallback_emergency"
 
 
 @dataclass(frozen=True)
@@ -55,12 +57,19 @@ def _entry(raw: dict[str, Any], country: str, lang: str | None) -> Helpline:
 
 
 @lru_cache(maxsize=16)
-def _load(path: Path, _mtime: float) -> dict[str, list[dict[str, Any]]]:
+def _read(path: Path, _mtime: float) -> dict[str, Any]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping with a 'countries' key")
+    return data
+
+
+def _load(path: Path, mtime: float) -> dict[str, list[dict[str, Any]]]:
+    data = _read(path, mtime)
     countries = data.get("countries", data)
     if not isinstance(countries, dict):
         raise ValueError(f"{path}: expected a mapping of country code -> list of entries")
-    return {str(k).upper(): list(v or []) for k, v in countries.items()}
+    return {str(k).upper(): list(v or []) for k, v in countries.items() if k != FALLBACK_KEY}
 
 
 def load_file(path: Path) -> dict[str, list[dict[str, Any]]]:
@@ -102,3 +111,41 @@ def helplines(country: str | None, *, lang: str | None = None, settings: Any | N
     found = [_entry(e, code, lang) for e in entries.get(code, [])] if code != INTERNATIONAL else []
     found += [_entry(e, INTERNATIONAL, lang) for e in entries.get(INTERNATIONAL, [])]
     return found
+
+
+@dataclass(frozen=True)
+class HelpNow:
+    """What a person in danger sees first: a number to call now, then the other places to get help.
+
+    `emergency` is never missing: a country without an emergency entry of its own (or no country at
+    all) gets the fallback number with `emergency_is_fallback` set, so the page can say that it may
+    not work everywhere instead of telling a child to "call the emergency number" without one.
+    """
+
+    country: str
+    emergency: Helpline
+    emergency_is_fallback: bool
+    others: list[Helpline]
+
+
+def _fallback_raw(settings: Any | None) -> dict[str, Any]:
+    raw = _read(BUILTIN, BUILTIN.stat().st_mtime).get(FALLBACK_KEY)
+    path = override_path(settings)
+    if path is not None:
+        raw = _read(path, path.stat().st_mtime).get(FALLBACK_KEY) or raw
+    if not isinstance(raw, dict) or not raw.get("phone"):
+        raise ValueError(f"the help directory needs a '{FALLBACK_KEY}' entry with a phone number")
+    return {**raw, "kind": "emergency"}
+
+
+def help_now(country: str | None, *, lang: str | None = None, settings: Any | None = None) -> HelpNow:
+    """The emergency number for `country` first (always one, with a phone), then every other entry."""
+    lines = helplines(country, lang=lang, settings=settings)
+    code = (country or "").strip().upper()
+    own = [h for h in lines if h.kind == "emergency" and h.phone and h.country == code]
+    if own:
+        emergency, fallback = own[0], False
+    else:
+        emergency, fallback = _entry(_fallback_raw(settings), INTERNATIONAL, lang), True
+    return HelpNow(country=code, emergency=emergency, emergency_is_fallback=fallback,
+                   others=[h for h in lines if h is not emergency])

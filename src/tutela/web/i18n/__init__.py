@@ -4,6 +4,11 @@ Plain JSON rather than gettext: the public pages have a few dozen strings, the
 people who translate them are child-protection staff rather than developers,
 and a JSON file can be checked for completeness by a test. English is the
 reference; every catalogue must have exactly its keys.
+
+A string that counts something is a mapping of CLDR plural categories to texts
+(`{"one": "{n} character", "other": "{n} characters"}`; Russian adds "few" and
+"many"); the form is chosen by Babel's plural rules from the `n` argument. Numbers
+in arguments are written with the language's digits (Persian digits for fa).
 """
 
 from __future__ import annotations
@@ -13,18 +18,18 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+from tutela.web.i18n.localise import number, plural_category
+
 I18N_DIR = Path(__file__).parent
 LANGUAGES: dict[str, str] = {
     "en": "English", "tr": "Türkçe", "az": "Azərbaycanca", "fa": "فارسی", "ru": "Русский",
 }
 RTL = frozenset({"fa"})
 DEFAULT = "en"
-#: The country a language most likely means, to preselect the help directory.
-DEFAULT_COUNTRY = {"tr": "TR", "az": "AZ", "fa": "IR", "ru": "RU"}
 
 
 @lru_cache(maxsize=None)
-def catalogue(lang: str) -> dict[str, str]:
+def catalogue(lang: str) -> dict[str, str | dict[str, str]]:
     return json.loads((I18N_DIR / f"{lang}.json").read_text(encoding="utf-8"))
 
 
@@ -54,13 +59,25 @@ def negotiate(query_lang: str | None, accept_language: str | None) -> str:
 
 
 def translator(lang: str) -> Callable[..., str]:
-    """`t("key", max=25)`: the string in `lang`, falling back to English, formatted with kwargs."""
-    primary = catalogue(lang if lang in LANGUAGES else DEFAULT)
+    """`t("key", max=25)`: the string in `lang`, falling back to English, formatted with kwargs.
+
+    A plural entry takes its form from `n` (`t("err_description", n=20000)`); numbers are written
+    with the language's digits.
+    """
+    lang = lang if lang in LANGUAGES else DEFAULT
+    primary = catalogue(lang)
     fallback = catalogue(DEFAULT)
 
     def t(key: str, **kwargs: object) -> str:
-        text = primary.get(key) or fallback.get(key) or key
-        return text.format(**kwargs) if kwargs else text
+        entry = primary.get(key) or fallback.get(key) or key
+        if isinstance(entry, dict):
+            count = kwargs.get("n")
+            form = plural_category(lang, count) if isinstance(count, int) else "other"
+            entry = entry.get(form) or entry["other"]
+        if not kwargs:
+            return entry
+        shown = {k: number(v, lang) if isinstance(v, int) else v for k, v in kwargs.items()}
+        return entry.format(**shown)
 
     t.has = lambda key: key in primary or key in fallback  # type: ignore[attr-defined]
     return t

@@ -17,14 +17,19 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from tutela.help import HelpNow, help_now
 from tutela.help import countries as help_countries
-from tutela.help import helplines
-from tutela.web.i18n import DEFAULT_COUNTRY, LANGUAGES, direction, negotiate, translator
+from tutela.web.i18n import LANGUAGES, direction, negotiate, translator
+from tutela.web.i18n.localise import digits, format_date
 from tutela.web.security import (
-    CSRF_FIELD, harden, public_csrf_ok, public_csrf_token, set_public_csrf_cookie,
+    CSRF_FIELD,
+    harden,
+    public_csrf_ok,
+    public_csrf_token,
+    set_public_csrf_cookie,
 )
 from tutela.web.templating import templates
 
@@ -36,17 +41,18 @@ CATEGORIES = (
     "asking_for_photos", "threatening_me", "someone_wants_to_meet", "hurting_myself", "bullying",
     "personal_info_shared", "upsetting_content", "scam", "other",
 )
-#: Keys after which "help now" comes first and stronger on the thank-you page.
-URGENT = frozenset({"hurting_myself", "threatening_me", "someone_wants_to_meet"})
+#: Keys after which "help now" (the helplines of the child's country and an emergency number) is shown on
+#: the form itself as soon as one is chosen, and first on every page after it.
+URGENT = ("hurting_myself", "threatening_me", "someone_wants_to_meet")
 REPORTER_KINDS = ("child", "parent", "public")
 COUNTRIES = ("TR", "AZ", "IR", "RU")  # shown first; an operator's helplines file may add more
+#: The country choice "another country": no country's own numbers, an emergency number that works in many.
+OTHER_COUNTRY = "other"
 
 ACCEPT = ("image/", "video/mp4", "video/webm", "video/quicktime", "application/pdf", "text/plain")
 ACCEPT_ATTR = "image/*,video/mp4,video/webm,video/quicktime,application/pdf,text/plain"
 MAX_DESCRIPTION = 20_000
 HONEYPOT = "website"
-#: Where "leave this page quickly" goes: an ordinary page, for a child whose screen someone may see.
-QUICK_EXIT_URL = "https://www.google.com/"
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{4,24}$")
@@ -54,8 +60,21 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{4,24}$")
 
 def _countries(request: Request) -> list[str]:
     """The countries the help directory knows, so a country an operator adds can be chosen."""
-    extra = sorted(set(help_countries(request.app.state.settings)) - set(COUNTRIES))
+    known = [c for c in help_countries(request.app.state.settings) if re.fullmatch(r"[A-Z]{2}", c)]
+    extra = sorted(set(known) - set(COUNTRIES))
     return [*COUNTRIES, *extra]
+
+
+def _help_boxes(request: Request, lang: str) -> dict[str, HelpNow]:
+    """Help now for every country on the form and for "another country" (key ""): rendered up front, so
+    choosing an urgent category shows the right numbers at once, with JavaScript or without."""
+    settings = request.app.state.settings
+    return {code: help_now(code or None, lang=lang, settings=settings) for code in ["", *_countries(request)]}
+
+
+def _tel(phone: str) -> str:
+    """A phone number as a `tel:` link wants it: digits and a leading plus only."""
+    return re.sub(r"[^0-9+]", "", phone)
 
 
 @dataclass
@@ -67,6 +86,7 @@ class FormState:
     url: str = ""
     contact: str = ""
     reporter_kind: str = ""
+    #: ISO code, OTHER_COUNTRY, or "" when not (yet) answered: asked, never guessed from the language.
     country: str = ""
     #: Random per form; sent as the idempotency key so a double click or a reload files one report, not two.
     form_id: str = field(default_factory=lambda: secrets.token_urlsafe(16))
@@ -79,7 +99,13 @@ def _lang(request: Request, explicit: str | None = None) -> str:
 
 def _ctx(request: Request, lang: str, **extra: Any) -> dict[str, Any]:
     return {"lang": lang, "dir": direction(lang), "t": translator(lang), "languages": LANGUAGES,
-            "path": request.url.path, "quick_exit_url": QUICK_EXIT_URL, **extra}
+            "path": request.url.path, "quick_exit_url": request.app.state.settings.quick_exit_url,
+            "home_href": f"/report?lang={lang}", "num": lambda v: digits(v, lang),
+            "date": lambda v: format_date(v, lang), "tel": _tel, **extra}
+
+
+def _help_key(country: str) -> str:
+    return "" if country in ("", OTHER_COUNTRY) else country
 
 
 def _max_mb(request: Request) -> int:
@@ -91,8 +117,9 @@ def _render_form(request: Request, lang: str, state: FormState, status: int = 20
     response = templates.TemplateResponse(
         request, "report/form.html",
         _ctx(request, lang, form=state, categories=CATEGORIES, kinds=REPORTER_KINDS, countries=_countries(request),
-             csrf_field=CSRF_FIELD, csrf_token=token, honeypot=HONEYPOT, accept=ACCEPT_ATTR,
-             max_mb=_max_mb(request), max_description=MAX_DESCRIPTION),
+             other_country=OTHER_COUNTRY, urgent=URGENT, help_boxes=_help_boxes(request, lang),
+             help_key=_help_key(state.country), csrf_field=CSRF_FIELD, csrf_token=token, honeypot=HONEYPOT,
+             accept=ACCEPT_ATTR, max_mb=_max_mb(request), max_description=MAX_DESCRIPTION),
         status_code=status,
     )
     set_public_csrf_cookie(response, request, new_cookie)
@@ -102,7 +129,25 @@ def _render_form(request: Request, lang: str, state: FormState, status: int = 20
 @router.get("/report", response_class=HTMLResponse)
 def report_form(request: Request) -> HTMLResponse:
     lang = _lang(request)
-    return _render_form(request, lang, FormState(country=DEFAULT_COUNTRY.get(lang, "")))
+    state = FormState()
+    if request.query_params.get("category") in CATEGORIES:  # a link straight to a category, e.g. from a nudge
+        state.category = request.query_params["category"]
+    return _render_form(request, lang, state)
+
+
+@router.get("/report/help.css")
+def help_css(request: Request) -> Response:
+    """Shows the chosen country's help on the form without JavaScript (CSS :has), one rule per country.
+
+    A stylesheet rather than inline styles, which the page's Content-Security-Policy forbids; generated
+    because an operator's helplines file may add countries.
+    """
+    form = "#f-form:has(#f-country option{}:checked) "
+    rules = [form.format("") + ".help-country{display:none}"]
+    for value, key in [("", ""), (OTHER_COUNTRY, ""), *((c, c) for c in _countries(request))]:
+        rules.append(form.format(f'[value="{value}"]') + f'.help-country[data-country="{key}"]{{display:block}}')
+    return Response("\n".join(rules) + "\n", media_type="text/css",
+                    headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"})
 
 
 def _text(form: Any, name: str, limit: int = 500) -> str:
@@ -146,7 +191,7 @@ async def report_submit(request: Request) -> HTMLResponse:
     state = FormState(
         category=_text(form, "category", 40), description=_text(form, "description", MAX_DESCRIPTION),
         url=_text(form, "url", 2048), contact=_text(form, "contact", 320),
-        reporter_kind=_text(form, "reporter_kind", 20), country=_text(form, "country", 2).upper(),
+        reporter_kind=_text(form, "reporter_kind", 20), country=_text(form, "country", 5).upper(),
     )
     form_id = _text(form, "form_id", 40)
     if re.fullmatch(r"[A-Za-z0-9_\-]{16,40}", form_id):
@@ -161,7 +206,7 @@ async def report_submit(request: Request) -> HTMLResponse:
     if state.category not in CATEGORIES:
         state.errors["category"] = t("err_category")
     if len(state.description) > MAX_DESCRIPTION:
-        state.errors["description"] = t("err_description", max=MAX_DESCRIPTION)
+        state.errors["description"] = t("err_description", n=MAX_DESCRIPTION)
     url = _normalise_url(state.url)
     if url is None:
         state.errors["url"] = t("err_url")
@@ -169,14 +214,14 @@ async def report_submit(request: Request) -> HTMLResponse:
         state.errors["contact"] = t("err_contact")
     if state.reporter_kind not in REPORTER_KINDS:
         state.reporter_kind = ""
-    if state.country not in _countries(request):
+    if state.country.lower() == OTHER_COUNTRY:
+        state.country = OTHER_COUNTRY
+    elif state.country not in _countries(request):
         state.country = ""
     upload = form.get("evidence")
     data, file_error = await _read_file(upload, settings.max_upload_bytes)
     if file_error:
         state.errors["evidence"] = t(file_error, max=_max_mb(request))
-    if not state.errors and not (state.description or url or data):
-        state.errors["description"] = t("err_nothing")
     if state.errors:
         if data and "evidence" not in state.errors:
             state.errors["evidence"] = t("file_again")
@@ -188,15 +233,15 @@ async def report_submit(request: Request) -> HTMLResponse:
         log.exception("report rejected by the engine")
         state.errors["form"] = t("err_server")
         return _render_form(request, lang, state, status=400)
-    except Exception:  # noqa: BLE001  (a child's words must come back to them, whatever broke)
+    except Exception:
         log.exception("report could not be stored")
         state.errors["form"] = t("err_server")
         return _render_form(request, lang, state, status=500)
 
-    help_now = helplines(state.country or None, lang=lang, settings=settings)
+    help_here = help_now(_help_key(state.country) or None, lang=lang, settings=settings)
     return harden(templates.TemplateResponse(
         request, "report/thanks.html",
-        _ctx(request, lang, receipt=receipt, helplines=help_now, urgent=state.category in URGENT,
+        _ctx(request, lang, receipt=receipt, help=help_here, urgent=state.category in URGENT,
              csrf_field=CSRF_FIELD, csrf_token=_text(form, CSRF_FIELD, 100)),
     ))
 
@@ -213,7 +258,7 @@ def _submit(request: Request, state: FormState, url: str, lang: str, upload: Any
         category=state.category,
         description=state.description,
         urls=[url] if url else [],
-        country=state.country or None,
+        country=_help_key(state.country) or None,
         language=lang,
         reporter_kind=state.reporter_kind or "public",
         anonymous=contact is None,
