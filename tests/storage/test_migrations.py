@@ -376,9 +376,14 @@ def test_one_head_and_numbered_line() -> None:
     """Revisions form one line 0001, 0002, ...: two helpers adding a revision on the same parent
     must be merged into one line before landing."""
     script_dir = schema.scripts()
-    assert len(script_dir.get_heads()) == 1, f"several heads: {script_dir.get_heads()}"
+    files = sorted(p.name for p in schema.MIGRATIONS_DIR.joinpath("versions").glob("[0-9]*.py"))
+    advice = (
+        "two revisions were written on the same parent: give the one landed last the next number "
+        f"(file name, `revision`, docstring) and `down_revision` = the one before it; files: {files}"
+    )
+    assert len(script_dir.get_heads()) == 1, advice
     line = list(reversed(list(script_dir.walk_revisions())))
-    assert [r.revision for r in line] == [f"{i:04d}" for i in range(1, len(line) + 1)]
+    assert [r.revision for r in line] == [f"{i:04d}" for i in range(1, len(line) + 1)], advice
     for parent, child in zip(line, line[1:], strict=False):
         assert child.down_revision == parent.revision
     for rev in line:
@@ -403,6 +408,18 @@ def test_fast_create_equals_the_revisions(empty_db: Database) -> None:
     assert schema.differences(empty_db) == []
     empty_db.create_all()  # idempotent
     assert schema.state(empty_db).current == schema.head()
+
+
+def test_downgrades_run_and_the_upgrade_after_them_rebuilds_the_tables(empty_db: Database) -> None:
+    """Every downgrade runs (down to the baseline), and upgrading again gives the same tables."""
+    from alembic import command
+
+    schema.upgrade(empty_db)
+    with schema.migrating(empty_db) as conn:
+        command.downgrade(schema.alembic_config(conn), schema.BASELINE)
+    assert schema.state(empty_db).current == schema.BASELINE
+    schema.upgrade(empty_db)
+    assert schema.differences(empty_db) == []
 
 
 # --- upgrades of the previous release ----------------------------------------------------
