@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 
 import tutela
 from tutela.access import AccessError
-from tutela.api.limits import BodyLimitMiddleware, body_cap
+from tutela.api.limits import BodyLimitMiddleware, body_cap, collection_over_limit
 from tutela.config import Settings, load_settings
 from tutela.storage.db import Database
 from tutela.web.templating import STATIC_DIR
@@ -78,6 +78,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        over = collection_over_limit(exc.errors())
+        if over is not None:
+            return over
         errors = [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()

@@ -1,18 +1,72 @@
-"""A cap on request bodies, enforced before any route reads them.
+"""What one request may carry, in one place: the body cap, batch sizes, total text.
 
-Routes check upload sizes themselves, but by then Starlette has already
-spooled the body: a chunked request with no Content-Length could fill the
-disk first. This ASGI middleware refuses an announced oversize body at once
-and stops counting a streamed one the moment it passes the cap, answering
-413 with the same JSON error shape as every other refusal.
+Every refusal is a 413 whose JSON names the limit (`{"error": ..., "limit": N}`),
+so a client knows how to split its batch. The figures are listed in
+`docs/security.md` ("Input limits") and in each route's OpenAPI description.
+
+The body cap: routes check upload sizes themselves, but by then Starlette has
+already spooled the body: a chunked request with no Content-Length could fill
+the disk first. `BodyLimitMiddleware` refuses an announced oversize body at
+once and stops counting a streamed one the moment it passes the cap.
+
+Batch sizes are `max_length` on the request models' lists; the app turns
+their validation errors into 413 (`collection_over_limit`). Total text is
+checked by the routes that analyse text (`text_over_limit`): analysis costs
+CPU in proportion to characters, so a cap on item count alone lets one
+request of 1,000 texts of 10 KB hold a worker for most of a minute.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from starlette.responses import JSONResponse
+
 Scope = dict[str, Any]
+
+#: Texts in one `POST /v1/analyze/text`.
+MAX_TEXTS_PER_REQUEST = 1000
+#: Characters of text analysed in one request, all items together (analyze, policy tests).
+MAX_TEXT_CHARS_PER_REQUEST = 1_000_000
+#: Entries added or removed in one bank request (JSON); imports are capped by the body cap.
+MAX_BANK_ENTRIES_PER_REQUEST = 100_000
+#: Test cases in one policy test or compare request.
+MAX_POLICY_CASES = 500
+#: Cases in one bulk transition.
+MAX_BULK_CASES = 500
+#: Organisations a bank may be shared with; recipients of one conversation message.
+MAX_SMALL_LIST = 1000
+
+
+def too_large(message: str, limit: int) -> JSONResponse:
+    """The one shape of a 413: what was too large and the limit that applies."""
+    return JSONResponse({"error": message, "limit": limit}, status_code=413)
+
+
+def text_over_limit(texts: Iterable[str | None], limit: int = MAX_TEXT_CHARS_PER_REQUEST) -> JSONResponse | None:
+    """413 when the texts together hold more than `limit` characters, else None."""
+    total = 0
+    for t in texts:
+        total += len(t or "")
+        if total > limit:
+            return too_large(
+                f"too much text in one request: more than {limit} characters in all; split the batch", limit
+            )
+    return None
+
+
+def collection_over_limit(errors: Sequence[dict[str, Any]]) -> JSONResponse | None:
+    """413 when request validation failed because a list or mapping had more items than allowed."""
+    for e in errors:
+        if e.get("type") == "too_long" and isinstance(e.get("input"), list | dict | tuple):
+            ctx = e.get("ctx") or {}
+            limit = int(ctx.get("max_length", 0))
+            where = ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body"
+            return too_large(f"{where}: {len(e['input'])} items in one request, the limit is {limit}; split it",
+                             limit)
+    return None
 
 
 class BodyTooLarge(Exception):
@@ -70,7 +124,8 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, send: Any) -> None:
         body = json.dumps(
-            {"error": f"request body too large: the limit is {self.max_body_bytes} bytes"}
+            {"error": f"request body too large: the limit is {self.max_body_bytes} bytes",
+             "limit": self.max_body_bytes}
         ).encode()
         await send(
             {

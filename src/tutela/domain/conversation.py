@@ -88,10 +88,11 @@ class MessageIn(BaseModel):
     sender: str = Field(min_length=1, max_length=256, description="the platform's id for the sender")
     text: str = Field(default="", description="message text; long texts are cut to the configured cap")
     ts: float | None = Field(default=None, description="epoch seconds or ISO-8601; None = arrival order only")
-    recipients: list[str] = Field(default_factory=list, description="ids of the recipients, when known")
+    recipients: list[str] = Field(default_factory=list, max_length=1000, description="ids of the recipients, when known")
     sender_age: int | None = Field(default=None, ge=0, le=120)
     sender_account_age_days: float | None = Field(default=None, ge=0)
-    ages: dict[str, int] = Field(default_factory=dict, description="known or declared ages of any party")
+    ages: dict[str, int] = Field(default_factory=dict, max_length=1000,
+                                 description="known or declared ages of any party")
     platform: str | None = Field(default=None, max_length=100)
     channel: str | None = Field(default=None, max_length=100, description="e.g. dm, group, game-chat")
     relationship: Literal["family", "contact", "stranger"] | None = Field(

@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, tuple_
+from sqlalchemy import and_, delete, func, select
 
 from tutela.domain.media import BankEntry, BankInfo, BankKind, ShareLevel
 from tutela.domain.taxonomy import TAXONOMY, Category, Severity
 from tutela.hashing.signals import get_signal
+from tutela.storage.bulk import insert_new
 from tutela.storage.db import Database
 from tutela.storage.tables.access import orgs
 from tutela.storage.tables.media import bank_subscriptions, hash_banks, hash_entries, hash_entry_removals
@@ -300,31 +301,16 @@ def add_entries(
     def flush() -> None:
         if not batch:
             return
-        with db.begin() as conn:
-            keys = {(e["signal_type"], e["value"]) for e in batch}
-            existing = set()
-            key_list = list(keys)
-            for i in range(0, len(key_list), 500):
-                part = key_list[i : i + 500]
-                existing.update(
-                    (s, v) for s, v in conn.execute(
-                        select(hash_entries.c.signal_type, hash_entries.c.value).where(
-                            hash_entries.c.bank_id == info.id,
-                            tuple_(hash_entries.c.signal_type, hash_entries.c.value).in_(part),
-                        )
-                    ).all()
-                )
-            fresh, seen = [], set()
-            for e in batch:
-                key = (e["signal_type"], e["value"])
-                if key in existing or key in seen:
-                    result.duplicates += 1
-                    continue
+        fresh, seen = [], set()
+        for e in batch:
+            key = (e["signal_type"], e["value"])
+            if key not in seen:
                 seen.add(key)
                 fresh.append(e)
-            if fresh:
-                conn.execute(hash_entries.insert(), fresh)
-            result.added += len(fresh)
+        with db.begin() as conn:
+            added = insert_new(conn, hash_entries, fresh, ("bank_id", "signal_type", "value"))
+        result.duplicates += len(batch) - added
+        result.added += added
         batch.clear()
 
     now = utc_now()

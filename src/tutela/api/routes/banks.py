@@ -34,6 +34,7 @@ from starlette.concurrency import run_in_threadpool
 
 from tutela.access import Principal
 from tutela.api.deps import get_db, get_settings, require
+from tutela.api.limits import MAX_BANK_ENTRIES_PER_REQUEST, MAX_SMALL_LIST, body_cap, too_large
 from tutela.config import Settings
 from tutela.domain.media import BankKind, ShareLevel, SubscriptionMode
 from tutela.domain.taxonomy import Category
@@ -53,7 +54,7 @@ class BankCreate(BaseModel):
     category: Category = Category.SEXUAL_EXPLOITATION
     severity: int | None = Field(default=None, ge=1, le=4)
     share_level: ShareLevel = ShareLevel.PRIVATE
-    shared_with: list[int] = Field(default_factory=list)
+    shared_with: list[int] = Field(default_factory=list, max_length=MAX_SMALL_LIST)
     enabled: bool = True
     pdq_radius: int = Field(default=31, ge=0, le=64)
     min_quality: int = Field(default=50, ge=0, le=100)
@@ -67,7 +68,7 @@ class BankUpdate(BaseModel):
     category: Category | None = None
     severity: int | None = Field(default=None, ge=1, le=4)
     share_level: ShareLevel | None = None
-    shared_with: list[int] | None = None
+    shared_with: list[int] | None = Field(default=None, max_length=MAX_SMALL_LIST)
     enabled: bool | None = None
     pdq_radius: int | None = Field(default=None, ge=0, le=64)
     min_quality: int | None = Field(default=None, ge=0, le=100)
@@ -90,12 +91,13 @@ class EntryIn(BaseModel):
 
 
 class EntriesIn(BaseModel):
-    entries: list[EntryIn] = Field(max_length=100_000)
+    entries: list[EntryIn] = Field(max_length=MAX_BANK_ENTRIES_PER_REQUEST,
+                                   description=f"at most {MAX_BANK_ENTRIES_PER_REQUEST} per request (413)")
 
 
 class EntriesRemove(BaseModel):
-    values: list[str] = Field(default_factory=list)
-    entry_ids: list[int] = Field(default_factory=list)
+    values: list[str] = Field(default_factory=list, max_length=MAX_BANK_ENTRIES_PER_REQUEST)
+    entry_ids: list[int] = Field(default_factory=list, max_length=MAX_BANK_ENTRIES_PER_REQUEST)
 
 
 def _err(exc: B.BankError) -> JSONResponse:
@@ -183,7 +185,9 @@ def remove_entries(bank: str, body: EntriesRemove, p: Principal = Depends(requir
     return {"removed": n}
 
 
-@router.post("/{bank}/import", summary="Import a CSV or python-threatexchange hash file (request body)")
+@router.post("/{bank}/import", summary="Import a CSV or python-threatexchange hash file (request body)",
+             description="The body is capped like every request (413 with the limit); it is read and "
+                         "inserted in batches of a few thousand entries, so memory stays flat.")
 async def import_entries(
     bank: str, request: Request, format: str = Query("csv"), signal: str = Query("pdq"),
     p: Principal = Depends(require("banks")), db: Database = Depends(get_db),
@@ -192,12 +196,14 @@ async def import_entries(
     if format not in FORMATS:
         return JSONResponse({"error": f"format must be one of {', '.join(FORMATS)}"}, status_code=400)
     body = await request.body()
-    if len(body) > settings.max_upload_bytes * 8:
-        return JSONResponse({"error": "import too large; split it"}, status_code=413)
-    text = body.decode("utf-8", errors="replace")
+    limit = body_cap(settings.max_upload_bytes)
+    if len(body) > limit:
+        return too_large(f"import too large: the limit is {limit} bytes; split it", limit)
 
     def run() -> Any:
-        return B.add_entries(db, _bank_ref(bank), read_entries(io.StringIO(text), format, signal=signal),
+        # decoded as it is read, one batch at a time: no second copy of the whole body as text
+        stream = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8", errors="replace", newline="")
+        return B.add_entries(db, _bank_ref(bank), read_entries(stream, format, signal=signal),
                              org_id=p.org_id, actor=p.actor).as_dict()
 
     try:

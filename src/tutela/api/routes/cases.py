@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from tutela.access import AccessError, Principal
 from tutela.api.deps import current_principal, get_db, get_settings
+from tutela.api.limits import MAX_BULK_CASES
 from tutela.cases import service
 from tutela.cases.errors import as_http, call_http
 from tutela.cases.vault import VaultError
@@ -90,7 +91,7 @@ def move(
 
 
 class BulkIn(TransitionIn):
-    case_ids: list[int] = Field(min_length=1, max_length=500)
+    case_ids: list[int] = Field(min_length=1, max_length=MAX_BULK_CASES)
 
 
 @router.post("/cases/bulk-transition")

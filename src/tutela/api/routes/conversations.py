@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path
 
 from tutela.access import Principal
 from tutela.api.deps import get_db, get_settings, require
+from tutela.api.limits import text_over_limit
 from tutela.config import Settings
 from tutela.conversations import service
 from tutela.conversations.tracker import MessageError
@@ -35,7 +36,11 @@ def post_message(
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> ConversationRisk:
-    """Add one message to a conversation; returns the conversation's updated risk."""
+    """Add one message to a conversation; returns the conversation's updated risk.
+    Text beyond the configured cap is cut; more than 1,000,000 characters is refused (413)."""
+    over = text_over_limit([message.text])
+    if over is not None:
+        return over  # type: ignore[return-value]
     try:
         return service.ingest_message(db, settings, principal.org_id, conversation_id, message)
     except MessageError as exc:

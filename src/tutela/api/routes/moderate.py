@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tutela.access import AccessError, Principal, authenticate_key
 from tutela.api.deps import bearer
+from tutela.api.limits import too_large
 from tutela.domain.analysis import TextAnalysis
 from tutela.domain.policy import Decision, MediaRef, ModerationContext, ModerationItem
 from tutela.policy.batching import TextBatcher
@@ -74,7 +75,7 @@ async def _decide(request: Request, principal: Principal, item: ModerationItem, 
         return _error("send 'text', 'media_base64' (or a file upload) or 'hashes'", 422)
     settings = request.app.state.settings
     if item.text is not None and len(item.text) > settings.max_text_chars * 5:
-        return _error(f"text longer than {settings.max_text_chars * 5} characters", 413)
+        return too_large(f"text longer than {settings.max_text_chars * 5} characters", settings.max_text_chars * 5)
     if _needs_io(item, ctx):
         pending = await run_in_threadpool(_prepare, request, principal, item, ctx)
     else:

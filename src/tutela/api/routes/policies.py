@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from tutela.access import AccessError, Principal
 from tutela.api.deps import get_db, require
+from tutela.api.limits import MAX_POLICY_CASES, text_over_limit
 from tutela.domain.policy import PolicyVersionInfo
 from tutela.policy import shadow as shadow_mod
 from tutela.policy import store
@@ -50,12 +51,14 @@ class TestCase(BaseModel):
 
 class PolicyTestRequest(BaseModel):
     source: str | None = Field(default=None, description="policy YAML; default: the organisation's live policy")
-    cases: list[TestCase] = Field(min_length=1, max_length=500)
+    cases: list[TestCase] = Field(min_length=1, max_length=MAX_POLICY_CASES,
+                                  description="at most 500 cases and 1,000,000 characters of text (413)")
 
 
 class PolicyCompareRequest(BaseModel):
     candidate: str = Field(description="the candidate policy YAML")
-    cases: list[TestCase] = Field(min_length=1, max_length=500)
+    cases: list[TestCase] = Field(min_length=1, max_length=MAX_POLICY_CASES,
+                                  description="at most 500 cases and 1,000,000 characters of text (413)")
 
 
 def _invalid(exc: PolicyError) -> JSONResponse:
@@ -124,6 +127,9 @@ def test_policy(body: PolicyTestRequest, principal: Principal = Depends(require(
                 db: Database = Depends(get_db)) -> Any:
     from tutela.policy.testing import CaseFileError, run_case
 
+    over = text_over_limit(c.text for c in body.cases)
+    if over is not None:
+        return over
     try:
         pol = parse_policy(body.source) if body.source is not None else store.policies_for(db, principal.org_id)[0]
     except PolicyError as exc:
@@ -143,6 +149,9 @@ def test_policy(body: PolicyTestRequest, principal: Principal = Depends(require(
 @router.post("/compare", summary="Where a candidate policy would decide differently from the live one")
 def compare_policy(body: PolicyCompareRequest, principal: Principal = Depends(require("policy")),
                    db: Database = Depends(get_db)) -> Any:
+    over = text_over_limit(c.text for c in body.cases)
+    if over is not None:
+        return over
     try:
         candidate = parse_policy(body.candidate)
     except PolicyError as exc:

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1", tags=["referrals"])
 
 class ReferIn(BaseModel):
     agency_ids: list[str] | None = Field(
-        default=None, description="default: every route suggested for the case"
+        default=None, max_length=100, description="default: every route suggested for the case"
     )
     note: str | None = Field(default=None, max_length=2000)
 

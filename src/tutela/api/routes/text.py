@@ -13,18 +13,18 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from tutela.access import Principal
 from tutela.api.deps import get_settings, require
+from tutela.api.limits import MAX_TEXT_CHARS_PER_REQUEST, MAX_TEXTS_PER_REQUEST, text_over_limit, too_large
 from tutela.config import Settings
 from tutela.domain.analysis import TextAnalysis
 
 router = APIRouter(prefix="/v1/analyze", tags=["text"])
 
-MAX_BATCH = 1000
+MAX_BATCH = MAX_TEXTS_PER_REQUEST
 
 
 class TextItem(BaseModel):
@@ -33,7 +33,7 @@ class TextItem(BaseModel):
 
 
 class AnalyzeTextRequest(BaseModel):
-    """Exactly one of `text`, `texts` or `items`."""
+    """Exactly one of `text`, `texts` or `items`; at most 1,000 texts and 1,000,000 characters in all (413)."""
 
     text: str | None = Field(default=None, description="one text")
     texts: list[str] | None = Field(default=None, description=f"a batch of texts (at most {MAX_BATCH})")
@@ -99,7 +99,8 @@ def _record(a: TextAnalysis, rid: str | int | None, explain: bool) -> TextResult
     "/text",
     response_model=AnalyzeTextResponse,
     response_model_exclude_none=True,
-    responses={413: {"description": f"more than {MAX_BATCH} texts in one request"}},
+    responses={413: {"description": f"more than {MAX_BATCH} texts, or more than {MAX_TEXT_CHARS_PER_REQUEST} "
+                                    "characters of text in all, in one request; `limit` says which"}},
     summary="Analyse one text or a batch: language, a score per harm category, flags and explanations",
 )
 async def analyze_text_route(
@@ -119,10 +120,11 @@ async def analyze_text_route(
         ids = [it.id for it in body.items or []]
         texts = [it.text for it in body.items or []]
     if len(texts) > MAX_BATCH:
-        return JSONResponse(
-            {"error": f"too many texts: {len(texts)} in one request, the limit is {MAX_BATCH}; split the batch"},
-            status_code=413,
-        )
+        return too_large(f"too many texts: {len(texts)} in one request, the limit is {MAX_BATCH}; split the batch",
+                         MAX_BATCH)
+    over = text_over_limit(texts)
+    if over is not None:
+        return over
     langs = [body.lang] * len(texts) if body.lang else None
     audience = None
     if body.sender_minor is not None or body.recipient_minor is not None:
