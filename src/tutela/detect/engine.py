@@ -212,14 +212,14 @@ def analyze_texts(
     if n == 0:
         return []
     max_chars = settings.max_text_chars if settings is not None else 20_000
-    parts = _sub_batches(texts, max_chars)
-    if len(parts) > 1:
-        out: list[TextAnalysis] = []
-        for lo, hi in parts:
-            out.extend(_analyze_batch(texts[lo:hi], settings, langs[lo:hi] if langs is not None else None,
-                                      ids[lo:hi] if ids is not None else None, explain, max_chars))
-        return out
-    return _analyze_batch(texts, settings, langs, ids, explain, max_chars)
+    out: list[TextAnalysis] = []
+    for lo, hi in _sub_batches(texts, max_chars):
+        out.extend(_analyze_batch(
+            texts[lo:hi], settings=settings, max_chars=max_chars, explain=explain, stages=stages, org=org,
+            langs=langs[lo:hi] if langs is not None else None, ids=ids[lo:hi] if ids is not None else None,
+            audiences=audiences[lo:hi] if audiences is not None else None,
+        ))
+    return out
 
 
 def _sub_batches(texts: Sequence[object], max_chars: int) -> list[tuple[int, int]]:
@@ -239,11 +239,15 @@ def _sub_batches(texts: Sequence[object], max_chars: int) -> list[tuple[int, int
 
 def _analyze_batch(
     texts: Sequence[str],
+    *,
     settings: Settings | None,
+    max_chars: int,
     langs: Sequence[str | None] | None,
     ids: Sequence[str | None] | None,
     explain: bool,
-    max_chars: int,
+    stages: str,
+    audiences: Sequence[Audience | None] | None,
+    org: OrgBank | None,
 ) -> list[TextAnalysis]:
     """One sub-batch of `analyze_texts`, vectorised as a whole."""
     n = len(texts)
