@@ -219,7 +219,8 @@ def prepare(
 
 
 def _hash_matched(db: Database, hashes: list[FileHashes], org_id: int | None) -> bool:
-    """Ask the media engine whether any file is on a hash list visible to the organisation."""
+    """Ask the media engine whether any file is on a hash list that counts for the organisation
+    (its own, or one it subscribed to)."""
     media = [h.media for h in hashes if h.media is not None]
     if not media:
         return False

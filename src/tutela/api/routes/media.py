@@ -39,7 +39,9 @@ class HashQuery(BaseModel):
     pdq: str | None = Field(default=None, description="64 hex digits")
     pdq_quality: int | None = Field(default=None, ge=0, le=100)
     pdq_dihedral: list[str] | None = None
-    banks: list[str] | None = Field(default=None, description="bank names or ids; default all visible")
+    banks: list[str] | None = Field(
+        default=None, description="bank names or ids; default: your own and your subscribed banks"
+    )
 
 
 def _error(message: str, status: int) -> JSONResponse:
@@ -99,7 +101,7 @@ def _banks_field(value: Any) -> list[str] | None:
     return [b.strip() for b in str(value).split(",") if b.strip()]
 
 
-@router.post("/match", summary="Match an upload, or hashes, against the visible banks")
+@router.post("/match", summary="Match an upload, or hashes, against your own and your subscribed banks")
 async def media_match(
     request: Request,
     principal: Principal = Depends(require("media")),
