@@ -227,3 +227,35 @@ def test_operator_cli_shares_and_subscribes(db) -> None:  # noqa: ANN001
     assert runner.invoke(app, ["bank", "unsubscribe", "cli-public", "--org", "cli-platform"]).exit_code == 0
     assert runner.invoke(app, ["bank", "unsubscribe", "cli-public", "--org", "cli-platform"]).exit_code != 0
     assert [s.bank for s in list_subscriptions(db)] == ["cli-private"]
+
+
+def test_the_reported_attack_over_http_fails(client, auth, db) -> None:  # noqa: ANN001
+    """The attack as reported: a platform's `banks` key plants a public benign bank with a hotline's
+    known image; the hotline's own /v1/moderate call used to turn from block into allow."""
+    import base64
+
+    from tutela.access import get_org
+
+    hot = auth("hotline-x", ["banks", "moderate"], kind="hotline")
+    attacker = auth("attacker-x", ["banks", "admin"])
+    known = _image(906)
+    h = hash_bytes(known)
+    bank_id = client.post("/v1/banks", json={"name": "hot-known"}, headers=hot).json()["id"]
+    client.post(f"/v1/banks/{bank_id}/entries", json={"entries": [{"value": h.pdq}, {"signal_type": "md5",
+                                                                                      "value": h.md5}]}, headers=hot)
+    body = {"media_base64": base64.b64encode(known).decode(), "filename": "k.png"}
+    assert client.post("/v1/moderate", json=body, headers=hot).json()["decision"] == "block"
+
+    res = client.post("/v1/banks", json={"name": "planted", "kind": "benign", "share_level": "public"},
+                      headers=attacker)
+    assert res.status_code == 403, "even an admin-scoped key of an organisation cannot make a public bank"
+    hot_id = get_org(db, "hotline-x")["id"]
+    res = client.post("/v1/banks", json={"name": "planted", "kind": "benign", "share_level": "shared",
+                                         "shared_with": [hot_id]}, headers=attacker)
+    assert res.status_code == 201
+    planted = res.json()["id"]
+    client.post(f"/v1/banks/{planted}/entries", json={"entries": [{"value": h.pdq}, {"signal_type": "md5",
+                                                                                     "value": h.md5}]},
+                headers=attacker)
+    d = client.post("/v1/moderate", json=body, headers=hot).json()
+    assert d["decision"] == "block" and d["reasons"][0]["rule"] == "known-hash-match", d
