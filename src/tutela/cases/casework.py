@@ -165,6 +165,8 @@ def _report_view(conn: Connection, settings: Settings | None, row: dict, *, owne
         analysis_flags=analysis.get("flags", []),
         analysis_scores=analysis.get("scores", {}),
         explanations=flags,
+        signals=analysis.get("signals") or {},
+        stages=analysis.get("stages") or [],
         conversation_risk=analysis.get("conversation") or {},
         feedback_sent_at=as_utc_or_none(row["feedback_sent_at"]),
     )

@@ -5,7 +5,8 @@ reach the top of the queue at once, whether or not the detector is sure. So
 priority is the most urgent of three signals: what the reporter chose on the
 form (some choices always mean imminent danger), what the detection engine
 flagged in the description, and what the notifier asked for (CyberTipline
-"escalate to high priority").
+"escalate to high priority"). A description that reads as a child describing
+harm happening to them (the `disclosure` signal) is urgent whatever was flagged.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ _BY_SEVERITY = {
     Severity.MEDIUM: Priority.MEDIUM,
     Severity.LOW: Priority.LOW,
 }
+
+#: The signal a child's own account of harm raises (see `tutela.detect.semantic`).
+DISCLOSURE = "disclosure"
 
 #: Flagged categories that mean a child may be in danger now.
 IMMINENT_CATEGORIES = frozenset({Category.SELF_HARM, Category.SEXUAL_EXPLOITATION, Category.TRAFFICKING})
@@ -101,9 +105,12 @@ def stored_analysis(analysis: TextAnalysis | None) -> dict[str, Any]:
                 "score": round(float(e.score), 4),
                 "start": e.start,
                 "end": e.end,
+                **({"examples": e.examples} if e.examples else {}),
             }
             for e in analysis.explanations
         ],
+        "stages": list(analysis.stages),
+        "signals": dict(analysis.signals),
     }
 
 
@@ -137,6 +144,9 @@ def triage(
         else:
             priority = _max(priority, _BY_SEVERITY[sev])
             reasons.append(f"analysis flagged {cat}")
+    if analysis is not None and DISCLOSURE in analysis.signals:
+        priority = Priority.CRITICAL
+        reasons.append("the description reads as a child describing harm happening to them (disclosure)")
     if escalate:
         priority = Priority.CRITICAL
         reasons.append("notifier asked to escalate to high priority")

@@ -301,6 +301,7 @@ class Flag(BaseModel):
     start: int | None = None
     end: int | None = None
     text: str | None = None
+    examples: list[dict[str, Any]] | None = None  # semantic stage: the nearest written examples
 
 
 class ReportView(BaseModel):
@@ -324,6 +325,10 @@ class ReportView(BaseModel):
     )
     analysis_scores: dict[str, float] = Field(default_factory=dict)
     explanations: list[Flag] = Field(default_factory=list)
+    signals: dict[str, float] = Field(
+        default_factory=dict, description="signals raised on the description, e.g. 'disclosure'"
+    )
+    stages: list[str] = Field(default_factory=list, description="detection stages that ran on the description")
     feedback_sent_at: datetime | None = None
 
 
