@@ -111,6 +111,11 @@ def test_imminent_danger_goes_to_the_top_of_the_queue(submit, client, org_keys):
 
 
 def test_public_anonymous_report_goes_to_the_hotline_and_contact_is_encrypted(db, settings):
+    from tutela.access import create_org
+    from tutela.access.people import create_user
+
+    create_org(db, "Invented Hotline", kind="hotline")
+    create_user(db, "Invented Hotline", "ana@hotline.example", "a long test password", "analyst")
     contact = "invented.parent@example.org"
     receipt = service.submit_report(
         db,
@@ -131,12 +136,12 @@ def test_public_anonymous_report_goes_to_the_hotline_and_contact_is_encrypted(db
     assert all(contact.encode() not in b and b"photos" not in b for b in blobs)
     from tutela.access import get_org
 
-    assert get_org(db, rep["org_id"])["kind"] == "hotline"
+    assert get_org(db, rep["org_id"])["name"] == "Invented Hotline"
     status = service.report_status(db, receipt.reference_code)
     assert status is not None and status.stage == "received"  # only automatic triage has run
     from tutela.access import Principal
 
-    hotline = Principal(rep["org_id"], "Tutela hotline", frozenset({"cases"}), key_id="t")
+    hotline = Principal(rep["org_id"], "Invented Hotline", frozenset({"cases"}), key_id="t")
     case = service.get_case(db, settings, hotline, receipt.case_id)
     assert case.reports[0].contact.email == contact  # the owner can call back; nobody else sees it
 

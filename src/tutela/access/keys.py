@@ -44,6 +44,9 @@ SCOPES: dict[str, str] = {
 }
 
 ORG_KINDS = ("platform", "hotline", "agency", "police", "helpline", "regulator", "ngo")
+#: The kind of the one organisation Tutela makes itself: where public reports wait while no hotline has
+#: people (`tutela.cases.receiving`). Nobody can be added to it and no operator can create one.
+HOLDING_KIND = "holding"
 
 
 class AccessError(Exception):

@@ -21,7 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 
-from tutela.access.keys import AccessError, Principal, get_org
+from tutela.access.keys import HOLDING_KIND, AccessError, Principal, get_org
 from tutela.config import Settings
 from tutela.storage.db import Database
 from tutela.storage.times import as_utc, utc_now
@@ -77,6 +77,11 @@ def create_user(db: Database, org: str | int, email: str, password: str, role: s
     org_row = get_org(db, org)
     if org_row is None:
         raise ValueError(f"no organisation {org!r}; create it with `tutela admin create-org`")
+    if org_row["kind"] == HOLDING_KIND:
+        raise ValueError(
+            f"{org_row['name']!r} only keeps public reports until a hotline has people; add people to your "
+            "hotline instead (`tutela admin create-org NAME --kind hotline`): the waiting reports move there"
+        )
     with db.begin() as conn:
         if conn.execute(select(users.c.id).where(users.c.email == email)).first():
             raise ValueError(f"a person with email {email!r} already exists")

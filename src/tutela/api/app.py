@@ -48,6 +48,23 @@ def _warm_up(settings: Settings) -> None:
     gc.freeze()
 
 
+def _check_public_intake(db: Database) -> None:
+    """At start-up: hand waiting public reports to a hotline with people, or say in the log why none can."""
+    import logging
+
+    from tutela.cases.receiving import adopt_waiting, intake_state
+
+    log = logging.getLogger("tutela.cases.receiving")
+    try:
+        state = intake_state(db)
+        if state.hotline is not None:
+            adopt_waiting(db, state.hotline["id"])
+        elif (advice := state.advice()) is not None:
+            log.warning("%s", advice)
+    except Exception:  # noqa: BLE001  (a check must not stop the server that takes children's reports)
+        log.exception("could not check which hotline receives public reports")
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None, *, warm: bool = False) -> FastAPI:
     """Build the app. `warm=True` (used by `tutela serve`) loads models at start-up, not on the
     first request; tests leave it off so they pay for models only when they use them."""
@@ -58,6 +75,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     async def lifespan(app: FastAPI):  # noqa: ANN202
         if warm:
             _warm_up(settings)
+        _check_public_intake(database)
         yield
         if db is None:
             database.dispose()

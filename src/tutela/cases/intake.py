@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
-import time
-import weakref
 
 from sqlalchemy import Connection, select
 
@@ -25,6 +22,7 @@ from tutela.access import AccessError, Principal
 from tutela.cases import audit, dedup, lifecycle, routing, triage, vault
 from tutela.cases.evidence import FileHashes, hash_file
 from tutela.cases.intake_batch import IdempotencyConflict, Prepared, store_batch  # noqa: F401 (re-exported)
+from tutela.cases.receiving import receiving_org
 from tutela.cases.reference import normalise_reference
 from tutela.cases.writer import writer_for
 from tutela.config import Settings
@@ -40,7 +38,6 @@ from tutela.domain.cases import (
     ReportStatus,
 )
 from tutela.storage.db import Database
-from tutela.storage.tables.access import orgs
 from tutela.storage.tables.cases import (
     appeals,
     case_events,
@@ -51,54 +48,8 @@ from tutela.storage.tables.cases import (
 )
 from tutela.storage.upsert import upsert_insert
 
-#: The organisation that receives reports from the public form when no one is signed in.
-RECEIVING_ORG_NAME = "Tutela hotline"
-
-
 class PayloadTooLarge(ValueError):
     """A file or body over `Settings.max_upload_bytes` (HTTP 413)."""
-
-
-_receiving: weakref.WeakKeyDictionary[Database, int] = weakref.WeakKeyDictionary()
-_receiving_lock = threading.Lock()
-
-
-def receiving_org(db: Database) -> int:
-    """The organisation anonymous public reports belong to.
-
-    Rule: the first organisation of kind `hotline` (lowest id); if there is none,
-    one named "Tutela hotline" is created. An operator who runs a hotline creates
-    their organisation with `--kind hotline` before opening the public form.
-    """
-    found = _receiving.get(db)
-    if found is not None:
-        return found
-    from sqlalchemy.exc import OperationalError
-
-    from tutela.access import create_org, get_org
-
-    with _receiving_lock:
-        for attempt in range(50):
-            try:
-                with db.connect() as conn:
-                    row = conn.execute(
-                        select(orgs.c.id).where(orgs.c.kind == "hotline").order_by(orgs.c.id).limit(1)
-                    ).first()
-                if row is not None:
-                    org_id = int(row.id)
-                else:
-                    try:
-                        org_id = create_org(db, RECEIVING_ORG_NAME, kind="hotline")
-                    except ValueError:  # another process created it first
-                        org_id = get_org(db, RECEIVING_ORG_NAME)["id"]
-                break
-            except OperationalError:
-                # SQLite refuses a read-then-write transaction while the intake writer commits: try again
-                if attempt == 49:
-                    raise
-                time.sleep(0.02)
-        _receiving[db] = org_id
-        return org_id
 
 
 def _request_digest(report: ReportIn, hashes: list[FileHashes]) -> str:

@@ -29,15 +29,14 @@ from tutela.cases.casework import (
     transition,
 )
 from tutela.cases.intake import (
-    RECEIVING_ORG_NAME,
     IdempotencyConflict,
     PayloadTooLarge,
-    receiving_org,
     report_status,
     submit_appeal,
 )
 from tutela.cases.intake import submit_report as _submit_report
 from tutela.cases.lifecycle import InvalidTransition
+from tutela.cases.receiving import HOLDING_ORG_NAME, adopt_waiting, intake_state, receiving_org, staffed_hotline
 from tutela.cases.referrals import list_referrals, refer, update_referral
 from tutela.config import Settings
 from tutela.domain.cases import EvidenceFile, ReportIn, ReportReceipt
@@ -53,8 +52,8 @@ def submit_report(
     files: list[EvidenceFile] | None = None,
     idempotency_key: str | None = None,
 ) -> ReportReceipt:
-    """Take a report. `principal=None` is the public, anonymous form: the report goes to the
-    receiving organisation (`receiving_org`). Returns only after the report is durably stored."""
+    """Take a report. `principal=None` is the public, anonymous form: the report goes to the hotline
+    with people (`receiving_org`), or waits for one. Returns only after the report is durably stored."""
     bind_settings(db, settings)
     return _submit_report(
         db, settings, report, principal=principal, files=files, idempotency_key=idempotency_key
@@ -62,12 +61,13 @@ def submit_report(
 
 
 __all__ = [
-    "RECEIVING_ORG_NAME",
+    "HOLDING_ORG_NAME",
     "ROLES",
     "IdempotencyConflict",
     "InvalidTransition",
     "PayloadTooLarge",
     "add_note",
+    "adopt_waiting",
     "assign",
     "bulk_transition",
     "case_stats",
@@ -75,6 +75,7 @@ __all__ = [
     "decide_appeal",
     "evidence_content",
     "get_case",
+    "intake_state",
     "list_appeals",
     "list_queue",
     "list_referrals",
@@ -85,6 +86,7 @@ __all__ = [
     "report_status",
     "set_legal_hold",
     "submit_appeal",
+    "staffed_hotline",
     "submit_report",
     "transition",
     "update_referral",

@@ -25,6 +25,9 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             fail(str(exc))
         typer.echo(f"created organisation {name!r} (id {org_id})")
+        if kind == "hotline":
+            typer.echo(f"next: add a person, who signs in at /console and sees the reports sent at /report:\n"
+                       f"  tutela admin create-user --org {name!r} --email you@example.org --role supervisor")
 
     @admin.command("create-key")
     def create_key_cmd(

@@ -21,6 +21,21 @@ def _group(app: typer.Typer) -> typer.Typer:
     return group
 
 
+def _hand_over_waiting_reports(org: str) -> None:
+    """A hotline that just got its first person receives the public reports that waited for one."""
+    from tutela.access import get_org
+    from tutela.cases.receiving import adopt_waiting, staffed_hotline
+
+    db = database()
+    row = get_org(db, org)
+    hotline = staffed_hotline(db)
+    if row is None or row["kind"] != "hotline" or hotline is None or hotline["id"] != row["id"]:
+        return
+    moved = adopt_waiting(db, row["id"])
+    typer.echo(f"{row['name']!r} now receives the reports sent at /report"
+               + (f"; {moved} that waited for a hotline are in its queue" if moved else ""))
+
+
 def register(app: typer.Typer) -> None:
     group = _group(app)
 
@@ -40,6 +55,7 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             fail(str(exc))
         typer.echo(f"created {role} {email.strip().lower()} in {org!r} (id {user_id})")
+        _hand_over_waiting_reports(org)
 
     @group.command("disable-user")
     def disable_user_cmd(email: str = typer.Argument(..., help="the person's email")) -> None:

@@ -5,6 +5,28 @@ from __future__ import annotations
 import typer
 
 
+def _say_what_to_do_next(s: object) -> None:
+    """Where no hotline has people (a fresh data dir), print the commands that make /report reach someone."""
+    from tutela.cases.receiving import intake_state
+    from tutela.cli.common import database
+
+    state = intake_state(database(s))  # type: ignore[arg-type]
+    if state.hotline is not None:
+        return
+    if state.empty_hotlines:
+        org = state.empty_hotlines[0]
+        steps = f"  tutela admin create-user --org {org!r} --email you@example.org --role supervisor\n"
+        why = f"{org!r} is a hotline with nobody in it, so public reports are not routed to it."
+    else:
+        steps = ('  tutela admin create-org "Your Hotline" --kind hotline --country TR\n'
+                 '  tutela admin create-user --org "Your Hotline" --email you@example.org --role supervisor\n'
+                 '  tutela admin create-key --org "Your Hotline" --scope cases --scope reports   # for the API\n')
+        why = "No hotline receives the reports sent at /report yet."
+    typer.echo(f"\n{why} Next, in another terminal in this directory:\n{steps}"
+               f"then sign in at /login. Reports sent before that are kept ({state.waiting} waiting) and "
+               "move to the hotline's queue when it has a person.\n", err=True)
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
@@ -27,6 +49,7 @@ def register(app: typer.Typer) -> None:
         port = port or s.port
         workers = workers or s.workers
         typer.echo(f"Tutela on http://{host}:{port}  (data: {s.data_dir}; docs: /docs)")
+        _say_what_to_do_next(s)
         uvicorn.run(
             "tutela.api.asgi:app",
             host=host,
