@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="Redis for rate limits shared by many servers; default: the database"
     )
+    rate_limits: dict[str, int] = Field(
+        default_factory=dict, description="limits by rule name, e.g. {'report.submit': 60} (ratelimit.RULES)"
+    )
     # Help for children
     helplines_file: Path | None = Field(
         default=None, description="operator's helplines YAML; default <data_dir>/helplines.yaml if present"

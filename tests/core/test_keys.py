@@ -18,6 +18,7 @@ from tutela.api.app import create_app
 from tutela.cases import audit
 from tutela.storage.db import Database
 
+
 def _cli(*args: str):
     from tutela.cli.main import app
 

@@ -92,7 +92,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
 
     @app.exception_handler(AccessError)
     async def _access_error(_req: Request, exc: AccessError) -> JSONResponse:
-        return JSONResponse({"error": str(exc)}, status_code=exc.status)
+        retry_after = getattr(exc, "retry_after", None)  # access.ratelimit.RateLimited
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return JSONResponse({"error": str(exc)}, status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_req: Request, exc: RequestValidationError) -> JSONResponse:

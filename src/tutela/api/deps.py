@@ -11,6 +11,7 @@ from collections.abc import Callable
 from fastapi import Depends, Request
 
 from tutela.access import AccessError, Principal, authenticate_key
+from tutela.access.ratelimit import client_ip, limiter_for
 from tutela.config import Settings
 from tutela.storage.db import Database
 
@@ -50,4 +51,15 @@ def require(scope: str) -> Callable[..., Principal]:
     return _dep
 
 
-__all__ = ["AccessError", "current_principal", "get_db", "get_settings", "require"]
+def rate_limit(rule: str) -> Callable[..., None]:
+    """Dependency factory: count the request against `rule` (see `access.ratelimit.RULES`) for the
+    caller's address; past the limit, 429 with `Retry-After`."""
+
+    def _dep(request: Request) -> None:
+        limiter_for(request.app).hit(rule, client_ip(request))
+
+    _dep.__name__ = f"rate_limit_{rule.replace('.', '_')}"
+    return _dep
+
+
+__all__ = ["AccessError", "current_principal", "get_db", "get_settings", "rate_limit", "require"]

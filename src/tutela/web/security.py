@@ -12,10 +12,6 @@ Two kinds of CSRF protection, because there are two kinds of visitor:
 from __future__ import annotations
 
 import secrets
-import threading
-import time
-from collections import OrderedDict, deque
-
 from typing import Any
 
 from fastapi import Request, Response
@@ -84,7 +80,9 @@ def session_csrf_ok(request: Request, submitted: str | None) -> bool:
     return session is not None and tokens_match(session.csrf_token, submitted)
 
 
-async def admin_form(request: Request, *, refusal: str, max_fields: int = 10) -> tuple[Session, Any] | Response:
+async def admin_form(
+    request: Request, *, refusal: str, max_fields: int = 10
+) -> tuple[Session, Any] | Response:
     """An organisation admin's session and posted form, or the refusal (not an admin, or a bad CSRF token):
     the check every admin-only console form shares."""
     session = current_session(request)
@@ -117,49 +115,3 @@ def public_csrf_ok(request: Request, submitted: str | None) -> bool:
     if not cookie:
         return False
     return tokens_match(sign(secret_key(request.app.state.settings), cookie), submitted)
-
-
-class LoginThrottle:
-    """Slows password guessing: after `limit` failures for one email within `window` seconds,
-    further sign-ins for that email are refused until the window has passed.
-
-    Per process and in memory, which is enough to turn an online guessing attack from
-    thousands of tries a minute into a handful an hour; argon2id does the rest.
-    """
-
-    def __init__(self, limit: int = 5, window: float = 15 * 60, max_keys: int = 10_000) -> None:
-        self.limit, self.window, self.max_keys = limit, window, max_keys
-        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._failures.get(key) or deque()
-        while q and now - q[0] > self.window:
-            q.popleft()
-        return q
-
-    def blocked(self, key: str) -> bool:
-        with self._lock:
-            return len(self._recent(key.lower(), time.monotonic())) >= self.limit
-
-    def failed(self, key: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            q = self._recent(key.lower(), now)
-            q.append(now)
-            self._failures[key.lower()] = q
-            self._failures.move_to_end(key.lower())
-            while len(self._failures) > self.max_keys:
-                self._failures.popitem(last=False)
-
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key.lower(), None)
-
-
-def login_throttle(request: Request) -> LoginThrottle:
-    """One throttle per app, created on first use."""
-    throttle = getattr(request.app.state, "login_throttle", None)
-    if throttle is None:
-        throttle = request.app.state.login_throttle = LoginThrottle()
-    return throttle

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import UploadFile
 
 from tutela.access import AccessError, Principal
-from tutela.api.deps import get_db, get_settings, require
+from tutela.api.deps import get_db, get_settings, rate_limit, require
 from tutela.cases import service
 from tutela.cases.errors import as_http
 from tutela.cases.routing import RoutingConfigError
@@ -198,7 +198,8 @@ def validate(report: ReportIn, principal: Principal = Depends(require("reports")
     }
 
 
-@router.get("/{reference_code}/status", response_model=ReportStatus)
+@router.get("/{reference_code}/status", response_model=ReportStatus,
+            dependencies=[Depends(rate_limit("report.status"))])
 def status(reference_code: str, db: Database = Depends(get_db)) -> ReportStatus:
     """Public: what the holder of a reference code may know. No credential needed."""
     found = service.report_status(db, reference_code)
@@ -211,7 +212,7 @@ class AppealIn(BaseModel):
     reason: str = Field(min_length=1, max_length=5000)
 
 
-@router.post("/{reference_code}/appeal", status_code=201)
+@router.post("/{reference_code}/appeal", status_code=201, dependencies=[Depends(rate_limit("report.status"))])
 def appeal(
     reference_code: str,
     body: AppealIn,

@@ -15,8 +15,9 @@ from tutela.access import AccessError
 from tutela.access.people import (
     MIN_PASSWORD_LENGTH, authenticate_person, change_password, end_session, start_session,
 )
+from tutela.access.ratelimit import RateLimited, client_ip, limiter_for
 from tutela.web.security import (
-    CSRF_FIELD, SESSION_COOKIE, clear_session_cookie, current_session, login_throttle, public_csrf_ok,
+    CSRF_FIELD, SESSION_COOKIE, clear_session_cookie, current_session, public_csrf_ok,
     public_csrf_token, session_csrf_ok, set_public_csrf_cookie, set_session_cookie,
 )
 from tutela.web.render import page
@@ -58,21 +59,35 @@ async def login(request: Request) -> Response:
         return _render(request, email=email, next_url=next_url, status=403,
                        error="The form expired. Please sign in again.")
     db = request.app.state.db
-    throttle = login_throttle(request)
-    if throttle.blocked(email):
-        return _render(request, email=email, next_url=next_url, status=429,
-                       error="Too many wrong tries for this email. Wait 15 minutes, or ask an administrator.")
+    limiter, account, ip = limiter_for(request.app), email.lower(), client_ip(request)
+    try:  # per (account, address) and per address, never per account alone: see access.ratelimit
+        await run_in_threadpool(limiter.check, "login.ip", ip)
+        await run_in_threadpool(limiter.check, "login.pair", account, ip)
+    except RateLimited as exc:
+        response = _render(request, email=email, next_url=next_url, status=429,
+                           error=f"Too many wrong tries from here. Wait {-(-exc.retry_after // 60)} minutes, "
+                                 "or ask an administrator.")
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     try:
         principal = await run_in_threadpool(authenticate_person, db, email, password)
     except AccessError:
-        throttle.failed(email)
+        await run_in_threadpool(_count_failure, limiter, account, ip)
         return _render(request, email=email, next_url=next_url, status=401, error="Wrong email or password.")
-    throttle.succeeded(email)
+    await run_in_threadpool(limiter.reset, "login.pair", account, ip)
     await run_in_threadpool(end_session, db, request.cookies.get(SESSION_COOKIE))  # never reuse an old one
     session = await run_in_threadpool(start_session, db, principal)
     response = RedirectResponse(next_url, status_code=303)
     set_session_cookie(response, request, session.token)
     return response
+
+
+def _count_failure(limiter, account: str, ip: str) -> None:  # noqa: ANN001
+    for name, caller in (("login.pair", (account, ip)), ("login.ip", (ip,))):
+        try:
+            limiter.hit(name, *caller)
+        except RateLimited:
+            pass  # the next try is refused by the check above
 
 
 @router.post("/logout")

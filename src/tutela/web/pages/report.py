@@ -20,6 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from tutela.access.ratelimit import RateLimited, client_ip, limiter_for
 from tutela.help import HelpNow, help_now
 from tutela.help import countries as help_countries
 from tutela.web.i18n import LANGUAGES, direction, negotiate, translator
@@ -202,6 +203,10 @@ async def report_submit(request: Request) -> HTMLResponse:
     if _text(form, HONEYPOT):
         state.errors[HONEYPOT] = t("err_bot")
         return _render_form(request, lang, state, status=400)
+    limited = await _limited(request, "report.submit")
+    if limited:
+        state.errors["form"] = t("err_rate", minutes=-(-limited // 60))
+        return _retry_after(_render_form(request, lang, state, status=429), limited)
 
     if state.category not in CATEGORIES:
         state.errors["category"] = t("err_category")
@@ -307,10 +312,28 @@ async def status_lookup(request: Request) -> HTMLResponse:
         return _render_status(request, lang, code=code, error=t("err_csrf"), http_status=403)
     if not code:
         return _render_status(request, lang, error=t("status_empty"), http_status=400)
+    limited = await _limited(request, "report.status")
+    if limited:
+        error = t("err_rate", minutes=-(-limited // 60))
+        return _retry_after(_render_status(request, lang, code=code, error=error, http_status=429), limited)
     status = await run_in_threadpool(_lookup, request, code)
     if status is None:
         return _render_status(request, lang, code=code, error=t("status_not_found"), http_status=404)
     return _render_status(request, lang, code=code, status=status)
+
+
+async def _limited(request: Request, rule: str) -> int:
+    """Count this request against `rule` for the caller's address: 0, or seconds until it may try again."""
+    try:
+        await run_in_threadpool(limiter_for(request.app).hit, rule, client_ip(request))
+    except RateLimited as exc:
+        return exc.retry_after
+    return 0
+
+
+def _retry_after(response: HTMLResponse, seconds: int) -> HTMLResponse:
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _lookup(request: Request, code: str) -> Any:
@@ -333,6 +356,11 @@ async def appeal(request: Request) -> HTMLResponse:
     code, reason = _text(form, "code", 64), _text(form, "reason", 5000)[:5000]
     if not public_csrf_ok(request, _text(form, CSRF_FIELD, 100)):
         return _render_status(request, lang, code=code, error=t("err_csrf"), http_status=403)
+    limited = await _limited(request, "report.status")
+    if limited:
+        error = t("err_rate", minutes=-(-limited // 60))
+        return _retry_after(_render_status(request, lang, code=code, error=error, reason=reason, http_status=429),
+                            limited)
     status = await run_in_threadpool(_lookup, request, code) if code else None
     if status is None:
         return _render_status(request, lang, code=code, error=t("status_not_found"), http_status=404)
