@@ -188,3 +188,55 @@ def test_a_storage_failure_gives_the_answers_back(client, monkeypatch):
                                        "description": "متن آزمایشی ساختگی"})
     assert res.status_code == 500
     assert "متن آزمایشی ساختگی" in res.text and 'value="bullying" checked' in res.text
+
+
+def test_public_pages_never_lead_to_developer_pages_and_quick_exit_is_a_setting(settings, app):
+    from fastapi.testclient import TestClient
+
+    settings.quick_exit_url = "https://weather.example/today"
+    with TestClient(app) as c:
+        page = c.get("/report?lang=ru").text
+        status = c.get("/report/status?lang=ru").text
+        home = c.get("/").text
+    for html in (page, status, home):
+        assert "/docs" not in html and "/openapi" not in html and "/redoc" not in html
+    assert '<header class="site"><a href="/report?lang=ru">' in page
+    assert '<a href="https://weather.example/today" id="quick-exit"' in page
+
+
+def test_quick_exit_url_must_be_a_web_address():
+    from pydantic import ValidationError
+
+    from tutela.config import Settings
+
+    with pytest.raises(ValidationError, match="quick_exit_url"):
+        Settings(quick_exit_url='javascript:alert(1)')
+
+
+def test_a_code_typed_with_persian_digits_is_found(client):
+    page, token = _form(client, "fa")
+    res = client.post("/report", data={"csrf_token": token, "lang": "fa", "category": "other"})
+    code = re.search(r'id="reference-code"[^>]*>([^<]+)<', res.text).group(1)
+    typed = code.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")).lower()
+    status = client.post("/report/status", data={"csrf_token": csrf_from(client.get("/report/status").text),
+                                                 "lang": "fa", "code": typed})
+    assert status.status_code == 200 and 'id="status-text"' in status.text
+
+
+def test_help_css_shows_each_country_without_javascript(client):
+    css = client.get("/report/help.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    for code in ("TR", "AZ", "IR", "RU"):
+        assert f'option[value="{code}"]:checked) .help-country[data-country="{code}"]{{display:block}}' in css.text
+    assert 'option[value="other"]:checked) .help-country[data-country=""]' in css.text
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_urgent_form_comes_back_with_the_numbers_first(client, lang):
+    """Without JavaScript a form that comes back (here: the page was open too long) leads with help."""
+    client.get(f"/report?lang={lang}")
+    res = client.post("/report", data={"lang": lang, "category": "hurting_myself", "description": "kept words"})
+    assert res.status_code == 403 and "kept words" in res.text
+    html = res.text
+    assert html.index('id="help-first"') < html.index('id="error-summary"') < html.index('id="f-form"')
+    assert 'href="tel:112"' in html[html.index('id="help-first"'):html.index('id="error-summary"')]

@@ -15,6 +15,8 @@ PREFIX = "TUT"
 _GROUPS = 3
 _GROUP_LEN = 4
 _PATTERN = re.compile(rf"^{PREFIX}(?:-[{ALPHABET}]{{{_GROUP_LEN}}}){{{_GROUPS}}}$")
+#: A code typed on a Persian or Arabic keyboard comes with Persian or Arabic-Indic digits.
+_ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
 
 def new_reference() -> str:
@@ -24,7 +26,7 @@ def new_reference() -> str:
 
 def normalise_reference(text: str) -> str | None:
     """Accept what people type ('tut 7k3q 9xpm 4hrd', any case, no dashes): the canonical form, or None."""
-    raw = re.sub(r"[\s\-_.]", "", text or "").upper()
+    raw = re.sub(r"[\s\-_.]", "", (text or "").translate(_ASCII_DIGITS)).upper()
     raw = raw.removeprefix(PREFIX)
     if len(raw) != _GROUPS * _GROUP_LEN or any(c not in ALPHABET for c in raw):
         return None
