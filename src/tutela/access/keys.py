@@ -38,6 +38,7 @@ SCOPES: dict[str, str] = {
     "reports": "submit reports and notices",
     "cases": "read and work cases of the organisation",
     "policy": "manage the organisation's policies",
+    "examples": "manage the organisation's own semantic examples (/v1/examples)",
     "exchange": "exchange hashes, signals and referrals with partners",
     "oversight": "read aggregate measures and transparency reports",
     "admin": "everything, including keys and people",

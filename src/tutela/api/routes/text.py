@@ -17,10 +17,11 @@ from pydantic import BaseModel, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from tutela.access import Principal
-from tutela.api.deps import get_settings, require
+from tutela.api.deps import get_db, get_settings, require
 from tutela.api.limits import MAX_TEXT_CHARS_PER_REQUEST, MAX_TEXTS_PER_REQUEST, text_over_limit, too_large
 from tutela.config import Settings
 from tutela.domain.analysis import TextAnalysis
+from tutela.storage.db import Database
 
 router = APIRouter(prefix="/v1/analyze", tags=["text"])
 
@@ -107,9 +108,11 @@ async def analyze_text_route(
     body: AnalyzeTextRequest,
     principal: Principal = Depends(require("analyze")),
     settings: Settings = Depends(get_settings),
+    db: Database = Depends(get_db),
 ) -> Any:
     from tutela.detect import analyze_texts
     from tutela.detect.semantic.cascade import Audience
+    from tutela.detect.semantic.orgbank import org_bank
 
     if body.text is not None:
         ids: list[str | int | None] = [None]
@@ -129,8 +132,9 @@ async def analyze_text_route(
     audience = None
     if body.sender_minor is not None or body.recipient_minor is not None:
         audience = [Audience(body.sender_minor, body.recipient_minor)] * len(texts)
+    org = await run_in_threadpool(org_bank, db, principal.org_id)  # the caller's own examples, if any
     analyses = await run_in_threadpool(
         analyze_texts, texts, settings=settings, langs=langs, explain=body.explain,
-        stages=body.stages, audiences=audience,
+        stages=body.stages, audiences=audience, org=org,
     )
     return AnalyzeTextResponse(results=[_record(a, rid, body.explain) for a, rid in zip(analyses, ids)])

@@ -6,7 +6,8 @@ Everything is fitted on out-of-fold scores of the banks themselves, never on a h
 - both are Platt-scaled on those out-of-fold scores;
 - a target's threshold is the lowest that keeps its out-of-fold false-positive rate on the benign
   lines (look-alikes and ordinary text) at or under `MAX_BENIGN_FPR` and its precision at or above
-  `MIN_PRECISION`, never below `MIN_THRESHOLD`; where no threshold meets both, `FALLBACK_THRESHOLD`.
+  `MIN_PRECISION` against the benign lines (a sextortion line scoring for `privacy` too is not a false
+  alarm; an ordinary line is), never below `MIN_THRESHOLD`; where no threshold meets both, `FALLBACK_THRESHOLD`.
 The fit record (counts, out-of-fold precision, recall and benign false-positive rate per target, the
 bank's content hash) goes into the artefact's `meta` and `semantic_metrics.json`.
 
@@ -77,15 +78,15 @@ def _threshold(p: np.ndarray, y: np.ndarray, benign: np.ndarray) -> tuple[float,
     for t in sorted(c for c in candidates if c >= MIN_THRESHOLD):
         flag = p >= t
         tp = int((flag & y).sum())
-        fp = int((flag & ~y).sum())
-        fpr = float((flag & benign).sum() / max(1, benign.sum()))
+        fp = int((flag & benign).sum())  # harm of a neighbouring category is not a false alarm
+        fpr = float(fp / max(1, benign.sum()))
         prec = tp / max(1, tp + fp)
         if fpr <= MAX_BENIGN_FPR and prec >= MIN_PRECISION and tp > 0:
             best = float(t)
             break
     t = best if best is not None else FALLBACK_THRESHOLD
     flag = p >= t
-    tp, fp = int((flag & y).sum()), int((flag & ~y).sum())
+    tp, fp = int((flag & y).sum()), int((flag & benign).sum())
     return t, {
         "threshold": round(t, 4),
         "fallback": best is None,

@@ -1,0 +1,71 @@
+"""HTTP: an organisation's own semantic examples (`examples` scope).
+
+    POST   /v1/examples        {"category", "label": "harm"|"benign", "text", "lang"?, "sub"?}
+    GET    /v1/examples[?category=]
+    DELETE /v1/examples/{id}
+
+Thin: validation and storage live in `tutela.detect.semantic.orgbank`. An added example takes effect
+on the organisation's next analysis; other organisations never see it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from tutela.access import Principal
+from tutela.api.deps import get_db, require
+from tutela.storage.db import Database
+
+router = APIRouter(prefix="/v1/examples", tags=["examples"])
+
+
+class ExampleIn(BaseModel):
+    category: str = Field(description="a taxonomy id, or 'ordinary' for everyday text")
+    label: Literal["harm", "benign"]
+    text: str = Field(min_length=1, max_length=2000)
+    lang: str | None = Field(default=None, description="en, tr, az, fa or ru, if known")
+    sub: str | None = Field(default=None, max_length=60, description="e.g. sextortion, scam_warning, disclosure")
+
+
+@router.post("", status_code=201, summary="Add an example to the organisation's own semantic bank")
+async def add(
+    body: ExampleIn, principal: Principal = Depends(require("examples")), db: Database = Depends(get_db)
+) -> Any:
+    from tutela.detect.semantic.orgbank import ExampleError, add_example
+
+    try:
+        ex = await run_in_threadpool(
+            add_example, db, principal.org_id, category=body.category, label=body.label, text=body.text,
+            lang=body.lang, sub=body.sub, actor=principal.actor, source="api",
+        )
+    except ExampleError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=422)
+    return ex.as_dict()
+
+
+@router.get("", summary="The organisation's own examples")
+async def list_(
+    category: str | None = None,
+    principal: Principal = Depends(require("examples")),
+    db: Database = Depends(get_db),
+) -> Any:
+    from tutela.detect.semantic.orgbank import list_examples
+
+    rows = await run_in_threadpool(list_examples, db, principal.org_id, category=category)
+    return {"examples": [e.as_dict() for e in rows]}
+
+
+@router.delete("/{example_id}", summary="Remove one of the organisation's examples")
+async def remove(
+    example_id: int, principal: Principal = Depends(require("examples")), db: Database = Depends(get_db)
+) -> Any:
+    from tutela.detect.semantic.orgbank import remove_example
+
+    if not await run_in_threadpool(remove_example, db, principal.org_id, example_id, actor=principal.actor):
+        return JSONResponse({"error": f"no example {example_id} in this organisation"}, status_code=404)
+    return {"removed": example_id}
