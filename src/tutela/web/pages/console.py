@@ -10,6 +10,7 @@ aggregate counts and never a case.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tutela.access import AccessError, Principal
 from tutela.access.people import list_people
+from tutela.cases.authz import permissions
 from tutela.web.security import CSRF_FIELD, current_session, session_csrf_ok
 from tutela.web.render import page
 
@@ -48,15 +50,49 @@ def _signin(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
+#: What to do instead when the console refuses an action, by the permission it needs (see
+#: `tutela.cases.authz`). The words say what to do next; a role name alone helps nobody.
+INSTEAD: dict[str, str] = {
+    "bulk": "Moving several cases at once is for supervisors. Open each case and move it there, "
+    "or ask a supervisor to move them together.",
+    "assign": "You can take a case yourself with “Assign to me”. To give it to a colleague, "
+    "ask a supervisor.",
+    "reopen": "A closed case is reopened by a supervisor. Add a note saying why it should be reopened "
+    "and ask one.",
+    "hold": "A legal hold is set by a supervisor. Add a note with the reason and ask one.",
+    "appeal": "Appeals are decided by a supervisor, so that nobody reviews their own decision.",
+    "export": "Exports are made by a supervisor. Ask one if the case must leave Tutela.",
+    "work": "This case is worked by the organisation that received it. You can read it, add notes and "
+    "record the progress of the referral to you.",
+}
+
+
 def _ctx(request: Request, principal: Principal, **extra: Any) -> dict[str, Any]:
     session = current_session(request)
     return {"me": principal, "csrf_field": CSRF_FIELD, "csrf_token": session.csrf_token if session else "",
-            "statuses": STATUSES, "priorities": PRIORITIES, **extra}
+            "statuses": STATUSES, "priorities": PRIORITIES, "can": permissions(principal), **extra}
+
+
+def _refused(request: Request, principal: Principal, perm: str) -> HTMLResponse | None:
+    """A 403 page saying what to do instead, when the signed-in person may not `perm`; else None.
+
+    Checked before calling the engine so the words fit the console; the engine checks again.
+    """
+    if perm in permissions(principal):
+        return None
+    message = INSTEAD.get(perm, "You may not do this here. Ask a supervisor or your organisation's admin.")
+    return _error(request, principal, AccessError(message, 403), 403)
+
+
+_ENGINE_REFUSAL = re.compile(r"may not do '(\w+)' on cases")
 
 
 def _error(request: Request, principal: Principal, exc: Exception, status: int) -> HTMLResponse:
+    message = str(exc)
+    if status == 403 and (m := _ENGINE_REFUSAL.search(message)):  # the engine names the role: say what to do
+        message = INSTEAD.get(m.group(1), "You may not do this here. Ask a supervisor.")
     return page(
-        request, "console/error.html", _ctx(request, principal, message=str(exc), status=status),
+        request, "console/error.html", _ctx(request, principal, message=message, status=status),
         status_code=status,
     )
 
@@ -105,6 +141,8 @@ async def bulk(request: Request) -> Response:
     if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
         return HTMLResponse(CSRF_REFUSED, 403)
     me = session.principal
+    if (refused := _refused(request, me, "bulk")) is not None:
+        return refused
     to_status = str(form.get("to_status") or "")
     ids = [int(v) for v in form.getlist("case_id") if str(v).isdigit()]
     if to_status not in STATUSES or not ids:
@@ -145,12 +183,17 @@ async def case_view(request: Request, case_id: int) -> Response:
     except AccessError as exc:
         return _error(request, me, exc, exc.status)
     reveal = request.query_params.get("reveal", "")
-    people = await run_in_threadpool(list_people, db, me.org_id) if case.access == "owner" else []
+    colleagues = await run_in_threadpool(list_people, db, me.org_id)
+    can = permissions(me)
+    moves = _next_statuses(str(case.status)) if case.access == "owner" and "work" in can else []
+    if str(case.status) == "closed" and "reopen" not in can:
+        moves = []
     return page(
         request, "console/case.html",
-        _ctx(request, me, case=case, next_statuses=_next_statuses(str(case.status)),
+        _ctx(request, me, case=case, next_statuses=moves,
              revealed={int(x) for x in reveal.split(",") if x.isdigit()}, msg=request.query_params.get("msg"),
-             highlight=highlight, people=people, names={p["id"]: p["email"] for p in people}),
+             highlight=highlight, people=colleagues if case.access == "owner" and "assign" in can else [],
+             names={p["id"]: p["email"] for p in colleagues}),
     )
 
 

@@ -42,7 +42,8 @@
         if (current >= 0 && rows[current]) { window.location = rows[current].dataset.href; } else { return; }
         break;
       case "x":
-        if (current >= 0) { var box = rows[current].querySelector("input[type=checkbox]"); box.checked = !box.checked; }
+        var box = current >= 0 && rows[current].querySelector("input[type=checkbox]");
+        if (box) { box.checked = !box.checked; } else { return; }
         break;
       case "a":
         var assign = document.getElementById("assign-me");

@@ -1,0 +1,110 @@
+"""The console as a review tool: what each role is offered and may do, and user text shown safely."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from tutela.access import create_org
+from tutela.access.keys import get_org
+from tutela.access.people import create_user, list_people
+
+PASSWORD = "a long test password"
+RLO = "\u202e"
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (24, 24), (200, 60, 60)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.fixture()
+def hotline(db, settings):
+    """Hotline A with a supervisor and an analyst, and two invented public reports."""
+    from tutela.cases.service import submit_report
+    from tutela.domain.cases import EvidenceFile, ReportIn
+
+    create_org(db, "Hotline A", kind="hotline")
+    create_user(db, "Hotline A", "sup@a.example", PASSWORD, "supervisor")
+    create_user(db, "Hotline A", "ana@a.example", PASSWORD, "analyst")
+    return [
+        submit_report(db, settings, ReportIn(
+            category="asking_for_photos", language="en",
+            description=f"he sent me the file invoice{RLO}gnp.exe and asked for a pic"),
+            files=[EvidenceFile(filename=f"photo{RLO}gnp.exe", content_type="image/png", data=_png())]),
+        submit_report(db, settings, ReportIn(category="scam", description="someone wants my card number")),
+    ]
+
+
+def _sign_in(client, csrf, email):
+    client.cookies.clear()
+    token = csrf(client.get("/login").text)
+    res = client.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD},
+                      follow_redirects=False)
+    assert res.status_code == 303
+
+
+def test_an_analyst_is_not_offered_bulk_actions_and_a_refusal_says_what_to_do(client, csrf, hotline):
+    _sign_in(client, csrf, "ana@a.example")
+    queue = client.get("/console").text
+    assert 'data-case-id="' in queue
+    assert 'name="case_id"' not in queue and 'name="to_status"' not in queue  # no ticks, no bulk move
+    res = client.post("/console/bulk", data={"csrf_token": csrf(queue), "to_status": "closed",
+                                             "case_id": [str(r.case_id) for r in hotline]})
+    assert res.status_code == 403
+    message = re.search(r'id="console-error">([^<]+)<', res.text).group(1)
+    assert "Open each case and move it there" in message and "role" not in message
+    assert "data-case-id" not in client.get("/console?status=closed").text  # nothing moved
+
+
+def test_a_supervisor_is_offered_bulk_actions_and_assigning_colleagues(client, csrf, hotline):
+    _sign_in(client, csrf, "sup@a.example")
+    queue = client.get("/console").text
+    assert 'name="case_id"' in queue and 'name="to_status"' in queue
+    case = client.get(f"/console/cases/{hotline[1].case_id}").text
+    assert 'id="assign-me"' in case and 'id="assign-to"' in case
+
+
+def test_an_analyst_takes_a_case_but_cannot_give_it_to_someone_else(client, csrf, db, hotline):
+    _sign_in(client, csrf, "ana@a.example")
+    case_id = hotline[1].case_id
+    page = client.get(f"/console/cases/{case_id}").text
+    assert 'id="assign-me"' in page and 'id="assign-to"' not in page
+    token = csrf(page)
+    sup_id = next(p["id"] for p in list_people(db, get_org(db, "Hotline A")["id"]) if p["email"] == "sup@a.example")
+    res = client.post(f"/console/cases/{case_id}/assign", data={"csrf_token": token, "user_id": str(sup_id)})
+    assert res.status_code == 403 and "ask a supervisor" in res.text and "role '" not in res.text
+    client.post(f"/console/cases/{case_id}/assign", data={"csrf_token": token})
+    assert '<dd id="case-assignee">ana@a.example</dd>' in client.get(f"/console/cases/{case_id}").text
+
+
+def test_bidi_controls_are_shown_as_markers_in_descriptions_filenames_and_notes(client, csrf, hotline):
+    _sign_in(client, csrf, "sup@a.example")
+    case_id = hotline[0].case_id
+    token = csrf(client.get(f"/console/cases/{case_id}").text)
+    client.post(f"/console/cases/{case_id}/note", data={"csrf_token": token, "text": f"see file {RLO}fdp.exe"})
+    page = client.get(f"/console/cases/{case_id}").text
+    for control in ("\u202a", "\u202b", "\u202c", "\u202d", RLO, "\u2066", "\u2067", "\u2068", "\u2069",
+                    "\u200e", "\u200f"):
+        assert control not in page
+    assert "invoice[U+202E]gnp.exe" in page  # description
+    assert "photo[U+202E]gnp.exe" in page  # filename
+    assert "see file [U+202E]fdp.exe" in page  # note
+
+
+def test_note_authors_by_email_and_categories_in_words(client, csrf, hotline):
+    _sign_in(client, csrf, "ana@a.example")
+    case_id = hotline[0].case_id
+    token = csrf(client.get(f"/console/cases/{case_id}").text)
+    client.post(f"/console/cases/{case_id}/note", data={"csrf_token": token, "text": "Checked the chat."})
+    page = client.get(f"/console/cases/{case_id}").text
+    assert "ana@a.example" in re.search(r"<ul class=\"notes\">.*?</ul>", page, re.S).group(0)
+    assert not re.search(r"user:\d", page)
+    assert "Sexual exploitation and grooming" in page and ">sexual_exploitation<" not in page
+    queue = client.get("/console").text
+    assert "Sexual exploitation and grooming" in queue and "Fraud and identity theft" in queue
