@@ -27,8 +27,28 @@ from tutela.detect.detectors.base import Detector, Example, Hit, register
 from tutela.domain.taxonomy import Category
 
 _WORD_START = re.compile(r"(?<![^\W_])[^\W_]|[$@!|+*]")
-# a negation just before a match ("do not drink bleach") weakens it
-_NEGATION = re.compile(r"(?:\b(?:not|don'?t|dont|never|no|do not)|(?<![^\W_])не)\s+(?:\w+\s+)?$")
+# A negation just before a match ("do not drink bleach", "şifreni asla kimseyle paylaşma") weakens
+# it: warnings repeat the very words of the request they warn about. English and Russian put the
+# negation right before the verb (one word may sit between); Turkish, Azerbaijani and Persian put
+# the adverb before the object, so up to two words may sit between. Punctuation ends the reach:
+# "don't worry, send me ..." is not negated. Texts are normalised (ı->i, ə->e, ş->s).
+_NEGATION = re.compile(
+    r"(?:(?<![^\W_])(?:not|don'?t|dont|never|no|do not|does not|doesn'?t|won'?t|will not|shouldn'?t|should not"
+    r"|must not|mustn'?t|cannot|can'?t|avoid|refuse to|не|нельзя|никогда|никому|ни в коем случае)\s+(?:\w+\s+)?"
+    r"|(?<![^\W_])(?:never|not|won'?t|will not|doesn'?t|don'?t) (?:ever )?(?:ask|request|need)s? (?:you |for )?(?:to )?"
+    r"|(?<![^\W_])(?:asla|sakin|hicbir zaman|hic bir zaman|hic kimse\w*|kimseye|kimseyle|hec vaxt|hec zaman"
+    r"|hec kime|hec kimle|hec kimse|hec bir\w*|hicbir\w*|hic bir\w*|katiyyen|qetiyyen"
+    r"|هرگز|نباید|هیچ ?وقت|هیچ ?گاه|هیچوقت|هیچکس|به هیچ ?کس|به کسی)\s+(?:[^\W_]+\s+){0,2})$"
+)
+# Turkish/Azerbaijani negate the verb with a suffix (-ma/-me, -mə folded to -me): `paylaş` is a
+# request, `paylaşma`, `paylaşmayın`, `vermə`, `göndermiyor`, `vermirəm` are not. Read on the rest
+# of the word after a match (patterns that end in `\w*` exclude the suffix themselves). Not the
+# infinitive (-mak/-mek), necessity (-malı), verbal nouns (-ması, -maya) or the threat forms
+# "if you don't" (-mazsan) and "unless" (-madıkça), which are requests.
+_TURKIC_NEG = re.compile(
+    r"m(?:[ae](?:$|z(?!s[ae])|d(?![iu]k[cç])|y(?:[iu]n|ec|ac|[iu]z)|s[iu]n|m(?:$|[ae]l)|n[iu]z)|[iu]r|[iu]yo|[ae]r[ae]m)"
+)
+_WORD_REST = re.compile(r"[^\W\d_]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +58,8 @@ class _Entry:
     reason: str
     score: float
     gate: frozenset[str] | None
+    negatable: bool = True  # False where the pattern itself is a prohibition ("don't tell your mum")
+    topic: bool = False  # True where the words name the topic, so recovery/awareness context weakens it
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +70,8 @@ class _Compiled:
     wildcard: tuple[tuple[re.Pattern[str], tuple[_Entry, ...]], ...]
     entries: tuple[_Entry, ...]
     gate: dict[str, re.Pattern[str]]
+    context: dict[Category, re.Pattern[str]]  # per category: recovery/awareness/warning context
+    masked: dict[int, tuple[str, ...]]  # words that are often written with masked letters, by length
 
 
 def _load_files() -> list[dict[str, Any]]:
@@ -151,9 +175,18 @@ def compiled() -> _Compiled:
     """
     entries: list[_Entry] = []
     patterns: list[str] = []
+    context: dict[Category, re.Pattern[str]] = {}
+    masked: dict[int, set[str]] = {}
     for doc in _load_files():
         category = Category(doc["category"])
         default = float(doc.get("default_score", 0.6))
+        default_topic = bool(doc.get("default_topic", False))
+        ctx = [_noncapturing(p) for items in (doc.get("context") or {}).values() for p in items]
+        if ctx:
+            context[category] = re.compile("|".join(ctx))
+        for words in (doc.get("masked_words") or {}).values():
+            for word in words:
+                masked.setdefault(len(word), set()).add(word)
         for lang, items in (doc.get("patterns") or {}).items():
             for item in items:
                 if isinstance(item, str):
@@ -171,6 +204,8 @@ def compiled() -> _Compiled:
                         item.get("reason") or f"{category.value} phrase ({lang})",
                         float(item.get("score", default)),
                         frozenset(gate) if gate else None,
+                        bool(item.get("negatable", True)),
+                        bool(item.get("topic", default_topic)),
                     )
                 )
                 patterns.append(pattern)
@@ -185,6 +220,8 @@ def compiled() -> _Compiled:
     def build(groups: dict[Category, list[int]]) -> tuple[tuple[re.Pattern[str], tuple[_Entry, ...]], ...]:
         out = []
         for idxs in groups.values():
+            # the strongest pattern first: an alternation answers with its first matching branch
+            idxs = sorted(idxs, key=lambda i: -entries[i].score)
             regex = re.compile("|".join(f"({patterns[i]})" for i in idxs))
             out.append((regex, tuple(entries[i] for i in idxs)))
         return tuple(out)
@@ -198,7 +235,9 @@ def compiled() -> _Compiled:
         for ch, groups in buckets.items()
         if ch is not None
     }
-    return _Compiled(by_char, wildcard, tuple(entries), gate)
+    return _Compiled(
+        by_char, wildcard, tuple(entries), gate, context, {n: tuple(sorted(w)) for n, w in masked.items()}
+    )
 
 
 _GROUP_OPEN = re.compile(r"(?<!\\)\((?!\?)")
@@ -219,6 +258,38 @@ def examples_by_category() -> list[Example]:
     return out
 
 
+def _negated(text: str, m: re.Match[str]) -> bool:
+    """A negation before the match, or a Turkic negative suffix on the verb it ends with."""
+    start, end = m.start(), m.end()
+    if _NEGATION.search(text, max(0, start - 40), start) is not None:
+        return True
+    # the match stopped inside a word: is the rest of it a negative verb suffix?
+    return end < len(text) and text[end] == "m" and _TURKIC_NEG.match(text, end, _WORD_REST.match(text, end).end()) is not None
+
+
+_MASK_WORD = re.compile(r"(?<![^\W_])[^\W\d_]*(?:\*+[^\W\d_]*)+")
+
+
+def unmask(text: str, masked: dict[int, tuple[str, ...]]) -> str:
+    """`f*ck` -> `fuck`, `т*пая с*ка` -> `тупая сука`: fill each `*` from a list of masked words.
+
+    One `*` stands for one letter (the usual convention), so the text keeps its length and spans
+    stay valid. Only a word of the list whose other letters agree is used; an unknown masked word
+    (`p*ssword`) stays as it is.
+    """
+
+    def fill(m: re.Match[str]) -> str:
+        word = m.group()
+        if word.count("*") == len(word) or word.count("*") > 3:
+            return word
+        for cand in masked.get(len(word), ()):
+            if all(a == "*" or a == b for a, b in zip(word, cand, strict=True)):
+                return cand
+        return word
+
+    return _MASK_WORD.sub(fill, text)
+
+
 @register
 class LexiconDetector(Detector):
     """Phrase patterns for every category, in en, tr, az, fa and ru."""
@@ -228,7 +299,10 @@ class LexiconDetector(Detector):
 
     def find(self, original: str, normalized: str, lang: str) -> list[Hit]:
         comp = compiled()
+        if "*" in normalized:
+            normalized = unmask(normalized, comp.masked)
         hits: list[Hit] = []
+        reach: dict[Category, tuple[int, float]] = {}  # per category: furthest hit end, its score
         gate = comp.gate
         for w in _WORD_START.finditer(normalized):
             pos = w.start()
@@ -244,10 +318,14 @@ class LexiconDetector(Detector):
                 if entry.gate is not None and lang not in entry.gate:
                     continue
                 score = entry.score
-                if entry.category is not Category.PROFANITY and _NEGATION.search(
-                    normalized, max(0, pos - 20), pos
-                ):
+                if entry.negatable and entry.category is not Category.PROFANITY and _negated(normalized, m):
                     score *= 0.4
+                if entry.topic and (ctx := comp.context.get(entry.category)) is not None and ctx.search(normalized):
+                    score *= 0.5
+                far, strongest = reach.get(entry.category, (-1, 0.0))
+                if m.end() <= far and score <= strongest:
+                    continue  # a weaker cue inside a phrase already found ("hediye kazandınız"): one cue
+                reach[entry.category] = (max(far, m.end()), score if m.end() > far else max(score, strongest))
                 hits.append(
                     Hit(entry.category, score, f"{entry.reason}: '{m.group()}'", m.start(), m.end(), True, "lexicon")
                 )

@@ -1,0 +1,58 @@
+"""False-flag rate and recall of the engine on the DEV split of the written challenge sets.
+
+    OMP_NUM_THREADS=1 PYTHONPATH=src python bench/challenge_dev.py [--stages fast|auto|deep] [--show-errors]
+
+Reads only lines with `"split": "dev"` (held-out lines are never read here, so rules are never tuned
+on them). Per language: benign lines (`ordinary`, `tricky_benign`) with any flag (false-flag rate),
+harmful lines (`harmful`, `disguised`) with any flag (recall) and with one of their own categories
+flagged (category recall). `--show-errors` prints the false flags and misses to tune rules on.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from tutela.config import Settings  # noqa: E402
+from tutela.detect import analyze_texts  # noqa: E402
+
+LANGS = ("en", "tr", "az", "fa", "ru")
+BENIGN = {"ordinary", "tricky_benign"}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--stages", default="fast", choices=("fast", "auto", "deep"))
+    ap.add_argument("--show-errors", action="store_true")
+    args = ap.parse_args()
+    folder = Path(__file__).parent / "challenge"
+    print(f"{'lang':4} {'benign':>6} {'false%':>7} {'harmful':>7} {'recall':>7} {'cat-rec':>7}")
+    for lang in LANGS:
+        rows = [json.loads(line) for line in (folder / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+        rows = [r for r in rows if r.get("split") == "dev"]
+        res = analyze_texts([r["text"] for r in rows], settings=Settings(), stages=args.stages, explain=args.show_errors)
+        benign = false = harmful = caught = cat = 0
+        for r, out in zip(rows, res, strict=True):
+            flags = set(out.flags) if hasattr(out, "flags") else set(out["flags"])
+            if r["kind"] in BENIGN:
+                benign += 1
+                false += bool(flags)
+                if flags and args.show_errors:
+                    print(f"  FALSE {r['id']} {sorted(flags)} {r['text']!r}")
+            else:
+                harmful += 1
+                caught += bool(flags)
+                cat += bool(flags & set(r["categories"]))
+                if not flags and args.show_errors:
+                    print(f"  MISS  {r['id']} {r['categories']} {r['text']!r}")
+        print(f"{lang:4} {benign:6d} {100 * false / max(benign, 1):6.1f}% {harmful:7d} "
+              f"{caught / max(harmful, 1):7.2f} {cat / max(harmful, 1):7.2f}")
+
+
+if __name__ == "__main__":
+    main()
