@@ -97,7 +97,14 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.data_dir / 'tutela.sqlite3'}"
 
     def ensure_data_dir(self) -> Path:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        """The data dir, created (or tightened) to mode 0700: it holds the database, the keys and
+        the vault, none of which any other local user may read."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            if self.data_dir.stat().st_mode & 0o077:
+                self.data_dir.chmod(0o700)
+        except PermissionError:  # not ours (a shared mount): the operator's call
+            pass
         return self.data_dir
 
 

@@ -98,10 +98,19 @@ def test_identifiers_stored_as_keyed_hashes(tmp_path, monkeypatch) -> None:  # n
     db.dispose()
 
 
-def test_hashing_without_a_key_is_refused(db: Database, settings: Settings) -> None:
+def test_without_a_configured_key_ids_are_hashed_with_a_generated_one(db: Database, settings: Settings) -> None:
     org = _org(db)
-    with pytest.raises(ValueError, match="identifier_salt"):
-        service.ingest_message(db, settings, org, "c", {"sender": "a", "text": "hi"}, hash_ids=True)
+    service.ingest_message(db, settings, org, "conv-plain-7", {"sender": "bob-account", "text": "hi"})
+    from sqlalchemy import select
+
+    from tutela.storage.tables.conversations import conversation_states
+
+    with db.connect() as conn:
+        keys = [row[0] for row in conn.execute(select(conversation_states.c.conv_key))]
+    assert keys and all(k.startswith("h:") for k in keys)
+    key_file = settings.data_dir / "identifier.salt"
+    assert key_file.exists() and key_file.stat().st_mode & 0o777 == 0o600
+    assert service.conversation_risk(db, settings, org, "conv-plain-7").message_count == 1
 
 
 @pytest.mark.postgres

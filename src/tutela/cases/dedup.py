@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
-import os
-import secrets
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tutela.config import Settings
 from tutela.domain.cases import ReportIn
+from tutela.storage.identifiers import identifier_key
 
-log = logging.getLogger(__name__)
 
 _TRACKING = ("utm_", "fbclid", "gclid", "igshid", "si", "ref", "ref_src", "mc_")
 
@@ -47,38 +44,9 @@ def normalise_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))
 
 
-_salt_cache: dict[str, bytes] = {}
-
-
 def _salt(settings: Settings) -> bytes:
-    """`Settings.identifier_salt`, or one generated once into `<data_dir>/identifier.salt` (mode 0600).
-
-    Deliberately not derived from the vault key: rotating that key must not change these hashes,
-    or new reports would stop matching the cases they duplicate.
-    """
-    if settings.identifier_salt:
-        return settings.identifier_salt.encode()
-    path = settings.data_dir / "identifier.salt"
-    found = _salt_cache.get(str(path))
-    if found is not None:
-        return found
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32) + "\n")
-            log.warning(
-                "no TUTELA_IDENTIFIER_SALT set: generated one at %s (mode 0600); servers sharing a "
-                "database must share it",
-                path,
-            )
-    salt = path.read_text().strip().encode()
-    _salt_cache[str(path)] = salt
-    return salt
+    """The identifier key (`tutela.storage.identifiers`), shared with every other keyed id."""
+    return identifier_key(settings)
 
 
 def keyed_hash(settings: Settings, kind: str, value: str) -> str:

@@ -43,7 +43,7 @@ def ingest_message(
 
     Raises `MessageError` (a ValueError) for an unusable message; nothing is
     stored then. Ids are stored as keyed hashes when `hash_ids` is true, or by
-    default when the operator set `identifier_salt`.
+    default whenever settings are given (`tutela.storage.identifiers` holds the key).
     """
     if not isinstance(conversation_id, str) or not conversation_id.strip():
         raise MessageError("conversation id must be a non-empty string")

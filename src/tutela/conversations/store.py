@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tutela.config import Settings
 from tutela.conversations.state import AccountState, ConversationState
+from tutela.storage.identifiers import identifier_key
 from tutela.storage.tables.conversations import account_states, conversation_states
 from tutela.storage.times import utc_now
 
@@ -37,8 +38,13 @@ class IdKeyer:
 
     @classmethod
     def from_settings(cls, settings: Settings | None, hash_ids: bool | None = None) -> "IdKeyer":
-        salt = settings.identifier_salt if settings else None
-        return cls(salt, bool(salt) if hash_ids is None else hash_ids)
+        """Keyed hashes whenever there are settings to hold the key (`storage.identifiers`); clear
+        ids only when asked (`hash_ids=False`) or without settings (in-memory tracking)."""
+        if hash_ids is False or (settings is None and not hash_ids):
+            return cls(None, False)
+        if settings is None:
+            raise ValueError("hashing identifiers needs settings (the identifier key)")
+        return cls(identifier_key(settings).decode(), True)
 
     def __call__(self, kind: str, value: str) -> str:
         if not self.hash_ids:

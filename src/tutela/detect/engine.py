@@ -22,6 +22,7 @@ import numpy as np
 
 from tutela.config import Settings
 from tutela.detect.detectors.base import Detector, Hit, detector_classes
+from tutela.detect.detectors.privacy import mask
 from tutela.detect.langid import UNDETERMINED, identify_many
 from tutela.detect.translit import to_native
 from tutela.detect.model import LinearModel, explainable_words, load_default
@@ -465,7 +466,10 @@ def _explain(
                 key=lambda t: -t[1],
             )
             words = [(w, v) for w, v in ranked[:3] if v > 0]
-            cue = ", ".join(w for w, _ in words) or "overall wording"
+            # the cue words of the privacy head are the personal data itself (digits of a phone,
+            # a name): shown masked, like the privacy detector's own evidence
+            shown = [mask("cue", w) if cat is Category.PRIVACY else w for w, _ in words]
+            cue = ", ".join(shown) or "overall wording"
             if words and mapped is None:
                 mapped = normalize(text)
             span = _find_word(mapped, words[0][0]) if words and mapped is not None else (None, None)

@@ -9,8 +9,10 @@ so an acknowledged write survives `kill -9`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
@@ -29,8 +31,35 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _private_sqlite_files(url: str) -> None:
+    """Create the SQLite file as 0600 before SQLite does (it would use the umask, often 0644),
+    and tighten an existing one with its WAL and shared-memory files: they hold every report
+    and key hash in the clear. SQLite gives new -wal/-shm files the database file's mode."""
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    if not path.exists():
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        except OSError:
+            return  # no such directory etc.: SQLite will say so
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        f = path.with_name(path.name + suffix)
+        try:
+            if f.exists() and f.stat().st_mode & 0o077:
+                f.chmod(0o600)
+        except PermissionError:
+            pass
+
+
 class Database:
-    """Owns the engine; `create_all` brings the schema to the head migration (idempotent)."""
+    """Owns the engine; `create_all` brings the schema to the head migration (idempotent).
+
+    `hide_parameters=True`: SQLAlchemy otherwise puts every bound value into its exception
+    messages, and those reach the server log: report texts, e-mail addresses, key hashes."""
 
     def __init__(self, url: str, *, echo: bool = False, settings: Settings | None = None) -> None:
         self.url = url
@@ -38,12 +67,14 @@ class Database:
         self.settings = settings
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
+            _private_sqlite_files(url)
             self.engine: Engine = create_engine(
-                url, echo=echo, connect_args={"check_same_thread": False, "timeout": 10}
+                url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": 10}
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            self.engine = create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10,
+                                        max_overflow=20)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Database":

@@ -71,8 +71,37 @@ _SOCIAL_WORDS = ("insta", "ig:", "ig ", "snap", "tiktok", "tik tok", "telegram",
                  "kik", "vk", "maps", "goo.gl", "waze", "yandex")
 
 
+def mask(kind: str, value: str) -> str:
+    """A preview of personal data that shows its shape, not its content.
+
+    Explanations travel further than the text they explain: they are stored with
+    reports and decisions while the text itself stays encrypted, so a reason must
+    never carry the phone number or address it found. Phones keep the country
+    code and the last two digits (`+90 *** *** ** 33`), e-mails the first letter
+    and the top-level domain (`a***@***.org`), everything else its first
+    character, with every other letter and digit starred. The exact span stays
+    reachable through the offsets, for those allowed to decrypt the text.
+    """
+    value = value.strip()
+    if kind.startswith("phone"):
+        digits = [i for i, c in enumerate(value) if c.isdigit()]
+        keep = set(digits[-2:])
+        if value.startswith("+"):
+            k = 1
+            while k < len(value) and value[k].isdigit():
+                keep.add(k)
+                k += 1
+        return "".join(c if i in keep or not c.isdigit() else "*" for i, c in enumerate(value))
+    if kind == "e-mail address" and "@" in value:
+        local, _, domain = value.partition("@")
+        tld = domain.rsplit(".", 1)[-1] if "." in domain else ""
+        return f"{local[:1]}***@***.{tld}" if tld else f"{local[:1]}***@***"
+    head = 2 if value[:1] in "@#" else 1
+    return value[:head] + "".join("*" if c.isalnum() else c for c in value[head:])
+
+
 def _hit(m: re.Match[str], score: float, reason: str) -> Hit:
-    return Hit(P, score, f"{reason}: '{m.group().strip()}'", m.start(), m.end(), False, "privacy")
+    return Hit(P, score, f"{reason}: '{mask(reason, m.group())}'", m.start(), m.end(), False, "privacy")
 
 
 @register
@@ -126,7 +155,8 @@ class PrivacyDetector(Detector):
                     continue
                 seen.add(span)
                 where = phonenumbers.region_code_for_number(m.number) or region
-                hits.append(Hit(P, 0.8, f"phone number ({where}): '{m.raw_string}'", m.start, m.end, False, "privacy"))
+                hits.append(Hit(P, 0.8, f"phone number ({where}): '{mask('phone', m.raw_string)}'", m.start, m.end,
+                                False, "privacy"))
         return hits
 
     @classmethod

@@ -1,8 +1,9 @@
 """Conversation and account risk state: one row each, a compact JSON document.
 
-Rows hold scores and message indices, never message text. Keys are the
-platform's ids, or their keyed hashes when the operator sets an identifier
-salt (`identifier_salt`), so a database dump does not reveal who talked to whom.
+Rows hold scores and message indices, never message text. Keys are keyed
+hashes of the platform's ids (`tutela.storage.identifiers`), and so are the
+participant ids inside the state, so a database dump does not reveal who
+talked to whom.
 """
 
 from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Table
