@@ -59,7 +59,7 @@ def test_create_user_validation(person):
         create_user(person, "Hotline A", "b@example.org", "long enough password", "god")
     with pytest.raises(ValueError, match="at least"):
         create_user(person, "Hotline A", "b@example.org", "short", "analyst")
-    with pytest.raises(ValueError, match="already exists"):
+    with pytest.raises(ValueError, match="cannot be used"):
         create_user(person, "Hotline A", "ana@example.org", "long enough password", "analyst")
     with pytest.raises(ValueError, match="no organisation"):
         create_user(person, "Nope", "c@example.org", "long enough password", "analyst")

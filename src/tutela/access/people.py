@@ -84,7 +84,10 @@ def create_user(db: Database, org: str | int, email: str, password: str, role: s
         )
     with db.begin() as conn:
         if conn.execute(select(users.c.id).where(users.c.email == email)).first():
-            raise ValueError(f"a person with email {email!r} already exists")
+            # e-mails are unique across the instance: the same words whoever holds the address, so
+            # an organisation's admin cannot learn who else has an account here
+            raise ValueError("this e-mail address cannot be used for a new person; if they are already "
+                             "in your organisation they are in the list")
         res = conn.execute(
             users.insert().values(
                 org_id=org_row["id"],

@@ -8,6 +8,7 @@ HTTP surface by adding one file.
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 
 import tutela
 from tutela.access import AccessError
@@ -23,6 +25,8 @@ from tutela.api.limits import BodyLimitMiddleware, body_cap, collection_over_lim
 from tutela.config import Settings, load_settings
 from tutela.storage.db import Database
 from tutela.web.templating import STATIC_DIR
+
+log = logging.getLogger(__name__)
 
 
 def _routers(package: str) -> list[Any]:
@@ -106,6 +110,17 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
             for e in exc.errors()
         ]
         return JSONResponse({"error": "invalid request", "details": errors}, status_code=422)
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(UnicodeEncodeError)
+    async def _unstorable(_req: Request, exc: Exception) -> JSONResponse:
+        # The last line of defence behind the request models' own checks (tutela.domain.inputs):
+        # a value the database cannot hold (a number out of range, a NUL, an unpaired surrogate)
+        # is the caller's error, not ours. The message names no value and no SQL.
+        log.info("refused a value the database cannot store: %s", type(exc).__name__)
+        return JSONResponse({"error": "a value in the request cannot be stored (out of range or not valid "
+                                      "text); check numbers and remove control characters"}, status_code=422)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

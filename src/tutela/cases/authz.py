@@ -97,6 +97,19 @@ def case_access(conn: Connection, principal: Principal, case_id: int, perm: str)
     return CaseAccess(dict(row), "referred")
 
 
+def case_access_as(
+    conn: Connection, principal: Principal, case_id: int, perm: str, not_found: str
+) -> CaseAccess:
+    """`case_access` for an object that hangs off a case (evidence, referral, appeal): a case
+    the caller may not see answers with the object's own 404 message, never naming the case."""
+    try:
+        return case_access(conn, principal, case_id, perm)
+    except AccessError as exc:
+        if exc.status == 404:
+            raise AccessError(not_found, status=404) from None
+        raise
+
+
 def principal_for_user(db: Database, user_id: int) -> Principal:
     """A signed-in person as a Principal (the web layer calls this after login)."""
     from tutela.storage.tables.access import orgs, users

@@ -568,16 +568,13 @@ def evidence_content(
     db: Database, settings: Settings, principal: Principal, evidence_id: int
 ) -> tuple[bytes, str]:
     """Decrypted bytes and content type; every opening goes into custody and the audit trail."""
+    authz.require_permission(principal, "evidence")  # before any lookup: 403 says nothing about ids
     with audit.writing(db) as conn:
         row = conn.execute(select(evidence).where(evidence.c.id == evidence_id)).mappings().first()
         if row is None:
             raise AccessError(f"no evidence {evidence_id} visible to your organisation", 404)
-        try:
-            authz.case_access(conn, principal, row["case_id"], "evidence")
-        except AccessError as exc:
-            if exc.status == 404:
-                raise AccessError(f"no evidence {evidence_id} visible to your organisation", 404) from None
-            raise
+        authz.case_access_as(conn, principal, row["case_id"], "evidence",
+                             f"no evidence {evidence_id} visible to your organisation")
         if row["deleted_at"] is not None:
             raise AccessError(
                 f"evidence {evidence_id} was deleted by retention on "
@@ -605,11 +602,13 @@ def evidence_content(
 
 
 def custody_chain(db: Database, principal: Principal, evidence_id: int) -> list[dict]:
+    authz.require_permission(principal, "evidence")
     with db.connect() as conn:
         row = conn.execute(select(evidence.c.case_id).where(evidence.c.id == evidence_id)).first()
         if row is None:
             raise AccessError(f"no evidence {evidence_id} visible to your organisation", 404)
-        authz.case_access(conn, principal, row.case_id, "evidence")
+        authz.case_access_as(conn, principal, row.case_id, "evidence",
+                             f"no evidence {evidence_id} visible to your organisation")
         rows = conn.execute(
             select(custody).where(custody.c.evidence_id == evidence_id).order_by(custody.c.id)
         )
@@ -685,11 +684,12 @@ def decide_appeal(
     db: Database, principal: Principal, appeal_id: int, upheld: bool, *, note: str | None = None
 ) -> AppealView:
     """Upheld: the case reopens for a fresh review. Rejected: the reporter is told, and it stays closed."""
+    authz.require_permission(principal, "appeal")
     with audit.writing(db) as conn:
         row = conn.execute(select(appeals).where(appeals.c.id == appeal_id)).mappings().first()
         if row is None:
             raise AccessError(f"no appeal {appeal_id}", 404)
-        access = authz.case_access(conn, principal, row["case_id"], "appeal")
+        access = authz.case_access_as(conn, principal, row["case_id"], "appeal", f"no appeal {appeal_id}")
         if access.relation != "owner":
             raise AccessError(f"no appeal {appeal_id}", 404)
         if row["status"] != "open":

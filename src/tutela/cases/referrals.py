@@ -152,11 +152,13 @@ def update_referral(
         raise ValueError(
             f"unknown referral status {status!r}; valid: {', '.join(s.value for s in R)}"
         ) from None
+    authz.require_permission(principal, "referral_update")  # before any lookup
     with audit.writing(db) as conn:
         row = conn.execute(select(referrals).where(referrals.c.id == referral_id)).mappings().first()
         if row is None:
             raise AccessError(f"no referral {referral_id} visible to your organisation", 404)
-        access = authz.case_access(conn, principal, row["case_id"], "referral_update")
+        access = authz.case_access_as(conn, principal, row["case_id"], "referral_update",
+                                      f"no referral {referral_id} visible to your organisation")
         if access.relation == "referred" and row["target_org_id"] != principal.org_id:
             raise AccessError(f"no referral {referral_id} visible to your organisation", 404)
         current = ReferralStatus(row["status"])

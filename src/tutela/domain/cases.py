@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tutela.domain.inputs import Line
 from tutela.domain.conversation import MessageIn
 from tutela.domain.taxonomy import Category
 
@@ -116,12 +117,12 @@ class Person(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    platform: str | None = Field(default=None, max_length=200, description="service, e.g. 'example-chat'")
-    account_id: str | None = Field(default=None, max_length=500, description="stable account identifier")
-    username: str | None = Field(default=None, max_length=500)
-    display_name: str | None = Field(default=None, max_length=500)
+    platform: Line | None = Field(default=None, max_length=200, description="service, e.g. 'example-chat'")
+    account_id: Line | None = Field(default=None, max_length=500, description="stable account identifier")
+    username: Line | None = Field(default=None, max_length=500)
+    display_name: Line | None = Field(default=None, max_length=500)
     age: int | None = Field(default=None, ge=0, le=130)
-    country: str | None = Field(default=None, min_length=2, max_length=2)
+    country: Line | None = Field(default=None, min_length=2, max_length=2)
 
 
 class Notifier(BaseModel):
@@ -129,8 +130,8 @@ class Notifier(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=300)
-    email: str | None = Field(default=None, max_length=320)
+    name: Line | None = Field(default=None, max_length=300)
+    email: Line | None = Field(default=None, max_length=320)
 
 
 class Contact(BaseModel):
@@ -138,9 +139,9 @@ class Contact(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: str | None = Field(default=None, max_length=320)
-    phone: str | None = Field(default=None, max_length=50)
-    preferred: str | None = Field(default=None, max_length=50, description="free words: 'email after school'")
+    email: Line | None = Field(default=None, max_length=320)
+    phone: Line | None = Field(default=None, max_length=50)
+    preferred: Line | None = Field(default=None, max_length=50, description="free words: 'email after school'")
 
 
 class FileRef(BaseModel):
@@ -148,7 +149,7 @@ class FileRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    filename: str | None = Field(default=None, max_length=300)
+    filename: Line | None = Field(default=None, max_length=300)
     md5: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{32}$")
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$")
     pdq: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$")
@@ -169,9 +170,9 @@ class ReportIn(BaseModel):
     description: str = Field(
         default="", max_length=20_000, description="what happened, in the reporter's words"
     )
-    urls: list[str] = Field(default_factory=list, max_length=50)
-    country: str | None = Field(default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
-    language: str | None = Field(default=None, max_length=16)
+    urls: list[Line] = Field(default_factory=list, max_length=50)
+    country: Line | None = Field(default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    language: Line | None = Field(default=None, max_length=16)
     reporter_kind: ReporterKind = ReporterKind.PUBLIC
     anonymous: bool = True
     contact: Contact | None = None
@@ -179,7 +180,7 @@ class ReportIn(BaseModel):
     notifier: Notifier | None = None
     good_faith: bool | None = Field(default=None, description="DSA Art. 16(2)(d) statement of good faith")
     # CyberTipline-like incident details
-    incident_type: str | None = Field(default=None, max_length=100)
+    incident_type: Line | None = Field(default=None, max_length=100)
     incident_at: datetime | None = None
     reported_person: Person | None = None
     intended_recipient: Person | None = None
@@ -191,7 +192,7 @@ class ReportIn(BaseModel):
         max_length=2000,
         description="the chat being reported, oldest first; scored for grooming",
     )
-    external_id: str | None = Field(default=None, max_length=200, description="the notifier's own reference")
+    external_id: Line | None = Field(default=None, max_length=200, description="the notifier's own reference")
 
     @field_validator("category")
     @classmethod

@@ -12,9 +12,11 @@ from __future__ import annotations
 import math
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
+
+from tutela.domain.inputs import Line
 
 
 class Stage(StrEnum):
@@ -85,16 +87,16 @@ class MessageIn(BaseModel):
     states in the chat ("im 13") are picked up by the tracker as declared ages.
     """
 
-    sender: str = Field(min_length=1, max_length=256, description="the platform's id for the sender")
+    sender: Line = Field(min_length=1, max_length=256, description="the platform's id for the sender")
     text: str = Field(default="", description="message text; long texts are cut to the configured cap")
     ts: float | None = Field(default=None, description="epoch seconds or ISO-8601; None = arrival order only")
-    recipients: list[str] = Field(default_factory=list, max_length=1000, description="ids of the recipients, when known")
+    recipients: list[Annotated[Line, Field(max_length=256)]] = Field(default_factory=list, max_length=1000, description="ids of the recipients, when known")
     sender_age: int | None = Field(default=None, ge=0, le=120)
     sender_account_age_days: float | None = Field(default=None, ge=0)
-    ages: dict[str, int] = Field(default_factory=dict, max_length=1000,
+    ages: dict[Annotated[Line, Field(max_length=256)], int] = Field(default_factory=dict, max_length=1000,
                                  description="known or declared ages of any party")
-    platform: str | None = Field(default=None, max_length=100)
-    channel: str | None = Field(default=None, max_length=100, description="e.g. dm, group, game-chat")
+    platform: Line | None = Field(default=None, max_length=100)
+    channel: Line | None = Field(default=None, max_length=100, description="e.g. dm, group, game-chat")
     relationship: Literal["family", "contact", "stranger"] | None = Field(
         default=None,
         description="what the platform knows of the sender and the recipients: linked family accounts, "

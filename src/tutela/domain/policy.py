@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tutela.domain.inputs import Line
 from tutela.domain.taxonomy import Category
 
 
@@ -84,11 +85,11 @@ class Party(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str | None = Field(default=None, max_length=256, description="the platform's account id")
+    id: Line | None = Field(default=None, max_length=256, description="the platform's account id")
     age: int | None = Field(default=None, ge=0, le=130)
     age_band: AgeBand | None = Field(default=None, description="when only a band is known")
     account_age_days: float | None = Field(default=None, ge=0)
-    lang: str | None = Field(default=None, max_length=16, description="preferred language for nudges")
+    lang: Line | None = Field(default=None, max_length=16, description="preferred language for nudges")
 
     def band(self) -> AgeBand:
         if self.age is not None:
@@ -105,14 +106,14 @@ class ModerationContext(BaseModel):
     recipient: Party = Field(default_factory=Party)
     connected: bool | None = Field(default=None, description="are sender and recipient friends/contacts")
     first_contact: bool | None = Field(default=None, description="the first message between them")
-    platform: str | None = Field(default=None, max_length=100)
-    country: str | None = Field(default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
-    channel: str | None = Field(default=None, max_length=100, description="dm, group, comment, profile, ...")
+    platform: Line | None = Field(default=None, max_length=100)
+    country: Line | None = Field(default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    channel: Line | None = Field(default=None, max_length=100, description="dm, group, comment, profile, ...")
     service_for_minors: bool | None = Field(
         default=None, description="the service is for minors: unknown ages are treated as minors"
     )
-    conversation_id: str | None = Field(default=None, max_length=256)
-    lang: str | None = Field(default=None, max_length=16, description="language of the text, if known")
+    conversation_id: Line | None = Field(default=None, max_length=256)
+    lang: Line | None = Field(default=None, max_length=16, description="language of the text, if known")
 
     @field_validator("country")
     @classmethod
@@ -136,10 +137,10 @@ class ModerationItem(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str | None = Field(default=None, max_length=256, description="the platform's content id")
+    id: Line | None = Field(default=None, max_length=256, description="the platform's content id")
     text: str | None = None
     media: bytes | None = Field(default=None, description="raw bytes (base64 in JSON)")
-    filename: str | None = Field(default=None, max_length=300)
+    filename: Line | None = Field(default=None, max_length=300)
     hashes: MediaRef | None = None
 
     @property

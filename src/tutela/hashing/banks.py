@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, select
 
+from tutela.domain.inputs import as_db_id, check_line
 from tutela.domain.media import BankEntry, BankInfo, BankKind, ShareLevel
 from tutela.domain.taxonomy import TAXONOMY, Category, Severity
 from tutela.hashing.signals import get_signal
@@ -200,8 +201,9 @@ def list_banks(db: Database, org_id: int | None = None) -> list[BankInfo]:
 def get_bank(db: Database, bank: int | str, *, org_id: int | None = None) -> BankInfo:
     """By id, or by name (the caller's own bank of that name first, then a visible one)."""
     with db.connect() as conn:
-        if isinstance(bank, int) or (isinstance(bank, str) and bank.isdigit()):
-            rows = conn.execute(select(hash_banks).where(hash_banks.c.id == int(bank))).all()
+        bank_id = bank if isinstance(bank, int) else as_db_id(bank)
+        if bank_id is not None:
+            rows = conn.execute(select(hash_banks).where(hash_banks.c.id == bank_id)).all()
         else:
             rows = conn.execute(select(hash_banks).where(hash_banks.c.name == bank)).all()
         counts = _counts(conn, [r.id for r in rows])
@@ -322,7 +324,7 @@ def add_entries(
             sig = get_signal(str(signal_type))
             batch.append({
                 "bank_id": info.id, "signal_type": sig.name, "value": sig.normalize(str(value)),
-                "label": (str(label)[:200] if label else None),
+                "label": (check_line(str(label)[:200]) if label else None),
                 "quality": int(quality) if quality not in (None, "") else None, "added_at": now,
                 "added_by": who,
             })

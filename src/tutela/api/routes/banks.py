@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -36,6 +36,7 @@ from tutela.access import Principal
 from tutela.api.deps import get_db, get_settings, require
 from tutela.api.limits import MAX_BANK_ENTRIES_PER_REQUEST, MAX_SMALL_LIST, body_cap, too_large
 from tutela.config import Settings
+from tutela.domain.inputs import MAX_DB_ID, DbId, Line, Text, as_db_id
 from tutela.domain.media import BankKind, ShareLevel, SubscriptionMode
 from tutela.domain.taxonomy import Category
 from tutela.hashing import banks as B
@@ -47,32 +48,32 @@ router = APIRouter(prefix="/v1/banks", tags=["banks"])
 
 
 class BankCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     kind: BankKind = BankKind.KNOWN
-    source: str | None = None
+    source: Line | None = Field(default=None, max_length=200)
     source_date: date | None = None
     category: Category = Category.SEXUAL_EXPLOITATION
     severity: int | None = Field(default=None, ge=1, le=4)
     share_level: ShareLevel = ShareLevel.PRIVATE
-    shared_with: list[int] = Field(default_factory=list, max_length=MAX_SMALL_LIST)
+    shared_with: list[DbId] = Field(default_factory=list, max_length=MAX_SMALL_LIST)
     enabled: bool = True
     pdq_radius: int = Field(default=31, ge=0, le=64)
     min_quality: int = Field(default=50, ge=0, le=100)
-    description: str | None = None
+    description: Text | None = Field(default=None, max_length=10_000)
 
 
 class BankUpdate(BaseModel):
     kind: BankKind | None = None
-    source: str | None = None
+    source: Line | None = Field(default=None, max_length=200)
     source_date: date | None = None
     category: Category | None = None
     severity: int | None = Field(default=None, ge=1, le=4)
     share_level: ShareLevel | None = None
-    shared_with: list[int] | None = Field(default=None, max_length=MAX_SMALL_LIST)
+    shared_with: list[DbId] | None = Field(default=None, max_length=MAX_SMALL_LIST)
     enabled: bool | None = None
     pdq_radius: int | None = Field(default=None, ge=0, le=64)
     min_quality: int | None = Field(default=None, ge=0, le=100)
-    description: str | None = None
+    description: Text | None = Field(default=None, max_length=10_000)
 
 
 class SubscriptionIn(BaseModel):
@@ -84,9 +85,9 @@ class SubscriptionIn(BaseModel):
 
 
 class EntryIn(BaseModel):
-    signal_type: str = "pdq"
-    value: str
-    label: str | None = None
+    signal_type: Line = Field(default="pdq", max_length=40)
+    value: Line = Field(max_length=1000)
+    label: Line | None = Field(default=None, max_length=200)
     quality: int | None = Field(default=None, ge=0, le=100)
 
 
@@ -96,8 +97,8 @@ class EntriesIn(BaseModel):
 
 
 class EntriesRemove(BaseModel):
-    values: list[str] = Field(default_factory=list, max_length=MAX_BANK_ENTRIES_PER_REQUEST)
-    entry_ids: list[int] = Field(default_factory=list, max_length=MAX_BANK_ENTRIES_PER_REQUEST)
+    values: list[Line] = Field(default_factory=list, max_length=MAX_BANK_ENTRIES_PER_REQUEST)
+    entry_ids: list[DbId] = Field(default_factory=list, max_length=MAX_BANK_ENTRIES_PER_REQUEST)
 
 
 def _err(exc: B.BankError) -> JSONResponse:
@@ -105,7 +106,8 @@ def _err(exc: B.BankError) -> JSONResponse:
 
 
 def _bank_ref(bank: str) -> int | str:
-    return int(bank) if bank.isdigit() else bank
+    n = as_db_id(bank)
+    return bank if n is None else n
 
 
 @router.get("", summary="Banks visible to the caller's organisation")
@@ -128,7 +130,7 @@ def list_subscriptions(p: Principal = Depends(require("banks")), db: Database = 
 
 
 @router.get("/{bank}", summary="One bank")
-def get_bank(bank: str, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
+def get_bank(bank: Line, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
     try:
         return B.get_bank(db, _bank_ref(bank), org_id=p.org_id).model_dump(mode="json")
     except B.BankError as exc:
@@ -136,7 +138,7 @@ def get_bank(bank: str, p: Principal = Depends(require("banks")), db: Database =
 
 
 @router.patch("/{bank}", summary="Change a bank's settings (enable/disable, radius, sharing, provenance)")
-def update_bank(bank: str, body: BankUpdate, p: Principal = Depends(require("banks")),
+def update_bank(bank: Line, body: BankUpdate, p: Principal = Depends(require("banks")),
                 db: Database = Depends(get_db)) -> Any:
     try:
         changes = body.model_dump(exclude_unset=True, exclude_none=True)
@@ -146,7 +148,7 @@ def update_bank(bank: str, body: BankUpdate, p: Principal = Depends(require("ban
 
 
 @router.delete("/{bank}", summary="Delete a bank and its entries")
-def delete_bank(bank: str, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
+def delete_bank(bank: Line, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
     try:
         B.delete_bank(db, _bank_ref(bank), org_id=p.org_id, actor=p.actor)
     except B.BankError as exc:
@@ -155,7 +157,7 @@ def delete_bank(bank: str, p: Principal = Depends(require("banks")), db: Databas
 
 
 @router.get("/{bank}/entries", summary="Entries of a bank")
-def list_entries(bank: str, limit: int = Query(1000, ge=1, le=100_000), offset: int = Query(0, ge=0),
+def list_entries(bank: Line, limit: int = Query(1000, ge=1, le=100_000), offset: int = Query(0, ge=0, le=MAX_DB_ID),
                  p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
     try:
         entries = B.list_entries(db, _bank_ref(bank), org_id=p.org_id, limit=limit, offset=offset)
@@ -165,7 +167,7 @@ def list_entries(bank: str, limit: int = Query(1000, ge=1, le=100_000), offset: 
 
 
 @router.post("/{bank}/entries", summary="Add entries")
-def add_entries(bank: str, body: EntriesIn, p: Principal = Depends(require("banks")),
+def add_entries(bank: Line, body: EntriesIn, p: Principal = Depends(require("banks")),
                 db: Database = Depends(get_db)) -> Any:
     rows = [(e.signal_type, e.value, e.label, e.quality) for e in body.entries]
     try:
@@ -175,7 +177,7 @@ def add_entries(bank: str, body: EntriesIn, p: Principal = Depends(require("bank
 
 
 @router.delete("/{bank}/entries", summary="Remove entries by value or entry id")
-def remove_entries(bank: str, body: EntriesRemove, p: Principal = Depends(require("banks")),
+def remove_entries(bank: Line, body: EntriesRemove, p: Principal = Depends(require("banks")),
                    db: Database = Depends(get_db)) -> Any:
     try:
         n = B.remove_entries(db, _bank_ref(bank), body.values, entry_ids=body.entry_ids, org_id=p.org_id,
@@ -189,7 +191,8 @@ def remove_entries(bank: str, body: EntriesRemove, p: Principal = Depends(requir
              description="The body is capped like every request (413 with the limit); it is read and "
                          "inserted in batches of a few thousand entries, so memory stays flat.")
 async def import_entries(
-    bank: str, request: Request, format: str = Query("csv"), signal: str = Query("pdq"),
+    bank: Line, request: Request, format: str = Query("csv"),
+    signal: Annotated[Line, Query(max_length=40)] = "pdq",
     p: Principal = Depends(require("banks")), db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> Any:
@@ -215,7 +218,7 @@ async def import_entries(
 
 
 @router.get("/{bank}/export", summary="Export entries as CSV or python-threatexchange text")
-def export_entries(bank: str, format: str = Query("csv"), p: Principal = Depends(require("banks")),
+def export_entries(bank: Line, format: str = Query("csv"), p: Principal = Depends(require("banks")),
                    db: Database = Depends(get_db)) -> Any:
     if format not in FORMATS:
         return JSONResponse({"error": f"format must be one of {', '.join(FORMATS)}"}, status_code=400)
@@ -228,7 +231,7 @@ def export_entries(bank: str, format: str = Query("csv"), p: Principal = Depends
 
 
 @router.put("/{bank}/subscription", summary="Subscribe to another organisation's bank (or change the mode)")
-def subscribe(bank: str, body: SubscriptionIn, p: Principal = Depends(require("banks")),
+def subscribe(bank: Line, body: SubscriptionIn, p: Principal = Depends(require("banks")),
               db: Database = Depends(get_db)) -> Any:
     try:
         return S.subscribe(db, p.org_id, _bank_ref(bank), mode=body.mode, actor=p.actor).model_dump(mode="json")
@@ -237,7 +240,7 @@ def subscribe(bank: str, body: SubscriptionIn, p: Principal = Depends(require("b
 
 
 @router.delete("/{bank}/subscription", summary="Unsubscribe: the bank no longer changes your decisions")
-def unsubscribe(bank: str, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
+def unsubscribe(bank: Line, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
     if not S.unsubscribe(db, p.org_id, _bank_ref(bank), actor=p.actor):
         return JSONResponse({"error": f"no subscription to bank {bank!r}"}, status_code=404)
     return {"unsubscribed": bank}

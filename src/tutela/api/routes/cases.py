@@ -7,7 +7,7 @@ the API enforce the same rules.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
@@ -21,6 +21,7 @@ from tutela.cases import service
 from tutela.cases.errors import as_http, call_http
 from tutela.cases.vault import VaultError
 from tutela.config import Settings
+from tutela.domain.inputs import DbId, Line, Text
 from tutela.domain.cases import AppealView, CaseDetail, CaseStats, CaseSummary, NoteView
 from tutela.storage.db import Database
 
@@ -29,9 +30,11 @@ router = APIRouter(prefix="/v1", tags=["cases"])
 
 @router.get("/cases", response_model=list[CaseSummary])
 def queue(
-    status: str | None = Query(None, description="a status, or 'open' for every status but closed"),
-    priority: str | None = None,
-    assigned_to: int | None = None,
+    status: Annotated[
+        Line | None, Query(max_length=40, description="a status, or 'open' for every status but closed")
+    ] = None,
+    priority: Annotated[Line | None, Query(max_length=40)] = None,
+    assigned_to: DbId | None = None,
     limit: int = Query(100, ge=1, le=1000),
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
@@ -56,7 +59,7 @@ def stats(principal: Principal = Depends(current_principal), db: Database = Depe
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
 def case(
-    case_id: int,
+    case_id: DbId,
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
@@ -65,14 +68,14 @@ def case(
 
 
 class TransitionIn(BaseModel):
-    to_status: str = Field(description="received | triaged | assigned | referred | actioned | closed")
-    note: str | None = Field(default=None, max_length=10_000)
-    outcome: str | None = Field(default=None, description="when closing: content_removed, no_violation, ...")
+    to_status: Line = Field(max_length=40, description="received | triaged | assigned | referred | actioned | closed")
+    note: Text | None = Field(default=None, max_length=10_000)
+    outcome: Line | None = Field(default=None, max_length=80, description="when closing: content_removed, no_violation, ...")
 
 
 @router.post("/cases/{case_id}/transition", response_model=CaseDetail)
 def move(
-    case_id: int,
+    case_id: DbId,
     body: TransitionIn,
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
@@ -91,7 +94,7 @@ def move(
 
 
 class BulkIn(TransitionIn):
-    case_ids: list[int] = Field(min_length=1, max_length=MAX_BULK_CASES)
+    case_ids: list[DbId] = Field(min_length=1, max_length=MAX_BULK_CASES)
 
 
 @router.post("/cases/bulk-transition")
@@ -115,12 +118,12 @@ def bulk(
 
 
 class AssignIn(BaseModel):
-    user_id: int | None = Field(description="a person of your organisation; null to unassign")
+    user_id: DbId | None = Field(description="a person of your organisation; null to unassign")
 
 
 @router.post("/cases/{case_id}/assign", response_model=CaseDetail)
 def assign(
-    case_id: int,
+    case_id: DbId,
     body: AssignIn,
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
@@ -130,13 +133,13 @@ def assign(
 
 
 class NoteIn(BaseModel):
-    text: str = Field(min_length=1, max_length=10_000)
+    text: Text = Field(min_length=1, max_length=10_000)
     for_reporter: bool = False
 
 
 @router.post("/cases/{case_id}/notes", response_model=NoteView, status_code=201)
 def note(
-    case_id: int,
+    case_id: DbId,
     body: NoteIn,
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
@@ -146,12 +149,12 @@ def note(
 
 class HoldIn(BaseModel):
     on: bool = True
-    reason: str | None = Field(default=None, max_length=500)
+    reason: Text | None = Field(default=None, max_length=500)
 
 
 @router.post("/cases/{case_id}/legal-hold")
 def legal_hold(
-    case_id: int,
+    case_id: DbId,
     body: HoldIn,
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
@@ -162,7 +165,7 @@ def legal_hold(
 
 @router.get("/evidence/{evidence_id}")
 async def evidence(
-    evidence_id: int,
+    evidence_id: DbId,
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
@@ -185,14 +188,14 @@ async def evidence(
 
 @router.get("/evidence/{evidence_id}/custody")
 def custody(
-    evidence_id: int, principal: Principal = Depends(current_principal), db: Database = Depends(get_db)
+    evidence_id: DbId, principal: Principal = Depends(current_principal), db: Database = Depends(get_db)
 ) -> list[dict[str, Any]]:
     return call_http(service.custody_chain, db, principal, evidence_id)
 
 
 @router.get("/appeals", response_model=list[AppealView])
 def appeals(
-    status: str | None = "open",
+    status: Annotated[Line | None, Query(max_length=40)] = "open",
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
 ) -> list[AppealView]:
@@ -201,12 +204,12 @@ def appeals(
 
 class DecisionIn(BaseModel):
     upheld: bool
-    note: str | None = Field(default=None, max_length=10_000)
+    note: Text | None = Field(default=None, max_length=10_000)
 
 
 @router.post("/appeals/{appeal_id}/decision", response_model=AppealView)
 def decide(
-    appeal_id: int,
+    appeal_id: DbId,
     body: DecisionIn,
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
@@ -216,10 +219,10 @@ def decide(
 
 @router.get("/cases/{case_id}/export/{fmt}")
 def export(
-    case_id: int,
-    fmt: str,
+    case_id: DbId,
+    fmt: Line,
     format: str = Query("xml", pattern="^(xml|json)$"),
-    reporter_email: str | None = None,
+    reporter_email: Annotated[Line | None, Query(max_length=320)] = None,
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),

@@ -6,7 +6,7 @@ Scope `conversations`; everything is per the caller's organisation.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path
 
@@ -17,6 +17,7 @@ from tutela.config import Settings
 from tutela.conversations import service
 from tutela.conversations.tracker import MessageError
 from tutela.domain.conversation import AccountRisk, ConversationRisk, MessageIn
+from tutela.domain.inputs import Line
 from tutela.storage.db import Database
 
 router = APIRouter(prefix="/v1", tags=["conversations"])
@@ -25,13 +26,13 @@ router = APIRouter(prefix="/v1", tags=["conversations"])
 
 def _id() -> Any:
     """A fresh path parameter spec each time (FastAPI binds a spec to one parameter name)."""
-    return Path(min_length=1, max_length=256, description="the platform's id")
+    return Path(min_length=1, max_length=256, description="the platform's id (stored keyed-hashed)")
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=ConversationRisk)
 def post_message(
     message: MessageIn,
-    conversation_id: str = _id(),
+    conversation_id: Annotated[Line, _id()],
     principal: Principal = Depends(require("conversations")),
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
@@ -49,7 +50,7 @@ def post_message(
 
 @router.get("/conversations/{conversation_id}/risk", response_model=ConversationRisk)
 def get_conversation_risk(
-    conversation_id: str = _id(),
+    conversation_id: Annotated[Line, _id()],
     principal: Principal = Depends(require("conversations")),
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
@@ -63,7 +64,7 @@ def get_conversation_risk(
 
 @router.get("/accounts/{account_id}/risk", response_model=AccountRisk)
 def get_account_risk(
-    account_id: str = _id(),
+    account_id: Annotated[Line, _id()],
     principal: Principal = Depends(require("conversations")),
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),

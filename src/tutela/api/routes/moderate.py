@@ -13,7 +13,9 @@ import base64
 import binascii
 import json
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -22,6 +24,7 @@ from tutela.access import AccessError, Principal, authenticate_key
 from tutela.api.deps import bearer
 from tutela.api.limits import too_large
 from tutela.domain.analysis import TextAnalysis
+from tutela.domain.inputs import Line, check_line
 from tutela.domain.policy import Decision, MediaRef, ModerationContext, ModerationItem
 from tutela.policy.batching import TextBatcher
 from tutela.policy.service import Pending, finish, prepare
@@ -34,10 +37,10 @@ class ModerateRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str | None = Field(default=None, max_length=256, description="your content id (stored keyed-hashed)")
+    id: Line | None = Field(default=None, max_length=256, description="your content id (stored keyed-hashed)")
     text: str | None = Field(default=None, description="the message text")
     media_base64: str | None = Field(default=None, description="the media bytes, base64-encoded")
-    filename: str | None = Field(default=None, max_length=300)
+    filename: Line | None = Field(default=None, max_length=300)
     hashes: MediaRef | None = Field(default=None, description="precomputed hashes instead of the bytes")
     context: ModerationContext = Field(default_factory=ModerationContext)
 
@@ -132,12 +135,18 @@ async def moderate_upload(
         ctx = ModerationContext.model_validate(json.loads(context or "{}"))
     except (ValueError, ValidationError) as exc:
         return _error(f"context: {exc}", 422)
+    try:
+        for value in (id, file.filename):
+            if value is not None:
+                check_line(value)
+    except ValueError as exc:
+        return _error(f"id or filename: {exc}", 422)
     item = ModerationItem(id=id, text=text, media=data, filename=file.filename)
     return await _decide(request, principal, item, ctx)
 
 
 @router.get("/decisions/{decision_id}", summary="A logged decision and its DSA statement of reasons")
-def get_decision(decision_id: str, request: Request) -> JSONResponse:
+def get_decision(decision_id: Annotated[Line, Path(max_length=64)], request: Request) -> JSONResponse:
     from sqlalchemy import select
 
     from tutela.policy.log import decision_log

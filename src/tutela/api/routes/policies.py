@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from tutela.access import AccessError, Principal
 from tutela.api.deps import get_db, require
 from tutela.api.limits import MAX_POLICY_CASES, text_over_limit
+from tutela.domain.inputs import DbId, Text, check_text
 from tutela.domain.policy import PolicyVersionInfo
 from tutela.policy import shadow as shadow_mod
 from tutela.policy import store
@@ -36,10 +37,10 @@ class PolicyList(BaseModel):
 
 
 class PolicyUpload(BaseModel):
-    source: str = Field(description="the policy YAML")
+    source: Text = Field(description="the policy YAML")
     activate: bool = False
     shadow: bool = False
-    comment: str | None = Field(default=None, max_length=500)
+    comment: Text | None = Field(default=None, max_length=500)
 
 
 class TestCase(BaseModel):
@@ -73,7 +74,7 @@ async def _read_upload(request: Request, activate: bool, shadow: bool, comment: 
     if "json" in ctype:
         data: Any = json.loads(raw or b"{}")
         return PolicyUpload.model_validate(data)
-    return PolicyUpload(source=raw.decode("utf-8"), activate=activate, shadow=shadow, comment=comment)
+    return PolicyUpload(source=check_text(raw.decode("utf-8")), activate=activate, shadow=shadow, comment=comment)
 
 
 @router.get("", response_model=PolicyList, summary="List the organisation's policy versions")
@@ -93,7 +94,7 @@ async def upload_policy(
     request: Request,
     activate: bool = Query(False, description="make it live at once"),
     shadow: bool = Query(False, description="run it in shadow beside the live policy"),
-    comment: str | None = Query(None, max_length=500),
+    comment: Annotated[Text | None, Query(max_length=500)] = None,
     principal: Principal = Depends(require("policy")),
     db: Database = Depends(get_db),
 ) -> Any:
@@ -172,7 +173,7 @@ def default_source(principal: Principal = Depends(require("policy"))) -> str:
 
 @router.get("/shadow/report", summary="Where the live and shadow policies disagreed")
 def shadow_report(
-    version: int | None = Query(None, description="only this shadow version"),
+    version: Annotated[DbId | None, Query(description="only this shadow version")] = None,
     since: datetime | None = Query(None),
     principal: Principal = Depends(require("policy")),
     db: Database = Depends(get_db),
@@ -197,21 +198,21 @@ def _found(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 @router.get("/{version:int}", summary="One stored version: its YAML and details")
-def get_policy(version: int, principal: Principal = Depends(require("policy")),
+def get_policy(version: DbId, principal: Principal = Depends(require("policy")),
                db: Database = Depends(get_db)) -> dict[str, Any]:
     info = _found(store.get_info, db, principal.org_id, version)
     return {**info.model_dump(mode="json"), "source": store.get_source(db, principal.org_id, version)}
 
 
 @router.post("/{version:int}/activate", response_model=PolicyVersionInfo, summary="Make a version live")
-def activate(version: int, principal: Principal = Depends(require("policy")),
+def activate(version: DbId, principal: Principal = Depends(require("policy")),
              db: Database = Depends(get_db)) -> PolicyVersionInfo:
     _found(store.activate_version, db, principal.org_id, version, by=principal.actor)
     return store.get_info(db, principal.org_id, version)
 
 
 @router.post("/{version:int}/shadow", response_model=PolicyVersionInfo, summary="Run a version in shadow")
-def set_shadow(version: int, principal: Principal = Depends(require("policy")),
+def set_shadow(version: DbId, principal: Principal = Depends(require("policy")),
                db: Database = Depends(get_db)) -> PolicyVersionInfo:
     _found(store.set_shadow, db, principal.org_id, version, by=principal.actor)
     return store.get_info(db, principal.org_id, version)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
@@ -12,21 +14,22 @@ from tutela.cases import service
 from tutela.cases.errors import call_http
 from tutela.config import Settings
 from tutela.domain.cases import ReferralView
+from tutela.domain.inputs import DbId, Line, Text
 from tutela.storage.db import Database
 
 router = APIRouter(prefix="/v1", tags=["referrals"])
 
 
 class ReferIn(BaseModel):
-    agency_ids: list[str] | None = Field(
+    agency_ids: list[Line] | None = Field(
         default=None, max_length=100, description="default: every route suggested for the case"
     )
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
 
 
 @router.post("/cases/{case_id}/referrals", response_model=list[ReferralView], status_code=201)
 def refer(
-    case_id: int,
+    case_id: DbId,
     body: ReferIn,
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
@@ -38,7 +41,7 @@ def refer(
 @router.get("/referrals", response_model=list[ReferralView])
 def referrals(
     direction: str = Query("all", pattern="^(all|incoming|outgoing)$"),
-    status: str | None = None,
+    status: Annotated[Line | None, Query(max_length=40)] = None,
     limit: int = Query(200, ge=1, le=1000),
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
@@ -47,13 +50,14 @@ def referrals(
 
 
 class ReferralStatusIn(BaseModel):
-    status: str = Field(description="sent | acknowledged | content_removed | removal_verified | declined")
-    external_ref: str | None = Field(default=None, max_length=200, description="the agency's own reference")
+    status: Line = Field(max_length=40,
+                         description="sent | acknowledged | content_removed | removal_verified | declined")
+    external_ref: Line | None = Field(default=None, max_length=200, description="the agency's own reference")
 
 
 @router.post("/referrals/{referral_id}/status", response_model=ReferralView)
 def update(
-    referral_id: int,
+    referral_id: DbId,
     body: ReferralStatusIn,
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),

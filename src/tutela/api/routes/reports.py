@@ -10,9 +10,9 @@ is committed; an `Idempotency-Key` header makes retries safe.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
@@ -26,6 +26,7 @@ from tutela.cases.errors import as_http
 from tutela.cases.routing import RoutingConfigError
 from tutela.cases.vault import VaultError
 from tutela.config import Settings
+from tutela.domain.inputs import Line, Text
 from tutela.domain.cases import EvidenceFile, ReportIn, ReportReceipt, ReportStatus
 from tutela.storage.db import Database
 
@@ -200,7 +201,7 @@ def validate(report: ReportIn, principal: Principal = Depends(require("reports")
 
 @router.get("/{reference_code}/status", response_model=ReportStatus,
             dependencies=[Depends(rate_limit("report.status"))])
-def status(reference_code: str, db: Database = Depends(get_db)) -> ReportStatus:
+def status(reference_code: Annotated[Line, Path(max_length=64)], db: Database = Depends(get_db)) -> ReportStatus:
     """Public: what the holder of a reference code may know. No credential needed."""
     found = service.report_status(db, reference_code)
     if found is None:
@@ -209,12 +210,12 @@ def status(reference_code: str, db: Database = Depends(get_db)) -> ReportStatus:
 
 
 class AppealIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=5000)
+    reason: Text = Field(min_length=1, max_length=5000)
 
 
 @router.post("/{reference_code}/appeal", status_code=201, dependencies=[Depends(rate_limit("report.status"))])
 def appeal(
-    reference_code: str,
+    reference_code: Annotated[Line, Path(max_length=64)],
     body: AppealIn,
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
