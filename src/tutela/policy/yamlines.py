@@ -67,7 +67,10 @@ def _build(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
 
 def load(text: str) -> Any:
     """Parse one YAML document into YDict/YList/scalars; raises YamlSyntaxError with a line."""
-    loader = yaml.SafeLoader(text)
+    try:  # the reader refuses control characters already in the constructor
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(f"YAML: {exc}", None) from None
     try:
         node = loader.get_single_node()
         if node is None:
