@@ -68,3 +68,36 @@ def test_never_crashes(raw: str) -> None:
 
 def test_romanize_for_latin_russian() -> None:
     assert romanize("ты дебил") == "ty debil"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("чем ч.е.р.н.ы.й хуже", "чем черный хуже"),
+        ("چ.ن.د ت.ا ق.ر.ص بخورم", "چند تا قرص بخورم"),  # dotted words keep their boundaries
+        ("s.e.x t.a.p.e", "sex tape"),
+        ("б3з тебя", "без тебя"),  # leet 3 between consonants is е
+        ("в ч3рной машине", "в черной машине"),
+        ("т3бя найдут", "тебя найдут"),
+        ("3акладки в парке", "закладки в парке"),  # word-initial 3 stays з
+        ("ра3ве", "разве"),  # next to a vowel: з
+        ("п 1 з д 3 ц", "пиздец"),  # spaced letters mixed with leet digits
+        ("f u c k you", "fuck you"),
+    ],
+)
+def test_spacing_and_cyrillic_leet(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+    assert normalize(raw).text == expected
+
+
+@pytest.mark.parametrize("text", ["call 1 2 3 now", "row a 1 b", "room 1 2 a b", "5 км до школы"])
+def test_spaced_digits_stay(text: str) -> None:
+    assert normalize_text(text) == text.lower()
+
+
+def test_dotted_word_offsets_point_at_the_original() -> None:
+    raw = "چ.ن.د ت.ا ق.ر.ص"
+    n = normalize(raw)
+    start = n.text.index("قرص")
+    s, e = n.span(start, start + 3)
+    assert raw[s:e] == "ق.ر.ص"

@@ -120,7 +120,8 @@ _AZ_TABLE = {ord(k): v for k, v in _AZ_CYR.items()}
 _CYR_TO_LAT = dict(zip("аеорсухкмнтвіѕԁӏ", "aeopcyxkmhtbisdl"))
 _GRK_TO_LAT = dict(zip("αοριεκνςτυχβ", "aopieknstuxb"))
 _LAT_TO_CYR = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "y": "у", "x": "х", "k": "к",
-               "m": "м", "h": "н", "t": "т", "b": "в", "3": "з", "0": "о", "6": "б", "@": "а"}
+               "m": "м", "h": "н", "t": "т", "b": "в", "3": "з", "0": "о", "6": "б", "@": "а",
+               "1": "и", "4": "ч"}
 
 _WORD = re.compile(r"[\w@$!|+]+", re.UNICODE)
 
@@ -168,11 +169,32 @@ def _fix_word(word: str, prefer_latin: bool = False) -> str:
             word = "".join(_CYR_TO_LAT.get(c) or _GRK_TO_LAT.get(c) or c for c in word)
         return _deleet_latin(word)
     if major == "cyrillic":
-        if counts["latin"] or any(c in "0364@" for c in word):
+        if counts["latin"] or any(c in "01346@" for c in word):
             if counts["cyrillic"] >= 2 and not _NUMERIC_SUFFIX.match(word):
-                word = "".join(_LAT_TO_CYR.get(c, c) for c in word)
+                word = _to_cyrillic(word)
         return word
     return word
+
+
+_RU_VOWELS = set("аеёиоуыэюяaeoyu")
+
+
+def _to_cyrillic(word: str) -> str:
+    """Latin look-alikes and leet digits in a Russian word -> Cyrillic (length-preserving).
+
+    `3` is `з` by shape but stands for `е` in leetspeak just as often (`б3з` = без, `ч3рной` =
+    чёрной). A Russian word almost never has `з` between two consonants, nor `е` at its start
+    where `з` is common (`3акладки`), so: between consonants `е`, elsewhere `з`.
+    """
+    out = []
+    for i, c in enumerate(word):
+        if c == "3" and 0 < i < len(word) - 1:
+            prev, nxt = word[i - 1], word[i + 1]
+            if prev.isalpha() and nxt.isalpha() and prev not in _RU_VOWELS and nxt not in _RU_VOWELS:
+                out.append("е")
+                continue
+        out.append(_LAT_TO_CYR.get(c, c))
+    return "".join(out)
 
 
 _NON_RUSSIAN_LOOKALIKE = re.compile("[ѕіԁӏ]")
@@ -200,8 +222,9 @@ def _deleet_latin(word: str) -> str:
 
 # --- spacing tricks and repeats ---------------------------------------------------------------
 
-# three or more single letters separated by one space or punctuation mark: "f u c k", "s.e.x"
-_SPACED = re.compile(r"(?<![^\W_])(?:[^\W\d_][ .\-_*·]){2,}[^\W\d_](?![^\W_])")
+# three or more single characters separated by one space or punctuation mark: "f u c k", "s.e.x",
+# "п 1 з д 3 ц" (digits standing for letters), "چ.ن.د ت.ا ق.ر.ص" (dotted words, spaces between them)
+_SPACED = re.compile(r"(?<![^\W_])(?:[^\W_][ .\-_*·]){2,}[^\W_](?![^\W_])")
 _SPACED_SEP = re.compile(r"[ .\-_*·]")
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}|([^\w\s])\2{2,}")
 _SPACES = re.compile(r"\s+")
@@ -288,6 +311,25 @@ def _needs_word_fixes(text: str) -> str:
     return "leet" if _LEET_CHARS.search(text) else ""
 
 
+def _join_spaced(run: str, prefer_latin: bool) -> str:
+    """Join a run of single characters: `f u c k` -> `fuck`, `چ.ن.د ت.ا` -> `چند تا`, `п 1 з д 3 ц` -> `пиздец`.
+
+    When letters are separated by dots (or dashes...) and the groups by spaces, the spaces are the
+    word boundaries and stay. Digits count as letters only in a run of at least three letters that
+    has more letters than digits (so `1 2 3` and `a 1 b` stay as written), and are then de-leeted.
+    """
+    chars = run[::2]
+    letters = sum(c.isalpha() for c in chars)
+    if letters < 3 or letters <= len(chars) - letters:
+        return run
+    seps = set(run[1::2])
+    if " " in seps and len(seps) > 1:
+        words = [_SPACED_SEP.sub("", w) for w in run.split(" ")]
+    else:
+        words = [_SPACED_SEP.sub("", run)]
+    return " ".join(w if w.isalpha() else _fix_word(w, prefer_latin) for w in words)
+
+
 def _pipeline(text: str, offsets: list[int] | None) -> tuple[str, list[int] | None]:
     need = _needs_word_fixes(text)
     if need:
@@ -295,7 +337,9 @@ def _pipeline(text: str, offsets: list[int] | None) -> tuple[str, list[int] | No
         # mixed scripts: every word may hide a look-alike; leet only: just the words with a leet character
         words = _WORD if need == "mixed" else _LEET_WORD
         text, offsets = _sub(words, lambda m: _fix_word(m.group(), prefer_lat), text, offsets)
-    text, offsets = _sub(_SPACED, lambda m: _SPACED_SEP.sub("", m.group()), text, offsets)
+    if _SPACED.search(text) is not None:
+        prefer_lat = text.isascii() or len(_LATIN.findall(text)) > len(_CYRILLIC.findall(text))
+        text, offsets = _sub(_SPACED, lambda m: _join_spaced(m.group(), prefer_lat), text, offsets)
     text, offsets = _sub(_REPEAT, lambda m: m.group()[0], text, offsets)
     if offsets is None:
         return " ".join(text.split()), None
