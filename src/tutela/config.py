@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         default="auto",
         description="semantic stage: 'auto' (the cascade decides), 'always' (every text), 'off' (fast stage only)",
     )
+    text_model: Path | None = Field(
+        default=None,
+        description="a first-stage text model built with `tutela train text --out` (e.g. the opt-in model that "
+        "uses non-commercial data); default: the model shipped in the package",
+    )
     # Security
     vault_key: str | None = Field(default=None, description="base64 32-byte key for the evidence vault")
     identifier_salt: str | None = Field(default=None, description="key for hashing platform identifiers")

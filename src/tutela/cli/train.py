@@ -42,19 +42,29 @@ def register(app: typer.Typer) -> None:
     def train_text(
         data: Path = typer.Option(None, "--data", help="folder of the text CSVs (default: <repo>/../shared/data/text)"),
         out: Path = typer.Option(None, "--out", help="where to write the artefacts (default: the package's models folder)"),
+        include_noncommercial: bool = typer.Option(
+            False, "--include-noncommercial",
+            help="also learn from data under a non-commercial licence (CC BY-NC-SA); needs --out, and the model "
+            "may then only be used non-commercially (point the text_model setting at it)",
+        ),
     ) -> None:
         """Train, calibrate and evaluate the first-stage text model (deterministic)."""
         from tutela.detect.model import default_model_path, reset_cache
         from tutela.detect.training.data import default_data_dir
         from tutela.detect.training.train import train as run
 
+        if include_noncommercial and out is None:
+            fail("--include-noncommercial needs --out: the package's default model stays licence-clean")
         data_dir = data or default_data_dir()
         if not data_dir.is_dir():
             fail(f"training data not found at {data_dir}; pass --data DIR (see docs/models.md)")
         out_dir = out or default_model_path().parent
         start = time.monotonic()
         try:
-            report = run(data_dir, out_dir, log=lambda m: err_console.print(f"[dim]{time.monotonic() - start:6.0f}s[/] {m}"))
+            report = run(
+                data_dir, out_dir, log=lambda m: err_console.print(f"[dim]{time.monotonic() - start:6.0f}s[/] {m}"),
+                include_noncommercial=include_noncommercial,
+            )
         except FileNotFoundError as exc:
             fail(str(exc))
         reset_cache()

@@ -268,7 +268,7 @@ def _analyze_batch(
         if native is not None:
             normalized[i] = normalize_text(native)
 
-    model = load_default()
+    model = load_default(settings.text_model if settings is not None else None)
     probs = np.zeros((n, len(CATEGORIES)))
     col = {c: j for j, c in enumerate(CATEGORIES)}
     live = [i for i in range(n) if normalized[i] and not (coerced[i][2] and not originals[i].strip())]

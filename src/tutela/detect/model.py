@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -38,6 +39,14 @@ class LinearModel:
     # e.g. {"cyberbullying@tr": ("cyberbullying", ["tr", "az"])}; they replace the shared head's
     # probability for texts in those languages
     lang_heads: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    # Domain experts (see `training/experts.py`): a router over `routes` (public sources and `chat`)
+    # and one head per source, calibrated, with its own threshold: source -> (category, threshold).
+    routes: list[str] = field(default_factory=list)
+    router: sp.csc_matrix | None = None  # (n_features, routes)
+    router_intercept: np.ndarray | None = None
+    experts: dict[str, tuple[str, float]] = field(default_factory=dict)
+    expert_coef: sp.csc_matrix | None = None  # (n_features, experts), calibration folded in
+    expert_intercept: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         w = sp.csr_matrix(self.coef, dtype=np.float32)
@@ -51,6 +60,9 @@ class LinearModel:
         dense = np.zeros((len(used) + 1, w.shape[1]), dtype=np.float32)
         dense[:-1] = w[used].toarray()
         self._dense = dense
+        # experts and router are sparse: a few hundred non-zeros a message, no dense copy needed
+        self._router = None if self.router is None else sp.csr_matrix(self.router, dtype=np.float32)
+        self._experts = None if self.expert_coef is None else sp.csr_matrix(self.expert_coef, dtype=np.float32)
 
     def decision(self, x: sp.csr_matrix) -> np.ndarray:
         compact = sp.csr_matrix(
@@ -63,8 +75,10 @@ class LinearModel:
         return 1.0 / (1.0 + np.exp(-(self.calib[:, 0] * z + self.calib[:, 1])))
 
     def predict(self, normalized: list[str], langs: list[str] | None = None) -> np.ndarray:
-        """Probabilities (n, len(heads)); language-specific heads answer for their languages."""
-        p = self.predict_features(featurize(normalized))
+        """Probabilities (n, len(heads)); language-specific heads answer for their languages, and a
+        source's expert answers for its category where the router is sure a text reads like that source."""
+        x = featurize(normalized)
+        p = self.predict_features(x)
         out = p[:, : len(self.heads)]
         if langs is not None and self.lang_heads:
             lang_arr = np.asarray(langs)
@@ -72,7 +86,31 @@ class LinearModel:
                 rows = np.isin(lang_arr, head_langs)
                 if rows.any():
                     out[rows, self.heads.index(Category(cat))] = p[rows, len(self.heads) + k]
+        if self._experts is not None and self._router is not None and len(normalized):
+            self._apply_experts(x, out, langs)
         return out
+
+    def threshold(self, category: str, lang: str | None) -> float:
+        """The shipped flag threshold of a head for a language (the language's own, else the head's)."""
+        return self.lang_thresholds.get(lang or "", {}).get(category, self.thresholds.get(category, 0.5))
+
+    def _apply_experts(self, x: sp.csr_matrix, out: np.ndarray, langs: list[str] | None) -> None:
+        from tutela.detect.training.experts import ROUTE_MIN, route_probabilities
+
+        assert self._router is not None and self._experts is not None
+        route_p = route_probabilities((x @ self._router).toarray() + self.router_intercept)
+        best, conf = route_p.argmax(axis=1), route_p.max(axis=1)
+        z = (x @ self._experts).toarray() + self.expert_intercept
+        pe = 1.0 / (1.0 + np.exp(-z))
+        index = {name: k for k, name in enumerate(self.routes)}
+        for k, (source, (cat, thr)) in enumerate(self.experts.items()):
+            rows = np.flatnonzero((best == index[source]) & (conf >= ROUTE_MIN))
+            j = self.heads.index(Category(cat))
+            for i in rows:
+                # move the expert's own operating point onto the head's, keeping the order of scores
+                t = self.threshold(cat, langs[i] if langs is not None else None)
+                e = pe[i, k]
+                out[i, j] = t * e / thr if e < thr else t + (1.0 - t) * (e - thr) / max(1.0 - thr, 1e-9)
 
     def word_scores(self, words: list[str]) -> dict[str, np.ndarray]:
         """Each word's own decision contribution per head, featurised in one batch.
@@ -107,7 +145,23 @@ class LinearModel:
             lang_thresholds=np.array(json.dumps(self.lang_thresholds)),
             meta=np.array(json.dumps(self.meta)),
             lang_heads=np.array(json.dumps(self.lang_heads)),
+            **self._expert_arrays(),
         )
+
+    def _expert_arrays(self) -> dict[str, np.ndarray]:
+        if self.router is None or self.expert_coef is None:
+            return {}
+        arrays: dict[str, np.ndarray] = {
+            "routes": np.array(self.routes),
+            "experts": np.array(json.dumps(self.experts)),
+            "router_intercept": np.asarray(self.router_intercept, dtype=np.float32),
+            "expert_intercept": np.asarray(self.expert_intercept, dtype=np.float32),
+        }
+        for name, m in (("router", self.router), ("expert", self.expert_coef)):
+            m = sp.csc_matrix(m)
+            arrays |= {f"{name}_data": m.data.astype(np.float16), f"{name}_indices": m.indices.astype(np.int32),
+                       f"{name}_indptr": m.indptr.astype(np.int64), f"{name}_shape": np.array(m.shape, dtype=np.int64)}
+        return arrays
 
     @classmethod
     def load(cls, path: Path | str) -> LinearModel:
@@ -127,7 +181,29 @@ class LinearModel:
                 lang_heads={k: (v[0], list(v[1])) for k, v in json.loads(str(z["lang_heads"])).items()}
                 if "lang_heads" in z.files
                 else {},
+                **_load_experts(z),
             )
+
+
+def _load_experts(z: Any) -> dict[str, Any]:
+    """The router and experts of an artefact that has them (older artefacts have none)."""
+    if "routes" not in z.files:
+        return {}
+
+    def matrix(name: str) -> sp.csc_matrix:
+        return sp.csc_matrix(
+            (z[f"{name}_data"].astype(np.float32), z[f"{name}_indices"], z[f"{name}_indptr"]),
+            shape=tuple(int(v) for v in z[f"{name}_shape"]),
+        )
+
+    return {
+        "routes": [str(r) for r in z["routes"]],
+        "router": matrix("router"),
+        "router_intercept": z["router_intercept"].astype(np.float64),
+        "experts": {k: (v[0], float(v[1])) for k, v in json.loads(str(z["experts"])).items()},
+        "expert_coef": matrix("expert"),
+        "expert_intercept": z["expert_intercept"].astype(np.float64),
+    }
 
 
 def explainable_words(normalized: str) -> list[str]:
@@ -142,14 +218,16 @@ def default_model_path() -> Path:
     return Path(str(resources.files("tutela.detect") / "models" / ARTEFACT))
 
 
-def load_default() -> LinearModel | None:
-    """The committed model, loaded once per process; None when no artefact is installed."""
-    key = "default"
+def load_default(path: Path | None = None) -> LinearModel | None:
+    """The model at `path` (default: the committed one), loaded once per process; None when absent."""
+    key = str(path) if path is not None else "default"
     if key not in _CACHE:
         with _LOCK:
             if key not in _CACHE:
-                path = default_model_path()
-                _CACHE[key] = LinearModel.load(path) if path.is_file() else None
+                p = path if path is not None else default_model_path()
+                if path is not None and not p.is_file():
+                    raise FileNotFoundError(f"text model not found: {p} (setting text_model)")
+                _CACHE[key] = LinearModel.load(p) if p.is_file() else None
     return _CACHE[key]
 
 

@@ -10,8 +10,10 @@ for every head, except where a source's `none` does not mean harmless for a head
 (see `_MASKED`).
 
 The split is by a hash of the row's group (the grooming file's `segment_id`, so that
-translations of one chat never straddle splits; the row id elsewhere): 80% train,
-10% calibration (Platt scaling and thresholds), 10% held out for the model card.
+translations of one chat never straddle splits; elsewhere the normalised text, so that
+duplicates never straddle them): 80% train, 10% calibration (Platt scaling and thresholds),
+10% held out for the model card. Rows under a non-commercial licence are left out of the
+default model.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import sys
 from dataclasses import dataclass
 from importlib import resources
@@ -35,6 +38,7 @@ HEADS: tuple[Category, ...] = (
     Category.FRAUD,
     Category.SEXUAL_EXPLOITATION,
     Category.VIOLENT_CONTENT,
+    Category.DISINFORMATION,
 )
 
 HARM_TO_CATEGORIES: dict[str, tuple[Category, ...]] = {
@@ -45,8 +49,22 @@ HARM_TO_CATEGORIES: dict[str, tuple[Category, ...]] = {
     "scam": (Category.FRAUD,),
     "grooming": (Category.SEXUAL_EXPLOITATION,),
     "violence": (Category.VIOLENT_CONTENT,),
+    "threat": (Category.VIOLENT_CONTENT,),
+    "disinformation": (Category.DISINFORMATION,),
     "none": (),
 }
+
+# Sources whose `none` means only "not the labelled harm" (see the data README): a forum of white
+# supremacists, replies in far-right channels. Their rows teach only the heads named here; for every
+# other head they are neither positives nor negatives.
+_SPEAKS_ONLY_FOR: dict[str, frozenset[Category]] = {
+    "stormfront_hate_en": frozenset({Category.HATE_RADICALISATION}),
+    "threatgram101_en": frozenset({Category.VIOLENT_CONTENT}),
+}
+
+# Licences that forbid commercial use: left out of the default model (`include_noncommercial`
+# builds the opt-in model that uses them).
+NONCOMMERCIAL = re.compile(r"\bNC\b|non-?commercial", re.IGNORECASE)
 
 # (file stem, head): the source's labels say nothing about this head, so its rows
 # are neither positives nor negatives for it.
@@ -92,8 +110,22 @@ def default_data_dir() -> Path:
     return Path(__file__).resolve().parents[4].parent / "shared" / "data" / "text"
 
 
-def load_public(data_dir: Path) -> list[Row]:
-    """Every labelled row of every CSV in `data_dir` (raises FileNotFoundError when absent)."""
+def is_noncommercial(licence: str) -> bool:
+    """True for a licence that forbids commercial use (CC BY-NC-*)."""
+    return NONCOMMERCIAL.search(licence) is not None
+
+
+def text_group(text: str) -> str:
+    """The split group of a text: its normalised form, so duplicates never straddle train and test."""
+    canon = " ".join(text.casefold().split())
+    return "t:" + hashlib.sha1(canon.encode("utf-8")).hexdigest()
+
+
+def load_public(data_dir: Path, *, include_noncommercial: bool = False) -> list[Row]:
+    """Every labelled row of every CSV in `data_dir` (raises FileNotFoundError when absent).
+
+    Rows under a non-commercial licence are left out unless `include_noncommercial`: the default
+    model must be usable by anyone, platforms included."""
     if not data_dir.is_dir():
         raise FileNotFoundError(f"training data folder not found: {data_dir}")
     files = sorted(data_dir.glob("*.csv"))
@@ -108,9 +140,15 @@ def load_public(data_dir: Path) -> list[Row]:
                 harm = (rec.get("harm") or "").strip()
                 if harm not in HARM_TO_CATEGORIES or not (rec.get("text") or "").strip():
                     continue
+                if not include_noncommercial and is_noncommercial(rec.get("license") or ""):
+                    continue
                 labels = frozenset(HARM_TO_CATEGORIES[harm])
-                masked = frozenset(h for h in HEADS if (stem, h) in _MASKED and h not in labels)
-                group = rec.get("segment_id") or rec["id"]
+                only = _SPEAKS_ONLY_FOR.get(stem)
+                masked = frozenset(
+                    h for h in HEADS
+                    if h not in labels and ((stem, h) in _MASKED or (only is not None and h not in only))
+                )
+                group = rec.get("segment_id") or text_group(rec["text"])
                 rows.append(Row(rec["text"], rec["lang"], stem, harm, group, labels, masked))
     return rows
 

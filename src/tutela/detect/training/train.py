@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from tutela.detect.features import FEATURE_VERSION, N_FEATURES, featurize
 from tutela.detect.model import ARTEFACT, LinearModel
 from tutela.detect.normalize import normalize_text
-from tutela.detect.training.data import HEADS, Row, load_public, load_seed
+from tutela.detect.training.data import HEADS, Row, load_public, load_seed, split_of
 from tutela.domain.taxonomy import Category
 
 KEEP_PER_HEAD = 60_000  # strongest coefficients kept per head
@@ -62,8 +62,8 @@ def _profanity_weak_labels(normalized: list[str], langs: list[str]) -> np.ndarra
     return out
 
 
-def prepare(data_dir: Path, log: Callable[[str], None] = print) -> Prepared:
-    public = load_public(data_dir)
+def prepare(data_dir: Path, log: Callable[[str], None] = print, include_noncommercial: bool = False) -> Prepared:
+    public = load_public(data_dir, include_noncommercial=include_noncommercial)
     seed = load_seed()
     rows = public + seed * SEED_REPEAT
     log(f"loaded {len(public)} labelled public rows and {len(seed)} seed examples")
@@ -179,11 +179,87 @@ def macro_f1(pred: np.ndarray, y: np.ndarray) -> float:
     return round((a + b) / 2, 4)
 
 
-def train(data_dir: Path, out_dir: Path, log: Callable[[str], None] = print) -> dict:
-    """Fit, calibrate, threshold and evaluate every head; write the artefact and a metrics report."""
+ROUTER_KEEP = 8_000  # strongest coefficients kept per route
+EXPERT_KEEP = 25_000  # and per expert
+
+
+def _fit_experts(
+    prep: Prepared, log: Callable[[str], None], report: dict
+) -> tuple[list[str], np.ndarray, np.ndarray, dict[str, tuple[str, float]], np.ndarray, np.ndarray]:
+    """The router (public sources plus our written `chat`) and one calibrated head per source.
+
+    See `training/experts.py` for why. Each expert is NB-weighted logistic regression on its own
+    source's training rows (harmful vs not), Platt-calibrated on that source's calibration rows, with
+    the threshold of best macro-F1 there (the measure the sets are judged by).
+    """
+    from tutela.detect.training.experts import CHAT, EXPERT_CATEGORY, chat_texts, fit_router
+
+    sources = np.array([r.source for r in prep.rows])
+    public = sorted({r.source for r in prep.rows if r.source != "seed"})
+    routes = [*public, CHAT]
+    chat = chat_texts()
+    chat_split = np.array([split_of(f"chat:{t}") for t in chat])
+    x_chat = featurize([normalize_text(t[:5000]) for t in chat])
+    pub_tr = (prep.split == "train") & (sources != "seed")
+    x_router = sp.vstack([prep.x[pub_tr], x_chat[chat_split == "train"]]).tocsr()
+    y_router = np.concatenate([
+        np.searchsorted(routes[:-1], sources[pub_tr]), np.full(int((chat_split == "train").sum()), len(routes) - 1)
+    ])
+    router_coef, router_b = fit_router(x_router, y_router, routes, log)
+    router_coef = np.stack([_prune(router_coef[:, k], ROUTER_KEEP) for k in range(len(routes))], axis=1)
+    # how the router does on rows it never saw
+    from tutela.detect.training.experts import ROUTE_MIN, route_probabilities
+
+    def routed(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        pr = route_probabilities(np.asarray(x @ router_coef) + router_b)
+        return pr.argmax(axis=1), pr.max(axis=1)
+
+    test_pub = (prep.split == "test") & (sources != "seed")
+    arg, conf = routed(prep.x[test_pub])
+    right = (arg == np.searchsorted(routes[:-1], sources[test_pub])) & (conf >= ROUTE_MIN)
+    arg_c, conf_c = routed(x_chat[chat_split == "test"])
+    chat_taken = ((arg_c != len(routes) - 1) & (conf_c >= ROUTE_MIN)).mean()
+    report["router"] = {"public_rows_routed_to_their_source": round(float(right.mean()), 4),
+                        "chat_rows_taken_for_a_source": round(float(chat_taken), 4)}
+    log(f"router on held-out rows: {report['router']}")
+
+    experts: dict[str, tuple[str, float]] = {}
+    cols: list[np.ndarray] = []
+    bs: list[float] = []
+    for src, cat in EXPERT_CATEGORY.items():
+        mine = sources == src
+        y = np.array([r.harm != "none" for r in prep.rows], dtype=np.int8)
+        m_tr, m_ca = mine & (prep.split == "train"), mine & (prep.split == "calib")
+        if len(np.unique(y[m_tr])) < 2 or len(np.unique(y[m_ca])) < 2:
+            continue
+        coef, b = _fit_nb_head(prep.x[m_tr], y[m_tr])
+        coef = _prune(coef, EXPERT_KEEP)
+        z_ca = prep.x[m_ca] @ coef + b
+        a, c = _platt(z_ca, y[m_ca])
+        # store the calibration inside the linear map: sigmoid(a*z + c) = sigmoid((a*coef) x + (a*b + c))
+        coef, b = coef * a, a * b + c
+        thr = best_macro_threshold(1 / (1 + np.exp(-(prep.x[m_ca] @ coef + b))), y[m_ca])
+        experts[src] = (cat.value, round(thr, 4))
+        cols.append(coef.astype(np.float32))
+        bs.append(b)
+        m_te = mine & (prep.split == "test")
+        pred = 1 / (1 + np.exp(-(prep.x[m_te] @ coef + b))) >= thr
+        report.setdefault("experts", {})[src] = {"category": cat.value, "threshold": round(thr, 4),
+                                                 "macro_f1_alone": round(macro_f1(pred, y[m_te]), 4)}
+        log(f"[expert {src}] held-out macro-F1 alone {report['experts'][src]['macro_f1_alone']}")
+    return routes, router_coef, router_b, experts, np.stack(cols, axis=1), np.array(bs)
+
+
+def train(
+    data_dir: Path, out_dir: Path, log: Callable[[str], None] = print, *, include_noncommercial: bool = False
+) -> dict:
+    """Fit, calibrate, threshold and evaluate every head; write the artefact and a metrics report.
+
+    `include_noncommercial` builds the opt-in model that also learns from data under a
+    non-commercial licence (never the shipped default)."""
     import json
 
-    prep = prepare(data_dir, log)
+    prep = prepare(data_dir, log, include_noncommercial)
     tr = prep.split == "train"
     ca = prep.split == "calib"
     te = prep.split == "test"
@@ -279,6 +355,7 @@ def train(data_dir: Path, out_dir: Path, log: Callable[[str], None] = print) -> 
         coefs = np.hstack([coefs, np.stack(extra_cols, axis=1)])
         intercepts = np.concatenate([intercepts, extra_b])
         calib = np.vstack([calib, np.array(extra_calib)])
+    routes, router_coef, router_b, experts, expert_coef, expert_b = _fit_experts(prep, log, report)
     for name in ("train", "calib", "test"):
         report["data"][name] = int((prep.split == name).sum())
     report["sources"] = sorted({r.source for r in prep.rows})
@@ -290,12 +367,19 @@ def train(data_dir: Path, out_dir: Path, log: Callable[[str], None] = print) -> 
         thresholds=thresholds,
         lang_thresholds=lang_thresholds,
         lang_heads=lang_heads,
+        routes=routes,
+        router=sp.csc_matrix(router_coef),
+        router_intercept=router_b,
+        experts=experts,
+        expert_coef=sp.csc_matrix(expert_coef),
+        expert_intercept=expert_b,
         meta={
             "features": FEATURE_VERSION,
             "n_features": N_FEATURES,
             "keep_per_head": KEEP_PER_HEAD,
             "sources": report["sources"],
             "rows": report["data"],
+            "noncommercial_data": include_noncommercial,
         },
     )
     out_dir.mkdir(parents=True, exist_ok=True)

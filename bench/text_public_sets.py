@@ -1,0 +1,141 @@
+"""Per-set quality on our held-out split of the public sets, scored the way the outside check scores them.
+
+    OMP_NUM_THREADS=1 python bench/text_public_sets.py [--data ../shared/data/text] [--no-baseline] [--json F]
+
+Each set is binary (../shared/EVALUATION.md): a row is harmful when its `harm` is, and detected when
+the engine flags any category that fits that harm. Score: macro-F1 over harmful / not harmful (recall
+where a set has only harmful rows). Beside it, the one-dataset baseline the issue names: a character
+n-gram (2-5, within word boundaries) TF-IDF logistic regression trained on that set's own training
+split alone. Rows are our held-out 10% (split by normalised text; never trained or tuned on); rows
+with an empty or `other_harm` label are left out, as they fit no category.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from tutela.config import Settings  # noqa: E402
+from tutela.detect import analyze_texts  # noqa: E402
+from tutela.detect.training.data import split_of, text_group  # noqa: E402
+
+# harm label -> the categories whose flag counts as detecting it (EVALUATION.md)
+FITS: dict[str, set[str]] = {
+    "harassment": {"cyberbullying", "hate_radicalisation", "violent_content", "sexual_content", "profanity"},
+    "hate": {"hate_radicalisation", "cyberbullying", "profanity"},
+    "violence": {"violent_content", "cyberbullying"},
+    "sexual": {"sexual_content", "sexual_exploitation", "profanity"},
+    "self_harm": {"self_harm"},
+    "scam": {"fraud"},
+    "grooming": {"sexual_exploitation"},
+    "disinformation": {"disinformation"},
+    "threat": {"violent_content"},
+}
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "text"
+
+
+def load_sets(data_dir: Path) -> dict[str, list[dict]]:
+    csv.field_size_limit(sys.maxsize)
+    out: dict[str, list[dict]] = {}
+    for path in sorted(data_dir.glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = []
+            for rec in csv.DictReader(fh):
+                harm = (rec.get("harm") or "").strip()
+                if harm != "none" and harm not in FITS:
+                    continue
+                group = rec.get("segment_id") or text_group(rec["text"])
+                rows.append({"text": rec["text"], "harm": harm, "split": split_of(group)})
+        out[path.stem] = rows
+    return out
+
+
+def macro_f1(pred: np.ndarray, gold: np.ndarray) -> float:
+    def f1(p: np.ndarray, g: np.ndarray) -> float:
+        tp = float((p & g).sum())
+        fp, fn = float((p & ~g).sum()), float((~p & g).sum())
+        return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
+
+    return (f1(pred, gold) + f1(~pred, ~gold)) / 2
+
+
+def score(pred: np.ndarray, gold: np.ndarray) -> tuple[str, float]:
+    if gold.all():
+        return "recall", float(pred.mean())
+    return "macro-F1", macro_f1(pred, gold)
+
+
+def baseline(rows: list[dict]) -> np.ndarray | None:
+    """Char n-gram TF-IDF + logistic regression trained on this set's training rows alone."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    train = [r for r in rows if r["split"] == "train"]
+    test = [r for r in rows if r["split"] == "test"]
+    y = np.array([r["harm"] != "none" for r in train])
+    if len(set(y.tolist())) < 2:
+        return None
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=300_000)
+    x = vec.fit_transform([r["text"][:5000] for r in train])
+    clf = LogisticRegression(C=4.0, max_iter=2000)
+    clf.fit(x, y)
+    return clf.predict(vec.transform([r["text"][:5000] for r in test])).astype(bool)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=SHARED)
+    ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--sets", nargs="*", default=None, help="only these set names")
+    args = ap.parse_args()
+    if not args.data.is_dir():
+        sys.exit(f"needs the shared data at {args.data}")
+    sets = load_sets(args.data)
+    settings = Settings()
+    report: dict[str, dict] = {}
+    print("| set | rows | harmful | measure | Tutela | one-set char n-gram LR | ahead? |")
+    print("|---|---|---|---|---|---|---|")
+    t0 = time.perf_counter()
+    for name, rows in sets.items():
+        if args.sets and name not in args.sets:
+            continue
+        test = [r for r in rows if r["split"] == "test"]
+        if not test:
+            continue
+        gold = np.array([r["harm"] != "none" for r in test])
+        res = analyze_texts([r["text"] for r in test], settings=settings, explain=False)
+        harms = {r["harm"] for r in test if r["harm"] != "none"}
+        fits = set().union(*(FITS[h] for h in harms)) if harms else set()
+        pred = np.array([
+            bool({c.value for c in a.flags} & (FITS[r["harm"]] if r["harm"] != "none" else fits))
+            for a, r in zip(res, test)
+        ])
+        measure, ours = score(pred, gold)
+        base = None if args.no_baseline else baseline(rows)
+        theirs = None if base is None else score(base, gold)[1]
+        ahead = "" if theirs is None else ("yes" if ours > theirs else "no")
+        print(f"| {name} | {len(test)} | {int(gold.sum())} | {measure} | {ours:.3f} | "
+              f"{'' if theirs is None else f'{theirs:.3f}'} | {ahead} |", flush=True)
+        report[name] = {"rows": len(test), "harmful": int(gold.sum()), "measure": measure, "tutela": round(ours, 4),
+                        "baseline": None if theirs is None else round(theirs, 4)}
+    print(f"\n{time.perf_counter() - t0:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Domain experts for the first stage: a router that recognises where a text comes from, and one
+binary head per public source trained on that source alone.
+
+Why: every public set labels harm by its own standard and with its own prior (a forum of
+cyberbullying questions where 7% are bullying, tweets where 60% are, COVID posts where half are
+fake). One head per category, thresholded for all sources at once, sits between them and loses to
+a one-dataset classifier on most sets. A text that clearly reads like one source (the router is
+sure) is better judged by that source's own head, for the category that source labels; anything
+else, above all children's chats, is judged by the general heads as before. The router has a
+`chat` class learned from the conversations and examples we wrote, so that children's messages
+are not mistaken for a public source.
+
+Experts only replace the general model's probability for their one category; phrase rules and
+every other category are untouched, so an expert can never hide a sextortion threat or a school
+threat that the rules or another head catch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from importlib import resources
+
+import numpy as np
+import scipy.sparse as sp
+
+from tutela.domain.taxonomy import Category
+
+CHAT = "chat"
+# the category each source's expert speaks for: one that fits every harm the source labels
+EXPERT_CATEGORY: dict[str, Category] = {
+    "constraint_covid_fake_en": Category.DISINFORMATION,
+    "cyberbullying_tweets": Category.CYBERBULLYING,
+    "davidson_hate_offensive": Category.CYBERBULLYING,
+    "ethos_binary": Category.HATE_RADICALISATION,
+    "formspring_cyberbullying": Category.CYBERBULLYING,
+    "offenseval_tr_2020": Category.CYBERBULLYING,
+    "pars_off": Category.CYBERBULLYING,
+    "pars_offensive": Category.CYBERBULLYING,
+    "phate": Category.CYBERBULLYING,
+    "russe_detox_2022": Category.CYBERBULLYING,
+    "russian_distorted_toxicity": Category.CYBERBULLYING,
+    "sms_spam_collection": Category.FRAUD,
+    "stormfront_hate_en": Category.HATE_RADICALISATION,
+    "threatgram101_en": Category.VIOLENT_CONTENT,
+    "turkish_hate_speech_tr": Category.HATE_RADICALISATION,
+    "turkish_sms_collection": Category.FRAUD,
+}
+ROUTE_MIN = 0.8  # the router's probability a text needs before its source's expert judges it (see docs/models.md)
+
+
+def chat_texts() -> list[str]:
+    """Children's and ordinary messages we wrote: the router's `chat` class (never a public source)."""
+    from tutela.conversations.corpus import load_corpus
+
+    texts = [m["text"] for conv in load_corpus() for m in conv["messages"]]
+    seed = resources.files("tutela.detect.training") / "seed" / "examples.jsonl"
+    texts += [json.loads(line)["text"] for line in seed.read_text(encoding="utf-8").splitlines() if line.strip()]
+    banks = resources.files("tutela.detect") / "semantic" / "examples"
+    if banks.is_dir():
+        for lang_dir in banks.iterdir():
+            if not lang_dir.is_dir():
+                continue
+            for f in lang_dir.iterdir():
+                if f.name.endswith(".jsonl"):
+                    texts += [json.loads(line)["text"] for line in f.read_text(encoding="utf-8").splitlines()
+                              if line.strip()]
+    return list(dict.fromkeys(t for t in texts if t.strip()))
+
+
+def fit_router(
+    x: sp.csr_matrix, routes: np.ndarray, names: list[str], log: Callable[[str], None]
+) -> tuple[np.ndarray, np.ndarray]:
+    """One-vs-rest logistic regression over the routes; a softmax over its scores is the route probability."""
+    from sklearn.linear_model import SGDClassifier
+
+    counts = np.bincount(routes, minlength=len(names)).astype(float)
+    weight = (counts.sum() / (len(names) * np.maximum(counts, 1.0)))[routes] ** 0.5
+    clf = SGDClassifier(loss="log_loss", alpha=2e-6, max_iter=8, tol=None, random_state=0)
+    clf.fit(x, routes, sample_weight=weight)
+    log(f"router over {len(names)} routes fitted on {x.shape[0]} rows")
+    return clf.coef_.T.astype(np.float32), clf.intercept_.astype(np.float64)
+
+
+def route_probabilities(z: np.ndarray) -> np.ndarray:
+    """Softmax over the router's one-vs-rest scores."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)

@@ -1,0 +1,100 @@
+"""Training data rules and the domain experts' contract, on small files and models made here.
+
+Why: the default model must never learn from non-commercial data, duplicates must never straddle
+train and test, sources whose `none` is not harmless must not teach other heads, and an expert
+must replace only its own category's probability, only where the router is sure.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from tutela.detect.features import N_FEATURES, featurize
+from tutela.detect.model import LinearModel
+from tutela.detect.training.data import HEADS, is_noncommercial, load_public, split_of, text_group
+from tutela.domain.taxonomy import Category
+
+FIELDS = ["id", "text", "lang", "label", "harm", "source", "license"]
+
+
+def _write(path: Path, rows: list[dict]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=FIELDS)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: r.get(k, "") for k in FIELDS})
+
+
+def test_licences() -> None:
+    assert is_noncommercial("CC BY-NC-SA 4.0 (repo LICENSE.txt)")
+    assert is_noncommercial("non-commercial use only")
+    assert not is_noncommercial("CC BY-SA 3.0 ES")
+    assert not is_noncommercial("MIT (repo LICENSE)") and not is_noncommercial("unstated")
+
+
+def test_noncommercial_rows_are_left_out_unless_asked(tmp_path: Path) -> None:
+    _write(tmp_path / "open_set.csv", [{"id": "o:1", "text": "hello there", "lang": "en", "harm": "none",
+                                        "license": "MIT"}])
+    _write(tmp_path / "nc_set.csv", [{"id": "n:1", "text": "some text", "lang": "ru", "harm": "violence",
+                                      "license": "CC BY-NC-SA 4.0"}])
+    assert {r.source for r in load_public(tmp_path)} == {"open_set"}
+    assert {r.source for r in load_public(tmp_path, include_noncommercial=True)} == {"open_set", "nc_set"}
+
+
+def test_duplicates_share_a_split(tmp_path: Path) -> None:
+    rows = [{"id": f"a:{i}", "text": t, "lang": "en", "harm": "none", "license": "MIT"}
+            for i, t in enumerate(["Same  text here", "same text HERE", "another text"])]
+    _write(tmp_path / "a.csv", rows)
+    loaded = load_public(tmp_path)
+    assert loaded[0].group == loaded[1].group == text_group("same text here")
+    assert loaded[0].split == loaded[1].split == split_of(loaded[0].group)
+
+
+def test_sources_whose_none_is_not_harmless_teach_only_their_head(tmp_path: Path) -> None:
+    _write(tmp_path / "threatgram101_en.csv", [
+        {"id": "t:1", "text": "abusive but no threat", "lang": "en", "harm": "none", "license": "CC BY 4.0"},
+        {"id": "t:2", "text": "a violent threat", "lang": "en", "harm": "threat", "license": "CC BY 4.0"},
+    ])
+    none_row, threat_row = load_public(tmp_path)
+    assert Category.VIOLENT_CONTENT not in none_row.masked  # a negative for violence
+    assert Category.CYBERBULLYING in none_row.masked and Category.HATE_RADICALISATION in none_row.masked
+    assert threat_row.labels == {Category.VIOLENT_CONTENT}
+
+
+def _model(with_experts: bool) -> LinearModel:
+    """Two heads over a tiny vocabulary; one expert (for cyberbullying) behind a two-route router."""
+    n_heads = len(HEADS)
+    coef = sp.csc_matrix((N_FEATURES, n_heads), dtype=np.float32)
+    kw: dict = {}
+    if with_experts:
+        feats = featurize(["zzqa"]).indices  # features of the word that marks the "forum" route
+        router = np.zeros((N_FEATURES, 2), dtype=np.float32)
+        router[feats, 0] = 5.0
+        expert = np.zeros((N_FEATURES, 1), dtype=np.float32)
+        expert[featurize(["bully"]).indices, 0] = 20.0
+        kw = dict(routes=["forum", "chat"], router=sp.csc_matrix(router), router_intercept=np.array([0.0, 0.0]),
+                  experts={"forum": ("cyberbullying", 0.7)}, expert_coef=sp.csc_matrix(expert),
+                  expert_intercept=np.array([-8.0]))
+    return LinearModel(heads=HEADS, coef=coef, intercept=np.zeros(n_heads), calib=np.tile([1.0, -3.0], (n_heads, 1)),
+                       thresholds={h.value: 0.4 for h in HEADS}, **kw)
+
+
+def test_an_expert_answers_only_for_its_category_and_only_when_routed(tmp_path: Path) -> None:
+    plain, routed = _model(False), _model(True)
+    texts = ["zzqa zzqa bully bully bully", "zzqa hello", "bully bully bully", "hello"]
+    base, out = plain.predict(texts, ["en"] * 4), routed.predict(texts, ["en"] * 4)
+    j = HEADS.index(Category.CYBERBULLYING)
+    others = [k for k in range(len(HEADS)) if k != j]
+    assert np.allclose(out[:, others], base[:, others])  # other categories untouched
+    assert out[0, j] >= 0.4 > base[0, j]  # routed, the expert flags at the head's threshold
+    assert out[1, j] < 0.4  # routed, the expert says no
+    assert out[2, j] == base[2, j] and out[3, j] == base[3, j]  # not routed: the general head answers
+    path = tmp_path / "m.npz"
+    routed.save(path)
+    again = LinearModel.load(path)
+    assert again.routes == ["forum", "chat"] and again.experts == {"forum": ("cyberbullying", 0.7)}
+    assert np.allclose(again.predict(texts, ["en"] * 4), out, atol=1e-3)
