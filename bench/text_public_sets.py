@@ -1,6 +1,6 @@
 """Per-set quality on our held-out split of the public sets, scored the way the outside check scores them.
 
-    OMP_NUM_THREADS=1 python bench/text_public_sets.py [--data ../shared/data/text] [--no-baseline] [--json F]
+    OMP_NUM_THREADS=1 python bench/text_public_sets.py [--data DIR] [--stages fast|auto] [--no-baseline] [--json F]
 
 Each set is binary (../shared/EVALUATION.md): a row is harmful when its `harm` is, and detected when
 the engine flags any category that fits that harm. Score: macro-F1 over harmful / not harmful (recall
@@ -18,7 +18,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import csv  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -30,52 +29,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from tutela.config import Settings  # noqa: E402
 from tutela.detect import analyze_texts  # noqa: E402
-from tutela.detect.training.data import split_of, text_group  # noqa: E402
+from tutela.detect.training.public_sets import (  # noqa: E402
+    FLOOR_MARGIN,
+    frozen_slice,
+    load_sets,
+    set_prediction,
+    score,
+)
 
-# harm label -> the categories whose flag counts as detecting it (EVALUATION.md)
-FITS: dict[str, set[str]] = {
-    "harassment": {"cyberbullying", "hate_radicalisation", "violent_content", "sexual_content", "profanity"},
-    "hate": {"hate_radicalisation", "cyberbullying", "profanity"},
-    "violence": {"violent_content", "cyberbullying"},
-    "sexual": {"sexual_content", "sexual_exploitation", "profanity"},
-    "self_harm": {"self_harm"},
-    "scam": {"fraud"},
-    "grooming": {"sexual_exploitation"},
-    "disinformation": {"disinformation"},
-    "threat": {"violent_content"},
-}
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "text"
-
-
-def load_sets(data_dir: Path) -> dict[str, list[dict]]:
-    csv.field_size_limit(sys.maxsize)
-    out: dict[str, list[dict]] = {}
-    for path in sorted(data_dir.glob("*.csv")):
-        with path.open(newline="", encoding="utf-8") as fh:
-            rows = []
-            for rec in csv.DictReader(fh):
-                harm = (rec.get("harm") or "").strip()
-                if harm != "none" and harm not in FITS:
-                    continue
-                group = rec.get("segment_id") or text_group(rec["text"])
-                rows.append({"text": rec["text"], "harm": harm, "split": split_of(group)})
-        out[path.stem] = rows
-    return out
-
-
-def macro_f1(pred: np.ndarray, gold: np.ndarray) -> float:
-    def f1(p: np.ndarray, g: np.ndarray) -> float:
-        tp = float((p & g).sum())
-        fp, fn = float((p & ~g).sum()), float((~p & g).sum())
-        return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
-
-    return (f1(pred, gold) + f1(~pred, ~gold)) / 2
-
-
-def score(pred: np.ndarray, gold: np.ndarray) -> tuple[str, float]:
-    if gold.all():
-        return "recall", float(pred.mean())
-    return "macro-F1", macro_f1(pred, gold)
 
 
 def baseline(rows: list[dict]) -> np.ndarray | None:
@@ -101,6 +63,12 @@ def main() -> None:
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--sets", nargs="*", default=None, help="only these set names")
+    ap.add_argument("--slice", type=int, default=0,
+                    help="only the first N held-out rows of each set (by hash): the frozen slice the CI test runs")
+    ap.add_argument("--floors", type=Path, default=None,
+                    help="write per-set floors (score - 0.03) for tests/detect/test_text_public_slice.py here")
+    ap.add_argument("--stages", default="auto", choices=["fast", "auto", "deep"],
+                    help="fast: n-gram model and rules only; auto: what `tutela scan` runs (no ages: semantic too)")
     args = ap.parse_args()
     if not args.data.is_dir():
         sys.exit(f"needs the shared data at {args.data}")
@@ -113,17 +81,12 @@ def main() -> None:
     for name, rows in sets.items():
         if args.sets and name not in args.sets:
             continue
-        test = [r for r in rows if r["split"] == "test"]
+        test = frozen_slice(rows, args.slice) if args.slice else [r for r in rows if r["split"] == "test"]
         if not test:
             continue
         gold = np.array([r["harm"] != "none" for r in test])
-        res = analyze_texts([r["text"] for r in test], settings=settings, explain=False)
-        harms = {r["harm"] for r in test if r["harm"] != "none"}
-        fits = set().union(*(FITS[h] for h in harms)) if harms else set()
-        pred = np.array([
-            bool({c.value for c in a.flags} & (FITS[r["harm"]] if r["harm"] != "none" else fits))
-            for a, r in zip(res, test)
-        ])
+        res = analyze_texts([r["text"] for r in test], settings=settings, explain=False, stages=args.stages)
+        pred = set_prediction(test, [{c.value for c in a.flags} for a in res])
         measure, ours = score(pred, gold)
         base = None if args.no_baseline else baseline(rows)
         theirs = None if base is None else score(base, gold)[1]
@@ -133,6 +96,9 @@ def main() -> None:
         report[name] = {"rows": len(test), "harmful": int(gold.sum()), "measure": measure, "tutela": round(ours, 4),
                         "baseline": None if theirs is None else round(theirs, 4)}
     print(f"\n{time.perf_counter() - t0:.0f} s")
+    if args.floors:
+        floors = {k: round(v["tutela"] - FLOOR_MARGIN, 3) for k, v in report.items()}
+        args.floors.write_text(json.dumps(floors, indent=1, sort_keys=True) + "\n")
     if args.json:
         args.json.write_text(json.dumps(report, indent=1) + "\n")
 

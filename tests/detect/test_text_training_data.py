@@ -77,9 +77,11 @@ def _model(with_experts: bool) -> LinearModel:
         expert = np.zeros((N_FEATURES, 1), dtype=np.float32)
         expert[featurize(["bully"]).indices, 0] = 20.0
         kw = dict(routes=["forum", "chat"], router=sp.csc_matrix(router), router_intercept=np.array([0.0, 0.0]),
-                  experts={"forum": ("cyberbullying", 0.7)}, expert_coef=sp.csc_matrix(expert),
+                  experts={"forum": ("cyberbullying", 0.7, ["profanity"])}, expert_coef=sp.csc_matrix(expert),
                   expert_intercept=np.array([-8.0]))
-    return LinearModel(heads=HEADS, coef=coef, intercept=np.zeros(n_heads), calib=np.tile([1.0, -3.0], (n_heads, 1)),
+    calib = np.tile([1.0, -3.0], (n_heads, 1))
+    calib[HEADS.index(Category.PROFANITY)] = [1.0, 3.0]  # the general profanity head says yes to everything
+    return LinearModel(heads=HEADS, coef=coef, intercept=np.zeros(n_heads), calib=calib,
                        thresholds={h.value: 0.4 for h in HEADS}, **kw)
 
 
@@ -87,14 +89,16 @@ def test_an_expert_answers_only_for_its_category_and_only_when_routed(tmp_path: 
     plain, routed = _model(False), _model(True)
     texts = ["zzqa zzqa bully bully bully", "zzqa hello", "bully bully bully", "hello"]
     base, out = plain.predict(texts, ["en"] * 4), routed.predict(texts, ["en"] * 4)
-    j = HEADS.index(Category.CYBERBULLYING)
-    others = [k for k in range(len(HEADS)) if k != j]
-    assert np.allclose(out[:, others], base[:, others])  # other categories untouched
+    j, prof = HEADS.index(Category.CYBERBULLYING), HEADS.index(Category.PROFANITY)
+    others = [k for k in range(len(HEADS)) if k not in (j, prof)]
+    assert np.allclose(out[:, others], base[:, others])  # categories the source does not speak for: untouched
+    assert out[1, prof] < 0.4 <= base[1, prof]  # routed and "not harmful": a governed head may not flag
+    assert out[0, prof] == base[0, prof]  # routed and harmful: governed heads keep their own say
     assert out[0, j] >= 0.4 > base[0, j]  # routed, the expert flags at the head's threshold
     assert out[1, j] < 0.4  # routed, the expert says no
     assert out[2, j] == base[2, j] and out[3, j] == base[3, j]  # not routed: the general head answers
     path = tmp_path / "m.npz"
     routed.save(path)
     again = LinearModel.load(path)
-    assert again.routes == ["forum", "chat"] and again.experts == {"forum": ("cyberbullying", 0.7)}
+    assert again.routes == ["forum", "chat"] and again.experts == {"forum": ("cyberbullying", 0.7, ["profanity"])}
     assert np.allclose(again.predict(texts, ["en"] * 4), out, atol=1e-3)

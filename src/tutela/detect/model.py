@@ -40,11 +40,12 @@ class LinearModel:
     # probability for texts in those languages
     lang_heads: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     # Domain experts (see `training/experts.py`): a router over `routes` (public sources and `chat`)
-    # and one head per source, calibrated, with its own threshold: source -> (category, threshold).
+    # and one head per source, calibrated, with its own threshold: source -> (category, threshold,
+    # governed categories: other model heads the source's labels speak for, which the expert's "no" caps).
     routes: list[str] = field(default_factory=list)
     router: sp.csc_matrix | None = None  # (n_features, routes)
     router_intercept: np.ndarray | None = None
-    experts: dict[str, tuple[str, float]] = field(default_factory=dict)
+    experts: dict[str, tuple[str, float, list[str]]] = field(default_factory=dict)
     expert_coef: sp.csc_matrix | None = None  # (n_features, experts), calibration folded in
     expert_intercept: np.ndarray | None = None
 
@@ -77,7 +78,18 @@ class LinearModel:
     def predict(self, normalized: list[str], langs: list[str] | None = None) -> np.ndarray:
         """Probabilities (n, len(heads)); language-specific heads answer for their languages, and a
         source's expert answers for its category where the router is sure a text reads like that source."""
-        x = featurize(normalized)
+        return self.predict_x(featurize(normalized), langs)
+
+    def predict_with_vetoes(self, normalized: list[str], langs: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """`predict`, plus where a source's expert said "not harmful" (n, heads): the engine lets no
+        phrase rule of those categories flag there either (the source's own judge knows its domain)."""
+        veto = np.zeros((len(normalized), len(self.heads)), dtype=bool)
+        return self.predict_x(featurize(normalized), langs, veto), veto
+
+    def predict_x(
+        self, x: sp.csr_matrix, langs: list[str] | None = None, veto: np.ndarray | None = None
+    ) -> np.ndarray:
+        """`predict` on features already computed (training compares heads on the same matrix)."""
         p = self.predict_features(x)
         out = p[:, : len(self.heads)]
         if langs is not None and self.lang_heads:
@@ -86,15 +98,17 @@ class LinearModel:
                 rows = np.isin(lang_arr, head_langs)
                 if rows.any():
                     out[rows, self.heads.index(Category(cat))] = p[rows, len(self.heads) + k]
-        if self._experts is not None and self._router is not None and len(normalized):
-            self._apply_experts(x, out, langs)
+        if self._experts is not None and self._router is not None and x.shape[0]:
+            self._apply_experts(x, out, langs, veto)
         return out
 
     def threshold(self, category: str, lang: str | None) -> float:
         """The shipped flag threshold of a head for a language (the language's own, else the head's)."""
         return self.lang_thresholds.get(lang or "", {}).get(category, self.thresholds.get(category, 0.5))
 
-    def _apply_experts(self, x: sp.csr_matrix, out: np.ndarray, langs: list[str] | None) -> None:
+    def _apply_experts(
+        self, x: sp.csr_matrix, out: np.ndarray, langs: list[str] | None, veto: np.ndarray | None
+    ) -> None:
         from tutela.detect.training.experts import ROUTE_MIN, route_probabilities
 
         assert self._router is not None and self._experts is not None
@@ -103,14 +117,21 @@ class LinearModel:
         z = (x @ self._experts).toarray() + self.expert_intercept
         pe = 1.0 / (1.0 + np.exp(-z))
         index = {name: k for k, name in enumerate(self.routes)}
-        for k, (source, (cat, thr)) in enumerate(self.experts.items()):
+        for k, (source, (cat, thr, governs)) in enumerate(self.experts.items()):
             rows = np.flatnonzero((best == index[source]) & (conf >= ROUTE_MIN))
-            j = self.heads.index(Category(cat))
             for i in rows:
-                # move the expert's own operating point onto the head's, keeping the order of scores
-                t = self.threshold(cat, langs[i] if langs is not None else None)
-                e = pe[i, k]
-                out[i, j] = t * e / thr if e < thr else t + (1.0 - t) * (e - thr) / max(1.0 - thr, 1e-9)
+                lang = langs[i] if langs is not None else None
+                e = float(pe[i, k])
+                own = self.heads.index(Category(cat))
+                out[i, own] = _onto(e, thr, self.threshold(cat, lang))
+                if e < thr:  # the source's own judge says "not harmful": the heads it speaks for may not flag
+                    if veto is not None:
+                        veto[i, own] = True
+                    for other in governs:
+                        j = self.heads.index(Category(other))
+                        out[i, j] = min(out[i, j], _onto(e, thr, self.threshold(other, lang)))
+                        if veto is not None:
+                            veto[i, j] = True
 
     def word_scores(self, words: list[str]) -> dict[str, np.ndarray]:
         """Each word's own decision contribution per head, featurised in one batch.
@@ -185,6 +206,13 @@ class LinearModel:
             )
 
 
+def _onto(e: float, own: float, target: float) -> float:
+    """Move a score from its own operating point onto another's, keeping the order of scores."""
+    if e < own:
+        return target * e / own
+    return target + (1.0 - target) * (e - own) / max(1.0 - own, 1e-9)
+
+
 def _load_experts(z: Any) -> dict[str, Any]:
     """The router and experts of an artefact that has them (older artefacts have none)."""
     if "routes" not in z.files:
@@ -200,7 +228,8 @@ def _load_experts(z: Any) -> dict[str, Any]:
         "routes": [str(r) for r in z["routes"]],
         "router": matrix("router"),
         "router_intercept": z["router_intercept"].astype(np.float64),
-        "experts": {k: (v[0], float(v[1])) for k, v in json.loads(str(z["experts"])).items()},
+        "experts": {k: (v[0], float(v[1]), list(v[2]) if len(v) > 2 else [])
+                    for k, v in json.loads(str(z["experts"])).items()},
         "expert_coef": matrix("expert"),
         "expert_intercept": z["expert_intercept"].astype(np.float64),
     }

@@ -10,9 +10,16 @@ else, above all children's chats, is judged by the general heads as before. The 
 `chat` class learned from the conversations and examples we wrote, so that children's messages
 are not mistaken for a public source.
 
-Experts only replace the general model's probability for their one category; phrase rules and
-every other category are untouched, so an expert can never hide a sextortion threat or a school
-threat that the rules or another head catch.
+What an expert may change, and what it may not: where the router is sure (`ROUTE_MIN`), the expert
+answers for its own category, and when it says "not harmful" the general heads may not flag the
+categories its source labels (a harassment set's: cyberbullying, hate, violence, sexual content,
+profanity; a scam set's: fraud), nor may the phrase rules for swearing, insults and sexual words
+(`engine.VETOABLE_RULES`; rules for hate, threats and everything else always stand). Categories its source does not label (grooming,
+self-harm, trafficking, recruitment, privacy, and the rest) are never touched, so no expert can hide
+a sextortion threat or a child's self-harm message. An expert is kept only where it beats the
+general heads on its source's calibration rows. Children's chats are routed to a source for about
+one message in eight (the router's `chat` class is learned from our written conversations and
+examples; measured on those held out), and there the source's judge decides for those categories.
 """
 
 from __future__ import annotations
@@ -79,7 +86,10 @@ def fit_router(
     clf = SGDClassifier(loss="log_loss", alpha=2e-6, max_iter=8, tol=None, random_state=0)
     clf.fit(x, routes, sample_weight=weight)
     log(f"router over {len(names)} routes fitted on {x.shape[0]} rows")
-    return clf.coef_.T.astype(np.float32), clf.intercept_.astype(np.float64)
+    coef, intercept = clf.coef_, clf.intercept_
+    if len(names) == 2:  # scikit-learn fits one column for two classes: score the first as its opposite
+        coef, intercept = np.vstack([-coef, coef]) / 2, np.concatenate([-intercept, intercept]) / 2
+    return coef.T.astype(np.float32), intercept.astype(np.float64)
 
 
 def route_probabilities(z: np.ndarray) -> np.ndarray:

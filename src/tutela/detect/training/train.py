@@ -184,15 +184,17 @@ EXPERT_KEEP = 25_000  # and per expert
 
 
 def _fit_experts(
-    prep: Prepared, log: Callable[[str], None], report: dict
-) -> tuple[list[str], np.ndarray, np.ndarray, dict[str, tuple[str, float]], np.ndarray, np.ndarray]:
+    prep: Prepared, general: LinearModel, log: Callable[[str], None], report: dict
+) -> tuple[list[str], np.ndarray, np.ndarray, dict[str, tuple[str, float, list[str]]], np.ndarray, np.ndarray]:
     """The router (public sources plus our written `chat`) and one calibrated head per source.
 
     See `training/experts.py` for why. Each expert is NB-weighted logistic regression on its own
     source's training rows (harmful vs not), Platt-calibrated on that source's calibration rows, with
-    the threshold of best macro-F1 there (the measure the sets are judged by).
+    the threshold of best macro-F1 there (the measure the sets are judged by). An expert is kept only
+    where it beats the general heads on its source's calibration rows.
     """
     from tutela.detect.training.experts import CHAT, EXPERT_CATEGORY, chat_texts, fit_router
+    from tutela.detect.training.public_sets import FITS
 
     sources = np.array([r.source for r in prep.rows])
     public = sorted({r.source for r in prep.rows if r.source != "seed"})
@@ -223,12 +225,15 @@ def _fit_experts(
                         "chat_rows_taken_for_a_source": round(float(chat_taken), 4)}
     log(f"router on held-out rows: {report['router']}")
 
-    experts: dict[str, tuple[str, float]] = {}
+    experts: dict[str, tuple[str, float, list[str]]] = {}
     cols: list[np.ndarray] = []
     bs: list[float] = []
+    y = np.array([r.harm != "none" for r in prep.rows], dtype=np.int8)
+    head_names = {h.value for h in HEADS}
     for src, cat in EXPERT_CATEGORY.items():
         mine = sources == src
-        y = np.array([r.harm != "none" for r in prep.rows], dtype=np.int8)
+        harms = {r.harm for r, m in zip(prep.rows, mine) if m and r.harm != "none"}
+        fits = set().union(*(FITS.get(h, set()) for h in harms)) & head_names
         m_tr, m_ca = mine & (prep.split == "train"), mine & (prep.split == "calib")
         if len(np.unique(y[m_tr])) < 2 or len(np.unique(y[m_ca])) < 2:
             continue
@@ -239,7 +244,17 @@ def _fit_experts(
         # store the calibration inside the linear map: sigmoid(a*z + c) = sigmoid((a*coef) x + (a*b + c))
         coef, b = coef * a, a * b + c
         thr = best_macro_threshold(1 / (1 + np.exp(-(prep.x[m_ca] @ coef + b))), y[m_ca])
-        experts[src] = (cat.value, round(thr, 4))
+        own = macro_f1(1 / (1 + np.exp(-(prep.x[m_ca] @ coef + b))) >= thr, y[m_ca])
+        p_gen = general.predict_x(prep.x[m_ca], list(prep.langs[m_ca]))
+        gen_pred = np.zeros(int(m_ca.sum()), dtype=bool)
+        for c in fits:
+            t = np.array([general.threshold(c, lang) for lang in prep.langs[m_ca]])
+            gen_pred |= p_gen[:, HEADS.index(Category(c))] >= t
+        theirs = macro_f1(gen_pred, y[m_ca])
+        if own <= theirs + 0.005:
+            log(f"[expert {src}] left out: {own:.3f} on calibration vs {theirs:.3f} for the general heads")
+            continue
+        experts[src] = (cat.value, round(thr, 4), sorted(fits - {cat.value}))
         cols.append(coef.astype(np.float32))
         bs.append(b)
         m_te = mine & (prep.split == "test")
@@ -247,6 +262,8 @@ def _fit_experts(
         report.setdefault("experts", {})[src] = {"category": cat.value, "threshold": round(thr, 4),
                                                  "macro_f1_alone": round(macro_f1(pred, y[m_te]), 4)}
         log(f"[expert {src}] held-out macro-F1 alone {report['experts'][src]['macro_f1_alone']}")
+    if not cols:
+        return routes, router_coef, router_b, {}, np.zeros((N_FEATURES, 0), dtype=np.float32), np.zeros(0)
     return routes, router_coef, router_b, experts, np.stack(cols, axis=1), np.array(bs)
 
 
@@ -355,7 +372,9 @@ def train(
         coefs = np.hstack([coefs, np.stack(extra_cols, axis=1)])
         intercepts = np.concatenate([intercepts, extra_b])
         calib = np.vstack([calib, np.array(extra_calib)])
-    routes, router_coef, router_b, experts, expert_coef, expert_b = _fit_experts(prep, log, report)
+    general = LinearModel(heads=HEADS, coef=sp.csc_matrix(coefs), intercept=intercepts, calib=calib,
+                          thresholds=thresholds, lang_thresholds=lang_thresholds, lang_heads=lang_heads)
+    routes, router_coef, router_b, experts, expert_coef, expert_b = _fit_experts(prep, general, log, report)
     for name in ("train", "calib", "test"):
         report["data"][name] = int((prep.split == name).sum())
     report["sources"] = sorted({r.source for r in prep.rows})
