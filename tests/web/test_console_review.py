@@ -108,3 +108,100 @@ def test_note_authors_by_email_and_categories_in_words(client, csrf, hotline):
     assert "Sexual exploitation and grooming" in page and ">sexual_exploitation<" not in page
     queue = client.get("/console").text
     assert "Sexual exploitation and grooming" in queue and "Fraud and identity theft" in queue
+
+
+def _many_cases(db, org_name: str, n: int) -> None:
+    """n plain cases straight into the table (intake is tested elsewhere): enough to need paging."""
+    from datetime import UTC, datetime, timedelta
+
+    from tutela.storage.tables.cases import cases
+
+    org_id = get_org(db, org_name)["id"]
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with db.begin() as conn:
+        conn.execute(cases.insert(), [
+            {"org_id": org_id, "status": "triaged", "priority": "low", "priority_rank": 3, "category": "fraud",
+             "report_count": 1, "routes": [], "legal_hold": False, "created_at": start + timedelta(minutes=i),
+             "updated_at": start, "stage_entered_at": start, "deadline_at": start + timedelta(days=30, minutes=i)}
+            for i in range(n)
+        ])
+
+
+def test_queue_pages_beyond_two_hundred_cases(client, csrf, db, hotline):
+    _many_cases(db, "Hotline A", 230)
+    _sign_in(client, csrf, "sup@a.example")
+    seen: list[int] = []
+    url = "/console"
+    while url:
+        page = client.get(url.replace("&amp;", "&")).text
+        seen += [int(x) for x in re.findall(r'data-case-id="(\d+)"', page)]
+        nxt = re.search(r'href="([^"]+)" rel="next"', page)
+        url = nxt.group(1) if nxt else None
+    assert len(seen) == 232 and len(set(seen)) == 232  # every case once, across five pages
+
+
+def test_queue_sorts_by_received_and_deadline(client, csrf, db, hotline):
+    _many_cases(db, "Hotline A", 3)
+    _sign_in(client, csrf, "sup@a.example")
+    newest = [int(x) for x in re.findall(r'data-case-id="(\d+)"', client.get("/console?sort=received").text)]
+    oldest = [int(x) for x in re.findall(r'data-case-id="(\d+)"', client.get("/console?sort=-received").text)]
+    assert newest == list(reversed(oldest)) and newest[0] == hotline[1].case_id  # reports made just now
+    by_deadline = client.get("/console?sort=deadline").text
+    ids = [int(x) for x in re.findall(r'data-case-id="(\d+)"', by_deadline)]
+    assert ids[:3] == sorted(ids[:3]) and hotline[0].case_id not in ids[:3]  # seeded: nearest, in id order
+    assert 'aria-sort="ascending"' in by_deadline
+
+
+def test_queue_search_by_reference_code_url_and_hash(client, csrf, db, settings, hotline):
+    from tutela.cases.service import get_case, submit_report
+    from tutela.domain.cases import ReportIn
+
+    linked = submit_report(db, settings, ReportIn(category="scam", urls=["https://prize.example/claim?id=7"]))
+    _sign_in(client, csrf, "sup@a.example")
+
+    def found(q: str) -> list[int]:
+        return [int(x) for x in re.findall(r'data-case-id="(\d+)"', client.get("/console", params={"q": q}).text)]
+
+    assert found(hotline[1].reference_code.lower()) == [hotline[1].case_id]
+    assert found("prize.example/claim") == [linked.case_id]
+    from tutela.access.people import authenticate_person
+
+    sup = authenticate_person(db, "sup@a.example", PASSWORD)
+    sha = get_case(db, settings, sup, hotline[0].case_id).evidence[0].sha256
+    assert found(sha[:12]) == [hotline[0].case_id]
+    assert found(f"#{hotline[1].case_id}") == [hotline[1].case_id]
+    assert found("nothing-like-this") == []
+    assert found("100%_") == []  # LIKE wildcards are literal
+
+
+def test_queue_columns_show_received_language_media_and_hash_match(client, csrf, db, hotline):
+    from tutela.storage.tables.cases import reports
+
+    with db.begin() as conn:  # as intake records a match on a hash list
+        conn.execute(reports.update().where(reports.c.case_id == hotline[0].case_id)
+                     .values(analysis={"hash_banks": ["known-abuse-test"]}))
+    _sign_in(client, csrf, "ana@a.example")
+    page = client.get("/console").text
+    row = re.search(rf'<tr [^>]*data-case-id="{hotline[0].case_id}".*?</tr>', page, re.S).group(0)
+    assert '<td class="has-media">yes</td>' in row and '<td class="lang">en</td>' in row
+    assert "known-abuse-test" in row and "data-countdown" in row and "data-local" in row
+    other = re.search(rf'<tr [^>]*data-case-id="{hotline[1].case_id}".*?</tr>', page, re.S).group(0)
+    assert '<td class="has-media">no</td>' in other and '<td class="hash-match">no</td>' in other
+
+
+def test_intake_records_which_hash_list_matched(client, csrf, db, settings, hotline, monkeypatch):
+    """The bank's name reaches the queue through intake (the matcher itself is tested in tests/hashing)."""
+    from types import SimpleNamespace
+
+    import tutela.hashing
+    from tutela.cases.service import submit_report
+    from tutela.domain.cases import EvidenceFile, ReportIn
+
+    monkeypatch.setattr(tutela.hashing, "match_hashes",
+                        lambda db, media, org_id=None: [SimpleNamespace(bank="known-abuse-test")])
+    receipt = submit_report(db, settings, ReportIn(category="sexual_content"),
+                            files=[EvidenceFile(filename="x.png", content_type="image/png", data=_png())])
+    assert receipt.priority in ("high", "critical")
+    _sign_in(client, csrf, "sup@a.example")
+    row = re.search(rf'<tr [^>]*data-case-id="{receipt.case_id}".*?</tr>', client.get("/console").text, re.S)
+    assert "<strong>yes</strong>: known-abuse-test" in row.group(0)

@@ -135,15 +135,17 @@ def prepare(
     hashes = [hash_file(f.data, f.filename) for f in files]
     digest = _request_digest(report, hashes)
     analysis = triage.analyse(report.description, lang=report.language, settings=settings)
-    hash_matched = _hash_matched(db, hashes, org_id)
+    hash_banks = _hash_banks(db, hashes, org_id)
     conversation = triage.analyse_conversation(report.conversation)
     t = triage.triage(
         report.category,
         analysis,
         escalate=report.escalate,
-        hash_matched=hash_matched,
+        hash_matched=bool(hash_banks),
         conversation=conversation,
     )
+    if hash_banks:  # the console shows which list matched: a reviewer weighs a known-CSAM bank differently
+        t.analysis["hash_banks"] = hash_banks
     if report.description.strip() and analysis is None:
         # say so on the case: a reviewer must know the text was not machine-checked
         t.reasons.append("text analysis unavailable: triaged on the reporter's choice only")
@@ -169,19 +171,19 @@ def prepare(
     )
 
 
-def _hash_matched(db: Database, hashes: list[FileHashes], org_id: int | None) -> bool:
-    """Ask the media engine whether any file is on a hash list that counts for the organisation
-    (its own, or one it subscribed to)."""
+def _hash_banks(db: Database, hashes: list[FileHashes], org_id: int | None) -> list[str]:
+    """The names of the hash lists any file is on, of those that count for the organisation
+    (its own, or one it subscribed to); empty when nothing matched."""
     media = [h.media for h in hashes if h.media is not None]
     if not media:
-        return False
+        return []
     from tutela.hashing import match_hashes
 
     try:
-        return any(bool(match_hashes(db, m, org_id=org_id)) for m in media)
+        return sorted({match.bank for m in media for match in match_hashes(db, m, org_id=org_id)})
     except Exception:  # noqa: BLE001  (a matcher failure must not lose the report)
         log.warning("hash matching failed during intake; the report is kept unmatched", exc_info=True)
-        return False
+        return []
 
 
 # --- the reporter's side ----------------------------------------------------------

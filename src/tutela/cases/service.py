@@ -14,6 +14,7 @@ from __future__ import annotations
 from tutela.access import Principal
 from tutela.cases.authz import ROLES, permissions, principal_for_user
 from tutela.cases.casework import (
+    QUEUE_SORTS,
     add_note,
     assign,
     bind_settings,
@@ -25,6 +26,7 @@ from tutela.cases.casework import (
     get_case,
     list_appeals,
     list_queue,
+    queue_facts,
     set_legal_hold,
     transition,
 )
@@ -61,6 +63,7 @@ def submit_report(
 
 
 __all__ = [
+    "QUEUE_SORTS",
     "HOLDING_ORG_NAME",
     "ROLES",
     "IdempotencyConflict",
@@ -78,6 +81,7 @@ __all__ = [
     "intake_state",
     "list_appeals",
     "list_queue",
+    "queue_facts",
     "list_referrals",
     "permissions",
     "principal_for_user",

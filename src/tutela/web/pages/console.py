@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -25,6 +26,9 @@ from tutela.web.render import page
 
 router = APIRouter(include_in_schema=False)
 CSRF_REFUSED = "Refused: the form's security token is missing or wrong. Go back and reload."
+
+#: Cases per queue page: enough to work through, small enough to load at once.
+PAGE_SIZE = 50
 
 STATUSES = ("received", "triaged", "assigned", "referred", "actioned", "closed")
 PRIORITIES = ("critical", "high", "medium", "low")
@@ -117,18 +121,35 @@ async def queue(request: Request) -> Response:
     status = q.get("status") if q.get("status") in STATUSES else None
     priority = q.get("priority") if q.get("priority") in PRIORITIES else None
     mine = q.get("mine") == "1"
+    search = (q.get("q") or "").strip()[:300]
+    service = _service()
+    sort = q.get("sort") if q.get("sort") in service.QUEUE_SORTS else "priority"
+    page_no = int(q["page"]) if (q.get("page") or "").isdigit() and 0 < int(q["page"]) < 100_000 else 1
     try:
         cases = await run_in_threadpool(
-            lambda: _service().list_queue(db, me, status=status, priority=priority,
-                                          assigned_to=me.user_id if mine else None, limit=200)
+            lambda: service.list_queue(db, me, status=status, priority=priority,
+                                       assigned_to=me.user_id if mine else None, search=search or None,
+                                       sort=sort, limit=PAGE_SIZE + 1, offset=(page_no - 1) * PAGE_SIZE)
         )
+        more = len(cases) > PAGE_SIZE
+        cases = cases[:PAGE_SIZE]
+        facts = await run_in_threadpool(service.queue_facts, db, me, [c.id for c in cases])
     except AccessError as exc:
         return _error(request, me, exc, exc.status)
     people = await run_in_threadpool(list_people, db, me.org_id)
+    keep = {"status": status, "priority": priority, "mine": "1" if mine else None, "q": search or None,
+            "sort": sort if sort != "priority" else None}
+
+    def link(**change: Any) -> str:
+        """The queue's address with the current filters, changed as asked (None drops a parameter)."""
+        params = {k: v for k, v in (keep | change).items() if v is not None}
+        return "/console" + ("?" + urlencode(params) if params else "")
+
     return page(
         request, "console/queue.html",
-        _ctx(request, me, cases=cases, names={p["id"]: p["email"] for p in people}, f_status=status or "", f_priority=priority or "", mine=mine,
-             done=q.get("done"), failed=q.get("failed")),
+        _ctx(request, me, cases=cases, facts=facts, names={p["id"]: p["email"] for p in people},
+             f_status=status or "", f_priority=priority or "", mine=mine, search=search, sort=sort,
+             page_no=page_no, more=more, link=link, done=q.get("done"), failed=q.get("failed")),
     )
 
 

@@ -19,6 +19,35 @@
     if (img) img.addEventListener("click", toggle);
   });
 
+  // Times: the server writes UTC; show the reviewer's local time, and deadlines as a countdown.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function local(d) {
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+  function span(ms) {
+    var min = Math.round(Math.abs(ms) / 60000);
+    if (min < 60) return min + " min";
+    var h = Math.floor(min / 60);
+    if (h < 48) return h + " h " + (min % 60) + " min";
+    return Math.floor(h / 24) + " d " + (h % 24) + " h";
+  }
+  function times() {
+    var now = Date.now();
+    document.querySelectorAll("time[data-local], time[data-countdown]").forEach(function (t) {
+      var d = new Date(t.getAttribute("datetime"));
+      if (isNaN(d)) return;
+      t.title = t.getAttribute("datetime").replace("T", " ").slice(0, 16) + " UTC";
+      if (t.hasAttribute("data-countdown")) {
+        var left = d.getTime() - now;
+        t.textContent = (left >= 0 ? "in " + span(left) : span(left) + " ago") + " (" + local(d) + ")";
+      } else {
+        t.textContent = local(d);
+      }
+    });
+  }
+  times();
+  setInterval(times, 60000);
+
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr.case-row"));
   var current = -1;
   function select(i) {
