@@ -44,3 +44,13 @@ def test_shadow_from_python() -> None:
     d = tutela.moderate("hello", {"channel": "dm"}, shadow=RULES)
     assert d.decision is Action.ALLOW and d.shadow is not None and d.shadow.differs
     assert d.shadow.only_shadow == ["blur"] and d.shadow.only_live == ["allow"]
+
+
+def test_a_flagged_message_decided_without_ages_says_so() -> None:
+    """The README's grooming example without a context: the answer warns that no age was known."""
+    text = "you are so mature for your age, send me a pic and delete our chat"
+    blind = tutela.moderate(text)
+    assert blind.flags and any("decided without ages" in w for w in blind.warnings)
+    known = tutela.moderate(text, {"sender": {"age": 35}, "recipient": {"age_band": "child"}})
+    assert not any("decided without ages" in w for w in known.warnings)
+    assert not any("decided without ages" in w for w in tutela.moderate("see you at practice").warnings)

@@ -388,6 +388,13 @@ def prepare(
     facts = build_facts(ctx, analysis=analysis, has_media=it.has_media, media_sexual_score=media_score,
                         hash_matches=matches, conversation=conv, account=acc, unreadable=problems.unreadable)
 
+    if facts["flags"] and AgeBand.UNKNOWN == ctx.sender.band() == ctx.recipient.band():
+        # rules that protect minors (an adult writing to a child) could not apply: say so, so a
+        # platform does not read an `allow` as "checked for a child"
+        problems.warn(
+            "decided without ages: neither sender nor recipient has an age or age_band in the context, so rules "
+            "for adults writing to minors could not apply; send the ages the platform knows"
+        )
     ev = evaluate(live, facts)
     lang = analysis.lang if analysis is not None and analysis.lang != "und" else ctx.lang
     scores = {k: round(v, 3) for k, v in facts["score"].items() if v >= SCORE_FLOOR}
