@@ -152,3 +152,56 @@ def _org(database: Database) -> int:
     from tutela.access import create_org
 
     return create_org(database, "perm-org")
+
+
+def _check_notes_and_filenames_sealed(client, auth, database: Database) -> None:
+    from tutela.storage.tables.cases import case_notes, evidence
+
+    headers = auth("Hotline", ["reports", "cases"])
+    r = client.post("/v1/reports", headers=headers, data={"category": "fraud", "description": "asked for money"},
+                    files={"files": ("ayse-yilmaz-school-photo.png", b"not really a png", "image/png")})
+    assert r.status_code == 201, r.text
+    case_id = client.get("/v1/cases", headers=headers).json()[0]["id"]
+    note = "spoke to the mother, Ayse Yilmaz, at 221 Baker Street"
+    assert client.post(f"/v1/cases/{case_id}/notes", json={"text": note}, headers=headers).status_code == 201
+    with database.connect() as conn:
+        stored_notes = [t for (t,) in conn.execute(select(case_notes.c.text))]
+        stored_names = [n for (n,) in conn.execute(select(evidence.c.filename))]
+    assert stored_notes and all(note not in t and "Yilmaz" not in t for t in stored_notes)
+    assert stored_names and all("ayse" not in n for n in stored_names)
+    view = client.get(f"/v1/cases/{case_id}", headers=headers).json()  # the API is unchanged
+    assert note in [n["text"] for n in view["notes"]]
+    assert [e["filename"] for e in view["evidence"]] == ["ayse-yilmaz-school-photo.png"]
+
+
+def test_case_notes_and_evidence_filenames_are_sealed(client, auth, db: Database) -> None:
+    _check_notes_and_filenames_sealed(client, auth, db)
+
+
+@pytest.mark.postgres
+def test_case_notes_and_evidence_filenames_are_sealed_on_postgresql(settings: Settings, pg_db: Database) -> None:
+    from fastapi.testclient import TestClient
+
+    from tutela.access import create_key, create_org
+    from tutela.api.app import create_app
+
+    create_org(pg_db, "Hotline", kind="hotline")
+
+    def auth(org: str, scopes: list[str]) -> dict[str, str]:
+        return {"Authorization": f"Bearer {create_key(pg_db, org, scopes)}"}
+
+    with TestClient(create_app(settings, pg_db)) as client:
+        _check_notes_and_filenames_sealed(client, auth, pg_db)
+
+
+def test_a_long_filename_still_fits_its_column_when_sealed(settings: Settings) -> None:
+    from tutela.cases import vault
+    from tutela.cases.intake_batch import _short_name
+
+    name = "ş" * 290 + ".jpeg"
+    short = _short_name(name)
+    assert short.endswith(".jpeg") and len(short.encode()) <= 150
+    sealed = vault.seal_field(settings, short, purpose="evidence.filename")
+    assert len(sealed) <= 300
+    assert vault.open_field(settings, sealed, purpose="evidence.filename") == short
+    assert vault.open_field(settings, sealed, purpose="case_note").startswith("[sealed")  # bound to its purpose

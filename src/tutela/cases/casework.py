@@ -257,12 +257,12 @@ def _report_view(conn: Connection, settings: Settings | None, row: dict, *, owne
     )
 
 
-def _evidence_meta(row: dict) -> EvidenceMeta:
+def _evidence_meta(row: dict, settings: Settings | None) -> EvidenceMeta:
     return EvidenceMeta(
         id=row["id"],
         report_id=row["report_id"],
         kind=row["kind"],
-        filename=row["filename"],
+        filename=vault.open_field(settings, row["filename"], purpose="evidence.filename"),
         content_type=row["content_type"],
         size=row["size"],
         md5=row["md5"],
@@ -321,13 +321,13 @@ def _detail(
     return CaseDetail(
         **_summary(case).model_dump(),
         reports=[_report_view(conn, settings, dict(r), owner=owner) for r in reps],
-        evidence=[_evidence_meta(dict(e)) for e in evs],
+        evidence=[_evidence_meta(dict(e), settings) for e in evs],
         notes=[
             NoteView(
                 id=n["id"],
                 at=as_utc(n["at"]),
                 author=n["author"],
-                text=n["text"],
+                text=vault.open_field(settings, n["text"], purpose="case_note") or "",
                 for_reporter=n["for_reporter"],
             )
             for n in notes
@@ -433,6 +433,7 @@ def _transition(
     *,
     note: str | None,
     outcome: str | None,
+    settings: Settings | None = None,
 ) -> None:
     with_perm = "work"
     access = authz.case_access(conn, principal, case_id, with_perm)
@@ -465,7 +466,7 @@ def _transition(
     event = "reopened" if reopen else to.value
     _set_status(conn, case, to, principal.actor, at, event=event, detail=note, extra=extra)
     if note:
-        _insert_note(conn, case_id, principal, note, for_reporter=False, at=at)
+        _insert_note(conn, case_id, principal, note, for_reporter=False, at=at, settings=settings)
     feedback = False
     if to is CaseStatus.CLOSED:
         feedback = _send_feedback_once(conn, case_id, outcome, at)
@@ -492,19 +493,24 @@ def transition(
 ) -> CaseDetail:
     """Move a case along its lifecycle; raises InvalidTransition (a ValueError) for a move not allowed."""
     with audit.writing(db) as conn:
-        _transition(conn, principal, case_id, to_status, note=note, outcome=outcome)
+        _transition(conn, principal, case_id, to_status, note=note, outcome=outcome, settings=_settings_of(db))
     return _read_detail(db, principal, case_id, settings)
 
 
 def _read_detail(db: Database, principal: Principal, case_id: int, settings: Settings | None) -> CaseDetail:
     """The case after a change. Without known settings the vault is not opened: descriptions are left out."""
-    s = settings or _SETTINGS.get(db)
+    s = settings or _settings_of(db)
     with db.connect() as conn:
         access = authz.case_access(conn, principal, case_id, "read")
         return _detail(conn, s, principal, access)
 
 
 _SETTINGS: weakref.WeakKeyDictionary[Database, Settings] = weakref.WeakKeyDictionary()
+
+
+def _settings_of(db: Database) -> Settings | None:
+    """The settings (and so the vault key) of a database: bound by the caller, or its own."""
+    return _SETTINGS.get(db) or db.settings
 
 
 def bind_settings(db: Database, settings: Settings) -> None:
@@ -532,7 +538,7 @@ def bulk_transition(
     for cid in dict.fromkeys(int(c) for c in case_ids):
         try:
             with audit.writing(db) as conn:
-                _transition(conn, principal, cid, to_status, note=note, outcome=outcome)
+                _transition(conn, principal, cid, to_status, note=note, outcome=outcome, settings=_settings_of(db))
             results[cid] = "ok"
         except (AccessError, ValueError) as exc:
             results[cid] = str(exc)
@@ -605,8 +611,10 @@ def assign(
 
 
 def _insert_note(
-    conn: Connection, case_id: int, principal: Principal, text: str, *, for_reporter: bool, at: datetime
+    conn: Connection, case_id: int, principal: Principal, text: str, *, for_reporter: bool, at: datetime,
+    settings: Settings | None,
 ) -> int:
+    """A person's note, sealed with the vault key (`vault.seal_field`): notes name people and places."""
     return int(
         conn.execute(
             case_notes.insert().values(
@@ -614,7 +622,7 @@ def _insert_note(
                 at=at,
                 author=principal.actor,
                 org_id=principal.org_id,
-                text=text,
+                text=vault.seal_field(settings, text, purpose="case_note"),
                 for_reporter=for_reporter,
             )
         ).inserted_primary_key[0]
@@ -635,7 +643,8 @@ def add_note(
         if for_reporter and access.relation != "owner":
             raise AccessError("only the organisation that owns the case writes to the reporter", 403)
         at = utc_now()
-        note_id = _insert_note(conn, case_id, principal, text, for_reporter=for_reporter, at=at)
+        note_id = _insert_note(conn, case_id, principal, text, for_reporter=for_reporter, at=at,
+                               settings=_settings_of(db))
         conn.execute(update(cases).where(cases.c.id == case_id).values(updated_at=at))
         audit.append(
             conn,
@@ -807,7 +816,8 @@ def decide_appeal(
             )
         )
         if note:
-            _insert_note(conn, row["case_id"], principal, note, for_reporter=False, at=at)
+            _insert_note(conn, row["case_id"], principal, note, for_reporter=False, at=at,
+                         settings=_settings_of(db))
         audit.append(
             conn,
             actor=principal.actor,

@@ -238,7 +238,8 @@ def report_status(db: Database, reference_code: str) -> ReportStatus | None:
         reference_code=rep["reference_code"],
         status=words,
         stage=stage,
-        messages=[ReporterMessage(at=as_utc(n.at), text=n.text) for n in notes],
+        messages=[ReporterMessage(at=as_utc(n.at), text=vault.open_field(db.settings, n.text, purpose="case_note") or "")
+                  for n in notes],
         updated_at=updated,
         can_appeal=case["status"] == CaseStatus.CLOSED.value and open_appeal is None,
     )

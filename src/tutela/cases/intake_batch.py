@@ -382,7 +382,7 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
                     case_id=item_group[i].case_id,
                     report_id=report_ids[i],
                     kind="file",
-                    filename=f.filename[:300],
+                    filename=vault.seal_field(it.settings, _short_name(f.filename), purpose="evidence.filename"),
                     content_type=f.content_type[:200],
                     size=len(f.data),
                     md5=h.md5,
@@ -401,7 +401,7 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
                     case_id=item_group[i].case_id,
                     report_id=report_ids[i],
                     kind="file_ref",
-                    filename=ref.filename,
+                    filename=vault.seal_field(it.settings, _short_name(ref.filename), purpose="evidence.filename"),
                     content_type=None,
                     size=0,
                     md5=ref.md5 and ref.md5.lower(),
@@ -492,3 +492,15 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
             else results[j]
         )
     return results
+
+
+def _short_name(name: str | None) -> str | None:
+    """A filename short enough that sealed it still fits the 300-character column: at most 150
+    UTF-8 bytes, keeping the extension (a sealed value is about 4/3 of it plus 40 characters)."""
+    if name is None or len(name.encode("utf-8")) <= 150:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    ext = ext if dot and len(ext) <= 10 else ""
+    budget = 150 - len(ext.encode("utf-8")) - (1 if ext else 0)
+    head = (stem if ext else name).encode("utf-8")[:budget].decode("utf-8", errors="ignore")
+    return f"{head}.{ext}" if ext else head

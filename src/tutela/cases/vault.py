@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, and_, select, update
 
 from tutela.config import Settings
 from tutela.storage.db import Database
@@ -94,6 +94,41 @@ def sealed_row(settings: Settings, data: bytes, *, purpose: str) -> dict:
         size=len(data),
         created_at=utc_now(),
     )
+
+
+#: Marks a column value sealed by `seal_field` (anything else is a value written before fields were sealed).
+FIELD_PREFIX = "vault1:"
+
+
+def seal_field(settings: Settings | None, text: str | None, *, purpose: str) -> str | None:
+    """A short text (a case note, an evidence filename) sealed for its own column.
+
+    Small values that belong to one row are sealed in place rather than as vault objects:
+    `vault1:<key id>:<base64url(nonce + ciphertext)>`, authenticated with `purpose` so a
+    sealed filename cannot be moved into a note. Without settings (no key to use) the text
+    is returned as it is."""
+    if text is None or settings is None:
+        return text
+    key = current_key(settings)
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(key.key).encrypt(nonce, text.encode("utf-8"), f"field:{purpose}".encode())
+    return f"{FIELD_PREFIX}{key.key_id}:{base64.urlsafe_b64encode(nonce + sealed).decode('ascii')}"
+
+
+def open_field(
+    settings: Settings | None, value: str | None, *, purpose: str, extra_keys: tuple[VaultKey, ...] = ()
+) -> str | None:
+    """The text of a sealed field (or an unsealed one as it is); a placeholder when it cannot be
+    opened (key not loaded, tampered), so one bad row never hides the rest of a case."""
+    if value is None or not value.startswith(FIELD_PREFIX):
+        return value
+    try:
+        key_id, payload = value[len(FIELD_PREFIX):].split(":", 1)
+        keys = {k.key_id: k for k in (*((current_key(settings),) if settings else ()), *extra_keys)}
+        raw = base64.urlsafe_b64decode(payload)
+        return AESGCM(keys[key_id].key).decrypt(raw[:12], raw[12:], f"field:{purpose}".encode()).decode("utf-8")
+    except Exception:  # noqa: BLE001 - KeyError (key not loaded), InvalidTag, bad base64
+        return "[sealed: cannot be opened with the loaded vault key]"
 
 
 def put(conn: Connection, settings: Settings, data: bytes, *, purpose: str) -> int:
@@ -184,4 +219,24 @@ def rotate(db: Database, settings: Settings, old_keys: list[VaultKey], *, batch:
                 object_type="vault",
                 details={"to_key": current.key_id, "objects": len(rows)},
             )
-    return {"reencrypted": done, "without_key": missing, "key_id": current.key_id}
+    fields = _rotate_fields(db, settings, current, tuple(old_keys))
+    return {"reencrypted": done, "without_key": missing, "key_id": current.key_id, "fields": fields}
+
+
+def _rotate_fields(db: Database, settings: Settings, current: VaultKey, old_keys: tuple[VaultKey, ...]) -> int:
+    """Re-seal the sealed columns (case notes, evidence filenames) still under an old key."""
+    from tutela.storage.tables.cases import case_notes, evidence
+
+    done = 0
+    for table, column, purpose in ((case_notes, case_notes.c.text, "case_note"),
+                                   (evidence, evidence.c.filename, "evidence.filename")):
+        stale = and_(column.like(f"{FIELD_PREFIX}%"), ~column.like(f"{FIELD_PREFIX}{current.key_id}:%"))
+        with db.begin() as conn:
+            for row_id, value in conn.execute(select(table.c.id, column).where(stale)).all():
+                text = open_field(None, value, purpose=purpose, extra_keys=old_keys)
+                if text is None or text.startswith("[sealed:"):
+                    continue  # its key was not given: left as it is, counted by nobody
+                conn.execute(update(table).where(table.c.id == row_id)
+                             .values({column.name: seal_field(settings, text, purpose=purpose)}))
+                done += 1
+    return done
