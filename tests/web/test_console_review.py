@@ -205,3 +205,81 @@ def test_intake_records_which_hash_list_matched(client, csrf, db, settings, hotl
     _sign_in(client, csrf, "sup@a.example")
     row = re.search(rf'<tr [^>]*data-case-id="{receipt.case_id}".*?</tr>', client.get("/console").text, re.S)
     assert "<strong>yes</strong>: known-abuse-test" in row.group(0)
+
+
+def test_closing_needs_an_outcome_and_tells_the_reporter(client, csrf, db, settings, hotline):
+    from tutela.cases.service import report_status
+
+    _sign_in(client, csrf, "ana@a.example")
+    case_id = hotline[1].case_id
+    page = client.get(f"/console/cases/{case_id}").text
+    assert 'id="close-form"' in page and "DSA decision ground" in page
+    token = csrf(page)
+    refused = client.post(f"/console/cases/{case_id}/transition", data={"csrf_token": token, "to_status": "closed"},
+                          follow_redirects=False)
+    assert "choose+how+the+case+ended" in refused.headers["location"]
+    client.post(f"/console/cases/{case_id}/transition",
+                data={"csrf_token": token, "to_status": "closed", "outcome": "content_removed"})
+    after = client.get(f"/console/cases/{case_id}").text
+    assert re.search(r'id="case-status">closed<', after) and 'id="close-form"' not in after
+    assert "has been taken down" in after  # the one message the reporter reads, from the outcome
+
+
+def test_appeals_queue_overturn_reopens_and_analysts_are_not_offered_it(client, csrf, db, settings, hotline):
+    from tutela.cases.service import submit_appeal
+
+    _sign_in(client, csrf, "sup@a.example")
+    token = csrf(client.get("/console").text)
+    for case_id in (hotline[0].case_id, hotline[1].case_id):
+        client.post(f"/console/cases/{case_id}/transition",
+                    data={"csrf_token": token, "to_status": "closed", "outcome": "no_violation"})
+    for r in hotline:
+        submit_appeal(db, settings, r.reference_code, "It is still there, please look again.")
+    queue = client.get("/console/appeals").text
+    ids = [int(x) for x in re.findall(r'data-appeal-id="(\d+)"', queue)]
+    assert len(ids) == 2
+    client.post(f"/console/appeals/{ids[0]}", data={"csrf_token": token, "decision": "overturn"})
+    res = client.post(f"/console/appeals/{ids[1]}", data={"csrf_token": token, "decision": "uphold"},
+                      follow_redirects=False)
+    assert "stays+closed" in res.headers["location"]
+    assert 'data-appeal-id' not in client.get("/console/appeals").text
+    assert re.search(r'id="case-status">triaged<', client.get(f"/console/cases/{hotline[0].case_id}").text)
+    assert re.search(r'id="case-status">closed<', client.get(f"/console/cases/{hotline[1].case_id}").text)
+
+    _sign_in(client, csrf, "ana@a.example")
+    assert 'href="/console/appeals"' not in client.get("/console").text
+    refused = client.get("/console/appeals")
+    assert refused.status_code == 403 and "nobody reviews their own decision" in refused.text
+
+
+def test_legal_hold_export_and_referral_progress(client, csrf, db, settings, hotline):
+    _sign_in(client, csrf, "ana@a.example")
+    page = client.get(f"/console/cases/{hotline[0].case_id}").text
+    assert 'id="hold-form"' not in page and 'id="export-form"' not in page  # supervisors' tools
+    _sign_in(client, csrf, "sup@a.example")
+    case_id = hotline[0].case_id
+    page = client.get(f"/console/cases/{case_id}").text
+    token = csrf(page)
+    no_reason = client.post(f"/console/cases/{case_id}/hold", data={"csrf_token": token, "on": "1"},
+                            follow_redirects=False)
+    assert "say+why" in no_reason.headers["location"]
+    client.post(f"/console/cases/{case_id}/hold", data={"csrf_token": token, "on": "1", "reason": "police request 42"})
+    page = client.get(f"/console/cases/{case_id}").text
+    assert "Legal hold</dt><dd>yes" in page and "Release legal hold" in page
+    assert client.post(f"/console/cases/{case_id}/hold", data={"on": "0"}).status_code == 403  # no CSRF
+
+    agency = re.search(r'name="agency_id" value="([^"]+)"', page).group(1)
+    client.post(f"/console/cases/{case_id}/refer", data={"csrf_token": token, "agency_id": agency})
+    page = client.get(f"/console/cases/{case_id}").text
+    ref_id = int(re.search(r'action="/console/referrals/(\d+)"', page).group(1))
+    for step in ("sent", "acknowledged"):
+        client.post(f"/console/referrals/{ref_id}", data={"csrf_token": token, "case_id": str(case_id),
+                                                          "status": step, "external_ref": "AG-7"})
+    page = client.get(f"/console/cases/{case_id}").text
+    assert re.search(rf'id="ref-{ref_id}">.*?<strong class="ref-status">acknowledged</strong>.*?AG-7', page, re.S)
+
+    client.post(f"/console/cases/{case_id}/transition",
+                data={"csrf_token": token, "to_status": "closed", "outcome": "content_removed"})
+    out = client.post(f"/console/cases/{case_id}/export", data={"csrf_token": token, "format": "dsa"})
+    assert out.status_code == 200 and "attachment" in out.headers["content-disposition"]
+    assert out.json()["puid"] == f"tutela-case-{case_id}"

@@ -54,6 +54,28 @@ def _signin(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
+#: Outcomes offered when closing a case: engine outcome id -> (words, DSA decision ground).
+#: The ground is what a statement of reasons (`tutela.cases.exports.dsa`) says for such a decision;
+#: "none" where the outcome restricts nothing. Order is the order in the form.
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "content_removed": ("content removed", "illegal content, or incompatible with the terms of service"),
+    "account_actioned": ("account actioned", "illegal content, or incompatible with the terms of service"),
+    "referred_to_police": ("referred to the police", "illegal content (passed to law enforcement)"),
+    "referred_to_support": ("referred to support services", "none: no restriction, the child is supported"),
+    "no_violation": ("no violation found", "none: no restriction"),
+    "insufficient_information": ("not enough information", "none: no restriction"),
+    "duplicate": ("duplicate of another case", "as the other case"),
+}
+
+#: Referral steps in words, for the progress buttons.
+REFERRAL_STEPS: dict[str, str] = {
+    "sent": "mark sent",
+    "acknowledged": "agency acknowledged",
+    "content_removed": "content removed",
+    "removal_verified": "removal verified",
+    "declined": "agency declined",
+}
+
 #: What to do instead when the console refuses an action, by the permission it needs (see
 #: `tutela.cases.authz`). The words say what to do next; a role name alone helps nobody.
 INSTEAD: dict[str, str] = {
@@ -213,12 +235,33 @@ async def case_view(request: Request, case_id: int) -> Response:
         request, "console/case.html",
         _ctx(request, me, case=case, next_statuses=moves,
              revealed={int(x) for x in reveal.split(",") if x.isdigit()}, msg=request.query_params.get("msg"),
+             outcomes=OUTCOMES, referral_steps=_referral_steps(case.referrals), export_formats=_export_formats(),
              highlight=highlight, people=colleagues if case.access == "owner" and "assign" in can else [],
              names={p["id"]: p["email"] for p in colleagues}),
     )
 
 
-async def _case_action(request: Request, case_id: int, action: Any) -> Response:
+def _referral_steps(refs: list[Any]) -> dict[int, list[tuple[str, str]]]:
+    """For each referral, the steps the engine allows next, with their words."""
+    from tutela.cases.referrals import NEXT
+    from tutela.domain.cases import ReferralStatus
+
+    return {
+        r.id: [(s, REFERRAL_STEPS[s]) for s in REFERRAL_STEPS if ReferralStatus(s) in NEXT[ReferralStatus(r.status)]]
+        for r in refs
+    }
+
+
+def _export_formats() -> list[str]:
+    from tutela.cases import exports
+
+    exports._load()
+    return sorted(exports.FORMATS)
+
+
+async def _case_action(request: Request, case_id: int, action: Any, *, needs: str | None = None) -> Response:
+    """Run one case form: signed in, CSRF checked, permission `needs` (when given) checked with
+    words that say what to do; the engine checks again and audits."""
     session = current_session(request)
     if session is None:
         return _signin(request)
@@ -226,6 +269,8 @@ async def _case_action(request: Request, case_id: int, action: Any) -> Response:
     if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
         return HTMLResponse(CSRF_REFUSED, 403)
     me = session.principal
+    if needs is not None and (refused := _refused(request, me, needs)) is not None:
+        return refused
     try:
         msg = await run_in_threadpool(action, request.app.state.db, me, form)
     except AccessError as exc:
@@ -242,7 +287,13 @@ async def transition(request: Request, case_id: int) -> Response:
         note = str(form.get("note") or "").strip()[:5000] or None
         if to_status not in STATUSES:
             raise ValueError("choose a status")
-        _service().transition(db, me, case_id, to_status, note=note)
+        outcome = str(form.get("outcome") or "") or None
+        if to_status == "closed" and outcome not in OUTCOMES:
+            raise ValueError("choose how the case ended before closing it")
+        _service().transition(db, me, case_id, to_status, note=note,
+                              outcome=outcome if to_status == "closed" else None)
+        if to_status == "closed":
+            return f"Closed: {OUTCOMES[outcome][0]}."
         return f"Moved to {to_status}."
 
     return await _case_action(request, case_id, act)
@@ -285,6 +336,109 @@ async def note(request: Request, case_id: int) -> Response:
         return "Message for the reporter saved." if for_reporter else "Note saved."
 
     return await _case_action(request, case_id, act)
+
+
+@router.post("/console/cases/{case_id}/hold")
+async def legal_hold(request: Request, case_id: int) -> Response:
+    def act(db: Any, me: Principal, form: Any) -> str:
+        on = form.get("on") == "1"
+        reason = str(form.get("reason") or "").strip()[:500] or None
+        if on and not reason:
+            raise ValueError("say why the evidence must be kept (for example the request's reference)")
+        _service().set_legal_hold(db, me, case_id, on, reason=reason)
+        return "Legal hold set: evidence is kept until it is released." if on else "Legal hold released."
+
+    return await _case_action(request, case_id, act, needs="hold")
+
+
+@router.post("/console/referrals/{referral_id}")
+async def referral_progress(request: Request, referral_id: int) -> Response:
+    """Record an agency's progress (sent, acknowledged, content removed, verified, declined)."""
+    raw_case = (await request.form(max_files=0, max_fields=20)).get("case_id") or ""  # where to go back to
+    case_id = int(raw_case) if str(raw_case).isdigit() else 0
+
+    def act(db: Any, me: Principal, form: Any) -> str:
+        status = str(form.get("status") or "")
+        if status not in REFERRAL_STEPS:
+            raise ValueError("choose the referral's new step")
+        ref = str(form.get("external_ref") or "").strip()[:200] or None
+        done = _service().update_referral(db, me, referral_id, status, external_ref=ref)
+        return f"Referral to {done.agency_name}: {REFERRAL_STEPS[status]}."
+
+    return await _case_action(request, case_id, act, needs="referral_update")
+
+
+@router.post("/console/cases/{case_id}/export")
+async def export(request: Request, case_id: int) -> Response:
+    """A download (DSA statement of reasons, CyberTipline report); the export is audited by the engine."""
+    session = current_session(request)
+    if session is None:
+        return _signin(request)
+    form = await request.form(max_files=0, max_fields=20)
+    if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
+        return HTMLResponse(CSRF_REFUSED, 403)
+    me = session.principal
+    if (refused := _refused(request, me, "export")) is not None:
+        return refused
+    from tutela.cases.exports import export_case
+
+    fmt = str(form.get("format") or "")
+    try:
+        out = await run_in_threadpool(
+            export_case, request.app.state.db, request.app.state.settings, me, case_id, fmt
+        )
+    except AccessError as exc:
+        return _error(request, me, exc, exc.status)
+    except ValueError as exc:
+        return RedirectResponse(f"/console/cases/{case_id}?msg={_q(f'Not exported: {exc}')}", status_code=303)
+    return Response(out.content, media_type=out.media_type, headers={
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": f'attachment; filename="{out.filename}"',
+    })
+
+
+@router.get("/console/appeals", response_class=HTMLResponse)
+async def appeals_queue(request: Request) -> Response:
+    session = current_session(request)
+    if session is None:
+        return _signin(request)
+    me = session.principal
+    if (refused := _refused(request, me, "appeal")) is not None:
+        return refused
+    status = request.query_params.get("status")
+    status = status if status in ("open", "upheld", "rejected") else "open"
+    appeals = await run_in_threadpool(lambda: _service().list_appeals(request.app.state.db, me, status=status))
+    return page(request, "console/appeals.html",
+                _ctx(request, me, appeals=appeals, f_status=status, msg=request.query_params.get("msg")))
+
+
+@router.post("/console/appeals/{appeal_id}")
+async def decide(request: Request, appeal_id: int) -> Response:
+    session = current_session(request)
+    if session is None:
+        return _signin(request)
+    form = await request.form(max_files=0, max_fields=20)
+    if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
+        return HTMLResponse(CSRF_REFUSED, 403)
+    me = session.principal
+    if (refused := _refused(request, me, "appeal")) is not None:
+        return refused
+    decision = str(form.get("decision") or "")
+    note = str(form.get("note") or "").strip()[:5000] or None
+    if decision not in ("overturn", "uphold"):
+        return RedirectResponse(f"/console/appeals?msg={_q('Choose: overturn or uphold.')}", status_code=303)
+    try:
+        done = await run_in_threadpool(
+            lambda: _service().decide_appeal(request.app.state.db, me, appeal_id, decision == "overturn", note=note)
+        )
+    except AccessError as exc:
+        return _error(request, me, exc, exc.status)
+    except ValueError as exc:
+        return RedirectResponse(f"/console/appeals?msg={_q(f'Not done: {exc}')}", status_code=303)
+    words = ("Appeal accepted: case #{} reopened for a fresh review." if done.status == "upheld"
+             else "Appeal rejected: case #{} stays closed; the reporter is told.").format(done.case_id)
+    return RedirectResponse(f"/console/appeals?msg={_q(words)}", status_code=303)
 
 
 @router.get("/console/evidence/{evidence_id}")
