@@ -21,6 +21,7 @@ from sqlalchemy.exc import DataError
 
 import tutela
 from tutela.access import AccessError
+from tutela.api.docs import add_docs
 from tutela.api.limits import BodyLimitMiddleware, body_cap, collection_over_limit
 from tutela.config import Settings, load_settings
 from tutela.storage.db import Database
@@ -89,7 +90,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         version=tutela.__version__,
         description="Detect, match, act on, report and oversee online harms to children.",
         lifespan=lifespan,
+        docs_url=None,  # served from the package by api/docs.py, never from a CDN
+        redoc_url=None,
     )
+    add_docs(app)
     app.state.settings = settings
     app.state.db = database
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=body_cap(settings.max_upload_bytes))
