@@ -1,0 +1,116 @@
+"""Emoji that stand for words: 🔪🔫💣 (weapons), 🍃❄️💊🍄 (drugs), 💸💰💵 (money), 🍆🍑💦 (sexual).
+
+Why a detector and not a fold in the normaliser: an emoji alone means little (a 🍑 in a recipe,
+❄️ in a weather report, 🔫 in a game), so none flags by itself; the evidence is a combination,
+which rules in any language can state once here: a weapon with school or class words, a drug
+emoji with money or selling and delivery words, a sexual emoji with a request for pictures. Works
+on the original text for the emoji and on the normalised text for the words (five languages).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tutela.detect.detectors.base import Detector, Example, Hit, register
+from tutela.domain.taxonomy import Category
+
+# concept per emoji code point (the variation selector U+FE0F that follows some is ignored)
+_CONCEPT: dict[str, str] = {}
+for _chars, _concept in (
+    ("🔪🗡🔫💣🧨🪓⚔", "weapon"),
+    ("🍃🌿🍁❄💊🍄💉🌱", "drug"),
+    ("💸💰💵💶💷💴🤑💲🏧", "money"),
+    ("🍆🍑💦👅🥵", "sexual"),
+    ("📸📷📹🤳🎥", "camera"),
+    ("🏫🎒", "school"),
+):
+    for _ch in _chars:
+        _CONCEPT[_ch] = _concept
+
+_EMOJI = re.compile("[" + "".join(sorted(_CONCEPT)) + "]")
+
+
+def _words(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + ")")
+
+
+# over the normalised text (lower case, Turkish/Azerbaijani letters folded, Persian ی/ک)
+_SCHOOL = _words(r"school", r"class(room)?\b", r"teacher", r"okul", r"sinif", r"ogretmen", r"mekteb", r"muellim",
+                 r"مدرسه", r"کلاس", r"معلم", r"школ", r"класс", r"учител")
+_SALE = _words(r"sell", r"for sale", r"deliver", r"dm (me|for)", r"\$\d", r"\d+ ?\$",
+               r"sat(i|ilik|iyorum|ilir|iram|is)", r"teslimat", r"fiyat", r"kapiya", r"catdiril", r"qiymet",
+               r"فروش", r"میفروشم", r"تحویل", r"قیمت", r"ارسال", r"تومن", r"تومان",
+               r"прода", r"доставк", r"цен[аы]", r"заклад", r"клад\b", r"руб")
+_PICS = _words(r"send", r"show", r"pics?\b", r"photos?", r"nudes?", r"vid", r"gonder", r"foto", r"resim",
+               r"goster", r"sekil", r"video", r"بفرست", r"عکس", r"فیلم", r"نشون", r"скинь", r"пришли", r"фот",
+               r"покажи", r"видео")
+
+_RULES: tuple[tuple[str, str | None, re.Pattern[str] | None, Category, float, str], ...] = (
+    # (emoji concept, second emoji concept or None, words or None, category, score, reason)
+    ("weapon", "school", None, Category.VIOLENT_CONTENT, 0.8, "weapon emoji with a school emoji"),
+    ("weapon", None, _SCHOOL, Category.VIOLENT_CONTENT, 0.8, "weapon emoji with school words"),
+    ("drug", "money", None, Category.RECRUITMENT, 0.7, "drug emoji with money emoji"),
+    ("drug", None, _SALE, Category.RECRUITMENT, 0.7, "drug emoji with selling or delivery words"),
+    ("sexual", "camera", None, Category.SEXUAL_EXPLOITATION, 0.75, "sexual emoji with a camera emoji"),
+    ("sexual", None, _PICS, Category.SEXUAL_EXPLOITATION, 0.7, "sexual emoji with a request for pictures"),
+)
+
+
+@register
+class EmojiDetector(Detector):
+    """Combinations of emoji (and words) that stand for weapons at school, drug sales, sexual requests."""
+
+    name = "emoji"
+    categories = (Category.VIOLENT_CONTENT, Category.RECRUITMENT, Category.SEXUAL_EXPLOITATION)
+
+    def find(self, original: str, normalized: str, lang: str) -> list[Hit]:
+        if original.isascii():
+            return []
+        found: dict[str, re.Match[str]] = {}
+        for m in _EMOJI.finditer(original):
+            found.setdefault(_CONCEPT[m.group()], m)
+        if not found:
+            return []
+        hits: list[Hit] = []
+        for concept, other, words, category, score, reason in _RULES:
+            m = found.get(concept)
+            if m is None or (other is not None and other not in found):
+                continue
+            if words is not None and words.search(normalized) is None:
+                continue
+            hits.append(Hit(category, score, f"{reason}: '{m.group()}'", m.start(), m.end(), False, "emoji"))
+        return hits
+
+    @classmethod
+    def examples(cls) -> list[Example]:
+        V, R, S = Category.VIOLENT_CONTENT, Category.RECRUITMENT, Category.SEXUAL_EXPLOITATION
+        return [
+            Example("tomorrow 🔫🔫 at school, don't come", "en", V),
+            Example("yarın 🔪 okula getiriyorum", "tr", V),
+            Example("sabah məktəbə 🔫 gətirəcəm", "az", V),
+            Example("فردا 💣 مدرسه", "fa", V),
+            Example("завтра в школу 🔪🔪", "ru", V),
+            Example("🔫 🏫 tomorrow", "en", V),
+            Example("🍃❄️💊 delivery to your school, dm me", "en", R),
+            Example("❄️ satılık, kapıya teslimat", "tr", R),
+            Example("🍃 satılır, çatdırılma var", "az", R),
+            Example("💊🍄 فروش، تحویل فوری", "fa", R),
+            Example("❄️🍃 доставка, закладки по городу", "ru", R),
+            Example("🍃💸", "en", R),
+            Example("send 🍆🍑 pics", "en", S),
+            Example("bana 🍑 foto at", "tr", S),
+            Example("🍆 şəkil göndər", "az", S),
+            Example("عکس 🍑 بفرست", "fa", S),
+            Example("скинь фотку 🍑💦", "ru", S),
+            # one emoji alone, or with unrelated words, does not flag
+            Example("🔪", "en", None),
+            Example("🍑🍑🍑", "en", None),
+            Example("❄️ snow day tomorrow!", "en", None),
+            Example("i love 🍄 pizza", "en", None),
+            Example("💸 paid the bill", "en", None),
+            Example("new 🔫 skin in the game", "en", None),
+            Example("okul bugün tatil 🎒", "tr", None),
+            Example("yemək üçün 🍆 aldım", "az", None),
+            Example("در مدرسه جشن داریم 🎉", "fa", None),
+            Example("в школе сегодня снег ❄️", "ru", None),
+        ]

@@ -1,0 +1,29 @@
+"""Emoji that stand for words reach the flags through the whole fast stage; one emoji alone does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutela.detect import analyze_text
+from tutela.domain.taxonomy import Category
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("tomorrow 🔫🔫 at school, stay home", Category.VIOLENT_CONTENT),
+        ("yarın 🔪 sınıfa getiriyorum", Category.VIOLENT_CONTENT),
+        ("❄️🍃 доставка по городу", Category.RECRUITMENT),
+        ("🍃 satılır, çatdırılma var", Category.RECRUITMENT),
+        ("عکس 🍑💦 بفرست", Category.SEXUAL_EXPLOITATION),
+    ],
+)
+def test_emoji_combinations_flag(text: str, category: Category) -> None:
+    result = analyze_text(text, stages="fast")
+    assert category in result.flags
+    assert any(e.detector == "emoji" for e in result.explanations)
+
+
+@pytest.mark.parametrize("text", ["🔪", "🍑", "❄️", "💊", "💸💸", "🍆"])
+def test_one_emoji_alone_never_flags(text: str) -> None:
+    assert not analyze_text(text, stages="fast").flags
