@@ -10,26 +10,27 @@ on the organisation's next analysis; other organisations never see it.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from tutela.access import Principal
 from tutela.api.deps import get_db, require
+from tutela.domain.inputs import DbId, Line, Text
 from tutela.storage.db import Database
 
 router = APIRouter(prefix="/v1/examples", tags=["examples"])
 
 
 class ExampleIn(BaseModel):
-    category: str = Field(description="a taxonomy id, or 'ordinary' for everyday text")
+    category: Line = Field(max_length=60, description="a taxonomy id, or 'ordinary' for everyday text")
     label: Literal["harm", "benign"]
-    text: str = Field(min_length=1, max_length=2000)
-    lang: str | None = Field(default=None, description="en, tr, az, fa or ru, if known")
-    sub: str | None = Field(default=None, max_length=60, description="e.g. sextortion, scam_warning, disclosure")
+    text: Text = Field(min_length=1, max_length=2000)
+    lang: Line | None = Field(default=None, max_length=16, description="en, tr, az, fa or ru, if known")
+    sub: Line | None = Field(default=None, max_length=60, description="e.g. sextortion, scam_warning, disclosure")
 
 
 @router.post("", status_code=201, summary="Add an example to the organisation's own semantic bank")
@@ -50,7 +51,7 @@ async def add(
 
 @router.get("", summary="The organisation's own examples")
 async def list_(
-    category: str | None = None,
+    category: Annotated[Line | None, Query(max_length=60)] = None,
     principal: Principal = Depends(require("examples")),
     db: Database = Depends(get_db),
 ) -> Any:
@@ -62,7 +63,7 @@ async def list_(
 
 @router.delete("/{example_id}", summary="Remove one of the organisation's examples")
 async def remove(
-    example_id: int, principal: Principal = Depends(require("examples")), db: Database = Depends(get_db)
+    example_id: DbId, principal: Principal = Depends(require("examples")), db: Database = Depends(get_db)
 ) -> Any:
     from tutela.detect.semantic.orgbank import remove_example
 
