@@ -283,3 +283,18 @@ def test_legal_hold_export_and_referral_progress(client, csrf, db, settings, hot
     out = client.post(f"/console/cases/{case_id}/export", data={"csrf_token": token, "format": "dsa"})
     assert out.status_code == 200 and "attachment" in out.headers["content-disposition"]
     assert out.json()["puid"] == f"tutela-case-{case_id}"
+
+
+def test_full_size_viewer_stays_blurred_until_asked(client, csrf, db, hotline):
+    create_org(db, "Platform B")
+    create_user(db, "Platform B", "bob@b.example", PASSWORD, "analyst")
+    _sign_in(client, csrf, "ana@a.example")
+    case_id = hotline[0].case_id
+    case = client.get(f"/console/cases/{case_id}").text
+    viewer_url = re.search(r'<a class="full-size" href="([^"]+)"', case).group(1)
+    viewer = client.get(viewer_url).text
+    assert '<figure class="media full" data-evidence=' in viewer  # not revealed
+    assert '<figure class="media full revealed"' in client.get(viewer_url + "?reveal=1").text
+    assert client.get(f"/console/cases/{hotline[1].case_id}/media/1").status_code == 404  # not that case's
+    _sign_in(client, csrf, "bob@b.example")
+    assert client.get(viewer_url).status_code == 404

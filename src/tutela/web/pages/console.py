@@ -441,6 +441,25 @@ async def decide(request: Request, appeal_id: int) -> Response:
     return RedirectResponse(f"/console/appeals?msg={_q(words)}", status_code=303)
 
 
+@router.get("/console/cases/{case_id}/media/{evidence_id}", response_class=HTMLResponse)
+async def media_viewer(request: Request, case_id: int, evidence_id: int) -> Response:
+    """One image or video at full size, still blurred and grey until the reviewer asks to see it."""
+    session = current_session(request)
+    if session is None:
+        return _signin(request)
+    me, db, settings = session.principal, request.app.state.db, request.app.state.settings
+    try:
+        case = await run_in_threadpool(_service().get_case, db, settings, me, case_id)
+    except AccessError as exc:
+        return _error(request, me, exc, exc.status)
+    item = next((e for e in case.evidence if e.id == evidence_id and e.deleted_at is None
+                 and (e.content_type or "").startswith(("image/", "video/"))), None)
+    if item is None:
+        return _error(request, me, AccessError(f"case {case_id} has no picture or video {evidence_id}", 404), 404)
+    return page(request, "console/media.html",
+                _ctx(request, me, case=case, ev=item, revealed=request.query_params.get("reveal") == "1"))
+
+
 @router.get("/console/evidence/{evidence_id}")
 async def evidence(request: Request, evidence_id: int) -> Response:
     """The bytes of one evidence item: never cached, never sniffed, never run as a page."""
