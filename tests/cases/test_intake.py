@@ -128,7 +128,8 @@ def test_public_anonymous_report_goes_to_the_hotline_and_contact_is_encrypted(db
         ),
         files=[EvidenceFile(filename="shot.png", content_type="image/png", data=b"not really a png")],
     )
-    assert receipt.priority == "high"
+    # a child's own account ("someone ... asks for photos") raises the disclosure signal: urgent
+    assert receipt.priority == "critical"
     with db.connect() as conn:
         rep = conn.execute(select(reports).where(reports.c.id == receipt.report_id)).mappings().one()
         blobs = [bytes(b) for b in conn.execute(select(vault_objects.c.ciphertext)).scalars()]
