@@ -54,3 +54,20 @@ def test_a_failing_batch_fails_each_caller(monkeypatch) -> None:
     assert all(isinstance(e, RuntimeError) for e in out)
     with pytest.raises(RuntimeError):
         asyncio.run(batcher.analyze("c"))
+
+
+def test_known_ages_keep_moderate_on_the_fast_path(tmp_path) -> None:  # noqa: ANN001
+    """Adult-to-adult traffic with nothing doubtful stays on the fast stage; unknown ages go on to the
+    semantic stage where it is installed (the batched path used to drop the ages)."""
+    from tutela.detect.semantic.cascade import Audience
+    from tutela.policy.batching import TextBatcher
+
+    async def run() -> tuple:
+        batcher = TextBatcher()
+        adults = Audience(sender_minor=False, recipient_minor=False)
+        return await asyncio.gather(batcher.analyze("see you at the game tonight", "en", adults),
+                                    batcher.analyze("see you at the game tonight", "en", None))
+
+    known, unknown = asyncio.run(run())
+    assert known.stages == ["fast"]
+    assert unknown.stages[0] == "fast"  # and "semantic" when the stage is installed here

@@ -39,15 +39,18 @@ class TextBatcher:
     def __init__(self, settings: Any = None, *, max_batch: int = 64) -> None:
         self.settings = settings
         self.max_batch = max_batch
-        self._pending: list[tuple[str, str | None, asyncio.Future[TextAnalysis]]] = []
+        self._pending: list[tuple[str, str | None, Any, asyncio.Future[TextAnalysis]]] = []
         self._scheduled = False
         self.batches = 0
         self.items = 0
 
-    async def analyze(self, text: str, lang: str | None = None) -> TextAnalysis:
+    async def analyze(self, text: str, lang: str | None = None, audience: Any = None) -> TextAnalysis:
+        """`audience` (detect.semantic.cascade.Audience, None when unknown) decides, with the fast
+        stage's doubts, whether the semantic stage looks at the text: known adult-to-adult or
+        child-to-child traffic stays on the fast path."""
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[TextAnalysis] = loop.create_future()
-        self._pending.append((text, lang, fut))
+        self._pending.append((text, lang, audience, fut))
         if not self._scheduled:
             self._scheduled = True
             loop.call_soon(self._flush)
@@ -61,18 +64,18 @@ class TextBatcher:
         for start in range(0, len(items), self.max_batch):
             chunk = items[start:start + self.max_batch]
             try:
-                results = analyze_texts([t for t, _, _ in chunk], settings=self.settings,
-                                        langs=[lg for _, lg, _ in chunk])
+                results = analyze_texts([t for t, _, _, _ in chunk], settings=self.settings,
+                                        langs=[lg for _, lg, _, _ in chunk], audiences=[a for _, _, a, _ in chunk])
             except Exception as exc:  # noqa: BLE001 - each caller gets the error and decides
                 log.exception("batched text analysis failed")
-                for _, _, fut in chunk:
+                for *_, fut in chunk:
                     if not fut.done():
                         fut.set_exception(exc)
                 continue
             self.batches += 1
             self.items += len(chunk)
             _freeze_once()
-            for (_, _, fut), res in zip(chunk, results, strict=True):
+            for (*_, fut), res in zip(chunk, results, strict=True):
                 if not fut.done():
                     fut.set_result(res)
 

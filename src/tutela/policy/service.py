@@ -98,7 +98,7 @@ class Problems:
             self.unreadable.append(message)
 
 
-def _audience(ctx: ModerationContext) -> Any:
+def audience_of(ctx: ModerationContext) -> Any:
     """Sender and recipient minor-ness for the detection cascade (None where the age is unknown)."""
     from tutela.detect.semantic.cascade import Audience
 
@@ -378,7 +378,7 @@ def prepare(
         shadow_pol = _as_policy(shadow) if shadow is not None else None
 
     if analysis is None and it.text:
-        analysis = _analyze(it.text, ctx.lang, settings, problems, _audience(ctx))
+        analysis = _analyze(it.text, ctx.lang, settings, problems, audience_of(ctx))
     matches: list[dict[str, Any]] = []
     media_score: float | None = None
     hashes = None

@@ -27,7 +27,7 @@ from tutela.domain.analysis import TextAnalysis
 from tutela.domain.inputs import Line, check_line
 from tutela.domain.policy import Decision, MediaRef, ModerationContext, ModerationItem
 from tutela.policy.batching import TextBatcher
-from tutela.policy.service import Pending, finish, prepare
+from tutela.policy.service import Pending, audience_of, finish, prepare
 
 router = APIRouter(prefix="/v1/moderate", tags=["moderation"])
 
@@ -83,7 +83,7 @@ async def _decide(request: Request, principal: Principal, item: ModerationItem, 
         pending = await run_in_threadpool(_prepare, request, principal, item, ctx)
     else:
         try:  # concurrent requests' texts are analysed together (see tutela.policy.batching)
-            analysis = await _batcher(request).analyze(item.text or "", ctx.lang)
+            analysis = await _batcher(request).analyze(item.text or "", ctx.lang, audience_of(ctx))
         except Exception:  # noqa: BLE001 - prepare() analyses on its own and records any failure
             analysis = None
         pending = _prepare(request, principal, item, ctx, analysis)
