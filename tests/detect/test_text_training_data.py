@@ -102,3 +102,21 @@ def test_an_expert_answers_only_for_its_category_and_only_when_routed(tmp_path: 
     again = LinearModel.load(path)
     assert again.routes == ["forum", "chat"] and again.experts == {"forum": ("cyberbullying", 0.7, ["profanity"])}
     assert np.allclose(again.predict(texts, ["en"] * 4), out, atol=1e-3)
+
+
+def test_the_cascade_leaves_public_source_text_to_the_fast_stage(monkeypatch) -> None:  # noqa: ANN001
+    """In `auto`, text the router places in a public source's domain skips the semantic stage, unless
+    the platform says an adult is writing to a child; `deep` (reports) always runs it."""
+    from tutela.detect import engine
+    from tutela.detect.semantic.cascade import Audience
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(engine.semantic_stage, "score", lambda texts, org=None: seen.append(texts) or [None] * len(texts))
+    zeros = np.zeros((2, len(engine.CATEGORIES)))
+    public = np.array([True, False])
+    args = (zeros, zeros, ["en", "en"], None, None)
+    engine._semantic("auto", *args, None, [0, 1], ["tweet", "chat"], None, public)
+    adult_to_child = [Audience(sender_minor=False, recipient_minor=True), None]
+    engine._semantic("auto", *args, adult_to_child, [0, 1], ["tweet", "chat"], None, public)
+    engine._semantic("deep", *args, None, [0, 1], ["tweet", "chat"], None, public)
+    assert seen == [["chat"], ["tweet", "chat"], ["tweet", "chat"]]

@@ -276,8 +276,10 @@ def _analyze_batch(
     col = {c: j for j, c in enumerate(CATEGORIES)}
     live = [i for i in range(n) if normalized[i] and not (coerced[i][2] and not originals[i].strip())]
     vetoed = np.zeros((n, len(CATEGORIES)), dtype=bool)
+    public_domain = np.zeros(n, dtype=bool)
     if model is not None and live:
-        p, veto = model.predict_with_vetoes([normalized[i] for i in live], [lang_list[i][0] for i in live])
+        p, veto, public = model.predict_in_domain([normalized[i] for i in live], [lang_list[i][0] for i in live])
+        public_domain[live] = public
         for h, cat in enumerate(model.heads):
             probs[live, col[cat]] = p[:, h]
             vetoed[live, col[cat]] = veto[:, h]
@@ -304,7 +306,8 @@ def _analyze_batch(
     lang_codes = [lang for lang, _ in lang_list]
     flag_matrix = _flag_matrix(probs, rules, lang_codes, coerced, model, settings)
 
-    semantic = _semantic(stages, probs, rules, lang_codes, model, settings, audiences, live, normalized, org)
+    semantic = _semantic(stages, probs, rules, lang_codes, model, settings, audiences, live, normalized, org,
+                         public_domain)
     if semantic:
         sem = np.zeros((n, n_cat))
         for i, r in semantic.items():
@@ -374,14 +377,26 @@ def _semantic(
     live: list[int],
     normalized: list[str],
     org: OrgBank | None,
+    public_domain: np.ndarray | None = None,
 ) -> dict[int, SemanticResult] | None:
-    """Semantic results for the rows the cascade picks, or None when the stage did not run at all."""
+    """Semantic results for the rows the cascade picks, or None when the stage did not run at all.
+
+    In `auto`, a text the router is sure reads like a public source (a tweet, a forum post, an SMS,
+    not a chat) is left to the fast stage and that source's expert, unless the platform says an adult
+    is writing to a child: the semantic banks are written for chats, and on such text they cost more
+    false flags than they find harms (measured on the public sets' held-out slices)."""
     setting = settings.semantic_stage if settings is not None else "auto"
     if setting == "off" or mode == "fast" or not live:
         return None
     per_lang = {lang: [thresholds_for(model, settings, lang)[c] for c in CATEGORIES] for lang in set(langs)}
     thr = np.array([per_lang[lang] for lang in langs])
     chosen = select(mode, probs, rules, thr, audiences, required=setting == "always")
+    if mode == "auto" and setting != "always" and public_domain is not None:
+        known_adult_to_child = np.array([
+            a is not None and a.sender_minor is False and a.recipient_minor is True
+            for a in (audiences if audiences is not None else [None] * len(chosen))
+        ], dtype=bool)
+        chosen &= ~(public_domain & ~known_adult_to_child)
     rows = [i for i in live if chosen[i]]
     if not rows:
         return None

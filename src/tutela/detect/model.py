@@ -80,14 +80,19 @@ class LinearModel:
         source's expert answers for its category where the router is sure a text reads like that source."""
         return self.predict_x(featurize(normalized), langs)
 
-    def predict_with_vetoes(self, normalized: list[str], langs: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """`predict`, plus where a source's expert said "not harmful" (n, heads): the engine lets no
-        phrase rule of those categories flag there either (the source's own judge knows its domain)."""
+    def predict_in_domain(
+        self, normalized: list[str], langs: list[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`predict`, plus (n, heads) where a source's expert said "not harmful" (the engine lets no noisy
+        phrase rule of those categories flag there either), plus (n,) the texts the router is sure read
+        like a public source rather than a chat (the cascade leaves those to the fast stage and experts)."""
         veto = np.zeros((len(normalized), len(self.heads)), dtype=bool)
-        return self.predict_x(featurize(normalized), langs, veto), veto
+        public = np.zeros(len(normalized), dtype=bool)
+        return self.predict_x(featurize(normalized), langs, veto, public), veto, public
 
     def predict_x(
-        self, x: sp.csr_matrix, langs: list[str] | None = None, veto: np.ndarray | None = None
+        self, x: sp.csr_matrix, langs: list[str] | None = None, veto: np.ndarray | None = None,
+        public: np.ndarray | None = None,
     ) -> np.ndarray:
         """`predict` on features already computed (training compares heads on the same matrix)."""
         p = self.predict_features(x)
@@ -99,7 +104,7 @@ class LinearModel:
                 if rows.any():
                     out[rows, self.heads.index(Category(cat))] = p[rows, len(self.heads) + k]
         if self._experts is not None and self._router is not None and x.shape[0]:
-            self._apply_experts(x, out, langs, veto)
+            self._apply_experts(x, out, langs, veto, public)
         return out
 
     def threshold(self, category: str, lang: str | None) -> float:
@@ -107,9 +112,10 @@ class LinearModel:
         return self.lang_thresholds.get(lang or "", {}).get(category, self.thresholds.get(category, 0.5))
 
     def _apply_experts(
-        self, x: sp.csr_matrix, out: np.ndarray, langs: list[str] | None, veto: np.ndarray | None
+        self, x: sp.csr_matrix, out: np.ndarray, langs: list[str] | None, veto: np.ndarray | None,
+        public: np.ndarray | None,
     ) -> None:
-        from tutela.detect.training.experts import ROUTE_MIN, route_probabilities
+        from tutela.detect.training.experts import CHAT, ROUTE_MIN, route_probabilities
 
         assert self._router is not None and self._experts is not None
         route_p = route_probabilities((x @ self._router).toarray() + self.router_intercept)
@@ -117,6 +123,8 @@ class LinearModel:
         z = (x @ self._experts).toarray() + self.expert_intercept
         pe = 1.0 / (1.0 + np.exp(-z))
         index = {name: k for k, name in enumerate(self.routes)}
+        if public is not None:
+            public[:] = (best != index.get(CHAT, -1)) & (conf >= ROUTE_MIN)
         for k, (source, (cat, thr, governs)) in enumerate(self.experts.items()):
             rows = np.flatnonzero((best == index[source]) & (conf >= ROUTE_MIN))
             for i in rows:
