@@ -104,19 +104,14 @@ def test_an_expert_answers_only_for_its_category_and_only_when_routed(tmp_path: 
     assert np.allclose(again.predict(texts, ["en"] * 4), out, atol=1e-3)
 
 
-def test_the_cascade_leaves_public_source_text_to_the_fast_stage(monkeypatch) -> None:  # noqa: ANN001
-    """In `auto`, text the router places in a public source's domain skips the semantic stage, unless
-    the platform says an adult is writing to a child; `deep` (reports) always runs it."""
-    from tutela.detect import engine
-    from tutela.detect.semantic.cascade import Audience
+def test_a_public_source_governs_only_the_categories_it_labels() -> None:
+    """In a public source's domain the semantic stage still speaks for everything the source does not
+    label: a self-harm question that reads like a Russian toxicity-set comment keeps its self-harm check."""
+    from tutela.detect.training.experts import SOURCE_HARMS, governed_by
 
-    seen: list[list[str]] = []
-    monkeypatch.setattr(engine.semantic_stage, "score", lambda texts, org=None: seen.append(texts) or [None] * len(texts))
-    zeros = np.zeros((2, len(engine.CATEGORIES)))
-    public = np.array([True, False])
-    args = (zeros, zeros, ["en", "en"], None, None)
-    engine._semantic("auto", *args, None, [0, 1], ["tweet", "chat"], None, public)
-    adult_to_child = [Audience(sender_minor=False, recipient_minor=True), None]
-    engine._semantic("auto", *args, adult_to_child, [0, 1], ["tweet", "chat"], None, public)
-    engine._semantic("deep", *args, None, [0, 1], ["tweet", "chat"], None, public)
-    assert seen == [["chat"], ["tweet", "chat"], ["tweet", "chat"]]
+    assert governed_by("russe_detox_2022") == {"cyberbullying", "hate_radicalisation", "violent_content",
+                                               "sexual_content", "profanity"}
+    assert "self_harm" not in governed_by("russe_detox_2022")
+    assert governed_by("pan12_grooming_segments") == {"sexual_exploitation"}
+    assert governed_by("chat") == frozenset() and governed_by("") == frozenset()
+    assert all(governed_by(src) for src in SOURCE_HARMS)  # every source's harms map to categories

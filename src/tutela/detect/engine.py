@@ -24,7 +24,6 @@ from tutela.config import Settings
 from tutela.detect.detectors.base import Detector, Hit, detector_classes
 from tutela.detect.detectors.privacy import mask
 from tutela.detect.langid import UNDETERMINED, identify_many
-from tutela.detect.translit import to_native
 from tutela.detect.model import LinearModel, explainable_words, load_default
 from tutela.detect.normalize import Normalized, normalize, normalize_text
 from tutela.detect.semantic import stage as semantic_stage
@@ -33,6 +32,8 @@ from tutela.detect.semantic.cascade import Audience, check_mode, select
 from tutela.detect.semantic.index import SemanticResult
 from tutela.detect.semantic.scorer import TARGETS
 from tutela.detect.semantic.stage import OrgBank
+from tutela.detect.training.experts import governed_by
+from tutela.detect.translit import to_native
 from tutela.domain.analysis import Explanation, TextAnalysis
 from tutela.domain.taxonomy import CATEGORIES, Category
 
@@ -276,7 +277,7 @@ def _analyze_batch(
     col = {c: j for j, c in enumerate(CATEGORIES)}
     live = [i for i in range(n) if normalized[i] and not (coerced[i][2] and not originals[i].strip())]
     vetoed = np.zeros((n, len(CATEGORIES)), dtype=bool)
-    public_domain = np.zeros(n, dtype=bool)
+    public_domain = np.full(n, "", dtype=object)  # the public source a text reads like, "" for none
     if model is not None and live:
         p, veto, public = model.predict_in_domain([normalized[i] for i in live], [lang_list[i][0] for i in live])
         public_domain[live] = public
@@ -306,14 +307,18 @@ def _analyze_batch(
     lang_codes = [lang for lang, _ in lang_list]
     flag_matrix = _flag_matrix(probs, rules, lang_codes, coerced, model, settings)
 
-    semantic = _semantic(stages, probs, rules, lang_codes, model, settings, audiences, live, normalized, org,
-                         public_domain)
+    semantic = _semantic(stages, probs, rules, lang_codes, model, settings, audiences, live, normalized, org)
     if semantic:
         sem = np.zeros((n, n_cat))
         for i, r in semantic.items():
+            # in a public source's domain the categories it labels stay with the fast stage and its
+            # expert: the semantic banks are written for chats (see training/experts.py)
+            governed = governed_by(public_domain[i]) if public_domain[i] else frozenset()
             sem[i] = r.scores[:n_cat]
+            for name in governed:
+                sem[i, col[Category(name)]] = 0.0
             for name in r.flagged:
-                if name in _CATEGORY_IDS:
+                if name in _CATEGORY_IDS and name not in governed:
                     flag_matrix[i, col[Category(name)]] = True
         final_all = np.maximum(final_all, sem)
         _apply_overrides(flag_matrix, final_all, settings, lang_codes, model)
@@ -377,26 +382,14 @@ def _semantic(
     live: list[int],
     normalized: list[str],
     org: OrgBank | None,
-    public_domain: np.ndarray | None = None,
 ) -> dict[int, SemanticResult] | None:
-    """Semantic results for the rows the cascade picks, or None when the stage did not run at all.
-
-    In `auto`, a text the router is sure reads like a public source (a tweet, a forum post, an SMS,
-    not a chat) is left to the fast stage and that source's expert, unless the platform says an adult
-    is writing to a child: the semantic banks are written for chats, and on such text they cost more
-    false flags than they find harms (measured on the public sets' held-out slices)."""
+    """Semantic results for the rows the cascade picks, or None when the stage did not run at all."""
     setting = settings.semantic_stage if settings is not None else "auto"
     if setting == "off" or mode == "fast" or not live:
         return None
     per_lang = {lang: [thresholds_for(model, settings, lang)[c] for c in CATEGORIES] for lang in set(langs)}
     thr = np.array([per_lang[lang] for lang in langs])
     chosen = select(mode, probs, rules, thr, audiences, required=setting == "always")
-    if mode == "auto" and setting != "always" and public_domain is not None:
-        known_adult_to_child = np.array([
-            a is not None and a.sender_minor is False and a.recipient_minor is True
-            for a in (audiences if audiences is not None else [None] * len(chosen))
-        ], dtype=bool)
-        chosen &= ~(public_domain & ~known_adult_to_child)
     rows = [i for i in live if chosen[i]]
     if not rows:
         return None

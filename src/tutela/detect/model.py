@@ -85,9 +85,9 @@ class LinearModel:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """`predict`, plus (n, heads) where a source's expert said "not harmful" (the engine lets no noisy
         phrase rule of those categories flag there either), plus (n,) the texts the router is sure read
-        like a public source rather than a chat (the cascade leaves those to the fast stage and experts)."""
+        like a public source rather than a chat: the source's name, or "" (see `training/experts.py`)."""
         veto = np.zeros((len(normalized), len(self.heads)), dtype=bool)
-        public = np.zeros(len(normalized), dtype=bool)
+        public = np.full(len(normalized), "", dtype=object)
         return self.predict_x(featurize(normalized), langs, veto, public), veto, public
 
     def predict_x(
@@ -124,7 +124,8 @@ class LinearModel:
         pe = 1.0 / (1.0 + np.exp(-z))
         index = {name: k for k, name in enumerate(self.routes)}
         if public is not None:
-            public[:] = (best != index.get(CHAT, -1)) & (conf >= ROUTE_MIN)
+            sure = (best != index.get(CHAT, -1)) & (conf >= ROUTE_MIN)
+            public[sure] = np.array(self.routes, dtype=object)[best[sure]]
         for k, (source, (cat, thr, governs)) in enumerate(self.experts.items()):
             rows = np.flatnonzero((best == index[source]) & (conf >= ROUTE_MIN))
             for i in rows:

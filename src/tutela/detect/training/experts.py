@@ -53,6 +53,40 @@ EXPERT_CATEGORY: dict[str, Category] = {
     "turkish_hate_speech_tr": Category.HATE_RADICALISATION,
     "turkish_sms_collection": Category.FRAUD,
 }
+# The harms each public source labels (the data README), so that in a source's domain the categories
+# it speaks for are judged by the fast stage and its expert, and the semantic stage (whose banks are
+# written for chats) only adds what the source says nothing about: a self-harm method question in a
+# tweet-like text still reaches the semantic stage's self-harm examples.
+SOURCE_HARMS: dict[str, frozenset[str]] = {
+    "constraint_covid_fake_en": frozenset({"disinformation"}),
+    "cyberbullying_tweets": frozenset({"harassment"}),
+    "davidson_hate_offensive": frozenset({"harassment", "hate"}),
+    "ethos_binary": frozenset({"hate"}),
+    "formspring_cyberbullying": frozenset({"harassment"}),
+    "offenseval_tr_2020": frozenset({"harassment"}),
+    "pan12_grooming_segments": frozenset({"grooming"}),
+    "pars_off": frozenset({"harassment"}),
+    "pars_offensive": frozenset({"harassment"}),
+    "phate": frozenset({"hate", "harassment", "violence"}),
+    "russe_detox_2022": frozenset({"harassment"}),
+    "russian_distorted_toxicity": frozenset({"harassment"}),
+    "sdcnl_suicide_depression": frozenset({"self_harm"}),
+    "sms_spam_collection": frozenset({"scam"}),
+    "snlp_sensitive_topics": frozenset({"violence", "sexual", "self_harm"}),
+    "stormfront_hate_en": frozenset({"hate"}),
+    "threatgram101_en": frozenset({"threat"}),
+    "turkish_hate_speech_tr": frozenset({"hate", "harassment"}),
+    "turkish_sms_collection": frozenset({"scam"}),
+}
+
+
+def governed_by(route: str) -> frozenset[str]:
+    """The categories a public source's labels speak for (empty for `chat` or an unknown route)."""
+    from tutela.detect.training.public_sets import FITS
+
+    return frozenset(c for h in SOURCE_HARMS.get(route, ()) for c in FITS.get(h, ()))
+
+
 ROUTE_MIN = 0.8  # the router's probability a text needs before its source's expert judges it (see docs/models.md)
 
 
