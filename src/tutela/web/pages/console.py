@@ -177,15 +177,10 @@ async def queue(request: Request) -> Response:
 
 @router.post("/console/bulk")
 async def bulk(request: Request) -> Response:
-    session = current_session(request)
-    if session is None:
-        return _signin(request)
-    form = await request.form(max_files=0, max_fields=600)
-    if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        return HTMLResponse(CSRF_REFUSED, 403)
-    me = session.principal
-    if (refused := _refused(request, me, "bulk")) is not None:
-        return refused
+    checked = await _signed_form(request, "bulk", max_fields=600)
+    if isinstance(checked, Response):
+        return checked
+    me, form = checked
     to_status = str(form.get("to_status") or "")
     ids = [int(v) for v in form.getlist("case_id") if str(v).isdigit()]
     if to_status not in STATUSES or not ids:
@@ -259,18 +254,29 @@ def _export_formats() -> list[str]:
     return sorted(exports.FORMATS)
 
 
-async def _case_action(request: Request, case_id: int, action: Any, *, needs: str | None = None) -> Response:
-    """Run one case form: signed in, CSRF checked, permission `needs` (when given) checked with
-    words that say what to do; the engine checks again and audits."""
+async def _signed_form(
+    request: Request, needs: str | None, *, max_fields: int = 20
+) -> tuple[Principal, Any] | Response:
+    """A console form post: signed in, CSRF checked, permission `needs` (when given) checked with words
+    that say what to do. Returns (who, form), or the response that refuses it."""
     session = current_session(request)
     if session is None:
         return _signin(request)
-    form = await request.form(max_files=0, max_fields=20)
+    form = await request.form(max_files=0, max_fields=max_fields)
     if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
         return HTMLResponse(CSRF_REFUSED, 403)
     me = session.principal
     if needs is not None and (refused := _refused(request, me, needs)) is not None:
         return refused
+    return me, form
+
+
+async def _case_action(request: Request, case_id: int, action: Any, *, needs: str | None = None) -> Response:
+    """Run one case form (see `_signed_form`); the engine checks again and audits."""
+    checked = await _signed_form(request, needs)
+    if isinstance(checked, Response):
+        return checked
+    me, form = checked
     try:
         msg = await run_in_threadpool(action, request.app.state.db, me, form)
     except AccessError as exc:
@@ -371,15 +377,10 @@ async def referral_progress(request: Request, referral_id: int) -> Response:
 @router.post("/console/cases/{case_id}/export")
 async def export(request: Request, case_id: int) -> Response:
     """A download (DSA statement of reasons, CyberTipline report); the export is audited by the engine."""
-    session = current_session(request)
-    if session is None:
-        return _signin(request)
-    form = await request.form(max_files=0, max_fields=20)
-    if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        return HTMLResponse(CSRF_REFUSED, 403)
-    me = session.principal
-    if (refused := _refused(request, me, "export")) is not None:
-        return refused
+    checked = await _signed_form(request, "export")
+    if isinstance(checked, Response):
+        return checked
+    me, form = checked
     from tutela.cases.exports import export_case
 
     fmt = str(form.get("format") or "")
@@ -415,15 +416,10 @@ async def appeals_queue(request: Request) -> Response:
 
 @router.post("/console/appeals/{appeal_id}")
 async def decide(request: Request, appeal_id: int) -> Response:
-    session = current_session(request)
-    if session is None:
-        return _signin(request)
-    form = await request.form(max_files=0, max_fields=20)
-    if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        return HTMLResponse(CSRF_REFUSED, 403)
-    me = session.principal
-    if (refused := _refused(request, me, "appeal")) is not None:
-        return refused
+    checked = await _signed_form(request, "appeal")
+    if isinstance(checked, Response):
+        return checked
+    me, form = checked
     decision = str(form.get("decision") or "")
     note = str(form.get("note") or "").strip()[:5000] or None
     if decision not in ("overturn", "uphold"):
