@@ -193,7 +193,9 @@ def _fit_experts(
     the threshold of best macro-F1 there (the measure the sets are judged by). An expert is kept only
     where it beats the general heads on its source's calibration rows.
     """
-    from tutela.detect.training.experts import CHAT, EXPERT_CATEGORY, chat_texts, fit_router
+    from tutela.detect.training.experts import (
+        CHAT, EXPERT_CATEGORY, ROUTE_MIN, chat_texts, fit_router, route_probabilities,
+    )
     from tutela.detect.training.public_sets import FITS
 
     sources = np.array([r.source for r in prep.rows])
@@ -210,8 +212,6 @@ def _fit_experts(
     router_coef, router_b = fit_router(x_router, y_router, routes, log)
     router_coef = np.stack([_prune(router_coef[:, k], ROUTER_KEEP) for k in range(len(routes))], axis=1)
     # how the router does on rows it never saw
-    from tutela.detect.training.experts import ROUTE_MIN, route_probabilities
-
     def routed(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         pr = route_probabilities(np.asarray(x @ router_coef) + router_b)
         return pr.argmax(axis=1), pr.max(axis=1)
