@@ -40,13 +40,12 @@ from tutela.detect.training.public_sets import (  # noqa: E402
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "text"
 
 
-def baseline(rows: list[dict]) -> np.ndarray | None:
+def baseline(rows: list[dict], test: list[dict]) -> np.ndarray | None:
     """Char n-gram TF-IDF + logistic regression trained on this set's training rows alone."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     train = [r for r in rows if r["split"] == "train"]
-    test = [r for r in rows if r["split"] == "test"]
     y = np.array([r["harm"] != "none" for r in train])
     if len(set(y.tolist())) < 2:
         return None
@@ -88,7 +87,7 @@ def main() -> None:
         res = analyze_texts([r["text"] for r in test], settings=settings, explain=False, stages=args.stages)
         pred = set_prediction(test, [{c.value for c in a.flags} for a in res])
         measure, ours = score(pred, gold)
-        base = None if args.no_baseline else baseline(rows)
+        base = None if args.no_baseline else baseline(rows, test)
         theirs = None if base is None else score(base, gold)[1]
         ahead = "" if theirs is None else ("yes" if ours > theirs else "no")
         print(f"| {name} | {len(test)} | {int(gold.sum())} | {measure} | {ours:.3f} | "
