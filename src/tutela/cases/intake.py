@@ -134,7 +134,7 @@ def prepare(
     # --- lock-free work first ------------------------------------------------
     hashes = [hash_file(f.data, f.filename) for f in files]
     digest = _request_digest(report, hashes)
-    analysis = triage.analyse(report.description, lang=report.language, settings=settings)
+    analysis = triage.analyse(report.description, lang=report.language, settings=settings, db=db, org_id=org_id)
     hash_banks = _hash_banks(db, hashes, org_id)
     conversation = triage.analyse_conversation(report.conversation)
     t = triage.triage(

@@ -43,19 +43,24 @@ class Triage:
     analysis: dict[str, Any] = field(default_factory=dict)
 
 
-def analyse(text: str, *, lang: str | None = None, settings: Any = None) -> TextAnalysis | None:
+def analyse(
+    text: str, *, lang: str | None = None, settings: Any = None, db: Any = None, org_id: int | None = None
+) -> TextAnalysis | None:
     """The detection engine's view of the text, or None for an empty text or when the engine fails.
 
     Both stages always run on a report ("deep"): reports are few, and a child's own words
     ("someone asks me for photos and says not to tell my parents") are what the semantic stage and
-    its `disclosure` signal are for.
+    its `disclosure` signal are for. The receiving organisation's own examples (`tutela examples`)
+    count too, so the flags its console shows follow what its analysts taught.
     """
     if not text.strip():
         return None
     from tutela.detect import analyze_text
+    from tutela.detect.semantic.orgbank import org_bank
 
     try:
-        return analyze_text(text, lang=lang, settings=settings, stages="deep")
+        org = org_bank(db, org_id)
+        return analyze_text(text, lang=lang, settings=settings, stages="deep", org=org)
     except Exception:  # a detector bug must never lose a report
         log.exception("text analysis failed; the report is kept and triaged on what the reporter chose")
         return None

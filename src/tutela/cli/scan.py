@@ -28,6 +28,8 @@ def register(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar or summary"),
         fast: bool = typer.Option(False, "--fast", help="fast stage only (skip the semantic stage)"),
         deep: bool = typer.Option(False, "--deep", help="run the semantic stage on every text"),
+        org: str = typer.Option(None, "--org", help="organisation name or id whose own examples "
+                                "(`tutela examples`) count too, as in its API calls"),
     ) -> None:
         """Analyse every text; one JSON line out per record in, then a summary of flags on stderr.
 
@@ -55,6 +57,8 @@ def register(app: typer.Typer) -> None:
         if fast and deep:
             fail("give at most one of --fast and --deep")
         stages = "fast" if fast else "deep" if deep else "auto"
+        cli_settings = load_cli_settings()
+        org_examples = _org_examples(cli_settings, org) if org else None
         kind = fmt if fmt in ("jsonl", "csv") else detect_format(name, head)
         if fmt not in ("auto", "jsonl", "csv"):
             fail(f"--format must be auto, jsonl or csv, not {fmt!r}")
@@ -73,7 +77,7 @@ def register(app: typer.Typer) -> None:
             with progress:
                 task = progress.add_task("scan", total=total)
                 summary = scan(
-                    items, write, settings=load_cli_settings(), lang=lang, explain=explain, stages=stages,
+                    items, write, settings=cli_settings, lang=lang, explain=explain, stages=stages, org=org_examples,
                     progress=lambda n: progress.advance(task, n),
                 )
         except ValueError as exc:
@@ -91,6 +95,19 @@ def register(app: typer.Typer) -> None:
                 + (f", {summary.truncated} truncated" if summary.truncated else "")
             )
         finish(summary.errors)
+
+
+def _org_examples(cli_settings: Any, org: str) -> Any:
+    """The named organisation's own examples (None when it has none); an unknown name stops the scan."""
+    from tutela.access import get_org
+    from tutela.cli.common import database
+    from tutela.detect.semantic.orgbank import org_bank
+
+    db = database(cli_settings)
+    row = get_org(db, org)
+    if row is None:
+        fail(f"no organisation {org!r}")
+    return org_bank(db, int(row["id"]))
 
 
 def _summary_table(summary: Any) -> Table:

@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 
 from tutela.config import Settings
 from tutela.detect.engine import analyze_texts
+from tutela.detect.semantic.stage import OrgBank
 from tutela.domain.taxonomy import CATEGORIES
 
 BATCH = 512
@@ -179,14 +180,17 @@ def scan(
     explain: bool = False,
     progress: Callable[[int], None] | None = None,
     stages: str = "auto",
+    org: OrgBank | None = None,
 ) -> Summary:
-    """Analyse every item, calling `write(record)` once per item in order; returns the summary."""
+    """Analyse every item, calling `write(record)` once per item in order; returns the summary.
+
+    `org`: an organisation's own semantic examples (`tutela scan --org`), as for `analyze_texts`."""
     summary = Summary()
     for chunk in _chunks(items, BATCH):
         todo = [it for it in chunk if it.text is not None]
         analyses = analyze_texts(
             [it.text for it in todo], settings=settings, langs=[lang] * len(todo) if lang else None, explain=explain,
-            stages=stages,
+            stages=stages, org=org,
         )
         by_item = {id(it): a for it, a in zip(todo, analyses)}
         for it in chunk:

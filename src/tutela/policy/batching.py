@@ -39,18 +39,19 @@ class TextBatcher:
     def __init__(self, settings: Any = None, *, max_batch: int = 64) -> None:
         self.settings = settings
         self.max_batch = max_batch
-        self._pending: list[tuple[str, str | None, Any, asyncio.Future[TextAnalysis]]] = []
+        self._pending: list[tuple[str, str | None, Any, Any, asyncio.Future[TextAnalysis]]] = []
         self._scheduled = False
         self.batches = 0
         self.items = 0
 
-    async def analyze(self, text: str, lang: str | None = None, audience: Any = None) -> TextAnalysis:
+    async def analyze(self, text: str, lang: str | None = None, audience: Any = None, org: Any = None) -> TextAnalysis:
         """`audience` (detect.semantic.cascade.Audience, None when unknown) decides, with the fast
         stage's doubts, whether the semantic stage looks at the text: known adult-to-adult or
-        child-to-child traffic stays on the fast path."""
+        child-to-child traffic stays on the fast path. `org` (detect.semantic.stage.OrgBank) is the
+        calling organisation's own examples: texts of different organisations are batched apart."""
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[TextAnalysis] = loop.create_future()
-        self._pending.append((text, lang, audience, fut))
+        self._pending.append((text, lang, audience, org, fut))
         if not self._scheduled:
             self._scheduled = True
             loop.call_soon(self._flush)
@@ -61,11 +62,19 @@ class TextBatcher:
         items, self._pending = self._pending, []
         from tutela.detect import analyze_texts
 
+        by_org: dict[int, list[tuple[str, str | None, Any, Any, asyncio.Future[TextAnalysis]]]] = {}
+        for item in items:
+            by_org.setdefault(id(item[3]), []).append(item)
+        for group in by_org.values():
+            self._run(analyze_texts, group)
+
+    def _run(self, analyze_texts: Any, items: list[tuple[str, str | None, Any, Any, Any]]) -> None:
+        org = items[0][3]
         for start in range(0, len(items), self.max_batch):
             chunk = items[start:start + self.max_batch]
             try:
-                results = analyze_texts([t for t, _, _, _ in chunk], settings=self.settings,
-                                        langs=[lg for _, lg, _, _ in chunk], audiences=[a for _, _, a, _ in chunk])
+                results = analyze_texts([t for t, *_ in chunk], settings=self.settings, org=org,
+                                        langs=[lg for _, lg, *_ in chunk], audiences=[a for _, _, a, *_ in chunk])
             except Exception as exc:  # noqa: BLE001 - each caller gets the error and decides
                 log.exception("batched text analysis failed")
                 for *_, fut in chunk:

@@ -112,12 +112,15 @@ def audience_of(ctx: ModerationContext) -> Any:
 
 
 def _analyze(
-    text: str, lang: str | None, settings: Settings | None, problems: Problems, audience: Any = None
+    text: str, lang: str | None, settings: Settings | None, problems: Problems, audience: Any = None,
+    db: Database | None = None, org_id: int | None = None,
 ) -> TextAnalysis | None:
     from tutela.detect import analyze_text
+    from tutela.detect.semantic.orgbank import fresh_org_bank
 
-    try:
-        return analyze_text(text, lang=lang, settings=settings, audience=audience)
+    try:  # the organisation's own examples (`tutela examples`) count in its moderation too
+        org = fresh_org_bank(db, org_id)
+        return analyze_text(text, lang=lang, settings=settings, audience=audience, org=org)
     except Exception as exc:  # noqa: BLE001
         log.exception("text analysis failed")
         problems.failed(f"text analysis failed: {type(exc).__name__}")
@@ -378,7 +381,7 @@ def prepare(
         shadow_pol = _as_policy(shadow) if shadow is not None else None
 
     if analysis is None and it.text:
-        analysis = _analyze(it.text, ctx.lang, settings, problems, audience_of(ctx))
+        analysis = _analyze(it.text, ctx.lang, settings, problems, audience_of(ctx), db, org_id)
     matches: list[dict[str, Any]] = []
     media_score: float | None = None
     hashes = None

@@ -13,7 +13,7 @@ import base64
 import binascii
 import json
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -69,6 +69,17 @@ def _batcher(request: Request) -> TextBatcher:
     return batcher
 
 
+async def _org_examples(request: Request, principal: Principal) -> Any:
+    """The organisation's own semantic examples; read off the event loop only when not read recently."""
+    from tutela.detect.semantic.orgbank import STALE, fresh_org_bank, recent_org_bank
+
+    db = request.app.state.db
+    org = recent_org_bank(db, principal.org_id)
+    if org is STALE:
+        org = await run_in_threadpool(fresh_org_bank, db, principal.org_id)
+    return org
+
+
 def _needs_io(item: ModerationItem, ctx: ModerationContext) -> bool:
     return item.has_media or ctx.conversation_id is not None
 
@@ -83,7 +94,8 @@ async def _decide(request: Request, principal: Principal, item: ModerationItem, 
         pending = await run_in_threadpool(_prepare, request, principal, item, ctx)
     else:
         try:  # concurrent requests' texts are analysed together (see tutela.policy.batching)
-            analysis = await _batcher(request).analyze(item.text or "", ctx.lang, audience_of(ctx))
+            org = await _org_examples(request, principal)
+            analysis = await _batcher(request).analyze(item.text or "", ctx.lang, audience_of(ctx), org)
         except Exception:  # noqa: BLE001 - prepare() analyses on its own and records any failure
             analysis = None
         pending = _prepare(request, principal, item, ctx, analysis)

@@ -9,6 +9,8 @@ another process (the CLI, another worker) is picked up on the next call.
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +26,12 @@ from tutela.storage.times import utc_now
 
 SOURCES = ("api", "cli")
 MAX_PER_ORG = 5_000
+# `/v1/moderate` answers on the event loop without a database round trip; it reuses an overlay read
+# this recently (an added example reaches moderation within this many seconds, analysis at once)
+RECENT_SECONDS = 2.0
+STALE = object()  # `recent_org_bank`'s answer when the overlay must be read again
+_RECENT: dict[tuple[int, int], tuple[float, Any]] = {}
+_RECENT_LOCK = threading.Lock()
 
 
 class ExampleError(ValueError):
@@ -149,3 +157,24 @@ def org_bank(db: Database | None, org_id: int | None) -> OrgBank | None:
         ]
 
     return OrgBank(org_id, version, cached_org_examples(org_id, version, fetch))
+
+
+def fresh_org_bank(db: Database | None, org_id: int | None) -> OrgBank | None:
+    """`org_bank`, remembered for `RECENT_SECONDS` so `recent_org_bank` can answer without I/O."""
+    bank = org_bank(db, org_id)
+    if db is not None and org_id is not None:
+        with _RECENT_LOCK:
+            _RECENT[(id(db), org_id)] = (time.monotonic(), bank)
+    return bank
+
+
+def recent_org_bank(db: Database | None, org_id: int | None) -> Any:
+    """The overlay read in the last `RECENT_SECONDS` (None: the org has no examples, or no database),
+    or `STALE` when it must be read again with `fresh_org_bank` (off the event loop: it queries)."""
+    if db is None or org_id is None:
+        return None
+    with _RECENT_LOCK:
+        hit = _RECENT.get((id(db), org_id))
+    if hit is None or time.monotonic() - hit[0] > RECENT_SECONDS:
+        return STALE
+    return hit[1]
