@@ -171,7 +171,7 @@ def test_retention_deletes_on_schedule_respects_legal_hold_and_records_it(db, se
     held = _report(db, settings, "invented under hold", urls=["https://r.example.com/2"])
     fresh = _report(db, settings, "invented still open", urls=["https://r.example.com/3"])
     for r in (done, held):
-        service.transition(db, p, r.case_id, "closed", outcome="no_violation")
+        service.transition(db, settings, p, r.case_id, "closed", outcome="no_violation")
     service.set_legal_hold(db, p, held.case_id, True, reason="invented court order")
 
     # nothing is old enough yet

@@ -119,13 +119,13 @@ def test_roles_limit_what_people_may_do(db, settings, person, submit):
     analyst = person("Platform A", "analyst")
     supervisor = person("Platform A", "supervisor")
     liaison = person("Platform A", "agency_liaison")
-    service.transition(db, analyst, cid, "closed", outcome="no_violation")
+    service.transition(db, settings, analyst, cid, "closed", outcome="no_violation")
     with pytest.raises(AccessError) as exc:
-        service.transition(db, analyst, cid, "triaged")  # reopening is a supervisor's call
+        service.transition(db, settings, analyst, cid, "triaged")  # reopening is a supervisor's call
     assert exc.value.status == 403
-    assert service.transition(db, supervisor, cid, "triaged").status == "triaged"
+    assert service.transition(db, settings, supervisor, cid, "triaged").status == "triaged"
     with pytest.raises(AccessError):
-        service.bulk_transition(db, analyst, [cid], "closed")
+        service.bulk_transition(db, settings, analyst, [cid], "closed")
     with pytest.raises(AccessError) as exc:
         service.get_case(db, settings, liaison, cid)  # liaisons see referred cases only
     assert exc.value.status == 404

@@ -364,10 +364,10 @@ def test_the_status_says_a_person_looks_only_once_a_person_has(db, settings):
     with db.connect() as conn:
         org_id = conn.execute(select(reports.c.org_id).where(reports.c.id == receipt.report_id)).scalar_one()
     key = Principal(org_id, "hotline", frozenset({"cases"}), key_id="k")  # a machine: still nobody has looked
-    service.add_note(db, key, receipt.case_id, "an automatic note")
+    service.add_note(db, settings, key, receipt.case_id, "an automatic note")
     assert service.report_status(db, receipt.reference_code).stage == "received"
     person = Principal(org_id, "hotline", frozenset({"cases"}), user_id=7, role="analyst")
-    service.add_note(db, person, receipt.case_id, "read it, calling the platform")
+    service.add_note(db, settings, person, receipt.case_id, "read it, calling the platform")
     after = service.report_status(db, receipt.reference_code)
     assert after.stage == "being_reviewed" and "reviewing" in after.status
 

@@ -117,18 +117,18 @@ def test_assignment_queues_and_deadlines(db, settings, person, submit, client, o
     outsider = person("Platform B", "analyst")
     cid = submit(category="fraud", description="a fake prize link")["case_id"]
 
-    detail = service.assign(db, analyst, cid, analyst.user_id)  # take it yourself
+    detail = service.assign(db, settings, analyst, cid, analyst.user_id)  # take it yourself
     assert detail.status == "assigned" and detail.assigned_to == analyst.user_id
     assert detail.deadline_at is not None and detail.stage_entered_at <= detail.deadline_at
     with pytest.raises(AccessError):
-        service.assign(db, analyst, cid, other.user_id)  # analysts do not hand out others' work
-    detail = service.assign(db, supervisor, cid, other.user_id)
+        service.assign(db, settings, analyst, cid, other.user_id)  # analysts do not hand out others' work
+    detail = service.assign(db, settings, supervisor, cid, other.user_id)
     assert detail.assigned_to == other.user_id
     with pytest.raises(ValueError, match="no active person"):
-        service.assign(db, supervisor, cid, outsider.user_id)
+        service.assign(db, settings, supervisor, cid, outsider.user_id)
     mine = service.list_queue(db, other, assigned_to=other.user_id)
     assert [c.id for c in mine] == [cid]
-    back = service.assign(db, supervisor, cid, None)
+    back = service.assign(db, settings, supervisor, cid, None)
     assert back.status == "triaged" and back.assigned_to is None
     # the detail from a call without settings still opens the vault (settings bound on intake)
     assert back.reports[0].description == "a fake prize link"

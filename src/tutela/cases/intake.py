@@ -86,6 +86,8 @@ def submit_report(
     files: list[EvidenceFile] | None = None,
     idempotency_key: str | None = None,
 ) -> ReportReceipt:
+    """Take a report. `principal=None` is the public, anonymous form: the report goes to the hotline
+    with people (`receiving_org`), or waits for one. Returns only after the report is durably stored."""
     item = prepare(db, settings, report, principal=principal, files=files, idempotency_key=idempotency_key)
     return writer_for(db, store_batch).submit(item)
 
@@ -258,7 +260,7 @@ def _count_lookup(db: Database, report_id: int) -> None:
 
 
 def submit_appeal(db: Database, settings: Settings, reference_code: str, reason: str) -> int:
-    """The reporter disagrees with the outcome; a supervisor decides (see `casework.decide_appeal`)."""
+    """The reporter disagrees with the outcome; a supervisor decides (see `appeals.decide_appeal`)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("an appeal needs a reason")

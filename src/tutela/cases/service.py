@@ -11,55 +11,22 @@ something, 404 for a case of another organisation, 410 for deleted evidence),
 
 from __future__ import annotations
 
-from tutela.access import Principal
+from tutela.cases.appeals import decide_appeal, list_appeals
 from tutela.cases.authz import ROLES, permissions, principal_for_user
-from tutela.cases.casework import (
-    QUEUE_SORTS,
-    add_note,
-    assign,
-    bind_settings,
-    bulk_transition,
-    case_stats,
-    custody_chain,
-    decide_appeal,
-    evidence_content,
-    get_case,
-    list_appeals,
-    list_queue,
-    queue_facts,
-    set_legal_hold,
-    transition,
-)
+from tutela.cases.commands import add_note, assign, bulk_transition, set_legal_hold, transition
+from tutela.cases.evidence_access import custody_chain, evidence_content
 from tutela.cases.intake import (
     IdempotencyConflict,
     PayloadTooLarge,
     report_status,
     submit_appeal,
+    submit_report,
 )
-from tutela.cases.intake import submit_report as _submit_report
 from tutela.cases.lifecycle import InvalidTransition
+from tutela.cases.queries import QUEUE_SORTS, get_case, list_queue, queue_facts
 from tutela.cases.receiving import HOLDING_ORG_NAME, adopt_waiting, intake_state, receiving_org, staffed_hotline
 from tutela.cases.referrals import list_referrals, refer, update_referral
-from tutela.config import Settings
-from tutela.domain.cases import EvidenceFile, ReportIn, ReportReceipt
-from tutela.storage.db import Database
-
-
-def submit_report(
-    db: Database,
-    settings: Settings,
-    report: ReportIn,
-    *,
-    principal: Principal | None = None,
-    files: list[EvidenceFile] | None = None,
-    idempotency_key: str | None = None,
-) -> ReportReceipt:
-    """Take a report. `principal=None` is the public, anonymous form: the report goes to the hotline
-    with people (`receiving_org`), or waits for one. Returns only after the report is durably stored."""
-    bind_settings(db, settings)
-    return _submit_report(
-        db, settings, report, principal=principal, files=files, idempotency_key=idempotency_key
-    )
+from tutela.cases.statistics import case_stats
 
 
 __all__ = [

@@ -84,12 +84,12 @@ def move(
     return call_http(
         service.transition,
         db,
+        settings,
         principal,
         case_id,
         body.to_status,
         note=body.note,
         outcome=body.outcome,
-        settings=settings,
     )
 
 
@@ -99,11 +99,15 @@ class BulkIn(TransitionIn):
 
 @router.post("/cases/bulk-transition")
 def bulk(
-    body: BulkIn, principal: Principal = Depends(current_principal), db: Database = Depends(get_db)
+    body: BulkIn,
+    principal: Principal = Depends(current_principal),
+    db: Database = Depends(get_db),
+    settings: Settings = Depends(get_settings),
 ) -> dict[str, Any]:
     results = call_http(
         service.bulk_transition,
         db,
+        settings,
         principal,
         body.case_ids,
         body.to_status,
@@ -129,7 +133,7 @@ def assign(
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> CaseDetail:
-    return call_http(service.assign, db, principal, case_id, body.user_id, settings=settings)
+    return call_http(service.assign, db, settings, principal, case_id, body.user_id)
 
 
 class NoteIn(BaseModel):
@@ -143,8 +147,9 @@ def note(
     body: NoteIn,
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
+    settings: Settings = Depends(get_settings),
 ) -> NoteView:
-    return call_http(service.add_note, db, principal, case_id, body.text, for_reporter=body.for_reporter)
+    return call_http(service.add_note, db, settings, principal, case_id, body.text, for_reporter=body.for_reporter)
 
 
 class HoldIn(BaseModel):
@@ -213,8 +218,9 @@ def decide(
     body: DecisionIn,
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
+    settings: Settings = Depends(get_settings),
 ) -> AppealView:
-    return call_http(service.decide_appeal, db, principal, appeal_id, body.upheld, note=body.note)
+    return call_http(service.decide_appeal, db, settings, principal, appeal_id, body.upheld, note=body.note)
 
 
 @router.get("/cases/{case_id}/export/{fmt}")

@@ -15,7 +15,7 @@ from typing import Any
 
 from tutela.access import AccessError, Principal
 from tutela.cases import audit, authz
-from tutela.cases.casework import _detail
+from tutela.cases.views import case_detail
 from tutela.config import Settings
 from tutela.domain.cases import CaseDetail
 from tutela.storage.db import Database
@@ -55,7 +55,7 @@ def export_case(
         access = authz.case_access(conn, principal, case_id, "export")
         if access.relation != "owner":
             raise AccessError(f"case {case_id} belongs to another organisation", 403)
-        detail = _detail(conn, settings, principal, access)
+        detail = case_detail(conn, settings, principal, access)
         out = FORMATS[fmt](detail, options)
         audit.append(
             conn,

@@ -186,7 +186,9 @@ async def bulk(request: Request) -> Response:
     if to_status not in STATUSES or not ids:
         return RedirectResponse("/console?failed=choose+cases+and+a+status", status_code=303)
     try:
-        result = await run_in_threadpool(_service().bulk_transition, request.app.state.db, me, ids, to_status)
+        result = await run_in_threadpool(
+            _service().bulk_transition, request.app.state.db, request.app.state.settings, me, ids, to_status
+        )
     except AccessError as exc:
         return _error(request, me, exc, exc.status)
     except ValueError as exc:
@@ -288,6 +290,8 @@ async def _case_action(request: Request, case_id: int, action: Any, *, needs: st
 
 @router.post("/console/cases/{case_id}/transition")
 async def transition(request: Request, case_id: int) -> Response:
+    settings = request.app.state.settings
+
     def act(db: Any, me: Principal, form: Any) -> str:
         to_status = str(form.get("to_status") or "")
         note = str(form.get("note") or "").strip()[:5000] or None
@@ -296,7 +300,7 @@ async def transition(request: Request, case_id: int) -> Response:
         outcome = str(form.get("outcome") or "") or None
         if to_status == "closed" and outcome not in OUTCOMES:
             raise ValueError("choose how the case ended before closing it")
-        _service().transition(db, me, case_id, to_status, note=note,
+        _service().transition(db, settings, me, case_id, to_status, note=note,
                               outcome=outcome if to_status == "closed" else None)
         if to_status == "closed":
             return f"Closed: {OUTCOMES[outcome][0]}."
@@ -307,10 +311,12 @@ async def transition(request: Request, case_id: int) -> Response:
 
 @router.post("/console/cases/{case_id}/assign")
 async def assign(request: Request, case_id: int) -> Response:
+    settings = request.app.state.settings
+
     def act(db: Any, me: Principal, form: Any) -> str:
         raw = str(form.get("user_id") or "")
         user_id = int(raw) if raw.isdigit() else me.user_id
-        _service().assign(db, me, case_id, user_id)
+        _service().assign(db, settings, me, case_id, user_id)
         return "Assigned to you." if user_id == me.user_id else f"Assigned to user {user_id}."
 
     return await _case_action(request, case_id, act)
@@ -333,12 +339,14 @@ async def refer(request: Request, case_id: int) -> Response:
 
 @router.post("/console/cases/{case_id}/note")
 async def note(request: Request, case_id: int) -> Response:
+    settings = request.app.state.settings
+
     def act(db: Any, me: Principal, form: Any) -> str:
         text = str(form.get("text") or "").strip()[:10_000]
         if not text:
             raise ValueError("write a note first")
         for_reporter = form.get("for_reporter") == "1"
-        _service().add_note(db, me, case_id, text, for_reporter=for_reporter)
+        _service().add_note(db, settings, me, case_id, text, for_reporter=for_reporter)
         return "Message for the reporter saved." if for_reporter else "Note saved."
 
     return await _case_action(request, case_id, act)
@@ -426,7 +434,8 @@ async def decide(request: Request, appeal_id: int) -> Response:
         return RedirectResponse(f"/console/appeals?msg={_q('Choose: overturn or uphold.')}", status_code=303)
     try:
         done = await run_in_threadpool(
-            lambda: _service().decide_appeal(request.app.state.db, me, appeal_id, decision == "overturn", note=note)
+            lambda: _service().decide_appeal(
+                request.app.state.db, request.app.state.settings, me, appeal_id, decision == "overturn", note=note)
         )
     except AccessError as exc:
         return _error(request, me, exc, exc.status)
