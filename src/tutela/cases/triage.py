@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tutela.domain.analysis import TextAnalysis
-from tutela.domain.cases import IMMINENT_DANGER_KEYS, Priority, resolve_category
-from tutela.domain.taxonomy import TAXONOMY, Category, Severity
+from tutela.domain.cases import Priority, resolve_category
+from tutela.domain.taxonomy import TAXONOMY, Category, Severity, definition, imminent_choices, is_category
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +30,6 @@ _BY_SEVERITY = {
 
 #: The signal a child's own account of harm raises (see `tutela.detect.semantic`).
 DISCLOSURE = "disclosure"
-
-#: Flagged categories that mean a child may be in danger now.
-IMMINENT_CATEGORIES = frozenset({Category.SELF_HARM, Category.SEXUAL_EXPLOITATION, Category.TRAFFICKING})
 
 
 @dataclass
@@ -137,13 +134,14 @@ def triage(
     if reported is not None:
         priority = _max(priority, _BY_SEVERITY[TAXONOMY[reported].severity])
         reasons.append(f"reported as {reported.value}")
-    if category_key in IMMINENT_DANGER_KEYS:
+    if category_key in imminent_choices():
         priority = Priority.CRITICAL
         reasons.append(f"reporter chose '{category_key}': possible imminent danger")
     flagged = list(analysis.flags) if analysis is not None else []
     for cat in flagged:
-        sev = TAXONOMY[Category(cat)].severity
-        if Category(cat) in IMMINENT_CATEGORIES:
+        harm = definition(cat)
+        sev = harm.severity
+        if harm.imminent:
             priority = Priority.CRITICAL
             reasons.append(f"analysis flagged {cat}: possible imminent danger")
         else:
@@ -162,7 +160,7 @@ def triage(
         priority = Priority.CRITICAL
         stages = ", ".join(conversation.get("stages") or []) or "grooming"
         reasons.append(f"conversation analysis alerted ({stages}): possible grooming in progress")
-        flagged = flagged + [c for c in conversation.get("flags", []) if c in {x.value for x in Category}]
+        flagged = flagged + [c for c in conversation.get("flags", []) if is_category(c)]
     if reported is not None:
         category = reported.value
     elif flagged:

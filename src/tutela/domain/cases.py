@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from tutela.domain.inputs import Line
 from tutela.domain.conversation import MessageIn
-from tutela.domain.taxonomy import Category
+from tutela.domain.taxonomy import Category, category_ids, report_choices
 
 
 class CaseStatus(StrEnum):
@@ -78,33 +78,15 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"
 
 
-#: The words a child picks on the public form, mapped to taxonomy categories.
-#: Keys are a public contract of the web form: add, never rename.
-CHILD_CATEGORIES: dict[str, Category | None] = {
-    "asking_for_photos": Category.SEXUAL_EXPLOITATION,
-    "threatening_me": Category.SEXUAL_EXPLOITATION,
-    "someone_wants_to_meet": Category.SEXUAL_EXPLOITATION,
-    "hurting_myself": Category.SELF_HARM,
-    "upsetting_content": Category.VIOLENT_CONTENT,
-    "sexual_content": Category.SEXUAL_CONTENT,
-    "bullying": Category.CYBERBULLYING,
-    "hate": Category.HATE_RADICALISATION,
-    "personal_info_shared": Category.PRIVACY,
-    "scam": Category.FRAUD,
-    "job_or_travel_offer": Category.TRAFFICKING,
-    "other": None,  # no category: triage relies on the analysis of the description
-}
-
-#: Child-form keys that mean a child may be in danger now: always `critical`.
-IMMINENT_DANGER_KEYS = frozenset({"hurting_myself", "threatening_me", "someone_wants_to_meet"})
-
-
 def resolve_category(key: str | None) -> Category | None:
-    """A taxonomy id or a child-form key -> a taxonomy category (None for 'other')."""
+    """A taxonomy id or a child-form key -> a taxonomy category (None for 'other').
+
+    The form's keys live with their categories in the taxonomy (`HarmDefinition.report_choices`)."""
     if not key:
         return None
-    if key in CHILD_CATEGORIES:
-        return CHILD_CATEGORIES[key]
+    choices = report_choices()
+    if key in choices:
+        return choices[key]
     return Category(key)
 
 
@@ -198,12 +180,13 @@ class ReportIn(BaseModel):
     @classmethod
     def _known_category(cls, v: str) -> str:
         v = v.strip().lower()
-        if v in CHILD_CATEGORIES:
+        choices = report_choices()
+        if v in choices:
             return v
         try:
             Category(v)
         except ValueError:
-            valid = sorted(set(CHILD_CATEGORIES) | {c.value for c in Category})
+            valid = sorted(set(choices) | set(category_ids()))
             raise ValueError(f"unknown category {v!r}; valid: {', '.join(valid)}") from None
         return v
 
@@ -443,8 +426,6 @@ class CaseStats(BaseModel):
 
 
 __all__ = [
-    "CHILD_CATEGORIES",
-    "IMMINENT_DANGER_KEYS",
     "AppealView",
     "CaseDetail",
     "CaseStats",

@@ -18,10 +18,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutela.domain.policy import AgeBand
-from tutela.domain.taxonomy import Category
+from tutela.domain.taxonomy import category_ids
 from tutela.policy.yamlines import YDict, YList
 
-_CATEGORIES = {c.value for c in Category}
+
+
+def _categories() -> set[str]:
+    """Category ids a condition may name, read when a policy is parsed (so registered ones count)."""
+    return set(category_ids())
+
+
 _BANDS = {b.value for b in AgeBand}
 
 #: Signals (risk cues) a condition may name; see `tutela.policy.facts.signals_of`.
@@ -237,7 +243,7 @@ class InSet(Node):
         out.append(f"{self.key}: {', '.join(seen)}")
 
     def categories(self) -> list[str]:
-        return sorted(self.values & _CATEGORIES) if self.key == "flags" else []
+        return sorted(self.values & _categories()) if self.key == "flags" else []
 
 
 class Numeric(Node):
@@ -449,12 +455,12 @@ def _leaf(key: str, value: Any, line: int) -> Node:
         for cat, cmp in value.items():
             cline = value.line_of(cat) if isinstance(value, YDict) else line
             cat = str(cat)
-            if cat != "max" and cat not in _CATEGORIES:
-                raise ConditionError(f"unknown category '{cat}'{_suggest(cat, _CATEGORIES)}", cline)
+            if cat != "max" and cat not in (known := _categories()):
+                raise ConditionError(f"unknown category '{cat}'{_suggest(cat, known)}", cline)
             nodes.append(Score(cat, parse_compare(cmp, f"score.{cat}", cline)))
         return nodes[0] if len(nodes) == 1 else AllOf(nodes)
     if key == "flag":
-        return InSet("flags", _strings(value, "flag", line, _CATEGORIES))
+        return InSet("flags", _strings(value, "flag", line, _categories()))
     if key == "signal":
         return InSet("signals", _strings(value, "signal", line, set(SIGNALS)))
     if key == "grooming_stage":
@@ -473,7 +479,7 @@ def _leaf(key: str, value: Any, line: int) -> Node:
                         raise ConditionError("hash_match.any must be true or false", line)
                     want = v
                 elif k in ("category", "bank", "signal_type"):
-                    filters[k] = _strings(v, f"hash_match.{k}", line, _CATEGORIES if k == "category" else None)
+                    filters[k] = _strings(v, f"hash_match.{k}", line, _categories() if k == "category" else None)
                 elif k == "trust":
                     filters[k] = _strings(v, "hash_match.trust", line, {*HASH_TRUST, "any"})
                 else:

@@ -13,6 +13,7 @@ from typing import Any
 
 from tutela.domain.analysis import TextAnalysis
 from tutela.domain.policy import AgeBand, ModerationContext
+from tutela.domain.taxonomy import TAXONOMY
 
 _MINOR_BANDS = {AgeBand.CHILD.value, AgeBand.TEEN.value}
 _UNKNOWN = AgeBand.UNKNOWN.value
@@ -31,12 +32,6 @@ REASON_SIGNALS: dict[str, str] = {
     "arranging to meet": "meeting_request",
     "sexual questioning": "sexual",
     "age gap normalised": "sexual",
-}
-#: Categories that are signals in themselves once flagged.
-CATEGORY_SIGNALS: dict[str, str] = {
-    "cyberbullying": "bullying",
-    "self_harm": "self_harm",
-    "privacy": "personal_info",
 }
 #: Grooming stages (conversation engine) -> signals, for conditions over a whole conversation.
 STAGE_SIGNALS: dict[str, str] = {
@@ -62,10 +57,10 @@ def signals_of(analysis: TextAnalysis | None) -> set[str]:
             found.add(sig)
         elif exp.category.value == "privacy":
             found.add("personal_info")
-    for cat in analysis.flags:
-        sig = CATEGORY_SIGNALS.get(cat.value)
-        if sig:
-            found.add(sig)
+    for cat in analysis.flags:  # categories that are signals in themselves once flagged
+        harm = TAXONOMY.get(cat)
+        if harm is not None and harm.nudge_risk:
+            found.add(harm.nudge_risk)
     return found
 
 

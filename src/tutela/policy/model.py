@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from tutela.domain.policy import ACTION_SEVERITY, REPORT_TARGETS, Action
-from tutela.domain.taxonomy import Category
+from tutela.domain.taxonomy import Category, category_ids
 from tutela.policy.conditions import Node, Unreadable, _suggest, compile_conditions
 from tutela.policy.yamlines import YamlSyntaxError, YDict, YList, load
 
@@ -229,7 +229,7 @@ def _parse_rule(raw: Any, line: int, order: int, issues: list[PolicyIssue], risk
             ground = Category(ground)
         except ValueError:
             issues.append(PolicyIssue(raw.line_of("ground"), f"unknown category '{ground}'"
-                                      f"{_suggest(str(ground), {c.value for c in Category})}", rid))
+                                      f"{_suggest(str(ground), set(category_ids()))}", rid))
             ground = None
     elif when is not None:
         cats = when.categories()

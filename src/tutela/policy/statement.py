@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tutela.domain.taxonomy import dsa_category, dsa_keywords, is_illegal
+
 #: Our verdicts -> the visibility restriction they amount to.
 VISIBILITY = {
     "block": "DECISION_VISIBILITY_CONTENT_REMOVED",
@@ -17,23 +19,6 @@ VISIBILITY = {
     "blur": "DECISION_VISIBILITY_OTHER",
     "warn_sender": "DECISION_VISIBILITY_OTHER",
 }
-#: Harm categories -> DSA statement categories.
-CATEGORY = {
-    "sexual_exploitation": "STATEMENT_CATEGORY_PROTECTION_OF_MINORS",
-    "sexual_content": "STATEMENT_CATEGORY_PROTECTION_OF_MINORS",
-    "self_harm": "STATEMENT_CATEGORY_SELF_HARM",
-    "cyberbullying": "STATEMENT_CATEGORY_CYBER_VIOLENCE",
-    "violent_content": "STATEMENT_CATEGORY_VIOLENCE",
-    "hate_radicalisation": "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
-    "trafficking": "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY",
-    "recruitment": "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY",
-    "privacy": "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS",
-    "fraud": "STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
-    "disinformation": "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS",
-    "profanity": "STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE",
-}
-#: Grounds treated as illegal content (the rest: incompatible with terms of service).
-ILLEGAL = {"sexual_exploitation", "trafficking"}
 
 
 def statement_of_reasons(row: dict[str, Any]) -> dict[str, Any] | None:
@@ -41,18 +26,19 @@ def statement_of_reasons(row: dict[str, Any]) -> dict[str, Any] | None:
     decision = row["decision"]
     if decision not in VISIBILITY:
         return None
-    ground = row.get("ground")
+    ground = row.get("ground") or None  # no ground: the statement says terms of service
     facts = row.get("facts") or {}
     evidence = facts.get("evidence") or {}
     text = "; ".join(f"rule {rule}: {', '.join(ev)}" for rule, ev in evidence.items())
-    illegal = ground in ILLEGAL
+    illegal = is_illegal(ground)
     return {
         "puid": row["decision_id"],
         "decision_visibility": [VISIBILITY[decision]],
         "decision_ground": "DECISION_GROUND_ILLEGAL_CONTENT" if illegal else "DECISION_GROUND_INCOMPATIBLE_CONTENT",
         "illegal_content_legal_ground": "child protection law" if illegal else None,
         "incompatible_content_ground": None if illegal else f"policy {row.get('policy')} rules {', '.join(row.get('rules') or [])}",
-        "category": CATEGORY.get(ground or "", "STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE"),
+        "category": dsa_category(ground),
+        "category_specification": list(dsa_keywords(ground)),
         "content_type": ["CONTENT_TYPE_IMAGE"] if row.get("content_type") == "image" else ["CONTENT_TYPE_TEXT"],
         "decision_facts": text[:5000] or "decided by automated policy rules",
         "source_type": "SOURCE_VOLUNTARY",

@@ -12,28 +12,7 @@ from typing import Any
 
 from tutela.cases.exports import Export, register
 from tutela.domain.cases import CaseDetail, Outcome
-
-CATEGORY = {
-    "sexual_exploitation": (
-        "STATEMENT_CATEGORY_PROTECTION_OF_MINORS",
-        ["KEYWORD_GROOMING_SEXUAL_ENCOURAGEMENT_MINORS"],
-    ),
-    "sexual_content": (
-        "STATEMENT_CATEGORY_PROTECTION_OF_MINORS",
-        ["KEYWORD_AGE_SPECIFIC_RESTRICTIONS_MINORS"],
-    ),
-    "self_harm": ("STATEMENT_CATEGORY_SELF_HARM", []),
-    "cyberbullying": ("STATEMENT_CATEGORY_CYBER_VIOLENCE", []),
-    "violent_content": ("STATEMENT_CATEGORY_VIOLENCE", []),
-    "hate_radicalisation": ("STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH", []),
-    "disinformation": ("STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS", []),
-    "trafficking": ("STATEMENT_CATEGORY_PROTECTION_OF_MINORS", ["KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL"]),
-    "recruitment": ("STATEMENT_CATEGORY_PROTECTION_OF_MINORS", []),
-    "privacy": ("STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS", []),
-    "fraud": ("STATEMENT_CATEGORY_SCAMS_AND_FRAUD", []),
-    "profanity": ("STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE", []),
-}
-ILLEGAL = {"sexual_exploitation", "trafficking"}
+from tutela.domain.taxonomy import dsa_category, dsa_keywords, is_illegal
 
 
 def statement(detail: CaseDetail) -> dict[str, Any]:
@@ -45,8 +24,8 @@ def statement(detail: CaseDetail) -> dict[str, Any]:
             "a statement of reasons needs a restriction (content removed or account actioned); "
             f"this case has outcome {outcome!r}"
         )
-    category, keywords = CATEGORY.get(detail.category, ("STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE", []))
-    illegal = detail.category in ILLEGAL
+    category, keywords = dsa_category(detail.category), list(dsa_keywords(detail.category))
+    illegal = is_illegal(detail.category)
     kinds = {r.reporter_kind for r in detail.reports}
     source = (
         "SOURCE_TRUSTED_FLAGGER"

@@ -17,7 +17,7 @@ import yaml
 
 from tutela.config import Settings
 from tutela.domain.cases import Priority, Route
-from tutela.domain.taxonomy import Category
+from tutela.domain.taxonomy import OTHER, category_ids
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 AGENCY_KINDS = ("police", "hotline", "child_protection", "helpline", "platform", "regulator", "ngo")
@@ -108,7 +108,7 @@ def parse_config(data: dict[str, Any], source: str) -> RoutingConfig:
         agencies[str(agency_id)] = Agency(
             str(agency_id), str(a["name"]), str(a["kind"]), a.get("org"), a.get("channel")
         )
-    categories = {c.value for c in Category} | {"other"}
+    categories = {*category_ids(), OTHER}
     priorities = {p.value for p in Priority}
     rules = []
     for i, r in enumerate(data.get("rules") or []):

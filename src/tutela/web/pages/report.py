@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from tutela.access.ratelimit import RateLimited, client_ip, limiter_for
+from tutela.domain.taxonomy import form_tiles, imminent_choices
 from tutela.help import HelpNow, help_now
 from tutela.help import countries as help_countries
 from tutela.web.i18n import LANGUAGES, direction, negotiate, translator
@@ -37,14 +38,12 @@ from tutela.web.templating import templates
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)
 
-#: Child-friendly category keys, in the order the tiles are shown (a public contract of the form).
-CATEGORIES = (
-    "asking_for_photos", "threatening_me", "someone_wants_to_meet", "hurting_myself", "bullying",
-    "personal_info_shared", "upsetting_content", "scam", "other",
-)
+#: Child-friendly category keys, in the order the tiles are shown (a public contract of the form; the
+#: taxonomy's `report_choices` say which key belongs to which harm and where its tile goes).
+CATEGORIES = form_tiles()
 #: Keys after which "help now" (the helplines of the child's country and an emergency number) is shown on
-#: the form itself as soon as one is chosen, and first on every page after it.
-URGENT = ("hurting_myself", "threatening_me", "someone_wants_to_meet")
+#: the form itself as soon as one is chosen, and first on every page after it: the imminent choices.
+URGENT = tuple(key for key in CATEGORIES if key in imminent_choices())
 REPORTER_KINDS = ("child", "parent", "public")
 COUNTRIES = ("TR", "AZ", "IR", "RU")  # shown first; an operator's helplines file may add more
 #: The country choice "another country": no country's own numbers, an emergency number that works in many.
