@@ -196,13 +196,35 @@ def test_import_export_round_trip(db: Database, world, fmt: str) -> None:  # noq
 
 
 def test_threatexchange_understands_our_export(db: Database, world) -> None:  # noqa: ANN001
+    """Photo and video MD5s keep their own threatexchange names; the video one
+    is what python-threatexchange's VideoMD5Signal reads, and no photo MD5 is
+    passed off as a video's."""
     from threatexchange.signal_type.md5 import VideoMD5Signal
     from threatexchange.signal_type.pdq.signal import PdqSignal
 
+    photo_md5, video_md5 = "a" * 32, "b" * 32
+    res = add_entries(db, "known-a", [("md5", photo_md5, "p", None, "photo"), ("video_md5", video_md5, "v")])
+    assert res.added == 2 and not res.errors
+    lines = export_text(list_entries(db, "known-a"), "te").splitlines()
+    names = {line.split()[1]: line.split()[0] for line in lines}
+    assert names[photo_md5] == "photo_md5" and names[video_md5] == "video_md5"
+    # the fixture's MD5s were added without a content type: plain md5, not video_md5
+    assert sum(1 for n in names.values() if n == "md5") == 3
     te = {"pdq": PdqSignal, "video_md5": VideoMD5Signal}
-    for line in export_text(list_entries(db, "known-a"), "te").splitlines():
+    for line in lines:
         name, value, *_ = line.split()
-        assert te[name].validate_signal_str(value) == value
+        if name in te:
+            assert te[name].validate_signal_str(value) == value
+    # and they come back with their content types
+    copy = create_bank(db, world["org"], "copy-md5")
+    add_entries(db, copy.id, read_entries(io.StringIO("\n".join(lines)), "te"))
+    kinds = {e.value: e.content_type for e in list_entries(db, copy.id) if e.signal_type == "md5"}
+    assert kinds[photo_md5] == "photo" and kinds[video_md5] == "video"
+
+
+def test_bad_content_type_is_refused(db: Database, world) -> None:  # noqa: ANN001
+    res = add_entries(db, "known-a", [("md5", "c" * 32, None, None, "audio")])
+    assert res.added == 0 and "content type" in res.errors[0]
 
 
 def test_import_bare_hashes_and_bad_lines(db: Database, world) -> None:  # noqa: ANN001
@@ -226,14 +248,14 @@ def test_other_process_changes_are_picked_up_incrementally(db: Database, world, 
     img = world["pics"][101]
     q = hash_bytes(encode(img, "PNG"), dihedral=True)
     assert other.match(q).matches
-    index_before = other._index
+    index_before = other.follower("pdq").index
     remove_entries(db, "known-a", [q.pdq])
     other.sync(force=True)
-    assert other._index is index_before
+    assert other.follower("pdq").index is index_before
     assert not [m for m in other.match(q).matches if m.signal_type == "pdq"]
     add_entries(db, "known-a", [("pdq", q.pdq, "again")])
     other.sync(force=True)
-    assert other._index is index_before
+    assert other.follower("pdq").index is index_before
     assert [m.entry_label for m in other.match(q).matches if m.signal_type == "pdq"] == ["again"]
     other.save()
     restarted = Matcher(db, index_dir=tmp_path / "idx")

@@ -243,8 +243,7 @@ def register(app: typer.Typer) -> None:
         matcher = get_matcher(database(s), index_dir=s.data_dir / INDEX_SUBDIR)
         t = time.perf_counter()
         if rebuild:
-            matcher.sync(force=True)
-            matcher._rebuild()
+            matcher.rebuild()
         else:
             matcher.sync(force=True)
             matcher.save(only_if_changed=True)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from tutela.domain.taxonomy import Category, Severity
 
@@ -76,8 +77,20 @@ class VideoFrameHash(BaseModel):
     quality: int
 
 
+#: signal types that have their own field in `MediaHashes` (the API's contract);
+#: values of any other registered signal type live in `MediaHashes.other`
+FIELD_SIGNALS = ("md5", "sha256", "pdq")
+
+
 class MediaHashes(BaseModel):
-    """Every hash Tutela computes for one file."""
+    """Every hash Tutela computes for one file.
+
+    The three core signal types keep their named fields (the JSON contract of
+    `/v1/media/*`); a signal type added later needs no new field: its value
+    goes into `other`, which is left out of the JSON while empty, so records
+    without new signals serialise exactly as before. Read and write values by
+    signal name with `signals()` and `set_signal()`.
+    """
 
     md5: str
     sha256: str
@@ -97,13 +110,31 @@ class MediaHashes(BaseModel):
     )
     duration: float | None = Field(default=None, description="videos: seconds hashed")
     filename: str | None = None
+    other: dict[str, str] = Field(
+        default_factory=dict, description="values of further registered signal types, by signal name"
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_other(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("other"):
+            data.pop("other", None)
+        return data
 
     def signals(self) -> dict[str, str]:
-        """The signal values by signal type, as banks store them."""
-        out = {"md5": self.md5, "sha256": self.sha256}
-        if self.pdq:
-            out["pdq"] = self.pdq
+        """The signal values by signal type, as banks store them (empty values left out)."""
+        out = {name: getattr(self, name) for name in FIELD_SIGNALS if getattr(self, name)}
+        out.update({k: v for k, v in self.other.items() if v})
         return out
+
+    def set_signal(self, name: str, value: str | None) -> None:
+        """Store a value by signal name (its field for the core types, else `other`)."""
+        if name in FIELD_SIGNALS:
+            setattr(self, name, value if value is not None or name == "pdq" else "")
+        elif value is None:
+            self.other.pop(name, None)
+        else:
+            self.other[name] = value
 
 
 class BankInfo(BaseModel):
@@ -127,7 +158,12 @@ class BankInfo(BaseModel):
 
 
 class BankEntry(BaseModel):
-    """One hash in a bank."""
+    """One hash in a bank.
+
+    `content_type` (photo, video, or None when the source did not say) lets
+    exchange formats name the signal precisely (threatexchange's `photo_md5`
+    vs `video_md5`); left out of the JSON while unknown, as before it existed.
+    """
 
     id: int
     bank_id: int
@@ -136,6 +172,14 @@ class BankEntry(BaseModel):
     label: str | None = Field(default=None, description="the source's own id or note for this hash")
     quality: int | None = None
     added_by: str | None = Field(default=None, description="who added it (shown to the bank's owner only)")
+    content_type: str | None = Field(default=None, description="photo or video, when the source said")
+
+    @model_serializer(mode="wrap")
+    def _omit_unknown_content(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("content_type") is None:
+            data.pop("content_type", None)
+        return data
 
 
 class Match(BaseModel):

@@ -32,7 +32,8 @@ from sqlalchemy import and_, delete, func, select
 from tutela.domain.inputs import as_db_id, check_line
 from tutela.domain.media import BankEntry, BankInfo, BankKind, ShareLevel
 from tutela.domain.taxonomy import TAXONOMY, Category, Severity
-from tutela.hashing.signals import get_signal
+from tutela.hashing import changes
+from tutela.hashing.signals.base import PHOTO, VIDEO, resolve_name
 from tutela.storage.bulk import insert_new
 from tutela.storage.db import Database
 from tutela.storage.tables.access import orgs
@@ -92,9 +93,7 @@ def _row_to_info(row: Any, entries: int = 0) -> BankInfo:
 
 
 def _notify(db: Database) -> None:
-    from tutela.hashing.matcher import notify_changed
-
-    notify_changed(db)
+    changes.notify(db)
 
 
 def _validate(fields: dict[str, Any]) -> dict[str, Any]:
@@ -287,13 +286,15 @@ class AddResult:
 def add_entries(
     db: Database,
     bank: int | str,
-    entries: Iterable[tuple[str, str] | tuple[str, str, str | None] | tuple[str, str, str | None, int | None]],
+    entries: Iterable[tuple[Any, ...]],
     *,
     org_id: int | None = None,
     actor: str | None = None,
 ) -> AddResult:
-    """Add (signal_type, value[, label[, quality]]) entries; invalid ones are
-    reported in `errors`, duplicates counted and skipped, the rest committed.
+    """Add (signal_type, value[, label[, quality[, content_type]]]) entries;
+    invalid ones are reported in `errors`, duplicates counted and skipped, the
+    rest committed. `signal_type` may be an exchange name (`photo_md5` is MD5
+    with content type photo); content_type is `photo`, `video` or None.
     Each entry keeps who added it; the import is written to the audit trail."""
     info = _owned(db, bank, org_id)
     who = actor_for(org_id, actor)
@@ -321,12 +322,16 @@ def add_entries(
             signal_type, value = item[0], item[1]
             label = item[2] if len(item) > 2 else None
             quality = item[3] if len(item) > 3 else None
-            sig = get_signal(str(signal_type))
+            sig, content = resolve_name(str(signal_type))
+            if len(item) > 4 and item[4]:
+                content = str(item[4]).strip().lower()
+            if content not in (None, PHOTO, VIDEO):
+                raise ValueError(f"content type must be {PHOTO} or {VIDEO}, not {content!r}")
             batch.append({
                 "bank_id": info.id, "signal_type": sig.name, "value": sig.normalize(str(value)),
                 "label": (check_line(str(label)[:200]) if label else None),
                 "quality": int(quality) if quality not in (None, "") else None, "added_at": now,
-                "added_by": who,
+                "added_by": who, "content_type": content,
             })
         except (ValueError, TypeError, IndexError) as exc:
             result.errors.append(f"entry {n}: {exc}")
@@ -379,7 +384,8 @@ def list_entries(db: Database, bank: int | str, *, org_id: int | None = None, li
         q = q.limit(limit)
     with db.connect() as conn:
         return [BankEntry(id=r.id, bank_id=r.bank_id, signal_type=r.signal_type, value=r.value, label=r.label,
-                          quality=r.quality, added_by=r.added_by if owner else None)
+                          quality=r.quality, added_by=r.added_by if owner else None,
+                          content_type=r.content_type)
                 for r in conn.execute(q).all()]
 
 

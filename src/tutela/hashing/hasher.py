@@ -1,4 +1,8 @@
-"""Hash one file: MD5 and SHA-256 always, PDQ (with quality) for images.
+"""Hash one file: every registered signal type that applies to it.
+
+MD5 and SHA-256 (signals that hash bytes) for every file; PDQ (with quality)
+and any other signal that hashes decoded images for images, from one guarded
+decode shared by all of them.
 
 This is the single entry point every door uses (`tutela hash`, `POST
 /v1/media/hash`, evidence intake), so a file is judged the same way
@@ -13,7 +17,7 @@ from tutela.domain.media import MediaHashes, MediaKind
 from tutela.hashing.decode import DEFAULT_MAX_PIXELS, check_size, open_image, sniff
 from tutela.hashing.errors import MediaError, MediaTooLarge
 from tutela.hashing.signals import SIGNALS
-from tutela.hashing.signals.pdq import WORK_SIZE, pdq_from_image
+from tutela.hashing.signals.pdq import WORK_SIZE
 
 
 def hash_bytes(
@@ -39,20 +43,23 @@ def hash_bytes(
     data = bytes(data)
     check_size(data, max_bytes)
     sniffed = sniff(data, filename)
-    result = MediaHashes(
-        md5=SIGNALS["md5"].hash_bytes(data),
-        sha256=SIGNALS["sha256"].hash_bytes(data),
-        size=len(data),
-        kind=sniffed.kind,
-        format=sniffed.format,
-        filename=filename,
-    )
+    result = MediaHashes(md5="", sha256="", size=len(data), kind=sniffed.kind, format=sniffed.format,
+                         filename=filename)
+    for sig in SIGNALS.values():
+        if not sig.hashes_images:
+            result.set_signal(sig.name, sig.hash_bytes(data))
     if sniffed.kind is MediaKind.IMAGE:
         img = open_image(data, max_pixels=max_pixels, target=WORK_SIZE)
         result.format = img.format or sniffed.format
         result.width, result.height = img.size if img.format != "JPEG" else _declared_size(data, img)
-        pdq, quality, variants = pdq_from_image(img, dihedral=dihedral)
-        result.pdq, result.pdq_quality, result.pdq_dihedral = pdq, quality, variants
+        for sig in SIGNALS.values():
+            if sig.hashes_images:
+                got = sig.hash_image(img, variants=dihedral)
+                if got is None:
+                    continue
+                result.set_signal(sig.name, got.value)
+                if sig.name == "pdq":  # the contract's named PDQ fields
+                    result.pdq_quality, result.pdq_dihedral = got.quality, got.variants
     elif sniffed.kind is MediaKind.VIDEO and video:
         from tutela.hashing.video import hash_video
 

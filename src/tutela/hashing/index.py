@@ -4,9 +4,11 @@
     idx.add(hex_hashes, ids)
     idx.search(query_hexes)        # -> [[(id, distance), ...] per query]
 
-PDQ is searched exactly (every stored hash within the radius, verified
-against the full 256 bits) by multi-index hashing (`mih.py`); MD5 and
-SHA-256 are dictionary lookups.
+Hamming signal types (PDQ, or any registered type with `matching =
+HAMMING`) are searched exactly (every stored hash within the radius,
+verified against all bits) by multi-index hashing (`mih.py`); values shorter
+than 256 bits are zero-padded on the left, which leaves distances unchanged.
+Exact signal types (MD5, SHA-256) are dictionary lookups.
 
 Updates never stop readers. The index is a chain of immutable parts: large
 MIH segments, plus a small brute-forced delta, plus per-segment "alive"
@@ -33,6 +35,7 @@ import numpy as np
 from tutela.hashing import mih_kernels as K
 from tutela.hashing.mih import MihSegment, hex_to_words
 from tutela.hashing.signals import get_signal
+from tutela.hashing.signals.base import Matching
 
 #: the delta is brute-forced; beyond this many rows it is frozen into a segment
 DELTA_LIMIT = 4096
@@ -61,13 +64,16 @@ def _ids_array(ids: Iterable[object] | None, n: int, start: int) -> np.ndarray:
 
 
 class HashIndex:
-    """Exact index for one signal type (`pdq`, `md5` or `sha256`)."""
+    """Exact index for one signal type (`pdq`, `md5`, `sha256` or any registered one)."""
 
     def __init__(self, kind: str = "pdq", radius: int = 31) -> None:
-        self.kind = get_signal(kind).name
-        self.radius = int(radius) if self.kind == "pdq" else 0
-        if self.kind == "pdq" and not 0 <= self.radius <= 64:
-            raise ValueError("PDQ radius must be between 0 and 64")
+        sig = get_signal(kind)
+        self.kind = sig.name
+        self._hamming = sig.matching is Matching.HAMMING
+        self._pad = "0" * (64 - sig.hex_len) if self._hamming else ""
+        self.radius = int(radius) if self._hamming else 0
+        if self._hamming and not 0 <= self.radius <= 64:
+            raise ValueError(f"{sig.name} radius must be between 0 and 64")
         self._write_lock = threading.RLock()
         self._next_auto_id = 0
         empty_w = np.empty((0, 4), dtype=np.uint64)
@@ -77,7 +83,7 @@ class HashIndex:
 
     # -- reading ---------------------------------------------------------
     def __len__(self) -> int:
-        if self.kind != "pdq":
+        if not self._hamming:
             return sum(len(v) for v in self._exact.values())
         return self._snap.live
 
@@ -85,17 +91,24 @@ class HashIndex:
         self, hashes: Sequence[str], radius: int | None = None
     ) -> list[list[tuple[int, int]]]:
         """For each query, every (id, distance) within `radius` (default: the index's), nearest first."""
-        if self.kind != "pdq":
+        if not self._hamming:
             sig = get_signal(self.kind)
             table = self._exact
             return [[(i, 0) for i in table.get(sig.normalize(h), ())] for h in hashes]
-        q = hex_to_words(list(hashes))
+        q = self.to_words(hashes)
         qi, ids, dist = self.search_words(q, radius)
         out: list[list[tuple[int, int]]] = [[] for _ in range(len(q))]
         order = np.lexsort((ids, dist, qi))
         for a, b, c in zip(qi[order].tolist(), ids[order].tolist(), dist[order].tolist()):
             out[a].append((b, c))
         return out
+
+    def to_words(self, hashes: Sequence[str]) -> np.ndarray:
+        """Hex values -> uint64 [n, 4] (shorter signals zero-padded to 256 bits)."""
+        if self._pad:
+            sig = get_signal(self.kind)
+            return hex_to_words([self._pad + sig.normalize(h) for h in hashes])
+        return hex_to_words(list(hashes))
 
     def search_words(
         self, queries: np.ndarray, radius: int | None = None
@@ -128,7 +141,7 @@ class HashIndex:
         """Add hashes (hex strings, or uint64 [n, 4] for PDQ) under integer ids.
         Without ids, consecutive integers are assigned."""
         with self._write_lock:
-            if self.kind != "pdq":
+            if not self._hamming:
                 sig = get_signal(self.kind)
                 values = [sig.normalize(h) for h in hashes]
                 id_arr = _ids_array(ids, len(values), self._next_auto_id)
@@ -136,7 +149,8 @@ class HashIndex:
                     self._exact[v] = self._exact.get(v, ()) + (i,)
                 self._next_auto_id = max(self._next_auto_id, int(id_arr.max(initial=-1)) + 1)
                 return
-            words = hex_to_words(hashes if isinstance(hashes, np.ndarray) else list(hashes))
+            words = hashes if isinstance(hashes, np.ndarray) else self.to_words(hashes)
+            words = hex_to_words(words)
             id_arr = _ids_array(ids, len(words), self._next_auto_id)
             if len(words) == 0:
                 return
@@ -165,7 +179,7 @@ class HashIndex:
         id_arr = np.unique(np.asarray(list(ids), dtype=np.int64))
         removed = 0
         with self._write_lock:
-            if self.kind != "pdq":
+            if not self._hamming:
                 drop = set(id_arr.tolist())
                 for v in list(self._exact):
                     kept = tuple(i for i in self._exact[v] if i not in drop)
@@ -198,7 +212,7 @@ class HashIndex:
 
         Readers keep using the old snapshot while the new one builds. Writers
         wait (the write lock is held), so nothing added meanwhile is lost."""
-        if self.kind != "pdq":
+        if not self._hamming:
             return
         with self._write_lock:
             snap = self._snap
@@ -249,7 +263,7 @@ class HashIndex:
         tmp.mkdir()
         with self._write_lock:
             meta: dict[str, object] = {"kind": self.kind, "radius": self.radius, "next_id": self._next_auto_id}
-            if self.kind == "pdq":
+            if self._hamming:
                 self.compact()
                 snap = self._snap
                 meta["segments"] = len(snap.segments)
@@ -272,7 +286,7 @@ class HashIndex:
         meta = json.loads((folder / "meta.json").read_text())
         idx = cls(kind=str(meta["kind"]), radius=int(meta["radius"]))
         idx._next_auto_id = int(meta.get("next_id", 0))
-        if idx.kind == "pdq":
+        if idx._hamming:
             segs, alive = [], []
             for n in range(int(meta["segments"])):
                 seg = MihSegment.load(folder / f"seg{n}", mmap=mmap)

@@ -1,12 +1,14 @@
 """Matching files and hashes against the banks a caller may see.
 
-MD5 and SHA-256 are looked up in the database (an index on (signal, value)
-makes that one B-tree probe). PDQ is searched in a per-process `HashIndex`
-over every bank's PDQ entries (ids are entry ids) which follows the database
-incrementally: entries with ids above the last one seen are added, entries in
-the removal log are removed, nothing is rebuilt. Bank settings (enabled,
-radius, quality, share level) are applied after the search, so switching a
-bank off or tightening its radius takes effect at once, with no index change.
+Every registered signal type takes part. Exact ones (MD5, SHA-256) are
+looked up in the database (an index on (signal, value) makes that one B-tree
+probe). Hamming ones (PDQ) are searched in a per-process `HashIndex` over
+every bank's entries of that type (ids are entry ids) which follows the
+database incrementally (`follower.py`): entries with ids above the last one
+seen are added, entries in the removal log are removed, nothing is rebuilt.
+Bank settings (enabled, radius, quality, share level) are applied after the
+search, so switching a bank off or tightening its radius takes effect at
+once, with no index change.
 
 Which banks count for an organisation: its own, and other organisations'
 banks it has subscribed to that are still visible to it (shared with it or
@@ -19,37 +21,36 @@ as its own.
 Negative ("benign") banks list known-harmless images that collide with
 known material. A benign exact match (MD5/SHA-256) suppresses every match of
 the file; a benign PDQ match at distance d suppresses known PDQ matches at
-distance >= d (the file is at least as close to the harmless image). Only
+distance >= d (the file is at least as close to the harmless image); the
+same holds for any Hamming signal type, per type. Only
 benign banks the caller owns or subscribed to in `enforce` mode suppress: a
 benign bank in review mode cannot turn a block into an allow.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tutela.domain.media import BankInfo, BankKind, Match, MatchTrust, MediaHashes, SubscriptionMode
+from tutela.hashing import changes
 from tutela.hashing.banks import all_banks, visible_to
+from tutela.hashing.follower import IndexFollower
 from tutela.hashing.hasher import hash_bytes
-from tutela.hashing.index import HashIndex
-from tutela.hashing.mih import hex_to_words
-from tutela.hashing.signals.pdq import DIHEDRAL_NAMES
+from tutela.hashing.signals import SIGNALS
+from tutela.hashing.signals.base import Matching, SignalType, exact_signals, hamming_signals
 from tutela.hashing.subscriptions import subscription_modes
 from tutela.storage.db import Database
-from tutela.storage.tables.media import hash_entries, hash_entry_removals
+from tutela.storage.tables.media import hash_entries
 
 DEFAULT_RADIUS = 31
 #: how often (seconds) a matcher looks for changes made by other processes
 SYNC_INTERVAL = 1.0
-_LOAD_CHUNK = 100_000
 
 
 @dataclass
@@ -61,135 +62,79 @@ class MatchOutcome:
 
 
 class Matcher:
-    """One process's view of the banks of one database."""
+    """One process's view of the banks of one database.
+
+    Exact signal types are looked up in the database; each Hamming signal type
+    has an `IndexFollower` (one in-memory index following the database)."""
 
     def __init__(self, db: Database, *, index_dir: Path | None = None) -> None:
         self.db = db
         self.index_dir = Path(index_dir) if index_dir else None
         self._lock = threading.Lock()
-        self._index: HashIndex | None = None
-        self._last_entry_id = 0
-        self._last_seq = 0
+        self._followers: dict[str, IndexFollower] = {}
         self._banks: dict[int, BankInfo] = {}
         self._subs: dict[int, dict[int, SubscriptionMode]] = {}
         self._dirty = True
         self._synced_at = 0.0
-        self._unsaved = False
 
     # -- keeping up with the database ------------------------------------
     def mark_dirty(self) -> None:
         self._dirty = True
 
-    def _wanted_radius(self) -> int:
-        return max([DEFAULT_RADIUS] + [b.pdq_radius for b in self._banks.values()])
+    def _wanted_radius(self, sig: type[SignalType]) -> int:
+        """The widest threshold any bank uses for `sig` (the index must be exact up to it)."""
+        base = max(sig.default_threshold, DEFAULT_RADIUS if sig.name == "pdq" else 0)
+        return max([base] + [sig.threshold(b) for b in self._banks.values()])
+
+    def follower(self, signal: str) -> IndexFollower:
+        f = self._followers.get(signal)
+        if f is None:
+            f = IndexFollower(self.db, SIGNALS[signal], folder=self.index_dir)
+            self._followers[signal] = f
+        elif f.folder is None and self.index_dir is not None:
+            f.folder = self.index_dir
+        return f
 
     def sync(self, *, force: bool = False) -> None:
-        """Bring banks and the PDQ index up to date with the database (cheap when nothing changed)."""
+        """Bring banks and the Hamming indexes up to date with the database (cheap when nothing changed)."""
         if not (force or self._dirty or time.monotonic() - self._synced_at > SYNC_INTERVAL):
             return
         with self._lock:
             self._dirty = False
             self._banks = {b.id: b for b in all_banks(self.db)}
             self._subs = subscription_modes(self.db)
-            if self._index is None or self._index.radius < self._wanted_radius():
-                if not self._load_saved():
-                    self._rebuild()
-            self._catch_up()
+            for sig in hamming_signals():
+                self.follower(sig.name).sync(self._wanted_radius(sig))
             self._synced_at = time.monotonic()
 
-    def _pdq_count(self) -> int:
-        """PDQ entries up to the last id this index has seen (later ones are not a mismatch)."""
-        with self.db.connect() as conn:
-            return int(conn.execute(
-                select(func.count()).select_from(hash_entries).where(
-                    hash_entries.c.signal_type == "pdq", hash_entries.c.id <= self._last_entry_id
-                )
-            ).scalar_one())
+    def rebuild(self) -> None:
+        """Rebuild every Hamming index from the database and save it (`tutela bank reindex --rebuild`)."""
+        self.sync(force=True)
+        with self._lock:
+            for sig in hamming_signals():
+                self.follower(sig.name).rebuild(self._wanted_radius(sig))
 
-    def _rebuild(self) -> None:
-        idx = HashIndex("pdq", radius=self._wanted_radius())
-        self._last_seq = self._max_seq()
-        self._last_entry_id = 0
-        self._index = idx
-        self._add_new()
-        idx.compact()
-        self.save()
-
-    def _max_seq(self) -> int:
-        with self.db.connect() as conn:
-            return int(conn.execute(select(func.coalesce(func.max(hash_entry_removals.c.seq), 0))).scalar_one())
-
-    def _add_new(self) -> int:
-        assert self._index is not None
-        added = 0
-        while True:
-            with self.db.connect() as conn:
-                rows = conn.execute(
-                    select(hash_entries.c.id, hash_entries.c.value)
-                    .where(hash_entries.c.signal_type == "pdq", hash_entries.c.id > self._last_entry_id)
-                    .order_by(hash_entries.c.id).limit(_LOAD_CHUNK)
-                ).all()
-            if not rows:
-                return added
-            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            self._index.add(hex_to_words([r[1] for r in rows]), ids)
-            self._unsaved = True
-            self._last_entry_id = int(ids[-1])
-            added += len(rows)
-
-    def _catch_up(self) -> None:
-        assert self._index is not None
-        self._add_new()
-        with self.db.connect() as conn:
-            rows = conn.execute(
-                select(hash_entry_removals.c.seq, hash_entry_removals.c.entry_id)
-                .where(hash_entry_removals.c.seq > self._last_seq, hash_entry_removals.c.signal_type == "pdq")
-                .order_by(hash_entry_removals.c.seq)
-            ).all()
-        if rows:
-            self._index.remove([r[1] for r in rows])
-            self._last_seq = int(rows[-1][0])
-            self._unsaved = True
-        if len(self._index) != self._pdq_count():
-            # An insert committed out of id order (possible on PostgreSQL under
-            # concurrency) or a foreign change: start again from the database.
-            self._rebuild()
+    @property
+    def _index(self):
+        f = self._followers.get("pdq")
+        return f.index if f else None
 
     def index_stats(self) -> dict[str, object]:
         """Size and shape of the PDQ index (for operators and `tutela bank reindex`)."""
-        if self._index is None:
-            return {"live": 0}
-        return {**self._index.stats(), "last_entry_id": self._last_entry_id}
+        f = self._followers.get("pdq")
+        return f.stats() if f else {"live": 0}
+
+    def all_index_stats(self) -> dict[str, dict[str, object]]:
+        """Every Hamming signal's index stats, by signal name."""
+        return {name: f.stats() for name, f in self._followers.items()}
 
     # -- persistence -----------------------------------------------------
     def save(self, *, only_if_changed: bool = False) -> None:
-        """Persist the PDQ index with the database position it reflects."""
-        if self.index_dir is None or self._index is None or (only_if_changed and not self._unsaved):
-            return
-        self._unsaved = False
-        self._index.save(self.index_dir / "pdq")
-        state = {"last_entry_id": self._last_entry_id, "last_seq": self._last_seq, "url": self.db.url}
-        (self.index_dir / "pdq_sync.json").write_text(json.dumps(state))
-
-    def _load_saved(self) -> bool:
-        if self.index_dir is None:
-            return False
-        state_file = self.index_dir / "pdq_sync.json"
-        if not state_file.is_file() or not (self.index_dir / "pdq" / "meta.json").is_file():
-            return False
-        try:
-            state = json.loads(state_file.read_text())
-            if state.get("url") != self.db.url:
-                return False
-            idx = HashIndex.load(self.index_dir / "pdq")
-        except (OSError, ValueError, KeyError):
-            return False
-        if idx.radius < self._wanted_radius():
-            return False
-        self._index = idx
-        self._last_entry_id = int(state["last_entry_id"])
-        self._last_seq = int(state["last_seq"])
-        return True
+        """Persist every Hamming index with the database position it reflects."""
+        for f in self._followers.values():
+            if f.folder is None:
+                f.folder = self.index_dir
+            f.save(only_if_changed=only_if_changed)
 
     # -- matching --------------------------------------------------------
     def _allowed(self, banks: list[str] | None, org_id: int | None) -> dict[int, tuple[BankInfo, MatchTrust]]:
@@ -208,31 +153,41 @@ class Matcher:
             out = {i: bt for i, bt in out.items() if bt[0].name in wanted or str(i) in wanted}
         return out
 
+    def _search(self, sig: type[SignalType], values: list[str]) -> tuple[list[int], list[int], list[int]]:
+        """(query index, entry id, distance) lists for one Hamming signal's queries."""
+        f = self._followers.get(sig.name)
+        if f is None or f.index is None:
+            return [], [], []
+        qi, ids, dist = f.search_words(f.index.to_words(values))
+        return qi.tolist(), ids.tolist(), dist.tolist()
+
     def match(self, hashes: MediaHashes, *, banks: list[str] | None = None, org_id: int | None = None) -> MatchOutcome:
         self.sync()
         allowed = self._allowed(banks, org_id)
         if not allowed:
             return MatchOutcome()
-        # entry id -> (distance, which query matched, that query's PDQ quality)
+        # entry id -> (distance, which query matched, that query's quality)
         found: dict[int, tuple[int, str, int]] = {}
-        exact = {"md5": hashes.md5, "sha256": hashes.sha256}
+        values = hashes.signals()
         with self.db.connect() as conn:
-            for sig, value in exact.items():
+            for sig in exact_signals():
+                value = values.get(sig.name)
                 if not value:
                     continue
                 for (eid,) in conn.execute(
                     select(hash_entries.c.id).where(
-                        hash_entries.c.signal_type == sig, hash_entries.c.value == value.lower(),
+                        hash_entries.c.signal_type == sig.name, hash_entries.c.value == value.lower(),
                         hash_entries.c.bank_id.in_(list(allowed)),
                     )
                 ).all():
                     found[int(eid)] = (0, "original", 100)
-        queries, labels, qualities = _pdq_queries(hashes)
-        if queries and self._index is not None:
-            qi, ids, dist = self._index.search_words(hex_to_words(queries))
-            for q, e, d in zip(qi.tolist(), ids.tolist(), dist.tolist()):
+        for sig in hamming_signals():
+            queries = sig.queries(hashes)
+            if not queries:
+                continue
+            for q, e, d in zip(*self._search(sig, [x.value for x in queries])):
                 if e not in found or d < found[e][0]:
-                    found[e] = (d, labels[q], qualities[q])
+                    found[e] = (d, queries[q].label, queries[q].quality)
         if not found:
             return MatchOutcome()
         with self.db.connect() as conn:
@@ -240,16 +195,17 @@ class Matcher:
         candidates: list[Match] = []
         for r in rows:
             allowed_bank = allowed.get(r.bank_id)
-            if allowed_bank is None:
+            sig = SIGNALS.get(r.signal_type)
+            if allowed_bank is None or sig is None:
                 continue
             bank, trust = allowed_bank
             d, transform, quality = found[r.id]
-            if r.signal_type == "pdq" and (d > bank.pdq_radius or quality < bank.min_quality):
+            radius = sig.threshold(bank) if sig.matching is Matching.HAMMING else 0
+            if d > radius or (sig.has_quality and quality < bank.min_quality):
                 continue
             candidates.append(Match(
                 bank=bank.name, bank_id=bank.id, bank_kind=bank.kind, entry_id=r.id, entry_label=r.label,
-                signal_type=r.signal_type, value=r.value, distance=d,
-                radius=bank.pdq_radius if r.signal_type == "pdq" else 0, transform=transform,
+                signal_type=r.signal_type, value=r.value, distance=d, radius=radius, transform=transform,
                 category=bank.category, severity=bank.severity, source=bank.source, source_date=bank.source_date,
                 owner_org_id=bank.owner_org_id, share_level=bank.share_level, trust=trust,
                 subscribed=org_id is not None and bank.owner_org_id != org_id,
@@ -257,36 +213,23 @@ class Matcher:
         return _apply_benign(candidates)
 
 
-def _pdq_queries(hashes: MediaHashes) -> tuple[list[str], list[str], list[int]]:
-    """The PDQ hashes to search for a file: the image's dihedral variants (or
-    its PDQ), and a video's sampled frames; with a label and quality each."""
-    queries: list[str] = []
-    labels: list[str] = []
-    qualities: list[int] = []
-    if hashes.pdq:
-        variants = hashes.pdq_dihedral or [hashes.pdq]
-        queries += variants
-        labels += [DIHEDRAL_NAMES[i] if len(variants) > 1 else "original" for i in range(len(variants))]
-        qualities += [hashes.pdq_quality if hashes.pdq_quality is not None else 100] * len(variants)
-    for frame in hashes.vpdq or []:
-        queries.append(frame.pdq)
-        labels.append(f"frame@{frame.second:g}s")
-        qualities.append(frame.quality)
-    return queries, labels, qualities
-
-
 def _apply_benign(candidates: list[Match]) -> MatchOutcome:
+    """A benign exact match suppresses everything; a benign Hamming match at
+    distance d suppresses known matches of the same signal at distance >= d."""
     # a benign bank the caller only reviews may not turn anything into an allow
     benign = [m for m in candidates if m.bank_kind is BankKind.BENIGN and m.trust is not MatchTrust.REVIEW]
     known = sorted((m for m in candidates if m.bank_kind is BankKind.KNOWN),
                    key=lambda m: (-int(m.severity), m.distance, m.bank, m.entry_id))
     if not benign:
         return MatchOutcome(matches=known)
-    exact_benign = any(m.signal_type != "pdq" for m in benign)
-    best_pdq = min((m.distance for m in benign if m.signal_type == "pdq"), default=None)
+    exact_benign = any(SIGNALS[m.signal_type].matching is Matching.EXACT for m in benign)
+    best: dict[str, int] = {}
+    for m in benign:
+        if SIGNALS[m.signal_type].matching is Matching.HAMMING:
+            best[m.signal_type] = min(best.get(m.signal_type, m.distance), m.distance)
     out = MatchOutcome()
     for m in known:
-        hit = exact_benign or (m.signal_type == "pdq" and best_pdq is not None and m.distance >= best_pdq)
+        hit = exact_benign or (m.signal_type in best and m.distance >= best[m.signal_type])
         (out.suppressed if hit else out.matches).append(m)
     return out
 
@@ -308,10 +251,13 @@ def get_matcher(db: Database, *, index_dir: Path | None = None) -> Matcher:
 
 
 def notify_changed(db: Database) -> None:
-    """Called by bank writes in this process so the next match sees them at once."""
+    """Called (through `changes`) by bank writes in this process so the next match sees them at once."""
     m = _matchers.get(db)
     if m is not None:
         m.mark_dirty()
+
+
+changes.subscribe(notify_changed)
 
 
 def match_hashes(

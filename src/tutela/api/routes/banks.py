@@ -226,7 +226,7 @@ def export_entries(bank: Line, format: str = Query("csv"), p: Principal = Depend
         entries = B.list_entries(db, _bank_ref(bank), org_id=p.org_id)
     except B.BankError as exc:
         return _err(exc)
-    media = "text/csv" if format == "csv" else "text/plain"
+    media = FORMATS[format].media_type
     return PlainTextResponse(export_text(entries, format), media_type=media)
 
 

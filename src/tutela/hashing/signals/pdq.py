@@ -11,14 +11,29 @@ nearly blank images hash unreliably, so banks ignore queries below a minimum.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
+
 import numpy as np
 import pdqhash
 from PIL import Image
 
 from tutela.hashing.decode import open_image
 from tutela.hashing.errors import MediaError
-from tutela.hashing.signals.base import SignalExample, SignalType, register
+from tutela.hashing.signals.base import (
+    PHOTO,
+    VIDEO,
+    ImageHash,
+    Matching,
+    Query,
+    SignalExample,
+    SignalType,
+    register,
+)
 from tutela.hashing.synthetic import encode, synthetic_image
+
+if TYPE_CHECKING:
+    from tutela.domain.media import BankInfo, MediaHashes
 
 #: JPEGs at least twice this size on the longer side are decoded at half
 #: scale before PDQ (see `decode.open_image`); PDQ itself boils everything
@@ -54,9 +69,37 @@ def pdq_from_image(img: Image.Image, *, dihedral: bool = False) -> tuple[str, in
 @register
 class PdqSignal(SignalType):
     name = "pdq"
-    te_name = "pdq"
     hex_len = 64
+    matching = Matching.HAMMING
     default_threshold = 31
+    has_quality = True
+    hashes_images = True
+    # python-threatexchange's PDQ is a photo signal; video frames hashed with
+    # PDQ are exchanged as the same type (vPDQ frame lists have their own format)
+    te_names: ClassVar[Mapping[str | None, str]] = {PHOTO: "pdq", VIDEO: "pdq", None: "pdq"}
+    stix_name = "x-pdq"
+
+    @classmethod
+    def hash_image(cls, img: Image.Image, *, variants: bool = False) -> ImageHash:
+        value, quality, dihedral = pdq_from_image(img, dihedral=variants)
+        return ImageHash(value, quality, dihedral)
+
+    @classmethod
+    def threshold(cls, bank: BankInfo) -> int:
+        return bank.pdq_radius
+
+    @classmethod
+    def queries(cls, hashes: MediaHashes) -> list[Query]:
+        """The image's dihedral variants (or its PDQ), and a video's sampled frames."""
+        out: list[Query] = []
+        if hashes.pdq:
+            variants = hashes.pdq_dihedral or [hashes.pdq]
+            quality = hashes.pdq_quality if hashes.pdq_quality is not None else 100
+            for i, v in enumerate(variants):
+                out.append(Query(v, DIHEDRAL_NAMES[i] if len(variants) > 1 else "original", quality))
+        for frame in hashes.vpdq or []:
+            out.append(Query(frame.pdq, f"frame@{frame.second:g}s", frame.quality))
+        return out
 
     @classmethod
     def hash_bytes(cls, data: bytes) -> str | None:

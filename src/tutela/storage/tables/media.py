@@ -63,6 +63,8 @@ hash_entries = Table(
     Column("added_at", DateTime(timezone=True), nullable=False),
     # who added the entry (an audit actor such as key:<id>, user:<id> or operator)
     Column("added_by", String(80)),
+    # photo or video when the source said (exchange formats name MD5s by it)
+    Column("content_type", String(10)),
     UniqueConstraint("bank_id", "signal_type", "value", name="uq_hash_entries_bank_value"),
     Index("ix_hash_entries_signal_value", "signal_type", "value"),
     # ids must never be reused (SQLite reuses the highest rowid after a delete
