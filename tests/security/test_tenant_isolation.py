@@ -75,13 +75,16 @@ def _setup_a(c: Any, h: dict[str, str]) -> dict[str, str]:
     example = c.post("/v1/examples", json={"category": "ordinary", "label": "benign", "text": f"hi {SECRET}"},
                      headers=h).json()
     key_id = c.get("/v1/keys", headers=h).json()[0]["key_id"]
+    partner_key = c.get("/v1/exchange/identity", headers=h).json()["public_key"]  # any valid key will do
+    assert c.post("/v1/exchange/partners", json={"name": f"partner-{SECRET}", "public_key": partner_key},
+                  headers=h).status_code == 201
     return {
         "case_id": str(case_id), "evidence_id": str(detail["evidence"][0]["id"]),
         "referral_id": str(refs[0]["id"]) if isinstance(refs, list) and refs else MISSING["int"],
         "appeal_id": str(appeal.get("appeal_id", MISSING["int"])), "version": str(policy["version"]),
         "bank": f"bank-{SECRET}", "conversation_id": f"conv-{SECRET}", "account_id": f"acct-{SECRET}",
         "decision_id": decision["id"], "example_id": str(example.get("id", MISSING["int"])),
-        "key_id": key_id, "reference_code": code, "fmt": "dsa",
+        "key_id": key_id, "reference_code": code, "fmt": "dsa", "partner": f"partner-{SECRET}",
     }
 
 

@@ -153,16 +153,16 @@ def add_partner(
     )
 
 
-@router.get("/partners/{name}", response_model=Partner)
+@router.get("/partners/{partner}", response_model=Partner)
 def get_partner(
-    name: str, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
+    partner: str, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> Partner:
-    return call(partners.get_partner, db, principal.org_id, name)
+    return call(partners.get_partner, db, principal.org_id, partner)
 
 
-@router.patch("/partners/{name}", response_model=Partner)
+@router.patch("/partners/{partner}", response_model=Partner)
 def update_partner(
-    name: str,
+    partner: str,
     body: PartnerUpdate,
     principal: Principal = Depends(require("exchange")),
     db: Database = Depends(get_db),
@@ -171,7 +171,7 @@ def update_partner(
         partners.update_partner,
         db,
         principal.org_id,
-        name,
+        partner,
         actor=principal.actor,
         **body.model_dump(exclude_none=True),
     )
@@ -181,36 +181,36 @@ class PartnerKeyIn(BaseModel):
     public_key: str = Field(max_length=400)
 
 
-@router.post("/partners/{name}/keys", response_model=Partner, status_code=201)
+@router.post("/partners/{partner}/keys", response_model=Partner, status_code=201)
 def add_partner_key(
-    name: str,
+    partner: str,
     body: PartnerKeyIn,
     principal: Principal = Depends(require("exchange")),
     db: Database = Depends(get_db),
 ) -> Partner:
-    return call(partners.add_key, db, principal.org_id, name, body.public_key, actor=principal.actor)
+    return call(partners.add_key, db, principal.org_id, partner, body.public_key, actor=principal.actor)
 
 
-@router.post("/partners/{name}/revoke", response_model=Partner)
+@router.post("/partners/{partner}/revoke", response_model=Partner)
 def revoke_partner(
-    name: str,
+    partner: str,
     body: RevokeIn,
     principal: Principal = Depends(require("exchange")),
     db: Database = Depends(get_db),
 ) -> Partner:
     return call(
-        partners.revoke_partner, db, principal.org_id, name, reason=body.reason, actor=principal.actor
+        partners.revoke_partner, db, principal.org_id, partner, reason=body.reason, actor=principal.actor
     )
 
 
-@router.post("/partners/{name}/keys/{key_id}/revoke", response_model=Partner)
+@router.post("/partners/{partner}/keys/{key_id}/revoke", response_model=Partner)
 def revoke_partner_key(
-    name: str,
+    partner: str,
     key_id: str,
     body: RevokeIn,
     principal: Principal = Depends(require("exchange")),
     db: Database = Depends(get_db),
 ) -> Partner:
     return call(
-        partners.revoke_key, db, principal.org_id, name, key_id, reason=body.reason, actor=principal.actor
+        partners.revoke_key, db, principal.org_id, partner, key_id, reason=body.reason, actor=principal.actor
     )
