@@ -196,10 +196,10 @@ def test_case_notes_and_evidence_filenames_are_sealed_on_postgresql(settings: Se
 
 def test_a_long_filename_still_fits_its_column_when_sealed(settings: Settings) -> None:
     from tutela.cases import vault
-    from tutela.cases.intake_batch import _short_name
+    from tutela.cases.intake_batch import short_name
 
     name = "ş" * 290 + ".jpeg"
-    short = _short_name(name)
+    short = short_name(name)
     assert short.endswith(".jpeg") and len(short.encode()) <= 150
     sealed = vault.seal_field(settings, short, purpose="evidence.filename")
     assert len(sealed) <= 300

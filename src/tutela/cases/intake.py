@@ -103,6 +103,45 @@ def prepare(
 ) -> Prepared:
     """Check a report and do all the work that needs no lock: hashing, analysis, triage, routes, keys."""
     files = list(files or [])
+    idempotency_key = validate(settings, report, principal, files, idempotency_key)
+
+    org_id = principal.org_id if principal is not None else receiving_org(db)
+    actor = principal.actor if principal is not None else "public"
+
+    hashes = [hash_file(f.data, f.filename) for f in files]
+    digest = _request_digest(report, hashes)
+    t = triage_report(db, settings, report, hashes, org_id)
+    routes = routing.suggest(report.country, t.category, t.priority.value, settings)
+    keys = dedup.keys_for(settings, report, [h.sha256 for h in hashes])
+    notice = _notice(report)
+    at = utc_now()
+
+    return Prepared(
+        settings=settings,
+        org_id=org_id,
+        actor=actor,
+        report=report,
+        files=files,
+        hashes=hashes,
+        digest=digest,
+        triage=t,
+        routes=routes,
+        keys=keys,
+        notice=notice,
+        at=at,
+        idempotency_key=idempotency_key,
+    )
+
+
+def validate(
+    settings: Settings,
+    report: ReportIn,
+    principal: Principal | None,
+    files: list[EvidenceFile],
+    idempotency_key: str | None,
+) -> str | None:
+    """Refuse what cannot be stored (a scope missing, a file too big, nothing to act on, a bad
+    idempotency key) before any work is done; returns the idempotency key, trimmed."""
     if principal is not None:
         principal.require("reports")
     for f in files:
@@ -129,13 +168,14 @@ def prepare(
         idempotency_key = idempotency_key.strip()
         if not idempotency_key or len(idempotency_key) > 200:
             raise ValueError("an idempotency key must have 1 to 200 characters")
+    return idempotency_key
 
-    org_id = principal.org_id if principal is not None else receiving_org(db)
-    actor = principal.actor if principal is not None else "public"
 
-    # --- lock-free work first ------------------------------------------------
-    hashes = [hash_file(f.data, f.filename) for f in files]
-    digest = _request_digest(report, hashes)
+def triage_report(
+    db: Database, settings: Settings, report: ReportIn, hashes: list[FileHashes], org_id: int | None
+) -> triage.Triage:
+    """Analyse the text and any conversation, match the files against the organisation's hash
+    lists, and set priority and category from all of it (and the reporter's own choice)."""
     analysis = triage.analyse(report.description, lang=report.language, settings=settings, db=db, org_id=org_id)
     hash_banks = _hash_banks(db, hashes, org_id)
     conversation = triage.analyse_conversation(report.conversation)
@@ -151,26 +191,7 @@ def prepare(
     if report.description.strip() and analysis is None:
         # say so on the case: a reviewer must know the text was not machine-checked
         t.reasons.append("text analysis unavailable: triaged on the reporter's choice only")
-    routes = routing.suggest(report.country, t.category, t.priority.value, settings)
-    keys = dedup.keys_for(settings, report, [h.sha256 for h in hashes])
-    notice = _notice(report)
-    at = utc_now()
-
-    return Prepared(
-        settings=settings,
-        org_id=org_id,
-        actor=actor,
-        report=report,
-        files=files,
-        hashes=hashes,
-        digest=digest,
-        triage=t,
-        routes=routes,
-        keys=keys,
-        notice=notice,
-        at=at,
-        idempotency_key=idempotency_key,
-    )
+    return t
 
 
 def _hash_banks(db: Database, hashes: list[FileHashes], org_id: int | None) -> list[str]:

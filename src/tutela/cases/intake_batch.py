@@ -11,6 +11,7 @@ exactly as if they had arrived one after the other (earlier wins).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,7 @@ from tutela.storage.tables.cases import (
     reports,
     vault_objects,
 )
+from tutela.storage.times import as_utc
 
 
 class IdempotencyConflict(ValueError):
@@ -103,8 +105,6 @@ def receipt_of(conn: Connection, report_id: int, *, replayed: bool = False) -> R
     first_report = conn.execute(
         select(reports.c.id).where(reports.c.case_id == row.case_id).order_by(reports.c.id).limit(1)
     ).scalar_one()
-    from tutela.storage.times import as_utc
-
     return ReportReceipt(
         reference_code=row.reference_code,
         report_id=row.id,
@@ -117,13 +117,42 @@ def receipt_of(conn: Connection, report_id: int, *, replayed: bool = False) -> R
     )
 
 
-def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt | Exception]:
-    """Store `items` inside an `audit.writing` transaction; per item, a receipt or the error to raise."""
-    results: list[Any] = [None] * len(items)
+@dataclass
+class _Batch:
+    """The state the steps of `store_batch` hand on to each other, in the order they fill it."""
 
-    # 1. idempotency: replays of earlier reports, conflicts, and repeats within this batch
-    same_as: dict[int, int] = {}
-    keyed = [(i, it) for i, it in enumerate(items) if it.idempotency_key is not None]
+    items: list[Prepared]
+    results: list[Any]
+    same_as: dict[int, int] = field(default_factory=dict)  # a repeat in this batch -> the item it repeats
+    live: list[int] = field(default_factory=list)  # items still to store, in arrival order
+    groups: list[_Group] = field(default_factory=list)
+    group_of: dict[int, _Group] = field(default_factory=dict)
+    vault_ids: dict[tuple[int, str], int] = field(default_factory=dict)  # (item, slot) -> vault object
+    codes: dict[int, str] = field(default_factory=dict)
+    report_ids: dict[int, int] = field(default_factory=dict)
+
+
+Step = Callable[[Connection, _Batch], None]
+
+
+def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt | Exception]:
+    """Store `items` inside an `audit.writing` transaction; per item, a receipt or the error to raise.
+
+    The steps run in `STORE_STEPS` order, each with a few multi-row statements for the whole batch.
+    """
+    batch = _Batch(items, [None] * len(items))
+    check_idempotency(conn, batch)
+    if batch.live:
+        for step in STORE_STEPS:
+            step(conn, batch)
+    answer_repeats(batch)
+    return batch.results
+
+
+def check_idempotency(conn: Connection, b: _Batch) -> None:
+    """Replays of earlier reports get their old receipt, a key reused for another report a conflict,
+    and a repeat within this batch the answer of its first; the rest are `live`."""
+    keyed = [(i, it) for i, it in enumerate(b.items) if it.idempotency_key is not None]
     if keyed:
         rows = conn.execute(
             select(
@@ -140,27 +169,28 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
             k = (it.org_id, it.idempotency_key)
             if k in prior:
                 p = prior[k]
-                results[i] = (
+                b.results[i] = (
                     IdempotencyConflict(conflict)
                     if p.request_sha256 != it.digest
                     else receipt_of(conn, p.report_id, replayed=True)
                 )
             elif k in first_in_batch:
                 j = first_in_batch[k]
-                if items[j].digest != it.digest:
-                    results[i] = IdempotencyConflict(conflict)
+                if b.items[j].digest != it.digest:
+                    b.results[i] = IdempotencyConflict(conflict)
                 else:
-                    same_as[i] = j
+                    b.same_as[i] = j
             else:
                 first_in_batch[k] = i
-    live = [i for i in range(len(items)) if results[i] is None and i not in same_as]
-    if not live:
-        return results
+    b.live = [i for i in range(len(b.items)) if b.results[i] is None and i not in b.same_as]
 
-    # 2. deduplication: the oldest open case sharing a key, in this organisation
-    values = {v for i in live for _, v in items[i].keys}
+
+def group_duplicates(conn: Connection, b: _Batch) -> None:
+    """Give every live item its case: the oldest open case sharing a key in its organisation (one
+    already stored, or one an earlier item of this batch creates), or a new one."""
+    items = b.items
+    values = {v for i in b.live for _, v in items[i].keys}
     by_key: dict[tuple[int, str], _Group] = {}
-    groups: list[_Group] = []
     if values:
         rows = conn.execute(
             select(
@@ -188,11 +218,10 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
                     r.stage_entered_at,
                     original_priority=Priority(r.priority),
                 )
-                groups.append(g)
+                b.groups.append(g)
             g.known_keys.add((r.kind, r.value))
             by_key.setdefault((r.org_id, r.value), g)
-    item_group: dict[int, _Group] = {}
-    for i in live:
+    for i in b.live:
         it = items[i]
         candidates = [by_key[(it.org_id, v)] for _, v in it.keys if (it.org_id, v) in by_key]
         if candidates:
@@ -201,20 +230,23 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
             g.priority = _max(g.priority, it.triage.priority)
         else:
             g = _Group(None, it.org_id, CaseStatus.TRIAGED.value, it.triage.priority, it.at, first=i)
-            groups.append(g)
+            b.groups.append(g)
         g.members.append(i)
         for k in it.keys:
             if k not in g.known_keys:
                 g.known_keys.add(k)
                 g.new_keys.append(k)
             by_key.setdefault((it.org_id, k[1]), g)
-        item_group[i] = g
+        b.group_of[i] = g
 
-    # 3. new cases, then updates of existing ones
-    new_groups = [g for g in groups if g.case_id is None]
+
+def write_cases(conn: Connection, b: _Batch) -> None:
+    """Insert the new cases (their ids go into their groups), then update the existing ones that
+    gained reports: count, priority raised by the newcomers, deadline from the new priority."""
+    new_groups = [g for g in b.groups if g.case_id is None]
     new_rows = []
     for g in new_groups:
-        it = items[g.first]  # type: ignore[index]
+        it = b.items[g.first]  # type: ignore[index]
         new_rows.append(
             dict(
                 org_id=g.org_id,
@@ -235,7 +267,7 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
         )
     for g, cid in zip(new_groups, _insert_returning_ids(conn, cases, new_rows), strict=True):
         g.case_id = cid
-    merged = [g for g in groups if g.first is None and g.members]
+    merged = [g for g in b.groups if g.first is None and g.members]
     if merged:
         conn.execute(
             update(cases)
@@ -251,7 +283,7 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
                 {
                     "b_id": g.case_id,
                     "b_n": len(g.members),
-                    "b_at": items[g.members[-1]].at,
+                    "b_at": b.items[g.members[-1]].at,
                     "b_priority": g.priority.value,
                     "b_rank": g.priority.rank,
                     "b_deadline": lifecycle.deadline(g.priority.value, g.status, g.stage_entered_at),
@@ -260,54 +292,26 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
             ],
         )
 
+
+def write_timeline_and_keys(conn: Connection, b: _Batch) -> None:
+    """Each case's timeline (received and triaged for a new case, merged for a duplicate, with the
+    priority it was raised to) and the duplicate keys the cases did not have yet."""
     events, key_rows = [], []
-    for g in groups:
+    for g in b.groups:
         if not g.members:
             continue
         running = g.original_priority
         for i in g.members:
-            it = items[i]
+            it = b.items[i]
             before = running
             running = it.triage.priority if running is None else _max(running, it.triage.priority)
             if g.first == i:
-                events.append(
-                    {
-                        "case_id": g.case_id,
-                        "at": it.at,
-                        "actor": it.actor,
-                        "event": "received",
-                        "from_status": None,
-                        "to_status": CaseStatus.RECEIVED.value,
-                        "detail": None,
-                    }
-                )
-                events.append(
-                    {
-                        "case_id": g.case_id,
-                        "at": it.at,
-                        "actor": "system:triage",
-                        "event": "triaged",
-                        "from_status": CaseStatus.RECEIVED.value,
-                        "to_status": CaseStatus.TRIAGED.value,
-                        "detail": f"priority {it.triage.priority.value}: "
-                        + ("; ".join(it.triage.reasons) or "no signal"),
-                    }
-                )
+                events += _new_case_events(g.case_id, it)  # type: ignore[arg-type]
             else:
                 detail = "a new report of the same URL, account or file was merged"
                 if before is not None and running.rank < before.rank:
                     detail += f"; priority raised to {running.value}"
-                events.append(
-                    {
-                        "case_id": g.case_id,
-                        "at": it.at,
-                        "actor": it.actor,
-                        "event": "merged",
-                        "from_status": None,
-                        "to_status": None,
-                        "detail": detail,
-                    }
-                )
+                events.append(_event(g.case_id, it.at, it.actor, "merged", None, None, detail))  # type: ignore[arg-type]
         key_rows += [
             {"org_id": g.org_id, "kind": kind, "value": value, "case_id": g.case_id}
             for kind, value in g.new_keys
@@ -316,42 +320,60 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
     if key_rows:
         conn.execute(case_keys.insert(), key_rows)
 
-    # 4. encrypted content, then the reports that point at it
+
+def _event(
+    case_id: int, at: datetime, actor: str, event: str, from_status: str | None, to_status: str | None,
+    detail: str | None,
+) -> dict:
+    return {"case_id": case_id, "at": at, "actor": actor, "event": event,
+            "from_status": from_status, "to_status": to_status, "detail": detail}
+
+
+def _new_case_events(case_id: int, it: Prepared) -> list[dict]:
+    reasons = "; ".join(it.triage.reasons) or "no signal"
+    return [
+        _event(case_id, it.at, it.actor, "received", None, CaseStatus.RECEIVED.value, None),
+        _event(case_id, it.at, "system:triage", "triaged", CaseStatus.RECEIVED.value, CaseStatus.TRIAGED.value,
+               f"priority {it.triage.priority.value}: {reasons}"),
+    ]
+
+
+def seal_content(conn: Connection, b: _Batch) -> None:
+    """Encrypt every description, notice, contact and file into the vault, one insert for the batch."""
     vault_rows: list[dict] = []
-    slots: dict[tuple[int, str], int] = {}
-    for i in live:
-        it = items[i]
+    slots: list[tuple[int, str]] = []
+    for i in b.live:
+        it = b.items[i]
         s = it.settings
         if it.report.description:
-            slots[(i, "text")] = len(vault_rows)
+            slots.append((i, "text"))
             vault_rows.append(vault.sealed_row(s, it.report.description.encode(), purpose="text"))
         if it.notice:
-            slots[(i, "notice")] = len(vault_rows)
+            slots.append((i, "notice"))
             vault_rows.append(vault.sealed_row(s, json.dumps(it.notice).encode(), purpose="notice"))
         c = it.report.contact
         if c is not None and any(c.model_dump(exclude_none=True).values()):
-            slots[(i, "contact")] = len(vault_rows)
+            slots.append((i, "contact"))
             vault_rows.append(
                 vault.sealed_row(s, c.model_dump_json(exclude_none=True).encode(), purpose="contact")
             )
         for n, f in enumerate(it.files):
-            slots[(i, f"file{n}")] = len(vault_rows)
+            slots.append((i, f"file{n}"))
             vault_rows.append(vault.sealed_row(s, f.data, purpose="file"))
-    vault_ids = _insert_returning_ids(conn, vault_objects, vault_rows)
+    b.vault_ids = dict(zip(slots, _insert_returning_ids(conn, vault_objects, vault_rows), strict=True))
 
-    def vid(i: int, slot: str) -> int | None:
-        pos = slots.get((i, slot))
-        return vault_ids[pos] if pos is not None else None
 
-    codes = {i: new_reference() for i in live}
+def write_reports(conn: Connection, b: _Batch) -> None:
+    """The reports, each with a new reference code, its case and its sealed content's vault ids."""
+    b.codes = {i: new_reference() for i in b.live}
     report_rows = []
-    for i in live:
-        it, r, t = items[i], items[i].report, items[i].triage
+    for i in b.live:
+        it, r, t = b.items[i], b.items[i].report, b.items[i].triage
         report_rows.append(
             dict(
-                reference_code=codes[i],
+                reference_code=b.codes[i],
                 org_id=it.org_id,
-                case_id=item_group[i].case_id,
+                case_id=b.group_of[i].case_id,
                 created_at=it.at,
                 submitted_by=it.actor,
                 category=t.category,
@@ -364,54 +386,31 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
                 incident_type=r.incident_type,
                 escalate=r.escalate,
                 external_id=r.external_id,
-                description_vault_id=vid(i, "text"),
-                notice_vault_id=vid(i, "notice"),
-                contact_vault_id=vid(i, "contact"),
+                description_vault_id=b.vault_ids.get((i, "text")),
+                notice_vault_id=b.vault_ids.get((i, "notice")),
+                contact_vault_id=b.vault_ids.get((i, "contact")),
                 analysis=t.analysis | {"reasons": t.reasons, "priority": t.priority.value},
             )
         )
-    report_ids = dict(zip(live, _insert_returning_ids(conn, reports, report_rows), strict=True))
+    b.report_ids = dict(zip(b.live, _insert_returning_ids(conn, reports, report_rows), strict=True))
 
-    # 5. evidence with its first custody entry, idempotency keys, the audit trail
+
+def write_evidence(conn: Connection, b: _Batch) -> None:
+    """Evidence rows: files (with their hashes and the first custody entry, "received") and hash
+    references without a file."""
     ev_rows, ev_hashes, ref_rows = [], [], []
-    for i in live:
-        it = items[i]
+    for i in b.live:
+        it = b.items[i]
         for n, (f, h) in enumerate(zip(it.files, it.hashes, strict=True)):
             ev_rows.append(
-                dict(
-                    case_id=item_group[i].case_id,
-                    report_id=report_ids[i],
-                    kind="file",
-                    filename=vault.seal_field(it.settings, _short_name(f.filename), purpose="evidence.filename"),
-                    content_type=f.content_type[:200],
-                    size=len(f.data),
-                    md5=h.md5,
-                    sha256=h.sha256,
-                    pdq=h.pdq,
-                    vault_object_id=vid(i, f"file{n}"),
-                    legal_hold=False,
-                    created_at=it.at,
-                    deleted_at=None,
-                )
+                _evidence_row(b, i, "file", f.filename, f.content_type[:200], len(f.data), h.md5, h.sha256, h.pdq,
+                              b.vault_ids[(i, f"file{n}")])
             )
             ev_hashes.append((it, h))
         for ref in it.report.file_refs:
             ref_rows.append(
-                dict(
-                    case_id=item_group[i].case_id,
-                    report_id=report_ids[i],
-                    kind="file_ref",
-                    filename=vault.seal_field(it.settings, _short_name(ref.filename), purpose="evidence.filename"),
-                    content_type=None,
-                    size=0,
-                    md5=ref.md5 and ref.md5.lower(),
-                    sha256=ref.sha256 and ref.sha256.lower(),
-                    pdq=ref.pdq and ref.pdq.lower(),
-                    vault_object_id=None,
-                    legal_hold=False,
-                    created_at=it.at,
-                    deleted_at=None,
-                )
+                _evidence_row(b, i, "file_ref", ref.filename, None, 0, ref.md5 and ref.md5.lower(),
+                              ref.sha256 and ref.sha256.lower(), ref.pdq and ref.pdq.lower(), None)
             )
     ev_ids = _insert_returning_ids(conn, evidence, ev_rows)
     if ev_ids:
@@ -430,43 +429,77 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
         )
     if ref_rows:
         conn.execute(evidence.insert(), ref_rows)
-    idem_rows = [
+
+
+def _evidence_row(
+    b: _Batch, i: int, kind: str, filename: str | None, content_type: str | None, size: int,
+    md5: str | None, sha256: str | None, pdq: str | None, vault_object_id: int | None,
+) -> dict:
+    it = b.items[i]
+    return dict(
+        case_id=b.group_of[i].case_id,
+        report_id=b.report_ids[i],
+        kind=kind,
+        filename=vault.seal_field(it.settings, short_name(filename), purpose="evidence.filename"),
+        content_type=content_type,
+        size=size,
+        md5=md5,
+        sha256=sha256,
+        pdq=pdq,
+        vault_object_id=vault_object_id,
+        legal_hold=False,
+        created_at=it.at,
+        deleted_at=None,
+    )
+
+
+def record_idempotency_keys(conn: Connection, b: _Batch) -> None:
+    """Remember each key with the request's digest, so a retry gets this receipt back."""
+    rows = [
         dict(
-            org_id=items[i].org_id,
-            key=items[i].idempotency_key,
-            request_sha256=items[i].digest,
-            report_id=report_ids[i],
-            created_at=items[i].at,
+            org_id=b.items[i].org_id,
+            key=b.items[i].idempotency_key,
+            request_sha256=b.items[i].digest,
+            report_id=b.report_ids[i],
+            created_at=b.items[i].at,
         )
-        for i in live
-        if items[i].idempotency_key is not None
+        for i in b.live
+        if b.items[i].idempotency_key is not None
     ]
-    if idem_rows:
-        conn.execute(idempotency_keys.insert(), idem_rows)
+    if rows:
+        conn.execute(idempotency_keys.insert(), rows)
+
+
+def audit_reports(conn: Connection, b: _Batch) -> None:
+    """One audit entry per stored report, chained in arrival order."""
     audit.append_many(
         conn,
         [
             {
-                "actor": items[i].actor,
-                "org_id": items[i].org_id,
+                "actor": b.items[i].actor,
+                "org_id": b.items[i].org_id,
                 "action": "report.submit",
                 "object_type": "report",
-                "object_id": report_ids[i],
+                "object_id": b.report_ids[i],
                 "details": {
-                    "case_id": item_group[i].case_id,
-                    "priority": items[i].triage.priority.value,
-                    "category": items[i].triage.category,
-                    "merged": item_group[i].first != i,
-                    "files": len(items[i].files),
+                    "case_id": b.group_of[i].case_id,
+                    "priority": b.items[i].triage.priority.value,
+                    "category": b.items[i].triage.category,
+                    "merged": b.group_of[i].first != i,
+                    "files": len(b.items[i].files),
                 },
             }
-            for i in live
+            for i in b.live
         ],
     )
 
-    for i in live:
-        g = item_group[i]
-        # what the case looked like once this report was in it (earlier batch members included)
+
+def make_receipts(conn: Connection, b: _Batch) -> None:
+    """Each stored report's receipt, with the case as it looked once that report was in it
+    (earlier members of the batch included, later ones not)."""
+    items = b.items
+    for i in b.live:
+        g = b.group_of[i]
         upto = g.members[: g.members.index(i) + 1]
         if g.first is not None:
             pr = items[g.first].triage.priority
@@ -476,25 +509,39 @@ def store_batch(conn: Connection, items: list[Prepared]) -> list[ReportReceipt |
             pr = g.original_priority  # type: ignore[assignment]
             for j in upto:
                 pr = _max(pr, items[j].triage.priority)
-        results[i] = ReportReceipt(
-            reference_code=codes[i],
-            report_id=report_ids[i],
+        b.results[i] = ReportReceipt(
+            reference_code=b.codes[i],
+            report_id=b.report_ids[i],
             case_id=g.case_id,
             priority=pr,
             status=CaseStatus(g.status),
             duplicate_of=None if g.first == i else g.case_id,
             created_at=items[i].at,
         )
-    for i, j in same_as.items():
-        results[i] = (
-            results[j].model_copy(update={"replayed": True})
-            if isinstance(results[j], ReportReceipt)
-            else results[j]
-        )
-    return results
 
 
-def _short_name(name: str | None) -> str | None:
+def answer_repeats(b: _Batch) -> None:
+    """A repeat of an item in this batch (same key, same report) gets that item's answer, as a replay."""
+    for i, j in b.same_as.items():
+        first = b.results[j]
+        b.results[i] = first.model_copy(update={"replayed": True}) if isinstance(first, ReportReceipt) else first
+
+
+#: What `store_batch` does with the live items, in order; each step reads what the ones before it wrote.
+STORE_STEPS: tuple[Step, ...] = (
+    group_duplicates,
+    write_cases,
+    write_timeline_and_keys,
+    seal_content,
+    write_reports,
+    write_evidence,
+    record_idempotency_keys,
+    audit_reports,
+    make_receipts,
+)
+
+
+def short_name(name: str | None) -> str | None:
     """A filename short enough that sealed it still fits the 300-character column: at most 150
     UTF-8 bytes, keeping the extension (a sealed value is about 4/3 of it plus 40 characters)."""
     if name is None or len(name.encode("utf-8")) <= 150:

@@ -24,14 +24,19 @@ from tutela.cases.intake import (
 )
 from tutela.cases.lifecycle import InvalidTransition
 from tutela.cases.queries import QUEUE_SORTS, get_case, list_queue, queue_facts
-from tutela.cases.receiving import HOLDING_ORG_NAME, adopt_waiting, intake_state, receiving_org, staffed_hotline
+from tutela.cases.receiving import (
+    HOLDING_ORG_NAME,
+    adopt_waiting,
+    intake_state,
+    receiving_org,
+    staffed_hotline,
+)
 from tutela.cases.referrals import list_referrals, refer, update_referral
 from tutela.cases.statistics import case_stats
 
-
 __all__ = [
-    "QUEUE_SORTS",
     "HOLDING_ORG_NAME",
+    "QUEUE_SORTS",
     "ROLES",
     "IdempotencyConflict",
     "InvalidTransition",
@@ -48,16 +53,16 @@ __all__ = [
     "intake_state",
     "list_appeals",
     "list_queue",
-    "queue_facts",
     "list_referrals",
     "permissions",
     "principal_for_user",
+    "queue_facts",
     "receiving_org",
     "refer",
     "report_status",
     "set_legal_hold",
-    "submit_appeal",
     "staffed_hotline",
+    "submit_appeal",
     "submit_report",
     "transition",
     "update_referral",
