@@ -1,0 +1,190 @@
+"""Cross-border referrals and the audit witness, engine level: two organisations on one database,
+messages handed over by hand (as files would be), so every refusal can be provoked exactly."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from sqlalchemy import select
+
+from tutela.access import Principal, create_org, get_org
+from tutela.exchange import identity, partners, sealed, witness
+from tutela.exchange import referrals as xref
+from tutela.exchange.errors import ExchangeError, Refused
+from tutela.storage.tables.crossborder import exchange_referral_messages as messages
+
+
+def _png(rgb: tuple[int, int, int]) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 40), rgb).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _principal(db, name: str) -> Principal:
+    org = get_org(db, name)
+    return Principal(org_id=org["id"], org_name=name, scopes=frozenset({"exchange", "reports", "cases"}))
+
+
+@pytest.fixture()
+def pair(db, settings):
+    """Hotline TR and Platform AZ, each registered as the other's partner (AZ may not receive content)."""
+    create_org(db, "Hotline TR", kind="hotline", country="TR")
+    create_org(db, "Platform AZ", kind="platform", country="AZ")
+    tr, az = _principal(db, "Hotline TR"), _principal(db, "Platform AZ")
+    tr_key = identity.current_key(db, tr.org_id).public_key
+    az_key = identity.current_key(db, az.org_id).public_key
+    partners.add_partner(db, tr.org_id, "az-platform", az_key, share_level="amber+strict")
+    partners.add_partner(db, az.org_id, "tr-hotline", tr_key, share_level="amber+strict")
+    return tr, az
+
+
+@pytest.fixture()
+def case_id(db, settings, pair):
+    from tutela.cases.service import submit_report
+    from tutela.domain.cases import EvidenceFile, ReportIn
+
+    tr, _ = pair
+    receipt = submit_report(
+        db, settings,
+        ReportIn(category="sexual_exploitation", country="TR", reporter_kind="platform",
+                 description="an invented description that must not leave without a legal basis",
+                 urls=["https://files.example.az/a/1", "https://files.example.az/a/2"]),
+        principal=tr, files=[EvidenceFile(filename="x.png", content_type="image/png", data=_png((9, 80, 200)))])
+    return receipt.case_id
+
+
+def _outbox(db, org_id: int) -> list[str]:
+    with db.connect() as conn:
+        return list(conn.execute(select(messages.c.body).where(
+            messages.c.org_id == org_id, messages.c.direction == "out", messages.c.delivered_at.is_(None))
+            .order_by(messages.c.id)).scalars())
+
+
+def test_referral_round_trip_carries_no_content_and_times_every_step(db, settings, pair, case_id):
+    tr, az = pair
+    sent = xref.refer_case(db, settings, tr, case_id, "az-platform", hosting=[{"host": "files.example.az",
+                                                                            "provider": "Example Hosting"}])
+    assert sent.direction == "out" and sent.status == "sent" and not sent.delivered  # no URL: stays in the outbox
+    (body,) = _outbox(db, tr.org_id)
+    assert "invented description" not in body and "content" not in json.loads(body)["payload"]["case"]
+    case = json.loads(body)["payload"]["case"]
+    assert case["urls"] == ["https://files.example.az/a/1", "https://files.example.az/a/2"]
+    assert case["hashes"][0]["sha256"] and case["hashes"][0]["pdq"]
+    assert case["hosting"] == [{"host": "files.example.az", "provider": "Example Hosting"}]
+
+    answer = xref.receive(db, settings, body)
+    (incoming,) = xref.list_referrals(db, az, direction="in")
+    assert incoming.uid == sent.uid and incoming.partner == "tr-hotline" and incoming.received_at
+    xref.receive(db, settings, json.dumps(answer["receipt"]))  # the receipt goes back to the sender
+    assert xref.get_referral(db, tr, sent.id).received_at is not None
+
+    for step, outcome in (("acknowledged", None), ("removed", None), ("closed", "removed")):
+        xref.record_step(db, settings, az, incoming.id, step, outcome=outcome)
+    for step_body in _outbox(db, az.org_id):
+        xref.receive(db, settings, step_body)
+    out = xref.get_referral(db, tr, sent.id)
+    assert out.status == "closed" and out.outcome == "removed"
+    assert out.sent_at <= out.received_at <= out.acknowledged_at <= out.removed_at <= out.closed_at
+    assert out.hours_to_acknowledge is not None and out.hours_to_remove is not None
+    (t,) = [t for t in xref.timings(db, tr) if t.direction == "out"]
+    assert (t.partner, t.referrals, t.acknowledged, t.removed, t.closed) == ("az-platform", 1, 1, 1, 1)
+
+    with pytest.raises(ValueError, match="forward only"):
+        xref.record_step(db, settings, az, incoming.id, "acknowledged")
+
+
+def test_refusals(db, settings, pair, case_id):
+    tr, az = pair
+    xref.refer_case(db, settings, tr, case_id, "az-platform")
+    (body,) = _outbox(db, tr.org_id)
+
+    tampered = json.loads(body)
+    tampered["payload"]["case"]["urls"].append("https://elsewhere.example/x")
+    with pytest.raises(Refused, match="bad signature"):
+        xref.receive(db, settings, json.dumps(tampered))
+
+    xref.receive(db, settings, body)
+    with pytest.raises(Refused, match="replayed") as replay:
+        xref.receive(db, settings, body)
+    assert replay.value.status == 409
+
+    # content to a partner not allowed to receive it: refused before anything is written or sent
+    with pytest.raises(Refused, match="may not receive content"):
+        xref.refer_case(db, settings, tr, case_id, "az-platform", include_content=True, legal_basis="law X")
+    # above the partner's share level
+    with pytest.raises(Refused, match="above partner"):
+        xref.refer_case(db, settings, tr, case_id, "az-platform", share_level="red")
+    assert len(_outbox(db, tr.org_id)) == 1
+
+    # unknown key: a stranger signs as if it were a partner
+    create_org(db, "Stranger", kind="platform")
+    stranger = _principal(db, "Stranger")
+    partners.add_partner(db, stranger.org_id, "az", identity.current_key(db, az.org_id).public_key)
+    to_az = sealed.peer(db, stranger.org_id, "az")
+    forged, _ = sealed.seal(sealed.me(db, stranger.org_id), to_az,
+                            {"type": xref.REFERRAL, "referral": "0" * 36, "share_level": "amber",
+                             "case": {"category": "other"}}, typ=xref.TYP)
+    with pytest.raises(Refused, match="unknown key"):
+        xref.receive(db, settings, forged)
+
+    # revoked: AZ revokes the hotline; its next message is refused
+    partners.revoke_partner(db, az.org_id, "tr-hotline", reason="test")
+    xref.refer_case(db, settings, tr, case_id, "az-platform", deliver=False)
+    with pytest.raises(Refused, match="revoked"):
+        xref.receive(db, settings, _outbox(db, tr.org_id)[-1])
+
+
+def test_content_goes_only_to_an_authorised_partner_with_a_legal_basis(db, settings, pair, case_id):
+    tr, az = pair
+    partners.update_partner(db, tr.org_id, "az-platform", may_receive_content=True)
+    with pytest.raises(ValueError, match="legal basis"):
+        xref.refer_case(db, settings, tr, case_id, "az-platform", include_content=True)
+    xref.refer_case(db, settings, tr, case_id, "az-platform", include_content=True,
+                    legal_basis="bilateral agreement, art. 4")
+    (body,) = _outbox(db, tr.org_id)
+    payload = json.loads(body)["payload"]
+    assert payload["case"]["content"]["descriptions"] == [
+        "an invented description that must not leave without a legal basis"]
+    assert "contact" not in json.dumps(payload)
+
+
+def test_witness_flags_a_cut_trail(db, settings, pair):
+    tr, az = pair
+    first = witness.send(db, tr, "az-platform", deliver=False)
+    assert witness.receive(db, json.dumps(first["message"]))["verdict"] == "first"
+    second = witness.send(db, tr, "az-platform", deliver=False)
+    assert second["seq"] > first["seq"]
+    assert witness.receive(db, json.dumps(second["message"]))["verdict"] == "extends"
+    with pytest.raises(Refused, match="replayed"):
+        witness.receive(db, json.dumps(second["message"]))
+    (st,) = witness.state(db, az)
+    assert st.partner == "tr-hotline" and st.problems == 0 and st.highest_seq == second["seq"]
+
+    # the judgement itself: a lower count than witnessed is a cut, another head for a count a fork
+    prev = [{"seq": 10, "head": "a" * 64, "signer": "k"}, {"seq": 20, "head": "b" * 64, "signer": "k"}]
+    assert witness.judge(prev, 15, "c" * 64, "k")[0] == "cut"
+    assert witness.judge(prev, 20, "c" * 64, "k")[0] == "forked"
+    assert witness.judge(prev, 20, "b" * 64, "k")[0] == "same"
+    assert witness.judge(prev, 21, "d" * 64, "k")[0] == "extends"
+    assert witness.judge(prev, 21, "d" * 64, "other")[0] == "key_changed"
+
+
+def test_witness_refuses_a_checkpoint_not_signed_by_its_audit_key(db, settings, pair):
+    tr, az = pair
+    msg = witness.send(db, tr, "az-platform", deliver=False)["message"]
+    cp = msg["payload"]["checkpoint"]
+    cp["seq"] = cp["seq"] + 1000  # a forged count, re-sealed with the organisation's valid key
+    body, _ = sealed.seal(sealed.me(db, tr.org_id), sealed.peer(db, tr.org_id, "az-platform"),
+                          {"type": witness.TYPE, "checkpoint": cp}, typ=witness.TYP)
+    with pytest.raises(Refused, match="audit checkpoint was not signed"):
+        witness.receive(db, body)
+
+
+def test_unknown_partner_is_a_clear_error(db, settings, pair, case_id):
+    tr, _ = pair
+    with pytest.raises(ExchangeError, match="no partner 'nobody'"):
+        xref.refer_case(db, settings, tr, case_id, "nobody")
