@@ -188,3 +188,60 @@ def test_unknown_partner_is_a_clear_error(db, settings, pair, case_id):
     tr, _ = pair
     with pytest.raises(ExchangeError, match="no partner 'nobody'"):
         xref.refer_case(db, settings, tr, case_id, "nobody")
+
+
+ROUTING = """
+id: tr  # the same id as the shipped file: this one replaces it
+name: Türkiye with a partner abroad
+countries: [TR]
+agencies:
+  az_platform:
+    name: Platform AZ (notice and action, via Tutela exchange)
+    kind: platform
+    partner: az-platform
+  police:
+    name: Cyber police
+    kind: police
+rules:
+  - name: exploitation
+    categories: [sexual_exploitation]
+    route_to: [az_platform, police]
+default: [police]
+"""
+
+
+def test_routing_names_a_partner_and_its_steps_move_the_local_referral(db, settings, pair, case_id):
+    from tutela.cases import service
+
+    tr, az = pair
+    (settings.data_dir / "routing").mkdir(exist_ok=True)
+    (settings.data_dir / "routing" / "tr-partners.yaml").write_text(ROUTING, encoding="utf-8")
+    local = service.refer(db, settings, tr, case_id, ["az_platform", "police"])
+    abroad = next(r for r in local if r.agency_id == "az_platform")
+    (sent,) = xref.list_referrals(db, tr, direction="out", case_id=case_id)
+    assert sent.referral_id == abroad.id and sent.partner == "az-platform"
+
+    (body,) = _outbox(db, tr.org_id)
+    answer = xref.receive(db, settings, body)
+    xref.receive(db, settings, json.dumps(answer["receipt"]))
+    (incoming,) = xref.list_referrals(db, az, direction="in")
+    xref.record_step(db, settings, az, incoming.id, "acknowledged")
+    xref.record_step(db, settings, az, incoming.id, "removed")
+    for step_body in _outbox(db, az.org_id):
+        xref.receive(db, settings, step_body)
+    moved = next(r for r in service.list_referrals(db, tr) if r.id == abroad.id)
+    assert moved.status == "content_removed" and moved.acknowledged_at and moved.content_removed_at
+    police = next(r for r in service.list_referrals(db, tr) if r.agency_id == "police")
+    assert police.status == "sent"  # the other agency is untouched
+
+
+def test_routing_to_a_partner_that_may_not_receive_the_case_writes_nothing(db, settings, pair, case_id):
+    from tutela.cases import service
+
+    tr, _ = pair
+    partners.update_partner(db, tr.org_id, "az-platform", categories=["fraud"])
+    (settings.data_dir / "routing").mkdir(exist_ok=True)
+    (settings.data_dir / "routing" / "tr-partners.yaml").write_text(ROUTING, encoding="utf-8")
+    with pytest.raises(ValueError, match="category 'sexual_exploitation' is not among"):
+        service.refer(db, settings, tr, case_id, ["az_platform", "police"])
+    assert service.list_referrals(db, tr) == [] and _outbox(db, tr.org_id) == []

@@ -4,7 +4,10 @@ A referral moves forward only: sent -> acknowledged -> content_removed ->
 removal_verified (or declined), each step time-stamped once. When the agency
 works in Tutela (its routing entry names an `org`), that organisation can see
 the case and update the referral itself; otherwise the referring analyst
-records the agency's answers.
+records the agency's answers. When it names a `partner` (an organisation on
+another instance), the referral is also sent there, signed, by
+`tutela.exchange.referrals`; the partner's acknowledgement and removal then
+move this referral forward by themselves.
 """
 
 from __future__ import annotations
@@ -70,6 +73,12 @@ def refer(
                 f"unknown agencies {unknown} for routing config '{config.id}'; "
                 f"valid: {', '.join(config.agencies)}"
             )
+        abroad = {a: config.agencies[a].partner for a in wanted if config.agencies[a].partner}
+        if abroad:  # refused before anything is written: a partner that may not receive this case
+            from tutela.exchange.referrals import check_partner
+
+            for partner in abroad.values():
+                check_partner(db, principal, case, partner)
         already = set(
             conn.execute(
                 select(referrals.c.agency_id).where(
@@ -138,6 +147,17 @@ def refer(
             object_id=case_id,
             details={"referrals": created, "agencies": wanted},
         )
+        sent_abroad = [
+            (r["id"], abroad[r["agency_id"]])
+            for r in conn.execute(select(referrals.c.id, referrals.c.agency_id).where(referrals.c.id.in_(created)))
+            .mappings() if r["agency_id"] in abroad
+        ]
+    if sent_abroad:
+        from tutela.exchange.referrals import refer_case
+
+        for referral_id, partner in sent_abroad:
+            refer_case(db, settings, principal, case_id, partner, referral_id=referral_id, note=note)
+    with db.connect() as conn:
         rows = conn.execute(select(referrals).where(referrals.c.id.in_(created)).order_by(referrals.c.id))
         return [referral_view(dict(r)) for r in rows.mappings()]
 

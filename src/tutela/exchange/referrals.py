@@ -111,11 +111,23 @@ def _view(row: dict, pending: dict | None = None) -> CrossBorderReferral:
 
 
 def _require(principal: Principal, perm: str) -> None:
-    """People by their role's case permission; API keys by the `exchange` scope."""
-    if principal.role is not None:
+    """People by their role's case permission; API keys by the `exchange` scope (or the case permission
+    their `cases` scope gives, for a referral made through routing)."""
+    if principal.role is not None or not principal.has("exchange"):
+        if principal.role is None and perm not in authz.permissions(principal):
+            principal.require("exchange")
         authz.require_permission(principal, perm)
-    else:
-        principal.require("exchange")
+
+
+def check_partner(db: Database, principal: Principal, case: dict, partner_name: str,
+                  share_level: str = DEFAULT_SHARE_LEVEL) -> None:
+    """Whether `case` may be referred to `partner_name` as it stands (routing asks before writing anything)."""
+    _require(principal, "refer")
+    try:
+        partner = sealed.peer(db, principal.org_id, partner_name)
+    except ExchangeError as exc:
+        raise ValueError(f"the routing names partner {partner_name!r}: {exc}") from None
+    _check_policy(partner, case, _level(share_level), False, None)
 
 
 # --- what leaves: building a referral from a case -------------------------------------------------------
@@ -222,7 +234,8 @@ def refer_case(
     uid = str(uuid.uuid4())
     signer = sealed.me(db, principal.org_id)
     with audit.writing(db) as conn:
-        access = authz.case_access(conn, principal, case_id, "refer") if principal.role else None
+        access = (authz.case_access(conn, principal, case_id, "refer")
+                  if "refer" in authz.permissions(principal) else None)
         case = access.case if access else _own_case(conn, principal, case_id)
         if access is not None and access.relation != "owner":
             raise AccessError(f"case {case_id} belongs to another organisation: only its owner refers it", 403)

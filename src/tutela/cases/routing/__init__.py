@@ -34,6 +34,9 @@ class Agency:
     kind: str
     org: str | None = None  # the Tutela organisation that works this agency's referrals, if any
     channel: str | None = None
+    #: A partner (`tutela partners add`) on another instance that works this agency's referrals: a referral
+    #: to it is also sent there as a signed message (`tutela.exchange.referrals`), and its steps come back.
+    partner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,14 @@ def parse_config(data: dict[str, Any], source: str) -> RoutingConfig:
                 f"{source}: agency {agency_id!r} has unknown kind {a['kind']!r}; "
                 f"valid: {', '.join(AGENCY_KINDS)}"
             )
+        if a.get("org") and a.get("partner"):
+            raise RoutingConfigError(
+                f"{source}: agency {agency_id!r} names both 'org' (here) and 'partner' (another instance); "
+                "pick one"
+            )
         agencies[str(agency_id)] = Agency(
-            str(agency_id), str(a["name"]), str(a["kind"]), a.get("org"), a.get("channel")
+            str(agency_id), str(a["name"]), str(a["kind"]), a.get("org"), a.get("channel"),
+            str(a["partner"]) if a.get("partner") else None,
         )
     categories = {*category_ids(), OTHER}
     priorities = {p.value for p in Priority}
