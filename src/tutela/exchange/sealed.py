@@ -120,7 +120,9 @@ def open_message(db: Database, body: str | bytes, *, typ: str) -> Opened:
                                                               own_keys.c.revoked_at.is_(None))).scalar()
     if org_id is None:
         raise RefusedMessage("this message is addressed to a key no organisation here holds", 404)
-    candidates = [p for p in partners.partners_with_key(db, kid) if p.org_id == org_id]
+    # a partner registered again after a revocation holds the same key twice: the live record speaks
+    candidates = sorted((p for p in partners.partners_with_key(db, kid) if p.org_id == org_id),
+                        key=lambda p: p.revoked_at is not None)
     if not candidates:
         raise RefusedMessage(f"unknown key {kid}: the sender is not a registered partner of the receiver", 401)
     partner, public_key = partners.verification_key(db, org_id, candidates[0], kid)  # Refused if revoked

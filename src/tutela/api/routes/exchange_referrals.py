@@ -22,7 +22,7 @@ from tutela.config import Settings
 from tutela.domain.inputs import DbId, Line, Text
 from tutela.exchange import referrals as xref
 from tutela.exchange import witness
-from tutela.exchange.sealed import MAX_BYTES, RefusedMessage
+from tutela.exchange.sealed import MAX_BYTES
 from tutela.storage.db import Database
 
 router = APIRouter(prefix="/v1/exchange", tags=["exchange referrals"])
@@ -85,10 +85,13 @@ def deliver(principal: Principal = Depends(require("exchange")), db: Database = 
 
 def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     """An engine call: the exchange's errors carry their status; the cases' are mapped by `call_http`."""
-    try:
-        return call_http(fn, *args, **kwargs)
-    except ExchangeError as exc:
-        raise HTTPException(exc.status, str(exc)) from None
+    def _exchange_first(*a: Any, **k: Any) -> Any:
+        try:
+            return fn(*a, **k)
+        except ExchangeError as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+
+    return call_http(_exchange_first, *args, **kwargs)
 
 
 async def _sealed_body(request: Request) -> bytes:
@@ -101,7 +104,7 @@ async def _sealed_body(request: Request) -> bytes:
 def _answer(fn: Any, *args: Any) -> dict[str, Any]:
     try:
         return fn(*args)
-    except RefusedMessage as exc:
+    except ExchangeError as exc:  # RefusedMessage, and the partner rules' Refused
         raise HTTPException(exc.status, str(exc)) from None
 
 
