@@ -70,8 +70,9 @@ def test_referral_round_trip_carries_no_content_and_times_every_step(db, setting
                                                                             "provider": "Example Hosting"}])
     assert sent.direction == "out" and sent.status == "sent" and not sent.delivered  # no URL: stays in the outbox
     (body,) = _outbox(db, tr.org_id)
-    assert "invented description" not in body and "content" not in json.loads(body)["payload"]["case"]
-    case = json.loads(body)["payload"]["case"]
+    assert "invented description" not in body and "content" not in json.loads(body)["body"]["case"]
+    assert json.loads(body)["content"] is False and json.loads(body)["share_level"] == "amber+strict"
+    case = json.loads(body)["body"]["case"]
     assert case["urls"] == ["https://files.example.az/a/1", "https://files.example.az/a/2"]
     assert case["hashes"][0]["sha256"] and case["hashes"][0]["pdq"]
     assert case["hosting"] == [{"host": "files.example.az", "provider": "Example Hosting"}]
@@ -103,8 +104,8 @@ def test_refusals(db, settings, pair, case_id):
     (body,) = _outbox(db, tr.org_id)
 
     tampered = json.loads(body)
-    tampered["payload"]["case"]["urls"].append("https://elsewhere.example/x")
-    with pytest.raises(Refused, match="bad signature"):
+    tampered["body"]["case"]["urls"].append("https://elsewhere.example/x")
+    with pytest.raises(Refused, match="tampered"):
         xref.receive(db, settings, json.dumps(tampered))
 
     xref.receive(db, settings, body)
@@ -116,7 +117,7 @@ def test_refusals(db, settings, pair, case_id):
     with pytest.raises(Refused, match="may not receive content"):
         xref.refer_case(db, settings, tr, case_id, "az-platform", include_content=True, legal_basis="law X")
     # above the partner's share level
-    with pytest.raises(Refused, match="above partner"):
+    with pytest.raises(Refused, match="above partner 'az-platform'"):
         xref.refer_case(db, settings, tr, case_id, "az-platform", share_level="red")
     assert len(_outbox(db, tr.org_id)) == 1
 
@@ -124,10 +125,9 @@ def test_refusals(db, settings, pair, case_id):
     create_org(db, "Stranger", kind="platform")
     stranger = _principal(db, "Stranger")
     partners.add_partner(db, stranger.org_id, "az", identity.current_key(db, az.org_id).public_key)
-    to_az = sealed.peer(db, stranger.org_id, "az")
-    forged, _ = sealed.seal(sealed.me(db, stranger.org_id), to_az,
-                            {"type": xref.REFERRAL, "referral": "0" * 36, "share_level": "amber",
-                             "case": {"category": "other"}}, typ=xref.TYP)
+    forged, _ = sealed.seal(db, stranger.org_id, xref.KIND_REFERRAL,
+                            {"referral": "0" * 36, "case": {"category": "other"}},
+                            to=sealed.peer(db, stranger.org_id, "az"), share_level="amber")
     with pytest.raises(Refused, match="unknown key"):
         xref.receive(db, settings, forged)
 
@@ -146,7 +146,8 @@ def test_content_goes_only_to_an_authorised_partner_with_a_legal_basis(db, setti
     xref.refer_case(db, settings, tr, case_id, "az-platform", include_content=True,
                     legal_basis="bilateral agreement, art. 4")
     (body,) = _outbox(db, tr.org_id)
-    payload = json.loads(body)["payload"]
+    payload = json.loads(body)["body"]
+    assert json.loads(body)["content"] is True
     assert payload["case"]["content"]["descriptions"] == [
         "an invented description that must not leave without a legal basis"]
     assert "contact" not in json.dumps(payload)
@@ -172,14 +173,23 @@ def test_witness_flags_a_cut_trail(db, settings, pair):
     assert witness.judge(prev, 21, "d" * 64, "k")[0] == "extends"
     assert witness.judge(prev, 21, "d" * 64, "other")[0] == "key_changed"
 
+    # a checkpoint made for one partner, shown to another organisation: not addressed to it
+    create_org(db, "Third", kind="ngo")
+    third = _principal(db, "Third")
+    partners.add_partner(db, third.org_id, "tr", identity.current_key(db, tr.org_id).public_key)
+    env = json.loads(json.dumps(second["message"]))
+    env["to"] = identity.current_key(db, third.org_id).key_id
+    with pytest.raises(Refused, match="tampered"):
+        witness.receive(db, json.dumps(env))
+
 
 def test_witness_refuses_a_checkpoint_not_signed_by_its_audit_key(db, settings, pair):
     tr, az = pair
     msg = witness.send(db, tr, "az-platform", deliver=False)["message"]
-    cp = msg["payload"]["checkpoint"]
+    cp = msg["body"]["checkpoint"]
     cp["seq"] = cp["seq"] + 1000  # a forged count, re-sealed with the organisation's valid key
-    body, _ = sealed.seal(sealed.me(db, tr.org_id), sealed.peer(db, tr.org_id, "az-platform"),
-                          {"type": witness.TYPE, "checkpoint": cp}, typ=witness.TYP)
+    body, _ = sealed.seal(db, tr.org_id, witness.KIND, {"checkpoint": cp},
+                          to=sealed.peer(db, tr.org_id, "az-platform"), share_level="clear")
     with pytest.raises(Refused, match="audit checkpoint was not signed"):
         witness.receive(db, body)
 

@@ -132,9 +132,9 @@ def test_refusals_over_http(two):
 
     # tampered: one URL added after signing
     t = json.loads(body)
-    t["payload"]["case"]["urls"].append("https://other.example/")
+    t["body"]["case"]["urls"].append("https://other.example/")
     r = httpx.post(inbox, content=json.dumps(t))
-    assert r.status_code == 403 and "bad signature" in r.json()["detail"]
+    assert r.status_code == 401 and "tampered" in r.json()["detail"]
 
     # above the partner's share level, and content to a partner not allowed it: refused at A, nothing leaves
     before = len(b.api("GET", "/v1/exchange/referrals", params={"direction": "in"}).json())
@@ -146,24 +146,18 @@ def test_refusals_over_http(two):
     assert r.status_code == 403 and "may not receive content" in r.json()["detail"]
     assert len(b.api("GET", "/v1/exchange/referrals", params={"direction": "in"}).json()) == before
 
-    # unknown key: a key B never registered signs a referral addressed to B
-    from tutela.exchange import jose, sealed
+    # unknown key: an organisation B never registered signs a referral addressed to B
+    from tutela.access import create_org
+    from tutela.exchange import identity, partners, sealed
     from tutela.exchange import referrals as xref
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    stranger = Ed25519PrivateKey.generate()
-
-    class _Signer:
-        key_id = jose.thumbprint(stranger.public_key())
-
-        def sign(self, payload, *, typ):
-            return jose.sign(payload, stranger, kid=self.key_id, typ=typ)
-
-    to_b = sealed.peer(a.db, a.org_id, "az-platform")
-    forged, _ = sealed.seal(_Signer(), to_b, {"type": xref.REFERRAL, "referral": "f" * 36,
-                                              "share_level": "amber", "case": {"category": "other"}}, typ=xref.TYP)
+    stranger = create_org(a.db, "Stranger", kind="platform")
+    partners.add_partner(a.db, stranger, "b", b.public_key, url=b.url)
+    forged, _ = sealed.seal(a.db, stranger, xref.KIND_REFERRAL, {"referral": "f" * 36, "case": {}},
+                            to=sealed.peer(a.db, stranger, "b"), share_level="amber")
     r = httpx.post(inbox, content=forged)
     assert r.status_code == 401 and "unknown key" in r.json()["detail"]
+    assert identity.current_key(a.db, stranger).key_id in r.json()["detail"]
 
 
 def test_revoked_partner_is_refused_and_nothing_is_sent_to_one(two, tmp_path):

@@ -21,6 +21,7 @@ local referral row moves with it, so the case view shows the times too.
 from __future__ import annotations
 
 import json
+import logging
 import statistics
 import uuid
 from datetime import datetime
@@ -29,7 +30,6 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 from sqlalchemy import Connection, select, update
-from sqlalchemy.exc import IntegrityError
 
 from tutela.access import AccessError, Principal
 from tutela.cases import audit, authz, vault
@@ -44,10 +44,12 @@ from tutela.storage.tables.crossborder import exchange_referral_messages as mess
 from tutela.storage.tables.crossborder import exchange_referrals as xrefs
 from tutela.storage.times import as_utc, as_utc_or_none, utc_now
 
+log = logging.getLogger(__name__)
+
 INBOX_PATH = "/v1/exchange/referrals/inbox"
-REFERRAL = "tutela.referral"
-STEP = "tutela.referral.step"
-TYP = "tutela-referral+json"  # the JWS `typ`: a referral signature cannot pass for a bundle's or a witness's
+#: Envelope kinds (`tutela.exchange.envelope`): a referral, and one step of it told back to the sender.
+KIND_REFERRAL = "referral"
+KIND_STEP = "referral-step"
 #: The receiver's steps, in order; each may be skipped, none repeated or undone.
 STEPS = ("received", "acknowledged", "actioned", "removed", "closed")
 OUTCOMES = ("removed", "actioned", "declined", "not_found", "duplicate", "no_violation", "other")
@@ -232,8 +234,7 @@ def refer_case(
     partner = sealed.peer(db, principal.org_id, partner_name)
     share_level = _level(share_level)
     uid = str(uuid.uuid4())
-    signer = sealed.me(db, principal.org_id)
-    with audit.writing(db) as conn:
+    with db.connect() as conn:
         access = (authz.case_access(conn, principal, case_id, "refer")
                   if "refer" in authz.permissions(principal) else None)
         case = access.case if access else _own_case(conn, principal, case_id)
@@ -241,13 +242,15 @@ def refer_case(
             raise AccessError(f"case {case_id} belongs to another organisation: only its owner refers it", 403)
         _check_policy(partner, case, share_level, include_content, legal_basis)
         body_fields = case_payload(conn, settings, case, hosting=hosting, include_content=include_content)
-        payload = {"type": REFERRAL, "referral": uid, "share_level": share_level, "case": body_fields}
-        if include_content:
-            payload["legal_basis"] = legal_basis.strip()[:500]  # type: ignore[union-attr]
-        if note:
-            payload["note"] = note[:2000]
-        body, full = sealed.seal(signer, partner, payload, typ=TYP)
-        at = datetime.fromisoformat(full["at"])
+    body: dict[str, Any] = {"referral": uid, "case": body_fields}
+    if include_content:
+        body["legal_basis"] = legal_basis.strip()[:500]  # type: ignore[union-attr]
+    if note:
+        body["note"] = note[:2000]
+    text, env = sealed.seal(db, principal.org_id, KIND_REFERRAL, body, to=partner, share_level=share_level,
+                            content=include_content)
+    at = datetime.fromisoformat(env["created"])
+    with audit.writing(db) as conn:
         rid = int(conn.execute(xrefs.insert().values(
             org_id=principal.org_id, direction="out", partner=partner.name, uid=uid, case_id=case_id,
             referral_id=referral_id, category=case["category"], priority=case["priority"],
@@ -256,7 +259,7 @@ def refer_case(
         )).inserted_primary_key[0])
         conn.execute(messages.insert().values(
             org_id=principal.org_id, exchange_referral_id=rid, direction="out", partner=partner.name,
-            message_id=full["id"], kind="referral", step="sent", body=body, created_at=at))
+            message_id=env["nonce"], kind="referral", step="sent", body=text, created_at=at))
         conn.execute(case_events.insert().values(
             case_id=case_id, at=at, actor=principal.actor, event="referred_abroad",
             detail=f"to partner {partner.name} (TLP:{share_level}{', with content' if include_content else ''})"))
@@ -311,7 +314,10 @@ def deliver_pending(db: Database, settings: Settings, org_id: int, *, only_refer
             done += 1
             receipt = answer.get("receipt") if isinstance(answer, dict) else None
             if receipt:
-                receive(db, settings, json.dumps(receipt, separators=(",", ":")))
+                try:
+                    receive(db, settings, json.dumps(receipt, separators=(",", ":")))
+                except ExchangeError as exc:  # the referral is delivered; only its receipt is in doubt
+                    log.warning("receipt from %s refused: %s", m["partner"], exc)
         else:
             failed += 1
     return {"delivered": done, "failed": failed}
@@ -320,79 +326,78 @@ def deliver_pending(db: Database, settings: Settings, org_id: int, *, only_refer
 # --- what arrives ---------------------------------------------------------------------------------------
 
 
-def receive(db: Database, settings: Settings, body: str | bytes) -> dict[str, Any]:
-    """Accept a sealed referral or step from a partner (the inbox). RefusedMessage says why not.
+def receive(db: Database, settings: Settings, text: str | bytes) -> dict[str, Any]:
+    """Accept a partner's referral or step envelope (the inbox); Refused says why not.
 
     A referral is answered with a signed `received` step (the receipt), which the sender records.
     """
-    opened = sealed.open_message(db, body, typ=TYP)
-    kind = opened.payload["type"]
-    if kind == REFERRAL:
-        return _receive_referral(db, settings, opened)
-    if kind == STEP:
-        return _receive_step(db, opened)
-    raise sealed.RefusedMessage(f"not a referral message (type {kind!r}); valid: {REFERRAL}, {STEP}")
+    opened = sealed.open_message(db, text, kinds=(KIND_REFERRAL, KIND_STEP))
+    if opened.envelope.kind == KIND_REFERRAL:
+        return _receive_referral(db, opened)
+    return _receive_step(db, opened)
 
 
-def _remember(conn: Connection, opened: sealed.Opened, kind: str, step: str | None, row_id: int | None) -> None:
-    """Keep the message; its id a second time is a replay and rolls the whole receipt back."""
-    try:
-        with conn.begin_nested():
-            conn.execute(messages.insert().values(
-                org_id=opened.org_id, exchange_referral_id=row_id, direction="in", partner=opened.partner.name,
-                message_id=str(opened.payload["id"]), kind=kind, step=step, body=opened.body,
-                created_at=utc_now(), delivered_at=utc_now()))
-    except IntegrityError:
-        raise sealed.RefusedMessage("replayed message: this message was already received", 409) from None
+def _keep(conn: Connection, opened: sealed.Opened, kind: str, step: str | None, row_id: int | None) -> None:
+    """Record the nonce (a replay is refused here, rolling back everything) and keep the envelope."""
+    sealed.remember(conn, opened)
+    conn.execute(messages.insert().values(
+        org_id=opened.org_id, exchange_referral_id=row_id, direction="in", partner=opened.partner.name,
+        message_id=opened.message_id, kind=kind, step=step, body=opened.text, created_at=utc_now(),
+        delivered_at=utc_now()))
 
 
-def _receive_referral(db: Database, settings: Settings, opened: sealed.Opened) -> dict[str, Any]:
-    p = opened.payload
-    case = p.get("case")
-    uid = str(p.get("referral", ""))
-    if not isinstance(case, dict) or len(uid) != 36:
-        raise sealed.RefusedMessage("a referral needs 'referral' (its id), 'share_level' and 'case'")
-    try:
-        level = _level(str(p.get("share_level", "")))
-    except ValueError as exc:
-        raise sealed.RefusedMessage(str(exc)) from None
+def _receive_referral(db: Database, opened: sealed.Opened) -> dict[str, Any]:
     from tutela.exchange import partners
 
-    why = partners.refusal(opened.partner, share_level=level, category=str(case.get("category") or "") or None,
-                           country=str(case.get("country") or "") or None)
-    if why:
-        raise sealed.RefusedMessage(f"refused: {why}", 403)
-    if "content" in case and not p.get("legal_basis"):
+    p, level = opened.payload, opened.envelope.share_level.value
+    case, uid = p.get("case"), str(p.get("referral", ""))
+    if not isinstance(case, dict) or len(uid) != 36:
+        raise sealed.RefusedMessage("a referral needs 'referral' (its id) and 'case'")
+    if ("content" in case) != opened.envelope.content:
+        raise sealed.RefusedMessage("the referral carries content its envelope does not declare (or the reverse)")
+    if opened.envelope.content and not str(p.get("legal_basis") or "").strip():
         raise sealed.RefusedMessage("a referral with content must name its legal basis")
+    category = str(case.get("category") or "other")[:40]
+    country = str(case["country"])[:2].upper() if case.get("country") else None
+    why = partners.refusal(opened.partner, share_level=level, category=category, country=country)
+    if why:
+        raise sealed.RefusedMessage(f"refused from {opened.partner.name!r}: {why}", 403)
     at = utc_now()
-    signer = sealed.me(db, opened.org_id)
+    receipt_text, receipt = sealed.seal(
+        db, opened.org_id, KIND_STEP, {"referral": uid, "step": "received", "step_at": at.isoformat()},
+        to=opened.partner, share_level=level)
     with audit.writing(db) as conn:
-        _remember(conn, opened, "referral", "sent", None)
         if conn.execute(select(xrefs.c.id).where(xrefs.c.org_id == opened.org_id, xrefs.c.direction == "in",
                                                  xrefs.c.uid == uid)).first():
             raise sealed.RefusedMessage("replayed referral: this referral was already received", 409)
         rid = int(conn.execute(xrefs.insert().values(
-            org_id=opened.org_id, direction="in", partner=opened.partner.name, uid=uid,
-            category=str(case.get("category") or "other")[:40], priority=str(case.get("priority") or "medium")[:20],
-            country=(str(case["country"])[:2].upper() if case.get("country") else None), share_level=level,
-            payload=case, status="received", sent_at=datetime.fromisoformat(p["at"]), received_at=at,
+            org_id=opened.org_id, direction="in", partner=opened.partner.name, uid=uid, category=category,
+            priority=str(case.get("priority") or "medium")[:20], country=country, share_level=level,
+            payload=case, status="received", sent_at=opened.envelope.created, received_at=at,
             created_at=at, updated_at=at,
         )).inserted_primary_key[0])
-        conn.execute(update(messages).where(messages.c.org_id == opened.org_id,
-                                            messages.c.message_id == str(p["id"]),
-                                            messages.c.direction == "in").values(exchange_referral_id=rid))
+        _keep(conn, opened, "referral", "sent", rid)
+        conn.execute(messages.insert().values(
+            org_id=opened.org_id, exchange_referral_id=rid, direction="out", partner=opened.partner.name,
+            message_id=receipt["nonce"], kind="step", step="received", body=receipt_text, created_at=at,
+            delivered_at=at))  # it goes back as the answer to this very request
         audit.append(conn, actor=f"partner:{opened.partner.name}", org_id=opened.org_id,
                      action="exchange.referral.receive", object_type="exchange_referral", object_id=rid,
                      details={"partner": opened.partner.name, "uid": uid, "share_level": level,
-                              "content": "content" in case})
-        receipt_body, receipt = sealed.seal(signer, opened.partner,
-                                            {"type": STEP, "referral": uid, "step": "received",
-                                             "step_at": at.isoformat(timespec="seconds")}, typ=TYP)
-        conn.execute(messages.insert().values(
-            org_id=opened.org_id, exchange_referral_id=rid, direction="out", partner=opened.partner.name,
-            message_id=receipt["id"], kind="step", step="received", body=receipt_body, created_at=at,
-            delivered_at=at))  # it goes back as the answer to this very request
-    return {"accepted": True, "referral": uid, "receipt": json.loads(receipt_body)}
+                              "content": opened.envelope.content})
+    return {"accepted": True, "referral": uid, "receipt": receipt}
+
+
+def _sent_by(db: Database, org_id: int, row_partner: str, opened: sealed.Opened) -> bool:
+    """Whether the step comes from the partner the referral went to (by name, or by the key it signed
+    with when the partner was registered again under another name)."""
+    if row_partner == opened.partner.name:
+        return True
+    try:
+        p = sealed.peer(db, org_id, row_partner)
+    except ExchangeError:
+        return False
+    return any(k.key_id == opened.envelope.key_id for k in p.keys)
 
 
 def _receive_step(db: Database, opened: sealed.Opened) -> dict[str, Any]:
@@ -401,17 +406,21 @@ def _receive_step(db: Database, opened: sealed.Opened) -> dict[str, Any]:
     if step not in STEPS:
         raise sealed.RefusedMessage(f"unknown step {step!r}; valid: {', '.join(STEPS)}")
     try:
-        step_at = datetime.fromisoformat(str(p.get("step_at") or p["at"]))
+        step_at = datetime.fromisoformat(str(p.get("step_at")))
+        if step_at.tzinfo is None:
+            raise ValueError
     except ValueError:
-        raise sealed.RefusedMessage("step_at is not an ISO time") from None
-    with audit.writing(db) as conn:
+        raise sealed.RefusedMessage("step_at is not an ISO time with a time zone") from None
+    with db.connect() as conn:
         row = conn.execute(select(xrefs).where(xrefs.c.org_id == opened.org_id, xrefs.c.direction == "out",
                                                xrefs.c.uid == uid)).mappings().first()
-        if row is None or row["partner"] != opened.partner.name:
-            raise sealed.RefusedMessage(f"no referral {uid} was sent to this partner", 404)
-        _remember(conn, opened, "step", step, row["id"])
+    if row is None or not _sent_by(db, opened.org_id, row["partner"], opened):
+        raise sealed.RefusedMessage(f"no referral {uid} was sent to this partner", 404)
+    with audit.writing(db) as conn:
+        row = conn.execute(select(xrefs).where(xrefs.c.id == row["id"])).mappings().one()
+        _keep(conn, opened, "step", step, row["id"])
         column = f"{step}_at"
-        if row[column] is not None:  # a repeat with a new id: the first time stands
+        if row[column] is not None:  # the same step again in a new envelope: the first time stands
             return {"accepted": True, "referral": uid, "step": step, "already": True}
         values: dict[str, Any] = {column: step_at, "updated_at": utc_now()}
         if STEPS.index(step) > (STEPS.index(row["status"]) if row["status"] in STEPS else -1):
@@ -478,25 +487,25 @@ def record_step(
         raise ValueError(f"unknown outcome {outcome!r}; valid: {', '.join(OUTCOMES)}")
     if step == "closed" and outcome is None:
         raise ValueError(f"closing needs an outcome; valid: {', '.join(OUTCOMES)}")
-    signer = sealed.me(db, principal.org_id)
-    partner = sealed.peer(db, principal.org_id, get_referral(db, principal, exchange_referral_id).partner)
+    mine = get_referral(db, principal, exchange_referral_id)
+    if mine.direction != "in":
+        raise ValueError("only the receiving side records steps; this referral was sent by you")
+    current = STEPS.index(mine.status) if mine.status in STEPS else 0
+    if STEPS.index(step) <= current:
+        raise ValueError(f"the referral is already '{mine.status}': steps go forward only "
+                         f"(next: {', '.join(STEPS[current + 1:]) or 'none, it is closed'})")
+    at = utc_now()
+    body: dict[str, Any] = {"referral": mine.uid, "step": step, "step_at": at.isoformat()}
+    if outcome:
+        body["outcome"] = outcome
+    if external_ref:
+        body["external_ref"] = external_ref[:200]
+    text, env = sealed.seal(db, principal.org_id, KIND_STEP, body,
+                            to=sealed.peer(db, principal.org_id, mine.partner), share_level=mine.share_level)
     with audit.writing(db) as conn:
-        row = conn.execute(select(xrefs).where(xrefs.c.id == exchange_referral_id,
-                                               xrefs.c.org_id == principal.org_id)).mappings().one()
-        if row["direction"] != "in":
-            raise ValueError("only the receiving side records steps; this referral was sent by you")
-        current = STEPS.index(row["status"]) if row["status"] in STEPS else 0
-        if STEPS.index(step) <= current:
-            raise ValueError(f"the referral is already '{row['status']}': steps go forward only "
-                             f"(next: {', '.join(STEPS[current + 1:]) or 'none, it is closed'})")
-        at = utc_now()
-        payload: dict[str, Any] = {"type": STEP, "referral": row["uid"], "step": step,
-                                   "step_at": at.isoformat(timespec="seconds")}
-        if outcome:
-            payload["outcome"] = outcome
-        if external_ref:
-            payload["external_ref"] = external_ref[:200]
-        body, full = sealed.seal(signer, partner, payload, typ=TYP)
+        row = conn.execute(select(xrefs).where(xrefs.c.id == exchange_referral_id)).mappings().one()
+        if row["status"] != mine.status:  # someone else moved it meanwhile: their step stands
+            raise ValueError(f"the referral moved to '{row['status']}' meanwhile; look again")
         values: dict[str, Any] = {"status": step, f"{step}_at": at, "updated_at": at}
         if outcome:
             values["outcome"] = outcome
@@ -505,7 +514,7 @@ def record_step(
         conn.execute(update(xrefs).where(xrefs.c.id == row["id"]).values(**values))
         conn.execute(messages.insert().values(
             org_id=principal.org_id, exchange_referral_id=row["id"], direction="out", partner=row["partner"],
-            message_id=full["id"], kind="step", step=step, body=body, created_at=at))
+            message_id=env["nonce"], kind="step", step=step, body=text, created_at=at))
         audit.append(conn, actor=principal.actor, org_id=principal.org_id, action="exchange.referral.step",
                      object_type="exchange_referral", object_id=row["id"],
                      details={"uid": row["uid"], "step": step, "outcome": outcome})

@@ -1,43 +1,36 @@
-"""Signed messages between partners: a referral, each step of it, a witnessed audit checkpoint.
+"""Referral and witness messages as `envelope`s, and their way between instances over HTTP.
 
-A sealed message is `{"payload": {...}, "signature": "<detached JWS>"}`: the
-payload is plain JSON anyone can read, the signature is the sender
-organisation's Ed25519 key over its RFC 8785 canonical form (`exchange.jose`). The
-payload names its sender's key (`from_key`) and its receiver's (`to_key`), so
-the receiving instance knows which of its organisations it is for and which of
-that organisation's partners sent it, without any shared secret: the signature
-is the credential, and a message for another key is refused, so a message
-cannot be replayed to a second receiver.
+Every message between partners is an envelope of `tutela.exchange.envelope`
+(the sender's policy, a detached EdDSA JWS, and on arrival every check: key,
+partner, signature, audience, age, share level, content, replay). This module
+adds what a message that has to *travel* needs:
 
-Each message has a random `id`; the receiver keeps every id it accepted and
-refuses one seen before (replay), and refuses messages older than `MAX_AGE`
-(a stale copy replayed after the id table was pruned).
+- the receiving instance finds which of its organisations a message is for by
+  the key it is addressed to (`to`), so an inbox needs no shared secret or API
+  key between organisations: the signature is the credential;
+- `deliver` posts it to the partner's endpoint; a failure is kept as the
+  message's error and retried later (the caller keeps an outbox).
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from tutela.domain.exchange import Partner
+from tutela.exchange import envelope
 from tutela.exchange.errors import Refused
 from tutela.storage.db import Database
 from tutela.storage.tables.exchange import exchange_keys as own_keys
-from tutela.storage.times import utc_now
 
-VERSION = 1
-MAX_AGE = timedelta(days=7)
-MAX_SKEW = timedelta(minutes=10)
 MAX_BYTES = 1_000_000
 
 
 class RefusedMessage(Refused):
-    """A message that was not accepted; the text says why (signature, key, partner, replay, policy)."""
+    """A message that was not accepted; the text says why (shape, kind, replay, what it refers to)."""
 
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message, status)
@@ -49,100 +42,84 @@ class Opened:
 
     org_id: int
     partner: Partner
-    payload: dict[str, Any]
-    body: str  # the sealed message exactly as received, kept as proof
+    payload: dict[str, Any]  # the envelope's body
+    envelope: envelope.Opened
+    text: str  # the envelope exactly as received, kept as proof
+
+    @property
+    def message_id(self) -> str:
+        return self.envelope.nonce
 
 
 def peer(db: Database, org_id: int, name: str) -> Partner:
-    """The partner `name` of organisation `org_id` (`exchange.partners`); ExchangeError 404 if none."""
+    """The partner `name` of organisation `org_id`; ExchangeError 404 (naming the known ones) if none."""
     from tutela.exchange import partners
 
     return partners.get_partner(db, org_id, name)
 
 
-def address_of(partner: Partner) -> str:
-    """The partner key a message to it names: its newest key not revoked."""
-    live = [k for k in partner.keys if k.revoked_at is None]
-    if not live:
-        raise Refused(f"partner {partner.name!r} has no key that is not revoked: nothing can be sent to it")
-    return max(live, key=lambda k: k.added_at).key_id
+def seal(db: Database, org_id: int, kind: str, body: dict[str, Any], *, to: Partner, share_level: str,
+         content: bool = False) -> tuple[str, dict[str, Any]]:
+    """The envelope (text to send, and as a dict); Refused when the partner's policy does not allow it.
 
-
-def me(db: Database, org_id: int) -> Any:
-    """Organisation `org_id`'s signer (`exchange.identity`); fetched before a write transaction opens,
-    since making the first key is itself a write."""
-    from tutela.exchange import identity
-
-    return identity.signer(db, org_id)
-
-
-def seal(signer: Any, to: Partner, payload: dict[str, Any], *, typ: str) -> tuple[str, dict]:
-    """Sign `payload` (with envelope fields added) with `signer` (see `me()`), for partner `to`."""
-    full = {
-        "v": VERSION,
-        "id": str(uuid.uuid4()),
-        "at": utc_now().isoformat(timespec="seconds"),
-        "from_key": signer.key_id,
-        "to_key": address_of(to),
-        **payload,
-    }
-    return json.dumps({"payload": full, "signature": signer.sign(full, typ=typ)}, separators=(",", ":")), full
-
-
-def open_message(db: Database, body: str | bytes, *, typ: str) -> Opened:
-    """Verify a sealed message for one of this instance's organisations; RefusedMessage says why not.
-
-    Checks, in order: shape, which of our organisations holds `to_key`, which of its partners holds
-    the signing key (unknown key: refused), partner and key not revoked, the signature (made for
-    `typ`), the message's age. Replays are the caller's check, in the same transaction as what it does.
+    Call it outside a write transaction: signing reads the organisation's key from the vault.
     """
-    from tutela.exchange import jose, partners
+    env = envelope.seal(db, org_id, kind, body, to=to, share_level=share_level, content=content)
+    return json.dumps(env, separators=(",", ":"), ensure_ascii=False), env
 
-    if len(body) > MAX_BYTES:
+
+def open_message(db: Database, text: str | bytes, *, kinds: tuple[str, ...]) -> Opened:
+    """Verify an envelope addressed to one of this instance's organisations; Refused says why not.
+
+    The replay check is `remember`, in the caller's transaction (a replay that races is refused too).
+    """
+    if len(text) > MAX_BYTES:
         raise RefusedMessage(f"message larger than {MAX_BYTES} bytes", 413)
     try:
-        outer = json.loads(body)
-        payload, signature = outer["payload"], outer["signature"]
-        if not isinstance(payload, dict) or not isinstance(signature, str):
-            raise TypeError
-        to_key = str(payload["to_key"])
-        str(payload["id"]), str(payload["type"])
-        at = datetime.fromisoformat(str(payload["at"]))
-        kid = jose.header_of(signature).kid
-    except (ValueError, KeyError, TypeError):
-        raise RefusedMessage(
-            'not a sealed message: expected {"payload": {id, type, at, from_key, to_key, ...}, '
-            '"signature": "<detached JWS>"}') from None
-    if payload.get("from_key") != kid:
-        raise RefusedMessage("bad signature: it names another key than the message's from_key", 403)
+        env = json.loads(text)
+        to_key = env["to"] if isinstance(env, dict) else None
+    except (ValueError, KeyError):
+        raise RefusedMessage("not a Tutela exchange envelope (JSON with 'to', 'body' and 'signature')") from None
+    if not isinstance(env, dict) or env.get("kind") not in kinds:
+        raise RefusedMessage(f"expected an envelope of kind {' or '.join(kinds)}, got "
+                             f"{env.get('kind') if isinstance(env, dict) else None!r}")
+    if not isinstance(to_key, str):
+        raise RefusedMessage("the envelope names no recipient key ('to'): an inbox takes only addressed ones")
     with db.connect() as conn:
         org_id = conn.execute(select(own_keys.c.org_id).where(own_keys.c.key_id == to_key,
                                                               own_keys.c.revoked_at.is_(None))).scalar()
     if org_id is None:
-        raise RefusedMessage("this message is addressed to a key no organisation here holds", 404)
-    # a partner registered again after a revocation holds the same key twice: the live record speaks
-    candidates = sorted((p for p in partners.partners_with_key(db, kid) if p.org_id == org_id),
-                        key=lambda p: p.revoked_at is not None)
-    if not candidates:
-        raise RefusedMessage(f"unknown key {kid}: the sender is not a registered partner of the receiver", 401)
-    partner, public_key = partners.verification_key(db, org_id, candidates[0], kid)  # Refused if revoked
+        raise RefusedMessage(f"the envelope is addressed to key {to_key}, which no organisation here holds", 404)
+    opened = envelope.open_envelope(db, int(org_id), env, kind=str(env["kind"]),
+                                    partner=_sender(db, int(org_id), env.get("signature")))
+    body = text.decode("utf-8") if isinstance(text, bytes) else text
+    return Opened(org_id=int(org_id), partner=opened.partner, payload=opened.body, envelope=opened, text=body)
+
+
+def _sender(db: Database, org_id: int, signature: Any) -> Partner | None:
+    """The partner record that holds the signing key, the live one first: a partner registered again
+    after a revocation holds the same key twice. None lets `open_envelope` give its own refusal."""
+    from tutela.exchange import jose, partners
+
     try:
-        jose.verify(payload, signature, public_key, typ=typ)
-    except jose.SignatureError as exc:
-        raise RefusedMessage(f"bad signature: {exc}", 403) from None
-    now = utc_now()
-    if at.tzinfo is None or at > now + MAX_SKEW or at < now - MAX_AGE:
-        raise RefusedMessage(f"message time {payload['at']} is outside the accepted window "
-                             "(an old message replayed, or a clock far off)", 403)
-    text = body.decode("utf-8") if isinstance(body, bytes) else body
-    return Opened(org_id=int(org_id), partner=partner, payload=payload, body=text)
+        kid = jose.header_of(str(signature or "")).kid
+    except jose.SignatureError:
+        return None
+    found = sorted((p for p in partners.partners_with_key(db, kid) if p.org_id == org_id),
+                   key=lambda p: p.revoked_at is not None)
+    return found[0] if found else None
+
+
+def remember(conn: Connection, opened: Opened) -> None:
+    """Record the envelope's nonce in the caller's transaction; Refused (409) for a replay."""
+    envelope.remember(conn, opened.org_id, opened.envelope)
 
 
 def deliver(url: str | None, path: str, body: str, *, timeout: float = 10.0) -> tuple[bool, dict | str]:
-    """POST a sealed message to a partner's instance; (True, its JSON answer) or (False, why not).
+    """POST an envelope to a partner's instance; (True, its JSON answer) or (False, why not).
 
-    A failure is not an error for the caller: the message stays in the outbox and `deliver` is
-    tried again later (`tutela exchange referrals deliver`).
+    A failure is not an error for the caller: the message stays in the outbox and is tried again
+    later (`tutela exchange referrals deliver`), or handed over as a file.
     """
     if not url:
         return False, "the partner has no URL: hand the message over as a file"
