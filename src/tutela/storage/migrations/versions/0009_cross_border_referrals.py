@@ -1,7 +1,7 @@
 """Cross-border referrals and witnessed audit checkpoints (issue 14).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 
 `exchange_referrals` keeps each side's copy of a referral between partner organisations with one
 time-stamp column per step; `exchange_referral_messages` every signed message sent or received (proof,
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0008'
-down_revision: str | None = '0007'
+revision: str = '0009'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
