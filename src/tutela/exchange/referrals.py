@@ -115,10 +115,12 @@ def _view(row: dict, pending: dict | None = None) -> CrossBorderReferral:
 def _require(principal: Principal, perm: str) -> None:
     """People by their role's case permission; API keys by the `exchange` scope (or the case permission
     their `cases` scope gives, for a referral made through routing)."""
-    if principal.role is not None or not principal.has("exchange"):
-        if principal.role is None and perm not in authz.permissions(principal):
-            principal.require("exchange")
-        authz.require_permission(principal, perm)
+    if principal.role is None:
+        if principal.has("exchange"):
+            return
+        if perm not in authz.permissions(principal):
+            principal.require("exchange")  # refused, naming the scope to ask for
+    authz.require_permission(principal, perm)
 
 
 def check_partner(db: Database, principal: Principal, case: dict, partner_name: str,
