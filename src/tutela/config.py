@@ -58,6 +58,18 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="Redis for rate limits shared by many servers; default: the database"
     )
+    # Scale-out (tutela.jobs; docs/deploy.md)
+    external_workers: bool = Field(
+        default=False, description="`tutela worker` processes carry out the outbox; without it `serve` does, "
+        "in a thread"
+    )
+    stream_partitions: int = Field(default=8, ge=1, le=1024, description="streams a conversation id is hashed to")
+    stream_maxlen: int = Field(default=100_000, ge=10, description="messages a stream may hold before ingest "
+                               "answers 429 (backpressure)")
+    stream_prefix: str = Field(default="tutela", max_length=60, description="prefix of every stream key in Redis")
+    stream_max_deliveries: int = Field(default=5, ge=1, description="deliveries before a message is dead-lettered")
+    result_webhook_url: str | None = Field(default=None, description="where stream results are POSTed, signed")
+    result_webhook_secret: str | None = Field(default=None, description="HMAC key of the result webhook")
     rate_limits: dict[str, int] = Field(
         default_factory=dict, description="limits by rule name, e.g. {'report.submit': 60} (ratelimit.RULES)"
     )

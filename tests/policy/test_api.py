@@ -38,11 +38,17 @@ def test_open_case_and_report_create_a_case(client, h, auth) -> None:
     r = client.post("/v1/moderate", json={"text": SCENARIOS["threat"]["en"], "context": CHILD_CTX}, headers=h)
     body = r.json()
     assert body["decision"] == "block" and body["report_to"] == ["hotline"]
-    assert len(body["case_refs"]) == 1 and body["warnings"] == []
-    # the case exists in the case store, found by the returned reference
+    # the case is committed to the outbox with the decision and opened by a worker (here the
+    # server's own drainer thread: no external worker is configured)
+    assert body["case_refs"] == [] and "open_case" in body["queued"] and body["warnings"] == []
     from tutela.cases.service import report_status
+    from tutela.jobs.drainer import drain
 
-    assert report_status(client.app.state.db, body["case_refs"][0]) is not None
+    drain(client.app.state.db, client.app.state.settings)
+    logged = client.get(f"/v1/moderate/decisions/{body['id']}", headers=h).json()["decision"]
+    assert len(logged["case_refs"]) == 1
+    # the case exists in the case store, found by the reference on the logged decision
+    assert report_status(client.app.state.db, logged["case_refs"][0]) is not None
 
 
 def test_moderate_needs_the_moderate_scope_and_a_key(client, auth) -> None:

@@ -70,6 +70,20 @@ def _check_public_intake(db: Database) -> None:
         log.exception("could not check which hotline receives public reports")
 
 
+def _start_outbox(settings: Settings, db: Database) -> Any:
+    """Without `tutela worker` processes (the embedded default), this process carries out the
+    outbox and consumes the streams itself, in threads, so cases still appear and pushed
+    messages are decided (tutela.jobs)."""
+    from tutela.jobs import metrics
+    from tutela.jobs.roles import EmbeddedRoles
+
+    metrics.add_state_reader("outbox", metrics.outbox_reader(db))
+    metrics.add_state_reader("hash_index", metrics.index_reader(db))
+    if settings.external_workers:
+        return None
+    return EmbeddedRoles(db, settings).start()
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None, *, warm: bool = False) -> FastAPI:
     """Build the app. `warm=True` (used by `tutela serve`) loads models at start-up, not on the
     first request; tests leave it off so they pay for models only when they use them."""
@@ -78,10 +92,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
+        app.state.models = "loading" if warm else "lazy"
         if warm:
             _warm_up(settings)
+            app.state.models = "loaded"
         _check_public_intake(database)
+        drainer = _start_outbox(settings, database)
         yield
+        if drainer is not None:
+            drainer.stop()
         if db is None:
             database.dispose()
 
@@ -97,6 +116,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.state.settings = settings
     app.state.db = database
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=body_cap(settings.max_upload_bytes))
+    from tutela.jobs.metrics import MetricsMiddleware
+
+    app.add_middleware(MetricsMiddleware)
 
     @app.exception_handler(AccessError)
     async def _access_error(_req: Request, exc: AccessError) -> JSONResponse:
@@ -125,10 +147,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         log.info("refused a value the database cannot store: %s", type(exc).__name__)
         return JSONResponse({"error": "a value in the request cannot be stored (out of range or not valid "
                                       "text); check numbers and remove control characters"}, status_code=422)
-
-    @app.get("/healthz", tags=["meta"])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": tutela.__version__}
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for router in _routers("tutela.api.routes") + _routers("tutela.web.pages"):

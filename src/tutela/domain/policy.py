@@ -210,6 +210,11 @@ class Decision(BaseModel):
     policy_version: int | None = None
     automated: bool = True
     case_refs: list[str] = Field(default_factory=list, description="cases or reports opened by this decision")
+    queued: list[str] = Field(
+        default_factory=list,
+        description="actions committed to the outbox and carried out by a worker shortly after the answer "
+        "(open_case, report); their case references appear on the logged decision when done",
+    )
     shadow: ShadowResult | None = None
     created_at: datetime
     warnings: list[str] = Field(default_factory=list, description="parts that could not run (e.g. a detector)")

@@ -242,11 +242,14 @@ def _shadow(live: Evaluation, shadow: Evaluation) -> ShadowResult:
     )
 
 
-def _open_case(
+def open_case(
     db: Database, settings: Settings, principal: Principal, decision: Decision, item: ModerationItem,
-    ctx: ModerationContext, hashes: Any, warnings: list[str],
+    ctx: ModerationContext, hashes: Any,
 ) -> list[str]:
-    """Open a case (and escalate it when the policy says report) through the case service."""
+    """Open a case (and escalate it when the policy says report) through the case service.
+
+    Idempotent: the decision id is the case's idempotency key, so a worker that runs this
+    again after a crash gets the first case's reference back. Raises on failure."""
     from tutela.cases.service import submit_report
     from tutela.domain.cases import EvidenceFile, FileRef, Person, ReportIn
 
@@ -276,9 +279,17 @@ def _open_case(
     )
     files = [EvidenceFile(filename=item.filename or "media.bin", data=item.media)] if preserve and item.media else None
     system = Principal(principal.org_id, principal.org_name, frozenset({"reports"}), key_id="policy-engine")
+    receipt = submit_report(db, settings, report, principal=system, files=files, idempotency_key=decision.id)
+    return [receipt.reference_code]
+
+
+def _open_case(
+    db: Database, settings: Settings, principal: Principal, decision: Decision, item: ModerationItem,
+    ctx: ModerationContext, hashes: Any, warnings: list[str],
+) -> list[str]:
+    """`open_case` on the caller's thread; a failure becomes a warning (the decision stands)."""
     try:
-        receipt = submit_report(db, settings, report, principal=system, files=files, idempotency_key=decision.id)
-        return [receipt.reference_code]
+        return open_case(db, settings, principal, decision, item, ctx, hashes)
     except Exception as exc:  # noqa: BLE001 - the decision stands even if the case cannot be opened
         log.exception("could not open a case for decision %s", decision.id)
         warnings.append(f"could not open a case: {exc}")
@@ -335,6 +346,8 @@ class Pending:
     log_decision: bool
     sync_log: bool
     side_effects: bool
+    #: Hand the case to the outbox (committed with the decision log row) instead of opening it here.
+    defer: bool = False
 
     @property
     def needs_case(self) -> bool:
@@ -418,8 +431,17 @@ def prepare(
 
 
 def finish(p: Pending) -> Decision:
-    """Open the cases the decision asks for, then log it (queued unless `sync_log`)."""
+    """Open the cases the decision asks for, then log it (queued unless `sync_log`).
+
+    With `p.defer` the cases are not opened here: the decision log row and an outbox row are
+    committed in one transaction (`tutela.jobs.deferred`), and a worker opens the case."""
     decision = p.decision
+    if p.needs_case and p.defer:
+        from tutela.jobs.deferred import commit_with_outbox
+
+        row = _log_row(decision, p.evaluation, p.org_id, p.item, p.context, p.settings) if p.log_decision else None
+        commit_with_outbox(p, row)
+        return decision
     if p.needs_case:
         assert p.db is not None and p.settings is not None and p.principal is not None
         decision.case_refs = _open_case(p.db, p.settings, p.principal, decision, p.item, p.context, p.hashes,
@@ -462,4 +484,4 @@ def moderate(
     ))
 
 
-__all__ = ["Pending", "finish", "moderate", "prepare"]
+__all__ = ["Pending", "finish", "moderate", "open_case", "prepare"]

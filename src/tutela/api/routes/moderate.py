@@ -99,8 +99,13 @@ async def _decide(request: Request, principal: Principal, item: ModerationItem, 
         except Exception:  # noqa: BLE001 - prepare() analyses on its own and records any failure
             analysis = None
         pending = _prepare(request, principal, item, ctx, analysis)
-    # opening a case is I/O: done in the pool so the event loop stays free
-    decision = await run_in_threadpool(finish, pending) if pending.needs_case else finish(pending)
+    # a case is not opened here: the decision and an outbox row are committed together (one small
+    # transaction, in the pool so the event loop stays free) and a worker opens it (tutela.jobs.deferred)
+    if pending.needs_case:
+        pending.defer = True
+        decision = await run_in_threadpool(finish, pending)
+    else:
+        decision = finish(pending)
     return Response(decision.model_dump_json(exclude_none=False), media_type="application/json")
 
 

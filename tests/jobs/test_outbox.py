@@ -1,0 +1,159 @@
+"""The outbox: committed with the decision, carried out once, even across a crash (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from sqlalchemy import select, update
+
+from tutela.access import Principal
+from tutela.jobs import outbox
+from tutela.jobs.drainer import drain
+from tutela.storage.tables.jobs import outbox as outbox_t
+from tutela.storage.tables.policy import moderation_decisions
+
+from .conftest import CHILD_CTX, ORDINARY, PEER_CTX, THREAT, count_cases, run_proc
+
+
+def _decide(db, settings, org, text=THREAT, ctx=CHILD_CTX):
+    from tutela.policy.service import finish, prepare
+
+    p = prepare(text, ctx, settings=settings, db=db, principal=Principal(org[0], org[1], frozenset({"moderate"})))
+    p.defer = True
+    return finish(p)
+
+
+def _logged(db, decision_id):
+    with db.connect() as conn:
+        return conn.execute(select(moderation_decisions).where(
+            moderation_decisions.c.decision_id == decision_id)).mappings().first()
+
+
+def test_a_case_decision_commits_log_and_outbox_then_a_worker_opens_the_case(anydb, settings, org) -> None:
+    d = _decide(anydb, settings, org)
+    assert d.queued and d.case_refs == []
+    # both rows are there before any worker ran, and no case yet
+    assert _logged(anydb, d.id) is not None
+    assert outbox.depth(anydb) == {"pending": 1} and count_cases(anydb, org[0]) == 0
+    # the payload is sealed (it may hold preserved text): the row does not show the message
+    with anydb.connect() as conn:
+        raw = conn.execute(select(outbox_t.c.payload)).scalar()
+    assert raw.startswith("vault1:") and "photos" not in raw
+
+    assert drain(anydb, settings) == 1
+    assert count_cases(anydb, org[0]) == 1
+    refs = _logged(anydb, d.id)["case_refs"]
+    assert len(refs) == 1 and refs[0].startswith("TUT-")
+    with anydb.connect() as conn:
+        row = conn.execute(select(outbox_t)).mappings().one()
+    assert row["status"] == "done" and row["payload"] is None and row["result"] == refs[0]
+    # nothing left to do, and a second drain does nothing
+    assert drain(anydb, settings) == 0 and count_cases(anydb, org[0]) == 1
+
+
+def test_ordinary_decisions_write_no_outbox_rows(anydb, settings, org) -> None:
+    d = _decide(anydb, settings, org, ORDINARY, PEER_CTX)
+    assert d.queued == [] and outbox.depth(anydb) == {}
+
+
+def test_running_a_job_twice_opens_one_case(anydb, settings, org) -> None:
+    from tutela.jobs.handlers import handler_for
+
+    _decide(anydb, settings, org)
+    [job] = outbox.claim(anydb, settings, "w1")
+    first = handler_for(job.kind)(anydb, settings, job)
+    second = handler_for(job.kind)(anydb, settings, job)  # as after a crash before `complete`
+    assert first == second and count_cases(anydb, org[0]) == 1
+
+
+def test_claims_keep_two_workers_off_the_same_row_until_the_claim_expires(anydb, settings, org) -> None:
+    _decide(anydb, settings, org)
+    a = outbox.claim(anydb, settings, "a", claim_s=0.5)
+    assert len(a) == 1 and outbox.claim(anydb, settings, "b") == []
+    time.sleep(0.6)
+    b = outbox.claim(anydb, settings, "b")
+    assert [j.id for j in b] == [a[0].id]
+
+
+def test_failures_back_off_then_go_dead_and_can_be_retried(anydb, settings, org, monkeypatch) -> None:
+    _decide(anydb, settings, org)
+    import tutela.policy.service as service
+
+    def broken(*_a, **_k):
+        raise RuntimeError("case store down")
+
+    monkeypatch.setattr(service, "open_case", broken)
+    assert drain(anydb, settings) == 0
+    with anydb.connect() as conn:
+        row = conn.execute(select(outbox_t)).mappings().one()
+    assert row["status"] == "pending" and row["attempts"] == 1 and "case store down" in row["last_error"]
+    # not due yet (backoff); make it due and fail it to the end
+    for _ in range(outbox.MAX_ATTEMPTS):
+        with anydb.begin() as conn:
+            conn.execute(update(outbox_t).values(available_at=outbox_t.c.created_at))
+        drain(anydb, settings)
+    assert outbox.depth(anydb) == {"dead": 1}
+    monkeypatch.undo()
+    assert outbox.retry_dead(anydb) == 1 and drain(anydb, settings) == 1
+    assert count_cases(anydb, org[0]) == 1
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert 0.8 <= outbox.backoff_s(1) <= 1.2 and 3.2 <= outbox.backoff_s(3) <= 4.8
+    assert outbox.backoff_s(50) <= outbox.MAX_BACKOFF_S * 1.2
+
+
+def test_a_process_killed_after_commit_loses_nothing(anydb, settings, org) -> None:
+    """kill -9 right after the decision committed: the case is opened once after restart."""
+    r = run_proc(anydb, settings, "decide-and-die", str(org[0]), org[1])
+    assert r.returncode == -9, r.stderr[-2000:]
+    decided = json.loads(r.stdout.strip().splitlines()[-1])
+    assert _logged(anydb, decided["decision"]) is not None and count_cases(anydb, org[0]) == 0
+    # "after restart": a worker (here this process) drains
+    assert drain(anydb, settings) == 1 and count_cases(anydb, org[0]) == 1
+    assert len(_logged(anydb, decided["decision"])["case_refs"]) == 1
+
+
+def test_a_worker_killed_between_opening_the_case_and_marking_done_does_not_open_a_second(
+        anydb, settings, org) -> None:
+    d = _decide(anydb, settings, org)
+    r = run_proc(anydb, settings, "open-and-die")
+    assert r.returncode == -9, r.stderr[-2000:]
+    assert count_cases(anydb, org[0]) == 1 and outbox.depth(anydb) == {"pending": 1}
+    time.sleep(1.1)  # the dead worker's claim runs out
+    assert drain(anydb, settings) == 1
+    assert count_cases(anydb, org[0]) == 1 and outbox.depth(anydb) == {"done": 1}
+    assert _logged(anydb, d.id)["case_refs"] == [json.loads(r.stdout.strip().splitlines()[-1])["ran"]]
+
+
+def test_purge_keeps_recent_and_pending_rows(anydb, settings, org) -> None:
+    _decide(anydb, settings, org)
+    _decide(anydb, settings, org)
+    [job, _other] = outbox.claim(anydb, settings, "w")
+    outbox.complete(anydb, job, "x")
+    assert outbox.purge_done(anydb, older_than_s=3600) == 0
+    assert outbox.purge_done(anydb, older_than_s=-1) == 1
+    assert outbox.depth(anydb) == {"pending": 1}
+
+
+@pytest.mark.parametrize("external", [False, True])
+def test_http_moderate_defers_and_the_embedded_server_drains_by_itself(settings, db, auth, external) -> None:
+    from fastapi.testclient import TestClient
+
+    from tutela.api.app import create_app
+
+    s = settings.model_copy(update={"external_workers": external})
+    h = auth("platform-h", ["moderate"])
+    with TestClient(create_app(s, db)) as client:
+        body = client.post("/v1/moderate", json={"text": THREAT, "context": CHILD_CTX}, headers=h).json()
+        assert body["queued"] and body["case_refs"] == []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not _logged(db, body["id"])["case_refs"]:
+            time.sleep(0.05)
+        refs = _logged(db, body["id"])["case_refs"]
+    if external:  # a `tutela worker` would do it: nothing happened in the server
+        assert not refs and outbox.depth(db) == {"pending": 1}
+    else:
+        assert refs and len(refs) == 1
