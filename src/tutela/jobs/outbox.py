@@ -46,6 +46,10 @@ CLAIM_S = 60.0
 _PURPOSE = "outbox"
 
 
+class Permanent(Exception):
+    """A failure a retry will not change (the receiver refused): the row is dead at once."""
+
+
 class OutboxError(Exception):
     """A payload that cannot be opened (wrong vault key, tampered): retried, then dead."""
 
@@ -144,7 +148,7 @@ def backoff_s(attempts: int) -> float:
 def fail(db: Database, job_id: int, token: str | None, attempts: int, error: BaseException | str) -> str:
     """Record a failed attempt: retried later, or `dead` after `MAX_ATTEMPTS`. Returns the new status."""
     attempts += 1
-    status = "dead" if attempts >= MAX_ATTEMPTS else "pending"
+    status = "dead" if attempts >= MAX_ATTEMPTS or isinstance(error, Permanent) else "pending"
     message = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
     with db.begin() as conn:
         conn.execute(update(outbox).where(outbox.c.id == job_id).values(
@@ -189,5 +193,5 @@ def retry_dead(db: Database) -> int:
     return int(res.rowcount or 0)
 
 
-__all__ = ["CLAIM_S", "Job", "MAX_ATTEMPTS", "OutboxError", "backoff_s", "claim", "complete", "depth", "enqueue",
+__all__ = ["CLAIM_S", "Job", "MAX_ATTEMPTS", "OutboxError", "Permanent", "backoff_s", "claim", "complete", "depth", "enqueue",
            "fail", "oldest_pending_age_s", "purge_done", "retry_dead"]

@@ -25,7 +25,7 @@ KIND = "webhook"
 HEADER = "Tutela-Signature"
 
 
-class WebhookRefused(Exception):
+class WebhookRefused(outbox.Permanent):
     """The receiver answered with a status that a retry will not change."""
 
 
@@ -71,7 +71,6 @@ def run(db: Database, settings: Settings, job: outbox.Job) -> str:
         status = deliver(url, secret, job.payload["body"])
     except WebhookRefused:
         metrics.WEBHOOKS.labels(outcome="refused").inc()
-        outbox.fail(db, job.id, None, outbox.MAX_ATTEMPTS, "receiver refused the webhook")
         raise
     except Exception:
         metrics.WEBHOOKS.labels(outcome="retry").inc()
