@@ -27,7 +27,7 @@ def test_readyz_says_503_when_the_schema_is_behind(client, db) -> None:
     from sqlalchemy import text
 
     with db.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
     r = client.get("/readyz")
     assert r.status_code == 503 and r.json()["checks"]["migrations"].startswith("behind")
 
