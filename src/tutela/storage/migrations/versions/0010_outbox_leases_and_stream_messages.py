@@ -1,7 +1,7 @@
 """The outbox, leases for singleton roles, and processed stream messages (issue 15).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 
 `outbox` holds work a decision asks for (opening a case, a webhook) until a worker did it;
 `leases` lets exactly one scheduler run; `stream_messages` makes redelivered stream messages
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
