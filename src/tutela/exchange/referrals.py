@@ -94,7 +94,7 @@ class CrossBorderReferral(BaseModel):
 
 
 def _hours(a: datetime | None, b: datetime | None) -> float | None:
-    return None if a is None or b is None else round((b - a).total_seconds() / 3600, 3)
+    return None if a is None or b is None else round((b - a).total_seconds() / 3600, 6)
 
 
 def _view(row: dict, pending: dict | None = None) -> CrossBorderReferral:
@@ -601,6 +601,6 @@ def timings(db: Database, principal: Principal) -> list[PartnerTimings]:
         out.append(PartnerTimings(
             partner=partner, direction=direction, referrals=len(rs), acknowledged=len(ack), removed=len(rem),
             closed=sum(1 for r in rs if r["closed_at"] is not None),
-            median_hours_to_acknowledge=round(statistics.median(ack), 3) if ack else None,
-            median_hours_to_remove=round(statistics.median(rem), 3) if rem else None))
+            median_hours_to_acknowledge=round(statistics.median(ack), 6) if ack else None,
+            median_hours_to_remove=round(statistics.median(rem), 6) if rem else None))
     return out
