@@ -41,6 +41,16 @@ def referral(live_server):
     sent = xref.refer_case(db, settings, me, case_id, "platform-b", hosting=[{"host": "host.example.az",
                                                                            "provider": "Example AZ Hosting"}])
     assert sent.delivered and sent.received_at
+    # what Platform B said of two signals Hotline A shared (as the exchange's feedback records it)
+    from tutela.storage.tables.exchange import exchange_feedback
+    from tutela.storage.times import utc_now
+
+    partner_id = partners.get_partner(db, a, "platform-b").id
+    with db.begin() as conn:
+        for stix_id, opinion, seen in (("indicator--1", "confirmed", 3), ("indicator--2", "disputed", 1)):
+            conn.execute(exchange_feedback.insert().values(
+                org_id=a, partner_id=partner_id, direction="received", stix_id=stix_id, opinion=opinion,
+                seen=seen, updated_at=utc_now()))
     return sent
 
 
@@ -77,6 +87,8 @@ def test_receiver_works_the_referral_and_sender_sees_the_times(page, live_server
     partner = page.locator("#partners tr[data-partner='platform-b']")
     assert "TLP:AMBER+STRICT" in partner.inner_text() and "fingerprints only" in partner.inner_text()
     assert partner.locator(".sent").inner_text().startswith("1 (1 removed)")
+    assert partner.locator(".feedback").inner_text() == "1 confirmed · 1 disputed · 4 seen"
+    assert partner.locator(".precision").inner_text() == "50 %"
     assert partner.locator(".to-removal time, .to-removal").first.inner_text().endswith("h")
 
 
