@@ -255,3 +255,14 @@ def test_routing_to_a_partner_that_may_not_receive_the_case_writes_nothing(db, s
     with pytest.raises(ValueError, match="category 'sexual_exploitation' is not among"):
         service.refer(db, settings, tr, case_id, ["az_platform", "police"])
     assert service.list_referrals(db, tr) == [] and _outbox(db, tr.org_id) == []
+
+
+def test_a_checkpoint_not_delivered_is_sent_again_to_the_witness_inbox(db, settings, pair, monkeypatch):
+    tr, az = pair
+    partners.update_partner(db, tr.org_id, "az-platform", url="http://partner.invalid")
+    calls = []
+    monkeypatch.setattr(sealed, "deliver", lambda url, path, body, **kw: (calls.append(path), (False, "down"))[1])
+    out = witness.send(db, tr, "az-platform")
+    assert not out["delivered"] and out["error"] == "down"
+    assert xref.deliver_pending(db, settings, tr.org_id) == {"delivered": 0, "failed": 1}
+    assert calls == [witness.INBOX_PATH, witness.INBOX_PATH]

@@ -47,6 +47,7 @@ from tutela.storage.times import as_utc, as_utc_or_none, utc_now
 log = logging.getLogger(__name__)
 
 INBOX_PATH = "/v1/exchange/referrals/inbox"
+WITNESS_INBOX_PATH = "/v1/exchange/witness/inbox"  # checkpoints not delivered at once share the outbox
 #: Envelope kinds (`tutela.exchange.envelope`): a referral, and one step of it told back to the sender.
 KIND_REFERRAL = "referral"
 KIND_STEP = "referral-step"
@@ -288,7 +289,8 @@ def _own_case(conn: Connection, principal: Principal, case_id: int) -> dict:
 
 
 def deliver_pending(db: Database, settings: Settings, org_id: int, *, only_referral: int | None = None) -> dict:
-    """Try every undelivered message of `org_id` again, oldest first; answers {"delivered", "failed"}."""
+    """Try every undelivered message of `org_id` again (referrals, steps, witnessed checkpoints), oldest
+    first; answers {"delivered", "failed"}."""
     q = select(messages).where(messages.c.org_id == org_id, messages.c.direction == "out",
                                messages.c.delivered_at.is_(None))
     if only_referral is not None:
@@ -305,7 +307,8 @@ def deliver_pending(db: Database, settings: Settings, org_id: int, *, only_refer
             if p.revoked_at is not None:
                 ok, answer = False, f"partner {p.name!r} was revoked: not delivered"
             else:
-                ok, answer = sealed.deliver(p.endpoint_url, INBOX_PATH, m["body"])
+                path = WITNESS_INBOX_PATH if m["kind"] == "witness" else INBOX_PATH
+                ok, answer = sealed.deliver(p.endpoint_url, path, m["body"])
         with db.begin() as conn:
             if ok:
                 conn.execute(update(messages).where(messages.c.id == m["id"])

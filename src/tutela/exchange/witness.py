@@ -36,12 +36,12 @@ from tutela.cases import audit, checkpoints
 from tutela.cases.audit_keys import AuditKeyError, public_key_from_b64
 from tutela.exchange import sealed
 from tutela.exchange.errors import Refused
+from tutela.exchange.referrals import WITNESS_INBOX_PATH as INBOX_PATH
 from tutela.storage.db import Database
 from tutela.storage.tables.crossborder import exchange_referral_messages as messages
 from tutela.storage.tables.crossborder import witness_checkpoints as witnessed
 from tutela.storage.times import as_utc, utc_now
 
-INBOX_PATH = "/v1/exchange/witness/inbox"
 KIND = "audit-witness"  # the envelope kind
 #: A checkpoint says how long a trail is and its newest hash: nothing about any case, so it may go to
 #: every partner.
