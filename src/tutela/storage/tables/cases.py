@@ -58,6 +58,7 @@ cases = Table(
     Column("deadline_at", DateTime(timezone=True)),
     Column("closed_at", DateTime(timezone=True)),
     Index("ix_cases_queue", "org_id", "status", "priority_rank", "deadline_at"),
+    Index("ix_cases_updated_at", "updated_at"),  # oversight rollups read what changed since last time
 )
 
 reports = Table(
@@ -174,6 +175,7 @@ referrals = Table(
     Column("content_removed_at", DateTime(timezone=True)),
     Column("removal_verified_at", DateTime(timezone=True)),
     Column("declined_at", DateTime(timezone=True)),
+    Index("ix_referrals_updated_at", "updated_at"),  # oversight rollups read what changed since last time
 )
 
 idempotency_keys = Table(
@@ -199,6 +201,7 @@ appeals = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("decided_at", DateTime(timezone=True)),
     Column("decided_by", String(80)),
+    Index("ix_case_appeals_decided_at", "decided_at"),  # oversight rollups read what changed since last time
 )
 
 retention_runs = Table(

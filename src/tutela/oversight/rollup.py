@@ -1,0 +1,319 @@
+"""Keep the measures' rollups current by reading only what changed since last time.
+
+`refresh` picks the cases touched since the last watermark (a case's own `updated_at`, its
+referrals' `updated_at`, its appeals' decisions, the notices about it), recomputes what each of them
+adds to the rollup (`case_adds`), and applies the difference from what it added last time (kept in
+`oversight_facts`). Applying the same state twice changes nothing, so the window looks back a few
+minutes past the watermark to catch transactions that committed late, at no risk of counting twice.
+Moderation decisions are append-only and are added once each, by id, once they are a minute old
+(the decision log writes within a fraction of a second).
+
+Nothing here reads a child's identity: dimensions are organisation ids, the harm category, the
+country and language of the report, and the month; accounts are compared only as keyed hashes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, text
+
+from tutela.oversight.buckets import bucket_of
+from tutela.storage.db import Database
+from tutela.storage.tables.access import orgs
+from tutela.storage.tables.cases import appeals, case_keys, cases, referrals, reports
+from tutela.storage.tables.oversight import ACK_BUCKETS, COUNTERS, KEY, REM_BUCKETS, facts, notices, rollup, state
+from tutela.storage.tables.policy import moderation_decisions
+from tutela.storage.times import as_utc, as_utc_or_none, utc_now
+from tutela.storage.upsert import upsert_insert
+
+#: How far before the watermark a refresh looks again, for transactions that committed late.
+LOOKBACK = timedelta(minutes=5)
+#: Decisions younger than this wait for the next refresh (the log may still be writing their batch).
+DECISION_SETTLE = timedelta(minutes=1)
+#: Objects per transaction.
+BATCH = 2000
+#: Outcomes that restricted content or an account.
+RESTRICTING_OUTCOMES = frozenset({"content_removed", "account_actioned"})
+#: Verdicts of the decision log that restricted something (see `tutela.policy.statement.VISIBILITY`).
+RESTRICTING_DECISIONS = frozenset({"block", "hold_for_review", "blur", "warn_sender"})
+_LOCK_KEY = 0x7475_7465  # PostgreSQL advisory lock: one refresh at a time per database
+
+Key = tuple[int, int, str, str, str, str]
+
+
+def month_of(at: datetime) -> str:
+    return as_utc(at).strftime("%Y-%m")
+
+
+def _duration(adds: dict[str, int], prefix: str, buckets: Sequence[str], seconds: float) -> None:
+    adds[f"{prefix}_n"] = 1
+    adds[f"{prefix}_sum"] = int(max(0.0, seconds))
+    adds[buckets[bucket_of(seconds)]] = 1
+
+
+def _org_kinds(conn: Any) -> dict[int, str]:
+    return {r.id: r.kind for r in conn.execute(select(orgs.c.id, orgs.c.kind))}
+
+
+def case_adds(conn: Any, case_ids: Sequence[int], kinds: dict[int, str]) -> dict[int, tuple[Key, dict[str, int]]]:
+    """What each case adds to the rollup now: its key (dimensions) and its counters."""
+    if not case_ids:
+        return {}
+    rows = {r.id: r for r in conn.execute(
+        select(cases.c.id, cases.c.org_id, cases.c.category, cases.c.country, cases.c.created_at,
+               cases.c.outcome, cases.c.closed_at, cases.c.report_count).where(cases.c.id.in_(case_ids)))}
+    language: dict[int, str] = {}
+    hashed: set[int] = set()
+    for r in conn.execute(select(reports.c.case_id, reports.c.language, reports.c.analysis)
+                          .where(reports.c.case_id.in_(case_ids)).order_by(reports.c.id)):
+        language.setdefault(r.case_id, (r.language or "")[:16])
+        if isinstance(r.analysis, dict) and r.analysis.get("hash_banks"):
+            hashed.add(r.case_id)
+    refs: dict[int, list[Any]] = defaultdict(list)
+    for r in conn.execute(select(referrals.c.case_id, referrals.c.agency_kind, referrals.c.target_org_id,
+                                 referrals.c.sent_at, referrals.c.acknowledged_at, referrals.c.content_removed_at)
+                          .where(referrals.c.case_id.in_(case_ids)).order_by(referrals.c.id)):
+        refs[r.case_id].append(r)
+    nots: dict[int, list[Any]] = defaultdict(list)
+    for r in conn.execute(select(notices.c.case_id, notices.c.platform_org_id, notices.c.sent_at,
+                                 notices.c.acknowledged_at, notices.c.actioned_at, notices.c.action)
+                          .where(notices.c.case_id.in_(case_ids)).order_by(notices.c.id)):
+        nots[r.case_id].append(r)
+    apps: dict[int, list[str]] = defaultdict(list)
+    for r in conn.execute(select(appeals.c.case_id, appeals.c.status).where(appeals.c.case_id.in_(case_ids))):
+        apps[r.case_id].append(r.status)
+    earlier = case_keys.alias("earlier")
+    repeat = set(conn.execute(
+        select(case_keys.c.case_id).distinct().join(earlier, and_(
+            earlier.c.org_id == case_keys.c.org_id, earlier.c.kind == case_keys.c.kind,
+            earlier.c.value == case_keys.c.value, earlier.c.case_id < case_keys.c.case_id))
+        .where(case_keys.c.case_id.in_(case_ids), case_keys.c.kind == "account")).scalars())
+
+    out: dict[int, tuple[Key, dict[str, int]]] = {}
+    for cid, c in rows.items():
+        created = as_utc(c.created_at)
+        platform = 0
+        if kinds.get(c.org_id) == "platform":
+            platform = c.org_id
+        elif nots[cid]:
+            platform = nots[cid][0].platform_org_id
+        else:
+            platform = next((r.target_org_id for r in refs[cid] if r.target_org_id and (
+                r.agency_kind == "platform" or kinds.get(r.target_org_id) == "platform")), 0)
+        adds: dict[str, int] = {"cases": 1, "reports": int(c.report_count or 1), "referrals": len(refs[cid])}
+        sent = [as_utc(x.sent_at) for x in refs[cid] + nots[cid] if x.sent_at]
+        acked = [as_utc(x.acknowledged_at) for x in refs[cid] + nots[cid] if x.acknowledged_at]
+        removed = [as_utc(r.content_removed_at) for r in refs[cid] if r.content_removed_at]
+        removed += [as_utc(n.actioned_at) for n in nots[cid] if n.actioned_at and n.action == "content_removed"]
+        if platform == c.org_id and c.outcome == "content_removed" and c.closed_at:
+            removed.append(as_utc(c.closed_at))
+        if sent and acked:
+            _duration(adds, "ack", ACK_BUCKETS, (min(acked) - min(sent)).total_seconds())
+        if removed:
+            _duration(adds, "rem", REM_BUCKETS, (min(removed) - created).total_seconds())
+        if apps[cid]:
+            adds["appeals"] = len(apps[cid])
+            adds["reversals"] = sum(1 for s in apps[cid] if s == "upheld")
+        if cid in repeat:
+            adds["repeats"] = 1
+        if cid in hashed:
+            adds["hash_matches"] = 1
+        if c.outcome in RESTRICTING_OUTCOMES:
+            adds["actioned"] = 1
+        key: Key = (c.org_id, platform or 0, c.category, (c.country or "").upper(), language.get(cid, ""),
+                    month_of(created))
+        out[cid] = key, {k: v for k, v in adds.items() if v}
+    return out
+
+
+def notice_adds(conn: Any, notice_ids: Sequence[int]) -> dict[int, tuple[Key, dict[str, int]]]:
+    """What each notice or order adds: counted as sent, met or missed by its deadline, refused.
+
+    A notice about a case lends its acknowledgement and removal times to the case; one without a
+    case carries them itself (from when it was sent), so no time is counted twice.
+    """
+    out: dict[int, tuple[Key, dict[str, int]]] = {}
+    for n in conn.execute(select(notices).where(notices.c.id.in_(notice_ids))):
+        adds: dict[str, int] = {"notices" if n.kind == "notice" else "orders": 1}
+        sent, deadline = as_utc(n.sent_at), as_utc(n.deadline_at)
+        actioned = as_utc_or_none(n.actioned_at)
+        if actioned is not None:
+            adds["met" if actioned <= deadline else "missed"] = 1
+        elif n.status == "refused":
+            adds["refused"] = 1
+        if n.case_id is None:
+            if n.acknowledged_at is not None:
+                _duration(adds, "ack", ACK_BUCKETS, (as_utc(n.acknowledged_at) - sent).total_seconds())
+            if actioned is not None and n.action == "content_removed":
+                _duration(adds, "rem", REM_BUCKETS, (actioned - sent).total_seconds())
+        key: Key = (n.issuer_org_id, n.platform_org_id, n.category, (n.country or "").upper(), "", month_of(sent))
+        out[n.id] = key, adds
+    return out
+
+
+def decision_adds(row: Any, kinds: dict[int, str]) -> tuple[Key, dict[str, int]]:
+    """What one logged moderation decision adds: it was decided, automatically or not, restricting or not."""
+    org = row.org_id or 0
+    platform = org if kinds.get(org) == "platform" else 0
+    adds = {"decisions": 1}
+    if row.automated:
+        adds["automated"] = 1
+    if row.decision in RESTRICTING_DECISIONS:
+        adds["restricted"] = 1
+    key: Key = (org, platform, (row.ground or "")[:40], (row.country or "").upper(), "", month_of(row.created_at))
+    return key, adds
+
+
+def _apply(conn: Any, deltas: dict[Key, dict[str, int]]) -> None:
+    """Add the deltas to the rollup rows, creating rows that do not exist yet, in one statement."""
+    cols = COUNTERS + ACK_BUCKETS + REM_BUCKETS
+    rows = []
+    for key, d in deltas.items():
+        if not any(d.values()):
+            continue
+        row = dict(zip(KEY, key))
+        row.update({c: d.get(c, 0) for c in cols})
+        rows.append(row)
+    if not rows:
+        return
+    stmt = upsert_insert(conn, rollup)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(KEY), set_={c: getattr(rollup.c, c) + getattr(stmt.excluded, c) for c in cols})
+    conn.execute(stmt, rows)
+
+
+def _reapply(conn: Any, source: str, new: dict[int, tuple[Key, dict[str, int]]], gone: Iterable[int] = ()) -> int:
+    """Replace what each object added last time by what it adds now; returns how many changed."""
+    ids = list(new) + list(gone)
+    if not ids:
+        return 0
+    old = {r.object_id: ((r.org_id, r.platform_id, r.category, r.country, r.language, r.month), r.adds)
+           for r in conn.execute(select(facts).where(facts.c.source == source, facts.c.object_id.in_(ids)))}
+    deltas: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    upserts, deletes = [], []
+    for oid in ids:
+        before = old.get(oid)
+        after = new.get(oid)
+        if before == after:
+            continue
+        if before is not None:
+            for c, v in before[1].items():
+                deltas[before[0]][c] -= int(v)
+        if after is not None:
+            for c, v in after[1].items():
+                deltas[after[0]][c] += int(v)
+            upserts.append({"source": source, "object_id": oid, **dict(zip(KEY, after[0])), "adds": after[1]})
+        else:
+            deletes.append(oid)
+    _apply(conn, deltas)
+    if upserts:
+        stmt = upsert_insert(conn, facts)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["source", "object_id"],
+            set_={c: getattr(stmt.excluded, c) for c in (*KEY, "adds")})
+        conn.execute(stmt, upserts)
+    if deletes:
+        conn.execute(facts.delete().where(facts.c.source == source, facts.c.object_id.in_(deletes)))
+    return len(upserts) + len(deletes)
+
+
+def _get(conn: Any, name: str) -> str | None:
+    return conn.execute(select(state.c.value).where(state.c.name == name)).scalar()
+
+
+def _set(conn: Any, name: str, value: str) -> None:
+    stmt = upsert_insert(conn, state)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"value": stmt.excluded.value}),
+                 {"name": name, "value": value})
+
+
+def _lock(conn: Any) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+
+
+def _changed_cases(conn: Any, since: datetime, until: datetime) -> list[int]:
+    window = lambda col: and_(col >= since, col <= until)  # noqa: E731
+    ids: set[int] = set(conn.execute(select(cases.c.id).where(window(cases.c.updated_at))).scalars())
+    ids.update(conn.execute(select(referrals.c.case_id).where(window(referrals.c.updated_at))).scalars())
+    ids.update(conn.execute(select(appeals.c.case_id).where(
+        or_(window(appeals.c.decided_at), window(appeals.c.created_at)))).scalars())
+    ids.update(x for x in conn.execute(select(notices.c.case_id).where(
+        window(notices.c.updated_at), notices.c.case_id.is_not(None))).scalars())
+    return sorted(ids)
+
+
+def refresh(db: Database, *, now: datetime | None = None, batch: int = BATCH) -> dict[str, int]:
+    """Bring the rollups up to date with everything that changed since the last refresh.
+
+    Returns how many cases, notices and decisions changed what they add. Safe to call from several
+    processes: on PostgreSQL one refresh runs at a time (an advisory lock), on SQLite the database
+    lock serialises them.
+    """
+    now = now or utc_now()
+    counts = {"cases": 0, "notices": 0, "decisions": 0}
+    with db.begin() as conn:
+        _lock(conn)
+        mark = _get(conn, "changes_until")
+        since = (datetime.fromisoformat(mark) - LOOKBACK) if mark else datetime(1970, 1, 1, tzinfo=now.tzinfo)
+        case_ids = _changed_cases(conn, since, now)
+        notice_ids = sorted(conn.execute(select(notices.c.id).where(
+            notices.c.updated_at >= since, notices.c.updated_at <= now)).scalars())
+        kinds = _org_kinds(conn)
+    for i in range(0, len(case_ids), batch):
+        chunk = case_ids[i:i + batch]
+        with db.begin() as conn:
+            _lock(conn)
+            new = case_adds(conn, chunk, kinds)
+            counts["cases"] += _reapply(conn, "case", new, gone=[c for c in chunk if c not in new])
+    for i in range(0, len(notice_ids), batch):
+        chunk = notice_ids[i:i + batch]
+        with db.begin() as conn:
+            _lock(conn)
+            counts["notices"] += _reapply(conn, "notice", notice_adds(conn, chunk))
+    settled = now - DECISION_SETTLE
+    while True:
+        with db.begin() as conn:
+            _lock(conn)
+            last = int(_get(conn, "decisions_after") or 0)
+            rows = conn.execute(
+                select(moderation_decisions.c.id, moderation_decisions.c.org_id, moderation_decisions.c.ground,
+                       moderation_decisions.c.country, moderation_decisions.c.created_at,
+                       moderation_decisions.c.decision, moderation_decisions.c.automated)
+                .where(moderation_decisions.c.id > last, moderation_decisions.c.created_at <= settled)
+                .order_by(moderation_decisions.c.id).limit(batch * 5)).all()
+            if not rows:
+                break
+            deltas: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+            for r in rows:
+                key, adds = decision_adds(r, kinds)
+                for c, v in adds.items():
+                    deltas[key][c] += v
+            _apply(conn, deltas)
+            _set(conn, "decisions_after", str(rows[-1].id))
+            counts["decisions"] += len(rows)
+    with db.begin() as conn:
+        _lock(conn)
+        _set(conn, "changes_until", now.isoformat())
+    return counts
+
+
+def rebuild(db: Database) -> dict[str, int]:
+    """Start the rollups again from nothing (after a restore, or to check them): a full scan, on purpose."""
+    with db.begin() as conn:
+        _lock(conn)
+        for t in (rollup, facts, state):
+            conn.execute(t.delete())
+    return refresh(db)
+
+
+def rollup_rows(db: Database) -> int:
+    with db.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(rollup)).scalar() or 0)
+
+
+__all__ = ["case_adds", "decision_adds", "notice_adds", "rebuild", "refresh", "month_of"]
