@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     )
     # Uploads
     max_upload_bytes: int = 25 * 1024 * 1024
+    oversight_min_count: int = Field(
+        default=10, ge=1, description="oversight measures hide counts below this, and figures that would reveal them"
+    )
 
     @field_validator("quick_exit_url")
     @classmethod

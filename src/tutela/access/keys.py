@@ -44,6 +44,9 @@ SCOPES: dict[str, str] = {
     "admin": "everything, including keys and people",
 }
 
+#: What a regulator's keys may carry: aggregates and the register, never a case (issue 16).
+REGULATOR_SCOPES = frozenset({"oversight"})
+
 ORG_KINDS = ("platform", "hotline", "agency", "police", "helpline", "regulator", "ngo")
 #: The kind of the one organisation Tutela makes itself: where public reports wait while no hotline has
 #: people (`tutela.cases.receiving`). Nobody can be added to it and no operator can create one.
@@ -123,6 +126,9 @@ def create_key(
     org_row = get_org(db, org)
     if org_row is None:
         raise ValueError(f"no organisation {org!r}; create it with `tutela admin create-org`")
+    if org_row["kind"] == "regulator" and not set(scopes) <= REGULATOR_SCOPES:
+        raise ValueError("a regulator's keys carry only the 'oversight' scope: regulators see aggregates and "
+                         "the register, never a case")
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     with audit.writing(db) as conn:

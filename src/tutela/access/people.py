@@ -82,6 +82,9 @@ def create_user(db: Database, org: str | int, email: str, password: str, role: s
             f"{org_row['name']!r} only keeps public reports until a hotline has people; add people to your "
             "hotline instead (`tutela admin create-org NAME --kind hotline`): the waiting reports move there"
         )
+    if org_row["kind"] == "regulator" and role != "regulator":
+        raise ValueError("people of a regulator have the 'regulator' role: aggregates and the register, never a "
+                         "case (the instance's operator manages them with `tutela admin create-user`)")
     with db.begin() as conn:
         if conn.execute(select(users.c.id).where(users.c.email == email)).first():
             # e-mails are unique across the instance: the same words whoever holds the address, so

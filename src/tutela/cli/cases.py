@@ -138,6 +138,8 @@ def register(app: typer.Typer) -> None:
         row = get_org(db, org)
         if row is None:
             fail(f"no organisation {org!r}")
+        if row["kind"] == "regulator":
+            fail("a regulator sees aggregates and the register, never a case: use `tutela report transparency`")
         principal = Principal(row["id"], row["name"], frozenset({"admin"}), key_id="cli")
         try:
             result = export_case(

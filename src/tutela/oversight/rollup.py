@@ -302,6 +302,22 @@ def refresh(db: Database, *, now: datetime | None = None, batch: int = BATCH) ->
     return counts
 
 
+_last_refresh: dict[str, float] = {}
+
+
+def refresh_if_stale(db: Database, *, max_age: float = 5.0) -> None:
+    """Refresh unless this process did so less than `max_age` seconds ago: readers call it, so figures
+    are at most a few seconds behind without a scheduler, and a busy dashboard costs one refresh per
+    interval, each reading only what changed."""
+    import time
+
+    now = time.monotonic()
+    if now - _last_refresh.get(db.url, -1e9) < max_age:
+        return
+    _last_refresh[db.url] = now
+    refresh(db)
+
+
 def rebuild(db: Database) -> dict[str, int]:
     """Start the rollups again from nothing (after a restore, or to check them): a full scan, on purpose."""
     with db.begin() as conn:
@@ -316,4 +332,4 @@ def rollup_rows(db: Database) -> int:
         return int(conn.execute(select(func.count()).select_from(rollup)).scalar() or 0)
 
 
-__all__ = ["case_adds", "decision_adds", "notice_adds", "rebuild", "refresh", "month_of"]
+__all__ = ["case_adds", "decision_adds", "month_of", "notice_adds", "rebuild", "refresh", "refresh_if_stale"]
