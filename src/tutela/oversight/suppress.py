@@ -77,10 +77,23 @@ def breakdown(rows: list[dict[str, Any]], shown_total: dict[str, Any], threshold
             rest = [r for r in rows if (_value(r, name) or 0) > 0]
             if rest:
                 _hide(min(rest, key=lambda r: _value(r, name)), name)
-        elif len(hidden) == 1:
-            pass  # the total is itself suppressed: nothing to subtract from
     for r in rows:
         _clean(r)
 
 
-__all__ = ["COUNTS", "DURATIONS", "breakdown", "small", "total"]
+def flat(rows: list[dict[str, Any]], shown_total: dict[str, Any], names: tuple[str, ...], threshold: int) -> None:
+    """The same rules for plain rows of counts (the report's register sections): small cells hidden,
+    one more where one alone could be recovered, and a small total hidden."""
+    for name in names:
+        hidden = [r for r in rows if small(r[name], threshold)]
+        for r in hidden:
+            r[name] = None
+        if small(shown_total[name], threshold):
+            shown_total[name] = None
+        elif len(hidden) == 1:
+            rest = [r for r in rows if (r[name] or 0) > 0]
+            if rest:
+                min(rest, key=lambda r: r[name])[name] = None
+
+
+__all__ = ["COUNTS", "DURATIONS", "breakdown", "flat", "small", "total"]

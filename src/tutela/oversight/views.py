@@ -47,13 +47,13 @@ def figures(m: Metrics, w: Words) -> list[tuple[str, charts.Figure]]:
             [(_label_month(w, r["key"]), r["removal"]["median_h"]) for r in months],
             title=w.t("chart_removal_month"), **common)),
         ("chart-category", charts.bars(
-            sorted(((w.category(r["key"]), r["reports"]) for r in m.by.get("category", [])),
+            sorted(((w.category(r["key"]), r["reports"]) for r in m.by.get("category", []) if r["reports"] != 0),
                    key=lambda x: -(x[1] or 0)), title=w.t("chart_by_category"), **common)),
         ("chart-country", charts.bars(
-            [(r["key"] or w.t("unknown"), r["reports"]) for r in m.by.get("country", [])],
+            [(r["key"] or w.t("unknown"), r["reports"]) for r in m.by.get("country", []) if r["reports"] != 0],
             title=w.t("chart_by_country"), **common)),
         ("chart-platform", charts.bars(
-            [(r.get("label") or w.t("unknown"), r["reports"]) for r in m.by.get("platform", [])],
+            [(r.get("label") or w.t("unknown"), r["reports"]) for r in m.by.get("platform", []) if r["reports"] != 0],
             title=w.t("chart_by_platform"), **common)),
         ("chart-ranking", charts.bars([(r["platform"], r["median_h"]) for r in m.ranking],
                                       title=w.t("chart_ranking"), unit="", **common)),
