@@ -56,3 +56,16 @@ def fresh_history(tmp_path: Path) -> Iterator[History]:
     h = build(tmp_path, n_cases=600, seed=7)
     yield h
     h.db.dispose()
+
+
+@pytest.fixture()
+def csrf():
+    """csrf(html) -> the CSRF token of the first form in the page."""
+    import re
+
+    def _read(html: str) -> str:
+        match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+        assert match, "no CSRF token in the page"
+        return match.group(1)
+
+    return _read

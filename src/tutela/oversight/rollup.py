@@ -14,6 +14,9 @@ country and language of the report, and the month; accounts are compared only as
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -30,8 +33,11 @@ from tutela.storage.tables.policy import moderation_decisions
 from tutela.storage.times import as_utc, as_utc_or_none, utc_now
 from tutela.storage.upsert import upsert_insert
 
-#: How far before the watermark a refresh looks again, for transactions that committed late.
-LOOKBACK = timedelta(minutes=5)
+log = logging.getLogger(__name__)
+
+#: How far before the watermark a refresh looks again, for transactions that committed late (case
+#: transactions last milliseconds; what it finds again and finds unchanged costs a read, not a write).
+LOOKBACK = timedelta(seconds=30)
 #: Decisions younger than this wait for the next refresh (the log may still be writing their batch).
 DECISION_SETTLE = timedelta(minutes=1)
 #: Objects per transaction.
@@ -236,8 +242,8 @@ def _lock(conn: Any) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
 
 
-def _changed_cases(conn: Any, since: datetime, until: datetime) -> list[int]:
-    window = lambda col: and_(col >= since, col <= until)  # noqa: E731
+def _changed_cases(conn: Any, since: datetime) -> list[int]:
+    window = lambda col: col >= since  # noqa: E731
     ids: set[int] = set(conn.execute(select(cases.c.id).where(window(cases.c.updated_at))).scalars())
     ids.update(conn.execute(select(referrals.c.case_id).where(window(referrals.c.updated_at))).scalars())
     ids.update(conn.execute(select(appeals.c.case_id).where(
@@ -260,9 +266,8 @@ def refresh(db: Database, *, now: datetime | None = None, batch: int = BATCH) ->
         _lock(conn)
         mark = _get(conn, "changes_until")
         since = (datetime.fromisoformat(mark) - LOOKBACK) if mark else datetime(1970, 1, 1, tzinfo=now.tzinfo)
-        case_ids = _changed_cases(conn, since, now)
-        notice_ids = sorted(conn.execute(select(notices.c.id).where(
-            notices.c.updated_at >= since, notices.c.updated_at <= now)).scalars())
+        case_ids = _changed_cases(conn, since)
+        notice_ids = sorted(conn.execute(select(notices.c.id).where(notices.c.updated_at >= since)).scalars())
         kinds = _org_kinds(conn)
     for i in range(0, len(case_ids), batch):
         chunk = case_ids[i:i + batch]
@@ -303,19 +308,37 @@ def refresh(db: Database, *, now: datetime | None = None, batch: int = BATCH) ->
 
 
 _last_refresh: dict[str, float] = {}
+_running: dict[str, threading.Thread] = {}
+_guard = threading.Lock()
 
 
-def refresh_if_stale(db: Database, *, max_age: float = 5.0) -> None:
-    """Refresh unless this process did so less than `max_age` seconds ago: readers call it, so figures
-    are at most a few seconds behind without a scheduler, and a busy dashboard costs one refresh per
-    interval, each reading only what changed."""
-    import time
-
+def refresh_if_stale(db: Database, *, max_age: float = 5.0, wait: bool = False) -> None:
+    """Start a refresh in the background unless one ran in this process less than `max_age` seconds
+    ago or is running now. Readers call it and do not wait: they answer from the rollups as they are
+    (at most a few seconds behind), so a reader's time never includes a refresh. `wait=True` waits
+    (the CLI, tests)."""
     now = time.monotonic()
-    if now - _last_refresh.get(db.url, -1e9) < max_age:
-        return
-    _last_refresh[db.url] = now
-    refresh(db)
+    with _guard:
+        running = _running.get(db.url)
+        if running is not None and running.is_alive():
+            thread = running
+        elif now - _last_refresh.get(db.url, -1e9) < max_age and not wait:
+            return
+        else:
+            _last_refresh[db.url] = now
+            thread = threading.Thread(target=_quiet_refresh, args=(db,), name="tutela-oversight-refresh",
+                                      daemon=True)
+            _running[db.url] = thread
+            thread.start()
+    if wait:
+        thread.join()
+
+
+def _quiet_refresh(db: Database) -> None:
+    try:
+        refresh(db)
+    except Exception:  # noqa: BLE001 - a failed refresh is retried by the next reader; never crash one
+        log.exception("oversight rollup refresh failed")
 
 
 def rebuild(db: Database) -> dict[str, int]:

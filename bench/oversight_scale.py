@@ -1,0 +1,172 @@
+"""Oversight at scale: metrics, register and the dashboard with a million cases in PostgreSQL.
+
+    python bench/oversight_scale.py --pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test --cases 1000000
+
+1. a fresh schema; a synthetic history of `--cases` cases (reports, referrals, appeals, notices,
+   decisions; `tutela.oversight.synthetic`) written with bulk inserts in chunks;
+2. the first rollup (`rollup.refresh` over every case: what an existing database pays once);
+3. the read path, repeated: `metrics` with no filter, with platform + period, with category +
+   country + language; `register` (overdue, a platform); the whole `/oversight` page for a regulator
+   (signed in, through the ASGI app), p50 and max wall time;
+4. an incremental refresh after 1,000 cases change (referrals answered), and its cost per case.
+
+`--keep` leaves the schema (and `--schema NAME` reuses one) so the read path can be measured again
+without writing the history again. Prints JSON; copy it into docs/benchmarks.md with the machine,
+date and load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, select, text, update
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from tutela.access import Principal  # noqa: E402
+from tutela.config import Settings  # noqa: E402
+from tutela.oversight import measures, register, rollup, synthetic  # noqa: E402
+from tutela.storage.db import Database  # noqa: E402
+from tutela.storage.tables.cases import referrals  # noqa: E402
+from tutela.storage.times import utc_now  # noqa: E402
+
+
+def cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def timed(fn, repeat: int) -> dict[str, float]:  # noqa: ANN001
+    walls = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        walls.append(time.perf_counter() - t)
+    return {"p50_ms": round(statistics.median(walls) * 1000, 1), "max_ms": round(max(walls) * 1000, 1),
+            "min_ms": round(min(walls) * 1000, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pg-url", default=os.environ.get("TUTELA_TEST_POSTGRES_URL",
+                                                       "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    ap.add_argument("--cases", type=int, default=1_000_000)
+    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--decisions-per-case", type=float, default=1.0)
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--schema", default=None, help="reuse this schema (skips writing the history)")
+    ap.add_argument("--keep", action="store_true", help="leave the schema for another run")
+    args = ap.parse_args()
+
+    schema = args.schema or f"bench_oversight_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(args.pg_url)
+    fresh = args.schema is None
+    if fresh:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in args.pg_url else "?"
+    data_dir = Path(tempfile.mkdtemp(prefix="oversight-bench-"))
+    settings = Settings(data_dir=data_dir, secret_key="bench-secret", database_url=None)
+    db = Database(f"{args.pg_url}{sep}options=-csearch_path%3D{schema}", settings=settings)
+    out: dict[str, object] = {"cases": args.cases, "schema": schema}
+    try:
+        if fresh:
+            db.create_all()
+        world = synthetic.make_orgs(db, prefix="Bench")
+        if fresh:
+            t, c = time.perf_counter(), cpu()
+            start = utc_now() - timedelta(days=args.days + 1)  # a history that ends before now
+            written = synthetic.load(db, world, n_cases=args.cases, start=start, days=args.days, chunk=20_000,
+                                     decisions_per_case=args.decisions_per_case)
+            out["load"] = {"rows": written, "wall_s": round(time.perf_counter() - t, 1),
+                           "cpu_s": round(cpu() - c, 1)}
+            print(json.dumps(out["load"]), file=sys.stderr, flush=True)
+            t, c = time.perf_counter(), cpu()
+            counts = rollup.refresh(db)
+            wall = time.perf_counter() - t
+            out["first_rollup"] = {"counts": counts, "wall_s": round(wall, 1), "cpu_s": round(cpu() - c, 1),
+                                   "cases_per_wall_s": round(counts["cases"] / wall)}
+            print(json.dumps(out["first_rollup"]), file=sys.stderr, flush=True)
+        with db.connect() as conn:
+            out["rollup_rows"] = conn.execute(text("SELECT count(*) FROM oversight_rollup")).scalar()
+            out["case_rows"] = conn.execute(text("SELECT count(*) FROM cases")).scalar()
+            conn.execute(text("ANALYZE"))
+        reg = Principal(world.regulator, "Bench Regulator", frozenset({"oversight"}), role="regulator", user_id=1)
+        plat = Principal(world.platforms[1], "Bench Platform B", frozenset({"oversight"}), key_id="bench")
+        last = utc_now() - timedelta(days=30)
+        period_from, period_to = (last - timedelta(days=60)).strftime("%Y-%m"), last.strftime("%Y-%m")
+        reads = {
+            "metrics_all": lambda: measures.metrics(db, reg),
+            "metrics_platform_quarter": lambda: measures.metrics(
+                db, reg, measures.Filters(platform=world.platforms[2], month_from=period_from, month_to=period_to)),
+            "metrics_category_country_language": lambda: measures.metrics(
+                db, reg, measures.Filters(category="sexual_exploitation", country="TR", language="tr")),
+            "metrics_as_platform": lambda: measures.metrics(db, plat),
+            "register_overdue": lambda: register.register(db, reg, register.RegisterFilters(status="overdue")),
+            "register_as_platform": lambda: register.register(db, plat),
+        }
+        out["reads"] = {name: timed(fn, args.repeat) for name, fn in reads.items()}
+        out["dashboard"] = dashboard(db, settings, world, args.repeat)
+        # incremental: 1,000 referrals answered now
+        now = utc_now()
+        with db.begin() as conn:
+            ids = list(conn.execute(select(referrals.c.id).where(referrals.c.acknowledged_at.is_(None))
+                                    .limit(1000)).scalars())
+            conn.execute(update(referrals).where(referrals.c.id.in_(ids)).values(
+                status="acknowledged", acknowledged_at=referrals.c.sent_at + timedelta(hours=5), updated_at=now))
+        t, c = time.perf_counter(), cpu()
+        counts = rollup.refresh(db)
+        out["incremental_refresh"] = {"changed_referrals": len(ids), "counts": counts,
+                                      "wall_s": round(time.perf_counter() - t, 2), "cpu_s": round(cpu() - c, 2)}
+        t = time.perf_counter()
+        rollup.refresh(db)
+        out["idle_refresh_ms"] = round((time.perf_counter() - t) * 1000, 1)
+        out["load_average"] = os.getloadavg()
+    finally:
+        db.dispose()
+        if not args.keep:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    print(json.dumps(out, indent=2))
+
+
+def dashboard(db: Database, settings: Settings, world: synthetic.World, repeat: int) -> dict[str, object]:
+    """The whole page for a signed-in regulator, through the app (template, charts, register)."""
+    from fastapi.testclient import TestClient
+
+    from tutela.access.people import create_user
+    from tutela.api.app import create_app
+
+    email = f"reg-{uuid.uuid4().hex[:6]}@bench.example"
+    create_user(db, "Bench Regulator", email, "a long bench password", "regulator")
+    with TestClient(create_app(settings, db)) as client:
+        page = client.get("/login").text
+        token = page.split('name="csrf_token" value="')[1].split('"')[0]
+        client.post("/login", data={"csrf_token": token, "email": email, "password": "a long bench password"})
+        rollup.refresh_if_stale(db, wait=True)
+        res = {}
+        for name, params in (("all", {}), ("fa_category", {"lang": "fa", "category": "trafficking", "country": "TR"})):
+            status = []
+
+            def get(params=params) -> None:  # noqa: ANN001
+                r = client.get("/oversight", params=params)
+                status.append(r.status_code)
+
+            res[name] = timed(get, repeat)
+            res[name]["status"] = sorted(set(status))
+    return res
+
+
+if __name__ == "__main__":
+    main()
