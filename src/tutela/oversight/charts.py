@@ -130,7 +130,9 @@ def svg(fig: Figure, *, label_id: str | None = None) -> str:
     tid = escape(label_id or "chart")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {fig.width:.0f} {fig.height:.0f}" '
-        f'width="100%" role="img" aria-labelledby="{tid}" class="chart">',
+        # direction pinned to ltr: text-anchor then means the same side in every language (the layout
+        # above already mirrors right-to-left charts); Persian words still read right to left inside
+        f'width="100%" role="img" aria-labelledby="{tid}" class="chart" direction="ltr">',
         f'<title id="{tid}">{escape(fig.title)}</title>',
     ]
     for s in fig.shapes:

@@ -254,7 +254,7 @@ def metrics_for_scope(db: Database, scope: Scope, filters: Filters | None = None
                 c = cell(s)
                 c["key"] = g
                 if dim == "platform":
-                    c["label"] = names.get(g, "unknown") if g else "unknown"
+                    c["label"] = names.get(g) if g else None
                 rows.append(c)
             by[dim] = rows
     suppress.total(total, parents, threshold)
