@@ -70,3 +70,18 @@ def test_streaming_memory_stays_flat(history):
         return top
     small, large = peak(2), peak(10)
     assert large < small * 2  # five times the statements, nowhere near five times the memory
+
+
+def test_one_mapping_from_the_taxonomy(history):
+    """Statements take their category from the taxonomy's one table: trafficking and recruitment of
+    children are protection of minors (the two old mappings disagreed)."""
+    from tutela.domain.taxonomy import dsa_category
+
+    grounds = {r["decision_id"]: r["ground"] for r in ind.rows(
+        history.db, "SELECT decision_id, ground FROM moderation_decisions WHERE decision != 'allow'")}
+    seen = set()
+    for s in statements.statements(history.db):
+        assert s["category"] == dsa_category(grounds[s["puid"]])
+        seen.add((grounds[s["puid"]], s["category"]))
+    assert ("trafficking", "STATEMENT_CATEGORY_PROTECTION_OF_MINORS") in seen
+    assert ("recruitment", "STATEMENT_CATEGORY_PROTECTION_OF_MINORS") in seen

@@ -1,8 +1,8 @@
 """Every statement of reasons, in the DSA Transparency Database schema, streamed.
 
 Statements come from the decision log (`tutela.policy.statement` says how one decision reads as a
-statement; this module adds the keywords of its category, drops what the database does not take
-and checks the shape). Rows are read with a server-side cursor in pages, and written one line at a
+statement, with the category and keywords the taxonomy gives its harm; this module drops what the
+database does not take, fills what it requires and checks the shape). Rows are read with a server-side cursor in pages, and written one line at a
 time, so memory stays flat whether there are ten statements or a hundred million; there is no row
 limit. `batches` groups them by 100, the size the database's API takes in one call.
 
@@ -30,15 +30,6 @@ SCHEMA_PATH = Path(__file__).parent / "schemas" / "dsa_statement.schema.json"
 BATCH = 100
 PAGE = 1000
 
-try:  # the one taxonomy -> DSA mapping lives in the taxonomy
-    from tutela.domain.taxonomy import dsa_keywords as _keywords
-except ImportError:  # pragma: no cover - before the taxonomy carried the keywords
-    def _keywords(category: str | None) -> tuple[str, ...]:
-        from tutela.cases.exports.dsa import CATEGORY
-
-        return tuple(CATEGORY.get(category or "", ("", []))[1])
-
-
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
@@ -57,13 +48,6 @@ def from_decision(row: dict[str, Any]) -> dict[str, Any] | None:
     keep = _fields()
     out = {k: v for k, v in sor.items() if k in keep and v not in (None, [], "")}
     ground = row.get("ground")
-    if ground:
-        try:
-            keywords = list(_keywords(ground))
-        except ValueError:  # a ground that is not a harm id (a policy's own word): no keywords
-            keywords = []
-        if keywords:
-            out["category_specification"] = keywords
     if "DECISION_VISIBILITY_OTHER" in out.get("decision_visibility", ()):
         out["decision_visibility_other"] = ", ".join(row.get("actions") or [row["decision"]])[:500]
     if out.get("decision_ground") == "DECISION_GROUND_ILLEGAL_CONTENT":
