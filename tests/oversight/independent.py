@@ -45,6 +45,10 @@ def per_case(db: Database) -> list[dict[str, Any]]:
     for r in rows(db, "SELECT * FROM oversight_notices ORDER BY id"):
         if r["case_id"] is not None:
             nots[r["case_id"]].append(r)
+    xs = defaultdict(list)
+    for r in rows(db, "SELECT * FROM exchange_referrals WHERE direction = 'out' ORDER BY id"):
+        if r["case_id"] is not None:
+            xs[r["case_id"]].append(r)
     apps = defaultdict(list)
     for r in rows(db, "SELECT case_id, status FROM case_appeals"):
         apps[r["case_id"]].append(r["status"])
@@ -67,9 +71,10 @@ def per_case(db: Database) -> list[dict[str, Any]]:
                              and (r["agency_kind"] == "platform" or kinds.get(r["target_org_id"]) == "platform")), 0)
         analysis = [r["analysis"] for r in reps[cid]]
         hashed = any("hash_banks" in (a if isinstance(a, str) else str(a)) for a in analysis)
-        sent = [_t(x["sent_at"]) for x in refs[cid] + nots[cid] if x["sent_at"]]
-        acked = [_t(x["acknowledged_at"]) for x in refs[cid] + nots[cid] if x["acknowledged_at"]]
+        sent = [_t(x["sent_at"]) for x in refs[cid] + nots[cid] + xs[cid] if x["sent_at"]]
+        acked = [_t(x["acknowledged_at"]) for x in refs[cid] + nots[cid] + xs[cid] if x["acknowledged_at"]]
         removed = [_t(r["content_removed_at"]) for r in refs[cid] if r["content_removed_at"]]
+        removed += [_t(x["removed_at"]) for x in xs[cid] if x["removed_at"]]
         removed += [_t(n["actioned_at"]) for n in nots[cid] if n["actioned_at"] and n["action"] == "content_removed"]
         if platform == c["org_id"] and c["outcome"] == "content_removed" and c["closed_at"]:
             removed.append(_t(c["closed_at"]))
@@ -77,7 +82,8 @@ def per_case(db: Database) -> list[dict[str, Any]]:
         out.append({
             "org_id": c["org_id"], "platform": platform, "category": c["category"], "country": c["country"] or "",
             "language": (reps[cid][0]["language"] or "") if reps[cid] else "", "month": created.strftime("%Y-%m"),
-            "reports": c["report_count"], "referrals": len(refs[cid]), "appeals": len(apps[cid]),
+            "reports": c["report_count"],
+            "referrals": len(refs[cid]) + sum(1 for x in xs[cid] if x["referral_id"] is None), "appeals": len(apps[cid]),
             "reversals": apps[cid].count("upheld"), "repeat": cid in repeat, "hash": hashed,
             "actioned": c["outcome"] in ("content_removed", "account_actioned"),
             "ack_h": max(0.0, (min(acked) - min(sent)).total_seconds()) / 3600 if sent and acked else None,

@@ -1,7 +1,7 @@
 """Keep the measures' rollups current by reading only what changed since last time.
 
 `refresh` picks the cases touched since the last watermark (a case's own `updated_at`, its
-referrals' `updated_at`, its appeals' decisions, the notices about it), recomputes what each of them
+referrals' `updated_at`, its appeals' decisions, the notices and cross-border referrals about it), recomputes what each of them
 adds to the rollup (`case_adds`), and applies the difference from what it added last time (kept in
 `oversight_facts`). Applying the same state twice changes nothing, so the window looks back a few
 minutes past the watermark to catch transactions that committed late, at no risk of counting twice.
@@ -28,6 +28,7 @@ from tutela.oversight.buckets import bucket_of
 from tutela.storage.db import Database
 from tutela.storage.tables.access import orgs
 from tutela.storage.tables.cases import appeals, case_keys, cases, referrals, reports
+from tutela.storage.tables.crossborder import exchange_referrals as xrefs
 from tutela.storage.tables.oversight import ACK_BUCKETS, COUNTERS, KEY, REM_BUCKETS, facts, notices, rollup, state
 from tutela.storage.tables.policy import moderation_decisions
 from tutela.storage.times import as_utc, as_utc_or_none, utc_now
@@ -89,6 +90,13 @@ def case_adds(conn: Any, case_ids: Sequence[int], kinds: dict[int, str]) -> dict
                                  notices.c.acknowledged_at, notices.c.actioned_at, notices.c.action)
                           .where(notices.c.case_id.in_(case_ids)).order_by(notices.c.id)):
         nots[r.case_id].append(r)
+    # cross-border referrals this side sent about the case: their times count like a referral's; one
+    # that carries a local referral is that referral (counted once)
+    xs: dict[int, list[Any]] = defaultdict(list)
+    for r in conn.execute(select(xrefs.c.case_id, xrefs.c.referral_id, xrefs.c.sent_at, xrefs.c.acknowledged_at,
+                                 xrefs.c.removed_at)
+                          .where(xrefs.c.case_id.in_(case_ids), xrefs.c.direction == "out").order_by(xrefs.c.id)):
+        xs[r.case_id].append(r)
     apps: dict[int, list[str]] = defaultdict(list)
     for r in conn.execute(select(appeals.c.case_id, appeals.c.status).where(appeals.c.case_id.in_(case_ids))):
         apps[r.case_id].append(r.status)
@@ -110,10 +118,12 @@ def case_adds(conn: Any, case_ids: Sequence[int], kinds: dict[int, str]) -> dict
         else:
             platform = next((r.target_org_id for r in refs[cid] if r.target_org_id and (
                 r.agency_kind == "platform" or kinds.get(r.target_org_id) == "platform")), 0)
-        adds: dict[str, int] = {"cases": 1, "reports": int(c.report_count or 1), "referrals": len(refs[cid])}
-        sent = [as_utc(x.sent_at) for x in refs[cid] + nots[cid] if x.sent_at]
-        acked = [as_utc(x.acknowledged_at) for x in refs[cid] + nots[cid] if x.acknowledged_at]
+        adds: dict[str, int] = {"cases": 1, "reports": int(c.report_count or 1),
+                                "referrals": len(refs[cid]) + sum(1 for x in xs[cid] if x.referral_id is None)}
+        sent = [as_utc(x.sent_at) for x in refs[cid] + nots[cid] + xs[cid] if x.sent_at]
+        acked = [as_utc(x.acknowledged_at) for x in refs[cid] + nots[cid] + xs[cid] if x.acknowledged_at]
         removed = [as_utc(r.content_removed_at) for r in refs[cid] if r.content_removed_at]
+        removed += [as_utc(x.removed_at) for x in xs[cid] if x.removed_at]
         removed += [as_utc(n.actioned_at) for n in nots[cid] if n.actioned_at and n.action == "content_removed"]
         if platform == c.org_id and c.outcome == "content_removed" and c.closed_at:
             removed.append(as_utc(c.closed_at))
@@ -248,6 +258,8 @@ def _changed_cases(conn: Any, since: datetime) -> list[int]:
     ids.update(conn.execute(select(referrals.c.case_id).where(window(referrals.c.updated_at))).scalars())
     ids.update(conn.execute(select(appeals.c.case_id).where(
         or_(window(appeals.c.decided_at), window(appeals.c.created_at)))).scalars())
+    ids.update(x for x in conn.execute(select(xrefs.c.case_id).where(
+        window(xrefs.c.updated_at), xrefs.c.case_id.is_not(None))).scalars())
     ids.update(x for x in conn.execute(select(notices.c.case_id).where(
         window(notices.c.updated_at), notices.c.case_id.is_not(None))).scalars())
     return sorted(ids)

@@ -23,6 +23,7 @@ from tutela.domain.taxonomy import CATEGORIES
 from tutela.storage.db import Database
 from tutela.storage.tables.access import orgs
 from tutela.storage.tables.cases import appeals, case_keys, cases, referrals, reports
+from tutela.storage.tables.crossborder import exchange_referrals
 from tutela.storage.tables.oversight import notice_events, notices
 from tutela.storage.tables.policy import moderation_decisions
 
@@ -62,7 +63,8 @@ def _chunks(world: World, n_cases: int, start: datetime, days: int, seed: int, f
     ids = dict(first_id)
     now = start + timedelta(days=days)
     rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("cases", "reports", "case_keys", "referrals",
-                                                            "appeals", "notices", "notice_events", "decisions")}
+                                                            "appeals", "notices", "notice_events", "decisions",
+                                                            "xrefs")}
     for i in range(n_cases):
         created = start + timedelta(seconds=rng.uniform(0, days * 86400 - 3600 * 24 * 3))
         category = rng.choice(CATEGORIES).value
@@ -106,6 +108,17 @@ def _chunks(world: World, n_cases: int, start: datetime, days: int, seed: int, f
             id=cid, org_id=owner, status=status, priority="medium", priority_rank=2, category=category,
             country=country, report_count=n_reports, routes=[], legal_hold=False, outcome=outcome,
             created_at=created, updated_at=updated, stage_entered_at=updated, closed_at=closed))
+        if not own and rng.random() < 0.05:  # passed to a partner hotline abroad (cross-border referral)
+            xsent = created + timedelta(hours=rng.uniform(1, 24))
+            xack = xsent + timedelta(hours=_hours(rng, 20)) if rng.random() < 0.8 else None
+            xrem = xack + timedelta(hours=_hours(rng, 60)) if xack and rng.random() < 0.6 else None
+            xack, xrem = (x if x and x <= now else None for x in (xack, xrem))
+            rows["xrefs"].append(dict(
+                org_id=owner, direction="out", partner="Partner hotline", uid=f"{seed:04d}-{cid:012d}",
+                case_id=cid, referral_id=None, category=category, priority="medium", country=country,
+                share_level="TLP:AMBER", payload={}, status="removed" if xrem else ("acknowledged" if xack else "sent"),
+                sent_at=xsent, acknowledged_at=xack, removed_at=xrem, created_at=xsent,
+                updated_at=xrem or xack or xsent))
         hashed = rng.random() < 0.08
         for r in range(n_reports):
             rep = ids["reports"] = ids["reports"] + 1
@@ -162,7 +175,7 @@ def _chunks(world: World, n_cases: int, start: datetime, days: int, seed: int, f
 
 TABLES = (("cases", cases), ("reports", reports), ("case_keys", case_keys), ("referrals", referrals),
           ("appeals", appeals), ("notices", notices), ("notice_events", notice_events),
-          ("decisions", moderation_decisions))
+          ("decisions", moderation_decisions), ("xrefs", exchange_referrals))
 
 
 def load(db: Database, world: World, *, n_cases: int, start: datetime | None = None, days: int = 180,
