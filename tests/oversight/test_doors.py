@@ -48,10 +48,14 @@ def _sign_in(client, csrf, email):
 
 def test_api_metrics_and_register_for_a_regulator(client, world):
     w, keys, _ = world
-    m = client.get("/v1/oversight/metrics", params={"period": "2026-Q3"}, headers=keys["regulator"])
+    m = client.get("/v1/oversight/metrics", headers=keys["regulator"])
     assert m.status_code == 200, m.text
     body = m.json()
-    assert body["total"]["reports"] > 0 and len(body["ranking"]) == 4
+    # four platforms; one may be left out where complementary suppression hides its times
+    assert body["total"]["reports"] > 0 and 3 <= len(body["ranking"]) <= 4
+    assert all(r["n"] >= 10 for r in body["ranking"])  # a platform with few removals is not ranked
+    q3 = client.get("/v1/oversight/metrics", params={"period": "2026-Q3"}, headers=keys["regulator"]).json()
+    assert q3["filters"] == {"month_from": "2026-07", "month_to": "2026-09"} and q3["total"]["reports"] > 0
     assert {"month", "platform", "category", "country", "language"} <= set(body["by"])
     r = client.get("/v1/oversight/register", params={"status": "overdue"}, headers=keys["regulator"])
     assert r.status_code == 200

@@ -1,7 +1,7 @@
 """Oversight rollups and the register of notices and orders (issue 16).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 
 New tables: `oversight_notices` and `oversight_notice_events` (the register of violations),
 `oversight_rollup` (measures pre-added per organisation, platform, category, country, language and
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0009'
-down_revision: str | None = '0008'
+revision: str = '0011'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
