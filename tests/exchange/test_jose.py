@@ -85,3 +85,28 @@ def test_public_keys_are_read_in_every_usual_spelling() -> None:
     for bad in ("", "abc", base64.b64encode(b"x" * 31).decode()):
         with pytest.raises(ValueError):
             jose.parse_public_key(bad)
+
+
+def test_fast_canonical_form_equals_rfc8785() -> None:
+    """The orjson path of `canonical` must give the very bytes RFC 8785 (the `rfc8785` package) gives."""
+    import rfc8785
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    scalars = st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text()
+    docs = st.recursive(scalars, lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(), kids,
+                                                                                             max_size=4), max_leaves=30)
+
+    @settings(max_examples=400, deadline=None)
+    @given(docs)
+    def same(doc) -> None:  # noqa: ANN001
+        try:
+            expected = rfc8785.dumps(doc)
+        except Exception:  # noqa: BLE001 - e.g. lone surrogates: both paths must refuse then
+            with pytest.raises(jose.SignatureError):
+                jose.canonical(doc)
+            return
+        assert jose.canonical(doc) == expected
+
+    same()
+    assert jose.canonical({"x": 1.5, "é": 2**60 // 2**10}) == rfc8785.dumps({"x": 1.5, "é": 2**50})

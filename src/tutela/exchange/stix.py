@@ -1,0 +1,282 @@
+"""Signals as STIX 2.1 objects: one `indicator` per signal, TLP 2.0 markings, a Tutela extension.
+
+Choices (and why):
+
+- A signal is an `indicator` with a STIX pattern over `file:hashes`
+  (`[file:hashes.'SHA-256' = '...']`, `[file:hashes.'MD5' = '...']`,
+  `[file:hashes.'x-pdq' = '...']`: PDQ has no registered hash name, and STIX
+  allows custom ones). Any STIX tool can read and match the exact ones.
+  Keyed identifiers (URLs, accounts: HMAC-SHA256 under a sharing group's key)
+  use a custom object type, `[x-tutela-keyed-identifier:value = '...']`, so a
+  tool that does not know the group key cannot mistake them for real URLs.
+- What STIX has no property for travels in one *property extension*
+  (`extension-definition--a0b1d7d4-...`, its definition object is in every
+  bundle): the harm category (Tutela's stable taxonomy ids), the signal type
+  and value as Tutela names them, the content type (photo/video: an MD5 of a
+  video is another python-threatexchange type), the sharing group, country,
+  first and last seen, provenance, and `seq` (the feed position).
+- `confidence` is STIX's own (0..100); `valid_from`/`valid_until` carry first
+  seen and expiry; TLP 2.0 is the OASIS marking definitions (their fixed ids).
+- A deletion is the same indicator with `revoked: true` (STIX's own way to say
+  "withdrawn"), `modified` at the deletion: a tombstone any STIX consumer reads.
+- The stable id is a UUIDv5 of (collection, signal type, value), so a signal
+  deleted and added again is the same object, and a correction replaces it.
+
+The objects are built as plain dicts (the feed serves a million of them; the
+`stix2` library's objects cost ~1 ms each), and `tests/exchange/test_stix.py`
+holds every shape to `stix2.parse` so they stay valid STIX 2.1.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tutela.domain.exchange import TLP
+from tutela.domain.taxonomy import Category
+
+#: Tutela's STIX extension definition (a fixed id: it names the schema, version 1)
+EXTENSION_ID = "extension-definition--a0b1d7d4-3b7e-5c8e-9f3e-7a1c2d4e5f60"
+TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+#: OASIS TLP 2.0 marking definitions (fixed ids, 2022-10-01)
+TLP_MARKINGS: dict[TLP, str] = {
+    TLP.CLEAR: "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+    TLP.GREEN: "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+    TLP.AMBER: "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+    TLP.AMBER_STRICT: "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+    TLP.RED: "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+}
+_MARKING_TLP = {v: k for k, v in TLP_MARKINGS.items()}
+#: object type of keyed identifiers in patterns
+KEYED_OBJECT = "x-tutela-keyed-identifier"
+KEYED_TYPES = ("url", "account")
+_NAMESPACE = uuid.UUID("5b8f2a8e-1c1d-4f3e-9a57-2f0e6c1b7d42")
+
+
+def stix_time(dt: datetime) -> str:
+    """STIX timestamps: UTC, milliseconds, 'Z' (naive datetimes are UTC, as the database keeps them)."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    elif dt.utcoffset():
+        dt = dt.astimezone(UTC)
+    return dt.isoformat(timespec="milliseconds")[:23] + "Z"
+
+
+def parse_time(text: Any) -> datetime | None:
+    if text in (None, ""):
+        return None
+    when = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def indicator_id(collection_uuid: str, signal_type: str, value: str) -> str:
+    """The stable STIX id of a signal in a collection."""
+    return f"indicator--{uuid.uuid5(_NAMESPACE, f'{collection_uuid}/{signal_type}/{value}')}"
+
+
+def stix_hash_name(signal_type: str) -> str:
+    from tutela.hashing.signals import get_signal
+
+    name = get_signal(signal_type).stix_name
+    if not name:
+        raise ValueError(f"signal type {signal_type!r} has no STIX hash name")
+    return name
+
+
+_HASH_NAMES: dict[str, str] = {}
+
+
+def pattern_for(signal_type: str, value: str) -> str:
+    """The STIX pattern of a signal."""
+    if signal_type in KEYED_TYPES:
+        return f"[{KEYED_OBJECT}:value = '{value}']"
+    name = _HASH_NAMES.get(signal_type)
+    if name is None:
+        name = _HASH_NAMES[signal_type] = stix_hash_name(signal_type)
+    return f"[file:hashes.'{name}' = '{value}']"
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One signal as the exchange carries it (either side)."""
+
+    stix_id: str
+    signal_type: str
+    value: str
+    category: str
+    confidence: int
+    share_level: TLP
+    first_seen: datetime
+    last_seen: datetime
+    modified: datetime
+    seq: int
+    content_type: str | None = None
+    group: str | None = None
+    country: str | None = None
+    expires_at: datetime | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)
+    deleted: bool = False
+
+
+def to_indicator(s: Signal, *, created_by: str | None = None) -> dict[str, Any]:
+    """The STIX 2.1 indicator of a signal (a tombstone when deleted)."""
+    ext: dict[str, Any] = {
+        "extension_type": "property-extension",
+        "category": s.category,
+        "signal_type": s.signal_type,
+        "value": s.value,
+        "first_seen": stix_time(s.first_seen),
+        "last_seen": stix_time(s.last_seen),
+        "seq": s.seq,
+    }
+    if s.content_type:
+        ext["content_type"] = s.content_type
+    if s.group:
+        ext["group"] = s.group
+    if s.country:
+        ext["country"] = s.country
+    if s.provenance:
+        ext["provenance"] = s.provenance
+    obj: dict[str, Any] = {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": s.stix_id,
+        "created": stix_time(s.first_seen),
+        "modified": stix_time(s.modified),
+        "pattern": pattern_for(s.signal_type, s.value),
+        "pattern_type": "stix",
+        "valid_from": stix_time(s.first_seen),
+        "confidence": s.confidence,
+        "object_marking_refs": [TLP_MARKINGS[s.share_level]],
+        "extensions": {EXTENSION_ID: ext},
+    }
+    if created_by:
+        obj["created_by_ref"] = created_by
+    if s.expires_at is not None:
+        obj["valid_until"] = stix_time(s.expires_at)
+    if s.deleted:
+        obj["revoked"] = True
+    return obj
+
+
+class StixError(ValueError):
+    """An object that is not a Tutela signal indicator, or disagrees with itself."""
+
+
+def from_indicator(obj: Any) -> Signal:
+    """A signal from an indicator; StixError says what is wrong (the pattern must agree with the extension)."""
+    from tutela.hashing.signals import get_signal
+
+    if not isinstance(obj, dict) or obj.get("type") != "indicator":
+        raise StixError("not an indicator")
+    sid = str(obj.get("id", ""))
+    ext = (obj.get("extensions") or {}).get(EXTENSION_ID)
+    if not isinstance(ext, dict):
+        raise StixError(f"{sid}: no Tutela signal extension")
+    signal_type = str(ext.get("signal_type", ""))
+    value = str(ext.get("value", ""))
+    if signal_type in KEYED_TYPES:
+        if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+            raise StixError(f"{sid}: a keyed {signal_type} must be a lower-case HMAC-SHA256 (64 hex digits)")
+        if not ext.get("group"):
+            raise StixError(f"{sid}: a keyed {signal_type} names no sharing group")
+    else:
+        try:
+            value = get_signal(signal_type).normalize(value)
+        except ValueError as exc:
+            raise StixError(f"{sid}: {exc}") from None
+    if obj.get("pattern") != pattern_for(signal_type, value):
+        raise StixError(f"{sid}: the pattern does not match the signal it carries")
+    try:
+        category = Category(ext.get("category")).value
+    except ValueError:
+        raise StixError(f"{sid}: unknown category {ext.get('category')!r}") from None
+    marks = [_MARKING_TLP.get(m) for m in obj.get("object_marking_refs") or []]
+    levels = [m for m in marks if m is not None]
+    if not levels:
+        raise StixError(f"{sid}: no TLP 2.0 marking")
+    confidence = obj.get("confidence", 0)
+    if type(confidence) is not int or not 0 <= confidence <= 100:
+        raise StixError(f"{sid}: confidence must be an integer 0..100")
+    content_type = ext.get("content_type")
+    if content_type not in (None, "photo", "video"):
+        raise StixError(f"{sid}: content type must be photo or video")
+    seq = ext.get("seq", 0)
+    if type(seq) is not int or seq < 0:
+        raise StixError(f"{sid}: seq must be a non-negative integer")
+    try:
+        first_seen = parse_time(ext.get("first_seen")) or parse_time(obj.get("valid_from"))
+        last_seen = parse_time(ext.get("last_seen")) or first_seen
+        modified = parse_time(obj.get("modified")) or first_seen
+        expires = parse_time(obj.get("valid_until"))
+    except ValueError:
+        raise StixError(f"{sid}: a timestamp is not ISO 8601") from None
+    if first_seen is None or last_seen is None or modified is None:
+        raise StixError(f"{sid}: no first-seen time")
+    provenance = ext.get("provenance") or {}
+    if not isinstance(provenance, dict):
+        raise StixError(f"{sid}: provenance must be an object")
+    return Signal(
+        stix_id=sid, signal_type=signal_type, value=value, category=category, confidence=confidence,
+        share_level=max(levels, key=lambda t: t.rank), first_seen=first_seen, last_seen=last_seen,
+        modified=modified, seq=seq, content_type=content_type, group=ext.get("group"),
+        country=ext.get("country"), expires_at=expires, provenance=provenance, deleted=obj.get("revoked") is True,
+    )
+
+
+def marking_definitions(levels: set[TLP] | None = None) -> list[dict[str, Any]]:
+    """The TLP 2.0 marking-definition objects (those named, or all)."""
+    out = []
+    for level, mid in TLP_MARKINGS.items():
+        if levels is not None and level not in levels:
+            continue
+        out.append({
+            "type": "marking-definition", "spec_version": "2.1", "id": mid, "created": "2022-10-01T00:00:00.000Z",
+            "name": f"TLP:{level.value.upper()}",
+            "extensions": {TLP2_EXTENSION_ID: {"extension_type": "property-extension", "tlp_2_0": level.value}},
+        })
+    return out
+
+
+def extension_definition(created_by: str) -> dict[str, Any]:
+    """The definition object of Tutela's signal extension (carried in every bundle)."""
+    return {
+        "type": "extension-definition", "spec_version": "2.1", "id": EXTENSION_ID,
+        "created_by_ref": created_by, "created": "2026-12-05T00:00:00.000Z", "modified": "2026-12-05T00:00:00.000Z",
+        "name": "Tutela signal", "version": "1.0.0", "extension_types": ["property-extension"],
+        "description": "Child-protection signal metadata: harm category (Tutela taxonomy id), signal type and value, "
+                       "content type, sharing group, country, first/last seen, provenance, feed position.",
+        "schema": "https://tutela.invalid/stix/extension/signal/v1",
+    }
+
+
+def identity_object(org: str, key_id: str) -> dict[str, Any]:
+    """The STIX identity of the sending organisation (stable per key id)."""
+    return {
+        "type": "identity", "spec_version": "2.1", "id": f"identity--{uuid.uuid5(_NAMESPACE, 'org/' + key_id)}",
+        "created": "2026-12-05T00:00:00.000Z", "modified": "2026-12-05T00:00:00.000Z", "name": org,
+        "identity_class": "organization",
+    }
+
+
+def bundle(objects: list[dict[str, Any]], *, org: str, key_id: str) -> dict[str, Any]:
+    """A STIX 2.1 bundle: the sender's identity, the extension and markings used, then the indicators."""
+    ident = identity_object(org, key_id)
+    levels = {_MARKING_TLP[m] for o in objects for m in o.get("object_marking_refs", ()) if m in _MARKING_TLP}
+    return {
+        "type": "bundle",
+        "id": f"bundle--{uuid.uuid4()}",
+        "objects": [ident, extension_definition(ident["id"]), *marking_definitions(levels), *objects],
+    }
+
+
+def indicators_of(bundle_doc: Any) -> list[dict[str, Any]]:
+    """The indicator objects of a bundle (other objects are context); StixError if it is not a bundle."""
+    if not isinstance(bundle_doc, dict) or bundle_doc.get("type") != "bundle":
+        raise StixError("not a STIX bundle")
+    objects = bundle_doc.get("objects")
+    if not isinstance(objects, list):
+        raise StixError("the bundle has no objects list")
+    return [o for o in objects if isinstance(o, dict) and o.get("type") == "indicator"]

@@ -1,0 +1,230 @@
+"""Instance to instance: signed requests, and the pull and push clients over HTTP.
+
+A partner's server is asked with no shared secret: every request carries
+`Authorization: Tutela-Signature <compact JWS>` whose payload names the
+method, the path with its query, the time, a nonce and the audience (a key id
+of the organisation asked). The server finds the caller among its partners by
+the signing key (`caller`), checks the signature, that the request is the one
+signed (method, path), fresh (five minutes), and not replayed. What it answers
+is itself a signed envelope addressed to the caller, echoing the request
+nonce (`in_reply_to`), so an old answer cannot be replayed either.
+
+`pull(db, org_id, partner)` follows every collection the partner offers from
+the stored checkpoint, page by page (a stale checkpoint restarts from zero);
+`push(db, org_id, partner)` sends each of our collections from the partner's
+last accepted position to its inbox.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy import select, update
+
+from tutela.domain.exchange import Partner
+from tutela.exchange import bundles, envelope, feed, identity, inbound, jose, partners
+from tutela.exchange.errors import ExchangeError, Refused
+from tutela.storage.db import Database
+from tutela.storage.tables.exchange import exchange_keys, exchange_nonces, exchange_partners
+from tutela.storage.times import utc_now
+
+REQUEST_TYP = "tutela-request+jws"
+SCHEME = "Tutela-Signature"
+REQUEST_MAX_AGE = timedelta(minutes=5)
+PAGE = 10_000
+TIMEOUT = httpx.Timeout(120.0, connect=10.0)
+
+
+def sign_request(db: Database, org_id: int, method: str, path_qs: str, audience: str) -> tuple[str, str]:
+    """(Authorization header value, nonce) for one request to a partner."""
+    nonce = secrets.token_hex(16)
+    claims = {"m": method.upper(), "p": path_qs, "at": utc_now().isoformat(timespec="seconds"), "nonce": nonce,
+              "aud": audience}
+    signer = identity.signer(db, org_id)
+    header = jose.b64url(json.dumps({"alg": jose.ALG, "kid": signer.key_id, "typ": REQUEST_TYP},
+                                    separators=(",", ":")).encode())
+    payload = jose.b64url(jose.canonical(claims))
+    sig = jose.b64url(signer.private_key.sign(f"{header}.{payload}".encode("ascii")))
+    return f"{SCHEME} {header}.{payload}.{sig}", nonce
+
+
+def caller(db: Database, authorization: str | None, method: str, path_qs: str) -> tuple[int, Partner, str]:
+    """Who signed this request: (our organisation asked, the partner asking, the request nonce); Refused if
+    anything is off. The audience names our organisation; the key names the partner among its partners."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme != SCHEME or token.count(".") != 2:
+        raise Refused(f"a partner request needs 'Authorization: {SCHEME} <JWS>'", status=401)
+    protected, payload, sig = token.split(".")
+    try:
+        header = jose.header_of(f"{protected}..{sig}")
+        claims = json.loads(jose.b64url_decode(payload))
+    except (jose.SignatureError, ValueError):
+        raise Refused("the request signature is malformed", status=401) from None
+    if header.typ != REQUEST_TYP or not isinstance(claims, dict):
+        raise Refused("not a signed Tutela request", status=401)
+    with db.connect() as conn:
+        org_id = conn.execute(select(exchange_keys.c.org_id).where(
+            exchange_keys.c.key_id == str(claims.get("aud")), exchange_keys.c.revoked_at.is_(None))).scalar()
+    if org_id is None:
+        raise Refused("the request is addressed to no organisation here (unknown audience key)", status=401)
+    found = [p for p in partners.partners_with_key(db, header.kid) if p.org_id == org_id]
+    if not found:
+        raise Refused(f"unknown key {header.kid}: the organisation asked has no partner with it", status=401)
+    partner, key = partners.verification_key(db, org_id, found[0], header.kid)
+    try:
+        key.verify(jose.b64url_decode(sig), f"{protected}.{payload}".encode("ascii"))
+    except Exception:  # noqa: BLE001 - InvalidSignature and malformed signatures alike
+        raise Refused(f"the request signature of {partner.name!r} does not verify", status=401) from None
+    if claims.get("m") != method.upper() or claims.get("p") != path_qs:
+        raise Refused("the signature is for another request (method or path differ)", status=401)
+    try:
+        at = datetime.fromisoformat(str(claims.get("at")))
+    except ValueError:
+        raise Refused("the request time is not ISO 8601", status=401) from None
+    now = utc_now()
+    if at.tzinfo is None or not now - REQUEST_MAX_AGE <= at <= now + envelope.CLOCK_SKEW:
+        raise Refused("the request is not fresh (check the clocks)", status=401)
+    nonce = str(claims.get("nonce", ""))
+    if not 16 <= len(nonce) <= 64:
+        raise Refused("the request has no usable nonce", status=401)
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with db.begin() as conn:
+            conn.execute(exchange_nonces.insert().values(org_id=org_id, partner_id=partner.id, nonce=nonce,
+                                                         created=at, received_at=now))
+    except IntegrityError:
+        raise Refused("replayed request", status=409) from None
+    return int(org_id), partner, nonce
+
+
+def _base(partner: Partner) -> str:
+    if not partner.endpoint_url:
+        raise ExchangeError(f"partner {partner.name!r} has no endpoint URL (`tutela partners update --url`)")
+    return partner.endpoint_url.rstrip("/")
+
+
+def _audience(partner: Partner) -> str:
+    return envelope._audience_key(partner)
+
+
+def _get(client: httpx.Client, db: Database, org_id: int, partner: Partner, path_qs: str) -> tuple[Any, str]:
+    """GET `path_qs` (as the partner's server sees it) with a signed request; (JSON answer, request nonce)."""
+    auth, nonce = sign_request(db, org_id, "GET", path_qs, _audience(partner))
+    parts = urlsplit(_base(partner))
+    res = client.get(f"{parts.scheme}://{parts.netloc}{path_qs}",
+                     headers={"Authorization": auth, "Accept": "application/taxii+json;version=2.1"})
+    _raise_for(res, partner)
+    return res.json(), nonce
+
+
+def _raise_for(res: httpx.Response, partner: Partner) -> None:
+    if res.status_code < 400:
+        return
+    try:
+        why = res.json().get("error") or res.text
+    except ValueError:
+        why = res.text
+    raise Refused(f"partner {partner.name!r} answered {res.status_code}: {str(why)[:300]}", status=502)
+
+
+def _path(partner: Partner, rest: str) -> str:
+    return urlsplit(_base(partner)).path + rest
+
+
+def pull(db: Database, org_id: int, name: str, *, page_size: int = PAGE,
+         client: httpx.Client | None = None) -> list[dict[str, Any]]:
+    """Pull every collection the partner offers us, from our checkpoints; one result per collection."""
+    partner = partners.get_partner(db, org_id, name)
+    if partner.revoked_at is not None:
+        raise Refused(f"partner {partner.name!r} was revoked")
+    own = client is None
+    client = client or httpx.Client(timeout=TIMEOUT)
+    results = []
+    try:
+        listing, _ = _get(client, db, org_id, partner, _path(partner, "/taxii2/api/collections/"))
+        for col in listing.get("collections", []):
+            results.append(_pull_collection(client, db, org_id, partner, str(col["id"]), page_size))
+    finally:
+        if own:
+            client.close()
+    return results
+
+
+def _pull_collection(client: httpx.Client, db: Database, org_id: int, partner: Partner, uuid: str,
+                     page_size: int) -> dict[str, Any]:
+    checkpoint = next((i.checkpoint for i in inbound.list_inbound(db, org_id)
+                       if i.partner_id == partner.id and i.collection_uuid == uuid), 0)
+    totals = inbound.Applied()
+    pages = resyncs = withdrawn = 0
+    started = utc_now() if checkpoint == 0 else None
+    while True:
+        path = _path(partner, f"/taxii2/api/collections/{uuid}/objects/?added_after={checkpoint}&limit={page_size}")
+        env, nonce = _get(client, db, org_id, partner, path)
+        result = bundles.accept(db, org_id, env, partner=partner, expect_reply_to=nonce, resync_started=started)
+        pages += 1
+        if result.stale:
+            checkpoint, started, resyncs = 0, utc_now(), resyncs + 1
+            continue
+        for k in ("added", "updated", "removed", "not_accepted"):
+            setattr(totals, k, getattr(totals, k) + getattr(result.applied, k))
+        withdrawn += result.withdrawn_by_snapshot
+        checkpoint = result.next
+        if not result.more:
+            break
+    return {"collection": uuid, "pages": pages, "checkpoint": checkpoint, "full_resyncs": resyncs,
+            "withdrawn_by_resync": withdrawn, **totals.as_dict()}
+
+
+def push(db: Database, org_id: int, name: str, *, page_size: int = PAGE,
+         client: httpx.Client | None = None) -> list[dict[str, Any]]:
+    """Send each of our collections to the partner's inbox, from the position it last accepted."""
+    partner = partners.get_partner(db, org_id, name)
+    if partner.revoked_at is not None:
+        raise Refused(f"partner {partner.name!r} was revoked")
+    own = client is None
+    client = client or httpx.Client(timeout=TIMEOUT)
+    with db.connect() as conn:
+        cursors = dict(conn.execute(select(exchange_partners.c.push_cursors).where(
+            exchange_partners.c.id == partner.id)).scalar() or {})
+    results = []
+    try:
+        for col in feed.list_collections(db, org_id):
+            feed.sync(db, col.id)
+            after, sent = int(cursors.get(col.uuid, 0)), 0
+            while True:
+                env = bundles.page_envelope(db, org_id, col, after=after, limit=page_size, to=partner)
+                res = client.post(_base(partner) + "/v1/exchange/inbox", json=env)
+                _raise_for(res, partner)
+                sent += len(bundles.stix.indicators_of(env["body"]["bundle"]))
+                after = env["body"]["next"]
+                cursors[col.uuid] = after
+                with db.begin() as conn:
+                    conn.execute(update(exchange_partners).where(exchange_partners.c.id == partner.id)
+                                 .values(push_cursors=dict(cursors)))
+                if not env["body"]["more"]:
+                    break
+            results.append({"collection": col.uuid, "title": col.name, "sent": sent, "position": after})
+    finally:
+        if own:
+            client.close()
+    return results
+
+
+def post_envelope(db: Database, partner: Partner, env: dict[str, Any], *,
+                  client: httpx.Client | None = None) -> dict[str, Any]:
+    """Deliver any signed envelope (feedback, a referral...) to the partner's inbox; its answer."""
+    own = client is None
+    client = client or httpx.Client(timeout=TIMEOUT)
+    try:
+        res = client.post(_base(partner) + "/v1/exchange/inbox", json=env)
+        _raise_for(res, partner)
+        return res.json()
+    finally:
+        if own:
+            client.close()
