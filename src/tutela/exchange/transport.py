@@ -166,7 +166,8 @@ def _pull_collection(client: httpx.Client, db: Database, org_id: int, partner: P
     while True:
         path = _path(partner, f"/taxii2/api/collections/{uuid}/objects/?added_after={checkpoint}&limit={page_size}")
         env, nonce = _get(client, db, org_id, partner, path)
-        result = bundles.accept(db, org_id, env, partner=partner, expect_reply_to=nonce, resync_started=started)
+        result = bundles.accept(db, org_id, env, partner=partner, expect_reply_to=nonce, resync_started=started,
+                                allow_older=True)  # a live answer to our request (a resync may go back)
         pages += 1
         if result.stale:
             checkpoint, started, resyncs = 0, utc_now(), resyncs + 1
