@@ -133,6 +133,28 @@ def ensure_collection(db: Database, org_id: int, bank: str | int, *, share_level
     return _to_collection(row)
 
 
+def ensure_named_collection(db: Database, org_id: int, name: str, *, share_level: str | TLP = TLP.AMBER,
+                            actor: str = "operator") -> Collection:
+    """A collection that follows no bank (keyed URLs and accounts), made on first use."""
+    from tutela.cases import audit
+
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ExchangeError("a collection needs a name of 1 to 200 characters")
+    try:
+        return get_collection(db, org_id, name)
+    except ExchangeError:
+        pass
+    with audit.writing(db) as conn:
+        conn.execute(exchange_collections.insert().values(
+            org_id=org_id, uuid=str(uuid.uuid4()), name=name, bank_id=None, created_at=utc_now(),
+            share_level=TLP.parse(share_level).value, confidence=80, entry_cursor=0, removal_cursor=0,
+            purged_through=0))
+        audit.append(conn, actor=actor, action="exchange.collection_create", object_type="exchange_collection",
+                     object_id=name, org_id=org_id, details={"bank": None})
+    return get_collection(db, org_id, name)
+
+
 def _lock(conn: Connection, collection_id: int) -> Any:
     """The collection row, locked for this transaction on PostgreSQL (SQLite has one writer anyway)."""
     q = select(exchange_collections).where(exchange_collections.c.id == collection_id)

@@ -147,6 +147,7 @@ def to_indicator(s: Signal, *, created_by: str | None = None) -> dict[str, Any]:
         "modified": stix_time(s.modified),
         "pattern": pattern_for(s.signal_type, s.value),
         "pattern_type": "stix",
+        "pattern_version": "2.1",
         "valid_from": stix_time(s.first_seen),
         "confidence": s.confidence,
         "object_marking_refs": [TLP_MARKINGS[s.share_level]],
