@@ -53,7 +53,7 @@ def _free_port() -> int:
 
 @pytest.fixture()
 def instance_factory(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
-    """instance_factory("tr-hotline", country="TR", postgres=True) -> a running Instance with that organisation.
+    """instance_factory("tr-hotline", country="TR", postgres=True) -> a running Instance with that org.
 
     `postgres=True` puts its database in a fresh PostgreSQL schema when TUTELA_TEST_POSTGRES_URL is set
     (SQLite otherwise). Every server is stopped and every schema dropped afterwards."""
@@ -72,7 +72,9 @@ def instance_factory(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     schemas: list[str] = []
     pg_url = os.environ.get("TUTELA_TEST_POSTGRES_URL")
 
-    def make(org: str, *, kind: str = "hotline", country: str | None = None, postgres: bool = False) -> Instance:
+    def make(
+        org: str, *, kind: str = "hotline", country: str | None = None, postgres: bool = False
+    ) -> Instance:
         data = tmp_path / f"instance-{org}" / "data"
         settings = Settings(data_dir=data, secret_key=f"secret-key-of-{org}-for-tests")
         settings.ensure_data_dir()
@@ -90,8 +92,11 @@ def instance_factory(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
             db = Database.from_settings(settings)
         org_id = create_org(db, org, kind=kind, country=country)
         port = _free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(settings, db), host="127.0.0.1", port=port,
-                                               log_level="warning", lifespan="on"))
+        server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(settings, db), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+            )
+        )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         deadline = time.monotonic() + 30
@@ -117,10 +122,22 @@ def instance_factory(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
 
 def introduce(a: Instance, b: Instance, *, a_level: str = "amber", b_level: str = "amber") -> None:
     """Each instance's organisation registers the other as a partner, with its key and URL."""
-    partners.add_partner(a.db, a.org_id, b.name, identity.current_key(b.db, b.org_id).public_key, url=b.url,
-                         share_level=a_level)
-    partners.add_partner(b.db, b.org_id, a.name, identity.current_key(a.db, a.org_id).public_key, url=a.url,
-                         share_level=b_level)
+    partners.add_partner(
+        a.db,
+        a.org_id,
+        b.name,
+        identity.current_key(b.db, b.org_id).public_key,
+        url=b.url,
+        share_level=a_level,
+    )
+    partners.add_partner(
+        b.db,
+        b.org_id,
+        a.name,
+        identity.current_key(a.db, a.org_id).public_key,
+        url=a.url,
+        share_level=b_level,
+    )
 
 
 @pytest.fixture()

@@ -30,7 +30,12 @@ def test_export_import_lands_in_a_bank_the_receiver_reviews(pair) -> None:
     env = bundles.export_file(pair.db, pair.a, "known")
     objects = env["body"]["bundle"]["objects"]
     assert len(stix.indicators_of(env["body"]["bundle"])) == 5
-    assert {o["type"] for o in objects} >= {"identity", "extension-definition", "marking-definition", "indicator"}
+    assert {o["type"] for o in objects} >= {
+        "identity",
+        "extension-definition",
+        "marking-definition",
+        "indicator",
+    }
     assert env["to"] is None and env["share_level"] == "amber"
     result = bundles.accept(pair.db, pair.b, env, partner="tr-hotline")
     assert result.applied.added == 5
@@ -82,7 +87,9 @@ def test_nothing_above_the_partner_level_leaves_and_nothing_above_ours_enters(pa
     env = bundles.export_file(pair.db, pair.a, "known", to=to_b)
     assert stix.indicators_of(env["body"]["bundle"]) == []  # red signals withheld from an amber partner
     partners.update_partner(pair.db, pair.a, "az-platform", share_level="red")
-    env = bundles.export_file(pair.db, pair.a, "known", to=partners.get_partner(pair.db, pair.a, "az-platform"))
+    env = bundles.export_file(
+        pair.db, pair.a, "known", to=partners.get_partner(pair.db, pair.a, "az-platform")
+    )
     assert len(stix.indicators_of(env["body"]["bundle"])) == 5 and env["share_level"] == "red"
     with pytest.raises(Refused, match="TLP:RED is above partner 'tr-hotline'"):
         bundles.accept(pair.db, pair.b, env, partner="tr-hotline")

@@ -94,8 +94,11 @@ def test_fast_canonical_form_equals_rfc8785() -> None:
     from hypothesis import strategies as st
 
     scalars = st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text()
-    docs = st.recursive(scalars, lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(), kids,
-                                                                                             max_size=4), max_leaves=30)
+    docs = st.recursive(
+        scalars,
+        lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(), kids, max_size=4),
+        max_leaves=30,
+    )
 
     @settings(max_examples=400, deadline=None)
     @given(docs)

@@ -21,14 +21,16 @@ def test_keyed_identifiers_never_travel_in_the_clear(pair) -> None:  # noqa: ANN
     assert keyed.share(pair.db, pair.a, "urls", "lantern-tr-az", "url", [URL]) == 1
     assert keyed.share(pair.db, pair.a, "urls", "lantern-tr-az", "account", ["Chat:@Groomer_1"]) == 1
     col = feed.get_collection(pair.db, pair.a, "urls")
-    env = bundles.page_envelope(pair.db, pair.a, col, after=0, limit=100,
-                                to=partners.get_partner(pair.db, pair.a, "az-platform"))
+    env = bundles.page_envelope(
+        pair.db, pair.a, col, after=0, limit=100, to=partners.get_partner(pair.db, pair.a, "az-platform")
+    )
     text = json.dumps(env).lower()
     assert "example.test" not in text and "groomer" not in text
     bundles.accept(pair.db, pair.b, env)
     # B finds them under its own spelling of the same URL and account; others are not listed
-    assert [h["category"] for h in keyed.lookup(pair.db, pair.b, "url", "https://example.test/path/page?id=7")] == [
-        "sexual_exploitation"]
+    assert [
+        h["category"] for h in keyed.lookup(pair.db, pair.b, "url", "https://example.test/path/page?id=7")
+    ] == ["sexual_exploitation"]
     assert len(keyed.lookup(pair.db, pair.b, "account", "chat:groomer_1")) == 1
     assert keyed.lookup(pair.db, pair.b, "url", "https://example.test/other") == []
 
@@ -38,12 +40,19 @@ def test_without_the_group_key_a_url_cannot_be_tested(pair) -> None:  # noqa: AN
     keyed.create_group(pair.db, pair.b, "g")  # another key under the same name
     keyed.share(pair.db, pair.a, "urls", "g", "url", [URL])
     col = feed.get_collection(pair.db, pair.a, "urls")
-    bundles.accept(pair.db, pair.b, bundles.page_envelope(
-        pair.db, pair.a, col, after=0, limit=100, to=partners.get_partner(pair.db, pair.a, "az-platform")))
+    bundles.accept(
+        pair.db,
+        pair.b,
+        bundles.page_envelope(
+            pair.db, pair.a, col, after=0, limit=100, to=partners.get_partner(pair.db, pair.a, "az-platform")
+        ),
+    )
     assert keyed.lookup(pair.db, pair.b, "url", URL) == []
 
 
-@pytest.mark.parametrize("kind, bad", [("url", "no host here://"), ("account", "justahandle"), ("phone", "1")])
+@pytest.mark.parametrize(
+    "kind, bad", [("url", "no host here://"), ("account", "justahandle"), ("phone", "1")]
+)
 def test_bad_identifiers_are_refused(kind: str, bad: str) -> None:
     with pytest.raises(ExchangeError):
         keyed.normalise(kind, bad)

@@ -30,7 +30,9 @@ def _share_images(a) -> dict[int, str]:  # noqa: ANN001
 
 def _stix_id(a, value: str) -> str:  # noqa: ANN001
     col = feed.get_collection(a.db, a.org_id, "known-csam")
-    return next(s.stix_id for s in feed.read_page(a.db, col.id, after=0, limit=1000).signals if s.value == value)
+    return next(
+        s.stix_id for s in feed.read_page(a.db, col.id, after=0, limit=1000).signals if s.value == value
+    )
 
 
 def test_share_match_feedback_and_delete_across_two_servers(two_instances) -> None:  # noqa: ANN001
@@ -56,7 +58,12 @@ def test_share_match_feedback_and_delete_across_two_servers(two_instances) -> No
     (dispute,) = feedback.for_signal(a.db, a.org_id, disputed)
     assert dispute["opinion"] == "disputed" and dispute["reason"] == "a cartoon, not abuse material"
     (prec,) = feedback.precision(a.db, a.org_id)
-    assert prec["partner"] == b.name and prec["confirmed"] == 1 and prec["disputed"] == 1 and prec["precision"] == 0.5
+    assert (
+        prec["partner"] == b.name
+        and prec["confirmed"] == 1
+        and prec["disputed"] == 1
+        and prec["precision"] == 0.5
+    )
 
     # A deletes a signal: one pull later B no longer matches it, and still matches the others
     banks.remove_entries(a.db, "known-csam", [pdqs[901]], org_id=a.org_id)
@@ -108,10 +115,13 @@ def test_refusals_over_http(two_instances, instance_factory) -> None:  # noqa: A
     with pytest.raises(Refused, match="unknown key"):
         transport.pull(c.db, c.org_id, a.name)
     # a request replayed verbatim is refused
-    auth, _ = transport.sign_request(b.db, b.org_id, "GET", "/taxii2/api/collections/",
-                                     identity.current_key(a.db, a.org_id).key_id)
+    auth, _ = transport.sign_request(
+        b.db, b.org_id, "GET", "/taxii2/api/collections/", identity.current_key(a.db, a.org_id).key_id
+    )
     with httpx.Client() as client:
-        assert client.get(a.url + "/taxii2/api/collections/", headers={"Authorization": auth}).status_code == 200
+        assert (
+            client.get(a.url + "/taxii2/api/collections/", headers={"Authorization": auth}).status_code == 200
+        )
         again = client.get(a.url + "/taxii2/api/collections/", headers={"Authorization": auth})
         assert again.status_code == 409 and "replayed" in again.json()["error"]
         # the same signature for another path is refused

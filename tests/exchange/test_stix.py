@@ -15,9 +15,17 @@ NOW = datetime(2026, 12, 5, 12, 0, 0, 123000, tzinfo=UTC)
 
 
 def _signal(**kw) -> stix.Signal:  # noqa: ANN003
-    base = dict(signal_type="pdq", value="f" * 64, category="sexual_exploitation", confidence=80,
-                share_level=TLP.AMBER, first_seen=NOW, last_seen=NOW + timedelta(days=1),
-                modified=NOW + timedelta(days=2), seq=7)
+    base = dict(
+        signal_type="pdq",
+        value="f" * 64,
+        category="sexual_exploitation",
+        confidence=80,
+        share_level=TLP.AMBER,
+        first_seen=NOW,
+        last_seen=NOW + timedelta(days=1),
+        modified=NOW + timedelta(days=2),
+        seq=7,
+    )
     base.update(kw)
     base.setdefault("stix_id", stix.indicator_id("col", base["signal_type"], base["value"]))
     return stix.Signal(**base)
@@ -26,11 +34,17 @@ def _signal(**kw) -> stix.Signal:  # noqa: ANN003
 SHAPES = {
     "pdq photo": _signal(content_type="photo", provenance={"bank": "known", "source": "hotline"}),
     "md5 of a video": _signal(signal_type="md5", value="0" * 32, content_type="video", share_level=TLP.GREEN),
-    "sha256 with expiry": _signal(signal_type="sha256", value="ab" * 32, expires_at=NOW + timedelta(days=90),
-                                  share_level=TLP.RED, country="TR"),
+    "sha256 with expiry": _signal(
+        signal_type="sha256",
+        value="ab" * 32,
+        expires_at=NOW + timedelta(days=90),
+        share_level=TLP.RED,
+        country="TR",
+    ),
     "keyed url": _signal(signal_type="url", value="cd" * 32, group="lantern-tr-az", share_level=TLP.CLEAR),
-    "keyed account": _signal(signal_type="account", value="ef" * 32, group="lantern-tr-az",
-                             share_level=TLP.AMBER_STRICT),
+    "keyed account": _signal(
+        signal_type="account", value="ef" * 32, group="lantern-tr-az", share_level=TLP.AMBER_STRICT
+    ),
     "tombstone": _signal(deleted=True, category="trafficking"),
 }
 
@@ -49,14 +63,20 @@ def test_each_shape_is_valid_stix_and_round_trips(name: str) -> None:
     assert marking_ids == {stix.TLP_MARKINGS[signal.share_level]}
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda o: o.update(pattern="[file:hashes.'MD5' = '00000000000000000000000000000000']"), "pattern does not"),
-    (lambda o: o["extensions"][stix.EXTENSION_ID].update(category="cats"), "unknown category"),
-    (lambda o: o.update(object_marking_refs=[]), "no TLP 2.0 marking"),
-    (lambda o: o.update(confidence=101), "confidence"),
-    (lambda o: o["extensions"][stix.EXTENSION_ID].update(value="zz"), "not a valid pdq"),
-    (lambda o: o.pop("extensions"), "no Tutela signal extension"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            lambda o: o.update(pattern="[file:hashes.'MD5' = '00000000000000000000000000000000']"),
+            "pattern does not",
+        ),
+        (lambda o: o["extensions"][stix.EXTENSION_ID].update(category="cats"), "unknown category"),
+        (lambda o: o.update(object_marking_refs=[]), "no TLP 2.0 marking"),
+        (lambda o: o.update(confidence=101), "confidence"),
+        (lambda o: o["extensions"][stix.EXTENSION_ID].update(value="zz"), "not a valid pdq"),
+        (lambda o: o.pop("extensions"), "no Tutela signal extension"),
+    ],
+)
 def test_inconsistent_indicators_are_refused(change, message: str) -> None:  # noqa: ANN001
     obj = copy.deepcopy(stix.to_indicator(SHAPES["pdq photo"]))
     change(obj)

@@ -85,6 +85,7 @@ def _setup_a(c: Any, h: dict[str, str]) -> dict[str, str]:
         "bank": f"bank-{SECRET}", "conversation_id": f"conv-{SECRET}", "account_id": f"acct-{SECRET}",
         "decision_id": decision["id"], "example_id": str(example.get("id", MISSING["int"])),
         "key_id": key_id, "reference_code": code, "fmt": "dsa", "partner": f"partner-{SECRET}",
+        "stix_id": f"indicator--{SECRET}",
     }
 
 

@@ -29,8 +29,17 @@ from tutela.storage.times import utc_now
 KIND = "stix-bundle"
 
 
-def page_envelope(db: Database, org_id: int, collection: feed.Collection, *, after: int, limit: int,
-                  to: Partner | None, max_level: TLP = TLP.RED, in_reply_to: str | None = None) -> dict[str, Any]:
+def page_envelope(
+    db: Database,
+    org_id: int,
+    collection: feed.Collection,
+    *,
+    after: int,
+    limit: int,
+    to: Partner | None,
+    max_level: TLP = TLP.RED,
+    in_reply_to: str | None = None,
+) -> dict[str, Any]:
     """One signed page of a collection for `to` (None: an unaddressed file, capped at `max_level`)."""
     if to is None and max_level is TLP.RED:
         max_level = TLP.AMBER_STRICT  # RED needs a named recipient: `envelope.seal` would refuse it anyway
@@ -42,20 +51,26 @@ def page_envelope(db: Database, org_id: int, collection: feed.Collection, *, aft
     level = max((s.share_level for s in page.signals), key=lambda t: t.rank, default=TLP.CLEAR)
     body = {
         "collection": {"id": collection.uuid, "title": collection.name},
-        "after": after, "next": page.next_after, "more": page.more, "stale": page.stale,
+        "after": after,
+        "next": page.next_after,
+        "more": page.more,
+        "stale": page.stale,
         "in_reply_to": in_reply_to,
         "bundle": stix.bundle(objects, org=org, key_id=key_id),
     }
     return envelope.seal(db, org_id, KIND, body, to=to, share_level=level)
 
 
-def export_file(db: Database, org_id: int, bank: str, *, to: Partner | None = None,
-                max_level: TLP | str | None = None) -> dict[str, Any]:
+def export_file(
+    db: Database, org_id: int, bank: str, *, to: Partner | None = None, max_level: TLP | str | None = None
+) -> dict[str, Any]:
     """A complete, signed snapshot of the collection that follows `bank` (made and synced on the way).
 
     Addressed to a partner, its policy decides what goes; unaddressed (a file for whoever we hand
     it to), only signals up to `max_level` (default amber) go, and never red or content."""
     level = TLP.parse(max_level) if max_level is not None else (TLP.RED if to is not None else TLP.AMBER)
+    if to is None and level is TLP.RED:
+        raise Refused("not exported: TLP:RED goes only to named recipients (name the partner)")
     col = feed.ensure_collection(db, org_id, bank)
     feed.sync(db, col.id)
     return page_envelope(db, org_id, col, after=0, limit=50_000_000, to=to, max_level=level)
@@ -72,9 +87,15 @@ class Accepted:
     withdrawn_by_snapshot: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"partner": self.partner, "collection": self.collection, **self.applied.as_dict(),
-                "next": self.next, "more": self.more, "stale": self.stale,
-                "withdrawn_by_snapshot": self.withdrawn_by_snapshot}
+        return {
+            "partner": self.partner,
+            "collection": self.collection,
+            **self.applied.as_dict(),
+            "next": self.next,
+            "more": self.more,
+            "stale": self.stale,
+            "withdrawn_by_snapshot": self.withdrawn_by_snapshot,
+        }
 
 
 def _body(opened: envelope.Opened) -> tuple[dict[str, Any], list[stix.Signal]]:
@@ -92,15 +113,25 @@ def _body(opened: envelope.Opened) -> tuple[dict[str, Any], list[stix.Signal]]:
         raise Refused(f"the bundle from {opened.partner.name!r} is not valid: {exc}", status=400) from None
     for s in signals:
         if s.share_level.rank > opened.share_level.rank:
-            raise Refused(f"{s.stix_id} is marked TLP:{s.share_level.value.upper()}, above the bundle's "
-                          f"TLP:{opened.share_level.value.upper()}", status=400)
+            raise Refused(
+                f"{s.stix_id} is marked TLP:{s.share_level.value.upper()}, above the bundle's "
+                f"TLP:{opened.share_level.value.upper()}",
+                status=400,
+            )
     return body, signals
 
 
-def accept(db: Database, org_id: int, env: Any, *, partner: str | Partner | None = None,
-           expect_reply_to: str | None = None, resync_started: Any = None,
-           allow_older: bool = False) -> Accepted:
-    """Check a signed bundle addressed to the organisation and apply it; Refused (nothing changed) when not."""
+def accept(
+    db: Database,
+    org_id: int,
+    env: Any,
+    *,
+    partner: str | Partner | None = None,
+    expect_reply_to: str | None = None,
+    resync_started: Any = None,
+    allow_older: bool = False,
+) -> Accepted:
+    """Check a signed bundle addressed to the organisation and apply it; Refused (nothing changed) if not."""
     opened = envelope.open_envelope(db, org_id, env, kind=KIND, partner=partner)
     body, signals = _body(opened)
     if expect_reply_to is not None and body.get("in_reply_to") != expect_reply_to:
@@ -112,8 +143,11 @@ def accept(db: Database, org_id: int, env: Any, *, partner: str | Partner | None
             envelope.remember(conn, org_id, opened)
         return Accepted(opened.partner.name, col["id"], inbound.Applied(), 0, True, True)
     if not allow_older and body["after"] == 0 and 0 < body["next"] < feed_in.checkpoint:
-        raise Refused(f"this bundle of {opened.partner.name!r} is older than one already imported "
-                      f"(feed position {body['next']} < {feed_in.checkpoint})", status=409)
+        raise Refused(
+            f"this bundle of {opened.partner.name!r} is older than one already imported "
+            f"(feed position {body['next']} < {feed_in.checkpoint})",
+            status=409,
+        )
     started = resync_started or (utc_now() if body["after"] == 0 else None)
     # applying is idempotent (keyed upserts and tombstones), so the nonce is recorded after it: a failed
     # import can be retried with the same file, and a copy racing this one changes nothing more
@@ -125,18 +159,37 @@ def accept(db: Database, org_id: int, env: Any, *, partner: str | Partner | None
         envelope.remember(conn, org_id, opened)
     inbound.set_checkpoint(db, feed_in.id, max(body["next"], body["after"]), resynced=body["after"] == 0)
     _audit(db, org_id, opened, col["id"], applied, withdrawn)
-    return Accepted(opened.partner.name, col["id"], applied, body["next"], bool(body["more"]), False, withdrawn)
+    return Accepted(
+        opened.partner.name, col["id"], applied, body["next"], bool(body["more"]), False, withdrawn
+    )
 
 
-def _audit(db: Database, org_id: int, opened: envelope.Opened, collection: str, applied: inbound.Applied,
-           withdrawn: int) -> None:
+def _audit(
+    db: Database,
+    org_id: int,
+    opened: envelope.Opened,
+    collection: str,
+    applied: inbound.Applied,
+    withdrawn: int,
+) -> None:
     from tutela.cases import audit
 
     with audit.writing(db) as conn:
-        audit.append(conn, actor=f"exchange:{opened.partner.name}"[:80], action="exchange.bundle_accept",
-                     object_type="exchange_partner", object_id=opened.partner.id, org_id=org_id,
-                     details={"collection": collection, "nonce": opened.nonce, "key_id": opened.key_id,
-                              **applied.as_dict(), "withdrawn_by_snapshot": withdrawn})
+        audit.append(
+            conn,
+            actor=f"exchange:{opened.partner.name}"[:80],
+            action="exchange.bundle_accept",
+            object_type="exchange_partner",
+            object_id=opened.partner.id,
+            org_id=org_id,
+            details={
+                "collection": collection,
+                "nonce": opened.nonce,
+                "key_id": opened.key_id,
+                **applied.as_dict(),
+                "withdrawn_by_snapshot": withdrawn,
+            },
+        )
 
 
 def load_file(text: str) -> Any:

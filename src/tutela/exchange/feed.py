@@ -60,20 +60,37 @@ class Collection:
     purged_through: int
 
     def describe(self) -> dict[str, Any]:
-        return {"id": self.uuid, "title": self.name, "share_level": self.share_level.value,
-                "confidence": self.confidence, "can_read": True, "can_write": False,
-                "media_types": ["application/stix+json;version=2.1"]}
+        return {
+            "id": self.uuid,
+            "title": self.name,
+            "share_level": self.share_level.value,
+            "confidence": self.confidence,
+            "can_read": True,
+            "can_write": False,
+            "media_types": ["application/stix+json;version=2.1"],
+        }
 
 
 def _to_collection(row: Any) -> Collection:
-    return Collection(row.id, row.org_id, row.uuid, row.name, row.bank_id, TLP(row.share_level), row.confidence,
-                      int(row.purged_through))
+    return Collection(
+        row.id,
+        row.org_id,
+        row.uuid,
+        row.name,
+        row.bank_id,
+        TLP(row.share_level),
+        row.confidence,
+        int(row.purged_through),
+    )
 
 
 def list_collections(db: Database, org_id: int) -> list[Collection]:
     with db.connect() as conn:
-        rows = conn.execute(select(exchange_collections).where(exchange_collections.c.org_id == org_id)
-                            .order_by(exchange_collections.c.name)).all()
+        rows = conn.execute(
+            select(exchange_collections)
+            .where(exchange_collections.c.org_id == org_id)
+            .order_by(exchange_collections.c.name)
+        ).all()
     return [_to_collection(r) for r in rows]
 
 
@@ -91,8 +108,15 @@ def get_collection(db: Database, org_id: int, ref: str | int) -> Collection:
     return _to_collection(row)
 
 
-def ensure_collection(db: Database, org_id: int, bank: str | int, *, share_level: str | TLP | None = None,
-                      confidence: int | None = None, actor: str = "operator") -> Collection:
+def ensure_collection(
+    db: Database,
+    org_id: int,
+    bank: str | int,
+    *,
+    share_level: str | TLP | None = None,
+    confidence: int | None = None,
+    actor: str = "operator",
+) -> Collection:
     """The collection that follows one of the organisation's own banks, made on first use (or updated)."""
     from tutela.cases import audit
 
@@ -101,7 +125,9 @@ def ensure_collection(db: Database, org_id: int, bank: str | int, *, share_level
         key = int(bank) if col is hash_banks.c.id else bank
         b = conn.execute(select(hash_banks).where(hash_banks.c.owner_org_id == org_id, col == key)).first()
     if b is None:
-        raise ExchangeError(f"the organisation has no bank {bank!r} (only its own banks can be shared)", status=404)
+        raise ExchangeError(
+            f"the organisation has no bank {bank!r} (only its own banks can be shared)", status=404
+        )
     values: dict[str, Any] = {}
     if share_level is not None:
         try:
@@ -113,28 +139,54 @@ def ensure_collection(db: Database, org_id: int, bank: str | int, *, share_level
             raise ExchangeError("confidence must be between 0 and 100")
         values["confidence"] = int(confidence)
     with audit.writing(db) as conn:
-        row = conn.execute(select(exchange_collections).where(exchange_collections.c.org_id == org_id,
-                                                              exchange_collections.c.bank_id == b.id)).first()
+        row = conn.execute(
+            select(exchange_collections).where(
+                exchange_collections.c.org_id == org_id, exchange_collections.c.bank_id == b.id
+            )
+        ).first()
         if row is None:
-            conn.execute(exchange_collections.insert().values(
-                org_id=org_id, uuid=str(uuid.uuid4()), name=b.name, bank_id=b.id, created_at=utc_now(),
-                share_level=values.get("share_level", TLP.AMBER.value), confidence=values.get("confidence", 80),
-                entry_cursor=0, removal_cursor=0, purged_through=0))
+            conn.execute(
+                exchange_collections.insert().values(
+                    org_id=org_id,
+                    uuid=str(uuid.uuid4()),
+                    name=b.name,
+                    bank_id=b.id,
+                    created_at=utc_now(),
+                    share_level=values.get("share_level", TLP.AMBER.value),
+                    confidence=values.get("confidence", 80),
+                    entry_cursor=0,
+                    removal_cursor=0,
+                    purged_through=0,
+                )
+            )
             action = "exchange.collection_create"
         elif values:
-            conn.execute(update(exchange_collections).where(exchange_collections.c.id == row.id).values(**values))
+            conn.execute(
+                update(exchange_collections).where(exchange_collections.c.id == row.id).values(**values)
+            )
             action = "exchange.collection_update"
         else:
             return _to_collection(row)
-        row = conn.execute(select(exchange_collections).where(exchange_collections.c.org_id == org_id,
-                                                              exchange_collections.c.bank_id == b.id)).one()
-        audit.append(conn, actor=actor, action=action, object_type="exchange_collection", object_id=row.uuid,
-                     org_id=org_id, details={"bank": b.name, **values})
+        row = conn.execute(
+            select(exchange_collections).where(
+                exchange_collections.c.org_id == org_id, exchange_collections.c.bank_id == b.id
+            )
+        ).one()
+        audit.append(
+            conn,
+            actor=actor,
+            action=action,
+            object_type="exchange_collection",
+            object_id=row.uuid,
+            org_id=org_id,
+            details={"bank": b.name, **values},
+        )
     return _to_collection(row)
 
 
-def ensure_named_collection(db: Database, org_id: int, name: str, *, share_level: str | TLP = TLP.AMBER,
-                            actor: str = "operator") -> Collection:
+def ensure_named_collection(
+    db: Database, org_id: int, name: str, *, share_level: str | TLP = TLP.AMBER, actor: str = "operator"
+) -> Collection:
     """A collection that follows no bank (keyed URLs and accounts), made on first use."""
     from tutela.cases import audit
 
@@ -146,12 +198,29 @@ def ensure_named_collection(db: Database, org_id: int, name: str, *, share_level
     except ExchangeError:
         pass
     with audit.writing(db) as conn:
-        conn.execute(exchange_collections.insert().values(
-            org_id=org_id, uuid=str(uuid.uuid4()), name=name, bank_id=None, created_at=utc_now(),
-            share_level=TLP.parse(share_level).value, confidence=80, entry_cursor=0, removal_cursor=0,
-            purged_through=0))
-        audit.append(conn, actor=actor, action="exchange.collection_create", object_type="exchange_collection",
-                     object_id=name, org_id=org_id, details={"bank": None})
+        conn.execute(
+            exchange_collections.insert().values(
+                org_id=org_id,
+                uuid=str(uuid.uuid4()),
+                name=name,
+                bank_id=None,
+                created_at=utc_now(),
+                share_level=TLP.parse(share_level).value,
+                confidence=80,
+                entry_cursor=0,
+                removal_cursor=0,
+                purged_through=0,
+            )
+        )
+        audit.append(
+            conn,
+            actor=actor,
+            action="exchange.collection_create",
+            object_type="exchange_collection",
+            object_id=name,
+            org_id=org_id,
+            details={"bank": None},
+        )
     return get_collection(db, org_id, name)
 
 
@@ -170,12 +239,18 @@ def _replace(conn: Connection, collection_id: int, stix_ids: list[str]) -> dict[
     """Delete the current rows of these signals (they are about to be inserted again); returns them by id."""
     old: dict[str, Any] = {}
     for i in range(0, len(stix_ids), 500):
-        part = stix_ids[i:i + 500]
-        for r in conn.execute(select(exchange_signals).where(exchange_signals.c.collection_id == collection_id,
-                                                             exchange_signals.c.stix_id.in_(part))).all():
+        part = stix_ids[i : i + 500]
+        for r in conn.execute(
+            select(exchange_signals).where(
+                exchange_signals.c.collection_id == collection_id, exchange_signals.c.stix_id.in_(part)
+            )
+        ).all():
             old[r.stix_id] = r
-        conn.execute(delete(exchange_signals).where(exchange_signals.c.collection_id == collection_id,
-                                                    exchange_signals.c.stix_id.in_(part)))
+        conn.execute(
+            delete(exchange_signals).where(
+                exchange_signals.c.collection_id == collection_id, exchange_signals.c.stix_id.in_(part)
+            )
+        )
     return old
 
 
@@ -189,10 +264,16 @@ def sync(db: Database, collection_id: int) -> dict[str, int]:
                 return {"added": 0, "removed": 0}
             bank = conn.execute(select(hash_banks).where(hash_banks.c.id == col.bank_id)).one()
             entries = conn.execute(
-                select(hash_entries.c.id, hash_entries.c.signal_type, hash_entries.c.value,
-                       hash_entries.c.content_type, hash_entries.c.added_at)
+                select(
+                    hash_entries.c.id,
+                    hash_entries.c.signal_type,
+                    hash_entries.c.value,
+                    hash_entries.c.content_type,
+                    hash_entries.c.added_at,
+                )
                 .where(hash_entries.c.bank_id == col.bank_id, hash_entries.c.id > col.entry_cursor)
-                .order_by(hash_entries.c.id).limit(_BATCH)
+                .order_by(hash_entries.c.id)
+                .limit(_BATCH)
             ).all()
             # entries of other banks above the cursor do not matter; only this bank's are read
             if entries:
@@ -200,14 +281,28 @@ def sync(db: Database, collection_id: int) -> dict[str, int]:
                 rows = []
                 for e in entries:
                     seen = as_utc(e.added_at)
-                    rows.append({
-                        "collection_id": col.id, "stix_id": indicator_id(col.uuid, e.signal_type, e.value),
-                        "signal_type": e.signal_type, "value": e.value, "content_type": e.content_type,
-                        "entry_id": e.id, "category": bank.category, "confidence": col.confidence,
-                        "share_level": col.share_level, "first_seen": seen, "last_seen": seen,
-                        "provenance": {"bank": bank.name, **({"source": bank.source} if bank.source else {})},
-                        "version": 1, "deleted": False, "updated_at": now,
-                    })
+                    rows.append(
+                        {
+                            "collection_id": col.id,
+                            "stix_id": indicator_id(col.uuid, e.signal_type, e.value),
+                            "signal_type": e.signal_type,
+                            "value": e.value,
+                            "content_type": e.content_type,
+                            "entry_id": e.id,
+                            "category": bank.category,
+                            "confidence": col.confidence,
+                            "share_level": col.share_level,
+                            "first_seen": seen,
+                            "last_seen": seen,
+                            "provenance": {
+                                "bank": bank.name,
+                                **({"source": bank.source} if bank.source else {}),
+                            },
+                            "version": 1,
+                            "deleted": False,
+                            "updated_at": now,
+                        }
+                    )
                 old = _replace(conn, col.id, [r["stix_id"] for r in rows])
                 for r in rows:
                     prev = old.get(r["stix_id"])
@@ -215,24 +310,39 @@ def sync(db: Database, collection_id: int) -> dict[str, int]:
                         r["version"] = prev.version + 1
                         r["first_seen"] = as_utc(prev.first_seen)
                 conn.execute(exchange_signals.insert(), rows)
-                conn.execute(update(exchange_collections).where(exchange_collections.c.id == col.id)
-                             .values(entry_cursor=entries[-1].id))
+                conn.execute(
+                    update(exchange_collections)
+                    .where(exchange_collections.c.id == col.id)
+                    .values(entry_cursor=entries[-1].id)
+                )
                 added += len(rows)
                 continue
             removals = conn.execute(
                 select(hash_entry_removals.c.seq, hash_entry_removals.c.entry_id)
                 .where(hash_entry_removals.c.seq > col.removal_cursor)
-                .order_by(hash_entry_removals.c.seq).limit(_BATCH)
+                .order_by(hash_entry_removals.c.seq)
+                .limit(_BATCH)
             ).all()
             if not removals:
                 return {"added": added, "removed": removed}
             ids = [r.entry_id for r in removals]
-            live = conn.execute(select(exchange_signals.c.stix_id).where(
-                exchange_signals.c.collection_id == col.id, exchange_signals.c.entry_id.in_(ids),
-                exchange_signals.c.deleted.is_(False))).scalars().all()
+            live = (
+                conn.execute(
+                    select(exchange_signals.c.stix_id).where(
+                        exchange_signals.c.collection_id == col.id,
+                        exchange_signals.c.entry_id.in_(ids),
+                        exchange_signals.c.deleted.is_(False),
+                    )
+                )
+                .scalars()
+                .all()
+            )
             removed += _tombstone(conn, col.id, list(live))
-            conn.execute(update(exchange_collections).where(exchange_collections.c.id == col.id)
-                         .values(removal_cursor=removals[-1].seq))
+            conn.execute(
+                update(exchange_collections)
+                .where(exchange_collections.c.id == col.id)
+                .values(removal_cursor=removals[-1].seq)
+            )
 
 
 def _tombstone(conn: Connection, collection_id: int, stix_ids: list[str]) -> int:
@@ -251,9 +361,18 @@ def _tombstone(conn: Connection, collection_id: int, stix_ids: list[str]) -> int
     return len(rows)
 
 
-def correct(db: Database, org_id: int, collection: str | int, stix_id: str, *, confidence: int | None = None,
-            share_level: str | TLP | None = None, category: str | None = None,
-            expires_at: datetime | None = None, actor: str = "operator") -> Signal:
+def correct(
+    db: Database,
+    org_id: int,
+    collection: str | int,
+    stix_id: str,
+    *,
+    confidence: int | None = None,
+    share_level: str | TLP | None = None,
+    category: str | None = None,
+    expires_at: datetime | None = None,
+    actor: str = "operator",
+) -> Signal:
     """Change a signal's metadata (a correction): it moves to the end of the feed with its new state."""
     from tutela.cases import audit
     from tutela.domain.taxonomy import Category
@@ -279,13 +398,26 @@ def correct(db: Database, org_id: int, collection: str | int, stix_id: str, *, c
         row.pop("seq")
         row.update(values, version=row["version"] + 1, updated_at=utc_now())
         conn.execute(exchange_signals.insert(), row)
-        audit.append(conn, actor=actor, action="exchange.signal_correct", object_type="exchange_signal",
-                     object_id=stix_id, org_id=org_id, details={k: str(v) for k, v in values.items()})
+        audit.append(
+            conn,
+            actor=actor,
+            action="exchange.signal_correct",
+            object_type="exchange_signal",
+            object_id=stix_id,
+            org_id=org_id,
+            details={k: str(v) for k, v in values.items()},
+        )
     return signal_of(db, col.id, stix_id)
 
 
-def add_keyed(db: Database, org_id: int, collection: str | int, signals: Iterable[dict[str, Any]],
-              *, actor: str = "operator") -> int:
+def add_keyed(
+    db: Database,
+    org_id: int,
+    collection: str | int,
+    signals: Iterable[dict[str, Any]],
+    *,
+    actor: str = "operator",
+) -> int:
     """Add keyed-identifier signals (url/account HMACs, see `keyed`) to a collection; returns how many."""
     from tutela.cases import audit
 
@@ -293,14 +425,26 @@ def add_keyed(db: Database, org_id: int, collection: str | int, signals: Iterabl
     now = utc_now()
     rows = []
     for s in signals:
-        rows.append({
-            "collection_id": col.id, "stix_id": indicator_id(col.uuid, s["signal_type"], s["value"]),
-            "signal_type": s["signal_type"], "value": s["value"], "group_name": s["group"], "entry_id": None,
-            "category": s.get("category") or "sexual_exploitation", "confidence": s.get("confidence", col.confidence),
-            "share_level": TLP.parse(s.get("share_level") or col.share_level).value, "country": s.get("country"),
-            "first_seen": now, "last_seen": now, "provenance": s.get("provenance") or {}, "version": 1,
-            "deleted": False, "updated_at": now,
-        })
+        rows.append(
+            {
+                "collection_id": col.id,
+                "stix_id": indicator_id(col.uuid, s["signal_type"], s["value"]),
+                "signal_type": s["signal_type"],
+                "value": s["value"],
+                "group_name": s["group"],
+                "entry_id": None,
+                "category": s.get("category") or "sexual_exploitation",
+                "confidence": s.get("confidence", col.confidence),
+                "share_level": TLP.parse(s.get("share_level") or col.share_level).value,
+                "country": s.get("country"),
+                "first_seen": now,
+                "last_seen": now,
+                "provenance": s.get("provenance") or {},
+                "version": 1,
+                "deleted": False,
+                "updated_at": now,
+            }
+        )
     if not rows:
         return 0
     with audit.writing(db) as conn:
@@ -311,25 +455,48 @@ def add_keyed(db: Database, org_id: int, collection: str | int, signals: Iterabl
                 r["version"] = old[r["stix_id"]].version + 1
                 r["first_seen"] = as_utc(old[r["stix_id"]].first_seen)
         conn.execute(exchange_signals.insert(), rows)
-        audit.append(conn, actor=actor, action="exchange.keyed_add", object_type="exchange_collection",
-                     object_id=col.uuid, org_id=org_id, details={"signals": len(rows)})
+        audit.append(
+            conn,
+            actor=actor,
+            action="exchange.keyed_add",
+            object_type="exchange_collection",
+            object_id=col.uuid,
+            org_id=org_id,
+            details={"signals": len(rows)},
+        )
     return len(rows)
 
 
-def delete_signals(db: Database, org_id: int, collection: str | int, stix_ids: list[str], *,
-                   actor: str = "operator") -> int:
+def delete_signals(
+    db: Database, org_id: int, collection: str | int, stix_ids: list[str], *, actor: str = "operator"
+) -> int:
     """Withdraw signals that follow no bank entry (keyed identifiers); bank-fed ones go with their entries."""
     from tutela.cases import audit
 
     col = get_collection(db, org_id, collection)
     with audit.writing(db) as conn:
         _lock(conn, col.id)
-        live = conn.execute(select(exchange_signals.c.stix_id).where(
-            exchange_signals.c.collection_id == col.id, exchange_signals.c.stix_id.in_(stix_ids),
-            exchange_signals.c.deleted.is_(False))).scalars().all()
+        live = (
+            conn.execute(
+                select(exchange_signals.c.stix_id).where(
+                    exchange_signals.c.collection_id == col.id,
+                    exchange_signals.c.stix_id.in_(stix_ids),
+                    exchange_signals.c.deleted.is_(False),
+                )
+            )
+            .scalars()
+            .all()
+        )
         n = _tombstone(conn, col.id, list(live))
-        audit.append(conn, actor=actor, action="exchange.signals_delete", object_type="exchange_collection",
-                     object_id=col.uuid, org_id=org_id, details={"deleted": n})
+        audit.append(
+            conn,
+            actor=actor,
+            action="exchange.signals_delete",
+            object_type="exchange_collection",
+            object_id=col.uuid,
+            org_id=org_id,
+            details={"deleted": n},
+        )
     return n
 
 
@@ -337,33 +504,55 @@ def purge(db: Database, collection_id: int, *, older_than: datetime) -> int:
     """Drop tombstones last changed before `older_than`; checkpoints below them become stale."""
     with db.begin() as conn:
         _lock(conn, collection_id)
-        cond = and_(exchange_signals.c.collection_id == collection_id, exchange_signals.c.deleted.is_(True),
-                    exchange_signals.c.updated_at < older_than)
+        cond = and_(
+            exchange_signals.c.collection_id == collection_id,
+            exchange_signals.c.deleted.is_(True),
+            exchange_signals.c.updated_at < older_than,
+        )
         horizon = conn.execute(select(func.max(exchange_signals.c.seq)).where(cond)).scalar()
         if horizon is None:
             return 0
         n = conn.execute(delete(exchange_signals).where(cond)).rowcount or 0
-        conn.execute(update(exchange_collections).where(exchange_collections.c.id == collection_id)
-                     .values(purged_through=func.max(exchange_collections.c.purged_through, horizon)
-                             if conn.dialect.name == "sqlite" else func.greatest(exchange_collections.c.purged_through,
-                                                                                 horizon)))
+        conn.execute(
+            update(exchange_collections)
+            .where(exchange_collections.c.id == collection_id)
+            .values(
+                purged_through=func.max(exchange_collections.c.purged_through, horizon)
+                if conn.dialect.name == "sqlite"
+                else func.greatest(exchange_collections.c.purged_through, horizon)
+            )
+        )
         return int(n)
 
 
 def _signal(row: Any) -> Signal:
     return Signal(
-        stix_id=row.stix_id, signal_type=row.signal_type, value=row.value, category=row.category,
-        confidence=row.confidence, share_level=TLP(row.share_level), first_seen=as_utc(row.first_seen),
-        last_seen=as_utc(row.last_seen), modified=as_utc(row.updated_at), seq=int(row.seq),
-        content_type=row.content_type, group=row.group_name, country=row.country,
-        expires_at=as_utc_or_none(row.expires_at), provenance=dict(row.provenance or {}), deleted=bool(row.deleted),
+        stix_id=row.stix_id,
+        signal_type=row.signal_type,
+        value=row.value,
+        category=row.category,
+        confidence=row.confidence,
+        share_level=TLP(row.share_level),
+        first_seen=as_utc(row.first_seen),
+        last_seen=as_utc(row.last_seen),
+        modified=as_utc(row.updated_at),
+        seq=int(row.seq),
+        content_type=row.content_type,
+        group=row.group_name,
+        country=row.country,
+        expires_at=as_utc_or_none(row.expires_at),
+        provenance=dict(row.provenance or {}),
+        deleted=bool(row.deleted),
     )
 
 
 def signal_of(db: Database, collection_id: int, stix_id: str) -> Signal:
     with db.connect() as conn:
-        row = conn.execute(select(exchange_signals).where(exchange_signals.c.collection_id == collection_id,
-                                                          exchange_signals.c.stix_id == stix_id)).first()
+        row = conn.execute(
+            select(exchange_signals).where(
+                exchange_signals.c.collection_id == collection_id, exchange_signals.c.stix_id == stix_id
+            )
+        ).first()
     if row is None:
         raise ExchangeError(f"no signal {stix_id}", status=404)
     return _signal(row)
@@ -386,22 +575,45 @@ def allowed(s: Signal, partner: Partner | None, max_level: TLP) -> bool:
         return False
     if partner is None:
         return True
-    return partner_rules.refusal(partner, share_level=s.share_level, category=s.category,
-                                 signal_type=s.signal_type, country=s.country) is None
+    return (
+        partner_rules.refusal(
+            partner,
+            share_level=s.share_level,
+            category=s.category,
+            signal_type=s.signal_type,
+            country=s.country,
+        )
+        is None
+    )
 
 
-def read_page(db: Database, collection_id: int, *, after: int = 0, limit: int = 10_000,
-              partner: Partner | None = None, max_level: TLP = TLP.RED) -> Page:
+def read_page(
+    db: Database,
+    collection_id: int,
+    *,
+    after: int = 0,
+    limit: int = 10_000,
+    partner: Partner | None = None,
+    max_level: TLP = TLP.RED,
+) -> Page:
     """Signals after checkpoint `after`, filtered by the partner's policy. A checkpoint below the purge
     horizon is answered `stale` (and nothing else): the consumer must start again from 0."""
     limit = max(1, int(limit))  # the HTTP door caps it; a file export takes everything
     with db.connect() as conn:
-        col = conn.execute(select(exchange_collections).where(exchange_collections.c.id == collection_id)).one()
+        col = conn.execute(
+            select(exchange_collections).where(exchange_collections.c.id == collection_id)
+        ).one()
         if 0 < after < col.purged_through:
             return Page([], 0, True, stale=True)
-        rows = conn.execute(select(exchange_signals).where(
-            exchange_signals.c.collection_id == collection_id, exchange_signals.c.seq > after,
-        ).order_by(exchange_signals.c.seq).limit(limit + 1)).all()
+        rows = conn.execute(
+            select(exchange_signals)
+            .where(
+                exchange_signals.c.collection_id == collection_id,
+                exchange_signals.c.seq > after,
+            )
+            .order_by(exchange_signals.c.seq)
+            .limit(limit + 1)
+        ).all()
     more = len(rows) > limit
     rows = rows[:limit]
     signals = [_signal(r) for r in rows]
@@ -411,8 +623,11 @@ def read_page(db: Database, collection_id: int, *, after: int = 0, limit: int = 
 
 def counts(db: Database, collection_id: int) -> dict[str, int]:
     with db.connect() as conn:
-        rows = conn.execute(select(exchange_signals.c.deleted, func.count()).where(
-            exchange_signals.c.collection_id == collection_id).group_by(exchange_signals.c.deleted)).all()
+        rows = conn.execute(
+            select(exchange_signals.c.deleted, func.count())
+            .where(exchange_signals.c.collection_id == collection_id)
+            .group_by(exchange_signals.c.deleted)
+        ).all()
     out = {"live": 0, "tombstones": 0}
     for deleted, n in rows:
         out["tombstones" if deleted else "live"] += int(n)

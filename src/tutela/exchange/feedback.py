@@ -29,12 +29,27 @@ from tutela.storage.times import as_utc_or_none, utc_now
 KIND = "feedback"
 
 
-def _upsert(conn: Any, *, org_id: int, partner_id: int, direction: str, stix_id: str, opinion: Opinion,
-            reason: str | None, seen: int = 0, delivered: bool = False) -> None:
+def _upsert(
+    conn: Any,
+    *,
+    org_id: int,
+    partner_id: int,
+    direction: str,
+    stix_id: str,
+    opinion: Opinion,
+    reason: str | None,
+    seen: int = 0,
+    delivered: bool = False,
+) -> None:
     now = utc_now()
-    row = conn.execute(select(exchange_feedback).where(
-        exchange_feedback.c.org_id == org_id, exchange_feedback.c.partner_id == partner_id,
-        exchange_feedback.c.direction == direction, exchange_feedback.c.stix_id == stix_id)).first()
+    row = conn.execute(
+        select(exchange_feedback).where(
+            exchange_feedback.c.org_id == org_id,
+            exchange_feedback.c.partner_id == partner_id,
+            exchange_feedback.c.direction == direction,
+            exchange_feedback.c.stix_id == stix_id,
+        )
+    ).first()
     values: dict[str, Any] = {"updated_at": now}
     if opinion is Opinion.SEEN:
         values["seen"] = (row.seen if row else 0) + max(1, seen)
@@ -47,14 +62,28 @@ def _upsert(conn: Any, *, org_id: int, partner_id: int, direction: str, stix_id:
     elif delivered:
         values["delivered_at"] = now
     if row is None:
-        conn.execute(exchange_feedback.insert().values(org_id=org_id, partner_id=partner_id, direction=direction,
-                                                       stix_id=stix_id, **{"seen": 0, **values}))
+        conn.execute(
+            exchange_feedback.insert().values(
+                org_id=org_id,
+                partner_id=partner_id,
+                direction=direction,
+                stix_id=stix_id,
+                **{"seen": 0, **values},
+            )
+        )
     else:
         conn.execute(update(exchange_feedback).where(exchange_feedback.c.id == row.id).values(**values))
 
 
-def record(db: Database, org_id: int, stix_id: str, opinion: Opinion | str, *, reason: str | None = None,
-           actor: str = "operator") -> dict[str, Any]:
+def record(
+    db: Database,
+    org_id: int,
+    stix_id: str,
+    opinion: Opinion | str,
+    *,
+    reason: str | None = None,
+    actor: str = "operator",
+) -> dict[str, Any]:
     """The receiver's opinion of a signal it received (to be sent to the source by `send`)."""
     from tutela.cases import audit
 
@@ -68,10 +97,24 @@ def record(db: Database, org_id: int, stix_id: str, opinion: Opinion | str, *, r
     if got is None:
         raise ExchangeError(f"no received signal {stix_id}", status=404)
     with audit.writing(db) as conn:
-        _upsert(conn, org_id=org_id, partner_id=got["partner_id"], direction="sent", stix_id=stix_id, opinion=op,
-                reason=(reason or "").strip()[:1000] or None)
-        audit.append(conn, actor=actor, action=f"exchange.feedback_{op.value}", object_type="exchange_signal",
-                     object_id=stix_id, org_id=org_id, details={"partner_id": got["partner_id"]})
+        _upsert(
+            conn,
+            org_id=org_id,
+            partner_id=got["partner_id"],
+            direction="sent",
+            stix_id=stix_id,
+            opinion=op,
+            reason=(reason or "").strip()[:1000] or None,
+        )
+        audit.append(
+            conn,
+            actor=actor,
+            action=f"exchange.feedback_{op.value}",
+            object_type="exchange_signal",
+            object_id=stix_id,
+            org_id=org_id,
+            details={"partner_id": got["partner_id"]},
+        )
     return {"stix_id": stix_id, "opinion": op.value, "partner_id": got["partner_id"]}
 
 
@@ -83,17 +126,29 @@ def seen(db: Database, org_id: int, entry_ids: list[int]) -> int:
         if got is None:
             continue
         with db.begin() as conn:
-            _upsert(conn, org_id=org_id, partner_id=got["partner_id"], direction="sent", stix_id=got["stix_id"],
-                    opinion=Opinion.SEEN, reason=None)
+            _upsert(
+                conn,
+                org_id=org_id,
+                partner_id=got["partner_id"],
+                direction="sent",
+                stix_id=got["stix_id"],
+                opinion=Opinion.SEEN,
+                reason=None,
+            )
         n += 1
     return n
 
 
 def pending(db: Database, org_id: int, partner_id: int) -> list[dict[str, Any]]:
     with db.connect() as conn:
-        rows = conn.execute(select(exchange_feedback).where(
-            exchange_feedback.c.org_id == org_id, exchange_feedback.c.partner_id == partner_id,
-            exchange_feedback.c.direction == "sent", exchange_feedback.c.delivered_at.is_(None))).all()
+        rows = conn.execute(
+            select(exchange_feedback).where(
+                exchange_feedback.c.org_id == org_id,
+                exchange_feedback.c.partner_id == partner_id,
+                exchange_feedback.c.direction == "sent",
+                exchange_feedback.c.delivered_at.is_(None),
+            )
+        ).all()
     return [{"stix_id": r.stix_id, "opinion": r.opinion, "reason": r.reason, "seen": r.seen} for r in rows]
 
 
@@ -109,10 +164,16 @@ def send(db: Database, org_id: int, partner_name: str, *, client: Any = None) ->
     answer = transport.post_envelope(db, partner, env, client=client)
     with db.begin() as conn:
         for item in items:
-            conn.execute(update(exchange_feedback).where(
-                exchange_feedback.c.org_id == org_id, exchange_feedback.c.partner_id == partner.id,
-                exchange_feedback.c.direction == "sent", exchange_feedback.c.stix_id == item["stix_id"],
-            ).values(delivered_at=utc_now()))
+            conn.execute(
+                update(exchange_feedback)
+                .where(
+                    exchange_feedback.c.org_id == org_id,
+                    exchange_feedback.c.partner_id == partner.id,
+                    exchange_feedback.c.direction == "sent",
+                    exchange_feedback.c.stix_id == item["stix_id"],
+                )
+                .values(delivered_at=utc_now())
+            )
     return {"sent": len(items), "answer": answer}
 
 
@@ -128,9 +189,16 @@ def accept(db: Database, org_id: int, env: Any) -> dict[str, Any]:
     with db.connect() as conn:
         ours = set()
         for k in range(0, len(ids), 500):
-            ours.update(conn.execute(select(exchange_signals.c.stix_id).join(
-                exchange_collections, exchange_collections.c.id == exchange_signals.c.collection_id).where(
-                exchange_collections.c.org_id == org_id, exchange_signals.c.stix_id.in_(ids[k:k + 500]))).scalars())
+            ours.update(
+                conn.execute(
+                    select(exchange_signals.c.stix_id)
+                    .join(exchange_collections, exchange_collections.c.id == exchange_signals.c.collection_id)
+                    .where(
+                        exchange_collections.c.org_id == org_id,
+                        exchange_signals.c.stix_id.in_(ids[k : k + 500]),
+                    )
+                ).scalars()
+            )
     kept = unknown = 0
     with audit.writing(db) as conn:
         for item in items:
@@ -144,19 +212,39 @@ def accept(db: Database, org_id: int, env: Any) -> dict[str, Any]:
             except ValueError:
                 unknown += 1
                 continue
-            _upsert(conn, org_id=org_id, partner_id=opened.partner.id, direction="received",
-                    stix_id=str(item["stix_id"]), opinion=op, reason=str(item.get("reason") or "")[:1000] or None,
-                    seen=seen_n, delivered=True)
+            _upsert(
+                conn,
+                org_id=org_id,
+                partner_id=opened.partner.id,
+                direction="received",
+                stix_id=str(item["stix_id"]),
+                opinion=op,
+                reason=str(item.get("reason") or "")[:1000] or None,
+                seen=seen_n,
+                delivered=True,
+            )
             if op is not Opinion.SEEN and seen_n:
-                conn.execute(update(exchange_feedback).where(
-                    exchange_feedback.c.org_id == org_id, exchange_feedback.c.partner_id == opened.partner.id,
-                    exchange_feedback.c.direction == "received",
-                    exchange_feedback.c.stix_id == str(item["stix_id"])).values(seen=seen_n))
+                conn.execute(
+                    update(exchange_feedback)
+                    .where(
+                        exchange_feedback.c.org_id == org_id,
+                        exchange_feedback.c.partner_id == opened.partner.id,
+                        exchange_feedback.c.direction == "received",
+                        exchange_feedback.c.stix_id == str(item["stix_id"]),
+                    )
+                    .values(seen=seen_n)
+                )
             kept += 1
         envelope.remember(conn, org_id, opened)
-        audit.append(conn, actor=f"exchange:{opened.partner.name}"[:80], action="exchange.feedback_accept",
-                     object_type="exchange_partner", object_id=opened.partner.id, org_id=org_id,
-                     details={"kept": kept, "unknown": unknown})
+        audit.append(
+            conn,
+            actor=f"exchange:{opened.partner.name}"[:80],
+            action="exchange.feedback_accept",
+            object_type="exchange_partner",
+            object_id=opened.partner.id,
+            org_id=org_id,
+            details={"kept": kept, "unknown": unknown},
+        )
     return {"kept": kept, "unknown": unknown}
 
 
@@ -164,11 +252,25 @@ def for_signal(db: Database, org_id: int, stix_id: str) -> list[dict[str, Any]]:
     """Every partner's opinion of one of our signals (the source's view)."""
     names = {p.id: p.name for p in partners.list_partners(db, org_id)}
     with db.connect() as conn:
-        rows = conn.execute(select(exchange_feedback).where(
-            exchange_feedback.c.org_id == org_id, exchange_feedback.c.direction == "received",
-            exchange_feedback.c.stix_id == stix_id).order_by(exchange_feedback.c.partner_id)).all()
-    return [{"partner": names.get(r.partner_id), "opinion": r.opinion, "reason": r.reason, "seen": r.seen,
-             "updated_at": as_utc_or_none(r.updated_at)} for r in rows]
+        rows = conn.execute(
+            select(exchange_feedback)
+            .where(
+                exchange_feedback.c.org_id == org_id,
+                exchange_feedback.c.direction == "received",
+                exchange_feedback.c.stix_id == stix_id,
+            )
+            .order_by(exchange_feedback.c.partner_id)
+        ).all()
+    return [
+        {
+            "partner": names.get(r.partner_id),
+            "opinion": r.opinion,
+            "reason": r.reason,
+            "seen": r.seen,
+            "updated_at": as_utc_or_none(r.updated_at),
+        }
+        for r in rows
+    ]
 
 
 def precision(db: Database, org_id: int, *, direction: str = "received") -> list[dict[str, Any]]:
@@ -177,14 +279,24 @@ def precision(db: Database, org_id: int, *, direction: str = "received") -> list
     `received`: how each partner judged our signals; `sent`: how we judged each partner's."""
     names = {p.id: p.name for p in partners.list_partners(db, org_id)}
     with db.connect() as conn:
-        rows = conn.execute(select(exchange_feedback.c.partner_id, exchange_feedback.c.opinion, func.count(),
-                                   func.sum(exchange_feedback.c.seen)).where(
-            exchange_feedback.c.org_id == org_id, exchange_feedback.c.direction == direction,
-        ).group_by(exchange_feedback.c.partner_id, exchange_feedback.c.opinion)).all()
+        rows = conn.execute(
+            select(
+                exchange_feedback.c.partner_id,
+                exchange_feedback.c.opinion,
+                func.count(),
+                func.sum(exchange_feedback.c.seen),
+            )
+            .where(
+                exchange_feedback.c.org_id == org_id,
+                exchange_feedback.c.direction == direction,
+            )
+            .group_by(exchange_feedback.c.partner_id, exchange_feedback.c.opinion)
+        ).all()
     out: dict[int, dict[str, Any]] = {}
     for partner_id, opinion, n, seen_sum in rows:
-        d = out.setdefault(partner_id, {"partner": names.get(partner_id), "confirmed": 0, "disputed": 0,
-                                        "seen": 0})
+        d = out.setdefault(
+            partner_id, {"partner": names.get(partner_id), "confirmed": 0, "disputed": 0, "seen": 0}
+        )
         if opinion in ("confirmed", "disputed"):
             d[opinion] += int(n)
         d["seen"] += int(seen_sum or 0)

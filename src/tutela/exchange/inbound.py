@@ -54,8 +54,16 @@ class Inbound:
 
 
 def _to_inbound(row: Any) -> Inbound:
-    return Inbound(row.id, row.org_id, row.partner_id, row.collection_uuid, row.title, row.bank_id,
-                   int(row.checkpoint), int(row.full_resyncs))
+    return Inbound(
+        row.id,
+        row.org_id,
+        row.partner_id,
+        row.collection_uuid,
+        row.title,
+        row.bank_id,
+        int(row.checkpoint),
+        int(row.full_resyncs),
+    )
 
 
 def partner_org(db: Database, partner: Partner) -> int:
@@ -63,8 +71,9 @@ def partner_org(db: Database, partner: Partner) -> int:
     from tutela.access import create_org, get_org
 
     with db.connect() as conn:
-        found = conn.execute(select(exchange_partners.c.partner_org_id).where(
-            exchange_partners.c.id == partner.id)).scalar()
+        found = conn.execute(
+            select(exchange_partners.c.partner_org_id).where(exchange_partners.c.id == partner.id)
+        ).scalar()
         if found is not None:
             return int(found)
         holder = conn.execute(select(orgs.c.name).where(orgs.c.id == partner.org_id)).scalar()
@@ -72,8 +81,11 @@ def partner_org(db: Database, partner: Partner) -> int:
     existing = get_org(db, name)
     org_id = existing["id"] if existing else create_org(db, name, kind="ngo", country=partner.country)
     with db.begin() as conn:
-        conn.execute(update(exchange_partners).where(exchange_partners.c.id == partner.id)
-                     .values(partner_org_id=org_id))
+        conn.execute(
+            update(exchange_partners)
+            .where(exchange_partners.c.id == partner.id)
+            .values(partner_org_id=org_id)
+        )
     return int(org_id)
 
 
@@ -82,8 +94,12 @@ def inbound_for(db: Database, partner: Partner, collection_uuid: str, title: str
     from tutela.hashing import banks, subscriptions
 
     with db.connect() as conn:
-        row = conn.execute(select(exchange_inbound).where(exchange_inbound.c.partner_id == partner.id,
-                                                          exchange_inbound.c.collection_uuid == collection_uuid)).first()
+        row = conn.execute(
+            select(exchange_inbound).where(
+                exchange_inbound.c.partner_id == partner.id,
+                exchange_inbound.c.collection_uuid == collection_uuid,
+            )
+        ).first()
     if row is not None and row.bank_id is not None:
         return _to_inbound(row)
     owner = partner_org(db, partner)
@@ -91,27 +107,53 @@ def inbound_for(db: Database, partner: Partner, collection_uuid: str, title: str
     try:
         bank = banks.get_bank(db, bank_name, org_id=owner)
     except banks.BankError:
-        bank = banks.create_bank(db, owner, bank_name, share_level="shared", shared_with=[partner.org_id],
-                                 source=partner.name, actor=f"exchange:{partner.name}"[:80],
-                                 description=f"signals received from partner {partner.name!r}")
-    subscriptions.subscribe(db, partner.org_id, bank.id, mode="review", by_operator=True,
-                            actor=f"exchange:{partner.name}"[:80])
+        bank = banks.create_bank(
+            db,
+            owner,
+            bank_name,
+            share_level="shared",
+            shared_with=[partner.org_id],
+            source=partner.name,
+            actor=f"exchange:{partner.name}"[:80],
+            description=f"signals received from partner {partner.name!r}",
+        )
+    subscriptions.subscribe(
+        db, partner.org_id, bank.id, mode="review", by_operator=True, actor=f"exchange:{partner.name}"[:80]
+    )
     with db.begin() as conn:
         if row is None:
-            conn.execute(exchange_inbound.insert().values(
-                org_id=partner.org_id, partner_id=partner.id, collection_uuid=collection_uuid, title=title,
-                bank_id=bank.id, checkpoint=0, full_resyncs=0, created_at=utc_now()))
+            conn.execute(
+                exchange_inbound.insert().values(
+                    org_id=partner.org_id,
+                    partner_id=partner.id,
+                    collection_uuid=collection_uuid,
+                    title=title,
+                    bank_id=bank.id,
+                    checkpoint=0,
+                    full_resyncs=0,
+                    created_at=utc_now(),
+                )
+            )
         else:
-            conn.execute(update(exchange_inbound).where(exchange_inbound.c.id == row.id).values(bank_id=bank.id))
-        row = conn.execute(select(exchange_inbound).where(exchange_inbound.c.partner_id == partner.id,
-                                                          exchange_inbound.c.collection_uuid == collection_uuid)).one()
+            conn.execute(
+                update(exchange_inbound).where(exchange_inbound.c.id == row.id).values(bank_id=bank.id)
+            )
+        row = conn.execute(
+            select(exchange_inbound).where(
+                exchange_inbound.c.partner_id == partner.id,
+                exchange_inbound.c.collection_uuid == collection_uuid,
+            )
+        ).one()
     return _to_inbound(row)
 
 
 def list_inbound(db: Database, org_id: int) -> list[Inbound]:
     with db.connect() as conn:
-        rows = conn.execute(select(exchange_inbound).where(exchange_inbound.c.org_id == org_id)
-                            .order_by(exchange_inbound.c.id)).all()
+        rows = conn.execute(
+            select(exchange_inbound)
+            .where(exchange_inbound.c.org_id == org_id)
+            .order_by(exchange_inbound.c.id)
+        ).all()
     return [_to_inbound(r) for r in rows]
 
 
@@ -131,8 +173,12 @@ class Applied:
     not_accepted: int = 0  # outside the partner policy (category, signal type, country)
 
     def as_dict(self) -> dict[str, int]:
-        return {"added": self.added, "updated": self.updated, "removed": self.removed,
-                "not_accepted": self.not_accepted}
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "not_accepted": self.not_accepted,
+        }
 
 
 def apply(db: Database, partner: Partner, inbound: Inbound, signals: list[Signal]) -> Applied:
@@ -140,7 +186,9 @@ def apply(db: Database, partner: Partner, inbound: Inbound, signals: list[Signal
     from tutela.hashing import banks
 
     if inbound.bank_id is None:
-        raise ExchangeError("the inbound feed lost its bank (deleted); pull again to make a new one", status=409)
+        raise ExchangeError(
+            "the inbound feed lost its bank (deleted); pull again to make a new one", status=409
+        )
     out = Applied()
     now = utc_now()
     latest: dict[str, Signal] = {}
@@ -151,44 +199,87 @@ def apply(db: Database, partner: Partner, inbound: Inbound, signals: list[Signal
     for s in latest.values():
         if s.deleted or (s.expires_at is not None and s.expires_at <= now):
             gone.append(s)
-        elif partner_rules.refusal(partner, share_level=s.share_level, category=s.category,
-                                   signal_type=s.signal_type, country=s.country) is not None:
+        elif (
+            partner_rules.refusal(
+                partner,
+                share_level=s.share_level,
+                category=s.category,
+                signal_type=s.signal_type,
+                country=s.country,
+            )
+            is not None
+        ):
             out.not_accepted += 1
             gone.append(s)  # a signal now outside the policy is withdrawn here too
         else:
             keep.append(s)
     existing = _existing(db, inbound.id, [s.stix_id for s in latest.values()])
     # 1. withdrawals: bank entries first (the matcher follows the removal log), then the rows
-    stale_entries = [existing[s.stix_id]["entry_id"] for s in gone if s.stix_id in existing
-                     and existing[s.stix_id]["entry_id"] is not None]
-    stale_entries += [existing[s.stix_id]["entry_id"] for s in keep if s.stix_id in existing
-                      and existing[s.stix_id]["entry_id"] is not None and existing[s.stix_id]["value"] != s.value]
+    stale_entries = [
+        existing[s.stix_id]["entry_id"]
+        for s in gone
+        if s.stix_id in existing and existing[s.stix_id]["entry_id"] is not None
+    ]
+    stale_entries += [
+        existing[s.stix_id]["entry_id"]
+        for s in keep
+        if s.stix_id in existing
+        and existing[s.stix_id]["entry_id"] is not None
+        and existing[s.stix_id]["value"] != s.value
+    ]
     if stale_entries:
-        banks.remove_entries(db, inbound.bank_id, entry_ids=stale_entries, actor=f"exchange:{partner.name}"[:80])
+        banks.remove_entries(
+            db, inbound.bank_id, entry_ids=stale_entries, actor=f"exchange:{partner.name}"[:80]
+        )
     gone_ids = [s.stix_id for s in gone if s.stix_id in existing]
     with db.begin() as conn:
         for i in range(0, len(gone_ids), _CHUNK):
-            conn.execute(delete(exchange_received).where(exchange_received.c.inbound_id == inbound.id,
-                                                         exchange_received.c.stix_id.in_(gone_ids[i:i + _CHUNK])))
+            conn.execute(
+                delete(exchange_received).where(
+                    exchange_received.c.inbound_id == inbound.id,
+                    exchange_received.c.stix_id.in_(gone_ids[i : i + _CHUNK]),
+                )
+            )
     out.removed = len(gone_ids)
     # 2. new bank entries for hash signals not there yet (or whose value changed), unless quarantined
-    need_entry = [s for s in keep if s.signal_type not in KEYED_TYPES and (
-        s.stix_id not in existing or existing[s.stix_id]["value"] != s.value
-        or (existing[s.stix_id]["entry_id"] is None and existing[s.stix_id]["quarantined_at"] is None))]
+    need_entry = [
+        s
+        for s in keep
+        if s.signal_type not in KEYED_TYPES
+        and (
+            s.stix_id not in existing
+            or existing[s.stix_id]["value"] != s.value
+            or (existing[s.stix_id]["entry_id"] is None and existing[s.stix_id]["quarantined_at"] is None)
+        )
+    ]
     entry_ids: dict[tuple[str, str], int] = {}
     if need_entry:
-        banks.add_entries(db, inbound.bank_id, [(s.signal_type, s.value, None, None, s.content_type)
-                                                for s in need_entry], actor=f"exchange:{partner.name}"[:80])
+        banks.add_entries(
+            db,
+            inbound.bank_id,
+            [(s.signal_type, s.value, None, None, s.content_type) for s in need_entry],
+            actor=f"exchange:{partner.name}"[:80],
+        )
         entry_ids = _entry_ids(db, inbound.bank_id, [(s.signal_type, s.value) for s in need_entry])
     # 3. the rows
     new_rows, updates = [], []
     for s in keep:
         row = {
-            "inbound_id": inbound.id, "stix_id": s.stix_id, "signal_type": s.signal_type, "value": s.value,
-            "content_type": s.content_type, "group_name": s.group, "category": s.category,
-            "confidence": s.confidence, "share_level": s.share_level.value, "first_seen": s.first_seen,
-            "last_seen": s.last_seen, "expires_at": s.expires_at, "provenance": s.provenance,
-            "remote_seq": s.seq, "received_at": now,
+            "inbound_id": inbound.id,
+            "stix_id": s.stix_id,
+            "signal_type": s.signal_type,
+            "value": s.value,
+            "content_type": s.content_type,
+            "group_name": s.group,
+            "category": s.category,
+            "confidence": s.confidence,
+            "share_level": s.share_level.value,
+            "first_seen": s.first_seen,
+            "last_seen": s.last_seen,
+            "expires_at": s.expires_at,
+            "provenance": s.provenance,
+            "remote_seq": s.seq,
+            "received_at": now,
         }
         prev = existing.get(s.stix_id)
         if (s.signal_type, s.value) in entry_ids:
@@ -202,7 +293,7 @@ def apply(db: Database, partner: Partner, inbound: Inbound, signals: list[Signal
             updates.append((prev["id"], row))
     with db.begin() as conn:
         for i in range(0, len(new_rows), 5000):
-            conn.execute(exchange_received.insert(), new_rows[i:i + 5000])
+            conn.execute(exchange_received.insert(), new_rows[i : i + 5000])
         for row_id, row in updates:
             conn.execute(update(exchange_received).where(exchange_received.c.id == row_id).values(**row))
     out.added, out.updated = len(new_rows), len(updates)
@@ -213,11 +304,18 @@ def _existing(db: Database, inbound_id: int, stix_ids: list[str]) -> dict[str, d
     out: dict[str, dict[str, Any]] = {}
     with db.connect() as conn:
         for i in range(0, len(stix_ids), _CHUNK):
-            for r in conn.execute(select(
-                    exchange_received.c.id, exchange_received.c.stix_id, exchange_received.c.value,
-                    exchange_received.c.entry_id, exchange_received.c.quarantined_at,
-            ).where(exchange_received.c.inbound_id == inbound_id,
-                    exchange_received.c.stix_id.in_(stix_ids[i:i + _CHUNK]))).all():
+            for r in conn.execute(
+                select(
+                    exchange_received.c.id,
+                    exchange_received.c.stix_id,
+                    exchange_received.c.value,
+                    exchange_received.c.entry_id,
+                    exchange_received.c.quarantined_at,
+                ).where(
+                    exchange_received.c.inbound_id == inbound_id,
+                    exchange_received.c.stix_id.in_(stix_ids[i : i + _CHUNK]),
+                )
+            ).all():
                 out[r.stix_id] = dict(r._mapping)
     return out
 
@@ -227,8 +325,11 @@ def _entry_ids(db: Database, bank_id: int, keys: list[tuple[str, str]]) -> dict[
     values = sorted({v for _, v in keys})
     with db.connect() as conn:
         for i in range(0, len(values), _CHUNK):
-            for r in conn.execute(select(hash_entries.c.id, hash_entries.c.signal_type, hash_entries.c.value).where(
-                    hash_entries.c.bank_id == bank_id, hash_entries.c.value.in_(values[i:i + _CHUNK]))).all():
+            for r in conn.execute(
+                select(hash_entries.c.id, hash_entries.c.signal_type, hash_entries.c.value).where(
+                    hash_entries.c.bank_id == bank_id, hash_entries.c.value.in_(values[i : i + _CHUNK])
+                )
+            ).all():
                 out[(r.signal_type, r.value)] = int(r.id)
     return out
 
@@ -248,12 +349,15 @@ def finish_resync(db: Database, partner: Partner, inbound: Inbound, started: dat
     return len(rows)
 
 
-def received_signal(db: Database, org_id: int, *, entry_id: int | None = None,
-                    stix_id: str | None = None) -> dict[str, Any] | None:
-    """A received signal of the organisation, by the bank entry it became or by its STIX id (with its partner)."""
-    q = select(exchange_received, exchange_inbound.c.partner_id, exchange_inbound.c.bank_id).join(
-        exchange_inbound, exchange_inbound.c.id == exchange_received.c.inbound_id).where(
-        exchange_inbound.c.org_id == org_id)
+def received_signal(
+    db: Database, org_id: int, *, entry_id: int | None = None, stix_id: str | None = None
+) -> dict[str, Any] | None:
+    """A received signal of the organisation, by the bank entry it became or its STIX id (and partner)."""
+    q = (
+        select(exchange_received, exchange_inbound.c.partner_id, exchange_inbound.c.bank_id)
+        .join(exchange_inbound, exchange_inbound.c.id == exchange_received.c.inbound_id)
+        .where(exchange_inbound.c.org_id == org_id)
+    )
     if entry_id is not None:
         q = q.where(exchange_received.c.entry_id == entry_id)
     elif stix_id is not None:

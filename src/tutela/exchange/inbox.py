@@ -34,13 +34,19 @@ def register(kind: str, handler: Handler) -> Handler:
 def addressed_org(db: Database, env: Any) -> int:
     """The organisation an envelope is addressed to (one of its keys that is not revoked)."""
     if not isinstance(env, dict) or not env.get("to"):
-        raise Refused("the inbox takes only envelopes addressed to an organisation here ('to' is empty)",
-                      status=400)
+        raise Refused(
+            "the inbox takes only envelopes addressed to an organisation here ('to' is empty)", status=400
+        )
     with db.connect() as conn:
-        org_id = conn.execute(select(exchange_keys.c.org_id).where(
-            exchange_keys.c.key_id == str(env["to"]), exchange_keys.c.revoked_at.is_(None))).scalar()
+        org_id = conn.execute(
+            select(exchange_keys.c.org_id).where(
+                exchange_keys.c.key_id == str(env["to"]), exchange_keys.c.revoked_at.is_(None)
+            )
+        ).scalar()
     if org_id is None:
-        raise Refused(f"the envelope is addressed to key {env['to']}, which is no organisation's here", status=404)
+        raise Refused(
+            f"the envelope is addressed to key {env['to']}, which is no organisation's here", status=404
+        )
     return int(org_id)
 
 
@@ -51,7 +57,9 @@ def deliver(db: Database, env: Any) -> dict[str, Any]:
     kind = str(env.get("kind"))
     handler = HANDLERS.get(kind)
     if handler is None:
-        raise Refused(f"the inbox takes no {kind!r} envelopes; it takes: {', '.join(sorted(HANDLERS))}", status=400)
+        raise Refused(
+            f"the inbox takes no {kind!r} envelopes; it takes: {', '.join(sorted(HANDLERS))}", status=400
+        )
     return handler(db, org_id, env)
 
 

@@ -45,8 +45,9 @@ def key_id_of(key: bytes) -> str:
     return hashlib.sha256(b"tutela-group-key-id:" + key).hexdigest()[:16]
 
 
-def create_group(db: Database, org_id: int, name: str, *, key_b64: str | None = None,
-                 actor: str = "operator") -> dict[str, str]:
+def create_group(
+    db: Database, org_id: int, name: str, *, key_b64: str | None = None, actor: str = "operator"
+) -> dict[str, str]:
     """Join (or found) a sharing group with its key; returns {"group", "key_id"}."""
     from tutela.cases import audit, vault
 
@@ -63,14 +64,27 @@ def create_group(db: Database, org_id: int, name: str, *, key_b64: str | None = 
     else:
         key = secrets.token_bytes(32)
     with audit.writing(db) as conn:
-        if conn.execute(select(exchange_groups.c.id).where(exchange_groups.c.org_id == org_id,
-                                                           exchange_groups.c.name == name)).first():
+        if conn.execute(
+            select(exchange_groups.c.id).where(
+                exchange_groups.c.org_id == org_id, exchange_groups.c.name == name
+            )
+        ).first():
             raise ExchangeError(f"sharing group {name!r} already exists", status=409)
         vault_id = vault.put(conn, db.settings, key, purpose=VAULT_PURPOSE)
-        conn.execute(exchange_groups.insert().values(org_id=org_id, name=name, key_vault_id=vault_id,
-                                                     key_id=key_id_of(key), created_at=utc_now()))
-        audit.append(conn, actor=actor, action="exchange.group_join", object_type="exchange_group", object_id=name,
-                     org_id=org_id, details={"key_id": key_id_of(key)})
+        conn.execute(
+            exchange_groups.insert().values(
+                org_id=org_id, name=name, key_vault_id=vault_id, key_id=key_id_of(key), created_at=utc_now()
+            )
+        )
+        audit.append(
+            conn,
+            actor=actor,
+            action="exchange.group_join",
+            object_type="exchange_group",
+            object_id=name,
+            org_id=org_id,
+            details={"key_id": key_id_of(key)},
+        )
     return {"group": name, "key_id": key_id_of(key)}
 
 
@@ -118,15 +132,39 @@ def keyed_value(key: bytes, kind: str, identifier: str) -> str:
     return hmac.new(key, f"{kind}\0{normalise(kind, identifier)}".encode(), hashlib.sha256).hexdigest()
 
 
-def share(db: Database, org_id: int, collection: str, group: str, kind: str, identifiers: list[str], *,
-          category: str = "sexual_exploitation", share_level: str | None = None, country: str | None = None,
-          actor: str = "operator") -> int:
+def share(
+    db: Database,
+    org_id: int,
+    collection: str,
+    group: str,
+    kind: str,
+    identifiers: list[str],
+    *,
+    category: str = "sexual_exploitation",
+    share_level: str | None = None,
+    country: str | None = None,
+    actor: str = "operator",
+) -> int:
     """Add keyed URLs or accounts to a collection (made on first use) for the group's members."""
     key = _keys(db, org_id, group)[group]
     col = feed.ensure_named_collection(db, org_id, collection, actor=actor)
-    return feed.add_keyed(db, org_id, col.id, [
-        {"signal_type": kind, "value": keyed_value(key, kind, i), "group": group, "category": category,
-         "share_level": share_level, "country": country} for i in identifiers], actor=actor)
+    return feed.add_keyed(
+        db,
+        org_id,
+        col.id,
+        [
+            {
+                "signal_type": kind,
+                "value": keyed_value(key, kind, i),
+                "group": group,
+                "category": category,
+                "share_level": share_level,
+                "country": country,
+            }
+            for i in identifiers
+        ],
+        actor=actor,
+    )
 
 
 def lookup(db: Database, org_id: int, kind: str, identifier: str) -> list[dict[str, Any]]:
@@ -135,11 +173,26 @@ def lookup(db: Database, org_id: int, kind: str, identifier: str) -> list[dict[s
     with db.connect() as conn:
         for group, key in _keys(db, org_id).items():
             value = keyed_value(key, kind, identifier)
-            rows = conn.execute(select(exchange_received, exchange_partners.c.name.label("partner")).join(
-                exchange_inbound, exchange_inbound.c.id == exchange_received.c.inbound_id).join(
-                exchange_partners, exchange_partners.c.id == exchange_inbound.c.partner_id).where(
-                exchange_inbound.c.org_id == org_id, exchange_received.c.signal_type == kind,
-                exchange_received.c.value == value, exchange_received.c.group_name == group)).all()
-            hits += [{"partner": r.partner, "group": group, "stix_id": r.stix_id, "category": r.category,
-                      "confidence": r.confidence, "share_level": r.share_level} for r in rows]
+            rows = conn.execute(
+                select(exchange_received, exchange_partners.c.name.label("partner"))
+                .join(exchange_inbound, exchange_inbound.c.id == exchange_received.c.inbound_id)
+                .join(exchange_partners, exchange_partners.c.id == exchange_inbound.c.partner_id)
+                .where(
+                    exchange_inbound.c.org_id == org_id,
+                    exchange_received.c.signal_type == kind,
+                    exchange_received.c.value == value,
+                    exchange_received.c.group_name == group,
+                )
+            ).all()
+            hits += [
+                {
+                    "partner": r.partner,
+                    "group": group,
+                    "stix_id": r.stix_id,
+                    "category": r.category,
+                    "confidence": r.confidence,
+                    "share_level": r.share_level,
+                }
+                for r in rows
+            ]
     return hits

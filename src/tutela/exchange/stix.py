@@ -167,7 +167,7 @@ class StixError(ValueError):
 
 
 def from_indicator(obj: Any) -> Signal:
-    """A signal from an indicator; StixError says what is wrong (the pattern must agree with the extension)."""
+    """A signal from an indicator; StixError says what is wrong (pattern and extension must agree)."""
     from tutela.hashing.signals import get_signal
 
     if not isinstance(obj, dict) or obj.get("type") != "indicator":
@@ -220,10 +220,22 @@ def from_indicator(obj: Any) -> Signal:
     if not isinstance(provenance, dict):
         raise StixError(f"{sid}: provenance must be an object")
     return Signal(
-        stix_id=sid, signal_type=signal_type, value=value, category=category, confidence=confidence,
-        share_level=max(levels, key=lambda t: t.rank), first_seen=first_seen, last_seen=last_seen,
-        modified=modified, seq=seq, content_type=content_type, group=ext.get("group"),
-        country=ext.get("country"), expires_at=expires, provenance=provenance, deleted=obj.get("revoked") is True,
+        stix_id=sid,
+        signal_type=signal_type,
+        value=value,
+        category=category,
+        confidence=confidence,
+        share_level=max(levels, key=lambda t: t.rank),
+        first_seen=first_seen,
+        last_seen=last_seen,
+        modified=modified,
+        seq=seq,
+        content_type=content_type,
+        group=ext.get("group"),
+        country=ext.get("country"),
+        expires_at=expires,
+        provenance=provenance,
+        deleted=obj.get("revoked") is True,
     )
 
 
@@ -233,22 +245,37 @@ def marking_definitions(levels: set[TLP] | None = None) -> list[dict[str, Any]]:
     for level, mid in TLP_MARKINGS.items():
         if levels is not None and level not in levels:
             continue
-        out.append({
-            "type": "marking-definition", "spec_version": "2.1", "id": mid, "created": "2022-10-01T00:00:00.000Z",
-            "name": f"TLP:{level.value.upper()}",
-            "extensions": {TLP2_EXTENSION_ID: {"extension_type": "property-extension", "tlp_2_0": level.value}},
-        })
+        out.append(
+            {
+                "type": "marking-definition",
+                "spec_version": "2.1",
+                "id": mid,
+                "created": "2022-10-01T00:00:00.000Z",
+                "name": f"TLP:{level.value.upper()}",
+                "extensions": {
+                    TLP2_EXTENSION_ID: {"extension_type": "property-extension", "tlp_2_0": level.value}
+                },
+            }
+        )
     return out
 
 
 def extension_definition(created_by: str) -> dict[str, Any]:
     """The definition object of Tutela's signal extension (carried in every bundle)."""
     return {
-        "type": "extension-definition", "spec_version": "2.1", "id": EXTENSION_ID,
-        "created_by_ref": created_by, "created": "2026-12-05T00:00:00.000Z", "modified": "2026-12-05T00:00:00.000Z",
-        "name": "Tutela signal", "version": "1.0.0", "extension_types": ["property-extension"],
-        "description": "Child-protection signal metadata: harm category (Tutela taxonomy id), signal type and value, "
-                       "content type, sharing group, country, first/last seen, provenance, feed position.",
+        "type": "extension-definition",
+        "spec_version": "2.1",
+        "id": EXTENSION_ID,
+        "created_by_ref": created_by,
+        "created": "2026-12-05T00:00:00.000Z",
+        "modified": "2026-12-05T00:00:00.000Z",
+        "name": "Tutela signal",
+        "version": "1.0.0",
+        "extension_types": ["property-extension"],
+        "description": "Child-protection signal metadata: harm category (Tutela taxonomy id), "
+        "signal type and "
+        "value, "
+        "content type, sharing group, country, first/last seen, provenance, feed position.",
         "schema": "https://tutela.invalid/stix/extension/signal/v1",
     }
 
@@ -256,8 +283,12 @@ def extension_definition(created_by: str) -> dict[str, Any]:
 def identity_object(org: str, key_id: str) -> dict[str, Any]:
     """The STIX identity of the sending organisation (stable per key id)."""
     return {
-        "type": "identity", "spec_version": "2.1", "id": f"identity--{uuid.uuid5(_NAMESPACE, 'org/' + key_id)}",
-        "created": "2026-12-05T00:00:00.000Z", "modified": "2026-12-05T00:00:00.000Z", "name": org,
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": f"identity--{uuid.uuid5(_NAMESPACE, 'org/' + key_id)}",
+        "created": "2026-12-05T00:00:00.000Z",
+        "modified": "2026-12-05T00:00:00.000Z",
+        "name": org,
         "identity_class": "organization",
     }
 

@@ -43,11 +43,19 @@ TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 def sign_request(db: Database, org_id: int, method: str, path_qs: str, audience: str) -> tuple[str, str]:
     """(Authorization header value, nonce) for one request to a partner."""
     nonce = secrets.token_hex(16)
-    claims = {"m": method.upper(), "p": path_qs, "at": utc_now().isoformat(timespec="seconds"), "nonce": nonce,
-              "aud": audience}
+    claims = {
+        "m": method.upper(),
+        "p": path_qs,
+        "at": utc_now().isoformat(timespec="seconds"),
+        "nonce": nonce,
+        "aud": audience,
+    }
     signer = identity.signer(db, org_id)
-    header = jose.b64url(json.dumps({"alg": jose.ALG, "kid": signer.key_id, "typ": REQUEST_TYP},
-                                    separators=(",", ":")).encode())
+    header = jose.b64url(
+        json.dumps(
+            {"alg": jose.ALG, "kid": signer.key_id, "typ": REQUEST_TYP}, separators=(",", ":")
+        ).encode()
+    )
     payload = jose.b64url(jose.canonical(claims))
     sig = jose.b64url(signer.private_key.sign(f"{header}.{payload}".encode("ascii")))
     return f"{SCHEME} {header}.{payload}.{sig}", nonce
@@ -68,8 +76,11 @@ def caller(db: Database, authorization: str | None, method: str, path_qs: str) -
     if header.typ != REQUEST_TYP or not isinstance(claims, dict):
         raise Refused("not a signed Tutela request", status=401)
     with db.connect() as conn:
-        org_id = conn.execute(select(exchange_keys.c.org_id).where(
-            exchange_keys.c.key_id == str(claims.get("aud")), exchange_keys.c.revoked_at.is_(None))).scalar()
+        org_id = conn.execute(
+            select(exchange_keys.c.org_id).where(
+                exchange_keys.c.key_id == str(claims.get("aud")), exchange_keys.c.revoked_at.is_(None)
+            )
+        ).scalar()
     if org_id is None:
         raise Refused("the request is addressed to no organisation here (unknown audience key)", status=401)
     found = [p for p in partners.partners_with_key(db, header.kid) if p.org_id == org_id]
@@ -96,8 +107,11 @@ def caller(db: Database, authorization: str | None, method: str, path_qs: str) -
 
     try:
         with db.begin() as conn:
-            conn.execute(exchange_nonces.insert().values(org_id=org_id, partner_id=partner.id, nonce=nonce,
-                                                         created=at, received_at=now))
+            conn.execute(
+                exchange_nonces.insert().values(
+                    org_id=org_id, partner_id=partner.id, nonce=nonce, created=at, received_at=now
+                )
+            )
     except IntegrityError:
         raise Refused("replayed request", status=409) from None
     return int(org_id), partner, nonce
@@ -117,10 +131,18 @@ def _get(client: httpx.Client, db: Database, org_id: int, partner: Partner, path
     """GET `path_qs` (as the partner's server sees it) with a signed request; (JSON answer, request nonce)."""
     auth, nonce = sign_request(db, org_id, "GET", path_qs, _audience(partner))
     parts = urlsplit(_base(partner))
-    res = client.get(f"{parts.scheme}://{parts.netloc}{path_qs}",
-                     headers={"Authorization": auth, "Accept": "application/taxii+json;version=2.1"})
+    res = client.get(
+        f"{parts.scheme}://{parts.netloc}{path_qs}",
+        headers={"Authorization": auth, "Accept": "application/taxii+json;version=2.1"},
+    )
     _raise_for(res, partner)
     return res.json(), nonce
+
+
+def _unreachable(partner: Partner, exc: httpx.HTTPError) -> ExchangeError:
+    return ExchangeError(
+        f"cannot reach partner {partner.name!r} at {partner.endpoint_url}: {exc}", status=502
+    )
 
 
 def _raise_for(res: httpx.Response, partner: Partner) -> None:
@@ -137,8 +159,9 @@ def _path(partner: Partner, rest: str) -> str:
     return urlsplit(_base(partner)).path + rest
 
 
-def pull(db: Database, org_id: int, name: str, *, page_size: int = PAGE,
-         client: httpx.Client | None = None) -> list[dict[str, Any]]:
+def pull(
+    db: Database, org_id: int, name: str, *, page_size: int = PAGE, client: httpx.Client | None = None
+) -> list[dict[str, Any]]:
     """Pull every collection the partner offers us, from our checkpoints; one result per collection."""
     partner = partners.get_partner(db, org_id, name)
     if partner.revoked_at is not None:
@@ -150,24 +173,36 @@ def pull(db: Database, org_id: int, name: str, *, page_size: int = PAGE,
         listing, _ = _get(client, db, org_id, partner, _path(partner, "/taxii2/api/collections/"))
         for col in listing.get("collections", []):
             results.append(_pull_collection(client, db, org_id, partner, str(col["id"]), page_size))
+    except httpx.HTTPError as exc:
+        raise _unreachable(partner, exc) from None
     finally:
         if own:
             client.close()
     return results
 
 
-def _pull_collection(client: httpx.Client, db: Database, org_id: int, partner: Partner, uuid: str,
-                     page_size: int) -> dict[str, Any]:
-    checkpoint = next((i.checkpoint for i in inbound.list_inbound(db, org_id)
-                       if i.partner_id == partner.id and i.collection_uuid == uuid), 0)
+def _pull_collection(
+    client: httpx.Client, db: Database, org_id: int, partner: Partner, uuid: str, page_size: int
+) -> dict[str, Any]:
+    checkpoint = next(
+        (
+            i.checkpoint
+            for i in inbound.list_inbound(db, org_id)
+            if i.partner_id == partner.id and i.collection_uuid == uuid
+        ),
+        0,
+    )
     totals = inbound.Applied()
     pages = resyncs = withdrawn = 0
     started = utc_now() if checkpoint == 0 else None
     while True:
-        path = _path(partner, f"/taxii2/api/collections/{uuid}/objects/?added_after={checkpoint}&limit={page_size}")
+        path = _path(
+            partner, f"/taxii2/api/collections/{uuid}/objects/?added_after={checkpoint}&limit={page_size}"
+        )
         env, nonce = _get(client, db, org_id, partner, path)
-        result = bundles.accept(db, org_id, env, partner=partner, expect_reply_to=nonce, resync_started=started,
-                                allow_older=True)  # a live answer to our request (a resync may go back)
+        result = bundles.accept(
+            db, org_id, env, partner=partner, expect_reply_to=nonce, resync_started=started, allow_older=True
+        )  # a live answer to our request (a resync may go back)
         pages += 1
         if result.stale:
             checkpoint, started, resyncs = 0, utc_now(), resyncs + 1
@@ -178,12 +213,19 @@ def _pull_collection(client: httpx.Client, db: Database, org_id: int, partner: P
         checkpoint = result.next
         if not result.more:
             break
-    return {"collection": uuid, "pages": pages, "checkpoint": checkpoint, "full_resyncs": resyncs,
-            "withdrawn_by_resync": withdrawn, **totals.as_dict()}
+    return {
+        "collection": uuid,
+        "pages": pages,
+        "checkpoint": checkpoint,
+        "full_resyncs": resyncs,
+        "withdrawn_by_resync": withdrawn,
+        **totals.as_dict(),
+    }
 
 
-def push(db: Database, org_id: int, name: str, *, page_size: int = PAGE,
-         client: httpx.Client | None = None) -> list[dict[str, Any]]:
+def push(
+    db: Database, org_id: int, name: str, *, page_size: int = PAGE, client: httpx.Client | None = None
+) -> list[dict[str, Any]]:
     """Send each of our collections to the partner's inbox, from the position it last accepted."""
     partner = partners.get_partner(db, org_id, name)
     if partner.revoked_at is not None:
@@ -191,8 +233,12 @@ def push(db: Database, org_id: int, name: str, *, page_size: int = PAGE,
     own = client is None
     client = client or httpx.Client(timeout=TIMEOUT)
     with db.connect() as conn:
-        cursors = dict(conn.execute(select(exchange_partners.c.push_cursors).where(
-            exchange_partners.c.id == partner.id)).scalar() or {})
+        cursors = dict(
+            conn.execute(
+                select(exchange_partners.c.push_cursors).where(exchange_partners.c.id == partner.id)
+            ).scalar()
+            or {}
+        )
     results = []
     try:
         for col in feed.list_collections(db, org_id):
@@ -206,19 +252,25 @@ def push(db: Database, org_id: int, name: str, *, page_size: int = PAGE,
                 after = env["body"]["next"]
                 cursors[col.uuid] = after
                 with db.begin() as conn:
-                    conn.execute(update(exchange_partners).where(exchange_partners.c.id == partner.id)
-                                 .values(push_cursors=dict(cursors)))
+                    conn.execute(
+                        update(exchange_partners)
+                        .where(exchange_partners.c.id == partner.id)
+                        .values(push_cursors=dict(cursors))
+                    )
                 if not env["body"]["more"]:
                     break
             results.append({"collection": col.uuid, "title": col.name, "sent": sent, "position": after})
+    except httpx.HTTPError as exc:
+        raise _unreachable(partner, exc) from None
     finally:
         if own:
             client.close()
     return results
 
 
-def post_envelope(db: Database, partner: Partner, env: dict[str, Any], *,
-                  client: httpx.Client | None = None) -> dict[str, Any]:
+def post_envelope(
+    db: Database, partner: Partner, env: dict[str, Any], *, client: httpx.Client | None = None
+) -> dict[str, Any]:
     """Deliver any signed envelope (feedback, a referral...) to the partner's inbox; its answer."""
     own = client is None
     client = client or httpx.Client(timeout=TIMEOUT)
@@ -226,6 +278,8 @@ def post_envelope(db: Database, partner: Partner, env: dict[str, Any], *,
         res = client.post(_base(partner) + "/v1/exchange/inbox", json=env)
         _raise_for(res, partner)
         return res.json()
+    except httpx.HTTPError as exc:
+        raise _unreachable(partner, exc) from None
     finally:
         if own:
             client.close()

@@ -239,33 +239,47 @@ class CollectionIn(BaseModel):
 
 
 @org_router.get("/collections")
-def list_collections(principal: Principal = Depends(require("exchange")),
-                     db: Database = Depends(get_db)) -> list[dict[str, Any]]:
+def list_collections(
+    principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
+) -> list[dict[str, Any]]:
     from tutela.exchange import feed
 
     return [{**c.describe(), **feed.counts(db, c.id)} for c in feed.list_collections(db, principal.org_id)]
 
 
 @org_router.post("/collections", status_code=201)
-def add_collection(body: CollectionIn, principal: Principal = Depends(require("exchange")),
-                   db: Database = Depends(get_db)) -> dict[str, Any]:
+def add_collection(
+    body: CollectionIn, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
+) -> dict[str, Any]:
     from tutela.exchange import feed
 
-    col = call(feed.ensure_collection, db, principal.org_id, body.bank, share_level=body.share_level,
-               confidence=body.confidence, actor=principal.actor)
+    col = call(
+        feed.ensure_collection,
+        db,
+        principal.org_id,
+        body.bank,
+        share_level=body.share_level,
+        confidence=body.confidence,
+        actor=principal.actor,
+    )
     call(feed.sync, db, col.id)
     return {**col.describe(), **feed.counts(db, col.id)}
 
 
 class ExportIn(BaseModel):
     bank: Line = Field(max_length=200)
-    to: Line | None = Field(default=None, max_length=200, description="partner it is for (its policy applies)")
-    max_level: Line | None = Field(default=None, max_length=20, description="unaddressed: highest TLP (amber)")
+    to: Line | None = Field(
+        default=None, max_length=200, description="partner it is for (its policy applies)"
+    )
+    max_level: Line | None = Field(
+        default=None, max_length=20, description="unaddressed: highest TLP (amber)"
+    )
 
 
 @org_router.post("/export")
-def export_bundle(body: ExportIn, principal: Principal = Depends(require("exchange")),
-                  db: Database = Depends(get_db)) -> dict[str, Any]:
+def export_bundle(
+    body: ExportIn, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
+) -> dict[str, Any]:
     """A signed STIX 2.1 bundle of a bank (a complete snapshot), for a partner or as a file."""
     from tutela.exchange import bundles
 
@@ -279,8 +293,9 @@ class ImportIn(BaseModel):
 
 
 @org_router.post("/import")
-def import_bundle(body: ImportIn, principal: Principal = Depends(require("exchange")),
-                  db: Database = Depends(get_db)) -> dict[str, Any]:
+def import_bundle(
+    body: ImportIn, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
+) -> dict[str, Any]:
     """Verify a signed bundle from a partner and take it into a bank the organisation reviews."""
     from tutela.exchange import bundles
 
@@ -288,16 +303,18 @@ def import_bundle(body: ImportIn, principal: Principal = Depends(require("exchan
 
 
 @org_router.post("/partners/{partner}/pull")
-def pull(partner: str, principal: Principal = Depends(require("exchange")),
-         db: Database = Depends(get_db)) -> list[dict[str, Any]]:
+def pull(
+    partner: str, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
+) -> list[dict[str, Any]]:
     from tutela.exchange import transport
 
     return call(transport.pull, db, principal.org_id, partner)
 
 
 @org_router.post("/partners/{partner}/push")
-def push(partner: str, principal: Principal = Depends(require("exchange")),
-         db: Database = Depends(get_db)) -> list[dict[str, Any]]:
+def push(
+    partner: str, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
+) -> list[dict[str, Any]]:
     from tutela.exchange import transport
 
     return call(transport.push, db, principal.org_id, partner)
@@ -310,26 +327,36 @@ class FeedbackIn(BaseModel):
 
 
 @org_router.post("/feedback", status_code=201)
-def record_feedback(body: FeedbackIn, principal: Principal = Depends(require("exchange")),
-                    db: Database = Depends(get_db)) -> dict[str, Any]:
+def record_feedback(
+    body: FeedbackIn, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
+) -> dict[str, Any]:
     """Our opinion of a signal we received (sent to the source with .../feedback/send)."""
     from tutela.exchange import feedback
 
-    return call(feedback.record, db, principal.org_id, body.stix_id, body.opinion, reason=body.reason,
-                actor=principal.actor)
+    return call(
+        feedback.record,
+        db,
+        principal.org_id,
+        body.stix_id,
+        body.opinion,
+        reason=body.reason,
+        actor=principal.actor,
+    )
 
 
 @org_router.post("/partners/{partner}/feedback/send")
-def send_feedback(partner: str, principal: Principal = Depends(require("exchange")),
-                  db: Database = Depends(get_db)) -> dict[str, Any]:
+def send_feedback(
+    partner: str, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
+) -> dict[str, Any]:
     from tutela.exchange import feedback
 
     return call(feedback.send, db, principal.org_id, partner)
 
 
 @org_router.get("/feedback/{stix_id}")
-def signal_feedback(stix_id: str, principal: Principal = Depends(require("exchange")),
-                    db: Database = Depends(get_db)) -> list[dict[str, Any]]:
+def signal_feedback(
+    stix_id: str, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
+) -> list[dict[str, Any]]:
     """Every partner's opinion of one of our signals."""
     from tutela.exchange import feedback
 
@@ -337,8 +364,11 @@ def signal_feedback(stix_id: str, principal: Principal = Depends(require("exchan
 
 
 @org_router.get("/precision")
-def partner_precision(direction: str = "received", principal: Principal = Depends(require("exchange")),
-                      db: Database = Depends(get_db)) -> list[dict[str, Any]]:
+def partner_precision(
+    direction: str = "received",
+    principal: Principal = Depends(require("exchange")),
+    db: Database = Depends(get_db),
+) -> list[dict[str, Any]]:
     """Per partner: confirmed, disputed, seen, precision (`received`: of our signals; `sent`: of theirs)."""
     from tutela.exchange import feedback
 
@@ -348,16 +378,18 @@ def partner_precision(direction: str = "received", principal: Principal = Depend
 
 
 @org_router.get("/quarantine")
-def quarantined(principal: Principal = Depends(require("exchange")),
-                db: Database = Depends(get_db)) -> list[dict[str, Any]]:
+def quarantined(
+    principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
+) -> list[dict[str, Any]]:
     from tutela.exchange import quarantine
 
     return quarantine.list_quarantined(db, principal.org_id)
 
 
 @org_router.post("/quarantine/{stix_id}/release")
-def release(stix_id: str, principal: Principal = Depends(require("exchange")),
-            db: Database = Depends(get_db)) -> dict[str, Any]:
+def release(
+    stix_id: str, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
+) -> dict[str, Any]:
     from tutela.exchange import quarantine
 
     call(quarantine.release, db, principal.org_id, stix_id, actor=principal.actor)
@@ -395,8 +427,12 @@ TAXII_JSON = "application/taxii+json;version=2.1"
 
 @taxii.get("/")
 def discovery() -> Response:
-    body = {"title": "Tutela exchange", "description": "signals between partner organisations, signed",
-            "default": "/taxii2/api/", "api_roots": ["/taxii2/api/"]}
+    body = {
+        "title": "Tutela exchange",
+        "description": "signals between partner organisations, signed",
+        "default": "/taxii2/api/",
+        "api_roots": ["/taxii2/api/"],
+    }
     return Response(orjson_dumps(body), media_type=TAXII_JSON)
 
 
@@ -416,8 +452,14 @@ def taxii_collections(request: Request, db: Database = Depends(get_db)) -> Respo
 
 
 @taxii.get("/api/collections/{collection_id}/objects/")
-def taxii_objects(collection_id: str, request: Request, added_after: str | None = None, next: str | None = None,
-                  limit: int = 10_000, db: Database = Depends(get_db)) -> Response:
+def taxii_objects(
+    collection_id: str,
+    request: Request,
+    added_after: str | None = None,
+    next: str | None = None,
+    limit: int = 10_000,
+    db: Database = Depends(get_db),
+) -> Response:
     """One signed page of the collection for the asking partner (its policy filters it)."""
     from tutela.exchange import bundles, feed
 
@@ -427,8 +469,16 @@ def taxii_objects(collection_id: str, request: Request, added_after: str | None 
         raise AccessError("added_after / next is a feed position (a whole number) from an earlier page", 400)
     col = call(feed.get_collection, db, org_id, collection_id)
     call(feed.sync, db, col.id)
-    env = call(bundles.page_envelope, db, org_id, col, after=int(position or 0), limit=max(1, min(limit, 50_000)),
-               to=partner, in_reply_to=nonce)
+    env = call(
+        bundles.page_envelope,
+        db,
+        org_id,
+        col,
+        after=int(position or 0),
+        limit=max(1, min(limit, 50_000)),
+        to=partner,
+        in_reply_to=nonce,
+    )
     return Response(orjson_dumps(env), media_type=TAXII_JSON)
 
 
