@@ -9,6 +9,12 @@ latency percentiles and errors. Falls back to a Python asyncio generator
 
     python bench/moderate_load.py --duration 20 --connections 64 --workers 2
 
+Scale-out (issue 15): `--postgres URL` runs against PostgreSQL (a fresh schema, dropped after),
+`--external-worker` starts one `tutela worker` beside the server (the server then only commits
+the decision and its outbox row), and `--compare` measures the all-ordinary run and the
+1-in-`--harmful-every` run back to back on the same server, then waits for the outbox to empty
+and counts decisions, outbox rows and cases (nothing lost, nothing twice).
+
 Short and bounded on purpose: the machine is shared. Not a test: numbers go
 to docs/benchmarks.md with the machine and date.
 """
@@ -115,11 +121,80 @@ def _setup(data_dir: Path) -> str:
     from tutela.config import load_settings
     from tutela.storage.db import Database
 
-    db = Database.from_settings(load_settings(data_dir=data_dir))
+    if os.environ.get("TUTELA_DATABASE_URL"):
+        db = Database(os.environ["TUTELA_DATABASE_URL"], settings=load_settings(data_dir=data_dir))
+        db.create_all()
+    else:
+        db = Database.from_settings(load_settings(data_dir=data_dir))
     create_org(db, "bench-platform", country="TR")
     key = create_key(db, "bench-platform", ["moderate"])
     db.dispose()
     return key
+
+
+def _pg_schema(url: str) -> tuple[str, str]:
+    """A fresh schema on the PostgreSQL at `url`: (its name, a URL whose search_path is it)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    sep = "&" if "?" in url else "?"
+    return schema, f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+def _drop_schema(url: str, schema: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _start_worker(data_dir: Path) -> subprocess.Popen:
+    env = {**os.environ, "TUTELA_DATA_DIR": str(data_dir)}
+    return subprocess.Popen([sys.executable, "-m", "tutela", "worker", "--no-streams"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _counts(data_dir: Path, timeout: float = 300) -> dict:
+    """Wait for the outbox to empty, then count what the run left behind."""
+    from sqlalchemy import func, select
+
+    from tutela.config import load_settings
+    from tutela.storage.db import Database
+    from tutela.storage.tables.cases import cases
+    from tutela.storage.tables.jobs import outbox
+    from tutela.storage.tables.policy import moderation_decisions as md
+
+    url = os.environ.get("TUTELA_DATABASE_URL") or f"sqlite:///{data_dir / 'tutela.sqlite3'}"
+    db = Database(url, settings=load_settings(data_dir=data_dir))
+    t0 = time.monotonic()
+    with db.connect() as conn:
+        while time.monotonic() - t0 < timeout:
+            left = conn.execute(select(func.count()).select_from(outbox).where(outbox.c.status == "pending")).scalar()
+            conn.commit()
+            if not left:
+                break
+            time.sleep(0.5)
+        out = {
+            "drained_after_s": round(time.monotonic() - t0, 1),
+            "decisions_logged": conn.execute(select(func.count()).select_from(md)).scalar(),
+            "outbox_rows": conn.execute(select(func.count()).select_from(outbox)).scalar(),
+            "outbox_done": conn.execute(select(func.count()).select_from(outbox)
+                                        .where(outbox.c.status == "done")).scalar(),
+            "cases": conn.execute(select(func.count()).select_from(cases)).scalar(),
+            "decisions_with_a_case": sum(1 for (refs,) in conn.execute(select(md.c.case_refs)) if refs),
+        }
+    db.dispose()
+    out["nothing_lost_nothing_twice"] = out["outbox_rows"] == out["outbox_done"] == out["cases"] \
+        == out["decisions_with_a_case"]
+    return out
 
 
 def _start(data_dir: Path, port: int, workers: int) -> subprocess.Popen:
@@ -219,6 +294,23 @@ async def _py_load(port: int, key: str, duration: int, connections: int) -> dict
             "max_ms": pct(1.0), "errors": errors}
 
 
+def _load(args: argparse.Namespace, port: int, key: str, harmful_every: int, server: subprocess.Popen,
+          worker: subprocess.Popen | None) -> dict:
+    cpu0 = _cpu_seconds(server.pid)
+    wcpu0 = _cpu_seconds(worker.pid) if worker else 0.0
+    if args.tool == "wrk":
+        result = run_wrk(port, key, args.duration, args.connections, args.threads, harmful_every)
+    else:
+        result = asyncio.run(_py_load(port, key, args.duration, args.connections))
+    cpu = _cpu_seconds(server.pid) - cpu0
+    result["server_cpu_ms_per_request"] = round(cpu * 1000 / max(1, result["requests"]), 3)
+    if worker:
+        result["worker_cpu_s_during_load"] = round(_cpu_seconds(worker.pid) - wcpu0, 2)
+    result["load_average_after"] = os.getloadavg()[0]
+    result.pop("raw_output", None)
+    return result
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--duration", type=int, default=20)
@@ -227,39 +319,55 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="server worker processes")
     ap.add_argument("--tool", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     ap.add_argument("--harmful-every", type=int, default=32, help="every Nth request is harmful (0: never)")
+    ap.add_argument("--postgres", metavar="URL", help="run against this PostgreSQL (a fresh schema, dropped after)")
+    ap.add_argument("--external-worker", action="store_true",
+                    help="one `tutela worker` process carries out the outbox (serve gets TUTELA_EXTERNAL_WORKERS=1)")
+    ap.add_argument("--compare", action="store_true",
+                    help="run all-ordinary, then 1 in --harmful-every, on the same server; count cases after")
     ap.add_argument("--json", action="store_true", help="print only the JSON result")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory(prefix="tutela-bench-") as tmp:
-        data_dir = Path(tmp)
-        key = _setup(data_dir)
-        port = _free_port()
-        server = _start(data_dir, port, args.workers)
-        try:
-            _wait(port, key)
-            cpu0 = _cpu_seconds(server.pid)
-            if args.tool == "wrk":
-                result = run_wrk(port, key, args.duration, args.connections, args.threads, args.harmful_every)
-            else:
-                result = asyncio.run(_py_load(port, key, args.duration, args.connections))
-            cpu = _cpu_seconds(server.pid) - cpu0
-            result["server_cpu_ms_per_request"] = round(cpu * 1000 / max(1, result["requests"]), 3)
-            result["load_average_after"] = os.getloadavg()[0]
-        finally:
-            server.terminate()
+    schema = None
+    if args.postgres:
+        schema, os.environ["TUTELA_DATABASE_URL"] = _pg_schema(args.postgres)
+    if args.external_worker:
+        os.environ["TUTELA_EXTERNAL_WORKERS"] = "1"
+    try:
+        with tempfile.TemporaryDirectory(prefix="tutela-bench-") as tmp:
+            data_dir = Path(tmp)
+            key = _setup(data_dir)
+            port = _free_port()
+            server = _start(data_dir, port, args.workers)
+            worker = _start_worker(data_dir) if args.external_worker else None
             try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        import sqlite3
-
-        logged = sqlite3.connect(data_dir / "tutela.sqlite3").execute(
-            "select count(*) from moderation_decisions").fetchone()[0]
-    result.update({"server": f"uvicorn {args.workers} workers, httptools, uvloop, no access log",
-                   "decisions_logged": logged, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                   "machine": f"{os.cpu_count()} cores {os.uname().machine}"})
-    raw = result.pop("raw_output", None)
-    if not args.json and raw:
-        print(raw)
+                _wait(port, key)
+                if args.compare:
+                    result = {"ordinary": _load(args, port, key, 0, server, worker),
+                              f"one_in_{args.harmful_every}_harmful": _load(args, port, key, args.harmful_every,
+                                                                             server, worker)}
+                    a, b = result["ordinary"], result[f"one_in_{args.harmful_every}_harmful"]
+                    result["p99_ratio"] = round(b["p99_ms"] / max(a["p99_ms"], 1e-3), 2)
+                    result["rps_ratio"] = round(b["rps"] / max(a["rps"], 1e-3), 2)
+                else:
+                    result = _load(args, port, key, args.harmful_every, server, worker)
+                result["after_the_load"] = _counts(data_dir)
+            finally:
+                for p in (server, worker):
+                    if p is None:
+                        continue
+                    p.terminate()
+                    try:
+                        p.wait(timeout=20)
+                    except subprocess.TimeoutExpired:
+                        p.kill()
+    finally:
+        if schema:
+            _drop_schema(args.postgres, schema)
+    result.update({"server": f"uvicorn {args.workers} workers, httptools, uvloop, no access log"
+                             + (", plus 1 `tutela worker`" if args.external_worker else ", outbox drained in-process"),
+                   "database": "PostgreSQL" if args.postgres else "SQLite",
+                   "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                   "machine": f"{os.cpu_count()} cores {os.uname().machine}, load average before "
+                              f"{os.getloadavg()[0]:.1f} (shared with parallel jobs)"})
     print(json.dumps(result, indent=2))
 
 

@@ -1,0 +1,207 @@
+"""Stream workers under load: one worker process against two, and a `kill -9` in the middle.
+
+Pushes messages (1 in `--harmful-every` opens a case; spread over `--conversations`
+conversations) into the Redis streams, then starts `tutela worker` processes on the backlog
+and measures messages decided per second (wall clock, and per CPU-second of the workers,
+which is what a shared machine can still measure fairly). The kill run starts two workers,
+`kill -9`s one when about a third is decided, starts a replacement, and counts afterwards:
+every message decided exactly once (one `stream_messages` row and one logged decision each),
+every harmful one with exactly one case.
+
+    python bench/moderate_load_workers.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test \\
+        --redis redis://127.0.0.1:6379/0 --messages 3000
+
+Not a test; numbers go to docs/benchmarks.md with the machine, date and load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from moderate_load import CONTEXTS, HARMFUL, WORDS, _cpu_seconds, _drop_schema, _pg_schema  # noqa: E402
+
+
+def _messages(n: int, harmful_every: int, conversations: int, tag: str) -> list[dict]:
+    import random
+
+    rnd = random.Random(7)
+    out = []
+    for i in range(n):
+        conv = f"{tag}-c{i % conversations}"
+        if harmful_every and i % harmful_every == harmful_every - 1:
+            text, ctx = HARMFUL[(i // harmful_every) % len(HARMFUL)]
+            ctx = dict(ctx)
+        else:
+            text = " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(4, 10))) + f" {i}"
+            ctx = dict(CONTEXTS[i % len(CONTEXTS)])
+        ctx["sender"] = {**ctx.get("sender", {}), "id": f"u{i % (conversations * 2)}"}
+        ctx["conversation_id"] = conv
+        out.append({"id": f"{tag}-{i}", "text": text, "context": ctx})
+    return out
+
+
+def _env(data_dir: Path, prefix: str) -> dict:
+    return {**os.environ, "TUTELA_DATA_DIR": str(data_dir), "TUTELA_STREAM_PREFIX": prefix,
+            "TUTELA_EXTERNAL_WORKERS": "1"}
+
+
+def _worker(data_dir: Path, prefix: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "tutela", "worker"], env=_env(data_dir, prefix),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _count(db, tag: str) -> int:
+    from sqlalchemy import func, select
+
+    from tutela.storage.tables.jobs import stream_messages as sm
+
+    with db.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(sm).where(sm.c.message_id.like(f"{tag}-%")))
+                   .scalar())
+
+
+def _run(db, settings, data_dir: Path, org_id: int, args, tag: str, workers: int, kill: bool = False) -> dict:
+    from tutela.jobs.broker import RedisBroker
+    from tutela.jobs.streams import ingest
+
+    prefix = f"bench{uuid.uuid4().hex[:8]}"
+    s = settings.model_copy(update={"stream_prefix": prefix})
+    broker = RedisBroker(args.redis)
+    msgs = _messages(args.messages, args.harmful_every, args.conversations, tag)
+    for i in range(0, len(msgs), 500):
+        ingest(broker, s, org_id, msgs[i:i + 500])
+    procs = [_worker(data_dir, prefix) for _ in range(workers)]
+    killed_at = None
+    started = time.monotonic()
+    first = None
+    cpu = 0.0
+    try:
+        deadline = started + args.timeout
+        while time.monotonic() < deadline:
+            n = _count(db, tag)
+            if n and first is None:  # the workers are up (models loaded): count CPU from here
+                first = (time.monotonic(), n)
+                cpu -= sum(_cpu_seconds(p.pid) for p in procs)
+            if kill and killed_at is None and n >= args.messages // 3:
+                cpu += _cpu_seconds(procs[0].pid)  # (the replacement's start-up is counted: it is the cost)
+                os.kill(procs[0].pid, signal.SIGKILL)
+                procs[0].wait()
+                killed_at = n
+                procs[0] = _worker(data_dir, prefix)  # the orchestrator restarts it
+            if n >= args.messages:
+                break
+            time.sleep(0.25)
+        end = time.monotonic()
+        cpu += sum(_cpu_seconds(p.pid) for p in procs)
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    done = _count(db, tag)
+    t0, n0 = first or (end, 0)
+    out = {"workers": workers, "messages": args.messages, "decided": done,
+           "messages_per_s": round((done - n0) / max(end - t0, 1e-3), 1),
+           "worker_cpu_s_after_start": round(cpu, 1),
+           "messages_per_cpu_s": round((done - n0) / max(cpu, 1e-3), 1),
+           "load_average_after": round(os.getloadavg()[0], 1)}
+    if kill:
+        out["killed_after"] = killed_at
+    broker.delete_prefix(prefix)
+    return out
+
+
+def _audit(db, tag: str, harmful: int, timeout: float = 600) -> dict:
+    """Counts after the outbox drained: nothing lost, nothing twice."""
+    from sqlalchemy import func, select
+
+    from tutela.storage.tables.cases import cases
+    from tutela.storage.tables.jobs import outbox, stream_messages as sm
+    from tutela.storage.tables.policy import moderation_decisions as md
+
+    t0 = time.monotonic()
+    from tutela.config import load_settings
+    from tutela.jobs.drainer import drain
+
+    settings = load_settings()
+    while time.monotonic() - t0 < timeout:  # what a worker would still do (a killed one's claims run out)
+        drain(db, settings)
+        with db.connect() as conn:
+            if not conn.execute(select(func.count()).select_from(outbox).where(outbox.c.status == "pending")).scalar():
+                break
+        time.sleep(1)
+    with db.connect() as conn:
+        ids = select(sm.c.decision_id).where(sm.c.message_id.like(f"{tag}-%"))
+        rows = conn.execute(select(func.count()).select_from(sm).where(sm.c.message_id.like(f"{tag}-%"))).scalar()
+        distinct = conn.execute(select(func.count(func.distinct(sm.c.message_id)))
+                                .where(sm.c.message_id.like(f"{tag}-%"))).scalar()
+        logged = conn.execute(select(func.count()).select_from(md).where(md.c.decision_id.in_(ids))).scalar()
+        case_jobs = conn.execute(select(func.count()).select_from(outbox).where(outbox.c.kind == "open_case")).scalar()
+        pending = conn.execute(select(func.count()).select_from(outbox).where(outbox.c.status != "done")).scalar()
+        n_cases = conn.execute(select(func.count()).select_from(cases)).scalar()
+        with_case = sum(1 for (r,) in conn.execute(select(md.c.case_refs).where(md.c.decision_id.in_(ids))) if r)
+    return {"stream_messages_rows": rows, "distinct_messages": distinct, "decisions_logged": logged,
+            "case_decisions_in_outbox": case_jobs, "outbox_not_done": pending, "cases_in_db": n_cases,
+            "decisions_with_their_case": with_case, "harmful_pushed": harmful,
+            "nothing_lost_nothing_twice": rows == distinct == logged and case_jobs == n_cases == with_case
+            and not pending, "drained_after_s": round(time.monotonic() - t0, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--postgres", required=True)
+    ap.add_argument("--redis", required=True)
+    ap.add_argument("--messages", type=int, default=3000)
+    ap.add_argument("--harmful-every", type=int, default=32)
+    ap.add_argument("--conversations", type=int, default=200)
+    ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--only", choices=["scale", "kill", "all"], default="all")
+    args = ap.parse_args()
+    schema, url = _pg_schema(args.postgres)
+    os.environ["TUTELA_DATABASE_URL"] = url
+    os.environ["TUTELA_REDIS_URL"] = args.redis
+    result: dict = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="tutela-bench-") as tmp:
+            data_dir = Path(tmp)
+            os.environ["TUTELA_DATA_DIR"] = str(data_dir)
+            from tutela.access import create_org
+            from tutela.config import load_settings
+            from tutela.storage.db import Database
+
+            settings = load_settings(data_dir=data_dir)
+            db = Database(url, settings=settings)
+            db.create_all()
+            org_id = create_org(db, "bench-platform", country="TR")
+            harmful = args.messages // args.harmful_every if args.harmful_every else 0
+            if args.only in ("scale", "all"):
+                result["one_worker"] = _run(db, settings, data_dir, org_id, args, "one", 1)
+                result["two_workers"] = _run(db, settings, data_dir, org_id, args, "two", 2)
+                result["two_over_one_wall"] = round(result["two_workers"]["messages_per_s"]
+                                                    / max(result["one_worker"]["messages_per_s"], 1e-3), 2)
+            if args.only in ("kill", "all"):
+                result["kill_9"] = _run(db, settings, data_dir, org_id, args, "kill", 2, kill=True)
+                result["kill_9"]["counts"] = _audit(db, "kill", harmful)
+            db.dispose()
+    finally:
+        _drop_schema(args.postgres, schema)
+    result.update({"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                   "machine": f"{os.cpu_count()} cores, shared with parallel jobs"})
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
