@@ -41,11 +41,16 @@ def test_open_case_and_report_create_a_case(client, h, auth) -> None:
     # the case is committed to the outbox with the decision and opened by a worker (here the
     # server's own drainer thread: no external worker is configured)
     assert body["case_refs"] == [] and "open_case" in body["queued"] and body["warnings"] == []
-    from tutela.cases.service import report_status
-    from tutela.jobs.drainer import drain
+    import time
 
-    drain(client.app.state.db, client.app.state.settings)
-    logged = client.get(f"/v1/moderate/decisions/{body['id']}", headers=h).json()["decision"]
+    from tutela.cases.service import report_status
+
+    deadline = time.monotonic() + 30
+    while True:
+        logged = client.get(f"/v1/moderate/decisions/{body['id']}", headers=h).json()["decision"]
+        if logged["case_refs"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert len(logged["case_refs"]) == 1
     # the case exists in the case store, found by the reference on the logged decision
     assert report_status(client.app.state.db, logged["case_refs"][0]) is not None
