@@ -12,6 +12,9 @@ near-duplicates within 0..24 bits of a centre, as real lists hold many
 re-encodes of one image). Queries: half near-duplicates of bank entries at
 distances 0..40 (so 31 and 32 both occur), half unrelated random hashes.
 Recall is measured against brute force on a sample of the queries.
+`--shards N` also measures the bank split into N shards by id (as
+`tutela.hashing.shards` splits it), one query per call fanned out and merged,
+and each shard alone (what one shard process answers per CPU-second).
 """
 
 from __future__ import annotations
@@ -107,7 +110,7 @@ def truth(bank: np.ndarray, queries: np.ndarray) -> set[tuple[int, int]]:
     return set(zip(qi.tolist(), rows.tolist()))
 
 
-def worker(impl: str, layout: str, n: int, nq: int, sample: int, repeat: int = 3) -> dict:
+def worker(impl: str, layout: str, n: int, nq: int, sample: int, repeat: int = 3, shards: int = 1) -> dict:
     import faiss
 
     faiss.omp_set_num_threads(1)
@@ -177,6 +180,32 @@ def worker(impl: str, layout: str, n: int, nq: int, sample: int, repeat: int = 3
         result["qps_batch"], result["qps_batch_cpu"] = nq / wall, nq / cpu
         wall, cpu, found = best_of(repeat, singles)
         result["qps_single"], result["qps_single_cpu"] = nq / wall, nq / cpu
+        if shards > 1:
+            # the same bank split by id % shards (as `hashing.shards` splits it), one query per
+            # call fanned out to every shard in turn and merged: the cost of sharding on one core
+            parts = []
+            for i in range(shards):
+                part = HashIndex("pdq", radius=RADIUS)
+                sel = np.arange(i, n, shards)
+                part.add(bank[sel], sel)
+                parts.append(part)
+            per_shard = []
+
+            def fanned() -> set[tuple[int, int]]:
+                got: set[tuple[int, int]] = set()
+                for i, h in enumerate(qhex):
+                    for part in parts:
+                        for eid, _d in part.search_one(h):
+                            got.add((i, eid))
+                return got
+
+            wall, cpu, sharded_found = best_of(repeat, fanned)
+            result[f"qps_single_{shards}shards"], result[f"qps_single_{shards}shards_cpu"] = nq / wall, nq / cpu
+            for part in parts:
+                w, c, _ = best_of(repeat, lambda part=part: [part.search_one(h) for h in qhex])
+                per_shard.append(round(nq / c))
+            result["qps_single_per_shard_cpu"] = per_shard
+            result["sharded_equal"] = sharded_found == found
     # recall on a sample against brute force
     want = truth(bank, queries[sample_idx])
     want = {(int(sample_idx[q]), r) for q, r in want}
@@ -196,17 +225,20 @@ def main() -> None:
     ap.add_argument("--layouts", nargs="+", default=["uniform", "clustered"])
     ap.add_argument("--repeat", type=int, default=3, help="timed runs per measurement; the best is kept")
     ap.add_argument("--only", choices=["tutela", "threatexchange"], default=None)
+    ap.add_argument("--shards", type=int, default=1, help="also measure Tutela split into this many shards")
     ap.add_argument("--worker", nargs=2, metavar=("IMPL", "LAYOUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker[0], args.worker[1], args.n, args.queries, args.sample, args.repeat)))
+        print(json.dumps(worker(args.worker[0], args.worker[1], args.n, args.queries, args.sample, args.repeat,
+                                args.shards)))
         return
     impls = [args.only] if args.only else ["threatexchange", "tutela"]
     rows = []
     for layout in args.layouts:
         for impl in impls:
             cmd = [sys.executable, __file__, "--worker", impl, layout, "--n", str(args.n),
-                   "--queries", str(args.queries), "--sample", str(args.sample), "--repeat", str(args.repeat)]
+                   "--queries", str(args.queries), "--sample", str(args.sample), "--repeat", str(args.repeat),
+                   "--shards", str(args.shards)]
             out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
             row = json.loads(out.strip().splitlines()[-1])
             rows.append(row)
@@ -224,6 +256,13 @@ def main() -> None:
         print(f"| {r['layout']} | {r['impl']} | {r['n']:,} | {r['qps_single']:,.0f} / {r['qps_single_cpu']:,.0f} | "
               f"{r['qps_batch']:,.0f} / {r['qps_batch_cpu']:,.0f} | "
               f"{r['recall']:.4f} ({r['true_pairs_in_sample']} pairs) | {mem} | {r['build_s']:.1f} |")
+    by = {(r["layout"], r["impl"]): r for r in rows}
+    for layout in args.layouts:
+        te, tu = by.get((layout, "threatexchange")), by.get((layout, "tutela"))
+        if te and tu:
+            print(f"{layout}: one query per call, Tutela / python-threatexchange per CPU-second = "
+                  f"{tu['qps_single_cpu'] / te['qps_single_cpu']:.1f}x (wall {tu['qps_single'] / te['qps_single']:.1f}x); "
+                  f"Tutela batched / python-threatexchange one per call = {tu['qps_batch_cpu'] / te['qps_single_cpu']:.1f}x")
 
 
 if __name__ == "__main__":

@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     oversight_min_count: int = Field(
         default=10, ge=1, description="oversight measures hide counts below this, and figures that would reveal them"
     )
+    # Media matching
+    matcher_shards: list[str] = Field(
+        default_factory=list,
+        description="URLs of `tutela matcher --shard i/n` servers; when set, PDQ is searched there, not in-process",
+    )
 
     @field_validator("quick_exit_url")
     @classmethod

@@ -119,6 +119,9 @@ class HashIndex:
             raise ValueError(f"radius {r} outside 0..{self.radius}, the radius this index is exact for")
         snap = self._snap  # one consistent state for the whole call
         queries = np.ascontiguousarray(queries, dtype=np.uint64)
+        if len(queries) == 1:
+            ids, dist = self._search_one(snap, queries[0], r)
+            return np.zeros(len(ids), dtype=np.int64), ids, dist
         parts_q, parts_i, parts_d = [], [], []
         for seg, alive in zip(snap.segments, snap.alive):
             qi, rows, d = seg.search(queries, alive, r)
@@ -135,6 +138,44 @@ class HashIndex:
             e = np.empty(0, dtype=np.int64)
             return e, e, e
         return np.concatenate(parts_q), np.concatenate(parts_i), np.concatenate(parts_d)
+
+    def search_one(self, value: str, radius: int | None = None) -> list[tuple[int, int]]:
+        """One query (hex): every (id, distance) within `radius`, nearest first.
+
+        The per-upload path: one kernel call per segment and no batching
+        machinery, so a platform asking one hash at a time is served about
+        as fast per hash as one sending batches."""
+        if not self._hamming:
+            return self.search([value])[0]
+        r = self.radius if radius is None else int(radius)
+        if r > self.radius or r < 0:
+            raise ValueError(f"radius {r} outside 0..{self.radius}, the radius this index is exact for")
+        ids, dist = self._search_one(self._snap, self.to_words([value])[0], r)
+        if len(ids) > 1:
+            order = np.lexsort((ids, dist))
+            ids, dist = ids[order], dist[order]
+        return list(zip(ids.tolist(), dist.tolist()))
+
+    @staticmethod
+    def _search_one(snap: _Snapshot, query: np.ndarray, r: int) -> tuple[np.ndarray, np.ndarray]:
+        parts_i, parts_d = [], []
+        for seg, alive in zip(snap.segments, snap.alive):
+            rows, d = seg.search_one(query, alive, r)
+            if len(rows):
+                parts_i.append(np.asarray(seg.ids)[rows])
+                parts_d.append(d)
+        if len(snap.delta_words):
+            ones = np.ones(len(snap.delta_words), dtype=np.uint8)
+            _qi, rows, d = K.search_brute(query.reshape(1, 4), snap.delta_words, ones, np.int64(r))
+            if len(rows):
+                parts_i.append(snap.delta_ids[rows])
+                parts_d.append(d)
+        if not parts_i:
+            e = np.empty(0, dtype=np.int64)
+            return e, e
+        if len(parts_i) == 1:
+            return parts_i[0], parts_d[0]
+        return np.concatenate(parts_i), np.concatenate(parts_d)
 
     # -- writing ---------------------------------------------------------
     def add(self, hashes: Sequence[str] | np.ndarray, ids: Iterable[int] | None = None) -> None:

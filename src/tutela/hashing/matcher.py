@@ -42,6 +42,7 @@ from tutela.hashing import changes
 from tutela.hashing.banks import all_banks, visible_to
 from tutela.hashing.follower import IndexFollower
 from tutela.hashing.hasher import hash_bytes
+from tutela.hashing.shards import RemoteShards, ShardSet
 from tutela.hashing.signals import SIGNALS
 from tutela.hashing.signals.base import Matching, SignalType, exact_signals, hamming_signals
 from tutela.hashing.subscriptions import subscription_modes
@@ -67,9 +68,12 @@ class Matcher:
     Exact signal types are looked up in the database; each Hamming signal type
     has an `IndexFollower` (one in-memory index following the database)."""
 
-    def __init__(self, db: Database, *, index_dir: Path | None = None) -> None:
+    def __init__(self, db: Database, *, index_dir: Path | None = None, shards: ShardSet | None = None) -> None:
         self.db = db
         self.index_dir = Path(index_dir) if index_dir else None
+        #: when set, Hamming searches go to these shards instead of local indexes
+        self.shards = shards
+        self._changed_here = False
         self._lock = threading.Lock()
         self._followers: dict[str, IndexFollower] = {}
         self._banks: dict[int, BankInfo] = {}
@@ -80,6 +84,7 @@ class Matcher:
     # -- keeping up with the database ------------------------------------
     def mark_dirty(self) -> None:
         self._dirty = True
+        self._changed_here = True
 
     def _wanted_radius(self, sig: type[SignalType]) -> int:
         """The widest threshold any bank uses for `sig` (the index must be exact up to it)."""
@@ -103,8 +108,9 @@ class Matcher:
             self._dirty = False
             self._banks = {b.id: b for b in all_banks(self.db)}
             self._subs = subscription_modes(self.db)
-            for sig in hamming_signals():
-                self.follower(sig.name).sync(self._wanted_radius(sig))
+            if self.shards is None:
+                for sig in hamming_signals():
+                    self.follower(sig.name).sync(self._wanted_radius(sig))
             self._synced_at = time.monotonic()
 
     def rebuild(self) -> None:
@@ -155,6 +161,11 @@ class Matcher:
 
     def _search(self, sig: type[SignalType], values: list[str]) -> tuple[list[int], list[int], list[int]]:
         """(query index, entry id, distance) lists for one Hamming signal's queries."""
+        if self.shards is not None:
+            # after a bank change in this process, shards catch up before answering
+            fresh, self._changed_here = self._changed_here, False
+            qi, ids, dist = self.shards.search(sig.name, values, self._wanted_radius(sig), fresh=fresh)
+            return qi.tolist(), ids.tolist(), dist.tolist()
         f = self._followers.get(sig.name)
         if f is None or f.index is None:
             return [], [], []
@@ -238,12 +249,16 @@ _matchers: weakref.WeakKeyDictionary[Database, Matcher] = weakref.WeakKeyDiction
 _registry_lock = threading.Lock()
 
 
-def get_matcher(db: Database, *, index_dir: Path | None = None) -> Matcher:
-    """The process's matcher for a database (created on first use)."""
+def get_matcher(db: Database, *, index_dir: Path | None = None, shards: list[str] | None = None) -> Matcher:
+    """The process's matcher for a database (created on first use). With
+    `shards` (shard server URLs, settings' `matcher_shards`), Hamming signals
+    are searched on those shards instead of an index in this process."""
+    if shards is None and db.settings is not None:
+        shards = list(db.settings.matcher_shards)
     with _registry_lock:
         m = _matchers.get(db)
         if m is None:
-            m = Matcher(db, index_dir=index_dir)
+            m = Matcher(db, index_dir=index_dir, shards=RemoteShards(shards) if shards else None)
             _matchers[db] = m
         elif index_dir is not None and m.index_dir is None:
             m.index_dir = Path(index_dir)

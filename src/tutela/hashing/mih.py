@@ -143,7 +143,8 @@ class MihSegment:
     _id_order: np.ndarray | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        per_part = [_flip_masks(self.params.kb, p) for p in self.params.probe_radius]
+        # sorted per part: probes that share a cache line of the bucket table come together
+        per_part = [np.sort(_flip_masks(self.params.kb, p)) for p in self.params.probe_radius]
         self._masks = np.concatenate(per_part)
         self._mask_ptr = np.cumsum([0] + [len(m) for m in per_part]).astype(np.int64)
         self._starts = np.asarray(self.params.starts, dtype=np.int64)
@@ -178,6 +179,15 @@ class MihSegment:
         if len(parts_q) == 1:
             return parts_q[0], parts_r[0], parts_d[0]
         return np.concatenate(parts_q), np.concatenate(parts_r), np.concatenate(parts_d)
+
+    def search_one(self, query: np.ndarray, alive: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, distances) for one query [4] (the per-upload path: no batching overhead)."""
+        if radius > self.params.radius:
+            raise ValueError(f"radius {radius} exceeds the radius {self.params.radius} this index is exact for")
+        return K.search_one(
+            query, self.words, alive, self.offsets, self.order, self._starts, np.int64(self.params.kb),
+            self._masks, self._mask_ptr, self._probe_radius, np.int64(radius),
+        )
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """Row numbers holding any of `ids` (sorted view built once, lazily)."""

@@ -319,3 +319,88 @@ def search_brute(queries: np.ndarray, words: np.ndarray, alive: np.ndarray, radi
                 out_d[count] = d
                 count += 1
     return out_q[:count], out_row[:count], out_d[:count]
+
+
+@njit(cache=True, nogil=True)
+def search_one(
+    query: np.ndarray,
+    words: np.ndarray,
+    alive: np.ndarray,
+    offsets: np.ndarray,
+    order: np.ndarray,
+    starts: np.ndarray,
+    kb: np.int64,
+    masks: np.ndarray,
+    mask_ptr: np.ndarray,
+    probe_radius: np.ndarray,
+    radius: np.int64,
+):
+    """`search_mih` for one query (what a platform sends per upload): (row, distance) arrays.
+
+    The staged kernel's sorting passes pay off across a batch; for a single
+    query they are overhead. Here each part's probes go in the order of
+    `masks`, which the segment keeps sorted per part so that probes falling in
+    one cache line of the bucket table come together, and each of the three
+    stages (bucket bounds, candidate rows, candidate hashes) prefetches
+    `PREFETCH_AHEAD` loads ahead so the misses overlap. Same exactness and
+    same de-duplication rule as `search_mih`.
+    """
+    k = starts.shape[0]
+    qkeys = np.empty(k, dtype=np.int64)
+    maxm = np.int64(0)
+    for j in range(k):
+        qkeys[j] = _key(query, starts[j], kb)
+        maxm = max(maxm, mask_ptr[j + 1] - mask_ptr[j])
+    lo = np.empty(maxm, dtype=np.int64)
+    hi = np.empty(maxm, dtype=np.int64)
+    cand = np.empty(1024, dtype=np.int64)
+    cap = 64
+    out_row = np.empty(cap, dtype=np.int64)
+    out_d = np.empty(cap, dtype=np.int64)
+    out_q = np.empty(cap, dtype=np.int64)
+    count = 0
+    for j in range(k):
+        m0 = mask_ptr[j]
+        nm = mask_ptr[j + 1] - m0
+        qk = qkeys[j]
+        total = 0
+        for i in range(nm):
+            if i + PREFETCH_AHEAD < nm:
+                _prefetch(offsets, j, qk ^ masks[m0 + i + PREFETCH_AHEAD])
+            b = qk ^ masks[m0 + i]
+            a = np.int64(offsets[j, b])
+            z = np.int64(offsets[j, b + 1])
+            lo[i] = a
+            hi[i] = z
+            total += z - a
+        if total > cand.shape[0]:
+            cand = np.empty(total * 2, dtype=np.int64)
+        c = 0
+        for i in range(nm):
+            if i + PREFETCH_AHEAD < nm:
+                _prefetch(order, j, lo[i + PREFETCH_AHEAD])
+            for t in range(lo[i], hi[i]):
+                cand[c] = order[j, t]
+                c += 1
+        for ci in range(total):
+            if ci + PREFETCH_AHEAD < total:
+                _prefetch(words, cand[ci + PREFETCH_AHEAD], 0)
+            r = cand[ci]
+            row = words[r]
+            d = _hamming256(row, query)
+            if d > radius or not alive[r]:
+                continue
+            dup = False
+            for jj in range(j):
+                if _popcount64(np.uint64(_key(row, starts[jj], kb) ^ qkeys[jj])) <= probe_radius[jj]:
+                    dup = True
+                    break
+            if dup:
+                continue
+            if count == cap:
+                out_q, out_row, out_d = _grow(out_q, out_row, out_d, count)
+                cap = out_q.shape[0]
+            out_row[count] = r
+            out_d[count] = d
+            count += 1
+    return out_row[:count], out_d[:count]
