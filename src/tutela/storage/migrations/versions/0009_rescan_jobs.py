@@ -1,7 +1,7 @@
 """Rescan jobs, their id ranges with checkpoints, and their hits.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 
 Stored hashes are searched again against new banks as id-range jobs
 (issue 15): `rescan_jobs` says what is searched against what,
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
