@@ -1,7 +1,7 @@
 """Rescan jobs, their id ranges with checkpoints, and their hits.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 
 Stored hashes are searched again against new banks as id-range jobs
 (issue 15): `rescan_jobs` says what is searched against what,
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
