@@ -202,7 +202,7 @@ def worker(impl: str, layout: str, n: int, nq: int, sample: int, repeat: int = 3
             wall, cpu, sharded_found = best_of(repeat, fanned)
             result[f"qps_single_{shards}shards"], result[f"qps_single_{shards}shards_cpu"] = nq / wall, nq / cpu
             for part in parts:
-                w, c, _ = best_of(repeat, lambda part=part: [part.search_one(h) for h in qhex])
+                _w, c, _ = best_of(repeat, lambda part=part: [part.search_one(h) for h in qhex])
                 per_shard.append(round(nq / c))
             result["qps_single_per_shard_cpu"] = per_shard
             result["sharded_equal"] = sharded_found == found
