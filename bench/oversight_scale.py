@@ -33,12 +33,12 @@ from sqlalchemy import create_engine, select, text, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from tutela.access import Principal  # noqa: E402
-from tutela.config import Settings  # noqa: E402
-from tutela.oversight import measures, register, rollup, synthetic  # noqa: E402
-from tutela.storage.db import Database  # noqa: E402
-from tutela.storage.tables.cases import referrals  # noqa: E402
-from tutela.storage.times import utc_now  # noqa: E402
+from tutela.access import Principal
+from tutela.config import Settings
+from tutela.oversight import measures, register, rollup, synthetic
+from tutela.storage.db import Database
+from tutela.storage.tables.cases import referrals
+from tutela.storage.times import utc_now
 
 
 def cpu() -> float:
@@ -46,7 +46,7 @@ def cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def timed(fn, repeat: int) -> dict[str, float]:  # noqa: ANN001
+def timed(fn, repeat: int) -> dict[str, float]:
     walls = []
     for _ in range(repeat):
         t = time.perf_counter()
@@ -159,7 +159,7 @@ def dashboard(db: Database, settings: Settings, world: synthetic.World, repeat: 
         for name, params in (("all", {}), ("fa_category", {"lang": "fa", "category": "trafficking", "country": "TR"})):
             status = []
 
-            def get(params=params) -> None:  # noqa: ANN001
+            def get(params=params) -> None:
                 r = client.get("/oversight", params=params)
                 status.append(r.status_code)
 

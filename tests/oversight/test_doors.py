@@ -8,7 +8,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from tutela.access import create_key, get_org
+from tutela.access import create_key
 from tutela.access.people import create_user
 from tutela.cases.service import submit_report
 from tutela.domain.cases import ReportIn
@@ -93,7 +93,7 @@ def test_regulator_refused_every_case_door(client, world, db, settings, csrf, tm
 
 def test_platform_sees_its_own_record_and_answers_its_notices(client, world):
     w, keys, _ = world
-    a, b = w.platforms[0], w.platforms[1]
+    a = w.platforms[0]
     reg_a = client.get("/v1/oversight/register", params={"limit": 1000}, headers=keys["platform_a"]).json()
     assert reg_a["items"] and {i["platform_id"] for i in reg_a["items"]} == {a}
     m = client.get("/v1/oversight/metrics", headers=keys["platform_a"]).json()

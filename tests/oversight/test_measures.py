@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 import pytest
 
-from . import independent as ind
-from tutela.oversight import measures, rollup
+from tutela.oversight import measures
 from tutela.oversight.buckets import EDGES_H
 from tutela.oversight.measures import Filters
+
+from . import independent as ind
 
 DIMS = {"platform": "platform", "category": "category", "country": "country", "language": "language",
         "month": "month"}

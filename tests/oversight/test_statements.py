@@ -45,7 +45,7 @@ def test_schema_refuses_what_the_database_would(history):
 def test_since_and_batches(history):
     all_ = list(statements.statements(history.db))
     since = sorted(s["application_date"] for s in all_)[len(all_) // 2]
-    from datetime import date, datetime, UTC
+    from datetime import UTC, datetime
     later = list(statements.statements(history.db, since=datetime.fromisoformat(since).replace(tzinfo=UTC)))
     assert 0 < len(later) < len(all_) and all(s["application_date"] >= since for s in later)
     buf = io.StringIO()
@@ -59,7 +59,6 @@ def test_streaming_memory_stays_flat(history):
     """Memory for writing all statements does not grow with their number (pages of 200 rows)."""
     def peak(limit_pages: int) -> int:
         tracemalloc.start()
-        buf = io.StringIO()
         it = statements.statements(history.db, page=200)
         for i, s in enumerate(it):
             if i >= limit_pages * 200:

@@ -11,7 +11,7 @@ import typer
 from tutela.cli.common import database, fail, settings
 
 
-def _principal(db, org: str):  # noqa: ANN001, ANN202
+def _principal(db, org: str):
     from tutela.access import Principal, get_org
 
     row = get_org(db, int(org) if org.isdigit() else org)
@@ -36,7 +36,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write a transparency report in the structure of the DSA harmonised template, with its charts."""
         from tutela.access import AccessError
-        from tutela.oversight import rollup, transparency as tr
+        from tutela.oversight import rollup
+        from tutela.oversight import transparency as tr
 
         s = settings()
         db = database(s)

@@ -11,7 +11,6 @@ Small counts are suppressed (`tutela.oversight.suppress`) before anything leaves
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -66,7 +65,7 @@ class Filters:
     @classmethod
     def parse(cls, db: Database, *, platform: str | None = None, category: str | None = None,
               country: str | None = None, language: str | None = None, period: str | None = None,
-              month_from: str | None = None, month_to: str | None = None) -> "Filters":
+              month_from: str | None = None, month_to: str | None = None) -> Filters:
         """From the words a person or a query string uses; ValueError names what is wrong."""
         from tutela.access import get_org
         from tutela.domain.taxonomy import definition
@@ -89,7 +88,7 @@ class Filters:
         return cls(pid, category or None, country.upper() if country else None,
                    (language or "").lower() or None, month_from or None, month_to or None)
 
-    def without(self, name: str) -> "Filters":
+    def without(self, name: str) -> Filters:
         return Filters(**{**asdict(self), name: None})
 
 

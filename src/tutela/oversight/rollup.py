@@ -29,7 +29,16 @@ from tutela.storage.db import Database
 from tutela.storage.tables.access import orgs
 from tutela.storage.tables.cases import appeals, case_keys, cases, referrals, reports
 from tutela.storage.tables.crossborder import exchange_referrals as xrefs
-from tutela.storage.tables.oversight import ACK_BUCKETS, COUNTERS, KEY, REM_BUCKETS, facts, notices, rollup, state
+from tutela.storage.tables.oversight import (
+    ACK_BUCKETS,
+    COUNTERS,
+    KEY,
+    REM_BUCKETS,
+    facts,
+    notices,
+    rollup,
+    state,
+)
 from tutela.storage.tables.policy import moderation_decisions
 from tutela.storage.times import as_utc, as_utc_or_none, utc_now
 from tutela.storage.upsert import upsert_insert
@@ -253,7 +262,7 @@ def _lock(conn: Any) -> None:
 
 
 def _changed_cases(conn: Any, since: datetime) -> list[int]:
-    window = lambda col: col >= since  # noqa: E731
+    window = lambda col: col >= since
     ids: set[int] = set(conn.execute(select(cases.c.id).where(window(cases.c.updated_at))).scalars())
     ids.update(conn.execute(select(referrals.c.case_id).where(window(referrals.c.updated_at))).scalars())
     ids.update(conn.execute(select(appeals.c.case_id).where(
@@ -349,7 +358,7 @@ def refresh_if_stale(db: Database, *, max_age: float = 5.0, wait: bool = False) 
 def _quiet_refresh(db: Database) -> None:
     try:
         refresh(db)
-    except Exception:  # noqa: BLE001 - a failed refresh is retried by the next reader; never crash one
+    except Exception:  # a failed refresh is retried by the next reader; it never takes a reader down
         log.exception("oversight rollup refresh failed")
 
 

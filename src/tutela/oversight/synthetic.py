@@ -14,14 +14,13 @@ import random
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, text
 
 from tutela.domain.taxonomy import CATEGORIES
 from tutela.storage.db import Database
-from tutela.storage.tables.access import orgs
 from tutela.storage.tables.cases import appeals, case_keys, cases, referrals, reports
 from tutela.storage.tables.crossborder import exchange_referrals
 from tutela.storage.tables.oversight import notice_events, notices
@@ -181,7 +180,7 @@ TABLES = (("cases", cases), ("reports", reports), ("case_keys", case_keys), ("re
 def load(db: Database, world: World, *, n_cases: int, start: datetime | None = None, days: int = 180,
          seed: int = 16, chunk: int = 5000, decisions_per_case: float = 1.0) -> dict[str, int]:
     """Write a synthetic history; returns how many rows went into each table."""
-    start = start or datetime(2026, 6, 1, tzinfo=timezone.utc)
+    start = start or datetime(2026, 6, 1, tzinfo=UTC)
     first: dict[str, int] = {}
     with db.connect() as conn:
         for name, table in (("cases", cases), ("reports", reports), ("referrals", referrals),

@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from tutela.access import Principal, get_org
 from tutela.oversight import charts, measures, suppress, views
-from tutela.oversight.buckets import quantile, bucket_of, N_BUCKETS
+from tutela.oversight.buckets import N_BUCKETS, bucket_of, quantile
 from tutela.oversight.scope import Scope, scope_for
 from tutela.oversight.words import words
 from tutela.storage.db import Database

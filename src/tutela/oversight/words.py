@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from tutela.web.i18n import LANGUAGES, RTL
@@ -19,7 +19,7 @@ from tutela.web.i18n.localise import digits, format_date, number
 DIR = Path(__file__).parent / "i18n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     return json.loads((DIR / f"{lang}.json").read_text(encoding="utf-8"))
 
@@ -44,7 +44,7 @@ class Words:
             return entry
         return entry.format(**{k: number(v, self.lang) if isinstance(v, int) else v for k, v in kwargs.items()})
 
-    def num(self, value: float | int | None, *, decimals: int = 0) -> str:
+    def num(self, value: float | None, *, decimals: int = 0) -> str:
         if value is None:
             return self.t("suppressed")
         if isinstance(value, int) or decimals == 0:
@@ -63,7 +63,7 @@ class Words:
     def category(self, cat: str | None) -> str:
         return self.t(f"cat_{cat}") if cat else self.t("unknown")
 
-    def date(self, value) -> str:  # noqa: ANN001 - date or datetime
+    def date(self, value) -> str:
         return format_date(value, self.lang)
 
 
