@@ -277,7 +277,7 @@ def register(db: Database, principal: Principal, filters: RegisterFilters | None
                                   .order_by(notice_events.c.id)):
                 events[e.notice_id].append(e)
         items = [_item(r, events[r["id"]], names, scope, now) for r in rows]
-        record = platform_record(conn, _query(scope, f, now).subquery(), names, now)
+        record = platform_record(conn, scope, f, names, now)
     with audit.writing(db) as conn:
         audit.append(conn, actor=principal.actor, org_id=principal.org_id, action="oversight.register.read",
                      object_type="register", object_id=None,
@@ -286,20 +286,50 @@ def register(db: Database, principal: Principal, filters: RegisterFilters | None
             "overdue": sum(1 for i in items if i["outcome"] == "overdue"), "as_of": now.isoformat()}
 
 
-def platform_record(conn: Any, sub: Any, names: dict[int, str], now: datetime) -> list[dict[str, Any]]:
-    """Per platform and month: how many items were sent, met, missed, refused, withdrawn and are overdue."""
+def platform_record(conn: Any, scope: Scope, f: RegisterFilters, names: dict[int, str],
+                    now: datetime) -> list[dict[str, Any]]:
+    """Per platform and month (of sending): items sent, met, missed and refused from the rollups (a few
+    seconds behind, never a scan of the register), and those open, overdue or withdrawn counted live
+    (time, not a change, makes an item overdue; open items are few). The status filter does not apply."""
     from tutela.oversight.rollup import month_of
+    from tutela.storage.tables.oversight import rollup as r
 
+    q = select(r.c.platform_id, r.c.month, func.sum(r.c.notices + r.c.orders).label("sent"),
+               func.sum(r.c.met).label("met"), func.sum(r.c.missed).label("missed"),
+               func.sum(r.c.refused).label("refused")).where(r.c.notices + r.c.orders > 0)
+    live = select(notices.c.platform_org_id, notices.c.sent_at, notices.c.deadline_at, notices.c.actioned_at,
+                  notices.c.status).where(notices.c.status.in_((*OPEN, "withdrawn")), _visible(scope))
+    if scope.kind == "regulator" and scope.country:
+        q = q.where(r.c.country == scope.country)
+    elif scope.kind == "platform":
+        q = q.where(r.c.platform_id == scope.platform_id)
+    elif scope.kind == "organisation":
+        q = q.where(r.c.org_id.in_(sorted(scope.org_ids or ())))
+    if f.platform_id is not None:
+        q, live = q.where(r.c.platform_id == f.platform_id), live.where(notices.c.platform_org_id == f.platform_id)
+    if f.category:
+        q, live = q.where(r.c.category == f.category), live.where(notices.c.category == f.category)
+    if f.country:
+        q, live = q.where(r.c.country == f.country.upper()), live.where(notices.c.country == f.country.upper())
+    if f.since:
+        q, live = q.where(r.c.month >= month_of(f.since)), live.where(notices.c.sent_at >= f.since)
+    if f.until:
+        q = q.where(r.c.month <= month_of(f.until - timedelta(seconds=1)))
+        live = live.where(notices.c.sent_at < f.until)
     out: dict[tuple[int, str], dict[str, Any]] = {}
-    for r in conn.execute(select(sub.c.platform_org_id, sub.c.sent_at, sub.c.deadline_at, sub.c.actioned_at,
-                                 sub.c.status)).mappings():
-        key = (r["platform_org_id"], month_of(r["sent_at"]))
-        rec = out.setdefault(key, {"platform": names.get(key[0]), "platform_id": key[0], "month": key[1],
-                                   "sent": 0, "met": 0, "missed": 0, "refused": 0, "withdrawn": 0,
-                                   "overdue": 0, "open": 0})
-        rec["sent"] += 1
-        rec[outcome(r, now)] += 1
-    return sorted(out.values(), key=lambda r: (r["platform"] or "", r["month"]))
+
+    def rec(platform: int, month: str) -> dict[str, Any]:
+        return out.setdefault((platform, month), {
+            "platform": names.get(platform), "platform_id": platform, "month": month, "sent": 0, "met": 0,
+            "missed": 0, "refused": 0, "withdrawn": 0, "overdue": 0, "open": 0})
+
+    for row in conn.execute(q.group_by(r.c.platform_id, r.c.month)).mappings():
+        x = rec(row["platform_id"], row["month"])
+        for k in ("sent", "met", "missed", "refused"):
+            x[k] = int(row[k] or 0)
+    for row in conn.execute(live).mappings():
+        rec(row["platform_org_id"], month_of(row["sent_at"]))[outcome(row, now)] += 1
+    return sorted(out.values(), key=lambda x: (x["platform"] or "", x["month"]))
 
 
 __all__ = ["ANSWERS", "KINDS", "RegisterFilters", "outcome", "platform_record", "register", "respond", "send",
