@@ -29,7 +29,7 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 from tutela.detect import analyze_text, analyze_texts  # noqa: E402
-from tutela.detect.normalize import normalize_text  # noqa: E402
+from tutela.detect.normalize import semantic_text  # noqa: E402
 from tutela.detect.semantic import stage  # noqa: E402
 from tutela.detect.semantic.bank import load_bank  # noqa: E402
 from tutela.detect.semantic.cascade import Audience  # noqa: E402
@@ -61,7 +61,7 @@ def main() -> None:
     analyze_texts(["warm-up"], stages="deep")
 
     # 1. the semantic stage alone, unique texts, empty cache
-    texts = [normalize_text(t) for t in (ordinary + other)[: args.n]]
+    texts = [semantic_text(t) for t in (ordinary + other)[: args.n]]
     enc.clear()
     _, w, c = _timed(lambda: index.score(texts, enc))
     sem = {"texts": len(texts), "per_s": len(texts) / w, "per_cpu_s": len(texts) / c}

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         description="a first-stage text model built with `tutela train text --out` (e.g. the opt-in model that "
         "uses non-commercial data); default: the model shipped in the package",
     )
+    conversation_models: Path | None = Field(
+        default=None,
+        description="a folder of conversation models built with `tutela train conversations --out` (stages.npz, "
+        "segments.npz, risk.json); default: the models shipped in the package",
+    )
     # Security
     vault_key: str | None = Field(default=None, description="base64 32-byte key for the evidence vault")
     identifier_salt: str | None = Field(default=None, description="key for hashing platform identifiers")

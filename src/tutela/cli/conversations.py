@@ -92,10 +92,18 @@ def register(app: typer.Typer) -> None:
 
     @train_group.command("conversations")
     def train_conversations_cmd(
-        shared: Path = typer.Option(None, help="folder with the shared text data (default: ../shared/data/text)"),
+        data: Path = typer.Option(None, "--data", "--shared",
+                                  help="folder with the shared text data (default: ../shared/data/text)"),
+        out: Path = typer.Option(None, "--out", help="where to write stages.npz, segments.npz and risk.json "
+                                 "(default: <data_dir>/models/conversations; the package's own files are never "
+                                 "overwritten unless --out names their folder)"),
     ) -> None:
-        """Retrain the whole-conversation and stage models and the risk constants (writes conversations/models/, ~12 min)."""
-        from tutela.conversations import train as trainer
+        """Retrain the whole-conversation and stage models and the risk constants (~12 min); use them by
+        setting `conversation_models` to the output folder."""
+        from tutela.cli.common import settings as load_cli_settings
+        from tutela.detect.components import component
 
-        result = trainer.train(shared or trainer.SHARED_TEXT, log=lambda m: err_console.print(m))
+        out_dir = out or load_cli_settings().data_dir / "models" / "conversations"
+        result = component("conversation_stages").train(data, out_dir, log=lambda m: err_console.print(m))
+        err_console.print(f"wrote {out_dir}; set conversation_models = \"{out_dir}\" to use these models")
         typer.echo(json.dumps(result))

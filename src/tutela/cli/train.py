@@ -1,4 +1,6 @@
-"""`tutela train text`: rebuild the committed text-model artefacts from the public data."""
+"""`tutela train <component>`: rebuild a component's artefacts (`text`, `semantic`; `conversations` is
+registered by `cli/conversations.py`). Each calls the component's `train(data_dir, out_dir)`
+(`tutela.detect.components`)."""
 
 from __future__ import annotations
 
@@ -24,12 +26,14 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(None, "--out", help="where to write semantic.npz (default: the package's models folder)"),
     ) -> None:
         """Fit the semantic stage on the example banks: calibration, heads, thresholds (cross-validated)."""
+        from tutela.detect.components import component
+        from tutela.detect.semantic.artefact import default_path
         from tutela.detect.semantic.bank import BankError
-        from tutela.detect.semantic.fit import train as run
 
         start = time.monotonic()
         try:
-            path, meta = run(examples, out)
+            meta = component("semantic").train(examples, out or default_path().parent)
+            path = meta.pop("artefact")
         except (BankError, ValueError) as exc:
             fail(str(exc))
         flagged = sum(1 for t in meta["targets"].values() if not t["fallback"])
@@ -49,9 +53,9 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Train, calibrate and evaluate the first-stage text model (deterministic)."""
-        from tutela.detect.model import default_model_path, reset_cache
+        from tutela.detect.components import component
+        from tutela.detect.model import default_model_path
         from tutela.detect.training.data import default_data_dir
-        from tutela.detect.training.train import train as run
 
         if include_noncommercial and out is None:
             fail("--include-noncommercial needs --out: the package's default model stays licence-clean")
@@ -61,13 +65,12 @@ def register(app: typer.Typer) -> None:
         out_dir = out or default_model_path().parent
         start = time.monotonic()
         try:
-            report = run(
+            report = component("text_model").train(
                 data_dir, out_dir, log=lambda m: err_console.print(f"[dim]{time.monotonic() - start:6.0f}s[/] {m}"),
                 include_noncommercial=include_noncommercial,
             )
         except FileNotFoundError as exc:
             fail(str(exc))
-        reset_cache()
         cb = report["heads"]["cyberbullying"]["by_lang"]
         summary = ", ".join(f"{lang} {v['macro_f1']:.3f}" for lang, v in sorted(cb.items()))
         typer.echo(f"wrote {out_dir}; offensive macro-F1 on held-out data: {summary}")

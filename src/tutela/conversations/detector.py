@@ -112,6 +112,20 @@ class StageDetector:
         return explain(canon(text[: self.max_chars]))
 
 
-@lru_cache(maxsize=1)
-def default_detector() -> StageDetector:
-    return StageDetector()
+@lru_cache(maxsize=4)
+def default_detector(models_dir: str | None = None) -> StageDetector:
+    """The shipped models, or those in `models_dir` (the `conversation_models` setting)."""
+    if models_dir is None:
+        return StageDetector()
+    from tutela.conversations.segments import SEGMENT_MODEL_PATH
+
+    folder = Path(models_dir)
+    if not (folder / MODEL_PATH.name).is_file():
+        raise FileNotFoundError(f"no {MODEL_PATH.name} in {folder} (build it with `tutela train conversations --out`)")
+    return StageDetector(folder / MODEL_PATH.name, segment_model_path=folder / SEGMENT_MODEL_PATH.name)
+
+
+def models_dir(settings: object) -> str | None:
+    """The configured conversation models folder (None: the shipped ones)."""
+    folder = getattr(settings, "conversation_models", None)
+    return str(folder) if folder else None

@@ -14,7 +14,7 @@ import zlib
 from typing import Any
 
 from tutela.config import Settings
-from tutela.conversations.detector import default_detector
+from tutela.conversations.detector import default_detector, models_dir
 from tutela.conversations.state import AccountState, ConversationState
 from tutela.conversations.store import IdKeyer, load_accounts, load_conversations, save
 from tutela.conversations.tracker import MessageError, apply_message, default_params, parse_message
@@ -49,8 +49,8 @@ def ingest_message(
         raise MessageError("conversation id must be a non-empty string")
     msg = parse_message(message)
     keyer = IdKeyer.from_settings(settings, hash_ids)
-    params = default_params()
-    detector = default_detector()
+    params = default_params(models_dir(settings))
+    detector = default_detector(models_dir(settings))
     conv_key = keyer("conversation", conversation_id)
     sender_key = keyer("account", msg.sender)
     text = msg.text[: settings.max_text_chars]
@@ -76,7 +76,7 @@ def conversation_risk(
     key = keyer("conversation", conversation_id)
     with db.connect() as conn:
         st = load_conversations(conn, org_id, [key]).get(key)
-    return None if st is None else st.result(conversation_id, default_params())
+    return None if st is None else st.result(conversation_id, default_params(models_dir(settings)))
 
 
 def account_risk(
@@ -93,7 +93,7 @@ def account_risk(
         st = load_accounts(conn, org_id, [key]).get(key)
     if st is None:
         return AccountRisk(account_id=account_id, risk=0.0)
-    return st.result(account_id, default_params())
+    return st.result(account_id, default_params(models_dir(settings)))
 
 
 __all__ = ["MessageError", "account_risk", "conversation_risk", "ingest_message"]

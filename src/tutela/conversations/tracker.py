@@ -19,16 +19,18 @@ writes through on every message.
 from __future__ import annotations
 
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from tutela.config import Settings
-from tutela.conversations.detector import StageDetector, default_detector
+from tutela.conversations.detector import StageDetector, default_detector, models_dir
 from tutela.conversations.risk import RiskParams, StepOutcome
 from tutela.conversations.segments import NO_TERMS, SegTerms
 from tutela.conversations.state import DEFAULT, AccountState, ConversationState
 from tutela.conversations.store import IdKeyer, load_account, load_conversation, save
+from tutela.conversations.windows import Windows
 from tutela.domain.conversation import AccountRisk, ConversationRisk, MessageIn
 from tutela.storage.db import Database
 
@@ -55,14 +57,18 @@ def parse_message(message: MessageIn | dict[str, Any]) -> MessageIn:
         raise MessageError(problems) from None
 
 
-_params_cache: RiskParams | None = None
+_params_cache: dict[str | None, RiskParams] = {}
 
 
-def default_params() -> RiskParams:
-    global _params_cache
-    if _params_cache is None:
-        _params_cache = RiskParams.load()
-    return _params_cache
+def default_params(models_dir: str | None = None) -> RiskParams:
+    """The shipped risk constants, or those in `models_dir` (the `conversation_models` setting)."""
+    params = _params_cache.get(models_dir)
+    if params is None:
+        from tutela.conversations.risk import PARAMS_PATH
+
+        path = PARAMS_PATH if models_dir is None else Path(models_dir) / PARAMS_PATH.name
+        params = _params_cache[models_dir] = RiskParams.load(path)
+    return params
 
 
 def apply_message(
@@ -89,6 +95,14 @@ def apply_message(
     return outcome
 
 
+def _windows_on(settings: Settings | None, wanted: bool | None) -> bool:
+    if wanted is False or (settings is not None and settings.semantic_stage == "off"):
+        return False
+    from tutela.detect.semantic.stage import builtin_index
+
+    return builtin_index() is not None
+
+
 class ConversationTracker:
     """Streaming risk for many conversations of one organisation."""
 
@@ -103,14 +117,17 @@ class ConversationTracker:
         params: RiskParams | None = None,
         cache_size: int = 20_000,
         flush_every: int = 2_000,
+        semantic_windows: bool | None = None,
     ) -> None:
+        """`semantic_windows`: score a sender's last messages together with the semantic stage
+        (`windows.py`); default on unless the `semantic_stage` setting is "off" or no encoder runs here."""
         self.db = db
         self.org_id = org_id
         self.keyer = IdKeyer.from_settings(settings, hash_ids)
-        self.detector = detector if detector is not None else default_detector()
+        self.detector = detector if detector is not None else default_detector(models_dir(settings))
         if settings is not None:
             self.detector.max_chars = min(self.detector.max_chars, settings.max_text_chars)
-        self.params = params if params is not None else default_params()
+        self.params = params if params is not None else default_params(models_dir(settings))
         self.cache_size = max(1, cache_size)
         self.flush_every = max(1, flush_every)
         self._convs: OrderedDict[str, ConversationState] = OrderedDict()
@@ -120,6 +137,16 @@ class ConversationTracker:
         self._since_flush = 0
         self._last: dict[str, tuple[float, bool]] = {}  # conv key -> (risk, alert) at its last message
         self._read_conn: Any = None
+        self.windows = Windows(self._org_examples) if _windows_on(settings, semantic_windows) else None
+
+    def _org_examples(self) -> Any:
+        """The organisation's own semantic examples (re-read at most every few seconds)."""
+        if self.db is None:
+            return None
+        from tutela.detect.semantic.orgbank import STALE, fresh_org_bank, recent_org_bank
+
+        org = recent_org_bank(self.db, self.org_id)
+        return fresh_org_bank(self.db, self.org_id) if org is STALE else org
 
     # ------------------------------------------------------------------ cache
     def _reader(self) -> Any:
@@ -190,6 +217,8 @@ class ConversationTracker:
         account = self._get_account(sender_key, create=True)
         assert conv is not None and account is not None
         scores, seg_terms = self.detector.analyse(msg.text)
+        if self.windows is not None:
+            scores = self.windows.lift(conv_key, sender_key, msg.text[: self.detector.max_chars], scores)
         seg_model = self.detector.segment_model
         apply_message(
             conv_key, conv, sender_key, account, msg, scores, self.params, self.keyer, seg_terms, seg_model
@@ -221,6 +250,8 @@ class ConversationTracker:
         if key in self._dirty_convs:
             self.flush()
         self._convs.pop(key, None)
+        if self.windows is not None:
+            self.windows.forget(key)
 
     def flush(self) -> None:
         """Write every changed state to the database in one transaction."""

@@ -406,5 +406,21 @@ def train(
     return {**tuned, "data": data}
 
 
+def train_to(shared: Path, out_dir: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """`train` into `out_dir` (stages.npz, segments.npz, risk.json): the component contract's
+    `train(data_dir, out_dir)`. Point the `conversation_models` setting at `out_dir` to use them."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pan_segments = shared / "pan12_grooming_segments.csv"
+    if not pan_segments.is_file():
+        from tutela.conversations.segments import SEGMENT_MODEL_PATH
+
+        target = out_dir / SEGMENT_MODEL_PATH.name
+        if SEGMENT_MODEL_PATH.is_file() and target.resolve() != SEGMENT_MODEL_PATH.resolve():
+            import shutil  # no PAN data here: the folder keeps a complete set with the shipped segment model
+
+            shutil.copyfile(SEGMENT_MODEL_PATH, target)
+    return train(shared, out_dir / MODEL_PATH.name, out_dir / PARAMS_PATH.name, log)
+
+
 if __name__ == "__main__":
     train()

@@ -1,12 +1,16 @@
 """The text analysis engine: one path from raw text to a `TextAnalysis`.
 
     raw text -> guard (type, size, empty) -> normalise -> language
-             -> first-stage model (calibrated probabilities per category)
-             -> rule detectors (patterns, privacy, links)  -> max per category
-             -> thresholds -> fast flags
-             -> the cascade picks texts for the semantic stage (`detect/semantic/`): flags where
-                its calibrated score passes its own threshold are added (fast OR semantic), and the
-                `disclosure` signal is raised -> flags + explanations + `stages`
+             -> the fast components, on every text (`detect/components/`, in registration order):
+                first-stage model (calibrated probabilities per category), rule detectors
+                (patterns, privacy, links), then any plug-in -> thresholds -> fast flags
+             -> the cascade picks texts for the semantic components (`detect/semantic/`): flags
+                where a calibrated score passes its own threshold are added (fast OR semantic),
+                and the `disclosure` signal is raised -> flags + explanations + `stages`
+
+The engine knows components only through their contract (`detect/components/base.py`); the model
+and the rules fold their arrays into the batch themselves because the flag rule weighs one
+against the other (`_flag_matrix`).
 
 Everything is batched: `analyze_texts` featurises and scores a whole batch in
 one sparse matrix product, which is where the throughput comes from. Models
@@ -21,18 +25,20 @@ from collections.abc import Sequence
 import numpy as np
 
 from tutela.config import Settings
-from tutela.detect.detectors.base import Detector, Hit, detector_classes
+from tutela.detect.components import components
+from tutela.detect.components.base import Evidence
+from tutela.detect.components.state import BatchState, fold
+from tutela.detect.components.state import category as category_of
+from tutela.detect.detectors.base import Hit
 from tutela.detect.detectors.privacy import mask
 from tutela.detect.langid import UNDETERMINED, identify_many
 from tutela.detect.model import LinearModel, explainable_words, load_default
 from tutela.detect.normalize import Normalized, normalize, normalize_text
-from tutela.detect.semantic import stage as semantic_stage
 from tutela.detect.semantic.bank import DISCLOSURE
 from tutela.detect.semantic.cascade import Audience, check_mode, select
 from tutela.detect.semantic.index import SemanticResult
 from tutela.detect.semantic.scorer import TARGETS
 from tutela.detect.semantic.stage import OrgBank
-from tutela.detect.training.experts import governed_by
 from tutela.detect.translit import to_native
 from tutela.domain.analysis import Explanation, TextAnalysis
 from tutela.domain.taxonomy import CATEGORIES, Category
@@ -53,16 +59,6 @@ MAX_EXPLANATIONS_PER_CATEGORY = 3
 # whole 10 MB request at once took 1.4 GB. Sub-batches of this many characters keep the peak
 # to tens of MB and cost nothing in throughput (the batch is still vectorised within them).
 CHAR_BUDGET = 256_000
-
-_DETECTORS: list[Detector] | None = None
-
-
-def _detectors() -> list[Detector]:
-    global _DETECTORS
-    if _DETECTORS is None:
-        _DETECTORS = [cls() for _, cls in sorted(detector_classes().items())]
-    return _DETECTORS
-
 
 def _coerce(text: object, max_chars: int) -> tuple[str, bool, str | None]:
     """(text to analyse, truncated?, error) — never raises on bad input."""
@@ -104,24 +100,6 @@ def thresholds_for(model: LinearModel | None, settings: Settings | None, lang: s
             t = model.lang_thresholds.get(lang, {}).get(c.value, t)
         out[c] = float(overrides.get(c.value, t))
     return out
-
-
-def _rule_scores(hits: list[Hit], col: dict[Category, int]) -> np.ndarray:
-    """Noisy-or over *distinct* kinds of evidence per category.
-
-    The same cue repeated ("how old are you" five times in a long chat) is one
-    piece of evidence, not five: each reason counts once, at its strongest.
-    """
-    best: dict[tuple[Category, str], float] = {}
-    for h in hits:
-        key = (h.category, h.reason.split(":", 1)[0])
-        if h.score > best.get(key, 0.0):
-            best[key] = h.score
-    rule = np.zeros(len(col))
-    for (cat, _), score in best.items():
-        j = col[cat]
-        rule[j] = 1.0 - (1.0 - rule[j]) * (1.0 - score)
-    return rule
 
 
 def _flag_matrix(
@@ -254,7 +232,8 @@ def _analyze_batch(
     audiences: Sequence[Audience | None] | None,
     org: OrgBank | None,
 ) -> list[TextAnalysis]:
-    """One sub-batch of `analyze_texts`, vectorised as a whole."""
+    """One sub-batch of `analyze_texts`, vectorised as a whole: every registered component runs on it
+    (`detect/components/`), the fast ones on every text, the semantic ones where the cascade says."""
     n = len(texts)
     coerced = [_coerce(t, max_chars) for t in texts]
     originals = [c[0] for c in coerced]
@@ -266,63 +245,45 @@ def _analyze_batch(
     lang_list: list[tuple[str, float]] = [
         (str(given[i]).lower(), 1.0) if given[i] else detected[i] for i in range(n)
     ]
+    natives: dict[int, str] = {}
     for i, (lang, _) in enumerate(lang_list):
         # Persian or Russian typed in Latin letters: models and phrase lists read the native script
         native = to_native(originals[i], lang) if lang in ("fa", "ru") and normalized[i] else None
         if native is not None:
             normalized[i] = normalize_text(native)
-
-    model = load_default(settings.text_model if settings is not None else None)
-    probs = np.zeros((n, len(CATEGORIES)))
-    col = {c: j for j, c in enumerate(CATEGORIES)}
+            natives[i] = native
+    lang_codes = [lang for lang, _ in lang_list]
     live = [i for i in range(n) if normalized[i] and not (coerced[i][2] and not originals[i].strip())]
-    vetoed = np.zeros((n, len(CATEGORIES)), dtype=bool)
-    public_domain = np.full(n, "", dtype=object)  # the public source a text reads like, "" for none
-    if model is not None and live:
-        p, veto, public = model.predict_in_domain([normalized[i] for i in live], [lang_list[i][0] for i in live])
-        public_domain[live] = public
-        for h, cat in enumerate(model.heads):
-            probs[live, col[cat]] = p[:, h]
-            vetoed[live, col[cat]] = veto[:, h]
+    state = BatchState(settings, originals, normalized, lang_codes, live, natives=natives, org=org)
 
-    detectors = _detectors()
-    n_cat = len(CATEGORIES)
-    rules = np.zeros((n, n_cat))
-    all_hits: list[list[Hit]] = []
-    for i in range(n):
-        hits: list[Hit] = []
-        if normalized[i]:
-            text, lang = coerced[i][0], lang_list[i][0]
-            for d in detectors:
-                hits.extend(d.find(text, normalized[i], lang))
-            if hits:
-                rules[i] = _rule_scores(hits, col)
-        all_hits.append(hits)
+    for comp in components("fast"):
+        if hasattr(comp, "contribute"):
+            comp.contribute(state)
+        else:
+            fold(comp, state, live)
+    model = state.model
+    probs, rules, vetoed = state.probs, state.rules, state.vetoed
     # where a public source's own expert judged a text of its domain harmless for the categories that
     # source labels, a phrase rule does not flag it alone for the noisy ones, swearing, insults and
     # sexual words (see training/experts.py); hate, threats and every other rule always stand
-    vetoed[:, [col[c] for c in CATEGORIES if c not in VETOABLE_RULES]] = False
+    vetoed[:, [j for j, c in enumerate(CATEGORIES) if c not in VETOABLE_RULES]] = False
     rules[vetoed] = np.minimum(rules[vetoed], RULE_THRESHOLD * 0.98)
-    final_all = np.maximum(probs, rules)
-    lang_codes = [lang for lang, _ in lang_list]
     flag_matrix = _flag_matrix(probs, rules, lang_codes, coerced, model, settings)
 
-    semantic = _semantic(stages, probs, rules, lang_codes, model, settings, audiences, live, normalized, org)
-    if semantic:
-        sem = np.zeros((n, n_cat))
-        for i, r in semantic.items():
-            # in a public source's domain the categories it labels stay with the fast stage and its
-            # expert: the semantic banks are written for chats (see training/experts.py)
-            governed = governed_by(public_domain[i]) if public_domain[i] else frozenset()
-            sem[i] = r.scores[:n_cat]
-            for name in governed:
-                sem[i, col[Category(name)]] = 0.0
-            for name in r.flagged:
-                if name in _CATEGORY_IDS and name not in governed:
-                    flag_matrix[i, col[Category(name)]] = True
-        final_all = np.maximum(final_all, sem)
+    rows = _semantic_rows(stages, probs, rules, lang_codes, model, settings, audiences, live)
+    for comp in components("semantic") if rows else []:
+        try:
+            if hasattr(comp, "contribute"):
+                comp.contribute(state, rows)
+            else:
+                fold(comp, state, rows)
+        except Exception:  # the fast stage's answer stands; a broken encoder must not lose an analysis
+            log.exception("semantic component %s failed; results carry the stages before it", comp.name)
+    final_all = np.maximum(np.maximum(probs, rules), state.extra_scores)
+    if state.extra_flags.any() or state.extra_scores.any():
+        flag_matrix |= state.extra_flags
         _apply_overrides(flag_matrix, final_all, settings, lang_codes, model)
-    staged = [([CATEGORIES[j] for j in np.flatnonzero(flag_matrix[i])], all_hits[i]) for i in range(n)]
+    staged = [([CATEGORIES[j] for j in np.flatnonzero(flag_matrix[i])], state.hits[i]) for i in range(n)]
 
     # words behind the model's flags, scored for the whole batch in one product
     word_scores: dict[str, np.ndarray] = {}
@@ -331,6 +292,7 @@ def _analyze_batch(
         word_scores = model.word_scores(words)
 
     rounded_scores = np.round(final_all, 4).tolist()  # one vectorised call for the whole batch
+    col = {c: j for j, c in enumerate(CATEGORIES)}
     results: list[TextAnalysis] = []
     for i in range(n):
         text, truncated, error = coerced[i]
@@ -341,13 +303,11 @@ def _analyze_batch(
             if flags and explain
             else []
         )
-        sem_result = semantic.get(i) if semantic else None
-        signals: dict[str, float] = {}
-        if sem_result is not None:
-            if DISCLOSURE in sem_result.flagged:
-                signals[DISCLOSURE] = round(float(sem_result.scores[TARGETS.index(DISCLOSURE)]), 4)
-            if explain:
+        if explain:
+            sem_result = state.semantic.get(i)
+            if sem_result is not None:
                 explanations.extend(_semantic_explanations(sem_result, flags))
+            explanations.extend(_component_explanations(text, state.evidence[i], flags))
         rid = ids[i] if ids is not None and i < len(ids) else None
         # built from values the engine guarantees (all categories, scores in [0, 1]):
         # model_construct skips re-validating them, a sizeable share of the per-message cost
@@ -361,17 +321,14 @@ def _analyze_batch(
                 explanations=explanations,
                 truncated=truncated,
                 error=error,
-                stages=["fast", "semantic"] if semantic is not None and i in semantic else ["fast"],
-                signals=signals,
+                stages=state.stages[i],
+                signals=state.signals[i],
             )
         )
     return results
 
 
-_CATEGORY_IDS = frozenset(c.value for c in CATEGORIES)
-
-
-def _semantic(
+def _semantic_rows(
     mode: str,
     probs: np.ndarray,
     rules: np.ndarray,
@@ -380,27 +337,33 @@ def _semantic(
     settings: Settings | None,
     audiences: Sequence[Audience | None] | None,
     live: list[int],
-    normalized: list[str],
-    org: OrgBank | None,
-) -> dict[int, SemanticResult] | None:
-    """Semantic results for the rows the cascade picks, or None when the stage did not run at all."""
+) -> list[int]:
+    """The rows the cascade sends on to the semantic components (none when the setting is off)."""
     setting = settings.semantic_stage if settings is not None else "auto"
     if setting == "off" or mode == "fast" or not live:
-        return None
+        return []
     per_lang = {lang: [thresholds_for(model, settings, lang)[c] for c in CATEGORIES] for lang in set(langs)}
     thr = np.array([per_lang[lang] for lang in langs])
     chosen = select(mode, probs, rules, thr, audiences, required=setting == "always")
-    rows = [i for i in live if chosen[i]]
-    if not rows:
-        return None
-    try:
-        results = semantic_stage.score([normalized[i] for i in rows], org)
-    except Exception:  # the fast stage's answer stands; a broken encoder must not lose an analysis
-        log.exception("semantic stage failed; results carry the fast stage only")
-        return None
-    if results is None:
-        return None
-    return dict(zip(rows, results))
+    return [i for i in live if chosen[i]]
+
+
+def _component_explanations(
+    text: str, evidence: list[tuple[str, Evidence]], flags: list[Category]
+) -> list[Explanation]:
+    """A plug-in component's evidence for the categories that ended up flagged (its spans index the
+    original text, which is what plug-ins are given)."""
+    out = []
+    for name, e in evidence:
+        cat = category_of(e.label)
+        if cat is None or cat not in flags:
+            continue
+        out.append(Explanation(
+            category=cat, detector=name, reason=e.reason, score=round(min(max(e.score, 0.0), 1.0), 4),
+            start=e.start, end=e.end, examples=list(e.examples) or None,
+            text=text[e.start:e.end] if e.start is not None and e.end is not None else None,
+        ))
+    return out
 
 
 def _apply_overrides(

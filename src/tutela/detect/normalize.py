@@ -17,6 +17,13 @@ Latin. Russian stays Cyrillic (the models are trained on Cyrillic), and
 `normalize_text` is the fast path (no offsets). `normalize` also returns, for
 every character of the normalised text, the index of the original character
 it came from, so explanations can point at the original input.
+
+`semantic_text` is the form the sentence encoder reads: the same evasion undone
+(invisible characters, look-alikes, leetspeak, spaced letters, repeats), but the
+letters kept. Folding `ş`->`s` and `ı`->`i` helps n-gram features transfer from
+Turkish data, yet it turns Azerbaijani and Turkish words into strings the
+encoder's tokenizer never saw (`şikayət`, complaint, becomes `sikayet`), and
+the embedding then guesses.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Normalized", "normalize", "normalize_text", "romanize", "fold_char"]
+__all__ = ["Normalized", "normalize", "normalize_text", "romanize", "fold_char", "semantic_text"]
 
 # Characters that render as nothing (or as a blank) and are used to split words
 # invisibly. Category Cf (format) is removed wholesale; these are the others.
@@ -354,6 +361,51 @@ def normalize_text(text: str) -> str:
     if _AZ_MARK.search(text):
         text = text.translate(_AZ_TABLE)
     folded = text.translate(_TABLE)
+    return _pipeline(folded, None)[0]
+
+
+# Folds that only unify spellings (Persian letter variants, digits, symbol look-alikes): kept in the
+# semantic form; the Turkish and Azerbaijani letter folds and the stripping of marks are not.
+_LETTER_FOLDS = frozenset("ıİəƏ") | frozenset("әҹҝғөүһј")
+
+
+def _keep_letter(ch: str) -> str:
+    """One character of the semantic form: invisible dropped, variants unified, letters kept."""
+    code = ord(ch)
+    if code in _INVISIBLE or (code > 127 and unicodedata.category(ch) == "Cf"):
+        return ""
+    if ch == "İ":
+        return "i"
+    if ch in _FOLD_EXTRA and ch not in _LETTER_FOLDS:
+        return _FOLD_EXTRA[ch]
+    if code < 128:
+        return ch.lower()
+    if unicodedata.category(ch) == "Zs" or ch in "\u2028\u2029\x85":
+        return " "
+    out = unicodedata.normalize("NFKC", ch).lower()
+    return "".join(_FOLD_EXTRA.get(c, c) if c not in _LETTER_FOLDS else c for c in out)
+
+
+class _KeepTable(dict):
+    def __missing__(self, code: int) -> str:
+        value = _keep_letter(chr(code))
+        self[code] = value
+        return value
+
+
+_KEEP_TABLE = _KeepTable()
+_ANY_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def semantic_text(text: str, lang: str | None = None) -> str:
+    """What the sentence encoder reads: evasion undone, letters kept (see the module docstring).
+
+    Azerbaijani in Cyrillic becomes Latin with its own letters (`шикајәт` -> `şikayət`), when its
+    letters show it or when the caller knows the language is Azerbaijani.
+    """
+    if _AZ_MARK.search(text) or (lang == "az" and _ANY_CYRILLIC.search(text)):
+        text = text.translate(_AZ_TABLE)
+    folded = unicodedata.normalize("NFC", text.translate(_KEEP_TABLE))
     return _pipeline(folded, None)[0]
 
 

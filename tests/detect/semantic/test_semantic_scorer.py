@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tutela.detect.normalize import normalize_text
+from tutela.detect.normalize import semantic_text
 from tutela.detect.semantic.encoder import Encoder, get_encoder, windows
 from tutela.detect.semantic.index import BankIndex
 from tutela.detect.semantic.scorer import TARGETS, knn_margins, target_masks
@@ -33,7 +33,7 @@ ORDINARY = [
 
 
 def _score(index: BankIndex, texts: list[str]):
-    return index.score([normalize_text(t) for t in texts], get_encoder())
+    return index.score([semantic_text(t) for t in texts], get_encoder())
 
 
 @pytest.mark.parametrize(("text", "category"), CAUGHT)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tutela.detect.normalize import normalize_text
+from tutela.detect.normalize import semantic_text
 from tutela.detect.semantic.artefact import text_key
 from tutela.detect.semantic.bank import Example, content_hash
 from tutela.detect.semantic.encoder import Encoder, windows
@@ -21,9 +21,9 @@ from tutela.detect.semantic.encoder import Encoder, windows
 log = logging.getLogger(__name__)
 
 
-def encoded_form(text: str) -> str:
-    """What the encoder sees for a bank example: the normalised text's first window."""
-    w = windows(normalize_text(text))
+def encoded_form(text: str, lang: str | None = None) -> str:
+    """What the encoder sees for a bank example: its semantic form's first window (letters kept)."""
+    w = windows(semantic_text(text, lang))
     return w[0] if w else ""
 
 
@@ -34,7 +34,7 @@ def embed_examples(
     cache_dir: Path | None = None,
 ) -> np.ndarray:
     """(len(examples), dim) float32, reusing `known` vectors (by text key) and the disk cache."""
-    forms = [encoded_form(e.text) for e in examples]
+    forms = [encoded_form(e.text, e.lang) for e in examples]
     keys = [text_key(f) for f in forms]
     have: dict[str, np.ndarray] = dict(known or {})
     cache_file = None

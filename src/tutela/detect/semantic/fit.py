@@ -106,7 +106,7 @@ def fit(
         raise ValueError("the example bank is empty: nothing to fit")
     encoder = encoder or get_encoder()
     emb = embed_examples(examples, encoder, known)
-    keys = [text_key(encoded_form(e.text)) for e in examples]
+    keys = [text_key(encoded_form(e.text, e.lang)) for e in examples]
     harm, neg = target_masks(examples)
     benign = np.array([not e.is_harm for e in examples])
 

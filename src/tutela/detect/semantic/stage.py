@@ -64,12 +64,13 @@ def index_for(org: OrgBank | None) -> BankIndex | None:
     return org_index(base, org.org_id, org.version, build)
 
 
-def score(normalized: list[str], org: OrgBank | None = None) -> list[SemanticResult] | None:
-    """Semantic results for normalised texts, or None when the stage is not available."""
+def score(texts: list[str], org: OrgBank | None = None) -> list[SemanticResult] | None:
+    """Semantic results for texts in their semantic form (`normalize.semantic_text`), or None when
+    the stage is not available."""
     index = index_for(org)
     if index is None:
         return None
-    return index.score(normalized, get_encoder())
+    return index.score(texts, get_encoder())
 
 
 def set_index(index: BankIndex | None) -> None:

