@@ -34,7 +34,7 @@ def _run(tracker: ConversationTracker, cid: str, chat: list[tuple[str, str]]) ->
 
 def test_sextortion_spread_over_messages_alerts_with_windows_only() -> None:
     assert _run(ConversationTracker(semantic_windows=False), "c", SPREAD)[0] is False
-    tracker = ConversationTracker()
+    tracker = ConversationTracker(semantic_windows=True)
     alerted, first = _run(tracker, "c", SPREAD)
     assert alerted and first is not None and first <= 4
     assert "sextortion" in tracker.conversation_risk("c").flags
@@ -43,7 +43,7 @@ def test_sextortion_spread_over_messages_alerts_with_windows_only() -> None:
 
 @pytest.mark.parametrize("chat", [ORDINARY, FAMILY], ids=["ordinary", "family-certificate"])
 def test_benign_chats_do_not_alert(chat) -> None:
-    assert _run(ConversationTracker(), "c", chat)[0] is False
+    assert _run(ConversationTracker(semantic_windows=True), "c", chat)[0] is False
 
 
 def test_the_window_is_not_stored(db, settings) -> None:
@@ -52,7 +52,7 @@ def test_the_window_is_not_stored(db, settings) -> None:
     from tutela.access import create_org
 
     org_id = create_org(db, "Platform W")
-    with ConversationTracker(db, org_id=org_id, settings=settings) as tracker:
+    with ConversationTracker(db, org_id=org_id, settings=settings, semantic_windows=True) as tracker:
         _run(tracker, "c", SPREAD)
     with db.connect() as conn:
         tables = [r[0] for r in conn.execute(text("select name from sqlite_master where type='table'"))]
@@ -63,4 +63,5 @@ def test_the_window_is_not_stored(db, settings) -> None:
 
 def test_setting_off_turns_windows_off(settings) -> None:
     settings.semantic_stage = "off"
-    assert ConversationTracker(settings=settings).windows is None
+    assert ConversationTracker(settings=settings, semantic_windows=True).windows is None
+    assert ConversationTracker().windows is None  # off unless asked for

@@ -96,7 +96,7 @@ def apply_message(
 
 
 def _windows_on(settings: Settings | None, wanted: bool | None) -> bool:
-    if wanted is False or (settings is not None and settings.semantic_stage == "off"):
+    if not wanted or (settings is not None and settings.semantic_stage == "off"):
         return False
     from tutela.detect.semantic.stage import builtin_index
 
@@ -119,8 +119,9 @@ class ConversationTracker:
         flush_every: int = 2_000,
         semantic_windows: bool | None = None,
     ) -> None:
-        """`semantic_windows`: score a sender's last messages together with the semantic stage
-        (`windows.py`); default on unless the `semantic_stage` setting is "off" or no encoder runs here."""
+        """`semantic_windows=True`: also score a sender's last messages together with the semantic stage
+        (`windows.py`), unless the `semantic_stage` setting is "off" or no encoder runs here. Off by
+        default for now: it changes the risk the tuned constants (`risk.json`) were fitted for."""
         self.db = db
         self.org_id = org_id
         self.keyer = IdKeyer.from_settings(settings, hash_ids)
