@@ -139,7 +139,7 @@ def test_refusals(db, settings, pair, case_id):
 
 
 def test_content_goes_only_to_an_authorised_partner_with_a_legal_basis(db, settings, pair, case_id):
-    tr, az = pair
+    tr, _ = pair
     partners.update_partner(db, tr.org_id, "az-platform", may_receive_content=True)
     with pytest.raises(ValueError, match="legal basis"):
         xref.refer_case(db, settings, tr, case_id, "az-platform", include_content=True)
@@ -184,7 +184,7 @@ def test_witness_flags_a_cut_trail(db, settings, pair):
 
 
 def test_witness_refuses_a_checkpoint_not_signed_by_its_audit_key(db, settings, pair):
-    tr, az = pair
+    tr, _ = pair
     msg = witness.send(db, tr, "az-platform", deliver=False)["message"]
     cp = msg["body"]["checkpoint"]
     cp["seq"] = cp["seq"] + 1000  # a forged count, re-sealed with the organisation's valid key
@@ -258,7 +258,7 @@ def test_routing_to_a_partner_that_may_not_receive_the_case_writes_nothing(db, s
 
 
 def test_a_checkpoint_not_delivered_is_sent_again_to_the_witness_inbox(db, settings, pair, monkeypatch):
-    tr, az = pair
+    tr, _ = pair
     partners.update_partner(db, tr.org_id, "az-platform", url="http://partner.invalid")
     calls = []
     monkeypatch.setattr(sealed, "deliver", lambda url, path, body, **kw: (calls.append(path), (False, "down"))[1])

@@ -107,6 +107,73 @@ def test_referral_through_routing_and_back_with_every_time(two):
     assert r.status_code == 422 and "forward only" in r.json()["error"]
 
 
+def test_a_shares_a_bank_and_a_referral_b_matches_confirms_disputes_and_closes(two):
+    """The issue's scenario through each instance's HTTP API: the hash list and the referral travel
+    separately (the feed and the referral inbox) and meet at the platform."""
+    from tutela.hashing.hasher import hash_bytes
+    from tutela.hashing.synthetic import synthetic_jpeg
+    from tutela.storage.tables.exchange import exchange_received
+
+    a, b = two
+    to_b, to_a = _live(a), _live(b)
+    images = [synthetic_jpeg(seed) for seed in (4101, 4102, 4103)]
+    pdqs = [hash_bytes(img).pdq for img in images]
+    assert a.api("POST", "/v1/banks", json={"name": "tr-known"}).status_code == 201
+    r = a.api("POST", "/v1/banks/tr-known/entries",
+              json={"entries": [{"signal_type": "pdq", "value": v} for v in pdqs]})
+    assert r.status_code in (200, 201), r.text
+    assert a.api("POST", "/v1/exchange/collections", json={"bank": "tr-known"}).status_code == 201
+
+    from tutela.cases.service import submit_report
+    from tutela.domain.cases import EvidenceFile, ReportIn
+
+    case_id = submit_report(a.db, a.settings, ReportIn(category="sexual_exploitation", country="TR",
+                                                       reporter_kind="platform",
+                                                       urls=["https://cdn.example.az/img/4101.jpg"]),
+                            principal=a.principal(),
+                            files=[EvidenceFile(filename="e.jpg", content_type="image/jpeg", data=images[0])]).case_id
+    sent = a.api("POST", "/v1/exchange/referrals", json={"case_id": case_id, "partner": to_b})
+    assert sent.status_code == 201 and sent.json()["delivered"], sent.text
+
+    pulled = b.api("POST", f"/v1/exchange/partners/{to_a}/pull")
+    assert pulled.status_code == 200 and sum(x["added"] for x in pulled.json()) == 3, pulled.text
+    match = b.api("POST", "/v1/media/match", files={"file": ("seen.jpg", images[0], "image/jpeg")}).json()
+    assert match["matched"] and match["matches"][0]["trust"] == "review"  # a clue for review, not a block
+    (incoming,) = [x for x in b.api("GET", "/v1/exchange/referrals", params={"direction": "in"}).json()
+                   if x["uid"] == sent.json()["uid"]]
+    assert incoming["payload"]["hashes"][0]["pdq"] == match["matches"][0]["value"]  # the referral's image
+
+    with b.db.connect() as conn:
+        stix = dict(conn.execute(select(exchange_received.c.value, exchange_received.c.stix_id)).all())
+    assert b.api("POST", "/v1/exchange/feedback",
+                 json={"stix_id": stix[pdqs[0]], "opinion": "confirmed"}).status_code == 201
+    assert b.api("POST", "/v1/exchange/feedback", json={"stix_id": stix[pdqs[1]], "opinion": "disputed",
+                                                        "reason": "a landscape, not abuse"}).status_code == 201
+    assert b.api("POST", f"/v1/exchange/partners/{to_a}/feedback/send").status_code == 200
+    (prec,) = [p for p in a.api("GET", "/v1/exchange/precision").json() if p["partner"] == to_b]
+    assert (prec["confirmed"], prec["disputed"], prec["precision"]) == (1, 1, 0.5)
+
+    for step in ({"step": "acknowledged"}, {"step": "removed"}, {"step": "closed", "outcome": "removed"}):
+        assert b.api("POST", f"/v1/exchange/referrals/{incoming['id']}/steps", json=step).status_code == 200
+    out = a.api("GET", f"/v1/exchange/referrals/{sent.json()['id']}").json()
+    assert out["status"] == "closed" and out["acknowledged_at"] and out["removed_at"]
+
+    # A deletes a signal: one pull later B no longer matches it
+    r = a.api("DELETE", "/v1/banks/tr-known/entries", json={"values": [pdqs[1]]})
+    assert r.status_code == 200, r.text
+    assert b.api("POST", f"/v1/exchange/partners/{to_a}/pull").status_code == 200
+    gone = b.api("POST", "/v1/media/match", files={"file": ("x.jpg", images[1], "image/jpeg")}).json()
+    assert not gone["matched"]
+    kept = b.api("POST", "/v1/media/match", files={"file": ("y.jpg", images[2], "image/jpeg")}).json()
+    assert kept["matched"]
+
+    # the partners page's figures, as the hotline's console reads them
+    from tutela.exchange import overview
+
+    (line,) = [x for x in overview.partner_lines(a.db, a.principal()) if x.partner.name == to_b]
+    assert line.precision == 0.5 and line.sent.removed >= 1
+
+
 def _last_sent_body(a, b) -> str:
     """The newest message A sent B, as B's inbox received it."""
     from tutela.storage.tables.crossborder import exchange_referral_messages as m

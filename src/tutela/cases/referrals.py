@@ -17,11 +17,11 @@ from sqlalchemy import or_, select, update
 from tutela.access import AccessError, Principal, get_org
 from tutela.cases import audit, authz, lifecycle, routing
 from tutela.cases.views import referral_view
-from tutela.storage.times import utc_now
 from tutela.config import Settings
 from tutela.domain.cases import CaseStatus, ReferralStatus, ReferralView
 from tutela.storage.db import Database
 from tutela.storage.tables.cases import case_events, cases, referrals
+from tutela.storage.times import utc_now
 
 R = ReferralStatus
 

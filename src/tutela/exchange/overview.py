@@ -2,7 +2,7 @@
 and whether its audit trail ever shrank. What the console's partners page shows, in one call.
 
 Precision is the share of our signals the partner confirmed among those it judged (confirmed or
-disputed as a false positive); signals it only saw do not count either way. Timings are medians over
+disputed as a false positive); signals it only saw do not count either way (`exchange.feedback`). Timings are medians over
 the referrals sent to it (`referrals.timings`); the witness line comes from `witness.state`.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
 
 from tutela.access import AccessError, Principal
 from tutela.domain.exchange import Partner
@@ -43,24 +42,15 @@ class PartnerLine(BaseModel):
         return self.feedback_on_ours.precision
 
 
-def _feedback(db: Database, org_id: int) -> dict[tuple[int, str], Feedback]:
-    """(partner id, direction) -> counts, from the exchange's feedback table."""
-    from tutela.storage.tables.exchange import exchange_feedback as fb
+def _feedback(db: Database, org_id: int) -> dict[tuple[str, str], Feedback]:
+    """(partner name, direction) -> counts, as `exchange.feedback.precision` reports them."""
+    from tutela.exchange import feedback
 
-    out: dict[tuple[int, str], Feedback] = {}
-    with db.connect() as conn:
-        rows = conn.execute(
-            select(fb.c.partner_id, fb.c.direction, fb.c.opinion, func.count().label("n"),
-                   func.sum(fb.c.seen).label("seen"))
-            .where(fb.c.org_id == org_id).group_by(fb.c.partner_id, fb.c.direction, fb.c.opinion)).mappings()
-        for r in rows:
-            f = out.setdefault((r["partner_id"], r["direction"]), Feedback())
-            if r["opinion"] == "confirmed":
-                f.confirmed += int(r["n"])
-            elif r["opinion"] == "disputed":
-                f.disputed += int(r["n"])
-            f.seen += int(r["seen"] or 0)
-    return out
+    return {
+        (str(d["partner"]), direction): Feedback(confirmed=d["confirmed"], disputed=d["disputed"], seen=d["seen"])
+        for direction in ("received", "sent")
+        for d in feedback.precision(db, org_id, direction=direction)
+    }
 
 
 def partner_lines(db: Database, principal: Principal) -> list[PartnerLine]:
@@ -77,8 +67,8 @@ def partner_lines(db: Database, principal: Principal) -> list[PartnerLine]:
     return [
         PartnerLine(
             partner=p,
-            feedback_on_ours=feedback.get((p.id, "received"), Feedback()),
-            feedback_on_theirs=feedback.get((p.id, "sent"), Feedback()),
+            feedback_on_ours=feedback.get((p.name, "received"), Feedback()),
+            feedback_on_theirs=feedback.get((p.name, "sent"), Feedback()),
             sent=timings.get((p.name, "out")),
             received=timings.get((p.name, "in")),
             witness=witnessed.get(p.name),

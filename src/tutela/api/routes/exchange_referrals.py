@@ -17,11 +17,11 @@ from pydantic import BaseModel, Field
 from tutela.access import Principal
 from tutela.api.deps import get_db, get_settings, require
 from tutela.cases.errors import call_http
-from tutela.exchange.errors import ExchangeError
 from tutela.config import Settings
 from tutela.domain.inputs import DbId, Line, Text
 from tutela.exchange import referrals as xref
 from tutela.exchange import witness
+from tutela.exchange.errors import ExchangeError
 from tutela.exchange.sealed import MAX_BYTES
 from tutela.storage.db import Database
 
