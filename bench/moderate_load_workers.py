@@ -149,14 +149,21 @@ def _audit(db, tag: str, harmful: int, timeout: float = 600) -> dict:
         distinct = conn.execute(select(func.count(func.distinct(sm.c.message_id)))
                                 .where(sm.c.message_id.like(f"{tag}-%"))).scalar()
         logged = conn.execute(select(func.count()).select_from(md).where(md.c.decision_id.in_(ids))).scalar()
-        case_jobs = conn.execute(select(func.count()).select_from(outbox).where(outbox.c.kind == "open_case")).scalar()
+        keys = [f"case:{d}" for (d,) in conn.execute(ids)]
+        case_jobs = conn.execute(select(func.count()).select_from(outbox).where(outbox.c.key.in_(keys))).scalar()
+        from tutela.storage.tables.cases import idempotency_keys as ik
+
+        # one report per case decision (intake may merge reports of the same text into one case)
+        reports = conn.execute(select(func.count()).select_from(ik).where(
+            ik.c.key.in_([k.split(":", 1)[1] for k in keys]))).scalar()
         pending = conn.execute(select(func.count()).select_from(outbox).where(outbox.c.status != "done")).scalar()
         n_cases = conn.execute(select(func.count()).select_from(cases)).scalar()
         with_case = sum(1 for (r,) in conn.execute(select(md.c.case_refs).where(md.c.decision_id.in_(ids))) if r)
     return {"stream_messages_rows": rows, "distinct_messages": distinct, "decisions_logged": logged,
             "case_decisions_in_outbox": case_jobs, "outbox_not_done": pending, "cases_in_db": n_cases,
+            "reports_for_case_decisions": reports,
             "decisions_with_their_case": with_case, "harmful_pushed": harmful,
-            "nothing_lost_nothing_twice": rows == distinct == logged and case_jobs == n_cases == with_case
+            "nothing_lost_nothing_twice": rows == distinct == logged and case_jobs == reports == with_case
             and not pending, "drained_after_s": round(time.monotonic() - t0, 1)}
 
 
