@@ -22,8 +22,9 @@ from pathlib import Path  # noqa: E402
 
 from tutela.config import Settings  # noqa: E402
 from tutela.detect import analyze_texts  # noqa: E402
+from tutela.domain.languages import language_codes  # noqa: E402
 
-LANGS = ("en", "tr", "az", "fa", "ru")
+LANGS = language_codes()
 BENIGN = {"ordinary", "tricky_benign"}
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from tutela.conversations.batch import score_conversation  # noqa: E402
-from tutela.conversations.corpus import load_corpus  # noqa: E402
+from tutela.conversations.corpus import LANGS, load_corpus  # noqa: E402
 from tutela.conversations.evaluate import evaluate, f_beta  # noqa: E402
 from tutela.conversations.segments import is_heldout, load_segment_model, segment_messages  # noqa: E402
 import tutela.conversations.tracker as _tracker  # noqa: E402
@@ -55,7 +55,7 @@ def written() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|")
     for split in ("heldout", "train"):
         res = evaluate(load_corpus(split=split))
-        for lang in ("en", "tr", "az", "fa", "ru", "all"):
+        for lang in (*LANGS, "all"):
             r = res[lang]
             print(f"| {split} | {lang} | {r['grooming']} | {r['ordinary']} | {r['precision']:.3f} | {r['recall']:.3f} "
                   f"| {r['f05']:.3f} | {r['early']}/{r['grooming']} | {r['false_alerts']} "

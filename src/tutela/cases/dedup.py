@@ -2,7 +2,7 @@
 
 Keys are keyed hashes (HMAC-SHA256 with `Settings.identifier_salt`), so the
 table that finds duplicates never holds an account identifier in the clear.
-URLs are normalised first (scheme and host lower-cased, `www.` and default
+URLs are made canonical first (`canonical_url`: scheme and host lower-cased, `www.` and default
 ports dropped, fragments and tracking parameters removed, query sorted) so
 that trivially different links to one page collide.
 """
@@ -11,37 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tutela.config import Settings
 from tutela.domain.cases import ReportIn
+from tutela.domain.inputs import canonical_url
 from tutela.storage.identifiers import identifier_key
-
-
-_TRACKING = ("utm_", "fbclid", "gclid", "igshid", "si", "ref", "ref_src", "mc_")
-
-
-def normalise_url(url: str) -> str:
-    url = url.strip()
-    if "://" not in url:
-        url = "https://" + url
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme == "http":
-        scheme = "https"  # the same page over either scheme
-    host = (parts.hostname or "").lower().rstrip(".")
-    host = host.removeprefix("www.")
-    port = parts.port
-    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
-    path = parts.path or "/"
-    if len(path) > 1:
-        path = path.rstrip("/")
-    query = sorted(
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not any(k.lower() == t or (t.endswith("_") and k.lower().startswith(t)) for t in _TRACKING)
-    )
-    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
 
 
 def _salt(settings: Settings) -> bytes:
@@ -64,7 +38,7 @@ def keys_for(settings: Settings, report: ReportIn, file_sha256s: list[str]) -> l
     """(kind, keyed hash) pairs for a report: its URLs, the reported account, its files."""
     keys: set[tuple[str, str]] = set()
     for url in report.urls:
-        keys.add(("url", keyed_hash(settings, "url", normalise_url(url))))
+        keys.add(("url", keyed_hash(settings, "url", canonical_url(url))))
     if report.reported_person is not None:
         p = report.reported_person
         acct = account_key(p.platform, p.account_id, p.username)

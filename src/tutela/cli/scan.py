@@ -112,11 +112,13 @@ def _org_examples(cli_settings: Any, org: str) -> Any:
 
 def _summary_table(summary: Any) -> Table:
     """Flags per category for the five supported languages, everything else under 'other'."""
-    from tutela.detect.langid import SUPPORTED
+    from tutela.domain.languages import language_codes
+
+    supported = language_codes()
     from tutela.domain.taxonomy import CATEGORIES
 
-    cols = [lang for lang in SUPPORTED if summary.langs.get(lang)]
-    others = [lang for lang in summary.langs if lang not in SUPPORTED]
+    cols = [lang for lang in supported if summary.langs.get(lang)]
+    others = [lang for lang in summary.langs if lang not in supported]
     table = Table(title="flags per category and language")
     table.add_column("category")
     for lang in cols + (["other"] if others else []):

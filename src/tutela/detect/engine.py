@@ -41,6 +41,7 @@ from tutela.detect.semantic.scorer import TARGETS
 from tutela.detect.semantic.stage import OrgBank
 from tutela.detect.translit import to_native
 from tutela.domain.analysis import Explanation, TextAnalysis
+from tutela.domain.languages import LANGUAGES
 from tutela.domain.taxonomy import CATEGORIES, Category
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ LONG_TEXT_RULE_THRESHOLD = 0.95
 VETOABLE_RULES = frozenset({Category.PROFANITY, Category.CYBERBULLYING, Category.SEXUAL_CONTENT})
 SEGMENT_TRAINED = frozenset({Category.SEXUAL_EXPLOITATION})  # heads trained on whole chat segments
 MAX_EXPLANATIONS_PER_CATEGORY = 3
+#: Languages often typed in Latin letters: their text is also read back in its own script.
+_ROMANISED = frozenset(code for code, lang in LANGUAGES.items() if lang.romanised)
 # Characters analysed together in one pass. The featuriser builds several 8-byte arrays per
 # character (n-gram hashes, rows, columns, sort keys), ~150 bytes a character at its peak: a
 # whole 10 MB request at once took 1.4 GB. Sub-batches of this many characters keep the peak
@@ -248,7 +251,7 @@ def _analyze_batch(
     natives: dict[int, str] = {}
     for i, (lang, _) in enumerate(lang_list):
         # Persian or Russian typed in Latin letters: models and phrase lists read the native script
-        native = to_native(originals[i], lang) if lang in ("fa", "ru") and normalized[i] else None
+        native = to_native(originals[i], lang) if lang in _ROMANISED and normalized[i] else None
         if native is not None:
             normalized[i] = normalize_text(native)
             natives[i] = native

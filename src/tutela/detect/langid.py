@@ -19,7 +19,6 @@ from typing import Any
 
 from tutela.detect.translit import romanized_language
 
-SUPPORTED = ("en", "tr", "az", "fa", "ru")
 UNDETERMINED = "und"
 
 _AZ_LETTER = re.compile("[əƏ]|[әӘҹҸҝҜғҒөӨүҮһҺјЈ]")

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from tutela.domain.inputs import Line
+from tutela.domain.inputs import Line, check_url
 from tutela.domain.conversation import MessageIn
 from tutela.domain.taxonomy import Category, category_ids, report_choices
 
@@ -202,14 +202,15 @@ class ReportIn(BaseModel):
     @field_validator("urls")
     @classmethod
     def _urls(cls, v: list[str]) -> list[str]:
+        """Blank lines are dropped; every other entry must be a web address (`check_url`)."""
         out = []
-        for url in v:
-            url = url.strip()
-            if not url:
+        for i, url in enumerate(v):
+            if not url.strip():
                 continue
-            if len(url) > 2048:
-                raise ValueError("a URL may have at most 2048 characters")
-            out.append(url)
+            try:
+                out.append(check_url(url))
+            except ValueError as exc:
+                raise ValueError(f"urls[{i}]: {exc}") from None
         return out
 
     @model_validator(mode="after")

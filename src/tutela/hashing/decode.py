@@ -35,20 +35,26 @@ _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b
 
 _heif_lock = threading.Lock()
 _heif_registered = False
+_heif_available = False
+#: Why a HEIC photo cannot be read where the optional extra is missing (its wheel bundles GPL code, so
+#: it is not a hard dependency of an Apache-2.0 package).
+HEIF_MISSING = "HEIC/HEIF images need the optional 'heif' extra (pip install 'tutela[heif]')"
 
 
-def _register_heif() -> None:
-    """pillow_heif adds HEIC/HEIF (iPhone photos) to Pillow; registered once, lazily."""
-    global _heif_registered
+def _register_heif() -> bool:
+    """pillow_heif adds HEIC/HEIF (iPhone photos) to Pillow; registered once, lazily. Whether it is there."""
+    global _heif_registered, _heif_available
     with _heif_lock:
         if not _heif_registered:
             try:
                 import pillow_heif
 
                 pillow_heif.register_heif_opener()
-            except ImportError:  # pragma: no cover - pinned dependency
-                pass
+                _heif_available = True
+            except ImportError:  # the optional extra is not installed: HEIC files are unreadable
+                _heif_available = False
             _heif_registered = True
+        return _heif_available
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +128,14 @@ def open_image(
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         raise MediaError("refusing to decode: Pillow's LOAD_TRUNCATED_IMAGES is switched on in this process, "
                          "so a truncated image could not be told from a whole one")
-    _register_heif()
+    heif = _register_heif()
     try:
         img = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:
         raise MediaError(f"decompression bomb refused: {exc}") from None
     except UnidentifiedImageError:
+        if not heif and data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+            raise MediaError(HEIF_MISSING) from None
         raise MediaError("not a readable image: the bytes match no supported image format") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise MediaError(f"truncated or malformed image header: {exc}") from None

@@ -39,8 +39,8 @@ def hash_video(
     """(frame hashes, seconds covered, width, height) of a video file."""
     try:
         import av
-    except ImportError as exc:  # pragma: no cover - pinned dependency
-        raise MediaError(f"video support is not installed: {exc}") from None
+    except ImportError:  # the optional extra (PyAV bundles x264/x265, so it is not a hard dependency)
+        raise MediaError("videos need the optional 'video' extra (pip install 'tutela[video]')") from None
     try:
         container = av.open(io.BytesIO(data), mode="r")
     except (av.FFmpegError, ValueError, OSError) as exc:

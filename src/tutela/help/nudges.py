@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from tutela.domain.languages import DEFAULT_LANGUAGE, language_codes
 from tutela.domain.policy import AgeBand, HelplineOut, Nudge
 
 NUDGE_DIR = Path(__file__).with_name("nudges")
@@ -34,8 +35,8 @@ RISKS: tuple[str, ...] = (
     "image_to_stranger",
     "unkind_message",  # to a child about to send something hurtful: a pause, not a telling-off
 )
-LANGS: tuple[str, ...] = ("en", "tr", "az", "fa", "ru")
-FALLBACK_LANG = "en"
+LANGS: tuple[str, ...] = language_codes()
+FALLBACK_LANG = DEFAULT_LANGUAGE
 
 #: Which kinds of help to show with each risk, most useful first.
 HELP_KINDS: dict[str, tuple[str, ...]] = {

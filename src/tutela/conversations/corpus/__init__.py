@@ -18,8 +18,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tutela.domain.languages import language_codes
+
 CORPUS_DIR = Path(__file__).resolve().parent
-LANGS = ("en", "tr", "az", "fa", "ru")
+LANGS = language_codes()  # the corpus has a file per supported language
 
 
 def load_corpus(lang: str | None = None, split: str | None = None) -> list[dict[str, Any]]:

@@ -16,11 +16,11 @@ import re
 import phonenumbers
 
 from tutela.detect.detectors.base import Detector, Example, Hit, register
+from tutela.domain.languages import LANGUAGES
 from tutela.domain.taxonomy import Category
 
 P = Category.PRIVACY
 _REGIONS = ("TR", "AZ", "IR", "RU", "GB", "US")
-_LANG_REGION = {"tr": "TR", "az": "AZ", "fa": "IR", "ru": "RU", "en": "GB"}
 _DIGIT_RUN = re.compile(r"\+?\d[\d\s\-().]{5,}\d")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b")
 _HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_.]{3,30}\b")
@@ -163,7 +163,7 @@ class PrivacyDetector(Detector):
     def _phones(text: str, lang: str) -> list[Hit]:
         seen: set[tuple[int, int]] = set()
         hits: list[Hit] = []
-        first = _LANG_REGION.get(lang)
+        first = LANGUAGES[lang].phone_region if lang in LANGUAGES else None
         regions = ((first,) if first else ()) + tuple(r for r in _REGIONS if r != first)
         for region in regions:
             if hits:

@@ -19,9 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tutela.domain.languages import language_codes
 from tutela.domain.taxonomy import CATEGORIES
 
-LANGS = ("en", "tr", "az", "fa", "ru")
+LANGS = language_codes()
 ORDINARY = "ordinary"
 DISCLOSURE = "disclosure"
 CATEGORY_IDS = tuple(c.value for c in CATEGORIES)  # the engine's column order

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from tutela.domain.languages import language_codes
 from tutela.detect.features import FEATURE_VERSION, N_FEATURES, featurize
 from tutela.detect.model import ARTEFACT, LinearModel
 from tutela.detect.normalize import normalize_text
@@ -32,7 +33,7 @@ ALPHA = {Category.SEXUAL_EXPLOITATION: 2e-6}
 DEFAULT_ALPHA = 1e-6
 EPOCHS = 12
 MIN_LANG_SUPPORT = 25  # positives and negatives needed in calibration to set a per-language threshold
-LANGS = ("en", "tr", "az", "fa", "ru")
+LANGS = language_codes()
 MACRO_F1_HEADS = {Category.CYBERBULLYING}
 NB_HEADS = {Category.CYBERBULLYING}  # fitted with NB-weighted logistic regression (slower, better)
 NB_C = 10.0

@@ -14,18 +14,32 @@ in arguments are written with the language's digits (Persian digits for fa).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
+from tutela.domain.languages import DEFAULT_LANGUAGE, is_rtl
+from tutela.domain.languages import LANGUAGES as _LANGS
 from tutela.web.i18n.localise import number, plural_category
 
 I18N_DIR = Path(__file__).parent
-LANGUAGES: dict[str, str] = {
-    "en": "English", "tr": "Türkçe", "az": "Azərbaycanca", "fa": "فارسی", "ru": "Русский",
-}
-RTL = frozenset({"fa"})
-DEFAULT = "en"
+
+
+class _Endonyms(Mapping[str, str]):
+    """code -> the language's name in itself, read live from `tutela.domain.languages` (the one list)."""
+
+    def __getitem__(self, code: str) -> str:
+        return _LANGS[code].native
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_LANGS)
+
+    def __len__(self) -> int:
+        return len(_LANGS)
+
+
+LANGUAGES: Mapping[str, str] = _Endonyms()
+DEFAULT = DEFAULT_LANGUAGE
 
 
 @lru_cache(maxsize=None)
@@ -84,4 +98,4 @@ def translator(lang: str) -> Callable[..., str]:
 
 
 def direction(lang: str) -> str:
-    return "rtl" if lang in RTL else "ltr"
+    return "rtl" if is_rtl(lang) else "ltr"

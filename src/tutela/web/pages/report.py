@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from tutela.access.ratelimit import RateLimited, client_ip, limiter_for
+from tutela.domain.inputs import check_url
 from tutela.domain.taxonomy import form_tiles, imminent_choices
 from tutela.help import HelpNow, help_now
 from tutela.help import countries as help_countries
@@ -156,17 +157,13 @@ def _text(form: Any, name: str, limit: int = 500) -> str:
 
 
 def _normalise_url(url: str) -> str | None:
-    """Accept what a child types ('www.example.com/x'), refuse what is not a web address."""
+    """What a child typed as a web address (`check_url`, the API's rule too); "" for none, None if invalid."""
     if not url:
         return ""
-    if " " in url or len(url) > 2048:
+    try:
+        return check_url(url)
+    except ValueError:
         return None
-    if not re.match(r"^https?://", url, re.I):
-        if "://" in url:
-            return None
-        url = "https://" + url
-    host = re.sub(r"^https?://", "", url, flags=re.I).split("/")[0]
-    return url if "." in host and len(host) > 3 else None
 
 
 async def _read_file(upload: Any, limit: int) -> tuple[bytes | None, str | None]:
