@@ -25,11 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+import tutela.conversations.tracker as _tracker  # noqa: E402
 from tutela.conversations.batch import score_conversation  # noqa: E402
 from tutela.conversations.corpus import LANGS, load_corpus  # noqa: E402
 from tutela.conversations.evaluate import evaluate, f_beta  # noqa: E402
 from tutela.conversations.segments import is_heldout, load_segment_model, segment_messages  # noqa: E402
-import tutela.conversations.tracker as _tracker  # noqa: E402
 from tutela.conversations.tracker import ConversationTracker  # noqa: E402
 
 

@@ -33,8 +33,8 @@ from tutela.detect.training.public_sets import (  # noqa: E402
     FLOOR_MARGIN,
     frozen_slice,
     load_sets,
-    set_prediction,
     score,
+    set_prediction,
 )
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "text"

@@ -63,7 +63,7 @@ def messages(n: int) -> tuple[list[str], str]:
             by_lang.setdefault(r.lang, []).append(r.text)
     per = n // 5
     out = []
-    for lang, texts in sorted(by_lang.items()):
+    for _lang, texts in sorted(by_lang.items()):
         out += rng.sample(texts, min(per, len(texts)))
     az = [r.text for r in load_seed() if r.lang == "az"]
     out += [rng.choice(az) for _ in range(n - len(out))]

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 
 from tutela.access import AccessError, get_org
 from tutela.cases import audit, retention, service, vault
-from tutela.storage.times import utc_now
 from tutela.config import Settings
 from tutela.domain.cases import EvidenceFile, ReportIn
 from tutela.storage.tables.cases import audit_log, evidence, retention_runs, vault_objects
+from tutela.storage.times import utc_now
 
 
 def _report(db, settings, text_: str = "invented description", **kw):

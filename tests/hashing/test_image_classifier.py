@@ -25,7 +25,7 @@ def test_different_images_get_scores() -> None:
 
 
 def test_bad_input(hostile_files) -> None:  # noqa: ANN001
-    for name, (data, _) in hostile_files.items():
+    for data, _ in hostile_files.values():
         with pytest.raises(MediaError):
             sexual_content_score(data)
     with pytest.raises(MediaTooLarge):

@@ -208,7 +208,6 @@ def test_intake_records_which_hash_list_matched(client, csrf, db, settings, hotl
 
 
 def test_closing_needs_an_outcome_and_tells_the_reporter(client, csrf, db, settings, hotline):
-    from tutela.cases.service import report_status
 
     _sign_in(client, csrf, "ana@a.example")
     case_id = hotline[1].case_id

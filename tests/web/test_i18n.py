@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import string
-from datetime import UTC, date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 

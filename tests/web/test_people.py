@@ -5,7 +5,12 @@ from typer.testing import CliRunner
 
 from tutela.access import AccessError, create_org
 from tutela.access.people import (
-    authenticate_person, create_user, end_session, session_for, set_disabled, start_session,
+    authenticate_person,
+    create_user,
+    end_session,
+    session_for,
+    set_disabled,
+    start_session,
 )
 
 

@@ -24,9 +24,9 @@ from sqlalchemy import delete, select
 from tutela.access.keys import HOLDING_KIND, AccessError, Principal, get_org
 from tutela.config import Settings
 from tutela.storage.db import Database
-from tutela.storage.times import as_utc, utc_now
 from tutela.storage.tables.access import orgs, users
 from tutela.storage.tables.sessions import web_sessions
+from tutela.storage.times import as_utc, utc_now
 
 #: Roles a person can hold, and the scopes each role grants.
 ROLES: dict[str, frozenset[str]] = {

@@ -26,9 +26,6 @@ from tutela.cases.receiving import receiving_org
 from tutela.cases.reference import normalise_reference
 from tutela.cases.writer import writer_for
 from tutela.config import Settings
-from tutela.storage.times import as_utc, utc_now
-
-log = logging.getLogger(__name__)
 from tutela.domain.cases import (
     CaseStatus,
     EvidenceFile,
@@ -46,7 +43,11 @@ from tutela.storage.tables.cases import (
     report_status_lookups,
     reports,
 )
+from tutela.storage.times import as_utc, utc_now
 from tutela.storage.upsert import upsert_insert
+
+log = logging.getLogger(__name__)
+
 
 class PayloadTooLarge(ValueError):
     """A file or body over `Settings.max_upload_bytes` (HTTP 413)."""

@@ -25,10 +25,10 @@ import yaml
 from sqlalchemy import and_, or_, select, update
 
 from tutela.cases import audit, vault
-from tutela.storage.times import utc_now
 from tutela.config import Settings
 from tutela.storage.db import Database
 from tutela.storage.tables.cases import appeals, cases, custody, evidence, reports, retention_runs
+from tutela.storage.times import utc_now
 
 TARGETS = ("evidence", "contact", "texts")
 

@@ -28,6 +28,7 @@ from tutela.storage.keyfiles import file_key_b64, new_key_b64  # noqa: F401 (re-
 from tutela.storage.tables.cases import vault_objects
 from tutela.storage.times import utc_now
 
+
 class VaultError(Exception):
     """The vault cannot open an object: wrong or missing key, or tampered ciphertext."""
 

@@ -8,6 +8,8 @@ from tutela.access import SCOPES, create_key, create_org
 from tutela.access.keys import ORG_KINDS
 from tutela.cli.common import database, fail
 
+_SCOPE_HELP = f"repeatable; one of: {', '.join(SCOPES)}"
+
 
 def register(app: typer.Typer) -> None:
     admin = typer.Typer(help="Organisations, API keys and people.", no_args_is_help=True)
@@ -32,7 +34,7 @@ def register(app: typer.Typer) -> None:
     @admin.command("create-key")
     def create_key_cmd(
         org: str = typer.Option(..., help="organisation name"),
-        scope: list[str] = typer.Option(..., help=f"repeatable; one of: {', '.join(SCOPES)}"),
+        scope: list[str] = typer.Option(..., help=_SCOPE_HELP),
         label: str = typer.Option(None, help="a note saying what the key is for"),
     ) -> None:
         """Create an API key; the credential is printed once and never stored."""

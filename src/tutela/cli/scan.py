@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from tutela.cli.common import fail, finish, plural, settings as load_cli_settings
+from tutela.cli.common import fail, finish, plural
+from tutela.cli.common import settings as load_cli_settings
 
 LONG_INPUT_BYTES = 256 * 1024  # show a progress bar above this size
 

@@ -11,7 +11,6 @@ import typer
 
 from tutela.cli.common import err_console, fail
 
-
 #: The `tutela train` group; other areas add their own `train <model>` command to it.
 train_group = typer.Typer(help="Rebuild trained model artefacts.", no_args_is_help=True)
 

@@ -121,7 +121,7 @@ class TutelaClient(_Base):
         super().__init__(base_url, api_key, timeout=timeout, retries=retries, backoff=backoff, max_backoff=max_backoff)
         self._http = httpx.Client(base_url=self.base_url, headers=self.headers, timeout=timeout, transport=transport)
 
-    def __enter__(self) -> "TutelaClient":
+    def __enter__(self) -> TutelaClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -184,7 +184,7 @@ class AsyncTutelaClient(_Base):
         self._http = httpx.AsyncClient(base_url=self.base_url, headers=self.headers, timeout=timeout,
                                        transport=transport)
 
-    async def __aenter__(self) -> "AsyncTutelaClient":
+    async def __aenter__(self) -> AsyncTutelaClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

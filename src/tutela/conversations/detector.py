@@ -33,7 +33,7 @@ class StageModel:
     data: str  # what it was trained on, for the model card
 
     @classmethod
-    def load(cls, path: Path) -> "StageModel":
+    def load(cls, path: Path) -> StageModel:
         with np.load(path, allow_pickle=False) as z:
             stages = [str(s) for s in z["stages"]]
             if stages != [s.value for s in STAGES]:

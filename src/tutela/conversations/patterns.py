@@ -23,7 +23,6 @@ import re
 from functools import lru_cache
 
 from tutela.detect.normalize import normalize_text
-
 from tutela.domain.conversation import STAGES, Stage
 
 STRONG = 0.9

@@ -82,7 +82,7 @@ class RiskParams:
     seg_veto: float = 0.0  # 0 switches the damping off
 
     @classmethod
-    def load(cls, path: Path = PARAMS_PATH) -> "RiskParams":
+    def load(cls, path: Path = PARAMS_PATH) -> RiskParams:
         if not path.is_file():
             return cls()
         data: dict[str, Any] = json.loads(path.read_text())

@@ -28,9 +28,9 @@ import math
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +62,7 @@ class SegmentModel:
     data: str
 
     @classmethod
-    def load(cls, path: Path = SEGMENT_MODEL_PATH) -> "SegmentModel":
+    def load(cls, path: Path = SEGMENT_MODEL_PATH) -> SegmentModel:
         with np.load(path, allow_pickle=False) as z:
             n = int(z["n_features"])
             if "idf" not in z.files:

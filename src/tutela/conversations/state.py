@@ -82,7 +82,7 @@ class Party:
                 self.claimed]
 
     @classmethod
-    def from_obj(cls, o: list[Any]) -> "Party":
+    def from_obj(cls, o: list[Any]) -> Party:
         # states saved before a field existed are shorter: the missing tail takes its default
         rel = o[8] if len(o) > 8 else None
         claimed = list(o[9]) if len(o) > 9 and o[9] else None
@@ -121,7 +121,7 @@ class ConversationState:
         )
 
     @classmethod
-    def from_json(cls, raw: bytes | str) -> "ConversationState":
+    def from_json(cls, raw: bytes | str) -> ConversationState:
         d = orjson.loads(raw)
         return cls(
             d["n"],
@@ -336,7 +336,7 @@ class AccountState:
         )
 
     @classmethod
-    def from_json(cls, raw: bytes | str) -> "AccountState":
+    def from_json(cls, raw: bytes | str) -> AccountState:
         d = orjson.loads(raw)
         return cls(d["n"], d["t"], d["e"], d["ev"], d["c"], d["nc"], d["a"], d["m"], d.get("age"))
 

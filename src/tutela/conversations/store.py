@@ -37,7 +37,7 @@ class IdKeyer:
         self._key = salt.encode() if salt else b""
 
     @classmethod
-    def from_settings(cls, settings: Settings | None, hash_ids: bool | None = None) -> "IdKeyer":
+    def from_settings(cls, settings: Settings | None, hash_ids: bool | None = None) -> IdKeyer:
         """Keyed hashes whenever there are settings to hold the key (`storage.identifiers`); clear
         ids only when asked (`hash_ids=False`) or without settings (in-memory tracking)."""
         if hash_ids is False or (settings is None and not hash_ids):

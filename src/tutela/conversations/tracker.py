@@ -283,7 +283,7 @@ class ConversationTracker:
             self._read_conn.close()
             self._read_conn = None
 
-    def __enter__(self) -> "ConversationTracker":
+    def __enter__(self) -> ConversationTracker:
         return self
 
     def __exit__(self, *exc: object) -> None:

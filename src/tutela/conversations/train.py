@@ -292,7 +292,14 @@ def pan_fold_detectors(
     import tempfile
 
     from tutela.conversations.evaluate import CachedDetector
-    from tutela.conversations.segments import CV_FOLDS, SegmentModel, is_heldout, pan_fold, segment_messages, train_segments
+    from tutela.conversations.segments import (
+        CV_FOLDS,
+        SegmentModel,
+        is_heldout,
+        pan_fold,
+        segment_messages,
+        train_segments,
+    )
 
     by_fold: dict[int, list[dict[str, Any]]] = {f: [] for f in range(CV_FOLDS)}
     with pan.open(encoding="utf-8", newline="") as fh:

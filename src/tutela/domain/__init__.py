@@ -6,7 +6,15 @@ The most used ones are re-exported below.
 """
 
 from tutela.domain.analysis import Explanation, TextAnalysis
-from tutela.domain.cases import CaseDetail, CaseStatus, CaseSummary, Priority, ReportIn, ReportReceipt, ReportStatus
+from tutela.domain.cases import (
+    CaseDetail,
+    CaseStatus,
+    CaseSummary,
+    Priority,
+    ReportIn,
+    ReportReceipt,
+    ReportStatus,
+)
 from tutela.domain.conversation import AccountRisk, ConversationRisk, MessageIn, Stage
 from tutela.domain.media import BankInfo, Match, MediaHashes
 from tutela.domain.policy import Action, Decision, ModerationContext, ModerationItem

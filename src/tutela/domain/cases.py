@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from tutela.domain.inputs import Line, check_url
 from tutela.domain.conversation import MessageIn
+from tutela.domain.inputs import Line, check_url
 from tutela.domain.taxonomy import Category, category_ids, report_choices
 
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 import difflib
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from tutela.domain.policy import AgeBand
 from tutela.domain.taxonomy import category_ids
 from tutela.policy.yamlines import YDict, YList
-
 
 
 def _categories() -> set[str]:
@@ -93,7 +92,7 @@ class ConditionError(ValueError):
         self.line = line
 
 
-def _suggest(word: str, choices: list[str] | set[str]) -> str:
+def _suggest(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(str(word), sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -451,14 +450,14 @@ def _leaf(key: str, value: Any, line: int) -> Node:
         if not isinstance(value, dict) or not value:
             raise ConditionError("'score' takes a mapping of category to comparison, e.g. "
                                  "{sexual_exploitation: \">= 0.7\"}", line)
-        nodes: list[Node] = []
+        scores: list[Node] = []
         for cat, cmp in value.items():
             cline = value.line_of(cat) if isinstance(value, YDict) else line
             cat = str(cat)
             if cat != "max" and cat not in (known := _categories()):
                 raise ConditionError(f"unknown category '{cat}'{_suggest(cat, known)}", cline)
-            nodes.append(Score(cat, parse_compare(cmp, f"score.{cat}", cline)))
-        return nodes[0] if len(nodes) == 1 else AllOf(nodes)
+            scores.append(Score(cat, parse_compare(cmp, f"score.{cat}", cline)))
+        return scores[0] if len(scores) == 1 else AllOf(scores)
     if key == "flag":
         return InSet("flags", _strings(value, "flag", line, _categories()))
     if key == "signal":

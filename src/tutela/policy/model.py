@@ -110,7 +110,7 @@ class Policy:
     #: applied after every other rule when media cannot be read or a detector fails
     on_unreadable: Rule = field(default_factory=lambda: unreadable_rule((Action.HOLD_FOR_REVIEW,), ()))
 
-    def with_version(self, version: int | None) -> "Policy":
+    def with_version(self, version: int | None) -> Policy:
         from dataclasses import replace
 
         return replace(self, version=version)
@@ -206,7 +206,8 @@ def _parse_rule(raw: Any, line: int, order: int, issues: list[PolicyIssue], risk
         issues.extend(PolicyIssue(e.line, str(e), rid) for e in errs)
     if "then" not in raw:
         issues.append(PolicyIssue(raw.line, "rule needs 'then': a list of actions", rid))
-        actions, targets = [], []
+        actions: list[Action] = []
+        targets: list[str] = []
     else:
         actions, targets = _parse_actions(raw["then"], raw.line_of("then"), issues, rid)
     priority = raw.get("priority", 0)

@@ -251,7 +251,7 @@ def open_case(
     Idempotent: the decision id is the case's idempotency key, so a worker that runs this
     again after a crash gets the first case's reference back. Raises on failure."""
     from tutela.cases.service import submit_report
-    from tutela.domain.cases import EvidenceFile, FileRef, Person, ReportIn
+    from tutela.domain.cases import EvidenceFile, FileRef, Person, ReporterKind, ReportIn
 
     preserve = decision.has(Action.PRESERVE_EVIDENCE)
     lines = [f"Automated moderation decision {decision.id}: {decision.decision.value} "
@@ -270,7 +270,7 @@ def open_case(
         category=(decision.ground.value if decision.ground else "other"),
         description="\n".join(lines)[:20_000],
         country=ctx.country, language=decision.lang if decision.lang and decision.lang != "und" else None,
-        reporter_kind="platform", anonymous=False,
+        reporter_kind=ReporterKind.PLATFORM, anonymous=False,
         reported_person=Person(platform=ctx.platform, account_id=ctx.sender.id, age=ctx.sender.age)
         if (ctx.sender.id or ctx.sender.age is not None) else None,
         intended_recipient=Person(platform=ctx.platform, age=ctx.recipient.age)

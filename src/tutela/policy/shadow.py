@@ -23,15 +23,16 @@ from tutela.storage.tables.policy import moderation_decisions
 
 def compare(live: Policy, candidate: Policy, cases: list[tuple[Any, Any]], *, settings: Any = None) -> dict[str, Any]:
     """Decide each (item, context) under both policies; count and list the differences."""
-    from tutela.policy.service import _analyze, _as_context, _as_item
+    from tutela.policy.service import Problems, _analyze, _as_context, _as_item
 
     diffs = []
     for i, (item, context) in enumerate(cases):
         it, ctx = _as_item(item), _as_context(context)
-        warnings: list[str] = []
-        analysis = _analyze(it.text, ctx.lang, settings, warnings) if it.text else None
+        problems = Problems()  # a failed analysis: the policies' on_unreadable decides, as in moderation
+        analysis = _analyze(it.text, ctx.lang, settings, problems) if it.text else None
         facts = build_facts(ctx, analysis=analysis, has_media=it.has_media,
-                            media_sexual_score=it.hashes.sexual_score if it.hashes else None)
+                            media_sexual_score=it.hashes.sexual_score if it.hashes else None,
+                            unreadable=problems.unreadable)
         a, b = evaluate(live, facts), evaluate(candidate, facts)
         if a.decision != b.decision or set(a.actions) != set(b.actions):
             diffs.append({

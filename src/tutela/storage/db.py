@@ -77,7 +77,7 @@ class Database:
                                         max_overflow=20)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Database":
+    def from_settings(cls, settings: Settings) -> Database:
         """The configured database, at the schema this code needs.
 
         The embedded SQLite default is upgraded on the spot (one operator, one file).

@@ -123,12 +123,12 @@ def state_of(conn: Connection) -> SchemaState:
     return SchemaState(current=current, head=head(), has_tables=has_tables)
 
 
-def state(db: "Database") -> SchemaState:
+def state(db: Database) -> SchemaState:
     with db.connect() as conn:
         return state_of(conn)
 
 
-def require_current(db: "Database") -> SchemaState:
+def require_current(db: Database) -> SchemaState:
     """Raise `SchemaNotCurrent` unless the database is at the head revision (PostgreSQL start-up)."""
     st = state(db)
     if st.status != "current":
@@ -137,7 +137,7 @@ def require_current(db: "Database") -> SchemaState:
 
 
 @contextmanager
-def migrating(db: "Database") -> Iterator[Connection]:
+def migrating(db: Database) -> Iterator[Connection]:
     """One connection in one transaction holding the schema lock; see the module docstring."""
     with _lock, db.engine.connect() as conn:
         if conn.dialect.name != "sqlite":
@@ -167,12 +167,12 @@ def _stamp(conn: Connection, revision: str) -> None:
     MigrationContext.configure(conn).stamp(scripts(), revision)
 
 
-def _refuse_unknown(st: SchemaState, db: "Database") -> None:
+def _refuse_unknown(st: SchemaState, db: Database) -> None:
     if st.status == "unknown":
         raise SchemaNotCurrent(f"{safe_url(db.url)}: {st.explain()}")
 
 
-def upgrade(db: "Database", revision: str = "head") -> tuple[SchemaState, str | None]:
+def upgrade(db: Database, revision: str = "head") -> tuple[SchemaState, str | None]:
     """Run the revisions up to `revision`; a 0.1.0 database is stamped `0001` first.
 
     Returns the state found and the revision reached. This is `tutela db upgrade`:
@@ -186,7 +186,7 @@ def upgrade(db: "Database", revision: str = "head") -> tuple[SchemaState, str | 
         return before, MigrationContext.configure(conn).get_current_revision()
 
 
-def ensure_current(db: "Database") -> SchemaState:
+def ensure_current(db: Database) -> SchemaState:
     """Bring the database to the head revision: `Database.create_all` and the embedded default.
 
     An empty database gets the tables directly and is stamped `head`; the guard test
@@ -207,7 +207,7 @@ def ensure_current(db: "Database") -> SchemaState:
         return before
 
 
-def differences(db: "Database") -> list[Any]:
+def differences(db: Database) -> list[Any]:
     """What the database's schema lacks or has beyond the tables' definitions (empty = equal).
 
     Alembic's comparison, plus SQLite's AUTOINCREMENT (which it does not see and which

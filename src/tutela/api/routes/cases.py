@@ -21,8 +21,8 @@ from tutela.cases import service
 from tutela.cases.errors import as_http, call_http
 from tutela.cases.vault import VaultError
 from tutela.config import Settings
-from tutela.domain.inputs import DbId, Line, Text
 from tutela.domain.cases import AppealView, CaseDetail, CaseStats, CaseSummary, NoteView
+from tutela.domain.inputs import DbId, Line, Text
 from tutela.storage.db import Database
 
 router = APIRouter(prefix="/v1", tags=["cases"])

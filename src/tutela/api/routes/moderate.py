@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile

@@ -26,8 +26,8 @@ from tutela.cases.errors import as_http
 from tutela.cases.routing import RoutingConfigError
 from tutela.cases.vault import VaultError
 from tutela.config import Settings
-from tutela.domain.inputs import Line, Text
 from tutela.domain.cases import EvidenceFile, ReportIn, ReportReceipt, ReportStatus
+from tutela.domain.inputs import Line, Text
 from tutela.storage.db import Database
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])

@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from tutela.domain.languages import language_codes
 from tutela.detect.features import FEATURE_VERSION, N_FEATURES, featurize
 from tutela.detect.model import ARTEFACT, LinearModel
 from tutela.detect.normalize import normalize_text
 from tutela.detect.training.data import HEADS, Row, load_public, load_seed, split_of
+from tutela.domain.languages import language_codes
 from tutela.domain.taxonomy import Category
 
 KEEP_PER_HEAD = 60_000  # strongest coefficients kept per head
@@ -195,7 +195,12 @@ def _fit_experts(
     where it beats the general heads on its source's calibration rows.
     """
     from tutela.detect.training.experts import (
-        CHAT, EXPERT_CATEGORY, ROUTE_MIN, chat_texts, fit_router, route_probabilities,
+        CHAT,
+        EXPERT_CATEGORY,
+        ROUTE_MIN,
+        chat_texts,
+        fit_router,
+        route_probabilities,
     )
     from tutela.detect.training.public_sets import FITS
 

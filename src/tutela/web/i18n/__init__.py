@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from tutela.domain.languages import DEFAULT_LANGUAGE, is_rtl
@@ -42,7 +42,7 @@ LANGUAGES: Mapping[str, str] = _Endonyms()
 DEFAULT = DEFAULT_LANGUAGE
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str | dict[str, str]]:
     return json.loads((I18N_DIR / f"{lang}.json").read_text(encoding="utf-8"))
 

@@ -10,7 +10,7 @@ and long date formats from Babel.
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
@@ -61,7 +61,7 @@ def format_date(value: date | datetime, lang: str) -> str:
     return _babel_date(day, format="long", locale=lang)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _locale(lang: str) -> Locale:
     return Locale.parse(lang)
 

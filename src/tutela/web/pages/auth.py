@@ -13,14 +13,25 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tutela.access import AccessError
 from tutela.access.people import (
-    MIN_PASSWORD_LENGTH, authenticate_person, change_password, end_session, start_session,
+    MIN_PASSWORD_LENGTH,
+    authenticate_person,
+    change_password,
+    end_session,
+    start_session,
 )
 from tutela.access.ratelimit import RateLimited, client_ip, limiter_for
-from tutela.web.security import (
-    CSRF_FIELD, SESSION_COOKIE, clear_session_cookie, current_session, public_csrf_ok,
-    public_csrf_token, session_csrf_ok, set_public_csrf_cookie, set_session_cookie,
-)
 from tutela.web.render import page
+from tutela.web.security import (
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    clear_session_cookie,
+    current_session,
+    public_csrf_ok,
+    public_csrf_token,
+    session_csrf_ok,
+    set_public_csrf_cookie,
+    set_session_cookie,
+)
 
 router = APIRouter(include_in_schema=False)
 

@@ -21,8 +21,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from tutela.access import AccessError, Principal
 from tutela.access.people import list_people
 from tutela.cases.authz import permissions
-from tutela.web.security import CSRF_FIELD, current_session, session_csrf_ok
 from tutela.web.render import page
+from tutela.web.security import CSRF_FIELD, current_session, session_csrf_ok
 
 router = APIRouter(include_in_schema=False)
 CSRF_REFUSED = "Refused: the form's security token is missing or wrong. Go back and reload."
