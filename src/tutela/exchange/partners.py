@@ -523,7 +523,7 @@ def refresh_from_identity(
         raise Refused(
             f"the identity document of {partner.name!r} is not signed by a key we trust: {exc}", status=401
         ) from None
-    for kid, (x, endorser) in endorsed.items():
+    for x, endorser in endorsed.values():
         add_key(db, org_id, name, x, endorsed_by=endorser, actor=actor)
     partner = get_partner(db, org_id, name)
     revoked: list[str] = []
