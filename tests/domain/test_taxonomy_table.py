@@ -94,3 +94,18 @@ def _case_detail(category: str):
         report_count=0, assigned_to=None, created_at=now, updated_at=now, stage_entered_at=now,
         deadline_at=None, overdue=False, legal_hold=False, outcome=Outcome.CONTENT_REMOVED,
     )
+
+
+def test_every_built_in_category_is_detected_by_something() -> None:
+    """A category nobody can flag would exist only on the report form: each has a lexicon, a detector or a
+    trained head. The training sets' own label names stay in `detect/training/data.py` (they are facts about
+    those data sets), but what they map to must be a category."""
+    from tutela.detect.detectors.base import detector_classes
+    from tutela.detect.training.data import HARM_TO_CATEGORIES, HEADS
+
+    assert set(HEADS) <= set(tx.CATEGORIES)
+    assert {c for cats in HARM_TO_CATEGORIES.values() for c in cats} <= set(HEADS)
+    lexicons = {p.stem for p in (Path(tx.__file__).parents[1] / "detect" / "lexicons").glob("*.yaml")}
+    by_detector = {c for cls in detector_classes().values() for c in cls.categories}
+    for category in tx.CATEGORIES:
+        assert category in HEADS or category.value in lexicons or category in by_detector, category

@@ -112,11 +112,11 @@ def _org_examples(cli_settings: Any, org: str) -> Any:
 
 
 def _summary_table(summary: Any) -> Table:
-    """Flags per category for the five supported languages, everything else under 'other'."""
+    """Flags per category for the supported languages, everything else under 'other'."""
     from tutela.domain.languages import language_codes
+    from tutela.domain.taxonomy import CATEGORIES
 
     supported = language_codes()
-    from tutela.domain.taxonomy import CATEGORIES
 
     cols = [lang for lang in supported if summary.langs.get(lang)]
     others = [lang for lang in summary.langs if lang not in supported]
