@@ -159,7 +159,7 @@ def dashboard(db: Database, settings: Settings, world: synthetic.World, repeat: 
         for name, params in (("all", {}), ("fa_category", {"lang": "fa", "category": "trafficking", "country": "TR"})):
             status = []
 
-            def get(params=params) -> None:
+            def get(params=params, status=status) -> None:
                 r = client.get("/oversight", params=params)
                 status.append(r.status_code)
 

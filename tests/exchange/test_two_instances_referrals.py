@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, select, update
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
-from sqlalchemy import delete, select, update
 
 _spec = importlib.util.spec_from_file_location("loopback_harness", Path(__file__).with_name("loopback_harness.py"))
 harness = sys.modules.setdefault("loopback_harness", importlib.util.module_from_spec(_spec))

@@ -7,6 +7,7 @@ deleted afterwards, so parallel runs never see each other's streams.
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from collections.abc import Iterator
 
@@ -76,7 +77,7 @@ def count_cases(db: Database, org_id: int) -> int:
         return int(conn.execute(select(func.count()).select_from(cases).where(cases.c.org_id == org_id)).scalar())
 
 
-def run_proc(db: Database, settings: Settings, *args: str, timeout: float = 120) -> "subprocess.CompletedProcess[str]":
+def run_proc(db: Database, settings: Settings, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run tests/jobs/_proc.py against the same database and data dir in a fresh interpreter."""
     import subprocess
     import sys
@@ -88,7 +89,7 @@ def run_proc(db: Database, settings: Settings, *args: str, timeout: float = 120)
                           capture_output=True, text=True, timeout=timeout)
 
 
-def spawn_proc(db: Database, settings: Settings, *args: str) -> "subprocess.Popen[str]":
+def spawn_proc(db: Database, settings: Settings, *args: str) -> subprocess.Popen[str]:
     import subprocess
     import sys
     from pathlib import Path

@@ -8,7 +8,7 @@ import time
 from tutela.jobs.lease import Lease
 from tutela.jobs.scheduler import Scheduler, Task
 
-from .conftest import run_proc, spawn_proc
+from .conftest import spawn_proc
 
 
 def _lines(proc) -> list[dict]:

@@ -84,7 +84,7 @@ class OutboxDrainer:
         self._wake = _wakers.setdefault(db.url, threading.Event())
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "OutboxDrainer":
+    def start(self) -> OutboxDrainer:
         self._thread = threading.Thread(target=self.run, name="tutela-outbox", daemon=True)
         self._thread.start()
         return self

@@ -127,7 +127,7 @@ class Timer:
     def __init__(self, stage: str) -> None:
         self.stage = stage
 
-    def __enter__(self) -> "Timer":
+    def __enter__(self) -> Timer:
         self.t0 = time.perf_counter()
         return self
 

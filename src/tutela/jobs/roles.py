@@ -26,7 +26,7 @@ class EmbeddedRoles:
             metrics.add_state_reader("streams", stream_state_reader(broker, settings))
             self.streams = StreamWorker(db, settings, broker, worker_name(role))
 
-    def start(self) -> "EmbeddedRoles":
+    def start(self) -> EmbeddedRoles:
         self.drainer.start()
         if self.streams is not None:
             self.streams.start()

@@ -216,7 +216,7 @@ class StreamWorker:
     def stop(self) -> None:
         self._stop.set()
 
-    def start(self) -> "StreamWorker":
+    def start(self) -> StreamWorker:
         threading.Thread(target=self.run_forever, name="tutela-stream", daemon=True).start()
         return self
 

@@ -257,7 +257,7 @@ def metrics_for_scope(db: Database, scope: Scope, filters: Filters | None = None
                 rows.append(c)
             by[dim] = rows
     suppress.total(total, parents, threshold)
-    for dim, rows in by.items():
+    for rows in by.values():
         suppress.breakdown(rows, total, threshold)
     ranking = [
         {"platform": r["label"], "platform_id": r["key"], "median_h": r["removal"]["median_h"],

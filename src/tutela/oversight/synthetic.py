@@ -64,7 +64,7 @@ def _chunks(world: World, n_cases: int, start: datetime, days: int, seed: int, f
     rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("cases", "reports", "case_keys", "referrals",
                                                             "appeals", "notices", "notice_events", "decisions",
                                                             "xrefs")}
-    for i in range(n_cases):
+    for _ in range(n_cases):
         created = start + timedelta(seconds=rng.uniform(0, days * 86400 - 3600 * 24 * 3))
         category = rng.choice(CATEGORIES).value
         country = rng.choice(COUNTRIES)
