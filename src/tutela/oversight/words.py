@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from tutela.web.i18n import LANGUAGES, RTL
+from tutela.domain.languages import is_rtl
+from tutela.web.i18n import LANGUAGES
 from tutela.web.i18n.localise import digits, format_date, number
 
 DIR = Path(__file__).parent / "i18n"
@@ -32,7 +33,7 @@ class Words:
 
     @property
     def rtl(self) -> bool:
-        return self.lang in RTL
+        return is_rtl(self.lang)
 
     @property
     def dir(self) -> str:
