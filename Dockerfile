@@ -11,7 +11,7 @@ RUN useradd --system --uid 10001 --home /data tutela && mkdir -p /data /metrics 
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY src ./src
-RUN pip install . && rm -rf /root/.cache
+RUN pip install ".[heif,video]" && rm -rf /root/.cache
 
 USER tutela
 VOLUME /data

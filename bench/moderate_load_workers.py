@@ -129,7 +129,8 @@ def _audit(db, tag: str, harmful: int, timeout: float = 600) -> dict:
     from sqlalchemy import func, select
 
     from tutela.storage.tables.cases import cases
-    from tutela.storage.tables.jobs import outbox, stream_messages as sm
+    from tutela.storage.tables.jobs import outbox
+    from tutela.storage.tables.jobs import stream_messages as sm
     from tutela.storage.tables.policy import moderation_decisions as md
 
     t0 = time.monotonic()
