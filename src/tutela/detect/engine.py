@@ -32,7 +32,7 @@ from tutela.detect.components.state import category as category_of
 from tutela.detect.detectors.base import Hit
 from tutela.detect.detectors.privacy import mask
 from tutela.detect.langid import UNDETERMINED, identify_many
-from tutela.detect.model import LinearModel, explainable_words, load_default
+from tutela.detect.model import LinearModel, explainable_words
 from tutela.detect.normalize import Normalized, normalize, normalize_text
 from tutela.detect.semantic.bank import DISCLOSURE
 from tutela.detect.semantic.cascade import Audience, check_mode, select

@@ -31,7 +31,10 @@ def drawing(fig: charts.Figure, width: float = WIDTH) -> Drawing:
     """A chart figure as a ReportLab drawing, scaled to `width` (PDF y runs upwards: flipped here)."""
     scale = min(width / fig.width, MAX_HEIGHT / fig.height)
     d = Drawing(fig.width * scale, fig.height * scale)
-    flip = lambda y: (fig.height - y) * scale
+
+    def flip(y: float) -> float:
+        return (fig.height - y) * scale
+
     for s in fig.shapes:
         if isinstance(s, charts.Rect):
             fill = None if s.fill == "none" else colors.HexColor(s.fill)

@@ -262,7 +262,9 @@ def _lock(conn: Any) -> None:
 
 
 def _changed_cases(conn: Any, since: datetime) -> list[int]:
-    window = lambda col: col >= since
+    def window(col: Any) -> Any:
+        return col >= since
+
     ids: set[int] = set(conn.execute(select(cases.c.id).where(window(cases.c.updated_at))).scalars())
     ids.update(conn.execute(select(referrals.c.case_id).where(window(referrals.c.updated_at))).scalars())
     ids.update(conn.execute(select(appeals.c.case_id).where(
