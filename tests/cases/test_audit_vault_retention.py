@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, text, update
 from typer.testing import CliRunner
 
-from tutela.access import AccessError, get_org
+from tutela.access import AccessError, Gone, get_org
 from tutela.cases import audit, retention, service, vault
 from tutela.config import Settings
 from tutela.domain.cases import EvidenceFile, ReportIn
@@ -190,7 +190,7 @@ def test_retention_deletes_on_schedule_respects_legal_hold_and_records_it(db, se
     assert len(runs) == 3 and runs[-1].summary["evidence_deleted"] == 1
     with pytest.raises(AccessError) as exc:
         service.evidence_content(db, settings, p, rows[done.case_id].id)
-    assert exc.value.status == 410
+    assert isinstance(exc.value, Gone)
     case = service.get_case(db, settings, p, done.case_id)
     assert case.evidence[0].deleted_at is not None
     # releasing the hold lets the next run delete

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tutela.access import AccessError
+from tutela.access import AccessError, Forbidden, NotFound
 from tutela.cases import service
 
 POLICE_ROUTING = """
@@ -108,7 +108,7 @@ def test_regulator_sees_aggregates_only(client, org_keys, a_case, submit, db, pe
     regulator_person = person("Regulator", "regulator")
     with pytest.raises(AccessError) as exc:
         service.get_case(db, None, regulator_person, a_case["id"])  # type: ignore[arg-type]
-    assert exc.value.status == 403
+    assert isinstance(exc.value, Forbidden)
     assert service.case_stats(db, regulator_person).total == 2
     # a platform's own stats cover its own cases only
     assert client.get("/v1/cases/stats", headers=org_keys["a"]).json()["total"] == 1
@@ -122,13 +122,13 @@ def test_roles_limit_what_people_may_do(db, settings, person, submit):
     service.transition(db, settings, analyst, cid, "closed", outcome="no_violation")
     with pytest.raises(AccessError) as exc:
         service.transition(db, settings, analyst, cid, "triaged")  # reopening is a supervisor's call
-    assert exc.value.status == 403
+    assert isinstance(exc.value, Forbidden)
     assert service.transition(db, settings, supervisor, cid, "triaged").status == "triaged"
     with pytest.raises(AccessError):
         service.bulk_transition(db, settings, analyst, [cid], "closed")
     with pytest.raises(AccessError) as exc:
         service.get_case(db, settings, liaison, cid)  # liaisons see referred cases only
-    assert exc.value.status == 404
+    assert isinstance(exc.value, NotFound)
     assert service.list_queue(db, liaison) == []
 
 
@@ -188,7 +188,7 @@ def test_an_analyst_refers_and_records_the_agencys_answers(db, settings, person,
     outsider = person("Platform B", "supervisor")
     with pytest.raises(AccessError) as exc:
         service.update_referral(db, outsider, ref.id, "content_removed")
-    assert exc.value.status == 404
+    assert isinstance(exc.value, NotFound)
 
 
 def test_a_routing_file_edited_a_moment_ago_applies_to_the_next_referral(client, org_keys, submit, settings):

@@ -140,7 +140,7 @@ def test_policy_upload_activate_shadow_and_report(client, h) -> None:
     bad = client.put("/v1/policies", content="policy: x\nrules:\n  - id: a\n    when: {chanel: dm}\n    then: [block]\n",
                      headers={**h, "content-type": "application/yaml"})
     assert bad.status_code == 422
-    issue = bad.json()["issues"][0]
+    issue = bad.json()["details"][0]
     assert issue["line"] == 4 and issue["rule"] == "a" and "did you mean 'channel'" in issue["message"]
 
     up = client.put("/v1/policies?shadow=true&comment=try", content=POLICY,
@@ -193,7 +193,7 @@ def test_policy_test_and_compare_over_http(client, h) -> None:
     r = client.post("/v1/policies/test", json={"source": POLICY, "cases": cases[:1]}, headers=h)
     assert r.json()["results"][0]["decision"] == "block"
     bad = client.post("/v1/policies/test", json={"source": "policy: x\nrules: []\n", "cases": cases}, headers=h)
-    assert bad.status_code == 422 and bad.json()["issues"][0]["line"] == 2
+    assert bad.status_code == 422 and bad.json()["details"][0]["line"] == 2
     cmp_ = client.post("/v1/policies/compare", json={"candidate": POLICY, "cases": cases}, headers=h).json()
     assert cmp_["live"] == "tutela-default" and cmp_["differ"] == 1 and cmp_["differences"][0]["shadow"] == "block"
     assert client.post("/v1/policies/test", json={"cases": []}, headers=h).status_code == 422

@@ -144,7 +144,7 @@ def test_the_limiter_counts_per_caller_and_window_in_each_store(store, tmp_path)
     two.hit("report.status", "203.0.113.1")  # another process, the same counter
     with pytest.raises(RateLimited) as exc:
         one.hit("report.status", "203.0.113.1")
-    assert 0 < exc.value.retry_after <= 600 and exc.value.status == 429
+    assert 0 < exc.value.retry_after <= 600
     two.hit("report.status", "203.0.113.2")  # someone else is not affected
     with pytest.raises(RateLimited):
         two.check("report.status", "203.0.113.1")

@@ -7,6 +7,9 @@ this package is the one place those rules live.
 from tutela.access.keys import (
     SCOPES,
     AccessError,
+    Forbidden,
+    Gone,
+    NotFound,
     Principal,
     authenticate_key,
     create_key,
@@ -17,6 +20,9 @@ from tutela.access.keys import (
 __all__ = [
     "SCOPES",
     "AccessError",
+    "Forbidden",
+    "Gone",
+    "NotFound",
     "Principal",
     "authenticate_key",
     "create_key",

@@ -54,11 +54,23 @@ HOLDING_KIND = "holding"
 
 
 class AccessError(Exception):
-    """Raised when a credential is missing, wrong, or lacks the needed scope."""
+    """The caller may not do this. Raised as it is: no valid credential (missing, wrong, revoked).
 
-    def __init__(self, message: str, status: int = 401) -> None:
-        super().__init__(message)
-        self.status = status
+    The subclasses say why else; the doors choose how each reads (`tutela.api.errors`), the engine
+    never names an HTTP status.
+    """
+
+
+class Forbidden(AccessError):
+    """A known caller whose scope, role or organisation does not allow the action."""
+
+
+class NotFound(AccessError):
+    """Nothing by that id that the caller may see (the same answer whether it exists or not)."""
+
+
+class Gone(AccessError):
+    """The object existed and was deleted on purpose (retention)."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +89,7 @@ class Principal:
 
     def require(self, scope: str) -> None:
         if not self.has(scope):
-            raise AccessError(f"this credential lacks the '{scope}' scope", status=403)
+            raise Forbidden(f"this credential lacks the '{scope}' scope")
 
     @property
     def actor(self) -> str:

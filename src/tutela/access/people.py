@@ -21,7 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 
-from tutela.access.keys import HOLDING_KIND, AccessError, Principal, get_org
+from tutela.access.keys import AccessError, Forbidden, HOLDING_KIND, Principal, get_org
 from tutela.config import Settings
 from tutela.storage.db import Database
 from tutela.storage.tables.access import orgs, users
@@ -114,7 +114,7 @@ def change_password(db: Database, user_id: int, current: str, new: str) -> None:
     with db.begin() as conn:
         row = conn.execute(select(users.c.password_hash).where(users.c.id == user_id)).first()
         if row is None or not verify_password(row.password_hash, current):
-            raise AccessError("the current password is wrong", status=403)
+            raise Forbidden("the current password is wrong")
         conn.execute(users.update().where(users.c.id == user_id).values(password_hash=hash_password(new)))
         conn.execute(delete(web_sessions).where(web_sessions.c.user_id == user_id))
 

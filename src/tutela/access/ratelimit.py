@@ -54,10 +54,10 @@ RULES: dict[str, Rule] = {r.name: r for r in (
 
 
 class RateLimited(AccessError):
-    """Over a limit: answer 429 with `Retry-After: retry_after`."""
+    """Over a limit; `retry_after` seconds until the window opens again."""
 
     def __init__(self, rule: Rule, retry_after: int) -> None:
-        super().__init__(f"too many requests ({rule.what}): try again in {retry_after} seconds", status=429)
+        super().__init__(f"too many requests ({rule.what}): try again in {retry_after} seconds")
         self.rule = rule
         self.retry_after = retry_after
 

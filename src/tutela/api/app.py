@@ -13,16 +13,14 @@ import pkgutil
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError
 
 import tutela
-from tutela.access import AccessError
 from tutela.api.docs import add_docs
-from tutela.api.limits import BodyLimitMiddleware, body_cap, collection_over_limit
+from tutela.api.errors import ERROR_RESPONSES
+from tutela.api.errors import install as install_error_handlers
+from tutela.api.limits import BodyLimitMiddleware, body_cap
 from tutela.config import Settings, load_settings
 from tutela.storage.db import Database
 from tutela.web.templating import STATIC_DIR
@@ -111,6 +109,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         lifespan=lifespan,
         docs_url=None,  # served from the package by api/docs.py, never from a CDN
         redoc_url=None,
+        responses=ERROR_RESPONSES,  # the one error shape, documented on every operation
     )
     add_docs(app)
     app.state.settings = settings
@@ -120,33 +119,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
 
     app.add_middleware(MetricsMiddleware)
 
-    @app.exception_handler(AccessError)
-    async def _access_error(_req: Request, exc: AccessError) -> JSONResponse:
-        retry_after = getattr(exc, "retry_after", None)  # access.ratelimit.RateLimited
-        headers = {"Retry-After": str(retry_after)} if retry_after else None
-        return JSONResponse({"error": str(exc)}, status_code=exc.status, headers=headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation_error(_req: Request, exc: RequestValidationError) -> JSONResponse:
-        over = collection_over_limit(exc.errors())
-        if over is not None:
-            return over
-        errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors()
-        ]
-        return JSONResponse({"error": "invalid request", "details": errors}, status_code=422)
-
-    @app.exception_handler(DataError)
-    @app.exception_handler(OverflowError)
-    @app.exception_handler(UnicodeEncodeError)
-    async def _unstorable(_req: Request, exc: Exception) -> JSONResponse:
-        # The last line of defence behind the request models' own checks (tutela.domain.inputs):
-        # a value the database cannot hold (a number out of range, a NUL, an unpaired surrogate)
-        # is the caller's error, not ours. The message names no value and no SQL.
-        log.info("refused a value the database cannot store: %s", type(exc).__name__)
-        return JSONResponse({"error": "a value in the request cannot be stored (out of range or not valid "
-                                      "text); check numbers and remove control characters"}, status_code=422)
+    install_error_handlers(app)
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for router in _routers("tutela.api.routes") + _routers("tutela.web.pages"):

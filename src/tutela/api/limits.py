@@ -1,6 +1,7 @@
 """What one request may carry, in one place: the body cap, batch sizes, total text.
 
-Every refusal is a 413 whose JSON names the limit (`{"error": ..., "limit": N}`),
+Every refusal is a 413 in the one error shape whose details name the limit
+(`{"error": ..., "code": "payload_too_large", "details": {"limit": N}}`),
 so a client knows how to split its batch. The figures are listed in
 `docs/security.md` ("Input limits") and in each route's OpenAPI description.
 
@@ -41,8 +42,10 @@ MAX_SMALL_LIST = 1000
 
 
 def too_large(message: str, limit: int) -> JSONResponse:
-    """The one shape of a 413: what was too large and the limit that applies."""
-    return JSONResponse({"error": message, "limit": limit}, status_code=413)
+    """A 413: what was too large, and the limit that applies in `details.limit`."""
+    from tutela.api.errors import error_response
+
+    return error_response(413, message, details={"limit": limit})
 
 
 def text_over_limit(texts: Iterable[str | None], limit: int = MAX_TEXT_CHARS_PER_REQUEST) -> JSONResponse | None:
@@ -123,9 +126,11 @@ class BodyLimitMiddleware:
             await self._refuse(send)
 
     async def _refuse(self, send: Any) -> None:
+        from tutela.api.errors import error_json
+
         body = json.dumps(
-            {"error": f"request body too large: the limit is {self.max_body_bytes} bytes",
-             "limit": self.max_body_bytes}
+            error_json(413, f"request body too large: the limit is {self.max_body_bytes} bytes",
+                       details={"limit": self.max_body_bytes})
         ).encode()
         await send(
             {

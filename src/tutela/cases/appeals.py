@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from tutela.access import AccessError, Principal
+from tutela.access import NotFound, Principal
 from tutela.cases import audit, authz
 from tutela.cases.commands import insert_note, set_status
 from tutela.config import Settings
@@ -42,10 +42,10 @@ def decide_appeal(
     with audit.writing(db) as conn:
         row = conn.execute(select(appeals).where(appeals.c.id == appeal_id)).mappings().first()
         if row is None:
-            raise AccessError(f"no appeal {appeal_id}", 404)
+            raise NotFound(f"no appeal {appeal_id}")
         access = authz.case_access_as(conn, principal, row["case_id"], "appeal", f"no appeal {appeal_id}")
         if access.relation != "owner":
-            raise AccessError(f"no appeal {appeal_id}", 404)
+            raise NotFound(f"no appeal {appeal_id}")
         if row["status"] != "open":
             raise ValueError(f"appeal {appeal_id} was already decided ({row['status']})")
         at = utc_now()

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from tutela.access import AccessError, Principal
+from tutela.access import AccessError, Forbidden, NotFound, Principal
 from tutela.storage.db import Database
 from tutela.storage.tables.cases import cases, referrals
 
@@ -61,7 +61,7 @@ def permissions(principal: Principal) -> frozenset[str]:
 def require_permission(principal: Principal, perm: str) -> None:
     if perm not in permissions(principal):
         who = f"role '{principal.role}'" if principal.role else "this credential"
-        raise AccessError(f"{who} may not do '{perm}' on cases", status=403)
+        raise Forbidden(f"{who} may not do '{perm}' on cases")
 
 
 def sees_own_cases(principal: Principal) -> bool:
@@ -77,10 +77,10 @@ class CaseAccess:
 
 
 def case_access(conn: Connection, principal: Principal, case_id: int, perm: str) -> CaseAccess:
-    """Load a case for `principal` and check `perm`; raises AccessError (404 / 403)."""
+    """Load a case for `principal` and check `perm`; raises NotFound or Forbidden."""
     require_permission(principal, perm)
     row = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
-    not_found = AccessError(f"no case {case_id} visible to your organisation", status=404)
+    not_found = NotFound(f"no case {case_id} visible to your organisation")
     if row is None:
         raise not_found
     if row["org_id"] == principal.org_id and sees_own_cases(principal):
@@ -93,7 +93,7 @@ def case_access(conn: Connection, principal: Principal, case_id: int, perm: str)
     if referred is None:
         raise not_found
     if perm not in REFERRED_PERMISSIONS:
-        raise AccessError(f"case {case_id} was referred to your organisation: you may not do '{perm}'", 403)
+        raise Forbidden(f"case {case_id} was referred to your organisation: you may not do '{perm}'")
     return CaseAccess(dict(row), "referred")
 
 
@@ -104,10 +104,8 @@ def case_access_as(
     the caller may not see answers with the object's own 404 message, never naming the case."""
     try:
         return case_access(conn, principal, case_id, perm)
-    except AccessError as exc:
-        if exc.status == 404:
-            raise AccessError(not_found, status=404) from None
-        raise
+    except NotFound:
+        raise NotFound(not_found) from None
 
 
 def principal_for_user(db: Database, user_id: int) -> Principal:
@@ -121,6 +119,6 @@ def principal_for_user(db: Database, user_id: int) -> Principal:
             .where(users.c.id == user_id)
         ).first()
     if row is None or row.disabled:
-        raise AccessError("unknown or disabled user", status=401)
+        raise AccessError("unknown or disabled user")
     scopes = {"regulator": {"oversight"}, "admin": {"admin"}}.get(row.role, {"cases", "reports"})
     return Principal(row.org_id, row.name, frozenset(scopes), user_id=row.id, role=row.role)

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select, update
 
-from tutela.access import AccessError, Principal
+from tutela.access import AccessError, Forbidden, Principal
 from tutela.cases import audit, authz, lifecycle, vault
 from tutela.cases.queries import detail_after_change
 from tutela.config import Settings
@@ -109,7 +109,7 @@ def _transition(
     """One transition inside the caller's transaction: checks, the move, the note, the reporter's feedback."""
     access = authz.case_access(conn, principal, case_id, "work")
     if access.relation != "owner":
-        raise AccessError(f"case {case_id} belongs to another organisation: only its owner moves it", 403)
+        raise Forbidden(f"case {case_id} belongs to another organisation: only its owner moves it")
     case = access.case
     to = lifecycle.check_transition(case["status"], to_status)
     reopen = case["status"] == CaseStatus.CLOSED.value
@@ -203,7 +203,7 @@ def assign(
         perm = "work" if user_id is not None and user_id == principal.user_id else "assign"
         access = authz.case_access(conn, principal, case_id, perm)
         if access.relation != "owner":
-            raise AccessError(f"case {case_id} belongs to another organisation", 403)
+            raise Forbidden(f"case {case_id} belongs to another organisation")
         case = access.case
         if case["status"] == CaseStatus.CLOSED.value:
             raise lifecycle.InvalidTransition("a closed case cannot be assigned; reopen it first")
@@ -291,7 +291,7 @@ def add_note(
     with audit.writing(db) as conn:
         access = authz.case_access(conn, principal, case_id, "note")
         if for_reporter and access.relation != "owner":
-            raise AccessError("only the organisation that owns the case writes to the reporter", 403)
+            raise Forbidden("only the organisation that owns the case writes to the reporter")
         at = utc_now()
         note_id = insert_note(conn, case_id, principal, text, for_reporter=for_reporter, at=at,
                               settings=settings)
@@ -315,7 +315,7 @@ def set_legal_hold(
     with audit.writing(db) as conn:
         access = authz.case_access(conn, principal, case_id, "hold")
         if access.relation != "owner":
-            raise AccessError(f"case {case_id} belongs to another organisation", 403)
+            raise Forbidden(f"case {case_id} belongs to another organisation")
         at = utc_now()
         conn.execute(update(cases).where(cases.c.id == case_id).values(legal_hold=on, updated_at=at))
         conn.execute(update(evidence).where(evidence.c.case_id == case_id).values(legal_hold=on))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tutela.access import AccessError, Principal
+from tutela.access import AccessError, NotFound, Principal
 from tutela.cases import audit, authz, vault
 from tutela.config import Settings
 from tutela.storage.db import Database
@@ -24,7 +24,7 @@ def evidence_content(
     with audit.writing(db) as conn:
         row = conn.execute(select(evidence).where(evidence.c.id == evidence_id)).mappings().first()
         if row is None:
-            raise AccessError(f"no evidence {evidence_id} visible to your organisation", 404)
+            raise NotFound(f"no evidence {evidence_id} visible to your organisation")
         authz.case_access_as(conn, principal, row["case_id"], "evidence",
                              f"no evidence {evidence_id} visible to your organisation")
         if row["deleted_at"] is not None:
@@ -34,7 +34,7 @@ def evidence_content(
                 410,
             )
         if row["vault_object_id"] is None:
-            raise AccessError(f"evidence {evidence_id} is a hash reference only; there is no file", 404)
+            raise NotFound(f"evidence {evidence_id} is a hash reference only; there is no file")
         data = vault.get(conn, settings, row["vault_object_id"])
         conn.execute(
             custody.insert().values(
@@ -58,7 +58,7 @@ def custody_chain(db: Database, principal: Principal, evidence_id: int) -> list[
     with db.connect() as conn:
         row = conn.execute(select(evidence.c.case_id).where(evidence.c.id == evidence_id)).first()
         if row is None:
-            raise AccessError(f"no evidence {evidence_id} visible to your organisation", 404)
+            raise NotFound(f"no evidence {evidence_id} visible to your organisation")
         authz.case_access_as(conn, principal, row.case_id, "evidence",
                              f"no evidence {evidence_id} visible to your organisation")
         rows = conn.execute(

@@ -18,7 +18,7 @@ import logging
 
 from sqlalchemy import Connection, select
 
-from tutela.access import AccessError, Principal
+from tutela.access import NotFound, Principal
 from tutela.cases import audit, dedup, lifecycle, routing, triage, vault
 from tutela.cases.evidence import FileHashes, hash_file
 from tutela.cases.intake_batch import IdempotencyConflict, Prepared, store_batch  # noqa: F401 (re-exported)
@@ -291,7 +291,7 @@ def submit_appeal(db: Database, settings: Settings, reference_code: str, reason:
     with audit.writing(db) as conn:
         rep = _find_report(conn, reference_code)
         if rep is None:
-            raise AccessError("no report with this reference code", status=404)
+            raise NotFound("no report with this reference code")
         case = conn.execute(select(cases.c.status).where(cases.c.id == rep["case_id"])).one()
         if case.status != CaseStatus.CLOSED.value:
             raise ValueError("an appeal is possible once the report has been finished")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select, update
 
-from tutela.access import AccessError, Principal, get_org
+from tutela.access import Forbidden, NotFound, Principal, get_org
 from tutela.cases import audit, authz, lifecycle, routing
 from tutela.cases.views import referral_view
 from tutela.config import Settings
@@ -56,9 +56,8 @@ def refer(
     with audit.writing(db) as conn:
         access = authz.case_access(conn, principal, case_id, "refer")
         if access.relation != "owner":
-            raise AccessError(
-                f"case {case_id} belongs to another organisation: only its owner refers it", 403
-            )
+            raise Forbidden(
+                f"case {case_id} belongs to another organisation: only its owner refers it")
         case = access.case
         if case["status"] == CaseStatus.CLOSED.value:
             raise lifecycle.InvalidTransition("a closed case cannot be referred; reopen it first")
@@ -176,11 +175,11 @@ def update_referral(
     with audit.writing(db) as conn:
         row = conn.execute(select(referrals).where(referrals.c.id == referral_id)).mappings().first()
         if row is None:
-            raise AccessError(f"no referral {referral_id} visible to your organisation", 404)
+            raise NotFound(f"no referral {referral_id} visible to your organisation")
         access = authz.case_access_as(conn, principal, row["case_id"], "referral_update",
                                       f"no referral {referral_id} visible to your organisation")
         if access.relation == "referred" and row["target_org_id"] != principal.org_id:
-            raise AccessError(f"no referral {referral_id} visible to your organisation", 404)
+            raise NotFound(f"no referral {referral_id} visible to your organisation")
         current = ReferralStatus(row["status"])
         if to not in NEXT[current]:
             allowed = ", ".join(sorted(s.value for s in NEXT[current])) or "none (final)"

@@ -62,7 +62,7 @@ def _error(resp: httpx.Response) -> TutelaError:
         return TutelaError(resp.text[:500] or resp.reason_phrase, resp.status_code)
     if isinstance(body, dict):
         msg = body.get("error") or body.get("detail") or resp.reason_phrase
-        details = body.get("details") or body.get("issues")
+        details = body.get("details")
         return TutelaError(str(msg), resp.status_code, details)
     return TutelaError(resp.reason_phrase, resp.status_code, body)
 

@@ -28,16 +28,17 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from tutela.access import Principal
 from tutela.api.deps import get_db, get_settings, require
+from tutela.api.errors import error_response
 from tutela.api.limits import MAX_BANK_ENTRIES_PER_REQUEST, MAX_SMALL_LIST, body_cap, too_large
 from tutela.config import Settings
 from tutela.domain.inputs import MAX_DB_ID, DbId, Line, Text, as_db_id
-from tutela.domain.media import BankKind, ShareLevel, SubscriptionMode
+from tutela.domain.media import BankEntry, BankInfo, BankKind, BankSubscription, ShareLevel, SubscriptionMode
 from tutela.domain.taxonomy import Category
 from tutela.hashing import banks as B
 from tutela.hashing import subscriptions as S
@@ -101,8 +102,41 @@ class EntriesRemove(BaseModel):
     entry_ids: list[DbId] = Field(default_factory=list, max_length=MAX_BANK_ENTRIES_PER_REQUEST)
 
 
-def _err(exc: B.BankError) -> JSONResponse:
-    return JSONResponse({"error": str(exc)}, status_code=exc.status)
+class BankList(BaseModel):
+    banks: list[BankInfo]
+
+
+class SubscriptionList(BaseModel):
+    subscriptions: list[BankSubscription]
+
+
+class EntryList(BaseModel):
+    entries: list[BankEntry]
+
+
+class EntriesAdded(BaseModel):
+    """What an addition or import did."""
+
+    added: int
+    duplicates: int = Field(description="values the bank already had")
+    errors: list[str] = Field(description="one message per rejected line or entry (the first 100)")
+    error_count: int = Field(description="all rejected, also beyond the first 100")
+
+
+class EntriesRemoved(BaseModel):
+    removed: int
+
+
+class BankDeleted(BaseModel):
+    deleted: str = Field(description="the bank as named in the request")
+
+
+class Unsubscribed(BaseModel):
+    unsubscribed: str = Field(description="the bank as named in the request")
+
+
+#: Export formats as OpenAPI content: the body of a 200 in each format's media type.
+_EXPORT_CONTENT = {FORMATS[name].media_type: {"schema": {"type": "string"}} for name in FORMATS}
 
 
 def _bank_ref(bank: str) -> int | str:
@@ -110,84 +144,67 @@ def _bank_ref(bank: str) -> int | str:
     return bank if n is None else n
 
 
-@router.get("", summary="Banks visible to the caller's organisation")
-def list_banks(p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
-    return {"banks": [b.model_dump(mode="json") for b in B.list_banks(db, p.org_id)]}
+@router.get("", response_model=BankList, summary="Banks visible to the caller's organisation")
+def list_banks(p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> BankList:
+    return BankList(banks=B.list_banks(db, p.org_id))
 
 
-@router.post("", status_code=201, summary="Create a bank owned by the caller's organisation")
-def create_bank(body: BankCreate, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
+@router.post("", response_model=BankInfo, status_code=201, summary="Create a bank owned by the caller's organisation")
+def create_bank(
+    body: BankCreate, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)
+) -> BankInfo:
     fields = body.model_dump(exclude={"name"}, exclude_none=True)
-    try:
-        return B.create_bank(db, p.org_id, body.name, org_id=p.org_id, actor=p.actor, **fields).model_dump(mode="json")
-    except B.BankError as exc:
-        return _err(exc)
+    return B.create_bank(db, p.org_id, body.name, org_id=p.org_id, actor=p.actor, **fields)
 
 
-@router.get("/subscriptions", summary="The caller's subscriptions to other organisations' banks")
-def list_subscriptions(p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
-    return {"subscriptions": [s.model_dump(mode="json") for s in S.list_subscriptions(db, p.org_id)]}
+@router.get("/subscriptions", response_model=SubscriptionList,
+            summary="The caller's subscriptions to other organisations' banks")
+def list_subscriptions(p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> SubscriptionList:
+    return SubscriptionList(subscriptions=S.list_subscriptions(db, p.org_id))
 
 
-@router.get("/{bank}", summary="One bank")
-def get_bank(bank: Line, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
-    try:
-        return B.get_bank(db, _bank_ref(bank), org_id=p.org_id).model_dump(mode="json")
-    except B.BankError as exc:
-        return _err(exc)
+@router.get("/{bank}", response_model=BankInfo, summary="One bank")
+def get_bank(bank: Line, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> BankInfo:
+    return B.get_bank(db, _bank_ref(bank), org_id=p.org_id)
 
 
-@router.patch("/{bank}", summary="Change a bank's settings (enable/disable, radius, sharing, provenance)")
+@router.patch("/{bank}", response_model=BankInfo,
+              summary="Change a bank's settings (enable/disable, radius, sharing, provenance)")
 def update_bank(bank: Line, body: BankUpdate, p: Principal = Depends(require("banks")),
-                db: Database = Depends(get_db)) -> Any:
-    try:
-        changes = body.model_dump(exclude_unset=True, exclude_none=True)
-        return B.update_bank(db, _bank_ref(bank), org_id=p.org_id, actor=p.actor, **changes).model_dump(mode="json")
-    except B.BankError as exc:
-        return _err(exc)
+                db: Database = Depends(get_db)) -> BankInfo:
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    return B.update_bank(db, _bank_ref(bank), org_id=p.org_id, actor=p.actor, **changes)
 
 
-@router.delete("/{bank}", summary="Delete a bank and its entries")
-def delete_bank(bank: Line, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
-    try:
-        B.delete_bank(db, _bank_ref(bank), org_id=p.org_id, actor=p.actor)
-    except B.BankError as exc:
-        return _err(exc)
-    return {"deleted": bank}
+@router.delete("/{bank}", response_model=BankDeleted, summary="Delete a bank and its entries")
+def delete_bank(bank: Line, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> BankDeleted:
+    B.delete_bank(db, _bank_ref(bank), org_id=p.org_id, actor=p.actor)
+    return BankDeleted(deleted=bank)
 
 
-@router.get("/{bank}/entries", summary="Entries of a bank")
+@router.get("/{bank}/entries", response_model=EntryList, summary="Entries of a bank")
 def list_entries(bank: Line, limit: int = Query(1000, ge=1, le=100_000), offset: int = Query(0, ge=0, le=MAX_DB_ID),
-                 p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
-    try:
-        entries = B.list_entries(db, _bank_ref(bank), org_id=p.org_id, limit=limit, offset=offset)
-    except B.BankError as exc:
-        return _err(exc)
-    return {"entries": [e.model_dump(mode="json") for e in entries]}
+                 p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> EntryList:
+    return EntryList(entries=B.list_entries(db, _bank_ref(bank), org_id=p.org_id, limit=limit, offset=offset))
 
 
-@router.post("/{bank}/entries", summary="Add entries")
+@router.post("/{bank}/entries", response_model=EntriesAdded, summary="Add entries")
 def add_entries(bank: Line, body: EntriesIn, p: Principal = Depends(require("banks")),
-                db: Database = Depends(get_db)) -> Any:
+                db: Database = Depends(get_db)) -> EntriesAdded:
     rows = [(e.signal_type, e.value, e.label, e.quality) for e in body.entries]
-    try:
-        return B.add_entries(db, _bank_ref(bank), rows, org_id=p.org_id, actor=p.actor).as_dict()
-    except B.BankError as exc:
-        return _err(exc)
+    return EntriesAdded(**B.add_entries(db, _bank_ref(bank), rows, org_id=p.org_id, actor=p.actor).as_dict())
 
 
-@router.delete("/{bank}/entries", summary="Remove entries by value or entry id")
+@router.delete("/{bank}/entries", response_model=EntriesRemoved, summary="Remove entries by value or entry id")
 def remove_entries(bank: Line, body: EntriesRemove, p: Principal = Depends(require("banks")),
-                   db: Database = Depends(get_db)) -> Any:
-    try:
-        n = B.remove_entries(db, _bank_ref(bank), body.values, entry_ids=body.entry_ids, org_id=p.org_id,
-                             actor=p.actor)
-    except B.BankError as exc:
-        return _err(exc)
-    return {"removed": n}
+                   db: Database = Depends(get_db)) -> EntriesRemoved:
+    n = B.remove_entries(db, _bank_ref(bank), body.values, entry_ids=body.entry_ids, org_id=p.org_id,
+                         actor=p.actor)
+    return EntriesRemoved(removed=n)
 
 
-@router.post("/{bank}/import", summary="Import a CSV or python-threatexchange hash file (request body)",
+@router.post("/{bank}/import", response_model=EntriesAdded,
+             summary="Import a CSV or python-threatexchange hash file (request body)",
              description="The body is capped like every request (413 with the limit); it is read and "
                          "inserted in batches of a few thousand entries, so memory stays flat.")
 async def import_entries(
@@ -195,52 +212,51 @@ async def import_entries(
     signal: Annotated[Line, Query(max_length=40)] = "pdq",
     p: Principal = Depends(require("banks")), db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
-) -> Any:
+) -> EntriesAdded | JSONResponse:
     if format not in FORMATS:
-        return JSONResponse({"error": f"format must be one of {', '.join(FORMATS)}"}, status_code=400)
+        return error_response(400, f"format must be one of {', '.join(FORMATS)}")
     body = await request.body()
     limit = body_cap(settings.max_upload_bytes)
     if len(body) > limit:
         return too_large(f"import too large: the limit is {limit} bytes; split it", limit)
 
-    def run() -> Any:
+    def run() -> dict[str, Any]:
         # decoded as it is read, one batch at a time: no second copy of the whole body as text
         stream = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8", errors="replace", newline="")
         return B.add_entries(db, _bank_ref(bank), read_entries(stream, format, signal=signal),
                              org_id=p.org_id, actor=p.actor).as_dict()
 
     try:
-        return await run_in_threadpool(run)
-    except B.BankError as exc:
-        return _err(exc)
-    except ValueError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=400)
+        return EntriesAdded(**await run_in_threadpool(run))
+    except B.BankError:
+        raise
+    except ValueError as exc:  # an unreadable file is a bad request, not invalid fields
+        return error_response(400, str(exc))
 
 
-@router.get("/{bank}/export", summary="Export entries as CSV or python-threatexchange text")
+@router.get("/{bank}/export", response_class=PlainTextResponse,
+            responses={200: {"content": _EXPORT_CONTENT, "description": "the entries in the format asked for"}},
+            summary="Export entries as CSV or python-threatexchange text")
 def export_entries(bank: Line, format: str = Query("csv"), p: Principal = Depends(require("banks")),
-                   db: Database = Depends(get_db)) -> Any:
+                   db: Database = Depends(get_db)) -> Response:
     if format not in FORMATS:
-        return JSONResponse({"error": f"format must be one of {', '.join(FORMATS)}"}, status_code=400)
-    try:
-        entries = B.list_entries(db, _bank_ref(bank), org_id=p.org_id)
-    except B.BankError as exc:
-        return _err(exc)
-    media = FORMATS[format].media_type
-    return PlainTextResponse(export_text(entries, format), media_type=media)
+        return error_response(400, f"format must be one of {', '.join(FORMATS)}")
+    entries = B.list_entries(db, _bank_ref(bank), org_id=p.org_id)
+    return PlainTextResponse(export_text(entries, format), media_type=FORMATS[format].media_type)
 
 
-@router.put("/{bank}/subscription", summary="Subscribe to another organisation's bank (or change the mode)")
+@router.put("/{bank}/subscription", response_model=BankSubscription,
+            summary="Subscribe to another organisation's bank (or change the mode)")
 def subscribe(bank: Line, body: SubscriptionIn, p: Principal = Depends(require("banks")),
-              db: Database = Depends(get_db)) -> Any:
-    try:
-        return S.subscribe(db, p.org_id, _bank_ref(bank), mode=body.mode, actor=p.actor).model_dump(mode="json")
-    except B.BankError as exc:
-        return _err(exc)
+              db: Database = Depends(get_db)) -> BankSubscription:
+    return S.subscribe(db, p.org_id, _bank_ref(bank), mode=body.mode, actor=p.actor)
 
 
-@router.delete("/{bank}/subscription", summary="Unsubscribe: the bank no longer changes your decisions")
-def unsubscribe(bank: Line, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)) -> Any:
+@router.delete("/{bank}/subscription", response_model=Unsubscribed,
+               summary="Unsubscribe: the bank no longer changes your decisions")
+def unsubscribe(
+    bank: Line, p: Principal = Depends(require("banks")), db: Database = Depends(get_db)
+) -> Unsubscribed | JSONResponse:
     if not S.unsubscribe(db, p.org_id, _bank_ref(bank), actor=p.actor):
-        return JSONResponse({"error": f"no subscription to bank {bank!r}"}, status_code=404)
-    return {"unsubscribed": bank}
+        return error_response(404, f"no subscription to bank {bank!r}")
+    return Unsubscribed(unsubscribed=bank)

@@ -7,19 +7,18 @@ the API enforce the same rules.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from tutela.access import AccessError, Principal
+from tutela.access import Forbidden, Principal
 from tutela.api.deps import current_principal, get_db, get_settings
 from tutela.api.limits import MAX_BULK_CASES
 from tutela.cases import service
-from tutela.cases.errors import as_http, call_http
-from tutela.cases.vault import VaultError
 from tutela.config import Settings
 from tutela.domain.cases import AppealView, CaseDetail, CaseStats, CaseSummary, NoteView
 from tutela.domain.inputs import DbId, Line, Text
@@ -40,21 +39,13 @@ def queue(
     db: Database = Depends(get_db),
 ) -> list[CaseSummary]:
     """Cases you may see, most urgent first, then nearest deadline."""
-    return call_http(
-        service.list_queue,
-        db,
-        principal,
-        status=status,
-        priority=priority,
-        assigned_to=assigned_to,
-        limit=limit,
-    )
+    return service.list_queue(db, principal, status=status, priority=priority, assigned_to=assigned_to, limit=limit)
 
 
 @router.get("/cases/stats", response_model=CaseStats)
 def stats(principal: Principal = Depends(current_principal), db: Database = Depends(get_db)) -> CaseStats:
     """Aggregates only (what a regulator may see)."""
-    return call_http(service.case_stats, db, principal)
+    return service.case_stats(db, principal)
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
@@ -64,7 +55,7 @@ def case(
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> CaseDetail:
-    return call_http(service.get_case, db, settings, principal, case_id)
+    return service.get_case(db, settings, principal, case_id)
 
 
 class TransitionIn(BaseModel):
@@ -81,15 +72,8 @@ def move(
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> CaseDetail:
-    return call_http(
-        service.transition,
-        db,
-        settings,
-        principal,
-        case_id,
-        body.to_status,
-        note=body.note,
-        outcome=body.outcome,
+    return service.transition(
+        db, settings, principal, case_id, body.to_status, note=body.note, outcome=body.outcome
     )
 
 
@@ -97,28 +81,27 @@ class BulkIn(TransitionIn):
     case_ids: list[DbId] = Field(min_length=1, max_length=MAX_BULK_CASES)
 
 
-@router.post("/cases/bulk-transition")
+class BulkResult(BaseModel):
+    results: dict[str, str] = Field(description="case id -> 'ok' or why that case did not move")
+    ok: int
+    failed: int
+
+
+@router.post("/cases/bulk-transition", response_model=BulkResult)
 def bulk(
     body: BulkIn,
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
-) -> dict[str, Any]:
-    results = call_http(
-        service.bulk_transition,
-        db,
-        settings,
-        principal,
-        body.case_ids,
-        body.to_status,
-        note=body.note,
-        outcome=body.outcome,
+) -> BulkResult:
+    results = service.bulk_transition(
+        db, settings, principal, body.case_ids, body.to_status, note=body.note, outcome=body.outcome
     )
-    return {
-        "results": {str(k): v for k, v in results.items()},
-        "ok": sum(1 for v in results.values() if v == "ok"),
-        "failed": sum(1 for v in results.values() if v != "ok"),
-    }
+    return BulkResult(
+        results={str(k): v for k, v in results.items()},
+        ok=sum(1 for v in results.values() if v == "ok"),
+        failed=sum(1 for v in results.values() if v != "ok"),
+    )
 
 
 class AssignIn(BaseModel):
@@ -133,7 +116,7 @@ def assign(
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> CaseDetail:
-    return call_http(service.assign, db, settings, principal, case_id, body.user_id)
+    return service.assign(db, settings, principal, case_id, body.user_id)
 
 
 class NoteIn(BaseModel):
@@ -149,7 +132,7 @@ def note(
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> NoteView:
-    return call_http(service.add_note, db, settings, principal, case_id, body.text, for_reporter=body.for_reporter)
+    return service.add_note(db, settings, principal, case_id, body.text, for_reporter=body.for_reporter)
 
 
 class HoldIn(BaseModel):
@@ -157,18 +140,27 @@ class HoldIn(BaseModel):
     reason: Text | None = Field(default=None, max_length=500)
 
 
-@router.post("/cases/{case_id}/legal-hold")
+class HoldOut(BaseModel):
+    case_id: int
+    legal_hold: bool
+
+
+@router.post("/cases/{case_id}/legal-hold", response_model=HoldOut)
 def legal_hold(
     case_id: DbId,
     body: HoldIn,
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
-) -> dict[str, Any]:
-    call_http(service.set_legal_hold, db, principal, case_id, body.on, reason=body.reason)
-    return {"case_id": case_id, "legal_hold": body.on}
+) -> HoldOut:
+    service.set_legal_hold(db, principal, case_id, body.on, reason=body.reason)
+    return HoldOut(case_id=case_id, legal_hold=body.on)
 
 
-@router.get("/evidence/{evidence_id}")
+_FILE = {200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+               "description": "the file, as an attachment"}}
+
+
+@router.get("/evidence/{evidence_id}", response_class=Response, responses=_FILE)
 async def evidence(
     evidence_id: DbId,
     principal: Principal = Depends(current_principal),
@@ -176,10 +168,7 @@ async def evidence(
     settings: Settings = Depends(get_settings),
 ) -> Response:
     """The decrypted file, as an attachment that browsers will not render inline."""
-    try:
-        data, ctype = await run_in_threadpool(service.evidence_content, db, settings, principal, evidence_id)
-    except (AccessError, ValueError, VaultError) as exc:
-        raise as_http(exc) from None
+    data, ctype = await run_in_threadpool(service.evidence_content, db, settings, principal, evidence_id)
     return Response(
         data,
         media_type=ctype,
@@ -191,11 +180,18 @@ async def evidence(
     )
 
 
-@router.get("/evidence/{evidence_id}/custody")
+class CustodyEntry(BaseModel):
+    at: datetime
+    actor: str
+    action: str = Field(description="received, viewed, hold_set, hold_released, deleted, ...")
+    detail: str | None = None
+
+
+@router.get("/evidence/{evidence_id}/custody", response_model=list[CustodyEntry])
 def custody(
     evidence_id: DbId, principal: Principal = Depends(current_principal), db: Database = Depends(get_db)
-) -> list[dict[str, Any]]:
-    return call_http(service.custody_chain, db, principal, evidence_id)
+) -> list[CustodyEntry]:
+    return [CustodyEntry(**row) for row in service.custody_chain(db, principal, evidence_id)]
 
 
 @router.get("/appeals", response_model=list[AppealView])
@@ -204,7 +200,7 @@ def appeals(
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
 ) -> list[AppealView]:
-    return call_http(service.list_appeals, db, principal, status=status)
+    return service.list_appeals(db, principal, status=status)
 
 
 class DecisionIn(BaseModel):
@@ -220,10 +216,15 @@ def decide(
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> AppealView:
-    return call_http(service.decide_appeal, db, settings, principal, appeal_id, body.upheld, note=body.note)
+    return service.decide_appeal(db, settings, principal, appeal_id, body.upheld, note=body.note)
 
 
-@router.get("/cases/{case_id}/export/{fmt}")
+_EXPORT = {200: {"content": {"application/xml": {"schema": {"type": "string"}},
+                             "application/json": {"schema": {"type": "object"}}},
+                 "description": "the export, as an attachment"}}
+
+
+@router.get("/cases/{case_id}/export/{fmt}", response_class=Response, responses=_EXPORT)
 def export(
     case_id: DbId,
     fmt: Line,
@@ -236,9 +237,7 @@ def export(
     """`cybertipline` (XML, or JSON with ?format=json) or `dsa` (statement of reasons, no personal data)."""
     from tutela.cases.exports import export_case
 
-    out = call_http(
-        export_case, db, settings, principal, case_id, fmt, format=format, reporter_email=reporter_email
-    )
+    out = export_case(db, settings, principal, case_id, fmt, format=format, reporter_email=reporter_email)
     return Response(
         out.content,
         media_type=out.media_type,
@@ -246,10 +245,16 @@ def export(
     )
 
 
-@router.get("/audit/verify")
+class AuditCheck(BaseModel):
+    ok: bool
+    entries_of_your_organisation: int | None = Field(default=None, description="when ok")
+    reason: str | None = Field(default=None, description="when not ok")
+
+
+@router.get("/audit/verify", response_model=AuditCheck, response_model_exclude_none=True)
 def audit_verify(
     principal: Principal = Depends(current_principal), db: Database = Depends(get_db)
-) -> dict[str, Any]:
+) -> AuditCheck:
     """Whether the audit trail holds (organisation administrators), and how many of its entries are theirs.
 
     The chain is one for the whole instance, so its length and the position of a break would tell
@@ -259,9 +264,9 @@ def audit_verify(
     from tutela.cases.audit import verify
 
     if not (principal.has("admin") or principal.role == "admin"):
-        raise AccessError("verifying the audit trail needs the 'admin' scope or role", status=403)
+        raise Forbidden("verifying the audit trail needs the 'admin' scope or role")
     result = verify(db)
     if not result.ok:
-        return {"ok": False, "reason": "the audit trail failed verification; the operator sees where and why "
-                                       "with `tutela audit verify`"}
-    return {"ok": True, "entries_of_your_organisation": result.org_counts.get(principal.org_id, 0)}
+        return AuditCheck(ok=False, reason="the audit trail failed verification; the operator sees where and why "
+                                           "with `tutela audit verify`")
+    return AuditCheck(ok=True, entries_of_your_organisation=result.org_counts.get(principal.org_id, 0))

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path
+from fastapi import APIRouter, Depends, Path
 
-from tutela.access import Principal
+from tutela.access import NotFound, Principal
 from tutela.api.deps import get_db, get_settings, require
 from tutela.api.limits import text_over_limit
 from tutela.config import Settings
 from tutela.conversations import service
-from tutela.conversations.tracker import MessageError
 from tutela.domain.conversation import AccountRisk, ConversationRisk, MessageIn
 from tutela.domain.inputs import Line
 from tutela.storage.db import Database
@@ -42,10 +41,7 @@ def post_message(
     over = text_over_limit([message.text])
     if over is not None:
         return over  # type: ignore[return-value]
-    try:
-        return service.ingest_message(db, settings, principal.org_id, conversation_id, message)
-    except MessageError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
+    return service.ingest_message(db, settings, principal.org_id, conversation_id, message)  # a MessageError reads as 422
 
 
 @router.get("/conversations/{conversation_id}/risk", response_model=ConversationRisk)
@@ -58,7 +54,7 @@ def get_conversation_risk(
     """The conversation's current risk with its evidence (404 if this organisation never sent it)."""
     risk = service.conversation_risk(db, settings, principal.org_id, conversation_id)
     if risk is None:
-        raise HTTPException(status_code=404, detail="unknown conversation")
+        raise NotFound("unknown conversation")
     return risk
 
 
@@ -72,5 +68,5 @@ def get_account_risk(
     """An account's risk across the organisation's conversations (404 if it never wrote)."""
     risk = service.account_risk(db, settings, principal.org_id, account_id)
     if risk.message_count == 0:
-        raise HTTPException(status_code=404, detail="unknown account")
+        raise NotFound("unknown account")
     return risk

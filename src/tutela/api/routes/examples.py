@@ -10,7 +10,7 @@ on the organisation's next analysis; other organisations never see it.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from tutela.access import Principal
 from tutela.api.deps import get_db, require
+from tutela.api.errors import error_response
 from tutela.domain.inputs import DbId, Line, Text
 from tutela.storage.db import Database
 
@@ -33,10 +34,32 @@ class ExampleIn(BaseModel):
     sub: Line | None = Field(default=None, max_length=60, description="e.g. sextortion, scam_warning, disclosure")
 
 
-@router.post("", status_code=201, summary="Add an example to the organisation's own semantic bank")
+class ExampleOut(BaseModel):
+    id: int
+    org_id: int
+    category: str
+    label: str
+    text: str
+    lang: str | None
+    sub: str | None
+    source: str = Field(description="where it was added from, e.g. api")
+    created_by: str
+    created_at: str = Field(description="ISO 8601")
+
+
+class ExampleList(BaseModel):
+    examples: list[ExampleOut]
+
+
+class ExampleRemoved(BaseModel):
+    removed: int
+
+
+@router.post("", response_model=ExampleOut, status_code=201,
+             summary="Add an example to the organisation's own semantic bank")
 async def add(
     body: ExampleIn, principal: Principal = Depends(require("examples")), db: Database = Depends(get_db)
-) -> Any:
+) -> ExampleOut | JSONResponse:
     from tutela.detect.semantic.orgbank import ExampleError, add_example
 
     try:
@@ -45,28 +68,28 @@ async def add(
             lang=body.lang, sub=body.sub, actor=principal.actor, source="api",
         )
     except ExampleError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=422)
-    return ex.as_dict()
+        return error_response(422, str(exc))
+    return ExampleOut(**ex.as_dict())
 
 
-@router.get("", summary="The organisation's own examples")
+@router.get("", response_model=ExampleList, summary="The organisation's own examples")
 async def list_(
     category: Annotated[Line | None, Query(max_length=60)] = None,
     principal: Principal = Depends(require("examples")),
     db: Database = Depends(get_db),
-) -> Any:
+) -> ExampleList:
     from tutela.detect.semantic.orgbank import list_examples
 
     rows = await run_in_threadpool(list_examples, db, principal.org_id, category=category)
-    return {"examples": [e.as_dict() for e in rows]}
+    return ExampleList(examples=[ExampleOut(**e.as_dict()) for e in rows])
 
 
-@router.delete("/{example_id}", summary="Remove one of the organisation's examples")
+@router.delete("/{example_id}", response_model=ExampleRemoved, summary="Remove one of the organisation's examples")
 async def remove(
     example_id: DbId, principal: Principal = Depends(require("examples")), db: Database = Depends(get_db)
-) -> Any:
+) -> ExampleRemoved | JSONResponse:
     from tutela.detect.semantic.orgbank import remove_example
 
     if not await run_in_threadpool(remove_example, db, principal.org_id, example_id, actor=principal.actor):
-        return JSONResponse({"error": f"no example {example_id} in this organisation"}, status_code=404)
-    return {"removed": example_id}
+        return error_response(404, f"no example {example_id} in this organisation")
+    return ExampleRemoved(removed=example_id)

@@ -1,8 +1,7 @@
 """`/v1/exchange/*` (scope `exchange`) and the partners' door `/taxii2/*` + `/v1/exchange/inbox`.
 
-Thin: each route calls `tutela.exchange` and turns its errors into their
-status (`ExchangeError.status`), rendered as `{"error": ...}` like every other
-API error. The organisation's door takes an API key; the partners' door takes
+Thin: each route calls `tutela.exchange`; its errors read over HTTP through
+`tutela.api.errors`, in the one error shape. The organisation's door takes an API key; the partners' door takes
 no key: a partner signs each request with its exchange key
 (`transport.caller`) or delivers a signed envelope (the inbox), and what it
 gets back is signed and addressed to it.
@@ -20,15 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
-from tutela.access import AccessError, Principal
+from tutela.access import Principal
 from tutela.api.deps import get_db, require
 from tutela.domain.exchange import Partner, SigningKey
 from tutela.domain.inputs import Line
 from tutela.exchange import identity, partners
-from tutela.exchange.errors import ExchangeError
 from tutela.storage.db import Database
 
 #: the organisation's own door (API key with scope `exchange`)
@@ -40,13 +38,9 @@ T = TypeVar("T")
 
 
 def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run an exchange call, its errors as HTTP errors (`ExchangeError` has its status; bad input 422)."""
-    try:
-        return fn(*args, **kwargs)
-    except ExchangeError as exc:
-        raise AccessError(str(exc), status=exc.status) from None
-    except ValueError as exc:
-        raise AccessError(str(exc), status=422) from None
+    """Run an exchange call. Its errors (`ExchangeError`, `ValueError`) read over HTTP through
+    `tutela.api.errors`, like every other engine error."""
+    return fn(*args, **kwargs)
 
 
 class IdentityOut(BaseModel):
@@ -373,7 +367,7 @@ def partner_precision(
     from tutela.exchange import feedback
 
     if direction not in ("received", "sent"):
-        raise AccessError("direction is 'received' or 'sent'", status=422)
+        raise ValueError("direction is 'received' or 'sent'")
     return feedback.precision(db, principal.org_id, direction=direction)
 
 
@@ -411,7 +405,7 @@ async def inbox(request: Request, db: Database = Depends(get_db)) -> dict[str, A
     try:
         env = orjson.loads(await request.body())
     except orjson.JSONDecodeError:
-        raise AccessError("the body is not JSON", status=400) from None
+        raise HTTPException(400, "the body is not JSON") from None
     return await run_in_threadpool(call, box.deliver, db, env)
 
 
@@ -466,7 +460,7 @@ def taxii_objects(
     org_id, partner, nonce = _partner_request(request, db)
     position = next if next is not None else added_after
     if position is not None and not position.isdigit():
-        raise AccessError("added_after / next is a feed position (a whole number) from an earlier page", 400)
+        raise HTTPException(400, "added_after / next is a feed position (a whole number) from an earlier page")
     col = call(feed.get_collection, db, org_id, collection_id)
     call(feed.sync, db, col.id)
     env = call(

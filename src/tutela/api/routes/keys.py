@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from tutela.access import AccessError, Principal
+from tutela.access import NotFound, Principal
 from tutela.access.keys import SCOPES, create_key, list_keys, revoke_key
 from tutela.api.deps import get_db, require
 from tutela.storage.db import Database
@@ -52,12 +52,9 @@ def keys(principal: Principal = Depends(require("admin")), db: Database = Depend
 async def create(
     body: KeyCreate, principal: Principal = Depends(require("admin")), db: Database = Depends(get_db)
 ) -> dict:
-    try:
-        key = await run_in_threadpool(
-            create_key, db, principal.org_id, body.scopes, label=body.label, actor=principal.actor
-        )
-    except ValueError as exc:
-        raise AccessError(str(exc), status=422) from exc
+    key = await run_in_threadpool(
+        create_key, db, principal.org_id, body.scopes, label=body.label, actor=principal.actor
+    )
     key_id = key.split("_", 2)[1]
     view = next(k for k in list_keys(db, principal.org_id) if k["key_id"] == key_id)
     return view | {"key": key}
@@ -69,5 +66,5 @@ async def revoke(
 ) -> dict:
     done = await run_in_threadpool(revoke_key, db, key_id, org_id=principal.org_id, actor=principal.actor)
     if done is None:
-        raise AccessError("no such key", status=404)
+        raise NotFound("no such key")
     return next(k for k in list_keys(db, principal.org_id) if k["key_id"] == done["key_id"])

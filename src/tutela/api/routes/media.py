@@ -15,13 +15,14 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, ValidationError, model_serializer
 from starlette.concurrency import run_in_threadpool
 
 from tutela.access import Principal
 from tutela.api.deps import get_db, get_settings, require
+from tutela.api.errors import error_response
 from tutela.config import Settings
-from tutela.domain.media import MediaHashes, MediaKind
+from tutela.domain.media import Match, MediaHashes, MediaKind
 from tutela.hashing import MediaError, MediaTooLarge, hash_bytes
 from tutela.hashing.matcher import get_matcher
 from tutela.storage.db import Database
@@ -44,8 +45,33 @@ class HashQuery(BaseModel):
     )
 
 
+class MatchedHashes(MediaHashes):
+    """The query's hashes as a match answer shows them: without the eight rotations and flips."""
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_other(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            data.pop("pdq_dihedral", None)
+            if not data.get("other"):
+                data.pop("other", None)
+        return data
+
+
+class MatchAnswer(BaseModel):
+    hashes: MatchedHashes
+    matched: bool
+    matches: list[Match] = Field(description="entries to act on, most severe first")
+    suppressed: list[Match] = Field(description="matches a benign bank suppressed, for explanation")
+
+
+class Classified(BaseModel):
+    sexual_content: float = Field(description="0..1")
+    model: str
+
+
 def _error(message: str, status: int) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+    return error_response(status, message)
 
 
 def _media_error(exc: MediaError) -> JSONResponse:
@@ -73,12 +99,12 @@ async def _upload(request: Request, limit: int) -> tuple[bytes, str | None, dict
     return data, request.query_params.get("filename"), {}
 
 
-@router.post("/hash", summary="Hash an uploaded file (MD5, SHA-256, PDQ)")
+@router.post("/hash", response_model=MediaHashes, summary="Hash an uploaded file (MD5, SHA-256, PDQ)")
 async def media_hash(
     request: Request,
     _p: Principal = Depends(require("media")),
     settings: Settings = Depends(get_settings),
-) -> Any:
+) -> MediaHashes | JSONResponse:
     got = await _upload(request, settings.max_upload_bytes)
     if isinstance(got, JSONResponse):
         return got
@@ -90,7 +116,7 @@ async def media_hash(
         )
     except MediaError as exc:
         return _media_error(exc)
-    return hashes.model_dump(mode="json")
+    return hashes
 
 
 def _banks_field(value: Any) -> list[str] | None:
@@ -101,13 +127,13 @@ def _banks_field(value: Any) -> list[str] | None:
     return [b.strip() for b in str(value).split(",") if b.strip()]
 
 
-@router.post("/match", summary="Match an upload, or hashes, against your own and your subscribed banks")
+@router.post("/match", response_model=MatchAnswer, summary="Match an upload, or hashes, against your own and your subscribed banks")
 async def media_match(
     request: Request,
     principal: Principal = Depends(require("media")),
     settings: Settings = Depends(get_settings),
     db: Database = Depends(get_db),
-) -> Any:
+) -> MatchAnswer | JSONResponse:
     banks: list[str] | None
     if request.headers.get("content-type", "").startswith("application/json"):
         try:
@@ -130,12 +156,12 @@ async def media_match(
             return _media_error(exc)
     matcher = get_matcher(db, index_dir=settings.data_dir / INDEX_SUBDIR)
     outcome = await run_in_threadpool(matcher.match, hashes, banks=banks, org_id=principal.org_id)
-    return {
-        "hashes": hashes.model_dump(mode="json", exclude={"pdq_dihedral"}),
-        "matched": bool(outcome.matches),
-        "matches": [m.model_dump(mode="json") for m in outcome.matches],
-        "suppressed": [m.model_dump(mode="json") for m in outcome.suppressed],
-    }
+    return MatchAnswer(
+        hashes=MatchedHashes(**hashes.model_dump()),
+        matched=bool(outcome.matches),
+        matches=outcome.matches,
+        suppressed=outcome.suppressed,
+    )
 
 
 def _hashes_from_query(q: HashQuery) -> MediaHashes:
@@ -155,12 +181,12 @@ def _hashes_from_query(q: HashQuery) -> MediaHashes:
     )
 
 
-@router.post("/classify", summary="Sexual-content score of an uploaded image (0..1)")
+@router.post("/classify", response_model=Classified, summary="Sexual-content score of an uploaded image (0..1)")
 async def media_classify(
     request: Request,
     _p: Principal = Depends(require("media")),
     settings: Settings = Depends(get_settings),
-) -> Any:
+) -> Classified | JSONResponse:
     from tutela.detect.image import MODEL_NAME, sexual_content_score
 
     got = await _upload(request, settings.max_upload_bytes)
@@ -171,4 +197,4 @@ async def media_classify(
         score = await run_in_threadpool(sexual_content_score, data, max_bytes=settings.max_upload_bytes)
     except MediaError as exc:
         return _media_error(exc)
-    return {"sexual_content": score, "model": MODEL_NAME}
+    return Classified(sexual_content=score, model=MODEL_NAME)

@@ -19,8 +19,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tutela.access import AccessError, Principal, authenticate_key
+from tutela.access import NotFound, Principal, authenticate_key
 from tutela.api.deps import bearer
+from tutela.api.errors import error_response
 from tutela.api.limits import too_large
 from tutela.domain.analysis import TextAnalysis
 from tutela.domain.inputs import Line, check_line
@@ -52,7 +53,7 @@ def _principal(request: Request) -> Principal:
 
 
 def _error(message: str, status: int = 400) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+    return error_response(status, message)
 
 
 def _prepare(request: Request, principal: Principal, item: ModerationItem, ctx: ModerationContext,
@@ -161,8 +162,43 @@ async def moderate_upload(
     return await _decide(request, principal, item, ctx)
 
 
-@router.get("/decisions/{decision_id}", summary="A logged decision and its DSA statement of reasons")
-def get_decision(decision_id: Annotated[Line, Path(max_length=64)], request: Request) -> JSONResponse:
+class LoggedDecision(BaseModel):
+    """A decision as the log keeps it: no text, no media, identifiers keyed-hashed."""
+
+    decision_id: str
+    org_id: int | None
+    created_at: str = Field(description="ISO 8601")
+    policy: str
+    policy_version: int | None
+    decision: str
+    actions: list[str]
+    ground: str | None
+    rules: list[str]
+    facts: dict[str, Any] = Field(description="the facts the policy was evaluated on")
+    content_type: str
+    channel: str | None
+    country: str | None
+    automated: bool
+    content_ref: str | None = Field(description="keyed hash of your content id")
+    sender_ref: str | None = Field(description="keyed hash of the sender id")
+    case_refs: Any = Field(description="cases this decision opened or reported to")
+    shadow_version: int | None
+    shadow_decision: str | None
+    shadow_actions: list[str] | None
+    shadow_rules: list[str] | None
+    shadow_differs: bool | None
+
+
+class DecisionRecord(BaseModel):
+    decision: LoggedDecision
+    statement_of_reasons: dict[str, Any] | None = Field(
+        description="the DSA Art. 17 statement, in the transparency database's field names; null for an allow"
+    )
+
+
+@router.get("/decisions/{decision_id}", response_model=DecisionRecord,
+            summary="A logged decision and its DSA statement of reasons")
+def get_decision(decision_id: Annotated[Line, Path(max_length=64)], request: Request) -> DecisionRecord:
     from sqlalchemy import select
 
     from tutela.policy.log import decision_log
@@ -175,9 +211,9 @@ def get_decision(decision_id: Annotated[Line, Path(max_length=64)], request: Req
     with db.connect() as conn:
         row = conn.execute(select(t).where(t.c.decision_id == decision_id, t.c.org_id == principal.org_id)).mappings().first()
     if row is None:
-        raise AccessError("no decision with this id for your organisation", status=404)
+        raise NotFound("no decision with this id for your organisation")
     data = dict(row)
     data.pop("id", None)
     statement = statement_of_reasons(data)
     data["created_at"] = data["created_at"].isoformat()
-    return JSONResponse({"decision": data, "statement_of_reasons": statement})
+    return DecisionRecord(decision=LoggedDecision(**data), statement_of_reasons=statement)

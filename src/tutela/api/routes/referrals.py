@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 from tutela.access import Principal
 from tutela.api.deps import current_principal, get_db, get_settings
 from tutela.cases import service
-from tutela.cases.errors import call_http
 from tutela.config import Settings
 from tutela.domain.cases import ReferralView
 from tutela.domain.inputs import DbId, Line, Text
@@ -34,7 +33,7 @@ def refer(
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> list[ReferralView]:
-    return call_http(service.refer, db, settings, principal, case_id, body.agency_ids, note=body.note)
+    return service.refer(db, settings, principal, case_id, body.agency_ids, note=body.note)
 
 
 @router.get("/referrals", response_model=list[ReferralView])
@@ -45,7 +44,7 @@ def referrals(
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
 ) -> list[ReferralView]:
-    return call_http(service.list_referrals, db, principal, direction=direction, status=status, limit=limit)
+    return service.list_referrals(db, principal, direction=direction, status=status, limit=limit)
 
 
 class ReferralStatusIn(BaseModel):
@@ -61,6 +60,5 @@ def update(
     principal: Principal = Depends(current_principal),
     db: Database = Depends(get_db),
 ) -> ReferralView:
-    return call_http(
-        service.update_referral, db, principal, referral_id, body.status, external_ref=body.external_ref
+    return service.update_referral(db, principal, referral_id, body.status, external_ref=body.external_ref
     )

@@ -19,12 +19,10 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import UploadFile
 
-from tutela.access import AccessError, Principal
+from tutela.access import NotFound, Principal
 from tutela.api.deps import get_db, get_settings, rate_limit, require
+from tutela.api.errors import error_response
 from tutela.cases import service
-from tutela.cases.errors import as_http
-from tutela.cases.routing import RoutingConfigError
-from tutela.cases.vault import VaultError
 from tutela.config import Settings
 from tutela.domain.cases import EvidenceFile, ReportIn, ReportReceipt, ReportStatus
 from tutela.domain.inputs import Line, Text
@@ -37,8 +35,8 @@ ALLOWED_FILE_TYPES = ("image/", "video/", "audio/", "text/plain", "application/p
 FORM_OVERHEAD = 64 * 1024
 
 
-def _error(status: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": message, **extra}, status_code=status)
+def _error(status: int, message: str, details: Any = None) -> JSONResponse:
+    return error_response(status, message, details=details)
 
 
 async def _read_capped(request: Request, limit: int) -> bytes | None:
@@ -146,11 +144,11 @@ async def submit(
     """Submit a report or DSA Article 16 notice. Send `Idempotency-Key` to make retries safe."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype not in ("application/json", "multipart/form-data"):
-        return _error(415, "send application/json or multipart/form-data", got=ctype or None)
+        return _error(415, "send application/json or multipart/form-data", details={"got": ctype or None})
     limit = settings.max_upload_bytes + FORM_OVERHEAD if ctype == "multipart/form-data" else 1024 * 1024
     body = await _read_capped(request, limit)
     if body is None:
-        return _error(413, f"request body over the limit of {limit} bytes", limit=limit)
+        return _error(413, f"request body over the limit of {limit} bytes", details={"limit": limit})
     files: list[EvidenceFile] = []
     try:
         if ctype == "application/json":
@@ -178,25 +176,25 @@ async def submit(
         receipt = await run_in_threadpool(
             service.submit_report, db, settings, report, principal=principal, files=files, idempotency_key=key
         )
-    except (AccessError, ValueError, VaultError, RoutingConfigError) as exc:
-        raise as_http(exc) from None
     except (SQLAlchemyError, TimeoutError):
         # not stored (nothing is acknowledged before its commit): safe to retry with the same key
         return _error(503, "the report could not be stored just now; retry with the same Idempotency-Key")
     return JSONResponse(receipt.model_dump(mode="json"), status_code=200 if receipt.replayed else 201)
 
 
-@router.post("/validate")
-def validate(report: ReportIn, principal: Principal = Depends(require("reports"))) -> dict[str, Any]:
+class ReportCheck(BaseModel):
+    valid: bool
+    category: str = Field(description="the taxonomy category the report would be filed under")
+    category_key: str = Field(description="the category as sent")
+
+
+@router.post("/validate", response_model=ReportCheck)
+def validate(report: ReportIn, principal: Principal = Depends(require("reports"))) -> ReportCheck:
     """Check a report without storing it: what it would be filed under, or the 422 it would get."""
     from tutela.domain.cases import resolve_category
 
     category = resolve_category(report.category)
-    return {
-        "valid": True,
-        "category": category.value if category else "other",
-        "category_key": report.category,
-    }
+    return ReportCheck(valid=True, category=category.value if category else "other", category_key=report.category)
 
 
 @router.get("/{reference_code}/status", response_model=ReportStatus,
@@ -205,7 +203,7 @@ def status(reference_code: Annotated[Line, Path(max_length=64)], db: Database = 
     """Public: what the holder of a reference code may know. No credential needed."""
     found = service.report_status(db, reference_code)
     if found is None:
-        raise AccessError("no report with this reference code", status=404)
+        raise NotFound("no report with this reference code")
     return found
 
 
@@ -213,16 +211,18 @@ class AppealIn(BaseModel):
     reason: Text = Field(min_length=1, max_length=5000)
 
 
-@router.post("/{reference_code}/appeal", status_code=201, dependencies=[Depends(rate_limit("report.status"))])
+class AppealReceived(BaseModel):
+    appeal_id: int
+    status: str = Field(description="open until a supervisor decides")
+
+
+@router.post("/{reference_code}/appeal", response_model=AppealReceived, status_code=201,
+             dependencies=[Depends(rate_limit("report.status"))])
 def appeal(
     reference_code: Annotated[Line, Path(max_length=64)],
     body: AppealIn,
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
-) -> dict[str, Any]:
+) -> AppealReceived:
     """Public: the reporter disagrees with the outcome of a finished report."""
-    try:
-        appeal_id = service.submit_appeal(db, settings, reference_code, body.reason)
-    except (AccessError, ValueError) as exc:
-        raise as_http(exc) from None
-    return {"appeal_id": appeal_id, "status": "open"}
+    return AppealReceived(appeal_id=service.submit_appeal(db, settings, reference_code, body.reason), status="open")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tutela.access import AccessError, Principal
+from tutela.access import Forbidden, Principal
 from tutela.cases import audit, authz
 from tutela.cases.views import case_detail
 from tutela.config import Settings
@@ -54,7 +54,7 @@ def export_case(
     with audit.writing(db) as conn:
         access = authz.case_access(conn, principal, case_id, "export")
         if access.relation != "owner":
-            raise AccessError(f"case {case_id} belongs to another organisation", 403)
+            raise Forbidden(f"case {case_id} belongs to another organisation")
         detail = case_detail(conn, settings, principal, access)
         out = FORMATS[fmt](detail, options)
         audit.append(

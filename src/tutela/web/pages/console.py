@@ -18,8 +18,9 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tutela.access import AccessError, Principal
+from tutela.access import AccessError, Forbidden, NotFound, Principal
 from tutela.access.people import list_people
+from tutela.api.errors import http_status
 from tutela.cases.authz import permissions
 from tutela.web.render import page
 from tutela.web.security import CSRF_FIELD, current_session, session_csrf_ok
@@ -107,7 +108,7 @@ def _refused(request: Request, principal: Principal, perm: str) -> HTMLResponse 
     if perm in permissions(principal):
         return None
     message = INSTEAD.get(perm, "You may not do this here. Ask a supervisor or your organisation's admin.")
-    return _error(request, principal, AccessError(message, 403), 403)
+    return _error(request, principal, Forbidden(message), 403)
 
 
 _ENGINE_REFUSAL = re.compile(r"may not do '(\w+)' on cases")
@@ -137,7 +138,7 @@ async def queue(request: Request) -> Response:
         try:
             stats = await run_in_threadpool(_service().case_stats, db, me)
         except AccessError as exc:
-            return _error(request, me, exc, exc.status)
+            return _error(request, me, exc, http_status(exc))
         return page(request, "console/stats.html", _ctx(request, me, stats=stats))
     q = request.query_params
     status = q.get("status") if q.get("status") in STATUSES else None
@@ -157,7 +158,7 @@ async def queue(request: Request) -> Response:
         cases = cases[:PAGE_SIZE]
         facts = await run_in_threadpool(service.queue_facts, db, me, [c.id for c in cases])
     except AccessError as exc:
-        return _error(request, me, exc, exc.status)
+        return _error(request, me, exc, http_status(exc))
     people = await run_in_threadpool(list_people, db, me.org_id)
     keep = {"status": status, "priority": priority, "mine": "1" if mine else None, "q": search or None,
             "sort": sort if sort != "priority" else None}
@@ -190,7 +191,7 @@ async def bulk(request: Request) -> Response:
             _service().bulk_transition, request.app.state.db, request.app.state.settings, me, ids, to_status
         )
     except AccessError as exc:
-        return _error(request, me, exc, exc.status)
+        return _error(request, me, exc, http_status(exc))
     except ValueError as exc:
         return RedirectResponse(f"/console?failed={_q(str(exc))}", status_code=303)
     done, failed = _bulk_counts(result)
@@ -221,7 +222,7 @@ async def case_view(request: Request, case_id: int) -> Response:
     try:
         case = await run_in_threadpool(_service().get_case, db, settings, me, case_id)
     except AccessError as exc:
-        return _error(request, me, exc, exc.status)
+        return _error(request, me, exc, http_status(exc))
     reveal = request.query_params.get("reveal", "")
     colleagues = await run_in_threadpool(list_people, db, me.org_id)
     can = permissions(me)
@@ -282,7 +283,7 @@ async def _case_action(request: Request, case_id: int, action: Any, *, needs: st
     try:
         msg = await run_in_threadpool(action, request.app.state.db, me, form)
     except AccessError as exc:
-        return _error(request, me, exc, exc.status)
+        return _error(request, me, exc, http_status(exc))
     except ValueError as exc:
         msg = f"Not done: {exc}"
     return RedirectResponse(f"/console/cases/{case_id}?msg={_q(msg)}", status_code=303)
@@ -397,7 +398,7 @@ async def export(request: Request, case_id: int) -> Response:
             export_case, request.app.state.db, request.app.state.settings, me, case_id, fmt
         )
     except AccessError as exc:
-        return _error(request, me, exc, exc.status)
+        return _error(request, me, exc, http_status(exc))
     except ValueError as exc:
         return RedirectResponse(f"/console/cases/{case_id}?msg={_q(f'Not exported: {exc}')}", status_code=303)
     return Response(out.content, media_type=out.media_type, headers={
@@ -438,7 +439,7 @@ async def decide(request: Request, appeal_id: int) -> Response:
                 request.app.state.db, request.app.state.settings, me, appeal_id, decision == "overturn", note=note)
         )
     except AccessError as exc:
-        return _error(request, me, exc, exc.status)
+        return _error(request, me, exc, http_status(exc))
     except ValueError as exc:
         return RedirectResponse(f"/console/appeals?msg={_q(f'Not done: {exc}')}", status_code=303)
     words = ("Appeal accepted: case #{} reopened for a fresh review." if done.status == "upheld"
@@ -456,11 +457,11 @@ async def media_viewer(request: Request, case_id: int, evidence_id: int) -> Resp
     try:
         case = await run_in_threadpool(_service().get_case, db, settings, me, case_id)
     except AccessError as exc:
-        return _error(request, me, exc, exc.status)
+        return _error(request, me, exc, http_status(exc))
     item = next((e for e in case.evidence if e.id == evidence_id and e.deleted_at is None
                  and (e.content_type or "").startswith(("image/", "video/"))), None)
     if item is None:
-        return _error(request, me, AccessError(f"case {case_id} has no picture or video {evidence_id}", 404), 404)
+        return _error(request, me, NotFound(f"case {case_id} has no picture or video {evidence_id}"), 404)
     return page(request, "console/media.html",
                 _ctx(request, me, case=case, ev=item, revealed=request.query_params.get("reveal") == "1"))
 
@@ -477,7 +478,7 @@ async def evidence(request: Request, evidence_id: int) -> Response:
             _service().evidence_content, db, settings, me, evidence_id
         )
     except AccessError as exc:
-        return Response(str(exc), status_code=exc.status, media_type="text/plain")
+        return Response(str(exc), status_code=http_status(exc), media_type="text/plain")
     inline = content_type.startswith(("image/", "video/"))
     return Response(data, media_type=content_type if inline else "application/octet-stream", headers={
         "Cache-Control": "no-store",
