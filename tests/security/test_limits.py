@@ -26,7 +26,7 @@ def test_too_many_texts_is_413_with_the_limit(client, auth):
     r = client.post("/v1/analyze/text", json={"texts": ["hi"] * (MAX_TEXTS_PER_REQUEST + 1)},
                     headers=auth("o", ["analyze"]))
     assert r.status_code == 413
-    assert r.json()["limit"] == MAX_TEXTS_PER_REQUEST
+    assert r.json()["details"]["limit"] == MAX_TEXTS_PER_REQUEST
 
 
 def test_too_much_text_in_one_request_is_413_with_the_limit(client, auth):
@@ -36,7 +36,7 @@ def test_too_much_text_in_one_request_is_413_with_the_limit(client, auth):
     r = client.post("/v1/analyze/text", json={"texts": [chunk] * n}, headers=auth("o", ["analyze"]))
     assert r.status_code == 413
     body = r.json()
-    assert body["limit"] == MAX_TEXT_CHARS_PER_REQUEST and str(MAX_TEXT_CHARS_PER_REQUEST) in body["error"]
+    assert body["details"]["limit"] == MAX_TEXT_CHARS_PER_REQUEST and str(MAX_TEXT_CHARS_PER_REQUEST) in body["error"]
 
 
 def test_a_batch_under_the_limits_is_analysed(client, auth):
@@ -49,17 +49,17 @@ def test_list_caps_on_other_routes_are_413(client, auth):
     headers = auth("o", ["admin"])
     r = client.post("/v1/cases/bulk-transition", json={"case_ids": list(range(1, MAX_BULK_CASES + 2)),
                                                        "to_status": "triaged"}, headers=headers)
-    assert r.status_code == 413 and r.json()["limit"] == MAX_BULK_CASES
+    assert r.status_code == 413 and r.json()["details"]["limit"] == MAX_BULK_CASES
     client.post("/v1/banks", json={"name": "b"}, headers=headers)
     r = client.request("DELETE", "/v1/banks/b/entries", headers=headers,
                        json={"entry_ids": list(range(1, MAX_BANK_ENTRIES_PER_REQUEST + 2))})
-    assert r.status_code == 413 and r.json()["limit"] == MAX_BANK_ENTRIES_PER_REQUEST
+    assert r.status_code == 413 and r.json()["details"]["limit"] == MAX_BANK_ENTRIES_PER_REQUEST
 
 
 def test_conversation_message_text_is_capped(client, auth):
     r = client.post("/v1/conversations/c1/messages", headers=auth("o", ["conversations"]),
                     json={"sender": "a", "text": "x " * (MAX_TEXT_CHARS_PER_REQUEST // 2 + 1)})
-    assert r.status_code == 413 and r.json()["limit"] == MAX_TEXT_CHARS_PER_REQUEST
+    assert r.status_code == 413 and r.json()["details"]["limit"] == MAX_TEXT_CHARS_PER_REQUEST
 
 
 def test_sub_batches_give_the_same_answers(monkeypatch):

@@ -60,6 +60,9 @@ class AccessError(Exception):
     never names an HTTP status.
     """
 
+    def __init__(self, message: str) -> None:  # one argument: a status passed here by habit fails loudly
+        super().__init__(message)
+
 
 class Forbidden(AccessError):
     """A known caller whose scope, role or organisation does not allow the action."""

@@ -114,8 +114,11 @@ def error_json(status: int, message: str, *, details: Any = None) -> dict[str, A
 
 
 #: The error statuses documented on every operation of the OpenAPI schema, with what each means.
+_ERROR_JSON = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody, "description": description}
+    # `content` too: on a route whose answer is a file or text, errors are still JSON
+    status: {"model": ErrorBody, "content": _ERROR_JSON, "description": description}
     for status, description in (
         (400, "The request cannot be read (a malformed file or body)."),
         (401, "No valid API key or session."),
@@ -128,6 +131,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (500, "An error of Tutela's own, not of the request."),
     )
 }
+
+
+def documented(status: int, description: str) -> dict[int | str, dict[str, Any]]:
+    """A route's own words for one error status, keeping the one shape: for `responses=`."""
+    return {status: {"model": ErrorBody, "content": _ERROR_JSON, "description": description}}
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tutela.access import AccessError, NotFound, Principal
+from tutela.access import Gone, NotFound, Principal
 from tutela.cases import audit, authz, vault
 from tutela.config import Settings
 from tutela.storage.db import Database
@@ -28,10 +28,9 @@ def evidence_content(
         authz.case_access_as(conn, principal, row["case_id"], "evidence",
                              f"no evidence {evidence_id} visible to your organisation")
         if row["deleted_at"] is not None:
-            raise AccessError(
+            raise Gone(
                 f"evidence {evidence_id} was deleted by retention on "
-                f"{as_utc(row['deleted_at']).date().isoformat()}",
-                410,
+                f"{as_utc(row['deleted_at']).date().isoformat()}"
             )
         if row["vault_object_id"] is None:
             raise NotFound(f"evidence {evidence_id} is a hash reference only; there is no file")

@@ -92,7 +92,7 @@ class ConditionError(ValueError):
         self.line = line
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str:
+def suggest(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(str(word), sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -377,7 +377,7 @@ def _strings(value: Any, what: str, line: int, allowed: set[str] | None = None) 
             s = s.upper()
         if allowed is not None and s not in allowed:
             raise ConditionError(
-                f"{what}: unknown value '{s}'{_suggest(s, allowed)}; valid: {', '.join(sorted(allowed))}", line
+                f"{what}: unknown value '{s}'{suggest(s, allowed)}; valid: {', '.join(sorted(allowed))}", line
             )
         out.add(s)
     return frozenset(out)
@@ -455,7 +455,7 @@ def _leaf(key: str, value: Any, line: int) -> Node:
             cline = value.line_of(cat) if isinstance(value, YDict) else line
             cat = str(cat)
             if cat != "max" and cat not in (known := _categories()):
-                raise ConditionError(f"unknown category '{cat}'{_suggest(cat, known)}", cline)
+                raise ConditionError(f"unknown category '{cat}'{suggest(cat, known)}", cline)
             scores.append(Score(cat, parse_compare(cmp, f"score.{cat}", cline)))
         return scores[0] if len(scores) == 1 else AllOf(scores)
     if key == "flag":
@@ -498,4 +498,4 @@ def _leaf(key: str, value: Any, line: int) -> Node:
         if not isinstance(value, bool):
             raise ConditionError(f"'{key}' must be true or false, got {value!r}", line)
         return Flag(key, value)
-    raise ConditionError(f"unknown condition '{key}'{_suggest(key, FACT_KEYS)}", line)
+    raise ConditionError(f"unknown condition '{key}'{suggest(key, FACT_KEYS)}", line)

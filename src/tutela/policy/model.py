@@ -31,7 +31,7 @@ from typing import Any
 
 from tutela.domain.policy import ACTION_SEVERITY, REPORT_TARGETS, Action
 from tutela.domain.taxonomy import Category, category_ids
-from tutela.policy.conditions import Node, Unreadable, _suggest, compile_conditions
+from tutela.policy.conditions import Node, Unreadable, compile_conditions, suggest
 from tutela.policy.yamlines import YamlSyntaxError, YDict, YList, load
 
 _RULE_KEYS = ("id", "description", "when", "then", "nudge", "priority", "ground", "final")
@@ -164,7 +164,7 @@ def _parse_actions(raw: Any, line: int, issues: list[PolicyIssue], rule_id: str 
             name, param = next(iter(item.items()))
         if not isinstance(name, str) or name not in _ACTIONS:
             issues.append(PolicyIssue(
-                ln, f"unknown action '{name}'{_suggest(str(name), _ACTIONS)}; valid: {', '.join(_ACTIONS_ORDERED)}",
+                ln, f"unknown action '{name}'{suggest(str(name), _ACTIONS)}; valid: {', '.join(_ACTIONS_ORDERED)}",
                 rule_id))
             continue
         action = Action(name)
@@ -198,7 +198,7 @@ def _parse_rule(raw: Any, line: int, order: int, issues: list[PolicyIssue], risk
     start = len(issues)
     for key in raw:
         if key not in _RULE_KEYS:
-            issues.append(PolicyIssue(raw.line_of(key), f"unknown key '{key}'{_suggest(str(key), _RULE_KEYS)}; "
+            issues.append(PolicyIssue(raw.line_of(key), f"unknown key '{key}'{suggest(str(key), _RULE_KEYS)}; "
                                                         f"valid: {', '.join(_RULE_KEYS)}", rid))
     when: Node | None = None
     if "when" in raw:
@@ -219,7 +219,7 @@ def _parse_rule(raw: Any, line: int, order: int, issues: list[PolicyIssue], risk
     if nudge is not None:
         if not isinstance(nudge, str) or nudge not in risks:
             issues.append(PolicyIssue(raw.line_of("nudge"), f"unknown nudge '{nudge}'"
-                                      f"{_suggest(str(nudge), risks)}; valid: {', '.join(sorted(risks))}", rid))
+                                      f"{suggest(str(nudge), risks)}; valid: {', '.join(sorted(risks))}", rid))
         nudge_to = [aud for act, aud in _NUDGE_AUDIENCE.items() if act in actions]
         if not nudge_to and actions:
             issues.append(PolicyIssue(raw.line_of("nudge"), "a nudge needs an action that shows it: "
@@ -230,7 +230,7 @@ def _parse_rule(raw: Any, line: int, order: int, issues: list[PolicyIssue], risk
             ground = Category(ground)
         except ValueError:
             issues.append(PolicyIssue(raw.line_of("ground"), f"unknown category '{ground}'"
-                                      f"{_suggest(str(ground), set(category_ids()))}", rid))
+                                      f"{suggest(str(ground), set(category_ids()))}", rid))
             ground = None
     elif when is not None:
         cats = when.categories()
@@ -260,7 +260,7 @@ def parse_policy(text: str, *, filename: str = "policy.yaml") -> Policy:
     for key in doc:
         if key not in _TOP_KEYS:
             issues.append(PolicyIssue(doc.line_of(key), f"unknown top-level key '{key}'"
-                                      f"{_suggest(str(key), _TOP_KEYS)}; valid: {', '.join(_TOP_KEYS)}"))
+                                      f"{suggest(str(key), _TOP_KEYS)}; valid: {', '.join(_TOP_KEYS)}"))
     name = doc.get("policy")
     if not isinstance(name, str) or not name.strip():
         issues.append(PolicyIssue(doc.line_of("policy") if "policy" in doc else 1,

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tutela.access import NotFound, Principal, authenticate_key
 from tutela.api.deps import bearer
-from tutela.api.errors import error_response
+from tutela.api.errors import documented, error_response
 from tutela.api.limits import too_large
 from tutela.domain.analysis import TextAnalysis
 from tutela.domain.inputs import Line, check_line
@@ -112,8 +112,8 @@ async def _decide(request: Request, principal: Principal, item: ModerationItem, 
 @router.post(
     "",
     summary="Decide what to do with a message or media item",
-    responses={200: {"model": Decision}, 401: {"description": "no or bad API key"},
-               403: {"description": "the key lacks the 'moderate' scope"}, 422: {"description": "invalid request"}},
+    responses={200: {"model": Decision}, **documented(401, "no or bad API key"),
+               **documented(403, "the key lacks the 'moderate' scope")},
 )
 async def moderate_item(body: ModerateRequest, request: Request) -> Response:
     """Runs the right detectors, applies the organisation's live policy (and its shadow, if set),

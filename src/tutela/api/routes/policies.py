@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from tutela.access import Principal
 from tutela.api.deps import get_db, require
-from tutela.api.errors import error_response
+from tutela.api.errors import documented, error_response
 from tutela.api.limits import MAX_POLICY_CASES, text_over_limit
 from tutela.domain.inputs import DbId, Text, check_text
 from tutela.domain.policy import PolicyVersionInfo
@@ -168,7 +168,7 @@ def list_policies(principal: Principal = Depends(require("policy")), db: Databas
 
 
 @router.put("", status_code=201, response_model=PolicyVersionInfo,
-            responses={422: {"description": "invalid policy: `details` lists each problem with its line"}},
+            responses=documented(422, "invalid policy: `details` lists each problem with its line"),
             summary="Upload a new policy version (validated)")
 async def upload_policy(
     request: Request,

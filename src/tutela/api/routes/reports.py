@@ -21,7 +21,7 @@ from starlette.datastructures import UploadFile
 
 from tutela.access import NotFound, Principal
 from tutela.api.deps import get_db, get_settings, rate_limit, require
-from tutela.api.errors import error_response
+from tutela.api.errors import documented, error_response
 from tutela.cases import service
 from tutela.config import Settings
 from tutela.domain.cases import EvidenceFile, ReportIn, ReportReceipt, ReportStatus
@@ -116,7 +116,9 @@ _RECEIPT_SCHEMA = {
     "",
     status_code=201,
     response_model=ReportReceipt,
-    responses={**_RECEIPT_SCHEMA, "409": {"description": "idempotency key reused"}, "413": {}, "415": {}},
+    responses={**_RECEIPT_SCHEMA, **documented(409, "idempotency key reused for a different report"),
+               **documented(415, "not JSON or multipart, or a file type not accepted"),
+               **documented(503, "not stored just now: retry with the same Idempotency-Key")},
     openapi_extra={
         "requestBody": {
             "content": {

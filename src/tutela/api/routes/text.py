@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from tutela.access import Principal
 from tutela.api.deps import get_db, get_settings, require
+from tutela.api.errors import documented
 from tutela.api.limits import MAX_TEXT_CHARS_PER_REQUEST, MAX_TEXTS_PER_REQUEST, text_over_limit, too_large
 from tutela.config import Settings
 from tutela.domain.analysis import TextAnalysis
@@ -100,8 +101,8 @@ def _record(a: TextAnalysis, rid: str | int | None, explain: bool) -> TextResult
     "/text",
     response_model=AnalyzeTextResponse,
     response_model_exclude_none=True,
-    responses={413: {"description": f"more than {MAX_BATCH} texts, or more than {MAX_TEXT_CHARS_PER_REQUEST} "
-                                    "characters of text in all, in one request; `limit` says which"}},
+    responses=documented(413, f"more than {MAX_BATCH} texts, or more than {MAX_TEXT_CHARS_PER_REQUEST} "
+                              "characters of text in all, in one request; `details.limit` says which"),
     summary="Analyse one text or a batch: language, a score per harm category, flags and explanations",
 )
 async def analyze_text_route(
