@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 from sqlalchemy import Connection, select, update
 
-from tutela.access import AccessError, Principal
+from tutela.access import Forbidden, NotFound, Principal
 from tutela.cases import audit, authz, vault
 from tutela.config import Settings
 from tutela.domain.cases import ReferralStatus
@@ -242,7 +242,7 @@ def refer_case(
                   if "refer" in authz.permissions(principal) else None)
         case = access.case if access else _own_case(conn, principal, case_id)
         if access is not None and access.relation != "owner":
-            raise AccessError(f"case {case_id} belongs to another organisation: only its owner refers it", 403)
+            raise Forbidden(f"case {case_id} belongs to another organisation: only its owner refers it")
         _check_policy(partner, case, share_level, include_content, legal_basis)
         body_fields = case_payload(conn, settings, case, hosting=hosting, include_content=include_content)
     body: dict[str, Any] = {"referral": uid, "case": body_fields}
@@ -281,7 +281,7 @@ def _own_case(conn: Connection, principal: Principal, case_id: int) -> dict:
 
     row = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
     if row is None or row["org_id"] != principal.org_id:
-        raise AccessError(f"no case {case_id} visible to your organisation", 404)
+        raise NotFound(f"no case {case_id} visible to your organisation")
     return dict(row)
 
 
@@ -546,7 +546,7 @@ def get_referral(db: Database, principal: Principal, exchange_referral_id: int) 
         row = conn.execute(select(xrefs).where(xrefs.c.id == exchange_referral_id,
                                                xrefs.c.org_id == principal.org_id)).mappings().first()
         if row is None:
-            raise AccessError(f"no cross-border referral {exchange_referral_id} for your organisation", 404)
+            raise NotFound(f"no cross-border referral {exchange_referral_id} for your organisation")
         pending = _pending(conn, principal.org_id, [row["id"]])
     return _view(dict(row), pending.get(row["id"]))
 

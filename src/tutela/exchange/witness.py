@@ -31,7 +31,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import func, select, update
 
-from tutela.access import AccessError, Principal
+from tutela.access import Forbidden, Principal
 from tutela.cases import audit, checkpoints
 from tutela.cases.audit_keys import AuditKeyError, public_key_from_b64
 from tutela.exchange import sealed
@@ -75,7 +75,7 @@ class WitnessState(BaseModel):
 def _require(principal: Principal) -> None:
     if principal.role is not None:
         if principal.role not in ("admin", "supervisor"):
-            raise AccessError("audit checkpoints are exchanged by a supervisor or an admin", 403)
+            raise Forbidden("audit checkpoints are exchanged by a supervisor or an admin")
     else:
         principal.require("exchange")
 

@@ -58,9 +58,7 @@ def _retention(db: Database, settings: Settings) -> object:
 @task("audit-checkpoint", 3600, "sign a checkpoint of the audit chain, so deleted tail entries show")
 def _audit_checkpoint(db: Database, settings: Settings) -> object:
     from tutela.cases import audit
-    from tutela.cases.service import bind_settings
 
-    bind_settings(db, settings)
     return audit.checkpoint(db)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, select, update
 
-from tutela.access import AccessError, Principal, get_org
+from tutela.access import Forbidden, NotFound, Principal, get_org
 from tutela.cases import audit
 from tutela.cases.authz import permissions
 from tutela.domain.taxonomy import definition
@@ -57,10 +57,10 @@ class RegisterFilters:
 def _can_issue(db: Database, principal: Principal) -> dict:
     perms = permissions(principal)
     if not (principal.has("oversight") or {"work", "refer"} & perms):
-        raise AccessError("sending a notice or order needs the 'oversight' or 'cases' scope", status=403)
+        raise Forbidden("sending a notice or order needs the 'oversight' or 'cases' scope")
     org = get_org(db, principal.org_id)
     if org is None or org["kind"] == "platform":
-        raise AccessError("platforms answer notices; they do not send them here", status=403)
+        raise Forbidden("platforms answer notices; they do not send them here")
     return org
 
 
@@ -99,7 +99,7 @@ def send(
         if case_id is not None:
             owner = conn.execute(select(cases.c.org_id).where(cases.c.id == case_id)).scalar()
             if owner != principal.org_id:
-                raise AccessError(f"no case {case_id} visible to your organisation", 404)
+                raise NotFound(f"no case {case_id} visible to your organisation")
         nid = int(conn.execute(notices.insert().values(
             kind=kind, issuer_org_id=issuer["id"], platform_org_id=target["id"], case_id=case_id,
             category=str(category), country=country and country.upper(), legal_ground=legal_ground, what=what,
@@ -130,9 +130,9 @@ def respond(db: Database, principal: Principal, notice_id: int, answer: str, *, 
     with audit.writing(db) as conn:
         row = conn.execute(select(notices).where(notices.c.id == notice_id)).mappings().first()
         if row is None or row["platform_org_id"] != principal.org_id:
-            raise AccessError(f"no notice {notice_id} sent to your organisation", 404)
+            raise NotFound(f"no notice {notice_id} sent to your organisation")
         if not (principal.has("oversight") or principal.has("cases") or principal.role in ("supervisor", "analyst")):
-            raise AccessError("answering a notice needs the 'oversight' or 'cases' scope", status=403)
+            raise Forbidden("answering a notice needs the 'oversight' or 'cases' scope")
         status = row["status"]
         values: dict[str, Any] = {"updated_at": at}
         if answer != "answer":
@@ -161,7 +161,7 @@ def withdraw(db: Database, principal: Principal, notice_id: int, *, reason: str)
     with audit.writing(db) as conn:
         row = conn.execute(select(notices).where(notices.c.id == notice_id)).mappings().first()
         if row is None or row["issuer_org_id"] != principal.org_id:
-            raise AccessError(f"no notice {notice_id} sent by your organisation", 404)
+            raise NotFound(f"no notice {notice_id} sent by your organisation")
         if row["status"] not in OPEN:
             raise ValueError(f"notice {notice_id} is '{row['status']}' and can no longer be withdrawn")
         conn.execute(update(notices).where(notices.c.id == notice_id).values(
@@ -250,7 +250,7 @@ def _one(db: Database, scope: Scope, notice_id: int) -> dict[str, Any]:
     with db.connect() as conn:
         row = conn.execute(select(notices).where(notices.c.id == notice_id, _visible(scope))).mappings().first()
         if row is None:
-            raise AccessError(f"no notice {notice_id} visible to your organisation", 404)
+            raise NotFound(f"no notice {notice_id} visible to your organisation")
         events = conn.execute(select(notice_events).where(notice_events.c.notice_id == notice_id)
                               .order_by(notice_events.c.id)).all()
         return _item(row, events, _names(conn), scope, now)

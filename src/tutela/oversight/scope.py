@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tutela.access import AccessError, Principal, get_org
+from tutela.access import Forbidden, Principal, get_org
 from tutela.cases.authz import permissions
 from tutela.storage.db import Database
 
@@ -37,10 +37,10 @@ class Scope:
 def scope_for(db: Database, principal: Principal) -> Scope:
     """The caller's scope; AccessError (403) for a caller that may not see oversight at all."""
     if not (principal.has("oversight") or "stats" in permissions(principal)):
-        raise AccessError("oversight needs the 'oversight' scope or a supervisor's role", status=403)
+        raise Forbidden("oversight needs the 'oversight' scope or a supervisor's role")
     org = get_org(db, principal.org_id)
     if org is None:
-        raise AccessError("unknown organisation", status=403)
+        raise Forbidden("unknown organisation")
     if principal.role == "regulator" or (principal.role is None and org["kind"] == "regulator"):
         return Scope("regulator", org["id"], country=org.get("country"))
     if org["kind"] == "platform":
@@ -51,7 +51,7 @@ def scope_for(db: Database, principal: Principal) -> Scope:
 def refuse_case_data(principal: Principal) -> None:
     """Raise for a regulator asking for anything case-level (used by doors that could leak it)."""
     if principal.role == "regulator":
-        raise AccessError("regulators see aggregates and the register only, never a case", status=403)
+        raise Forbidden("regulators see aggregates and the register only, never a case")
 
 
 __all__ = ["Scope", "refuse_case_data", "scope_for"]

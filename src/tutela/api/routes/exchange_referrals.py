@@ -16,7 +16,6 @@ from pydantic import BaseModel, Field
 
 from tutela.access import Principal
 from tutela.api.deps import get_db, get_settings, require
-from tutela.cases.errors import call_http
 from tutela.config import Settings
 from tutela.domain.inputs import DbId, Line, Text
 from tutela.exchange import referrals as xref
@@ -84,14 +83,8 @@ def deliver(principal: Principal = Depends(require("exchange")), db: Database = 
 
 
 def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """An engine call: the exchange's errors carry their status; the cases' are mapped by `call_http`."""
-    def _exchange_first(*a: Any, **k: Any) -> Any:
-        try:
-            return fn(*a, **k)
-        except ExchangeError as exc:
-            raise HTTPException(exc.status, str(exc)) from None
-
-    return call_http(_exchange_first, *args, **kwargs)
+    """An engine call; its errors (the exchange's and the cases') read over HTTP through `tutela.api.errors`."""
+    return fn(*args, **kwargs)
 
 
 async def _sealed_body(request: Request) -> bytes:

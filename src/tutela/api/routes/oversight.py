@@ -14,7 +14,6 @@ from pydantic import BaseModel, Field
 
 from tutela.access import Principal
 from tutela.api.deps import get_db, get_settings, require
-from tutela.cases.errors import call_http
 from tutela.config import Settings
 from tutela.domain.inputs import DbId, Line
 from tutela.oversight import measures, register, rollup
@@ -46,7 +45,7 @@ def metrics(
 ) -> dict[str, Any]:
     """The measures: total, breakdowns by month, platform, category, country and language, and the
     ranking of platforms by median time to removal. Counts under the threshold are null."""
-    return call_http(_metrics, db, settings, principal, platform=platform, category=category, country=country,
+    return _metrics(db, settings, principal, platform=platform, category=category, country=country,
                      language=language, period=period, month_from=month_from, month_to=month_to)
 
 
@@ -77,7 +76,7 @@ def register_(
 ) -> dict[str, Any]:
     """Notices and orders sent to platforms, the platforms' answers, overdue items and each platform's
     record per month. A platform sees what was sent to it; a regulator sees everything."""
-    return call_http(_register, db, principal, platform, category, country, period, status, limit, offset)
+    return _register(db, principal, platform, category, country, period, status, limit, offset)
 
 
 class NoticeIn(BaseModel):
@@ -96,7 +95,7 @@ def send_notice(body: NoticeIn, principal: Principal = Depends(require("oversigh
                 db: Database = Depends(get_db)) -> dict[str, Any]:
     """Record a notice (or, from an authority, an order) sent to a platform."""
     platform: str | int = int(body.platform) if body.platform.isdigit() else body.platform
-    return call_http(register.send, db, principal, platform=platform, legal_ground=body.legal_ground,
+    return register.send(db, principal, platform=platform, legal_ground=body.legal_ground,
                      what=body.what, category=body.category, deadline_hours=body.deadline_hours,
                      country=body.country, case_id=body.case_id, reference=body.reference)
 
@@ -110,4 +109,4 @@ class AnswerIn(BaseModel):
 def answer_notice(notice_id: DbId, body: AnswerIn, principal: Principal = Depends(require("oversight")),
                   db: Database = Depends(get_db)) -> dict[str, Any]:
     """The platform's answer or action on a notice sent to it."""
-    return call_http(register.respond, db, principal, notice_id, body.answer, text=body.text)
+    return register.respond(db, principal, notice_id, body.answer, text=body.text)

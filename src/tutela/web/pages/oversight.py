@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from tutela.access import AccessError
+from tutela.api.errors import http_status
 from tutela.domain.taxonomy import CATEGORIES
 from tutela.oversight import charts, measures, register, rollup, views
 from tutela.oversight.scope import scope_for
@@ -73,7 +74,7 @@ async def dashboard(request: Request) -> Response:
     except AccessError as exc:
         w = words(lang)
         return page(request, "oversight/refused.html", {"w": w, "lang": w.lang, "dir": w.dir, "message": str(exc)},
-                    status_code=exc.status)
+                    status_code=http_status(exc))
     w = ctx["w"]
     ctx.update(lang=w.lang, dir=w.dir, languages=LANGUAGES, categories=[c.value for c in CATEGORIES],
                filters=q, query_without_lang=urlencode({k: v for k, v in q.items() if v}))

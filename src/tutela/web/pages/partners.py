@@ -15,7 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tutela.access import AccessError
+from tutela.access import AccessError, Forbidden
+from tutela.api.errors import http_status
 from tutela.web.pages.console import _ctx, _error, _q, _signed_form, _signin
 from tutela.web.render import page
 from tutela.web.security import current_session
@@ -52,12 +53,12 @@ async def partners_page(request: Request) -> Response:
         return _signin(request)
     me = session.principal
     if me.role == "regulator":
-        return _error(request, me, AccessError("Partners and referrals are seen by the organisation's "
-                                               "analysts and supervisors; regulators see the statistics.", 403), 403)
+        return _error(request, me, Forbidden("Partners and referrals are seen by the organisation's "
+                                               "analysts and supervisors; regulators see the statistics."), 403)
     try:
         data = await run_in_threadpool(_data, request.app.state.db, request.app.state.settings, me)
     except AccessError as exc:
-        return _error(request, me, exc, exc.status)
+        return _error(request, me, exc, http_status(exc))
     msg = request.query_params.get("msg", "")[:300]
     return page(request, "console/partners.html", _ctx(request, me, msg=msg, **data))
 
@@ -78,7 +79,7 @@ async def record_step(request: Request, referral_id: int) -> Response:
                                     referral_id, step, outcome=outcome if step == "closed" else None,
                                     external_ref=ref)
     except AccessError as exc:
-        return _error(request, me, exc, exc.status)
+        return _error(request, me, exc, http_status(exc))
     except ValueError as exc:
         return RedirectResponse(f"/console/partners?msg={_q(f'Not done: {exc}')}#incoming", status_code=303)
     told = "told" if r.delivered else f"not reached yet ({r.delivery_error}); it will be sent again"
@@ -97,7 +98,7 @@ async def send_checkpoint(request: Request, name: str) -> Response:
     try:
         result = await run_in_threadpool(witness.send, request.app.state.db, me, name)
     except AccessError as exc:
-        return _error(request, me, exc, exc.status)
+        return _error(request, me, exc, http_status(exc))
     except ValueError as exc:
         return RedirectResponse(f"/console/partners?msg={_q(f'Not sent: {exc}')}", status_code=303)
     words = (f"Checkpoint of entry {result['seq']} handed to {name}: {result.get('verdict')}."
