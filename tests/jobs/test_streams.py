@@ -254,7 +254,7 @@ def test_http_push_answers_429_when_full_and_503_when_redis_is_away(settings, db
     h = auth("platform-t", ["moderate"])
     with TestClient(create_app(s, db)) as client:
         r = client.post("/v1/stream/messages", headers=h, json={"messages": [_msg(f"m{i}") for i in range(3)]})
-        assert r.status_code == 429 and r.json()["accepted"] == 2 and r.headers["Retry-After"]
+        assert r.status_code == 429 and r.json()["details"]["accepted"] == 2 and r.headers["Retry-After"]
     s2 = settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0", "external_workers": True})
     with TestClient(create_app(s2, db)) as client:
         r = client.post("/v1/stream/messages", headers=h, json={"messages": [_msg("m")]})

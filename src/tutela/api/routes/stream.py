@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tutela.access import Principal, authenticate_key
 from tutela.api.deps import bearer
+from tutela.api.errors import documented, error_response
 from tutela.domain.inputs import Line
 from tutela.domain.policy import MediaRef, ModerationContext
 
@@ -58,8 +59,8 @@ def _broker(request: Request):  # noqa: ANN202
 
 
 @router.post("/messages", status_code=202, summary="Push messages for asynchronous moderation",
-             responses={429: {"description": "a stream is full: resend from `accepted` on after Retry-After"},
-                        503: {"description": "the stream broker is unreachable"}})
+             responses={**documented(429, "a stream is full: resend from `details.accepted` on after Retry-After"),
+                        **documented(503, "the stream broker is unreachable")})
 async def push(body: StreamPush, request: Request) -> JSONResponse:
     from tutela.jobs.broker import Backpressure, BrokerUnavailable
     from tutela.jobs.streams import ingest
@@ -71,10 +72,10 @@ async def push(body: StreamPush, request: Request) -> JSONResponse:
         ids = await run_in_threadpool(ingest, _broker(request), settings, principal.org_id, msgs)
     except Backpressure as exc:
         accepted = getattr(exc, "accepted", 0)
-        return JSONResponse({"error": "the stream is full: try again later", "accepted": accepted,
-                             "resend_from": accepted}, status_code=429, headers={"Retry-After": "1"})
+        return error_response(429, "the stream is full: try again later",
+                              details={"accepted": accepted, "resend_from": accepted}, headers={"Retry-After": "1"})
     except BrokerUnavailable as exc:
-        return JSONResponse({"error": str(exc)}, status_code=503, headers={"Retry-After": "5"})
+        return error_response(503, str(exc), headers={"Retry-After": "5"})
     return JSONResponse({"accepted": len(ids)}, status_code=202)
 
 
@@ -91,6 +92,6 @@ async def results(request: Request, after: Annotated[str | None, Query(max_lengt
     try:
         entries = await run_in_threadpool(_broker(request).range, stream, after, limit)
     except BrokerUnavailable as exc:
-        return JSONResponse({"error": str(exc)}, status_code=503, headers={"Retry-After": "5"})
+        return error_response(503, str(exc), headers={"Retry-After": "5"})
     items = [{"cursor": e.id, **json.loads(e.fields["result"])} for e in entries]
     return JSONResponse({"results": items, "next": items[-1]["cursor"] if items else after})
