@@ -105,7 +105,7 @@ def test_one_case_two_partners_each_measured(three):
     import httpx
 
     r = httpx.post(b.url + "/v1/exchange/referrals/inbox", content=env)
-    assert r.status_code == 401 and "unknown key" in r.json()["detail"]
+    assert r.status_code == 401 and "unknown key" in r.json()["error"]
 
 
 def test_both_witnesses_see_the_cut(three):

@@ -195,22 +195,22 @@ def test_refusals_over_http(two):
 
     # replayed: the same signed message a second time
     r = httpx.post(inbox, content=body)
-    assert r.status_code == 409 and "replayed" in r.json()["detail"]
+    assert r.status_code == 409 and "replayed" in r.json()["error"]
 
     # tampered: one URL added after signing
     t = json.loads(body)
     t["body"]["case"]["urls"].append("https://other.example/")
     r = httpx.post(inbox, content=json.dumps(t))
-    assert r.status_code == 401 and "tampered" in r.json()["detail"]
+    assert r.status_code == 401 and "tampered" in r.json()["error"]
 
     # above the partner's share level, and content to a partner not allowed it: refused at A, nothing leaves
     before = len(b.api("GET", "/v1/exchange/referrals", params={"direction": "in"}).json())
     r = a.api("POST", "/v1/exchange/referrals", json={"case_id": case_id, "partner": "az-platform",
                                                     "share_level": "red"})
-    assert r.status_code == 403 and "above partner 'az-platform'" in r.json()["detail"]
+    assert r.status_code == 403 and "above partner 'az-platform'" in r.json()["error"]
     r = a.api("POST", "/v1/exchange/referrals", json={"case_id": case_id, "partner": "az-platform",
                                                     "include_content": True, "legal_basis": "none really"})
-    assert r.status_code == 403 and "may not receive content" in r.json()["detail"]
+    assert r.status_code == 403 and "may not receive content" in r.json()["error"]
     assert len(b.api("GET", "/v1/exchange/referrals", params={"direction": "in"}).json()) == before
 
     # unknown key: an organisation B never registered signs a referral addressed to B
@@ -223,8 +223,8 @@ def test_refusals_over_http(two):
     forged, _ = sealed.seal(a.db, stranger, xref.KIND_REFERRAL, {"referral": "f" * 36, "case": {}},
                             to=sealed.peer(a.db, stranger, "b"), share_level="amber")
     r = httpx.post(inbox, content=forged)
-    assert r.status_code == 401 and "unknown key" in r.json()["detail"]
-    assert identity.current_key(a.db, stranger).key_id in r.json()["detail"]
+    assert r.status_code == 401 and "unknown key" in r.json()["error"]
+    assert identity.current_key(a.db, stranger).key_id in r.json()["error"]
 
 
 def test_revoked_partner_is_refused_and_nothing_is_sent_to_one(two, tmp_path):
@@ -241,7 +241,7 @@ def test_revoked_partner_is_refused_and_nothing_is_sent_to_one(two, tmp_path):
         partners.add_partner(b.db, b.org_id, "tr-hotline-2", a.public_key, url=a.url, share_level="amber+strict")
     partners.revoke_partner(a.db, a.org_id, "az-platform", reason="test")
     r = a.api("POST", "/v1/exchange/referrals", json={"case_id": case_id, "partner": "az-platform"})
-    assert r.status_code == 403 and "revoked" in r.json()["detail"]
+    assert r.status_code == 403 and "revoked" in r.json()["error"]
     partners.add_partner(a.db, a.org_id, "az-platform-2", b.public_key, url=b.url, share_level="amber+strict")
 
 

@@ -132,7 +132,8 @@ def deliver(url: str | None, path: str, body: str, *, timeout: float = 10.0) -> 
         return False, f"could not reach {url}: {exc.__class__.__name__}: {exc}"[:500]
     if r.status_code >= 400:
         try:
-            detail = r.json().get("detail", r.text)
+            answer = r.json()  # the one error shape ("error"); an older partner answers "detail"
+            detail = answer.get("error") or answer.get("detail") or r.text
         except ValueError:
             detail = r.text
         return False, f"{url} refused it ({r.status_code}): {detail}"[:500]
