@@ -205,7 +205,7 @@ def _start(data_dir: Path, port: int, workers: int) -> subprocess.Popen:
     return subprocess.Popen(cmd, env=env)
 
 
-def _wait(port: int, key: str, timeout: float = 60) -> None:
+def _wait(port: int, key: str, timeout: float = 300) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout
