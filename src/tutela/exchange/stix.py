@@ -30,6 +30,7 @@ holds every shape to `stix2.parse` so they stay valid STIX 2.1.
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -55,6 +56,7 @@ KEYED_TYPES = ("url", "account")
 _NAMESPACE = uuid.UUID("5b8f2a8e-1c1d-4f3e-9a57-2f0e6c1b7d42")
 
 
+@lru_cache(maxsize=8192)  # a bank import shares one timestamp: a feed page repeats a few thousand at most
 def stix_time(dt: datetime) -> str:
     """STIX timestamps: UTC, milliseconds, 'Z' (naive datetimes are UTC, as the database keeps them)."""
     if dt.tzinfo is None:

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 from sqlalchemy import select, update
 
 from tutela.domain.exchange import Partner
@@ -136,7 +137,7 @@ def _get(client: httpx.Client, db: Database, org_id: int, partner: Partner, path
         headers={"Authorization": auth, "Accept": "application/taxii+json;version=2.1"},
     )
     _raise_for(res, partner)
-    return res.json(), nonce
+    return orjson.loads(res.content), nonce
 
 
 def _unreachable(partner: Partner, exc: httpx.HTTPError) -> ExchangeError:

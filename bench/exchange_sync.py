@@ -1,0 +1,168 @@
+"""A feed of hash signals synced between two Tutela instances on loopback (issue 14 targets).
+
+The source runs in its own process (uvicorn, its own data dir and SQLite database), so the two
+instances use the machine's two cores as two servers would; the receiver pulls in this process.
+
+1. the source holds N PDQ signals in one bank and offers it (the feed is built from the bank first:
+   "publish", timed on its own);
+2. full sync: the receiver pulls from an empty checkpoint (timed: the target is N = 1,000,000 in < 60 s);
+3. incremental: the source adds 1,000 signals, the receiver pulls again (target < 1 s);
+4. deletion: the source deletes a signal; after one pull the receiver no longer matches it;
+5. churn: rounds of 10,000 additions and 10,000 deletions at the source; the receiver's rows and its
+   process's peak memory stay with the live signals, not with the history.
+
+    PYTHONPATH=src python bench/exchange_sync.py --signals 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import secrets
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _source(data: str, port: int, ready: mp.Event) -> None:  # type: ignore[valid-type]
+    import uvicorn
+
+    from tutela.api.app import create_app
+    from tutela.config import Settings
+    from tutela.storage.db import Database
+
+    s = Settings(data_dir=Path(data), secret_key="bench-source")
+    db = Database.from_settings(s)
+    server = uvicorn.Server(uvicorn.Config(create_app(s, db), host="127.0.0.1", port=port, log_level="warning"))
+    ready.set()
+    server.run()
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _values(n: int) -> list[tuple[str, str]]:
+    return [("pdq", secrets.token_hex(32)) for _ in range(n)]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--signals", type=int, default=1_000_000)
+    ap.add_argument("--page", type=int, default=10_000)
+    ap.add_argument("--churn-rounds", type=int, default=3)
+    args = ap.parse_args()
+
+    from sqlalchemy import func, select
+
+    from tutela.access import create_org
+    from tutela.config import Settings
+    from tutela.exchange import feed, identity, partners, transport
+    from tutela.hashing import banks
+    from tutela.storage.db import Database
+    from tutela.storage.tables.exchange import exchange_received, exchange_signals
+    from tutela.storage.tables.media import hash_entries
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sa = Settings(data_dir=Path(tmp) / "source", secret_key="bench-source")
+        sb = Settings(data_dir=Path(tmp) / "receiver", secret_key="bench-receiver")
+        sa.ensure_data_dir()
+        sb.ensure_data_dir()
+        da, dbb = Database.from_settings(sa), Database.from_settings(sb)
+        a = create_org(da, "tr-hotline", kind="hotline", country="TR")
+        b = create_org(dbb, "az-platform", kind="platform", country="AZ")
+        port = _port()
+        url = f"http://127.0.0.1:{port}"
+        partners.add_partner(da, a, "az-platform", identity.current_key(dbb, b).public_key)
+        partners.add_partner(dbb, b, "tr-hotline", identity.current_key(da, a).public_key, url=url)
+
+        t = time.perf_counter()
+        banks.create_bank(da, a, "known")
+        values = _values(args.signals)
+        banks.add_entries(da, "known", values, org_id=a)
+        print(f"setup: {args.signals:,} PDQ entries in the source bank in {time.perf_counter() - t:.1f} s")
+        t = time.perf_counter()
+        col = feed.ensure_collection(da, a, "known")
+        feed.sync(da, col.id)
+        print(f"publish: feed of {args.signals:,} signals built from the bank in {time.perf_counter() - t:.1f} s")
+        da.dispose()
+
+        ready = mp.get_context("spawn").Event()
+        proc = mp.get_context("spawn").Process(target=_source, args=(str(sa.data_dir), port, ready), daemon=True)
+        proc.start()
+        ready.wait(60)
+        import httpx
+
+        for _ in range(200):
+            try:
+                httpx.get(url + "/taxii2/", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        try:
+            rss0 = _rss_mb()
+            t, c = time.perf_counter(), _cpu()
+            (full,) = transport.pull(dbb, b, "tr-hotline", page_size=args.page)
+            wall, cpu = time.perf_counter() - t, _cpu() - c
+            print(f"full sync: {full['added']:,} signals in {full['pages']} pages, {wall:.1f} s wall, "
+                  f"receiver {cpu:.1f} CPU-s ({full['added'] / wall:,.0f} signals/s); "
+                  f"receiver peak RSS {_rss_mb():.0f} MB (before {rss0:.0f} MB)")
+
+            da = Database.from_settings(sa)
+            banks.add_entries(da, "known", _values(1000), org_id=a)
+            t, c = time.perf_counter(), _cpu()
+            (inc,) = transport.pull(dbb, b, "tr-hotline", page_size=args.page)
+            print(f"incremental: {inc['added']:,} new signals in {time.perf_counter() - t:.3f} s wall, "
+                  f"receiver {_cpu() - c:.3f} CPU-s (the source builds the feed of the new entries inside the pull)")
+
+            gone = values[0][1]
+            banks.remove_entries(da, "known", [gone], org_id=a)
+            t = time.perf_counter()
+            (dele,) = transport.pull(dbb, b, "tr-hotline", page_size=args.page)
+            with dbb.connect() as conn:
+                still = conn.execute(select(func.count()).select_from(hash_entries).where(
+                    hash_entries.c.value == gone)).scalar()
+            print(f"deletion: removed {dele['removed']} in one pull ({time.perf_counter() - t:.3f} s); "
+                  f"the receiver's banks hold it {still} times")
+
+            def rows() -> tuple[int, int, int]:
+                with dbb.connect() as conn:
+                    r = conn.execute(select(func.count()).select_from(exchange_received)).scalar()
+                    e = conn.execute(select(func.count()).select_from(hash_entries)).scalar()
+                with da.connect() as conn:
+                    s = conn.execute(select(func.count()).select_from(exchange_signals)).scalar()
+                return int(r), int(e), int(s)
+
+            print(f"before churn: receiver rows {rows()[0]:,}, receiver bank entries {rows()[1]:,}, "
+                  f"source feed rows {rows()[2]:,}")
+            for round_ in range(args.churn_rounds):
+                fresh = _values(10_000)
+                banks.add_entries(da, "known", fresh, org_id=a)
+                transport.pull(dbb, b, "tr-hotline", page_size=args.page)
+                banks.remove_entries(da, "known", [v for _, v in fresh], org_id=a)
+                t = time.perf_counter()
+                (r,) = transport.pull(dbb, b, "tr-hotline", page_size=args.page)
+                rr, ee, ss = rows()
+                print(f"churn round {round_ + 1}: +10,000 then -10,000 at the source; receiver rows {rr:,}, "
+                      f"bank entries {ee:,}, peak RSS {_rss_mb():.0f} MB; source feed rows {ss:,} "
+                      f"(tombstones kept until purged)")
+        finally:
+            proc.terminate()
+            proc.join(10)
+
+
+if __name__ == "__main__":
+    main()
