@@ -66,6 +66,8 @@ def register_format(fmt: BankFormat, *, replace: bool = False) -> BankFormat:
 
 
 def get_format(name: str) -> BankFormat:
+    if name not in FORMATS:
+        import tutela.exchange.formats  # noqa: F401 - the exchange's formats register themselves on import
     try:
         return FORMATS[name]
     except KeyError:
