@@ -78,8 +78,12 @@ def _setup_a(c: Any, h: dict[str, str]) -> dict[str, str]:
     partner_key = c.get("/v1/exchange/identity", headers=h).json()["public_key"]  # any valid key will do
     assert c.post("/v1/exchange/partners", json={"name": f"partner-{SECRET}", "public_key": partner_key},
                   headers=h).status_code == 201
+    notice = c.post("/v1/oversight/notices", json={"platform": "Platform C", "legal_ground": "Art. 16 DSA",
+                                                  "what": f"remove {SECRET}", "category": "cyberbullying",
+                                                  "deadline_hours": 24}, headers=h)
+    assert notice.status_code == 201, notice.text
     return {
-        "case_id": str(case_id), "evidence_id": str(detail["evidence"][0]["id"]),
+        "case_id": str(case_id), "notice_id": str(notice.json()["id"]), "evidence_id": str(detail["evidence"][0]["id"]),
         "referral_id": str(refs[0]["id"]) if isinstance(refs, list) and refs else MISSING["int"],
         "appeal_id": str(appeal.get("appeal_id", MISSING["int"])), "version": str(policy["version"]),
         "bank": f"bank-{SECRET}", "conversation_id": f"conv-{SECRET}", "account_id": f"acct-{SECRET}",
@@ -107,6 +111,7 @@ def _missing(a: dict[str, str]) -> dict[str, str]:
 def test_every_v1_route_with_another_tenants_key(backend):
     c = backend.client
     a_key = backend.auth("Hotline A", sorted(SCOPES), "hotline")
+    backend.auth("Platform C", [], "platform")  # receives A's notice; B is a bystander to it
     theirs = _setup_a(c, a_key)
     missing = _missing(theirs)
     b_key = backend.auth("Platform B", sorted(SCOPES))
