@@ -21,7 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 
-from tutela.access.keys import AccessError, Forbidden, HOLDING_KIND, Principal, get_org
+from tutela.access.keys import HOLDING_KIND, AccessError, Forbidden, Principal, get_org
 from tutela.config import Settings
 from tutela.storage.db import Database
 from tutela.storage.tables.access import orgs, users

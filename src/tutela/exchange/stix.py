@@ -30,9 +30,9 @@ holds every shape to `stix2.parse` so they stay valid STIX 2.1.
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from tutela.domain.exchange import TLP
