@@ -24,13 +24,78 @@ router = APIRouter(prefix="/v1/oversight", tags=["oversight"])
 Word = Annotated[Line | None, Query(max_length=200)]
 
 
+class MetricsOut(BaseModel):
+    """The measures (`tutela.oversight.measures.Metrics`); the breakdowns' rows vary with the grouping."""
+
+    threshold: int = Field(description="counts under this are null")
+    filters: dict[str, Any]
+    total: dict[str, Any]
+    by: dict[str, list[dict[str, Any]]]
+    ranking: list[dict[str, Any]]
+    buckets_h: list[float | int]
+    as_of: str
+
+
+class NoticeAnswer(BaseModel):
+    at: str
+    by: str | None
+    event: str
+    text: str | None
+
+
+class NoticeOut(BaseModel):
+    """One notice or order in the register. `case_id` only for the issuing organisation."""
+
+    id: int
+    kind: str
+    issuer: str | None
+    platform: str | None
+    platform_id: int
+    category: str
+    country: str | None
+    legal_ground: str
+    what: str
+    reference: str | None
+    sent_at: str
+    deadline_at: str
+    status: str
+    outcome: str
+    acknowledged_at: str | None
+    actioned_at: str | None
+    action: str | None
+    closed_at: str | None
+    answers: list[NoticeAnswer]
+    case_id: int | None = Field(default=None, description="absent unless the caller issued the item")
+
+
+class PlatformMonth(BaseModel):
+    platform: str | None
+    platform_id: int
+    month: str
+    sent: int
+    met: int
+    missed: int
+    refused: int
+    withdrawn: int
+    overdue: int
+    open: int
+
+
+class RegisterOut(BaseModel):
+    total: int
+    items: list[NoticeOut]
+    record: list[PlatformMonth]
+    overdue: int
+    as_of: str
+
+
 def _metrics(db: Database, settings: Settings, principal: Principal, **words: Any) -> dict[str, Any]:
     rollup.refresh_if_stale(db)
     f = measures.Filters.parse(db, **words)
     return measures.metrics(db, principal, f, threshold=settings.oversight_min_count).as_dict()
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_model=MetricsOut)
 def metrics(
     platform: Word = None,
     category: Word = None,
@@ -62,7 +127,7 @@ def _register(db: Database, principal: Principal, platform: str | None, category
     return register.register(db, principal, rf, limit=limit, offset=offset)
 
 
-@router.get("/register")
+@router.get("/register", response_model=RegisterOut, response_model_exclude_unset=True)
 def register_(
     platform: Word = None,
     category: Word = None,
@@ -90,7 +155,7 @@ class NoticeIn(BaseModel):
     reference: Line | None = Field(default=None, max_length=100)
 
 
-@router.post("/notices", status_code=201)
+@router.post("/notices", status_code=201, response_model=NoticeOut, response_model_exclude_unset=True)
 def send_notice(body: NoticeIn, principal: Principal = Depends(require("oversight")),
                 db: Database = Depends(get_db)) -> dict[str, Any]:
     """Record a notice (or, from an authority, an order) sent to a platform."""
@@ -105,7 +170,7 @@ class AnswerIn(BaseModel):
     text: Line | None = Field(default=None, max_length=2000)
 
 
-@router.post("/notices/{notice_id}/answers")
+@router.post("/notices/{notice_id}/answers", response_model=NoticeOut, response_model_exclude_unset=True)
 def answer_notice(notice_id: DbId, body: AnswerIn, principal: Principal = Depends(require("oversight")),
                   db: Database = Depends(get_db)) -> dict[str, Any]:
     """The platform's answer or action on a notice sent to it."""
