@@ -172,7 +172,12 @@ class Matcher:
         qi, ids, dist = f.search_words(f.index.to_words(values))
         return qi.tolist(), ids.tolist(), dist.tolist()
 
-    def match(self, hashes: MediaHashes, *, banks: list[str] | None = None, org_id: int | None = None) -> MatchOutcome:
+    def match(
+        self, hashes: MediaHashes, *, banks: list[str] | None = None, org_id: int | None = None, record: bool = True
+    ) -> MatchOutcome:
+        """Matches for `org_id` (every enabled bank when None). With `record` (the default) a match on a
+        signal received from a partner is counted for the exchange (`exchange.observe`); a caller that
+        matches the same file twice in one request passes False the second time."""
         self.sync()
         allowed = self._allowed(banks, org_id)
         if not allowed:
@@ -221,7 +226,22 @@ class Matcher:
                 owner_org_id=bank.owner_org_id, share_level=bank.share_level, trust=trust,
                 subscribed=org_id is not None and bank.owner_org_id != org_id,
             ))
-        return _apply_benign(candidates)
+        outcome = _apply_benign(candidates)
+        if record and org_id is not None:
+            _record_received(self.db, org_id, outcome.matches)
+        return outcome
+
+
+def _record_received(db: Database, org_id: int, matches: list[Match]) -> None:
+    """Matches in subscribed banks may be signals received from a partner: tell the exchange
+    (seen feedback for the source, surge quarantine). Own banks never hold received signals,
+    so the common case costs nothing; the exchange logs its own failures and never raises."""
+    subscribed = [m.entry_id for m in matches if m.subscribed]
+    if not subscribed:
+        return
+    from tutela.exchange import observe
+
+    observe.record(db, org_id, subscribed)
 
 
 def _apply_benign(candidates: list[Match]) -> MatchOutcome:
