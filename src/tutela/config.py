@@ -91,6 +91,13 @@ class Settings(BaseSettings):
     oversight_min_count: int = Field(
         default=10, ge=1, description="oversight measures hide counts below this, and figures that would reveal them"
     )
+    # Exchange between organisations (tutela.exchange; run by `tutela scheduler`)
+    exchange_pull_every_s: int = Field(
+        default=900, ge=0, description="seconds between pulls from every partner with a URL (0: no periodic pull)"
+    )
+    exchange_tombstone_days: int = Field(
+        default=30, ge=1, description="days a deletion stays in a feed; a partner that pulls less often resyncs"
+    )
     # Media matching
     matcher_shards: list[str] = Field(
         default_factory=list,

@@ -63,5 +63,5 @@ def test_worker_and_scheduler_commands_run_once(settings, db) -> None:
     r = runner.invoke(app, ["scheduler", "--once"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.output.strip().splitlines()[-1])
-    assert out["ran"] == ["retention", "audit-checkpoint", "outbox-purge"] and out["holder"].startswith("scheduler@")
+    assert out["ran"] == ["retention", "audit-checkpoint", "outbox-purge", "exchange-pull", "exchange-tombstone-purge"] and out["holder"].startswith("scheduler@")
     logging.getLogger().handlers.clear()

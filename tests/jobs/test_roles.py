@@ -79,7 +79,9 @@ def test_a_scheduled_task_that_fails_does_not_stop_the_others(anydb, settings) -
 
 
 def test_the_shipped_tasks_run_on_an_empty_database(anydb, settings) -> None:
-    assert Scheduler(anydb, settings, "s").tick() == ["retention", "audit-checkpoint", "outbox-purge"]
+    assert Scheduler(anydb, settings, "s").tick() == [
+        "retention", "audit-checkpoint", "outbox-purge", "exchange-pull", "exchange-tombstone-purge"
+    ]
 
 
 def test_a_key_revoked_by_one_process_is_refused_by_another_within_the_cache_ttl(anydb, settings) -> None:

@@ -7,7 +7,8 @@ says when it last ran, so even a restart or a second scheduler that somehow
 held the role would not run a task twice within its interval.
 
 Tasks are a registry: an area adds its periodic work with `task(...)`
-(exchange pulls and index refresh register theirs the same way).
+(the exchange registers its pulls and tombstone purge here; an interval may
+be a function of the settings).
 """
 
 from __future__ import annotations
@@ -32,15 +33,21 @@ TICK_S = 5.0
 @dataclass(frozen=True)
 class Task:
     name: str
-    every_s: float
+    #: seconds between runs, or a function of the settings (an operator's setting); 0 or less: off
+    every_s: float | Callable[[Settings], float]
     run: Callable[[Database, Settings], object]
     why: str
+
+    def interval(self, settings: Settings) -> float:
+        return float(self.every_s(settings) if callable(self.every_s) else self.every_s)
 
 
 TASKS: dict[str, Task] = {}
 
 
-def task(name: str, every_s: float, why: str) -> Callable[[Callable[[Database, Settings], object]], Callable]:
+def task(
+    name: str, every_s: float | Callable[[Settings], float], why: str
+) -> Callable[[Callable[[Database, Settings], object]], Callable]:
     def wrap(fn: Callable[[Database, Settings], object]) -> Callable:
         TASKS[name] = Task(name, every_s, fn, why)
         return fn
@@ -69,6 +76,21 @@ def _outbox_purge(db: Database, settings: Settings) -> object:
     return outbox.purge_done(db)
 
 
+@task("exchange-pull", lambda s: s.exchange_pull_every_s,
+      "pull every partner with a URL and send it the feedback waiting (exchange_pull_every_s)")
+def _exchange_pull(db: Database, settings: Settings) -> object:
+    from tutela.exchange import periodic
+
+    return periodic.pull_all(db, settings)
+
+
+@task("exchange-tombstone-purge", 24 * 3600, "drop feed deletions older than exchange_tombstone_days")
+def _exchange_tombstones(db: Database, settings: Settings) -> object:
+    from tutela.exchange import periodic
+
+    return periodic.purge_tombstones(db, settings)
+
+
 class Scheduler:
     def __init__(self, db: Database, settings: Settings, holder: str, *, lease_s: float = LEASE_S,
                  tick_s: float = TICK_S, tasks: dict[str, Task] | None = None) -> None:
@@ -89,7 +111,10 @@ class Scheduler:
         for t in list(self.tasks.values()):
             if self._stop.is_set() or not self.lease.acquire():
                 break
-            if not Lease(self.db, f"task:{t.name}", self.holder, ttl_s=t.every_s).acquire(renew=False):
+            every = t.interval(self.settings)
+            if every <= 0:
+                continue
+            if not Lease(self.db, f"task:{t.name}", self.holder, ttl_s=every).acquire(renew=False):
                 continue
             try:
                 with metrics.Timer(f"scheduler:{t.name}"):
