@@ -14,10 +14,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 import tutela
 
 router = APIRouter(tags=["meta"])
+
+
+class Readiness(BaseModel):
+    status: str  # ready | not ready
+    checks: dict[str, str]  # database, migrations, models: "ok" or what is wrong
 
 
 @router.get("/healthz", summary="Liveness: the process answers")
@@ -49,12 +55,13 @@ def _checks(request: Request) -> dict[str, str]:
     return checks
 
 
-@router.get("/readyz", summary="Readiness: database reachable, migrations current, models loaded")
+@router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness, "description": "not ready"}},
+            summary="Readiness: database reachable, migrations current, models loaded")
 async def readyz(request: Request) -> JSONResponse:
     checks = await run_in_threadpool(_checks, request)
     ready = all(v == "ok" for v in checks.values()) and len(checks) == 3
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    body = Readiness(status="ready" if ready else "not ready", checks=checks)
+    return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 
 
 @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)

@@ -45,6 +45,23 @@ class StreamPush(BaseModel):
     messages: list[StreamMessage] = Field(min_length=1, max_length=MAX_BATCH)
 
 
+class Accepted(BaseModel):
+    accepted: int = Field(description="messages appended to the streams")
+
+
+class StreamResult(BaseModel):
+    """One decision: its cursor, then the moderation result as the worker wrote it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    cursor: str
+
+
+class StreamResults(BaseModel):
+    results: list[StreamResult]
+    next: str | None = Field(description="the cursor to pass as `after` next time")
+
+
 def _principal(request: Request) -> Principal:
     person = getattr(request.state, "principal", None)
     principal = person if person is not None else authenticate_key(request.app.state.db, bearer(request))
@@ -58,10 +75,10 @@ def _broker(request: Request):  # noqa: ANN202
     return broker_for(request.app.state.settings.redis_url)
 
 
-@router.post("/messages", status_code=202, summary="Push messages for asynchronous moderation",
+@router.post("/messages", status_code=202, response_model=Accepted, summary="Push messages for asynchronous moderation",
              responses={**documented(429, "a stream is full: resend from `details.accepted` on after Retry-After"),
                         **documented(503, "the stream broker is unreachable")})
-async def push(body: StreamPush, request: Request) -> JSONResponse:
+async def push(body: StreamPush, request: Request) -> Accepted | JSONResponse:
     from tutela.jobs.broker import Backpressure, BrokerUnavailable
     from tutela.jobs.streams import ingest
 
@@ -76,12 +93,12 @@ async def push(body: StreamPush, request: Request) -> JSONResponse:
                               details={"accepted": accepted, "resend_from": accepted}, headers={"Retry-After": "1"})
     except BrokerUnavailable as exc:
         return error_response(503, str(exc), headers={"Retry-After": "5"})
-    return JSONResponse({"accepted": len(ids)}, status_code=202)
+    return Accepted(accepted=len(ids))
 
 
-@router.get("/results", summary="Decisions on pushed messages, oldest first, after a cursor")
+@router.get("/results", response_model=StreamResults, summary="Decisions on pushed messages, oldest first, after a cursor")
 async def results(request: Request, after: Annotated[str | None, Query(max_length=40, pattern=r"^\d+-\d+$")] = None,
-                  limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> JSONResponse:
+                  limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> StreamResults | JSONResponse:
     import json
 
     from tutela.jobs.broker import BrokerUnavailable
@@ -94,4 +111,4 @@ async def results(request: Request, after: Annotated[str | None, Query(max_lengt
     except BrokerUnavailable as exc:
         return error_response(503, str(exc), headers={"Retry-After": "5"})
     items = [{"cursor": e.id, **json.loads(e.fields["result"])} for e in entries]
-    return JSONResponse({"results": items, "next": items[-1]["cursor"] if items else after})
+    return StreamResults(results=[StreamResult(**i) for i in items], next=items[-1]["cursor"] if items else after)
