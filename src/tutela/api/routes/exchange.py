@@ -232,7 +232,25 @@ class CollectionIn(BaseModel):
     confidence: int | None = Field(default=None, ge=0, le=100)
 
 
-@org_router.get("/collections")
+class CollectionOut(BaseModel):
+    """A collection as TAXII describes it, with its counts of live signals and tombstones."""
+
+    id: str
+    title: str
+    share_level: str
+    confidence: int | None
+    can_read: bool
+    can_write: bool
+    media_types: list[str]
+    live: int
+    tombstones: int
+
+
+class Released(BaseModel):
+    released: str = Field(description="the STIX id let out of quarantine")
+
+
+@org_router.get("/collections", response_model=list[CollectionOut])
 def list_collections(
     principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> list[dict[str, Any]]:
@@ -241,7 +259,7 @@ def list_collections(
     return [{**c.describe(), **feed.counts(db, c.id)} for c in feed.list_collections(db, principal.org_id)]
 
 
-@org_router.post("/collections", status_code=201)
+@org_router.post("/collections", status_code=201, response_model=CollectionOut)
 def add_collection(
     body: CollectionIn, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> dict[str, Any]:
@@ -380,7 +398,7 @@ def quarantined(
     return quarantine.list_quarantined(db, principal.org_id)
 
 
-@org_router.post("/quarantine/{stix_id}/release")
+@org_router.post("/quarantine/{stix_id}/release", response_model=Released)
 def release(
     stix_id: str, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> dict[str, Any]:
