@@ -26,8 +26,6 @@ NOT_TYPED_YET = {
     ("post", "/v1/exchange/import"),
     ("post", "/v1/exchange/partners/{partner}/pull"),
     ("post", "/v1/exchange/partners/{partner}/push"),
-    ("post", "/v1/exchange/feedback"),
-    ("post", "/v1/exchange/partners/{partner}/feedback/send"),
     ("get", "/v1/exchange/feedback/{stix_id}"),
     ("get", "/v1/exchange/precision"),
     ("get", "/v1/exchange/quarantine"),

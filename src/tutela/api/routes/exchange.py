@@ -338,7 +338,18 @@ class FeedbackIn(BaseModel):
     reason: str | None = Field(default=None, max_length=1000, description="why (a dispute needs one)")
 
 
-@org_router.post("/feedback", status_code=201)
+class FeedbackRecorded(BaseModel):
+    stix_id: str
+    opinion: str
+    partner_id: int
+
+
+class FeedbackSent(BaseModel):
+    sent: int = Field(description="opinions delivered in this envelope")
+    answer: Any = Field(default=None, description="the partner's answer; absent when nothing was due")
+
+
+@org_router.post("/feedback", status_code=201, response_model=FeedbackRecorded)
 def record_feedback(
     body: FeedbackIn, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> dict[str, Any]:
@@ -356,7 +367,7 @@ def record_feedback(
     )
 
 
-@org_router.post("/partners/{partner}/feedback/send")
+@org_router.post("/partners/{partner}/feedback/send", response_model=FeedbackSent, response_model_exclude_unset=True)
 def send_feedback(
     partner: str, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> dict[str, Any]:
