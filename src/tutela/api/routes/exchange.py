@@ -16,8 +16,7 @@ objects page comes wrapped in the signed envelope (its `body` holds `more`,
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
@@ -34,15 +33,6 @@ org_router = APIRouter(prefix="/v1/exchange", tags=["exchange"])
 #: the partners' door: TAXII 2.1-shaped collections, answered to signed requests (no API key)
 taxii = APIRouter(prefix="/taxii2", tags=["exchange"])
 
-T = TypeVar("T")
-
-
-def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run an exchange call. Its errors (`ExchangeError`, `ValueError`) read over HTTP through
-    `tutela.api.errors`, like every other engine error."""
-    return fn(*args, **kwargs)
-
-
 class IdentityOut(BaseModel):
     org: str
     key_id: str
@@ -54,7 +44,7 @@ def get_identity(
     principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> IdentityOut:
     """The organisation's key id and public key, to give to partners (made on first use)."""
-    key = call(identity.current_key, db, principal.org_id, actor=principal.actor)
+    key = identity.current_key(db, principal.org_id, actor=principal.actor)
     return IdentityOut(org=principal.org_name, key_id=key.key_id, public_key=key.public_key)
 
 
@@ -63,14 +53,14 @@ def get_identity_document(
     principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> dict[str, Any]:
     """The signed identity document: every key's status and the endorsements of rotated keys."""
-    return call(identity.identity_document, db, principal.org_id)
+    return identity.identity_document(db, principal.org_id)
 
 
 @org_router.get("/keys", response_model=list[SigningKey])
 def list_keys(
     principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> list[SigningKey]:
-    return call(identity.keys, db, principal.org_id)
+    return identity.keys(db, principal.org_id)
 
 
 class RotateIn(BaseModel):
@@ -85,8 +75,7 @@ def rotate_key(
 ) -> SigningKey:
     from datetime import timedelta
 
-    return call(
-        identity.rotate,
+    return identity.rotate(
         db,
         principal.org_id,
         overlap=timedelta(days=body.overlap_days),
@@ -105,7 +94,7 @@ def revoke_key(
     principal: Principal = Depends(require("exchange")),
     db: Database = Depends(get_db),
 ) -> SigningKey:
-    return call(identity.revoke, db, principal.org_id, key_id, reason=body.reason, actor=principal.actor)
+    return identity.revoke(db, principal.org_id, key_id, reason=body.reason, actor=principal.actor)
 
 
 class PartnerIn(BaseModel):
@@ -143,8 +132,7 @@ def list_partners(
 def add_partner(
     body: PartnerIn, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> Partner:
-    return call(
-        partners.add_partner,
+    return partners.add_partner(
         db,
         principal.org_id,
         body.name,
@@ -164,7 +152,7 @@ def add_partner(
 def get_partner(
     partner: str, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> Partner:
-    return call(partners.get_partner, db, principal.org_id, partner)
+    return partners.get_partner(db, principal.org_id, partner)
 
 
 @org_router.patch("/partners/{partner}", response_model=Partner)
@@ -174,8 +162,7 @@ def update_partner(
     principal: Principal = Depends(require("exchange")),
     db: Database = Depends(get_db),
 ) -> Partner:
-    return call(
-        partners.update_partner,
+    return partners.update_partner(
         db,
         principal.org_id,
         partner,
@@ -195,7 +182,7 @@ def add_partner_key(
     principal: Principal = Depends(require("exchange")),
     db: Database = Depends(get_db),
 ) -> Partner:
-    return call(partners.add_key, db, principal.org_id, partner, body.public_key, actor=principal.actor)
+    return partners.add_key(db, principal.org_id, partner, body.public_key, actor=principal.actor)
 
 
 @org_router.post("/partners/{partner}/revoke", response_model=Partner)
@@ -205,8 +192,8 @@ def revoke_partner(
     principal: Principal = Depends(require("exchange")),
     db: Database = Depends(get_db),
 ) -> Partner:
-    return call(
-        partners.revoke_partner, db, principal.org_id, partner, reason=body.reason, actor=principal.actor
+    return partners.revoke_partner(
+        db, principal.org_id, partner, reason=body.reason, actor=principal.actor
     )
 
 
@@ -218,8 +205,8 @@ def revoke_partner_key(
     principal: Principal = Depends(require("exchange")),
     db: Database = Depends(get_db),
 ) -> Partner:
-    return call(
-        partners.revoke_key, db, principal.org_id, partner, key_id, reason=body.reason, actor=principal.actor
+    return partners.revoke_key(
+        db, principal.org_id, partner, key_id, reason=body.reason, actor=principal.actor
     )
 
 
@@ -265,8 +252,7 @@ def add_collection(
 ) -> dict[str, Any]:
     from tutela.exchange import feed
 
-    col = call(
-        feed.ensure_collection,
+    col = feed.ensure_collection(
         db,
         principal.org_id,
         body.bank,
@@ -274,7 +260,7 @@ def add_collection(
         confidence=body.confidence,
         actor=principal.actor,
     )
-    call(feed.sync, db, col.id)
+    feed.sync(db, col.id)
     return {**col.describe(), **feed.counts(db, col.id)}
 
 
@@ -295,8 +281,8 @@ def export_bundle(
     """A signed STIX 2.1 bundle of a bank (a complete snapshot), for a partner or as a file."""
     from tutela.exchange import bundles
 
-    to = call(partners.get_partner, db, principal.org_id, body.to) if body.to else None
-    return call(bundles.export_file, db, principal.org_id, body.bank, to=to, max_level=body.max_level)
+    to = partners.get_partner(db, principal.org_id, body.to) if body.to else None
+    return bundles.export_file(db, principal.org_id, body.bank, to=to, max_level=body.max_level)
 
 
 class ImportIn(BaseModel):
@@ -311,7 +297,7 @@ def import_bundle(
     """Verify a signed bundle from a partner and take it into a bank the organisation reviews."""
     from tutela.exchange import bundles
 
-    return call(bundles.accept, db, principal.org_id, body.envelope, partner=body.from_partner).as_dict()
+    return bundles.accept(db, principal.org_id, body.envelope, partner=body.from_partner).as_dict()
 
 
 @org_router.post("/partners/{partner}/pull")
@@ -320,7 +306,7 @@ def pull(
 ) -> list[dict[str, Any]]:
     from tutela.exchange import transport
 
-    return call(transport.pull, db, principal.org_id, partner)
+    return transport.pull(db, principal.org_id, partner)
 
 
 @org_router.post("/partners/{partner}/push")
@@ -329,7 +315,7 @@ def push(
 ) -> list[dict[str, Any]]:
     from tutela.exchange import transport
 
-    return call(transport.push, db, principal.org_id, partner)
+    return transport.push(db, principal.org_id, partner)
 
 
 class FeedbackIn(BaseModel):
@@ -356,8 +342,7 @@ def record_feedback(
     """Our opinion of a signal we received (sent to the source with .../feedback/send)."""
     from tutela.exchange import feedback
 
-    return call(
-        feedback.record,
+    return feedback.record(
         db,
         principal.org_id,
         body.stix_id,
@@ -373,7 +358,7 @@ def send_feedback(
 ) -> dict[str, Any]:
     from tutela.exchange import feedback
 
-    return call(feedback.send, db, principal.org_id, partner)
+    return feedback.send(db, principal.org_id, partner)
 
 
 @org_router.get("/feedback/{stix_id}")
@@ -415,7 +400,7 @@ def release(
 ) -> dict[str, Any]:
     from tutela.exchange import quarantine
 
-    call(quarantine.release, db, principal.org_id, stix_id, actor=principal.actor)
+    quarantine.release(db, principal.org_id, stix_id, actor=principal.actor)
     return {"released": stix_id}
 
 
@@ -435,14 +420,14 @@ async def inbox(request: Request, db: Database = Depends(get_db)) -> dict[str, A
         env = orjson.loads(await request.body())
     except orjson.JSONDecodeError:
         raise HTTPException(400, "the body is not JSON") from None
-    return await run_in_threadpool(call, box.deliver, db, env)
+    return await run_in_threadpool(box.deliver, db, env)
 
 
 def _partner_request(request: Request, db: Database) -> tuple[int, Any, str]:
     from tutela.exchange import transport
 
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return call(transport.caller, db, request.headers.get("authorization"), request.method, path)
+    return transport.caller(db, request.headers.get("authorization"), request.method, path)
 
 
 TAXII_JSON = "application/taxii+json;version=2.1"
@@ -490,10 +475,9 @@ def taxii_objects(
     position = next if next is not None else added_after
     if position is not None and not position.isdigit():
         raise HTTPException(400, "added_after / next is a feed position (a whole number) from an earlier page")
-    col = call(feed.get_collection, db, org_id, collection_id)
-    call(feed.sync, db, col.id)
-    env = call(
-        bundles.page_envelope,
+    col = feed.get_collection(db, org_id, collection_id)
+    feed.sync(db, col.id)
+    env = bundles.page_envelope(
         db,
         org_id,
         col,

@@ -51,7 +51,7 @@ def refer(
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> xref.CrossBorderReferral:
-    return _call(xref.refer_case, db, settings, principal, body.case_id, body.partner,
+    return xref.refer_case(db, settings, principal, body.case_id, body.partner,
                      share_level=body.share_level, hosting=[h.model_dump(exclude_none=True) for h in body.hosting],
                      include_content=body.include_content, legal_basis=body.legal_basis, note=body.note)
 
@@ -65,14 +65,14 @@ def list_referrals(
     principal: Principal = Depends(require("exchange")),
     db: Database = Depends(get_db),
 ) -> list[xref.CrossBorderReferral]:
-    return _call(xref.list_referrals, db, principal, direction=direction, partner=partner, case_id=case_id,
+    return xref.list_referrals(db, principal, direction=direction, partner=partner, case_id=case_id,
                      limit=limit)
 
 
 @router.get("/referrals/timings", response_model=list[xref.PartnerTimings])
 def timings(principal: Principal = Depends(require("exchange")),
             db: Database = Depends(get_db)) -> list[xref.PartnerTimings]:
-    return _call(xref.timings, db, principal)
+    return xref.timings(db, principal)
 
 
 @router.post("/referrals/deliver")
@@ -80,11 +80,6 @@ def deliver(principal: Principal = Depends(require("exchange")), db: Database = 
             settings: Settings = Depends(get_settings)) -> dict[str, int]:
     """Try every message the partners have not accepted yet again."""
     return xref.deliver_pending(db, settings, principal.org_id)
-
-
-def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """An engine call; its errors (the exchange's and the cases') read over HTTP through `tutela.api.errors`."""
-    return fn(*args, **kwargs)
 
 
 async def _sealed_body(request: Request) -> bytes:
@@ -111,7 +106,7 @@ def inbox(body: bytes = Depends(_sealed_body), db: Database = Depends(get_db),
 @router.get("/referrals/{referral_id}", response_model=xref.CrossBorderReferral)
 def get_referral(referral_id: DbId, principal: Principal = Depends(require("exchange")),
                  db: Database = Depends(get_db)) -> xref.CrossBorderReferral:
-    return _call(xref.get_referral, db, principal, referral_id)
+    return xref.get_referral(db, principal, referral_id)
 
 
 class StepIn(BaseModel):
@@ -123,7 +118,7 @@ class StepIn(BaseModel):
 @router.post("/referrals/{referral_id}/steps", response_model=xref.CrossBorderReferral)
 def step(referral_id: DbId, body: StepIn, principal: Principal = Depends(require("exchange")),
          db: Database = Depends(get_db), settings: Settings = Depends(get_settings)) -> xref.CrossBorderReferral:
-    return _call(xref.record_step, db, settings, principal, referral_id, body.step, outcome=body.outcome,
+    return xref.record_step(db, settings, principal, referral_id, body.step, outcome=body.outcome,
                      external_ref=body.external_ref)
 
 
@@ -137,17 +132,17 @@ def witness_inbox(body: bytes = Depends(_sealed_body), db: Database = Depends(ge
 def witness_send(partner: str, principal: Principal = Depends(require("exchange")),
                  db: Database = Depends(get_db)) -> dict[str, Any]:
     """Sign a checkpoint of this instance's audit trail now and hand it to `partner`."""
-    return _call(witness.send, db, principal, partner)
+    return witness.send(db, principal, partner)
 
 
 @router.get("/witness", response_model=list[witness.WitnessState])
 def witness_state(principal: Principal = Depends(require("exchange")),
                   db: Database = Depends(get_db)) -> list[witness.WitnessState]:
-    return _call(witness.state, db, principal)
+    return witness.state(db, principal)
 
 
 @router.get("/witness/checkpoints", response_model=list[witness.Witnessed])
 def witness_checkpoints(partner: Annotated[Line | None, Query(max_length=200)] = None,
                         principal: Principal = Depends(require("exchange")),
                         db: Database = Depends(get_db)) -> list[witness.Witnessed]:
-    return _call(witness.witnessed_checkpoints, db, principal, partner=partner)
+    return witness.witnessed_checkpoints(db, principal, partner=partner)
