@@ -65,7 +65,7 @@ def decide_appeal(
                 at,
                 event="reopened",
                 detail=f"appeal {appeal_id} upheld",
-                extra={"outcome": None},
+                extra={"outcome": None, "outcome_key": None, "outcome_ground": None},
             )
             text = "Your appeal was accepted. We are looking at your report again."
         else:

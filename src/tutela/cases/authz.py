@@ -14,7 +14,7 @@ People act through roles; machines act through API key scopes:
 | supervisor, key `cases`  | the above, plus assign others, reopen, bulk, legal hold, appeals, exports, own stats |
 | agency_liaison           | cases referred to the organisation: read, notes, evidence, update referral |
 | regulator, key `oversight` | aggregates only, never case content |
-| admin, key `admin`       | everything in the organisation |
+| admin, key `admin`       | everything in the organisation, and its outcome list for closing cases |
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "supervisor": _SUPERVISOR,
     "agency_liaison": frozenset({"read", "note", "evidence", "referral_update"}),
     "regulator": frozenset({"stats"}),
-    "admin": _SUPERVISOR | {"stats", "referral_update", "retention"},
+    "admin": _SUPERVISOR | {"stats", "referral_update", "retention", "outcomes"},
 }
 
 #: What a referred (non-owning) organisation may do with a case.

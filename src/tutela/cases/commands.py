@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Connection, select, update
 
 from tutela.access import AccessError, Forbidden, Principal
-from tutela.cases import audit, authz, lifecycle, vault
+from tutela.cases import audit, authz, lifecycle, outcomes, vault
 from tutela.cases.queries import detail_after_change
 from tutela.config import Settings
 from tutela.domain.cases import CaseDetail, CaseStatus, NoteView, Outcome
@@ -115,15 +115,12 @@ def _transition(
     reopen = case["status"] == CaseStatus.CLOSED.value
     if reopen:
         authz.require_permission(principal, "reopen")
+    chosen = None
     if outcome is not None:
-        try:
-            outcome = Outcome(outcome).value
-        except ValueError:
-            raise ValueError(
-                f"unknown outcome {outcome!r}; valid: {', '.join(o.value for o in Outcome)}"
-            ) from None
         if to is not CaseStatus.CLOSED:
             raise ValueError("an outcome is given when closing a case")
+        chosen = outcomes.resolve(conn, case["org_id"], outcome)  # the organisation's own list
+        outcome = chosen.kind.value
     at = utc_now()
     extra: dict = {}
     if to is CaseStatus.ASSIGNED and case["assigned_to"] is None:
@@ -133,7 +130,8 @@ def _transition(
     if to is CaseStatus.TRIAGED and case["status"] == CaseStatus.ASSIGNED.value:
         extra["assigned_to"] = None
     if to is CaseStatus.CLOSED:
-        extra["outcome"] = outcome
+        extra |= {"outcome": outcome, "outcome_key": chosen.key if chosen else None,
+                  "outcome_ground": chosen.ground if chosen else None}
     event = "reopened" if reopen else to.value
     set_status(conn, case, to, principal.actor, at, event=event, detail=note, extra=extra)
     if note:
@@ -148,7 +146,8 @@ def _transition(
         action="case.transition",
         object_type="case",
         object_id=case_id,
-        details={"from": case["status"], "to": to.value, "outcome": outcome, "feedback_sent": feedback},
+        details={"from": case["status"], "to": to.value, "outcome": outcome, "feedback_sent": feedback}
+        | ({"outcome_key": chosen.key, "ground": chosen.ground} if chosen else {}),
     )
 
 
@@ -200,64 +199,71 @@ def assign(
 ) -> CaseDetail:
     """Give a case to a person of the organisation (or take it back with None)."""
     with audit.writing(db) as conn:
-        perm = "work" if user_id is not None and user_id == principal.user_id else "assign"
-        access = authz.case_access(conn, principal, case_id, perm)
-        if access.relation != "owner":
-            raise Forbidden(f"case {case_id} belongs to another organisation")
-        case = access.case
-        if case["status"] == CaseStatus.CLOSED.value:
-            raise lifecycle.InvalidTransition("a closed case cannot be assigned; reopen it first")
-        if user_id is not None:
-            person = conn.execute(
-                select(users.c.org_id, users.c.disabled).where(users.c.id == user_id)
-            ).first()
-            if person is None or person.org_id != principal.org_id or person.disabled:
-                raise ValueError(f"no active person {user_id} in your organisation")
-        at = utc_now()
-        if user_id is not None and case["status"] == CaseStatus.TRIAGED.value:
-            set_status(
-                conn,
-                case,
-                CaseStatus.ASSIGNED,
-                principal.actor,
-                at,
-                event="assigned",
-                detail=f"to user:{user_id}",
-                extra={"assigned_to": user_id},
-            )
-        elif user_id is None and case["status"] == CaseStatus.ASSIGNED.value:
-            set_status(
-                conn,
-                case,
-                CaseStatus.TRIAGED,
-                principal.actor,
-                at,
-                event="unassigned",
-                extra={"assigned_to": None},
-            )
-        else:
-            conn.execute(
-                update(cases).where(cases.c.id == case_id).values(assigned_to=user_id, updated_at=at)
-            )
-            conn.execute(
-                case_events.insert().values(
-                    case_id=case_id,
-                    at=at,
-                    actor=principal.actor,
-                    event="assigned" if user_id else "unassigned",
-                    detail=f"to user:{user_id}" if user_id else None,
-                )
-            )
-        audit.append(
-            conn,
-            actor=principal.actor,
-            org_id=principal.org_id,
-            action="case.assign",
-            object_type="case",
-            object_id=case_id,
-            details={"user_id": user_id},
-        )
+        assign_in(conn, principal, case_id, user_id)
     return detail_after_change(db, settings, principal, case_id)
+
+
+def assign_in(
+    conn: Connection, principal: Principal, case_id: int, user_id: int | None, *, how: str | None = None
+) -> None:
+    """`assign` inside the caller's transaction (`balancing` picks the person first); `how` goes to the audit."""
+    perm = "work" if user_id is not None and user_id == principal.user_id else "assign"
+    access = authz.case_access(conn, principal, case_id, perm)
+    if access.relation != "owner":
+        raise Forbidden(f"case {case_id} belongs to another organisation")
+    case = access.case
+    if case["status"] == CaseStatus.CLOSED.value:
+        raise lifecycle.InvalidTransition("a closed case cannot be assigned; reopen it first")
+    if user_id is not None:
+        person = conn.execute(
+            select(users.c.org_id, users.c.disabled).where(users.c.id == user_id)
+        ).first()
+        if person is None or person.org_id != principal.org_id or person.disabled:
+            raise ValueError(f"no active person {user_id} in your organisation")
+    at = utc_now()
+    if user_id is not None and case["status"] == CaseStatus.TRIAGED.value:
+        set_status(
+            conn,
+            case,
+            CaseStatus.ASSIGNED,
+            principal.actor,
+            at,
+            event="assigned",
+            detail=f"to user:{user_id}",
+            extra={"assigned_to": user_id},
+        )
+    elif user_id is None and case["status"] == CaseStatus.ASSIGNED.value:
+        set_status(
+            conn,
+            case,
+            CaseStatus.TRIAGED,
+            principal.actor,
+            at,
+            event="unassigned",
+            extra={"assigned_to": None},
+        )
+    else:
+        conn.execute(
+            update(cases).where(cases.c.id == case_id).values(assigned_to=user_id, updated_at=at)
+        )
+        conn.execute(
+            case_events.insert().values(
+                case_id=case_id,
+                at=at,
+                actor=principal.actor,
+                event="assigned" if user_id else "unassigned",
+                detail=f"to user:{user_id}" if user_id else None,
+            )
+        )
+    audit.append(
+        conn,
+        actor=principal.actor,
+        org_id=principal.org_id,
+        action="case.assign",
+        object_type="case",
+        object_id=case_id,
+        details={"user_id": user_id} | ({"how": how} if how else {}),
+    )
 
 
 def insert_note(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from tutela.cases.appeals import decide_appeal, list_appeals
 from tutela.cases.authz import ROLES, permissions, principal_for_user
+from tutela.cases.balancing import assign_next, auto_assign
 from tutela.cases.commands import add_note, assign, bulk_transition, set_legal_hold, transition
 from tutela.cases.evidence_access import custody_chain, evidence_content
 from tutela.cases.intake import (
@@ -23,6 +24,7 @@ from tutela.cases.intake import (
     submit_report,
 )
 from tutela.cases.lifecycle import InvalidTransition
+from tutela.cases.outcomes import list_outcomes, reset_outcomes, set_outcomes
 from tutela.cases.queries import QUEUE_SORTS, get_case, list_queue, queue_facts
 from tutela.cases.receiving import (
     HOLDING_ORG_NAME,
@@ -32,6 +34,7 @@ from tutela.cases.receiving import (
     staffed_hotline,
 )
 from tutela.cases.referrals import list_referrals, refer, update_referral
+from tutela.cases.saved_filters import delete_filter, list_filters, save_filter
 from tutela.cases.statistics import case_stats
 
 __all__ = [
@@ -44,14 +47,19 @@ __all__ = [
     "add_note",
     "adopt_waiting",
     "assign",
+    "assign_next",
+    "auto_assign",
     "bulk_transition",
     "case_stats",
     "custody_chain",
+    "delete_filter",
     "decide_appeal",
     "evidence_content",
     "get_case",
     "intake_state",
     "list_appeals",
+    "list_filters",
+    "list_outcomes",
     "list_queue",
     "list_referrals",
     "permissions",
@@ -60,7 +68,10 @@ __all__ = [
     "receiving_org",
     "refer",
     "report_status",
+    "reset_outcomes",
+    "save_filter",
     "set_legal_hold",
+    "set_outcomes",
     "staffed_hotline",
     "submit_appeal",
     "submit_report",

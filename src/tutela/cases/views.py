@@ -52,6 +52,8 @@ def summary(row: dict, at: datetime | None = None) -> CaseSummary:
         overdue=deadline is not None and deadline < at,
         legal_hold=bool(row["legal_hold"]),
         outcome=row["outcome"],
+        outcome_key=row.get("outcome_key"),
+        outcome_ground=row.get("outcome_ground"),
     )
 
 

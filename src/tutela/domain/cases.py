@@ -382,6 +382,10 @@ class CaseSummary(BaseModel):
     overdue: bool
     legal_hold: bool
     outcome: str | None = None
+    outcome_key: str | None = Field(default=None, description="the organisation's own outcome chosen at closing")
+    outcome_ground: str | None = Field(
+        default=None, description="its DSA decision ground then: illegal | incompatible | by_category | none"
+    )
 
 
 class Route(BaseModel):

@@ -25,7 +25,9 @@ def statement(detail: CaseDetail) -> dict[str, Any]:
             f"this case has outcome {outcome!r}"
         )
     category, keywords = dsa_category(detail.category), list(dsa_keywords(detail.category))
-    illegal = is_illegal(detail.category)
+    # The ground the organisation's outcome carried when the case closed; "by_category" (and cases
+    # closed before outcome lists) decide by the category, as the taxonomy says what is illegal.
+    illegal = {"illegal": True, "incompatible": False}.get(detail.outcome_ground or "", is_illegal(detail.category))
     kinds = {r.reporter_kind for r in detail.reports}
     source = (
         "SOURCE_TRUSTED_FLAGGER"

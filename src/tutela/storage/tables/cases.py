@@ -51,7 +51,9 @@ cases = Table(
     Column("report_count", Integer, nullable=False, default=1),
     Column("routes", JSON, nullable=False, default=list),
     Column("legal_hold", Boolean, nullable=False, default=False),
-    Column("outcome", String(40)),
+    Column("outcome", String(40)),  # a `tutela.domain.cases.Outcome`: the kind of ending
+    Column("outcome_key", String(40)),  # the organisation's own outcome (`org_outcomes.key`) chosen
+    Column("outcome_ground", String(20)),  # its DSA decision ground when the case closed
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("stage_entered_at", DateTime(timezone=True), nullable=False),
