@@ -17,8 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from tutela.conversations.features import N_FEATURES, feature_ids, message_norm, text_windows
-from tutela.conversations.patterns import canon, explain, match_stages
+from tutela.conversations.patterns import STRONG, canon, explain, frame_caps, match_stages
 from tutela.conversations.segments import NO_TERMS, SEGMENT_MODEL_PATH, SegTerms, load_segment_model
+from tutela.detect.langid import identify
+from tutela.detect.translit import romanized_language, to_native
 from tutela.domain.conversation import STAGES
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "stages.npz"
@@ -81,8 +83,23 @@ class StageDetector:
     def analyse(self, text: str) -> tuple[list[float], SegTerms]:
         """Stage scores plus the message's terms for the whole-conversation model
         (`segments.py`): normalising and featurising once serves both. A long text
-        is read in windows: each stage takes its strongest window, the bag takes all."""
-        c = canon(text[: self.max_chars])
+        is read in windows: each stage takes its strongest window, the bag takes all.
+
+        Persian or Russian typed in Latin letters is read twice, as typed and in its own script
+        (`native_text`): the phrase lists and the stage model know Persian and Cyrillic, and a
+        grooming line in Finglish must score as it does in Persian. Each stage keeps the stronger; the
+        whole-conversation bag takes the native reading's terms, since that model (PAN 2012: English,
+        German, Dutch) would otherwise read Finglish as English it knows and damp a chat it cannot read."""
+        text = text[: self.max_chars]
+        native = native_text(text)
+        if native is not None:
+            a, _ = self._analyse_text(text)
+            b, terms = self._analyse_text(native)
+            return [max(x, y) for x, y in zip(a, b, strict=True)], terms
+        return self._analyse_text(text)
+
+    def _analyse_text(self, text: str) -> tuple[list[float], SegTerms]:
+        c = canon(text)
         pieces = text_windows(c)
         if len(pieces) == 1:
             return self._analyse_piece(c)
@@ -97,6 +114,10 @@ class StageDetector:
 
     def _analyse_piece(self, c: str) -> tuple[list[float], SegTerms]:
         pat = match_stages(c)
+        caps = frame_caps(c)
+        if caps is not None:  # a benign frame: weak phrases capped, strong ones stand
+            pat = [p if p >= STRONG and not strong_too else min(p, cap)
+                   for p, (cap, strong_too) in zip(pat, caps, strict=True)]
         seg = self.segment_model
         if self.model is None and seg is None:
             return pat, NO_TERMS
@@ -105,11 +126,24 @@ class StageDetector:
         if self.model is None:
             return pat, terms
         mod = self.model.scores(ids)
+        if caps is not None:
+            mod = [min(m, cap) for m, (cap, _) in zip(mod, caps, strict=True)]
         return [max(p, m) for p, m in zip(pat, mod, strict=True)], terms
 
     def explain(self, text: str) -> dict[str, str]:
         """The cue phrase per stage, where a phrase (not only the model) fired."""
         return explain(canon(text[: self.max_chars]))
+
+
+def native_text(text: str) -> str | None:
+    """`text` in Persian script or Cyrillic when it is Finglish or Russian translit, else None.
+
+    Why the cheap word test first: it rejects ordinary English, Turkish and Azerbaijani at the cost of a
+    regex, and language id (a fastText call) runs only on the few messages it lets through, to confirm."""
+    if romanized_language(text) is None:
+        return None
+    lang, _ = identify(text)
+    return to_native(text, lang) if lang in ("fa", "ru") else None
 
 
 @lru_cache(maxsize=4)

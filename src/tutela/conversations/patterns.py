@@ -28,6 +28,20 @@ from tutela.domain.conversation import STAGES, Stage
 STRONG = 0.9
 WEAK = 0.5
 
+# Images or videos the child already sent: the leverage of sextortion, and also said innocently ("the
+# pics you sent from the beach"). A weak image cue (enough to be leverage for the sextortion rule, see
+# `risk.sextortion_pattern`) and a frame that keeps the model's threat score below a stage seen, so that
+# only an actual threat ("or I post them") completes the pattern.
+LEVERAGE = [
+    "pics u sent", "pics you sent", "pic u sent", "pic you sent", "vid u sent", "video u sent",
+    "video you sent", "vid you sent", "photos you sent", "photos u sent",
+    "attigin foto", "attigin video", "gonderdigin foto", "gonderdigin video",
+    "atdigin sekil", "atdigin video", "gonderdiyin video",
+    "عکسایی که * فرستادی", "ویدیویی که * فرستادی", "فیلمی که * فرستادی", "عکسایی که برام",
+    "фотки которые ты * скинул~", "фото которые ты * скинул~", "видос который ты * скинул~",
+    "видео которое ты * скинул~",
+]
+
 # stage -> list of (weight, phrases); every language in one list: the scripts
 # and vocabularies hardly collide, and code-switching is common in chats.
 LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
@@ -171,6 +185,7 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "سکسی", "ta hala boosidi", "chi pooshidi",
             "целовалась", "целовался", "что на тебе надето", "научу тебя взрослым", "взрослым вещам",
             "твое тело", "в пижаме", "девственница", "нижнем белье", "сексуальная", "секс",
+            "nude", "nudes", "ciplak", "cilpaq", "لخت", "lokht", "голые", "голая", "голое", "голышом", "разденься",
         ]),
         (WEAK, ["do you have a boyfriend", "got a bf", "sevgilin var", "dost pesar dari", "دوست پسر داری",
                 "у тебя есть парень"]),
@@ -195,7 +210,11 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "bazam aks",
             "что ты уже прислал~", "что ты прислал~", "что ты скинул~", "что ты уже скинул~", "твои фотки",
             "еще фот~", "ещё фот~", "больше фот~",
+            # naked images asked for outright
+            "nudes", "nude pic", "naked pic", "ciplak foto", "cilpaq sekil", "عکس لخت", "akse lokht",
+            "голые фото", "голое фото", "голую фот~", "фото без одежды",
         ]),
+        (WEAK, LEVERAGE),
         (WEAK, ["send me a pic", "send me a photo", "send a pic", "send pic", "video call", "videocall",
                 "facetime", "foto at", "fotografini gonder", "sekil at", "seklini at", "goruntulu zeng",
                 "عکس بفرست", "تماس تصویری", "скинь фото", "пришли фото", "скинь фотку", "видеозвонок"]),
@@ -221,6 +240,14 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "برای خانوادت میفرستم", "برای مدرسه و خانوادت", "برای مدرسه ات میفرستم", "برای همه میفرستم",
             "baraye madresat miferestam", "baraye khanevadat miferestam",
             "в твою школу", "твоей школе и", "отправлю в школу", "отправлю твоим родителям",
+            # "or everyone sees them": the threat of distribution in its everyday wording
+            "or i post them", "ill post them", "i post them", "send them to ur mom", "send them to your mom",
+            "send them to your parents", "everyone in ur grade", "everyone in your grade", "whole class will see",
+            "ur whole school", "your whole school",
+            "sinif gorur", "sinif gorecek", "hepsini * gonderiyorum", "hepsini * yolluyorum", "okulun instagram",
+            "sinif gorecek", "hamisini * gonderecem", "mektebin instagram",
+            "همه رو میفرستم", "همشو میفرستم", "کل کلاس میبین", "پیج مدرسه",
+            "зашлю", "весь класс увидит", "все в классе увидят", "в паблик", "отправлю маме", "скину маме",
         ]),
         (WEAK, ["or else", "yoksa", "yoxsa", "وگرنه", "vagarna", "иначе"]),
     ],
@@ -256,6 +283,54 @@ def _phrase_regex(phrase: str) -> str:
         parts.append(sep + body)
     return r"(?<!\w)" + "".join(parts)
 
+# Benign frames: a cue phrase that says what an image request or a secret is about, and lowers that
+# stage's score for the message to a cap. A relative asking for a photo of a certificate, a teacher
+# for a photo of homework, a coach for a medical form, a parent for an address: images and threats
+# capped at 0.1 (next to nothing: the request is about a thing), and only the weak phrases
+# and the model's score, so that a strong cue in the same message ("photo of you in your pyjamas")
+# stands. Images and threats go together, because "I want to show grandma" reads as "I'll show your
+# family" to a model that sees no object. A secret that is a surprise for someone else, ends on a
+# date or keeps a sibling out of a treat: secrecy capped at 0.45 (part of a stage, for breadth),
+# strong phrases too, since "don't tell your dad" is the very phrase the frame explains; a groomer's
+# "don't tell your mum, I have a surprise for you" keeps that much.
+IMAGE_FRAME_CAP = 0.1
+SECRET_FRAME_CAP = 0.45
+LEVERAGE_FRAME_CAP = 0.5  # a reminder of images sent: below a threat seen (see LEVERAGE)
+#: (stages capped, cap, whether strong phrases are capped too, phrases)
+FRAMES: list[tuple[tuple[Stage, ...], float, bool, list[str]]] = [
+    ((Stage.IMAGES, Stage.THREATS), IMAGE_FRAME_CAP, False, [
+        # en: a photo *of a thing*
+        "photo * certificate", "pic * certificate", "picture * certificate", "photo * award", "pic * award",
+        "photo * worksheet", "picture * worksheet", "pic * worksheet", "photo * homework", "pic * homework",
+        "picture * homework", "photo * medical form", "photo * form", "photo * report card", "pic * report card",
+        "photo * permission slip", "photo * address", "pic * address", "photo * receipt", "photo * diploma",
+        "photo * medal", "photo * ticket", "photo * timetable", "photo * schedule",
+        # tr: "sertifikanın fotoğrafını", "ödevin fotoğrafı"
+        "sertifika * fotograf", "sertifika * foto", "karne * fotograf", "karne * foto", "rapor * fotograf",
+        "rapor * foto", "odev * fotograf", "odev * foto", "kagidi * fotograf", "kagit * foto", "adres * fotograf",
+        "adres * foto", "belge * fotograf", "diploma * fotograf", "madalya * fotograf", "bilet * fotograf",
+        # az: "sertifikatının şəklini"
+        "sertifikat * sekl", "arayis * sekl", "vereq * sekl", "unvan * sekl", "sened * sekl", "diplom * sekl",
+        "tesdiqname * sekl", "medal * sekl", "bilet * sekl", "tapsiriq * sekl", "ev tapsiri * sekl",
+        # fa: "عکس از لوح تقدیرت", "برگه تمرینتو ... عکسشو"
+        "عکس * لوح", "عکس * مدرک", "عکس * کارنامه", "عکس * گواهی", "عکس * آدرس", "عکس * برگه", "عکس * تکلیف",
+        "عکس * فرم", "عکس * مدال", "عکس * بلیط", "برگه * عکسش", "فرم * عکسش", "لوح * عکسش", "کارنامه * عکسش",
+        # ru: "фото грамоты", "фото рабочего листа"
+        "фото * грамот", "фотку * грамот", "фото * справк", "фото * адрес", "фото * дневник", "фото * листа",
+        "фото * домашк", "фото * сертификат", "фото * диплом", "фото * медал", "фото * билет", "фото * расписан",
+        "справк * фото",
+    ]),
+    ((Stage.THREATS,), LEVERAGE_FRAME_CAP, False, LEVERAGE),
+    ((Stage.SECRECY,), SECRET_FRAME_CAP, True, [
+        # a surprise for someone else, a secret with an end date, a sibling kept out of a treat
+        "surprise", "secret until", "a secret till", "dont tell * yet", "dont tell your brother",
+        "dont tell ur brother", "dont tell your sister", "dont tell ur sister",
+        "surpriz", "kadar sir", "qeder sir", "abine soyleme", "kardesine soyleme", "qardasina deme", "bacina deme",
+        "سورپرایز", "سوپرایز", "تا جمعه مخفی", "به داداشت نگو", "به خواهرت نگو",
+        "сюрприз", "секрет до", "брату не говори", "сестре не говори",
+    ]),
+]
+
 
 def _first_key(phrase: str) -> tuple[str, bool] | None:
     for tok in phrase.split():
@@ -290,8 +365,34 @@ def compiled() -> dict[str, list[tuple[int, float, str, re.Pattern[str]]]]:
     return index
 
 
-def _candidates(text: str):  # noqa: ANN202
-    index = compiled()
+@lru_cache(maxsize=1)
+def compiled_frames() -> dict[str, list[tuple[int, float, bool, re.Pattern[str]]]]:
+    """The benign frames, indexed like `compiled` (one entry per capped stage)."""
+    index: dict[str, list[tuple[int, float, bool, re.Pattern[str]]]] = {}
+    for stages, cap, strong_too, phrases in FRAMES:
+        for phrase in phrases:
+            key = _first_key(phrase)
+            if key is None:
+                continue
+            rx = re.compile(_phrase_regex(phrase), re.UNICODE)
+            for stage in stages:
+                index.setdefault(key[0], []).append((STAGES.index(stage), cap, strong_too, rx))
+    return index
+
+
+def frame_caps(canonical_text: str) -> list[tuple[float, bool]] | None:
+    """Per stage, the most it may score in this message and whether strong phrases are capped too
+    (None: the message has no benign frame)."""
+    caps: list[tuple[float, bool]] | None = None
+    for pos, (si, cap, strong_too, rx) in _candidates(canonical_text, compiled_frames()):
+        if (caps is None or cap < caps[si][0]) and rx.match(canonical_text, pos):
+            caps = caps or [(1.0, False)] * len(STAGES)
+            caps[si] = (cap, strong_too)
+    return caps
+
+
+def _candidates(text: str, index: dict[str, list] | None = None):  # noqa: ANN202
+    index = compiled() if index is None else index
     seen: set[str] = set()
     for m in _WORD.finditer(text):
         tok = m.group(0)

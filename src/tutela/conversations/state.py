@@ -285,7 +285,8 @@ class ConversationState:
             alert=alert,
             first_alert_at=self.first_alert,
             stages=stages,
-            flags=conversation_flags(alert, stages, age_flags) + (extra if alert else []),
+            flags=conversation_flags(alert, stages, age_flags, sextortion_pattern(e, params))
+            + (extra if alert else []),
             evidence=evidence,
             suspect=suspect if risk > 0 else None,
             message_count=self.n,
@@ -300,12 +301,15 @@ def _bag(raw: list[float] | None) -> list[float]:
     return [float(raw[0]), float(raw[1]), float(raw[2])]
 
 
-def conversation_flags(alert: bool, stages: list[Stage], age_flags: list[str]) -> list[str]:
-    """Taxonomy flags a policy can act on; only raised with an alert."""
+def conversation_flags(
+    alert: bool, stages: list[Stage], age_flags: list[str], sextortion: bool = False
+) -> list[str]:
+    """Taxonomy flags a policy can act on; only raised with an alert. `sextortion`: the suspect's
+    evidence fits `risk.sextortion_pattern` (a threat seen, images or sexual talk as leverage)."""
     if not alert:
         return []
     flags = ["sexual_exploitation"]
-    if Stage.THREATS in stages and (Stage.IMAGES in stages or Stage.SEXUAL in stages):
+    if sextortion or (Stage.THREATS in stages and (Stage.IMAGES in stages or Stage.SEXUAL in stages)):
         flags.append("sextortion")
     if Stage.MEETING in stages:
         flags.append("meeting_request")

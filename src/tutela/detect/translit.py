@@ -38,11 +38,19 @@ _FA_WORDS: dict[str, float] = {
         "ro ra ba baraye barat barash behet behem bahat bahash azash azat azam "
         "man mano mara to toro oon un oona una ma shoma ina unha oonha "
         "chand chandta bekhoram bokhoram khordam bidar nasham nashi konam kon kardam kardi kard "
-        "bale baleh biam bebin bebinam hamash hamechi hame hich hichi hichkas hichki kasi nemidoonam midoonam midooni dooset daram".split(),
+        "bale baleh biam bebin bebinam hamash hamechi hame hich hichi hichkas hichki kasi nemidoonam midoonam midooni dooset daram "
+        # pronoun suffixes and particles a child writes in every sentence, and the words of a request
+        "khodet khodam khodesh khodemoon khodemun khodemon beine beyne bein beyn bemoone bemune bemoneh "
+        "pas jedi jeddi aali ali khob khub bikhial bikhiyal nemifahme nemifahman mifahme fahmid "
+        "lokht lokhti lokhtam badanet badan sineh sine sinat kamar ghondet "
+        "sare sar kar karan khoonan khunan khoonast khunast bashe bashim bemoonim nemiferestam "
+        "bebinamet bebinimet bebinim hamdige hamo hamdigaro ghar gharar bezarim bezar darim "
+        "salete salet saleteh chand chandsalete kelas kelase madresat mamanam babam "
+        "azat azash barat barash bara male mal malet maleto hediye hadie kadoo kado".split(),
         1.0,
     ),
 }
-for _w in "man to ke age ma bia do se ye dah ro ba chi kos key film adres".split():
+for _w in "man to ke age ma bia do se ye dah ro ba chi kos key film adres pas ali sar sare kar mal male kado bara".split():
     _FA_WORDS[_w] = 0.25  # also English, Turkish or Azerbaijani words
 
 # Everyday Russian translit words, weighted the same way.
@@ -62,11 +70,18 @@ _RU_WORDS: dict[str, float] = {
         "ubju ubyu ub'ju ubit zarezhu pristrelyu vzorvu shkolu "
         "blyat blyad suka nahui nahuy pizdec pizda huy hui ebat "
         "tabletok tabletki skolko nado chtoby ne prosnutsya znaju znayu dumaju dumayu "
-        "segodnja zavtra kotoryj kotoraya horosho khorosho ploho normalno prosto tozhe takoj takaya".split(),
+        "segodnja zavtra kotoryj kotoraya horosho khorosho ploho normalno prosto tozhe takoj takaya "
+        # possessives, particles and the words of a request or a meeting
+        "togda potom tvoya tvoi tvoe tvoyo tvoj tvoju tvoyu moya moi moe moj nash nasha nashe nashi "
+        "golye golaya goloe golyi golyshom razdenysya razdensya pokazhi pokaji grud sisyki siski "
+        "vstretimsya vstretimsja vstretitsya vstrecha uvidimsya pogulyaem zaberu priedu prihodi "
+        "sekret tainu taina rabote rabota doma odna odin roditeli roditelyam mamke papke "
+        "karta kartu kartoy podaryu podarok podarki vzamen nichego nikto uznaet ladno serezno seryozno "
+        "klassnyi klassnaya krasotka krasavica let godik lichku lichka telegu".split(),
         1.0,
     ),
 }
-for _w in "ya ty da ne net on my vy nu vot tut tam mama papa foto video skin pls".split():
+for _w in "ya ty da ne net on my vy nu vot tut tam mama papa foto video skin pls let moi moe karta odin".split():
     _RU_WORDS[_w] = 0.25
 
 
@@ -110,6 +125,19 @@ _RU_SINGLE = dict(zip("abvgdezijklmnoprstufhcyxwq", "абвгдезийклмн�
 _RU_SINGLE["e"] = "е"
 
 
+# Words the rules get wrong (a soft sign or э the writer left out, й written as i) and that carry a
+# request or a threat, so a model or phrase list must see them right.
+_RU_DICT: dict[str, str] = {
+    "eto": "это", "etot": "этот", "eta": "эта", "eti": "эти", "etu": "эту", "pust": "пусть", "skin": "скинь",
+    "davai": "давай", "davaj": "давай", "seichas": "сейчас", "seychas": "сейчас", "sejchas": "сейчас",
+    "sichas": "сейчас", "golye": "голые", "golyi": "голый", "golaya": "голая", "tvoi": "твои", "moi": "мои",
+    "ok": "ок", "vsem": "всем", "nikomu": "никому", "ubyu": "убью", "ubju": "убью", "zarabotat": "заработать",
+    "pokazhi": "покажи", "pokaji": "покажи", "razdensya": "разденься", "razdenysya": "разденься",
+}
+# й written as i after a vowel (`davai`, `moi`), where the vowel ends the word or meets a consonant.
+_RU_I_SHORT = re.compile(r"(?<=[aeiouy])i(?![aeiouy])")
+
+
 def latin_to_russian(text: str) -> str:
     """Translit back to Cyrillic by the common informal conventions (`skinj foto` -> `скинь фото`)."""
     out: list[str] = []
@@ -117,6 +145,11 @@ def latin_to_russian(text: str) -> str:
         if not token or not token[0].isalpha() and token[0] != "'":
             out.append(token)
             continue
+        known = _RU_DICT.get(token)
+        if known is not None:
+            out.append(known)
+            continue
+        token = _RU_I_SHORT.sub("j", token)
         w, res, i = token, [], 0
         while i < len(w):
             for latin, cyr in _RU_MULTI:
@@ -126,9 +159,10 @@ def latin_to_russian(text: str) -> str:
                     break
             else:
                 ch = w[i]
-                if ch == "j":  # a soft sign at the end of a word or before a consonant, else й
+                if ch == "j":  # after a consonant, at the end or before a consonant: a soft sign; else й
                     nxt = w[i + 1] if i + 1 < len(w) else ""
-                    res.append("ь" if not nxt or nxt not in "aeiouy" else "й")
+                    after_vowel = i > 0 and w[i - 1] in "aeiouy"
+                    res.append("ь" if not after_vowel and (not nxt or nxt not in "aeiouy") else "й")
                 else:
                     res.append(_RU_SINGLE.get(ch, ch))
                 i += 1
@@ -160,6 +194,13 @@ _FA_DICT: dict[str, str] = {
     "konam": "کنم", "kon": "کن", "kardam": "کردم", "bekhoram": "بخورم", "bokhoram": "بخورم", "nasham": "نشم",
     "chand": "چند", "ta": "تا", "bidar": "بیدار", "hame": "همه", "hamash": "همش", "nemidoonam": "نمیدونم",
     "inja": "اینجا", "unja": "اونجا", "oonja": "اونجا", "khone": "خونه", "khoone": "خونه", "khune": "خونه",
+    "in": "این", "ina": "اینا", "ok": "اوکی", "card": "کارت", "ye": "یه", "yek": "یک",
+    "khodet": "خودت", "khodam": "خودم", "khodemoon": "خودمون", "khodemun": "خودمون", "pas": "پس",
+    "jedi": "جدی", "lokht": "لخت", "lokhti": "لختی", "bemoone": "بمونه", "bemune": "بمونه", "beine": "بین",
+    "beyne": "بین", "bein": "بین", "nemifahme": "نمیفهمه", "salete": "سالته",
+    "bebinamet": "ببینمت", "bebinim": "ببینیم", "hamdige": "همدیگه", "badanet": "بدنت", "sare": "سر",
+    "kar": "کار", "karan": "کارن", "khoonan": "خونن", "khunan": "خونن", "bashe": "باشه", "are": "آره",
+    "azat": "ازت", "hadie": "هدیه", "male": "مال", "film": "فیلم", "filmet": "فیلمت", "nagi": "نگی",
 }
 _FA_MULTI = [
     ("kh", "خ"), ("gh", "ق"), ("sh", "ش"), ("ch", "چ"), ("zh", "ژ"), ("oo", "و"), ("ou", "و"), ("ee", "ی"),
