@@ -66,6 +66,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--schema", default=None, help="reuse this schema (skips writing the history)")
     ap.add_argument("--keep", action="store_true", help="leave the schema for another run")
+    ap.add_argument("--load-only", action="store_true", help="write the history and stop (implies --keep)")
     args = ap.parse_args()
 
     schema = args.schema or f"bench_oversight_{uuid.uuid4().hex[:8]}"
@@ -91,6 +92,12 @@ def main() -> None:
             out["load"] = {"rows": written, "wall_s": round(time.perf_counter() - t, 1),
                            "cpu_s": round(cpu() - c, 1)}
             print(json.dumps(out["load"]), file=sys.stderr, flush=True)
+            if args.load_only:
+                with db.begin() as conn:
+                    conn.execute(text("ANALYZE"))
+                print(json.dumps(out, indent=2))
+                return
+        if not rollup.has_run(db):
             t, c = time.perf_counter(), cpu()
             counts = rollup.refresh(db)
             wall = time.perf_counter() - t
@@ -134,7 +141,7 @@ def main() -> None:
         out["load_average"] = os.getloadavg()
     finally:
         db.dispose()
-        if not args.keep:
+        if not (args.keep or args.load_only):
             with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()

@@ -6,7 +6,11 @@ adds to the rollup (`case_adds`), and applies the difference from what it added 
 `oversight_facts`). Applying the same state twice changes nothing, so the window looks back a few
 minutes past the watermark to catch transactions that committed late, at no risk of counting twice.
 Moderation decisions are append-only and are added once each, by id, once they are a minute old
-(the decision log writes within a fraction of a second).
+(the decision log writes within a fraction of a second), by the database (`fullpass.add_decisions`).
+
+The first refresh of a database (or a `rebuild`) does not go case by case: `tutela.oversight.fullpass`
+adds every case in SQL, one range of ids per transaction, recording how far it got (resumable), and
+the incremental path then catches up with whatever changed while it ran.
 
 Nothing here reads a child's identity: dimensions are organisation ids, the harm category, the
 country and language of the report, and the month; accounts are compared only as keyed hashes.
@@ -24,7 +28,9 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select, text
 
+from tutela.oversight import fullpass
 from tutela.oversight.buckets import bucket_of
+from tutela.oversight.fullpass import RESTRICTING_DECISIONS, RESTRICTING_OUTCOMES
 from tutela.storage.db import Database
 from tutela.storage.tables.access import orgs
 from tutela.storage.tables.cases import appeals, case_keys, cases, referrals, reports
@@ -52,10 +58,6 @@ LOOKBACK = timedelta(seconds=30)
 DECISION_SETTLE = timedelta(minutes=1)
 #: Objects per transaction.
 BATCH = 2000
-#: Outcomes that restricted content or an account.
-RESTRICTING_OUTCOMES = frozenset({"content_removed", "account_actioned"})
-#: Verdicts of the decision log that restricted something (see `tutela.policy.statement.VISIBILITY`).
-RESTRICTING_DECISIONS = frozenset({"block", "hold_for_review", "blur", "warn_sender"})
 _LOCK_KEY = 0x7475_7465  # PostgreSQL advisory lock: one refresh at a time per database
 
 Key = tuple[int, int, str, str, str, str]
@@ -180,19 +182,6 @@ def notice_adds(conn: Any, notice_ids: Sequence[int]) -> dict[int, tuple[Key, di
     return out
 
 
-def decision_adds(row: Any, kinds: dict[int, str]) -> tuple[Key, dict[str, int]]:
-    """What one logged moderation decision adds: it was decided, automatically or not, restricting or not."""
-    org = row.org_id or 0
-    platform = org if kinds.get(org) == "platform" else 0
-    adds = {"decisions": 1}
-    if row.automated:
-        adds["automated"] = 1
-    if row.decision in RESTRICTING_DECISIONS:
-        adds["restricted"] = 1
-    key: Key = (org, platform, (row.ground or "")[:40], (row.country or "").upper(), "", month_of(row.created_at))
-    return key, adds
-
-
 def _apply(conn: Any, deltas: dict[Key, dict[str, int]]) -> None:
     """Add the deltas to the rollup rows, creating rows that do not exist yet, in one statement."""
     cols = COUNTERS + ACK_BUCKETS + REM_BUCKETS
@@ -276,20 +265,81 @@ def _changed_cases(conn: Any, since: datetime) -> list[int]:
     return sorted(ids)
 
 
-def refresh(db: Database, *, now: datetime | None = None, batch: int = BATCH) -> dict[str, int]:
+def _full_pass_allowed(conn: Any) -> bool:
+    """The set-based first pass only adds: it may run where nothing was rolled up yet, or to finish
+    one it started (a database left half-done by a case-by-case refresh goes on case by case)."""
+    if _get(conn, "full_cases_after") is not None:
+        return True
+    return conn.execute(select(facts.c.object_id).where(facts.c.source == "case").limit(1)).first() is None
+
+
+def _first_pass(db: Database, now: datetime, chunk: int) -> tuple[datetime, int]:
+    """Add every case in SQL, a range of ids per transaction; returns when the pass began (changes
+    from then on are caught up case by case) and how many cases it added."""
+    with db.begin() as conn:
+        _lock(conn)
+        began = _get(conn, "full_started")
+        if began is None:
+            began = now.isoformat()
+            _set(conn, "full_started", began)
+            _set(conn, "full_cases_after", "0")
+        top = int(conn.execute(select(func.coalesce(func.max(cases.c.id), 0))).scalar() or 0)
+    added = 0
+    while True:
+        with db.begin() as conn:
+            _lock(conn)
+            after = int(_get(conn, "full_cases_after") or 0)
+            if after >= top:
+                break
+            upto = min(top, after + chunk)
+            added += fullpass.add_cases(conn, after + 1, upto)
+            _set(conn, "full_cases_after", str(upto))
+        log.info("oversight first rollup: cases up to id %d of %d", upto, top)
+    return datetime.fromisoformat(began), added
+
+
+def _add_decisions(db: Database, settled: datetime, chunk: int) -> int:
+    with db.begin() as conn:
+        top = int(conn.execute(select(func.coalesce(func.max(moderation_decisions.c.id), 0))).scalar() or 0)
+    added = 0
+    cursor: int | None = None
+    while True:
+        with db.begin() as conn:
+            _lock(conn)
+            if cursor is None:
+                cursor = int(_get(conn, "decisions_after") or 0)
+            if cursor >= top:
+                return added
+            upto = min(top, cursor + chunk)
+            n, last = fullpass.add_decisions(conn, cursor, upto, settled)
+            if last is not None:
+                _set(conn, "decisions_after", str(last))
+            added += n
+            cursor = upto
+
+
+def refresh(db: Database, *, now: datetime | None = None, batch: int = BATCH, set_based: bool = True) -> dict[str, int]:
     """Bring the rollups up to date with everything that changed since the last refresh.
 
     Returns how many cases, notices and decisions changed what they add. Safe to call from several
     processes: on PostgreSQL one refresh runs at a time (an advisory lock), on SQLite the database
-    lock serialises them.
+    lock serialises them. The first refresh adds every case in SQL (`fullpass`) unless `set_based`
+    is False (case by case, as every later refresh: kept to check one against the other).
     """
     now = now or utc_now()
     counts = {"cases": 0, "notices": 0, "decisions": 0}
     with db.begin() as conn:
         _lock(conn)
         mark = _get(conn, "changes_until")
-        since = (datetime.fromisoformat(mark) - LOOKBACK) if mark else datetime(1970, 1, 1, tzinfo=now.tzinfo)
-        case_ids = _changed_cases(conn, since)
+        first = set_based and mark is None and _full_pass_allowed(conn)
+    since = (datetime.fromisoformat(mark) - LOOKBACK) if mark else datetime(1970, 1, 1, tzinfo=now.tzinfo)
+    case_since = since
+    if first:  # then only the cases that changed while it ran; every notice (few) goes case by case
+        began, counts["cases"] = _first_pass(db, now, fullpass.CASE_CHUNK)
+        case_since = began - LOOKBACK
+    with db.begin() as conn:
+        _lock(conn)
+        case_ids = _changed_cases(conn, case_since)
         notice_ids = sorted(conn.execute(select(notices.c.id).where(notices.c.updated_at >= since)).scalars())
         kinds = _org_kinds(conn)
     for i in range(0, len(case_ids), batch):
@@ -303,31 +353,18 @@ def refresh(db: Database, *, now: datetime | None = None, batch: int = BATCH) ->
         with db.begin() as conn:
             _lock(conn)
             counts["notices"] += _reapply(conn, "notice", notice_adds(conn, chunk))
-    settled = now - DECISION_SETTLE
-    while True:
-        with db.begin() as conn:
-            _lock(conn)
-            last = int(_get(conn, "decisions_after") or 0)
-            rows = conn.execute(
-                select(moderation_decisions.c.id, moderation_decisions.c.org_id, moderation_decisions.c.ground,
-                       moderation_decisions.c.country, moderation_decisions.c.created_at,
-                       moderation_decisions.c.decision, moderation_decisions.c.automated)
-                .where(moderation_decisions.c.id > last, moderation_decisions.c.created_at <= settled)
-                .order_by(moderation_decisions.c.id).limit(batch * 5)).all()
-            if not rows:
-                break
-            deltas: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-            for r in rows:
-                key, adds = decision_adds(r, kinds)
-                for c, v in adds.items():
-                    deltas[key][c] += v
-            _apply(conn, deltas)
-            _set(conn, "decisions_after", str(rows[-1].id))
-            counts["decisions"] += len(rows)
+    counts["decisions"] = _add_decisions(db, now - DECISION_SETTLE, fullpass.DECISION_CHUNK)
     with db.begin() as conn:
         _lock(conn)
         _set(conn, "changes_until", now.isoformat())
+        conn.execute(state.delete().where(state.c.name.in_(("full_started", "full_cases_after"))))
     return counts
+
+
+def has_run(db: Database) -> bool:
+    """Whether a refresh ever completed here (the first one is the long one)."""
+    with db.connect() as conn:
+        return _get(conn, "changes_until") is not None
 
 
 _last_refresh: dict[str, float] = {}
@@ -364,13 +401,13 @@ def _quiet_refresh(db: Database) -> None:
         log.exception("oversight rollup refresh failed")
 
 
-def rebuild(db: Database) -> dict[str, int]:
+def rebuild(db: Database, *, set_based: bool = True, now: datetime | None = None) -> dict[str, int]:
     """Start the rollups again from nothing (after a restore, or to check them): a full scan, on purpose."""
     with db.begin() as conn:
         _lock(conn)
         for t in (rollup, facts, state):
             conn.execute(t.delete())
-    return refresh(db)
+    return refresh(db, set_based=set_based, now=now)
 
 
 def rollup_rows(db: Database) -> int:
@@ -378,4 +415,5 @@ def rollup_rows(db: Database) -> int:
         return int(conn.execute(select(func.count()).select_from(rollup)).scalar() or 0)
 
 
-__all__ = ["case_adds", "decision_adds", "month_of", "notice_adds", "rebuild", "refresh", "refresh_if_stale"]
+__all__ = ["RESTRICTING_DECISIONS", "RESTRICTING_OUTCOMES", "case_adds", "has_run", "month_of", "notice_adds",
+           "rebuild", "refresh", "refresh_if_stale"]
