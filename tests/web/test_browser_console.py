@@ -96,7 +96,7 @@ def test_queue_case_blur_reveal_and_bulk(page, live_server, cases):
         page.locator(f"#sel-{c.case_id}").check()
     page.get_by_label("Move to").select_option("closed")
     page.get_by_role("button", name="Apply").click()
-    assert "2 case(s) moved." in page.locator(".notice.ok").inner_text()
+    assert "2 cases moved." in page.locator(".notice.ok").inner_text()
     page.goto(f"{live_server.url}/console?status=closed")
     closed = page.locator("tr.case-row").evaluate_all("rs => rs.map(r => Number(r.dataset.caseId))")
     assert {c.case_id for c in cases} <= set(closed)

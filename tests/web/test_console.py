@@ -234,4 +234,4 @@ def test_bulk_reports_cases_that_could_not_move(client, csrf, world):
                       follow_redirects=False)
     assert res.headers["location"] == "/console?done=1&failed=1+could+not+move+to+actioned"
     page = client.get(res.headers["location"]).text
-    assert "1 case(s) moved." in page and "1 could not move to actioned" in page
+    assert "1 case moved." in page and "1 could not move to actioned" in page

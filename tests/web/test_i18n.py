@@ -1,4 +1,8 @@
-"""The catalogues and the language helpers: every key in every language, plural forms, digits, dates."""
+"""The catalogues and the language helpers: every key in every language, plural forms, digits, dates.
+
+Both audiences' catalogues are checked the same way: the public pages' (`i18n/<lang>.json`) and the
+console's (`i18n/console/<lang>.json`).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tutela.web.i18n import I18N_DIR, LANGUAGES, translator
+from tutela.web.i18n import DOMAINS, LANGUAGES, translator
 from tutela.web.i18n.localise import (
     digits,
     format_date,
@@ -20,8 +24,8 @@ from tutela.web.i18n.localise import (
 )
 
 
-def _load(lang: str) -> dict:
-    return json.loads((I18N_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+def _load(lang: str, domain: str = "public") -> dict:
+    return json.loads((DOMAINS[domain] / f"{lang}.json").read_text(encoding="utf-8"))
 
 
 def _fields(text: str) -> set[str]:
@@ -32,9 +36,10 @@ def _texts(value) -> list[str]:
     return list(value.values()) if isinstance(value, dict) else [value]
 
 
+@pytest.mark.parametrize("domain", list(DOMAINS))
 @pytest.mark.parametrize("lang", list(LANGUAGES))
-def test_every_key_exists_in_every_language_with_the_same_placeholders(lang):
-    en, cat = _load("en"), _load(lang)
+def test_every_key_exists_in_every_language_with_the_same_placeholders(lang, domain):
+    en, cat = _load("en", domain), _load(lang, domain)
     assert set(cat) == set(en), set(cat) ^ set(en)
     for key, value in cat.items():
         expected = set().union(*(_fields(t) for t in _texts(en[key])))
@@ -43,9 +48,10 @@ def test_every_key_exists_in_every_language_with_the_same_placeholders(lang):
             assert _fields(text) == expected, (lang, key, text)
 
 
+@pytest.mark.parametrize("domain", list(DOMAINS))
 @pytest.mark.parametrize("lang", list(LANGUAGES))
-def test_plural_entries_give_every_form_the_language_has(lang):
-    for key, value in _load(lang).items():
+def test_plural_entries_give_every_form_the_language_has(lang, domain):
+    for key, value in _load(lang, domain).items():
         if isinstance(value, dict):
             assert set(value) == plural_categories(lang), (lang, key)
             assert all("{n}" in text for text in value.values()), (lang, key)
@@ -126,3 +132,32 @@ def test_words_a_child_uses():
     assert not any("bildirim" in t.lower() for v in tr.values() for t in _texts(v))
     assert "incidir" in az["cat_bullying"] and not any("təhqir" in t for v in az.values() for t in _texts(v))
     assert "لینک" in fa["url_label"] and "اسکرین‌شات" in fa["file_label"] and fa["call"] == "تماس بگیر"
+
+
+def test_console_catalogue_is_translated_not_copied():
+    """A console string left in English in another language is a missed translation: only names, codes
+    and symbols (Tutela, API, URL, TLP, UTC, arrows) may be the same as in English, and words that are
+    the same in both languages (Azerbaijani "Status", "Media")."""
+    en = _load("en", "console")
+    same_word = {"Status", "Media"}
+    for lang in LANGUAGES:
+        if lang == "en":
+            continue
+        same = [k for k, v in _load(lang, "console").items()
+                if v == en[k] and v not in same_word and re.search(r"[A-Za-z]{4,}", re.sub(r"\{\w+\}|Tutela|TLP|UTC|API|URL|DSA", "", str(v)))]
+        assert not same, (lang, same)
+
+
+def test_console_words_come_in_the_language_with_its_digits():
+    t = translator("ru", "console")
+    assert t("cases_moved", n=3) == "Перемещено 3 дела." and t("cases_moved", n=5) == "Перемещено 5 дел."
+    assert translator("fa", "console")("page_n", n=12) == "صفحه‌ی ۱۲"
+    assert translator("tr", "console").maybe("outcome_not_configured", "fallback words") == "fallback words"
+
+
+def test_console_dates_persian_in_solar_hijri_with_persian_digits():
+    from tutela.web.i18n.localise import format_datetime
+
+    moment = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
+    assert format_datetime(moment, "fa") == "۱۴۰۵/۰۹/۱۴ ۰۹:۳۰"
+    assert format_datetime(moment, "ru") == "2026-12-05 09:30"

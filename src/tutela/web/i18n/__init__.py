@@ -1,4 +1,7 @@
-"""Translations for the public pages: one flat JSON catalogue per language.
+"""Translations for the web pages: one flat JSON catalogue per language and per audience.
+
+Two audiences, two folders of catalogues: the public pages (`i18n/<lang>.json`, words for a child)
+and the review console with its sign-in page (`i18n/console/<lang>.json`, words for analysts).
 
 Plain JSON rather than gettext: the public pages have a few dozen strings, the
 people who translate them are child-protection staff rather than developers,
@@ -14,7 +17,7 @@ in arguments are written with the language's digits (Persian digits for fa).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -23,6 +26,8 @@ from tutela.domain.languages import LANGUAGES as _LANGS
 from tutela.web.i18n.localise import number, plural_category
 
 I18N_DIR = Path(__file__).parent
+#: Catalogue folders by audience: "public" for the report pages, "console" for the signed-in pages.
+DOMAINS: dict[str, Path] = {"public": I18N_DIR, "console": I18N_DIR / "console"}
 
 
 class _Endonyms(Mapping[str, str]):
@@ -43,8 +48,8 @@ DEFAULT = DEFAULT_LANGUAGE
 
 
 @cache
-def catalogue(lang: str) -> dict[str, str | dict[str, str]]:
-    return json.loads((I18N_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+def catalogue(lang: str, domain: str = "public") -> dict[str, str | dict[str, str]]:
+    return json.loads((DOMAINS[domain] / f"{lang}.json").read_text(encoding="utf-8"))
 
 
 def _base(tag: str) -> str:
@@ -72,29 +77,40 @@ def negotiate(query_lang: str | None, accept_language: str | None) -> str:
     return DEFAULT
 
 
-def translator(lang: str) -> Callable[..., str]:
+class Translator:
     """`t("key", max=25)`: the string in `lang`, falling back to English, formatted with kwargs.
 
     A plural entry takes its form from `n` (`t("err_description", n=20000)`); numbers are written
-    with the language's digits.
+    with the language's digits. `t.has(key)` says whether a catalogue knows the key; `t.maybe(key,
+    default)` gives the words when it does (for lists operators extend, such as outcomes).
     """
-    lang = lang if lang in LANGUAGES else DEFAULT
-    primary = catalogue(lang)
-    fallback = catalogue(DEFAULT)
 
-    def t(key: str, **kwargs: object) -> str:
-        entry = primary.get(key) or fallback.get(key) or key
+    def __init__(self, lang: str, domain: str = "public") -> None:
+        self.lang = lang if lang in LANGUAGES else DEFAULT
+        self._primary = catalogue(self.lang, domain)
+        self._fallback = catalogue(DEFAULT, domain)
+
+    def __call__(self, key: str, **kwargs: object) -> str:
+        entry = self._primary.get(key) or self._fallback.get(key) or key
         if isinstance(entry, dict):
             count = kwargs.get("n")
-            form = plural_category(lang, count) if isinstance(count, int) else "other"
+            form = plural_category(self.lang, count) if isinstance(count, int) else "other"
             entry = entry.get(form) or entry["other"]
         if not kwargs:
             return entry
-        shown = {k: number(v, lang) if isinstance(v, int) else v for k, v in kwargs.items()}
+        shown = {k: number(v, self.lang) if isinstance(v, int) else v for k, v in kwargs.items()}
         return entry.format(**shown)
 
-    t.has = lambda key: key in primary or key in fallback  # type: ignore[attr-defined]
-    return t
+    def has(self, key: str) -> bool:
+        return key in self._primary or key in self._fallback
+
+    def maybe(self, key: str, default: str, **kwargs: object) -> str:
+        return self(key, **kwargs) if self.has(key) else default
+
+
+def translator(lang: str, domain: str = "public") -> Translator:
+    """The words of one language for one audience (see `Translator`)."""
+    return Translator(lang, domain)
 
 
 def direction(lang: str) -> str:

@@ -61,6 +61,27 @@ def format_date(value: date | datetime, lang: str) -> str:
     return _babel_date(day, format="long", locale=lang)
 
 
+def format_datetime(value: datetime, lang: str) -> str:
+    """A moment as analysts scan it in a table (UTC as stored): '2026-12-05 09:30', '۱۴۰۵/۰۹/۱۴ ۰۹:۳۰'.
+
+    Numeric and fixed-width on purpose (columns line up, sorting by eye works); Persian in the Solar
+    Hijri calendar with Persian digits, like the public pages' dates.
+    """
+    if lang == "fa":
+        y, m, d = to_jalali(value.date())
+        return digits(f"{y}/{m:02d}/{d:02d} {value:%H:%M}", lang)
+    return f"{value:%Y-%m-%d %H:%M}"
+
+
+def format_day(value: date | datetime, lang: str) -> str:
+    """A day in the same numeric form: '2026-12-05', '۱۴۰۵/۰۹/۱۴'."""
+    day = value.date() if isinstance(value, datetime) else value
+    if lang == "fa":
+        y, m, d = to_jalali(day)
+        return digits(f"{y}/{m:02d}/{d:02d}", lang)
+    return f"{day:%Y-%m-%d}"
+
+
 @cache
 def _locale(lang: str) -> Locale:
     return Locale.parse(lang)

@@ -20,6 +20,7 @@ from tutela.access.people import (
     start_session,
 )
 from tutela.access.ratelimit import RateLimited, client_ip, limiter_for
+from tutela.web.i18n.choice import console_t
 from tutela.web.render import page
 from tutela.web.security import (
     CSRF_FIELD,
@@ -66,9 +67,9 @@ async def login(request: Request) -> Response:
     email = str(form.get("email") or "").strip()[:320]
     password = str(form.get("password") or "")[:1000]
     next_url = safe_next(str(form.get("next") or ""))
+    t = console_t(request)
     if not public_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        return _render(request, email=email, next_url=next_url, status=403,
-                       error="The form expired. Please sign in again.")
+        return _render(request, email=email, next_url=next_url, status=403, error=t("err_form_expired"))
     db = request.app.state.db
     limiter, account, ip = limiter_for(request.app), email.lower(), client_ip(request)
     try:  # per (account, address) and per address, never per account alone: see access.ratelimit
@@ -76,15 +77,14 @@ async def login(request: Request) -> Response:
         await run_in_threadpool(limiter.check, "login.pair", account, ip)
     except RateLimited as exc:
         response = _render(request, email=email, next_url=next_url, status=429,
-                           error=f"Too many wrong tries from here. Wait {-(-exc.retry_after // 60)} minutes, "
-                                 "or ask an administrator.")
+                           error=t("err_too_many", n=-(-exc.retry_after // 60)))
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     try:
         principal = await run_in_threadpool(authenticate_person, db, email, password)
     except AccessError:
         await run_in_threadpool(_count_failure, limiter, account, ip)
-        return _render(request, email=email, next_url=next_url, status=401, error="Wrong email or password.")
+        return _render(request, email=email, next_url=next_url, status=401, error=t("err_wrong_login"))
     await run_in_threadpool(limiter.reset, "login.pair", account, ip)
     await run_in_threadpool(end_session, db, request.cookies.get(SESSION_COOKIE))  # never reuse an old one
     session = await run_in_threadpool(start_session, db, principal)
@@ -105,7 +105,7 @@ def _count_failure(limiter, account: str, ip: str) -> None:  # noqa: ANN001
 async def logout(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=5)
     if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        return HTMLResponse("Sign-out refused: the form's security token is missing or wrong.", 403)
+        return HTMLResponse(console_t(request)("err_signout_csrf"), 403)
     await run_in_threadpool(end_session, request.app.state.db, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(response)
@@ -136,20 +136,21 @@ async def password_change(request: Request) -> Response:
         return RedirectResponse("/login?next=/account/password", status_code=303)
     form = await request.form(max_files=0, max_fields=10)
     if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        return HTMLResponse("Refused: the form's security token is missing or wrong. Reload the page.", 403)
+        return HTMLResponse(console_t(request)("csrf_refused"), 403)
     current, new, again = (str(form.get(k) or "")[:1000] for k in ("current", "new", "again"))
     errors: dict[str, str] = {}
+    t = console_t(request)
     if len(new) < MIN_PASSWORD_LENGTH:
-        errors["new"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        errors["new"] = t("err_pw_short", n=MIN_PASSWORD_LENGTH)
     elif new != again:
-        errors["again"] = "The two new passwords are not the same."
+        errors["again"] = t("err_pw_differ")
     if not errors:
         try:
             await run_in_threadpool(
                 change_password, request.app.state.db, session.principal.user_id, current, new
             )
         except AccessError:
-            errors["current"] = "This is not your current password."
+            errors["current"] = t("err_pw_current")
     if errors:
         return _password_page(request, errors=errors, status=400)
     fresh = await run_in_threadpool(start_session, request.app.state.db, session.principal)

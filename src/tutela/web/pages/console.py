@@ -22,10 +22,12 @@ from tutela.access import AccessError, Forbidden, NotFound, Principal
 from tutela.access.people import list_people
 from tutela.api.errors import http_status
 from tutela.cases.authz import permissions
+from tutela.web.i18n.choice import console_t
 from tutela.web.render import page
 from tutela.web.security import CSRF_FIELD, current_session, session_csrf_ok
 
 router = APIRouter(include_in_schema=False)
+#: The English wording; pages show `csrf_refused` from the console catalogue in the reviewer's language.
 CSRF_REFUSED = "Refused: the form's security token is missing or wrong. Go back and reload."
 
 #: Cases per queue page: enough to work through, small enough to load at once.
@@ -57,7 +59,8 @@ def _signin(request: Request) -> RedirectResponse:
 
 #: Outcomes offered when closing a case: engine outcome id -> (words, DSA decision ground).
 #: The ground is what a statement of reasons (`tutela.cases.exports.dsa`) says for such a decision;
-#: "none" where the outcome restricts nothing. Order is the order in the form.
+#: "none" where the outcome restricts nothing. Order is the order in the form. The English words;
+#: pages show `outcome_<id>` and `ground_<id>` from the console catalogue when it has them.
 OUTCOMES: dict[str, tuple[str, str]] = {
     "content_removed": ("content removed", "illegal content, or incompatible with the terms of service"),
     "account_actioned": ("account actioned", "illegal content, or incompatible with the terms of service"),
@@ -68,7 +71,7 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "duplicate": ("duplicate of another case", "as the other case"),
 }
 
-#: Referral steps in words, for the progress buttons.
+#: Referral steps in words, for the progress buttons (pages show `refstep_<step>` from the catalogue).
 REFERRAL_STEPS: dict[str, str] = {
     "sent": "mark sent",
     "acknowledged": "agency acknowledged",
@@ -78,7 +81,8 @@ REFERRAL_STEPS: dict[str, str] = {
 }
 
 #: What to do instead when the console refuses an action, by the permission it needs (see
-#: `tutela.cases.authz`). The words say what to do next; a role name alone helps nobody.
+#: `tutela.cases.authz`). The words say what to do next; a role name alone helps nobody. English here;
+#: pages show `instead_<perm>` from the console catalogue in the reviewer's language.
 INSTEAD: dict[str, str] = {
     "bulk": "Moving several cases at once is for supervisors. Open each case and move it there, "
     "or ask a supervisor to move them together.",
@@ -107,8 +111,13 @@ def _refused(request: Request, principal: Principal, perm: str) -> HTMLResponse 
     """
     if perm in permissions(principal):
         return None
-    message = INSTEAD.get(perm, "You may not do this here. Ask a supervisor or your organisation's admin.")
-    return _error(request, principal, Forbidden(message), 403)
+    return _error(request, principal, Forbidden(_instead(request, perm)), 403)
+
+
+def _instead(request: Request, perm: str) -> str:
+    """What to do instead of `perm`, in the reviewer's language."""
+    t = console_t(request)
+    return t(f"instead_{perm}") if perm in INSTEAD else t("instead_default")
 
 
 _ENGINE_REFUSAL = re.compile(r"may not do '(\w+)' on cases")
@@ -117,7 +126,9 @@ _ENGINE_REFUSAL = re.compile(r"may not do '(\w+)' on cases")
 def _error(request: Request, principal: Principal, exc: Exception, status: int) -> HTMLResponse:
     message = str(exc)
     if status == 403 and (m := _ENGINE_REFUSAL.search(message)):  # the engine names the role: say what to do
-        message = INSTEAD.get(m.group(1), "You may not do this here. Ask a supervisor.")
+        message = _instead(request, m.group(1))
+    elif status == 404:  # the same words whether it never existed or belongs to someone else
+        message = console_t(request)("not_found_text")
     return page(
         request, "console/error.html", _ctx(request, principal, message=message, status=status),
         status_code=status,
@@ -184,8 +195,9 @@ async def bulk(request: Request) -> Response:
     me, form = checked
     to_status = str(form.get("to_status") or "")
     ids = [int(v) for v in form.getlist("case_id") if str(v).isdigit()]
+    t = console_t(request)
     if to_status not in STATUSES or not ids:
-        return RedirectResponse("/console?failed=choose+cases+and+a+status", status_code=303)
+        return RedirectResponse(f"/console?failed={_q(t('bulk_choose'))}", status_code=303)
     try:
         result = await run_in_threadpool(
             _service().bulk_transition, request.app.state.db, request.app.state.settings, me, ids, to_status
@@ -197,7 +209,7 @@ async def bulk(request: Request) -> Response:
     done, failed = _bulk_counts(result)
     target = f"/console?done={done}"
     if failed:
-        target += f"&failed={failed}+could+not+move+to+{to_status}"
+        target += f"&failed={_q(t('bulk_failed', n=failed, status=t(f'status_{to_status}')))}"
     return RedirectResponse(target, status_code=303)
 
 
@@ -267,7 +279,7 @@ async def _signed_form(
         return _signin(request)
     form = await request.form(max_files=0, max_fields=max_fields)
     if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        return HTMLResponse(CSRF_REFUSED, 403)
+        return HTMLResponse(console_t(request)("csrf_refused"), 403)
     me = session.principal
     if needs is not None and (refused := _refused(request, me, needs)) is not None:
         return refused
@@ -285,83 +297,85 @@ async def _case_action(request: Request, case_id: int, action: Any, *, needs: st
     except AccessError as exc:
         return _error(request, me, exc, http_status(exc))
     except ValueError as exc:
-        msg = f"Not done: {exc}"
+        msg = console_t(request)("not_done", reason=str(exc))
     return RedirectResponse(f"/console/cases/{case_id}?msg={_q(msg)}", status_code=303)
 
 
 @router.post("/console/cases/{case_id}/transition")
 async def transition(request: Request, case_id: int) -> Response:
-    settings = request.app.state.settings
+    settings, t = request.app.state.settings, console_t(request)
 
     def act(db: Any, me: Principal, form: Any) -> str:
         to_status = str(form.get("to_status") or "")
         note = str(form.get("note") or "").strip()[:5000] or None
         if to_status not in STATUSES:
-            raise ValueError("choose a status")
+            raise ValueError(t("err_choose_status"))
         outcome = str(form.get("outcome") or "") or None
         if to_status == "closed" and outcome not in OUTCOMES:
-            raise ValueError("choose how the case ended before closing it")
+            raise ValueError(t("err_choose_outcome"))
         _service().transition(db, settings, me, case_id, to_status, note=note,
                               outcome=outcome if to_status == "closed" else None)
         if to_status == "closed":
-            return f"Closed: {OUTCOMES[outcome][0]}."
-        return f"Moved to {to_status}."
+            return t("msg_closed", outcome=t.maybe(f"outcome_{outcome}", OUTCOMES[outcome][0]))
+        return t("msg_moved", status=t(f"status_{to_status}"))
 
     return await _case_action(request, case_id, act)
 
 
 @router.post("/console/cases/{case_id}/assign")
 async def assign(request: Request, case_id: int) -> Response:
-    settings = request.app.state.settings
+    settings, t = request.app.state.settings, console_t(request)
 
     def act(db: Any, me: Principal, form: Any) -> str:
         raw = str(form.get("user_id") or "")
         user_id = int(raw) if raw.isdigit() else me.user_id
         _service().assign(db, settings, me, case_id, user_id)
-        return "Assigned to you." if user_id == me.user_id else f"Assigned to user {user_id}."
+        return t("msg_assigned_me") if user_id == me.user_id else t("msg_assigned_user", id=str(user_id))
 
     return await _case_action(request, case_id, act)
 
 
 @router.post("/console/cases/{case_id}/refer")
 async def refer(request: Request, case_id: int) -> Response:
-    settings = request.app.state.settings
+    settings, t = request.app.state.settings, console_t(request)
 
     def act(db: Any, me: Principal, form: Any) -> str:
         agencies = [str(a)[:100] for a in form.getlist("agency_id") if str(a).strip()]
         if not agencies:
-            raise ValueError("tick at least one agency to refer to")
+            raise ValueError(t("err_tick_agency"))
         note = str(form.get("note") or "").strip()[:5000] or None
         made = _service().refer(db, settings, me, case_id, agencies, note=note)
-        return f"Referred to {', '.join(r.agency_name for r in made) or 'nobody new'}."
+        return t("msg_referred", to=", ".join(r.agency_name for r in made) or t("nobody_new"))
 
     return await _case_action(request, case_id, act)
 
 
 @router.post("/console/cases/{case_id}/note")
 async def note(request: Request, case_id: int) -> Response:
-    settings = request.app.state.settings
+    settings, t = request.app.state.settings, console_t(request)
 
     def act(db: Any, me: Principal, form: Any) -> str:
         text = str(form.get("text") or "").strip()[:10_000]
         if not text:
-            raise ValueError("write a note first")
+            raise ValueError(t("err_write_note"))
         for_reporter = form.get("for_reporter") == "1"
         _service().add_note(db, settings, me, case_id, text, for_reporter=for_reporter)
-        return "Message for the reporter saved." if for_reporter else "Note saved."
+        return t("msg_reporter_saved") if for_reporter else t("msg_note_saved")
 
     return await _case_action(request, case_id, act)
 
 
 @router.post("/console/cases/{case_id}/hold")
 async def legal_hold(request: Request, case_id: int) -> Response:
+    t = console_t(request)
+
     def act(db: Any, me: Principal, form: Any) -> str:
         on = form.get("on") == "1"
         reason = str(form.get("reason") or "").strip()[:500] or None
         if on and not reason:
-            raise ValueError("say why the evidence must be kept (for example the request's reference)")
+            raise ValueError(t("err_hold_reason"))
         _service().set_legal_hold(db, me, case_id, on, reason=reason)
-        return "Legal hold set: evidence is kept until it is released." if on else "Legal hold released."
+        return t("msg_hold_set") if on else t("msg_hold_released")
 
     return await _case_action(request, case_id, act, needs="hold")
 
@@ -371,14 +385,15 @@ async def referral_progress(request: Request, referral_id: int) -> Response:
     """Record an agency's progress (sent, acknowledged, content removed, verified, declined)."""
     raw_case = (await request.form(max_files=0, max_fields=20)).get("case_id") or ""  # where to go back to
     case_id = int(raw_case) if str(raw_case).isdigit() else 0
+    t = console_t(request)
 
     def act(db: Any, me: Principal, form: Any) -> str:
         status = str(form.get("status") or "")
         if status not in REFERRAL_STEPS:
-            raise ValueError("choose the referral's new step")
+            raise ValueError(t("err_choose_step"))
         ref = str(form.get("external_ref") or "").strip()[:200] or None
         done = _service().update_referral(db, me, referral_id, status, external_ref=ref)
-        return f"Referral to {done.agency_name}: {REFERRAL_STEPS[status]}."
+        return t("msg_referral_step", agency=done.agency_name, step=t(f"refstep_{status}"))
 
     return await _case_action(request, case_id, act, needs="referral_update")
 
@@ -400,7 +415,8 @@ async def export(request: Request, case_id: int) -> Response:
     except AccessError as exc:
         return _error(request, me, exc, http_status(exc))
     except ValueError as exc:
-        return RedirectResponse(f"/console/cases/{case_id}?msg={_q(f'Not exported: {exc}')}", status_code=303)
+        words = console_t(request)("not_exported", reason=str(exc))
+        return RedirectResponse(f"/console/cases/{case_id}?msg={_q(words)}", status_code=303)
     return Response(out.content, media_type=out.media_type, headers={
         "Cache-Control": "no-store",
         "X-Content-Type-Options": "nosniff",
@@ -431,8 +447,9 @@ async def decide(request: Request, appeal_id: int) -> Response:
     me, form = checked
     decision = str(form.get("decision") or "")
     note = str(form.get("note") or "").strip()[:5000] or None
+    t = console_t(request)
     if decision not in ("overturn", "uphold"):
-        return RedirectResponse(f"/console/appeals?msg={_q('Choose: overturn or uphold.')}", status_code=303)
+        return RedirectResponse(f"/console/appeals?msg={_q(t('err_overturn_or_uphold'))}", status_code=303)
     try:
         done = await run_in_threadpool(
             lambda: _service().decide_appeal(
@@ -441,9 +458,8 @@ async def decide(request: Request, appeal_id: int) -> Response:
     except AccessError as exc:
         return _error(request, me, exc, http_status(exc))
     except ValueError as exc:
-        return RedirectResponse(f"/console/appeals?msg={_q(f'Not done: {exc}')}", status_code=303)
-    words = ("Appeal accepted: case #{} reopened for a fresh review." if done.status == "upheld"
-             else "Appeal rejected: case #{} stays closed; the reporter is told.").format(done.case_id)
+        return RedirectResponse(f"/console/appeals?msg={_q(t('not_done', reason=str(exc)))}", status_code=303)
+    words = t("msg_appeal_upheld" if done.status == "upheld" else "msg_appeal_rejected", case=str(done.case_id))
     return RedirectResponse(f"/console/appeals?msg={_q(words)}", status_code=303)
 
 
@@ -471,7 +487,7 @@ async def evidence(request: Request, evidence_id: int) -> Response:
     """The bytes of one evidence item: never cached, never sniffed, never run as a page."""
     session = current_session(request)
     if session is None:
-        return Response("sign in first", status_code=401)
+        return Response(console_t(request)("sign_in_first"), status_code=401)
     me, db, settings = session.principal, request.app.state.db, request.app.state.settings
     try:
         data, content_type = await run_in_threadpool(

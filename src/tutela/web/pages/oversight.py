@@ -24,7 +24,8 @@ from tutela.oversight import charts, measures, register, rollup, views
 from tutela.oversight.scope import scope_for
 from tutela.oversight.words import words
 from tutela.storage.tables.access import orgs
-from tutela.web.i18n import LANGUAGES, negotiate
+from tutela.web.i18n import LANGUAGES
+from tutela.web.i18n.choice import chosen
 from tutela.web.render import page
 from tutela.web.security import current_session
 
@@ -67,7 +68,7 @@ async def dashboard(request: Request) -> Response:
         return RedirectResponse("/login?next=/oversight", status_code=303)
     me = session.principal
     q = {k: (request.query_params.get(k) or "").strip()[:40] for k in FILTER_NAMES}
-    lang = negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+    lang = chosen(request)  # the console's choice (switcher, remembered), then the browser's
     db, settings = request.app.state.db, request.app.state.settings
     try:
         ctx = await run_in_threadpool(_build, db, settings, me, q, lang)

@@ -2,6 +2,20 @@
 (function () {
   "use strict";
 
+  // Words in the reviewer's language, written by the server into the navigation (data-words).
+  var nav = document.querySelector("[data-words]");
+  var words = {};
+  try { words = JSON.parse(nav ? nav.getAttribute("data-words") : "{}"); } catch (e) { words = {}; }
+  var lang = document.documentElement.lang || "en";
+  function w(key, fallback, n) {
+    var text = words[key] || fallback;
+    return n === undefined ? text : text.replace("{n}", n).replace("{t}", n);
+  }
+  // Persian is written with Persian digits.
+  function digits(text) {
+    return lang === "fa" ? String(text).replace(/[0-9]/g, function (d) { return "۰۱۲۳۴۵۶۷۸۹"[d]; }) : String(text);
+  }
+
   // Reveal / blur one media item at a time.
   document.querySelectorAll(".media").forEach(function (fig) {
     var btn = fig.querySelector("button.reveal");
@@ -12,7 +26,7 @@
     var toggle = function () {
       var on = fig.classList.toggle("revealed");
       btn.setAttribute("aria-pressed", on ? "true" : "false");
-      btn.textContent = on ? "Blur" : "Reveal";
+      btn.textContent = on ? w("blur", "Blur") : w("reveal", "Reveal");
     };
     btn.addEventListener("click", toggle);
     var img = fig.querySelector("img");
@@ -21,15 +35,31 @@
 
   // Times: the server writes UTC; show the reviewer's local time, and deadlines as a countdown.
   function pad(n) { return (n < 10 ? "0" : "") + n; }
+  // Persian dates in the Solar Hijri calendar (the browser's Intl knows it), as on the server.
+  var persian = null;
+  if (lang === "fa" && window.Intl) {
+    try {
+      persian = new Intl.DateTimeFormat("en-US-u-ca-persian", { year: "numeric", month: "numeric", day: "numeric" });
+    } catch (e) { persian = null; }
+  }
   function local(d) {
-    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+    var time = pad(d.getHours()) + ":" + pad(d.getMinutes());
+    if (persian) {
+      var p = {};
+      persian.formatToParts(d).forEach(function (x) { p[x.type] = x.value; });
+      return digits(parseInt(p.year, 10) + "/" + pad(+p.month) + "/" + pad(+p.day) + " " + time);
+    }
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + time;
   }
   function span(ms) {
     var min = Math.round(Math.abs(ms) / 60000);
-    if (min < 60) return min + " min";
-    var h = Math.floor(min / 60);
-    if (h < 48) return h + " h " + (min % 60) + " min";
-    return Math.floor(h / 24) + " d " + (h % 24) + " h";
+    var m = function (n) { return w("min", "{n} min", n); };
+    var hr = function (n) { return w("h", "{n} h", n); };
+    var out;
+    if (min < 60) out = m(min);
+    else if (min < 48 * 60) out = hr(Math.floor(min / 60)) + " " + m(min % 60);
+    else out = w("d", "{n} d", Math.floor(min / 1440)) + " " + hr(Math.floor(min / 60) % 24);
+    return digits(out);
   }
   function times() {
     var now = Date.now();
@@ -39,7 +69,7 @@
       t.title = t.getAttribute("datetime").replace("T", " ").slice(0, 16) + " UTC";
       if (t.hasAttribute("data-countdown")) {
         var left = d.getTime() - now;
-        t.textContent = (left >= 0 ? "in " + span(left) : span(left) + " ago") + " (" + local(d) + ")";
+        t.textContent = (left >= 0 ? w("in", "in {t}", span(left)) : w("ago", "{t} ago", span(left))) + " (" + local(d) + ")";
       } else {
         t.textContent = local(d);
       }
