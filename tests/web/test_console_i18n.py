@@ -107,3 +107,25 @@ def test_refusals_say_what_to_do_in_the_reviewer_language(client, csrf, world):
 def test_public_report_pages_never_set_the_language_cookie(client):
     res = client.get("/report?lang=fa")
     assert res.status_code == 200 and LANG_COOKIE not in res.cookies
+
+
+def test_case_view_in_russian_with_outcomes_events_and_durations_in_words(client, csrf, world):
+    _sign_in(client, csrf, "sup@a.example")
+    page = client.get(f"/console/cases/{world[0].case_id}?lang=ru").text
+    t = translator("ru", "console")
+    for key in ("actions", "close_legend", "outcome_no_violation", "ground_no_violation", "event_received",
+                "timeline", "add_note", "status_received"):
+        assert t(key) in page, key
+    assert re.search(r"\d+ (час|часа|часов|минут|минуты|дня|дней)\b", page)  # allowed time in Russian plurals
+    assert "DSA decision ground" not in page and ">received<" not in page
+    assert "someone wants my card number" in re.sub(r"<[^>]+>", "", page)  # the reporter's words, as written
+
+
+def test_case_messages_come_back_in_the_reviewer_language(client, csrf, world):
+    _sign_in(client, csrf, "sup@a.example")
+    page = client.get(f"/console/cases/{world[0].case_id}?lang=az").text
+    res = client.post(f"/console/cases/{world[0].case_id}/note", data={"csrf_token": csrf(page), "text": "Yoxladım."})
+    assert res.status_code == 200 and translator("az", "console")("msg_note_saved") in res.text
+    res = client.post(f"/console/cases/{world[0].case_id}/transition",
+                      data={"csrf_token": csrf(page), "to_status": "closed"})
+    assert translator("az", "console")("err_choose_outcome") in res.text

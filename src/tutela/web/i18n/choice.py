@@ -14,6 +14,7 @@ Hijri calendar), `day`, `languages` and `lang_href(code)` for the switcher.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -26,6 +27,7 @@ from tutela.web.i18n import LANGUAGES, Translator, direction, negotiate, transla
 from tutela.web.i18n.localise import digits, format_datetime, format_day, number
 
 LANG_COOKIE = "tutela_lang"
+_SPAN = re.compile(r"(\d+) (minutes|hours|days)")
 _ONE_YEAR = 365 * 24 * 3600
 
 
@@ -79,5 +81,12 @@ def console_context(request: Request) -> dict[str, Any]:
     def dig(value: Any) -> str:
         return digits(value, lang)
 
-    return {"lang": lang, "dir": direction(lang), "t": translator(lang, "console"), "languages": LANGUAGES,
-            "lang_href": _lang_href(request), "when": when, "day": day, "num": num, "dig": dig}
+    t = translator(lang, "console")
+
+    def span(text: str) -> str:
+        """An allowed time the engine writes in English ("4 hours") in the reviewer's words."""
+        m = _SPAN.fullmatch(str(text))
+        return t(f"span_{m.group(2)}", n=int(m.group(1))) if m else dig(text)
+
+    return {"lang": lang, "dir": direction(lang), "t": t, "languages": LANGUAGES,
+            "lang_href": _lang_href(request), "when": when, "day": day, "num": num, "dig": dig, "span": span}
