@@ -48,13 +48,13 @@ def prf(pairs: list[tuple[bool, bool]]) -> tuple[float, float, float]:
     return prec, rec, f_beta(prec, rec)
 
 
-def written() -> None:
-    print("## Written conversations (alerts per conversation)\n")
+def written(windows: bool | None = None) -> None:
+    print(f"## Written conversations (alerts per conversation; semantic windows {windows})\n")
     print("| split | lang | grooming | ordinary | precision | recall | F0.5 | alerted before sexual/coercive stage "
           "| false alerts | median messages to first alert |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for split in ("heldout", "train"):
-        res = evaluate(load_corpus(split=split))
+        res = evaluate(load_corpus(split=split), semantic_windows=windows)
         for lang in (*LANGS, "all"):
             r = res[lang]
             print(f"| {split} | {lang} | {r['grooming']} | {r['ordinary']} | {r['precision']:.3f} | {r['recall']:.3f} "
@@ -104,6 +104,8 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=SHARED)
     ap.add_argument("--seg-weight", type=float, default=None,
                     help="override the tuned weight of the whole-conversation model (0 = stage risk only)")
+    ap.add_argument("--windows", default="default", choices=("default", "on", "off"),
+                    help="semantic conversation windows: the tracker's default, or forced on/off")
     args = ap.parse_args()
     if args.seg_weight is not None:
         import dataclasses
@@ -114,7 +116,7 @@ def main() -> None:
     p = default_params()
     print(f"alert threshold {p.threshold}, escalation {p.escalation}, soft floor {p.soft_floor}, "
           f"segment weight {p.seg_weight}\n")
-    written()
+    written(None if args.windows == "default" else args.windows == "on")
     pan(args.shared)
 
 

@@ -37,7 +37,10 @@ def main() -> None:
     ap.add_argument("--conversations", type=int, default=10_000)
     ap.add_argument("--cache", type=int, default=20_000, help="LRU cache size (states kept in memory)")
     ap.add_argument("--detector-only", action="store_true", help="time only the per-message stage detector")
+    ap.add_argument("--windows", default="default", choices=("default", "on", "off"),
+                    help="semantic conversation windows: the tracker's default (on where the encoder runs), or forced")
     args = ap.parse_args()
+    windows = {} if args.windows == "default" else {"semantic_windows": args.windows == "on"}
 
     texts = [m["text"] for c in load_corpus() for m in c["messages"]]
     if args.detector_only:
@@ -54,8 +57,12 @@ def main() -> None:
         db = Database(f"sqlite:///{tmp}/bench.sqlite3")
         db.create_all()
         org = create_org(db, "bench")
-        tracker = ConversationTracker(db, org, cache_size=args.cache)
+        tracker = ConversationTracker(db, org, cache_size=args.cache, **windows)
         tracker.feed("warm-up", {"sender": "w", "text": "warm up", "ts": 0})
+        if tracker.windows is not None:  # load the encoder before timing, as a long-running process has
+            from tutela.detect.components import component
+
+            component("semantic").score(["warm up"], ["und"], None)
         start_rss = rss_mb()
         t0, c0 = time.perf_counter(), time.process_time()
         for i in range(args.messages):
@@ -69,6 +76,8 @@ def main() -> None:
         print(f"CPU:  {cpu:.2f} s  -> {args.messages / cpu:,.0f} messages per CPU-second (one core; "
               "the fair figure on a shared machine)")
         print(f"peak RSS: {rss_mb():.0f} MB (after warm-up {start_rss:.0f} MB)")
+        if tracker.windows is not None:
+            print(f"semantic windows scored: {tracker.windows.scored} ({tracker.windows.scored / args.messages:.1%})")
         size = Path(f"{tmp}/bench.sqlite3").stat().st_size / 1e6
         print(f"database: {size:.1f} MB for {args.conversations} conversations + {2 * args.conversations} accounts")
         db.dispose()

@@ -64,4 +64,5 @@ def test_the_window_is_not_stored(db, settings) -> None:
 def test_setting_off_turns_windows_off(settings) -> None:
     settings.semantic_stage = "off"
     assert ConversationTracker(settings=settings, semantic_windows=True).windows is None
-    assert ConversationTracker().windows is None  # off unless asked for
+    assert ConversationTracker(semantic_windows=False).windows is None
+    assert ConversationTracker().windows is not None  # on by default where the encoder runs

@@ -55,13 +55,15 @@ def evaluate(
     convs: Iterable[dict[str, Any]],
     detector: StageDetector | None = None,
     params: RiskParams | None = None,
+    semantic_windows: bool | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Per language (and 'all'): precision, recall, F0.5, early share, median messages to first alert."""
+    """Per language (and 'all'): precision, recall, F0.5, early share, median messages to first alert.
+    `semantic_windows`: as `ConversationTracker` takes it (None: the tracker's default)."""
     detector = detector if detector is not None else default_detector()
     params = params if params is not None else default_params()
     rows: dict[str, list[tuple[bool, bool, bool, int | None]]] = {}
     for conv in convs:
-        tracker = ConversationTracker(detector=detector, params=params)
+        tracker = ConversationTracker(detector=detector, params=params, semantic_windows=semantic_windows)
         msgs = [{k: v for k, v in m.items() if k != "stages"} for m in conv["messages"]]
         res = score_conversation(msgs, conv["id"], tracker=tracker)
         groom = conv["kind"] == "grooming"

@@ -96,7 +96,9 @@ def apply_message(
 
 
 def _windows_on(settings: Settings | None, wanted: bool | None) -> bool:
-    if not wanted or (settings is not None and settings.semantic_stage == "off"):
+    """Windows run unless asked not to (`wanted=False`), the `semantic_stage` setting is "off", or no
+    encoder runs here (then the per-message models stand alone, as before)."""
+    if wanted is False or (settings is not None and settings.semantic_stage == "off"):
         return False
     from tutela.detect.semantic.stage import builtin_index
 
@@ -119,9 +121,11 @@ class ConversationTracker:
         flush_every: int = 2_000,
         semantic_windows: bool | None = None,
     ) -> None:
-        """`semantic_windows=True`: also score a sender's last messages together with the semantic stage
-        (`windows.py`), unless the `semantic_stage` setting is "off" or no encoder runs here. Off by
-        default for now: it changes the risk the tuned constants (`risk.json`) were fitted for."""
+        """`semantic_windows`: also score a sender's last messages together with the semantic stage
+        (`windows.py`); on by default (None) unless the `semantic_stage` setting is "off" or no encoder
+        runs here, `False` turns it off. Windows lift only threats and images, and only when the
+        per-message models already see a threat or an image request, so the tuned constants
+        (`risk.json`) hold: on the written corpus the alerts are the same with and without them."""
         self.db = db
         self.org_id = org_id
         self.keyer = IdKeyer.from_settings(settings, hash_ids)
