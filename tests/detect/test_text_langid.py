@@ -33,3 +33,13 @@ def test_junk_is_undetermined(text: str) -> None:
 def test_batch_matches_single() -> None:
     texts = ["hello there my friend", "привет друг"]
     assert [lang for lang, _ in identify_many(texts)] == [identify(t)[0] for t in texts]
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("s3n1 0kuld4n s0nr4 g3b3rt1c3m", "tr"),  # leet digits read as letters for the model
+    ("sekillerini atmasan hamiya gonderecem, mektebine de", "az"),  # Azerbaijani without its letters
+    ("sabah mektebe getirecem hamisini oldurecem", "az"),
+    ("meet at 10am on the 2nd floor", "en"),
+])
+def test_leet_and_letterless_azerbaijani(text: str, lang: str) -> None:
+    assert identify(text)[0] == lang

@@ -55,7 +55,7 @@ def test_other_latin_text_is_not_taken_for_persian_or_russian(text: str, lang: s
 def test_translit_back_to_cyrillic() -> None:
     assert latin_to_russian("skinj foto i nikomu ne govori") == "скинь фото и никому не говори"
     assert latin_to_russian("privet, kak dela?") == "привет, как дела?"
-    assert latin_to_russian("ne prosnutsya") == "не проснутся"
+    assert latin_to_russian("ne prosnutsya") == "не проснуться"  # the infinitive, from the word list
 
 
 def test_finglish_back_to_persian_script() -> None:
@@ -77,3 +77,27 @@ def test_the_engine_reads_translit_in_cyrillic() -> None:
     latin = analyze_text("ty tupaya suka, tebya vse nenavidyat")
     assert latin.lang == "ru"
     assert latin.flags  # insult and swearing, caught only once read as Cyrillic
+
+
+def test_finglish_digits_and_loanwords() -> None:
+    """Persian leetspeak (3 = ع, 7 = ح) and the English `pics` Finglish borrows come back as Persian."""
+    assert latin_to_persian("ye 3akse lokht az khodet befres") == "یه عکس لخت از خودت بفرست"
+    assert latin_to_persian("be3d az madrese") == "بعد از مدرسه"
+    assert latin_to_persian("age 14? pics bede") == "اگه 14? عکسا بده"
+
+
+def test_translit_soft_signs_and_short_i() -> None:
+    assert latin_to_russian("esli ne skinesh") == "если не скинешь"
+    assert latin_to_russian("davai vstretimsya") == "давай встретимся"
+    assert latin_to_russian("ty talantlivyi") == "ты талантливый"
+    assert latin_to_russian("togda skin mne golye foto") == "тогда скинь мне голые фото"
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("togda skin mne golye foto i karta tvoya", "ru"),
+    ("pas ye akse lokht az khodet befrest", "fa"),
+    ("in beine khodemoon bemoone ok?", "fa"),
+    ("ye 3akse lokht az khodet befres kasi nemifahme", "fa"),
+])
+def test_more_romanised_lines_are_recognised(text: str, lang: str) -> None:
+    assert identify(text)[0] == lang

@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from tutela.config import Settings
-from tutela.conversations.detector import StageDetector, default_detector, models_dir
+from tutela.conversations.detector import StageDetector, default_detector, models_dir, native_text
 from tutela.conversations.risk import RiskParams, StepOutcome
 from tutela.conversations.segments import NO_TERMS, SegTerms
 from tutela.conversations.state import DEFAULT, AccountState, ConversationState
@@ -222,8 +222,9 @@ class ConversationTracker:
         account = self._get_account(sender_key, create=True)
         assert conv is not None and account is not None
         scores, seg_terms = self.detector.analyse(msg.text)
-        if self.windows is not None:
-            scores = self.windows.lift(conv_key, sender_key, msg.text[: self.detector.max_chars], scores)
+        if self.windows is not None:  # the semantic stage reads Finglish and translit in their own script
+            text = msg.text[: self.detector.max_chars]
+            scores = self.windows.lift(conv_key, sender_key, native_text(text) or text, scores)
         seg_model = self.detector.segment_model
         apply_message(
             conv_key, conv, sender_key, account, msg, scores, self.params, self.keyer, seg_terms, seg_model

@@ -27,7 +27,10 @@ _AZ_QX = re.compile(r"[qxQX]")
 _AZ_WORDS = re.compile(
     r"\b(men|mən|sen|sən|nece|necə|necesen|necəsən|salam|deyil|yox|çox|cox|yaxşı|yaxsi|xahiş|xahis|"
     r"qız|qiz|oğlan|oglan|qardaş|qardas|bacı|baci|nədir|nedir|harda|burda|olar|olmaz|edirəm|edirem|"
-    r"gəl|gel|gəlirəm|səni|seni|mənə|mene|sənə|sene|ilə|ile|amma|çünki|cunki|kimi|bəli|beli|heç|hec)\b",
+    r"gəl|gel|gəlirəm|səni|seni|mənə|mene|sənə|sene|ilə|ile|amma|çünki|cunki|kimi|bəli|beli|heç|hec|"
+    # typed without its letters: hamı (everyone), məktəb (school), şəkil (picture), future -əcəm
+    r"hami|hamiya|hamisi|hamisini|hamini|mekteb|mektebe|mektebine|mektebde|mektebden|seklini|sekillerini|"
+    r"sekillerin|gonderecem|getirecem|oldurecem|edecem|deyecem|yazacam|atacam)\b",
     re.IGNORECASE,
 )
 _AZ_WORD_SET = frozenset(_AZ_WORDS.pattern.removeprefix("\\b(").removesuffix(")\\b").split("|"))
@@ -134,6 +137,24 @@ def _decide(text: str, labels: list[str], scores: list[float]) -> tuple[str, flo
     return top, conf
 
 
+_LEET_IN_WORD = re.compile(r"\b(?=\w*[^\W\d_])(?=\w*[013457])\w+\b")
+_UNLEET = str.maketrans("013457", "oieast")
+
+
+def _unleet(text: str) -> str:
+    """Leet digits inside words read as letters for fastText (`s3n1 0kuld4n` -> `seni okuldan`), which
+    otherwise answers Portuguese or Polish; numbers and the script cues `_decide` reads stay as typed."""
+    if not any(c in "013457" for c in text):
+        return text
+    return _LEET_IN_WORD.sub(_unleet_word, text)
+
+
+def _unleet_word(m: re.Match[str]) -> str:
+    w = m.group()
+    digits = sum(c.isdigit() for c in w)
+    return w.translate(_UNLEET) if len(w) - digits > digits else w  # `10am`, `4k` stay
+
+
 def identify(text: str) -> tuple[str, float]:
     """ISO 639-1 code (or `und`) and a confidence in [0, 1] for one text."""
     return identify_many([text])[0]
@@ -144,5 +165,5 @@ def identify_many(texts: Sequence[str]) -> list[tuple[str, float]]:
     if not texts:
         return []
     clipped = [t[:2000] for t in texts]
-    preds = _MODEL.predict(clipped)
+    preds = _MODEL.predict([_unleet(t) for t in clipped])
     return [_decide(t, labels, scores) for t, (labels, scores) in zip(clipped, preds)]

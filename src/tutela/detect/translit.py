@@ -77,7 +77,9 @@ _RU_WORDS: dict[str, float] = {
         "vstretimsya vstretimsja vstretitsya vstrecha uvidimsya pogulyaem zaberu priedu prihodi "
         "sekret tainu taina rabote rabota doma odna odin roditeli roditelyam mamke papke "
         "karta kartu kartoy podaryu podarok podarki vzamen nichego nikto uznaet ladno serezno seryozno "
-        "klassnyi klassnaya krasotka krasavica let godik lichku lichka telegu".split(),
+        "klassnyi klassnaya krasotka krasavica let godik lichku lichka telegu "
+        "skazala skazal skazhu skinut skinu babushke babushka dedushka gramota gramoty shkoly shkole posle "
+        "vypit chtoby idesh delaesh znaesh mozhesh dumaesh kontrolnaya tolko".split(),
         1.0,
     ),
 }
@@ -133,7 +135,10 @@ _RU_DICT: dict[str, str] = {
     "sichas": "сейчас", "golye": "голые", "golyi": "голый", "golaya": "голая", "tvoi": "твои", "moi": "мои",
     "ok": "ок", "vsem": "всем", "nikomu": "никому", "ubyu": "убью", "ubju": "убью", "zarabotat": "заработать",
     "pokazhi": "покажи", "pokaji": "покажи", "razdensya": "разденься", "razdenysya": "разденься",
+    "tolko": "только", "vypit": "выпить", "prosnutsya": "проснуться", "ubit": "убить",
 }
+# the second person ends in a soft sign the writer leaves out: `skinesh` -> скинешь, `idesh` -> идешь
+_RU_2SG = re.compile(r"(?<=[a-z]{2})(esh|ish|yosh|josh)$")
 # й written as i after a vowel (`davai`, `moi`), where the vowel ends the word or meets a consonant.
 _RU_I_SHORT = re.compile(r"(?<=[aeiouy])i(?![aeiouy])")
 
@@ -150,6 +155,7 @@ def latin_to_russian(text: str) -> str:
             out.append(known)
             continue
         token = _RU_I_SHORT.sub("j", token)
+        token = _RU_2SG.sub(lambda m: m.group() + "j", token)
         w, res, i = token, [], 0
         while i < len(w):
             for latin, cyr in _RU_MULTI:
@@ -195,6 +201,8 @@ _FA_DICT: dict[str, str] = {
     "chand": "چند", "ta": "تا", "bidar": "بیدار", "hame": "همه", "hamash": "همش", "nemidoonam": "نمیدونم",
     "inja": "اینجا", "unja": "اونجا", "oonja": "اونجا", "khone": "خونه", "khoone": "خونه", "khune": "خونه",
     "in": "این", "ina": "اینا", "ok": "اوکی", "card": "کارت", "ye": "یه", "yek": "یک",
+    "pic": "عکس", "pics": "عکسا", "pik": "عکس", "piks": "عکسا", "picet": "عکست", "pictoo": "عکستو",
+    "befres": "بفرست",
     "khodet": "خودت", "khodam": "خودم", "khodemoon": "خودمون", "khodemun": "خودمون", "pas": "پس",
     "jedi": "جدی", "lokht": "لخت", "lokhti": "لختی", "bemoone": "بمونه", "bemune": "بمونه", "beine": "بین",
     "beyne": "بین", "bein": "بین", "nemifahme": "نمیفهمه", "salete": "سالته",
@@ -202,14 +210,16 @@ _FA_DICT: dict[str, str] = {
     "kar": "کار", "karan": "کارن", "khoonan": "خونن", "khunan": "خونن", "bashe": "باشه", "are": "آره",
     "azat": "ازت", "hadie": "هدیه", "male": "مال", "film": "فیلم", "filmet": "فیلمت", "nagi": "نگی",
 }
+# Persian leetspeak in Finglish: digits for the letters Latin has none for (`3aks` = عکس, `7aal` = حال).
+_FA_DIGITS = {"3": "ع", "7": "ح"}
 _FA_MULTI = [
     ("kh", "خ"), ("gh", "ق"), ("sh", "ش"), ("ch", "چ"), ("zh", "ژ"), ("oo", "و"), ("ou", "و"), ("ee", "ی"),
-    ("ei", "ی"), ("ey", "ی"), ("ai", "ای"), ("ay", "ای"),
+    ("ei", "ی"), ("ey", "ی"), ("ai", "ای"), ("ay", "ای"), ("aa", "ا"),
 ]
 _FA_SINGLE = {
     "b": "ب", "p": "پ", "t": "ت", "j": "ج", "h": "ه", "d": "د", "r": "ر", "z": "ز", "s": "س", "f": "ف",
     "q": "ق", "k": "ک", "g": "گ", "l": "ل", "m": "م", "n": "ن", "v": "و", "w": "و", "y": "ی", "c": "ک",
-    "x": "خ", "i": "ی", "u": "و", "a": "ا",
+    "x": "خ", "i": "ی", "u": "و", "a": "ا", **_FA_DIGITS,
 }
 
 
@@ -217,6 +227,8 @@ def _fa_word(w: str) -> str:
     known = _FA_DICT.get(w)
     if known is not None:
         return known
+    if w.startswith(("aks", "axs")) and len(w) > 4:  # عکس with a suffix: aksaye, aksamo, akseto
+        return "عکس" + _fa_word("_" + w[3:])[1:]
     res: list[str] = []
     i = 0
     while i < len(w):
@@ -245,9 +257,24 @@ def _fa_word(w: str) -> str:
     return "".join(res)
 
 
+_FA_TOKEN = re.compile(r"[a-z']*[a-z][a-z'37]*|[37][a-z][a-z'37]*")
+
+
 def latin_to_persian(text: str) -> str:
     """Finglish back to Persian script: the common words by a list, the rest by rules."""
-    return re.sub(r"[a-z']+", lambda m: _fa_word(m.group()), text.lower())
+    return _FA_TOKEN.sub(lambda m: _fa_leet_word(m.group()), text.lower())
+
+
+def _fa_leet_word(w: str) -> str:
+    """A Finglish word that may carry 3/7 for ع/ح: a known word written with the digit is the known
+    word (`3akse` is `akse`, already عکس), else the digit is its letter and the rest goes by rule."""
+    if not any(c in _FA_DIGITS for c in w):
+        return _fa_word(w)
+    plain = "".join(c for c in w if c not in _FA_DIGITS)
+    known = _FA_DICT.get(plain)
+    if known is not None and any(_FA_DIGITS[c] in known for c in w if c in _FA_DIGITS):
+        return known
+    return _fa_word(w)
 
 
 _LATIN = re.compile(r"[A-Za-z]")

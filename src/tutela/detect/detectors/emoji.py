@@ -38,7 +38,8 @@ def _words(*alternatives: str) -> re.Pattern[str]:
 _SCHOOL = _words(r"school", r"class(room)?\b", r"teacher", r"okul", r"sinif", r"ogretmen", r"mekteb", r"muellim",
                  r"مدرسه", r"کلاس", r"معلم", r"школ", r"класс", r"учител")
 _SALE = _words(r"sell", r"for sale", r"deliver", r"dm (me|for)", r"\$\d", r"\d+ ?\$",
-               r"sat(i|ilik|iyorum|ilir|iram|is)", r"teslimat", r"fiyat", r"kapiya", r"catdiril", r"qiymet",
+               r"sat(i|ilik|iyorum|ilir|iram|is)", r"teslim", r"fiyat", r"kapiya", r"catdiril", r"qiymet", r"dm at",
+               r"dm yaz", r"pm at", r"в лс", r"в личк", r"پیوی", r"پی وی",
                r"فروش", r"میفروشم", r"تحویل", r"قیمت", r"ارسال", r"تومن", r"تومان",
                r"прода", r"доставк", r"цен[аы]", r"заклад", r"клад\b", r"руб")
 _PICS = _words(r"send", r"show", r"pics?\b", r"photos?", r"nudes?", r"vid", r"gonder", r"foto", r"resim",
