@@ -129,3 +129,20 @@ def test_case_messages_come_back_in_the_reviewer_language(client, csrf, world):
     res = client.post(f"/console/cases/{world[0].case_id}/transition",
                       data={"csrf_token": csrf(page), "to_status": "closed"})
     assert translator("az", "console")("err_choose_outcome") in res.text
+
+
+def test_people_form_keeps_what_was_typed_and_answers_in_turkish(client, csrf, db, world):
+    create_user(db, "Hotline A", "admin@a.example", PASSWORD, "admin")
+    _sign_in(client, csrf, "admin@a.example")
+    page = client.get("/console/people?lang=tr").text
+    t = translator("tr", "console")
+    res = client.post("/console/people", data={"csrf_token": csrf(page), "email": "yeni@a.example",
+                                               "role": "analyst", "password": "short"})
+    assert res.status_code == 400 and t("err_pw_short", n=12) in res.text
+    assert 'value="yeni@a.example"' in res.text and '<option value="analyst" selected>analist</option>' in res.text
+    taken = client.post("/console/people", data={"csrf_token": csrf(page), "email": "ana@a.example",
+                                                 "role": "analyst", "password": PASSWORD})
+    assert taken.status_code == 400 and t("err_email_taken") in taken.text
+    keys = client.get("/console/keys").text
+    bad = client.post("/console/keys", data={"csrf_token": csrf(keys), "label": "entegrasyon"})
+    assert bad.status_code == 400 and t("err_no_scope") in bad.text and 'value="entegrasyon"' in bad.text

@@ -90,7 +90,9 @@ async def admin_form(
         return HTMLResponse(refusal, 403)
     form = await request.form(max_files=0, max_fields=max_fields)
     if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
-        return HTMLResponse("Refused: the form's security token is missing or wrong. Reload the page.", 403)
+        from tutela.web.i18n.choice import console_t  # the admin's language
+
+        return HTMLResponse(console_t(request)("csrf_refused"), 403)
     return session, form
 
 

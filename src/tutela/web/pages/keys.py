@@ -8,18 +8,20 @@ put in a redirect URL, so it does not end up in history or logs.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote_plus
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tutela.access.keys import SCOPES, create_key, list_keys, revoke_key
+from tutela.web.i18n.choice import console_t
 from tutela.web.render import page
 from tutela.web.security import CSRF_FIELD, admin_form, current_session
 
 router = APIRouter(include_in_schema=False)
 
-ONLY_ADMINS = "Only an administrator of the organisation manages its API keys."
+ONLY_ADMINS = "Only an administrator of the organisation manages its API keys."  # English; `only_admins_keys`
 
 
 def _render(request: Request, session: Any, *, form: dict | None = None, error: str = "", done: str = "",
@@ -38,34 +40,39 @@ def keys_page(request: Request) -> Response:
     if session is None:
         return RedirectResponse("/login?next=/console/keys", status_code=303)
     if session.principal.role != "admin":
-        return HTMLResponse(ONLY_ADMINS, 403)
+        return HTMLResponse(console_t(request)("only_admins_keys"), 403)
     return _render(request, session, done=request.query_params.get("done", "")[:200])
 
 
 @router.post("/console/keys", response_class=HTMLResponse)
 async def add_key(request: Request) -> Response:
-    checked = await admin_form(request, refusal=ONLY_ADMINS, max_fields=len(SCOPES) + 5)
+    t = console_t(request)
+    checked = await admin_form(request, refusal=t("only_admins_keys"), max_fields=len(SCOPES) + 5)
     if isinstance(checked, HTMLResponse):
         return checked
     session, form = checked
     label = str(form.get("label") or "").strip()[:200] or None
     scopes = [str(s) for s in form.getlist("scope")][: len(SCOPES)]
     try:
+        if not scopes:
+            raise ValueError(t("err_no_scope"))
         key = await run_in_threadpool(create_key, request.app.state.db, session.principal.org_id, scopes,
                                       label=label, actor=session.principal.actor)
     except ValueError as exc:
-        return _render(request, session, form={"label": label, "scopes": scopes}, error=str(exc), status=400)
+        error = t("err_regulator_scope") if "regulator's keys" in str(exc) else str(exc)
+        return _render(request, session, form={"label": label, "scopes": scopes}, error=error, status=400)
     return _render(request, session, new_key=key, status=201)
 
 
 @router.post("/console/keys/revoke")
 async def revoke(request: Request) -> Response:
-    checked = await admin_form(request, refusal=ONLY_ADMINS, max_fields=len(SCOPES) + 5)
+    t = console_t(request)
+    checked = await admin_form(request, refusal=t("only_admins_keys"), max_fields=len(SCOPES) + 5)
     if isinstance(checked, HTMLResponse):
         return checked
     session, form = checked
     key_id = str(form.get("key_id") or "")[:40]
     done = await run_in_threadpool(revoke_key, request.app.state.db, key_id, org_id=session.principal.org_id,
                                    actor=session.principal.actor)
-    word = f"Revoked+key+{done['key_id']}" if done else "No+such+key"
-    return RedirectResponse(f"/console/keys?done={word}", status_code=303)
+    word = t("key_revoked", id=done["key_id"]) if done else t("no_such_key")
+    return RedirectResponse(f"/console/keys?done={quote_plus(word)}", status_code=303)
