@@ -18,6 +18,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+from typing import Any  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from tutela.config import Settings  # noqa: E402
@@ -26,6 +27,24 @@ from tutela.domain.languages import language_codes  # noqa: E402
 
 LANGS = language_codes()
 BENIGN = {"ordinary", "tricky_benign"}
+
+
+def _why(out: Any, fast: Any) -> str:
+    """Each flag with what raised it: `fraud<semantic>`, `cyberbullying<model>`, `profanity<lexicon>`.
+
+    A flag the fast-stage run lacks came from the semantic stage; a fast flag is put down to the rule
+    detectors whose own score reaches the rule threshold, else to the model's head.
+    """
+    rules: dict[str, set[str]] = {}
+    for e in fast.explanations or []:
+        if e.detector != "model" and e.score >= 0.5:
+            rules.setdefault(e.category.value, set()).add(e.detector)
+    fast_flags = {c.value for c in fast.flags}
+    parts = []
+    for c in sorted(c.value for c in out.flags):
+        src = "semantic" if c not in fast_flags else ",".join(sorted(rules.get(c, {"model"})))
+        parts.append(f"{c}<{src}>")
+    return " ".join(parts)
 
 
 def main() -> None:
@@ -42,14 +61,16 @@ def main() -> None:
         rows = [json.loads(line) for line in (folder / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
         rows = [r for r in rows if r.get("split") == args.split]
         res = analyze_texts([r["text"] for r in rows], settings=Settings(), stages=args.stages, explain=args.show_errors)
+        fast = (analyze_texts([r["text"] for r in rows], settings=Settings(), stages="fast")
+                if args.show_errors else res)
         benign = false = harmful = caught = cat = 0
-        for r, out in zip(rows, res, strict=True):
+        for r, out, fout in zip(rows, res, fast, strict=True):
             flags = set(out.flags) if hasattr(out, "flags") else set(out["flags"])
             if r["kind"] in BENIGN:
                 benign += 1
                 false += bool(flags)
                 if flags and args.show_errors:
-                    print(f"  FALSE {r['id']} {sorted(flags)} {r['text']!r}")
+                    print(f"  FALSE {r['id']} {_why(out, fout)} {r['text']!r}")
             else:
                 harmful += 1
                 caught += bool(flags)
