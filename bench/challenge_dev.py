@@ -1,13 +1,15 @@
 """False-flag rate and recall of the engine on the DEV split of the written challenge sets.
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python bench/challenge_dev.py [--stages fast|auto|deep] [--show-errors]
-    OMP_NUM_THREADS=1 PYTHONPATH=src python bench/challenge_dev.py --split heldout --stages auto
+    OMP_NUM_THREADS=1 PYTHONPATH=src python bench/challenge_dev.py --split heldout --stages auto [--round 2]
 
 Reads only lines with `"split": "dev"` by default (so rules are tuned on those only). `--split heldout`
 is for the closing measurement of a piece of work, once, and never with `--show-errors`: held-out
 lines must not be looked at one by one. Per language: benign lines (`ordinary`, `tricky_benign`) with any flag (false-flag rate),
 harmful lines (`harmful`, `disguised`) with any flag (recall) and with one of their own categories
-flagged (category recall). `--show-errors` prints the false flags and misses to tune rules on.
+flagged (category recall). Lines carry `round` from their second writing round on (round 2: 40 a
+language, written 2026-12-06 after round 1's held-out lines had been run once); `--round N` keeps
+one round. `--show-errors` prints the false flags and misses to tune rules on.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ def main() -> None:
     ap.add_argument("--stages", default="fast", choices=("fast", "auto", "deep"))
     ap.add_argument("--show-errors", action="store_true")
     ap.add_argument("--split", default="dev", choices=("dev", "heldout"))
+    ap.add_argument("--round", type=int, default=None,
+                    help="only lines of this writing round (1: the first lines, without a `round` key; 2: ...)")
     args = ap.parse_args()
     if args.split == "heldout" and args.show_errors:
         ap.error("--show-errors is for the dev split only: held-out lines are never read one by one")
@@ -60,6 +64,8 @@ def main() -> None:
     for lang in LANGS:
         rows = [json.loads(line) for line in (folder / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
         rows = [r for r in rows if r.get("split") == args.split]
+        if args.round is not None:
+            rows = [r for r in rows if r.get("round", 1) == args.round]
         res = analyze_texts([r["text"] for r in rows], settings=Settings(), stages=args.stages, explain=args.show_errors)
         fast = (analyze_texts([r["text"] for r in rows], settings=Settings(), stages="fast")
                 if args.show_errors else res)

@@ -104,7 +104,8 @@ def test_challenge_file_schema(path: Path) -> None:
     texts: set[str] = set()
     for row in _lines(path):
         where = f"{path.name}: {row.get('id')!r}"
-        assert set(row) == CHALLENGE_KEYS, f"{where}: keys {sorted(row)}"
+        assert CHALLENGE_KEYS <= set(row) <= CHALLENGE_KEYS | {"round"}, f"{where}: keys {sorted(row)}"
+        assert row.get("round", 2) in range(2, 10), f"{where}: round {row.get('round')!r} (round 1 has no key)"
         assert re.fullmatch(rf"{re.escape(lang)}-\d{{3,}}", row["id"]), f"{where}: id not {lang}-NNN"
         assert row["id"] not in ids, f"{where}: duplicate id"
         ids.add(row["id"])
