@@ -3,7 +3,7 @@
 Everything is fitted on out-of-fold scores of the banks themselves, never on a held-out set:
 - kNN margins are leave-one-out (a text never counts as its own neighbour, nor its exact duplicates);
 - the head's probabilities come from 5-fold cross-validation;
-- both are Platt-scaled on those out-of-fold scores;
+- both are Platt-scaled on those out-of-fold scores, and combined as at run time (`scorer.combine`);
 - a target's threshold is the lowest that keeps its out-of-fold false-positive rate on the benign
   lines (look-alikes and ordinary text) at or under `MAX_BENIGN_FPR` and its precision at or above
   `MIN_PRECISION` against the benign lines (a sextortion line scoring for `privacy` too is not a false
@@ -28,7 +28,7 @@ from tutela.detect.semantic.artefact import SemanticArtefact, text_key
 from tutela.detect.semantic.bank import Example, content_hash, load_bank
 from tutela.detect.semantic.embeddings import embed_examples, encoded_form
 from tutela.detect.semantic.encoder import Encoder, get_encoder
-from tutela.detect.semantic.scorer import TARGETS, Calibrated, K, knn_margins, sigmoid, target_masks
+from tutela.detect.semantic.scorer import HEAD_GATE, TARGETS, Calibrated, K, combine, knn_margins, sigmoid, target_masks
 
 MAX_BENIGN_FPR = 0.02
 MIN_PRECISION = 0.9
@@ -134,10 +134,10 @@ def fit(
             head_coef[t] = full.coef_[0]
             head_intercept[t] = full.intercept_[0]
             head_calib[t] = _platt(z, y)
-        p = np.maximum(
-            sigmoid(knn_calib[t, 0] * m + knn_calib[t, 1]),
-            sigmoid(head_calib[t, 0] * z + head_calib[t, 1]) if full is not None else 0.0,
-        )
+        knn_p = sigmoid(knn_calib[t, 0] * m + knn_calib[t, 1])
+        head_p = sigmoid(head_calib[t, 0] * z + head_calib[t, 1]) if full is not None else np.zeros(len(m))
+        # the same gate as at run time (scorer.combine), so thresholds are fitted on what will be scored
+        p = combine(knn_p, head_p, m) if name != "disclosure" else np.maximum(knn_p, head_p)
         thresholds[t], record[name] = _threshold(p, y, benign[rows])
     cal = Calibrated(knn_calib, head_coef, head_intercept, head_calib, thresholds)
     order = sorted(set(keys))
@@ -147,6 +147,7 @@ def fit(
         "bank_hash": content_hash(examples),
         "examples": len(examples),
         "k": K,
+        "head_gate": HEAD_GATE,
         "max_benign_fpr": MAX_BENIGN_FPR,
         "min_precision": MIN_PRECISION,
         "targets": record,
