@@ -28,7 +28,16 @@ from tutela.detect.semantic.artefact import SemanticArtefact, text_key
 from tutela.detect.semantic.bank import Example, content_hash, load_bank
 from tutela.detect.semantic.embeddings import embed_examples, encoded_form
 from tutela.detect.semantic.encoder import Encoder, get_encoder
-from tutela.detect.semantic.scorer import HEAD_GATE, TARGETS, Calibrated, K, combine, knn_margins, sigmoid, target_masks
+from tutela.detect.semantic.scorer import (
+    HEAD_GATE,
+    TARGETS,
+    Calibrated,
+    K,
+    combine,
+    knn_margins,
+    sigmoid,
+    target_masks,
+)
 
 MAX_BENIGN_FPR = 0.02
 MIN_PRECISION = 0.9
