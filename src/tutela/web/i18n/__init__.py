@@ -27,7 +27,8 @@ from tutela.web.i18n.localise import number, plural_category
 
 I18N_DIR = Path(__file__).parent
 #: Catalogue folders by audience: "public" for the report pages, "console" for the signed-in pages.
-DOMAINS: dict[str, Path] = {"public": I18N_DIR, "console": I18N_DIR / "console"}
+#: "review" holds the review tools' words (settings, outcome list, saved filters, break reminder).
+DOMAINS: dict[str, Path] = {"public": I18N_DIR, "console": I18N_DIR / "console", "review": I18N_DIR / "review"}
 
 
 class _Endonyms(Mapping[str, str]):

@@ -7,7 +7,7 @@ signed-in pages and the sign-in page, never by the public report pages: a child'
 keep a trace of Tutela.
 
 `console_context(request)` is what every console template gets (added by `web.render.page`):
-`t` (the console catalogue), `lang`, `dir`, `num`, `num` (a count), `dig` (an
+`t` (the console catalogue), `rt` (the review tools' catalogue), `lang`, `dir`, `num`, `num` (a count), `dig` (an
 identifier: digits only), `when` (a UTC moment in the language's digits and, for Persian, the Solar
 Hijri calendar), `day`, `languages` and `lang_href(code)` for the switcher.
 """
@@ -88,5 +88,5 @@ def console_context(request: Request) -> dict[str, Any]:
         m = _SPAN.fullmatch(str(text))
         return t(f"span_{m.group(2)}", n=int(m.group(1))) if m else dig(text)
 
-    return {"lang": lang, "dir": direction(lang), "t": t, "languages": LANGUAGES,
+    return {"lang": lang, "dir": direction(lang), "t": t, "rt": translator(lang, "review"), "languages": LANGUAGES,
             "lang_href": _lang_href(request), "when": when, "day": day, "num": num, "dig": dig, "span": span}

@@ -22,7 +22,9 @@ from tutela.access import AccessError, Forbidden, NotFound, Principal
 from tutela.access.people import list_people
 from tutela.api.errors import http_status
 from tutela.cases.authz import permissions
+from tutela.cases.outcomes import DEFAULTS as _DEFAULT_OUTCOMES
 from tutela.web.i18n.choice import console_t
+from tutela.web.pages import review_tools as tools
 from tutela.web.render import page
 from tutela.web.security import CSRF_FIELD, current_session, session_csrf_ok
 
@@ -57,19 +59,10 @@ def _signin(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
-#: Outcomes offered when closing a case: engine outcome id -> (words, DSA decision ground).
-#: The ground is what a statement of reasons (`tutela.cases.exports.dsa`) says for such a decision;
-#: "none" where the outcome restricts nothing. Order is the order in the form. The English words;
-#: pages show `outcome_<id>` and `ground_<id>` from the console catalogue when it has them.
-OUTCOMES: dict[str, tuple[str, str]] = {
-    "content_removed": ("content removed", "illegal content, or incompatible with the terms of service"),
-    "account_actioned": ("account actioned", "illegal content, or incompatible with the terms of service"),
-    "referred_to_police": ("referred to the police", "illegal content (passed to law enforcement)"),
-    "referred_to_support": ("referred to support services", "none: no restriction, the child is supported"),
-    "no_violation": ("no violation found", "none: no restriction"),
-    "insufficient_information": ("not enough information", "none: no restriction"),
-    "duplicate": ("duplicate of another case", "as the other case"),
-}
+#: The default outcomes' English words and DSA grounds (engine outcome id -> (words, ground)). The list a
+#: case is closed from is the organisation's own (`tutela.cases.outcomes`, managed at /console/outcomes);
+#: pages show `outcome_<id>` from the console catalogue for a default outcome nobody renamed.
+OUTCOMES: dict[str, tuple[str, str]] = {o.key: (o.label, o.ground_words) for o in _DEFAULT_OUTCOMES}
 
 #: Referral steps in words, for the progress buttons (pages show `refstep_<step>` from the catalogue).
 REFERRAL_STEPS: dict[str, str] = {
@@ -179,11 +172,13 @@ async def queue(request: Request) -> Response:
         params = {k: v for k, v in (keep | change).items() if v is not None}
         return "/console" + ("?" + urlencode(params) if params else "")
 
+    extra = await run_in_threadpool(lambda: tools.review_context(request, me)
+                                    | {"saved_filters": tools.filters_for(db, me), "msg": q.get("msg")})
     return page(
         request, "console/queue.html",
         _ctx(request, me, cases=cases, facts=facts, names={p["id"]: p["email"] for p in people},
              f_status=status or "", f_priority=priority or "", mine=mine, search=search, sort=sort,
-             page_no=page_no, more=more, link=link, done=q.get("done"), failed=q.get("failed")),
+             page_no=page_no, more=more, link=link, done=q.get("done"), failed=q.get("failed"), **extra),
     )
 
 
@@ -241,11 +236,16 @@ async def case_view(request: Request, case_id: int) -> Response:
     moves = _next_statuses(str(case.status)) if case.access == "owner" and "work" in can else []
     if str(case.status) == "closed" and "reopen" not in can:
         moves = []
+    revealed = {int(x) for x in reveal.split(",") if x.isdigit()}
+    hard = [("reveal", i) for i in sorted(revealed)] + ([("critical", case.id)] if str(case.priority) == "critical" else [])
+    extra = await run_in_threadpool(lambda: tools.review_context(request, me, hard=hard))
+    org_outcomes = await run_in_threadpool(_service().list_outcomes, db, me) if "closed" in moves else []
+    t, rt = console_t(request), tools.review_t(request)
     return page(
         request, "console/case.html",
-        _ctx(request, me, case=case, next_statuses=moves,
-             revealed={int(x) for x in reveal.split(",") if x.isdigit()}, msg=request.query_params.get("msg"),
-             outcomes=OUTCOMES, referral_steps=_referral_steps(case.referrals), export_formats=_export_formats(),
+        _ctx(request, me, case=case, next_statuses=moves, revealed=revealed, msg=request.query_params.get("msg"),
+             outcomes={o.key: (tools.outcome_words(t, o), rt(f"ground_{o.ground}")) for o in org_outcomes},
+             **extra, referral_steps=_referral_steps(case.referrals), export_formats=_export_formats(),
              highlight=highlight, people=colleagues if case.access == "owner" and "assign" in can else [],
              names={p["id"]: p["email"] for p in colleagues}),
     )
@@ -311,12 +311,13 @@ async def transition(request: Request, case_id: int) -> Response:
         if to_status not in STATUSES:
             raise ValueError(t("err_choose_status"))
         outcome = str(form.get("outcome") or "") or None
-        if to_status == "closed" and outcome not in OUTCOMES:
+        if to_status == "closed" and not outcome:
             raise ValueError(t("err_choose_outcome"))
-        _service().transition(db, settings, me, case_id, to_status, note=note,
-                              outcome=outcome if to_status == "closed" else None)
-        if to_status == "closed":
-            return t("msg_closed", outcome=t.maybe(f"outcome_{outcome}", OUTCOMES[outcome][0]))
+        done = _service().transition(db, settings, me, case_id, to_status, note=note,
+                                     outcome=outcome if to_status == "closed" else None)
+        if to_status == "closed":  # the engine checked the outcome against the organisation's list
+            chosen = next(o for o in _service().list_outcomes(db, me) if o.key == done.outcome_key)
+            return t("msg_closed", outcome=tools.outcome_words(t, chosen))
         return t("msg_moved", status=t(f"status_{to_status}"))
 
     return await _case_action(request, case_id, act)
@@ -478,8 +479,10 @@ async def media_viewer(request: Request, case_id: int, evidence_id: int) -> Resp
                  and (e.content_type or "").startswith(("image/", "video/"))), None)
     if item is None:
         return _error(request, me, NotFound(f"case {case_id} has no picture or video {evidence_id}"), 404)
-    return page(request, "console/media.html",
-                _ctx(request, me, case=case, ev=item, revealed=request.query_params.get("reveal") == "1"))
+    revealed = request.query_params.get("reveal") == "1"
+    extra = await run_in_threadpool(
+        lambda: tools.review_context(request, me, hard=[("reveal", item.id)] if revealed else None))
+    return page(request, "console/media.html", _ctx(request, me, case=case, ev=item, revealed=revealed, **extra))
 
 
 @router.get("/console/evidence/{evidence_id}")
