@@ -244,7 +244,7 @@ async def case_view(request: Request, case_id: int) -> Response:
     return page(
         request, "console/case.html",
         _ctx(request, me, case=case, next_statuses=moves, revealed=revealed, msg=request.query_params.get("msg"),
-             outcomes={o.key: (tools.outcome_words(t, o), rt(f"ground_{o.ground}")) for o in org_outcomes},
+             outcomes={o.key: (tools.outcome_words(t, o), tools.ground_words(t, rt, o)) for o in org_outcomes},
              **extra, referral_steps=_referral_steps(case.referrals), export_formats=_export_formats(),
              highlight=highlight, people=colleagues if case.access == "owner" and "assign" in can else [],
              names={p["id"]: p["email"] for p in colleagues}),

@@ -157,14 +157,26 @@ async def dismiss(request: Request) -> Response:
 # --- the organisation's outcome list ---------------------------------------------------------
 
 
-def outcome_words(t: Translator, outcome: Any) -> str:
-    """A default outcome in the reviewer's language; an organisation's own in its own words."""
+def _unchanged_default(outcome: Any) -> Any:
     from tutela.cases.outcomes import DEFAULTS
 
-    default = next((d for d in DEFAULTS if d.key == outcome.key), None)
-    if default is not None and default.label == outcome.label:
+    return next((d for d in DEFAULTS if d.key == outcome.key and d.label == outcome.label), None)
+
+
+def outcome_words(t: Translator, outcome: Any) -> str:
+    """A default outcome in the reviewer's language; an organisation's own in its own words."""
+    if _unchanged_default(outcome) is not None:
         return t.maybe(f"outcome_{outcome.key}", outcome.label)
     return str(outcome.label)
+
+
+def ground_words(t: Translator, rt: Translator, outcome: Any) -> str:
+    """The DSA ground in words: a default outcome's own sentence (console catalogue) while it keeps its
+    default ground, otherwise the ground's general words (review catalogue)."""
+    default = _unchanged_default(outcome)
+    general = rt(f"ground_{outcome.ground}")
+    return t.maybe(f"ground_{outcome.key}", general) if default is not None and default.ground == outcome.ground \
+        else general
 
 
 def _outcomes_page(request: Request, me: Principal, items: list[Any], *, custom: bool, msg: str | None = None,
