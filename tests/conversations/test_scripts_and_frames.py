@@ -12,6 +12,8 @@ import pytest
 
 from tutela.conversations.batch import score_conversation
 from tutela.conversations.detector import StageDetector, native_text
+from tutela.conversations.patterns import speaks_openly
+from tutela.conversations.risk import AgeView, RiskParams, age_factor
 from tutela.domain.conversation import STAGES, Stage
 
 IMAGES = STAGES.index(Stage.IMAGES)
@@ -83,3 +85,63 @@ def test_aunt_asking_for_a_certificate_photo_does_not_alert() -> None:
     ]
     res = score_conversation([{"sender": s, "text": t, "sender_age": a} for s, t, a in lines], "aunt")
     assert res.first_alert_at is None
+
+
+@pytest.mark.parametrize("text", [
+    "The tournament is Saturday. Your mom asked if I can pick you up with the other girls",
+    "Turnuva cumartesi. Annen seni diğer kızlarla ben alabilir miyim diye sordu",
+    "Anan səni digər qızlarla mən götürə bilərəmmi deyə soruşdu",
+    "مامانت پرسید میتونم تو رو با بقیه دخترا ببرم",
+    "Мама спросила, могу ли я забрать тебя вместе с другими девочками",
+    "I sent you some money for your games, check your mum's phone",
+])
+def test_speaking_openly_of_the_family(text: str) -> None:
+    assert speaks_openly(text)
+
+
+@pytest.mark.parametrize("text", [
+    "tell your mom you're sleeping at a friend's", "dont tell your parents about us", "annene söyleme",
+    "are your parents home?", "мама дома?",
+])
+def test_cover_stories_and_probes_are_not_openness(text: str) -> None:
+    assert not speaks_openly(text)
+
+
+def test_openness_takes_away_the_adult_to_minor_weight_only() -> None:
+    params = RiskParams()
+    child = [AgeView(known=13)]
+    closed, flags = age_factor(AgeView(known=38), child, None, params)
+    opened, open_flags = age_factor(AgeView(known=38), child, None, params, open_family=True)
+    assert "adult_to_minor" in flags and "adult_to_minor" not in open_flags
+    assert opened == pytest.approx(params.contact) and opened < closed
+    lie, lie_flags = age_factor(AgeView(known=38, declared_min=15, declared_max=15), child, None, params,
+                                open_family=True)
+    assert "age_misrepresentation" in lie_flags and lie > opened
+
+
+def test_coach_who_brings_the_parents_in_does_not_alert_but_the_same_coach_hiding_does() -> None:
+    open_chat = [
+        ("coach", "you played so well today, you're really mature for your age", 38), ("kid", "thanks coach", 13),
+        ("coach", "your mom asked if I can pick you up with the other girls on saturday", 38), ("kid", "ok", 13),
+        ("coach", "I'll pick you up at 7:15 outside your house", 38), ("kid", "ok", 13),
+        ("coach", "don't tell the team yet but you're starting as captain", 38),
+    ]
+    hidden = [(s, t.replace("your mom asked if I can pick you up with the other girls on saturday",
+                            "I can pick you up on saturday, just us, dont tell your parents"), a)
+              for s, t, a in open_chat]
+    def run(lines: list[tuple[str, str, int]]) -> int | None:
+        msgs = [{"sender": s, "text": t, "sender_age": a} for s, t, a in lines]
+        return score_conversation(msgs, "coach").first_alert_at
+    assert run(open_chat) is None
+    assert run(hidden) is not None
+
+
+def test_platform_peers_damp_the_whole_conversation_model() -> None:
+    from tutela.conversations.state import ConversationState, Party
+
+    st = ConversationState(parties={"a": Party(age=15, age_known=True), "b": Party(age=14, age_known=True)})
+    assert st.platform_peers()
+    st.parties["b"] = Party(age=30, age_known=True)
+    assert not st.platform_peers()
+    st.parties["b"] = Party(age=15, age_known=False)  # a claim, not the platform's word
+    assert not st.platform_peers()

@@ -40,6 +40,11 @@ LEVERAGE = [
     "عکسایی که * فرستادی", "ویدیویی که * فرستادی", "فیلمی که * فرستادی", "عکسایی که برام",
     "фотки которые ты * скинул~", "фото которые ты * скинул~", "видос который ты * скинул~",
     "видео которое ты * скинул~",
+    # a recorded video call: the leverage of financial sextortion
+    "recorded our video", "recorded our call", "recorded you", "recorded the call", "screen recorded",
+    "konusmamizi kaydettim", "goruntulu * kaydettim", "seni kaydettim", "danisigimizi yazdim",
+    "goruntulu * yazdim", "seni yazdim", "تماس تصویریمونو ضبط", "ضبطش کردم", "ازت فیلم گرفتم",
+    "записал~ наш видео", "записал~ наш звонок", "записал~ тебя", "запись нашего",
 ]
 
 # stage -> list of (weight, phrases); every language in one list: the scripts
@@ -243,7 +248,11 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             # "or everyone sees them": the threat of distribution in its everyday wording
             "or i post them", "ill post them", "i post them", "send them to ur mom", "send them to your mom",
             "send them to your parents", "everyone in ur grade", "everyone in your grade", "whole class will see",
-            "ur whole school", "your whole school",
+            "ur whole school", "your whole school", "all ur followers", "all your followers", "your life is over",
+            "ur life is over", "i send the video", "send the video to", "post the video", "or i send it to",
+            "takipcilerine", "hayatin biter", "videoyu * gonderirim", "izleyicilerine", "heyatin bitdi",
+            "videonu * gonderecem", "فالوئرات", "زندگیت تمومه", "فیلمو * میفرستم", "فیلمتو * میفرستم",
+            "подписчикам", "тебе конец", "отправлю видео", "видео всем",
             "sinif gorur", "sinif gorecek", "hepsini * gonderiyorum", "hepsini * yolluyorum", "okulun instagram",
             "sinif gorecek", "hamisini * gonderecem", "mektebin instagram",
             "همه رو میفرستم", "همشو میفرستم", "کل کلاس میبین", "پیج مدرسه",
@@ -330,6 +339,42 @@ FRAMES: list[tuple[tuple[Stage, ...], float, bool, list[str]]] = [
         "сюрприз", "секрет до", "брату не говори", "сестре не говори",
     ]),
 ]
+
+
+# Openness: the sender brings the child's parents or family into the chat as people who know
+# ("your mom asked if I can pick you up", "your parents are welcome to watch", "check your mum's
+# phone", "I want to show grandma"). Grooming isolates a child from the adults around them; a
+# coach, a teacher or a relative speaks of them in the open. Not "tell your mom ..." (a groomer's
+# cover story starts that way; Turkish and Azerbaijani "ailene de", "valideynlərinə de" are that
+# "tell"), only phrases that say the family already knows or is invited.
+OPENNESS: list[str] = [
+    "your mom asked", "your mum asked", "your mom said", "your mum said", "your dad said", "your dad asked",
+    "your parents said", "your parents asked", "ask your mom", "ask your mum", "ask your parents",
+    "parents are welcome", "parents can come", "your parents too", "moms phone", "mums phone",
+    "with the other girls", "with the other kids", "with the other boys", "show grandma", "tell grandma",
+    "your grandma", "your grandpa", "your aunt", "your uncle", "your cousin",
+    "annen sordu", "annen dedi", "annen soyledi", "baban dedi", "annene sor", "ailene sor", "ailen de gel~", "ailen de izle~",
+    "annenin telefon", "babaanne", "anneanne", "teyzen", "dayin", "amcan", "halan", "diger kizlarla",
+    "diger cocuklarla",
+    "anan sorusdu", "anan dedi", "atan dedi", "anandan sorus", "valideynlerinden sorus", "valideynlerin de gel~",
+    "valideynlerin de bax~",
+    "ananin telefon", "neneye", "nenen", "xalan", "diger qizlarla",
+    "مامانت پرسید", "مامانت گفت", "بابات گفت", "از مامانت بپرس", "از بابات بپرس", "مامان بابات هم",
+    "گوشی مامانت", "مامان بزرگ", "مامانبزرگ", "بابا بزرگ", "خالت", "عمت", "با بقیه دخترا", "با بقیه بچه",
+    "мама спросила", "мама сказала", "мама разрешила", "папа сказал", "спроси маму", "спроси у мамы",
+    "спроси родителей", "родители тоже", "мамином телефон", "бабушк", "дедушк", "твоя тетя",
+    "с другими девочками", "с другими детьми",
+]
+
+
+@lru_cache(maxsize=1)
+def _openness_rx() -> re.Pattern[str]:
+    return re.compile("|".join(_phrase_regex(ph) for ph in OPENNESS), re.UNICODE)
+
+
+def speaks_openly(text: str) -> bool:
+    """True when the message speaks of the child's family as people who know (see `OPENNESS`)."""
+    return _openness_rx().search(canon(text[:2000])) is not None
 
 
 def _first_key(phrase: str) -> tuple[str, bool] | None:

@@ -176,6 +176,7 @@ def age_factor(
     account_days: float | None,
     params: RiskParams,
     relationship: str | None = None,
+    open_family: bool = False,
 ) -> tuple[float, list[str]]:
     """Multiplier for the age situation and the platform-known relationship, with flags naming them.
 
@@ -188,6 +189,18 @@ def age_factor(
         # a parent or grandparent writing to their child is an adult writing to a minor, which is
         # not a sign of grooming: the adult-to-minor weight does not apply
         return factor * params.family, flags
+    if relationship is None and open_family:
+        # the sender spoke of the child's family as people who know (`patterns.OPENNESS`): read as a
+        # known contact, and an adult's age towards a minor adds nothing, as for a linked contact of
+        # the family; a claimed age that contradicts itself and a new account still count
+        factor *= params.contact
+        if own.contradicted:
+            factor *= params.age_contradiction
+            flags.append("age_misrepresentation")
+        if account_days is not None and account_days < params.new_account_days:
+            factor *= params.new_account
+            flags.append("new_account")
+        return factor, flags
     if relationship == "contact":
         factor *= params.contact
     elif relationship == "stranger":

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from tutela.conversations.ages import declared_age
+from tutela.conversations.patterns import speaks_openly
 from tutela.conversations.risk import (
     N_STAGES,
     AgeView,
@@ -60,6 +61,7 @@ class Party:
     alerted: bool = False
     rel: str | None = None  # the platform's word on this sender's link to the others (latest message)
     claimed: list[int] | None = None  # [youngest, oldest] age they stated in the chat
+    open: bool = False  # spoke of the child's family as people who know (`patterns.speaks_openly`)
 
     def age_view(self) -> AgeView:
         """The platform's age and the chat's claims, kept apart (see `risk.age_factor`)."""
@@ -79,7 +81,7 @@ class Party:
 
     def to_obj(self) -> list[Any]:
         return [self.age, self.age_known, self.account_days, self.n, self.ts, self.e, self.ev, self.alerted, self.rel,
-                self.claimed]
+                self.claimed, self.open]
 
     @classmethod
     def from_obj(cls, o: list[Any]) -> Party:
@@ -88,7 +90,8 @@ class Party:
         claimed = list(o[9]) if len(o) > 9 and o[9] else None
         if claimed is None and o[0] is not None and not o[1]:
             claimed = [o[0], o[0]]  # an older state's declared age
-        return cls(o[0], o[1], o[2], o[3], o[4], list(o[5]), list(o[6]), o[7], rel, claimed)
+        return cls(o[0], o[1], o[2], o[3], o[4], list(o[5]), list(o[6]), o[7], rel, claimed,
+                   bool(o[10]) if len(o) > 10 else False)
 
 
 @dataclass
@@ -147,7 +150,7 @@ class ConversationState:
         p = self.parties[pid]
         e = p.decayed(self.last_ts, params)
         others = [q.age_view() for k, q in self.parties.items() if k != pid and q.age is not None]
-        factor, flags = age_factor(p.age_view(), others, p.account_days, params, p.rel)
+        factor, flags = age_factor(p.age_view(), others, p.account_days, params, p.rel, p.open)
         risk = min(1.0, content_risk(e, params) * factor * self.damping(params))
         if sextortion_pattern(e, params):
             risk = max(risk, params.threshold)
@@ -176,7 +179,19 @@ class ConversationState:
         `display_risk`, it alerts exactly where the model decides grooming."""
         if params.seg_weight <= 0 or self.sg[2] < params.seg_min_features:
             return 0.0
-        return internal_risk(params.seg_weight * self.seg_p, params)
+        risk = internal_risk(params.seg_weight * self.seg_p, params)
+        return risk * params.peers if self.platform_peers() else risk
+
+    def platform_peers(self) -> bool:
+        """Every participant a minor by the platform's word, within three years of each other.
+
+        Why it damps the whole-conversation model: that model (PAN 2012) learned an adult's
+        predatory language; teenagers of an age flirting use the same words. The stage risk already
+        applies the peers factor; a threat with leverage still alerts (`risk.sextortion_pattern`)."""
+        ages = [q.age for q in self.parties.values()]
+        known = all(q.age_known for q in self.parties.values())
+        return (len(ages) >= 2 and known and all(a is not None and a < 18 for a in ages)
+                and max(ages) - min(ages) <= 3)  # type: ignore[type-var, operator]
 
     def step(
         self,
@@ -221,6 +236,8 @@ class ConversationState:
             party.account_days = msg.sender_account_age_days
         if msg.relationship is not None:
             party.rel = msg.relationship
+        if not party.open and speaks_openly(msg.text):
+            party.open = True
         for who in msg.recipients:  # recipients are counterparts even before they write
             if who != sender and who not in self.parties and len(self.parties) < MAX_PARTIES:
                 self.parties[who] = Party()
