@@ -5,9 +5,11 @@
 1. a fresh schema; a synthetic history of `--cases` cases (reports, referrals, appeals, notices,
    decisions; `tutela.oversight.synthetic`) written with bulk inserts in chunks;
 2. the first rollup (`rollup.refresh` over every case: what an existing database pays once);
-3. the read path, repeated: `metrics` with no filter, with platform + period, with category +
-   country + language; `register` (overdue, a platform); the whole `/oversight` page for a regulator
-   (signed in, through the ASGI app), p50 and max wall time;
+3. the read path, repeated: `metrics` with no filter (with the kept answers cleared before each call:
+   the first question after a change; and kept), with platform + period, with category + country +
+   language; `register` (overdue, a platform); the whole `/oversight` page for a regulator (signed
+   in, through the ASGI app); median and 95th percentile wall time, CPU per call in Python and in
+   the bench's own PostgreSQL backends (read from /proc: the server is local), the load average;
 4. an incremental refresh after 1,000 cases change (referrals answered), and its cost per case.
 
 `--keep` leaves the schema (and `--schema NAME` reuses one) so the read path can be measured again
@@ -35,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from tutela.access import Principal
 from tutela.config import Settings
-from tutela.oversight import measures, register, rollup, synthetic
+from tutela.oversight import cache, measures, register, rollup, synthetic
 from tutela.storage.db import Database
 from tutela.storage.tables.cases import referrals
 from tutela.storage.times import utc_now
@@ -146,7 +148,14 @@ def main() -> None:
         plat = Principal(world.platforms[1], "Bench Platform B", frozenset({"oversight"}), key_id="bench")
         last = utc_now() - timedelta(days=30)
         period_from, period_to = (last - timedelta(days=60)).strftime("%Y-%m"), last.strftime("%Y-%m")
+        def uncached(fn):
+            def run():
+                cache.clear()  # the sums from the rollups, as the first question after a change
+                return fn()
+            return run
+
         reads = {
+            "metrics_all_uncached": uncached(lambda: measures.metrics(db, reg)),
             "metrics_all": lambda: measures.metrics(db, reg),
             "metrics_platform_quarter": lambda: measures.metrics(
                 db, reg, measures.Filters(platform=world.platforms[2], month_from=period_from, month_to=period_to)),
@@ -201,10 +210,14 @@ def dashboard(db: Database, settings: Settings, world: synthetic.World, repeat: 
         client.post("/login", data={"csrf_token": token, "email": email, "password": "a long bench password"})
         rollup.refresh_if_stale(db, wait=True)
         res = {}
-        for name, params in (("all", {}), ("fa_category", {"lang": "fa", "category": "trafficking", "country": "TR"})):
+        for name, params, clear in (("all_uncached", {}, True), ("all", {}, False),
+                                    ("fa_category_uncached", {"lang": "fa", "category": "trafficking", "country": "TR"},
+                                     True)):
             status = []
 
-            def get(params=params, status=status) -> None:
+            def get(params=params, status=status, clear=clear) -> None:
+                if clear:
+                    cache.clear()
                 r = client.get("/oversight", params=params)
                 status.append(r.status_code)
 

@@ -2,8 +2,9 @@
 
 `metrics` answers one question (filters) with a total, breakdowns by each dimension and by month,
 and a ranking of platforms by median time to removal. It reads only `oversight_rollup` (a few
-thousand rows for a year of a national hotline) plus the open notices past their deadline, so it
-answers in well under a second however many cases there are.
+thousand rows for a year of a national hotline, some 44,000 for a million cases) plus the open notices
+past their deadline; the sums are kept per rollup version (`tutela.oversight.cache`), so a question
+asked again before the rollups change costs a primary-key read and the overdue count.
 
 Small counts are suppressed (`tutela.oversight.suppress`) before anything leaves this module.
 """
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, text
 
 from tutela.access import Principal
-from tutela.oversight import suppress
+from tutela.oversight import cache, suppress
 from tutela.oversight.buckets import EDGES_H, WITHIN_H, quantile, share_within
 from tutela.oversight.scope import Scope, scope_for
 from tutela.storage.db import Database
@@ -234,28 +235,46 @@ def metrics(db: Database, principal: Principal, filters: Filters | None = None, 
 def metrics_for_scope(db: Database, scope: Scope, filters: Filters | None = None, *,
                       threshold: int = DEFAULT_THRESHOLD, now: datetime | None = None,
                       dimensions: tuple[str, ...] = DIMENSIONS) -> Metrics:
+    """The measures for a scope: the rollup sums as kept for the rollups' current version
+    (`tutela.oversight.cache`) or summed now, and the notices overdue at `now`, always live."""
     f = filters or Filters()
     now = now or utc_now()
     with db.connect() as conn:
         names = {r.id: r.name for r in conn.execute(select(orgs.c.id, orgs.c.name))}
-        total_raw, grouped = _all_groups(conn, scope, f, dimensions)
-        total = cell(total_raw)
-        total["overdue"] = _overdue(conn, scope, f, now)
-        # the same total with each filter dropped in turn: a filtered figure that differs from its
-        # parent by fewer than `threshold` would reveal the small rest, so it is suppressed too
-        parents = [cell(_sums(conn, scope, f.without(name), None)[None])
-                   for name in ("platform", "category", "country", "language") if getattr(f, name)]
-        by: dict[str, list[dict[str, Any]]] = {}
-        for dim in dimensions:
-            groups = grouped[dim]
-            rows = []
-            for g, s in sorted(groups.items(), key=lambda kv: str(kv[0])):
-                c = cell(s)
-                c["key"] = g
-                if dim == "platform":
-                    c["label"] = names.get(g) if g else None
-                rows.append(c)
-            by[dim] = rows
+        version = cache.version(conn)
+        # the figures depend on the scope's limits, not on which regulator asks
+        key = ("metrics", db.url, version, scope.kind if scope.kind != "regulator" else "regulator",
+               scope.org_ids, scope.platform_id, scope.country, f, threshold, dimensions,
+               tuple(sorted(names.items())))
+        m = cache.get(key) if version else None
+        if m is None:
+            m = _sum_up(conn, scope, f, threshold, dimensions, names)
+            if version:
+                cache.put(key, m)
+        m.total["overdue"] = _overdue(conn, scope, f, now)
+    m.as_of = now.isoformat()
+    return m
+
+
+def _sum_up(conn: Any, scope: Scope, f: Filters, threshold: int, dimensions: tuple[str, ...],
+            names: dict[int, str]) -> Metrics:
+    total_raw, grouped = _all_groups(conn, scope, f, dimensions)
+    total = cell(total_raw)
+    # the same total with each filter dropped in turn: a filtered figure that differs from its
+    # parent by fewer than `threshold` would reveal the small rest, so it is suppressed too
+    parents = [cell(_sums(conn, scope, f.without(name), None)[None])
+               for name in ("platform", "category", "country", "language") if getattr(f, name)]
+    by: dict[str, list[dict[str, Any]]] = {}
+    for dim in dimensions:
+        groups = grouped[dim]
+        rows = []
+        for g, s in sorted(groups.items(), key=lambda kv: str(kv[0])):
+            c = cell(s)
+            c["key"] = g
+            if dim == "platform":
+                c["label"] = names.get(g) if g else None
+            rows.append(c)
+        by[dim] = rows
     suppress.total(total, parents, threshold)
     for rows in by.values():
         suppress.breakdown(rows, total, threshold)
@@ -268,8 +287,20 @@ def metrics_for_scope(db: Database, scope: Scope, filters: Filters | None = None
     shown = {k: v for k, v in asdict(f).items() if v is not None}
     if f.platform is not None:
         shown["platform"] = names.get(f.platform)
-    return Metrics(threshold, shown, total, by, ranking, as_of=now.isoformat())
+    return Metrics(threshold, shown, total, by, ranking)
+
+
+def warm(db: Database) -> None:
+    """Sum the instance-wide answers again after the rollups changed (the background refresh calls
+    this), so the first regulator to look after a change does not wait for the sums."""
+    from tutela.oversight.scope import Scope
+
+    threshold = getattr(db.settings, "oversight_min_count", DEFAULT_THRESHOLD) if db.settings else DEFAULT_THRESHOLD
+    with db.connect() as conn:
+        countries = set(conn.execute(select(orgs.c.country).where(orgs.c.kind == "regulator")).scalars())
+    for country in {None} | countries:
+        metrics_for_scope(db, Scope("regulator", 0, country=country), threshold=threshold)
 
 
 __all__ = ["DEFAULT_THRESHOLD", "DIMENSIONS", "Filters", "Metrics", "cell", "metrics", "metrics_for_scope",
-           "period_months"]
+           "period_months", "warm"]

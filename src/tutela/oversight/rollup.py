@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -232,6 +233,8 @@ def _reapply(conn: Any, source: str, new: dict[int, tuple[Key, dict[str, int]]],
         conn.execute(stmt, upserts)
     if deletes:
         conn.execute(facts.delete().where(facts.c.source == source, facts.c.object_id.in_(deletes)))
+    if upserts or deletes:
+        touch(conn)
     return len(upserts) + len(deletes)
 
 
@@ -243,6 +246,12 @@ def _set(conn: Any, name: str, value: str) -> None:
     stmt = upsert_insert(conn, state)
     conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"value": stmt.excluded.value}),
                  {"name": name, "value": value})
+
+
+def touch(conn: Any) -> None:
+    """Give the rollups a new version, in the transaction that changes them (answers kept for the
+    old one are not used again: `tutela.oversight.cache`)."""
+    _set(conn, "version", f"{time.time_ns()}-{uuid.uuid4().hex[:8]}")  # fits the 40 characters of a value
 
 
 def _lock(conn: Any) -> None:
@@ -294,6 +303,7 @@ def _first_pass(db: Database, now: datetime, chunk: int) -> tuple[datetime, int]
             upto = min(top, after + chunk)
             added += fullpass.add_cases(conn, after + 1, upto)
             _set(conn, "full_cases_after", str(upto))
+            touch(conn)
         log.info("oversight first rollup: cases up to id %d of %d", upto, top)
     return datetime.fromisoformat(began), added
 
@@ -314,6 +324,7 @@ def _add_decisions(db: Database, settled: datetime, chunk: int) -> int:
             n, last = fullpass.add_decisions(conn, cursor, upto, settled)
             if last is not None:
                 _set(conn, "decisions_after", str(last))
+                touch(conn)
             added += n
             cursor = upto
 
@@ -395,8 +406,11 @@ def refresh_if_stale(db: Database, *, max_age: float = 5.0, wait: bool = False) 
 
 
 def _quiet_refresh(db: Database) -> None:
+    from tutela.oversight import measures
+
     try:
         refresh(db)
+        measures.warm(db)  # the instance-wide answer, summed again only if the rollups changed
     except Exception:  # a failed refresh is retried by the next reader; it never takes a reader down
         log.exception("oversight rollup refresh failed")
 
@@ -416,4 +430,4 @@ def rollup_rows(db: Database) -> int:
 
 
 __all__ = ["RESTRICTING_DECISIONS", "RESTRICTING_OUTCOMES", "case_adds", "has_run", "month_of", "notice_adds",
-           "rebuild", "refresh", "refresh_if_stale"]
+           "rebuild", "refresh", "refresh_if_stale", "touch"]
