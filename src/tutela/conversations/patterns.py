@@ -330,6 +330,13 @@ FRAMES: list[tuple[tuple[Stage, ...], float, bool, list[str]]] = [
         "справк * фото",
     ]),
     ((Stage.THREATS,), LEVERAGE_FRAME_CAP, False, LEVERAGE),
+    # showing something to one's *own* mother is not a threat to show the child's family
+    ((Stage.THREATS,), IMAGE_FRAME_CAP, False, [
+        "showing my mom", "show my mom", "showing my mum", "show my mum", "to my mom", "to my mum",
+        "anneme gosteri~", "anneme goster~", "anama gosteri~", "anama goster~",
+        "به مامانم نشون", "به مامانم میگم", "به مادرم نشون",
+        "моей маме", "своей маме", "показываю маме", "покажу своей",
+    ]),
     ((Stage.SECRECY,), SECRET_FRAME_CAP, True, [
         # a surprise for someone else, a secret with an end date, a sibling kept out of a treat
         "surprise", "secret until", "a secret till", "dont tell * yet", "dont tell your brother",
