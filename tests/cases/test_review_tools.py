@@ -236,3 +236,63 @@ def test_saved_filters_are_per_person_named_and_clean(db, person, auth):
     assert service.list_filters(db, a) == []
     with pytest.raises(NotFound):
         service.delete_filter(db, a, f.id)
+
+
+# --- the API and CLI doors ------------------------------------------------------------------
+
+def test_outcomes_and_balanced_assignment_over_the_api(client, auth, db, settings, person, new_case):
+    admin, cases_key = auth("Hotline", ["admin"], "hotline"), auth("Hotline", ["cases"], "hotline")
+    analyst = person("Hotline", "analyst")
+    got = client.get("/v1/outcomes", headers=cases_key)
+    assert got.status_code == 200 and got.json()[0] == {"key": "content_removed", "label": "content removed",
+                                                       "kind": "content_removed", "ground": "by_category"}
+    mine = {"outcomes": [{"key": "gone", "label": "removed", "kind": "content_removed", "ground": "illegal"}]}
+    assert client.put("/v1/outcomes", json=mine, headers=cases_key).status_code == 403
+    bad = client.put("/v1/outcomes", json={"outcomes": [mine["outcomes"][0] | {"ground": "none"}]}, headers=admin)
+    assert bad.status_code == 422
+    assert [o["key"] for o in client.put("/v1/outcomes", json=mine, headers=admin).json()] == ["gone"]
+    cid = new_case(analyst)
+    closed = client.post(f"/v1/cases/{cid}/transition", json={"to_status": "closed", "outcome": "gone"},
+                         headers=cases_key)
+    assert closed.status_code == 200 and closed.json()["outcome_key"] == "gone"
+    assert client.delete("/v1/outcomes", headers=admin).json()[0]["key"] == "content_removed"
+
+    other = new_case(analyst)
+    done = client.post(f"/v1/cases/{other}/assign-next", headers=cases_key)
+    assert done.status_code == 200 and done.json()["assigned_to"] == analyst.user_id
+    shared = client.post("/v1/cases/auto-assign", json={"case_ids": [other, 999999]}, headers=cases_key).json()
+    assert shared["results"][str(other)].startswith("nobody is available")  # its holder is the only reviewer
+    assert "no case 999999" in shared["results"]["999999"]
+
+
+def test_outcomes_from_the_cli(settings, db, tmp_path, person):
+    from typer.testing import CliRunner
+
+    from tutela.cli.main import app
+
+    person("Hotline", "admin")
+    env = {"TUTELA_DATA_DIR": str(settings.data_dir), "COLUMNS": "200"}
+
+    def run(*args: str):
+        return CliRunner().invoke(app, list(args), env=env)
+
+    listed = run("admin", "list-outcomes", "--org", "Hotline")
+    assert listed.exit_code == 0 and "referred_to_police\treferred_to_police\tillegal\treferred to the police" \
+        in listed.output
+    good = tmp_path / "outcomes.yaml"
+    good.write_text("- {key: removed_grooming, label: 'removed: grooming', kind: content_removed, ground: illegal}\n"
+                    "- {key: no_child, label: no child involved, kind: no_violation, ground: none}\n")
+    done = run("admin", "set-outcomes", "--org", "Hotline", "--file", str(good))
+    assert done.exit_code == 0, done.output
+    assert "2 outcome(s): removed_grooming, no_child" in done.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- {key: gone, label: removed, kind: content_removed, ground: none}\n")
+    refused = run("admin", "set-outcomes", "--org", "Hotline", "--file", str(bad))
+    assert refused.exit_code != 0 and "needs a DSA ground" in refused.output
+    assert run("admin", "set-outcomes", "--org", "Nowhere", "--reset").exit_code != 0
+    assert run("admin", "set-outcomes", "--org", "Hotline", "--reset").exit_code == 0
+    assert "removed_grooming" not in run("admin", "list-outcomes", "--org", "Hotline").output
+    with db.connect() as conn:
+        actors = conn.execute(select(audit_log.c.actor).where(audit_log.c.action.like("org.outcomes%"))
+                              ).scalars().all()
+    assert actors == ["cli:admin", "cli:admin"]

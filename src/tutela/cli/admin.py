@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from tutela.access import SCOPES, create_key, create_org
 from tutela.access.keys import ORG_KINDS
 from tutela.cli.common import database, fail
+from tutela.storage.db import Database
 
 _SCOPE_HELP = f"repeatable; one of: {', '.join(SCOPES)}"
 
@@ -76,6 +79,60 @@ def register(app: typer.Typer) -> None:
             fail("no such API key (give the key or the 16-character id shown by `tutela admin list-keys`)")
         word = "was already revoked" if result["already_revoked"] else "revoked"
         typer.echo(f"key {result['key_id']} {word}")
+
+
+    @admin.command("list-outcomes")
+    def list_outcomes_cmd(org: str = typer.Option(..., help="organisation name")) -> None:
+        """The organisation's outcomes for closing a case: key, kind, DSA ground, words (the defaults until set)."""
+        from tutela.cases.outcomes import outcomes_in
+
+        db = database()
+        with db.connect() as conn:
+            items = outcomes_in(conn, _org_id(db, org))
+        typer.echo("key\tkind\tground\tlabel")
+        for o in items:
+            typer.echo(f"{o.key}\t{o.kind.value}\t{o.ground}\t{o.label}")
+
+    @admin.command("set-outcomes")
+    def set_outcomes_cmd(
+        org: str = typer.Option(..., help="organisation name"),
+        file: Path = typer.Option(None, help="YAML or JSON: a list of {key, label, kind, ground}"),
+        reset: bool = typer.Option(False, "--reset", help="go back to the default list"),
+    ) -> None:
+        """Replace the organisation's outcome list (audited); cases already closed keep theirs."""
+        import yaml
+        from pydantic import ValidationError
+
+        from tutela.cases.outcomes import operator_set_outcomes
+
+        if reset == (file is not None):
+            fail("give either --file or --reset")
+        db = database()
+        org_id = _org_id(db, org)
+        entries = None
+        if file is not None:
+            try:
+                entries = yaml.safe_load(file.read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError) as exc:
+                fail(f"cannot read {file}: {exc}")
+            if not isinstance(entries, list):
+                fail(f"{file} must hold a list of outcomes, each with key, label, kind and ground")
+        try:
+            items = operator_set_outcomes(db, org_id, entries, actor="cli:admin")
+        except ValidationError as exc:
+            fail("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()))
+        except ValueError as exc:
+            fail(str(exc))
+        typer.echo(f"{org}: {len(items)} outcome(s): {', '.join(o.key for o in items)}")
+
+
+def _org_id(db: Database, org: str) -> int:
+    from tutela.access import get_org
+
+    row = get_org(db, org)
+    if row is None:
+        fail(f"no organisation {org!r}")
+    return int(row["id"])
 
 
 def _when(value: object) -> str:
