@@ -17,13 +17,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tutela.access import AccessError, Forbidden
 from tutela.api.errors import http_status
+from tutela.web.i18n.choice import console_t
 from tutela.web.pages.console import _ctx, _error, _q, _signed_form, _signin
 from tutela.web.render import page
 from tutela.web.security import current_session
 
 router = APIRouter(include_in_schema=False)
 
-#: The steps a receiver records, in order, with the words on their buttons.
+#: The steps a receiver records, in order, with the words on their buttons (English; pages show
+#: `xstep_<step>` from the console catalogue).
 STEP_WORDS: dict[str, str] = {
     "acknowledged": "Acknowledge",
     "actioned": "Acted on it",
@@ -53,8 +55,7 @@ async def partners_page(request: Request) -> Response:
         return _signin(request)
     me = session.principal
     if me.role == "regulator":
-        return _error(request, me, Forbidden("Partners and referrals are seen by the organisation's "
-                                               "analysts and supervisors; regulators see the statistics."), 403)
+        return _error(request, me, Forbidden(console_t(request)("partners_not_regulators")), 403)
     try:
         data = await run_in_threadpool(_data, request.app.state.db, request.app.state.settings, me)
     except AccessError as exc:
@@ -81,10 +82,13 @@ async def record_step(request: Request, referral_id: int) -> Response:
     except AccessError as exc:
         return _error(request, me, exc, http_status(exc))
     except ValueError as exc:
-        return RedirectResponse(f"/console/partners?msg={_q(f'Not done: {exc}')}#incoming", status_code=303)
-    told = "told" if r.delivered else f"not reached yet ({r.delivery_error}); it will be sent again"
-    return RedirectResponse(f"/console/partners?msg={_q(f'Referral {referral_id}: {step}. {r.partner} {told}.')}"
-                            "#incoming", status_code=303)
+        words = console_t(request)("not_done", reason=str(exc))
+        return RedirectResponse(f"/console/partners?msg={_q(words)}#incoming", status_code=303)
+    t = console_t(request)
+    said = {"id": str(referral_id), "step": t.maybe(f"xdone_{step}", step), "partner": r.partner}
+    words = (t("xstep_told", **said) if r.delivered
+             else t("xstep_not_reached", **said, error=r.delivery_error or ""))
+    return RedirectResponse(f"/console/partners?msg={_q(words)}#incoming", status_code=303)
 
 
 @router.post("/console/partners/{name}/witness")
@@ -100,7 +104,9 @@ async def send_checkpoint(request: Request, name: str) -> Response:
     except AccessError as exc:
         return _error(request, me, exc, http_status(exc))
     except ValueError as exc:
-        return RedirectResponse(f"/console/partners?msg={_q(f'Not sent: {exc}')}", status_code=303)
-    words = (f"Checkpoint of entry {result['seq']} handed to {name}: {result.get('verdict')}."
-             if result["delivered"] else f"Checkpoint not delivered: {result.get('error')}")
+        words = console_t(request)("not_sent", reason=str(exc))
+        return RedirectResponse(f"/console/partners?msg={_q(words)}", status_code=303)
+    t = console_t(request)
+    words = (t("checkpoint_handed", seq=str(result["seq"]), partner=name, verdict=str(result.get("verdict")))
+             if result["delivered"] else t("checkpoint_not_delivered", error=str(result.get("error"))))
     return RedirectResponse(f"/console/partners?msg={_q(words)}", status_code=303)
