@@ -59,6 +59,26 @@ _THREATS = STAGES.index(Stage.THREATS)
 _IMAGES = STAGES.index(Stage.IMAGES)
 
 
+# What the per-message evidence already does without a window: a threat seen (0.6, `stage_min`) with
+# image leverage at the soft floor (0.3, `risk.json`) is the sextortion rule; images at 0.6 is the most
+# an image-request reading may lift them to.
+_THREAT_SEEN = 0.6
+_LEVERAGE = 0.3
+_IMAGE_CAP = 0.6
+
+
+def _could_lift(recent: deque[tuple[str, float, float, float]]) -> bool:
+    """Whether a semantic reading of the window could still raise anything.
+
+    Why: the encoder is the cost of windows (about 20 ms a window); a window whose messages already
+    make the sextortion rule fire, or that holds no threat and already an image request at 0.6, is
+    skipped: the alert it would give is already there (the risk figure may read a little lower)."""
+    threat = max(m[2] for m in recent)
+    image = max(m[3] for m in recent)
+    sextortion_open = threat >= THREAT_MIN and not (threat >= _THREAT_SEEN and image >= _LEVERAGE)
+    return sextortion_open or image < _IMAGE_CAP
+
+
 class Windows:
     """Recent messages per (conversation, sender), and the semantic lift of their window."""
 
@@ -66,7 +86,8 @@ class Windows:
         self.org = org  # an OrgBank, or a callable returning one (read when a window is scored)
         self.size = size
         self.trigger = trigger
-        self._recent: OrderedDict[tuple[str, str], deque[tuple[str, float, float]]] = OrderedDict()
+        # per message: text, top stage score, threat score, image score
+        self._recent: OrderedDict[tuple[str, str], deque[tuple[str, float, float, float]]] = OrderedDict()
         self.scored = 0  # windows sent to the semantic stage (benchmarks, tests)
 
     def lift(self, conv_key: str, sender_key: str, text: str, scores: list[float]) -> list[float]:
@@ -80,16 +101,18 @@ class Windows:
         else:
             self._recent.move_to_end(key)
         top = max(scores, default=0.0)
-        threat = scores[_THREATS]
-        recent.append((text, top, threat))
-        liftable = threat >= THREAT_MIN or scores[_IMAGES] >= self.trigger
-        if not liftable or sum(s >= self.trigger for _, s, _ in recent) < 2:
+        threat, image = scores[_THREATS], scores[_IMAGES]
+        recent.append((text, top, threat, image))
+        liftable = threat >= THREAT_MIN or image >= self.trigger
+        if not liftable or sum(s >= self.trigger for _, s, _, _ in recent) < 2:
+            return scores
+        if not _could_lift(recent):
             return scores
         from tutela.detect.components import component
 
         try:
             org = self.org() if callable(self.org) else self.org
-            results = component("semantic").score([" / ".join(t for t, _, _ in recent)], ["und"], org)
+            results = component("semantic").score([" / ".join(m[0] for m in recent)], ["und"], org)
         except Exception:  # the per-message scores stand; a broken encoder must not lose a message
             log.exception("semantic window scoring failed")
             return scores
@@ -102,7 +125,7 @@ class Windows:
         score = float(result.scores[TARGETS.index(CATEGORY)])
         nearest = result.neighbours.get(CATEGORY) or []
         sub = nearest[0].sub if nearest else None
-        if sub == "sextortion" and max(t for _, _, t in recent) < THREAT_MIN:
+        if sub == "sextortion" and max(m[2] for m in recent) < THREAT_MIN:
             return scores  # no threat in the window: gossip about pictures is not sextortion
         lifted = list(scores)
         for stage, cap in SUB_STAGES.get(sub, ()):  # a child's disclosure and other subs lift nothing
