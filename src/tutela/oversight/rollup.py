@@ -368,6 +368,8 @@ def refresh(db: Database, *, now: datetime | None = None, batch: int = BATCH, se
     with db.begin() as conn:
         _lock(conn)
         _set(conn, "changes_until", now.isoformat())
+        if _get(conn, "version") is None:  # rolled up before versions were kept
+            touch(conn)
         conn.execute(state.delete().where(state.c.name.in_(("full_started", "full_cases_after"))))
     return counts
 
