@@ -140,6 +140,7 @@ def main() -> None:
                                    "cases_per_wall_s": round(counts["cases"] / wall),
                                    "load_before": load0, "load_after": os.getloadavg()}
             print(json.dumps(out["first_rollup"]), file=sys.stderr, flush=True)
+        rollup.refresh(db)  # as a running server keeps it: current, with a version
         with db.connect() as conn:
             out["rollup_rows"] = conn.execute(text("SELECT count(*) FROM oversight_rollup")).scalar()
             out["case_rows"] = conn.execute(text("SELECT count(*) FROM cases")).scalar()
