@@ -22,6 +22,7 @@ from tutela.access import Forbidden, NotFound, Principal, get_org
 from tutela.cases import audit
 from tutela.cases.authz import permissions
 from tutela.domain.taxonomy import definition
+from tutela.oversight import cache
 from tutela.oversight.scope import Scope, scope_for
 from tutela.storage.db import Database
 from tutela.storage.tables.access import orgs
@@ -335,7 +336,15 @@ def platform_record(conn: Any, scope: Scope, f: RegisterFilters, names: dict[int
             "platform": names.get(platform), "platform_id": platform, "month": month, "sent": 0, "met": 0,
             "missed": 0, "refused": 0, "withdrawn": 0, "overdue": 0, "open": 0})
 
-    for row in conn.execute(q.group_by(r.c.platform_id, r.c.month)).mappings():
+    version = cache.version(conn)
+    key = ("record", str(conn.engine.url), version, scope.kind, scope.org_ids, scope.platform_id, scope.country,
+           f.platform_id, f.category, f.country, f.since, f.until)
+    summed = cache.get(key) if version else None
+    if summed is None:  # the rollup part changes only with the rollups' version
+        summed = [dict(row) for row in conn.execute(q.group_by(r.c.platform_id, r.c.month)).mappings()]
+        if version:
+            cache.put(key, summed)
+    for row in summed:
         x = rec(row["platform_id"], row["month"])
         for k in ("sent", "met", "missed", "refused"):
             x[k] = int(row[k] or 0)
