@@ -146,3 +146,12 @@ def test_people_form_keeps_what_was_typed_and_answers_in_turkish(client, csrf, d
     keys = client.get("/console/keys").text
     bad = client.post("/console/keys", data={"csrf_token": csrf(keys), "label": "entegrasyon"})
     assert bad.status_code == 400 and t("err_no_scope") in bad.text and 'value="entegrasyon"' in bad.text
+
+
+def test_a_move_the_lifecycle_refuses_is_explained_in_russian(client, csrf, world):
+    _sign_in(client, csrf, "sup@a.example")
+    case_id = world[0].case_id
+    page = client.get(f"/console/cases/{case_id}?lang=ru").text
+    res = client.post(f"/console/cases/{case_id}/transition", data={"csrf_token": csrf(page), "to_status": "received"})
+    assert res.status_code == 200
+    assert "Не выполнено: дело нельзя перевести из статуса «первично оценено» в «получено»" in res.text

@@ -23,6 +23,7 @@ from tutela.access.people import list_people
 from tutela.api.errors import http_status
 from tutela.cases.authz import permissions
 from tutela.cases.outcomes import DEFAULTS as _DEFAULT_OUTCOMES
+from tutela.web.i18n import Translator
 from tutela.web.i18n.choice import console_t
 from tutela.web.pages import review_tools as tools
 from tutela.web.render import page
@@ -104,7 +105,7 @@ def _refused(request: Request, principal: Principal, perm: str) -> HTMLResponse 
     """
     if perm in permissions(principal):
         return None
-    return _error(request, principal, Forbidden(_instead(request, perm)), 403)
+    return _error(request, principal, Forbidden(_instead(request, perm)), 403, said=True)
 
 
 def _instead(request: Request, perm: str) -> str:
@@ -114,16 +115,31 @@ def _instead(request: Request, perm: str) -> str:
 
 
 _ENGINE_REFUSAL = re.compile(r"may not do '(\w+)' on cases")
+_ENGINE_MOVE = re.compile(r"a case cannot go from '(\w+)' to '(\w+)'")
 
 
-def _error(request: Request, principal: Principal, exc: Exception, status: int) -> HTMLResponse:
-    message = str(exc)
+def engine_words(t: Translator, reason: str) -> str:
+    """An engine refusal the console knows in the reviewer's words; other reasons as the engine wrote them."""
+    if m := _ENGINE_MOVE.search(reason):
+        return t("err_move", frm=t.maybe(f"status_{m.group(1)}", m.group(1)), to=t.maybe(f"status_{m.group(2)}", m.group(2)))
+    return reason
+
+
+def _error(request: Request, principal: Principal, exc: Exception, status: int, *, said: bool = False
+           ) -> HTMLResponse:
+    """The console's error page. `said`: the message is already in the reviewer's words. An engine
+    message the console has no words for is shown under a sentence in the reviewer's language, kept as
+    the engine wrote it (in English) so that nothing precise is lost."""
+    t = console_t(request)
+    message, detail = str(exc), ""
     if status == 403 and (m := _ENGINE_REFUSAL.search(message)):  # the engine names the role: say what to do
         message = _instead(request, m.group(1))
     elif status == 404:  # the same words whether it never existed or belongs to someone else
-        message = console_t(request)("not_found_text")
+        message = t("not_found_text")
+    elif not said and t.lang != "en":
+        message, detail = t("refused_generic" if status in (401, 403) else "failed_generic"), message
     return page(
-        request, "console/error.html", _ctx(request, principal, message=message, status=status),
+        request, "console/error.html", _ctx(request, principal, message=message, detail=detail, status=status),
         status_code=status,
     )
 
@@ -297,7 +313,8 @@ async def _case_action(request: Request, case_id: int, action: Any, *, needs: st
     except AccessError as exc:
         return _error(request, me, exc, http_status(exc))
     except ValueError as exc:
-        msg = console_t(request)("not_done", reason=str(exc))
+        t = console_t(request)
+        msg = t("not_done", reason=engine_words(t, str(exc)))
     return RedirectResponse(f"/console/cases/{case_id}?msg={_q(msg)}", status_code=303)
 
 

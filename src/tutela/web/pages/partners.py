@@ -55,7 +55,7 @@ async def partners_page(request: Request) -> Response:
         return _signin(request)
     me = session.principal
     if me.role == "regulator":
-        return _error(request, me, Forbidden(console_t(request)("partners_not_regulators")), 403)
+        return _error(request, me, Forbidden(console_t(request)("partners_not_regulators")), 403, said=True)
     try:
         data = await run_in_threadpool(_data, request.app.state.db, request.app.state.settings, me)
     except AccessError as exc:
