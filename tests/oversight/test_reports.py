@@ -84,3 +84,38 @@ def test_bad_input_is_refused_clearly(history, tmp_path):
     assert res.exit_code == 2 and "period" in res.output
     res = runner.invoke(app, ["report", "statements", "--since", "yesterday"], env=env)
     assert res.exit_code == 2
+
+
+@pytest.mark.parametrize("lang", ["ru", "az", "fa"])
+def test_pdf_in_the_language_its_font_covers(history, tmp_path, lang):
+    """tr, az, ru: the PDF's charts and summary in that language where DejaVu Sans is installed;
+    Persian (no shaping in ReportLab) and any language without the font: English."""
+    pdfium = pytest.importorskip("pypdfium2")
+    from tutela.oversight import pdf, transparency
+    from tutela.oversight.words import words
+
+    paths = transparency.write(history.db, history.regulator, "2026-Q3", tmp_path, lang=lang)
+    doc = pdfium.PdfDocument(str(paths["pdf"]))
+    text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    written = pdf.language_for(lang)
+    assert words(written).t("chart_reports_month") in text
+    if lang == "fa" or not pdf.fonts().unicode:
+        assert written == "en"
+    else:
+        assert written == lang
+        assert "?" not in words(lang).t("chart_by_category")
+        assert words(lang).t("chart_by_category") in text  # not replaced by '?': the font has the glyphs
+
+
+def test_pdf_falls_back_to_english_without_the_font(history, tmp_path, monkeypatch):
+    pdfium = pytest.importorskip("pypdfium2")
+    from tutela.oversight import pdf, transparency
+
+    monkeypatch.setattr(pdf, "_fonts", None)
+    monkeypatch.setattr(pdf, "FONT_DIRS", ())
+    monkeypatch.delenv("TUTELA_PDF_FONT_DIR", raising=False)
+    assert pdf.language_for("ru") == "en" and pdf.fonts().regular == "Helvetica"
+    paths = transparency.write(history.db, history.regulator, "2026-Q3", tmp_path, lang="ru")
+    doc = pdfium.PdfDocument(str(paths["pdf"]))
+    assert "Reports received per month" in "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    monkeypatch.setattr(pdf, "_fonts", None)  # the next test finds the real font again

@@ -196,7 +196,8 @@ def write(db: Database, principal: Principal, period: str, out_dir: Path, *, lan
         from tutela.oversight import pdf as pdf_writer
 
         paths["pdf"] = out_dir / "report.pdf"
-        pdf_writer.write(report, views.build(m, words("en")), paths["pdf"])  # PDF fonts: Latin only
+        # in the language asked for where an embedded font covers it (tr, az, ru); else English
+        pdf_writer.write(report, views.build(m, words(pdf_writer.language_for(lang))), paths["pdf"])
     return paths
 
 
