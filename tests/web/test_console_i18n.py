@@ -155,3 +155,23 @@ def test_a_move_the_lifecycle_refuses_is_explained_in_russian(client, csrf, worl
     res = client.post(f"/console/cases/{case_id}/transition", data={"csrf_token": csrf(page), "to_status": "received"})
     assert res.status_code == 200
     assert "Не выполнено: дело нельзя перевести из статуса «первично оценено» в «получено»" in res.text
+
+
+def test_oversight_keeps_the_console_language_and_explains_filters_in_it(client, csrf, world):
+    from tutela.oversight.words import words
+
+    _sign_in(client, csrf, "sup@a.example")
+    client.get("/console?lang=fa")  # chosen once in the console
+    page = client.get("/oversight?period=۲۰۲۶-Q9")  # a Persian-digit period, and a wrong quarter
+    assert page.status_code == 200 and _html_lang(page.text) == ("fa", "rtl")
+    assert words("fa").t("err_period") in page.text
+    ok = client.get("/oversight?period=۲۰۲۶-Q4")
+    assert words("fa").t("err_period") not in ok.text
+
+
+def test_oversight_refusal_in_the_reader_language(client, csrf, world):
+    from tutela.oversight.words import words
+
+    _sign_in(client, csrf, "ana@a.example")
+    res = client.get("/oversight?lang=ru")
+    assert res.status_code == 403 and words("ru").t("refused_here") in res.text

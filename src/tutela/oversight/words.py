@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
 from tutela.domain.languages import is_rtl
 from tutela.web.i18n import LANGUAGES
-from tutela.web.i18n.localise import digits, format_date, number
+from tutela.web.i18n.localise import digits, format_date, format_datetime, number
 
 DIR = Path(__file__).parent / "i18n"
 
@@ -66,6 +67,15 @@ class Words:
 
     def date(self, value) -> str:
         return format_date(value, self.lang)
+
+    def moment(self, iso: str | None) -> str:
+        """An ISO time (UTC) as the console shows times: '2026-12-05 09:30', '۱۴۰۵/۰۹/۱۴ ۰۹:۳۰'."""
+        if not iso:
+            return ""
+        try:
+            return format_datetime(datetime.fromisoformat(iso), self.lang)
+        except ValueError:
+            return self.digits(iso[:16].replace("T", " "))
 
 
 def words(lang: str | None) -> Words:

@@ -26,6 +26,7 @@ from tutela.oversight.words import words
 from tutela.storage.tables.access import orgs
 from tutela.web.i18n import LANGUAGES
 from tutela.web.i18n.choice import chosen
+from tutela.web.i18n.localise import TO_ASCII_DIGITS
 from tutela.web.render import page
 from tutela.web.security import current_session
 
@@ -57,8 +58,17 @@ def _build(db: Any, settings: Any, me: Any, q: dict[str, str], lang: str) -> dic
         ctx["register"] = register.register(db, me, register.RegisterFilters(
             platform_id=f.platform, category=f.category, country=f.country), limit=100)
     except ValueError as exc:
-        ctx["error"] = str(exc)
+        ctx["error"] = _filter_error(w, str(exc))
     return ctx
+
+
+def _filter_error(w: Any, message: str) -> str:
+    """A filter the measures refused, in the reader's words (the engine's English otherwise)."""
+    for start, key in (("period ", "err_period"), ("month ", "err_period"), ("country ", "err_country"),
+                       ("no platform ", "err_platform")):
+        if message.startswith(start):
+            return w.t(key)
+    return message
 
 
 @router.get("/oversight", response_class=HTMLResponse)
@@ -67,15 +77,18 @@ async def dashboard(request: Request) -> Response:
     if session is None:
         return RedirectResponse("/login?next=/oversight", status_code=303)
     me = session.principal
-    q = {k: (request.query_params.get(k) or "").strip()[:40] for k in FILTER_NAMES}
+    # what people type back may carry Persian or Arabic-Indic digits: the filters read ASCII
+    q = {k: (request.query_params.get(k) or "").strip()[:40].translate(TO_ASCII_DIGITS) for k in FILTER_NAMES}
     lang = chosen(request)  # the console's choice (switcher, remembered), then the browser's
     db, settings = request.app.state.db, request.app.state.settings
     try:
         ctx = await run_in_threadpool(_build, db, settings, me, q, lang)
     except AccessError as exc:
         w = words(lang)
-        return page(request, "oversight/refused.html", {"w": w, "lang": w.lang, "dir": w.dir, "message": str(exc)},
-                    status_code=http_status(exc))
+        status = http_status(exc)
+        message = w.t("refused_here") if status == 403 else str(exc)
+        return page(request, "oversight/refused.html", {"w": w, "lang": w.lang, "dir": w.dir, "message": message},
+                    status_code=status)
     w = ctx["w"]
     ctx.update(lang=w.lang, dir=w.dir, languages=LANGUAGES, categories=[c.value for c in CATEGORIES],
                filters=q, query_without_lang=urlencode({k: v for k, v in q.items() if v}))
