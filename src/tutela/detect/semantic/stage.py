@@ -49,7 +49,11 @@ def _build() -> BankIndex | None:
     examples = load_bank()
     if not examples:
         return None
-    emb = embed_examples(examples, get_encoder(), art.lookup())
+    encoder = get_encoder()
+    if art.runtime != encoder.runtime:
+        log.warning("semantic artefact fitted with %s, encoder is %s: re-embedding the bank (refit with "
+                    "`tutela train semantic`)", art.runtime, encoder.runtime)
+    emb = embed_examples(examples, encoder, art.lookup(encoder.runtime))
     return BankIndex(examples, emb, art.calibrated)
 
 

