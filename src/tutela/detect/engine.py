@@ -273,7 +273,7 @@ def _analyze_batch(
     rules[vetoed] = np.minimum(rules[vetoed], RULE_THRESHOLD * 0.98)
     flag_matrix = _flag_matrix(probs, rules, lang_codes, coerced, model, settings)
 
-    rows = _semantic_rows(stages, probs, rules, lang_codes, model, settings, audiences, live)
+    rows = _semantic_rows(stages, probs, rules, lang_codes, model, settings, audiences, live, normalized)
     for comp in components("semantic") if rows else []:
         try:
             if hasattr(comp, "contribute"):
@@ -340,6 +340,7 @@ def _semantic_rows(
     settings: Settings | None,
     audiences: Sequence[Audience | None] | None,
     live: list[int],
+    texts: list[str],
 ) -> list[int]:
     """The rows the cascade sends on to the semantic components (none when the setting is off)."""
     setting = settings.semantic_stage if settings is not None else "auto"
@@ -347,7 +348,7 @@ def _semantic_rows(
         return []
     per_lang = {lang: [thresholds_for(model, settings, lang)[c] for c in CATEGORIES] for lang in set(langs)}
     thr = np.array([per_lang[lang] for lang in langs])
-    chosen = select(mode, probs, rules, thr, audiences, required=setting == "always")
+    chosen = select(mode, probs, rules, thr, audiences, required=setting == "always", texts=texts)
     return [i for i in live if chosen[i]]
 
 

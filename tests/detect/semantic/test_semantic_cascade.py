@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from tutela.cli.main import app as cli_app
 from tutela.config import Settings
 from tutela.detect import analyze_text, analyze_texts
-from tutela.detect.semantic.cascade import Audience, select
+from tutela.detect.semantic.cascade import Audience, select, trivial
 
 RU_SEXTORTION = "пришли ещё фото, иначе те, что ты уже отправила, увидят твои родители и вся школа"
 ORDINARY = "are we still meeting at the library after class?"
@@ -33,6 +33,20 @@ def test_select_rules() -> None:
     assert select("auto", probs, rules, thr, peers, required=True).all()
 
 
+def test_trivial_texts_skip_the_semantic_stage_in_auto_only() -> None:
+    for text in ("ok", "k", "??", "👍", "😂😂 👍🏽", "12:30", "hi!", ""):
+        assert trivial(text), text
+    for text in ("kys", "🔪", "🍆💦", "🍃❄️", "💸💸", "❤️", "ok 🔪", "no way", "да"[:1] + "ааа"):
+        assert not trivial(text), text
+    probs, rules, thr = np.zeros((3, 1)), np.zeros((3, 1)), np.full((3, 1), 0.5)
+    texts = ["ok", "🔪", "are you alone?"]
+    adult_to_minor = [Audience(False, True)] * 3
+    assert select("auto", probs, rules, thr, adult_to_minor, texts=texts).tolist() == [False, True, True]
+    assert select("auto", probs, rules, thr, None, texts=texts).tolist() == [False, True, True]
+    assert select("deep", probs, rules, thr, None, texts=texts).all()
+    assert select("auto", probs, rules, thr, None, texts=texts, required=True).all()
+
+
 def test_analyze_text_runs_both_stages_for_unknown_ages(semantic_on) -> None:
     a = analyze_text(RU_SEXTORTION)
     assert a.stages == ["fast", "semantic"]
@@ -48,6 +62,8 @@ def test_fast_mode_and_peers_skip_it(semantic_on) -> None:
     assert peers.stages == ["fast"]
     adult = analyze_text(ORDINARY, audience=Audience(sender_minor=False, recipient_minor=True))
     assert adult.stages == ["fast", "semantic"] and adult.flags == []
+    assert analyze_text("ok 👍", audience=Audience(sender_minor=False, recipient_minor=True)).stages == ["fast"]
+    assert analyze_text("ok 👍", stages="deep").stages == ["fast", "semantic"]
 
 
 def test_settings_can_require_or_turn_off(semantic_on, tmp_path: Path) -> None:

@@ -9,10 +9,16 @@ semantic stage (a transformer, tens to hundreds a second) runs where a miss cost
   unsure about (a score between `UNCERTAIN_FRACTION` of its threshold and the threshold, or a rule
   score between `RULE_UNCERTAIN` and its threshold); and every text when the operator's setting
   (`semantic_stage = "always"`) or the policy requires it.
+
+In `auto`, a trivially ordinary text never goes on (`trivial`): no more than two letters and nothing
+but digits, punctuation and a short list of reaction emoji ("ok", "k", "??", "👍", "😂😂", "12:30").
+An embedding of such a text says nothing the fast stage has not seen, and chat is full of them. Any
+other emoji keeps a text in (🔪, 🍆, 💸 carry meaning), and so do three letters ("kys").
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,6 +27,27 @@ import numpy as np
 MODES = ("auto", "fast", "deep")
 UNCERTAIN_FRACTION = 0.5
 RULE_UNCERTAIN = 0.25
+TRIVIAL_LETTERS = 2
+#: Reactions and greetings with one everyday reading; emoji outside it keep a text in the cascade.
+REACTIONS = frozenset("👍👌👋🙏👏✅✔☺🙂😊😀😁😃😄😅😆😂🤣😉😎🤔😮🙃😇🤗🫡💯🎉🥳")
+_IGNORABLE = frozenset("\u200d\ufe0f\ufe0e\u20e3")  # joiners and emoji presentation selectors
+
+
+def trivial(text: str) -> bool:
+    """A text too slight for the semantic stage to add anything (see the module docstring)."""
+    letters = 0
+    for ch in text:
+        if ch.isalpha():
+            letters += 1
+            if letters > TRIVIAL_LETTERS:
+                return False
+        elif ch.isspace() or ch.isdigit() or ch in _IGNORABLE or "\U0001f3fb" <= ch <= "\U0001f3ff":
+            continue  # skin tones too
+        elif unicodedata.category(ch)[0] == "P" or ch in REACTIONS:
+            continue
+        else:
+            return False  # any other symbol or emoji
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,18 +76,21 @@ def select(
     audiences: Sequence[Audience | None] | None,
     *,
     required: bool = False,
+    texts: Sequence[str] | None = None,
 ) -> np.ndarray:
-    """Boolean (n,): which rows the semantic stage should see."""
+    """Boolean (n,): which rows the semantic stage should see (`texts`, when given, lets `auto`
+    skip the trivial ones)."""
     n = probs.shape[0]
     check_mode(mode)
     if mode == "fast":
         return np.zeros(n, dtype=bool)
     if mode == "deep" or required:
         return np.ones(n, dtype=bool)
+    worth = np.array([not trivial(t) for t in texts], dtype=bool) if texts is not None else np.ones(n, dtype=bool)
     if audiences is None:
-        return np.ones(n, dtype=bool)  # unknown ages: every text
+        return worth  # unknown ages: every text that is not trivial
     who = np.array([a is None or a.adult_to_minor_or_unknown for a in audiences], dtype=bool)
     ratio = np.where(thresholds > 0, probs / np.maximum(thresholds, 1e-9), 0.0)
     unsure_model = ((ratio >= UNCERTAIN_FRACTION) & (ratio < 1.0)).any(axis=1)
     unsure_rules = ((rules >= RULE_UNCERTAIN) & (rules < 0.5)).any(axis=1)
-    return who | unsure_model | unsure_rules
+    return (who | unsure_model | unsure_rules) & worth
