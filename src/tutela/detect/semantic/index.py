@@ -65,7 +65,10 @@ class BankIndex:
         if len(examples) != len(embeddings):
             raise ValueError("one embedding per example")
         self.examples = examples
-        self.emb_t = np.ascontiguousarray(embeddings.astype(np.float32).T)  # (dim, m)
+        # float64 on purpose: float32 products give a text slightly different similarities alone and in a
+        # batch (BLAS picks other kernels), and the calibration's steep sigmoids turn that into a
+        # different fourth decimal; a text's scores must not depend on its batchmates
+        self.emb_t = np.ascontiguousarray(embeddings.astype(np.float64).T)  # (dim, m)
         self.harm, self.neg = target_masks(examples)
         self.calibrated = calibrated
         self.org = np.array([e.source.startswith("org:") for e in examples], dtype=bool)
@@ -75,11 +78,12 @@ class BankIndex:
     def extended(self, extra: list[Example], extra_emb: np.ndarray) -> BankIndex:
         if not extra:
             return self
-        emb = np.concatenate([self.emb_t.T, extra_emb.astype(np.float32)])
+        emb = np.concatenate([self.emb_t.T, extra_emb.astype(np.float64)])
         return BankIndex(self.examples + extra, emb, self.calibrated)
 
     def score_embeddings(self, emb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(combined probabilities (n, targets), similarities (n, m), nearest harmful index (n, targets))."""
+        emb = emb.astype(np.float64)
         sims = emb @ self.emb_t
         margins, nearest = knn_margins(sims, self.harm, self.neg, K)
         combined, _, _ = self.calibrated.score(emb, margins)

@@ -117,7 +117,7 @@ class Calibrated:
         return np.where(np.isnan(margins), 0.0, p)
 
     def head_prob(self, emb: np.ndarray) -> np.ndarray:
-        z = emb @ self.head_coef.T + self.head_intercept
+        z = emb.astype(np.float64) @ self.head_coef.T.astype(np.float64) + self.head_intercept  # see BankIndex
         return sigmoid(self.head_calib[:, 0] * z + self.head_calib[:, 1])
 
     def score(self, emb: np.ndarray, margins: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
