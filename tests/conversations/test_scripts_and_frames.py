@@ -145,3 +145,11 @@ def test_platform_peers_damp_the_whole_conversation_model() -> None:
     assert not st.platform_peers()
     st.parties["b"] = Party(age=15, age_known=False)  # a claim, not the platform's word
     assert not st.platform_peers()
+
+
+def test_emoji_standing_for_an_image_request(detector: StageDetector) -> None:
+    sexual = STAGES.index(Stage.SEXUAL)
+    asked = detector.score("ok show me 📸🍑 then the card is urs")
+    assert asked[IMAGES] >= 0.9 and asked[sexual] >= 0.9
+    pie = detector.score("this peach pie 🍑 is so good")
+    assert pie[IMAGES] < 0.6 and pie[sexual] <= 0.5  # alone, a weak cue that needs others

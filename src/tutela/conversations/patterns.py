@@ -457,12 +457,36 @@ def _candidates(text: str, index: dict[str, list] | None = None):  # noqa: ANN20
         seen.add(tok)
 
 
+# Emoji that stand for words in grooming (the normaliser keeps them): a camera with a peach or an
+# aubergine is a request for sexual images ("send 📸🍑"); a sexual emoji alone is a weak sexual cue, a
+# money emoji a weak gift cue (both also occur between friends).
+_SEXUAL_EMOJI = frozenset("🍑🍆💦👅")
+_CAMERA_EMOJI = frozenset("📸📷🤳📹🎥")
+_MONEY_EMOJI = frozenset("💸💰💵🤑")
+_IMAGES_I = STAGES.index(Stage.IMAGES)
+_SEXUAL_I = STAGES.index(Stage.SEXUAL)
+_GIFTS_I = STAGES.index(Stage.GIFTS)
+
+
+def _emoji_stages(text: str, scores: list[float]) -> None:
+    chars = set(text)
+    sexual = bool(chars & _SEXUAL_EMOJI)
+    if sexual:
+        scores[_SEXUAL_I] = max(scores[_SEXUAL_I], STRONG if chars & _CAMERA_EMOJI else WEAK)
+        if chars & _CAMERA_EMOJI:
+            scores[_IMAGES_I] = max(scores[_IMAGES_I], STRONG)
+    if chars & _MONEY_EMOJI:
+        scores[_GIFTS_I] = max(scores[_GIFTS_I], WEAK)
+
+
 def match_stages(canonical_text: str) -> list[float]:
     """Pattern score per stage (STAGES order) for an already-canonical text."""
     scores = [0.0] * len(STAGES)
     for pos, (si, weight, _phrase, rx) in _candidates(canonical_text):
         if weight > scores[si] and rx.match(canonical_text, pos):
             scores[si] = weight
+    if not canonical_text.isascii():
+        _emoji_stages(canonical_text, scores)
     return scores
 
 
