@@ -288,6 +288,11 @@ def _first_pass(db: Database, now: datetime, chunk: int) -> tuple[datetime, int]
     with db.begin() as conn:
         _lock(conn)
         began = _get(conn, "full_started")
+        if conn.dialect.name == "postgresql":
+            # a freshly restored or bulk-loaded database has no statistics yet, and without them the
+            # planner picks plans that take minutes a range instead of seconds (seen at 1M cases)
+            conn.execute(text("ANALYZE cases, reports, referrals, case_keys, case_appeals, oversight_notices,"
+                              " exchange_referrals, moderation_decisions"))
         if began is None:
             began = now.isoformat()
             _set(conn, "full_started", began)
