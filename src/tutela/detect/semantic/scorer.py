@@ -90,9 +90,13 @@ def knn_margins(sims: np.ndarray, harm: np.ndarray, neg: np.ndarray, k: int = K)
     n = sims.shape[0]
     margins = np.full((n, len(TARGETS)), np.nan)
     nearest = np.full((n, len(TARGETS)), -1, dtype=np.int64)
+    benign: dict[bytes, np.ndarray] = {}  # the categories share one benign mask: its top k once
     for t in range(len(TARGETS)):
         h, best = _topk_mean(sims, harm[t], k)
-        b, _ = _topk_mean(sims, neg[t], k)
+        key = np.packbits(neg[t]).tobytes()
+        if key not in benign:
+            benign[key] = _topk_mean(sims, neg[t], k)[0]
+        b = benign[key]
         margins[:, t] = h - np.nan_to_num(b, nan=0.0)
         nearest[:, t] = best
     return margins, nearest
