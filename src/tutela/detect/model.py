@@ -82,17 +82,19 @@ class LinearModel:
 
     def predict_in_domain(
         self, normalized: list[str], langs: list[str] | None = None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """`predict`, plus (n, heads) where a source's expert said "not harmful" (the engine lets no noisy
         phrase rule of those categories flag there either), plus (n,) the texts the router is sure read
-        like a public source rather than a chat: the source's name, or "" (see `training/experts.py`)."""
+        like a public source rather than a chat: the source's name, or "" (see `training/experts.py`),
+        plus (n,) whether the router's likeliest route is `chat` (True for every text without a router)."""
         veto = np.zeros((len(normalized), len(self.heads)), dtype=bool)
         public = np.full(len(normalized), "", dtype=object)
-        return self.predict_x(featurize(normalized), langs, veto, public), veto, public
+        chat = np.ones(len(normalized), dtype=bool)
+        return self.predict_x(featurize(normalized), langs, veto, public, chat), veto, public, chat
 
     def predict_x(
         self, x: sp.csr_matrix, langs: list[str] | None = None, veto: np.ndarray | None = None,
-        public: np.ndarray | None = None,
+        public: np.ndarray | None = None, chat: np.ndarray | None = None,
     ) -> np.ndarray:
         """`predict` on features already computed (training compares heads on the same matrix)."""
         p = self.predict_features(x)
@@ -104,7 +106,7 @@ class LinearModel:
                 if rows.any():
                     out[rows, self.heads.index(Category(cat))] = p[rows, len(self.heads) + k]
         if self._experts is not None and self._router is not None and x.shape[0]:
-            self._apply_experts(x, out, langs, veto, public)
+            self._apply_experts(x, out, langs, veto, public, chat)
         return out
 
     def threshold(self, category: str, lang: str | None) -> float:
@@ -113,7 +115,7 @@ class LinearModel:
 
     def _apply_experts(
         self, x: sp.csr_matrix, out: np.ndarray, langs: list[str] | None, veto: np.ndarray | None,
-        public: np.ndarray | None,
+        public: np.ndarray | None, chat: np.ndarray | None = None,
     ) -> None:
         from tutela.detect.training.experts import CHAT, ROUTE_MIN, route_probabilities
 
@@ -123,6 +125,8 @@ class LinearModel:
         z = (x @ self._experts).toarray() + self.expert_intercept
         pe = 1.0 / (1.0 + np.exp(-z))
         index = {name: k for k, name in enumerate(self.routes)}
+        if chat is not None:
+            chat[:] = best == index.get(CHAT, -1)
         if public is not None:
             sure = (best != index.get(CHAT, -1)) & (conf >= ROUTE_MIN)
             public[sure] = np.array(self.routes, dtype=object)[best[sure]]

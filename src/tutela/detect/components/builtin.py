@@ -53,7 +53,7 @@ class TextModelComponent(TrainableComponent):
         norm = _normalized(texts)
         if model is None:
             return [ComponentResult() for _ in texts]
-        probs, _, _ = model.predict_in_domain(norm, list(langs))
+        probs, _, _, _ = model.predict_in_domain(norm, list(langs))
         out = []
         for i, lang in enumerate(langs):
             thr = thresholds_for(model, None, lang)
@@ -74,8 +74,11 @@ class TextModelComponent(TrainableComponent):
         live = state.live
         if model is None or not live:
             return
-        p, veto, public = model.predict_in_domain([state.normalized[i] for i in live], [state.langs[i] for i in live])
+        p, veto, public, chat = model.predict_in_domain(
+            [state.normalized[i] for i in live], [state.langs[i] for i in live]
+        )
         state.public_domain[live] = public
+        state.chat_domain[live] = chat
         for h, cat in enumerate(model.heads):
             state.probs[live, COLUMN[cat.value]] = p[:, h]
             state.vetoed[live, COLUMN[cat.value]] = veto[:, h]

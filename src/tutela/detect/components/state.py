@@ -36,6 +36,7 @@ class BatchState:
     rules: np.ndarray = field(init=False)
     vetoed: np.ndarray = field(init=False)
     public_domain: np.ndarray = field(init=False)
+    chat_domain: np.ndarray = field(init=False)  # the router's likeliest route is `chat` (engine.CHAT_SECOND_OPINION)
     hits: list[list[Hit]] = field(init=False)
     extra_scores: np.ndarray = field(init=False)
     extra_flags: np.ndarray = field(init=False)
@@ -50,6 +51,7 @@ class BatchState:
         self.rules = np.zeros((n, k))
         self.vetoed = np.zeros((n, k), dtype=bool)
         self.public_domain = np.full(n, "", dtype=object)
+        self.chat_domain = np.ones(n, dtype=bool)
         self.hits = [[] for _ in range(n)]
         self.extra_scores = np.zeros((n, k))
         self.extra_flags = np.zeros((n, k), dtype=bool)
