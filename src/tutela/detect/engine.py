@@ -362,12 +362,12 @@ def _chat_second_opinion(
         return
     others = np.ones(len(CATEGORIES), dtype=bool)
     others[cols] = False
-    support = (
+    support: np.ndarray = np.asarray(
         (rules[rows] >= RULE_UNCERTAIN).any(axis=1)
         | extra[rows].any(axis=1)
         | (f[:, others]).any(axis=1)
     )
-    drop = weak & ~support[:, None]
+    drop = weak & ~support.reshape(-1, 1)
     sub = flags[rows]
     sub[:, cols] &= ~drop
     flags[rows] = sub
