@@ -16,10 +16,11 @@ objects page comes wrapped in the signed envelope (its `body` holds `more`,
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainSerializer
 
 from tutela.access import Principal
 from tutela.api.deps import get_db, require
@@ -32,6 +33,10 @@ from tutela.storage.db import Database
 org_router = APIRouter(prefix="/v1/exchange", tags=["exchange"])
 #: the partners' door: TAXII 2.1-shaped collections, answered to signed requests (no API key)
 taxii = APIRouter(prefix="/taxii2", tags=["exchange"])
+
+#: A time as these routes have always written it: Python's `isoformat()` (`+00:00`, not pydantic's `Z`).
+IsoTime = Annotated[datetime, PlainSerializer(lambda t: t.isoformat(), return_type=str)]
+
 
 class IdentityOut(BaseModel):
     org: str
@@ -274,7 +279,60 @@ class ExportIn(BaseModel):
     )
 
 
-@org_router.post("/export")
+class EnvelopeOut(BaseModel):
+    """A signed envelope (`tutela.exchange.envelope.seal`): `signature` is a detached JWS over the rest."""
+
+    tutela_exchange: int = Field(description="envelope format version")
+    kind: str = Field(description="what the body is: stix-bundle, feedback, ...")
+    from_: dict[str, str] = Field(alias="from", description="the signer: {org, key_id}")
+    to: str | None = Field(description="the key id of the partner it is addressed to; null for a file")
+    nonce: str
+    created: str
+    share_level: str
+    content: bool
+    body: dict[str, Any]
+    signature: str
+
+
+class ImportedOut(BaseModel):
+    """A bundle taken in (`tutela.exchange.bundles.Accepted`)."""
+
+    partner: str
+    collection: str
+    added: int
+    updated: int
+    removed: int
+    not_accepted: int = Field(description="outside the partner policy (category, signal type, country)")
+    next: int = Field(description="the feed position reached")
+    more: bool
+    stale: bool
+    withdrawn_by_snapshot: int
+
+
+class PulledOut(BaseModel):
+    """One collection pulled from a partner."""
+
+    collection: str
+    pages: int
+    checkpoint: int
+    full_resyncs: int
+    withdrawn_by_resync: int
+    added: int
+    updated: int
+    removed: int
+    not_accepted: int
+
+
+class PushedOut(BaseModel):
+    """One of our collections sent to a partner's inbox."""
+
+    collection: str
+    title: str
+    sent: int
+    position: int = Field(description="the feed position the partner has accepted up to")
+
+
+@org_router.post("/export", response_model=EnvelopeOut)
 def export_bundle(
     body: ExportIn, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> dict[str, Any]:
@@ -290,7 +348,7 @@ class ImportIn(BaseModel):
     from_partner: Line | None = Field(default=None, alias="from", max_length=200)
 
 
-@org_router.post("/import")
+@org_router.post("/import", response_model=ImportedOut)
 def import_bundle(
     body: ImportIn, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> dict[str, Any]:
@@ -300,7 +358,7 @@ def import_bundle(
     return bundles.accept(db, principal.org_id, body.envelope, partner=body.from_partner).as_dict()
 
 
-@org_router.post("/partners/{partner}/pull")
+@org_router.post("/partners/{partner}/pull", response_model=list[PulledOut])
 def pull(
     partner: str, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> list[dict[str, Any]]:
@@ -309,7 +367,7 @@ def pull(
     return transport.pull(db, principal.org_id, partner)
 
 
-@org_router.post("/partners/{partner}/push")
+@org_router.post("/partners/{partner}/push", response_model=list[PushedOut])
 def push(
     partner: str, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> list[dict[str, Any]]:
@@ -328,6 +386,35 @@ class FeedbackRecorded(BaseModel):
     stix_id: str
     opinion: str
     partner_id: int
+
+
+class OpinionOut(BaseModel):
+    """A partner's opinion of one of our signals."""
+
+    partner: str | None
+    opinion: str
+    reason: str | None
+    seen: int = Field(description="times the partner saw it match")
+    updated_at: IsoTime | None
+
+
+class PrecisionOut(BaseModel):
+    partner: str | None
+    confirmed: int
+    disputed: int
+    seen: int
+    precision: float | None = Field(description="confirmed / (confirmed + disputed); null before any")
+
+
+class QuarantinedOut(BaseModel):
+    """A received signal held back from matching (a surge of matches) until a reviewer releases it."""
+
+    stix_id: str
+    signal_type: str
+    value: str
+    matches: int
+    quarantined_at: IsoTime
+    reason: str | None
 
 
 class FeedbackSent(BaseModel):
@@ -361,7 +448,7 @@ def send_feedback(
     return feedback.send(db, principal.org_id, partner)
 
 
-@org_router.get("/feedback/{stix_id}")
+@org_router.get("/feedback/{stix_id}", response_model=list[OpinionOut])
 def signal_feedback(
     stix_id: str, principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> list[dict[str, Any]]:
@@ -371,7 +458,7 @@ def signal_feedback(
     return feedback.for_signal(db, principal.org_id, stix_id)
 
 
-@org_router.get("/precision")
+@org_router.get("/precision", response_model=list[PrecisionOut])
 def partner_precision(
     direction: str = "received",
     principal: Principal = Depends(require("exchange")),
@@ -385,7 +472,7 @@ def partner_precision(
     return feedback.precision(db, principal.org_id, direction=direction)
 
 
-@org_router.get("/quarantine")
+@org_router.get("/quarantine", response_model=list[QuarantinedOut])
 def quarantined(
     principal: Principal = Depends(require("exchange")), db: Database = Depends(get_db)
 ) -> list[dict[str, Any]]:
@@ -407,7 +494,24 @@ def release(
 # --- the partners' door ---
 
 
-@org_router.post("/inbox")
+class InboxAnswer(BaseModel):
+    """What the inbox answers, by the envelope's kind: a bundle's counts (as `/import`), or feedback's."""
+
+    partner: str | None = None
+    collection: str | None = None
+    added: int | None = None
+    updated: int | None = None
+    removed: int | None = None
+    not_accepted: int | None = None
+    next: int | None = None
+    more: bool | None = None
+    stale: bool | None = None
+    withdrawn_by_snapshot: int | None = None
+    kept: int | None = Field(default=None, description="feedback: opinions kept")
+    unknown: int | None = Field(default=None, description="feedback: opinions of signals not ours, or unreadable")
+
+
+@org_router.post("/inbox", response_model=InboxAnswer, response_model_exclude_unset=True)
 async def inbox(request: Request, db: Database = Depends(get_db)) -> dict[str, Any]:
     """A partner delivers a signed envelope addressed to one of our organisations (no API key:
     the envelope's signature is the credential)."""

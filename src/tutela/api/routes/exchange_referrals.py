@@ -20,7 +20,6 @@ from tutela.config import Settings
 from tutela.domain.inputs import DbId, Line, Text
 from tutela.exchange import referrals as xref
 from tutela.exchange import witness
-from tutela.exchange.errors import ExchangeError
 from tutela.exchange.sealed import MAX_BYTES
 from tutela.storage.db import Database
 
@@ -89,18 +88,21 @@ async def _sealed_body(request: Request) -> bytes:
     return body
 
 
-def _answer(fn: Any, *args: Any) -> dict[str, Any]:
-    try:
-        return fn(*args)
-    except ExchangeError as exc:  # RefusedMessage, and the partner rules' Refused
-        raise HTTPException(exc.status, str(exc)) from None
+class ReferralReceived(BaseModel):
+    """The inbox's answer: a referral with its signed receipt, or a step (`already` when it came before)."""
+
+    accepted: bool
+    referral: str = Field(description="the referral's uid")
+    receipt: dict[str, Any] | None = Field(default=None, description="a referral: the signed `received` step")
+    step: str | None = Field(default=None, description="a step: which one")
+    already: bool | None = Field(default=None, description="a step received before: the first time stands")
 
 
-@router.post("/referrals/inbox")
+@router.post("/referrals/inbox", response_model=ReferralReceived, response_model_exclude_unset=True)
 def inbox(body: bytes = Depends(_sealed_body), db: Database = Depends(get_db),
           settings: Settings = Depends(get_settings)) -> dict[str, Any]:
     """A partner's sealed referral or step. Authenticated by its signature, not by a key."""
-    return _answer(xref.receive, db, settings, body)
+    return xref.receive(db, settings, body)
 
 
 @router.get("/referrals/{referral_id}", response_model=xref.CrossBorderReferral)
@@ -122,13 +124,31 @@ def step(referral_id: DbId, body: StepIn, principal: Principal = Depends(require
                      external_ref=body.external_ref)
 
 
-@router.post("/witness/inbox")
+class CheckpointReceived(BaseModel):
+    accepted: bool
+    seq: int
+    verdict: str = Field(description="how the checkpoint fits those held before (a cut trail says so)")
+    problem: str | None
+
+
+class CheckpointSent(BaseModel):
+    """A checkpoint signed and handed over: `verdict` when the partner took it, `error` when not."""
+
+    seq: int
+    head: str
+    delivered: bool
+    message: dict[str, Any] = Field(description="the sealed message, to hand over as a file if need be")
+    verdict: str | None = Field(default=None, description="the partner's verdict, when delivered")
+    error: str | None = Field(default=None, description="why it was not delivered")
+
+
+@router.post("/witness/inbox", response_model=CheckpointReceived)
 def witness_inbox(body: bytes = Depends(_sealed_body), db: Database = Depends(get_db)) -> dict[str, Any]:
     """A partner's sealed audit checkpoint. Authenticated by its signatures, not by a key."""
-    return _answer(witness.receive, db, body)
+    return witness.receive(db, body)
 
 
-@router.post("/witness/{partner}")
+@router.post("/witness/{partner}", response_model=CheckpointSent, response_model_exclude_unset=True)
 def witness_send(partner: str, principal: Principal = Depends(require("exchange")),
                  db: Database = Depends(get_db)) -> dict[str, Any]:
     """Sign a checkpoint of this instance's audit trail now and hand it to `partner`."""
