@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tutela.access import Principal, create_org, get_org
+from tutela.domain.errors import ErrorKind
 from tutela.exchange import identity, partners, sealed, witness
 from tutela.exchange import referrals as xref
 from tutela.exchange.errors import ExchangeError, Refused
@@ -111,7 +112,7 @@ def test_refusals(db, settings, pair, case_id):
     xref.receive(db, settings, body)
     with pytest.raises(Refused, match="replayed") as replay:
         xref.receive(db, settings, body)
-    assert replay.value.status == 409
+    assert replay.value.kind is ErrorKind.CONFLICT
 
     # content to a partner not allowed to receive it: refused before anything is written or sent
     with pytest.raises(Refused, match="may not receive content"):

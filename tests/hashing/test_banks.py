@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from tutela.access import create_org
+from tutela.domain.errors import ErrorKind
 from tutela.domain.media import BankKind, ShareLevel
 from tutela.hashing import hash_bytes, match_bytes, match_details, match_hashes
 from tutela.hashing.bank_io import export_text, read_entries
@@ -150,7 +151,7 @@ def test_share_levels(db: Database, world) -> None:  # noqa: ANN001
     assert match_bytes(db, data, org_id=other)[1]
     with pytest.raises(BankError) as info:
         subscribe(db, third, world["bank"].id)
-    assert info.value.status == 404
+    assert info.value.kind is ErrorKind.NOT_FOUND
     assert match_bytes(db, data, org_id=third)[1] == []
     update_bank(db, "known-a", share_level="private")
     assert match_bytes(db, data, org_id=other)[1] == [], "a subscription to a bank no longer shared is inert"
@@ -158,11 +159,11 @@ def test_share_levels(db: Database, world) -> None:  # noqa: ANN001
     assert [b.name for b in list_banks(db, other)] == []
     with pytest.raises(BankError) as info:
         update_bank(db, world["bank"].id, org_id=other, enabled=False)
-    assert info.value.status == 404
+    assert info.value.kind is ErrorKind.NOT_FOUND
     update_bank(db, "known-a", share_level="public")
     with pytest.raises(BankError) as info:
         set_enabled(db, world["bank"].id, False, org_id=other)
-    assert info.value.status == 403
+    assert info.value.kind is ErrorKind.FORBIDDEN
 
 
 def test_bank_validation(db: Database, world) -> None:  # noqa: ANN001

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from tutela.access import Principal, create_org
 from tutela.cases import audit
+from tutela.domain.errors import ErrorKind
 from tutela.domain.policy import Action
 from tutela.hashing import hash_bytes
 from tutela.hashing.banks import BankError, add_entries, create_bank, list_entries, update_bank
@@ -121,14 +122,14 @@ def test_planted_known_bank_no_longer_blocks_others_or_fills_their_queue(anydb, 
 def test_only_the_operator_makes_a_bank_public(anydb, orgs) -> None:
     with pytest.raises(BankError) as info:
         create_bank(anydb, orgs["attacker"], "everyone", share_level="public", org_id=orgs["attacker"])
-    assert info.value.status == 403 and "operator" in str(info.value)
+    assert info.value.kind is ErrorKind.FORBIDDEN and "operator" in str(info.value)
     bank = create_bank(anydb, orgs["attacker"], "mine", org_id=orgs["attacker"])
     with pytest.raises(BankError) as info:
         update_bank(anydb, bank.id, org_id=orgs["attacker"], share_level="public")
-    assert info.value.status == 403
+    assert info.value.kind is ErrorKind.FORBIDDEN
     with pytest.raises(BankError) as info:
         create_bank(anydb, orgs["hotline"], "for-someone-else", org_id=orgs["attacker"])
-    assert info.value.status == 403
+    assert info.value.kind is ErrorKind.FORBIDDEN
     assert update_bank(anydb, bank.id, share_level="public").share_level.value == "public"  # the operator
     # the owner may still change the public bank's other settings, and take it back to private
     assert update_bank(anydb, bank.id, org_id=orgs["attacker"], pdq_radius=20).pdq_radius == 20

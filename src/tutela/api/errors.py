@@ -11,7 +11,8 @@ the status (`CODES`), `details` what a caller needs to fix the request or null: 
 a 422, the limit of a 413, the issues of an invalid policy.
 
 The engine raises its own exceptions and never names an HTTP status; `STATUS_OF` maps each class
-to its status here, and `install` registers the FastAPI handlers that render them. Web pages
+to its status here, `STATUS_OF_KIND` each kind of error (`tutela.domain.errors.ErrorKind`, carried by
+bank and exchange errors), and `install` registers the FastAPI handlers that render them. Web pages
 (`tutela.web`) use `http_status` for the status of the HTML page they show instead.
 """
 
@@ -34,6 +35,9 @@ from tutela.cases.intake import IdempotencyConflict, PayloadTooLarge
 from tutela.cases.lifecycle import InvalidTransition
 from tutela.cases.routing import RoutingConfigError
 from tutela.cases.vault import VaultError
+from tutela.domain.errors import ErrorKind
+from tutela.exchange.errors import ExchangeError
+from tutela.hashing.banks import BankError
 from tutela.hashing.errors import MediaError, MediaTooLarge
 from tutela.policy.store import PolicyNotFound
 
@@ -69,6 +73,17 @@ CODES: dict[int, str] = {
     503: "unavailable",
 }
 
+#: The status of each kind of engine error (`BankError`, `ExchangeError` and theirs carry a kind).
+STATUS_OF_KIND: dict[ErrorKind, int] = {
+    ErrorKind.INVALID: 400,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.TOO_LARGE: 413,
+    ErrorKind.UPSTREAM: 502,  # a partner's instance failed or refused: not the caller's error, not ours
+}
+
 #: Engine errors and their statuses, the most specific class first; the first that matches wins.
 STATUS_OF: tuple[tuple[type[BaseException], int], ...] = (
     (RateLimited, 429),
@@ -90,10 +105,8 @@ STATUS_OF: tuple[tuple[type[BaseException], int], ...] = (
 
 def http_status(exc: BaseException) -> int:
     """The HTTP status an engine error reads as; 500 for anything not known to be the caller's."""
-    status = getattr(exc, "status", None)
-    if isinstance(status, int) and not isinstance(exc, AccessError):
-        # hashing.BankError and exchange.ExchangeError still carry their status themselves
-        return status
+    if isinstance(exc, BankError | ExchangeError):
+        return STATUS_OF_KIND[exc.kind]
     for cls, code in STATUS_OF:
         if isinstance(exc, cls):
             return code
@@ -159,13 +172,8 @@ def install(app: FastAPI) -> None:
             log.warning("%s answered %d: %s", type(exc).__name__, status, exc)
         return error_response(status, str(exc), headers=headers)
 
-    for cls in known:
+    for cls in (*known, BankError, ExchangeError):
         app.add_exception_handler(cls, engine_error)
-    from tutela.exchange.errors import ExchangeError
-    from tutela.hashing.banks import BankError
-
-    app.add_exception_handler(BankError, engine_error)
-    app.add_exception_handler(ExchangeError, engine_error)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_req: Request, exc: RequestValidationError) -> JSONResponse:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import TLP, Partner
 from tutela.exchange import envelope, feed, identity, inbound, stix
 from tutela.exchange.errors import ExchangeError, Refused
@@ -102,21 +103,23 @@ def _body(opened: envelope.Opened) -> tuple[dict[str, Any], list[stix.Signal]]:
     body = opened.body
     col = body.get("collection") or {}
     if not isinstance(col, dict) or not isinstance(col.get("id"), str) or not col["id"]:
-        raise Refused("the bundle names no collection", status=400)
+        raise Refused("the bundle names no collection", kind=ErrorKind.INVALID)
     for name in ("after", "next"):
         if type(body.get(name)) is not int or body[name] < 0:
-            raise Refused(f"the bundle's {name!r} is not a feed position", status=400)
+            raise Refused(f"the bundle's {name!r} is not a feed position", kind=ErrorKind.INVALID)
     try:
         objects = stix.indicators_of(body.get("bundle"))
         signals = [stix.from_indicator(o) for o in objects]
     except stix.StixError as exc:
-        raise Refused(f"the bundle from {opened.partner.name!r} is not valid: {exc}", status=400) from None
+        raise Refused(
+            f"the bundle from {opened.partner.name!r} is not valid: {exc}", kind=ErrorKind.INVALID
+        ) from None
     for s in signals:
         if s.share_level.rank > opened.share_level.rank:
             raise Refused(
                 f"{s.stix_id} is marked TLP:{s.share_level.value.upper()}, above the bundle's "
                 f"TLP:{opened.share_level.value.upper()}",
-                status=400,
+                kind=ErrorKind.INVALID,
             )
     return body, signals
 
@@ -146,7 +149,7 @@ def accept(
         raise Refused(
             f"this bundle of {opened.partner.name!r} is older than one already imported "
             f"(feed position {body['next']} < {feed_in.checkpoint})",
-            status=409,
+            kind=ErrorKind.CONFLICT,
         )
     started = resync_started or (utc_now() if body["after"] == 0 else None)
     # applying is idempotent (keyed upserts and tombstones), so the nonce is recorded after it: a failed

@@ -40,6 +40,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
+from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import TLP, Partner
 from tutela.exchange import identity, jose, partners
 from tutela.exchange.errors import ExchangeError, Refused
@@ -73,11 +74,11 @@ def seal(
     level = TLP.parse(share_level)
     if to is not None:
         if to.org_id != org_id:
-            raise ExchangeError("that partner belongs to another organisation", status=403)
+            raise ExchangeError("that partner belongs to another organisation", kind=ErrorKind.FORBIDDEN)
         why = partners.refusal(to, share_level=level, content=content)
         if why:
             raise Refused(f"not sent: {why}")
-        audience = _audience_key(to)
+        audience = audience_key(to)
     else:
         if content:
             raise Refused("not sent: content goes only to a named partner allowed to receive it")
@@ -100,7 +101,7 @@ def seal(
     return env
 
 
-def _audience_key(partner: Partner) -> str:
+def audience_key(partner: Partner) -> str:
     """The partner key an envelope is addressed to: its newest key that is not revoked."""
     live = [k for k in partner.keys if k.revoked_at is None]
     if not live:
@@ -126,9 +127,9 @@ def _parse_time(text: Any) -> datetime:
     try:
         when = datetime.fromisoformat(str(text))
     except ValueError:
-        raise Refused("the envelope's 'created' is not an ISO 8601 time", status=400) from None
+        raise Refused("the envelope's 'created' is not an ISO 8601 time", kind=ErrorKind.INVALID) from None
     if when.tzinfo is None:
-        raise Refused("the envelope's 'created' has no time zone", status=400)
+        raise Refused("the envelope's 'created' has no time zone", kind=ErrorKind.INVALID)
     return when
 
 
@@ -147,27 +148,36 @@ def open_envelope(
     signing key decides, among the organisation's partners.
     """
     if not isinstance(env, dict) or env.get("tutela_exchange") != VERSION:
-        raise Refused("not a Tutela exchange envelope (version 1)", status=400)
+        raise Refused("not a Tutela exchange envelope (version 1)", kind=ErrorKind.INVALID)
     if kind is not None and env.get("kind") != kind:
-        raise Refused(f"expected a {kind!r} envelope, got {env.get('kind')!r}", status=400)
+        raise Refused(f"expected a {kind!r} envelope, got {env.get('kind')!r}", kind=ErrorKind.INVALID)
     try:
         header = jose.header_of(str(env.get("signature") or ""))
     except jose.SignatureError as exc:
-        raise Refused(f"the envelope's signature is unusable: {exc}", status=401) from None
+        raise Refused(
+            f"the envelope's signature is unusable: {exc}", kind=ErrorKind.UNAUTHENTICATED
+        ) from None
     if partner is None:
         found = [p for p in partners.partners_with_key(db, header.kid) if p.org_id == org_id]
         if not found:
-            raise Refused(f"unknown key {header.kid}: no partner of this organisation has it", status=401)
+            raise Refused(
+                f"unknown key {header.kid}: no partner of this organisation has it",
+                kind=ErrorKind.UNAUTHENTICATED
+            )
         partner = found[0]
     p, key = partners.verification_key(db, org_id, partner, header.kid)
     signed = {k: v for k, v in env.items() if k != "signature"}
     try:
         jose.verify(signed, str(env["signature"]), key, typ=TYP)
     except jose.SignatureError as exc:
-        raise Refused(f"tampered or corrupt envelope from {p.name!r}: {exc}", status=401) from None
+        raise Refused(
+            f"tampered or corrupt envelope from {p.name!r}: {exc}", kind=ErrorKind.UNAUTHENTICATED
+        ) from None
     sender = env.get("from") or {}
     if not isinstance(sender, dict) or sender.get("key_id") != header.kid:
-        raise Refused("the envelope's 'from.key_id' does not name the key that signed it", status=400)
+        raise Refused(
+            "the envelope's 'from.key_id' does not name the key that signed it", kind=ErrorKind.INVALID
+        )
     audience = env.get("to")
     if audience is not None and audience not in identity.own_key_ids(db, org_id):
         raise Refused(f"the envelope is addressed to key {audience}, which is not one of this organisation's")
@@ -184,19 +194,21 @@ def open_envelope(
     try:
         level = TLP.parse(str(env.get("share_level")))
     except ValueError as exc:
-        raise Refused(str(exc), status=400) from None
+        raise Refused(str(exc), kind=ErrorKind.INVALID) from None
     content = env.get("content") is True
     why = partners.refusal(p, share_level=level, content=content)
     if why:
         raise Refused(f"refused from {p.name!r}: {why}")
     nonce = str(env.get("nonce") or "")
     if not 16 <= len(nonce) <= 64:
-        raise Refused("the envelope has no usable nonce", status=400)
+        raise Refused("the envelope has no usable nonce", kind=ErrorKind.INVALID)
     if _seen(db, org_id, p.id, nonce):
-        raise Refused(f"replayed envelope: nonce {nonce} from {p.name!r} was already accepted", status=409)
+        raise Refused(
+            f"replayed envelope: nonce {nonce} from {p.name!r} was already accepted", kind=ErrorKind.CONFLICT
+        )
     body = env.get("body")
     if not isinstance(body, dict):
-        raise Refused("the envelope has no body object", status=400)
+        raise Refused("the envelope has no body object", kind=ErrorKind.INVALID)
     return Opened(
         partner=p,
         kind=str(env.get("kind")),
@@ -239,7 +251,7 @@ def remember(conn: Connection, org_id: int, opened: Opened) -> None:
     except IntegrityError:
         raise Refused(
             f"replayed envelope: nonce {opened.nonce} from {opened.partner.name!r} was already accepted",
-            status=409,
+            kind=ErrorKind.CONFLICT,
         ) from None
 
 

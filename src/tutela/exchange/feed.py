@@ -36,6 +36,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, select, update
 
+from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import TLP, Partner
 from tutela.exchange import partners as partner_rules
 from tutela.exchange.errors import ExchangeError
@@ -104,7 +105,7 @@ def get_collection(db: Database, org_id: int, ref: str | int) -> Collection:
             q = q.where((exchange_collections.c.uuid == ref) | (exchange_collections.c.name == ref))
         row = conn.execute(q).first()
     if row is None:
-        raise ExchangeError(f"no collection {ref!r}", status=404)
+        raise ExchangeError(f"no collection {ref!r}", kind=ErrorKind.NOT_FOUND)
     return _to_collection(row)
 
 
@@ -126,7 +127,8 @@ def ensure_collection(
         b = conn.execute(select(hash_banks).where(hash_banks.c.owner_org_id == org_id, col == key)).first()
     if b is None:
         raise ExchangeError(
-            f"the organisation has no bank {bank!r} (only its own banks can be shared)", status=404
+            f"the organisation has no bank {bank!r} (only its own banks can be shared)",
+            kind=ErrorKind.NOT_FOUND,
         )
     values: dict[str, Any] = {}
     if share_level is not None:
@@ -231,7 +233,7 @@ def _lock(conn: Connection, collection_id: int) -> Any:
         q = q.with_for_update()
     row = conn.execute(q).first()
     if row is None:
-        raise ExchangeError(f"no collection {collection_id}", status=404)
+        raise ExchangeError(f"no collection {collection_id}", kind=ErrorKind.NOT_FOUND)
     return row
 
 
@@ -393,7 +395,9 @@ def correct(
         _lock(conn, col.id)
         old = _replace(conn, col.id, [stix_id])
         if stix_id not in old or old[stix_id].deleted:
-            raise ExchangeError(f"no live signal {stix_id} in collection {col.name!r}", status=404)
+            raise ExchangeError(
+                f"no live signal {stix_id} in collection {col.name!r}", kind=ErrorKind.NOT_FOUND
+            )
         row = dict(old[stix_id]._mapping)
         row.pop("seq")
         row.update(values, version=row["version"] + 1, updated_at=utc_now())
@@ -554,7 +558,7 @@ def signal_of(db: Database, collection_id: int, stix_id: str) -> Signal:
             )
         ).first()
     if row is None:
-        raise ExchangeError(f"no signal {stix_id}", status=404)
+        raise ExchangeError(f"no signal {stix_id}", kind=ErrorKind.NOT_FOUND)
     return _signal(row)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import Opinion
 from tutela.exchange import envelope, inbound, partners
 from tutela.exchange.errors import ExchangeError, Refused
@@ -95,7 +96,7 @@ def record(
         raise ExchangeError("a dispute needs a reason (why it is a false positive)")
     got = inbound.received_signal(db, org_id, stix_id=stix_id)
     if got is None:
-        raise ExchangeError(f"no received signal {stix_id}", status=404)
+        raise ExchangeError(f"no received signal {stix_id}", kind=ErrorKind.NOT_FOUND)
     with audit.writing(db) as conn:
         _upsert(
             conn,
@@ -184,7 +185,7 @@ def accept(db: Database, org_id: int, env: Any) -> dict[str, Any]:
     opened = envelope.open_envelope(db, org_id, env, kind=KIND)
     items = opened.body.get("opinions")
     if not isinstance(items, list) or len(items) > 100_000:
-        raise Refused("feedback carries no opinions list (or more than 100,000)", status=400)
+        raise Refused("feedback carries no opinions list (or more than 100,000)", kind=ErrorKind.INVALID)
     ids = [str(i.get("stix_id")) for i in items if isinstance(i, dict)]
     with db.connect() as conn:
         ours = set()

@@ -36,6 +36,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import Connection, select, update
 
+from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import SigningKey
 from tutela.exchange import jose
 from tutela.exchange.errors import ExchangeError
@@ -65,7 +66,7 @@ def org_id_of(db: Database, org: str | int) -> int:
         else:
             row = conn.execute(select(orgs.c.id).where(orgs.c.name == org)).first()
     if row is None:
-        raise IdentityError(f"no organisation {org!r}", status=404)
+        raise IdentityError(f"no organisation {org!r}", kind=ErrorKind.NOT_FOUND)
     return int(row.id)
 
 
@@ -240,7 +241,7 @@ def _own_row(conn: Connection, org_id: int, key_id: str) -> Any:
         select(exchange_keys).where(exchange_keys.c.org_id == org_id, exchange_keys.c.key_id == key_id)
     ).first()
     if row is None:
-        raise IdentityError(f"the organisation has no signing key {key_id!r}", status=404)
+        raise IdentityError(f"the organisation has no signing key {key_id!r}", kind=ErrorKind.NOT_FOUND)
     return row
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, select, update
 
+from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import Partner
 from tutela.exchange import partners as partner_rules
 from tutela.exchange.errors import ExchangeError
@@ -187,7 +188,7 @@ def apply(db: Database, partner: Partner, inbound: Inbound, signals: list[Signal
 
     if inbound.bank_id is None:
         raise ExchangeError(
-            "the inbound feed lost its bank (deleted); pull again to make a new one", status=409
+            "the inbound feed lost its bank (deleted); pull again to make a new one", kind=ErrorKind.CONFLICT
         )
     out = Applied()
     now = utc_now()

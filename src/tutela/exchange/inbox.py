@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from tutela.domain.errors import ErrorKind
 from tutela.exchange.errors import Refused
 from tutela.storage.db import Database
 from tutela.storage.tables.exchange import exchange_keys
@@ -35,7 +36,8 @@ def addressed_org(db: Database, env: Any) -> int:
     """The organisation an envelope is addressed to (one of its keys that is not revoked)."""
     if not isinstance(env, dict) or not env.get("to"):
         raise Refused(
-            "the inbox takes only envelopes addressed to an organisation here ('to' is empty)", status=400
+            "the inbox takes only envelopes addressed to an organisation here ('to' is empty)",
+            kind=ErrorKind.INVALID,
         )
     with db.connect() as conn:
         org_id = conn.execute(
@@ -45,7 +47,8 @@ def addressed_org(db: Database, env: Any) -> int:
         ).scalar()
     if org_id is None:
         raise Refused(
-            f"the envelope is addressed to key {env['to']}, which is no organisation's here", status=404
+            f"the envelope is addressed to key {env['to']}, which is no organisation's here",
+            kind=ErrorKind.NOT_FOUND,
         )
     return int(org_id)
 
@@ -58,7 +61,8 @@ def deliver(db: Database, env: Any) -> dict[str, Any]:
     handler = HANDLERS.get(kind)
     if handler is None:
         raise Refused(
-            f"the inbox takes no {kind!r} envelopes; it takes: {', '.join(sorted(HANDLERS))}", status=400
+            f"the inbox takes no {kind!r} envelopes; it takes: {', '.join(sorted(HANDLERS))}",
+            kind=ErrorKind.INVALID,
         )
     return handler(db, org_id, env)
 

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import select
 
+from tutela.domain.errors import ErrorKind
 from tutela.exchange import feed
 from tutela.exchange.errors import ExchangeError
 from tutela.exchange.stix import KEYED_TYPES
@@ -69,7 +70,7 @@ def create_group(
                 exchange_groups.c.org_id == org_id, exchange_groups.c.name == name
             )
         ).first():
-            raise ExchangeError(f"sharing group {name!r} already exists", status=409)
+            raise ExchangeError(f"sharing group {name!r} already exists", kind=ErrorKind.CONFLICT)
         vault_id = vault.put(conn, db.settings, key, purpose=VAULT_PURPOSE)
         conn.execute(
             exchange_groups.insert().values(
@@ -98,7 +99,7 @@ def _keys(db: Database, org_id: int, group: str | None = None) -> dict[str, byte
         rows = conn.execute(q).all()
         out = {r.name: vault.get(conn, db.settings, r.key_vault_id) for r in rows}
     if group is not None and group not in out:
-        raise ExchangeError(f"the organisation is in no sharing group {group!r}", status=404)
+        raise ExchangeError(f"the organisation is in no sharing group {group!r}", kind=ErrorKind.NOT_FOUND)
     return out
 
 

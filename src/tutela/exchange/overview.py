@@ -57,7 +57,7 @@ def partner_lines(db: Database, principal: Principal) -> list[PartnerLine]:
     """Every partner of the principal's organisation (revoked ones too, marked), with its figures."""
     from tutela.exchange import partners
 
-    referrals._require(principal, "read")
+    referrals.require_access(principal, "read")
     feedback = _feedback(db, principal.org_id)
     timings: dict[tuple[str, str], Any] = {(t.partner, t.direction): t for t in referrals.timings(db, principal)}
     try:

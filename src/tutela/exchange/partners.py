@@ -35,6 +35,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, select, update
 
+from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import TLP, Partner, PartnerKey
 from tutela.domain.taxonomy import Category
 from tutela.exchange import jose
@@ -190,7 +191,7 @@ def get_partner(db: Database, org_id: int, name: str | int) -> Partner:
             raise ExchangeError(
                 f"no partner {name!r}"
                 + (f"; partners: {', '.join(known)}" if known else "; no partners registered"),
-                status=404,
+                kind=ErrorKind.NOT_FOUND,
             )
         return _to_partner(row, _keys_of(conn, [row.id])[row.id])
 
@@ -238,7 +239,7 @@ def add_partner(
                 exchange_partners.c.org_id == org_id, exchange_partners.c.name == name
             )
         ).first():
-            raise ExchangeError(f"partner {name!r} already exists", status=409)
+            raise ExchangeError(f"partner {name!r} already exists", kind=ErrorKind.CONFLICT)
         res = conn.execute(
             exchange_partners.insert().values(
                 org_id=org_id, name=name, created_by=actor[:80], created_at=now, **values
@@ -309,7 +310,7 @@ def revoke_partner(
 
     partner = get_partner(db, org_id, name)
     if partner.revoked_at is not None:
-        raise ExchangeError(f"partner {partner.name!r} was already revoked", status=409)
+        raise ExchangeError(f"partner {partner.name!r} was already revoked", kind=ErrorKind.CONFLICT)
     with audit.writing(db) as conn:
         conn.execute(
             update(exchange_partners)
@@ -346,7 +347,7 @@ def add_key(
         raise ExchangeError(str(exc)) from None
     kid = jose.thumbprint(key)
     if any(k.key_id == kid for k in partner.keys):
-        raise ExchangeError(f"partner {partner.name!r} already has key {kid}", status=409)
+        raise ExchangeError(f"partner {partner.name!r} already has key {kid}", kind=ErrorKind.CONFLICT)
     with audit.writing(db) as conn:
         conn.execute(
             exchange_partner_keys.insert().values(
@@ -377,9 +378,9 @@ def revoke_key(
     partner = get_partner(db, org_id, name)
     key = next((k for k in partner.keys if k.key_id == key_id), None)
     if key is None:
-        raise ExchangeError(f"partner {partner.name!r} has no key {key_id!r}", status=404)
+        raise ExchangeError(f"partner {partner.name!r} has no key {key_id!r}", kind=ErrorKind.NOT_FOUND)
     if key.revoked_at is not None:
-        raise ExchangeError(f"key {key_id} of {partner.name!r} was already revoked", status=409)
+        raise ExchangeError(f"key {key_id} of {partner.name!r} was already revoked", kind=ErrorKind.CONFLICT)
     with audit.writing(db) as conn:
         conn.execute(
             update(exchange_partner_keys)
@@ -415,13 +416,13 @@ def verification_key(
             f"unknown key {kid}: partner {p.name!r} is known with key(s) "
             f"{', '.join(k.key_id for k in p.keys)}"
             " (if it rotated, refresh its identity or add the new key after checking it with them)",
-            status=401,
+            kind=ErrorKind.UNAUTHENTICATED,
         )
     if key.revoked_at is not None:
         raise Refused(
             f"key {kid} of partner {p.name!r} was revoked"
             + (f" ({key.revoked_reason})" if key.revoked_reason else ""),
-            status=401,
+            kind=ErrorKind.UNAUTHENTICATED,
         )
     return p, jose.parse_public_key(key.public_key)
 
@@ -521,7 +522,8 @@ def refresh_from_identity(
         jose.verify(doc, str(document["signature"]), key, typ=ident.IDENTITY_TYP)
     except (jose.SignatureError, Refused, KeyError) as exc:
         raise Refused(
-            f"the identity document of {partner.name!r} is not signed by a key we trust: {exc}", status=401
+            f"the identity document of {partner.name!r} is not signed by a key we trust: {exc}",
+            kind=ErrorKind.UNAUTHENTICATED,
         ) from None
     for x, endorser in endorsed.values():
         add_key(db, org_id, name, x, endorsed_by=endorser, actor=actor)

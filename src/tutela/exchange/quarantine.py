@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from tutela.domain.errors import ErrorKind
 from tutela.exchange.errors import ExchangeError
 from tutela.storage.db import Database
 from tutela.storage.tables.exchange import exchange_inbound, exchange_received
@@ -125,7 +126,7 @@ def release(db: Database, org_id: int, stix_id: str, *, actor: str = "operator")
             )
         ).first()
     if row is None:
-        raise ExchangeError(f"no quarantined signal {stix_id}", status=404)
+        raise ExchangeError(f"no quarantined signal {stix_id}", kind=ErrorKind.NOT_FOUND)
     banks.add_entries(
         db, row.bank_id, [(row.signal_type, row.value, None, None, row.content_type)], actor=actor[:80]
     )

@@ -35,6 +35,7 @@ from tutela.access import Forbidden, NotFound, Principal
 from tutela.cases import audit, authz, vault
 from tutela.config import Settings
 from tutela.domain.cases import ReferralStatus
+from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import Partner
 from tutela.exchange import sealed
 from tutela.exchange.errors import ExchangeError, Refused
@@ -113,7 +114,7 @@ def _view(row: dict, pending: dict | None = None) -> CrossBorderReferral:
     )
 
 
-def _require(principal: Principal, perm: str) -> None:
+def require_access(principal: Principal, perm: str) -> None:
     """People by their role's case permission; API keys by the `exchange` scope (or the case permission
     their `cases` scope gives, for a referral made through routing)."""
     if principal.role is None:
@@ -127,7 +128,7 @@ def _require(principal: Principal, perm: str) -> None:
 def check_partner(db: Database, principal: Principal, case: dict, partner_name: str,
                   share_level: str = DEFAULT_SHARE_LEVEL) -> None:
     """Whether `case` may be referred to `partner_name` as it stands (routing asks before writing anything)."""
-    _require(principal, "refer")
+    require_access(principal, "refer")
     try:
         partner = sealed.peer(db, principal.org_id, partner_name)
     except ExchangeError as exc:
@@ -233,7 +234,7 @@ def refer_case(
     deliver: bool = True,
 ) -> CrossBorderReferral:
     """Send case `case_id` to partner `partner_name` as a signed referral, then try to deliver it."""
-    _require(principal, "refer")
+    require_access(principal, "refer")
     partner = sealed.peer(db, principal.org_id, partner_name)
     share_level = _level(share_level)
     uid = str(uuid.uuid4())
@@ -366,7 +367,7 @@ def _receive_referral(db: Database, opened: sealed.Opened) -> dict[str, Any]:
     country = str(case["country"])[:2].upper() if case.get("country") else None
     why = partners.refusal(opened.partner, share_level=level, category=category, country=country)
     if why:
-        raise sealed.RefusedMessage(f"refused from {opened.partner.name!r}: {why}", 403)
+        raise sealed.RefusedMessage(f"refused from {opened.partner.name!r}: {why}", ErrorKind.FORBIDDEN)
     at = utc_now()
     receipt_text, receipt = sealed.seal(
         db, opened.org_id, KIND_STEP, {"referral": uid, "step": "received", "step_at": at.isoformat()},
@@ -374,7 +375,9 @@ def _receive_referral(db: Database, opened: sealed.Opened) -> dict[str, Any]:
     with audit.writing(db) as conn:
         if conn.execute(select(xrefs.c.id).where(xrefs.c.org_id == opened.org_id, xrefs.c.direction == "in",
                                                  xrefs.c.uid == uid)).first():
-            raise sealed.RefusedMessage("replayed referral: this referral was already received", 409)
+            raise sealed.RefusedMessage(
+                "replayed referral: this referral was already received", ErrorKind.CONFLICT
+            )
         rid = int(conn.execute(xrefs.insert().values(
             org_id=opened.org_id, direction="in", partner=opened.partner.name, uid=uid, category=category,
             priority=str(case.get("priority") or "medium")[:20], country=country, share_level=level,
@@ -420,7 +423,7 @@ def _receive_step(db: Database, opened: sealed.Opened) -> dict[str, Any]:
         row = conn.execute(select(xrefs).where(xrefs.c.org_id == opened.org_id, xrefs.c.direction == "out",
                                                xrefs.c.uid == uid)).mappings().first()
     if row is None or not _sent_by(db, opened.org_id, row["partner"], opened):
-        raise sealed.RefusedMessage(f"no referral {uid} was sent to this partner", 404)
+        raise sealed.RefusedMessage(f"no referral {uid} was sent to this partner", ErrorKind.NOT_FOUND)
     with audit.writing(db) as conn:
         row = conn.execute(select(xrefs).where(xrefs.c.id == row["id"])).mappings().one()
         _keep(conn, opened, "step", step, row["id"])
@@ -485,7 +488,7 @@ def record_step(
     deliver: bool = True,
 ) -> CrossBorderReferral:
     """The receiver acknowledges, acts, reports removal or closes a referral it received; the sender is told."""
-    _require(principal, "referral_update")
+    require_access(principal, "referral_update")
     if step not in STEPS[1:]:
         raise ValueError(f"unknown step {step!r}; valid: {', '.join(STEPS[1:])}")
     if outcome is not None and outcome not in OUTCOMES:
@@ -541,7 +544,7 @@ def _pending(conn: Connection, org_id: int, ids: list[int]) -> dict[int, dict]:
 
 
 def get_referral(db: Database, principal: Principal, exchange_referral_id: int) -> CrossBorderReferral:
-    _require(principal, "read")
+    require_access(principal, "read")
     with db.connect() as conn:
         row = conn.execute(select(xrefs).where(xrefs.c.id == exchange_referral_id,
                                                xrefs.c.org_id == principal.org_id)).mappings().first()
@@ -556,7 +559,7 @@ def list_referrals(
     case_id: int | None = None, limit: int = 200,
 ) -> list[CrossBorderReferral]:
     """This organisation's referrals to (`out`) and from (`in`) partners, newest first."""
-    _require(principal, "read")
+    require_access(principal, "read")
     if direction not in ("all", "in", "out"):
         raise ValueError("direction must be one of: all, in, out")
     q = select(xrefs).where(xrefs.c.org_id == principal.org_id)
@@ -587,7 +590,7 @@ class PartnerTimings(BaseModel):
 def timings(db: Database, principal: Principal) -> list[PartnerTimings]:
     """Per partner and direction: how many referrals, and median hours from sending to
     acknowledgement and to removal (the ICCAM measure), from the time-stamp columns."""
-    _require(principal, "read")
+    require_access(principal, "read")
     with db.connect() as conn:
         rows = conn.execute(select(xrefs.c.partner, xrefs.c.direction, xrefs.c.sent_at, xrefs.c.acknowledged_at,
                                    xrefs.c.removed_at, xrefs.c.closed_at)

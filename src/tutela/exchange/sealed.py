@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import Partner
 from tutela.exchange import envelope
 from tutela.exchange.errors import Refused
@@ -32,8 +33,8 @@ MAX_BYTES = 1_000_000
 class RefusedMessage(Refused):
     """A message that was not accepted; the text says why (shape, kind, replay, what it refers to)."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message, status)
+    def __init__(self, message: str, kind: ErrorKind = ErrorKind.INVALID) -> None:
+        super().__init__(message, kind)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def open_message(db: Database, text: str | bytes, *, kinds: tuple[str, ...]) -> 
     The replay check is `remember`, in the caller's transaction (a replay that races is refused too).
     """
     if len(text) > MAX_BYTES:
-        raise RefusedMessage(f"message larger than {MAX_BYTES} bytes", 413)
+        raise RefusedMessage(f"message larger than {MAX_BYTES} bytes", ErrorKind.TOO_LARGE)
     try:
         env = json.loads(text)
         to_key = env["to"] if isinstance(env, dict) else None
@@ -89,7 +90,10 @@ def open_message(db: Database, text: str | bytes, *, kinds: tuple[str, ...]) -> 
         org_id = conn.execute(select(own_keys.c.org_id).where(own_keys.c.key_id == to_key,
                                                               own_keys.c.revoked_at.is_(None))).scalar()
     if org_id is None:
-        raise RefusedMessage(f"the envelope is addressed to key {to_key}, which no organisation here holds", 404)
+        raise RefusedMessage(
+            f"the envelope is addressed to key {to_key}, which no organisation here holds",
+            ErrorKind.NOT_FOUND
+        )
     opened = envelope.open_envelope(db, int(org_id), env, kind=str(env["kind"]),
                                     partner=_sender(db, int(org_id), env.get("signature")))
     body = text.decode("utf-8") if isinstance(text, bytes) else text

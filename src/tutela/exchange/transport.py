@@ -27,6 +27,7 @@ import httpx
 import orjson
 from sqlalchemy import select, update
 
+from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import Partner
 from tutela.exchange import bundles, envelope, feed, identity, inbound, jose, partners
 from tutela.exchange.errors import ExchangeError, Refused
@@ -67,15 +68,17 @@ def caller(db: Database, authorization: str | None, method: str, path_qs: str) -
     anything is off. The audience names our organisation; the key names the partner among its partners."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme != SCHEME or token.count(".") != 2:
-        raise Refused(f"a partner request needs 'Authorization: {SCHEME} <JWS>'", status=401)
+        raise Refused(
+            f"a partner request needs 'Authorization: {SCHEME} <JWS>'", kind=ErrorKind.UNAUTHENTICATED
+        )
     protected, payload, sig = token.split(".")
     try:
         header = jose.header_of(f"{protected}..{sig}")
         claims = json.loads(jose.b64url_decode(payload))
     except (jose.SignatureError, ValueError):
-        raise Refused("the request signature is malformed", status=401) from None
+        raise Refused("the request signature is malformed", kind=ErrorKind.UNAUTHENTICATED) from None
     if header.typ != REQUEST_TYP or not isinstance(claims, dict):
-        raise Refused("not a signed Tutela request", status=401)
+        raise Refused("not a signed Tutela request", kind=ErrorKind.UNAUTHENTICATED)
     with db.connect() as conn:
         org_id = conn.execute(
             select(exchange_keys.c.org_id).where(
@@ -83,27 +86,37 @@ def caller(db: Database, authorization: str | None, method: str, path_qs: str) -
             )
         ).scalar()
     if org_id is None:
-        raise Refused("the request is addressed to no organisation here (unknown audience key)", status=401)
+        raise Refused(
+            "the request is addressed to no organisation here (unknown audience key)",
+            kind=ErrorKind.UNAUTHENTICATED
+        )
     found = [p for p in partners.partners_with_key(db, header.kid) if p.org_id == org_id]
     if not found:
-        raise Refused(f"unknown key {header.kid}: the organisation asked has no partner with it", status=401)
+        raise Refused(
+            f"unknown key {header.kid}: the organisation asked has no partner with it",
+            kind=ErrorKind.UNAUTHENTICATED
+        )
     partner, key = partners.verification_key(db, org_id, found[0], header.kid)
     try:
         key.verify(jose.b64url_decode(sig), f"{protected}.{payload}".encode("ascii"))
     except Exception:  # noqa: BLE001 - InvalidSignature and malformed signatures alike
-        raise Refused(f"the request signature of {partner.name!r} does not verify", status=401) from None
+        raise Refused(
+            f"the request signature of {partner.name!r} does not verify", kind=ErrorKind.UNAUTHENTICATED
+        ) from None
     if claims.get("m") != method.upper() or claims.get("p") != path_qs:
-        raise Refused("the signature is for another request (method or path differ)", status=401)
+        raise Refused(
+            "the signature is for another request (method or path differ)", kind=ErrorKind.UNAUTHENTICATED
+        )
     try:
         at = datetime.fromisoformat(str(claims.get("at")))
     except ValueError:
-        raise Refused("the request time is not ISO 8601", status=401) from None
+        raise Refused("the request time is not ISO 8601", kind=ErrorKind.UNAUTHENTICATED) from None
     now = utc_now()
     if at.tzinfo is None or not now - REQUEST_MAX_AGE <= at <= now + envelope.CLOCK_SKEW:
-        raise Refused("the request is not fresh (check the clocks)", status=401)
+        raise Refused("the request is not fresh (check the clocks)", kind=ErrorKind.UNAUTHENTICATED)
     nonce = str(claims.get("nonce", ""))
     if not 16 <= len(nonce) <= 64:
-        raise Refused("the request has no usable nonce", status=401)
+        raise Refused("the request has no usable nonce", kind=ErrorKind.UNAUTHENTICATED)
     from sqlalchemy.exc import IntegrityError
 
     try:
@@ -114,7 +127,7 @@ def caller(db: Database, authorization: str | None, method: str, path_qs: str) -
                 )
             )
     except IntegrityError:
-        raise Refused("replayed request", status=409) from None
+        raise Refused("replayed request", kind=ErrorKind.CONFLICT) from None
     return int(org_id), partner, nonce
 
 
@@ -125,7 +138,7 @@ def _base(partner: Partner) -> str:
 
 
 def _audience(partner: Partner) -> str:
-    return envelope._audience_key(partner)
+    return envelope.audience_key(partner)
 
 
 def _get(client: httpx.Client, db: Database, org_id: int, partner: Partner, path_qs: str) -> tuple[Any, str]:
@@ -142,7 +155,7 @@ def _get(client: httpx.Client, db: Database, org_id: int, partner: Partner, path
 
 def _unreachable(partner: Partner, exc: httpx.HTTPError) -> ExchangeError:
     return ExchangeError(
-        f"cannot reach partner {partner.name!r} at {partner.endpoint_url}: {exc}", status=502
+        f"cannot reach partner {partner.name!r} at {partner.endpoint_url}: {exc}", kind=ErrorKind.UPSTREAM
     )
 
 
@@ -153,7 +166,9 @@ def _raise_for(res: httpx.Response, partner: Partner) -> None:
         why = res.json().get("error") or res.text
     except ValueError:
         why = res.text
-    raise Refused(f"partner {partner.name!r} answered {res.status_code}: {str(why)[:300]}", status=502)
+    raise Refused(
+        f"partner {partner.name!r} answered {res.status_code}: {str(why)[:300]}", kind=ErrorKind.UPSTREAM
+    )
 
 
 def _path(partner: Partner, rest: str) -> str:

@@ -34,6 +34,7 @@ from sqlalchemy import func, select, update
 from tutela.access import Forbidden, Principal
 from tutela.cases import audit, checkpoints
 from tutela.cases.audit_keys import AuditKeyError, public_key_from_b64
+from tutela.domain.errors import ErrorKind
 from tutela.exchange import sealed
 from tutela.exchange.errors import Refused
 from tutela.exchange.referrals import WITNESS_INBOX_PATH as INBOX_PATH
@@ -150,7 +151,9 @@ def receive(db: Database, body: str | bytes) -> dict[str, Any]:
     except (KeyError, TypeError, ValueError, AuditKeyError):
         raise sealed.RefusedMessage("the message carries no well-formed audit checkpoint") from None
     if not checkpoints.signature_ok(cp, key):
-        raise sealed.RefusedMessage("bad signature: the audit checkpoint was not signed by its audit key", 403)
+        raise sealed.RefusedMessage(
+            "bad signature: the audit checkpoint was not signed by its audit key", ErrorKind.FORBIDDEN
+        )
     at = utc_now()
     with audit.writing(db) as conn:
         sealed.remember(conn, opened)  # a replayed checkpoint is refused here, and would not look like a cut

@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, select
 
+from tutela.domain.errors import ErrorKind, kind_of
 from tutela.domain.inputs import as_db_id, check_line
 from tutela.domain.media import BankEntry, BankInfo, BankKind, ShareLevel
 from tutela.domain.taxonomy import TAXONOMY, Category, Severity
@@ -44,11 +45,11 @@ _CHUNK = 5000
 
 
 class BankError(ValueError):
-    """A bank operation that cannot be done: unknown bank, duplicate name, not allowed."""
+    """A bank operation that cannot be done: unknown bank, duplicate name, not allowed (see `kind`)."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: str, kind: ErrorKind = ErrorKind.INVALID) -> None:
         super().__init__(message)
-        self.status = status
+        self.kind = kind_of(kind)
 
 
 #: How the audit trail names the instance operator (CLI, local Python) when no actor is given.
@@ -79,7 +80,7 @@ def _require_operator_for_public(values: dict[str, Any], org_id: int | None) -> 
             "only the instance operator can make a bank public (visible to every organisation): "
             "ask them to run `tutela bank share BANK public`; "
             "an organisation can use share level 'shared' with the organisations it names",
-            status=403,
+            kind=ErrorKind.FORBIDDEN,
         )
 
 
@@ -136,7 +137,7 @@ def create_bank(db: Database, owner_org_id: int, name: str, *, org_id: int | Non
     if not name:
         raise BankError("bank name must not be empty")
     if org_id is not None and org_id != owner_org_id:
-        raise BankError("an organisation can only create banks it owns", status=403)
+        raise BankError("an organisation can only create banks it owns", kind=ErrorKind.FORBIDDEN)
     fields.setdefault("category", Category.SEXUAL_EXPLOITATION.value)
     values = _validate({"kind": "known", "share_level": "private", **fields})
     _require_operator_for_public(values, org_id)
@@ -144,12 +145,12 @@ def create_bank(db: Database, owner_org_id: int, name: str, *, org_id: int | Non
     values.setdefault("shared_with", [])
     with db.begin() as conn:
         if conn.execute(select(orgs.c.id).where(orgs.c.id == owner_org_id)).first() is None:
-            raise BankError(f"no organisation with id {owner_org_id}", status=404)
+            raise BankError(f"no organisation with id {owner_org_id}", kind=ErrorKind.NOT_FOUND)
         dup = conn.execute(
             select(hash_banks.c.id).where(hash_banks.c.owner_org_id == owner_org_id, hash_banks.c.name == name)
         ).first()
         if dup:
-            raise BankError(f"bank {name!r} already exists", status=409)
+            raise BankError(f"bank {name!r} already exists", kind=ErrorKind.CONFLICT)
         res = conn.execute(
             hash_banks.insert().values(name=name, owner_org_id=owner_org_id, created_at=utc_now(), **values)
         )
@@ -210,14 +211,17 @@ def get_bank(db: Database, bank: int | str, *, org_id: int | None = None) -> Ban
     infos = [b for b in infos if visible_to(b, org_id)]
     infos.sort(key=lambda b: (b.owner_org_id != org_id, b.id))
     if not infos:
-        raise BankError(f"no bank {bank!r}", status=404)
+        raise BankError(f"no bank {bank!r}", kind=ErrorKind.NOT_FOUND)
     return infos[0]
 
 
 def _owned(db: Database, bank: int | str, org_id: int | None) -> BankInfo:
     info = get_bank(db, bank, org_id=org_id)
     if org_id is not None and info.owner_org_id != org_id:
-        raise BankError(f"bank {info.name!r} belongs to another organisation; only its owner may change it", 403)
+        raise BankError(
+            f"bank {info.name!r} belongs to another organisation; only its owner may change it",
+            ErrorKind.FORBIDDEN
+        )
     return info
 
 

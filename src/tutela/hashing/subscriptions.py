@@ -22,8 +22,10 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
+from tutela.domain.errors import ErrorKind
 from tutela.domain.media import BankSubscription, SubscriptionMode
-from tutela.hashing.banks import BankError, _notify, actor_for, all_banks, get_bank, record, visible_to
+from tutela.hashing import changes
+from tutela.hashing.banks import BankError, actor_for, all_banks, get_bank, record, visible_to
 from tutela.storage.db import Database
 from tutela.storage.tables.access import orgs
 from tutela.storage.tables.media import bank_subscriptions
@@ -40,7 +42,7 @@ def _mode(mode: SubscriptionMode | str) -> SubscriptionMode:
 def _org_exists(db: Database, org_id: int) -> None:
     with db.connect() as conn:
         if conn.execute(select(orgs.c.id).where(orgs.c.id == org_id)).first() is None:
-            raise BankError(f"no organisation with id {org_id}", status=404)
+            raise BankError(f"no organisation with id {org_id}", kind=ErrorKind.NOT_FOUND)
 
 
 def subscribe(
@@ -74,7 +76,7 @@ def subscribe(
         else:
             conn.execute(bank_subscriptions.update().where(bank_subscriptions.c.id == row.id).values(mode=want.value))
             action, before = "bank.subscription_mode", row.mode
-    _notify(db)
+    changes.notify(db)
     if before != want.value:
         record(db, actor=who, org_id=subscriber_org_id, action=action, bank_id=info.id,
                details={"bank": info.name, "owner_org_id": info.owner_org_id, "mode": want.value, "before": before})
@@ -92,7 +94,7 @@ def unsubscribe(db: Database, subscriber_org_id: int, bank: int | str, *, actor:
         conn.execute(delete(bank_subscriptions).where(
             bank_subscriptions.c.subscriber_org_id == subscriber_org_id, bank_subscriptions.c.bank_id == target.bank_id
         ))
-    _notify(db)
+    changes.notify(db)
     record(db, actor=actor_for(None if by_operator else subscriber_org_id, actor), org_id=subscriber_org_id,
            action="bank.unsubscribe", bank_id=target.bank_id,
            details={"bank": target.bank, "owner_org_id": target.owner_org_id, "mode": target.mode.value})
@@ -111,7 +113,7 @@ def _one(db: Database, org_id: int, bank_id: int) -> BankSubscription:
     for s in list_subscriptions(db, org_id):
         if s.bank_id == bank_id:
             return s
-    raise BankError(f"no subscription to bank {bank_id}", status=404)
+    raise BankError(f"no subscription to bank {bank_id}", kind=ErrorKind.NOT_FOUND)
 
 
 def list_subscriptions(db: Database, org_id: int | None = None) -> list[BankSubscription]:
