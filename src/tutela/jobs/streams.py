@@ -313,7 +313,7 @@ class StreamWorker:
         from tutela.jobs.deferred import KIND as CASE_KIND
         from tutela.jobs.deferred import case_key, payload_of
         from tutela.jobs.webhooks import KIND as HOOK_KIND
-        from tutela.policy.service import _log_row
+        from tutela.policy.service import log_row
 
         finished: list[str] = []
         works: list[_Work] = []
@@ -365,7 +365,7 @@ class StreamWorker:
                                 separators=(",", ":"))
             seen[key] = result
             results.append((w, result))
-            log_rows.append(_log_row(d, pending.evaluation, w.org_id, pending.item, pending.context, self.settings))
+            log_rows.append(log_row(d, pending.evaluation, w.org_id, pending.item, pending.context, self.settings))
             rows.append({"org_id": w.org_id, "message_id": w.message_id, "decision_id": d.id, "result": result,
                          "processed_at": utc_now()})
             if self.settings.result_webhook_url:

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 SCORE_FLOOR = 0.05
 
 
-def _as_item(item: Any) -> ModerationItem:
+def as_item(item: Any) -> ModerationItem:
     if isinstance(item, ModerationItem):
         return item
     if isinstance(item, str):
@@ -56,7 +56,7 @@ def _as_item(item: Any) -> ModerationItem:
     raise TypeError(f"item must be text, bytes, a dict or a ModerationItem, got {type(item).__name__}")
 
 
-def _as_context(context: Any) -> ModerationContext:
+def as_context(context: Any) -> ModerationContext:
     if context is None:
         return ModerationContext()
     if isinstance(context, ModerationContext):
@@ -111,7 +111,7 @@ def audience_of(ctx: ModerationContext) -> Any:
     return Audience(sender_minor=minor(ctx.sender.band()), recipient_minor=recipient)
 
 
-def _analyze(
+def analyze_item(
     text: str, lang: str | None, settings: Settings | None, problems: Problems, audience: Any = None,
     db: Database | None = None, org_id: int | None = None,
 ) -> TextAnalysis | None:
@@ -296,7 +296,7 @@ def _open_case(
         return []
 
 
-def _log_row(decision: Decision, ev: Evaluation, org_id: int | None, item: ModerationItem,
+def log_row(decision: Decision, ev: Evaluation, org_id: int | None, item: ModerationItem,
              ctx: ModerationContext, settings: Settings | None) -> dict[str, Any]:
     from tutela.policy.log import keyed_ref
 
@@ -375,8 +375,8 @@ def prepare(
 
     `analysis` is the text's analysis when the caller already has it (batched).
     """
-    it = _as_item(item)
-    ctx = _as_context(context)
+    it = as_item(item)
+    ctx = as_context(context)
     if principal is not None and org_id is None:
         org_id = principal.org_id
     problems = Problems()
@@ -394,7 +394,7 @@ def prepare(
         shadow_pol = _as_policy(shadow) if shadow is not None else None
 
     if analysis is None and it.text:
-        analysis = _analyze(it.text, ctx.lang, settings, problems, audience_of(ctx), db, org_id)
+        analysis = analyze_item(it.text, ctx.lang, settings, problems, audience_of(ctx), db, org_id)
     matches: list[dict[str, Any]] = []
     media_score: float | None = None
     hashes = None
@@ -439,7 +439,7 @@ def finish(p: Pending) -> Decision:
     if p.needs_case and p.defer:
         from tutela.jobs.deferred import commit_with_outbox
 
-        row = _log_row(decision, p.evaluation, p.org_id, p.item, p.context, p.settings) if p.log_decision else None
+        row = log_row(decision, p.evaluation, p.org_id, p.item, p.context, p.settings) if p.log_decision else None
         commit_with_outbox(p, row)
         return decision
     if p.needs_case:
@@ -449,7 +449,7 @@ def finish(p: Pending) -> Decision:
     if p.log_decision and p.db is not None:
         from tutela.policy.log import decision_log
 
-        row = _log_row(decision, p.evaluation, p.org_id, p.item, p.context, p.settings)
+        row = log_row(decision, p.evaluation, p.org_id, p.item, p.context, p.settings)
         decision_log(p.db).write(row, sync=p.sync_log)
     return decision
 

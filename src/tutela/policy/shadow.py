@@ -23,13 +23,13 @@ from tutela.storage.tables.policy import moderation_decisions
 
 def compare(live: Policy, candidate: Policy, cases: list[tuple[Any, Any]], *, settings: Any = None) -> dict[str, Any]:
     """Decide each (item, context) under both policies; count and list the differences."""
-    from tutela.policy.service import Problems, _analyze, _as_context, _as_item
+    from tutela.policy.service import Problems, analyze_item, as_context, as_item
 
     diffs = []
     for i, (item, context) in enumerate(cases):
-        it, ctx = _as_item(item), _as_context(context)
+        it, ctx = as_item(item), as_context(context)
         problems = Problems()  # a failed analysis: the policies' on_unreadable decides, as in moderation
-        analysis = _analyze(it.text, ctx.lang, settings, problems) if it.text else None
+        analysis = analyze_item(it.text, ctx.lang, settings, problems) if it.text else None
         facts = build_facts(ctx, analysis=analysis, has_media=it.has_media,
                             media_sexual_score=it.hashes.sexual_score if it.hashes else None,
                             unreadable=problems.unreadable)

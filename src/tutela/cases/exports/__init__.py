@@ -40,7 +40,7 @@ def register(name: str) -> Callable[[Renderer], Renderer]:
     return _wrap
 
 
-def _load() -> None:
+def load_formats() -> None:
     for mod in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{mod.name}")
 
@@ -48,7 +48,7 @@ def _load() -> None:
 def export_case(
     db: Database, settings: Settings, principal: Principal, case_id: int, fmt: str, **options: Any
 ) -> Export:
-    _load()
+    load_formats()
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; valid: {', '.join(sorted(FORMATS))}")
     with audit.writing(db) as conn:

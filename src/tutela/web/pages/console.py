@@ -56,7 +56,7 @@ def _next_statuses(status: str) -> list[str]:
     return [s for s in STATUSES if s in allowed]
 
 
-def _signin(request: Request) -> RedirectResponse:
+def to_signin(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
@@ -92,7 +92,7 @@ INSTEAD: dict[str, str] = {
 }
 
 
-def _ctx(request: Request, principal: Principal, **extra: Any) -> dict[str, Any]:
+def page_context(request: Request, principal: Principal, **extra: Any) -> dict[str, Any]:
     session = current_session(request)
     return {"me": principal, "csrf_field": CSRF_FIELD, "csrf_token": session.csrf_token if session else "",
             "statuses": STATUSES, "priorities": PRIORITIES, "can": permissions(principal), **extra}
@@ -105,7 +105,7 @@ def _refused(request: Request, principal: Principal, perm: str) -> HTMLResponse 
     """
     if perm in permissions(principal):
         return None
-    return _error(request, principal, Forbidden(_instead(request, perm)), 403, said=True)
+    return error_page(request, principal, Forbidden(_instead(request, perm)), 403, said=True)
 
 
 def _instead(request: Request, perm: str) -> str:
@@ -125,7 +125,7 @@ def engine_words(t: Translator, reason: str) -> str:
     return reason
 
 
-def _error(request: Request, principal: Principal, exc: Exception, status: int, *, said: bool = False
+def error_page(request: Request, principal: Principal, exc: Exception, status: int, *, said: bool = False
            ) -> HTMLResponse:
     """The console's error page. `said`: the message is already in the reviewer's words. An engine
     message the console has no words for is shown under a sentence in the reviewer's language, kept as
@@ -139,7 +139,7 @@ def _error(request: Request, principal: Principal, exc: Exception, status: int, 
     elif not said and t.lang != "en":
         message, detail = t("refused_generic" if status in (401, 403) else "failed_generic"), message
     return page(
-        request, "console/error.html", _ctx(request, principal, message=message, detail=detail, status=status),
+        request, "console/error.html", page_context(request, principal, message=message, detail=detail, status=status),
         status_code=status,
     )
 
@@ -152,14 +152,14 @@ def _is_regulator(principal: Principal) -> bool:
 async def queue(request: Request) -> Response:
     session = current_session(request)
     if session is None:
-        return _signin(request)
+        return to_signin(request)
     me, db = session.principal, request.app.state.db
     if _is_regulator(me):
         try:
             stats = await run_in_threadpool(_service().case_stats, db, me)
         except AccessError as exc:
-            return _error(request, me, exc, http_status(exc))
-        return page(request, "console/stats.html", _ctx(request, me, stats=stats))
+            return error_page(request, me, exc, http_status(exc))
+        return page(request, "console/stats.html", page_context(request, me, stats=stats))
     q = request.query_params
     status = q.get("status") if q.get("status") in STATUSES else None
     priority = q.get("priority") if q.get("priority") in PRIORITIES else None
@@ -178,7 +178,7 @@ async def queue(request: Request) -> Response:
         cases = cases[:PAGE_SIZE]
         facts = await run_in_threadpool(service.queue_facts, db, me, [c.id for c in cases])
     except AccessError as exc:
-        return _error(request, me, exc, http_status(exc))
+        return error_page(request, me, exc, http_status(exc))
     people = await run_in_threadpool(list_people, db, me.org_id)
     keep = {"status": status, "priority": priority, "mine": "1" if mine else None, "q": search or None,
             "sort": sort if sort != "priority" else None}
@@ -192,7 +192,7 @@ async def queue(request: Request) -> Response:
                                     | {"saved_filters": tools.filters_for(db, me), "msg": q.get("msg")})
     return page(
         request, "console/queue.html",
-        _ctx(request, me, cases=cases, facts=facts, names={p["id"]: p["email"] for p in people},
+        page_context(request, me, cases=cases, facts=facts, names={p["id"]: p["email"] for p in people},
              f_status=status or "", f_priority=priority or "", mine=mine, search=search, sort=sort,
              page_no=page_no, more=more, link=link, done=q.get("done"), failed=q.get("failed"), **extra),
     )
@@ -200,7 +200,7 @@ async def queue(request: Request) -> Response:
 
 @router.post("/console/bulk")
 async def bulk(request: Request) -> Response:
-    checked = await _signed_form(request, "bulk", max_fields=600)
+    checked = await signed_form(request, "bulk", max_fields=600)
     if isinstance(checked, Response):
         return checked
     me, form = checked
@@ -208,23 +208,23 @@ async def bulk(request: Request) -> Response:
     ids = [int(v) for v in form.getlist("case_id") if str(v).isdigit()]
     t = console_t(request)
     if to_status not in STATUSES or not ids:
-        return RedirectResponse(f"/console?failed={_q(t('bulk_choose'))}", status_code=303)
+        return RedirectResponse(f"/console?failed={quoted(t('bulk_choose'))}", status_code=303)
     try:
         result = await run_in_threadpool(
             _service().bulk_transition, request.app.state.db, request.app.state.settings, me, ids, to_status
         )
     except AccessError as exc:
-        return _error(request, me, exc, http_status(exc))
+        return error_page(request, me, exc, http_status(exc))
     except ValueError as exc:
-        return RedirectResponse(f"/console?failed={_q(str(exc))}", status_code=303)
+        return RedirectResponse(f"/console?failed={quoted(str(exc))}", status_code=303)
     done, failed = _bulk_counts(result)
     target = f"/console?done={done}"
     if failed:
-        target += f"&failed={_q(t('bulk_failed', n=failed, status=t(f'status_{to_status}')))}"
+        target += f"&failed={quoted(t('bulk_failed', n=failed, status=t(f'status_{to_status}')))}"
     return RedirectResponse(target, status_code=303)
 
 
-def _q(text: str) -> str:
+def quoted(text: str) -> str:
     from urllib.parse import quote_plus
 
     return quote_plus(text[:200])
@@ -240,12 +240,12 @@ def _bulk_counts(result: dict[int, str]) -> tuple[int, int]:
 async def case_view(request: Request, case_id: int) -> Response:
     session = current_session(request)
     if session is None:
-        return _signin(request)
+        return to_signin(request)
     me, db, settings = session.principal, request.app.state.db, request.app.state.settings
     try:
         case = await run_in_threadpool(_service().get_case, db, settings, me, case_id)
     except AccessError as exc:
-        return _error(request, me, exc, http_status(exc))
+        return error_page(request, me, exc, http_status(exc))
     reveal = request.query_params.get("reveal", "")
     colleagues = await run_in_threadpool(list_people, db, me.org_id)
     can = permissions(me)
@@ -259,7 +259,7 @@ async def case_view(request: Request, case_id: int) -> Response:
     t, rt = console_t(request), tools.review_t(request)
     return page(
         request, "console/case.html",
-        _ctx(request, me, case=case, next_statuses=moves, revealed=revealed, msg=request.query_params.get("msg"),
+        page_context(request, me, case=case, next_statuses=moves, revealed=revealed, msg=request.query_params.get("msg"),
              outcomes={o.key: (tools.outcome_words(t, o), tools.ground_words(t, rt, o)) for o in org_outcomes},
              **extra, referral_steps=_referral_steps(case.referrals), export_formats=_export_formats(),
              highlight=highlight, people=colleagues if case.access == "owner" and "assign" in can else [],
@@ -281,18 +281,18 @@ def _referral_steps(refs: list[Any]) -> dict[int, list[tuple[str, str]]]:
 def _export_formats() -> list[str]:
     from tutela.cases import exports
 
-    exports._load()
+    exports.load_formats()
     return sorted(exports.FORMATS)
 
 
-async def _signed_form(
+async def signed_form(
     request: Request, needs: str | None, *, max_fields: int = 20
 ) -> tuple[Principal, Any] | Response:
     """A console form post: signed in, CSRF checked, permission `needs` (when given) checked with words
     that say what to do. Returns (who, form), or the response that refuses it."""
     session = current_session(request)
     if session is None:
-        return _signin(request)
+        return to_signin(request)
     form = await request.form(max_files=0, max_fields=max_fields)
     if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
         return HTMLResponse(console_t(request)("csrf_refused"), 403)
@@ -303,19 +303,19 @@ async def _signed_form(
 
 
 async def _case_action(request: Request, case_id: int, action: Any, *, needs: str | None = None) -> Response:
-    """Run one case form (see `_signed_form`); the engine checks again and audits."""
-    checked = await _signed_form(request, needs)
+    """Run one case form (see `signed_form`); the engine checks again and audits."""
+    checked = await signed_form(request, needs)
     if isinstance(checked, Response):
         return checked
     me, form = checked
     try:
         msg = await run_in_threadpool(action, request.app.state.db, me, form)
     except AccessError as exc:
-        return _error(request, me, exc, http_status(exc))
+        return error_page(request, me, exc, http_status(exc))
     except ValueError as exc:
         t = console_t(request)
         msg = t("not_done", reason=engine_words(t, str(exc)))
-    return RedirectResponse(f"/console/cases/{case_id}?msg={_q(msg)}", status_code=303)
+    return RedirectResponse(f"/console/cases/{case_id}?msg={quoted(msg)}", status_code=303)
 
 
 @router.post("/console/cases/{case_id}/transition")
@@ -419,7 +419,7 @@ async def referral_progress(request: Request, referral_id: int) -> Response:
 @router.post("/console/cases/{case_id}/export")
 async def export(request: Request, case_id: int) -> Response:
     """A download (DSA statement of reasons, CyberTipline report); the export is audited by the engine."""
-    checked = await _signed_form(request, "export")
+    checked = await signed_form(request, "export")
     if isinstance(checked, Response):
         return checked
     me, form = checked
@@ -431,10 +431,10 @@ async def export(request: Request, case_id: int) -> Response:
             export_case, request.app.state.db, request.app.state.settings, me, case_id, fmt
         )
     except AccessError as exc:
-        return _error(request, me, exc, http_status(exc))
+        return error_page(request, me, exc, http_status(exc))
     except ValueError as exc:
         words = console_t(request)("not_exported", reason=str(exc))
-        return RedirectResponse(f"/console/cases/{case_id}?msg={_q(words)}", status_code=303)
+        return RedirectResponse(f"/console/cases/{case_id}?msg={quoted(words)}", status_code=303)
     return Response(out.content, media_type=out.media_type, headers={
         "Cache-Control": "no-store",
         "X-Content-Type-Options": "nosniff",
@@ -446,7 +446,7 @@ async def export(request: Request, case_id: int) -> Response:
 async def appeals_queue(request: Request) -> Response:
     session = current_session(request)
     if session is None:
-        return _signin(request)
+        return to_signin(request)
     me = session.principal
     if (refused := _refused(request, me, "appeal")) is not None:
         return refused
@@ -454,12 +454,12 @@ async def appeals_queue(request: Request) -> Response:
     status = status if status in ("open", "upheld", "rejected") else "open"
     appeals = await run_in_threadpool(lambda: _service().list_appeals(request.app.state.db, me, status=status))
     return page(request, "console/appeals.html",
-                _ctx(request, me, appeals=appeals, f_status=status, msg=request.query_params.get("msg")))
+                page_context(request, me, appeals=appeals, f_status=status, msg=request.query_params.get("msg")))
 
 
 @router.post("/console/appeals/{appeal_id}")
 async def decide(request: Request, appeal_id: int) -> Response:
-    checked = await _signed_form(request, "appeal")
+    checked = await signed_form(request, "appeal")
     if isinstance(checked, Response):
         return checked
     me, form = checked
@@ -467,18 +467,18 @@ async def decide(request: Request, appeal_id: int) -> Response:
     note = str(form.get("note") or "").strip()[:5000] or None
     t = console_t(request)
     if decision not in ("overturn", "uphold"):
-        return RedirectResponse(f"/console/appeals?msg={_q(t('err_overturn_or_uphold'))}", status_code=303)
+        return RedirectResponse(f"/console/appeals?msg={quoted(t('err_overturn_or_uphold'))}", status_code=303)
     try:
         done = await run_in_threadpool(
             lambda: _service().decide_appeal(
                 request.app.state.db, request.app.state.settings, me, appeal_id, decision == "overturn", note=note)
         )
     except AccessError as exc:
-        return _error(request, me, exc, http_status(exc))
+        return error_page(request, me, exc, http_status(exc))
     except ValueError as exc:
-        return RedirectResponse(f"/console/appeals?msg={_q(t('not_done', reason=str(exc)))}", status_code=303)
+        return RedirectResponse(f"/console/appeals?msg={quoted(t('not_done', reason=str(exc)))}", status_code=303)
     words = t("msg_appeal_upheld" if done.status == "upheld" else "msg_appeal_rejected", case=str(done.case_id))
-    return RedirectResponse(f"/console/appeals?msg={_q(words)}", status_code=303)
+    return RedirectResponse(f"/console/appeals?msg={quoted(words)}", status_code=303)
 
 
 @router.get("/console/cases/{case_id}/media/{evidence_id}", response_class=HTMLResponse)
@@ -486,20 +486,20 @@ async def media_viewer(request: Request, case_id: int, evidence_id: int) -> Resp
     """One image or video at full size, still blurred and grey until the reviewer asks to see it."""
     session = current_session(request)
     if session is None:
-        return _signin(request)
+        return to_signin(request)
     me, db, settings = session.principal, request.app.state.db, request.app.state.settings
     try:
         case = await run_in_threadpool(_service().get_case, db, settings, me, case_id)
     except AccessError as exc:
-        return _error(request, me, exc, http_status(exc))
+        return error_page(request, me, exc, http_status(exc))
     item = next((e for e in case.evidence if e.id == evidence_id and e.deleted_at is None
                  and (e.content_type or "").startswith(("image/", "video/"))), None)
     if item is None:
-        return _error(request, me, NotFound(f"case {case_id} has no picture or video {evidence_id}"), 404)
+        return error_page(request, me, NotFound(f"case {case_id} has no picture or video {evidence_id}"), 404)
     revealed = request.query_params.get("reveal") == "1"
     extra = await run_in_threadpool(
         lambda: tools.review_context(request, me, hard=[("reveal", item.id)] if revealed else None))
-    return page(request, "console/media.html", _ctx(request, me, case=case, ev=item, revealed=revealed, **extra))
+    return page(request, "console/media.html", page_context(request, me, case=case, ev=item, revealed=revealed, **extra))
 
 
 @router.get("/console/evidence/{evidence_id}")

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from tutela.access import AccessError, Forbidden
 from tutela.api.errors import http_status
 from tutela.web.i18n.choice import console_t
-from tutela.web.pages.console import _ctx, _error, _q, _signed_form, _signin
+from tutela.web.pages.console import error_page, page_context, quoted, signed_form, to_signin
 from tutela.web.render import page
 from tutela.web.security import current_session
 
@@ -52,21 +52,21 @@ def _data(db: Any, settings: Any, me: Any) -> dict[str, Any]:
 async def partners_page(request: Request) -> Response:
     session = current_session(request)
     if session is None:
-        return _signin(request)
+        return to_signin(request)
     me = session.principal
     if me.role == "regulator":
-        return _error(request, me, Forbidden(console_t(request)("partners_not_regulators")), 403, said=True)
+        return error_page(request, me, Forbidden(console_t(request)("partners_not_regulators")), 403, said=True)
     try:
         data = await run_in_threadpool(_data, request.app.state.db, request.app.state.settings, me)
     except AccessError as exc:
-        return _error(request, me, exc, http_status(exc))
+        return error_page(request, me, exc, http_status(exc))
     msg = request.query_params.get("msg", "")[:300]
-    return page(request, "console/partners.html", _ctx(request, me, msg=msg, **data))
+    return page(request, "console/partners.html", page_context(request, me, msg=msg, **data))
 
 
 @router.post("/console/partners/referrals/{referral_id}/step")
 async def record_step(request: Request, referral_id: int) -> Response:
-    checked = await _signed_form(request, "referral_update")
+    checked = await signed_form(request, "referral_update")
     if isinstance(checked, Response):
         return checked
     me, form = checked
@@ -80,20 +80,20 @@ async def record_step(request: Request, referral_id: int) -> Response:
                                     referral_id, step, outcome=outcome if step == "closed" else None,
                                     external_ref=ref)
     except AccessError as exc:
-        return _error(request, me, exc, http_status(exc))
+        return error_page(request, me, exc, http_status(exc))
     except ValueError as exc:
         words = console_t(request)("not_done", reason=str(exc))
-        return RedirectResponse(f"/console/partners?msg={_q(words)}#incoming", status_code=303)
+        return RedirectResponse(f"/console/partners?msg={quoted(words)}#incoming", status_code=303)
     t = console_t(request)
     said = {"id": str(referral_id), "step": t.maybe(f"xdone_{step}", step), "partner": r.partner}
     words = (t("xstep_told", **said) if r.delivered
              else t("xstep_not_reached", **said, error=r.delivery_error or ""))
-    return RedirectResponse(f"/console/partners?msg={_q(words)}#incoming", status_code=303)
+    return RedirectResponse(f"/console/partners?msg={quoted(words)}#incoming", status_code=303)
 
 
 @router.post("/console/partners/{name}/witness")
 async def send_checkpoint(request: Request, name: str) -> Response:
-    checked = await _signed_form(request, None)
+    checked = await signed_form(request, None)
     if isinstance(checked, Response):
         return checked
     me, _ = checked
@@ -102,11 +102,11 @@ async def send_checkpoint(request: Request, name: str) -> Response:
     try:
         result = await run_in_threadpool(witness.send, request.app.state.db, me, name)
     except AccessError as exc:
-        return _error(request, me, exc, http_status(exc))
+        return error_page(request, me, exc, http_status(exc))
     except ValueError as exc:
         words = console_t(request)("not_sent", reason=str(exc))
-        return RedirectResponse(f"/console/partners?msg={_q(words)}", status_code=303)
+        return RedirectResponse(f"/console/partners?msg={quoted(words)}", status_code=303)
     t = console_t(request)
     words = (t("checkpoint_handed", seq=str(result["seq"]), partner=name, verdict=str(result.get("verdict")))
              if result["delivered"] else t("checkpoint_not_delivered", error=str(result.get("error"))))
-    return RedirectResponse(f"/console/partners?msg={_q(words)}", status_code=303)
+    return RedirectResponse(f"/console/partners?msg={quoted(words)}", status_code=303)
