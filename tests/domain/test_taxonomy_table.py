@@ -98,13 +98,14 @@ def _case_detail(category: str):
 
 def test_every_built_in_category_is_detected_by_something() -> None:
     """A category nobody can flag would exist only on the report form: each has a lexicon, a detector or a
-    trained head. The training sets' own label names stay in `detect/training/data.py` (they are facts about
-    those data sets), but what they map to must be a category."""
+    trained head. The heads and the training sets' labels are the taxonomy rows' own (`text_head`,
+    `training_labels`); a label may mark only categories the text model learns."""
     from tutela.detect.detectors.base import detector_classes
     from tutela.detect.training.data import HARM_TO_CATEGORIES, HEADS
 
     assert set(HEADS) <= set(tx.CATEGORIES)
     assert {c for cats in HARM_TO_CATEGORIES.values() for c in cats} <= set(HEADS)
+    assert all(tx.definition(c).text_head or not tx.definition(c).training_labels for c in tx.CATEGORIES)
     lexicons = {p.stem for p in (Path(tx.__file__).parents[1] / "detect" / "lexicons").glob("*.yaml")}
     by_detector = {c for cls in detector_classes().values() for c in cls.categories}
     for category in tx.CATEGORIES:

@@ -110,6 +110,11 @@ class HarmDefinition:
     nudge_risk: str | None = None
     #: How a child names it on the public report form.
     report_choices: tuple[ReportChoice, ...] = ()
+    #: A head of the trained text model (`tutela train text`, `detect/training`): it learns this category.
+    text_head: bool = False
+    #: The `harm` labels of the public training sets (`shared/data/text`) that mark this category; a label
+    #: may mark several (hate speech is also abusive language). Only for a `text_head`.
+    training_labels: tuple[str, ...] = ()
 
 
 _BUILT_IN: tuple[HarmDefinition, ...] = (
@@ -134,6 +139,8 @@ _BUILT_IN: tuple[HarmDefinition, ...] = (
             ReportChoice("threatening_me", imminent=True, tile=2),
             ReportChoice("someone_wants_to_meet", imminent=True, tile=3),
         ),
+        text_head=True,
+        training_labels=("grooming",),
     ),
     HarmDefinition(
         Category.SEXUAL_CONTENT,
@@ -144,6 +151,8 @@ _BUILT_IN: tuple[HarmDefinition, ...] = (
         dsa_category="STATEMENT_CATEGORY_PROTECTION_OF_MINORS",
         dsa_keywords=("KEYWORD_AGE_SPECIFIC_RESTRICTIONS_MINORS",),
         report_choices=(ReportChoice("sexual_content"),),
+        text_head=True,
+        training_labels=("sexual",),
     ),
     HarmDefinition(
         Category.VIOLENT_CONTENT,
@@ -153,6 +162,8 @@ _BUILT_IN: tuple[HarmDefinition, ...] = (
         Severity.HIGH,
         dsa_category="STATEMENT_CATEGORY_VIOLENCE",
         report_choices=(ReportChoice("upsetting_content", tile=7),),
+        text_head=True,
+        training_labels=("violence", "threat"),
     ),
     HarmDefinition(
         Category.CYBERBULLYING,
@@ -163,6 +174,8 @@ _BUILT_IN: tuple[HarmDefinition, ...] = (
         dsa_category="STATEMENT_CATEGORY_CYBER_VIOLENCE",
         nudge_risk="bullying",
         report_choices=(ReportChoice("bullying", tile=5),),
+        text_head=True,
+        training_labels=("harassment", "hate"),
     ),
     HarmDefinition(
         Category.SELF_HARM,
@@ -174,6 +187,8 @@ _BUILT_IN: tuple[HarmDefinition, ...] = (
         imminent=True,
         nudge_risk="self_harm",
         report_choices=(ReportChoice("hurting_myself", imminent=True, tile=4),),
+        text_head=True,
+        training_labels=("self_harm",),
     ),
     HarmDefinition(
         Category.HATE_RADICALISATION,
@@ -184,6 +199,8 @@ _BUILT_IN: tuple[HarmDefinition, ...] = (
         Severity.HIGH,
         dsa_category="STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
         report_choices=(ReportChoice("hate"),),
+        text_head=True,
+        training_labels=("hate",),
     ),
     HarmDefinition(
         Category.DISINFORMATION,
@@ -193,6 +210,8 @@ _BUILT_IN: tuple[HarmDefinition, ...] = (
         ("drinking bleach cures the virus", "the blackout challenge is totally safe, try it"),
         Severity.MEDIUM,
         dsa_category="STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS",
+        text_head=True,
+        training_labels=("disinformation",),
     ),
     # Trafficking and recruitment of children: protection of minors, not public security. The harm Tutela
     # names is done to a child (the DSA category that oversight reports count child protection under);
@@ -236,6 +255,8 @@ _BUILT_IN: tuple[HarmDefinition, ...] = (
         Severity.MEDIUM,
         dsa_category="STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
         report_choices=(ReportChoice("scam", tile=8),),
+        text_head=True,
+        training_labels=("scam",),
     ),
     HarmDefinition(
         Category.PROFANITY,
@@ -244,6 +265,7 @@ _BUILT_IN: tuple[HarmDefinition, ...] = (
         ("what the f*** is this",),
         Severity.LOW,
         dsa_category="STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE",
+        text_head=True,
     ),
 )
 
@@ -319,6 +341,20 @@ def form_tiles() -> tuple[str, ...]:
         ((c.tile, c.key) for d in TAXONOMY.values() for c in d.report_choices if c.tile is not None),
     )
     return (*(key for _tile, key in tiled), OTHER)
+
+
+def text_heads() -> tuple[Category, ...]:
+    """The categories the trained text model learns, in taxonomy order (the model file names its own)."""
+    return tuple(d.id for d in TAXONOMY.values() if d.text_head)
+
+
+def training_labels() -> dict[str, tuple[Category, ...]]:
+    """Each `harm` label of the public training sets -> the categories it marks (see `training_labels`)."""
+    out: dict[str, tuple[Category, ...]] = {}
+    for d in TAXONOMY.values():
+        for label in d.training_labels:
+            out[label] = (*out.get(label, ()), d.id)
+    return out
 
 
 def register(harm: HarmDefinition) -> HarmDefinition:

@@ -27,32 +27,14 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from tutela.domain import taxonomy
 from tutela.domain.taxonomy import Category
 
-HEADS: tuple[Category, ...] = (
-    Category.CYBERBULLYING,
-    Category.PROFANITY,
-    Category.HATE_RADICALISATION,
-    Category.SEXUAL_CONTENT,
-    Category.SELF_HARM,
-    Category.FRAUD,
-    Category.SEXUAL_EXPLOITATION,
-    Category.VIOLENT_CONTENT,
-    Category.DISINFORMATION,
-)
-
-HARM_TO_CATEGORIES: dict[str, tuple[Category, ...]] = {
-    "harassment": (Category.CYBERBULLYING,),
-    "hate": (Category.HATE_RADICALISATION, Category.CYBERBULLYING),
-    "sexual": (Category.SEXUAL_CONTENT,),
-    "self_harm": (Category.SELF_HARM,),
-    "scam": (Category.FRAUD,),
-    "grooming": (Category.SEXUAL_EXPLOITATION,),
-    "violence": (Category.VIOLENT_CONTENT,),
-    "threat": (Category.VIOLENT_CONTENT,),
-    "disinformation": (Category.DISINFORMATION,),
-    "none": (),
-}
+#: The categories the model learns, and what the public sets' `harm` labels mark: both from the taxonomy's
+#: rows (`text_head`, `training_labels`). `none` marks nothing (a negative for every head); labels that are
+#: not here (`other_harm`, empty) are left out.
+HEADS: tuple[Category, ...] = taxonomy.text_heads()
+HARM_TO_CATEGORIES: dict[str, tuple[Category, ...]] = {**taxonomy.training_labels(), "none": ()}
 
 # Sources whose `none` means only "not the labelled harm" (see the data README): a forum of white
 # supremacists, replies in far-right channels. Their rows teach only the heads named here; for every
