@@ -17,6 +17,7 @@ from typing import Any
 
 from tutela.cases.exports import Export, register
 from tutela.domain.cases import CaseDetail
+from tutela.domain.taxonomy import Category, is_category, report_choices
 
 #: NCMEC incident types, and which Tutela categories / child-form choices map to each.
 INCIDENT_TYPES = (
@@ -29,14 +30,14 @@ INCIDENT_TYPES = (
     "Online Enticement of Children for Sexual Acts",
     "Unsolicited Obscene Material Sent to a Child",
 )
-_BY_KEY = {
-    "asking_for_photos": "Online Enticement of Children for Sexual Acts",
-    "threatening_me": "Online Enticement of Children for Sexual Acts",
-    "someone_wants_to_meet": "Online Enticement of Children for Sexual Acts",
-    "trafficking": "Child Sex Trafficking",
-    "job_or_travel_offer": "Child Sex Trafficking",
-    "sexual_content": "Unsolicited Obscene Material Sent to a Child",
+#: The incident type of a case or report of these categories (the child's form choice's category counts).
+_BY_CATEGORY = {
+    Category.TRAFFICKING: "Child Sex Trafficking",
+    Category.SEXUAL_CONTENT: "Unsolicited Obscene Material Sent to a Child",
 }
+#: A child's own choice under sexual exploitation (asked for photos, threatened, someone wants to meet: the
+#: taxonomy's `report_choices`) is enticement; a case filed under the category without one keeps `_DEFAULT`.
+_ENTICEMENT = "Online Enticement of Children for Sexual Acts"
 _DEFAULT = "Child Pornography (possession, manufacture, and distribution)"
 
 #: element -> ordered children (name, min, max); None max = unbounded. Leaves are absent from the map.
@@ -92,10 +93,18 @@ def incident_type(detail: CaseDetail) -> str:
         given = rep.notice.get("incident_type")
         if given in INCIDENT_TYPES:
             return given
+    choices = report_choices()
     for rep in detail.reports:
-        if rep.category_key in _BY_KEY:
-            return _BY_KEY[rep.category_key]
-    return _BY_KEY.get(detail.category, _DEFAULT)
+        key = rep.category_key
+        if key in choices:
+            category = choices[key]
+            if category == Category.SEXUAL_EXPLOITATION:
+                return _ENTICEMENT
+        else:
+            category = Category(key) if is_category(key) else None
+        if category in _BY_CATEGORY:
+            return _BY_CATEGORY[category]
+    return _BY_CATEGORY.get(detail.category, _DEFAULT)
 
 
 def _sub(parent: ET.Element, tag: str, text: Any = None) -> ET.Element:
