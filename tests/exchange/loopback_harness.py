@@ -75,28 +75,37 @@ def _postgres(settings: Settings, stack: ExitStack) -> Database | None:
     return db
 
 
-@contextmanager
-def running(tmp: Path, specs: list[dict[str, Any]]) -> Iterator[list[Instance]]:
-    """specs: [{"org", "kind", "country", "pg": bool}] -> running instances, stopped (and dropped) after."""
+def start(
+    stack: ExitStack, data_dir: Path, org: str, *, kind: str = "platform", country: str | None = None,
+    pg: bool = False,
+) -> Instance:
+    """One running instance with organisation `org`, stopped (and its schema dropped) when `stack` closes."""
     from tutela.access import create_key, create_org
     from tutela.api.app import create_app
     from tutela.client.testing import serve_in_thread
 
+    settings = Settings(data_dir=data_dir, secret_key=f"test-secret-{org}-{uuid.uuid4().hex}")
+    settings.ensure_data_dir()
+    db = _postgres(settings, stack) if pg else None
+    on_pg = db is not None
+    if db is None:
+        db = Database.from_settings(settings)
+    stack.callback(db.dispose)
+    org_id = create_org(db, org, kind=kind, country=country)
+    key = create_key(db, org, ["exchange", "cases", "reports", "media", "banks"])
+    url = stack.enter_context(serve_in_thread(create_app(settings, db)))
+    return Instance(org, url, db, settings, org_id, key, on_pg)
+
+
+@contextmanager
+def running(tmp: Path, specs: list[dict[str, Any]]) -> Iterator[list[Instance]]:
+    """specs: [{"org", "kind", "country", "pg": bool}] -> running instances, stopped (and dropped) after."""
     with ExitStack() as stack:
-        out = []
-        for i, spec in enumerate(specs):
-            settings = Settings(data_dir=tmp / f"instance-{i}", secret_key=f"test-secret-{i}-{uuid.uuid4().hex}")
-            settings.ensure_data_dir()
-            db = _postgres(settings, stack) if spec.get("pg") else None
-            on_pg = db is not None
-            if db is None:
-                db = Database.from_settings(settings)
-            stack.callback(db.dispose)
-            org_id = create_org(db, spec["org"], kind=spec.get("kind", "platform"), country=spec.get("country"))
-            key = create_key(db, spec["org"], ["exchange", "cases", "reports", "media", "banks"])
-            url = stack.enter_context(serve_in_thread(create_app(settings, db)))
-            out.append(Instance(spec["org"], url, db, settings, org_id, key, on_pg))
-        yield out
+        yield [
+            start(stack, tmp / f"instance-{i}", spec["org"], kind=spec.get("kind", "platform"),
+                  country=spec.get("country"), pg=bool(spec.get("pg")))
+            for i, spec in enumerate(specs)
+        ]
 
 
 def introduce(a: Instance, b: Instance, *, a_calls_b: str, b_calls_a: str, **policy: Any) -> None:

@@ -38,7 +38,7 @@ def _stix_id(a, value: str) -> str:  # noqa: ANN001
 def test_share_match_feedback_and_delete_across_two_servers(two_instances) -> None:  # noqa: ANN001
     a, b = two_instances
     pdqs = _share_images(a)
-    (result,) = transport.pull(b.db, b.org_id, a.name)
+    (result,) = transport.pull(b.db, b.org_id, a.org)
     assert result["added"] == 3 and result["pages"] >= 1
 
     # B matches a generated image against what A shared: a clue for review, not a block
@@ -46,13 +46,13 @@ def test_share_match_feedback_and_delete_across_two_servers(two_instances) -> No
     assert [m.trust for m in matches] == [MatchTrust.REVIEW]
     assert matches[0].value == pdqs[901]
     # the match itself was counted as `seen` for A (the matcher records matches on received signals)
-    assert [i["seen"] for i in feedback.pending(b.db, b.org_id, partners.get_partner(b.db, b.org_id, a.name).id)] == [1]
+    assert [i["seen"] for i in feedback.pending(b.db, b.org_id, partners.get_partner(b.db, b.org_id, a.org).id)] == [1]
 
     # B confirms one signal and disputes another; A sees both, per signal and as precision
     confirmed, disputed = _stix_id(a, pdqs[901]), _stix_id(a, pdqs[902])
     feedback.record(b.db, b.org_id, confirmed, "confirmed")
     feedback.record(b.db, b.org_id, disputed, "disputed", reason="a cartoon, not abuse material")
-    sent = feedback.send(b.db, b.org_id, a.name)
+    sent = feedback.send(b.db, b.org_id, a.org)
     assert sent["sent"] == 2 and sent["answer"] == {"kept": 2, "unknown": 0}
     assert feedback.for_signal(a.db, a.org_id, confirmed)[0]["opinion"] == "confirmed"
     assert feedback.for_signal(a.db, a.org_id, confirmed)[0]["seen"] == 1
@@ -60,7 +60,7 @@ def test_share_match_feedback_and_delete_across_two_servers(two_instances) -> No
     assert dispute["opinion"] == "disputed" and dispute["reason"] == "a cartoon, not abuse material"
     (prec,) = feedback.precision(a.db, a.org_id)
     assert (
-        prec["partner"] == b.name
+        prec["partner"] == b.org
         and prec["confirmed"] == 1
         and prec["disputed"] == 1
         and prec["precision"] == 0.5
@@ -68,24 +68,24 @@ def test_share_match_feedback_and_delete_across_two_servers(two_instances) -> No
 
     # A deletes a signal: one pull later B no longer matches it, and still matches the others
     banks.remove_entries(a.db, "known-csam", [pdqs[901]], org_id=a.org_id)
-    (result,) = transport.pull(b.db, b.org_id, a.name)
+    (result,) = transport.pull(b.db, b.org_id, a.org)
     assert result["removed"] == 1 and result["added"] == 0
     assert match_bytes(b.db, IMAGES[901], org_id=b.org_id)[1] == []
     assert len(match_bytes(b.db, IMAGES[903], org_id=b.org_id)[1]) == 1
 
     # an incremental pull with nothing new moves nothing
-    (result,) = transport.pull(b.db, b.org_id, a.name)
+    (result,) = transport.pull(b.db, b.org_id, a.org)
     assert (result["added"], result["removed"], result["updated"]) == (0, 0, 0)
 
 
 def test_push_reaches_the_partner_inbox(two_instances) -> None:  # noqa: ANN001
     a, b = two_instances
     pdqs = _share_images(a)
-    (pushed,) = transport.push(a.db, a.org_id, b.name)
+    (pushed,) = transport.push(a.db, a.org_id, b.org)
     assert pushed["sent"] == 3
     assert len(match_bytes(b.db, IMAGES[902], org_id=b.org_id)[1]) == 1
     banks.remove_entries(a.db, "known-csam", [pdqs[902]], org_id=a.org_id)
-    (pushed,) = transport.push(a.db, a.org_id, b.name)
+    (pushed,) = transport.push(a.db, a.org_id, b.org)
     assert pushed["sent"] == 1  # only the tombstone: pushes go on from what the partner accepted
     assert match_bytes(b.db, IMAGES[902], org_id=b.org_id)[1] == []
 
@@ -93,13 +93,13 @@ def test_push_reaches_the_partner_inbox(two_instances) -> None:  # noqa: ANN001
 def test_a_stale_checkpoint_resyncs_in_full(two_instances) -> None:  # noqa: ANN001
     a, b = two_instances
     pdqs = _share_images(a)
-    transport.pull(b.db, b.org_id, a.name)
+    transport.pull(b.db, b.org_id, a.org)
     banks.remove_entries(a.db, "known-csam", [pdqs[903]], org_id=a.org_id)
     col = feed.get_collection(a.db, a.org_id, "known-csam")
     feed.sync(a.db, col.id)
     # the tombstone is purged before B pulls again: B's checkpoint is now below the horizon
     assert feed.purge(a.db, col.id, older_than=utc_now() + timedelta(seconds=1)) == 1
-    (result,) = transport.pull(b.db, b.org_id, a.name)
+    (result,) = transport.pull(b.db, b.org_id, a.org)
     assert result["full_resyncs"] == 1 and result["withdrawn_by_resync"] == 1
     assert match_bytes(b.db, IMAGES[903], org_id=b.org_id)[1] == []
     assert len(match_bytes(b.db, IMAGES[901], org_id=b.org_id)[1]) == 1
@@ -112,9 +112,9 @@ def test_refusals_over_http(two_instances, instance_factory) -> None:  # noqa: A
     _share_images(a)
     # a stranger (registered nowhere) signs its request with a key A does not know
     c = instance_factory("ir-ngo", kind="ngo", country="IR")
-    partners.add_partner(c.db, c.org_id, a.name, identity.current_key(a.db, a.org_id).public_key, url=a.url)
+    partners.add_partner(c.db, c.org_id, a.org, identity.current_key(a.db, a.org_id).public_key, url=a.url)
     with pytest.raises(Refused, match="unknown key"):
-        transport.pull(c.db, c.org_id, a.name)
+        transport.pull(c.db, c.org_id, a.org)
     # a request replayed verbatim is refused
     auth, _ = transport.sign_request(
         b.db, b.org_id, "GET", "/taxii2/api/collections/", identity.current_key(a.db, a.org_id).key_id
@@ -129,8 +129,8 @@ def test_refusals_over_http(two_instances, instance_factory) -> None:  # noqa: A
         other = client.get(a.url + "/taxii2/api/collections/x/objects/", headers={"Authorization": auth})
         assert other.status_code == 401
     # A revokes B: B's pulls are refused and nothing more leaves A
-    partners.revoke_partner(a.db, a.org_id, b.name)
+    partners.revoke_partner(a.db, a.org_id, b.org)
     with pytest.raises(Refused, match="was revoked"):
-        transport.pull(b.db, b.org_id, a.name)
+        transport.pull(b.db, b.org_id, a.org)
     with pytest.raises(Refused, match="was revoked"):
-        transport.push(a.db, a.org_id, b.name)
+        transport.push(a.db, a.org_id, b.org)

@@ -37,15 +37,15 @@ def test_a_scheduled_pull_brings_the_partners_signals_and_delivers_seen(two_inst
     assert [m.value for m in matches] == [pdqs[911]]
     # within its interval the task does not run again; the seen waits for the next pull
     assert _round(b, "exchange-pull") == []
-    source = partners.get_partner(b.db, b.org_id, a.name)
+    source = partners.get_partner(b.db, b.org_id, a.org)
     assert [i["seen"] for i in feedback.pending(b.db, b.org_id, source.id)] == [1]
 
     # a partner without a URL is skipped; the round still reaches A and delivers the seen
     partners.add_partner(
-        b.db, b.org_id, "no-url-platform", partners.get_partner(b.db, b.org_id, a.name).keys[0].public_key
+        b.db, b.org_id, "no-url-platform", partners.get_partner(b.db, b.org_id, a.org).keys[0].public_key
     )
     (result,) = periodic.pull_all(b.db, b.settings)
-    assert result["partner"] == a.name and "error" not in result and result["feedback_sent"] == 1
+    assert result["partner"] == a.org and "error" not in result and result["feedback_sent"] == 1
     (seen_at_a,) = feedback.for_signal(
         a.db,
         a.org_id,
@@ -57,16 +57,16 @@ def test_a_scheduled_pull_brings_the_partners_signals_and_delivers_seen(two_inst
             if s.value == pdqs[911]
         ),
     )
-    assert seen_at_a["seen"] == 1 and seen_at_a["partner"] == b.name
+    assert seen_at_a["seen"] == 1 and seen_at_a["partner"] == b.org
 
 
 def test_a_partner_that_is_down_is_reported_and_the_others_still_pulled(two_instances) -> None:  # noqa: ANN001
     a, b = two_instances
-    key = partners.get_partner(b.db, b.org_id, a.name).keys[0].public_key
+    key = partners.get_partner(b.db, b.org_id, a.org).keys[0].public_key
     partners.add_partner(b.db, b.org_id, "down-hotline", key, url="http://127.0.0.1:9")
     results = {r["partner"]: r for r in periodic.pull_all(b.db)}
     assert "error" in results["down-hotline"]
-    assert "error" not in results[a.name]
+    assert "error" not in results[a.org]
 
 
 def test_the_scheduled_purge_drops_only_tombstones_past_the_horizon(two_instances) -> None:  # noqa: ANN001
