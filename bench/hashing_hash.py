@@ -53,7 +53,7 @@ def main() -> None:
         images = [synthetic_jpeg(1000 + i, (w, h), quality=88) for i in range(count)]
         ref, te_wall, te_cpu = run("threatexchange", pdq_from_bytes, images)
         ours, tu_wall, tu_cpu = run("tutela", tutela_pdq, images)
-        dists = [(int(a, 16) ^ int(b, 16)).bit_count() for a, b in zip(ref, ours)]
+        dists = [(int(a, 16) ^ int(b, 16)).bit_count() for a, b in zip(ref, ours, strict=True)]
         print(f"| {w}x{h} ({count} images) | {te_wall:.1f} / {te_cpu:.1f} | {tu_wall:.1f} / {tu_cpu:.1f} | "
               f"{tu_cpu / te_cpu:.1f}x | {max(dists)} | {sum(dists) / len(dists):.2f} | "
               f"{sum(d == 0 for d in dists)}/{len(dists)} |", flush=True)

@@ -107,7 +107,7 @@ def truth(bank: np.ndarray, queries: np.ndarray) -> set[tuple[int, int]]:
     from tutela.hashing.index import brute_force
 
     qi, rows, _ = brute_force(bank, queries, RADIUS)
-    return set(zip(qi.tolist(), rows.tolist()))
+    return set(zip(qi.tolist(), rows.tolist(), strict=True))
 
 
 def worker(impl: str, layout: str, n: int, nq: int, sample: int, repeat: int = 3, shards: int = 1) -> dict:
@@ -128,7 +128,7 @@ def worker(impl: str, layout: str, n: int, nq: int, sample: int, repeat: int = 3
         PDQIndex(entries=[(qhex[0], 0)]).query(qhex[0])  # load faiss before measuring
         base = rss_mb()
         t = time.perf_counter()
-        index = PDQIndex(entries=zip(bank_hex, range(n)))
+        index = PDQIndex(entries=zip(bank_hex, range(n), strict=True))
         result["build_s"] = time.perf_counter() - t
         del bank_hex
         result["index_rss_mb"] = rss_mb() - base

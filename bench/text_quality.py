@@ -93,7 +93,7 @@ def main() -> None:
         m = langs[g] == lang
         report["grooming"][lang] = prf(pg[m], yg[m])
     m_en = np.isin(sources, OFFENSIVE_SOURCES["en"])
-    en_texts = [r.text for r, keep in zip(rows, m_en) if keep]
+    en_texts = [r.text for r, keep in zip(rows, m_en, strict=True) if keep]
     y_en = np.array([r.harm in ("harassment", "hate") for r in rows])[m_en].astype(int)
     if os.path.exists(args.compare):
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:

@@ -33,7 +33,7 @@ class ToyComponent:
 
     def analyze(self, texts: Sequence[str], langs: Sequence[str]) -> list[ComponentResult]:
         out = []
-        for text, lang in zip(texts, langs):
+        for text, lang in zip(texts, langs, strict=True):
             self.seen.append((text, lang))
             k = text.lower().find(MARK)
             if k < 0:

@@ -36,7 +36,7 @@ def clustered_words(rng: np.random.Generator, clusters: int, per: int) -> np.nda
 
 
 def as_set(qi: np.ndarray, ids: np.ndarray, d: np.ndarray) -> set[tuple[int, int, int]]:
-    return set(zip(qi.tolist(), ids.tolist(), d.tolist()))
+    return set(zip(qi.tolist(), ids.tolist(), d.tolist(), strict=True))
 
 
 def queries_for(rng: np.random.Generator, words: np.ndarray, n: int) -> np.ndarray:
@@ -137,7 +137,7 @@ def test_readers_see_consistent_snapshots_during_writes() -> None:
         q = words[:200]
         while not stop.is_set():
             qi, ids, d = idx.search_words(q)
-            found = dict(zip(qi.tolist(), ids.tolist()))
+            found = dict(zip(qi.tolist(), ids.tolist(), strict=True))
             if any(found.get(i) != i for i in range(200)):
                 errors.append("a stored hash went missing during a write")
 
@@ -196,5 +196,5 @@ def test_single_query_kernel_equals_batch_kernel() -> None:
     single = set()
     for i in range(len(q)):
         _, ids, d = idx.search_words(q[i : i + 1])
-        single |= {(i, a, b) for a, b in zip(ids.tolist(), d.tolist())}
+        single |= {(i, a, b) for a, b in zip(ids.tolist(), d.tolist(), strict=True)}
     assert single == batch == as_set(*brute_force(words, q, 31))

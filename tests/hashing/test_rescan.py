@@ -51,7 +51,7 @@ def _expected(db: Database, stored: dict) -> set[tuple[int, int]]:
     up = list_entries(db, "uploads")
     pa = list_entries(db, "partner")
     qi, rows, _ = brute_force(hex_to_words([e.value for e in pa]), hex_to_words([e.value for e in up]), 31)
-    return {(up[q].id, pa[r].id) for q, r in zip(qi.tolist(), rows.tolist())}
+    return {(up[q].id, pa[r].id) for q, r in zip(qi.tolist(), rows.tolist(), strict=True)}
 
 
 def test_rescan_finds_what_brute_force_finds(db: Database, stored: dict) -> None:

@@ -57,11 +57,11 @@ def _truth(db: Database, queries: list[str]) -> set[tuple[int, int, int]]:
                             .where(hash_entries.c.signal_type == "pdq")).all()
     ids = np.asarray([r[0] for r in rows])
     qi, r, d = brute_force(hex_to_words([x[1] for x in rows]), hex_to_words(queries), 31)
-    return set(zip(qi.tolist(), ids[r].tolist(), d.tolist()))
+    return set(zip(qi.tolist(), ids[r].tolist(), d.tolist(), strict=True))
 
 
 def _as_set(hits: tuple[np.ndarray, ...]) -> set[tuple[int, int, int]]:
-    return set(zip(*(h.tolist() for h in hits)))
+    return set(zip(*(h.tolist() for h in hits), strict=True))
 
 
 def test_local_shards_split_by_id_and_merge_exactly(db: Database, bank_world: dict) -> None:

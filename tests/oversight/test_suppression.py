@@ -51,7 +51,7 @@ def test_suppressed_figures_are_really_small(history):
 
 def test_one_hidden_cell_takes_another_with_it():
     rows = [{n: 0 for n in COUNTS} | {"acknowledge": {"n": 0}, "removal": {"n": 0}} for _ in range(4)]
-    for r, v in zip(rows, (3, 40, 25, 60)):
+    for r, v in zip(rows, (3, 40, 25, 60), strict=True):
         r["cases"] = v
     total = {n: 0 for n in COUNTS} | {"acknowledge": {"n": 0}, "removal": {"n": 0}, "cases": 128}
     suppress.breakdown(rows, total, K)
@@ -60,7 +60,7 @@ def test_one_hidden_cell_takes_another_with_it():
 
 def test_two_hidden_cells_are_enough():
     rows = [{n: 0 for n in COUNTS} | {"acknowledge": {"n": 0}, "removal": {"n": 0}} for _ in range(3)]
-    for r, v in zip(rows, (3, 4, 60)):
+    for r, v in zip(rows, (3, 4, 60), strict=True):
         r["cases"] = v
     total = {n: 0 for n in COUNTS} | {"acknowledge": {"n": 0}, "removal": {"n": 0}, "cases": 67}
     suppress.breakdown(rows, total, K)

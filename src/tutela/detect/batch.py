@@ -192,7 +192,7 @@ def scan(
             [it.text for it in todo], settings=settings, langs=[lang] * len(todo) if lang else None, explain=explain,
             stages=stages, org=org,
         )
-        by_item = {id(it): a for it, a in zip(todo, analyses)}
+        by_item = {id(it): a for it, a in zip(todo, analyses, strict=True)}
         for it in chunk:
             summary.records += 1
             a = by_item.get(id(it))

@@ -253,7 +253,7 @@ def _analyze_batch(
 
     given = [(langs[i] if langs is not None and i < len(langs) else None) for i in range(n)]
     unknown = [i for i in range(n) if not given[i]]
-    detected = dict(zip(unknown, identify_many([originals[i] for i in unknown])))
+    detected = dict(zip(unknown, identify_many([originals[i] for i in unknown]), strict=True))
     lang_list: list[tuple[str, float]] = [
         (str(given[i]).lower(), 1.0) if given[i] else detected[i] for i in range(n)
     ]
@@ -330,7 +330,7 @@ def _analyze_batch(
                 id=None if rid is None else str(rid),
                 lang=lang if text.strip() else UNDETERMINED,
                 lang_confidence=round(float(conf), 4),
-                scores=dict(zip(CATEGORIES, rounded_scores[i])),
+                scores=dict(zip(CATEGORIES, rounded_scores[i], strict=True)),
                 flags=flags,
                 explanations=explanations,
                 truncated=truncated,

@@ -117,15 +117,15 @@ _TABLE = _FoldTable()
 # Azerbaijani in Cyrillic (still common among older writers and in Russian-keyboard chats) is
 # transliterated to the official Latin alphabet when its own letters show it is Azerbaijani.
 _AZ_MARK = re.compile("[әӘҹҸҝҜғҒөӨүҮһҺјЈ]")
-_AZ_CYR = dict(zip("абвгғдеәжзиыјкҝлмнoөпрстуүфхһчҹшй", "abvqğdeəjziıykglmnoöprstuüfxhçcşy"))
+_AZ_CYR = dict(zip("абвгғдеәжзиыјкҝлмнoөпрстуүфхһчҹшй", "abvqğdeəjziıykglmnoöprstuüfxhçcşy", strict=True))
 _AZ_CYR.update({"о": "o", "ю": "yu", "я": "ya", "ё": "yo", "ц": "ts", "щ": "şç", "ъ": "", "ь": ""})
 _AZ_CYR.update({k.upper(): v.upper() for k, v in list(_AZ_CYR.items()) if v and k.upper() != k})
 _AZ_TABLE = {ord(k): v for k, v in _AZ_CYR.items()}
 
 # --- homoglyphs: map the minority script of a mixed-script word to the majority --------------
 
-_CYR_TO_LAT = dict(zip("аеорсухкмнтвіѕԁӏ", "aeopcyxkmhtbisdl"))
-_GRK_TO_LAT = dict(zip("αοριεκνςτυχβ", "aopieknstuxb"))
+_CYR_TO_LAT = dict(zip("аеорсухкмнтвіѕԁӏ", "aeopcyxkmhtbisdl", strict=True))
+_GRK_TO_LAT = dict(zip("αοριεκνςτυχβ", "aopieknstuxb", strict=True))
 _LAT_TO_CYR = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "y": "у", "x": "х", "k": "к",
                "m": "м", "h": "н", "t": "т", "b": "в", "3": "з", "0": "о", "6": "б", "@": "а",
                "1": "и", "4": "ч"}
@@ -457,7 +457,7 @@ def normalize(text: str) -> Normalized:
     return Normalized(out, tuple(offs or ()), text)
 
 
-_ROMAN = dict(zip("абвгдезийклмнопрстуфыэ", "abvgdeziyklmnoprstufye"))
+_ROMAN = dict(zip("абвгдезийклмнопрстуфыэ", "abvgdeziyklmnoprstufye", strict=True))
 _ROMAN.update({"ж": "zh", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sch", "ъ": "", "ь": "",
                "ю": "yu", "я": "ya", "ё": "e"})
 

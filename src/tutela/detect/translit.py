@@ -123,7 +123,7 @@ _RU_MULTI = [
     ("ya", "я"), ("ja", "я"), ("yu", "ю"), ("ju", "ю"), ("yo", "ё"), ("jo", "ё"), ("ye", "е"),
     ("iy", "ий"), ("yy", "ый"), ("'", "ь"),
 ]
-_RU_SINGLE = dict(zip("abvgdezijklmnoprstufhcyxwq", "абвгдезийклмнопрстуфхцыкшк"))
+_RU_SINGLE = dict(zip("abvgdezijklmnoprstufhcyxwq", "абвгдезийклмнопрстуфхцыкшк", strict=True))
 _RU_SINGLE["e"] = "е"
 
 

@@ -99,7 +99,7 @@ class HashIndex:
         qi, ids, dist = self.search_words(q, radius)
         out: list[list[tuple[int, int]]] = [[] for _ in range(len(q))]
         order = np.lexsort((ids, dist, qi))
-        for a, b, c in zip(qi[order].tolist(), ids[order].tolist(), dist[order].tolist()):
+        for a, b, c in zip(qi[order].tolist(), ids[order].tolist(), dist[order].tolist(), strict=True):
             out[a].append((b, c))
         return out
 
@@ -123,7 +123,7 @@ class HashIndex:
             ids, dist = self._search_one(snap, queries[0], r)
             return np.zeros(len(ids), dtype=np.int64), ids, dist
         parts_q, parts_i, parts_d = [], [], []
-        for seg, alive in zip(snap.segments, snap.alive):
+        for seg, alive in zip(snap.segments, snap.alive, strict=True):
             qi, rows, d = seg.search(queries, alive, r)
             parts_q.append(qi)
             parts_i.append(np.asarray(seg.ids)[rows])
@@ -154,12 +154,12 @@ class HashIndex:
         if len(ids) > 1:
             order = np.lexsort((ids, dist))
             ids, dist = ids[order], dist[order]
-        return list(zip(ids.tolist(), dist.tolist()))
+        return list(zip(ids.tolist(), dist.tolist(), strict=True))
 
     @staticmethod
     def _search_one(snap: _Snapshot, query: np.ndarray, r: int) -> tuple[np.ndarray, np.ndarray]:
         parts_i, parts_d = [], []
-        for seg, alive in zip(snap.segments, snap.alive):
+        for seg, alive in zip(snap.segments, snap.alive, strict=True):
             rows, d = seg.search_one(query, alive, r)
             if len(rows):
                 parts_i.append(np.asarray(seg.ids)[rows])
@@ -186,7 +186,7 @@ class HashIndex:
                 sig = get_signal(self.kind)
                 values = [sig.normalize(h) for h in hashes]
                 id_arr = _ids_array(ids, len(values), self._next_auto_id)
-                for v, i in zip(values, id_arr.tolist()):
+                for v, i in zip(values, id_arr.tolist(), strict=True):
                     self._exact[v] = self._exact.get(v, ()) + (i,)
                 self._next_auto_id = max(self._next_auto_id, int(id_arr.max(initial=-1)) + 1)
                 return
@@ -232,7 +232,7 @@ class HashIndex:
                 return removed
             snap = self._snap
             new_alive = []
-            for seg, alive in zip(snap.segments, snap.alive):
+            for seg, alive in zip(snap.segments, snap.alive, strict=True):
                 rows = seg.rows_of(id_arr)
                 rows = rows[alive[rows] == 1] if len(rows) else rows
                 if len(rows):
@@ -259,8 +259,8 @@ class HashIndex:
             snap = self._snap
             if len(snap.segments) == 1 and not len(snap.delta_words) and snap.live == len(snap.segments[0]):
                 return  # already one segment without tombstones
-            words = [seg.words[alive == 1] for seg, alive in zip(snap.segments, snap.alive)]
-            ids = [np.asarray(seg.ids)[alive == 1] for seg, alive in zip(snap.segments, snap.alive)]
+            words = [seg.words[alive == 1] for seg, alive in zip(snap.segments, snap.alive, strict=True)]
+            ids = [np.asarray(seg.ids)[alive == 1] for seg, alive in zip(snap.segments, snap.alive, strict=True)]
             words.append(snap.delta_words)
             ids.append(snap.delta_ids)
             all_w = np.concatenate(words) if words else snap.delta_words
@@ -308,7 +308,7 @@ class HashIndex:
                 self.compact()
                 snap = self._snap
                 meta["segments"] = len(snap.segments)
-                for n, (seg, alive) in enumerate(zip(snap.segments, snap.alive)):
+                for n, (seg, alive) in enumerate(zip(snap.segments, snap.alive, strict=True)):
                     seg.save(tmp / f"seg{n}")
                     np.save(tmp / f"seg{n}" / "alive.npy", alive, allow_pickle=False)
             else:

@@ -201,7 +201,7 @@ class Matcher:
             queries = sig.queries(hashes)
             if not queries:
                 continue
-            for q, e, d in zip(*self._search(sig, [x.value for x in queries])):
+            for q, e, d in zip(*self._search(sig, [x.value for x in queries]), strict=True):
                 if e not in found or d < found[e][0]:
                     found[e] = (d, queries[q].label, queries[q].quality)
         if not found:

@@ -196,7 +196,7 @@ class MihSegment:
         sorted_ids = self.ids[self._id_order]
         lo = np.searchsorted(sorted_ids, ids, side="left")
         hi = np.searchsorted(sorted_ids, ids, side="right")
-        rows = [self._id_order[a:b] for a, b in zip(lo, hi) if b > a]
+        rows = [self._id_order[a:b] for a, b in zip(lo, hi, strict=True) if b > a]
         return np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
 
     def nbytes(self) -> int:

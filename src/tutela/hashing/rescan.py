@@ -294,7 +294,7 @@ def run_rescan_range(db: Database, job_id: int, start: int, end: int, *, worker:
             ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
             qi, eids, dist = index.search_words(index.to_words([r[1] for r in rows]))
             hits = [{"job_id": job_id, "source_id": int(s), "entry_id": int(e), "distance": int(d)}
-                    for s, e, d in zip(ids[qi].tolist(), eids.tolist(), dist.tolist())]
+                    for s, e, d in zip(ids[qi].tolist(), eids.tolist(), dist.tolist(), strict=True)]
         now = utc_now()
         with db.begin() as conn:
             moved = conn.execute(update(rescan_ranges).where(

@@ -400,7 +400,7 @@ class StreamWorker:
         except IntegrityError:
             log.info("a batch overlapped another worker's commit: committing message by message")
         by_decision = {r["decision_id"]: r for r in rows}
-        for row, lrow in zip(rows, log_rows):
+        for row, lrow in zip(rows, log_rows, strict=True):
             mine = [j for j in jobs if j[1].endswith(row["decision_id"])]
             try:
                 with self.db.begin() as conn:

@@ -153,9 +153,9 @@ def _all_groups(conn: Any, scope: Scope, f: Filters, dims: tuple[str, ...]) -> t
         return _sums(conn, scope, f, None)[None], by
     cols = [func.coalesce(func.sum(getattr(rollup.c, c)), 0).label(c) for c in _SUMS]
     groups = [getattr(rollup.c, _COLUMN[d]) for d in dims]
-    flags = [func.grouping(g).label(f"g_{d}") for d, g in zip(dims, groups)]
+    flags = [func.grouping(g).label(f"g_{d}") for d, g in zip(dims, groups, strict=True)]
     sets = ", ".join(["()"] + [f"({_COLUMN[d]})" for d in dims])
-    q = (select(*[g.label(d) for d, g in zip(dims, groups)], *flags, *cols)
+    q = (select(*[g.label(d) for d, g in zip(dims, groups, strict=True)], *flags, *cols)
          .where(and_(True, *_where(scope, f))).group_by(text(f"GROUPING SETS ({sets})")))
     total = {c: 0 for c in _SUMS}
     by: dict[str, dict[Any, dict[str, int]]] = {d: {} for d in dims}

@@ -190,7 +190,7 @@ def _apply(conn: Any, deltas: dict[Key, dict[str, int]]) -> None:
     for key, d in deltas.items():
         if not any(d.values()):
             continue
-        row = dict(zip(KEY, key))
+        row = dict(zip(KEY, key, strict=True))
         row.update({c: d.get(c, 0) for c in cols})
         rows.append(row)
     if not rows:
@@ -221,7 +221,7 @@ def _reapply(conn: Any, source: str, new: dict[int, tuple[Key, dict[str, int]]],
         if after is not None:
             for c, v in after[1].items():
                 deltas[after[0]][c] += int(v)
-            upserts.append({"source": source, "object_id": oid, **dict(zip(KEY, after[0])), "adds": after[1]})
+            upserts.append({"source": source, "object_id": oid, **dict(zip(KEY, after[0], strict=True)), "adds": after[1]})
         else:
             deletes.append(oid)
     _apply(conn, deltas)

@@ -82,7 +82,7 @@ def _register_section(db: Database, scope: Scope, f: measures.Filters, kind: str
              "hist": [0] * N_BUCKETS}
     for cat, c in sorted(per.items()):
         for key in total:
-            total[key] = [a + b for a, b in zip(total[key], c[key])] if key == "hist" else total[key] + c[key]
+            total[key] = [a + b for a, b in zip(total[key], c[key], strict=True)] if key == "hist" else total[key] + c[key]
         rows.append({"category": cat, **c})
     names = ("received", "met_deadline", "missed_deadline", "refused", "overdue")
     suppress.flat(rows, total, names, k)

@@ -39,15 +39,15 @@ def _score(index: BankIndex, texts: list[str]):
 @pytest.mark.parametrize(("text", "category"), CAUGHT)
 def test_paraphrase_in_another_language_is_flagged_with_its_neighbours(seed_index, text, category) -> None:
     (r,) = _score(seed_index, [text])
-    assert category in r.flagged, dict(zip(TARGETS, np.round(r.scores, 3)))
+    assert category in r.flagged, dict(zip(TARGETS, np.round(r.scores, 3), strict=True))
     nearest = r.neighbours[category]
     assert nearest and all(n.category == category and n.label == "harm" for n in nearest)
     assert nearest[0].similarity >= nearest[-1].similarity
 
 
 def test_ordinary_text_is_not_flagged(seed_index) -> None:
-    for text, r in zip(ORDINARY, _score(seed_index, ORDINARY)):
-        assert r.flagged == [], (text, dict(zip(TARGETS, np.round(r.scores, 3))))
+    for text, r in zip(ORDINARY, _score(seed_index, ORDINARY), strict=True):
+        assert r.flagged == [], (text, dict(zip(TARGETS, np.round(r.scores, 3), strict=True)))
 
 
 def test_disclosure_in_turkish_and_not_the_offender(seed_index) -> None:

@@ -138,4 +138,4 @@ async def analyze_text_route(
         analyze_texts, texts, settings=settings, langs=langs, explain=body.explain,
         stages=body.stages, audiences=audience, org=org,
     )
-    return AnalyzeTextResponse(results=[_record(a, rid, body.explain) for a, rid in zip(analyses, ids)])
+    return AnalyzeTextResponse(results=[_record(a, rid, body.explain) for a, rid in zip(analyses, ids, strict=True)])

@@ -118,7 +118,7 @@ class RulesComponent:
 
     def analyze(self, texts: Sequence[str], langs: Sequence[str]) -> list[ComponentResult]:
         out = []
-        for text, norm, lang in zip(texts, _normalized(texts), langs):
+        for text, norm, lang in zip(texts, _normalized(texts), langs, strict=True):
             hits = self.find(text, norm, lang) if norm else []
             row = rule_scores(hits)
             scores = {c.value: round(float(row[j]), 4) for j, c in enumerate(CATEGORIES) if row[j] > 0}
@@ -164,7 +164,7 @@ class SemanticComponent(TrainableComponent):
         from tutela.detect.normalize import semantic_text
         from tutela.detect.semantic import stage
 
-        return stage.score([semantic_text(t, lang) for t, lang in zip(texts, langs)], org)
+        return stage.score([semantic_text(t, lang) for t, lang in zip(texts, langs, strict=True)], org)
 
     def analyze(self, texts: Sequence[str], langs: Sequence[str]) -> list[ComponentResult]:
         from tutela.detect.semantic.scorer import TARGETS
@@ -195,7 +195,7 @@ class SemanticComponent(TrainableComponent):
         if results is None:
             return
         n_cat = len(CATEGORIES)
-        for i, r in zip(rows, results):
+        for i, r in zip(rows, results, strict=True):
             state.semantic[i] = r
             state.stages[i].append("semantic")
             domain = state.public_domain[i]
@@ -230,7 +230,7 @@ class ConversationStagesComponent(TrainableComponent):
         det = default_detector()
         out = []
         for text in texts:
-            scores = dict(zip((s.value for s in STAGES), (round(float(v), 4) for v in det.score(text))))
+            scores = dict(zip((s.value for s in STAGES), (round(float(v), 4) for v in det.score(text)), strict=True))
             cues = det.explain(text)
             flagged = [s for s, v in scores.items() if v >= 0.5]
             evidence = [Evidence(s, scores[s], f"cue phrase: {cues[s]}") for s in flagged if s in cues]

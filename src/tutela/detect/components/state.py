@@ -75,7 +75,7 @@ def fold(component: Component, state: BatchState, rows: list[int]) -> None:
     )
     if len(results) != len(rows):
         raise ValueError(f"component {component.name!r} returned {len(results)} results for {len(rows)} texts")
-    for i, res in zip(rows, results):
+    for i, res in zip(rows, results, strict=True):
         for label, score in res.scores.items():
             j = COLUMN.get(label)
             if j is not None:

@@ -43,13 +43,13 @@ def embed_examples(
         if cache_file.is_file():
             try:
                 with np.load(cache_file, allow_pickle=False) as z:
-                    have.update({str(k): v for k, v in zip(z["keys"], z["embeddings"])})
+                    have.update({str(k): v for k, v in zip(z["keys"], z["embeddings"], strict=True)})
             except (OSError, ValueError, KeyError):
                 log.warning("ignoring an unreadable embedding cache %s", cache_file)
     missing = [i for i, k in enumerate(keys) if k not in have]
     if missing:
         vecs = encoder.encode([forms[i] for i in missing])
-        for i, v in zip(missing, vecs):
+        for i, v in zip(missing, vecs, strict=True):
             have[keys[i]] = v
         if cache_file is not None:
             try:

@@ -91,7 +91,7 @@ class Encoder:
             vecs = self._model.query(todo)
             with self._lock:
                 self.encoded += len(todo)
-                for t, v in zip(todo, vecs):
+                for t, v in zip(todo, vecs, strict=True):
                     for i in missing[t]:
                         out[i] = v
                     self._cache[t] = v

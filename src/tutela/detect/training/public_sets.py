@@ -75,4 +75,4 @@ def set_prediction(rows: list[dict], flags: list[set[str]]) -> np.ndarray:
     """Detected (harmful rows) or falsely flagged (harmless rows), per row of one set."""
     harms = {r["harm"] for r in rows if r["harm"] != "none"}
     fits_any = set().union(*(FITS[h] for h in harms)) if harms else set()
-    return np.array([bool(f & (FITS[r["harm"]] if r["harm"] != "none" else fits_any)) for r, f in zip(rows, flags)])
+    return np.array([bool(f & (FITS[r["harm"]] if r["harm"] != "none" else fits_any)) for r, f in zip(rows, flags, strict=True)])

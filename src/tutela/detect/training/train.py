@@ -58,7 +58,7 @@ def _profanity_weak_labels(normalized: list[str], langs: list[str]) -> np.ndarra
 
     det = LexiconDetector()
     out = np.zeros(len(normalized), dtype=bool)
-    for i, (t, lang) in enumerate(zip(normalized, langs)):
+    for i, (t, lang) in enumerate(zip(normalized, langs, strict=True)):
         out[i] = any(h.category is Category.PROFANITY and h.score >= 0.5 for h in det.find(t, t, lang))
     return out
 
@@ -238,7 +238,7 @@ def _fit_experts(
     head_names = {h.value for h in HEADS}
     for src, cat in EXPERT_CATEGORY.items():
         mine = sources == src
-        harms = {r.harm for r, m in zip(prep.rows, mine) if m and r.harm != "none"}
+        harms = {r.harm for r, m in zip(prep.rows, mine, strict=True) if m and r.harm != "none"}
         fits = set().union(*(FITS.get(h, set()) for h in harms)) & head_names
         m_tr, m_ca = mine & (prep.split == "train"), mine & (prep.split == "calib")
         if len(np.unique(y[m_tr])) < 2 or len(np.unique(y[m_ca])) < 2:
