@@ -50,9 +50,11 @@ def refer(
     db: Database = Depends(get_db),
     settings: Settings = Depends(get_settings),
 ) -> xref.CrossBorderReferral:
-    return xref.refer_case(db, settings, principal, body.case_id, body.partner,
-                     share_level=body.share_level, hosting=[h.model_dump(exclude_none=True) for h in body.hosting],
-                     include_content=body.include_content, legal_basis=body.legal_basis, note=body.note)
+    return xref.refer_case(
+        db, settings, principal, body.case_id, body.partner,
+        share_level=body.share_level, hosting=[h.model_dump(exclude_none=True) for h in body.hosting],
+        include_content=body.include_content, legal_basis=body.legal_basis, note=body.note,
+    )
 
 
 @router.get("/referrals", response_model=list[xref.CrossBorderReferral])
@@ -65,7 +67,7 @@ def list_referrals(
     db: Database = Depends(get_db),
 ) -> list[xref.CrossBorderReferral]:
     return xref.list_referrals(db, principal, direction=direction, partner=partner, case_id=case_id,
-                     limit=limit)
+                               limit=limit)
 
 
 @router.get("/referrals/timings", response_model=list[xref.PartnerTimings])
@@ -121,7 +123,7 @@ class StepIn(BaseModel):
 def step(referral_id: DbId, body: StepIn, principal: Principal = Depends(require("exchange")),
          db: Database = Depends(get_db), settings: Settings = Depends(get_settings)) -> xref.CrossBorderReferral:
     return xref.record_step(db, settings, principal, referral_id, body.step, outcome=body.outcome,
-                     external_ref=body.external_ref)
+                            external_ref=body.external_ref)
 
 
 class CheckpointReceived(BaseModel):
