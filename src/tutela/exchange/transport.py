@@ -175,13 +175,19 @@ def _path(partner: Partner, rest: str) -> str:
     return urlsplit(_base(partner)).path + rest
 
 
+def _live_partner(db: Database, org_id: int, name: str) -> Partner:
+    """The partner by name; Refused when it was revoked (nothing is pulled from or pushed to it)."""
+    partner = partners.get_partner(db, org_id, name)
+    if partner.revoked_at is not None:
+        raise Refused(f"partner {partner.name!r} was revoked")
+    return partner
+
+
 def pull(
     db: Database, org_id: int, name: str, *, page_size: int = PAGE, client: httpx.Client | None = None
 ) -> list[dict[str, Any]]:
     """Pull every collection the partner offers us, from our checkpoints; one result per collection."""
-    partner = partners.get_partner(db, org_id, name)
-    if partner.revoked_at is not None:
-        raise Refused(f"partner {partner.name!r} was revoked")
+    partner = _live_partner(db, org_id, name)
     own = client is None
     client = client or httpx.Client(timeout=TIMEOUT)
     results = []
@@ -243,9 +249,7 @@ def push(
     db: Database, org_id: int, name: str, *, page_size: int = PAGE, client: httpx.Client | None = None
 ) -> list[dict[str, Any]]:
     """Send each of our collections to the partner's inbox, from the position it last accepted."""
-    partner = partners.get_partner(db, org_id, name)
-    if partner.revoked_at is not None:
-        raise Refused(f"partner {partner.name!r} was revoked")
+    partner = _live_partner(db, org_id, name)
     own = client is None
     client = client or httpx.Client(timeout=TIMEOUT)
     with db.connect() as conn:
