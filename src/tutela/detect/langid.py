@@ -166,4 +166,4 @@ def identify_many(texts: Sequence[str]) -> list[tuple[str, float]]:
         return []
     clipped = [t[:2000] for t in texts]
     preds = _MODEL.predict([_unleet(t) for t in clipped])
-    return [_decide(t, labels, scores) for t, (labels, scores) in zip(clipped, preds)]
+    return [_decide(t, labels, scores) for t, (labels, scores) in zip(clipped, preds, strict=True)]
