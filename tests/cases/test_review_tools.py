@@ -198,9 +198,11 @@ def test_break_reminder_after_a_run_of_hard_items(db, person):
     assert w.break_state(db, a.user_id).due
     # outside the window the run has ended by itself
     assert not w.break_state(db, a.user_id, at=start + timedelta(minutes=40)).due
-    # dismissing starts a new run
+    # dismissing starts a new run, in which items already seen do not count again
     w.dismiss_break(db, a.user_id)
     assert w.break_state(db, a.user_id).count == 0
+    assert w.record_hard_item(db, a.user_id, "critical", 7).count == 0
+    assert w.record_hard_item(db, a.user_id, "reveal", 3).count == 1
 
 
 def test_break_reminder_off_and_bad_kinds(db, person):

@@ -78,6 +78,7 @@ def test_queue_case_blur_reveal_and_bulk(page, live_server, cases):
     page.goto(f"{live_server.url}/console/cases/{cases[0].case_id}")
     assert "keep it secret" in page.locator(".description").inner_text()
     img = page.locator(".media img").first
+    page.locator(".media").first.scroll_into_view_if_needed()  # lazy-loaded: it loads once on screen
     img.wait_for()
     assert "blur" in img.evaluate("e => getComputedStyle(e).filter")
     assert "grayscale" in img.evaluate("e => getComputedStyle(e).filter")

@@ -21,6 +21,7 @@ from tutela.storage.times import as_utc, utc_now
 
 MAX_ITEMS = 200
 HARD_KINDS = ("reveal", "critical")
+DISMISSED = "dismissed"  # a marker in the list: the reminder was dismissed here
 
 
 class WellnessPrefs(BaseModel):
@@ -79,7 +80,12 @@ def _recent(items: list, prefs: WellnessPrefs, at: datetime) -> list:
 
 
 def _state(items: list, prefs: WellnessPrefs) -> BreakState:
-    count = len({(i[1], i[2]) for i in items})
+    """Distinct items since the last dismissal; an item seen before it (the page the reviewer goes back
+    to after "carry on") does not start the next run."""
+    marks = [n for n, i in enumerate(items) if i[1] == DISMISSED]
+    cut = marks[-1] if marks else -1
+    before = {(i[1], i[2]) for i in items[:cut]} if marks else set()
+    count = len({(i[1], i[2]) for i in items[cut + 1:]} - before)
     return BreakState(count=count, due=prefs.break_after > 0 and count >= prefs.break_after,
                       break_after=prefs.break_after, window_min=prefs.window_min)
 
@@ -104,9 +110,11 @@ def break_state(db: Database, user_id: int, at: datetime | None = None) -> Break
     return _state(_recent(row["hard_items"] if row else [], prefs, at or utc_now()), prefs)
 
 
-def dismiss_break(db: Database, user_id: int) -> None:
+def dismiss_break(db: Database, user_id: int, at: datetime | None = None) -> None:
     """The reviewer saw the reminder and carries on: a new run starts now."""
+    at = at or utc_now()
     with db.begin() as conn:
         row = _row(conn, user_id)
         if row is not None:
-            _save(conn, user_id, _prefs(row), [], True)
+            prefs = _prefs(row)
+            _save(conn, user_id, prefs, _recent(row["hard_items"] + [[at.isoformat(), DISMISSED, 0]], prefs, at), True)
