@@ -5,7 +5,7 @@ large values (the GELU output of every layer does). SmoothQuant (Xiao et al., 20
 input channel by `s = amax(activation)^alpha / amax(weight row)^(1 - alpha)` and multiplies the
 weights' input row by it, so the product is unchanged and both sides quantise well. With alpha 0.8,
 fitted on 500 of our bank lines, embeddings agree with the float model to a cosine of 0.9995
-(0.997 without), at the same speed (bench/semantic_throughput.py).
+(0.997 without), for about 3% of the speed (the Mul nodes; bench/semantic_throughput.py).
 
 The factors depend on the model only, not on the banks: refit them (`python -m
 tutela.detect.semantic.e5_smoothing`) when the encoder's weights change, not when a bank line does.
