@@ -78,3 +78,25 @@ def test_a_sudden_surge_of_matches_quarantines_the_signal(pair) -> None:  # noqa
     quarantine.release(pair.db, pair.b, q["stix_id"])
     assert {e.value for e in banks.list_entries(pair.db, sub.bank_id)} == {"a" * 64, "b" * 64}
     assert quarantine.list_quarantined(pair.db, pair.b) == []
+
+
+def test_the_quarantine_reads_the_same_over_http(pair, client, auth) -> None:  # noqa: ANN001
+    """The typed answer of GET /v1/exchange/quarantine is the engine's list, times as `isoformat()` writes
+    them (`+00:00`, as before the route had a model), and a release answers in its own shape."""
+    banks.create_bank(pair.db, pair.a, "known")
+    banks.add_entries(pair.db, "known", [("sha256", "c" * 64)], org_id=pair.a)
+    bundles.accept(pair.db, pair.b, bundles.export_file(pair.db, pair.a, "known"), partner="tr-hotline")
+    (sub,) = subscriptions.list_subscriptions(pair.db, pair.b)
+    (entry,) = banks.list_entries(pair.db, sub.bank_id)
+    assert len(quarantine.record_matches(pair.db, pair.b, [entry.id] * 60)) == 1
+    (q,) = quarantine.list_quarantined(pair.db, pair.b)
+    key = auth("az-platform", ["exchange"])
+    got = client.get("/v1/exchange/quarantine", headers=key)
+    assert got.status_code == 200
+    assert got.json() == [{**q, "quarantined_at": q["quarantined_at"].isoformat()}]
+    assert got.json()[0]["quarantined_at"].endswith("+00:00")
+    assert client.get("/v1/exchange/quarantine", headers=auth("tr-hotline", ["exchange"])).json() == []
+    released = client.post(f"/v1/exchange/quarantine/{q['stix_id']}/release", headers=key)
+    assert released.json() == {"released": q["stix_id"]}
+    missing = client.post(f"/v1/exchange/quarantine/{q['stix_id']}/release", headers=key)
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
