@@ -298,3 +298,29 @@ def test_outcomes_from_the_cli(settings, db, tmp_path, person):
         actors = conn.execute(select(audit_log.c.actor).where(audit_log.c.action.like("org.outcomes%"))
                               ).scalars().all()
     assert actors == ["cli:admin", "cli:admin"]
+
+
+def test_the_review_tools_on_postgresql(pg_db, settings):
+    """Outcomes, balancing, filters and the break run on PostgreSQL (JSON columns, group-by on events)."""
+    from tutela.access import create_org
+    from tutela.access.people import create_user
+    from tutela.cases.authz import principal_for_user
+
+    create_org(pg_db, "PG Hotline", kind="hotline")
+    sup, ana = (principal_for_user(pg_db, create_user(pg_db, "PG Hotline", f"{r}@pg.example", "a long test password",
+                                                       r)) for r in ("supervisor", "analyst"))
+    adm = principal_for_user(pg_db, create_user(pg_db, "PG Hotline", "adm@pg.example", "a long test password", "admin"))
+    service.set_outcomes(pg_db, adm, [{"key": "gone", "label": "removed", "kind": "content_removed",
+                                       "ground": "illegal"}])
+    ids = [service.submit_report(pg_db, settings, ReportIn(category="bullying", description=f"invented pg {i}",
+                                                           urls=[f"https://pg.example/{i}"]), principal=sup).case_id
+           for i in range(4)]
+    given = service.auto_assign(pg_db, sup, ids)
+    assert sorted(v for v in given.values()) == sorted([f"user:{sup.user_id}", f"user:{ana.user_id}"] * 2)
+    done = service.transition(pg_db, settings, sup, ids[0], "closed", outcome="gone")
+    assert (done.outcome, done.outcome_ground) == ("content_removed", "illegal")
+    f = service.save_filter(pg_db, ana, "mine", {"mine": "1"})
+    assert service.list_filters(pg_db, ana) == [f]
+    w.set_prefs(pg_db, ana.user_id, w.WellnessPrefs(break_after=2))
+    w.record_hard_item(pg_db, ana.user_id, "reveal", 1)
+    assert w.record_hard_item(pg_db, ana.user_id, "critical", ids[1]).due
