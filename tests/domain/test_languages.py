@@ -102,6 +102,7 @@ def german(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[lg.Langu
     de["bullying"]["teen"] = "Niemand verdient es, so behandelt zu werden."
     (texts / "de.yaml").write_text(yaml.safe_dump(de, allow_unicode=True), encoding="utf-8")
     monkeypatch.setattr(i18n, "I18N_DIR", pages)
+    monkeypatch.setitem(i18n.DOMAINS, "public", pages)
     monkeypatch.setattr(nudges, "NUDGE_DIR", texts)
     i18n.catalogue.cache_clear()
     lang = lg.register(lg.Language("de", "German", "Deutsch", ("Latn",), phone_region="DE"))
