@@ -30,7 +30,7 @@ class TLP(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _TLP_ORDER.index(self)
+        return _TLP_RANK[self]
 
     @classmethod
     def parse(cls, text: str | TLP) -> TLP:
@@ -53,6 +53,7 @@ class TLP(StrEnum):
 
 
 _TLP_ORDER = (TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED)
+_TLP_RANK = {t: i for i, t in enumerate(_TLP_ORDER)}  # a feed page asks a level's rank per signal
 
 
 class Opinion(StrEnum):

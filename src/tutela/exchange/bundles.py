@@ -17,6 +17,7 @@ is withdrawn (the full resync after a stale checkpoint, and file imports).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,23 @@ def page_envelope(
     in_reply_to: str | None = None,
 ) -> dict[str, Any]:
     """One signed page of a collection for `to` (None: an unaddressed file, capped at `max_level`)."""
+    return page_wire(
+        db, org_id, collection, after=after, limit=limit, to=to, max_level=max_level, in_reply_to=in_reply_to
+    )[0]
+
+
+def page_wire(
+    db: Database,
+    org_id: int,
+    collection: feed.Collection,
+    *,
+    after: int,
+    limit: int,
+    to: Partner | None,
+    max_level: TLP = TLP.RED,
+    in_reply_to: str | None = None,
+) -> tuple[dict[str, Any], bytes]:
+    """`page_envelope`, and its JSON bytes to send (see `envelope.seal_wire`)."""
     if to is None and max_level is TLP.RED:
         max_level = TLP.AMBER_STRICT  # RED needs a named recipient: `envelope.seal` would refuse it anyway
     page = feed.read_page(db, collection.id, after=after, limit=limit, partner=to, max_level=max_level)
@@ -59,7 +77,7 @@ def page_envelope(
         "in_reply_to": in_reply_to,
         "bundle": stix.bundle(objects, org=org, key_id=key_id),
     }
-    return envelope.seal(db, org_id, KIND, body, to=to, share_level=level)
+    return envelope.seal_wire(db, org_id, KIND, body, to=to, share_level=level)
 
 
 def export_file(
@@ -133,9 +151,17 @@ def accept(
     expect_reply_to: str | None = None,
     resync_started: Any = None,
     allow_older: bool = False,
+    raw: bytes | None = None,
+    on_open: Callable[[dict[str, Any]], None] | None = None,
 ) -> Accepted:
-    """Check a signed bundle addressed to the organisation and apply it; Refused (nothing changed) if not."""
-    opened = envelope.open_envelope(db, org_id, env, kind=KIND, partner=partner)
+    """Check a signed bundle addressed to the organisation and apply it; Refused (nothing changed) if not.
+
+    `raw` (with `env` None): the bundle as received bytes (see `envelope.open_envelope`).
+    `on_open(body)` is called once the envelope's checks passed, before the signals are checked and
+    applied (a puller asks for the next page then)."""
+    opened = envelope.open_envelope(db, org_id, env, kind=KIND, partner=partner, raw=raw)
+    if on_open is not None:
+        on_open(opened.body)
     body, signals = _body(opened)
     if expect_reply_to is not None and body.get("in_reply_to") != expect_reply_to:
         raise Refused("the page does not answer our request (in_reply_to differs): a replayed response?")

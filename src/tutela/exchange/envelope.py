@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
@@ -71,6 +72,22 @@ def seal(
     Refused when the partner's policy does not allow the share level or content;
     an unaddressed envelope may not carry content or TLP:RED (both need a named recipient).
     """
+    return seal_wire(db, org_id, kind, body, to=to, share_level=share_level, content=content)[0]
+
+
+def seal_wire(
+    db: Database,
+    org_id: int,
+    kind: str,
+    body: dict[str, Any],
+    *,
+    to: Partner | None,
+    share_level: TLP | str,
+    content: bool = False,
+) -> dict[str, Any]:
+    """`seal`, and the envelope as JSON bytes to send: the canonical JSON that was signed with the
+    `signature` member appended, so a receiver can check the signature over the bytes as they came
+    (`open_envelope(raw=...)`) without making the canonical form again."""
     level = TLP.parse(share_level)
     if to is not None:
         if to.org_id != org_id:
@@ -97,8 +114,9 @@ def seal(
         "content": bool(content),
         "body": body,
     }
-    env["signature"] = sign.sign(env, typ=TYP)
-    return env
+    payload = jose.canonical(env)
+    env["signature"] = sign.sign_canonical(payload, typ=TYP)
+    return env, payload[:-1] + b',"signature":' + orjson.dumps(env["signature"]) + b"}"
 
 
 def audience_key(partner: Partner) -> str:
@@ -141,12 +159,22 @@ def open_envelope(
     kind: str | None = None,
     partner: str | int | Partner | None = None,
     now: datetime | None = None,
+    raw: bytes | None = None,
 ) -> Opened:
     """Check an envelope addressed to the organisation; `Refused` (nothing changed) says which rule failed.
 
     `partner` is who the caller says sent it (the CLI's `--from`); without it the
-    signing key decides, among the organisation's partners.
+    signing key decides, among the organisation's partners. `raw` (with `env` None): the envelope as
+    received bytes, parsed here; when they have `seal_wire`'s shape (the signed bytes, then the
+    signature) the signature is checked over them as they are, else over the canonical form as always.
     """
+    if raw is not None:
+        if env is not None:
+            raise ValueError("give the envelope or its bytes, not both")
+        try:
+            env = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise Refused("the envelope is not JSON", kind=ErrorKind.INVALID) from None
     if not isinstance(env, dict) or env.get("tutela_exchange") != VERSION:
         raise Refused("not a Tutela exchange envelope (version 1)", kind=ErrorKind.INVALID)
     if kind is not None and env.get("kind") != kind:
@@ -166,9 +194,10 @@ def open_envelope(
             )
         partner = found[0]
     p, key = partners.verification_key(db, org_id, partner, header.kid)
-    signed = {k: v for k, v in env.items() if k != "signature"}
     try:
-        jose.verify(signed, str(env["signature"]), key, typ=TYP)
+        if not _verifies_as_sent(raw, env, key):
+            signed = {k: v for k, v in env.items() if k != "signature"}
+            jose.verify(signed, str(env["signature"]), key, typ=TYP)
     except jose.SignatureError as exc:
         raise Refused(
             f"tampered or corrupt envelope from {p.name!r}: {exc}", kind=ErrorKind.UNAUTHENTICATED
@@ -219,6 +248,28 @@ def open_envelope(
         content=content,
         key_id=header.kid,
     )
+
+
+def _verifies_as_sent(raw: bytes | None, env: dict[str, Any], key: Any) -> bool:
+    """Whether the signature verifies over the bytes as received (`env` was parsed from `raw` by
+    `open_envelope` itself), when they have `seal_wire`'s shape:
+    `<signed bytes without their closing brace>,"signature":"<jws>"}`.
+
+    Why this is as strong as checking the canonical form: the signature then covers exactly the
+    bytes `env` was parsed from, less its last member, the signature itself (which no JSON string
+    value can fake: it would need unescaped quotes), so `env` says what the signer signed, and a
+    changed byte fails. Anything else (a proxy that reformatted the JSON, another signature) answers
+    False, and the canonical check decides with its own error."""
+    if raw is None or type(env.get("signature")) is not str:
+        return False
+    tail = b',"signature":' + orjson.dumps(env["signature"]) + b"}"
+    if not raw.endswith(tail) or not raw.startswith(b"{"):
+        return False
+    try:
+        jose.verify_bytes(raw[: -len(tail)] + b"}", env["signature"], key, typ=TYP)
+    except jose.SignatureError:
+        return False
+    return True
 
 
 def _seen(db: Database, org_id: int, partner_id: int, nonce: str) -> bool:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, select, update
@@ -41,6 +41,7 @@ from tutela.domain.exchange import TLP, Partner
 from tutela.exchange import partners as partner_rules
 from tutela.exchange.errors import ExchangeError
 from tutela.exchange.stix import Signal, indicator_id
+from tutela.storage import bulk
 from tutela.storage.db import Database
 from tutela.storage.tables.exchange import exchange_collections, exchange_signals
 from tutela.storage.tables.media import hash_banks, hash_entries, hash_entry_removals
@@ -279,45 +280,13 @@ def sync(db: Database, collection_id: int) -> dict[str, int]:
             ).all()
             # entries of other banks above the cursor do not matter; only this bank's are read
             if entries:
-                now = utc_now()
-                rows = []
-                for e in entries:
-                    seen = as_utc(e.added_at)
-                    rows.append(
-                        {
-                            "collection_id": col.id,
-                            "stix_id": indicator_id(col.uuid, e.signal_type, e.value),
-                            "signal_type": e.signal_type,
-                            "value": e.value,
-                            "content_type": e.content_type,
-                            "entry_id": e.id,
-                            "category": bank.category,
-                            "confidence": col.confidence,
-                            "share_level": col.share_level,
-                            "first_seen": seen,
-                            "last_seen": seen,
-                            "provenance": {
-                                "bank": bank.name,
-                                **({"source": bank.source} if bank.source else {}),
-                            },
-                            "version": 1,
-                            "deleted": False,
-                            "updated_at": now,
-                        }
-                    )
-                old = _replace(conn, col.id, [r["stix_id"] for r in rows])
-                for r in rows:
-                    prev = old.get(r["stix_id"])
-                    if prev is not None:
-                        r["version"] = prev.version + 1
-                        r["first_seen"] = as_utc(prev.first_seen)
-                conn.execute(exchange_signals.insert(), rows)
+                _publish(conn, col, bank, entries)
                 conn.execute(
                     update(exchange_collections)
                     .where(exchange_collections.c.id == col.id)
                     .values(entry_cursor=entries[-1].id)
                 )
-                added += len(rows)
+                added += len(entries)
                 continue
             removals = conn.execute(
                 select(hash_entry_removals.c.seq, hash_entry_removals.c.entry_id)
@@ -345,6 +314,84 @@ def sync(db: Database, collection_id: int) -> dict[str, int]:
                 .where(exchange_collections.c.id == col.id)
                 .values(removal_cursor=removals[-1].seq)
             )
+
+
+_SIGNAL_COLUMNS = (
+    "collection_id",
+    "stix_id",
+    "signal_type",
+    "value",
+    "content_type",
+    "entry_id",
+    "category",
+    "confidence",
+    "share_level",
+    "first_seen",
+    "last_seen",
+    "provenance",
+    "version",
+    "deleted",
+    "updated_at",
+)
+
+
+def _publish(conn: Connection, col: Any, bank: Any, entries: list[Any]) -> None:
+    """New bank entries become signals (a signal already in the feed, deleted and added again, keeps its
+    first-seen time and takes the next version). DB-API batches: a bank of a million is published in
+    200 of them."""
+    now = utc_now()
+    provenance = {"bank": bank.name, **({"source": bank.source} if bank.source else {})}
+    ids = [indicator_id(col.uuid, e.signal_type, e.value) for e in entries]
+    read = bulk.row_reader(conn, exchange_signals, ("stix_id", "version", "first_seen"))
+    prev = {
+        r[0]: r
+        for r in map(
+            read,
+            bulk.select_in(
+                conn,
+                exchange_signals,
+                ("stix_id", "version", "first_seen"),
+                "stix_id",
+                ids,
+                where={"collection_id": col.id},
+            ),
+        )
+    }
+    if prev:
+        gone = list(prev)
+        for i in range(0, len(gone), 500):
+            conn.execute(
+                delete(exchange_signals).where(
+                    exchange_signals.c.collection_id == col.id, exchange_signals.c.stix_id.in_(gone[i : i + 500])
+                )
+            )
+    bind = bulk.row_binder(conn, exchange_signals, _SIGNAL_COLUMNS)
+    rows = []
+    for sid, e in zip(ids, entries, strict=True):
+        seen = as_utc(e.added_at).astimezone(UTC)
+        old = prev.get(sid)
+        rows.append(
+            bind(
+                (
+                    col.id,
+                    sid,
+                    e.signal_type,
+                    e.value,
+                    e.content_type,
+                    e.id,
+                    bank.category,
+                    col.confidence,
+                    col.share_level,
+                    as_utc(old[2]).astimezone(UTC) if old is not None else seen,
+                    seen,
+                    provenance,
+                    old[1] + 1 if old is not None else 1,
+                    False,
+                    now,
+                )
+            )
+        )
+    bulk.insert_rows(conn, exchange_signals, _SIGNAL_COLUMNS, rows)
 
 
 def _tombstone(conn: Connection, collection_id: int, stix_ids: list[str]) -> int:
@@ -529,24 +576,27 @@ def purge(db: Database, collection_id: int, *, older_than: datetime) -> int:
         return int(n)
 
 
+_TLP_OF = {t.value: t for t in TLP}
+
+
 def _signal(row: Any) -> Signal:
     return Signal(
-        stix_id=row.stix_id,
-        signal_type=row.signal_type,
-        value=row.value,
-        category=row.category,
-        confidence=row.confidence,
-        share_level=TLP(row.share_level),
-        first_seen=as_utc(row.first_seen),
-        last_seen=as_utc(row.last_seen),
-        modified=as_utc(row.updated_at),
-        seq=int(row.seq),
-        content_type=row.content_type,
-        group=row.group_name,
-        country=row.country,
-        expires_at=as_utc_or_none(row.expires_at),
-        provenance=dict(row.provenance or {}),
-        deleted=bool(row.deleted),
+        row.stix_id,
+        row.signal_type,
+        row.value,
+        row.category,
+        row.confidence,
+        _TLP_OF[row.share_level],
+        as_utc(row.first_seen),
+        as_utc(row.last_seen),
+        as_utc(row.updated_at),
+        int(row.seq),
+        row.content_type,
+        row.group_name,
+        row.country,
+        as_utc_or_none(row.expires_at),
+        dict(row.provenance or {}),
+        bool(row.deleted),
     )
 
 
@@ -560,6 +610,64 @@ def signal_of(db: Database, collection_id: int, stix_id: str) -> Signal:
     if row is None:
         raise ExchangeError(f"no signal {stix_id}", kind=ErrorKind.NOT_FOUND)
     return _signal(row)
+
+
+_PAGE_COLUMNS = (
+    "seq",
+    "stix_id",
+    "signal_type",
+    "value",
+    "category",
+    "confidence",
+    "share_level",
+    "first_seen",
+    "last_seen",
+    "updated_at",
+    "content_type",
+    "group_name",
+    "country",
+    "expires_at",
+    "provenance",
+    "deleted",
+)
+
+
+def _page_signal(
+    seq: int,
+    stix_id: str,
+    signal_type: str,
+    value: str,
+    category: str,
+    confidence: int,
+    share_level: str,
+    first_seen: datetime,
+    last_seen: datetime,
+    updated_at: datetime,
+    content_type: str | None,
+    group_name: str | None,
+    country: str | None,
+    expires_at: datetime | None,
+    provenance: dict[str, Any] | None,
+    deleted: Any,
+) -> Signal:
+    return Signal(
+        stix_id,
+        signal_type,
+        value,
+        category,
+        confidence,
+        _TLP_OF[share_level],
+        as_utc(first_seen),
+        as_utc(last_seen),
+        as_utc(updated_at),
+        int(seq),
+        content_type,
+        group_name,
+        country,
+        as_utc_or_none(expires_at),
+        provenance or {},
+        bool(deleted),
+    )
 
 
 @dataclass(frozen=True)
@@ -609,20 +717,34 @@ def read_page(
         ).one()
         if 0 < after < col.purged_through:
             return Page([], 0, True, stale=True)
-        rows = conn.execute(
-            select(exchange_signals)
-            .where(
-                exchange_signals.c.collection_id == collection_id,
-                exchange_signals.c.seq > after,
+        # a page is up to 50,000 rows: read as the driver gives them, each distinct timestamp and
+        # provenance converted once (`bulk.row_reader`), not through a SQLAlchemy row each
+        read = bulk.row_reader(conn, exchange_signals, _PAGE_COLUMNS)
+        rows = [
+            read(r)
+            for r in conn.execute(
+                select(*bulk.raw_columns(exchange_signals, _PAGE_COLUMNS))
+                .where(
+                    exchange_signals.c.collection_id == collection_id,
+                    exchange_signals.c.seq > after,
+                )
+                .order_by(exchange_signals.c.seq)
+                .limit(limit + 1)
             )
-            .order_by(exchange_signals.c.seq)
-            .limit(limit + 1)
-        ).all()
+        ]
     more = len(rows) > limit
     rows = rows[:limit]
-    signals = [_signal(r) for r in rows]
-    kept = [s for s in signals if allowed(s, partner, max_level)]
-    return Page(kept, int(rows[-1].seq) if rows else after, more, withheld=len(signals) - len(kept))
+    signals = [_page_signal(*r) for r in rows]
+    verdicts: dict[tuple[Any, ...], bool] = {}  # the policy per (level, category, type, country)
+    kept = []
+    for s in signals:
+        key = (s.share_level, s.category, s.signal_type, s.country)
+        ok = verdicts.get(key)
+        if ok is None:
+            ok = verdicts[key] = allowed(s, partner, max_level)
+        if ok:
+            kept.append(s)
+    return Page(kept, int(rows[-1][0]) if rows else after, more, withheld=len(signals) - len(kept))
 
 
 def counts(db: Database, collection_id: int) -> dict[str, int]:

@@ -210,11 +210,16 @@ def header_of(jws: str) -> Header:
 
 def verify(payload: Any, jws: str, key: Ed25519PublicKey, *, typ: str) -> Header:
     """Check a detached JWS over the canonical JSON of `payload`: its header, or SignatureError."""
+    return verify_bytes(canonical(payload), jws, key, typ=typ)
+
+
+def verify_bytes(payload: bytes, jws: str, key: Ed25519PublicKey, *, typ: str) -> Header:
+    """Check a detached JWS over exactly these payload bytes: its header, or SignatureError."""
     header = header_of(jws)
     if header.typ != typ:
         raise SignatureError(f"the signature is for a {header.typ or 'untyped'!r} document, not {typ!r}")
     protected, _, signature = jws.split(".")
-    signing_input = protected.encode("ascii") + b"." + b64url(canonical(payload)).encode("ascii")
+    signing_input = protected.encode("ascii") + b"." + b64url(payload).encode("ascii")
     try:
         key.verify(b64url_decode(signature), signing_input)
     except InvalidSignature:

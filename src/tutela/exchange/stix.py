@@ -67,10 +67,18 @@ def stix_time(dt: datetime) -> str:
 
 
 def parse_time(text: Any) -> datetime | None:
+    """A STIX timestamp (or any ISO 8601 time) as an aware UTC datetime; None for nothing; ValueError."""
     if text in (None, ""):
         return None
-    when = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return _parse_time(str(text))
+
+
+@lru_cache(maxsize=8192)  # a feed page repeats a few timestamps thousands of times
+def _parse_time(text: str) -> datetime:
+    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        return when.replace(tzinfo=UTC)
+    return when if when.tzinfo is UTC else when.astimezone(UTC)
 
 
 def indicator_id(collection_uuid: str, signal_type: str, value: str) -> str:
@@ -124,12 +132,13 @@ class Signal:
 
 def to_indicator(s: Signal, *, created_by: str | None = None) -> dict[str, Any]:
     """The STIX 2.1 indicator of a signal (a tombstone when deleted)."""
+    first_seen = stix_time(s.first_seen)
     ext: dict[str, Any] = {
         "extension_type": "property-extension",
         "category": s.category,
         "signal_type": s.signal_type,
         "value": s.value,
-        "first_seen": stix_time(s.first_seen),
+        "first_seen": first_seen,
         "last_seen": stix_time(s.last_seen),
         "seq": s.seq,
     }
@@ -145,12 +154,12 @@ def to_indicator(s: Signal, *, created_by: str | None = None) -> dict[str, Any]:
         "type": "indicator",
         "spec_version": "2.1",
         "id": s.stix_id,
-        "created": stix_time(s.first_seen),
+        "created": first_seen,
         "modified": stix_time(s.modified),
         "pattern": pattern_for(s.signal_type, s.value),
         "pattern_type": "stix",
         "pattern_version": "2.1",
-        "valid_from": stix_time(s.first_seen),
+        "valid_from": first_seen,
         "confidence": s.confidence,
         "object_marking_refs": [TLP_MARKINGS[s.share_level]],
         "extensions": {EXTENSION_ID: ext},
@@ -168,10 +177,21 @@ class StixError(ValueError):
     """An object that is not a Tutela signal indicator, or disagrees with itself."""
 
 
-def from_indicator(obj: Any) -> Signal:
-    """A signal from an indicator; StixError says what is wrong (pattern and extension must agree)."""
+_CATEGORIES = frozenset(c.value for c in Category)
+
+
+@lru_cache(maxsize=64)
+def _signal_class(signal_type: str) -> Any:
     from tutela.hashing.signals import get_signal
 
+    return get_signal(signal_type)
+
+
+def from_indicator(obj: Any) -> Signal:
+    """A signal from an indicator; StixError says what is wrong (pattern and extension must agree).
+
+    Runs once per received signal (a million in a full sync), so it is written for speed: lookups
+    are cached per signal type and timestamp, and nothing is checked twice; every check stays."""
     if not isinstance(obj, dict) or obj.get("type") != "indicator":
         raise StixError("not an indicator")
     sid = str(obj.get("id", ""))
@@ -180,25 +200,28 @@ def from_indicator(obj: Any) -> Signal:
         raise StixError(f"{sid}: no Tutela signal extension")
     signal_type = str(ext.get("signal_type", ""))
     value = str(ext.get("value", ""))
+    group = ext.get("group")
     if signal_type in KEYED_TYPES:
-        if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        if len(value) != 64 or value.strip("0123456789abcdef"):
             raise StixError(f"{sid}: a keyed {signal_type} must be a lower-case HMAC-SHA256 (64 hex digits)")
-        if not ext.get("group"):
+        if not group:
             raise StixError(f"{sid}: a keyed {signal_type} names no sharing group")
     else:
         try:
-            value = get_signal(signal_type).normalize(value)
+            value = _signal_class(signal_type).normalize(value)
         except ValueError as exc:
             raise StixError(f"{sid}: {exc}") from None
     if obj.get("pattern") != pattern_for(signal_type, value):
         raise StixError(f"{sid}: the pattern does not match the signal it carries")
-    try:
-        category = Category(ext.get("category")).value
-    except ValueError:
-        raise StixError(f"{sid}: unknown category {ext.get('category')!r}") from None
-    marks = [_MARKING_TLP.get(m) for m in obj.get("object_marking_refs") or []]
-    levels = [m for m in marks if m is not None]
-    if not levels:
+    category = ext.get("category")
+    if type(category) is not str or category not in _CATEGORIES:
+        raise StixError(f"{sid}: unknown category {category!r}")
+    level: TLP | None = None
+    for m in obj.get("object_marking_refs") or ():
+        found = _MARKING_TLP.get(m) if type(m) is str else None
+        if found is not None and (level is None or found.rank > level.rank):
+            level = found
+    if level is None:
         raise StixError(f"{sid}: no TLP 2.0 marking")
     confidence = obj.get("confidence", 0)
     if type(confidence) is not int or not 0 <= confidence <= 100:
@@ -222,22 +245,22 @@ def from_indicator(obj: Any) -> Signal:
     if not isinstance(provenance, dict):
         raise StixError(f"{sid}: provenance must be an object")
     return Signal(
-        stix_id=sid,
-        signal_type=signal_type,
-        value=value,
-        category=category,
-        confidence=confidence,
-        share_level=max(levels, key=lambda t: t.rank),
-        first_seen=first_seen,
-        last_seen=last_seen,
-        modified=modified,
-        seq=seq,
-        content_type=content_type,
-        group=ext.get("group"),
-        country=ext.get("country"),
-        expires_at=expires,
-        provenance=provenance,
-        deleted=obj.get("revoked") is True,
+        sid,
+        signal_type,
+        value,
+        category,
+        confidence,
+        level,
+        first_seen,
+        last_seen,
+        modified,
+        seq,
+        content_type,
+        group,
+        ext.get("country"),
+        expires,
+        provenance,
+        obj.get("revoked") is True,
     )
 
 

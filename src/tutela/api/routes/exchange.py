@@ -535,6 +535,8 @@ def _partner_request(request: Request, db: Database) -> tuple[int, Any, str]:
 
 
 TAXII_JSON = "application/taxii+json;version=2.1"
+#: the largest page a partner may ask for (a full sync asks for big pages: fewer requests and signatures)
+MAX_PAGE = 50_000
 
 
 @taxii.get("/")
@@ -581,16 +583,16 @@ def taxii_objects(
         raise HTTPException(400, "added_after / next is a feed position (a whole number) from an earlier page")
     col = feed.get_collection(db, org_id, collection_id)
     feed.sync(db, col.id)
-    env = bundles.page_envelope(
+    _, wire = bundles.page_wire(
         db,
         org_id,
         col,
         after=int(position or 0),
-        limit=max(1, min(limit, 50_000)),
+        limit=max(1, min(limit, MAX_PAGE)),
         to=partner,
         in_reply_to=nonce,
     )
-    return Response(orjson_dumps(env), media_type=TAXII_JSON)
+    return Response(wire, media_type=TAXII_JSON)
 
 
 def orjson_dumps(value: Any) -> bytes:
