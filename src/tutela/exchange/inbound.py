@@ -41,6 +41,8 @@ from tutela.storage.tables.media import hash_entries
 from tutela.storage.times import utc_now
 
 _CHUNK = 500
+#: SQLite page cache of a connection that applied a feed page (KiB; the default is 2,000)
+_SQLITE_CACHE_KB = 131_072
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,11 @@ def apply(db: Database, partner: Partner, inbound: Inbound, signals: list[Signal
     ]
     added_entries = 0
     with db.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            # inserts at random places in the bank's and the received rows' indexes: with SQLite's
+            # default 2 MB page cache a feed of a million reads most index pages back from the OS for
+            # every page of signals (~20% of the receiver's CPU at 150,000); this connection keeps more
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_CACHE_KB}")
         for i in range(0, len(gone_ids), _CHUNK):
             conn.execute(
                 delete(exchange_received).where(
