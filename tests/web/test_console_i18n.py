@@ -127,8 +127,10 @@ def test_case_messages_come_back_in_the_reviewer_language(client, csrf, world):
     res = client.post(f"/console/cases/{world[0].case_id}/note", data={"csrf_token": csrf(page), "text": "Yoxladım."})
     assert res.status_code == 200 and translator("az", "console")("msg_note_saved") in res.text
     res = client.post(f"/console/cases/{world[0].case_id}/transition",
-                      data={"csrf_token": csrf(page), "to_status": "closed"})
-    assert translator("az", "console")("err_choose_outcome") in res.text
+                      data={"csrf_token": csrf(page), "to_status": "closed", "note": "Valideynlə danışıldı"})
+    assert res.status_code == 400 and translator("az", "console")("err_choose_outcome") in res.text
+    assert re.search(r'id="c-note"[^>]*value="Valideynlə danışıldı"', res.text)  # what was typed is back
+    assert 'id="t-note" maxlength="5000" dir="auto" value=""' in res.text  # and only where it was typed
 
 
 def test_people_form_keeps_what_was_typed_and_answers_in_turkish(client, csrf, db, world):
@@ -153,7 +155,7 @@ def test_a_move_the_lifecycle_refuses_is_explained_in_russian(client, csrf, worl
     case_id = world[0].case_id
     page = client.get(f"/console/cases/{case_id}?lang=ru").text
     res = client.post(f"/console/cases/{case_id}/transition", data={"csrf_token": csrf(page), "to_status": "received"})
-    assert res.status_code == 200
+    assert res.status_code == 400
     assert "Не выполнено: дело нельзя перевести из статуса «первично оценено» в «получено»" in res.text
 
 
@@ -175,3 +177,13 @@ def test_oversight_refusal_in_the_reader_language(client, csrf, world):
     _sign_in(client, csrf, "ana@a.example")
     res = client.get("/oversight?lang=ru")
     assert res.status_code == 403 and words("ru").t("refused_here") in res.text
+
+
+def test_a_refused_note_or_hold_keeps_the_typed_words_in_persian(client, csrf, world):
+    _sign_in(client, csrf, "sup@a.example")
+    case_id = world[0].case_id
+    page = client.get(f"/console/cases/{case_id}?lang=fa").text
+    t = translator("fa", "console")
+    res = client.post(f"/console/cases/{case_id}/hold", data={"csrf_token": csrf(page), "on": "1", "reason": " "})
+    assert res.status_code == 400 and t("err_hold_reason") in res.text and 'role="alert"' in res.text
+    assert _html_lang(res.text) == ("fa", "rtl")

@@ -241,12 +241,18 @@ async def case_view(request: Request, case_id: int) -> Response:
     session = current_session(request)
     if session is None:
         return to_signin(request)
-    me, db, settings = session.principal, request.app.state.db, request.app.state.settings
+    return await _case_page(request, session.principal, case_id, msg=request.query_params.get("msg"))
+
+
+async def _case_page(request: Request, me: Principal, case_id: int, *, msg: str | None = None,
+                     kept: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+    """The case view; after a refused form, with what was typed (`kept`) put back and the reason in `msg`."""
+    db, settings = request.app.state.db, request.app.state.settings
     try:
         case = await run_in_threadpool(_service().get_case, db, settings, me, case_id)
     except AccessError as exc:
         return error_page(request, me, exc, http_status(exc))
-    reveal = request.query_params.get("reveal", "")
+    reveal = request.query_params.get("reveal", "") if kept is None else ""
     colleagues = await run_in_threadpool(list_people, db, me.org_id)
     can = permissions(me)
     moves = _next_statuses(str(case.status)) if case.access == "owner" and "work" in can else []
@@ -254,17 +260,33 @@ async def case_view(request: Request, case_id: int) -> Response:
         moves = []
     revealed = {int(x) for x in reveal.split(",") if x.isdigit()}
     hard = [("reveal", i) for i in sorted(revealed)] + ([("critical", case.id)] if str(case.priority) == "critical" else [])
+    if kept is not None:  # the same page again after a refused form: not one more hard item
+        hard = []
     extra = await run_in_threadpool(lambda: tools.review_context(request, me, hard=hard))
     org_outcomes = await run_in_threadpool(_service().list_outcomes, db, me) if "closed" in moves else []
     t, rt = console_t(request), tools.review_t(request)
     return page(
         request, "console/case.html",
-        page_context(request, me, case=case, next_statuses=moves, revealed=revealed, msg=request.query_params.get("msg"),
+        page_context(request, me, case=case, next_statuses=moves, revealed=revealed, msg=msg, kept=kept or {},
              outcomes={o.key: (tools.outcome_words(t, o), tools.ground_words(t, rt, o)) for o in org_outcomes},
              **extra, referral_steps=_referral_steps(case.referrals), export_formats=_export_formats(),
              highlight=highlight, people=colleagues if case.access == "owner" and "assign" in can else [],
              names={p["id"]: p["email"] for p in colleagues}),
+        status_code=status,
     )
+
+
+def _kept(request: Request, form: Any) -> dict[str, Any]:
+    """What a case form carried, to put back when it comes back refused (never through the URL: notes
+    may hold what should not sit in logs or history)."""
+    kept: dict[str, Any] = {k: str(form.get(k) or "")[:10_000]
+                            for k in ("to_status", "outcome", "note", "text", "reason", "for_reporter",
+                                      "external_ref", "status")}
+    kept["agency_id"] = [str(a)[:100] for a in form.getlist("agency_id")]
+    parts = request.url.path.rstrip("/").split("/")
+    kept["form"] = "referral" if parts[-2] == "referrals" else parts[-1]
+    kept["referral_id"] = int(parts[-1]) if kept["form"] == "referral" and parts[-1].isdigit() else None
+    return kept
 
 
 def _referral_steps(refs: list[Any]) -> dict[int, list[tuple[str, str]]]:
@@ -312,9 +334,10 @@ async def _case_action(request: Request, case_id: int, action: Any, *, needs: st
         msg = await run_in_threadpool(action, request.app.state.db, me, form)
     except AccessError as exc:
         return error_page(request, me, exc, http_status(exc))
-    except ValueError as exc:
+    except ValueError as exc:  # the page again, with what was typed and why it was refused
         t = console_t(request)
         msg = t("not_done", reason=engine_words(t, str(exc)))
+        return await _case_page(request, me, case_id, msg=msg, kept=_kept(request, form), status=400)
     return RedirectResponse(f"/console/cases/{case_id}?msg={quoted(msg)}", status_code=303)
 
 
