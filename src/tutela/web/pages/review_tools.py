@@ -86,7 +86,7 @@ def _settings_page(request: Request, me: Principal, prefs: wellness.WellnessPref
                    errors: dict[str, str] | None = None, status: int = 200) -> HTMLResponse:
     c = _console()
     return page(request, "console/settings.html",
-                c._ctx(request, me, prefs=prefs, msg=msg, errors=errors or {}), status_code=status)
+                c.page_context(request, me, prefs=prefs, msg=msg, errors=errors or {}), status_code=status)
 
 
 @router.get("/console/settings", response_class=HTMLResponse)
@@ -186,7 +186,7 @@ def _outcomes_page(request: Request, me: Principal, items: list[Any], *, custom:
 
     c = _console()
     return page(request, "console/outcomes.html",
-                c._ctx(request, me, items=items, custom=custom, kinds=[o.value for o in Outcome],
+                c.page_context(request, me, items=items, custom=custom, kinds=[o.value for o in Outcome],
                        grounds=list(GROUNDS), msg=msg), status_code=status)
 
 
@@ -230,7 +230,7 @@ async def save_outcomes(request: Request) -> Response:
         rows = _rows_from(form)
         await run_in_threadpool(c._service().set_outcomes, db, me, [r for _, r in rows])
     except AccessError as exc:
-        return c._error(request, me, exc, http_status(exc))
+        return c.error_page(request, me, exc, http_status(exc))
     except ValueError as exc:
         # the list comes back as typed, with the reason, so nothing is lost
         from types import SimpleNamespace
@@ -288,7 +288,7 @@ async def save_filter(request: Request) -> Response:
         done = await run_in_threadpool(_console()._service().save_filter, request.app.state.db, me,
                                        str(form.get("name") or ""), params)
     except AccessError as exc:
-        return _console()._error(request, me, exc, http_status(exc))
+        return _console().error_page(request, me, exc, http_status(exc))
     except ValueError as exc:
         back = {k: v for k, v in params.items() if v} | {"failed": str(exc)}
         return RedirectResponse(f"/console?{urlencode(back)}", status_code=303)
@@ -305,7 +305,7 @@ async def delete_filter(request: Request, filter_id: int) -> Response:
     try:
         await run_in_threadpool(_console()._service().delete_filter, request.app.state.db, me, filter_id)
     except AccessError as exc:
-        return _console()._error(request, me, exc, http_status(exc))
+        return _console().error_page(request, me, exc, http_status(exc))
     return RedirectResponse(f"/console?msg={_q(review_t(request)('filter_deleted'))}", status_code=303)
 
 
@@ -341,7 +341,7 @@ async def assign_next(request: Request, case_id: int) -> Response:
 @router.post("/console/auto-assign")
 async def auto_assign(request: Request) -> Response:
     c = _console()
-    checked = await c._signed_form(request, "assign", max_fields=600)
+    checked = await c.signed_form(request, "assign", max_fields=600)
     if isinstance(checked, Response):
         return checked
     me, form = checked
@@ -352,7 +352,7 @@ async def auto_assign(request: Request) -> Response:
     try:
         result = await run_in_threadpool(c._service().auto_assign, request.app.state.db, me, ids)
     except AccessError as exc:
-        return c._error(request, me, exc, http_status(exc))
+        return c.error_page(request, me, exc, http_status(exc))
     done = [v for v in result.values() if v.startswith("user:")]
     failed = [v for v in result.values() if not v.startswith("user:")]
     target = f"/console?msg={_q(rt('auto_assigned', n=len(done)))}"
