@@ -98,7 +98,7 @@ def page_context(request: Request, principal: Principal, **extra: Any) -> dict[s
             "statuses": STATUSES, "priorities": PRIORITIES, "can": permissions(principal), **extra}
 
 
-def _refused(request: Request, principal: Principal, perm: str) -> HTMLResponse | None:
+def refused_page(request: Request, principal: Principal, perm: str) -> HTMLResponse | None:
     """A 403 page saying what to do instead, when the signed-in person may not `perm`; else None.
 
     Checked before calling the engine so the words fit the console; the engine checks again.
@@ -319,12 +319,12 @@ async def signed_form(
     if not session_csrf_ok(request, str(form.get(CSRF_FIELD) or "")):
         return HTMLResponse(console_t(request)("csrf_refused"), 403)
     me = session.principal
-    if needs is not None and (refused := _refused(request, me, needs)) is not None:
+    if needs is not None and (refused := refused_page(request, me, needs)) is not None:
         return refused
     return me, form
 
 
-async def _case_action(request: Request, case_id: int, action: Any, *, needs: str | None = None) -> Response:
+async def case_action(request: Request, case_id: int, action: Any, *, needs: str | None = None) -> Response:
     """Run one case form (see `signed_form`); the engine checks again and audits."""
     checked = await signed_form(request, needs)
     if isinstance(checked, Response):
@@ -360,7 +360,7 @@ async def transition(request: Request, case_id: int) -> Response:
             return t("msg_closed", outcome=tools.outcome_words(t, chosen))
         return t("msg_moved", status=t(f"status_{to_status}"))
 
-    return await _case_action(request, case_id, act)
+    return await case_action(request, case_id, act)
 
 
 @router.post("/console/cases/{case_id}/assign")
@@ -373,7 +373,7 @@ async def assign(request: Request, case_id: int) -> Response:
         _service().assign(db, settings, me, case_id, user_id)
         return t("msg_assigned_me") if user_id == me.user_id else t("msg_assigned_user", id=str(user_id))
 
-    return await _case_action(request, case_id, act)
+    return await case_action(request, case_id, act)
 
 
 @router.post("/console/cases/{case_id}/refer")
@@ -388,7 +388,7 @@ async def refer(request: Request, case_id: int) -> Response:
         made = _service().refer(db, settings, me, case_id, agencies, note=note)
         return t("msg_referred", to=", ".join(r.agency_name for r in made) or t("nobody_new"))
 
-    return await _case_action(request, case_id, act)
+    return await case_action(request, case_id, act)
 
 
 @router.post("/console/cases/{case_id}/note")
@@ -403,7 +403,7 @@ async def note(request: Request, case_id: int) -> Response:
         _service().add_note(db, settings, me, case_id, text, for_reporter=for_reporter)
         return t("msg_reporter_saved") if for_reporter else t("msg_note_saved")
 
-    return await _case_action(request, case_id, act)
+    return await case_action(request, case_id, act)
 
 
 @router.post("/console/cases/{case_id}/hold")
@@ -418,7 +418,7 @@ async def legal_hold(request: Request, case_id: int) -> Response:
         _service().set_legal_hold(db, me, case_id, on, reason=reason)
         return t("msg_hold_set") if on else t("msg_hold_released")
 
-    return await _case_action(request, case_id, act, needs="hold")
+    return await case_action(request, case_id, act, needs="hold")
 
 
 @router.post("/console/referrals/{referral_id}")
@@ -436,7 +436,7 @@ async def referral_progress(request: Request, referral_id: int) -> Response:
         done = _service().update_referral(db, me, referral_id, status, external_ref=ref)
         return t("msg_referral_step", agency=done.agency_name, step=t(f"refstep_{status}"))
 
-    return await _case_action(request, case_id, act, needs="referral_update")
+    return await case_action(request, case_id, act, needs="referral_update")
 
 
 @router.post("/console/cases/{case_id}/export")
@@ -471,7 +471,7 @@ async def appeals_queue(request: Request) -> Response:
     if session is None:
         return to_signin(request)
     me = session.principal
-    if (refused := _refused(request, me, "appeal")) is not None:
+    if (refused := refused_page(request, me, "appeal")) is not None:
         return refused
     status = request.query_params.get("status")
     status = status if status in ("open", "upheld", "rejected") else "open"

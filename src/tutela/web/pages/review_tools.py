@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from tutela.access import AccessError, Principal, wellness
 from tutela.api.errors import http_status
+from tutela.cases import service
 from tutela.web.i18n import Translator, translator
 from tutela.web.i18n.choice import chosen, console_t
 from tutela.web.render import page
@@ -32,6 +33,7 @@ def review_t(request: Request) -> Translator:
 
 
 def _console() -> Any:
+    """The console page module (it imports this one, so it is looked up on first use)."""
     from tutela.web.pages import console
 
     return console
@@ -207,9 +209,9 @@ async def outcomes_page(request: Request) -> Response:
         return RedirectResponse("/login?next=/console/outcomes", status_code=303)
     me, db = session.principal, request.app.state.db
     c = _console()
-    if (refused := c._refused(request, me, "outcomes")) is not None:
+    if (refused := c.refused_page(request, me, "outcomes")) is not None:
         return refused
-    items = await run_in_threadpool(c._service().list_outcomes, db, me)
+    items = await run_in_threadpool(service.list_outcomes, db, me)
     custom = await run_in_threadpool(_has_own_list, db, me.org_id)
     return _outcomes_page(request, me, items, custom=custom, msg=request.query_params.get("msg"))
 
@@ -221,14 +223,14 @@ async def save_outcomes(request: Request) -> Response:
         return checked
     me, form = checked
     c, rt, db = _console(), review_t(request), request.app.state.db
-    if (refused := c._refused(request, me, "outcomes")) is not None:
+    if (refused := c.refused_page(request, me, "outcomes")) is not None:
         return refused
     try:
         if form.get("reset") == "1":
-            await run_in_threadpool(c._service().reset_outcomes, db, me)
+            await run_in_threadpool(service.reset_outcomes, db, me)
             return RedirectResponse(f"/console/outcomes?msg={_q(rt('outcomes_reset'))}", status_code=303)
         rows = _rows_from(form)
-        await run_in_threadpool(c._service().set_outcomes, db, me, [r for _, r in rows])
+        await run_in_threadpool(service.set_outcomes, db, me, [r for _, r in rows])
     except AccessError as exc:
         return c.error_page(request, me, exc, http_status(exc))
     except ValueError as exc:
@@ -285,7 +287,7 @@ async def save_filter(request: Request) -> Response:
     me, form = checked
     params = {k: str(form.get(k) or "") for k in ("status", "priority", "mine", "q", "sort")}
     try:
-        done = await run_in_threadpool(_console()._service().save_filter, request.app.state.db, me,
+        done = await run_in_threadpool(service.save_filter, request.app.state.db, me,
                                        str(form.get("name") or ""), params)
     except AccessError as exc:
         return _console().error_page(request, me, exc, http_status(exc))
@@ -303,7 +305,7 @@ async def delete_filter(request: Request, filter_id: int) -> Response:
         return checked
     me, _form = checked
     try:
-        await run_in_threadpool(_console()._service().delete_filter, request.app.state.db, me, filter_id)
+        await run_in_threadpool(service.delete_filter, request.app.state.db, me, filter_id)
     except AccessError as exc:
         return _console().error_page(request, me, exc, http_status(exc))
     return RedirectResponse(f"/console?msg={_q(review_t(request)('filter_deleted'))}", status_code=303)
@@ -317,7 +319,7 @@ def saved_filter_links(filters: list[Any]) -> list[tuple[Any, str]]:
 def filters_for(db: Any, me: Principal) -> list[tuple[Any, str]]:
     if me.user_id is None:
         return []
-    return saved_filter_links(_console()._service().list_filters(db, me))
+    return saved_filter_links(service.list_filters(db, me))
 
 
 # --- assignment that balances load -----------------------------------------------------------
@@ -331,11 +333,11 @@ async def assign_next(request: Request, case_id: int) -> Response:
     def act(db: Any, me: Principal, form: Any) -> str:
         from tutela.access.people import list_people
 
-        done = c._service().assign_next(db, settings, me, case_id)
+        done = service.assign_next(db, settings, me, case_id)
         names = {p["id"]: p["email"] for p in list_people(db, me.org_id)}
         return rt("assigned_to_person", who=names.get(done.assigned_to, f"user {done.assigned_to}"))
 
-    return await c._case_action(request, case_id, act, needs="assign")
+    return await c.case_action(request, case_id, act, needs="assign")
 
 
 @router.post("/console/auto-assign")
@@ -350,7 +352,7 @@ async def auto_assign(request: Request) -> Response:
     if not ids:
         return RedirectResponse(f"/console?failed={_q(console_t(request)('bulk_choose'))}", status_code=303)
     try:
-        result = await run_in_threadpool(c._service().auto_assign, request.app.state.db, me, ids)
+        result = await run_in_threadpool(service.auto_assign, request.app.state.db, me, ids)
     except AccessError as exc:
         return c.error_page(request, me, exc, http_status(exc))
     done = [v for v in result.values() if v.startswith("user:")]
