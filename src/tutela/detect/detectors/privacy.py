@@ -25,7 +25,11 @@ _DIGIT_RUN = re.compile(r"\+?\d[\d\s\-().]{5,}\d")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b")
 _HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_.]{3,30}\b")
 _HANDLE_CONTEXT = re.compile(
-    r"\b(insta(gram)?|ig|snap(chat)?|tik ?tok|telegram|tg|discord|whats ?app|kik|vk|wa)\b\s*[:=\-]?\s*@?([A-Za-z0-9_.]{3,30})",
+    r"\b(insta(gram)?|ig|snap(chat)?|tik ?tok|telegram|tg|discord|whats ?app|kik|vk|wa)\b\s*[:=\-]?\s*@?"
+    # not the everyday word after the platform's name ("whatsapp grubuna", "insta story", "discord server")
+    r"(?!(gro?up|grub|grup|qrup|chat|call|story|stor(y|ie)s|video|voice|message|msg|mesaj|status|durum|hikaye|"
+    r"sohbet|arama|zeng|link|account|hesab|server|sunucu|kanal|channel|post|reels?|live|canli|web|app)\w*\b)"
+    r"([A-Za-z0-9_.]{3,30})",
     re.IGNORECASE,
 )
 _DECIMAL = re.compile(r"\d\.\d{3}")
