@@ -61,7 +61,9 @@ SEGMENT_TRAINED = frozenset({Category.SEXUAL_EXPLOITATION})  # heads trained on 
 # of evidence: a phrase rule of any category at least `RULE_UNCERTAIN` (a swear word, a threat cue), or
 # a flag from another source (the semantic stage, another head's category). Cyberbullying needs a
 # target and an insult, not only a tone; swearing is what the profanity lexicon sees.
-CHAT_SECOND_OPINION = frozenset({Category.CYBERBULLYING, Category.PROFANITY, Category.SEXUAL_CONTENT})
+# Disinformation too: its head, fitted on health-rumour posts, reads any news a child retells ("news says a
+# bus crashed but the kids are ok") as a rumour; a real one also matches the semantic bank or a rule.
+CHAT_SECOND_OPINION = frozenset({Category.CYBERBULLYING, Category.PROFANITY, Category.SEXUAL_CONTENT, Category.DISINFORMATION})
 CHAT_MODEL_ALONE = 0.9
 MAX_EXPLANATIONS_PER_CATEGORY = 3
 #: Languages often typed in Latin letters: their text is also read back in its own script.
