@@ -43,3 +43,17 @@ def test_batch_matches_single() -> None:
 ])
 def test_leet_and_letterless_azerbaijani(text: str, lang: str) -> None:
     assert identify(text)[0] == lang
+
+
+@pytest.mark.parametrize("text", ["send me a pic, dont tell your mom", "where is your school? send me a pic pls"])
+def test_short_english_chat_is_not_read_as_french(text: str) -> None:
+    assert identify(text)[0] == "en"
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("je ne sais pas ce que tu veux dire", "fr"),
+    ("dime donde vives por favor", "es"),
+    ("ich weiss nicht was du willst", "de"),
+])
+def test_other_latin_languages_keep_their_answer(text: str, lang: str) -> None:
+    assert identify(text)[0] == lang

@@ -35,6 +35,15 @@ _AZ_WORDS = re.compile(
 )
 _AZ_WORD_SET = frozenset(_AZ_WORDS.pattern.removeprefix("\\b(").removesuffix(")\\b").split("|"))
 _WORDS = re.compile(r"\w+")
+#: Everyday English that no other Latin-script language writes this way: a short chat line full of these
+#: ("send me a pic, dont tell your mom") is English even where fastText's character n-grams say French.
+_EN_WORD_SET = frozenset(
+    "you your youre ur the dont don't tell send pic pics mom dad parents what where how with want wanna gonna"
+    " just this that is are was were school please know can will if not my me i'm im it's its"
+    " did does doesnt didnt should would could they them we our u".split()
+)
+#: Latin-script languages fastText may answer for a short English chat line.
+_NOT_OURS_LATIN = frozenset("fr es it pt de nl ro ca la eo id ms tl sv da no fi pl cs sk sl hr hu et lt lv sq".split())
 _TR_WORD_SET = frozenset(
     "ve bir bu ne cok çok icin için ama gibi daha yok var degil değil ben biz siz onlar abi lan "
     "yani sadece neden nasil nasıl simdi şimdi bile hala hâlâ artik artık kadar diye olsun oldu "
@@ -132,6 +141,10 @@ def _decide(text: str, labels: list[str], scores: list[float]) -> tuple[str, flo
         tr_words = len(_TR_WORD_SET.intersection(_WORDS.findall(text.lower())))
         if tr_words >= 2 or (tr_words >= 1 and "tr" in labels[1:3]):
             return "tr", 0.5
+    if top not in ("en", "tr", "az") and top in _NOT_OURS_LATIN:
+        en_words = len(_EN_WORD_SET.intersection(_WORDS.findall(text.lower())))
+        if en_words >= 3 or (en_words >= 2 and "en" in labels[1:3]):
+            return "en", max(0.5, min(conf, 0.7))
     if letters < 4 and conf < 0.5:
         return UNDETERMINED, conf
     return top, conf
