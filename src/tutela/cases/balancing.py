@@ -16,9 +16,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, func, select
 
-from tutela.access import AccessError, Principal
+from tutela.access import Principal
 from tutela.cases import audit, authz
-from tutela.cases.commands import assign_in
+from tutela.cases.commands import assign_in, each_case
 from tutela.cases.queries import detail_after_change
 from tutela.config import Settings
 from tutela.domain.cases import CaseDetail, CaseStatus
@@ -78,9 +78,7 @@ def _pick(conn: Connection, org_id: int, exclude: int | None) -> int:
 def assign_next(db: Database, settings: Settings, principal: Principal, case_id: int) -> CaseDetail:
     """Give one case to the next available reviewer (not the one who has it now). Supervisors and admins."""
     with audit.writing(db) as conn:
-        access = authz.case_access(conn, principal, case_id, "assign")
-        user_id = _pick(conn, access.case["org_id"], access.case["assigned_to"])
-        assign_in(conn, principal, case_id, user_id, how="balanced")
+        _assign_balanced(conn, principal, case_id)
     return detail_after_change(db, settings, principal, case_id)
 
 
@@ -90,18 +88,13 @@ def auto_assign(db: Database, principal: Principal, case_ids: list[int]) -> dict
     Returns case id -> "user:<id>" or why that case was not assigned; each case succeeds on its own.
     """
     authz.require_permission(principal, "assign")
-    if not case_ids:
-        raise ValueError("no case ids given")
-    if len(case_ids) > 500:
-        raise ValueError("at most 500 cases at once")
-    results: dict[int, str] = {}
-    for cid in dict.fromkeys(int(c) for c in case_ids):
-        try:
-            with audit.writing(db) as conn:
-                access = authz.case_access(conn, principal, cid, "assign")
-                user_id = _pick(conn, access.case["org_id"], access.case["assigned_to"])
-                assign_in(conn, principal, cid, user_id, how="balanced")
-            results[cid] = f"user:{user_id}"
-        except (AccessError, ValueError) as exc:
-            results[cid] = str(exc)
-    return results
+
+    return each_case(db, case_ids, lambda conn, cid: f"user:{_assign_balanced(conn, principal, cid)}")
+
+
+def _assign_balanced(conn: Connection, principal: Principal, case_id: int) -> int:
+    """Check the caller may assign this case, pick the least-loaded reviewer and assign; the reviewer's id."""
+    access = authz.case_access(conn, principal, case_id, "assign")
+    user_id = _pick(conn, access.case["org_id"], access.case["assigned_to"])
+    assign_in(conn, principal, case_id, user_id, how="balanced")
+    return user_id

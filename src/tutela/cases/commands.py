@@ -7,6 +7,7 @@ caller's: notes are sealed with its vault key, and the case returned is read wit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import Connection, select, update
@@ -179,16 +180,31 @@ def bulk_transition(
 ) -> dict[int, str]:
     """Move many cases; each succeeds or fails on its own. Returns case id -> 'ok' or the reason."""
     authz.require_permission(principal, "bulk")
+
+    def move(conn: Connection, cid: int) -> str:
+        _transition(conn, principal, cid, to_status, note=note, outcome=outcome, settings=settings)
+        return "ok"
+
+    return each_case(db, case_ids, move)
+
+
+MAX_CASES_AT_ONCE = 500
+
+
+def each_case(db: Database, case_ids: list[int], act: Callable[[Connection, int], str]) -> dict[int, str]:
+    """Run `act` on each distinct case in its own audited transaction, so one refusal stops nothing else.
+
+    Returns case id -> what `act` answered, or why that case was refused (an access or input error).
+    """
     if not case_ids:
         raise ValueError("no case ids given")
-    if len(case_ids) > 500:
-        raise ValueError("at most 500 cases at once")
+    if len(case_ids) > MAX_CASES_AT_ONCE:
+        raise ValueError(f"at most {MAX_CASES_AT_ONCE} cases at once")
     results: dict[int, str] = {}
     for cid in dict.fromkeys(int(c) for c in case_ids):
         try:
             with audit.writing(db) as conn:
-                _transition(conn, principal, cid, to_status, note=note, outcome=outcome, settings=settings)
-            results[cid] = "ok"
+                results[cid] = act(conn, cid)
         except (AccessError, ValueError) as exc:
             results[cid] = str(exc)
     return results
