@@ -184,7 +184,8 @@ def age_factor(
     stated in the chat may raise the risk (a child saying they are 13) but never lower it; only ages
     the platform supplies can make two people peers.
     """
-    factor, flags = 1.0, []
+    factor: float = 1.0
+    flags: list[str] = []
     if relationship == "family":
         # a parent or grandparent writing to their child is an adult writing to a minor, which is
         # not a sign of grooming: the adult-to-minor weight does not apply
@@ -193,14 +194,7 @@ def age_factor(
         # the sender spoke of the child's family as people who know (`patterns.OPENNESS`): read as a
         # known contact, and an adult's age towards a minor adds nothing, as for a linked contact of
         # the family; a claimed age that contradicts itself and a new account still count
-        factor *= params.contact
-        if own.contradicted:
-            factor *= params.age_contradiction
-            flags.append("age_misrepresentation")
-        if account_days is not None and account_days < params.new_account_days:
-            factor *= params.new_account
-            flags.append("new_account")
-        return factor, flags
+        return _own_account_signals(factor * params.contact, flags, own, account_days, params)
     if relationship == "contact":
         factor *= params.contact
     elif relationship == "stranger":
@@ -218,6 +212,14 @@ def age_factor(
         factor *= params.peers
     elif minors:
         factor *= params.unknown_minor
+    return _own_account_signals(factor, flags, own, account_days, params)
+
+
+def _own_account_signals(
+    factor: float, flags: list[str], own: AgeView, account_days: float | None, params: RiskParams
+) -> tuple[float, list[str]]:
+    """What the sender's own account adds whatever the relationship: a claimed age that contradicts
+    itself, and a new account."""
     if own.contradicted:
         factor *= params.age_contradiction
         flags.append("age_misrepresentation")
