@@ -25,6 +25,8 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+from tutela.cases.commands import MAX_CASES_AT_ONCE
+
 Scope = dict[str, Any]
 
 #: Texts in one `POST /v1/analyze/text`.
@@ -35,8 +37,8 @@ MAX_TEXT_CHARS_PER_REQUEST = 1_000_000
 MAX_BANK_ENTRIES_PER_REQUEST = 100_000
 #: Test cases in one policy test or compare request.
 MAX_POLICY_CASES = 500
-#: Cases in one bulk transition.
-MAX_BULK_CASES = 500
+#: Cases in one bulk transition or share-out: the engine's own limit, so the schema states it.
+MAX_BULK_CASES = MAX_CASES_AT_ONCE
 #: Organisations a bank may be shared with; recipients of one conversation message.
 MAX_SMALL_LIST = 1000
 
