@@ -28,6 +28,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 
 def _port() -> int:
@@ -50,7 +51,7 @@ def _source(data: str, port: int, ready: mp.Event) -> None:  # type: ignore[vali
     server.run()
 
 
-def _cpu() -> float:
+def cpu_seconds() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
 
@@ -69,8 +70,28 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _values(n: int) -> list[tuple[str, str]]:
+def random_pdq(n: int) -> list[tuple[str, str]]:
     return [("pdq", secrets.token_hex(32)) for _ in range(n)]
+
+
+def partnered_pair(tmp: Path, source_url: str) -> tuple[Any, Any, Any, Any, int, int]:
+    """Two instances in `tmp`, each the other's partner: a hotline in Türkiye (the source, reachable at
+    `source_url`) and a platform in Azerbaijan. (source settings, receiver settings, their databases, org ids)."""
+    from tutela.access import create_org
+    from tutela.config import Settings
+    from tutela.exchange import identity, partners
+    from tutela.storage.db import Database
+
+    sa = Settings(data_dir=tmp / "source", secret_key="bench-source")
+    sb = Settings(data_dir=tmp / "receiver", secret_key="bench-receiver")
+    sa.ensure_data_dir()
+    sb.ensure_data_dir()
+    da, dbb = Database.from_settings(sa), Database.from_settings(sb)
+    a = create_org(da, "tr-hotline", kind="hotline", country="TR")
+    b = create_org(dbb, "az-platform", kind="platform", country="AZ")
+    partners.add_partner(da, a, "az-platform", identity.current_key(dbb, b).public_key)
+    partners.add_partner(dbb, b, "tr-hotline", identity.current_key(da, a).public_key, url=source_url)
+    return sa, sb, da, dbb, a, b
 
 
 def main() -> None:
@@ -83,30 +104,20 @@ def main() -> None:
 
     from sqlalchemy import func, select
 
-    from tutela.access import create_org
-    from tutela.config import Settings
-    from tutela.exchange import feed, identity, partners, transport
+    from tutela.exchange import feed, transport
     from tutela.hashing import banks
     from tutela.storage.db import Database
     from tutela.storage.tables.exchange import exchange_received, exchange_signals
     from tutela.storage.tables.media import hash_entries
 
     with tempfile.TemporaryDirectory() as tmp:
-        sa = Settings(data_dir=Path(tmp) / "source", secret_key="bench-source")
-        sb = Settings(data_dir=Path(tmp) / "receiver", secret_key="bench-receiver")
-        sa.ensure_data_dir()
-        sb.ensure_data_dir()
-        da, dbb = Database.from_settings(sa), Database.from_settings(sb)
-        a = create_org(da, "tr-hotline", kind="hotline", country="TR")
-        b = create_org(dbb, "az-platform", kind="platform", country="AZ")
         port = _port()
         url = f"http://127.0.0.1:{port}"
-        partners.add_partner(da, a, "az-platform", identity.current_key(dbb, b).public_key)
-        partners.add_partner(dbb, b, "tr-hotline", identity.current_key(da, a).public_key, url=url)
+        sa, _sb, da, dbb, a, b = partnered_pair(Path(tmp), url)
 
         t = time.perf_counter()
         banks.create_bank(da, a, "known")
-        values = _values(args.signals)
+        values = random_pdq(args.signals)
         banks.add_entries(da, "known", values, org_id=a)
         print(f"setup: {args.signals:,} PDQ entries in the source bank in {time.perf_counter() - t:.1f} s")
         t = time.perf_counter()
@@ -130,9 +141,9 @@ def main() -> None:
         try:
             rss0 = _rss_mb()
             print(f"before the full sync: {_load()}")
-            t, c, cs = time.perf_counter(), _cpu(), _proc_cpu(proc.pid)
+            t, c, cs = time.perf_counter(), cpu_seconds(), _proc_cpu(proc.pid)
             (full,) = transport.pull(dbb, b, "tr-hotline", page_size=args.page)
-            wall, cpu, src_cpu = time.perf_counter() - t, _cpu() - c, _proc_cpu(proc.pid) - cs
+            wall, cpu, src_cpu = time.perf_counter() - t, cpu_seconds() - c, _proc_cpu(proc.pid) - cs
             print(f"full sync: {full['added']:,} signals in {full['pages']} pages, {wall:.1f} s wall "
                   f"({full['added'] / wall:,.0f} signals/s); receiver {cpu:.1f} CPU-s "
                   f"({cpu / full['added'] * 1e6:.0f} us a signal), source {src_cpu:.1f} CPU-s "
@@ -142,11 +153,11 @@ def main() -> None:
             da = Database.from_settings(sa)
             walls, cpus, src_cpus = [], [], []
             for _ in range(args.incremental_rounds):
-                banks.add_entries(da, "known", _values(1000), org_id=a)
-                t, c, cs = time.perf_counter(), _cpu(), _proc_cpu(proc.pid)
+                banks.add_entries(da, "known", random_pdq(1000), org_id=a)
+                t, c, cs = time.perf_counter(), cpu_seconds(), _proc_cpu(proc.pid)
                 (inc,) = transport.pull(dbb, b, "tr-hotline", page_size=args.page)
                 walls.append(time.perf_counter() - t)
-                cpus.append(_cpu() - c)
+                cpus.append(cpu_seconds() - c)
                 src_cpus.append(_proc_cpu(proc.pid) - cs)
                 assert inc["added"] == 1000, inc
             print(f"incremental: 1,000 new signals a pull, {len(walls)} pulls: wall median "
@@ -176,7 +187,7 @@ def main() -> None:
             print(f"before churn: receiver rows {rows()[0]:,}, receiver bank entries {rows()[1]:,}, "
                   f"source feed rows {rows()[2]:,}")
             for round_ in range(args.churn_rounds):
-                fresh = _values(10_000)
+                fresh = random_pdq(10_000)
                 banks.add_entries(da, "known", fresh, org_id=a)
                 transport.pull(dbb, b, "tr-hotline", page_size=args.page)
                 banks.remove_entries(da, "known", [v for _, v in fresh], org_id=a)
