@@ -9,7 +9,7 @@ lines must not be looked at one by one. Per language: benign lines (`ordinary`, 
 harmful lines (`harmful`, `disguised`) with any flag (recall) and with one of their own categories
 flagged (category recall). Lines carry `round` from their second writing round on (round 2: 40 a
 language, written 2026-12-06 after round 1's held-out lines had been run once); `--round N` keeps
-one round. `--show-errors` prints the false flags and misses to tune rules on.
+one round; `--langs en,tr` some languages. `--show-errors` prints the false flags and misses to tune rules on.
 """
 
 from __future__ import annotations
@@ -56,12 +56,13 @@ def main() -> None:
     ap.add_argument("--split", default="dev", choices=("dev", "heldout"))
     ap.add_argument("--round", type=int, default=None,
                     help="only lines of this writing round (1: the first lines, without a `round` key; 2: ...)")
+    ap.add_argument("--langs", default=",".join(LANGS), help="comma-separated languages (default: all)")
     args = ap.parse_args()
     if args.split == "heldout" and args.show_errors:
         ap.error("--show-errors is for the dev split only: held-out lines are never read one by one")
     folder = Path(__file__).parent / "challenge"
     print(f"{'lang':4} {'benign':>6} {'false%':>7} {'harmful':>7} {'recall':>7} {'cat-rec':>7}")
-    for lang in LANGS:
+    for lang in args.langs.split(","):
         rows = [json.loads(line) for line in (folder / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
         rows = [r for r in rows if r.get("split") == args.split]
         if args.round is not None:
