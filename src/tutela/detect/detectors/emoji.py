@@ -1,4 +1,4 @@
-"""Emoji that stand for words: 🔪🔫💣 (weapons), 🍃❄️💊🍄 (drugs), 💸💰💵 (money), 🍆🍑💦 (sexual).
+"""Emoji that stand for words: 🔪🔫💣 (weapons), 🍃❄️💊🍄 (drugs), 💸💰💵 (money), 🍆🍑💦 (sexual), 🏠 (home).
 
 Why a detector and not a fold in the normaliser: an emoji alone means little (a 🍑 in a recipe,
 ❄️ in a weather report, 🔫 in a game), so none flags by itself; the evidence is a combination,
@@ -23,6 +23,7 @@ for _chars, _concept in (
     ("🍆🍑💦👅🥵", "sexual"),
     ("📸📷📹🤳🎥", "camera"),
     ("🏫🎒", "school"),
+    ("🏠🏡🏘", "home"),
 ):
     for _ch in _chars:
         _CONCEPT[_ch] = _concept
@@ -42,6 +43,9 @@ _SALE = _words(r"sell", r"for sale", r"deliver", r"dm (me|for)", r"\$\d", r"\d+ 
                r"dm yaz", r"pm at", r"в лс", r"в личк", r"پیوی", r"پی وی",
                r"فروش", r"میفروشم", r"تحویل", r"قیمت", r"ارسال", r"تومن", r"تومان",
                r"прода", r"доставк", r"цен[аы]", r"заклад", r"клад\b", r"руб")
+# someone the text is aimed at ("seni de kardeşini de 🔪", "u and ur family 🔫"): a weapon at a person
+_TARGET = _words(r"seni\b", r"sizi\b", r"senin\b", r"kardesini", r"aileni\b", r"ur (family|brother|sister|mum|mom)",
+                 r"your (family|brother|sister|mum|mom)", r"тебя", r"тебе\b", r"твою семью", r"تورو", r"ترو\b", r"خانوادتو")
 _PICS = _words(r"send", r"show", r"pics?\b", r"photos?", r"nudes?", r"vid", r"gonder", r"foto", r"resim",
                r"goster", r"sekil", r"video", r"بفرست", r"عکس", r"فیلم", r"نشون", r"скинь", r"пришли", r"фот",
                r"покажи", r"видео")
@@ -50,6 +54,8 @@ _RULES: tuple[tuple[str, str | None, re.Pattern[str] | None, Category, float, st
     # (emoji concept, second emoji concept or None, words or None, category, score, reason)
     ("weapon", "school", None, Category.VIOLENT_CONTENT, 0.8, "weapon emoji with a school emoji"),
     ("weapon", None, _SCHOOL, Category.VIOLENT_CONTENT, 0.8, "weapon emoji with school words"),
+    ("weapon", None, _TARGET, Category.VIOLENT_CONTENT, 0.55, "weapon emoji aimed at someone"),
+    ("home", "school", None, Category.PRIVACY, 0.55, "home and school emoji: where a child lives and studies"),
     ("drug", "money", None, Category.RECRUITMENT, 0.7, "drug emoji with money emoji"),
     ("drug", None, _SALE, Category.RECRUITMENT, 0.7, "drug emoji with selling or delivery words"),
     ("sexual", "camera", None, Category.SEXUAL_EXPLOITATION, 0.75, "sexual emoji with a camera emoji"),
@@ -62,7 +68,7 @@ class EmojiDetector(Detector):
     """Combinations of emoji (and words) that stand for weapons at school, drug sales, sexual requests."""
 
     name = "emoji"
-    categories = (Category.VIOLENT_CONTENT, Category.RECRUITMENT, Category.SEXUAL_EXPLOITATION)
+    categories = (Category.VIOLENT_CONTENT, Category.RECRUITMENT, Category.SEXUAL_EXPLOITATION, Category.PRIVACY)
 
     def find(self, original: str, normalized: str, lang: str) -> list[Hit]:
         if original.isascii():
@@ -98,6 +104,8 @@ class EmojiDetector(Detector):
             Example("💊🍄 فروش، تحویل فوری", "fa", R),
             Example("❄️🍃 доставка, закладки по городу", "ru", R),
             Example("🍃💸", "en", R),
+            Example("sen ve aileni 🔪🔪 bekle", "tr", V),
+            Example("🏠 ve 🏫 adresini yaz bana", "tr", Category.PRIVACY),
             Example("send 🍆🍑 pics", "en", S),
             Example("bana 🍑 foto at", "tr", S),
             Example("🍆 şəkil göndər", "az", S),
@@ -110,6 +118,8 @@ class EmojiDetector(Detector):
             Example("i love 🍄 pizza", "en", None),
             Example("💸 paid the bill", "en", None),
             Example("new 🔫 skin in the game", "en", None),
+            Example("got u 🔫 gg", "en", None),
+            Example("🏠 evdeyim", "tr", None),
             Example("okul bugün tatil 🎒", "tr", None),
             Example("yemək üçün 🍆 aldım", "az", None),
             Example("در مدرسه جشن داریم 🎉", "fa", None),

@@ -58,6 +58,10 @@ class SemanticResult:
     scores: np.ndarray  # (targets,) combined calibrated probability
     flagged: list[str]
     neighbours: dict[str, list[Neighbour]]  # per flagged target: nearest harmful examples
+    # (targets,) kNN margin (mean similarity to the k nearest harmful lines minus the k nearest benign ones),
+    # the largest over the text's windows; NaN where a target has no lines. The engine reads it as the
+    # semantic stage's "this reads like the benign lines" (engine.NEARER_BENIGN)
+    margins: np.ndarray | None = None
 
 
 class BankIndex:
@@ -82,12 +86,12 @@ class BankIndex:
         return BankIndex(self.examples + extra, emb, self.calibrated)
 
     def score_embeddings(self, emb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(combined probabilities (n, targets), similarities (n, m), nearest harmful index (n, targets))."""
+        """(combined probabilities (n, targets), similarities (n, m), kNN margins (n, targets))."""
         emb = emb.astype(np.float64)
         sims = emb @ self.emb_t
-        margins, nearest = knn_margins(sims, self.harm, self.neg, K)
+        margins, _ = knn_margins(sims, self.harm, self.neg, K)
         combined, _, _ = self.calibrated.score(emb, margins)
-        return combined, sims, nearest
+        return combined, sims, margins
 
     def score(self, texts: list[str], encoder: Encoder, thresholds: np.ndarray | None = None) -> list[SemanticResult]:
         """Score normalised texts; a long text is scored per window and its strongest window counts."""
@@ -101,7 +105,7 @@ class BankIndex:
         if not flat:
             return [SemanticResult(np.zeros(len(TARGETS)), [], {}) for _ in texts]
         emb = encoder.encode(flat)
-        combined, sims, _ = self.score_embeddings(emb)
+        combined, sims, margins = self.score_embeddings(emb)
         out: list[SemanticResult] = []
         for a, b in spans:
             if a == b:
@@ -121,7 +125,9 @@ class BankIndex:
                 cols = np.flatnonzero(self.harm[t])
                 top = cols[np.argsort(-row[cols])[:NEIGHBOURS]]
                 neighbours[name] = [self._neighbour(j, float(row[j])) for j in top]
-            out.append(SemanticResult(scores, flagged, neighbours))
+            with np.errstate(invalid="ignore"):
+                margin = np.nan_to_num(margins[a:b], nan=-np.inf).max(axis=0)
+            out.append(SemanticResult(scores, flagged, neighbours, np.where(np.isinf(margin), np.nan, margin)))
         return out
 
     def _org_rules(
