@@ -1,0 +1,70 @@
+"""The semantic stage's nearest lines as evidence both ways, whatever the router says.
+
+- a lone weak model flag is dropped where the text is clearly nearer the written benign lines
+  (engine.NEARER_BENIGN): the router takes some chat for tweets, where the chat rule does not apply;
+- threats and hate near a written harmful line keep their semantic flag in a public source's domain
+  (components.builtin.NEAR_WRITTEN_HARM).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tutela.detect.components.builtin import NEAR_WRITTEN_HARM, _near_written_harm
+from tutela.detect.engine import CHAT_MODEL_ALONE, NEARER_BENIGN, _nearer_benign
+from tutela.detect.semantic.index import SemanticResult
+from tutela.detect.semantic.scorer import TARGETS
+from tutela.domain.taxonomy import CATEGORIES, Category
+
+CB = CATEGORIES.index(Category.CYBERBULLYING)
+SELF_HARM = CATEGORIES.index(Category.SELF_HARM)
+K = len(CATEGORIES)
+
+
+def _margins(value: float, name: str = "cyberbullying") -> np.ndarray:
+    m = np.zeros(len(TARGETS))
+    m[TARGETS.index(name)] = value
+    return m
+
+
+def _run(prob: float, margin: float | None, *, col: int = CB, rule: float = 0.0, extra: bool = False,
+         overridden: set[str] | None = None) -> bool:
+    flags = np.zeros((1, K), dtype=bool)
+    flags[0, col] = True
+    probs = np.zeros((1, K))
+    probs[0, col] = prob
+    rules = np.zeros((1, K))
+    rules[0, col] = rule
+    extras = np.zeros((1, K), dtype=bool)
+    extras[0, col] = extra
+    semantic = {} if margin is None else {
+        0: SemanticResult(np.zeros(len(TARGETS)), [], {}, _margins(margin, CATEGORIES[col].value))}
+    _nearer_benign(flags, probs, rules, extras, semantic, overridden or set())
+    return bool(flags[0, col])
+
+
+def test_a_lone_weak_model_flag_nearer_the_benign_lines_is_dropped() -> None:
+    assert not _run(0.55, NEARER_BENIGN - 0.01)
+
+
+def test_it_stands_near_the_line_strong_with_a_rule_cue_or_a_semantic_flag() -> None:
+    assert _run(0.55, NEARER_BENIGN + 0.01)
+    assert _run(CHAT_MODEL_ALONE, NEARER_BENIGN - 0.05)
+    assert _run(0.55, NEARER_BENIGN - 0.05, rule=0.3)
+    assert _run(0.55, NEARER_BENIGN - 0.05, extra=True)
+
+
+def test_without_a_semantic_reading_self_harm_or_an_operator_threshold_nothing_changes() -> None:
+    assert _run(0.55, None)
+    assert _run(0.6, NEARER_BENIGN - 0.05, col=SELF_HARM)
+    assert _run(0.55, NEARER_BENIGN - 0.05, overridden={"cyberbullying"})
+
+
+def test_threats_and_hate_near_a_written_line_keep_their_semantic_flag_in_a_public_domain() -> None:
+    need = NEAR_WRITTEN_HARM["violent_content"]
+    assert _near_written_harm("violent_content", _margins(need, "violent_content"))
+    assert not _near_written_harm("violent_content", _margins(need - 0.01, "violent_content"))
+    assert not _near_written_harm("hate_radicalisation", _margins(NEAR_WRITTEN_HARM["hate_radicalisation"] - 0.01,
+                                                                   "hate_radicalisation"))
+    # the noisy categories a source labels stay with its expert however near
+    assert not _near_written_harm("cyberbullying", _margins(0.2))
