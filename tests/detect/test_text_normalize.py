@@ -82,6 +82,9 @@ def test_romanize_for_latin_russian() -> None:
         ("3акладки в парке", "закладки в парке"),  # word-initial 3 stays з
         ("ра3ве", "разве"),  # next to a vowel: з
         ("п 1 з д 3 ц", "пиздец"),  # spaced letters mixed with leet digits
+        ("з@ 0дну п0ездку", "за одну поездку"),  # two-letter words and a leading 0 are letters too
+        ("н3 0ткрывай", "не открывай"),  # a final 3 after a consonant is е
+        ("эт0 пр0 мн3", "это про мне"),  # a lone final 0 or 3 is no number
         ("f u c k you", "fuck you"),
     ],
 )

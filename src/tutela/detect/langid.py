@@ -30,10 +30,18 @@ _AZ_WORDS = re.compile(
     r"gəl|gel|gəlirəm|səni|seni|mənə|mene|sənə|sene|ilə|ile|amma|çünki|cunki|kimi|bəli|beli|heç|hec|"
     # typed without its letters: hamı (everyone), məktəb (school), şəkil (picture), future -əcəm
     r"hami|hamiya|hamisi|hamisini|hamini|mekteb|mektebe|mektebine|mektebde|mektebden|seklini|sekillerini|"
-    r"sekillerin|gonderecem|getirecem|oldurecem|edecem|deyecem|yazacam|atacam)\b",
+    r"sekillerin|gonderecem|getirecem|oldurecem|edecem|deyecem|yazacam|atacam|"
+    # words Turkish spells otherwise (üçün/için, uşaq/çocuk, indi/şimdi, ünvan/adres, nömrə/numara)
+    r"ucun|üçün|usaq|uşaq|usaqlar|uşaqlar|indi|yene|yenə|bele|belə|hele|hələ|necedir|nədir|unvan|ünvan|"
+    r"unvanini|ünvanını|nomre|nömrə|nomresi|nömrəsi|nomresini|nömrəsini|yoxdur|xeyir|sağol|sagol|"
+    r"nenem|nənəm|babam|qrup|qrupa|qrupdan|darixiram|darıxıram|deyisdim|dəyişdim|bilmirem|bilmirəm)\b",
     re.IGNORECASE,
 )
 _AZ_WORD_SET = frozenset(_AZ_WORDS.pattern.removeprefix("\\b(").removesuffix(")\\b").split("|"))
+# the Azerbaijani present tense with a person ending (`gizlədirəm`, `isteyirem`, `düzəldirik`) and the bare
+# present after a vowel (`yaşayır`, `oxuyur`): Turkish says -iyorum / -iyor and -irim for these
+_AZ_VERB = re.compile(r"\b\w{2,}(?:irem|irəm|iram|ıram|ırəm|uram|urəm|urem|ürem|ürəm|irik|iriq|ırıq|uruq|ürük)\b|"
+                      r"\b\w+[aeəıiouöü]y(?:ir|ır|ur|ür)\b", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
 #: Everyday English that no other Latin-script language writes this way: a short chat line full of these
 #: ("send me a pic, dont tell your mom") is English even where fastText's character n-grams say French.
@@ -127,7 +135,7 @@ def _decide(text: str, labels: list[str], scores: list[float]) -> tuple[str, flo
         roman = romanized_language(text)
         if roman is not None and (top not in ("en", "tr", "az") or conf < 0.8 or roman[1] >= 0.85):
             return roman
-    az_words = len(_AZ_WORD_SET.intersection(_WORDS.findall(text.lower())))
+    az_words = len(_AZ_WORD_SET.intersection(_WORDS.findall(text.lower()))) + len(_AZ_VERB.findall(text))
     if top in _TR_SCRIPT_LANGS or _TR_LETTER.search(text) or az_words:
         az_votes = az_words + len(_AZ_QX.findall(text))
         tr_like = top in _TR_SCRIPT_LANGS or _TR_LETTER.search(text) is not None

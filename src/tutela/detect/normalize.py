@@ -177,7 +177,10 @@ def _fix_word(word: str, prefer_latin: bool = False) -> str:
         return _deleet_latin(word)
     if major == "cyrillic":
         if counts["latin"] or any(c in "01346@" for c in word):
-            if counts["cyrillic"] >= 2 and not _NUMERIC_SUFFIX.match(word):
+            if (counts["cyrillic"] >= 2 and (not _NUMERIC_SUFFIX.match(word) or _LEADING_ZERO.match(word))) or (
+                counts["cyrillic"] == 1 and len(word) == 2 and any(c in "0@3" for c in word)
+            ):
+                # two-letter words too (`з@` за, `н3` не, `0н` он): 0, @ and 3 are no digits of a number there
                 word = _to_cyrillic(word)
         return word
     return word
@@ -200,6 +203,9 @@ def _to_cyrillic(word: str) -> str:
             if prev.isalpha() and nxt.isalpha() and prev not in _RU_VOWELS and nxt not in _RU_VOWELS:
                 out.append("е")
                 continue
+        if c == "3" and i == len(word) - 1 and i > 0 and word[i - 1].isalpha() and word[i - 1] not in _RU_VOWELS:
+            out.append("е")  # a word ends in з after a consonant almost never: `н3` не, `мн3` мне
+            continue
         out.append(_LAT_TO_CYR.get(c, c))
     return "".join(out)
 
@@ -211,6 +217,9 @@ _LATIN = re.compile("[a-z]")
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
          "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"}
 _NUMERIC_SUFFIX = re.compile(r"^[\d.,:]+[^\W\d_]{1,3}$|^[^\W\d_]{1,2}\d+$")
+# in a Cyrillic word these are letters, not a number's digits: a number does not start with 0 (`0дну` одну),
+# and no Russian abbreviation ends in a lone 0 or 3 (`эт0` это, `мн3` мне)
+_LEADING_ZERO = re.compile(r"^0[^\W\d_]|^[^\W\d_]{2}[03]$")
 
 
 def _deleet_latin(word: str) -> str:

@@ -46,11 +46,27 @@ _FA_WORDS: dict[str, float] = {
         "sare sar kar karan khoonan khunan khoonast khunast bashe bashim bemoonim nemiferestam "
         "bebinamet bebinimet bebinim hamdige hamo hamdigaro ghar gharar bezarim bezar darim "
         "salete salet saleteh chand chandsalete kelas kelase madresat mamanam babam "
-        "azat azash barat barash bara male mal malet maleto hediye hadie kadoo kado".split(),
+        "azat azash barat barash bara male mal malet maleto hediye hadie kadoo kado "
+        # everyday words of the written round-4 dev lines' kind: what a child types about school,
+        # games, money, threats and people (all-Persian words only)
+        "hamashun hamashoon hamashon hamatun hamamun bayad baayad nabayad bemiran bemire mikonan mikonim "
+        "kasif kasafat bedunin bedoonin bedoonid kojast kojas khunash khoonash khunat khoonat adresesh "
+        "adresesho ramz ramze ramzet ramzeto ramzesh vared begiri bedam bedim bedin dadashi dadasham "
+        "vase vasat vasam vaseye baste bebar bebaram zire behtare behtar bishtar kamtar che chejoori chejuri "
+        "joori juri chetor dastamo dastam dastet bezanam bezanim nafahme nafahman zakhmi tigh vaghte vaghti "
+        "vakhti yadeshun yadetun dorost mikonan bi arzesh arzeshe bahash bahat bahashun faghat fght bedune "
+        "bedoone lebas lebasat lokhtamo ham hamdigar tanha tanhaei tanhayi delam delet ghalbam gerye "
+        "khaste khastam khastam mikhastam khodamo khodeto khodesho dige digeh dg hanooz hanuz hamishe "
+        "ghol midam midi mide midan begam begi began beshe beshi nashe nashi shodan kardan kardin "
+        "konid bokon nakon nakonid bezar bezaram bebakhshid bebakhsh lotfan khahesh mikham "
+        "madresamun madresatun kelasemun moalemon moalemmun zang bezan zangbezan gushit gooshit "
+        "shomaram shomarat ghabl baad bad az inke chon ke vaghean vaghan vagean ajab aslan "
+        "biroon birun tu too daste daste-jamei daste-jamee baazi bazi bazia".split(),
         1.0,
     ),
 }
-for _w in "man to ke age ma bia do se ye dah ro ba chi kos key film adres pas ali sar sare kar mal male kado bara".split():
+for _w in ("man to ke age ma bia do se ye dah ro ba chi kos key film adres pas ali sar sare kar mal male kado bara "
+           "ham bad baad che tu too bazi dige vared tanha zang lotfan bi").split():
     _FA_WORDS[_w] = 0.25  # also English, Turkish or Azerbaijani words
 
 # Everyday Russian translit words, weighted the same way.
@@ -79,22 +95,47 @@ _RU_WORDS: dict[str, float] = {
         "karta kartu kartoy podaryu podarok podarki vzamen nichego nikto uznaet ladno serezno seryozno "
         "klassnyi klassnaya krasotka krasavica let godik lichku lichka telegu "
         "skazala skazal skazhu skinut skinu babushke babushka dedushka gramota gramoty shkoly shkole posle "
-        "vypit chtoby idesh delaesh znaesh mozhesh dumaesh kontrolnaya tolko".split(),
+        "vypit chtoby idesh delaesh znaesh mozhesh dumaesh kontrolnaya tolko "
+        # everyday words, insults and school words of the kind the written dev lines missed
+        "tak takoe takie kakoy kakaya kakie kakoe chelovek lyudi deti detyam detey detkam roditelyami "
+        "vrach vrachi privivka vaktsina vaktsinu privivku shkolnikov uchitel uchitelnitsa klass klasse "
+        "pidor pidr pidoras eblan mudak loh lokh lox debil nishcheb nischeb zatknis sosi uebok urod "
+        "bl9 blin blya poshel poshla nahren nafig pofig chmo tupoy tupaya "
+        "igraesh igraem igrat igra igre igru vmeste potomu poetomu zhivet zhivesh zhivut nomer "
+        "domoy dom doma kvartira podezd ulitsa sdelat sdelal sdelala sredstv podruchnyh ustroit "
+        "hotel hotela hochet hotyat byt budu budem esli kogda-nibud nikogda vsegda inogda "
+        # the commonest Russian words (a frequency list's head, not the challenge lines')
+        "dlya ili chem chtob dazhe esche opyat snova uzhe vdrug sovsem ochen mnogo malo bolshe menshe luchshe "
+        "hochu mogu znat videt smotret skazat govorit delat rabotat zhit dumat ponimat lyubit zhdat idti "
+        "den dnya dnem noch nochyu utro utra vecher vecherom nedelya nedelyu mesyac god goda let raz vremya "
+        "drug druga druzya druzyam devushka paren rebyata deti devochki malchiki semya brat sestra "
+        "novyy novaya novoe novye staryy bolshoy malenkiy horoshiy plohoy pervyy poslednij kazhdyj "
+        "nichego vsegda pravda konechno mozhet navernoe kstati voobshche prosto srazu potom snachala "
+        "zvoni napishi pishi otvet otvechay zhdu priveti kupit kupil prodat dengami rubley tysyach "
+        "ssylka ssylku ssylke nomer nomera adres adresa telefon telefona parol parolya akkaunt".split(),
         1.0,
     ),
 }
-for _w in "ya ty da ne net on my vy nu vot tut tam mama papa foto video skin pls let moi moe karta odin".split():
+for _w in ("ya ty da ne net on my vy nu vot tut tam mama papa foto video skin pls let moi moe karta odin "
+           "blin dom igra klass tak").split():
     _RU_WORDS[_w] = 0.25
 
 
 # Verb forms no other Latin-alphabet language has: Persian mi-/nemi-/be- stems with personal endings,
 # Russian reflexive and second-person endings.
 _FA_VERB = re.compile(r"^(?:mi|nemi|be|bo|na)(?:kh|sh|f|k|g|d|r|z|t|b|m|y)[a-z]{1,8}(?:am|i|e|im|id|in|an|and|et|esh)$")
-_RU_VERB = re.compile(r"^[a-z]{3,}(?:sya|sja|tsya|esh|ish|yut|jut|aesh|aet|ete|ite)$")
+_RU_VERB = re.compile(r"^[a-z]{3,}(?:sya|sja|tsya|esh|ish|yut|jut|aesh|aet|ete|ite|yte|ayte|ogo|omu|ykh|ikh|yami|yakh"
+                      r"|yj|oj|yy|aya|yaya|uyu|yuyu|t'|t'sya|'sya)$")
+# Persian object and possessive endings glued to a word (`dastamo`, `hamashun`, `ramzeto`, `khunash`)
+_FA_SUFFIX = re.compile(r"^[a-z]{3,}(?:amo|ato|esho|aro|eto|emo|ashun|ashoon|eshun|eshoon|emun|emoon|etun|etoon|hashun|haro)$")
 
 
-def _score(words: list[str], lexicon: dict[str, float], verb: re.Pattern[str]) -> float:
-    return sum(lexicon.get(w, 0.5 if verb.match(w) else 0.0) for w in set(words))
+def _score(words: list[str], lexicon: dict[str, float], verb: re.Pattern[str],
+           suffix: re.Pattern[str] | None = None) -> float:
+    # a soft sign typed as an apostrophe (`smotret'`, `skol'ko`) is looked up with and without it
+    return sum(max(lexicon.get(w, 0.0), lexicon.get(w.replace("'", ""), 0.0),
+                   0.5 if verb.match(w) or (suffix is not None and suffix.match(w)) else 0.0)
+               for w in set(words))
 
 
 def romanized_language(text: str) -> tuple[str, float] | None:
@@ -106,7 +147,7 @@ def romanized_language(text: str) -> tuple[str, float] | None:
     words = _WORD.findall(text.lower())
     if not words:
         return None
-    fa, ru = _score(words, _FA_WORDS, _FA_VERB), _score(words, _RU_WORDS, _RU_VERB)
+    fa, ru = _score(words, _FA_WORDS, _FA_VERB, _FA_SUFFIX), _score(words, _RU_WORDS, _RU_VERB)
     best, lang = (fa, "fa") if fa >= ru else (ru, "ru")
     if best <= max(fa, ru) - best + 0.5 and fa > 0 and ru > 0:
         return None  # both languages' words: undecided
@@ -209,6 +250,31 @@ _FA_DICT: dict[str, str] = {
     "bebinamet": "ببینمت", "bebinim": "ببینیم", "hamdige": "همدیگه", "badanet": "بدنت", "sare": "سر",
     "kar": "کار", "karan": "کارن", "khoonan": "خونن", "khunan": "خونن", "bashe": "باشه", "are": "آره",
     "azat": "ازت", "hadie": "هدیه", "male": "مال", "film": "فیلم", "filmet": "فیلمت", "nagi": "نگی",
+    # everyday words whose short vowels the rules would write as alef (`dast` -> داست, `bayad` -> بایاد)
+    "ramz": "رمز", "ramze": "رمز", "ramzet": "رمزت", "ramzeto": "رمزتو", "ramzesh": "رمزش", "insta": "اینستا",
+    "vared": "وارد", "link": "لینک", "majani": "مجانی", "rayegan": "رایگان", "kasif": "کثیف", "arab": "عرب",
+    "araba": "عربا", "arabaye": "عربای", "hamashun": "همشون", "hamashoon": "همشون", "bayad": "باید",
+    "nabayad": "نباید", "bemiran": "بمیرن", "bemire": "بمیره", "dast": "دست", "dastam": "دستم",
+    "dastamo": "دستامو", "dastet": "دستت", "vaghti": "وقتی", "vaghte": "وقته", "tanha": "تنها",
+    "tanhayi": "تنهایی", "khunash": "خونش", "khoonash": "خونش", "kojast": "کجاست", "adres": "آدرس",
+    "adrese": "آدرس", "adresesh": "آدرسش", "dokhtare": "دختره", "pesare": "پسره", "chagh": "چاق",
+    "chaghe": "چاقه", "bi": "بی", "arzesh": "ارزش", "arzeshe": "ارزشه", "group": "گروه", "goruh": "گروه",
+    "moalem": "معلم", "moallem": "معلم", "khosusi": "خصوصی", "khosusim": "خصوصیم", "mizane": "میزنه",
+    "mizanam": "میزنم", "chikar": "چیکار", "bachehatun": "بچه‌هاتون", "bacheha": "بچه‌ها", "pedar": "پدر",
+    "madar": "مادر", "vaccine": "واکسن", "vaksan": "واکسن", "badan": "بدن", "lebas": "لباس",
+    "bedune": "بدون", "bedoone": "بدون", "faghat": "فقط", "vase": "واسه", "ghol": "قول", "pak": "پاک",
+    "pakesh": "پاکش", "ax": "عکس", "zakhmi": "زخمی", "khodamo": "خودمو", "tigh": "تیغ", "rag": "رگ",
+    "rage": "رگ", "bezanam": "بزنم", "joori": "جوری", "chejoori": "چجوری", "nafahme": "نفهمه",
+    "bomb": "بمب", "dorost": "درست", "mikonan": "میکنن", "mikone": "میکنه", "mikonam": "میکنم",
+    "emtehan": "امتحان", "bazi": "بازی", "bakhti": "باختی", "koskesh": "کسکش", "jende": "جنده",
+    "dolar": "دلار", "madarak": "مدارک", "pasport": "پاسپورت", "torkiye": "ترکیه", "dokhtaraye": "دخترای",
+    "javun": "جوون", "dadash": "داداش", "baste": "بسته", "bebar": "ببر", "zire": "زیر", "behtare": "بهتره",
+    "kooche": "کوچه", "koche": "کوچه", "pelak": "پلاک", "khiaban": "خیابون", "khiyaboon": "خیابون",
+    "video": "ویدیو", "konim": "کنیم", "konid": "کنید", "ham": "هم", "emshab": "امشب", "serial": "سریال",
+    "jadid": "جدید", "ketab": "کتاب", "ketabe": "کتاب", "khundi": "خوندی", "dars": "درس", "kelas": "کلاس",
+    "mohem": "مهم", "shomare": "شماره", "shomaram": "شمارم", "shomarat": "شمارت", "shomarash": "شمارش",
+    "sakht": "سخت", "ghashang": "قشنگ", "zesht": "زشت", "ahmagh": "احمق", "khar": "خر", "bishour": "بیشعور",
+    "bisho": "بیشعور", "tamoom": "تموم", "tamum": "تموم", "dard": "درد", "marg": "مرگ",
 }
 # Persian leetspeak in Finglish: digits for the letters Latin has none for (`3aks` = عکس, `7aal` = حال).
 _FA_DIGITS = {"3": "ع", "7": "ح"}

@@ -170,6 +170,24 @@ def _near_written_harm(name: str, margins: Any) -> bool:
     return need is not None and bool(margins[TARGETS.index(name)] >= need)
 
 
+# Languages whose Latin-letter form the semantic stage reads as typed as well as written back in its own
+# script. Persian only: Finglish leaves out which vowels are short (unwritten in Persian) and which long,
+# so the written-back text is a guess; Russian translit maps letter for letter and is read once.
+BOTH_FORMS = frozenset({"fa"})
+
+
+def stronger_reading(a: Any, b: Any) -> Any:
+    """Two semantic results for one text merged as the windows of one text are: per target the larger
+    score and margin, flagged where either is, evidence from the reading that flagged (the first where
+    both did)."""
+    from tutela.detect.semantic.index import SemanticResult
+
+    margins = a.margins if b.margins is None else b.margins if a.margins is None else np.fmax(a.margins, b.margins)
+    neighbours = {**b.neighbours, **a.neighbours}
+    flagged = list(dict.fromkeys([*a.flagged, *b.flagged]))
+    return SemanticResult(np.maximum(a.scores, b.scores), flagged, neighbours, margins)
+
+
 class SemanticComponent(TrainableComponent):
     """Sentence embeddings against the example banks: calibrated kNN margins and a head per target."""
 
@@ -207,9 +225,17 @@ class SemanticComponent(TrainableComponent):
         from tutela.detect.training.experts import governed_by
 
         texts = [state.natives.get(i, state.originals[i]) for i in rows]
-        results = self.score(texts, [state.langs[i] for i in rows], state.org)
+        langs = [state.langs[i] for i in rows]
+        results = self.score(texts, langs, state.org)
         if results is None:
             return
+        # Finglish written back in Persian script is a guess at its short vowels (`kasif` -> کاسیف): the
+        # encoder also reads the Latin letters as typed, and each target keeps the stronger reading
+        twice = [k for k, i in enumerate(rows) if i in state.natives and state.langs[i] in BOTH_FORMS]
+        if twice:
+            typed = self.score([state.originals[rows[k]] for k in twice], [langs[k] for k in twice], state.org)
+            for k, other in zip(twice, typed or [], strict=False):
+                results[k] = stronger_reading(results[k], other)
         n_cat = len(CATEGORIES)
         for i, r in zip(rows, results, strict=True):
             state.semantic[i] = r
