@@ -33,20 +33,67 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-#: Everyday chat words in the five languages; every request gets a fresh sentence of them
-#: (plus a counter), so no two texts repeat and nothing can be served from a cache.
+#: Everyday chat words in the five languages (written for this bench). The first version drew every
+#: sentence from one list of all five languages' words (`WORDS`, `--mixed-languages` keeps it): a word
+#: salad no one writes, which the language identifier and the romanisation step misread, and with five
+#: Persian words, nearly every Persian-heavy salad said "school ..." (a partial personal-information
+#: match, so an uncertain score the cascade sends to the semantic stage whoever is writing). By default
+#: now a message is in one language, 4 to 10 words from that language's ~25.
+LANG_WORDS = {
+    "en": "did you finish the maths homework see you tomorrow at school lets play minecraft tonight what time is "
+          "practice ok sure lol mum says dinner bus late match won nice game haha later call me after",
+    "tr": "ödevi bitirdin mi yarın okulda görüşürüz maç akşam sinema tamam olur haha annem yemek çağırıyor "
+          "otobüs geç kaldı oyun güzeldi sonra ararım hadi gel",
+    "az": "tapşırığı sabah məktəbdə görüşək oyun tamam yaxşı anam çağırır yemək avtobus gecikdi oyun gözəl idi "
+          "sonra zəng edərəm gəl gedək axşam",
+    "fa": "تکلیف ریاضی فردا مدرسه بازی باشه حتما مامانم صدام میکنه شام اتوبوس دیر کرد بازی خوب بود بعدا "
+          "زنگ میزنم بیا بریم امشب فیلم",
+    "ru": "фильм завтра школе домашку играем вечером ладно хорошо мама зовёт ужинать автобус опоздал игра "
+          "классная потом позвоню давай пошли сегодня",
+}
+#: The first version's word list, drawn from as one (`--mixed-languages`; also `bench/moderate_load_workers.py`).
 WORDS = (
     "did you finish the maths homework see you tomorrow at school lets play minecraft tonight what time is "
     "practice ödevi bitirdin mi yarın okulda görüşürüz maç akşam sinema tapşırığı sabah məktəbdə görüşək "
     "oyun تکلیف ریاضی فردا مدرسه بازی фильм завтра школе домашку играем вечером"
 ).split()
+#: The first mix of this bench (`--mix quarter`): a quarter of the messages adult-to-minor.
 CONTEXTS = [
     {"sender": {"age": 12}, "recipient": {"age": 12}, "connected": True, "channel": "dm"},
     {"sender": {"age": 15}, "recipient": {"age": 14}, "connected": True, "country": "TR"},
     {"sender": {"age": 34}, "recipient": {"age": 13}, "connected": False, "country": "AZ"},
     {"sender": {"age": 30}, "recipient": {"age": 31}, "connected": True},
 ]
+
+
+def _realistic() -> list[dict]:
+    """40 contexts in the proportions of a platform that knows its users' ages and sends them: most
+    chat is between adults or between children; a minority goes from adults to minors (3 in 40,
+    7.5 %), which the detection cascade must send to the semantic stage (issue 12)."""
+    adult_adult = [{"sender": {"age": 20 + i}, "recipient": {"age": 25 + i % 7}, "connected": i % 4 != 0}
+                   for i in range(18)]
+    minor_minor = [{"sender": {"age": 11 + i % 6}, "recipient": {"age": 12 + i % 5}, "connected": True,
+                    "channel": "dm" if i % 2 else "group", "country": "TR" if i % 3 == 0 else None}
+                   for i in range(15)]
+    minor_adult = [{"sender": {"age": 14 + i}, "recipient": {"age": 38 + i}, "connected": True} for i in range(4)]
+    adult_minor = [{"sender": {"age": 34 + i}, "recipient": {"age": 13 + i}, "connected": i == 0, "country": "AZ"}
+                   for i in range(3)]
+    mix = adult_adult + minor_minor + minor_adult + adult_minor
+    # interleave, so every stretch of requests has the same proportions
+    order = sorted(range(len(mix)), key=lambda k: (k * 17) % len(mix))
+    return [{k: v for k, v in mix[k].items() if v is not None} for k in order]
+
+
+#: `--mix`: who writes to whom. `realistic` (default): ages known, 7.5 % adult-to-minor;
+#: `quarter`: the first mix, 25 % adult-to-minor; `unknown-ages`: no ages at all (a platform that
+#: sends none, so the cascade must treat every message as possibly adult-to-minor).
+MIXES = {
+    "realistic": _realistic(),
+    "quarter": CONTEXTS,
+    "unknown-ages": [{"connected": True}, {"channel": "dm"}, {"country": "TR"}, {}],
+}
 #: Harmful messages (about 1 request in `--harmful-every`): they fire rules, nudges and open cases.
 HARMFUL = [
     ("don't tell your mom about us, it's our little secret", {"sender": {"age": 34}, "recipient": {"age": 12}}),
@@ -56,7 +103,7 @@ HARMFUL = [
 MESSAGES = [(" ".join(WORDS[i:i + 6]), CONTEXTS[i % len(CONTEXTS)]) for i in range(0, 40, 6)] + HARMFUL
 
 LUA = """
-local words = {%s}
+local langs = {%s}
 local contexts = {%s}
 local harmful = {%s}
 local harmful_every = %d
@@ -69,10 +116,11 @@ request = function()
   if harmful_every > 0 and i %% harmful_every == 0 then
     body = harmful[(i / harmful_every) %% #harmful + 1]
   else
+    local words = langs[math.random(#langs)]
     local n = math.random(4, 10)
     local t = {}
     for k = 1, n do t[k] = words[math.random(#words)] end
-    body = '{"text": "' .. table.concat(t, " ") .. " " .. i .. '", "context": ' .. contexts[i %% #contexts + 1] .. '}'
+    body = '{"text": "' .. i .. " " .. table.concat(t, " ") .. '", "context": ' .. contexts[i %% #contexts + 1] .. '}'
   end
   return wrk.format("POST", "/v1/moderate", headers, body)
 end
@@ -84,6 +132,23 @@ done = function(summary, latency, requests)
     latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
 end
 """
+
+
+def word_lists(mixed_languages: bool = False) -> list[list[str]]:
+    """The vocabularies a message draws its words from: one language each, or the old single salad."""
+    return [WORDS] if mixed_languages else [w.split() for w in LANG_WORDS.values()]
+
+
+def message(rnd: Any, i: int, contexts: list[dict], harmful_every: int, lists: list[list[str]]) -> tuple[str, dict]:
+    """The i-th message (1-based) the load sends, as the Lua script makes it: 1 in `harmful_every` harmful,
+    else the counter and a fresh random sentence in one language, with the i-th context of the mix. The
+    counter (which makes every text unique, so nothing can come from a cache) goes first: after the last
+    word it made "... школе 425" a school number, a personal-information match no chat message has."""
+    if harmful_every and i % harmful_every == 0:
+        return HARMFUL[(i // harmful_every) % len(HARMFUL)]
+    words = rnd.choice(lists)
+    text = f"{i} " + " ".join(rnd.choice(words) for _ in range(rnd.randint(4, 10)))
+    return text, contexts[i % len(contexts)]
 
 
 def _bodies() -> list[str]:
@@ -223,21 +288,22 @@ def _wait(port: int, key: str, timeout: float = 300) -> None:
     raise RuntimeError("server did not come up")
 
 
-def _lua(key: str, harmful_every: int) -> str:
+def _lua(key: str, harmful_every: int, contexts: list[dict], lists: list[list[str]]) -> str:
     def q(x: str) -> str:
         return "[[" + x + "]]"
 
     return LUA % (
-        ", ".join(q(w) for w in WORDS),
-        ", ".join(q(json.dumps(c)) for c in CONTEXTS),
+        ", ".join("{" + ", ".join(q(w) for w in words) + "}" for words in lists),
+        ", ".join(q(json.dumps(c)) for c in contexts),
         ", ".join(q(json.dumps({"text": t, "context": c})) for t, c in HARMFUL),
         harmful_every, 7, key,
     )
 
 
-def run_wrk(port: int, key: str, duration: int, connections: int, threads: int, harmful_every: int) -> dict:
+def run_wrk(port: int, key: str, duration: int, connections: int, threads: int, harmful_every: int,
+            contexts: list[dict], lists: list[list[str]]) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
-        fh.write(_lua(key, harmful_every))
+        fh.write(_lua(key, harmful_every, contexts, lists))
         script = fh.name
     cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s", "--latency", "-s", script,
            f"http://127.0.0.1:{port}"]
@@ -256,10 +322,15 @@ def run_wrk(port: int, key: str, duration: int, connections: int, threads: int, 
     }
 
 
-async def _py_load(port: int, key: str, duration: int, connections: int) -> dict:
+async def _py_load(port: int, key: str, duration: int, connections: int, harmful_every: int,
+                   contexts: list[dict], lists: list[list[str]]) -> dict:
+    import random
+
     import httpx
 
-    bodies = _bodies()
+    rnd = random.Random(7)
+    bodies = [json.dumps(dict(zip(("text", "context"), message(rnd, i, contexts, harmful_every, lists),
+                                  strict=True))) for i in range(1, 4097)]
     lat: list[float] = []
     errors = 0
     stop = time.monotonic() + duration
@@ -299,9 +370,11 @@ def _load(args: argparse.Namespace, port: int, key: str, harmful_every: int, ser
     cpu0 = _cpu_seconds(server.pid)
     wcpu0 = _cpu_seconds(worker.pid) if worker else 0.0
     if args.tool == "wrk":
-        result = run_wrk(port, key, args.duration, args.connections, args.threads, harmful_every)
+        result = run_wrk(port, key, args.duration, args.connections, args.threads, harmful_every,
+                         MIXES[args.mix], word_lists(args.mixed_languages))
     else:
-        result = asyncio.run(_py_load(port, key, args.duration, args.connections))
+        result = asyncio.run(_py_load(port, key, args.duration, args.connections, harmful_every, MIXES[args.mix],
+                                      word_lists(args.mixed_languages)))
     cpu = _cpu_seconds(server.pid) - cpu0
     result["server_cpu_ms_per_request"] = round(cpu * 1000 / max(1, result["requests"]), 3)
     if worker:
@@ -319,6 +392,11 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="server worker processes")
     ap.add_argument("--tool", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     ap.add_argument("--harmful-every", type=int, default=32, help="every Nth request is harmful (0: never)")
+    ap.add_argument("--mix", choices=list(MIXES), default="realistic",
+                    help="who writes to whom: realistic (ages known, 7.5%% adult-to-minor; default), quarter "
+                         "(the first mix, 25%% adult-to-minor), unknown-ages (no ages sent at all)")
+    ap.add_argument("--mixed-languages", action="store_true",
+                    help="draw each message from all five languages' words at once, as the first version did")
     ap.add_argument("--postgres", metavar="URL", help="run against this PostgreSQL (a fresh schema, dropped after)")
     ap.add_argument("--external-worker", action="store_true",
                     help="one `tutela worker` process carries out the outbox (serve gets TUTELA_EXTERNAL_WORKERS=1)")
@@ -365,6 +443,8 @@ def main() -> None:
     result.update({"server": f"uvicorn {args.workers} workers, httptools, uvloop, no access log"
                              + (", plus 1 `tutela worker`" if args.external_worker else ", outbox drained in-process"),
                    "database": "PostgreSQL" if args.postgres else "SQLite",
+                   "traffic": f"--mix {args.mix}" + (" --mixed-languages" if args.mixed_languages else "")
+                              + f", semantic stage {os.environ.get('TUTELA_SEMANTIC_STAGE') or 'auto'}",
                    "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                    "machine": f"{os.cpu_count()} cores {os.uname().machine}, load average before "
                               f"{os.getloadavg()[0]:.1f} (shared with parallel jobs)"})

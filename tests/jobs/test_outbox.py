@@ -53,6 +53,34 @@ def test_a_case_decision_commits_log_and_outbox_then_a_worker_opens_the_case(any
     assert drain(anydb, settings) == 0 and count_cases(anydb, org[0]) == 1
 
 
+def test_the_case_of_a_message_the_semantic_stage_saw_is_triaged_on_that_analysis(
+    anydb, settings, org, monkeypatch
+) -> None:
+    from tutela.cases import triage
+    from tutela.storage.tables.cases import reports
+
+    d = _decide(anydb, settings, org)  # an adult to a child: the cascade sends the message on
+    calls = []
+    monkeypatch.setattr(triage, "analyse", lambda *a, **k: calls.append(a))
+    assert drain(anydb, settings) == 1
+    assert calls == []  # no second pass over the generated description
+    with anydb.connect() as conn:
+        stored = conn.execute(select(reports.c.analysis).where(reports.c.external_id == d.id)).scalar()
+    assert stored["stages"] == ["fast", "semantic"]
+    assert set(stored["flags"]) == set(d.flags) and stored["flags"]
+    assert all("text" not in e for e in stored["explanations"])  # as ever, no spans of the message
+
+
+def test_triage_analyses_again_where_the_cascade_kept_the_message_on_the_fast_path() -> None:
+    from tutela.detect import analyze_text
+    from tutela.detect.semantic.cascade import Audience
+    from tutela.policy.service import triage_analysis
+
+    peers = analyze_text(THREAT, audience=Audience(sender_minor=True, recipient_minor=True), stages="fast")
+    assert peers.stages == ["fast"] and triage_analysis(peers) is None
+    assert triage_analysis(None) is None
+
+
 def test_ordinary_decisions_write_no_outbox_rows(anydb, settings, org) -> None:
     d = _decide(anydb, settings, org, ORDINARY, PEER_CTX)
     assert d.queued == [] and outbox.depth(anydb) == {}

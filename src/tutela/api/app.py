@@ -28,11 +28,19 @@ from tutela.web.templating import STATIC_DIR
 log = logging.getLogger(__name__)
 
 
+#: Routers matched first: the per-message calls a platform makes thousands of times a second. The
+#: router tries every route in order, twice (match, then handle), and a call to a late route paid
+#: ~0.3 ms of CPU for walking ~150 routes, a quarter of a `/v1/moderate` decision; first, it pays
+#: for a handful. None of their paths overlaps another router's, so the order changes no answer.
+HOT_FIRST = ("moderate", "text")
+
+
 def _routers(package: str) -> list[Any]:
     pkg = importlib.import_module(package)
     found = []
-    for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{package}.{mod.name}")
+    names = sorted((m.name for m in pkgutil.iter_modules(pkg.__path__)), key=lambda n: (n not in HOT_FIRST, n))
+    for name in names:
+        module = importlib.import_module(f"{package}.{name}")
         router = getattr(module, "router", None)
         if router is not None:
             found.append(router)

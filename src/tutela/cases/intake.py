@@ -26,6 +26,7 @@ from tutela.cases.receiving import receiving_org
 from tutela.cases.reference import normalise_reference
 from tutela.cases.writer import writer_for
 from tutela.config import Settings
+from tutela.domain.analysis import TextAnalysis
 from tutela.domain.cases import (
     CaseStatus,
     EvidenceFile,
@@ -86,10 +87,16 @@ def submit_report(
     principal: Principal | None = None,
     files: list[EvidenceFile] | None = None,
     idempotency_key: str | None = None,
+    analysis: TextAnalysis | None = None,
 ) -> ReportReceipt:
     """Take a report. `principal=None` is the public, anonymous form: the report goes to the hotline
-    with people (`receiving_org`), or waits for one. Returns only after the report is durably stored."""
-    item = prepare(db, settings, report, principal=principal, files=files, idempotency_key=idempotency_key)
+    with people (`receiving_org`), or waits for one. Returns only after the report is durably stored.
+
+    `analysis`: the reported message's own analysis, already run through both stages, for a report
+    the engine files itself (`tutela.policy.service.open_case`): triage reads it instead of analysing
+    the generated description again."""
+    item = prepare(db, settings, report, principal=principal, files=files, idempotency_key=idempotency_key,
+                   analysis=analysis)
     return writer_for(db, store_batch).submit(item)
 
 
@@ -101,6 +108,7 @@ def prepare(
     principal: Principal | None = None,
     files: list[EvidenceFile] | None = None,
     idempotency_key: str | None = None,
+    analysis: TextAnalysis | None = None,
 ) -> Prepared:
     """Check a report and do all the work that needs no lock: hashing, analysis, triage, routes, keys."""
     files = list(files or [])
@@ -111,7 +119,7 @@ def prepare(
 
     hashes = [hash_file(f.data, f.filename) for f in files]
     digest = _request_digest(report, hashes)
-    t = triage_report(db, settings, report, hashes, org_id)
+    t = triage_report(db, settings, report, hashes, org_id, analysis=analysis)
     routes = routing.suggest(report.country, t.category, t.priority.value, settings)
     keys = dedup.keys_for(settings, report, [h.sha256 for h in hashes])
     notice = _notice(report)
@@ -173,11 +181,15 @@ def validate(
 
 
 def triage_report(
-    db: Database, settings: Settings, report: ReportIn, hashes: list[FileHashes], org_id: int | None
+    db: Database, settings: Settings, report: ReportIn, hashes: list[FileHashes], org_id: int | None,
+    *, analysis: TextAnalysis | None = None,
 ) -> triage.Triage:
     """Analyse the text and any conversation, match the files against the organisation's hash
-    lists, and set priority and category from all of it (and the reporter's own choice)."""
-    analysis = triage.analyse(report.description, lang=report.language, settings=settings, db=db, org_id=org_id)
+    lists, and set priority and category from all of it (and the reporter's own choice).
+    A given `analysis` (see `submit_report`) stands for the description's."""
+    if analysis is None:
+        analysis = triage.analyse(report.description, lang=report.language, settings=settings, db=db,
+                                  org_id=org_id)
     hash_banks = _hash_banks(db, hashes, org_id)
     conversation = triage.analyse_conversation(report.conversation)
     t = triage.triage(

@@ -8,8 +8,11 @@ worker opens the case with the decision id as its idempotency key, then writes
 the case's reference onto the logged decision.
 
 The payload holds only what the case needs: the decision, the context, media
-hashes, and the message text or media only when the policy asked to preserve
-evidence (sealed with the vault key until the case has it).
+hashes, the message's analysis when it went through the semantic stage (scores,
+flags, signals and offsets, never the matched text; triage reads it instead of
+analysing the case's description again), and the message text or media only
+when the policy asked to preserve evidence (sealed with the vault key until the
+case has it).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlalchemy import update
 
 from tutela.access import Principal
 from tutela.config import Settings
+from tutela.domain.analysis import TextAnalysis
 from tutela.domain.policy import Action, Decision, ModerationContext, ModerationItem
 from tutela.jobs import outbox
 from tutela.jobs.handlers import register
@@ -55,7 +59,18 @@ def payload_of(p: Any) -> dict[str, Any]:
         "hashes": None if hashes is None else {"md5": hashes.md5 or None, "sha256": hashes.sha256 or None,
                                                "pdq": hashes.pdq or None},
         "principal": {"org_id": p.principal.org_id, "org_name": p.principal.org_name},
+        # the message's scores, flags, signals and evidence as the case will keep them, when triage may use them
+        "analysis": _analysis_payload(p),
     }
+
+
+def _analysis_payload(p: Any) -> dict[str, Any] | None:
+    """What a case keeps of the message's analysis (`triage.stored_analysis`), when triage may read it."""
+    from tutela.cases.triage import stored_analysis
+    from tutela.policy.service import triage_analysis
+
+    analysis = triage_analysis(getattr(p, "analysis", None))
+    return stored_analysis(analysis) if analysis is not None else None
 
 
 def commit_with_outbox(p: Any, log_row: dict[str, Any] | None) -> None:
@@ -89,7 +104,8 @@ def run(db: Database, settings: Settings, job: outbox.Job) -> str:
     hashes = SimpleNamespace(md5=h.get("md5") or "", sha256=h.get("sha256") or "", pdq=h.get("pdq")) if h else None
     pr = data["principal"]
     principal = Principal(pr["org_id"], pr["org_name"], frozenset({"reports"}), key_id="policy-engine")
-    refs = open_case(db, settings, principal, decision, item, ctx, hashes)
+    analysis = TextAnalysis.model_validate(data["analysis"]) if data.get("analysis") else None
+    refs = open_case(db, settings, principal, decision, item, ctx, hashes, analysis)
     with db.begin() as conn:
         conn.execute(update(moderation_decisions).where(moderation_decisions.c.decision_id == decision.id)
                      .values(case_refs=refs))

@@ -1,0 +1,172 @@
+"""CPU per `POST /v1/moderate` request, in process, with an optional profile.
+
+The wall-clock load test (`bench/moderate_load.py`) needs a quiet machine; this one does not. It
+builds the app as `tutela serve` does (lifespan included, so the outbox drainer runs in a thread as
+in the embedded default), sends N requests through the ASGI interface (no socket, no HTTP parser, no client library)
+with `--concurrency` of them in flight, and reports CPU milliseconds per request for the whole
+process (every thread: the event loop, the decision-log writer, the outbox drainer opening cases).
+The traffic is `bench/moderate_load.py`'s (`--mix`, `--harmful-every`).
+
+    OMP_NUM_THREADS=1 python bench/moderate_profile.py --requests 3000 --harmful-every 32
+    OMP_NUM_THREADS=1 python bench/moderate_profile.py --requests 3000 --profile 25   # top 25 by own time
+
+Not a test; figures go to docs/benchmarks.md with the machine, the date and the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from moderate_load import MIXES, _setup, message, word_lists  # noqa: E402
+
+
+def _bodies(n: int, args: argparse.Namespace, seed: int = 7) -> list[bytes]:
+    """The same kind of sequence the wrk script sends (`moderate_load.message`)."""
+    rnd = random.Random(seed)
+    contexts, lists = MIXES[args.mix], word_lists(args.mixed_languages)
+    return [json.dumps(dict(zip(("text", "context"), message(rnd, i, contexts, args.harmful_every, lists),
+                                strict=True))).encode() for i in range(1, n + 1)]
+
+
+def _count_semantic() -> dict[str, int]:
+    """Wrap the batch entry point the server uses so the run can say how many texts reached the semantic stage."""
+    import tutela.detect as detect
+
+    counts = {"texts": 0, "semantic": 0}
+    inner = detect.analyze_texts
+
+    def counting(*a, **kw):  # noqa: ANN002, ANN003, ANN202
+        out = inner(*a, **kw)
+        counts["texts"] += len(out)
+        counts["semantic"] += sum("semantic" in r.stages for r in out)
+        return out
+
+    detect.analyze_texts = counting
+    return counts
+
+
+async def _call(app, key: str, body: bytes) -> tuple[int, bytes]:  # noqa: ANN001
+    """One request straight through the ASGI interface: what uvicorn hands the app, minus the socket."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": "/v1/moderate", "raw_path": b"/v1/moderate", "root_path": "", "query_string": b"",
+        "headers": [(b"host", b"bench"), (b"content-type", b"application/json"),
+                    (b"authorization", f"Bearer {key}".encode()), (b"content-length", str(len(body)).encode())],
+        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80), "state": {},
+    }
+    sent = False
+    status, chunks = 0, []
+
+    async def receive() -> dict:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # the client never disconnects
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return status, b"".join(chunks)
+
+
+async def _drive(app, key: str, bodies: list[bytes], concurrency: int) -> list[float]:  # noqa: ANN001
+    lat: list[float] = []
+    it = iter(bodies)
+
+    async def worker() -> None:
+        for body in it:
+            t0 = time.perf_counter()
+            status, out = await _call(app, key, body)
+            if status != 200:
+                raise RuntimeError(out.decode())
+            lat.append(time.perf_counter() - t0)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return lat
+
+
+async def _run(args: argparse.Namespace, data_dir: Path, key: str) -> dict:
+    from tutela.api.app import create_app
+    from tutela.config import load_settings
+    from tutela.policy.log import flush_all
+
+    app = create_app(load_settings(data_dir=data_dir))
+    async with app.router.lifespan_context(app):
+        await _drive(app, key, _bodies(200, args, seed=1), args.concurrency)  # warm
+        flush_all()
+        bodies = _bodies(args.requests, args)
+        counts = _count_semantic()
+        prof = cProfile.Profile(time.thread_time) if args.profile else None  # the event loop thread's own CPU
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        if prof:
+            prof.enable()
+        lat = await _drive(app, key, bodies, args.concurrency)
+        flush_all()
+        if prof:
+            prof.disable()
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - t0
+        # wait for the cases to be opened by the drainer thread, and count their CPU too
+        from tutela.jobs.drainer import drain
+
+        drain(app.state.db, app.state.settings, timeout=60)
+        cpu_all = time.process_time() - cpu0
+    lat.sort()
+    result = {
+        "mix": args.mix + (" --mixed-languages" if args.mixed_languages else ""),
+        "semantic_stage": app.state.settings.semantic_stage, "harmful_every": args.harmful_every,
+        "requests": len(lat), "texts_through_the_semantic_stage": counts["semantic"],
+        "concurrency": args.concurrency,
+        "cpu_ms_per_request": round(cpu * 1000 / len(lat), 3),
+        "cpu_ms_per_request_with_cases_opened": round(cpu_all * 1000 / len(lat), 3),
+        "in_process_p99_ms": round(lat[int(0.99 * len(lat))] * 1000, 1),
+        "wall_s": round(wall, 2), "load_average": os.getloadavg()[0],
+    }
+    if prof:
+        s = io.StringIO()
+        pstats.Stats(prof, stream=s).sort_stats("tottime").print_stats(args.profile)
+        s.write("\n--- cumulative ---\n")
+        pstats.Stats(prof, stream=s).sort_stats("cumulative").print_stats(args.profile)
+        result["profile"] = s.getvalue()
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=3000)
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--mix", choices=sorted(MIXES), default="realistic")
+    ap.add_argument("--harmful-every", type=int, default=32)
+    ap.add_argument("--mixed-languages", action="store_true", help="the first version's word salad")
+    ap.add_argument("--profile", type=int, default=0, metavar="N", help="print the top N functions")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="tutela-prof-") as tmp:
+        key = _setup(Path(tmp))
+        result = asyncio.run(_run(args, Path(tmp), key))
+    profile = result.pop("profile", None)
+    print(json.dumps(result, indent=2))
+    if profile:
+        print(profile)
+
+
+if __name__ == "__main__":
+    main()
