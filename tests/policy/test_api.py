@@ -197,3 +197,40 @@ def test_policy_test_and_compare_over_http(client, h) -> None:
     cmp_ = client.post("/v1/policies/compare", json={"candidate": POLICY, "cases": cases}, headers=h).json()
     assert cmp_["live"] == "tutela-default" and cmp_["differ"] == 1 and cmp_["differences"][0]["shadow"] == "block"
     assert client.post("/v1/policies/test", json={"cases": []}, headers=h).status_code == 422
+
+
+def test_the_fast_path_answers_as_the_route_and_leaves_refusals_to_it(client, h, auth, monkeypatch) -> None:
+    """`tutela.api.fastpath` answers well-formed calls itself; the route must give the same answer,
+    and every refusal (no key, wrong scope, a body that does not validate) stays the route's own."""
+    from tutela.api import fastpath
+
+    msg = {"text": SCENARIOS["secrecy"]["tr"], "context": CHILD_CTX}
+    fast = client.post("/v1/moderate", json=msg, headers=h)
+    # the same call through the framework (the fast path stood aside)
+    monkeypatch.setattr(fastpath.ModerateFastPath, "_answer", lambda *_a, **_k: _none())
+    slow = client.post("/v1/moderate", json=msg, headers=h)
+    monkeypatch.undo()
+    assert fast.status_code == slow.status_code == 200
+    a, b = fast.json(), slow.json()
+    for body in (a, b):
+        body.pop("id"), body.pop("created_at")
+    assert a == b and fast.headers["content-type"] == slow.headers["content-type"]
+
+    other = auth("platform-b", ["reports"])
+    refusals = [
+        ({}, msg, 401),
+        (other, msg, 403),
+        (h, {"text": "hi", "unknown_field": 1}, 422),
+        (h, {"text": "hi", "context": {"sender": {"age": "old"}}}, 422),
+    ]
+    for headers, body, status in refusals:
+        r = client.post("/v1/moderate", json=body, headers=headers)
+        assert r.status_code == status, (body, r.text)
+        assert r.json()["error"]
+    # the metrics still name the route, not "unmatched"
+    metrics = client.get("/metrics").text
+    assert 'route="/v1/moderate"' in metrics
+
+
+async def _none() -> None:
+    return None

@@ -122,6 +122,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     add_docs(app)
     app.state.settings = settings
     app.state.db = database
+    from tutela.api.fastpath import ModerateFastPath
+
+    app.add_middleware(ModerateFastPath)  # innermost: the body limit and the metrics still see every call
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=body_cap(settings.max_upload_bytes))
     from tutela.jobs.metrics import MetricsMiddleware
 

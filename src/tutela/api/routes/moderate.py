@@ -118,7 +118,13 @@ async def _decide(request: Request, principal: Principal, item: ModerationItem, 
 async def moderate_item(body: ModerateRequest, request: Request) -> Response:
     """Runs the right detectors, applies the organisation's live policy (and its shadow, if set),
     and returns the decision, every action, the reasons (rule ids with evidence) and nudges for the child."""
-    principal = _principal(request)
+    return await decide_request(request, _principal(request), body)
+
+
+async def decide_request(request: Request, principal: Principal, body: ModerateRequest) -> Response:
+    """The answer to a parsed `POST /v1/moderate` from an authenticated caller (also what
+    `tutela.api.fastpath` calls for the common case, without the framework around it)."""
+    principal.require("moderate")
     media = None
     if body.media_base64 is not None:
         try:
