@@ -29,9 +29,9 @@ log = logging.getLogger(__name__)
 
 
 #: Routers matched first: the per-message calls a platform makes thousands of times a second. The
-#: router tries every route in order, twice (match, then handle), and a call to a late route paid
-#: ~0.3 ms of CPU for walking ~150 routes, a quarter of a `/v1/moderate` decision; first, it pays
-#: for a handful. None of their paths overlaps another router's, so the order changes no answer.
+#: router tries routes in order, twice (match, then handle): behind nine other routers, a
+#: `/v1/moderate` call paid ~0.2 ms of CPU (~80 route checks), a fifth of the decision; first, it
+#: pays for a handful. None of their paths overlaps another router's, so the order changes no answer.
 HOT_FIRST = ("moderate", "text")
 
 
