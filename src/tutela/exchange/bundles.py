@@ -23,7 +23,7 @@ from typing import Any
 
 from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import TLP, Partner
-from tutela.exchange import envelope, feed, identity, inbound, stix
+from tutela.exchange import envelope, feed, identity, inbound, jose, stix
 from tutela.exchange.errors import ExchangeError, Refused
 from tutela.storage.db import Database
 from tutela.storage.times import utc_now
@@ -77,7 +77,23 @@ def page_wire(
         "in_reply_to": in_reply_to,
         "bundle": stix.bundle(objects, org=org, key_id=key_id),
     }
-    return envelope.seal_wire(db, org_id, KIND, body, to=to, share_level=level)
+    return envelope.seal_wire(db, org_id, KIND, body, to=to, share_level=level, plain=_plain(page.signals))
+
+
+def _plain(signals: list[stix.Signal]) -> bool:
+    """Whether a page built by `page_wire` may skip the canonical form's scan for numbers
+    (`jose.canonical(plain=True)`): the indicators are built from typed fields (strings, integers,
+    lists of strings) with fixed ASCII keys, so only the provenance, free-form JSON from the
+    database, needs the walk; a page shares a handful of provenance objects, each walked once."""
+    seen: set[int] = set()
+    for s in signals:
+        p = s.provenance
+        if id(p) in seen:
+            continue
+        seen.add(id(p))
+        if not jose.plain(p):
+            return False
+    return True
 
 
 def export_file(

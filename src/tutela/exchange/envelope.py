@@ -84,10 +84,12 @@ def seal_wire(
     to: Partner | None,
     share_level: TLP | str,
     content: bool = False,
-) -> dict[str, Any]:
+    plain: bool = False,
+) -> tuple[dict[str, Any], bytes]:
     """`seal`, and the envelope as JSON bytes to send: the canonical JSON that was signed with the
     `signature` member appended, so a receiver can check the signature over the bytes as they came
-    (`open_envelope(raw=...)`) without making the canonical form again."""
+    (`open_envelope(raw=...)`) without making the canonical form again. `plain`: the body was checked
+    with `jose.plain` (see `jose.canonical`); the envelope's own members are plain by construction."""
     level = TLP.parse(share_level)
     if to is not None:
         if to.org_id != org_id:
@@ -114,7 +116,7 @@ def seal_wire(
         "content": bool(content),
         "body": body,
     }
-    payload = jose.canonical(env)
+    payload = jose.canonical(env, plain=plain)
     env["signature"] = sign.sign_canonical(payload, typ=TYP)
     return env, payload[:-1] + b',"signature":' + orjson.dumps(env["signature"]) + b"}"
 

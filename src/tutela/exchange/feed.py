@@ -40,7 +40,7 @@ from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import TLP, Partner
 from tutela.exchange import partners as partner_rules
 from tutela.exchange.errors import ExchangeError
-from tutela.exchange.stix import Signal, indicator_id
+from tutela.exchange.stix import Signal, indicator_id, make_signal
 from tutela.storage import bulk
 from tutela.storage.db import Database
 from tutela.storage.tables.exchange import exchange_collections, exchange_signals
@@ -632,39 +632,29 @@ _PAGE_COLUMNS = (
 )
 
 
-def _page_signal(
-    seq: int,
-    stix_id: str,
-    signal_type: str,
-    value: str,
-    category: str,
-    confidence: int,
-    share_level: str,
-    first_seen: datetime,
-    last_seen: datetime,
-    updated_at: datetime,
-    content_type: str | None,
-    group_name: str | None,
-    country: str | None,
-    expires_at: datetime | None,
-    provenance: dict[str, Any] | None,
-    deleted: Any,
-) -> Signal:
-    return Signal(
+#: the page reader's conversions after the column's own (each distinct value once: `bulk.row_reader`)
+_PAGE_THEN = {"first_seen": as_utc, "last_seen": as_utc, "updated_at": as_utc, "expires_at": as_utc}
+
+
+def _page_signal(row: tuple[Any, ...]) -> Signal:
+    """A `Signal` from a row of `_PAGE_COLUMNS` read with `_PAGE_THEN` (times already aware UTC)."""
+    (seq, stix_id, signal_type, value, category, confidence, share_level, first_seen, last_seen, updated_at,
+     content_type, group_name, country, expires_at, provenance, deleted) = row
+    return make_signal(
         stix_id,
         signal_type,
         value,
         category,
         confidence,
         _TLP_OF[share_level],
-        as_utc(first_seen),
-        as_utc(last_seen),
-        as_utc(updated_at),
+        first_seen,
+        last_seen,
+        updated_at,
         int(seq),
         content_type,
         group_name,
         country,
-        as_utc_or_none(expires_at),
+        expires_at,
         provenance or {},
         bool(deleted),
     )
@@ -719,7 +709,7 @@ def read_page(
             return Page([], 0, True, stale=True)
         # a page is up to 50,000 rows: read as the driver gives them, each distinct timestamp and
         # provenance converted once (`bulk.row_reader`), not through a SQLAlchemy row each
-        read = bulk.row_reader(conn, exchange_signals, _PAGE_COLUMNS)
+        read = bulk.row_reader(conn, exchange_signals, _PAGE_COLUMNS, then=_PAGE_THEN)
         rows = [
             read(r)
             for r in conn.execute(
@@ -734,7 +724,7 @@ def read_page(
         ]
     more = len(rows) > limit
     rows = rows[:limit]
-    signals = [_page_signal(*r) for r in rows]
+    signals = [_page_signal(r) for r in rows]
     verdicts: dict[tuple[Any, ...], bool] = {}  # the policy per (level, category, type, country)
     kept = []
     for s in signals:

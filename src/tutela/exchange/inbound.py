@@ -23,6 +23,7 @@ feed not touched since the resync started, i.e. what the source no longer has.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -251,7 +252,7 @@ def apply(db: Database, partner: Partner, inbound: Inbound, signals: list[Signal
         else:
             out.not_accepted += 1
             gone.append(s)  # a signal now outside the policy is withdrawn here too
-    existing = _existing(db, inbound.id, list(latest))
+    existing = _existing(db, inbound.id, sorted(latest))  # in index order, as the writes below
     # 1. withdrawals: bank entries first (the matcher follows the removal log), then the rows
     stale_entries = [
         existing[s.stix_id]["entry_id"]
@@ -329,6 +330,7 @@ def apply(db: Database, partner: Partner, inbound: Inbound, signals: list[Signal
                 new_rows.append(bind((*row, 0, 0)))
             else:
                 updates.append({"_id": prev["id"], **dict(zip(_RECEIVED[1:16], row[1:], strict=True))})
+        new_rows.sort(key=_second)  # by STIX id: see `_add_entries` on why sorted
         bulk.insert_rows(conn, exchange_received, _RECEIVED, new_rows)
         if updates:
             conn.execute(
@@ -381,6 +383,11 @@ def _add_entries(
             continue
         asked[k] = [(s.signal_type, s.value)]
         rows.append(bind((bank_id, name[0], s.value, None, None, now, actor, s.content_type or name[1])))
+    # in index order: a page's random hashes then go into each index (and the received rows into
+    # theirs) as one ordered walk over its pages, each read and written once, instead of a jump to
+    # a random page per row; past ~100,000 signals the indexes outgrow the page cache, and unsorted
+    # writes cost a third more CPU (and the read-back I/O) by a million
+    rows.sort(key=_third)
     made = bulk.insert_new_returning(
         conn, hash_entries, _ENTRY, rows, ("bank_id", "signal_type", "value"), ("id", "signal_type", "value")
     )
@@ -401,6 +408,10 @@ def _add_entries(
             found[(t, v)] = int(i)
     ids = {key: found[k] for k, keys in asked.items() if k in found for key in keys}
     return ids, len(made)
+
+
+_second = itemgetter(1)
+_third = itemgetter(2)
 
 
 def _existing(db: Database, inbound_id: int, stix_ids: list[str]) -> dict[str, dict[str, Any]]:

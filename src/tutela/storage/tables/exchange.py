@@ -35,6 +35,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from tutela.storage.db import metadata
@@ -198,7 +199,17 @@ exchange_received = Table(
     Column("quarantine_reason", String(200)),
     Column("received_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("inbound_id", "stix_id", name="uq_exchange_received_inbound_stix"),
-    Index("ix_exchange_received_value", "signal_type", "value"),
+    # keyed identifiers are looked up by value (`keyed.lookup`); hash signals by their bank entry, so only
+    # rows with a sharing group are in this index (migration 0014: a million hashes wrote it for nothing)
+    Index(
+        "ix_exchange_received_keyed",
+        "group_name",
+        "value",
+        sqlite_where=text("group_name IS NOT NULL"),
+        postgresql_where=text("group_name IS NOT NULL"),
+    ),
+    # a resync's end finds the rows it did not touch (`inbound.finish_resync`) without reading them all
+    Index("ix_exchange_received_inbound_time", "inbound_id", "received_at"),
     sqlite_autoincrement=True,
 )
 
