@@ -136,3 +136,41 @@ def test_bytes_as_sent_verify_and_any_changed_byte_is_refused(any_db: Database) 
 def test_stix_times_with_offsets_are_kept_as_utc() -> None:
     assert stix.parse_time("2026-12-05T03:00:00+03:00") == datetime(2026, 12, 5, tzinfo=UTC)
     assert stix.parse_time("2026-12-05T00:00:00.000Z").tzinfo is UTC
+
+
+def test_a_pushed_page_is_checked_over_its_bytes_at_the_inbox(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The inbox hands a pushed page's bytes on (as a pull does): the signature holds over them without
+    a canonical form made again, and a changed byte is still refused as tampered."""
+    from tutela.exchange import inbox, jose
+
+    a, b = _pair(db)
+    banks.create_bank(db, a, "known")
+    banks.add_entries(db, "known", [("pdq", v) for v in PDQ[:5]], org_id=a)
+    env, wire = _page(db, a)
+
+    def no_canonical_check(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the canonical form was made again")
+
+    tampered = wire.replace(b'"confidence":80', b'"confidence":99', 1)
+    with pytest.raises(Refused, match="tampered"):  # not as signed: the canonical check decides, and refuses
+        inbox.deliver(db, orjson.loads(tampered), raw=tampered)
+    monkeypatch.setattr(jose, "verify", no_canonical_check)
+    answer = inbox.deliver(db, orjson.loads(wire), raw=wire)
+    assert answer["added"] == 5 and answer["partner"] == "tr-hotline"
+
+
+def test_a_page_whose_provenance_holds_a_float_is_still_rfc8785(db: Database) -> None:
+    """Provenance is free-form JSON: a float there sends the page down the careful canonical path, so a
+    receiver that gets it re-formatted (checked over the canonical form) still verifies it."""
+    a, b = _pair(db)
+    banks.create_bank(db, a, "known")
+    banks.add_entries(db, "known", [("pdq", v) for v in PDQ[:3]], org_id=a)
+    col = feed.ensure_collection(db, a, "known")
+    feed.sync(db, col.id)
+    from tutela.storage.tables.exchange import exchange_signals
+
+    with db.begin() as conn:
+        conn.execute(exchange_signals.update().values(provenance={"bank": "known", "score": 0.5}))
+    env, wire = _page(db, a)
+    pretty = orjson.dumps(orjson.loads(wire), option=orjson.OPT_INDENT_2)
+    assert envelope.open_envelope(db, b, None, raw=pretty, partner="tr-hotline").body == env["body"]

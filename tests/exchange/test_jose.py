@@ -113,3 +113,16 @@ def test_fast_canonical_form_equals_rfc8785() -> None:
 
     same()
     assert jose.canonical({"x": 1.5, "é": 2**60 // 2**10}) == rfc8785.dumps({"x": 1.5, "é": 2**50})
+
+
+def test_plain_canonical_form_is_rfc8785_and_refuses_what_it_cannot_vouch_for() -> None:
+    """`canonical(plain=True)` skips the scan for numbers only: a document the caller checked with
+    `plain()` comes out as RFC 8785 gives it, and integers beyond 53 bits still take the careful path."""
+    import rfc8785
+
+    doc = {"b": [1, "x", {"u": "ü", "seq": 2**53 - 1}], "a": "2026-12-06T01:00:00.000Z", "c": None}
+    assert jose.plain(doc)
+    assert jose.canonical(doc, plain=True) == rfc8785.dumps(doc)
+    assert not jose.plain({"x": 1.5}) and not jose.plain({"é": 1})  # a float; a key outside ASCII
+    with pytest.raises(jose.SignatureError):  # too big for RFC 8785's numbers: refused as before
+        jose.canonical({"n": 2**60}, plain=True)

@@ -88,3 +88,24 @@ def test_the_stable_id_names_collection_type_and_value() -> None:
     assert stix.indicator_id("c1", "pdq", "f" * 64) == stix.indicator_id("c1", "pdq", "f" * 64)
     assert stix.indicator_id("c1", "pdq", "f" * 64) != stix.indicator_id("c2", "pdq", "f" * 64)
     assert stix.indicator_id("c1", "pdq", "f" * 64) != stix.indicator_id("c1", "sha256", "f" * 64)
+
+
+def test_a_value_not_in_its_normal_form_is_normalised_and_bad_ones_refused() -> None:
+    """The canonical-value shortcut of `from_indicator` leaves the rule to decide everything else."""
+    obj = copy.deepcopy(stix.to_indicator(SHAPES["pdq photo"]))
+    obj["extensions"][stix.EXTENSION_ID]["value"] = " " + "F" * 64  # spaced and upper case: normalised
+    assert stix.from_indicator(obj).value == "f" * 64
+    for bad in ("f" * 63, "g" * 64, "f" * 65):
+        obj["extensions"][stix.EXTENSION_ID]["value"] = bad
+        with pytest.raises(stix.StixError, match="not a valid pdq"):
+            stix.from_indicator(obj)
+
+
+def test_make_signal_is_the_constructor() -> None:
+    s = SHAPES["sha256 with expiry"]
+    made = stix.make_signal(*(getattr(s, f) for f in s.__dataclass_fields__))
+    assert made == s and type(made) is stix.Signal
+    with pytest.raises(AttributeError):  # still frozen
+        made.value = "0" * 64  # type: ignore[misc]
+    with pytest.raises(ValueError):  # every field, no fewer
+        stix.make_signal("indicator--x")

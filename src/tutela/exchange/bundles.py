@@ -251,10 +251,15 @@ def _inbox(db: Database, org_id: int, env: dict[str, Any]) -> dict[str, Any]:
     return accept(db, org_id, env).as_dict()
 
 
+def _inbox_raw(db: Database, org_id: int, raw: bytes) -> dict[str, Any]:
+    """A pushed page as the bytes that came: checked over them as a pulled page is (`accept(raw=...)`)."""
+    return accept(db, org_id, None, raw=raw).as_dict()
+
+
 def _register() -> None:
     from tutela.exchange import inbox
 
-    inbox.register(KIND, _inbox)
+    inbox.register(KIND, _inbox, raw=_inbox_raw)
 
 
 _register()

@@ -22,13 +22,21 @@ from tutela.storage.tables.exchange import exchange_keys
 
 #: handler(db, org_id, envelope) -> a JSON-ready answer; raises Refused / ExchangeError
 Handler = Callable[[Database, int, dict[str, Any]], dict[str, Any]]
+#: handler(db, org_id, the envelope's bytes as delivered) -> as `Handler`
+RawHandler = Callable[[Database, int, bytes], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
+RAW_HANDLERS: dict[str, RawHandler] = {}
 
 
-def register(kind: str, handler: Handler) -> Handler:
+def register(kind: str, handler: Handler, *, raw: RawHandler | None = None) -> Handler:
+    """`raw`: the same handler over the bytes as delivered, for kinds whose envelopes are big (a
+    pushed feed page): the signature is then checked over those bytes (`envelope.open_envelope(raw=...)`)
+    instead of over a canonical form made again from the parsed JSON."""
     if kind in HANDLERS and HANDLERS[kind] is not handler:
         raise ValueError(f"inbox kind {kind!r} registered twice")
     HANDLERS[kind] = handler
+    if raw is not None:
+        RAW_HANDLERS[kind] = raw
     return handler
 
 
@@ -53,8 +61,9 @@ def addressed_org(db: Database, env: Any) -> int:
     return int(org_id)
 
 
-def deliver(db: Database, env: Any) -> dict[str, Any]:
-    """Hand a delivered envelope to its kind's handler; Refused for unknown kinds."""
+def deliver(db: Database, env: Any, *, raw: bytes | None = None) -> dict[str, Any]:
+    """Hand a delivered envelope to its kind's handler; Refused for unknown kinds. `raw`: the bytes
+    `env` was parsed from, passed on to a kind that checks its signature over them."""
     _load_handlers()
     org_id = addressed_org(db, env)
     kind = str(env.get("kind"))
@@ -64,6 +73,9 @@ def deliver(db: Database, env: Any) -> dict[str, Any]:
             f"the inbox takes no {kind!r} envelopes; it takes: {', '.join(sorted(HANDLERS))}",
             kind=ErrorKind.INVALID,
         )
+    by_bytes = RAW_HANDLERS.get(kind)
+    if raw is not None and by_bytes is not None:
+        return by_bytes(db, org_id, raw)
     return handler(db, org_id, env)
 
 

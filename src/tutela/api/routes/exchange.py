@@ -520,11 +520,12 @@ async def inbox(request: Request, db: Database = Depends(get_db)) -> dict[str, A
 
     from tutela.exchange import inbox as box
 
+    raw = await request.body()
     try:
-        env = orjson.loads(await request.body())
+        env = orjson.loads(raw)
     except orjson.JSONDecodeError:
         raise HTTPException(400, "the body is not JSON") from None
-    return await run_in_threadpool(box.deliver, db, env)
+    return await run_in_threadpool(box.deliver, db, env, raw=raw)
 
 
 def _partner_request(request: Request, db: Database) -> tuple[int, Any, str]:
