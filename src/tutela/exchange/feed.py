@@ -29,7 +29,7 @@ Use::
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -633,7 +633,7 @@ _PAGE_COLUMNS = (
 
 
 #: the page reader's conversions after the column's own (each distinct value once: `bulk.row_reader`)
-_PAGE_THEN = {"first_seen": as_utc, "last_seen": as_utc, "updated_at": as_utc, "expires_at": as_utc}
+_PAGE_THEN: dict[str, Callable[[Any], Any]] = {"first_seen": as_utc, "last_seen": as_utc, "updated_at": as_utc, "expires_at": as_utc}
 
 
 def _page_signal(row: tuple[Any, ...]) -> Signal:

@@ -23,8 +23,8 @@ feed not touched since the resync started, i.e. what the source no longer has.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import itemgetter
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, select, update

@@ -211,7 +211,7 @@ def _canonical_hex_len(signal_type: str) -> int:
     from tutela.hashing.signals.base import SignalType
 
     cls = _signal_class(signal_type)
-    if getattr(cls.normalize, "__func__", None) is not SignalType.normalize.__func__:
+    if getattr(cls.normalize, "__func__", None) is not getattr(SignalType.normalize, "__func__", None):
         return 0
     return int(cls.hex_len)
 

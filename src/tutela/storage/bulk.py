@@ -14,7 +14,7 @@ is in-process, so SQLAlchemy's multi-row VALUES is already cheap there.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -120,7 +120,7 @@ def row_reader(
     conn: Connection,
     table: Table,
     names: Sequence[str],
-    then: dict[str, Callable[[Any], Any]] | None = None,
+    then: Mapping[str, Callable[[Any], Any]] | None = None,
 ) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     """The counterpart of `row_binder` for reading: a row selected with `raw_columns` becomes what
     SQLAlchemy would have returned (its own result processors), each distinct value processed once.
@@ -129,7 +129,7 @@ def row_reader(
     dialect = conn.dialect
     steps: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = []
     for k, name in enumerate(names):
-        proc = table.c[name].type.dialect_impl(dialect).result_processor(dialect, None)
+        proc: Callable[[Any], Any] | None = table.c[name].type.dialect_impl(dialect).result_processor(dialect, None)
         after = (then or {}).get(name)
         if after is not None:
             proc = _then(proc, after)
