@@ -32,8 +32,10 @@ from tutela.detect.semantic.bank import CATEGORY_IDS, DISCLOSURE, Example
 TARGETS: tuple[str, ...] = (*CATEGORY_IDS, DISCLOSURE)
 K = 3
 # the head's vote is dropped where the k nearest benign lines are this much closer than the k nearest
-# harmful ones (cosine, e5-small: paraphrases sit ~0.03-0.05 apart from mere topic neighbours)
-HEAD_GATE = -0.01
+# harmful ones (cosine, e5-small: paraphrases sit ~0.03-0.05 apart from mere topic neighbours). -0.01 until
+# 2026-12-06 round 4: at -0.005 the dev lines' benign false flags went from 14 to 8 of 400 (five languages)
+# and the harmful lines missed from 34 to 37 of 343; the head's false flags sat at margins -0.003..-0.008
+HEAD_GATE = -0.005
 # disclosure is not gated: its negatives include the offenders' own harmful lines, which a child's
 # report of them is close to by design
 _GATED = np.array([name != DISCLOSURE for name in TARGETS])
