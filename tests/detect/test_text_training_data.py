@@ -115,3 +115,22 @@ def test_a_public_source_governs_only_the_categories_it_labels() -> None:
     assert governed_by("pan12_grooming_segments") == {"sexual_exploitation"}
     assert governed_by("chat") == frozenset() and governed_by("") == frozenset()
     assert all(governed_by(src) for src in SOURCE_HARMS)  # every source's harms map to categories
+
+
+def test_a_text_torn_between_two_public_sources_still_goes_to_the_likelier_one() -> None:
+    """The router's doubt between two sources of one kind is no doubt about being a chat: the likelier
+    source judges; a text with a real chance of being a chat is judged by the general heads."""
+    from tutela.detect.training.experts import CHAT_MAX, sure_routes
+
+    routes = ["tweets_a", "tweets_b", "chat"]
+    p = np.array([
+        [0.55, 0.44, 0.01],  # torn between two tweet sets, surely no chat
+        [0.90, 0.00, 0.10],  # likely a tweet, but the chat route is not ruled out
+        [0.10, 0.05, 0.85],  # a chat
+        [0.97, 0.03 - CHAT_MAX / 2, CHAT_MAX / 2],
+    ])
+    best, sure = sure_routes(p, routes)
+    assert best.tolist() == [0, 0, 2, 0]
+    assert sure.tolist() == [True, False, False, True]
+    _, all_sure = sure_routes(p[:, :2], routes[:2])  # a router without a chat route: every text is a source's
+    assert all_sure.all()

@@ -117,21 +117,20 @@ class LinearModel:
         self, x: sp.csr_matrix, out: np.ndarray, langs: list[str] | None, veto: np.ndarray | None,
         public: np.ndarray | None, chat: np.ndarray | None = None,
     ) -> None:
-        from tutela.detect.training.experts import CHAT, ROUTE_MIN, route_probabilities
+        from tutela.detect.training.experts import CHAT, route_probabilities, sure_routes
 
         assert self._router is not None and self._experts is not None
         route_p = route_probabilities((x @ self._router).toarray() + self.router_intercept)
-        best, conf = route_p.argmax(axis=1), route_p.max(axis=1)
+        best, sure = sure_routes(route_p, self.routes)
         z = (x @ self._experts).toarray() + self.expert_intercept
         pe = 1.0 / (1.0 + np.exp(-z))
         index = {name: k for k, name in enumerate(self.routes)}
         if chat is not None:
             chat[:] = best == index.get(CHAT, -1)
         if public is not None:
-            sure = (best != index.get(CHAT, -1)) & (conf >= ROUTE_MIN)
             public[sure] = np.array(self.routes, dtype=object)[best[sure]]
         for k, (source, (cat, thr, governs)) in enumerate(self.experts.items()):
-            rows = np.flatnonzero((best == index[source]) & (conf >= ROUTE_MIN))
+            rows = np.flatnonzero((best == index[source]) & sure)
             for i in rows:
                 lang = langs[i] if langs is not None else None
                 e = float(pe[i, k])
