@@ -40,8 +40,14 @@ _AZ_WORDS = re.compile(
 _AZ_WORD_SET = frozenset(_AZ_WORDS.pattern.removeprefix("\\b(").removesuffix(")\\b").split("|"))
 # the Azerbaijani present tense with a person ending (`gizlədirəm`, `isteyirem`, `düzəldirik`) and the bare
 # present after a vowel (`yaşayır`, `oxuyur`): Turkish says -iyorum / -iyor and -irim for these
-_AZ_VERB = re.compile(r"\b\w{2,}(?:irem|irəm|iram|ıram|ırəm|uram|urəm|urem|ürem|ürəm|irik|iriq|ırıq|uruq|ürük)\b|"
-                      r"\b\w+[aeəıiouöü]y(?:ir|ır|ur|ür)\b", re.IGNORECASE)
+_AZ_VERB_ENDINGS = ("irem", "irəm", "iram", "ıram", "ırəm", "uram", "urəm", "urem", "ürem", "ürəm", "irik", "iriq",
+                    "ırıq", "uruq", "ürük")
+_AZ_BARE_PRESENT = frozenset(v + "y" + e for v in "aeəıiouöü" for e in ("ir", "ır", "ur", "ür"))
+
+
+def _az_verbs(words: list[str]) -> int:
+    return sum(1 for w in words if (len(w) > 5 and w.endswith(_AZ_VERB_ENDINGS))
+               or (len(w) > 4 and w[-4:] in _AZ_BARE_PRESENT))
 _WORDS = re.compile(r"\w+")
 #: Everyday English that no other Latin-script language writes this way: a short chat line full of these
 #: ("send me a pic, dont tell your mom") is English even where fastText's character n-grams say French.
@@ -135,9 +141,10 @@ def _decide(text: str, labels: list[str], scores: list[float]) -> tuple[str, flo
         roman = romanized_language(text)
         if roman is not None and (top not in ("en", "tr", "az") or conf < 0.8 or roman[1] >= 0.85):
             return roman
-    az_words = len(_AZ_WORD_SET.intersection(_WORDS.findall(text.lower()))) + len(_AZ_VERB.findall(text))
+    words = _WORDS.findall(text.lower())
+    az_words = len(_AZ_WORD_SET.intersection(words))
     if top in _TR_SCRIPT_LANGS or _TR_LETTER.search(text) or az_words:
-        az_votes = az_words + len(_AZ_QX.findall(text))
+        az_votes = az_words + _az_verbs(words) + len(_AZ_QX.findall(text))
         tr_like = top in _TR_SCRIPT_LANGS or _TR_LETTER.search(text) is not None
         if top == "az" or (tr_like and az_votes >= 2) or (az_votes >= 3):
             return "az", conf if top == "az" else 0.6

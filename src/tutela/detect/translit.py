@@ -132,10 +132,15 @@ _FA_SUFFIX = re.compile(r"^[a-z]{3,}(?:amo|ato|esho|aro|eto|emo|ashun|ashoon|esh
 
 def _score(words: list[str], lexicon: dict[str, float], verb: re.Pattern[str],
            suffix: re.Pattern[str] | None = None) -> float:
-    # a soft sign typed as an apostrophe (`smotret'`, `skol'ko`) is looked up with and without it
-    return sum(max(lexicon.get(w, 0.0), lexicon.get(w.replace("'", ""), 0.0),
-                   0.5 if verb.match(w) or (suffix is not None and suffix.match(w)) else 0.0)
-               for w in set(words))
+    total = 0.0
+    for w in set(words):
+        v = lexicon.get(w)
+        if v is None and "'" in w:  # a soft sign typed as an apostrophe (`smotret'`, `skol'ko`)
+            v = lexicon.get(w.replace("'", ""))
+        if v is None:
+            v = 0.5 if verb.match(w) or (suffix is not None and suffix.match(w)) else 0.0
+        total += v
+    return total
 
 
 def romanized_language(text: str) -> tuple[str, float] | None:
