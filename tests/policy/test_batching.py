@@ -71,3 +71,40 @@ def test_known_ages_keep_moderate_on_the_fast_path(tmp_path) -> None:  # noqa: A
     known, unknown = asyncio.run(run())
     assert known.stages == ["fast"]
     assert unknown.stages[0] == "fast"  # and "semantic" when the stage is installed here
+
+
+def test_semantic_stage_texts_run_off_the_event_loop(monkeypatch) -> None:
+    """A text bound for the semantic stage (unknown ages) is analysed on the semantic thread, so the
+    loop answers a fast-path text while it runs; the fast text is analysed on the loop's own thread."""
+    import threading
+
+    import tutela.detect as detect
+    from tutela.detect.semantic.cascade import Audience
+
+    real = detect.analyze_texts
+    seen: dict[str, str] = {}
+    slow_started, release = threading.Event(), threading.Event()
+
+    def spy(texts, **kwargs):  # noqa: ANN001, ANN202
+        for t in texts:
+            seen[t] = threading.current_thread().name
+        if "slow one" in texts:
+            slow_started.set()
+            release.wait(5)
+        return real(texts, **kwargs)
+
+    monkeypatch.setattr(detect, "analyze_texts", spy, raising=False)
+    adults = Audience(sender_minor=False, recipient_minor=False)
+
+    async def go() -> tuple:
+        batcher = TextBatcher()
+        slow = asyncio.ensure_future(batcher.analyze("slow one", "en", None))
+        await asyncio.sleep(0)
+        await asyncio.get_running_loop().run_in_executor(None, slow_started.wait, 5)
+        fast = await batcher.analyze("fast one", "en", adults)  # answered while the slow text is held
+        release.set()
+        return fast, await slow
+
+    fast, slow = asyncio.run(go())
+    assert seen["slow one"].startswith("tutela-semantic") and seen["fast one"] == threading.main_thread().name
+    assert fast.stages == ["fast"] and slow.lang == "en"

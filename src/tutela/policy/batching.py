@@ -6,6 +6,10 @@ many concurrent `/v1/moderate` calls gathers the texts whose requests became
 ready in the same event-loop turn and analyses them together. No timer is
 involved: a lone request is analysed on the next loop turn (no added
 latency), and under load batches form by themselves.
+
+Texts that go on to the semantic stage (about 10 ms each, most of it inside ONNX Runtime, which
+lets go of the GIL) are analysed on one thread of their own, so the event loop keeps answering
+fast-path requests on the other core meanwhile instead of stalling behind them.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from tutela.domain.analysis import TextAnalysis
@@ -20,6 +25,8 @@ from tutela.domain.analysis import TextAnalysis
 log = logging.getLogger(__name__)
 
 _frozen = False
+
+_Item = tuple[str, str | None, Any, Any, "asyncio.Future[TextAnalysis]"]  # text, lang, audience, org, answer
 
 
 def _freeze_once() -> None:
@@ -39,8 +46,10 @@ class TextBatcher:
     def __init__(self, settings: Any = None, *, max_batch: int = 64) -> None:
         self.settings = settings
         self.max_batch = max_batch
-        self._pending: list[tuple[str, str | None, Any, Any, asyncio.Future[TextAnalysis]]] = []
+        self._pending: list[_Item] = []
         self._scheduled = False
+        self._slow_thread: ThreadPoolExecutor | None = None
+        self._slow_tasks: set[asyncio.Task[None]] = set()
         self.batches = 0
         self.items = 0
 
@@ -65,10 +74,10 @@ class TextBatcher:
         # Texts the cascade must send to the semantic stage (an adult, or someone of unknown age,
         # writing to a minor or someone of unknown age) cost ~10 ms each; the rest well under one.
         # Analysed in one batch, every fast text waited for the slow ones. So the rest go first and
-        # are answered; the slow ones follow on a later loop turn. Results are the same either way
+        # are answered; the slow ones go to the semantic thread. Results are the same either way
         # (every text is analysed as on its own).
-        first: dict[int, list[tuple[str, str | None, Any, Any, asyncio.Future[TextAnalysis]]]] = {}
-        later: dict[int, list[tuple[str, str | None, Any, Any, asyncio.Future[TextAnalysis]]]] = {}
+        first: dict[int, list[_Item]] = {}
+        later: dict[int, list[_Item]] = {}
         for item in items:
             audience = item[2]
             slow = audience is None or audience.adult_to_minor_or_unknown
@@ -76,34 +85,55 @@ class TextBatcher:
         for group in first.values():
             self._run(analyze_texts, group)
         if later:
-            if first:
-                asyncio.get_running_loop().call_soon(self._run_all, analyze_texts, list(later.values()))
-            else:
-                self._run_all(analyze_texts, list(later.values()))
+            task = asyncio.get_running_loop().create_task(self._run_slow(analyze_texts, list(later.values())))
+            self._slow_tasks.add(task)  # held until done: the loop keeps only weak references
+            task.add_done_callback(self._slow_tasks.discard)
 
-    def _run_all(self, analyze_texts: Any, groups: list[list[tuple[str, str | None, Any, Any, Any]]]) -> None:
+    async def _run_slow(self, analyze_texts: Any, groups: list[list[_Item]]) -> None:
+        """The semantic-stage texts, one thread for all of them (their batches queue there in order;
+        the encoder and its caches are thread-safe), answered back on the loop."""
+        if self._slow_thread is None:
+            self._slow_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tutela-semantic")
+        loop = asyncio.get_running_loop()
         for group in groups:
-            self._run(analyze_texts, group)
+            for chunk in self._chunks(group):
+                try:
+                    results = await loop.run_in_executor(self._slow_thread, self._analyse, analyze_texts, chunk)
+                except Exception as exc:  # noqa: BLE001 - each caller gets the error and decides
+                    self._fail(chunk, exc)
+                else:
+                    self._answer(chunk, results)
 
-    def _run(self, analyze_texts: Any, items: list[tuple[str, str | None, Any, Any, Any]]) -> None:
-        org = items[0][3]
-        for start in range(0, len(items), self.max_batch):
-            chunk = items[start:start + self.max_batch]
+    def _run(self, analyze_texts: Any, items: list[_Item]) -> None:
+        for chunk in self._chunks(items):
             try:
-                results = analyze_texts([t for t, *_ in chunk], settings=self.settings, org=org,
-                                        langs=[lg for _, lg, *_ in chunk], audiences=[a for _, _, a, *_ in chunk])
+                results = self._analyse(analyze_texts, chunk)
             except Exception as exc:  # noqa: BLE001 - each caller gets the error and decides
-                log.exception("batched text analysis failed")
-                for *_, fut in chunk:
-                    if not fut.done():
-                        fut.set_exception(exc)
-                continue
-            self.batches += 1
-            self.items += len(chunk)
-            _freeze_once()
-            for (*_, fut), res in zip(chunk, results, strict=True):
-                if not fut.done():
-                    fut.set_result(res)
+                self._fail(chunk, exc)
+            else:
+                self._answer(chunk, results)
+
+    def _chunks(self, items: list[_Item]) -> list[list[_Item]]:
+        return [items[start:start + self.max_batch] for start in range(0, len(items), self.max_batch)]
+
+    def _analyse(self, analyze_texts: Any, chunk: list[_Item]) -> list[TextAnalysis]:
+        return analyze_texts([t for t, *_ in chunk], settings=self.settings, org=chunk[0][3],
+                             langs=[lg for _, lg, *_ in chunk], audiences=[a for _, _, a, *_ in chunk])
+
+    @staticmethod
+    def _fail(chunk: list[_Item], exc: Exception) -> None:
+        log.error("batched text analysis failed", exc_info=exc)
+        for *_, fut in chunk:
+            if not fut.done():
+                fut.set_exception(exc)
+
+    def _answer(self, chunk: list[_Item], results: list[TextAnalysis]) -> None:
+        self.batches += 1
+        self.items += len(chunk)
+        _freeze_once()
+        for (*_, fut), res in zip(chunk, results, strict=True):
+            if not fut.done():
+                fut.set_result(res)
 
     @property
     def mean_batch(self) -> float:
