@@ -73,3 +73,21 @@ def test_protobuf_varints() -> None:
     assert onnx_writer._varint(0) == b"\x00"
     assert onnx_writer._varint(300) == b"\xac\x02"
     assert onnx_writer._varint(-1) == b"\xff" * 9 + b"\x01"  # int64 two's complement, 10 bytes
+
+
+def test_batches_group_similar_lengths_and_keep_vectors_exact(ort) -> None:  # noqa: ANN001
+    """Texts run in batches of similar token counts (a long window is never padded onto short chat
+    lines), and a text's vector is bit-identical alone and in a batch (int8 scales are per token)."""
+    from tutela.detect.semantic import e5_ort
+
+    texts = [TEXTS[0], "word " * 300, *TEXTS[1:6], "ok", "see you tomorrow at the bus stop, bring the ball"]
+    seen = 0
+    for rows, x, mask in ort.batches(texts):
+        lengths = mask.sum(axis=1)
+        assert len(rows) <= e5_ort.BATCH and x.shape[:2] == mask.shape
+        assert lengths.max() <= lengths.min() * e5_ort.PAD_SLACK + e5_ort.PAD_TOKENS
+        seen += len(rows)
+    assert seen == len(texts)
+    together = ort.query(texts)
+    for i in (0, 1, 7):
+        assert np.array_equal(ort.query([texts[i]])[0], together[i])

@@ -18,7 +18,7 @@ FLOAT, UINT8, INT8, INT32, INT64 = 1, 2, 3, 6, 7
 _NP_TYPES = {np.dtype(np.float32): FLOAT, np.dtype(np.uint8): UINT8, np.dtype(np.int8): INT8,
              np.dtype(np.int32): INT32, np.dtype(np.int64): INT64}
 # AttributeProto.AttributeType
-_ATTR_FLOAT, _ATTR_INT = 1, 2
+_ATTR_FLOAT, _ATTR_INT, _ATTR_INTS = 1, 2, 7
 
 
 def _varint(v: int) -> bytes:
@@ -58,14 +58,17 @@ def tensor(name: str, array: np.ndarray) -> bytes:
     return body
 
 
-def attribute(name: str, value: int | float) -> bytes:
-    """AttributeProto: name (1), f (2) or i (3), type (20)."""
+def attribute(name: str, value: int | float | Sequence[int]) -> bytes:
+    """AttributeProto: name (1), f (2), i (3) or ints (8), type (20)."""
+    if isinstance(value, (list, tuple)):
+        return _str(1, name) + b"".join(_int(8, int(v)) for v in value) + _int(20, _ATTR_INTS)
     if isinstance(value, float):
         return _str(1, name) + _key(2, 5) + struct.pack("<f", value) + _int(20, _ATTR_FLOAT)
     return _str(1, name) + _int(3, int(value)) + _int(20, _ATTR_INT)
 
 
-def node(op: str, inputs: Sequence[str], outputs: Sequence[str], domain: str = "", **attrs: int | float) -> bytes:
+def node(op: str, inputs: Sequence[str], outputs: Sequence[str], domain: str = "",
+         **attrs: int | float | Sequence[int]) -> bytes:
     """NodeProto: input (1), output (2), name (3), op_type (4), attribute (5), domain (7)."""
     body = b"".join(_str(1, i) for i in inputs) + b"".join(_str(2, o) for o in outputs)
     body += _str(3, outputs[0]) + _str(4, op)

