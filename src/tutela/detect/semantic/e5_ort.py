@@ -31,7 +31,7 @@ import numpy as np
 
 from tutela.detect.semantic import onnx_writer as ox
 from tutela.detect.semantic.e5_file import E5File, dequantize, read
-from tutela.detect.semantic.e5_int8 import FO_GROUPS, build_int8_graph
+from tutela.detect.semantic.e5_int8 import EXACT_FO, build_int8_graph
 from tutela.detect.semantic.e5_tokenizer import Tokenizer
 
 NAME = "e5-small-onnxruntime"  # + how the products run (OrtE5.name): artefacts record it
@@ -172,7 +172,7 @@ class OrtE5:
         if smoothing is None and int8:
             smoothing = load_smoothing()
         self.smoothed = bool(smoothing)
-        kind = (f"int8-token-{'sq-' if self.smoothed else ''}fo{FO_GROUPS}") if int8 else "float"
+        kind = f"int8-token{'-sq' if self.smoothed else ''}{'-q4-fo' if EXACT_FO else ''}" if int8 else "float"
         self.name = f"{NAME}-{kind}"
         graph = build_int8_graph(m, smoothing) if int8 else build_graph(m, smoothing, taps=taps)
         self._session = session(graph, threads)

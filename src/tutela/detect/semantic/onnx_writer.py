@@ -60,11 +60,11 @@ def tensor(name: str, array: np.ndarray) -> bytes:
 
 def attribute(name: str, value: int | float | Sequence[int]) -> bytes:
     """AttributeProto: name (1), f (2), i (3) or ints (8), type (20)."""
-    if isinstance(value, (list, tuple)):
-        return _str(1, name) + b"".join(_int(8, int(v)) for v in value) + _int(20, _ATTR_INTS)
     if isinstance(value, float):
         return _str(1, name) + _key(2, 5) + struct.pack("<f", value) + _int(20, _ATTR_FLOAT)
-    return _str(1, name) + _int(3, int(value)) + _int(20, _ATTR_INT)
+    if isinstance(value, int):
+        return _str(1, name) + _int(3, value) + _int(20, _ATTR_INT)
+    return _str(1, name) + b"".join(_int(8, int(v)) for v in value) + _int(20, _ATTR_INTS)
 
 
 def node(op: str, inputs: Sequence[str], outputs: Sequence[str], domain: str = "",
