@@ -75,19 +75,23 @@ def test_protobuf_varints() -> None:
     assert onnx_writer._varint(-1) == b"\xff" * 9 + b"\x01"  # int64 two's complement, 10 bytes
 
 
-def test_batches_group_similar_lengths_and_keep_vectors_exact(ort) -> None:  # noqa: ANN001
-    """Texts run in batches of similar token counts (a long window is never padded onto short chat
-    lines), and a text's vector is bit-identical alone and in a batch (int8 scales are per token)."""
+def test_per_token_int8_batches_similar_lengths_with_exact_vectors(native) -> None:  # noqa: ANN001
+    """The per-token graph runs texts in batches of similar token counts (a long window is never padded
+    onto short chat lines), a text's vector is bit-identical alone and in a batch, and it computes the
+    same model as the C engine."""
     from tutela.detect.semantic import e5_ort
 
+    tok = e5_ort.OrtE5(threads=1, per_token=True)
+    assert tok.name.startswith("e5-small-onnxruntime-int8-token")
     texts = [TEXTS[0], "word " * 300, *TEXTS[1:6], "ok", "see you tomorrow at the bus stop, bring the ball"]
     seen = 0
-    for rows, x, mask in ort.batches(texts):
+    for rows, x, mask in tok.batches(texts):
         lengths = mask.sum(axis=1)
-        assert len(rows) <= e5_ort.BATCH and x.shape[:2] == mask.shape
+        assert len(rows) <= e5_ort.BATCH_TOKEN and x.shape[:2] == mask.shape
         assert lengths.max() <= lengths.min() * e5_ort.PAD_SLACK + e5_ort.PAD_TOKENS
         seen += len(rows)
     assert seen == len(texts)
-    together = ort.query(texts)
-    for i in (0, 1, 7):
-        assert np.array_equal(ort.query([texts[i]])[0], together[i])
+    together = tok.query(texts)
+    assert ((together * native.query(texts)).sum(axis=1)).min() > 0.99
+    for i in (0, 1, 2, 7):
+        assert np.array_equal(tok.query([texts[i]])[0], together[i])

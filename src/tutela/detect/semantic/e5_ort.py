@@ -2,23 +2,27 @@
 
 Why: the encoder is the expensive part of the engine. The wheel's C engine multiplies 4-bit weights
 with AVX2 instructions (about 45 short texts per CPU second here); ONNX Runtime multiplies int8
-weights by uint8 activations with VNNI where the CPU has it (`MatMulIntegerToFloat`). Nothing is
-downloaded and nothing large is committed: the graph is written in memory (`e5_int8.py`,
-`onnx_writer.py`) from the wheel's file (`e5_file.py`); speed in docs/benchmarks.md
-(bench/semantic_throughput.py).
+weights by int8 activations with VNNI where the CPU has it (`DynamicQuantizeMatMul`), and runs the
+wheel's 4-bit blocks as they are (`MatMulNBits`) where int8 would lose accuracy. Nothing is
+downloaded and nothing large is committed: the graph is written in memory (`onnx_writer.py`) from
+the wheel's file (`e5_file.py`); speed in docs/benchmarks.md (bench/semantic_throughput.py).
 
-What changes against the C engine: every product's weights are requantised from 4-bit blocks to int8
-per output channel, and activations are quantised per token after SmoothQuant scaling
-(`e5_smoothing.py`). Embeddings agree with the float model to a mean cosine of 0.9997 on our bank
-lines (with the C engine's: tests hold it above 0.99). The fitted semantic artefact records which
-runtime embedded its bank (`NAME`), so bank vectors and calibration always come from the runtime that
-scores.
+What changes against the C engine: the query, key, value, attention-output and FFN-input weights are
+requantised from 4-bit blocks to int8 per output channel, their activations quantised per tensor
+after SmoothQuant scaling (`e5_smoothing.py`); the FFN output product keeps the 4-bit blocks (EXACT).
+Embeddings agree with the C engine's to a mean cosine of 0.999 (tests hold it above 0.99), and the
+banks' out-of-fold recall is unchanged. The fitted semantic artefact records which runtime embedded
+its bank (`NAME`), so bank vectors and calibration always come from the runtime that scores.
 
-Length: texts are sorted by token count and run in batches of similar length (BATCH, padding capped
-by PAD_SLACK), so a short chat message costs about what its tokens cost. Per-token scales, the
-attention mask and per-row pooling make a text's vector bit-identical alone and in any batch (tests
-hold it). Texts over the model's 512 positions are run as windows and averaged by token count, as the
-C engine does.
+Per-token int8 (`per_token=True`, `e5_int8.py`): every product in int8 with one activation scale per
+token, so texts can run in batches (BATCH_TOKEN) with bit-identical vectors; about 1.35x the texts per
+CPU second on chat lines, but a refit on its vectors lost dev-set lines against the banks as tuned on
+this runtime (docs/models.md, "Semantic stage"), so it is not the default.
+
+Length: each text runs at its own token count (never padded to a fixed length), so a short chat
+message costs what its tokens cost; `batches()` can pad similar lengths together (BATCH), but runs
+one text at a time by default (see BATCH). Texts over the model's 512 positions are run as windows
+and averaged by token count, as the C engine does.
 """
 
 from __future__ import annotations
@@ -31,17 +35,34 @@ import numpy as np
 
 from tutela.detect.semantic import onnx_writer as ox
 from tutela.detect.semantic.e5_file import E5File, dequantize, read
-from tutela.detect.semantic.e5_int8 import EXACT_FO, build_int8_graph
+from tutela.detect.semantic.e5_int8 import build_int8_graph
 from tutela.detect.semantic.e5_tokenizer import Tokenizer
 
 NAME = "e5-small-onnxruntime"  # + how the products run (OrtE5.name): artefacts record it
 PREFIX = "query: "  # the e5 convention for symmetric similarity (see encoder.py)
-#: Texts per run: a batch multiplies bigger matrices (about 1.3x the texts per CPU second of one text
-#: per run on chat lines); with per-token int8 scales a text's vector does not depend on its batchmates.
-BATCH = 16
-#: A batch closes before a text longer than PAD_SLACK times its shortest text plus PAD_TOKENS, so a
-#: long window is never padded onto a batch of short chat messages.
+#: Texts per run. One, on purpose: int8 activations are quantised with one scale per run, so a text
+#: batched with others would get a vector that depends (in the fourth decimal of its scores) on its
+#: batchmates, and a decision must not. Batches of 16 embed about 25% faster; the C engine's per-token
+#: quantisation does not have this problem, nor do the MatMulNBits products.
+BATCH = 1
+#: Products run on the wheel's own 4-bit weights (MatMulNBits, activations quantised per block of 32
+#: as the C engine does) instead of per-tensor int8: the FFN output product, whose GELU input has
+#: per-token outliers that per-tensor int8 cannot hold even smoothed. All-int8 embeds ~1.5x faster
+#: but cost 0.025 of out-of-fold recall on the banks (0.597 vs 0.623); with `fo` exact: 0.627.
+EXACT = ("fo",)
+#: Texts per run with per-token scales (their vectors do not depend on their batchmates). A batch closes
+#: before a text longer than PAD_SLACK times its shortest plus PAD_TOKENS (no long window is padded
+#: onto short chat lines).
+BATCH_TOKEN = 16
 PAD_SLACK, PAD_TOKENS = 1.25, 4
+
+
+def _int8_per_channel(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(nin, nout) float weights -> int8 weights and one float scale per output column."""
+    scale = np.abs(w).max(axis=0) / 127.0
+    scale[scale == 0] = 1.0
+    q = np.clip(np.rint(w / scale), -127, 127).astype(np.int8)
+    return q, scale.astype(np.float32)
 
 
 #: The inputs of each layer's matrix products, by smoothing key: `qkv` (the layer's input, shared by
@@ -50,14 +71,33 @@ PAD_SLACK, PAD_TOKENS = 1.25, 4
 SMOOTHED = ("qkv", "ao", "fi", "fo")
 
 
-def build_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None, *, taps: bool = False) -> bytes:
-    """The encoder layers in float32 (the reference the int8 graph of `e5_int8.py` is measured
-    against): input `x` (embedded tokens, before the first LayerNorm), `mask` (1 for a token, 0 for
-    padding); output the last hidden states. `taps=True` adds every SMOOTHED input as an output
-    (`e5_smoothing.py` measures the activations with them); `smoothing` leaves the float product
-    unchanged (the activation divided by `s`, the weights' input rows multiplied by it)."""
+def _q4_for_nbits(m: E5File, name: str, nout: int) -> tuple[np.ndarray, np.ndarray]:
+    """A Q4_0 matrix as MatMulNBits wants it: (nout, blocks, 16) uint8 with element 2j in the low
+    nibble of byte j (Q4_0 holds elements j and j+16 in byte j), and (nout * blocks) float scales."""
+    raw = m.q4_raw(name)
+    scale = raw[:, :2].copy().view(np.float16).astype(np.float32)[:, 0]
+    qs = raw[:, 2:]
+    q = np.concatenate([qs & 0x0F, qs >> 4], axis=1)  # (blocks, 32) in element order
+    packed = (q[:, 0::2] | (q[:, 1::2] << 4)).astype(np.uint8)
+    return packed.reshape(nout, -1, 16), scale
+
+
+def build_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None, *, int8: bool = True,
+                taps: bool = False, exact: tuple[str, ...] = ()) -> bytes:
+    """The encoder layers as an ONNX model: input `x` (embedded tokens, before the first LayerNorm),
+    `mask` (1 for a token, 0 for padding); output the last hidden states.
+
+    `smoothing` (SmoothQuant): per input channel factors `s` for each `l{i}.{key}` of SMOOTHED; the
+    activations are divided by `s` and the weights' input rows multiplied by it, which leaves the
+    product unchanged in exact arithmetic but moves the activations' outlier channels into the
+    weights, where per-channel int8 absorbs them (with the factors fitted here, cosine to the
+    float model goes from 0.997 to 0.9995). For `ao` the division is folded into the value weights.
+    `exact`: the products (`q`, `k`, `v`, `ao`, `fi`, `fo`) run as MatMulNBits on the original
+    4-bit blocks (see EXACT). `int8=False` builds the float model and `taps=True` adds every
+    smoothed input as an output: `e5_smoothing.py` measures the activations with them."""
     h, ffn, eps = m.hidden, m.ffn, m.eps
-    smooth = smoothing or {}
+    parts = {"qkv": ("q", "k", "v"), "ao": ("ao",), "fi": ("fi",), "fo": ("fo",)}
+    smooth = {k: v for k, v in (smoothing or {}).items() if not set(parts[k.split(".")[1]]) & set(exact)}
     nodes: list[bytes] = []
     inits: list[bytes] = []
     tapped: list[str] = []
@@ -70,12 +110,28 @@ def build_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None, *, ta
                cols: np.ndarray | None = None) -> str:
         w = m.dense(prefix + ".w", nout).T.astype(np.float32)  # (nin, nout)
         b = m.f32(prefix + ".b").astype(np.float32)
+        if int8 and prefix.split(".")[-1] in exact and rows is None and cols is None:
+            packed, scales = _q4_for_nbits(m, prefix + ".w", nout)
+            nodes.append(ox.node(
+                "MatMulNBits", [x, init(prefix + ".w", packed), init(prefix + ".s", scales), "", "", init(prefix + ".b", b)],
+                [out], domain="com.microsoft", K=w.shape[0], N=nout, bits=4, block_size=32, accuracy_level=4,
+            ))
+            return out
         if rows is not None:
             w = w * rows[:, None]
         if cols is not None:
             w, b = w / cols[None, :], b / cols
-        nodes.append(ox.node("MatMul", [x, init(prefix + ".w", w)], [out + ".mm"]))
-        nodes.append(ox.node("Add", [out + ".mm", init(prefix + ".b", b)], [out]))
+        if not int8:
+            nodes.append(ox.node("MatMul", [x, init(prefix + ".w", w)], [out + ".mm"]))
+            nodes.append(ox.node("Add", [out + ".mm", init(prefix + ".b", b)], [out]))
+            return out
+        q, scale = _int8_per_channel(w)
+        nodes.append(ox.node(
+            "DynamicQuantizeMatMul",
+            [x, init(prefix + ".w", q), init(prefix + ".s", scale), init(prefix + ".z", np.zeros(nout, np.int8)),
+             init(prefix + ".b", b)],
+            [out], domain="com.microsoft",
+        ))
         return out
 
     def divided(x: str, key: str) -> str:
@@ -142,11 +198,11 @@ def session(model: bytes, threads: int | None = None):  # noqa: ANN201 - an onnx
     return ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
 
 
-def _similar_lengths(lengths: Sequence[int]) -> Iterator[range]:
-    """Runs of sorted `lengths` of at most BATCH, each within PAD_SLACK of its shortest (see BATCH)."""
+def _similar_lengths(lengths: Sequence[int], size: int) -> Iterator[range]:
+    """Runs of sorted `lengths`, at most `size` long, each within PAD_SLACK of its shortest."""
     a = 0
     for b in range(1, len(lengths) + 1):
-        if b == len(lengths) or b - a == BATCH or lengths[b] > lengths[a] * PAD_SLACK + PAD_TOKENS:
+        if b == len(lengths) or b - a == size or lengths[b] > lengths[a] * PAD_SLACK + PAD_TOKENS:
             yield range(a, b)
             a = b
 
@@ -158,8 +214,9 @@ class OrtE5:
     `e5_smoothing.py`; without it the graph is plain int8, a little less faithful)."""
 
     def __init__(self, threads: int | None = None, path: os.PathLike | None = None,
-                 smoothing: dict[str, np.ndarray] | None = None, *, int8: bool = True, taps: bool = False) -> None:
-        from tutela.detect.semantic.e5_smoothing import load_smoothing
+                 smoothing: dict[str, np.ndarray] | None = None, *, int8: bool = True, taps: bool = False,
+                 exact: tuple[str, ...] = EXACT, per_token: bool = False) -> None:
+        from tutela.detect.semantic.e5_smoothing import load_smoothing, token_path
 
         m = read(path)
         self.dim = m.hidden
@@ -170,12 +227,16 @@ class OrtE5:
         self._window = m.max_positions - 2
         self._pad = m.pad
         if smoothing is None and int8:
-            smoothing = load_smoothing()
+            smoothing = load_smoothing(token_path() if per_token else None)
         self.smoothed = bool(smoothing)
-        kind = f"int8-token{'-sq' if self.smoothed else ''}{'-q4-fo' if EXACT_FO else ''}" if int8 else "float"
-        self.name = f"{NAME}-{kind}"
-        graph = build_int8_graph(m, smoothing) if int8 else build_graph(m, smoothing, taps=taps)
-        self._session = session(graph, threads)
+        self._batch = BATCH_TOKEN if per_token else BATCH
+        if per_token:
+            self.name = f"{NAME}-int8-token" + ("-sq" if self.smoothed else "")
+            self._session = session(build_int8_graph(m, smoothing), threads)
+        else:
+            kind = ("int8-sq" if self.smoothed else "int8") if int8 else "float"
+            self.name = f"{NAME}-{kind}" + (f"-q4-{'+'.join(exact)}" if int8 and exact else "")
+            self._session = session(build_graph(m, smoothing, int8=int8, taps=taps, exact=exact), threads)
         self._lock = threading.Lock()
 
     def token_count(self, text: str) -> int:
@@ -191,7 +252,7 @@ class OrtE5:
             for a in range(0, max(len(c), 1), self._window):
                 rows.append((i, [bos, *c[a:a + self._window], eos]))
         order = sorted(range(len(rows)), key=lambda r: len(rows[r][1]))
-        for group in _similar_lengths([len(rows[r][1]) for r in order]):
+        for group in _similar_lengths([len(rows[r][1]) for r in order], self._batch):
             batch = [rows[order[r]] for r in group]
             length = max(len(ids) for _, ids in batch)
             ids = np.full((len(batch), length), self._pad, dtype=np.int64)
@@ -212,8 +273,9 @@ class OrtE5:
         weights = np.zeros(len(texts))
         for rows, x, mask in self.batches(texts):
             hidden = self.run(x, mask)[0]
-            for r, (i, n) in enumerate(rows):  # each row over its own tokens: padding never enters a sum
-                sums[i] += max(n, 1) * hidden[r, : n + 2].mean(axis=0, dtype=np.float64)
+            pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+            for (i, n), v in zip(rows, pooled, strict=True):
+                sums[i] += max(n, 1) * v
                 weights[i] += max(n, 1)
         out = (sums / np.maximum(weights, 1e-12)[:, None]).astype(np.float32)
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-6)

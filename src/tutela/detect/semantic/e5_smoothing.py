@@ -1,17 +1,19 @@
 """SmoothQuant factors for the int8 encoder: measured once on our own bank lines, committed.
 
-Why: int8 activations lose the small channels whenever a few channels carry large values (the GELU
-output of every layer does). SmoothQuant (Xiao et al., 2023) divides each input channel by
-`s = amax(activation)^alpha / amax(weight row)^(1 - alpha)` and multiplies the weights' input row by
-it, so the product is unchanged and both sides quantise well. With activations quantised per token
-(`e5_int8.py`) less of the range has to move into the weights than with one scale per tensor: alpha
-0.65 for the layer input, attention context and FFN input, 0.5 for the GELU output (whose weights are
-requantised from 4-bit blocks and lose most from taking more of it). Fitted on 500 bank lines, mean
-cosine to the float model 0.9997 on 300 others (0.9991 without smoothing, 0.9996 with 0.8 everywhere).
+Why: int8 activations quantised per tensor lose the small channels whenever a few channels carry
+large values (the GELU output of every layer does). SmoothQuant (Xiao et al., 2023) divides each
+input channel by `s = amax(activation)^alpha / amax(weight row)^(1 - alpha)` and multiplies the
+weights' input row by it, so the product is unchanged and both sides quantise well. With alpha 0.8,
+fitted on 500 of our bank lines, embeddings agree with the float model to a cosine of 0.9995
+(0.997 without), for about 3% of the speed (the Mul nodes; bench/semantic_throughput.py).
+
+The per-token int8 graph (`e5_int8.py`, opt-in) has factors of its own (`e5_smoothing_token.npz`,
+`--per-token`): with one scale per token less of the range has to move into the weights, alpha 0.65
+for the layer input, attention context and FFN input and 0.5 for the GELU output (mean cosine to the
+float model 0.99977 on 300 bank lines, against 0.99961 with these 0.8 factors).
 
 The factors depend on the model only, not on the banks: refit them (`python -m
-tutela.detect.semantic.e5_smoothing`) when the encoder's weights or its quantisation change, not when
-a bank line does.
+tutela.detect.semantic.e5_smoothing`) when the encoder's weights change, not when a bank line does.
 """
 
 from __future__ import annotations
@@ -22,14 +24,19 @@ from pathlib import Path
 
 import numpy as np
 
-ALPHA = 0.65
-ALPHA_FO = 0.5  # the GELU output (see above)
+ALPHA = 0.8
+ALPHA_TOKEN, ALPHA_TOKEN_FO = 0.65, 0.5  # the per-token graph: every input, and the GELU output
 CALIBRATION_TEXTS = 500
 FILE = "e5_smoothing.npz"
+FILE_TOKEN = "e5_smoothing_token.npz"
 
 
 def default_path() -> Path:
     return Path(str(resources.files("tutela.detect") / "models" / FILE))
+
+
+def token_path() -> Path:
+    return Path(str(resources.files("tutela.detect") / "models" / FILE_TOKEN))
 
 
 def load_smoothing(path: Path | None = None) -> dict[str, np.ndarray] | None:
@@ -41,7 +48,7 @@ def load_smoothing(path: Path | None = None) -> dict[str, np.ndarray] | None:
         return {k: z[k].astype(np.float32) for k in z.files if k != "meta"}
 
 
-def fit_smoothing(texts: list[str], alpha: float = ALPHA, alpha_fo: float = ALPHA_FO) -> dict[str, np.ndarray]:
+def fit_smoothing(texts: list[str], alpha: float = ALPHA, alpha_fo: float | None = None) -> dict[str, np.ndarray]:
     """Per-channel factors from the float model's activations on `texts`."""
     from tutela.detect.semantic.e5_file import read
     from tutela.detect.semantic.e5_ort import SMOOTHED, OrtE5
@@ -63,25 +70,32 @@ def fit_smoothing(texts: list[str], alpha: float = ALPHA, alpha_fo: float = ALPH
         for key, names in weights.items():
             rows = [model.dense(p + n + ".w", model.ffn if n == "fi" else model.hidden) for n in names]
             wmax = np.max([np.abs(w).max(axis=0) for w in rows], axis=0)  # per input channel
-            a = alpha_fo if key == "fo" else alpha
+            a = alpha_fo if key == "fo" and alpha_fo is not None else alpha
             s = np.clip(amax[p + key], 1e-5, None) ** a / np.clip(wmax, 1e-5, None) ** (1 - a)
             factors[p + key] = s.astype(np.float32)
     return factors
 
 
 def main() -> None:
-    """Refit the factors on our own bank lines (never on shared or held-out data) and write them."""
+    """Refit the factors on our own bank lines (never on shared or held-out data) and write them
+    (`--per-token`: those of the per-token graph)."""
     import random
+    import sys
 
     from tutela.detect.normalize import semantic_text
     from tutela.detect.semantic.bank import load_bank
 
     texts = sorted({semantic_text(e.text, e.lang) for e in load_bank()})
     random.Random(0).shuffle(texts)
-    factors = fit_smoothing(texts[:CALIBRATION_TEXTS])
-    meta = {"alpha": ALPHA, "alpha_fo": ALPHA_FO, "calibration_texts": CALIBRATION_TEXTS, "source": "built-in bank lines"}
-    np.savez_compressed(default_path(), meta=np.array(json.dumps(meta)), **factors)
-    print(f"wrote {default_path()} ({len(factors)} factor vectors, alpha {ALPHA}, {ALPHA_FO} for the GELU output)")
+    if "--per-token" in sys.argv[1:]:
+        path, alpha, alpha_fo = token_path(), ALPHA_TOKEN, ALPHA_TOKEN_FO
+    else:
+        path, alpha, alpha_fo = default_path(), ALPHA, None
+    factors = fit_smoothing(texts[:CALIBRATION_TEXTS], alpha, alpha_fo)
+    meta = {"alpha": alpha, "alpha_fo": alpha_fo or alpha, "calibration_texts": CALIBRATION_TEXTS,
+            "source": "built-in bank lines"}
+    np.savez_compressed(path, meta=np.array(json.dumps(meta)), **factors)
+    print(f"wrote {path} ({len(factors)} factor vectors, alpha {alpha}, GELU output {alpha_fo or alpha})")
 
 
 if __name__ == "__main__":

