@@ -174,3 +174,17 @@ def test_a_page_whose_provenance_holds_a_float_is_still_rfc8785(db: Database) ->
     env, wire = _page(db, a)
     pretty = orjson.dumps(orjson.loads(wire), option=orjson.OPT_INDENT_2)
     assert envelope.open_envelope(db, b, None, raw=pretty, partner="tr-hotline").body == env["body"]
+
+
+def test_received_rows_are_found_by_the_indexes_migration_0014_made(db: Database) -> None:
+    """Keyed identifiers by (group, value) from the partial index, and the rows a resync did not touch
+    by (feed, time received): neither reads the whole table (SQLite's plan names the index)."""
+    with db.connect() as conn:
+        keyed = conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT id FROM exchange_received WHERE signal_type = ? AND value = ? "
+            "AND group_name = ?", ("url", "ab" * 32, "lantern-tr-az")).all()
+        untouched = conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT id, entry_id FROM exchange_received WHERE inbound_id = ? "
+            "AND received_at < ?", (1, "2026-12-06 00:00:00.000000")).all()
+    assert "ix_exchange_received_keyed" in str(keyed)
+    assert "ix_exchange_received_inbound_time" in str(untouched)
