@@ -1,7 +1,7 @@
 """Written challenge chats (`challenge/chats/<lang>.jsonl`): alerted in time, and false alerts.
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python bench/chats_challenge.py [--show] [--windows on|off]
-    OMP_NUM_THREADS=1 PYTHONPATH=src python bench/chats_challenge.py --split heldout
+    OMP_NUM_THREADS=1 PYTHONPATH=src python bench/chats_challenge.py --split heldout [--round 2]
 
 Scores every chat the way `tutela scan-conversations` does (one tracker, default settings, ages only
 where the platform would send them) and reads `first_alert_at`, as the outside evaluation does.
@@ -32,19 +32,22 @@ from tutela.domain.languages import language_codes  # noqa: E402
 FOLDER = Path(__file__).parent / "challenge" / "chats"
 
 
-def load(split: str) -> dict[str, list[dict]]:
+def load(split: str, round_: int | None = None) -> dict[str, list[dict]]:
+    """Chats of one split (and one writing round, where given; the first round has no `round`)."""
     out: dict[str, list[dict]] = {}
     for lang in language_codes():
         path = FOLDER / f"{lang}.jsonl"
         if path.is_file():
             with path.open(encoding="utf-8") as fh:
-                out[lang] = [c for c in map(json.loads, fh) if c["split"] == split]
+                out[lang] = [c for c in map(json.loads, fh) if c["split"] == split
+                             and (round_ is None or c.get("round", 1) == round_)]
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--split", default="dev", choices=("dev", "heldout"))
+    ap.add_argument("--round", type=int, default=None, help="only the chats of one writing round (1, 2, ...)")
     ap.add_argument("--show", action="store_true", help="per chat: alert index against harm index (dev only)")
     ap.add_argument("--windows", default="default", choices=("default", "on", "off"),
                     help="semantic conversation windows: the tracker's default, or forced on/off")
@@ -58,7 +61,7 @@ def main() -> None:
     print(f"{'lang':4} {'harmful':>7} {'in time':>7} {'late':>4} {'missed':>6} {'benign':>6} {'false':>5}")
     cpu0, wall0, n_msgs = time.process_time(), time.perf_counter(), 0
     totals = [0, 0, 0, 0, 0, 0]
-    for lang, chats in load(args.split).items():
+    for lang, chats in load(args.split, args.round).items():
         row = [0, 0, 0, 0, 0, 0]
         for chat in chats:
             res = score_record(chat, tracker=tracker)
