@@ -172,7 +172,7 @@ def worker(impl: str, layout: str, n: int, nq: int, sample: int, repeat: int = 3
         def singles() -> set[tuple[int, int]]:
             found: set[tuple[int, int]] = set()
             for i, h in enumerate(qhex):
-                for eid, _d in index.search([h])[0]:
+                for eid, _d in index.search_one(h):
                     found.add((i, eid))
             return found
 

@@ -166,7 +166,7 @@ class HashIndex:
                 parts_d.append(d)
         if len(snap.delta_words):
             ones = np.ones(len(snap.delta_words), dtype=np.uint8)
-            _qi, rows, d = K.search_brute(query.reshape(1, 4), snap.delta_words, ones, np.int64(r))
+            _qi, rows, d = K.search_brute(query.reshape(1, 4), snap.delta_words, ones, r)
             if len(rows):
                 parts_i.append(snap.delta_ids[rows])
                 parts_d.append(d)

@@ -26,6 +26,7 @@ HASH_BITS = 256
 #: queries per kernel call: the staged kernel's working arrays for ~64
 #: queries stay in cache; measured faster than both smaller and larger chunks
 QUERY_CHUNK = 64
+_BIG_ENDIAN = np.dtype(">u8")
 
 
 def hex_to_words(hashes: list[str] | tuple[str, ...] | np.ndarray) -> np.ndarray:
@@ -33,6 +34,13 @@ def hex_to_words(hashes: list[str] | tuple[str, ...] | np.ndarray) -> np.ndarray
     Raises ValueError naming the first bad value."""
     if isinstance(hashes, np.ndarray) and hashes.dtype == np.uint64:
         return np.ascontiguousarray(hashes.reshape(-1, 4))
+    if len(hashes) == 1:  # the per-upload case: no join, no list
+        try:
+            one = bytes.fromhex(hashes[0])
+        except (ValueError, TypeError):
+            one = b""
+        if len(one) == 32:
+            return np.frombuffer(one, dtype=_BIG_ENDIAN).astype(np.uint64).reshape(1, 4)
     try:
         raw = bytes.fromhex("".join(hashes))
     except ValueError:
@@ -138,6 +146,8 @@ class MihSegment:
     ids: np.ndarray
     offsets: np.ndarray
     order: np.ndarray
+    #: one bit per bucket, set if it holds rows (derived from `offsets`; see `mih_kernels.occupancy`)
+    occupied: np.ndarray | None = None
     _masks: np.ndarray = field(init=False, repr=False)
     _mask_ptr: np.ndarray = field(init=False, repr=False)
     _id_order: np.ndarray | None = field(default=None, init=False, repr=False)
@@ -149,6 +159,9 @@ class MihSegment:
         self._mask_ptr = np.cumsum([0] + [len(m) for m in per_part]).astype(np.int64)
         self._starts = np.asarray(self.params.starts, dtype=np.int64)
         self._probe_radius = np.asarray(self.params.probe_radius, dtype=np.int64)
+        self._kb = int(self.params.kb)  # a Python int: numba takes it as int64 without a numpy scalar
+        if self.occupied is None:
+            self.occupied = K.occupancy(self.offsets)
 
     @classmethod
     def build(cls, words: np.ndarray, ids: np.ndarray, radius: int) -> MihSegment:
@@ -170,8 +183,8 @@ class MihSegment:
         parts_q, parts_r, parts_d = [], [], []
         for start in range(0, len(queries), QUERY_CHUNK):
             qi, rows, d = K.search_mih(
-                queries[start : start + QUERY_CHUNK], self.words, alive, self.offsets, self.order, self._starts,
-                np.int64(self.params.kb), self._masks, self._mask_ptr, self._probe_radius, np.int64(radius),
+                queries[start : start + QUERY_CHUNK], self.words, alive, self.offsets, self.order, self.occupied,
+                self._starts, self._kb, self._masks, self._mask_ptr, self._probe_radius, int(radius),
             )
             parts_q.append(qi + start)
             parts_r.append(rows)
@@ -185,8 +198,8 @@ class MihSegment:
         if radius > self.params.radius:
             raise ValueError(f"radius {radius} exceeds the radius {self.params.radius} this index is exact for")
         return K.search_one(
-            query, self.words, alive, self.offsets, self.order, self._starts, np.int64(self.params.kb),
-            self._masks, self._mask_ptr, self._probe_radius, np.int64(radius),
+            query, self.words, alive, self.offsets, self.order, self.occupied, self._starts, self._kb,
+            self._masks, self._mask_ptr, self._probe_radius, radius,
         )
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
@@ -200,12 +213,13 @@ class MihSegment:
         return np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
 
     def nbytes(self) -> int:
-        return int(self.words.nbytes + self.ids.nbytes + self.offsets.nbytes + self.order.nbytes)
+        occupied = 0 if self.occupied is None else self.occupied.nbytes
+        return int(self.words.nbytes + self.ids.nbytes + self.offsets.nbytes + self.order.nbytes + occupied)
 
     # persistence -------------------------------------------------------
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        for name in ("words", "ids", "offsets", "order"):
+        for name in ("words", "ids", "offsets", "order", "occupied"):
             np.save(folder / f"{name}.npy", getattr(self, name), allow_pickle=False)
         p = self.params
         meta = {"radius": p.radius, "starts": p.starts, "widths": p.widths, "kb": p.kb, "probe_radius": p.probe_radius}
@@ -221,6 +235,8 @@ class MihSegment:
         mode = "r" if mmap else None
         arrays = {n: np.load(folder / f"{n}.npy", mmap_mode=mode, allow_pickle=False)
                   for n in ("words", "ids", "offsets", "order")}
+        if (folder / "occupied.npy").exists():  # indexes saved before the map existed rebuild it
+            arrays["occupied"] = np.load(folder / "occupied.npy", mmap_mode=mode, allow_pickle=False)
         return cls(params, **arrays)
 
 
