@@ -139,3 +139,48 @@ def test_postgres_service_and_restart(pg_db: Database, settings: Settings) -> No
     tracker.close()
     fresh = ConversationTracker(pg_db, org, semantic_windows=False).conversation_risk("pg-stream")
     assert fresh is not None and fresh.risk == expected.risk
+
+
+def _batch_equals_one_by_one(db: Database, settings: Settings) -> None:
+    """A stream worker's batch (`ingest_messages`, one transaction) leaves the same states and
+    answers the same risks as the messages sent one at a time (`ingest_message` + `account_risk`)."""
+    one, many = _org(db, "one-by-one"), _org(db, "batched")
+    texts = ["you're so mature for your age", "im 12", "don't tell your parents about us", "add me on telegram",
+             "what school do you go to", "send me a pic", "lol ok", "haha"]
+    items = [(f"c{i % 3}", {"sender": f"g{i % 2}" if i % 4 else "kid", "text": t, "ts": i + 1,
+                            "recipients": ["kid"] if i % 4 else ["g0"]})
+             for i, t in enumerate(texts * 2)]
+    items.insert(5, ("c1", {"text": "no sender"}))  # a bad message in the middle: refused, nothing stored
+    singles = []
+    for cid, m in items:
+        try:
+            conv = service.ingest_message(db, settings, one, cid, m)
+        except service.MessageError:
+            singles.append(None)
+            continue
+        singles.append((conv, service.account_risk(db, settings, one, m["sender"])))
+    batched = service.ingest_messages(db, settings, many, items)
+    assert len(batched) == len(items)
+    for s, b in zip(singles, batched, strict=True):
+        if s is None:
+            assert isinstance(b, service.MessageError)
+            continue
+        assert not isinstance(b, Exception)
+        assert (b[0].risk, b[0].message_count, b[0].alert) == (s[0].risk, s[0].message_count, s[0].alert)
+        assert (b[1].risk, b[1].account_id) == (s[1].risk, s[1].account_id)
+    assert any(s is not None and s[0].risk > 0.3 for s in singles)  # the grooming pattern registered
+    for cid in ("c0", "c1", "c2"):
+        a = service.conversation_risk(db, settings, one, cid)
+        b = service.conversation_risk(db, settings, many, cid)
+        assert a is not None and b is not None and (a.risk, a.message_count) == (b.risk, b.message_count)
+    for acc in ("g0", "g1", "kid"):
+        assert service.account_risk(db, settings, one, acc).risk == service.account_risk(db, settings, many, acc).risk
+
+
+def test_a_batch_equals_messages_one_by_one(db: Database, settings: Settings) -> None:
+    _batch_equals_one_by_one(db, settings)
+
+
+@pytest.mark.postgres
+def test_a_batch_equals_messages_one_by_one_on_postgres(pg_db: Database, settings: Settings) -> None:
+    _batch_equals_one_by_one(pg_db, settings)

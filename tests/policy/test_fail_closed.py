@@ -129,7 +129,7 @@ def test_a_failing_conversation_engine_fails_closed(db, settings, monkeypatch) -
     def broken(*_a, **_k):
         raise RuntimeError("store down")
 
-    monkeypatch.setattr(tutela.conversations.service, "ingest_message", broken)
+    monkeypatch.setattr(tutela.conversations.service, "load_conversations", broken)
     org = create_org(db, "conv-org")
     d = moderate("hi", {"conversation_id": "c1", "sender": {"id": "u1"}}, db=db, settings=settings,
                  principal=Principal(org, "conv-org", frozenset({"moderate"}), key_id="t"))

@@ -274,9 +274,9 @@ class StreamWorker:
                     out[id(w)] = a
         return out
 
-    def _decide(self, w: _Work, analysis: Any = None) -> Any:
-        from tutela.policy.service import prepare
-
+    @staticmethod
+    def _item(w: _Work) -> tuple[ModerationItem, ModerationContext]:
+        """The message as the policy reads it; `StreamMessageError` when it can never be decided."""
         b = w.body
         media = None
         if b.get("media_base64"):
@@ -292,8 +292,44 @@ class StreamWorker:
             raise StreamMessageError(f"invalid message: {str(exc)[:200]}") from exc
         if item.text is None and not item.has_media:
             raise StreamMessageError("a message needs text, media_base64 or hashes")
+        return item, ctx
+
+    def _conversations(self, works: list[_Work]) -> dict[int, tuple[Any, Any]]:
+        """The batch's messages applied to their conversations in one transaction per organisation
+        (`ingest_messages`): id(work) -> (conversation risk, account risk). Messages that cannot
+        be decided, or have no conversation, are left out; if the whole call fails, nothing was
+        stored and `prepare` applies them one by one (and records any failure)."""
+        from tutela.conversations.service import ingest_messages
+        from tutela.policy.service import conversation_message
+
+        by_org: dict[int, list[tuple[_Work, str, dict[str, Any]]]] = {}
+        for w in works:
+            try:
+                item, ctx = self._item(w)
+            except StreamMessageError:
+                continue
+            msg = conversation_message(item, ctx)
+            if msg is not None and ctx.conversation_id:
+                by_org.setdefault(w.org_id, []).append((w, ctx.conversation_id, msg))
+        out: dict[int, tuple[Any, Any]] = {}
+        for org_id, group in by_org.items():
+            try:
+                with metrics.Timer("stream:conversations"):
+                    got = ingest_messages(self.db, self.settings, org_id, [(c, m) for _, c, m in group])
+            except Exception:  # noqa: BLE001
+                log.warning("batched conversation update failed; one by one", exc_info=True)
+                continue
+            for (w, _, _), g in zip(group, got, strict=True):
+                if not isinstance(g, Exception):
+                    out[id(w)] = g
+        return out
+
+    def _decide(self, w: _Work, analysis: Any = None, conversation: tuple[Any, Any] | None = None) -> Any:
+        from tutela.policy.service import prepare
+
+        item, ctx = self._item(w)
         p = prepare(item, ctx, settings=self.settings, db=self.db, principal=self._principal(w.org_id),
-                    analysis=analysis)
+                    analysis=analysis, conversation=conversation)
         p.defer = True
         return p
 
@@ -333,7 +369,12 @@ class StreamWorker:
         log_rows: list[dict[str, Any]] = []
         jobs: list[tuple[str, str, dict[str, Any], int]] = []
         seen: dict[tuple[int, str], str] = {}
-        analyses = self._analyse([w for w in works if (w.org_id, w.message_id) not in stored])
+        fresh: dict[tuple[int, str], _Work] = {}
+        for w in works:  # each message once (pushed twice: the second gets the first's answer)
+            if (w.org_id, w.message_id) not in stored:
+                fresh.setdefault((w.org_id, w.message_id), w)
+        analyses = self._analyse(list(fresh.values()))
+        conversations = self._conversations(list(fresh.values()))
         for w in works:
             key = (w.org_id, w.message_id)
             if key in stored or key in seen:  # redelivered or pushed twice: same answer, no second decision
@@ -344,7 +385,9 @@ class StreamWorker:
             for attempt in range(DECIDE_ATTEMPTS):
                 try:
                     with metrics.Timer("stream:decide"):
-                        pending = self._decide(w, analyses.get(id(w)) if attempt == 0 else None)
+                        # the conversation was updated once for the batch: every attempt reuses it
+                        pending = self._decide(w, analyses.get(id(w)) if attempt == 0 else None,
+                                               conversations.get(id(w)))
                     break
                 except StreamMessageError as exc:
                     self._dead(w.entry, str(exc))
@@ -372,10 +415,10 @@ class StreamWorker:
                 jobs.append((HOOK_KIND, f"hook:{d.id}", {"url": self.settings.result_webhook_url,
                                                          "body": json.loads(result)}, w.org_id))
         self._commit(rows, log_rows, jobs, results)
-        for w, result in results:
-            self.broker.publish(self.n.results(w.org_id), {"message_id": w.message_id, "result": result},
-                                self.settings.stream_maxlen)
-            finished.append(w.entry.id)
+        # one round trip for the batch's results, one for the acknowledgements
+        self.broker.publish_many([(self.n.results(w.org_id), {"message_id": w.message_id, "result": result})
+                                  for w, result in results], self.settings.stream_maxlen)
+        finished.extend(w.entry.id for w, _ in results)
         self.broker.done(stream, GROUP, finished)
         metrics.STREAM_MESSAGES.labels(outcome="decided").inc(len(rows))
         self.processed += len(rows)

@@ -182,33 +182,42 @@ def _media(
     return plain, score, hashes
 
 
+def conversation_message(item: ModerationItem, ctx: ModerationContext) -> dict[str, Any] | None:
+    """The conversation tracker's view of a moderated message, or None when the context has no
+    conversation or no sender id (then there is no conversation risk)."""
+    if not ctx.conversation_id or not ctx.sender.id:
+        return None
+    ages: dict[str, int] = {}
+    if ctx.recipient.id and ctx.recipient.age is not None:
+        ages[ctx.recipient.id] = ctx.recipient.age
+    return {
+        "sender": ctx.sender.id, "text": item.text or "",
+        "recipients": [ctx.recipient.id] if ctx.recipient.id else [],
+        "sender_age": ctx.sender.age, "sender_account_age_days": ctx.sender.account_age_days, "ages": ages,
+        "platform": ctx.platform, "channel": ctx.channel,
+        # the platform's contact graph, when it sent it: contacts weigh a little less, strangers more
+        "relationship": None if ctx.connected is None else ("contact" if ctx.connected else "stranger"),
+    }
+
+
 def _conversation(
     item: ModerationItem, ctx: ModerationContext, db: Database | None, settings: Settings | None,
     org_id: int | None, problems: Problems,
 ) -> tuple[Any, Any]:
     if not ctx.conversation_id or db is None or org_id is None or settings is None:
         return None, None
-    from tutela.conversations.service import account_risk, ingest_message
+    from tutela.conversations.service import ingest_messages
 
-    if not ctx.sender.id:
+    message = conversation_message(item, ctx)
+    if message is None:
         # without the sender's id both sides of the chat would look like one person
         problems.warn("conversation risk needs sender.id: skipped")
         return None, None
-    sender = ctx.sender.id
-    ages: dict[str, int] = {}
-    if ctx.recipient.id and ctx.recipient.age is not None:
-        ages[ctx.recipient.id] = ctx.recipient.age
-    message = {
-        "sender": sender, "text": item.text or "", "recipients": [ctx.recipient.id] if ctx.recipient.id else [],
-        "sender_age": ctx.sender.age, "sender_account_age_days": ctx.sender.account_age_days, "ages": ages,
-        "platform": ctx.platform, "channel": ctx.channel,
-        # the platform's contact graph, when it sent it: contacts weigh a little less, strangers more
-        "relationship": None if ctx.connected is None else ("contact" if ctx.connected else "stranger"),
-    }
     try:
-        conv = ingest_message(db, settings, org_id, ctx.conversation_id, message)
-        acc = account_risk(db, settings, org_id, sender)
-        return conv, acc
+        got = ingest_messages(db, settings, org_id, [(ctx.conversation_id, message)])[0]
+        if isinstance(got, Exception):
+            raise got
+        return got
     except Exception as exc:  # noqa: BLE001
         log.exception("conversation risk failed")
         problems.failed(f"conversation risk failed: {type(exc).__name__}")
@@ -388,10 +397,14 @@ def prepare(
     sync_log: bool = False,
     side_effects: bool = True,
     analysis: TextAnalysis | None = None,
+    conversation: tuple[Any, Any] | None = None,
 ) -> Pending:
     """Run detectors and policies; return the decision with its side effects still to do.
 
-    `analysis` is the text's analysis when the caller already has it (batched).
+    `analysis` is the text's analysis when the caller already has it (batched);
+    `conversation` likewise the (conversation risk, account risk) after this message, when
+    the caller already applied it to the conversation (`conversations.service.ingest_messages`
+    for a stream batch): then the conversation state is not touched again here.
     """
     it = as_item(item)
     ctx = as_context(context)
@@ -418,7 +431,7 @@ def prepare(
     hashes = None
     if it.has_media:
         matches, media_score, hashes = _media(it, db, org_id, settings, problems)
-    conv, acc = _conversation(it, ctx, db, settings, org_id, problems)
+    conv, acc = conversation if conversation is not None else _conversation(it, ctx, db, settings, org_id, problems)
     facts = build_facts(ctx, analysis=analysis, has_media=it.has_media, media_sexual_score=media_score,
                         hash_matches=matches, conversation=conv, account=acc, unreadable=problems.unreadable)
 
