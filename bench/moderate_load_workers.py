@@ -50,14 +50,44 @@ def _messages(n: int, harmful_every: int, conversations: int, tag: str) -> list[
     return out
 
 
-def _env(data_dir: Path, prefix: str) -> dict:
+def _env(data_dir: Path, prefix: str, app: str) -> dict:
+    # the workers' PostgreSQL connections carry `app` as application_name, so their backends can be found
+    url = os.environ["TUTELA_DATABASE_URL"]
     return {**os.environ, "TUTELA_DATA_DIR": str(data_dir), "TUTELA_STREAM_PREFIX": prefix,
-            "TUTELA_EXTERNAL_WORKERS": "1"}
+            "TUTELA_EXTERNAL_WORKERS": "1", "TUTELA_DATABASE_URL": f"{url}&application_name={app}"}
 
 
-def _worker(data_dir: Path, prefix: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tutela", "worker"], env=_env(data_dir, prefix),
+def _worker(data_dir: Path, prefix: str, app: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "tutela", "worker"], env=_env(data_dir, prefix, app),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _proc_cpu(pid: int) -> float:
+    """User+system CPU seconds of one process (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _backends(db, app: str) -> dict[int, float]:
+    """The PostgreSQL backends serving the workers (by application_name) and their CPU so far."""
+    from sqlalchemy import text
+
+    with db.connect() as conn:
+        pids = [int(p) for (p,) in conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name = :a"),
+                                                {"a": app})]
+    return {p: _proc_cpu(p) for p in pids}
+
+
+def _redis_pid(url: str) -> int | None:
+    import redis
+
+    try:
+        return int(redis.Redis.from_url(url).info("server")["process_id"])
+    except Exception:  # noqa: BLE001 - a remote Redis: its CPU is not readable here
+        return None
 
 
 def _count(db, tag: str) -> int:
@@ -80,11 +110,15 @@ def _run(db, settings, data_dir: Path, org_id: int, args, tag: str, workers: int
     msgs = _messages(args.messages, args.harmful_every, args.conversations, tag)
     for i in range(0, len(msgs), 500):
         ingest(broker, s, org_id, msgs[i:i + 500])
-    procs = [_worker(data_dir, prefix) for _ in range(workers)]
+    app = f"tutela-bench-{prefix}"
+    procs = [_worker(data_dir, prefix, app) for _ in range(workers)]
     killed_at = None
     started = time.monotonic()
     first = None
     cpu = 0.0
+    pg_before: dict[int, float] = {}
+    redis_pid = _redis_pid(args.redis)
+    redis_before = 0.0
     try:
         deadline = started + args.timeout
         while time.monotonic() < deadline:
@@ -92,17 +126,21 @@ def _run(db, settings, data_dir: Path, org_id: int, args, tag: str, workers: int
             if n and first is None:  # the workers are up (models loaded): count CPU from here
                 first = (time.monotonic(), n)
                 cpu -= sum(_cpu_seconds(p.pid) for p in procs)
+                pg_before = _backends(db, app)
+                redis_before = _proc_cpu(redis_pid) if redis_pid else 0.0
             if kill and killed_at is None and n >= args.messages // 3:
                 cpu += _cpu_seconds(procs[0].pid)  # (the replacement's start-up is counted: it is the cost)
                 os.kill(procs[0].pid, signal.SIGKILL)
                 procs[0].wait()
                 killed_at = n
-                procs[0] = _worker(data_dir, prefix)  # the orchestrator restarts it
+                procs[0] = _worker(data_dir, prefix, app)  # the orchestrator restarts it
             if n >= args.messages:
                 break
             time.sleep(0.25)
         end = time.monotonic()
         cpu += sum(_cpu_seconds(p.pid) for p in procs)
+        pg_after = _backends(db, app)
+        redis_cpu = (_proc_cpu(redis_pid) - redis_before) if redis_pid else None
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -118,6 +156,13 @@ def _run(db, settings, data_dir: Path, org_id: int, args, tag: str, workers: int
            "worker_cpu_s_after_start": round(cpu, 1),
            "messages_per_cpu_s": round((done - n0) / max(cpu, 1e-3), 1),
            "load_average_after": round(os.getloadavg()[0], 1)}
+    # CPU per decided message: the workers', their PostgreSQL backends' (a backend that exited
+    # before the end, e.g. a killed worker's, is missing), and the whole Redis server's (shared
+    # with anything else using it); ms per message
+    decided = max(done - n0, 1)
+    pg_cpu = sum(c - pg_before.get(p, 0.0) for p, c in pg_after.items())
+    out["cpu_ms_per_message"] = {"workers": round(cpu / decided * 1000, 2), "postgres_backends": round(
+        pg_cpu / decided * 1000, 2), "redis_server": None if redis_cpu is None else round(redis_cpu / decided * 1000, 2)}
     if kill:
         out["killed_after"] = killed_at
     broker.delete_prefix(prefix)

@@ -77,13 +77,14 @@ class MihParams:
         return sum(sum(math.comb(self.kb, i) for i in range(p + 1)) for p in self.probe_radius)
 
 
-#: relative costs per query of a probe (a bucket bound read; neighbouring
-#: probes share cache lines), of a non-empty bucket (its row list) and of a
-#: candidate (a random read of its hash); measured, roughly, on x86-64
-PROBE_COST, BUCKET_COST, CANDIDATE_COST = 0.65, 1.0, 1.0
-#: table memory allowed: about 450 bytes per hash (python-threatexchange's
+#: relative costs per query of a probe (a look-up in the occupancy map, which
+#: stays in cache), of a non-empty bucket (two misses: its bounds and its row
+#: list) and of a candidate (a random read of its hash); measured, roughly, on
+#: x86-64 (2026-12-06: at 1M hashes 23 key bits answer 1.1-1.3x faster than 22)
+PROBE_COST, BUCKET_COST, CANDIDATE_COST = 0.15, 2.0, 1.0
+#: table memory allowed: about 480 bytes per hash (python-threatexchange's
 #: index uses ~650), at least 64 MiB, at most 1.5 GiB
-MEMORY_PER_HASH, MEMORY_FLOOR, MEMORY_CAP = 450, 64 << 20, 1536 << 20
+MEMORY_PER_HASH, MEMORY_FLOOR, MEMORY_CAP = 480, 64 << 20, 1536 << 20
 
 
 def choose_params(n: int, radius: int) -> MihParams:
@@ -111,7 +112,7 @@ def choose_params(n: int, radius: int) -> MihParams:
             params = MihParams(radius, starts, widths, kb, probe)
             load = n / float(1 << kb)
             cost = params.probes() * (PROBE_COST + BUCKET_COST * (1 - math.exp(-load)) + CANDIDATE_COST * load)
-            memory = k * ((1 << kb) * 4 + n * 4) + n * 40
+            memory = k * ((1 << kb) * 4 + (1 << kb) // 8 + n * 4) + n * 40
             options.append((cost, memory, params))
     # Never trade more than 4x the best speed for memory. Within budget if
     # possible; for very large lists, up to ~100 bytes of tables per hash.
