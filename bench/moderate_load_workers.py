@@ -1,9 +1,11 @@
 """Stream workers under load: one worker process against two, and a `kill -9` in the middle.
 
-Pushes messages (1 in `--harmful-every` opens a case; spread over `--conversations`
-conversations) into the Redis streams, then starts `tutela worker` processes on the backlog
-and measures messages decided per second (wall clock, and per CPU-second of the workers,
-which is what a shared machine can still measure fairly). The kill run starts two workers,
+Starts `tutela worker` processes, waits until each has loaded its models and joined the
+pool, then pushes messages (1 in `--harmful-every` opens a case; spread over
+`--conversations` conversations) into the Redis streams and measures messages decided per
+second from the first push (wall clock, and per CPU-second of the workers, which is what a
+shared machine can still measure fairly), with the CPU per message of the workers, of their
+PostgreSQL backends and of the Redis server. The kill run starts two workers,
 `kill -9`s one when about a third is decided, starts a replacement, and counts afterwards:
 every message decided exactly once (one `stream_messages` row and one logged decision each),
 every harmful one with exactly one case.
@@ -71,6 +73,12 @@ def _proc_cpu(pid: int) -> float:
         return 0.0
 
 
+def _machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (all cores; /proc/stat, idle and iowait excluded)."""
+    vals = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(vals[:8]) - vals[3] - vals[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def _backends(db, app: str) -> dict[int, float]:
     """The PostgreSQL backends serving the workers (by application_name) and their CPU so far."""
     from sqlalchemy import text
@@ -108,26 +116,32 @@ def _run(db, settings, data_dir: Path, org_id: int, args, tag: str, workers: int
     s = settings.model_copy(update={"stream_prefix": prefix})
     broker = RedisBroker(args.redis)
     msgs = _messages(args.messages, args.harmful_every, args.conversations, tag)
-    for i in range(0, len(msgs), 500):
-        ingest(broker, s, org_id, msgs[i:i + 500])
     app = f"tutela-bench-{prefix}"
     procs = [_worker(data_dir, prefix, app) for _ in range(workers)]
     killed_at = None
-    started = time.monotonic()
     first = None
     cpu = 0.0
     pg_before: dict[int, float] = {}
     redis_pid = _redis_pid(args.redis)
     redis_before = 0.0
     try:
-        deadline = started + args.timeout
+        # every worker loaded its models and joined the pool (`StreamWorker.warm_up`), and the
+        # partitions were shared out: only then the backlog goes in and the clock starts, so a
+        # worker still loading does not count against the others
+        up_by = time.monotonic() + args.timeout
+        while broker.r.zcard(f"{prefix}:workers") < workers and time.monotonic() < up_by:
+            time.sleep(0.2)
+        time.sleep(1.0)
+        first = (time.monotonic(), 0)
+        busy_before = _machine_busy()
+        cpu -= sum(_cpu_seconds(p.pid) for p in procs)
+        pg_before = _backends(db, app)
+        redis_before = _proc_cpu(redis_pid) if redis_pid else 0.0
+        for i in range(0, len(msgs), 500):
+            ingest(broker, s, org_id, msgs[i:i + 500])
+        deadline = time.monotonic() + args.timeout
         while time.monotonic() < deadline:
             n = _count(db, tag)
-            if n and first is None:  # the workers are up (models loaded): count CPU from here
-                first = (time.monotonic(), n)
-                cpu -= sum(_cpu_seconds(p.pid) for p in procs)
-                pg_before = _backends(db, app)
-                redis_before = _proc_cpu(redis_pid) if redis_pid else 0.0
             if kill and killed_at is None and n >= args.messages // 3:
                 cpu += _cpu_seconds(procs[0].pid)  # (the replacement's start-up is counted: it is the cost)
                 os.kill(procs[0].pid, signal.SIGKILL)
@@ -139,6 +153,7 @@ def _run(db, settings, data_dir: Path, org_id: int, args, tag: str, workers: int
             time.sleep(0.25)
         end = time.monotonic()
         cpu += sum(_cpu_seconds(p.pid) for p in procs)
+        busy = _machine_busy() - busy_before
         pg_after = _backends(db, app)
         redis_cpu = (_proc_cpu(redis_pid) - redis_before) if redis_pid else None
     finally:
@@ -163,6 +178,11 @@ def _run(db, settings, data_dir: Path, org_id: int, args, tag: str, workers: int
     pg_cpu = sum(c - pg_before.get(p, 0.0) for p, c in pg_after.items())
     out["cpu_ms_per_message"] = {"workers": round(cpu / decided * 1000, 2), "postgres_backends": round(
         pg_cpu / decided * 1000, 2), "redis_server": None if redis_cpu is None else round(redis_cpu / decided * 1000, 2)}
+    # how many cores were busy during the run, and how many of them with something else than the
+    # workers, their backends and Redis (this script's pushing and counting, and other jobs)
+    span = max(end - t0, 1e-3)
+    out["cores_busy"] = round(busy / span, 2)
+    out["cores_busy_other_than_workers_postgres_redis"] = round((busy - cpu - pg_cpu - (redis_cpu or 0.0)) / span, 2)
     if kill:
         out["killed_after"] = killed_at
     broker.delete_prefix(prefix)

@@ -203,7 +203,20 @@ class StreamWorker:
                 done += self.handle(stream, entries)
         return done
 
+    def warm_up(self) -> None:
+        """Load the models before taking any partition: a worker that joined the pool and then
+        spent seconds loading would hold its share of the partitions idle meanwhile."""
+        from tutela.conversations.detector import default_detector, models_dir
+        from tutela.detect import analyze_texts
+
+        try:
+            analyze_texts(["warming up the models"], settings=self.settings)
+            default_detector(models_dir(self.settings)).analyse("warming up")
+        except Exception:  # noqa: BLE001 - the first batch loads them (and reports) instead
+            log.warning("stream worker warm-up failed", exc_info=True)
+
     def run_forever(self) -> None:
+        self.warm_up()
         while not self._stop.is_set():
             try:
                 self.run_once()
