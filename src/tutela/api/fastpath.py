@@ -43,10 +43,14 @@ class ModerateFastPath:
         self.app = app
         self._route: Any = None
 
-    def _moderate_route(self, scope: dict) -> Any:
-        """The APIRoute object, so the metrics middleware labels the request as FastAPI would."""
+    def _moderate_route(self) -> Any:
+        """The APIRoute object, so the metrics middleware labels the request as FastAPI would. Taken
+        from the route module's own router: the app's route list nests included routers (FastAPI
+        0.165 keeps them as `_IncludedRouter` entries), so it does not hold the route itself."""
         if self._route is None:
-            for route in scope["app"].routes:
+            from tutela.api.routes.moderate import router
+
+            for route in router.routes:
                 if getattr(route, "path", None) == PATH and "POST" in getattr(route, "methods", ()):
                     self._route = route
                     break
@@ -74,7 +78,7 @@ class ModerateFastPath:
         if response is None:
             await self.app(scope, _replay(body, receive), send)
             return
-        route = self._moderate_route(scope)
+        route = self._moderate_route()
         if route is not None:
             scope["route"] = route
         await response(scope, receive, send)
