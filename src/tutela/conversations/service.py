@@ -60,15 +60,22 @@ def ingest_message(
     with _lock(org_id, conv_key), db.begin() as conn:
         conv = load_conversations(conn, org_id, [conv_key], for_update=True).get(conv_key) or ConversationState()
         account = load_accounts(conn, org_id, [sender_key], for_update=True).get(sender_key) or AccountState()
-        apply_message(conv_key, conv, sender_key, account, msg, scores, params, keyer, seg_terms)
-        if len(msg.text) > detector.max_chars:
-            conv._warn(f"message {conv.n - 1}: text longer than {detector.max_chars} characters; "
-                       "only the start was scored")
-        result = conv.result(conversation_id, params)
-        acc = account.result(msg.sender, params)
+        result, acc = _apply_and_score(conversation_id, conv_key, conv, sender_key, account, msg, scores, seg_terms,
+                                       params, keyer, detector.max_chars)
         save(conn, org_id, {conv_key: (conv, result.risk, result.alert)}, {sender_key: (account, acc.risk, acc.alert)})
     return result
 
+
+
+def _apply_and_score(conversation_id: str, conv_key: str, conv: ConversationState, sender_key: str,
+                     account: AccountState, msg: MessageIn, scores: Any, seg_terms: Any, params: Any, keyer: IdKeyer,
+                     max_chars: int) -> tuple[ConversationRisk, AccountRisk]:
+    """One message applied to its conversation and sender (states changed in place), and both risks
+    after it: the one step `ingest_message` and a stream batch (`ingest_messages`) share."""
+    apply_message(conv_key, conv, sender_key, account, msg, scores, params, keyer, seg_terms)
+    if len(msg.text) > max_chars:
+        conv._warn(f"message {conv.n - 1}: text longer than {max_chars} characters; only the start was scored")
+    return conv.result(conversation_id, params), account.result(msg.sender, params)
 
 def ingest_messages(
     db: Database,
@@ -118,12 +125,8 @@ def ingest_messages(
             for i, conversation_id, conv_key, sender_key, msg, scores, seg_terms in todo:
                 conv = convs.setdefault(conv_key, ConversationState())
                 account = accounts.setdefault(sender_key, AccountState())
-                apply_message(conv_key, conv, sender_key, account, msg, scores, params, keyer, seg_terms)
-                if len(msg.text) > detector.max_chars:
-                    conv._warn(f"message {conv.n - 1}: text longer than {detector.max_chars} characters; "
-                               "only the start was scored")
-                result = conv.result(conversation_id, params)
-                acc = account.result(msg.sender, params)
+                result, acc = _apply_and_score(conversation_id, conv_key, conv, sender_key, account, msg, scores,
+                                               seg_terms, params, keyer, detector.max_chars)
                 out[i] = (result, acc)
                 conv_rows[conv_key] = (conv, result.risk, result.alert)
                 acc_rows[sender_key] = (account, acc.risk, acc.alert)
