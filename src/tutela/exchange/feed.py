@@ -675,18 +675,7 @@ def allowed(s: Signal, partner: Partner | None, max_level: TLP) -> bool:
     """Whether a signal may leave for `partner` (None: an unaddressed file, up to `max_level`)."""
     if not max_level.allows(s.share_level):
         return False
-    if partner is None:
-        return True
-    return (
-        partner_rules.refusal(
-            partner,
-            share_level=s.share_level,
-            category=s.category,
-            signal_type=s.signal_type,
-            country=s.country,
-        )
-        is None
-    )
+    return partner is None or partner_rules.allows_signal(partner, s)
 
 
 def read_page(

@@ -237,16 +237,7 @@ def apply(db: Database, partner: Partner, inbound: Inbound, signals: list[Signal
         key = (s.share_level, s.category, s.signal_type, s.country)
         ok = verdicts.get(key)
         if ok is None:
-            ok = verdicts[key] = (
-                partner_rules.refusal(
-                    partner,
-                    share_level=s.share_level,
-                    category=s.category,
-                    signal_type=s.signal_type,
-                    country=s.country,
-                )
-                is None
-            )
+            ok = verdicts[key] = partner_rules.allows_signal(partner, s)
         if ok:
             keep.append(s)
         else:

@@ -30,7 +30,7 @@ Use::
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, select, update
@@ -43,6 +43,9 @@ from tutela.exchange.errors import ExchangeError, Refused
 from tutela.storage.db import Database
 from tutela.storage.tables.exchange import exchange_partner_keys, exchange_partners
 from tutela.storage.times import as_utc, as_utc_or_none, utc_now
+
+if TYPE_CHECKING:
+    from tutela.exchange.stix import Signal
 
 
 def _audit(
@@ -480,6 +483,14 @@ def refusal(
     if country and partner.countries and country.upper() not in partner.countries:
         return f"country {country!r} is not among partner {partner.name!r}'s ({', '.join(partner.countries)})"
     return None
+
+
+def allows_signal(partner: Partner, signal: Signal) -> bool:
+    """Whether one signal may flow
+    between us and `partner`, either way: what a feed page for the partner keeps and what a page
+    from the partner may add to our banks."""
+    return refusal(partner, share_level=signal.share_level, category=signal.category,
+                   signal_type=signal.signal_type, country=signal.country) is None
 
 
 # --- following a partner's key rotation ---
