@@ -59,6 +59,15 @@ PEOPLE = {
 PASSWORD = "a long test password"
 
 
+def sign_in(page: Any, url: str, email: str) -> None:
+    """Sign a seeded person in through the login form and wait for the queue (the browser tests' door)."""
+    page.goto(f"{url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Queue").wait_for()
+
+
 def _seed_people(db: Any) -> None:
     from tutela.access import create_org
     from tutela.access.people import create_user

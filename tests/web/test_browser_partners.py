@@ -6,17 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from .conftest import PASSWORD, sign_in
+
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a long test password"
-
-
-def sign_in(page, url, email):
-    page.goto(f"{url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Queue").wait_for()
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,10 @@ import re
 
 import pytest
 
+from .conftest import PASSWORD, sign_in
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long test password"
 _n = itertools.count(1)
 
 
@@ -45,14 +46,6 @@ def _report(live_server, category="asking_for_photos", media=True):
     return submit_report(live_server.db, live_server.settings, ReportIn(
         category=category, description=f"invented review report {n}: an adult asks for pictures",
         urls=[f"https://chat.example.com/review/{n}"]), files=files if media else None)
-
-
-def sign_in(page, url, email):
-    page.goto(f"{url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Queue").wait_for()
 
 
 def _filter(img) -> str:
