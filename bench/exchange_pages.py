@@ -17,9 +17,27 @@ import os
 import pstats
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from exchange_sync import cpu_seconds, partnered_pair, random_pdq
+
+
+@contextmanager
+def measured(label: str, n: int, profile: bool) -> Iterator[None]:
+    """CPU-seconds and microseconds a signal of the block, and with `profile` cProfile's top functions."""
+    prof = cProfile.Profile(time.process_time) if profile else None
+    c = cpu_seconds()
+    if prof:
+        prof.enable()
+    yield
+    if prof:
+        prof.disable()
+    spent = cpu_seconds() - c
+    print(f"{label}: {spent:.2f} CPU-s, {spent / n * 1e6:.0f} us a signal")
+    if prof:
+        pstats.Stats(prof).sort_stats("tottime").print_stats(15)
 
 
 def main() -> None:
@@ -42,42 +60,23 @@ def main() -> None:
         to = partners.get_partner(da, a, "az-platform")
         print(f"{n:,} signals, pages of {args.page:,}; load average {os.getloadavg()[0]:.1f}")
 
-        c = cpu_seconds()
-        feed.sync(da, col.id)
-        spent = cpu_seconds() - c
-        print(f"publish (feed.sync): {spent:.2f} CPU-s, {spent / n * 1e6:.0f} us a signal")
+        with measured("publish (feed.sync)", n, False):
+            feed.sync(da, col.id)
 
-        prof = cProfile.Profile(time.process_time) if args.profile else None
         pages, after = [], 0
-        c = cpu_seconds()
-        if prof:
-            prof.enable()
-        while True:
-            env, wire = bundles.page_wire(da, a, col, after=after, limit=args.page, to=to)
-            pages.append(wire)
-            after = env["body"]["next"]
-            if not env["body"]["more"]:
-                break
-        if prof:
-            prof.disable()
-        spent = cpu_seconds() - c
-        print(f"source pages (read, STIX, canonical JSON, sign): {spent:.2f} CPU-s, {spent / n * 1e6:.0f} us a signal")
-        if prof:
-            pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+        with measured("source pages (read, STIX, canonical JSON, sign)", n, args.profile):
+            while True:
+                env, wire = bundles.page_wire(da, a, col, after=after, limit=args.page, to=to)
+                pages.append(wire)
+                after = env["body"]["next"]
+                if not env["body"]["more"]:
+                    break
 
-        prof = cProfile.Profile(time.process_time) if args.profile else None
         started = utc_now()
-        c = cpu_seconds()
-        if prof:
-            prof.enable()
-        for wire in pages:
-            bundles.accept(dbb, b, None, raw=wire, partner="tr-hotline", resync_started=started, allow_older=True)
-        if prof:
-            prof.disable()
-        spent = cpu_seconds() - c
-        print(f"receiver (parse, verify, check, apply): {spent:.2f} CPU-s, {spent / n * 1e6:.0f} us a signal")
-        if prof:
-            pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+        with measured("receiver (parse, verify, check, apply)", n, args.profile):
+            for wire in pages:
+                bundles.accept(dbb, b, None, raw=wire, partner="tr-hotline", resync_started=started,
+                               allow_older=True)
         da.dispose()
         dbb.dispose()
 
