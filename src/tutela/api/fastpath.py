@@ -17,23 +17,9 @@ from pydantic import ValidationError
 from starlette.requests import Request
 
 from tutela.access import AccessError, authenticate_key
+from tutela.api.deps import bearer
 
 PATH = "/v1/moderate"
-
-
-def _header(scope: dict, name: bytes) -> bytes | None:
-    for key, value in scope.get("headers") or ():
-        if key == name:
-            return value
-    return None
-
-
-def _bearer(scope: dict) -> str | None:
-    raw = _header(scope, b"authorization")
-    if raw is None:
-        return None
-    scheme, _, value = raw.decode("latin-1").partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
 class ModerateFastPath:
@@ -60,9 +46,10 @@ class ModerateFastPath:
         if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        ctype = _header(scope, b"content-type") or b""
-        key = _bearer(scope)
-        if key is None or ctype.split(b";", 1)[0].strip().lower() != b"application/json":
+        request = Request(scope)
+        key = bearer(request)
+        ctype = request.headers.get("content-type", "")
+        if key is None or ctype.split(";", 1)[0].strip().lower() != "application/json":
             await self.app(scope, receive, send)
             return
         chunks = []
@@ -74,7 +61,7 @@ class ModerateFastPath:
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        response = await self._answer(scope, key, body)
+        response = await self._answer(request, key, body)
         if response is None:
             await self.app(scope, _replay(body, receive), send)
             return
@@ -83,11 +70,10 @@ class ModerateFastPath:
             scope["route"] = route
         await response(scope, receive, send)
 
-    async def _answer(self, scope: dict, key: str, body: bytes) -> Any:
+    async def _answer(self, request: Request, key: str, body: bytes) -> Any:
         """The route's answer, or None where FastAPI should give it (and its own refusal)."""
         from tutela.api.routes.moderate import ModerateRequest, decide_request
 
-        request = Request(scope)
         try:
             principal = authenticate_key(request.app.state.db, key)
             if not principal.has("moderate"):
