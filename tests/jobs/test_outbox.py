@@ -71,13 +71,19 @@ def test_the_case_of_a_message_the_semantic_stage_saw_is_triaged_on_that_analysi
     assert all("text" not in e for e in stored["explanations"])  # as ever, no spans of the message
 
 
-def test_triage_analyses_again_where_the_cascade_kept_the_message_on_the_fast_path() -> None:
+def test_triage_analyses_again_only_where_preserved_words_missed_the_semantic_stage(settings) -> None:
     from tutela.detect import analyze_text
     from tutela.detect.semantic.cascade import Audience
     from tutela.policy.service import triage_analysis
 
     peers = analyze_text(THREAT, audience=Audience(sender_minor=True, recipient_minor=True), stages="fast")
-    assert peers.stages == ["fast"] and triage_analysis(peers) is None
+    assert peers.stages == ["fast"]
+    # the description carries the message's words and no semantic pass read them: analysed again
+    assert triage_analysis(peers, settings=settings, message_in_description=True) is None
+    # nothing of the message in the description, or the semantic stage switched off: the message's analysis
+    assert triage_analysis(peers, settings=settings, message_in_description=False) is peers
+    off = settings.model_copy(update={"semantic_stage": "off"})
+    assert triage_analysis(peers, settings=off, message_in_description=True) is peers
     assert triage_analysis(None) is None
 
 

@@ -92,9 +92,9 @@ def submit_report(
     """Take a report. `principal=None` is the public, anonymous form: the report goes to the hotline
     with people (`receiving_org`), or waits for one. Returns only after the report is durably stored.
 
-    `analysis`: the reported message's own analysis, already run through both stages, for a report
-    the engine files itself (`tutela.policy.service.open_case`): triage reads it instead of analysing
-    the generated description again."""
+    `analysis`: the reported message's own analysis, for a report the engine files itself
+    (`tutela.policy.service.open_case`; when it may stand in is `policy.service.triage_analysis`):
+    triage reads it instead of analysing the generated description again."""
     item = prepare(db, settings, report, principal=principal, files=files, idempotency_key=idempotency_key,
                    analysis=analysis)
     return writer_for(db, store_batch).submit(item)

@@ -8,8 +8,8 @@ worker opens the case with the decision id as its idempotency key, then writes
 the case's reference onto the logged decision.
 
 The payload holds only what the case needs: the decision, the context, media
-hashes, the message's analysis when it went through the semantic stage (scores,
-flags, signals and offsets, never the matched text; triage reads it instead of
+hashes, the message's analysis when triage may read it (`policy.service.triage_analysis`:
+scores, flags, signals and offsets, never the matched text; triage reads it instead of
 analysing the case's description again), and the message text or media only
 when the policy asked to preserve evidence (sealed with the vault key until the
 case has it).
@@ -67,9 +67,10 @@ def payload_of(p: Any) -> dict[str, Any]:
 def _analysis_payload(p: Any) -> dict[str, Any] | None:
     """What a case keeps of the message's analysis (`triage.stored_analysis`), when triage may read it."""
     from tutela.cases.triage import stored_analysis
-    from tutela.policy.service import triage_analysis
+    from tutela.policy.service import message_in_description, triage_analysis
 
-    analysis = triage_analysis(getattr(p, "analysis", None))
+    analysis = triage_analysis(getattr(p, "analysis", None), settings=p.settings,
+                               message_in_description=message_in_description(p.decision, p.item))
     return stored_analysis(analysis) if analysis is not None else None
 
 

@@ -251,18 +251,37 @@ def _shadow(live: Evaluation, shadow: Evaluation) -> ShadowResult:
     )
 
 
-def triage_analysis(analysis: TextAnalysis | None) -> TextAnalysis | None:
-    """The message's analysis when triage may read it instead of its own, or None.
+def triage_analysis(
+    analysis: TextAnalysis | None, *, settings: Settings | None = None, message_in_description: bool = False,
+) -> TextAnalysis | None:
+    """The message's analysis when triage may read it instead of analysing the case's description, or None.
 
-    Triage runs both stages on a report's description ("deep"), for what the semantic stage sees
-    (a child's disclosure). A case the engine opens has a generated description (the decision,
-    its rules and evidence, the message only when preserved); where the message itself already
-    went through the semantic stage, its analysis is the better input and a second pass costs
-    ~30 ms of CPU per case for nothing. Where it did not (the cascade kept it on the fast path),
-    triage analyses as before."""
-    if analysis is None or analysis.error is not None or "semantic" not in analysis.stages:
+    Triage runs both stages on a report's description ("deep"), for what the semantic stage sees (a
+    child's own account: the `disclosure` signal). A case the engine opens has a generated description:
+    the decision, its rules and their evidence, and the message only when the policy preserved it.
+    Analysing that again cost ~40 ms of CPU per case (~30 of it the semantic stage) and read mostly our
+    own words (a rule id "self-harm-risk" matched the self-harm phrases, "account_risk" the fraud ones).
+    The message's analysis (flags, scores, stages, signals) is the better input, and is used when:
+    - the semantic stage ran on the message (nothing is missing); or
+    - the semantic stage is off (a deep pass would be the fast stage again); or
+    - the description does not carry the message's words (no `preserve_evidence`): a semantic pass
+      over generated text cannot find a child's disclosure there.
+    Left: the message's words are in the description and the semantic stage never read them (the
+    cascade kept the message on the fast stage, e.g. between two children): triage analyses the
+    description as before, so a disclosure in preserved words still raises the priority. A report from
+    a person (the public form, `/v1/reports`) never comes here: it is always analysed "deep"."""
+    if analysis is None or analysis.error is not None:
         return None
-    return analysis
+    if "semantic" in analysis.stages or not message_in_description:
+        return analysis
+    if settings is not None and settings.semantic_stage == "off":
+        return analysis
+    return None
+
+
+def message_in_description(decision: Decision, item: ModerationItem) -> bool:
+    """Whether the case's description will carry the message's text (`open_case` preserves it)."""
+    return bool(item.text) and decision.has(Action.PRESERVE_EVIDENCE)
 
 
 def open_case(
@@ -304,7 +323,8 @@ def open_case(
     files = [EvidenceFile(filename=item.filename or "media.bin", data=item.media)] if preserve and item.media else None
     system = Principal(principal.org_id, principal.org_name, frozenset({"reports"}), key_id="policy-engine")
     receipt = submit_report(db, settings, report, principal=system, files=files, idempotency_key=decision.id,
-                            analysis=triage_analysis(analysis))
+                            analysis=triage_analysis(analysis, settings=settings,
+                                                     message_in_description=message_in_description(decision, item)))
     return [receipt.reference_code]
 
 
