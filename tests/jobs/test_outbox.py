@@ -118,7 +118,7 @@ def test_failures_back_off_then_go_dead_and_can_be_retried(anydb, settings, org,
     def broken(*_a, **_k):
         raise RuntimeError("case store down")
 
-    monkeypatch.setattr(service, "open_case", broken)
+    monkeypatch.setattr(service, "open_cases", lambda _db, _s, reports: [broken() for _ in reports])
     assert drain(anydb, settings) == 0
     with anydb.connect() as conn:
         row = conn.execute(select(outbox_t)).mappings().one()
@@ -191,3 +191,31 @@ def test_http_moderate_defers_and_the_embedded_server_drains_by_itself(settings,
         assert not refs and outbox.depth(db) == {"pending": 1}
     else:
         assert refs and len(refs) == 1
+
+
+def test_a_claimed_batch_opens_each_case_once_and_a_bad_row_fails_alone(anydb, settings, org) -> None:
+    from tutela.jobs.drainer import drain_once
+    from tutela.jobs.handlers import batch_handler_for
+
+    def ctx(i: int) -> dict:  # another sender each: intake would merge reports about one account into one case
+        return {**CHILD_CTX, "sender": {"age": 31, "id": f"acct-batch-{i}"}}
+
+    decided = [_decide(anydb, settings, org, f"{THREAT} {i}", ctx(i)) for i in range(3)]
+    jobs = outbox.claim(anydb, settings, "w1")
+    assert len(jobs) == 3
+    run_many = batch_handler_for(jobs[0].kind)
+    first = run_many(anydb, settings, jobs)
+    again = run_many(anydb, settings, jobs)  # as after a crash before the rows were marked done
+    assert first == again and not any(isinstance(r, Exception) for r in first)
+    assert count_cases(anydb, org[0]) == 3
+    for d, ref in zip(decided, first, strict=True):
+        assert _logged(anydb, d.id)["case_refs"] == [ref]
+    # a row whose payload cannot be carried out fails on its own; the others in its batch are done
+    with anydb.begin() as conn:
+        conn.execute(update(outbox_t).values(claim=None, claimed_until=None))
+    _decide(anydb, settings, org, f"{THREAT} 4", ctx(4))
+    broken = outbox.Job(jobs[0].id, jobs[0].kind, jobs[0].key, jobs[0].org_id, {"decision": {}}, 0)
+    results = run_many(anydb, settings, [broken, *jobs[1:]])
+    assert isinstance(results[0], Exception) and results[1:] == first[1:]
+    assert drain_once(anydb, settings) == 4 and outbox.depth(anydb) == {"done": 4}
+    assert count_cases(anydb, org[0]) == 4

@@ -108,3 +108,82 @@ def test_semantic_stage_texts_run_off_the_event_loop(monkeypatch) -> None:
     fast, slow = asyncio.run(go())
     assert seen["slow one"].startswith("tutela-semantic") and seen["fast one"] == threading.main_thread().name
     assert fast.stages == ["fast"] and slow.lang == "en"
+
+
+#: Between two children, so the cascade decides by the fast stage's doubts alone: written for this test,
+#: some it is unsure of (they go on to the semantic stage), some not.
+PEER_TEXTS = ["فردا مدرسه تکلیف ریاضی", "send me a pic of you", "are your parents home", "see you at practice",
+              "you are so dumb lol", "did you finish the maths homework", "delete this chat", "my mom is annoying"]
+
+
+def test_texts_the_fast_stage_is_unsure_of_go_on_off_the_loop_with_the_same_answers(monkeypatch) -> None:
+    """Between children, the texts the cascade sends on because the fast stage is unsure are analysed on
+    the semantic thread (not inline on the loop); every answer is the one `analyze_text` gives."""
+    import threading
+
+    import tutela.detect as detect
+    from tutela.detect.semantic.cascade import Audience
+
+    kids = Audience(sender_minor=True, recipient_minor=True)
+    real = detect.analyze_texts
+    calls: list[tuple[str, str, list[str]]] = []
+
+    def spy(texts, **kwargs):  # noqa: ANN001, ANN202
+        out = real(texts, **kwargs)
+        calls.append((threading.current_thread().name, kwargs.get("stages", "auto"), list(texts)))
+        return out
+
+    monkeypatch.setattr(detect, "analyze_texts", spy, raising=False)
+
+    async def go() -> list:
+        batcher = TextBatcher()
+        return await asyncio.gather(*(batcher.analyze(t, None, kids) for t in PEER_TEXTS))
+
+    results = asyncio.run(go())
+    singles = [analyze_text(t, audience=kids) for t in PEER_TEXTS]
+    for text, got, single in zip(PEER_TEXTS, results, singles, strict=True):
+        assert (got.scores, got.flags, got.stages, got.signals) == (single.scores, single.flags, single.stages,
+                                                                  single.signals), text
+    went_on = {t for t, s in zip(PEER_TEXTS, singles, strict=True) if "semantic" in s.stages}
+    assert went_on  # the stage is installed here and some of these texts leave the fast stage unsure
+    on_loop = [c for c in calls if c[0] == threading.main_thread().name]
+    assert on_loop and all(stages == "fast" for _, stages, _ in on_loop)
+    on_thread = {t for name, _, texts in calls if name.startswith("tutela-semantic") for t in texts}
+    assert went_on <= on_thread and len(on_thread) < len(PEER_TEXTS)
+
+
+def test_semantic_texts_that_wait_for_the_thread_go_as_one_batch(monkeypatch) -> None:
+    """While the semantic thread is busy, the texts that arrive for it wait and then go as one batch."""
+    import threading
+
+    import tutela.detect as detect
+
+    real = detect.analyze_texts
+    batches: list[list[str]] = []
+    started, release = threading.Event(), threading.Event()
+
+    def spy(texts, **kwargs):  # noqa: ANN001, ANN202
+        if threading.current_thread().name.startswith("tutela-semantic"):
+            batches.append(list(texts))
+            if "first" in texts:
+                started.set()
+                release.wait(5)
+        return real(texts, **kwargs)
+
+    monkeypatch.setattr(detect, "analyze_texts", spy, raising=False)
+
+    async def go() -> list:
+        batcher = TextBatcher()
+        first = asyncio.ensure_future(batcher.analyze("first", "en", None))
+        await asyncio.sleep(0)
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, 5)
+        later = []
+        for i in range(5):  # each arrives, and is flushed, on loop turns of its own
+            later.append(asyncio.ensure_future(batcher.analyze(f"later {i}", "en", None)))
+            for _ in range(3):
+                await asyncio.sleep(0)
+        release.set()
+        return [await first, *[await f for f in later]]
+
+    out = asyncio.run(go())
+    assert len(out) == 6 and batches == [["first"], [f"later {i}" for i in range(5)]]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -98,6 +99,25 @@ def submit_report(
     item = prepare(db, settings, report, principal=principal, files=files, idempotency_key=idempotency_key,
                    analysis=analysis)
     return writer_for(db, store_batch).submit(item)
+
+
+def submit_reports(
+    db: Database, settings: Settings, reports: list[tuple[ReportIn, dict[str, Any]]],
+) -> list[ReportReceipt | Exception]:
+    """Several reports (each with `submit_report`'s keyword arguments), prepared one by one and handed
+    to the group writer together, so they share one durable commit: the outbox drainer opening the
+    cases of a batch of decisions. Per report its receipt, or the error `submit_report` would raise."""
+    out: list[ReportReceipt | Exception | None] = [None] * len(reports)
+    ready: list[tuple[int, Prepared]] = []
+    for i, (report, kwargs) in enumerate(reports):
+        try:
+            ready.append((i, prepare(db, settings, report, **kwargs)))
+        except Exception as exc:  # noqa: BLE001 - one bad report must not sink the others
+            out[i] = exc
+    stored = writer_for(db, store_batch).submit_many([item for _, item in ready])
+    for (i, _), result in zip(ready, stored, strict=True):
+        out[i] = result
+    return [r if r is not None else RuntimeError("report not stored") for r in out]
 
 
 def prepare(

@@ -53,6 +53,23 @@ class GroupWriter:
         self._ensure_thread()
         return fut.result(timeout=timeout)
 
+    def submit_many(self, items: list[Any], timeout: float = 60.0) -> list[Any]:
+        """Hand over several items at once (so they share a commit); per item its result or its error."""
+        futs: list[Future] = []
+        for item in items:
+            fut: Future = Future()
+            self._queue.put((item, fut))
+            futs.append(fut)
+        if futs:
+            self._ensure_thread()
+        out: list[Any] = []
+        for fut in futs:
+            try:
+                out.append(fut.result(timeout=timeout))
+            except Exception as exc:  # noqa: BLE001 - each item's error is its caller's to handle
+                out.append(exc)
+        return out
+
     def _ensure_thread(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():

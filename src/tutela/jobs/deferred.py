@@ -22,14 +22,14 @@ import logging
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from tutela.access import Principal
 from tutela.config import Settings
 from tutela.domain.analysis import TextAnalysis
 from tutela.domain.policy import Action, Decision, ModerationContext, ModerationItem
 from tutela.jobs import outbox
-from tutela.jobs.handlers import register
+from tutela.jobs.handlers import register, register_batch
 from tutela.storage.db import Database
 from tutela.storage.tables.policy import moderation_decisions
 
@@ -90,11 +90,8 @@ def commit_with_outbox(p: Any, log_row: dict[str, Any] | None) -> None:
     nudge(db)
 
 
-@register(KIND)
-def run(db: Database, settings: Settings, job: outbox.Job) -> str:
-    """Open the case (idempotent under the decision id) and record its reference on the logged decision."""
-    from tutela.policy.service import open_case
-
+def _decode(job: outbox.Job) -> tuple[Principal, Decision, ModerationItem, ModerationContext, Any, TextAnalysis | None]:
+    """A row's payload back into `open_case`'s arguments."""
     data = job.payload
     decision = Decision.model_validate(data["decision"])
     ctx = ModerationContext.model_validate(data["context"])
@@ -106,11 +103,55 @@ def run(db: Database, settings: Settings, job: outbox.Job) -> str:
     pr = data["principal"]
     principal = Principal(pr["org_id"], pr["org_name"], frozenset({"reports"}), key_id="policy-engine")
     analysis = TextAnalysis.model_validate(data["analysis"]) if data.get("analysis") else None
-    refs = open_case(db, settings, principal, decision, item, ctx, hashes, analysis)
+    return principal, decision, item, ctx, hashes, analysis
+
+
+def _record_refs(db: Database, refs: dict[str, list[str]]) -> None:
+    """Write the case references onto their logged decisions, all in one transaction."""
+    if not refs:
+        return
+    stmt = (update(moderation_decisions).where(moderation_decisions.c.decision_id == bindparam("b_decision"))
+            .values(case_refs=bindparam("b_refs")))
     with db.begin() as conn:
-        conn.execute(update(moderation_decisions).where(moderation_decisions.c.decision_id == decision.id)
-                     .values(case_refs=refs))
-    return ",".join(refs)
+        conn.execute(stmt, [{"b_decision": d, "b_refs": r} for d, r in refs.items()])
 
 
-__all__ = ["KIND", "case_key", "commit_with_outbox", "payload_of", "run"]
+@register(KIND)
+def run(db: Database, settings: Settings, job: outbox.Job) -> str:
+    """Open the case (idempotent under the decision id) and record its reference on the logged decision."""
+    [result] = run_many(db, settings, [job])
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+@register_batch(KIND)
+def run_many(db: Database, settings: Settings, jobs: list[outbox.Job]) -> list[str | Exception]:
+    """`run` for a claimed batch: the cases are stored in one commit (the intake group writer) and
+    their references written in one transaction, instead of a commit and two transactions per case.
+    Each row still succeeds or fails alone; a crash anywhere is covered as for one row (the decision
+    id is each case's idempotency key, so a row carried out again finds its case)."""
+    from tutela.policy import service
+
+    out: list[str | Exception | None] = [None] * len(jobs)
+    todo: list[int] = []
+    reports: list[tuple[Any, dict[str, Any]]] = []
+    for i, job in enumerate(jobs):
+        try:
+            principal, decision, item, ctx, hashes, analysis = _decode(job)
+            reports.append(service.case_report(settings, principal, decision, item, ctx, hashes, analysis))
+            todo.append(i)
+        except Exception as exc:  # noqa: BLE001 - a payload that does not decode fails its own row
+            out[i] = exc
+    refs: dict[str, list[str]] = {}
+    for i, (report, _kw), got in zip(todo, reports, service.open_cases(db, settings, reports), strict=True):
+        if isinstance(got, Exception):
+            out[i] = got
+        else:
+            refs[str(report.external_id)] = got
+            out[i] = ",".join(got)
+    _record_refs(db, refs)
+    return [r if r is not None else RuntimeError("not carried out") for r in out]
+
+
+__all__ = ["KIND", "case_key", "commit_with_outbox", "payload_of", "run", "run_many"]

@@ -17,12 +17,14 @@ import time
 
 from tutela.config import Settings
 from tutela.jobs import metrics, outbox
-from tutela.jobs.handlers import handler_for
+from tutela.jobs.handlers import batch_handler_for, handler_for
 from tutela.storage.db import Database
 
 log = logging.getLogger(__name__)
 
 _wakers: dict[str, threading.Event] = {}
+#: Rows claimed at a time.
+BATCH = 50
 
 
 def worker_name(role: str = "worker") -> str:
@@ -55,10 +57,42 @@ def run_job(db: Database, settings: Settings, job: outbox.Job) -> bool:
         return False
 
 
-def drain_once(db: Database, settings: Settings, *, worker: str | None = None, limit: int = 50) -> int:
-    """Claim and run one batch of due rows; the number carried out."""
+def run_batch(db: Database, settings: Settings, kind: str, jobs: list[outbox.Job]) -> int:
+    """Carry out claimed rows of one kind with its batch handler; the done ones are marked done in one
+    transaction, each failure recorded on its own row. The number done."""
+    fn = batch_handler_for(kind)
+    assert fn is not None
+    try:
+        with metrics.Timer(f"outbox:{kind}"):
+            results: list[str | Exception] = fn(db, settings, jobs)
+    except Exception as exc:  # noqa: BLE001 - the whole batch failed: every row gets a retry
+        results = [exc] * len(jobs)
+    done = [(j, r) for j, r in zip(jobs, results, strict=True) if not isinstance(r, Exception)]
+    outbox.complete_many(db, done)
+    for job, result in zip(jobs, results, strict=True):
+        if isinstance(result, Exception):
+            log.warning("outbox %s %d failed", job.kind, job.id, exc_info=result)
+            status = outbox.fail(db, job.id, None, job.attempts, result)
+            metrics.OUTBOX_PROCESSED.labels(kind=kind, outcome="dead" if status == "dead" else "retry").inc()
+    if done:
+        metrics.OUTBOX_PROCESSED.labels(kind=kind, outcome="done").inc(len(done))
+    return len(done)
+
+
+def drain_once(db: Database, settings: Settings, *, worker: str | None = None, limit: int = BATCH) -> int:
+    """Claim and run one batch of due rows; the number carried out. Rows of a kind with a batch
+    handler (opening cases) are carried out together, the others one by one."""
     jobs = outbox.claim(db, settings, worker or worker_name(), limit=limit)
-    return sum(run_job(db, settings, j) for j in jobs)
+    by_kind: dict[str, list[outbox.Job]] = {}
+    for j in jobs:
+        by_kind.setdefault(j.kind, []).append(j)
+    n = 0
+    for kind, group in by_kind.items():
+        if batch_handler_for(kind) is not None:
+            n += run_batch(db, settings, kind, group)
+        else:
+            n += sum(run_job(db, settings, j) for j in group)
+    return n
 
 
 def drain(db: Database, settings: Settings, *, timeout: float = 30.0) -> int:
@@ -73,12 +107,19 @@ def drain(db: Database, settings: Settings, *, timeout: float = 30.0) -> int:
 
 
 class OutboxDrainer:
-    """A thread that drains the outbox: woken by `nudge`, else polling every `poll_s`."""
+    """A thread that drains the outbox: woken by `nudge`, else polling every `poll_s`.
 
-    def __init__(self, db: Database, settings: Settings, *, poll_s: float = 0.5, role: str = "serve") -> None:
+    Once woken it waits `gather_s` before claiming, so the rows committed meanwhile are carried out
+    as one batch (`run_batch`: ~1 ms of CPU a case in batches against ~10 ms one by one, where the
+    fixed cost of the claim, the commits and the handoff to the intake writer dominates). A case
+    is opened that much later; nothing else waits for it."""
+
+    def __init__(self, db: Database, settings: Settings, *, poll_s: float = 0.5, gather_s: float = 0.25,
+                 role: str = "serve") -> None:
         self.db = db
         self.settings = settings
         self.poll_s = poll_s
+        self.gather_s = gather_s
         self.name = worker_name(role)
         self._stop = threading.Event()
         self._wake = _wakers.setdefault(db.url, threading.Event())
@@ -92,14 +133,16 @@ class OutboxDrainer:
     def run(self) -> None:
         while not self._stop.is_set():
             try:
-                n = drain_once(self.db, self.settings, worker=self.name)
+                n = drain_once(self.db, self.settings, worker=self.name, limit=BATCH)
             except Exception:  # noqa: BLE001 - the database may be away for a moment
                 log.warning("outbox drainer: could not claim", exc_info=True)
                 metrics.ERRORS.labels(where="outbox:claim").inc()
                 n = 0
-            if n == 0:
-                self._wake.wait(self.poll_s)
-                self._wake.clear()
+            if n >= BATCH:
+                continue  # a backlog: on at once
+            if self._wake.wait(self.poll_s) and self.gather_s > 0:
+                self._stop.wait(self.gather_s)
+            self._wake.clear()
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
@@ -108,4 +151,4 @@ class OutboxDrainer:
             self._thread.join(timeout)
 
 
-__all__ = ["OutboxDrainer", "drain", "drain_once", "nudge", "run_job", "worker_name"]
+__all__ = ["OutboxDrainer", "drain", "drain_once", "nudge", "run_batch", "run_job", "worker_name"]

@@ -15,8 +15,11 @@ from tutela.jobs.outbox import Job
 from tutela.storage.db import Database
 
 Handler = Callable[[Database, Settings, Job], str | None]
+#: Several claimed rows of one kind at once: per row what `Handler` returns, or the exception it raised.
+BatchHandler = Callable[[Database, Settings, list[Job]], list[str | Exception]]
 
 _HANDLERS: dict[str, Handler] = {}
+_BATCH_HANDLERS: dict[str, BatchHandler] = {}
 
 
 def register(kind: str) -> Callable[[Handler], Handler]:
@@ -25,6 +28,22 @@ def register(kind: str) -> Callable[[Handler], Handler]:
         return fn
 
     return wrap
+
+
+def register_batch(kind: str) -> Callable[[BatchHandler], BatchHandler]:
+    """A kind whose rows are cheaper carried out together (one commit for a batch); it must also
+    `register` a one-row handler, and keep every row's idempotency on its own."""
+    def wrap(fn: BatchHandler) -> BatchHandler:
+        _BATCH_HANDLERS[kind] = fn
+        return fn
+
+    return wrap
+
+
+def batch_handler_for(kind: str) -> BatchHandler | None:
+    if not _HANDLERS:
+        _load()
+    return _BATCH_HANDLERS.get(kind)
 
 
 def handler_for(kind: str) -> Handler | None:
@@ -45,4 +64,4 @@ def kinds() -> list[str]:
     return sorted(_HANDLERS)
 
 
-__all__ = ["Handler", "handler_for", "kinds", "register"]
+__all__ = ["BatchHandler", "Handler", "batch_handler_for", "handler_for", "kinds", "register", "register_batch"]

@@ -284,16 +284,14 @@ def message_in_description(decision: Decision, item: ModerationItem) -> bool:
     return bool(item.text) and decision.has(Action.PRESERVE_EVIDENCE)
 
 
-def open_case(
-    db: Database, settings: Settings, principal: Principal, decision: Decision, item: ModerationItem,
-    ctx: ModerationContext, hashes: Any, analysis: TextAnalysis | None = None,
-) -> list[str]:
-    """Open a case (and escalate it when the policy says report) through the case service.
+def case_report(
+    settings: Settings, principal: Principal, decision: Decision, item: ModerationItem, ctx: ModerationContext,
+    hashes: Any, analysis: TextAnalysis | None = None,
+) -> tuple[Any, dict[str, Any]]:
+    """The report that opens a decision's case, and `submit_report`'s keyword arguments for it.
 
-    Idempotent: the decision id is the case's idempotency key, so a worker that runs this
-    again after a crash gets the first case's reference back. Raises on failure. `analysis`:
-    the message's, for triage (see `triage_analysis`)."""
-    from tutela.cases.service import submit_report
+    The decision id is the idempotency key, so a worker that files it again after a crash gets the
+    first case's reference back. `analysis`: the message's, for triage (see `triage_analysis`)."""
     from tutela.domain.cases import EvidenceFile, FileRef, Person, ReporterKind, ReportIn
 
     preserve = decision.has(Action.PRESERVE_EVIDENCE)
@@ -322,10 +320,32 @@ def open_case(
     )
     files = [EvidenceFile(filename=item.filename or "media.bin", data=item.media)] if preserve and item.media else None
     system = Principal(principal.org_id, principal.org_name, frozenset({"reports"}), key_id="policy-engine")
-    receipt = submit_report(db, settings, report, principal=system, files=files, idempotency_key=decision.id,
-                            analysis=triage_analysis(analysis, settings=settings,
-                                                     message_in_description=message_in_description(decision, item)))
+    kwargs = {"principal": system, "files": files, "idempotency_key": decision.id,
+              "analysis": triage_analysis(analysis, settings=settings,
+                                          message_in_description=message_in_description(decision, item))}
+    return report, kwargs
+
+
+def open_case(
+    db: Database, settings: Settings, principal: Principal, decision: Decision, item: ModerationItem,
+    ctx: ModerationContext, hashes: Any, analysis: TextAnalysis | None = None,
+) -> list[str]:
+    """Open a case (and escalate it when the policy says report) through the case service.
+
+    Idempotent under the decision id (`case_report`). Raises on failure."""
+    from tutela.cases.service import submit_report
+
+    report, kwargs = case_report(settings, principal, decision, item, ctx, hashes, analysis)
+    receipt = submit_report(db, settings, report, **kwargs)
     return [receipt.reference_code]
+
+
+def open_cases(db: Database, settings: Settings, reports: list[tuple[Any, dict[str, Any]]]) -> list[list[str] | Exception]:
+    """`open_case` for several decisions' `case_report`s at once, stored in one commit; per decision
+    its case references, or the error `open_case` would have raised."""
+    from tutela.cases.intake import submit_reports
+
+    return [r if isinstance(r, Exception) else [r.reference_code] for r in submit_reports(db, settings, reports)]
 
 
 def _open_case(
@@ -535,4 +555,4 @@ def moderate(
     ))
 
 
-__all__ = ["Pending", "finish", "moderate", "open_case", "prepare"]
+__all__ = ["Pending", "case_report", "finish", "moderate", "open_case", "open_cases", "prepare"]
