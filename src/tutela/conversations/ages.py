@@ -1,9 +1,11 @@
-"""Ages people state in a chat ("im 13", "13 yaşındayım", "мне 13", "۱۳ سالمه").
+"""Ages people state about themselves in a chat ("im 13", "15 here too", "bende 15im", "мне тоже 15",
+"manam 15 salame", "۱۳ سالمه").
 
-Platforms rarely know ages; in grooming chats the child usually says it early
-(the "asl?" exchange). A declared age is weaker evidence than a known one, but
-it is what a moderator would go on too, so the tracker uses it when no known
-age was given.
+Platforms rarely know ages; in grooming chats the child usually says it early (the "asl?" exchange),
+and an offender often claims a teen age ("im 15 too"). A stated age is weaker evidence than a known
+one (`risk.age_factor` lets it raise risk, never lower it), and one that contradicts the platform's
+age is evidence in itself, so a claim must be the writer's own, in the present: "not like a 12 year
+old", "when I was 15", "мне было 15", "۱۵ سالم بود" and "мне 15 минут ехать" are not claims.
 """
 
 from __future__ import annotations
@@ -12,30 +14,53 @@ import re
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
-_PATTERNS = [
-    r"\b(?:i\s*a?m|i'm|im|iam)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:min|minutes|hours|h|km|mi|am|pm|:))",
-    r"\b(\d{1,2})\s*(?:yo|y/o|yrs?\s+old|years?\s+old)\b",
-    r"^\s*(\d{1,2})\s*/?\s*[mfwkeд]\b",  # "13 f", "14/m" (asl answers)
-    r"\basl\W+(\d{1,2})\b",
-    r"\b(\d{1,2})\s*ya[sş][iı]nday[iı]m\b",  # tr
-    r"\b(\d{1,2})\s*ya[sş][iı]m\s+var\b",  # az
-    r"\b(\d{1,2})\s*ya[sş]ınday?am\b|\b(\d{1,2})\s*yasindayam\b",  # az
-    r"(\d{1,2})\s*سالم[هه]?",  # fa
-    r"\bмне\s+(\d{1,2})\b",  # ru
-    r"\b(\d{1,2})\s*(?:лет|годик)\b",
+# units and tenses that make a number after "im"/"мне"/"ben de" something other than an age
+_NOT_AGE = (r"(?!\s*(?:min|hours|hrs|h\b|km|mi\b|miles|am\b|pm\b|:|%|\$|kg|lbs|points|pts|dk|dakika|saat|tl\b|"
+            r"lira|manat|deq|мин|час|км|руб|р\b|сек|было|был\b|была\b|bud|bood))")
+_WORD_AGES = {"eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+              "seventeen": 17, "одиннадцать": 11, "двенадцать": 12, "тринадцать": 13, "четырнадцать": 14,
+              "пятнадцать": 15, "шестнадцать": 16, "семнадцать": 17}
+_WORDS = "|".join(_WORD_AGES)
+
+#: (pattern, what may not come just before the match: another person's age or a past one)
+_PATTERNS: list[tuple[str, str | None]] = [
+    (r"\b(?:i\s*a?m|i'm|iam)\s+(?:only\s+|just\s+|also\s+|like\s+)?(\d{1,2})\b" + _NOT_AGE, None),
+    (r"\b(\d{1,2})\s*(?:yo|y/o|yrs?\s+old|years?\s+old)\b", r"\b(?:a|an|was|were|is|s|hes|shes|of|for|like|when)\s*$"),
+    (r"(?:^|[,.!?]\s*)(\d{1,2})\s+here\b", None),  # "15 here too"
+    (r"^\s*(\d{1,2})\s*/?\s*[mfwkeд]\b", None),  # "13 f", "14/m" (asl answers)
+    (r"\basl\W+(\d{1,2})\b", None),
+    (r"\b(?:i\s*a?m|i'm|iam)\s+(?:only\s+|just\s+|also\s+)?(" + _WORDS + r")\b", None),
+    # tr: "15 yaşındayım", "15im", "15'im", "ben de 15"
+    (r"\b(\d{1,2})\s*ya[sş][iı]nday[iı]m\b", None),
+    (r"\b(\d{1,2})'?(?:[iı]m|[uü]m|y[iı]m|y[uü]m)\b", None),
+    (r"\bben\s*de\s+(\d{1,2})\b" + _NOT_AGE, None),
+    # az: "15 yaşım var", "15 yaşındayam", "mən də 15"
+    (r"\b(\d{1,2})\s*ya[sş][iı]m\s+var\b", None),
+    (r"\b(\d{1,2})\s*ya[sş][iı]nday?am\b", None),
+    (r"\bm[əe]n\s*d[əe]\s+(\d{1,2})\b" + _NOT_AGE, None),
+    # fa: "۱۵ سالمه", "منم ۱۵ سالمه" (not "۱۵ سالم بود", I was 15); Finglish "15 salame"
+    (r"(\d{1,2})\s*سال(?:مه|م)(?!\s*بود)", None),
+    (r"\b(\d{1,2})\s*saa?lam(?:e|eh)?\b(?!\s*(?:bud|bood))", None),
+    # ru: "мне 13", "мне тоже 15", "мне уже 15", "13 лет" (not "мне было 15", "мне 15 минут"); translit
+    (r"\bмне\s+(?:тоже\s+|уже\s+|уж\s+|всего\s+|только\s+|же\s+)?(\d{1,2})\b" + _NOT_AGE, None),
+    (r"\bмне\s+(?:тоже\s+|уже\s+|всего\s+|только\s+)?(" + _WORDS + r")\b", None),
+    (r"\b(\d{1,2})\s*(?:лет|годик)\b", r"(?:было|был|была|когда|ему|ей|им|сыну|дочке|дочери)\s*$"),
+    (r"\bmne\s+(?:tozhe\s+|uzhe\s+|vsego\s+|tolko\s+)?(\d{1,2})\b" + _NOT_AGE, None),
 ]
-_RX = [re.compile(p, re.IGNORECASE | re.UNICODE) for p in _PATTERNS]
+_RX = [(re.compile(p, re.IGNORECASE | re.UNICODE), re.compile(b, re.IGNORECASE | re.UNICODE) if b else None)
+       for p, b in _PATTERNS]
 
 
 def declared_age(text: str) -> int | None:
     """The age the writer states about themselves, if any (5..80), else None."""
     t = text.translate(_DIGITS)[:500]
-    for rx in _RX:
-        m = rx.search(t)
-        if m:
+    for rx, before in _RX:
+        for m in rx.finditer(t):
+            if before is not None and before.search(t[max(0, m.start() - 24):m.start()]):
+                continue
             for g in m.groups():
                 if g:
-                    age = int(g)
+                    age = int(g) if g.isdigit() else _WORD_AGES[g.lower()]
                     if 5 <= age <= 80:
                         return age
     return None

@@ -229,7 +229,8 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "send your pics to everyone", "send ur pics to everyone", "everyone will see", "ill post them",
             "ill post your", "ill tell your parents", "ill tell ur parents", "you will regret", "youll regret",
             "u will regret", "or else", "if you dont send", "if u dont send", "if you dont pay", "pay me or",
-            "ill ruin your life", "ill share your", "ill show everyone", "ill leak",
+            "ill ruin your life", "ill share your", "ill show everyone", "ill leak", "or i post", "or i will post",
+            "or i send them", "or i share them",
             "herkese gonderirim", "fotograflarini yayarim", "ailene soylerim", "ailene gosteririm",
             "pisman olursun", "gondermezsen", "para gondermezsen", "herkes gorecek",
             "hamiya gonderecem", "hamiya gonderecem", "sekillerini yayacam", "valideynlerine deyecem",
@@ -328,6 +329,11 @@ FRAMES: list[tuple[tuple[Stage, ...], float, bool, list[str]]] = [
         "фото * грамот", "фотку * грамот", "фото * справк", "фото * адрес", "фото * дневник", "фото * листа",
         "фото * домашк", "фото * сертификат", "фото * диплом", "фото * медал", "фото * билет", "фото * расписан",
         "справк * фото",
+        # a photo of the whole team or class (a thing the child took, many people in it)
+        "team photo", "team pic", "group photo", "group pic", "class photo", "takim fotograf", "takim foto",
+        "grup fotograf", "grup foto", "sinif fotograf", "sinif foto", "komanda sekl", "qrup sekl", "sinif sekl",
+        "عکس تیمی", "عکس گروهی", "عکس دسته جمعی", "عکس کلاسی", "عکس تیم", "общее фото", "фото команды",
+        "групповое фото", "фото класса", "общую фотк", "общее фотк",
     ]),
     ((Stage.THREATS,), LEVERAGE_FRAME_CAP, False, LEVERAGE),
     # showing something to one's *own* mother is not a threat to show the child's family
@@ -371,6 +377,17 @@ OPENNESS: list[str] = [
     "мама спросила", "мама сказала", "мама разрешила", "папа сказал", "спроси маму", "спроси у мамы",
     "спроси родителей", "родители тоже", "мамином телефон", "бабушк", "дедушк", "твоя тетя",
     "с другими девочками", "с другими детьми",
+    # the sender has already spoken with the parents ("I talked to your mum", "arranged it with your
+    # dad"): a pick-up or a photo the family knows of, not a cover story
+    "talked to your mom", "talked to your mum", "talked to your dad", "talked to your parents",
+    "spoke to your mom", "spoke to your mum", "spoke with your mom", "spoke with your mum",
+    "spoke to your dad", "spoke to your parents", "arranged it with your",
+    "annenle konus~", "babanla konus~", "annenle anlas~", "babanla anlas~", "ailenle konus~",
+    "ananla danis~", "atanla danis~", "ananla razilas~", "valideynlerinle danis~",
+    "با مامانت هماهنگ", "با مامانت صحبت", "با بابات هماهنگ", "با بابات صحبت", "با مادرت هماهنگ",
+    "با مادرت صحبت", "با خانوادت هماهنگ",
+    "с мамой договорил~", "с папой договорил~", "с твоей мамой договорил~", "с твоим папой договорил~",
+    "с родителями договорил~", "с мамой твоей договорил~",
 ]
 
 

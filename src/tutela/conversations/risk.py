@@ -62,6 +62,13 @@ class RiskParams:
     # A sender whose ages disagree (the platform says adult, the chat says 15; or 15 now and 19 later)
     # is misrepresenting their age, a classic grooming move: evidence, not a reason for comfort.
     age_contradiction: float = 1.3
+    # ... and, towards a minor, it counts as a manipulative stage of its own (evidence 1 at this weight,
+    # and one more stage for breadth): an adult posing as a teen to a child is concealing, like
+    # secrecy (0.5). A prior, not tuned: the written corpus has no platform ages for its offenders.
+    # With it, a platform-adult who claims 15 and shows one more stage (a compliment, a personal
+    # question) reaches the alert, where before the stage evidence alone had to get there.
+    misrepresentation: float = 0.5
+    peer_threat: float = 0.9  # the threat the sextortion floor needs from a platform-known minor
     new_account: float = 1.1
     new_account_days: float = 14.0
     # What the platform knows of the link between the sender and the child. Not tuned (the written
@@ -130,10 +137,11 @@ def decay_factor(dt_seconds: float, half_life_days: float) -> float:
     return 0.5 ** (dt_seconds / (half_life_days * 86400.0))
 
 
-def content_risk(evidence: list[float], params: RiskParams) -> float:
-    """Risk from stage evidence alone (0..1)."""
-    base = 0.0
-    breadth = 0.0
+def content_risk(evidence: list[float], params: RiskParams, extra_stage: float = 0.0) -> float:
+    """Risk from stage evidence alone (0..1). `extra_stage`: the weight of a further stage seen in full
+    that is not in the message scores (an age misrepresented to a minor, see `party_misrepresents`)."""
+    base = extra_stage
+    breadth = 1.0 if extra_stage > 0 else 0.0
     floor, top = params.soft_floor, params.stage_min
     span = top - floor
     for w, e in zip(params.weights, evidence, strict=True):
@@ -229,15 +237,29 @@ def _own_account_signals(
     return factor, flags
 
 
-def sextortion_pattern(evidence: list[float], params: RiskParams) -> bool:
+def misrepresents_to_minor(own: AgeView, others: list[AgeView]) -> bool:
+    """The sender's age claims contradict the platform's or each other (`AgeView.contradicted`) while
+    someone else in the chat is a minor: an adult posing as a teen to a child, the commonest lie of
+    grooming and of sextortion. Evidence in itself (issue 12), so it adds a stage (`content_risk`)."""
+    return own.contradicted and any(o.best is not None and o.best < 18 for o in others)
+
+
+def sextortion_pattern(evidence: list[float], params: RiskParams, minor_sender: bool = False) -> bool:
     """A threat together with images or sexual talk from the same person: alert at once.
 
     Why a floor rather than a weight: a sextortion threat is the harm itself, whatever came before it
     (offenders often skip the slow stages), so neither the damping of long chats nor any age may hide it.
+    `minor_sender`: the platform says the sender is a minor (an age an offender cannot fake in the
+    chat). Then the threat must be clear (`peer_threat`: a strong threat phrase, or the model near
+    certain): teenagers talk about each other's pictures all the time, and the stage model's threat
+    head, trained on threats that name the pictures, read "send me the group pic? i dont have it" at
+    0.83 and "did you see the photos Ece posted" at 0.60; with the floor over the peers factor both
+    same-age chats alerted. A teenager's real threat ("send more or everyone sees them") still
+    alerts at once.
     """
     threat = evidence[STAGES.index(Stage.THREATS)]
     leverage = max(evidence[STAGES.index(Stage.IMAGES)], evidence[STAGES.index(Stage.SEXUAL)])
-    return threat >= params.stage_min and leverage >= params.soft_floor
+    return threat >= (params.peer_threat if minor_sender else params.stage_min) and leverage >= params.soft_floor
 
 
 def stage_names(evidence: list[float], params: RiskParams) -> list[Stage]:

@@ -26,6 +26,7 @@ from tutela.conversations.risk import (
     decay_factor,
     display_risk,
     internal_risk,
+    misrepresents_to_minor,
     r5,
     sextortion_pattern,
     stage_names,
@@ -62,6 +63,11 @@ class Party:
     rel: str | None = None  # the platform's word on this sender's link to the others (latest message)
     claimed: list[int] | None = None  # [youngest, oldest] age they stated in the chat
     open: bool = False  # spoke of the child's family as people who know (`patterns.speaks_openly`)
+
+    @property
+    def known_minor(self) -> bool:
+        """The platform says this participant is under 18 (a claim in the chat does not count)."""
+        return self.age_known and self.age is not None and self.age < 18
 
     def age_view(self) -> AgeView:
         """The platform's age and the chat's claims, kept apart (see `risk.age_factor`)."""
@@ -150,9 +156,11 @@ class ConversationState:
         p = self.parties[pid]
         e = p.decayed(self.last_ts, params)
         others = [q.age_view() for k, q in self.parties.items() if k != pid and q.age is not None]
-        factor, flags = age_factor(p.age_view(), others, p.account_days, params, p.rel, p.open)
-        risk = min(1.0, content_risk(e, params) * factor * self.damping(params))
-        if sextortion_pattern(e, params):
+        own = p.age_view()
+        factor, flags = age_factor(own, others, p.account_days, params, p.rel, p.open)
+        lie = params.misrepresentation if misrepresents_to_minor(own, others) else 0.0
+        risk = min(1.0, content_risk(e, params, lie) * factor * self.damping(params))
+        if sextortion_pattern(e, params, p.known_minor):
             risk = max(risk, params.threshold)
         return risk, e, flags
 
@@ -302,7 +310,8 @@ class ConversationState:
             alert=alert,
             first_alert_at=self.first_alert,
             stages=stages,
-            flags=conversation_flags(alert, stages, age_flags, sextortion_pattern(e, params))
+            flags=conversation_flags(alert, stages, age_flags,
+                                     suspect is not None and sextortion_pattern(e, params, self.parties[suspect].known_minor))
             + (extra if alert else []),
             evidence=evidence,
             suspect=suspect if risk > 0 else None,

@@ -280,6 +280,12 @@ _FA_DICT: dict[str, str] = {
     "mohem": "مهم", "shomare": "شماره", "shomaram": "شمارم", "shomarat": "شمارت", "shomarash": "شمارش",
     "sakht": "سخت", "ghashang": "قشنگ", "zesht": "زشت", "ahmagh": "احمق", "khar": "خر", "bishour": "بیشعور",
     "bisho": "بیشعور", "tamoom": "تموم", "tamum": "تموم", "dard": "درد", "marg": "مرگ",
+    # the words of a sextortion threat ("send one more or I send them all to your mother and friends")
+    "hamaro": "همه رو", "hamaru": "همه رو", "hamasho": "همشو", "madaret": "مادرت", "madareto": "مادرتو",
+    "pedaret": "پدرت", "doostat": "دوستات", "dustat": "دوستات", "doostet": "دوستت", "nafresti": "نفرستی",
+    "naferesti": "نفرستی", "nafrestid": "نفرستید", "nemikonam": "نمیکنم", "post": "پست", "vaght": "وقت",
+    "vaqt": "وقت", "begi": "بگی", "aksaii": "عکسایی", "aksayi": "عکسایی", "aksaei": "عکسایی",
+    "pakeshun": "پاکشون", "pakeshoon": "پاکشون", "pakshun": "پاکشون", "pakeshon": "پاکشون",
 }
 # Persian leetspeak in Finglish: digits for the letters Latin has none for (`3aks` = عکس, `7aal` = حال).
 _FA_DIGITS = {"3": "ع", "7": "ح"}
