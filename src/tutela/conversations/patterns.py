@@ -388,6 +388,12 @@ OPENNESS: list[str] = [
     "با مادرت صحبت", "با خانوادت هماهنگ",
     "с мамой договорил~", "с папой договорил~", "с твоей мамой договорил~", "с твоим папой договорил~",
     "с родителями договорил~", "с мамой твоей договорил~",
+    # the rest of the family, as in the English and Turkish lists ("your uncle", "your cousin"; not a
+    # bare "عمو" or "дядя", which children call any grown man)
+    "عموت", "داییت", "عمه ات", "خاله ات", "دختر عمو", "پسر عمو", "دختر خاله", "پسر خاله", "دختر دایی",
+    "پسر دایی", "دختر عمه", "پسر عمه",
+    "bibin", "xalaoglu", "emioglu", "dayioglu", "xalaqizi", "emiqizi", "dayiqizi",
+    "твой дядя", "твоя тётя", "двоюродн",
 ]
 
 
