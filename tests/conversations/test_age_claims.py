@@ -14,6 +14,7 @@ import pytest
 
 from tutela.conversations.ages import declared_age
 from tutela.conversations.batch import score_conversation
+from tutela.conversations.patterns import speaks_openly
 from tutela.conversations.risk import (
     AgeView,
     RiskParams,
@@ -102,3 +103,15 @@ def test_a_classmates_sextortion_threat_still_alerts_at_once(lang: str) -> None:
     hello, reply, threat = SEXTORTION[lang]
     res = score_conversation(_chat([("a", hello), ("b", reply), ("a", threat)], {"a": 14, "b": 14}), lang)
     assert res.first_alert_at == 2 and "sextortion" in res.flags
+
+
+@pytest.mark.parametrize(("text", "open_"), [
+    ("دختر عمو نتیجه امتحانات اومد؟", True), ("با مامانت هماهنگ کردم", True), ("ananla danışmışam", True),
+    ("annenle konuştum", True), ("с мамой договорился", True), ("твой дядя звонил", True),
+    ("I talked to your mum about saturday", True), ("عمو یه عکس بفرست", False), ("emin ol", False),
+    ("tell your mom you're at a friend's", False),
+])
+def test_the_family_spoken_of_as_people_who_know(text: str, open_: bool) -> None:
+    """The openness list names the family in every language alike; a bare "uncle" (what children call
+    any grown man) and the start of a cover story ("tell your mom ...") are not openness."""
+    assert speaks_openly(text) is open_

@@ -47,6 +47,7 @@ _PATTERNS: list[tuple[str, str | None]] = [
     (r"\b(\d{1,2})\s*(?:лет|годик)\b", r"(?:было|был|была|когда|ему|ей|им|сыну|дочке|дочери)\s*$"),
     (r"\bmne\s+(?:tozhe\s+|uzhe\s+|vsego\s+|tolko\s+)?(\d{1,2})\b" + _NOT_AGE, None),
 ]
+_MAYBE = re.compile(r"[0-9]|teen|eleven|twelve|надцать", re.IGNORECASE)
 _RX = [(re.compile(p, re.IGNORECASE | re.UNICODE), re.compile(b, re.IGNORECASE | re.UNICODE) if b else None)
        for p, b in _PATTERNS]
 
@@ -54,6 +55,8 @@ _RX = [(re.compile(p, re.IGNORECASE | re.UNICODE), re.compile(b, re.IGNORECASE |
 def declared_age(text: str) -> int | None:
     """The age the writer states about themselves, if any (5..80), else None."""
     t = text.translate(_DIGITS)[:500]
+    if not _MAYBE.search(t):  # most messages hold no number at all: skip the patterns
+        return None
     for rx, before in _RX:
         for m in rx.finditer(t):
             if before is not None and before.search(t[max(0, m.start() - 24):m.start()]):

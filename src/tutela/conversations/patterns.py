@@ -398,13 +398,20 @@ OPENNESS: list[str] = [
 
 
 @lru_cache(maxsize=1)
-def _openness_rx() -> re.Pattern[str]:
-    return re.compile("|".join(_phrase_regex(ph) for ph in OPENNESS), re.UNICODE)
+def _openness_index() -> dict[str, list[re.Pattern[str]]]:
+    """`OPENNESS` indexed like `compiled` (one alternation of every phrase cost ~70 us a message)."""
+    index: dict[str, list[re.Pattern[str]]] = {}
+    for phrase in OPENNESS:
+        key = _first_key(phrase)
+        if key is not None:
+            index.setdefault(key[0], []).append(re.compile(_phrase_regex(phrase), re.UNICODE))
+    return index
 
 
 def speaks_openly(text: str) -> bool:
     """True when the message speaks of the child's family as people who know (see `OPENNESS`)."""
-    return _openness_rx().search(canon(text[:2000])) is not None
+    c = canon(text[:2000])
+    return any(rx.match(c, pos) for pos, rx in _candidates(c, _openness_index()))
 
 
 def _first_key(phrase: str) -> tuple[str, bool] | None:
