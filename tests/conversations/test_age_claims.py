@@ -31,7 +31,8 @@ from .test_ages_and_sextortion import SEXTORTION
     ("15 here too btw", 15), ("im 15 too", 15), ("im fifteen", 15), ("bende 15im bu arada", 15),
     ("ben de 15 yasindayim", 15), ("mənim də 15 yaşım var", 15), ("mən də 15 yaşındayam", 15),
     ("منم ۱۵ سالمه", 15), ("manam 15 salame", 15), ("мне тоже 15 кстати", 15), ("мне уже 15", 15),
-    ("mne tozhe 15", 15), ("13 лет", 13),
+    ("mne tozhe 15", 15), ("13 лет", 13), ("ben de on beş yaşındayım", 15), ("mən on altı yaşındayam", 16),
+    ("منم پونزده سالمه", 15),
 ])
 def test_claims_in_every_language(text: str, age: int) -> None:
     assert declared_age(text) == age
@@ -40,6 +41,7 @@ def test_claims_in_every_language(text: str, age: int) -> None:
 @pytest.mark.parametrize("text", [
     "not like a 12 year old at all", "when i was 15 years old i swam too", "im 5 min away", "мне было 15 лет",
     "мне 15 минут ехать", "ему 15 лет", "منم ۱۵ سالم بود", "ben de 10 dk sonra gelirim", "she is 12 years old",
+    "on beş dakika sonra", "پانزده سالم بود",
 ])
 def test_someone_elses_or_a_past_age_is_not_a_claim(text: str) -> None:
     assert declared_age(text) is None

@@ -20,7 +20,16 @@ _NOT_AGE = (r"(?!\s*(?:min|hours|hrs|h\b|km|mi\b|miles|am\b|pm\b|:|%|\$|kg|lbs|p
 _WORD_AGES = {"eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
               "seventeen": 17, "одиннадцать": 11, "двенадцать": 12, "тринадцать": 13, "четырнадцать": 14,
               "пятнадцать": 15, "шестнадцать": 16, "семнадцать": 17}
-_WORDS = "|".join(_WORD_AGES)
+# Turkish and Azerbaijani ("on beş yaşındayım"), Persian ("پونزده سالمه"): the teens in words
+_TR_TEENS = {"bir": 11, "iki": 12, "uc": 13, "üç": 13, "dort": 14, "dört": 14, "dord": 14, "dörd": 14, "bes": 15,
+             "beş": 15, "alti": 16, "altı": 16, "yedi": 17, "yeddi": 17}
+_FA_TEENS = {"یازده": 11, "دوازده": 12, "سیزده": 13, "چهارده": 14, "پانزده": 15, "پونزده": 15, "شانزده": 16,
+             "شونزده": 16, "هفده": 17, "هیفده": 17}
+_WORD_AGES.update({f"on {k}": v for k, v in _TR_TEENS.items()})
+_WORD_AGES.update(_FA_TEENS)
+_WORDS = "|".join(k for k in _WORD_AGES if not k.startswith("on ") and k not in _FA_TEENS)
+_TR_WORDS = "|".join(_TR_TEENS)
+_FA_WORDS = "|".join(_FA_TEENS)
 
 #: (pattern, what may not come just before the match: another person's age or a past one)
 _PATTERNS: list[tuple[str, str | None]] = [
@@ -35,11 +44,13 @@ _PATTERNS: list[tuple[str, str | None]] = [
     (r"\b(\d{1,2})'?(?:[iı]m|[uü]m|y[iı]m|y[uü]m)\b", None),
     (r"\bben\s*de\s+(\d{1,2})\b" + _NOT_AGE, None),
     # az: "15 yaşım var", "15 yaşındayam", "mən də 15"
+    (r"\b(on\s*(?:" + _TR_WORDS + r"))\s*(?:ya[sş][iı]nday[iı]m|ya[sş][iı]nday?am|ya[sş][iı]m\s+var)\b", None),
     (r"\b(\d{1,2})\s*ya[sş][iı]m\s+var\b", None),
     (r"\b(\d{1,2})\s*ya[sş][iı]nday?am\b", None),
     (r"\bm[əe]n\s*d[əe]\s+(\d{1,2})\b" + _NOT_AGE, None),
     # fa: "۱۵ سالمه", "منم ۱۵ سالمه" (not "۱۵ سالم بود", I was 15); Finglish "15 salame"
     (r"(\d{1,2})\s*سال(?:مه|م)(?!\s*بود)", None),
+    (r"(" + _FA_WORDS + r")\s*سال(?:مه|م)(?!\s*بود)", None),
     (r"\b(\d{1,2})\s*saa?lam(?:e|eh)?\b(?!\s*(?:bud|bood))", None),
     # ru: "мне 13", "мне тоже 15", "мне уже 15", "13 лет" (not "мне было 15", "мне 15 минут"); translit
     (r"\bмне\s+(?:тоже\s+|уже\s+|уж\s+|всего\s+|только\s+|же\s+)?(\d{1,2})\b" + _NOT_AGE, None),
@@ -47,7 +58,7 @@ _PATTERNS: list[tuple[str, str | None]] = [
     (r"\b(\d{1,2})\s*(?:лет|годик)\b", r"(?:было|был|была|когда|ему|ей|им|сыну|дочке|дочери)\s*$"),
     (r"\bmne\s+(?:tozhe\s+|uzhe\s+|vsego\s+|tolko\s+)?(\d{1,2})\b" + _NOT_AGE, None),
 ]
-_MAYBE = re.compile(r"[0-9]|teen|eleven|twelve|надцать", re.IGNORECASE)
+_MAYBE = re.compile(r"[0-9]|teen|eleven|twelve|надцать|ya[sş]|ده\s*سال", re.IGNORECASE)
 _RX = [(re.compile(p, re.IGNORECASE | re.UNICODE), re.compile(b, re.IGNORECASE | re.UNICODE) if b else None)
        for p, b in _PATTERNS]
 
@@ -63,7 +74,7 @@ def declared_age(text: str) -> int | None:
                 continue
             for g in m.groups():
                 if g:
-                    age = int(g) if g.isdigit() else _WORD_AGES[g.lower()]
+                    age = int(g) if g.isdigit() else _WORD_AGES[" ".join(g.lower().split())]
                     if 5 <= age <= 80:
                         return age
     return None
