@@ -82,8 +82,10 @@ def main() -> None:
                 harmful += 1
                 caught += bool(flags)
                 cat += bool(flags & set(r["categories"]))
-                if not flags and args.show_errors:
+                if args.show_errors and not flags:
                     print(f"  MISS  {r['id']} {r['categories']} {r['text']!r}")
+                elif args.show_errors and not flags & set(r["categories"]):
+                    print(f"  CAT   {r['id']} {r['categories']} got {_why(out, fout)} {r['text']!r}")
         print(f"{lang:4} {benign:6d} {100 * false / max(benign, 1):6.1f}% {harmful:7d} "
               f"{caught / max(harmful, 1):7.2f} {cat / max(harmful, 1):7.2f}")
 
