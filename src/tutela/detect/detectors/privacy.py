@@ -28,7 +28,8 @@ _HANDLE_CONTEXT = re.compile(
     r"\b(insta(gram)?|ig|snap(chat)?|tik ?tok|telegram|tg|discord|whats ?app|kik|vk|wa)\b\s*[:=\-]?\s*@?"
     # not the everyday word after the platform's name ("whatsapp grubuna", "insta story", "discord server")
     r"(?!(gro?up|grub|grup|qrup|chat|call|story|stor(y|ie)s|video|voice|message|msg|mesaj|status|durum|hikaye|"
-    r"sohbet|arama|zeng|link|account|hesab|server|sunucu|kanal|channel|post|reels?|live|canli|web|app)\w*\b)"
+    r"sohbet|arama|zeng|link|account|hesab|server|sunucu|kanal|channel|post|reels?|live|canli|web|app|"
+    r"page|sayfa|səhif|sehif|profil|foto|sekil|şəkil|challenge|trend|filtre|filter|takip|izle|paylas|payla[sş])\w*\b)"
     r"([A-Za-z0-9_.]{3,30})",
     re.IGNORECASE,
 )
@@ -66,7 +67,8 @@ _PUBLIC_EVENT = re.compile(
     r"\b(fair|festival|open day|open house|concert|ceremony|exhibition|tournament|bazaar|charity|fundraiser"
     r"|everyone( is)? welcome|all welcome|tickets?|invites? (you|all|everyone|parents|families)|venue)\b"
     r"|şenli[kğ]|senli[kg]|festival|kermes|açık kapı|tören|etkinli[kğ]|konser|davetlisiniz|herkes davetli|sergi"
-    r"|şənli[kyğ]|tədbir|konsert|sərgi|dəvət|hamı dəvətli|yarmarka"
+    r"|açık gün|acik gun|fuar|gösteri|gosteri|müze|muze|gezi\b|gezisi|davetli|panel|seminer|tiyatro|veli toplant"
+    r"|şənli[kyğ]|tədbir|konsert|sərgi|dəvət|hamı dəvətli|yarmarka|tedbir|senlik|muzey|ekskursiya|seminar|tamaşa|tamasa|konfrans|davet|valideyn iclas"
     r"|جشن|جشنواره|نمایشگاه|مراسم|همایش|دعوت|بازارچه|کنسرت"
     r"|ярмарк|праздник|фестивал|концерт|день открытых дверей|приглаша|выставк|мероприяти",
     re.IGNORECASE,
@@ -203,6 +205,10 @@ class PrivacyDetector(Detector):
             Example("school fair Saturday at 12 Oak Street, everyone welcome", "en", None),
             Example("okul şenliği cumartesi, adres: Atatürk Caddesi 12", "tr", None),
             Example("məktəbin şənliyi şənbə günü, ünvan: Nizami küçəsi 5", "az", None),
+            Example("okulun açık günü cumartesi 10:00, Okul Sokak no 1, tüm aileler davetli", "tr", None),
+            Example("muzey Nümunə prospekti 5-dədir, ekskursiya məktəbdən 9-da çıxır", "az", None),
+            Example("sınıfın instagram sayfasına gezi fotoğraflarını yükledim", "tr", None),
+            Example("annemle tiktok challenge videosu çektik", "tr", None),
             Example("جشن مدرسه جمعه، خیابان آزادی پلاک 12", "fa", None),
             Example("гимназия, ул. Садовая 10, приглашает на ярмарку выпускников в субботу", "ru", None),
             Example("the meeting is at 10:30 in room 12", "en", None),
