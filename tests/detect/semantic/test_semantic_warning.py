@@ -1,0 +1,60 @@
+"""A Turkish or Azerbaijani warning not to send or share is judged by the nearest lines, not the head."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tutela.detect.normalize import normalize_text
+from tutela.detect.semantic.index import SemanticResult
+from tutela.detect.semantic.scorer import TARGETS, Calibrated
+from tutela.detect.semantic.warning import warns, without_head
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("annem dedi ki internetten tanımadığın kimseye fotoğraf gönderme", "tr"),
+    ("kart bilgisi isteyen olursa sakın vermeyin", "tr"),
+    ("şifreni hiç kimseyle paylaşmamalısın", "tr"),
+    ("tanımadığın adama şəkil göndərmə", "az"),
+    ("kodu heç kimə göndərməyin", "az"),
+])
+def test_a_negative_imperative_to_send_or_share_is_a_warning(text: str, lang: str) -> None:
+    assert warns(normalize_text(text), lang)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("foto at bana hemen", "tr"),
+    ("yeni video göndermezsen herkese yayarım", "tr"),  # a threat: "if you don't send"
+    ("şəkil atmasan hamıya göstərəcəm", "az"),
+    ("annene söyleme, bu bizim sırrımız", "tr"),  # secrecy is a groomer's, not a warning
+    ("dün fotoğrafları gönderdim", "tr"),
+    ("don't send photos to strangers", "en"),  # other languages keep their own handling
+])
+def test_requests_threats_and_secrecy_are_not(text: str, lang: str) -> None:
+    assert not warns(normalize_text(text), lang)
+
+
+def _calibrated() -> Calibrated:
+    n = len(TARGETS)
+    # kNN probability = sigmoid(100 * margin): 0.5 at a zero margin
+    return Calibrated(np.tile([100.0, 0.0], (n, 1)), np.zeros((n, 4), dtype=np.float32), np.zeros(n),
+                      np.tile([1.0, 0.0], (n, 1)), np.full(n, 0.5))
+
+
+def test_only_the_warned_categories_lose_the_heads_vote() -> None:
+    t_se, t_cb = TARGETS.index("sexual_exploitation"), TARGETS.index("cyberbullying")
+    scores = np.zeros(len(TARGETS))
+    scores[[t_se, t_cb]] = 0.6  # the head's vote
+    margins = np.full(len(TARGETS), -0.01)  # nearer the benign lines: kNN says 0.27
+    result = without_head(SemanticResult(scores, ["sexual_exploitation", "cyberbullying"], {}, margins), _calibrated())
+    assert result.flagged == ["cyberbullying"]
+    assert result.scores[t_se] < 0.5 and result.scores[t_cb] == 0.6
+
+
+def test_a_warned_category_near_a_written_harmful_line_still_stands() -> None:
+    t_se = TARGETS.index("sexual_exploitation")
+    scores = np.zeros(len(TARGETS))
+    scores[t_se] = 0.9
+    margins = np.full(len(TARGETS), 0.02)  # nearer the harmful lines: kNN says 0.88
+    result = without_head(SemanticResult(scores, ["sexual_exploitation"], {}, margins), _calibrated())
+    assert result.flagged == ["sexual_exploitation"]
