@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutela.detect.components.builtin import NEAR_WRITTEN_HARM, _near_written_harm
-from tutela.detect.engine import CHAT_MODEL_ALONE, NEARER_BENIGN, _nearer_benign
+from tutela.detect.engine import CHAT_MODEL_ALONE, NEARER_BENIGN, NEARER_BENIGN_BY_LANG, _nearer_benign
 from tutela.detect.semantic.index import SemanticResult
 from tutela.detect.semantic.scorer import TARGETS
 from tutela.domain.taxonomy import CATEGORIES, Category
@@ -28,7 +28,7 @@ def _margins(value: float, name: str = "cyberbullying") -> np.ndarray:
 
 
 def _run(prob: float, margin: float | None, *, col: int = CB, rule: float = 0.0, extra: bool = False,
-         overridden: set[str] | None = None) -> bool:
+         overridden: set[str] | None = None, lang: str = "en") -> bool:
     flags = np.zeros((1, K), dtype=bool)
     flags[0, col] = True
     probs = np.zeros((1, K))
@@ -39,7 +39,7 @@ def _run(prob: float, margin: float | None, *, col: int = CB, rule: float = 0.0,
     extras[0, col] = extra
     semantic = {} if margin is None else {
         0: SemanticResult(np.zeros(len(TARGETS)), [], {}, _margins(margin, CATEGORIES[col].value))}
-    _nearer_benign(flags, probs, rules, extras, semantic, overridden or set())
+    _nearer_benign(flags, probs, rules, extras, semantic, overridden or set(), [lang])
     return bool(flags[0, col])
 
 
@@ -68,3 +68,11 @@ def test_threats_and_hate_near_a_written_line_keep_their_semantic_flag_in_a_publ
                                                                    "hate_radicalisation"))
     # the noisy categories a source labels stay with its expert however near
     assert not _near_written_harm("cyberbullying", _margins(0.2))
+
+
+def test_turkish_and_azerbaijani_chat_read_as_tweets_need_less_margin() -> None:
+    between = (NEARER_BENIGN + NEARER_BENIGN_BY_LANG["tr"]) / 2
+    assert _run(0.55, between, lang="en")
+    assert not _run(0.55, between, lang="tr")
+    assert not _run(0.55, between, lang="az")
+    assert _run(0.55, NEARER_BENIGN_BY_LANG["tr"] + 0.005, lang="tr")

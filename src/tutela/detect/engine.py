@@ -73,6 +73,11 @@ CHAT_MODEL_ALONE = 0.9
 # sets' training rows the model's lone flags of these categories almost never sit this far on the benign
 # side (1 of ~600, docs/models.md), where their harm is written the way the sets were collected.
 NEARER_BENIGN = -0.03
+# Turkish and Azerbaijani chat is read as an OffensEval tweet far more often (the router sends most of it
+# there at 0.8-0.95, "terörist gibi oynuyo" in game talk, a class bake sale), so there the line sits nearer:
+# on the dev lines it released 2 more benign Turkish flags and no harmful one; on the frozen auto slice of
+# 100 OffensEval-TR rows it moved macro-F1 0.787 -> 0.800 and the Turkish hate set not at all (2026-12-06)
+NEARER_BENIGN_BY_LANG = {"tr": -0.02, "az": -0.02}
 NEARER_BENIGN_CATEGORIES = CHAT_SECOND_OPINION | {Category.VIOLENT_CONTENT, Category.HATE_RADICALISATION}
 MAX_EXPLANATIONS_PER_CATEGORY = 3
 #: Languages often typed in Latin letters: their text is also read back in its own script.
@@ -308,7 +313,7 @@ def _analyze_batch(
         _apply_overrides(flag_matrix, final_all, settings, lang_codes, model)
     overridden = set(settings.thresholds) if settings is not None else set()
     _chat_second_opinion(flag_matrix, probs, rules, state.extra_flags, state.chat_domain, live, overridden)
-    _nearer_benign(flag_matrix, probs, rules, state.extra_flags, state.semantic, overridden)
+    _nearer_benign(flag_matrix, probs, rules, state.extra_flags, state.semantic, overridden, lang_codes)
     staged = [([CATEGORIES[j] for j in np.flatnonzero(flag_matrix[i])], state.hits[i]) for i in range(n)]
 
     # words behind the model's flags, scored for the whole batch in one product
@@ -387,18 +392,19 @@ def _chat_second_opinion(
 
 def _nearer_benign(
     flags: np.ndarray, probs: np.ndarray, rules: np.ndarray, extra: np.ndarray, semantic: dict[int, SemanticResult],
-    overridden: set[str],
+    overridden: set[str], langs: Sequence[str] | None = None,
 ) -> None:
-    """Drop, in place, lone weak model flags the semantic stage reads as benign (see `NEARER_BENIGN`); a
-    category whose threshold the operator set is left to that threshold."""
+    """Drop, in place, lone weak model flags the semantic stage reads as benign (see `NEARER_BENIGN` and
+    `NEARER_BENIGN_BY_LANG`); a category whose threshold the operator set is left to that threshold."""
     cols = [(CATEGORIES.index(c), TARGETS.index(c.value)) for c in CATEGORIES
             if c in NEARER_BENIGN_CATEGORIES and c.value not in overridden]
     for i, result in semantic.items():
         if result.margins is None or not flags[i].any():
             continue
+        line = NEARER_BENIGN_BY_LANG.get(langs[i], NEARER_BENIGN) if langs is not None else NEARER_BENIGN
         for j, t in cols:
             if (flags[i, j] and not extra[i, j] and rules[i, j] < RULE_UNCERTAIN and probs[i, j] < CHAT_MODEL_ALONE
-                    and result.margins[t] < NEARER_BENIGN):
+                    and result.margins[t] < line):
                 flags[i, j] = False
 
 
