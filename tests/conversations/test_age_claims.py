@@ -32,7 +32,8 @@ from .test_ages_and_sextortion import SEXTORTION
     ("ben de 15 yasindayim", 15), ("mənim də 15 yaşım var", 15), ("mən də 15 yaşındayam", 15),
     ("منم ۱۵ سالمه", 15), ("manam 15 salame", 15), ("мне тоже 15 кстати", 15), ("мне уже 15", 15),
     ("mne tozhe 15", 15), ("13 лет", 13), ("ben de on beş yaşındayım", 15), ("mən on altı yaşındayam", 16),
-    ("منم پونزده سالمه", 15),
+    ("منم پونزده سالمه", 15), ("ben 16, sen?", 16), ("ben de 9. sınıfa gidiyorum", 15), ("mən də 9-cu sinifdəyəm", 15),
+    ("я тоже в 9 классе", 15), ("im in 9th grade", 15), ("من کلاس نهمم", 15),
 ])
 def test_claims_in_every_language(text: str, age: int) -> None:
     assert declared_age(text) == age
@@ -41,7 +42,8 @@ def test_claims_in_every_language(text: str, age: int) -> None:
 @pytest.mark.parametrize("text", [
     "not like a 12 year old at all", "when i was 15 years old i swam too", "im 5 min away", "мне было 15 лет",
     "мне 15 минут ехать", "ему 15 лет", "منم ۱۵ سالم بود", "ben de 10 dk sonra gelirim", "she is 12 years old",
-    "on beş dakika sonra", "پانزده سالم بود",
+    "on beş dakika sonra", "پانزده سالم بود", "ben 20 yıldır antrenörüm", "ben 15 yıl önce yüzerdim",
+    "ben 10 dakika sonra çıkarım", "my son is in 9th grade", "ben 3 tane aldım",
 ])
 def test_someone_elses_or_a_past_age_is_not_a_claim(text: str) -> None:
     assert declared_age(text) is None

@@ -1,5 +1,5 @@
 """Ages people state about themselves in a chat ("im 13", "15 here too", "bende 15im", "мне тоже 15",
-"manam 15 salame", "۱۳ سالمه").
+"manam 15 salame", "۱۳ سالمه"), and school grades as ages ("9. sınıftayım", "я в 9 классе": about 15).
 
 Platforms rarely know ages; in grooming chats the child usually says it early (the "asl?" exchange),
 and an offender often claims a teen age ("im 15 too"). A stated age is weaker evidence than a known
@@ -16,7 +16,10 @@ _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890
 
 # units and tenses that make a number after "im"/"мне"/"ben de" something other than an age
 _NOT_AGE = (r"(?!\s*(?:min|hours|hrs|h\b|km|mi\b|miles|am\b|pm\b|:|%|\$|kg|lbs|points|pts|dk|dakika|saat|tl\b|"
-            r"lira|manat|deq|мин|час|км|руб|р\b|сек|было|был\b|была\b|bud|bood))")
+            r"lira|manat|deq|yil|yıl|sene|il\b|ildir|tane|kere|kez|мин|час|км|руб|р\b|сек|было|был\b|была\b|"
+            r"год|bud|bood))")
+# a number that ends the clause ("ben 16, sen?"): a bare "ben 16" is an age only then
+_CLAUSE_END = r"(?=\s*(?:$|[,!?.]|ya[sş]))"
 _WORD_AGES = {"eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
               "seventeen": 17, "одиннадцать": 11, "двенадцать": 12, "тринадцать": 13, "четырнадцать": 14,
               "пятнадцать": 15, "шестнадцать": 16, "семнадцать": 17}
@@ -29,24 +32,30 @@ _WORD_AGES.update({f"on {k}": v for k, v in _TR_TEENS.items()})
 _WORD_AGES.update(_FA_TEENS)
 _WORDS = "|".join(k for k in _WORD_AGES if not k.startswith("on ") and k not in _FA_TEENS)
 _TR_WORDS = "|".join(_TR_TEENS)
+_FA_GRADES = {"هفتم": 7, "هشتم": 8, "نهم": 9, "دهم": 10, "یازدهم": 11, "دوازدهم": 12}
+_WORD_AGES.update(_FA_GRADES)
 _FA_WORDS = "|".join(_FA_TEENS)
 
-#: (pattern, what may not come just before the match: another person's age or a past one)
-_PATTERNS: list[tuple[str, str | None]] = [
+#: (pattern, what may not come just before the match: another person's age or a past one[, years to add:
+#: a school grade stands for an age about six years older])
+_PATTERNS: list[tuple[str, str | None] | tuple[str, str | None, int]] = [
     (r"\b(?:i\s*a?m|i'm|iam)\s+(?:only\s+|just\s+|also\s+|like\s+)?(\d{1,2})\b" + _NOT_AGE, None),
     (r"\b(\d{1,2})\s*(?:yo|y/o|yrs?\s+old|years?\s+old)\b", r"\b(?:a|an|was|were|is|s|hes|shes|of|for|like|when)\s*$"),
     (r"(?:^|[,.!?]\s*)(\d{1,2})\s+here\b", None),  # "15 here too"
     (r"^\s*(\d{1,2})\s*/?\s*[mfwkeд]\b", None),  # "13 f", "14/m" (asl answers)
     (r"\basl\W+(\d{1,2})\b", None),
     (r"\b(?:i\s*a?m|i'm|iam)\s+(?:only\s+|just\s+|also\s+)?(" + _WORDS + r")\b", None),
-    # tr: "15 yaşındayım", "15im", "15'im", "ben de 15"
+    # tr: "15 yaşındayım", "15im", "15'im", "9. sınıftayım" (a grade), "ben de 15", "ben 16, sen?"
     (r"\b(\d{1,2})\s*ya[sş][iı]nday[iı]m\b", None),
     (r"\b(\d{1,2})'?(?:[iı]m|[uü]m|y[iı]m|y[uü]m)\b", None),
+    (r"\b(\d{1,2})\.?\s*s[iı]n[iı]f(?:tay[iı]m|ta\s+okuyorum|a\s+gidiyorum)\b", None, 6),  # grade: age ~ +6
     (r"\bben\s*de\s+(\d{1,2})\b" + _NOT_AGE, None),
-    # az: "15 yaşım var", "15 yaşındayam", "mən də 15"
+    (r"\bben\s+(\d{1,2})" + _CLAUSE_END, None),
+    # az: "15 yaşım var", "15 yaşındayam", "9-cu sinifdəyəm", "mən də 15"; tr and az teens in words
     (r"\b(on\s*(?:" + _TR_WORDS + r"))\s*(?:ya[sş][iı]nday[iı]m|ya[sş][iı]nday?am|ya[sş][iı]m\s+var)\b", None),
     (r"\b(\d{1,2})\s*ya[sş][iı]m\s+var\b", None),
     (r"\b(\d{1,2})\s*ya[sş][iı]nday?am\b", None),
+    (r"\b(\d{1,2})\s*-?\s*(?:c[iıuü]|ci|cu)?\s*sinifd[əe]y[əe]m\b", None, 6),
     (r"\bm[əe]n\s*d[əe]\s+(\d{1,2})\b" + _NOT_AGE, None),
     # fa: "۱۵ سالمه", "منم ۱۵ سالمه" (not "۱۵ سالم بود", I was 15); Finglish "15 salame"
     (r"(\d{1,2})\s*سال(?:مه|م)(?!\s*بود)", None),
@@ -57,10 +66,15 @@ _PATTERNS: list[tuple[str, str | None]] = [
     (r"\bмне\s+(?:тоже\s+|уже\s+|всего\s+|только\s+)?(" + _WORDS + r")\b", None),
     (r"\b(\d{1,2})\s*(?:лет|годик)\b", r"(?:было|был|была|когда|ему|ей|им|сыну|дочке|дочери)\s*$"),
     (r"\bmne\s+(?:tozhe\s+|uzhe\s+|vsego\s+|tolko\s+)?(\d{1,2})\b" + _NOT_AGE, None),
+    (r"\bя\s+(?:тоже\s+|уже\s+)?(?:учусь\s+)?в\s+(\d{1,2})\s*(?:-?[мо]м?\s+)?класс", None, 6),
+    # en grades; fa "کلاس نهمم"
+    (r"\b(?:i\s*a?m|i'm)\s+(?:also\s+|only\s+)?in\s+(\d{1,2})(?:st|nd|rd|th)?\s+grade\b", None, 6),
+    (r"\b(?:i\s*a?m|i'm)\s+(?:an?\s+)?(\d{1,2})(?:st|nd|rd|th)\s+grader\b", None, 6),
+    (r"کلاس\s+(" + "|".join(_FA_GRADES) + r")(?:م\b|\s*هستم|\s*ام\b)", None, 6),
 ]
-_MAYBE = re.compile(r"[0-9]|teen|eleven|twelve|надцать|ya[sş]|ده\s*سال", re.IGNORECASE)
-_RX = [(re.compile(p, re.IGNORECASE | re.UNICODE), re.compile(b, re.IGNORECASE | re.UNICODE) if b else None)
-       for p, b in _PATTERNS]
+_MAYBE = re.compile(r"[0-9]|teen|eleven|twelve|надцать|ya[sş]|ده\s*سال|کلاس", re.IGNORECASE)
+_RX = [(re.compile(p[0], re.IGNORECASE | re.UNICODE), re.compile(p[1], re.IGNORECASE | re.UNICODE) if p[1] else None,
+        p[2] if len(p) > 2 else 0) for p in _PATTERNS]
 
 
 def declared_age(text: str) -> int | None:
@@ -68,13 +82,13 @@ def declared_age(text: str) -> int | None:
     t = text.translate(_DIGITS)[:500]
     if not _MAYBE.search(t):  # most messages hold no number at all: skip the patterns
         return None
-    for rx, before in _RX:
+    for rx, before, add in _RX:
         for m in rx.finditer(t):
             if before is not None and before.search(t[max(0, m.start() - 24):m.start()]):
                 continue
             for g in m.groups():
                 if g:
-                    age = int(g) if g.isdigit() else _WORD_AGES[" ".join(g.lower().split())]
+                    age = add + (int(g) if g.isdigit() else _WORD_AGES[" ".join(g.lower().split())])
                     if 5 <= age <= 80:
                         return age
     return None

@@ -334,6 +334,18 @@ FRAMES: list[tuple[tuple[Stage, ...], float, bool, list[str]]] = [
         "grup fotograf", "grup foto", "sinif fotograf", "sinif foto", "komanda sekl", "qrup sekl", "sinif sekl",
         "عکس تیمی", "عکس گروهی", "عکس دسته جمعی", "عکس کلاسی", "عکس تیم", "общее фото", "фото команды",
         "групповое фото", "фото класса", "общую фотк", "общее фотк",
+        # the papers a school or a club asks for, in every language alike: identity and student cards,
+        # a birth certificate, a consent form, an insurance card
+        "photo * id card", "pic * id card", "photo * student card", "photo * student id", "pic * student id",
+        "photo * passport", "photo * insurance card", "photo * consent", "photo * birth cert",
+        "kimlik * fotograf", "kimlik * foto", "kimlig * foto", "ogrenci karti * foto", "nufus * foto", "pasaport * foto",
+        "izin * foto", "veli izin * foto", "sigorta * foto",
+        "vesiqe * sekl", "sehadetname * sekl", "pasport * sekl", "icaze * sekl", "sigorta * sekl",
+        "عکس * شناسنامه", "عکس * کارت ملی", "عکس * کارت دانش", "عکس * کارت شناسایی", "عکس * کارت بیمه",
+        "عکس * رضایت", "عکس * بیمه", "عکس * پاسپورت", "شناسنامه * عکس", "کارت ملی * عکس",
+        "کارت دانش * عکس", "رضایت نامه * عکس",
+        "фото * свидетельств", "фото * паспорт", "фото * студенческ", "фото * ученическ", "фото * полис",
+        "фото * разрешени", "фото * согласи", "свидетельств * фото", "паспорт * фото",
     ]),
     ((Stage.THREATS,), LEVERAGE_FRAME_CAP, False, LEVERAGE),
     # showing something to one's *own* mother is not a threat to show the child's family
