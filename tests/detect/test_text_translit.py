@@ -17,6 +17,13 @@ FINGLISH = [
     "man mikham khodkoshi konam",
     "salam khobi? emrooz madrese boodi?",
     "age aksaye bishtar nafresti aksato baraye madresat miferestam",
+    # one word, many spellings: x for kh, q for gh, doubled vowels, 2/3/7 for hamza, ein and he
+    "khoobi? che xabar",
+    "qorboonet beram mersi",
+    "sob7 bekheir",
+    "ta3tilat kojaa mirid? manam miam",
+    "in moalleme riazi kheyli bishoore",
+    "ridi dadash, koskhol bazi dar nayar",
 ]
 TRANSLIT = [
     "skinj foto i nikomu ne govori",
@@ -101,3 +108,12 @@ def test_translit_soft_signs_and_short_i() -> None:
 ])
 def test_more_romanised_lines_are_recognised(text: str, lang: str) -> None:
     assert identify(text)[0] == lang
+
+
+def test_finglish_spellings_and_short_endings_written_back() -> None:
+    assert latin_to_persian("xubi") == latin_to_persian("khoobi") == "خوبی"  # one word, two spellings
+    assert latin_to_persian("akhe") == "آخه"  # not `axe` (عکس) by its canonical spelling
+    # a first-person `-am` and a verb's plural `-an` are short: not written as alef
+    assert latin_to_persian("delam tang shode") == "دلم تانگ شده"
+    assert latin_to_persian("midoonan") == "میدونن"
+    assert latin_to_persian("mibinamet") == "میبینمت"

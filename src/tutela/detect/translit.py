@@ -61,12 +61,26 @@ _FA_WORDS: dict[str, float] = {
         "konid bokon nakon nakonid bezar bezaram bebakhshid bebakhsh lotfan khahesh mikham "
         "madresamun madresatun kelasemun moalemon moalemmun zang bezan zangbezan gushit gooshit "
         "shomaram shomarat ghabl baad bad az inke chon ke vaghean vaghan vagean ajab aslan "
-        "biroon birun tu too daste daste-jamei daste-jamee baazi bazi bazia".split(),
+        "biroon birun tu too daste daste-jamei daste-jamee baazi bazi bazia "
+        # everyday chat words of any teenager (one spelling each: `fa_canon` finds the others), and the
+        # swearing and insults a Finglish line is often nothing but
+        "ridi ridam ridin koskhol kaskhol khafe khafesho gand gandesh gooh gohi nayar biar biyar nadi nadid "
+        "pakhsh riazi shimi fizik adabiat bishoor bishur ahmagh sobh bekheyr shabet khosh khoshgel khoshtip "
+        "ghashang zesht chaghal tanham komak komakam khoda khodaya vay akhe ghalat doroogh dorooghgoo "
+        "hamkelasi sarma mariz bimarestan doktor daroo dandoon gorbe bazikon javab soal porsidam porsid "
+        "goftam gofti goftan didam didi raftam rafti umadam oomadam oomad umad miam miad mishim shodim "
+        "boodim khoondam neveshtam benevis bekhoon khabar chekhabar chikhabar begir gereftam gerefti "
+        "fadat janam joonam delam delet ghalbam eshgh eshgham asheghetam rafigh dadashi abji tavalod "
+        "tavalodet mobarak nowruz emsal parsal khaharam baradaram pedaram madaram shohar zanam bacham "
+        "doostam rafighe mikhastam mitarsam tarsidam narahat khoshhal khandid khande gerye nakon nazan "
+        "chishe chie kie kojaei bebin bebinid shayad hatman hatmanan zood zud dir dirr sade sakhte "
+        "kheyr are areh na nah akhe pesaram dokhtaram ghaza shaam nahar sobhune mive ab".split(),
         1.0,
     ),
 }
 for _w in ("man to ke age ma bia do se ye dah ro ba chi kos key film adres pas ali sar sare kar mal male kado bara "
-           "ham bad baad che tu too bazi dige vared tanha zang lotfan bi").split():
+           "ham bad baad che tu too bazi dige vared tanha zang lotfan bi did raft del sal gol sag tim ab na nah "
+           "are dir sade mive").split():
     _FA_WORDS[_w] = 0.25  # also English, Turkish or Azerbaijani words
 
 # Everyday Russian translit words, weighted the same way.
@@ -121,6 +135,39 @@ for _w in ("ya ty da ne net on my vy nu vot tut tam mama papa foto video skin pl
     _RU_WORDS[_w] = 0.25
 
 
+_FA_TOKEN = re.compile(r"[a-z']*[a-z][a-z'237]*|[237][a-z][a-z'237]*")
+
+# Finglish has no spelling: one word comes as `khoobi`, `xubi`, `khubii`; `ghorbunet`, `qorboonet`; `sa3at`,
+# `saat`; `madreseh`, `madrese`. Words are looked up, and written back, by one canonical spelling of
+# both the word and the list (x -> kh, q -> gh, doubled letters once, aa/ee/oo/ou as a/i/u, ei as ey,
+# 2 and 3 (hamza, ein) dropped, 7 (he) as h, a final -eh as -e), so the lists need one spelling a word.
+_CANON_STEPS = (
+    (re.compile(r"(?<=[a-z])[23](?=[a-z])|'"), ""), (re.compile(r"7"), "h"), (re.compile(r"x"), "kh"),
+    (re.compile(r"q"), "gh"), (re.compile(r"ee"), "i"), (re.compile(r"ou|oo"), "u"), (re.compile(r"([a-z])\1+"), r"\1"),
+    (re.compile(r"o"), "u"), (re.compile(r"ei"), "ey"), (re.compile(r"eh$"), "e"),
+)
+
+
+def fa_canon(word: str) -> str:
+    """One spelling of a Finglish word (`Qorboonet`, `ghorbunet` -> `ghurbunet`; `sa3at` -> `saat`).
+
+    A lookup key, not a spelling to show: o and u fall together (Finglish writes both for one vowel)."""
+    w = word.lower()
+    for rx, rep in _CANON_STEPS:
+        w = rx.sub(rep, w)
+    return w
+
+
+def _canon_lexicon(lexicon: dict[str, float]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for w, v in lexicon.items():
+        c = fa_canon(w)
+        out[c] = min(v, out.get(c, v))  # a spelling that collides with an English word keeps its low weight
+    return out
+
+
+_FA_CANON_WORDS = _canon_lexicon(_FA_WORDS)
+
 # Verb forms no other Latin-alphabet language has: Persian mi-/nemi-/be- stems with personal endings,
 # Russian reflexive and second-person endings.
 _FA_VERB = re.compile(r"^(?:mi|nemi|be|bo|na)(?:kh|sh|f|k|g|d|r|z|t|b|m|y)[a-z]{1,8}(?:am|i|e|im|id|in|an|and|et|esh)$")
@@ -133,10 +180,16 @@ _FA_SUFFIX = re.compile(r"^[a-z]{3,}(?:amo|ato|esho|aro|eto|emo|ashun|ashoon|esh
 def _score(words: list[str], lexicon: dict[str, float], verb: re.Pattern[str],
            suffix: re.Pattern[str] | None = None) -> float:
     total = 0.0
+    canon = lexicon is _FA_WORDS
     for w in set(words):
         v = lexicon.get(w)
         if v is None and "'" in w:  # a soft sign typed as an apostrophe (`smotret'`, `skol'ko`)
             v = lexicon.get(w.replace("'", ""))
+        if v is None and canon:
+            c = fa_canon(w)
+            v = _FA_CANON_WORDS.get(c)
+            if v is None and c.endswith("e") and len(c) > 3:  # the ezafe (`moalleme riazi`, `salame`)
+                v = _FA_CANON_WORDS.get(c[:-1])
         if v is None:
             v = 0.5 if verb.match(w) or (suffix is not None and suffix.match(w)) else 0.0
         total += v
@@ -152,12 +205,15 @@ def romanized_language(text: str) -> tuple[str, float] | None:
     words = _WORD.findall(text.lower())
     if not words:
         return None
-    fa, ru = _score(words, _FA_WORDS, _FA_VERB, _FA_SUFFIX), _score(words, _RU_WORDS, _RU_VERB)
+    # Finglish keeps 2, 3 and 7 inside a word (`so2al`, `sa3at`, `sob7`): one word, not two
+    fa_words = _FA_TOKEN.findall(text.lower())
+    fa, ru = _score(fa_words, _FA_WORDS, _FA_VERB, _FA_SUFFIX), _score(words, _RU_WORDS, _RU_VERB)
     best, lang = (fa, "fa") if fa >= ru else (ru, "ru")
     if best <= max(fa, ru) - best + 0.5 and fa > 0 and ru > 0:
         return None  # both languages' words: undecided
-    share = best / len(set(words))
-    need = 1.0 if len(words) <= 3 else 1.5
+    n_words = len(set(fa_words)) if lang == "fa" else len(set(words))
+    share = best / max(n_words, 1)
+    need = 1.0 if n_words <= 3 else 1.5
     if best >= need and share >= 0.3:
         return lang, round(min(0.95, 0.5 + share / 2), 4)
     return None
@@ -286,9 +342,11 @@ _FA_DICT: dict[str, str] = {
     "naferesti": "نفرستی", "nafrestid": "نفرستید", "nemikonam": "نمیکنم", "post": "پست", "vaght": "وقت",
     "vaqt": "وقت", "begi": "بگی", "aksaii": "عکسایی", "aksayi": "عکسایی", "aksaei": "عکسایی",
     "pakeshun": "پاکشون", "pakeshoon": "پاکشون", "pakshun": "پاکشون", "pakeshon": "پاکشون",
+    "akhe": "آخه", "akh": "آخ", "hasti": "هستی", "hastam": "هستم", "hastim": "هستیم", "hastan": "هستن",
+    "nistam": "نیستم", "nisti": "نیستی", "nistan": "نیستن",
 }
 # Persian leetspeak in Finglish: digits for the letters Latin has none for (`3aks` = عکس, `7aal` = حال).
-_FA_DIGITS = {"3": "ع", "7": "ح"}
+_FA_DIGITS = {"3": "ع", "7": "ح", "2": "ئ"}
 _FA_MULTI = [
     ("kh", "خ"), ("gh", "ق"), ("sh", "ش"), ("ch", "چ"), ("zh", "ژ"), ("oo", "و"), ("ou", "و"), ("ee", "ی"),
     ("ei", "ی"), ("ey", "ی"), ("ai", "ای"), ("ay", "ای"), ("aa", "ا"),
@@ -300,15 +358,46 @@ _FA_SINGLE = {
 }
 
 
+# Persian endings whose `a` is short, so not written: 1st person `-am` (`delam` دلم, `shodam` شدم), and on a
+# verb (`mi-`, `nemi-`, `be-`, `na-`) the 3rd plural `-an`/`-and` and an object after `-am` (`mibinamet`).
+_SHORT_A_END = re.compile(r"(?<=[^aeiou'])a(?:m|mesh|met)$")
+_SHORT_A_VERB = re.compile(r"^(?:mi|nemi|be|bi|bo|na|ne)[a-z]{2,}?(?<=[^aeiou'])a(?:n|nd|m|mesh|met|mesh)$")
+
+
+def _short_a(w: str) -> int:
+    """Index of an ending's short `a` to leave unwritten, or -1."""
+    if len(w) >= 4 and (m := _SHORT_A_END.search(w)) is not None:
+        return m.start()
+    if _SHORT_A_VERB.match(w):
+        return w.rindex("a")
+    return -1
+
+
+def _canon_dict(words: dict[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for w, fa in words.items():
+        out.setdefault(fa_canon(w), fa)  # the first spelling listed wins a collision
+    return out
+
+
+_FA_DICT_CANON = _canon_dict(_FA_DICT)
+
+
 def _fa_word(w: str) -> str:
     known = _FA_DICT.get(w)
+    if known is None and "_" not in w:
+        known = _FA_DICT_CANON.get(fa_canon(w))
     if known is not None:
         return known
     if w.startswith(("aks", "axs")) and len(w) > 4:  # عکس with a suffix: aksaye, aksamo, akseto
         return "عکس" + _fa_word("_" + w[3:])[1:]
     res: list[str] = []
+    short = _short_a(w)
     i = 0
     while i < len(w):
+        if i == short:
+            i += 1
+            continue
         if w[i] == "'":
             i += 1
             continue
@@ -334,7 +423,6 @@ def _fa_word(w: str) -> str:
     return "".join(res)
 
 
-_FA_TOKEN = re.compile(r"[a-z']*[a-z][a-z'37]*|[37][a-z][a-z'37]*")
 
 
 def latin_to_persian(text: str) -> str:
