@@ -38,7 +38,7 @@ _NEGATION = re.compile(
     r"|(?<![^\W_])(?:never|not|won'?t|will not|doesn'?t|don'?t) (?:ever )?(?:ask|request|need)s? (?:you |for )?(?:to )?"
     r"|(?<![^\W_])(?:asla|sakin|hicbir zaman|hic bir zaman|hic kimse\w*|kimseye|kimseyle|hec vaxt|hec zaman"
     r"|hec kime|hec kimle|hec kimse|hec bir\w*|hicbir\w*|hic bir\w*|katiyyen|qetiyyen"
-    r"|هرگز|نباید|هیچ ?وقت|هیچ ?گاه|هیچوقت|هیچکس|به هیچ ?کس|به کسی)\s+(?:[^\W_]+\s+){0,2})$"
+    r"|هرگز|نباید|هیچ ?وقت|هیچ ?گاه|هیچوقت|هیچکس|به هیچ ?کس|به کسی|مبادا|به هیچ ?عنوان|اصلا)\s+(?:[^\W_]+\s+){0,2})$"
 )
 # Turkish/Azerbaijani negate the verb with a suffix (-ma/-me, -mə folded to -me): `paylaş` is a
 # request, `paylaşma`, `paylaşmayın`, `vermə`, `göndermiyor`, `vermirəm` are not. Read on the rest
