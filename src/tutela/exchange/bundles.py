@@ -23,7 +23,7 @@ from typing import Any
 
 from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import TLP, Partner
-from tutela.exchange import envelope, feed, identity, inbound, jose, stix
+from tutela.exchange import envelope, feed, gcpause, identity, inbound, jose, stix
 from tutela.exchange.errors import ExchangeError, Refused
 from tutela.storage.db import Database
 from tutela.storage.times import utc_now
@@ -60,6 +60,20 @@ def page_wire(
     in_reply_to: str | None = None,
 ) -> tuple[dict[str, Any], bytes]:
     """`page_envelope`, and its JSON bytes to send (see `envelope.seal_wire`)."""
+    with gcpause.paused():  # a page is tens of thousands of fresh objects, none in a cycle
+        return _page_wire(db, org_id, collection, after, limit, to, max_level, in_reply_to)
+
+
+def _page_wire(
+    db: Database,
+    org_id: int,
+    collection: feed.Collection,
+    after: int,
+    limit: int,
+    to: Partner | None,
+    max_level: TLP,
+    in_reply_to: str | None,
+) -> tuple[dict[str, Any], bytes]:
     if to is None and max_level is TLP.RED:
         max_level = TLP.AMBER_STRICT  # RED needs a named recipient: `envelope.seal` would refuse it anyway
     page = feed.read_page(db, collection.id, after=after, limit=limit, partner=to, max_level=max_level)

@@ -612,8 +612,8 @@ def signal_of(db: Database, collection_id: int, stix_id: str) -> Signal:
     return _signal(row)
 
 
+#: a page's columns, in `Signal`'s field order (`share_level`, `seq`, `provenance` converted on the way)
 _PAGE_COLUMNS = (
-    "seq",
     "stix_id",
     "signal_type",
     "value",
@@ -623,6 +623,7 @@ _PAGE_COLUMNS = (
     "first_seen",
     "last_seen",
     "updated_at",
+    "seq",
     "content_type",
     "group_name",
     "country",
@@ -632,32 +633,26 @@ _PAGE_COLUMNS = (
 )
 
 
-#: the page reader's conversions after the column's own (each distinct value once: `bulk.row_reader`)
-_PAGE_THEN: dict[str, Callable[[Any], Any]] = {"first_seen": as_utc, "last_seen": as_utc, "updated_at": as_utc, "expires_at": as_utc}
+def _provenance(value: Any) -> dict[str, Any]:
+    return value or {}
 
 
-def _page_signal(row: tuple[Any, ...]) -> Signal:
-    """A `Signal` from a row of `_PAGE_COLUMNS` read with `_PAGE_THEN` (times already aware UTC)."""
-    (seq, stix_id, signal_type, value, category, confidence, share_level, first_seen, last_seen, updated_at,
-     content_type, group_name, country, expires_at, provenance, deleted) = row
-    return make_signal(
-        stix_id,
-        signal_type,
-        value,
-        category,
-        confidence,
-        _TLP_OF[share_level],
-        first_seen,
-        last_seen,
-        updated_at,
-        int(seq),
-        content_type,
-        group_name,
-        country,
-        expires_at,
-        provenance or {},
-        bool(deleted),
-    )
+#: the page reader's conversions after the column's own (each distinct value once: `bulk.read_columns`)
+_PAGE_THEN: dict[str, Callable[[Any], Any]] = {
+    "first_seen": as_utc,
+    "last_seen": as_utc,
+    "updated_at": as_utc,
+    "expires_at": as_utc,
+    "share_level": _TLP_OF.__getitem__,
+    "seq": int,
+    "provenance": _provenance,
+}
+
+
+def _page_signals(columns: list[list[Any]]) -> list[Signal]:
+    """`Signal`s from a page's columns (`_PAGE_COLUMNS` read with `_PAGE_THEN`: times aware UTC).
+    Signals of one page share their provenance dicts (read-only: they go into the page's JSON)."""
+    return [make_signal(*values) for values in zip(*columns, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -696,24 +691,21 @@ def read_page(
         ).one()
         if 0 < after < col.purged_through:
             return Page([], 0, True, stale=True)
-        # a page is up to 50,000 rows: read as the driver gives them, each distinct timestamp and
-        # provenance converted once (`bulk.row_reader`), not through a SQLAlchemy row each
-        read = bulk.row_reader(conn, exchange_signals, _PAGE_COLUMNS, then=_PAGE_THEN)
-        rows = [
-            read(r)
-            for r in conn.execute(
-                select(*bulk.raw_columns(exchange_signals, _PAGE_COLUMNS))
-                .where(
-                    exchange_signals.c.collection_id == collection_id,
-                    exchange_signals.c.seq > after,
-                )
-                .order_by(exchange_signals.c.seq)
-                .limit(limit + 1)
+        # a page is up to 50,000 rows: read as the driver gives them, converted a column at a time,
+        # each distinct timestamp and provenance once (`bulk.read_columns`), not through a SQLAlchemy row each
+        rows = conn.execute(
+            select(*bulk.raw_columns(exchange_signals, _PAGE_COLUMNS))
+            .where(
+                exchange_signals.c.collection_id == collection_id,
+                exchange_signals.c.seq > after,
             )
-        ]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    signals = [_page_signal(r) for r in rows]
+            .order_by(exchange_signals.c.seq)
+            .limit(limit + 1)
+        ).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        signals = _page_signals(bulk.read_columns(conn, exchange_signals, _PAGE_COLUMNS, rows, then=_PAGE_THEN))
+    next_after = signals[-1].seq if signals else after
     verdicts: dict[tuple[Any, ...], bool] = {}  # the policy per (level, category, type, country)
     kept = []
     for s in signals:
@@ -723,7 +715,7 @@ def read_page(
             ok = verdicts[key] = allowed(s, partner, max_level)
         if ok:
             kept.append(s)
-    return Page(kept, int(rows[-1][0]) if rows else after, more, withheld=len(signals) - len(kept))
+    return Page(kept, next_after, more, withheld=len(signals) - len(kept))
 
 
 def counts(db: Database, collection_id: int) -> dict[str, int]:

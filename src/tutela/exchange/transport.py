@@ -17,12 +17,9 @@ last accepted position to its inbox.
 
 from __future__ import annotations
 
-import gc
 import json
 import secrets
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,7 +30,7 @@ from sqlalchemy import select, update
 
 from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import Partner
-from tutela.exchange import bundles, envelope, feed, identity, inbound, jose, partners
+from tutela.exchange import bundles, envelope, feed, gcpause, identity, inbound, jose, partners
 from tutela.exchange.errors import ExchangeError, Refused
 from tutela.storage.db import Database
 from tutela.storage.tables.exchange import exchange_keys, exchange_nonces, exchange_partners
@@ -256,7 +253,7 @@ def _pull_collection(
             while True:
                 raw, nonce = pending.result() if pending is not None else fetch(checkpoint)
                 pending = None
-                with _gc_paused():
+                with gcpause.paused():
                     result = bundles.accept(
                         db,
                         org_id,
@@ -292,22 +289,6 @@ def _pull_collection(
         "withdrawn_by_resync": withdrawn,
         **totals.as_dict(),
     }
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while one page is parsed and applied.
-
-    A page is tens of thousands of fresh dicts and lists (none in a cycle: reference counting frees
-    them); each few hundred allocations start a collection that walks them again, about a fifth of
-    the receiver's CPU in a full sync. Collection resumes after the page (a second at most)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def push(

@@ -157,6 +157,40 @@ def row_reader(
     return read
 
 
+def read_columns(
+    conn: Connection,
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    then: Mapping[str, Callable[[Any], Any]] | None = None,
+) -> list[list[Any]]:
+    """Rows selected with `raw_columns`, as one list per column, each column converted as
+    `row_reader` would (its processor, then `then[name]`), but a column at a time: each distinct
+    raw value is converted once and the result is *shared* by every row that had it (a feed page of
+    25,000 rows holds one provenance dict, not 25,000 copies). The caller must treat the values as
+    read-only; `row_reader` is the one to use for values a caller changes.
+
+    Why: a page of 25,000 rows through `row_reader` spends ~3 us a row in its per-value loop and
+    copies; a column at a time, the distinct values are found by a set and the rest is a C-level map."""
+    dialect = conn.dialect
+    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in names]
+    for k, name in enumerate(names):
+        proc: Callable[[Any], Any] | None = table.c[name].type.dialect_impl(dialect).result_processor(dialect, None)
+        after = (then or {}).get(name)
+        if after is not None:
+            proc = _then(proc, after)
+        if proc is None:
+            continue
+        col = columns[k]
+        try:
+            memo = {v: proc(v) for v in set(col)}
+        except TypeError:  # unhashable (a JSON value the driver parsed already): one by one
+            columns[k] = [proc(v) for v in col]
+            continue
+        columns[k] = list(map(memo.__getitem__, col))
+    return columns
+
+
 def _then(proc: Callable[[Any], Any] | None, after: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """`after(proc(value))`, None passed through (a nullable column)."""
 
@@ -278,5 +312,6 @@ def select_in(
 
 
 __all__ = [
-    "insert_new", "insert_new_returning", "insert_rows", "raw_columns", "row_binder", "row_reader", "select_in",
+    "insert_new", "insert_new_returning", "insert_rows", "raw_columns", "read_columns", "row_binder", "row_reader",
+    "select_in",
 ]
