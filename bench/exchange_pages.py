@@ -2,11 +2,12 @@
 
 Two SQLite instances: the source publishes N PDQ entries as a feed (`feed.sync`), builds and signs every
 page for the receiver (`bundles.page_wire`), and the receiver checks and applies each page as received
-bytes (`bundles.accept(raw=...)`). Prints CPU-seconds (process time) and microseconds a signal of the
+bytes (`bundles.accept(raw=...)`), staged and swapped in as a pull's full sync is (`--upsert`: page by
+page into the live rows, as an incremental pull or a file import is). Prints CPU-seconds (process time) and microseconds a signal of the
 three steps; with `--profile`, cProfile's top functions of the two page steps (process-time timer, so the
 figures hold on a shared machine).
 
-    PYTHONPATH=src python bench/exchange_pages.py --signals 50000 [--page 10000] [--profile]
+    PYTHONPATH=src python bench/exchange_pages.py --signals 50000 [--page 10000] [--profile] [--upsert]
 """
 
 from __future__ import annotations
@@ -45,9 +46,10 @@ def main() -> None:
     ap.add_argument("--signals", type=int, default=50_000)
     ap.add_argument("--page", type=int, default=10_000)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--upsert", action="store_true", help="apply each page to the live rows (no staging)")
     args = ap.parse_args()
 
-    from tutela.exchange import bundles, feed, partners
+    from tutela.exchange import bundles, feed, gcpause, partners
     from tutela.hashing import banks
     from tutela.storage.times import utc_now
 
@@ -75,8 +77,9 @@ def main() -> None:
         started = utc_now()
         with measured("receiver (parse, verify, check, apply)", n, args.profile):
             for wire in pages:
-                bundles.accept(dbb, b, None, raw=wire, partner="tr-hotline", resync_started=started,
-                               allow_older=True)
+                with gcpause.paused():  # as the pull does
+                    bundles.accept(dbb, b, None, raw=wire, partner="tr-hotline", resync_started=started,
+                                   allow_older=True, staged=not args.upsert)
         da.dispose()
         dbb.dispose()
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import TLP, Partner
-from tutela.exchange import envelope, feed, gcpause, identity, inbound, jose, stix
+from tutela.exchange import envelope, feed, gcpause, identity, inbound, jose, resync, stix
 from tutela.exchange.errors import ExchangeError, Refused
 from tutela.storage.db import Database
 from tutela.storage.times import utc_now
@@ -183,12 +183,17 @@ def accept(
     allow_older: bool = False,
     raw: bytes | None = None,
     on_open: Callable[[dict[str, Any]], None] | None = None,
+    staged: bool = False,
 ) -> Accepted:
     """Check a signed bundle addressed to the organisation and apply it; Refused (nothing changed) if not.
 
     `raw` (with `env` None): the bundle as received bytes (see `envelope.open_envelope`).
     `on_open(body)` is called once the envelope's checks passed, before the signals are checked and
-    applied (a puller asks for the next page then)."""
+    applied (a puller asks for the next page then).
+
+    `staged`: the page belongs to a full resync that a puller follows to its end (`resync`): it is
+    staged, the live rows keep serving, and the last page swaps the snapshot in; the checkpoint
+    moves only then, so a resync broken off midway starts again from where the feed stood."""
     opened = envelope.open_envelope(db, org_id, env, kind=KIND, partner=partner, raw=raw)
     if on_open is not None:
         on_open(opened.body)
@@ -207,6 +212,8 @@ def accept(
             f"(feed position {body['next']} < {feed_in.checkpoint})",
             kind=ErrorKind.CONFLICT,
         )
+    if staged:
+        return _accept_staged(db, org_id, opened, body, signals, feed_in)
     started = resync_started or (utc_now() if body["after"] == 0 else None)
     # applying is idempotent (keyed upserts and tombstones), so the nonce is recorded after it: a failed
     # import can be retried with the same file, and a copy racing this one changes nothing more
@@ -221,6 +228,32 @@ def accept(
     return Accepted(
         opened.partner.name, col["id"], applied, body["next"], bool(body["more"]), False, withdrawn
     )
+
+
+def _accept_staged(
+    db: Database,
+    org_id: int,
+    opened: envelope.Opened,
+    body: dict[str, Any],
+    signals: list[stix.Signal],
+    feed_in: inbound.Inbound,
+) -> Accepted:
+    """One page of a full resync: staged, and on the last page swapped in (see `resync`)."""
+    col = body["collection"]
+    applied = inbound.Applied(
+        not_accepted=resync.stage(db, opened.partner, feed_in.id, signals, first=body["after"] == 0)
+    )
+    withdrawn = 0
+    if not body["more"]:
+        done = resync.swap_in(db, opened.partner, feed_in.id, feed_in.bank_id)
+        applied = inbound.Applied(done.added, done.updated, done.removed, applied.not_accepted)
+        withdrawn = done.withdrawn
+    with db.begin() as conn:
+        envelope.remember(conn, org_id, opened)
+    if not body["more"]:
+        inbound.set_checkpoint(db, feed_in.id, max(body["next"], body["after"]), resynced=True)
+    _audit(db, org_id, opened, col["id"], applied, withdrawn)
+    return Accepted(opened.partner.name, col["id"], applied, body["next"], bool(body["more"]), False, withdrawn)
 
 
 def _audit(
@@ -262,12 +295,14 @@ def load_file(text: str) -> Any:
 
 
 def _inbox(db: Database, org_id: int, env: dict[str, Any]) -> dict[str, Any]:
-    return accept(db, org_id, env).as_dict()
+    with gcpause.paused():
+        return accept(db, org_id, env).as_dict()
 
 
 def _inbox_raw(db: Database, org_id: int, raw: bytes) -> dict[str, Any]:
     """A pushed page as the bytes that came: checked over them as a pulled page is (`accept(raw=...)`)."""
-    return accept(db, org_id, None, raw=raw).as_dict()
+    with gcpause.paused():
+        return accept(db, org_id, None, raw=raw).as_dict()
 
 
 def _register() -> None:

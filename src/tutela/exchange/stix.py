@@ -216,83 +216,134 @@ def _canonical_hex_len(signal_type: str) -> int:
     return int(cls.hex_len)
 
 
+#: per signal type: (canonical hex length or 0, the pattern's text before the value); see `_type_facts`
+_TYPE_FACTS: dict[str, tuple[int, str]] = {}
+#: STIX timestamps already parsed (a page repeats a few thousand at most; cleared when it grows past that)
+_TIMES: dict[str, datetime] = {}
+
+
+def _type_facts(signal_type: str) -> tuple[int, str]:
+    """(`_canonical_hex_len`, the pattern's prefix) of a hash signal type, kept once per type; ValueError
+    for an unknown type."""
+    facts = _TYPE_FACTS.get(signal_type)
+    if facts is None:
+        prefix = pattern_for(signal_type, "")[: -len("']")]
+        facts = _TYPE_FACTS[signal_type] = (_canonical_hex_len(signal_type), prefix)
+    return facts
+
+
+def _time(text: Any) -> datetime | None:
+    """`parse_time`, with the page's repeated timestamps answered from a dict (ValueError as it raises)."""
+    if type(text) is str:
+        found = _TIMES.get(text)
+        if found is not None:
+            return found
+        when = parse_time(text)
+        if when is not None:
+            if len(_TIMES) >= 8192:
+                _TIMES.clear()
+            _TIMES[text] = when
+        return when
+    return parse_time(text)
+
+
 def from_indicator(obj: Any) -> Signal:
     """A signal from an indicator; StixError says what is wrong (pattern and extension must agree).
 
-    Runs once per received signal (a million in a full sync), so it is written for speed: lookups
-    are cached per signal type and timestamp, and nothing is checked twice; every check stays."""
+    Runs once per received signal (a million in a full sync), so it is written for speed: facts
+    per signal type and parsed timestamps are kept in dicts, each member is read once, and the
+    `Signal` is made without its constructor; every check stays (`tests/exchange/test_stix.py`
+    holds each refusal)."""
     if not isinstance(obj, dict) or obj.get("type") != "indicator":
         raise StixError("not an indicator")
-    sid = str(obj.get("id", ""))
-    ext = (obj.get("extensions") or {}).get(EXTENSION_ID)
+    get = obj.get
+    sid = get("id", "")
+    if type(sid) is not str:
+        sid = str(sid)
+    extensions = get("extensions")
+    ext = extensions.get(EXTENSION_ID) if isinstance(extensions, dict) else None
     if not isinstance(ext, dict):
         raise StixError(f"{sid}: no Tutela signal extension")
-    signal_type = str(ext.get("signal_type", ""))
-    value = str(ext.get("value", ""))
-    group = ext.get("group")
+    xget = ext.get
+    signal_type = xget("signal_type", "")
+    if type(signal_type) is not str:
+        signal_type = str(signal_type)
+    value = xget("value", "")
+    if type(value) is not str:
+        value = str(value)
+    group = xget("group")
     if signal_type in KEYED_TYPES:
         if len(value) != 64 or value.strip(_HEX):
             raise StixError(f"{sid}: a keyed {signal_type} must be a lower-case HMAC-SHA256 (64 hex digits)")
         if not group:
             raise StixError(f"{sid}: a keyed {signal_type} names no sharing group")
+        pattern = pattern_for(signal_type, value)
     else:
         try:
-            size = _canonical_hex_len(signal_type)
+            size, prefix = _type_facts(signal_type)
             if not size or len(value) != size or value.strip(_HEX):  # not plainly canonical: the rule decides
                 value = _signal_class(signal_type).normalize(value)
         except ValueError as exc:
             raise StixError(f"{sid}: {exc}") from None
-    if obj.get("pattern") != pattern_for(signal_type, value):
+        pattern = prefix + value + "']"
+    if get("pattern") != pattern:
         raise StixError(f"{sid}: the pattern does not match the signal it carries")
-    category = ext.get("category")
+    category = xget("category")
     if type(category) is not str or category not in _CATEGORIES:
         raise StixError(f"{sid}: unknown category {category!r}")
+    refs = get("object_marking_refs")
     level: TLP | None = None
-    for m in obj.get("object_marking_refs") or ():
-        found = _MARKING_TLP.get(m) if type(m) is str else None
-        if found is not None and (level is None or found.rank > level.rank):
-            level = found
+    if type(refs) is list and len(refs) == 1 and type(refs[0]) is str:  # what Tutela sends: one marking
+        level = _MARKING_TLP.get(refs[0])
+    else:
+        for m in refs or ():
+            found = _MARKING_TLP.get(m) if type(m) is str else None
+            if found is not None and (level is None or found.rank > level.rank):
+                level = found
     if level is None:
         raise StixError(f"{sid}: no TLP 2.0 marking")
-    confidence = obj.get("confidence", 0)
+    confidence = get("confidence", 0)
     if type(confidence) is not int or not 0 <= confidence <= 100:
         raise StixError(f"{sid}: confidence must be an integer 0..100")
-    content_type = ext.get("content_type")
-    if content_type not in (None, "photo", "video"):
+    content_type = xget("content_type")
+    if content_type is not None and content_type != "photo" and content_type != "video":
         raise StixError(f"{sid}: content type must be photo or video")
-    seq = ext.get("seq", 0)
+    seq = xget("seq", 0)
     if type(seq) is not int or seq < 0:
         raise StixError(f"{sid}: seq must be a non-negative integer")
     try:
-        first_seen = parse_time(ext.get("first_seen")) or parse_time(obj.get("valid_from"))
-        last_seen = parse_time(ext.get("last_seen")) or first_seen
-        modified = parse_time(obj.get("modified")) or first_seen
-        expires = parse_time(obj.get("valid_until"))
+        first_seen = _time(xget("first_seen")) or _time(get("valid_from"))
+        last_seen = _time(xget("last_seen")) or first_seen
+        modified = _time(get("modified")) or first_seen
+        until = get("valid_until")
+        expires = None if until is None else _time(until)
     except ValueError:
         raise StixError(f"{sid}: a timestamp is not ISO 8601") from None
     if first_seen is None or last_seen is None or modified is None:
         raise StixError(f"{sid}: no first-seen time")
-    provenance = ext.get("provenance") or {}
+    provenance = xget("provenance") or {}
     if not isinstance(provenance, dict):
         raise StixError(f"{sid}: provenance must be an object")
-    return make_signal(
-        sid,
-        signal_type,
-        value,
-        category,
-        confidence,
-        level,
-        first_seen,
-        last_seen,
-        modified,
-        seq,
-        content_type,
-        group,
-        ext.get("country"),
-        expires,
-        provenance,
-        obj.get("revoked") is True,
+    s = _new(Signal)
+    s.__dict__.update(
+        stix_id=sid,
+        signal_type=signal_type,
+        value=value,
+        category=category,
+        confidence=confidence,
+        share_level=level,
+        first_seen=first_seen,
+        last_seen=last_seen,
+        modified=modified,
+        seq=seq,
+        content_type=content_type,
+        group=group,
+        country=xget("country"),
+        expires_at=expires,
+        provenance=provenance,
+        deleted=get("revoked") is True,
     )
+    return s
 
 
 def marking_definitions(levels: set[TLP] | None = None) -> list[dict[str, Any]]:

@@ -264,6 +264,7 @@ def _pull_collection(
                         expect_reply_to=nonce,
                         resync_started=started,
                         allow_older=True,
+                        staged=started is not None,
                     )  # a live answer to our request (a resync may go back)
                 pages += 1
                 if result.stale:

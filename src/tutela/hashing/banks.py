@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, literal, select
 
 from tutela.domain.errors import ErrorKind, kind_of
 from tutela.domain.inputs import as_db_id, check_line
@@ -272,6 +272,22 @@ def _log_removals(conn: Any, query: Any) -> None:
             hash_entry_removals.insert(),
             [{"entry_id": r[0], "signal_type": r[1], "removed_at": now} for r in rows[i : i + _CHUNK]],
         )
+
+
+def remove_selected(conn: Any, bank_id: int, entry_ids: Any) -> int:
+    """Remove the bank's entries whose ids the subquery `entry_ids` selects, set-based in the caller's
+    transaction, logged for the matchers as `remove_entries` logs them; returns how many. The caller
+    notifies (`changes.notify`) and records after its commit. Why: a resync swaps a feed's snapshot in
+    with one transaction, however many entries it withdraws, without reading their ids into Python."""
+    where = and_(hash_entries.c.bank_id == bank_id, hash_entries.c.id.in_(entry_ids))
+    conn.execute(
+        hash_entry_removals.insert().from_select(
+            ["entry_id", "signal_type", "removed_at"],
+            select(hash_entries.c.id, hash_entries.c.signal_type,
+                   literal(utc_now(), hash_entry_removals.c.removed_at.type)).where(where),
+        )
+    )
+    return int(conn.execute(delete(hash_entries).where(where)).rowcount or 0)
 
 
 @dataclass

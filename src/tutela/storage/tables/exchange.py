@@ -17,6 +17,9 @@
 - `exchange_inbound` / `exchange_received`: what an organisation takes in from a
   partner's collection: the checkpoint, the local bank the signals land in, and
   one row per received signal (which local hash entry it became).
+- `exchange_staged`: a full resync in progress, page by page, out of the way of
+  `exchange_received` (which keeps serving) until it is swapped in in one
+  transaction (`exchange.resync`).
 - `exchange_feedback`: opinions about a signal (confirmed, disputed, seen),
   kept by the receiver that sent them and by the source that received them.
 - `exchange_nonces`: envelopes already accepted, so a replay is refused.
@@ -210,6 +213,34 @@ exchange_received = Table(
     ),
     # a resync's end finds the rows it did not touch (`inbound.finish_resync`) without reading them all
     Index("ix_exchange_received_inbound_time", "inbound_id", "received_at"),
+    sqlite_autoincrement=True,
+)
+
+exchange_staged = Table(
+    "exchange_staged",
+    metadata,
+    # appended page after page; no secondary index on purpose: the resync's writes are appends, and the
+    # swap reads the whole of one resync set-based (see `exchange.resync`)
+    Column("id", _BIG, primary_key=True, autoincrement=True),
+    Column("inbound_id", Integer, ForeignKey("exchange_inbound.id", ondelete="CASCADE"), nullable=False),
+    Column("stix_id", String(64), nullable=False),
+    Column("signal_type", String(20), nullable=False),
+    Column("value", String(128), nullable=False),
+    Column("content_type", String(10)),
+    Column("group_name", String(100)),
+    Column("category", String(40), nullable=False),
+    Column("confidence", Integer, nullable=False),
+    Column("share_level", String(20), nullable=False),
+    Column("first_seen", DateTime(timezone=True)),
+    Column("last_seen", DateTime(timezone=True)),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("provenance", JSON, nullable=False, default=dict),
+    Column("remote_seq", _BIG, nullable=False),
+    # False: the snapshot says the signal is not to be held (a tombstone, expired, or outside our policy)
+    Column("live", Boolean, nullable=False),
+    # the bank entry a live hash signal becomes: the bank's signal type and content type (None: keyed)
+    Column("entry_type", String(20)),
+    Column("entry_content", String(10)),
     sqlite_autoincrement=True,
 )
 

@@ -1,0 +1,210 @@
+"""A full resync staged aside and swapped in (`exchange.resync`), on SQLite and PostgreSQL: the live rows
+serve until the last page, a resync broken off midway changes nothing, tombstones and signals changed
+during the resync end as the source has them, and matching follows the swap."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import pytest
+from sqlalchemy import func, select
+
+from tutela.access import create_org
+from tutela.exchange import bundles, feed, identity, inbound, partners, stix
+from tutela.exchange.errors import Refused
+from tutela.hashing import banks, subscriptions
+from tutela.hashing.hasher import hash_bytes
+from tutela.hashing.matcher import match_bytes
+from tutela.hashing.synthetic import synthetic_jpeg
+from tutela.storage.db import Database
+from tutela.storage.tables.exchange import exchange_received, exchange_staged
+from tutela.storage.tables.media import hash_entries
+
+PDQ = [format(i, "064x") for i in range(1, 41)]
+SHA = [format(i, "064x")[::-1] for i in range(1, 11)]
+IMAGES = {seed: synthetic_jpeg(seed) for seed in (911, 912)}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest) -> Database:
+    return request.getfixturevalue("db" if request.param == "sqlite" else "pg_db")
+
+
+def _pair(db: Database) -> tuple[int, int]:
+    a = create_org(db, "tr-hotline", kind="hotline", country="TR")
+    b = create_org(db, "az-platform", kind="platform", country="AZ")
+    partners.add_partner(db, a, "az-platform", identity.current_key(db, b).public_key, country="AZ")
+    partners.add_partner(db, b, "tr-hotline", identity.current_key(db, a).public_key, country="TR")
+    return a, b
+
+
+def _pages(db: Database, a: int, *, limit: int) -> list[tuple[dict, bytes]]:
+    """The whole feed from 0, as a puller would get it, in pages of `limit`."""
+    col = feed.ensure_collection(db, a, "known")
+    feed.sync(db, col.id)
+    to = partners.get_partner(db, a, "az-platform")
+    out, after = [], 0
+    while True:
+        env, wire = bundles.page_wire(db, a, col, after=after, limit=limit, to=to)
+        out.append((env, wire))
+        after = env["body"]["next"]
+        if not env["body"]["more"]:
+            return out
+
+
+def _accept(db: Database, b: int, wire: bytes) -> bundles.Accepted:
+    return bundles.accept(db, b, None, raw=wire, partner="tr-hotline", allow_older=True, staged=True)
+
+
+def _live(db: Database, b: int) -> dict[str, dict]:
+    """The receiver's rows by value, each with its bank entry (every entry belongs to one row)."""
+    (sub,) = subscriptions.list_subscriptions(db, b)
+    with db.connect() as conn:
+        received = {r.value: dict(r._mapping) for r in conn.execute(select(exchange_received)).all()}
+        entries = {r.id: dict(r._mapping) for r in conn.execute(
+            select(hash_entries).where(hash_entries.c.bank_id == sub.bank_id)).all()}
+    for r in received.values():
+        r["entry"] = entries.get(r["entry_id"])
+    assert len(entries) == sum(1 for r in received.values() if r["entry"] is not None)
+    return received
+
+
+def _state_of(rows: dict[str, dict]) -> dict[str, tuple]:
+    return {v: (r["stix_id"], r["entry_id"], r["remote_seq"], r["received_at"]) for v, r in rows.items()}
+
+
+def _state(db: Database, b: int) -> dict[str, tuple]:
+    """What a resync could change (a match counted on a row since is not part of it)."""
+    return _state_of(_live(db, b))
+
+
+def _staged(db: Database) -> int:
+    with db.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(exchange_staged)).scalar() or 0)
+
+
+def test_a_full_resync_lands_as_the_source_said_and_only_at_its_last_page(any_db: Database) -> None:
+    db = any_db
+    a, b = _pair(db)
+    banks.create_bank(db, a, "known", source="tr-hotline list")
+    banks.add_entries(db, "known", [("pdq", v) for v in PDQ] + [("sha256", v, None, None, "video") for v in SHA],
+                      org_id=a)
+    pages = _pages(db, a, limit=15)
+    assert len(pages) == 4
+    for _env, wire in pages[:-1]:
+        result = _accept(db, b, wire)
+        assert result.more and result.applied.added == 0
+        # nothing live yet, and the checkpoint has not moved: a pull broken off here starts again from 0
+        assert _live(db, b) == {} and inbound.list_inbound(db, b)[0].checkpoint == 0
+    result = _accept(db, b, pages[-1][1])
+    assert (result.applied.added, result.applied.updated, result.applied.removed) == (50, 0, 0)
+    assert _staged(db) == 0
+    (feed_in,) = inbound.list_inbound(db, b)
+    assert feed_in.checkpoint == pages[-1][0]["body"]["next"] and feed_in.full_resyncs == 1
+    sent = {s.value: s for env, _ in pages for s in map(stix.from_indicator, stix.indicators_of(env["body"]["bundle"]))}
+    rows = _live(db, b)
+    assert set(rows) == set(sent)
+    for value, row in rows.items():
+        s = sent[value]
+        assert (row["stix_id"], row["signal_type"], row["category"], row["share_level"], row["remote_seq"]) == (
+            s.stix_id, s.signal_type, s.category, s.share_level.value, s.seq)
+        assert row["content_type"] == s.content_type == ("video" if s.signal_type == "sha256" else None)
+        assert row["provenance"] == {"bank": "known", "source": "tr-hotline list"}
+        assert row["matches"] == 0 and row["quarantined_at"] is None
+        got = row["first_seen"] if row["first_seen"].tzinfo else row["first_seen"].replace(tzinfo=UTC)
+        assert got == s.first_seen
+        entry = row["entry"]
+        assert (entry["signal_type"], entry["value"], entry["content_type"]) == (s.signal_type, value, s.content_type)
+        assert entry["added_by"] == "exchange:tr-hotline"
+
+
+def test_a_resync_broken_off_midway_leaves_the_old_data_serving(any_db: Database) -> None:
+    db = any_db
+    a, b = _pair(db)
+    pdqs = [hash_bytes(data).pdq for data in IMAGES.values()]
+    banks.create_bank(db, a, "known")
+    banks.add_entries(db, "known", [("pdq", v) for v in [*pdqs, *PDQ[:10]]], org_id=a)
+    for _, wire in _pages(db, a, limit=5):
+        _accept(db, b, wire)
+    before = _live(db, b)
+    checkpoint = inbound.list_inbound(db, b)[0].checkpoint
+    assert len(before) == 12 and len(match_bytes(db, IMAGES[911], org_id=b)[1]) == 1
+
+    # the source withdraws one image and adds ten; a resync gets two pages in, then a page is refused
+    banks.remove_entries(db, "known", [pdqs[0]], org_id=a)
+    banks.add_entries(db, "known", [("pdq", v) for v in PDQ[10:20]], org_id=a)
+    pages = _pages(db, a, limit=5)
+    for _, wire in pages[:2]:
+        _accept(db, b, wire)
+    with pytest.raises(Refused, match="tampered"):
+        _accept(db, b, pages[2][1].replace(b'"confidence":80', b'"confidence":99', 1))
+    # the live rows, the bank and matching are as before; the checkpoint did not move
+    assert _state(db, b) == _state_of(before) and _staged(db) > 0
+    assert inbound.list_inbound(db, b)[0].checkpoint == checkpoint
+    assert len(match_bytes(db, IMAGES[911], org_id=b)[1]) == 1
+
+    # the next resync starts again from 0, clears what was staged, and swaps the source's state in
+    pages = _pages(db, a, limit=5)
+    for _, wire in pages:
+        result = _accept(db, b, wire)
+    assert _staged(db) == 0
+    after = _live(db, b)
+    assert set(after) == {pdqs[1], *PDQ[:20]}
+    assert (result.applied.added, result.withdrawn_by_snapshot) == (10, 0)
+    assert result.applied.removed == 1  # the tombstone of the withdrawn image
+    for value in (pdqs[1], *PDQ[:10]):  # rows that stayed keep their bank entry
+        assert after[value]["entry_id"] == before[value]["entry_id"]
+    assert match_bytes(db, IMAGES[911], org_id=b)[1] == []
+    assert len(match_bytes(db, IMAGES[912], org_id=b)[1]) == 1
+
+
+def test_tombstones_and_signals_changed_during_the_resync_end_as_the_source_has_them(any_db: Database) -> None:
+    db = any_db
+    a, b = _pair(db)
+    banks.create_bank(db, a, "known")
+    banks.add_entries(db, "known", [("pdq", v) for v in PDQ[:12]], org_id=a)
+    col = feed.ensure_collection(db, a, "known")
+    feed.sync(db, col.id)
+    to = partners.get_partner(db, a, "az-platform")
+    # the receiver holds the first 12 already, one of them quarantined, with matches counted
+    for _, wire in _pages(db, a, limit=100):
+        _accept(db, b, wire)
+    with db.begin() as conn:
+        conn.execute(exchange_received.update().where(exchange_received.c.value == PDQ[7]).values(matches=3))
+    held = _live(db, b)
+    from tutela.exchange import quarantine
+
+    assert quarantine.record_matches(db, b, [held[PDQ[8]]["entry_id"]], min_surge=1, factor=1.0) == [
+        held[PDQ[8]]["stix_id"]]
+
+    # a resync: the first page is read, then the source deletes a signal that page carried and
+    # corrects another (both move to the end of the feed), and deletes one the receiver holds
+    env, wire = bundles.page_wire(db, a, col, after=0, limit=5, to=to)
+    _accept(db, b, wire)
+    banks.remove_entries(db, "known", [PDQ[1], PDQ[10]], org_id=a)
+    feed.correct(db, a, "known", stix.indicator_id(col.uuid, "pdq", PDQ[2]), confidence=40)
+    feed.sync(db, col.id)
+    after = env["body"]["next"]
+    while True:
+        env, wire = bundles.page_wire(db, a, col, after=after, limit=5, to=to)
+        result = _accept(db, b, wire)
+        after = env["body"]["next"]
+        if not env["body"]["more"]:
+            break
+    rows = _live(db, b)
+    assert set(rows) == set(PDQ[:12]) - {PDQ[1], PDQ[10]}
+    assert result.applied.removed == 2 and result.applied.added == 0
+    assert rows[PDQ[2]]["confidence"] == 40  # the latest state won over the one of the first page
+    assert rows[PDQ[7]]["matches"] == 3 and rows[PDQ[7]]["entry_id"] == held[PDQ[7]]["entry_id"]
+    # the quarantined signal stays out of the bank, still quarantined
+    assert rows[PDQ[8]]["quarantined_at"] is not None and rows[PDQ[8]]["entry"] is None
+
+
+def test_a_swap_refuses_a_feed_whose_bank_was_deleted(db: Database) -> None:
+    from tutela.exchange import resync
+    from tutela.exchange.errors import ExchangeError
+
+    _, b = _pair(db)
+    partner = partners.get_partner(db, b, "tr-hotline")
+    with pytest.raises(ExchangeError, match="lost its bank"):
+        resync.swap_in(db, partner, 1, None)
