@@ -49,7 +49,7 @@ def main() -> None:
     ap.add_argument("--upsert", action="store_true", help="apply each page to the live rows (no staging)")
     args = ap.parse_args()
 
-    from tutela.exchange import bundles, feed, gcpause, partners
+    from tutela.exchange import bundles, feed, gcpause, partners, resync
     from tutela.hashing import banks
     from tutela.storage.times import utc_now
 
@@ -74,12 +74,12 @@ def main() -> None:
                 if not env["body"]["more"]:
                     break
 
-        started = utc_now()
+        started, run = utc_now(), resync.Run()
         with measured("receiver (parse, verify, check, apply)", n, args.profile):
             for wire in pages:
                 with gcpause.paused():  # as the pull does
                     bundles.accept(dbb, b, None, raw=wire, partner="tr-hotline", resync_started=started,
-                                   allow_older=True, staged=not args.upsert)
+                                   allow_older=True, staged=None if args.upsert else run)
         da.dispose()
         dbb.dispose()
 

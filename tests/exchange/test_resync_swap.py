@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tutela.access import create_org
-from tutela.exchange import bundles, feed, identity, inbound, partners, stix
+from tutela.exchange import bundles, feed, identity, inbound, partners, resync, stix
 from tutela.exchange.errors import Refused
 from tutela.hashing import banks, subscriptions
 from tutela.hashing.hasher import hash_bytes
@@ -52,8 +52,13 @@ def _pages(db: Database, a: int, *, limit: int) -> list[tuple[dict, bytes]]:
             return out
 
 
-def _accept(db: Database, b: int, wire: bytes) -> bundles.Accepted:
-    return bundles.accept(db, b, None, raw=wire, partner="tr-hotline", allow_older=True, staged=True)
+def _accept(db: Database, b: int, wire: bytes, run: resync.Run | None = None) -> bundles.Accepted:
+    """A page of a full resync, as a pull takes it (`run`: the resync it belongs to; one of its own)."""
+    return bundles.accept(db, b, None, raw=wire, partner="tr-hotline", allow_older=True,
+                          staged=run or _RUN.setdefault(id(db), resync.Run()))
+
+
+_RUN: dict[int, resync.Run] = {}
 
 
 def _live(db: Database, b: int) -> dict[str, dict]:
@@ -208,3 +213,28 @@ def test_a_swap_refuses_a_feed_whose_bank_was_deleted(db: Database) -> None:
     partner = partners.get_partner(db, b, "tr-hotline")
     with pytest.raises(ExchangeError, match="lost its bank"):
         resync.swap_in(db, partner, 1, None)
+
+
+def test_two_resyncs_of_one_feed_at_once_never_swap_in_a_mixed_snapshot(db: Database) -> None:
+    a, b = _pair(db)
+    banks.create_bank(db, a, "known")
+    banks.add_entries(db, "known", [("pdq", v) for v in PDQ[:12]], org_id=a)
+    pages = _pages(db, a, limit=5)
+    first, second = resync.Run(), resync.Run()
+    _accept(db, b, pages[0][1], first)
+    _accept(db, b, pages[1][1], first)
+    again = _pages(db, a, limit=5)  # another pull starts a resync of the same feed meanwhile
+    _accept(db, b, again[0][1], second)
+    from tutela.exchange.errors import ExchangeError
+
+    with pytest.raises(ExchangeError, match="another resync of this feed"):
+        _accept(db, b, pages[2][1], first)
+    assert _live(db, b) == {} and inbound.list_inbound(db, b)[0].checkpoint == 0
+    _accept(db, b, again[1][1], second)
+    with pytest.raises(ExchangeError, match="another resync of this feed"):
+        _accept(db, b, again[2][1], second)  # the first one's last page was staged among its own: refused too
+    assert _live(db, b) == {}
+    third = resync.Run()
+    for _, wire in _pages(db, a, limit=5):  # the next pull resyncs in full
+        _accept(db, b, wire, third)
+    assert set(_live(db, b)) == set(PDQ[:12])

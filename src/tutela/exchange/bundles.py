@@ -162,8 +162,9 @@ def _body(opened: envelope.Opened) -> tuple[dict[str, Any], list[stix.Signal]]:
         raise Refused(
             f"the bundle from {opened.partner.name!r} is not valid: {exc}", kind=ErrorKind.INVALID
         ) from None
+    allowed = {t for t in TLP if t.rank <= opened.share_level.rank}
     for s in signals:
-        if s.share_level.rank > opened.share_level.rank:
+        if s.share_level not in allowed:
             raise Refused(
                 f"{s.stix_id} is marked TLP:{s.share_level.value.upper()}, above the bundle's "
                 f"TLP:{opened.share_level.value.upper()}",
@@ -183,7 +184,7 @@ def accept(
     allow_older: bool = False,
     raw: bytes | None = None,
     on_open: Callable[[dict[str, Any]], None] | None = None,
-    staged: bool = False,
+    staged: resync.Run | None = None,
 ) -> Accepted:
     """Check a signed bundle addressed to the organisation and apply it; Refused (nothing changed) if not.
 
@@ -191,8 +192,8 @@ def accept(
     `on_open(body)` is called once the envelope's checks passed, before the signals are checked and
     applied (a puller asks for the next page then).
 
-    `staged`: the page belongs to a full resync that a puller follows to its end (`resync`): it is
-    staged, the live rows keep serving, and the last page swaps the snapshot in; the checkpoint
+    `staged`: the page belongs to this full resync, which a puller follows to its end (`resync`): it
+    is staged, the live rows keep serving, and the last page swaps the snapshot in; the checkpoint
     moves only then, so a resync broken off midway starts again from where the feed stood."""
     opened = envelope.open_envelope(db, org_id, env, kind=KIND, partner=partner, raw=raw)
     if on_open is not None:
@@ -212,8 +213,8 @@ def accept(
             f"(feed position {body['next']} < {feed_in.checkpoint})",
             kind=ErrorKind.CONFLICT,
         )
-    if staged:
-        return _accept_staged(db, org_id, opened, body, signals, feed_in)
+    if staged is not None:
+        return _accept_staged(db, org_id, opened, body, signals, feed_in, staged)
     started = resync_started or (utc_now() if body["after"] == 0 else None)
     # applying is idempotent (keyed upserts and tombstones), so the nonce is recorded after it: a failed
     # import can be retried with the same file, and a copy racing this one changes nothing more
@@ -237,15 +238,16 @@ def _accept_staged(
     body: dict[str, Any],
     signals: list[stix.Signal],
     feed_in: inbound.Inbound,
+    run: resync.Run,
 ) -> Accepted:
     """One page of a full resync: staged, and on the last page swapped in (see `resync`)."""
     col = body["collection"]
     applied = inbound.Applied(
-        not_accepted=resync.stage(db, opened.partner, feed_in.id, signals, first=body["after"] == 0)
+        not_accepted=resync.stage(db, opened.partner, feed_in.id, signals, first=body["after"] == 0, run=run)
     )
     withdrawn = 0
     if not body["more"]:
-        done = resync.swap_in(db, opened.partner, feed_in.id, feed_in.bank_id)
+        done = resync.swap_in(db, opened.partner, feed_in.id, feed_in.bank_id, run=run)
         applied = inbound.Applied(done.added, done.updated, done.removed, applied.not_accepted)
         withdrawn = done.withdrawn
     with db.begin() as conn:

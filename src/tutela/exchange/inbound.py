@@ -15,9 +15,11 @@ at the next pull (the matcher follows the bank's removal log). Expired signals
 are treated as tombstones. A quarantined signal (see `quarantine`) keeps its
 row but no bank entry until it is released.
 
-Full resync (after a stale checkpoint): every row touched during the resync
-gets a fresh `received_at`; `finish_resync` drops the rows of this inbound
-feed not touched since the resync started, i.e. what the source no longer has.
+A complete snapshot applied here (a file import, a push from 0): every row
+touched gets a fresh `received_at`; `finish_resync` drops the rows of this
+inbound feed not touched since it started, i.e. what the source no longer
+has. A pull's full resync is not applied here page by page: it is staged and
+swapped in at its end (`resync`).
 """
 
 from __future__ import annotations

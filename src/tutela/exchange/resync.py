@@ -84,17 +84,34 @@ def _utc(dt: datetime) -> datetime:
     return utc(dt)
 
 
-def stage(db: Database, partner: Partner, inbound_id: int, signals: list[Signal], *, first: bool) -> int:
+@dataclass
+class Run:
+    """One full resync as its puller follows it: how many signals it staged so far. The swap checks
+    that the feed's staged rows are exactly these, so two resyncs of one feed running at once (a
+    scheduled pull and a manual one) never swap in a snapshot mixed or cut short by the other: each
+    first page clears the feed's staged rows, and a swap that finds other than its own is refused
+    (nothing changes; the next pull resyncs again)."""
+
+    staged: int = 0
+
+
+def stage(
+    db: Database, partner: Partner, inbound_id: int, signals: list[Signal], *, first: bool, run: Run | None = None
+) -> int:
     """Append one checked page of a full resync (in feed order); `first`: the resync's first page, which
     clears whatever an earlier, broken resync of this feed staged. Returns how many signals our policy
-    for the partner does not take (staged as not live: withdrawn at the swap if we hold them)."""
+    for the partner does not take (staged as not live: withdrawn at the swap if we hold them). `run`
+    counts what this resync staged (see `Run`)."""
     from tutela.hashing.signals.base import resolve_name
 
     now = utc_now()
     refused = 0
     verdicts: dict[tuple[Any, ...], bool] = {}  # the policy per (level, category, type, country)
     names: dict[str, tuple[str, str | None]] = {}  # an exchange name (photo_md5) -> (md5, photo), as banks do
+    if run is not None and first:
+        run.staged = 0
     with db.begin() as conn:
+        _cache(conn)
         if first:
             conn.execute(delete(exchange_staged).where(exchange_staged.c.inbound_id == inbound_id))
         bind = bulk.row_binder(conn, exchange_staged, _STAGED)
@@ -140,7 +157,18 @@ def stage(db: Database, partner: Partner, inbound_id: int, signals: list[Signal]
                 )
             )
         bulk.insert_rows(conn, exchange_staged, _STAGED, rows)
+    if run is not None:
+        run.staged += len(rows)
     return refused
+
+
+def _cache(conn: Any) -> None:
+    """The bigger SQLite page cache that `inbound.apply` gives its connection: the swap looks each new
+    row's bank entry up in a million-entry index (in STIX id order, so at random places)."""
+    if conn.dialect.name == "sqlite":
+        from tutela.exchange.inbound import _SQLITE_CACHE_KB
+
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_CACHE_KB}")
 
 
 @dataclass(frozen=True)
@@ -156,8 +184,11 @@ class Swapped:
     entries_removed: int
 
 
-def swap_in(db: Database, partner: Partner, inbound_id: int, bank_id: int | None) -> Swapped:
-    """Make the feed's live rows and bank entries the staged snapshot, in one transaction (module doc)."""
+def swap_in(
+    db: Database, partner: Partner, inbound_id: int, bank_id: int | None, *, run: Run | None = None
+) -> Swapped:
+    """Make the feed's live rows and bank entries the staged snapshot, in one transaction (module doc);
+    with `run`, ExchangeError (nothing changed) when the staged rows are not exactly the run's."""
     from tutela.hashing import banks, changes
 
     if bank_id is None:
@@ -169,6 +200,15 @@ def swap_in(db: Database, partner: Partner, inbound_id: int, bank_id: int | None
     actor = f"exchange:{partner.name}"[:80]
     mine = st.c.inbound_id == inbound_id
     with db.begin() as conn:
+        _cache(conn)
+        if run is not None:
+            found = conn.execute(select(func.count()).select_from(st).where(mine)).scalar()
+            if found != run.staged:
+                raise ExchangeError(
+                    f"another resync of this feed from {partner.name!r} ran at the same time "
+                    f"({found} signals staged, {run.staged} by this one): nothing was changed; pull again",
+                    kind=ErrorKind.CONFLICT,
+                )
         # 1. one state a signal: the latest staged (a signal changed during the resync was sent twice)
         ranked = (
             select(

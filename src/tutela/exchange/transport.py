@@ -10,7 +10,8 @@ is itself a signed envelope addressed to the caller, echoing the request
 nonce (`in_reply_to`), so an old answer cannot be replayed either.
 
 `pull(db, org_id, partner)` follows every collection the partner offers from
-the stored checkpoint, page by page (a stale checkpoint restarts from zero);
+the stored checkpoint, page by page (a stale checkpoint restarts from zero; a
+pull from zero is staged and swapped in at its last page, see `resync`);
 `push(db, org_id, partner)` sends each of our collections from the partner's
 last accepted position to its inbox.
 """
@@ -30,7 +31,7 @@ from sqlalchemy import select, update
 
 from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import Partner
-from tutela.exchange import bundles, envelope, feed, gcpause, identity, inbound, jose, partners
+from tutela.exchange import bundles, envelope, feed, gcpause, identity, inbound, jose, partners, resync
 from tutela.exchange.errors import ExchangeError, Refused
 from tutela.storage.db import Database
 from tutela.storage.tables.exchange import exchange_keys, exchange_nonces, exchange_partners
@@ -235,6 +236,7 @@ def _pull_collection(
     totals = inbound.Applied()
     pages = resyncs = withdrawn = 0
     started = utc_now() if checkpoint == 0 else None
+    run = resync.Run()  # a full resync (from 0) is staged and swapped in at its last page
 
     def fetch(after: int) -> tuple[bytes, str]:
         size = page_size or (FULL_SYNC_PAGE if started is not None else PAGE)
@@ -264,7 +266,7 @@ def _pull_collection(
                         expect_reply_to=nonce,
                         resync_started=started,
                         allow_older=True,
-                        staged=started is not None,
+                        staged=run if started is not None else None,
                     )  # a live answer to our request (a resync may go back)
                 pages += 1
                 if result.stale:
