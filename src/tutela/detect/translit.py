@@ -343,7 +343,12 @@ _FA_DICT: dict[str, str] = {
     "vaqt": "وقت", "begi": "بگی", "aksaii": "عکسایی", "aksayi": "عکسایی", "aksaei": "عکسایی",
     "pakeshun": "پاکشون", "pakeshoon": "پاکشون", "pakshun": "پاکشون", "pakeshon": "پاکشون",
     "akhe": "آخه", "akh": "آخ", "hasti": "هستی", "hastam": "هستم", "hastim": "هستیم", "hastan": "هستن",
-    "nistam": "نیستم", "nisti": "نیستی", "nistan": "نیستن",
+    "nistam": "نیستم", "nisti": "نیستی", "nistan": "نیستن", "khodeto": "خودتو", "khodesho": "خودشو",
+    "khodemo": "خودمو", "bokosh": "بکش", "bemir": "بمیر", "bemiri": "بمیری", "gomsho": "گمشو", "khafesho": "خفه شو",
+    "daroo": "دارو", "daru": "دارو", "chaghoo": "چاقو", "chaghu": "چاقو", "aslahe": "اسلحه",
+    "tofang": "تفنگ", "ghame": "قمه", "atish": "آتیش", "benzin": "بنزین", "kotak": "کتک",
+    "bezanimesh": "بزنیمش", "koshtam": "کشتم", "akharin": "آخرین", "khodahafez": "خداحافظ",
+    "vasayelamo": "وسایلمو", "vasayelam": "وسایلم",
 }
 # Persian leetspeak in Finglish: digits for the letters Latin has none for (`3aks` = عکس, `7aal` = حال).
 _FA_DIGITS = {"3": "ع", "7": "ح", "2": "ئ"}
