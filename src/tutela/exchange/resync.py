@@ -26,7 +26,6 @@ again, and its first page clears what the broken one staged.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, literal, select, update
@@ -35,6 +34,7 @@ from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import Partner
 from tutela.exchange import partners as partner_rules
 from tutela.exchange.errors import ExchangeError
+from tutela.exchange.inbound import _SQLITE_CACHE_KB, _utc
 from tutela.exchange.stix import KEYED_TYPES, Signal
 from tutela.storage import bulk
 from tutela.storage.db import Database
@@ -76,12 +76,6 @@ _REFRESHED = (
     "provenance",
     "remote_seq",
 )
-
-
-def _utc(dt: datetime) -> datetime:
-    from tutela.exchange.inbound import _utc as utc
-
-    return utc(dt)
 
 
 @dataclass
@@ -166,8 +160,6 @@ def _cache(conn: Any) -> None:
     """The bigger SQLite page cache that `inbound.apply` gives its connection: the swap looks each new
     row's bank entry up in a million-entry index (in STIX id order, so at random places)."""
     if conn.dialect.name == "sqlite":
-        from tutela.exchange.inbound import _SQLITE_CACHE_KB
-
         conn.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_CACHE_KB}")
 
 
