@@ -348,7 +348,8 @@ _FA_DICT: dict[str, str] = {
     "daroo": "دارو", "daru": "دارو", "chaghoo": "چاقو", "chaghu": "چاقو", "aslahe": "اسلحه",
     "tofang": "تفنگ", "ghame": "قمه", "atish": "آتیش", "benzin": "بنزین", "kotak": "کتک",
     "bezanimesh": "بزنیمش", "koshtam": "کشتم", "akharin": "آخرین", "khodahafez": "خداحافظ",
-    "vasayelamo": "وسایلمو", "vasayelam": "وسایلم",
+    "vasayelamo": "وسایلمو", "vasayelam": "وسایلم", "vagarna": "وگرنه", "vagarne": "وگرنه", "varna": "وگرنه",
+    "pakhsh": "پخش",
 }
 # Persian leetspeak in Finglish: digits for the letters Latin has none for (`3aks` = عکس, `7aal` = حال).
 _FA_DIGITS = {"3": "ع", "7": "ح", "2": "ئ"}

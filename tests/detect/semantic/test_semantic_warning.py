@@ -58,3 +58,14 @@ def test_a_warned_category_near_a_written_harmful_line_still_stands() -> None:
     margins = np.full(len(TARGETS), 0.02)  # nearer the harmful lines: kNN says 0.88
     result = without_head(SemanticResult(scores, ["sexual_exploitation"], {}, margins), _calibrated())
     assert result.flagged == ["sexual_exploitation"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("عکستو برای هیچکس نفرست، حتی اگه قول بده پاکش میکنه", True),
+    ("من هیچوقت عکس خصوصیمو برای کسی نمیفرستم", True),
+    ("رمز کارتتو به کسی ندید، بانک رمز نمیخواد", True),
+    ("اگه عکس نفرستی همه رو پخش میکنم", False),  # a threat: "if you don't send"
+    ("یه عکس بفرست", False),
+])
+def test_persian_negative_send_is_a_warning(text: str, expected: bool) -> None:
+    assert warns(normalize_text(text), "fa") is expected

@@ -1,4 +1,4 @@
-"""A Turkish or Azerbaijani warning not to send, share or give: there the semantic head is not enough.
+"""A Turkish, Azerbaijani or Persian warning not to send, share or give: there the semantic head is not enough.
 
 The head over the embedding reads the topic (photos, card details, strangers) and cannot see a negative
 suffix: "tanımadığın kimseye fotoğraf gönderme" (don't send photos to strangers), "kart bilgisi isteyen
@@ -20,7 +20,7 @@ import numpy as np
 from tutela.detect.semantic.index import SemanticResult
 from tutela.detect.semantic.scorer import TARGETS, Calibrated
 
-LANGS = frozenset({"tr", "az"})
+LANGS = frozenset({"tr", "az", "fa"})
 # the categories a warning names what not to hand over for; their flags are requests to hand it over
 TARGETS_WARNED = ("sexual_exploitation", "fraud", "privacy")
 # on the folded text (`normalize_text`: ş->s, ö->o, ə->e): gönderme, göndərməyin, paylaşmayın, vermeyiniz,
@@ -31,8 +31,18 @@ _NEGATED_SEND = re.compile(
 )
 
 
+# Persian negates with a prefix: نفرست(ید), نده, ندید, نذار(ید), پخش نکن(ید), and the speaker's own refusal
+# نمیفرستم / نمیدم; not the threat "if you don't send" (اگه نفرستی, ندی), which ends in -ی
+_FA_NEGATED_SEND = re.compile(
+    r"(?<![^\W_])(?:نفرست(?:ید|ین)?|نده|ندید|ندین|نذار(?:ید|ین)?|نگذار(?:ید)?|نمی ?فرستم|نمی ?دم|نمی ?ذارم"
+    r"|(?:پخش|ارسال|شیر|منتشر) نکن(?:ید|ین)?)(?![^\W_])"
+)
+
+
 def warns(normalized: str, lang: str) -> bool:
     """The text tells its reader not to send, share or give something (see the module docstring)."""
+    if lang == "fa":
+        return _FA_NEGATED_SEND.search(normalized) is not None
     return lang in LANGS and _NEGATED_SEND.search(normalized) is not None
 
 
