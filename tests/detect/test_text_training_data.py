@@ -134,3 +134,22 @@ def test_a_text_torn_between_two_public_sources_still_goes_to_the_likelier_one()
     assert sure.tolist() == [True, False, False, True]
     _, all_sure = sure_routes(p[:, :2], routes[:2])  # a router without a chat route: every text is a source's
     assert all_sure.all()
+
+
+def test_an_idf_weighted_expert_is_stored_as_one_linear_map() -> None:
+    """The IDF-weighted expert is fitted on idf-scaled features but stored as idf * w, so the shipped
+    inference (features times coefficients) gives the fitted model's decisions, and a rare word that
+    marks the harmful rows weighs more than a common one."""
+    from sklearn.linear_model import LogisticRegression
+
+    from tutela.detect.training.train import _fit_idf_lr
+
+    texts = ["you idiot loser"] * 6 + ["you are kind"] * 6 + ["idiot"] * 2 + ["you are fine", "you are here"]
+    y = np.array([1] * 6 + [0] * 6 + [1] * 2 + [0] * 2)
+    x = featurize(texts)
+    coef, b = _fit_idf_lr(x, y, 10.0)
+    df = np.asarray((x > 0).sum(axis=0)).ravel()
+    idf = np.log((1.0 + x.shape[0]) / (1.0 + df)) + 1.0
+    clf = LogisticRegression(C=10.0, solver="liblinear", random_state=0).fit(x @ sp.diags(idf), y)
+    assert np.allclose(x @ coef + b, clf.decision_function(x @ sp.diags(idf)), atol=1e-4)
+    assert ((x @ coef + b) > 0).tolist() == y.astype(bool).tolist()
