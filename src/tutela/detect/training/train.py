@@ -258,7 +258,7 @@ def macro_f1(pred: np.ndarray, y: np.ndarray) -> float:
     return round((a + b) / 2, 4)
 
 
-ROUTER_KEEP = 30_000  # strongest coefficients kept per route (8,000, then 15,000 until 2026-12-06)
+ROUTER_KEEP = 20_000  # strongest coefficients kept per route (8,000, then 15,000 until 2026-12-06; 30,000 put the artefact over 5 MB)
 EXPERT_KEEP = 40_000  # and per expert (25,000 until 2026-12-06: pruning cost the IDF-weighted experts 0.002-0.004)
 
 
@@ -267,21 +267,30 @@ def _fit_experts(
 ) -> tuple[list[str], np.ndarray, np.ndarray, dict[str, tuple[str, float, list[str]]], np.ndarray, np.ndarray]:
     """The router (public sources plus our written `chat`) and one calibrated head per source.
 
-    See `training/experts.py` for why. Each expert is fitted on its own source's training rows
-    (harmful vs not; `_fit_expert` chooses the learner on the source's calibration rows),
-    Platt-calibrated on those calibration rows, with the threshold of best macro-F1 there (the
-    measure the sets are judged by). An expert is kept unless the general heads do better on its
-    source's calibration rows (a tie keeps it: it was fitted to that source's own standard).
-    """
-    from tutela.detect.training.experts import (
-        CHAT,
-        EXPERT_CATEGORY,
-        chat_texts,
-        fit_router,
-        route_probabilities,
-        sure_routes,
-    )
-    from tutela.detect.training.public_sets import FITS
+    See `training/experts.py` for why, `_fit_router` and `_fit_source_expert` for how."""
+    from tutela.detect.training.experts import EXPERT_CATEGORY
+
+    routes, router_coef, router_b = _fit_router(prep, log, report)
+    experts: dict[str, tuple[str, float, list[str]]] = {}
+    cols: list[np.ndarray] = []
+    bs: list[float] = []
+    for src in EXPERT_CATEGORY:
+        fitted = _fit_source_expert(prep, general, src, log)
+        if fitted is None:
+            continue
+        entry, coef, b, rep = fitted
+        experts[src] = entry
+        cols.append(coef)
+        bs.append(b)
+        report.setdefault("experts", {})[src] = rep
+    if not cols:
+        return routes, router_coef, router_b, {}, np.zeros((N_FEATURES, 0), dtype=np.float32), np.zeros(0)
+    return routes, router_coef, router_b, experts, np.stack(cols, axis=1), np.array(bs)
+
+
+def _fit_router(prep: Prepared, log: Callable[[str], None], report: dict) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The router over the public sources and our written `chat`, pruned, with its held-out figures in `report`."""
+    from tutela.detect.training.experts import CHAT, chat_texts, fit_router, route_probabilities, sure_routes
 
     sources = np.array([r.source for r in prep.rows])
     public = sorted({r.source for r in prep.rows if r.source != "seed"})
@@ -314,60 +323,70 @@ def _fit_experts(
                       for src in public},
     }
     log(f"router on held-out rows: {report['router']}")
+    return routes, router_coef, router_b
 
-    experts: dict[str, tuple[str, float, list[str]]] = {}
-    cols: list[np.ndarray] = []
-    bs: list[float] = []
+
+def _fit_source_expert(
+    prep: Prepared, general: LinearModel, src: str, log: Callable[[str], None]
+) -> tuple[tuple[str, float, list[str]], np.ndarray, float, dict] | None:
+    """One source's expert, or None where it cannot be fitted or the general heads do better.
+
+    Fitted on the source's training rows (harmful vs not; `_fit_expert` chooses the learner on the
+    source's calibration rows), Platt-calibrated on those calibration rows, with the threshold of best
+    macro-F1 there (the measure the sets are judged by). Kept unless the general heads do better on its
+    source's calibration rows (a tie keeps it: it was fitted to that source's own standard)."""
+    from tutela.detect.training.experts import EXPERT_CATEGORY
+    from tutela.detect.training.public_sets import FITS
+
+    cat = EXPERT_CATEGORY[src]
+    sources = np.array([r.source for r in prep.rows])
     y = np.array([r.harm != "none" for r in prep.rows], dtype=np.int8)
     head_names = {h.value for h in HEADS}
-    for src, cat in EXPERT_CATEGORY.items():
-        mine = sources == src
-        harms = {r.harm for r, m in zip(prep.rows, mine, strict=True) if m and r.harm != "none"}
-        fits = set().union(*(FITS.get(h, set()) for h in harms)) & head_names
-        m_tr, m_ca = mine & (prep.split == "train"), mine & (prep.split == "calib")
-        if len(np.unique(y[m_tr])) < 2 or len(np.unique(y[m_ca])) < 2:
-            continue
-        coef, b, learner = _fit_expert(prep.x[m_tr], y[m_tr], prep.x[m_ca], y[m_ca])
-        z_ca = prep.x[m_ca] @ coef + b
-        a, c = _platt(z_ca, y[m_ca])
-        # store the calibration inside the linear map: sigmoid(a*z + c) = sigmoid((a*coef) x + (a*b + c))
-        coef, b = coef * a, a * b + c
-        thr = best_macro_threshold(1 / (1 + np.exp(-(prep.x[m_ca] @ coef + b))), y[m_ca])
-        own = macro_f1(1 / (1 + np.exp(-(prep.x[m_ca] @ coef + b))) >= thr, y[m_ca])
-        p_gen = general.predict_x(prep.x[m_ca], list(prep.langs[m_ca]))
-        gen_pred = np.zeros(int(m_ca.sum()), dtype=bool)
-        for c in fits:
-            t = np.array([general.threshold(c, lang) for lang in prep.langs[m_ca]])
-            gen_pred |= p_gen[:, HEADS.index(Category(c))] >= t
-        theirs = macro_f1(gen_pred, y[m_ca])
-        if own < theirs:
-            log(f"[expert {src}] left out: {own:.3f} on calibration vs {theirs:.3f} for the general heads")
-            continue
-        experts[src] = (cat.value, round(thr, 4), sorted(fits - {cat.value}))
-        cols.append(coef.astype(np.float32))
-        bs.append(b)
-        m_te = mine & (prep.split == "test")
-        pred = 1 / (1 + np.exp(-(prep.x[m_te] @ coef + b))) >= thr
-        report.setdefault("experts", {})[src] = {"category": cat.value, "threshold": round(thr, 4),
-                                                 "learner": learner, "calib_macro_f1": own,
-                                                 "general_calib_macro_f1": theirs,
-                                                 "macro_f1_alone": round(macro_f1(pred, y[m_te]), 4)}
-        log(f"[expert {src}] {learner}; held-out macro-F1 alone {report['experts'][src]['macro_f1_alone']}")
-    if not cols:
-        return routes, router_coef, router_b, {}, np.zeros((N_FEATURES, 0), dtype=np.float32), np.zeros(0)
-    return routes, router_coef, router_b, experts, np.stack(cols, axis=1), np.array(bs)
+    mine = sources == src
+    harms = {r.harm for r, m in zip(prep.rows, mine, strict=True) if m and r.harm != "none"}
+    fits = set().union(*(FITS.get(h, set()) for h in harms)) & head_names
+    m_tr, m_ca = mine & (prep.split == "train"), mine & (prep.split == "calib")
+    if len(np.unique(y[m_tr])) < 2 or len(np.unique(y[m_ca])) < 2:
+        return None
+    coef, b, learner = _fit_expert(prep.x[m_tr], y[m_tr], prep.x[m_ca], y[m_ca])
+    z_ca = prep.x[m_ca] @ coef + b
+    a, c = _platt(z_ca, y[m_ca])
+    # store the calibration inside the linear map: sigmoid(a*z + c) = sigmoid((a*coef) x + (a*b + c))
+    coef, b = coef * a, a * b + c
+    thr = best_macro_threshold(1 / (1 + np.exp(-(prep.x[m_ca] @ coef + b))), y[m_ca])
+    own = macro_f1(1 / (1 + np.exp(-(prep.x[m_ca] @ coef + b))) >= thr, y[m_ca])
+    p_gen = general.predict_x(prep.x[m_ca], list(prep.langs[m_ca]))
+    gen_pred = np.zeros(int(m_ca.sum()), dtype=bool)
+    for cname in fits:
+        t = np.array([general.threshold(cname, lang) for lang in prep.langs[m_ca]])
+        gen_pred |= p_gen[:, HEADS.index(Category(cname))] >= t
+    theirs = macro_f1(gen_pred, y[m_ca])
+    if own < theirs:
+        log(f"[expert {src}] left out: {own:.3f} on calibration vs {theirs:.3f} for the general heads")
+        return None
+    m_te = mine & (prep.split == "test")
+    pred = 1 / (1 + np.exp(-(prep.x[m_te] @ coef + b))) >= thr
+    rep = {"category": cat.value, "threshold": round(thr, 4), "learner": learner, "calib_macro_f1": own,
+           "general_calib_macro_f1": theirs, "macro_f1_alone": round(macro_f1(pred, y[m_te]), 4)}
+    log(f"[expert {src}] {learner}; held-out macro-F1 alone {rep['macro_f1_alone']}")
+    return (cat.value, round(thr, 4), sorted(fits - {cat.value})), coef.astype(np.float32), float(b), rep
 
 
 def train(
-    data_dir: Path, out_dir: Path, log: Callable[[str], None] = print, *, include_noncommercial: bool = False
+    data_dir: Path, out_dir: Path, log: Callable[[str], None] = print, *, include_noncommercial: bool = False,
+    experts_only: Path | None = None,
 ) -> dict:
     """Fit, calibrate, threshold and evaluate every head; write the artefact and a metrics report.
 
     `include_noncommercial` builds the opt-in model that also learns from data under a
-    non-commercial licence (never the shipped default)."""
+    non-commercial licence (never the shipped default). `experts_only` names an artefact whose
+    general and language heads are kept as they are: only the router and the experts are refitted
+    (minutes instead of half an hour; the general heads take most of a full rebuild)."""
     import json
 
     prep = prepare(data_dir, log, include_noncommercial)
+    if experts_only is not None:
+        return _refit_experts(prep, experts_only, out_dir, log)
     tr = prep.split == "train"
     ca = prep.split == "calib"
     te = prep.split == "test"
@@ -491,6 +510,30 @@ def train(
             "rows": report["data"],
             "noncommercial_data": include_noncommercial,
         },
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save(out_dir / ARTEFACT)
+    (out_dir / "text_metrics.json").write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+    log(f"wrote {out_dir / ARTEFACT} ({(out_dir / ARTEFACT).stat().st_size / 1e6:.1f} MB)")
+    return report
+
+
+def _refit_experts(prep: Prepared, base_path: Path, out_dir: Path, log: Callable[[str], None]) -> dict:
+    """`train(experts_only=...)`: the artefact at `base_path` with its router and experts refitted."""
+    import json
+
+    base = LinearModel.load(base_path)
+    general = LinearModel(heads=base.heads, coef=base.coef, intercept=base.intercept, calib=base.calib,
+                          thresholds=base.thresholds, lang_thresholds=base.lang_thresholds, lang_heads=base.lang_heads)
+    metrics = base_path.parent / "text_metrics.json"
+    report: dict = json.loads(metrics.read_text()) if metrics.is_file() else {"heads": {}, "data": {}}
+    report.pop("experts", None)
+    routes, router_coef, router_b, experts, expert_coef, expert_b = _fit_experts(prep, general, log, report)
+    model = LinearModel(
+        heads=base.heads, coef=base.coef, intercept=base.intercept, calib=base.calib, thresholds=base.thresholds,
+        lang_thresholds=base.lang_thresholds, lang_heads=base.lang_heads, routes=routes,
+        router=sp.csc_matrix(router_coef), router_intercept=router_b, experts=experts,
+        expert_coef=sp.csc_matrix(expert_coef), expert_intercept=expert_b, meta=base.meta,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(out_dir / ARTEFACT)
