@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from tutela.access import create_org
 from tutela.exchange import identity, partners
+from tutela.hashing import subscriptions
 from tutela.storage.db import Database
+from tutela.storage.tables.exchange import exchange_received
+from tutela.storage.tables.media import hash_entries
 
 
 @dataclass
@@ -22,15 +27,50 @@ class Pair:
     b: int
 
 
-@pytest.fixture()
-def pair(db: Database) -> Pair:
-    """Hotline `tr-hotline` (A) and platform `az-platform` (B), each registered as the other's partner
-    under the name of the other organisation, at share level amber."""
+def _introduce(db: Database) -> tuple[int, int]:
     a = create_org(db, "tr-hotline", kind="hotline", country="TR")
     b = create_org(db, "az-platform", kind="platform", country="AZ")
     partners.add_partner(db, a, "az-platform", identity.current_key(db, b).public_key, country="AZ")
     partners.add_partner(db, b, "tr-hotline", identity.current_key(db, a).public_key, country="TR")
-    return Pair(db, a, b)
+    return a, b
+
+
+@pytest.fixture()
+def pair(db: Database) -> Pair:
+    """Hotline `tr-hotline` (A) and platform `az-platform` (B), each registered as the other's partner
+    under the name of the other organisation, at share level amber."""
+    return Pair(db, *_introduce(db))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest) -> Database:
+    """The same test on SQLite and on PostgreSQL (skipped without TUTELA_TEST_POSTGRES_URL)."""
+    return request.getfixturevalue("db" if request.param == "sqlite" else "pg_db")
+
+
+@pytest.fixture()
+def introduce() -> Callable[[Database], tuple[int, int]]:
+    """`pair` as a function, for tests that pick their database (`any_db`): (A, B) ids."""
+    return _introduce
+
+
+def _received_rows(db: Database, b: int, key: str) -> dict[str, dict]:
+    (sub,) = subscriptions.list_subscriptions(db, b)
+    with db.connect() as conn:
+        received = {r._mapping[key]: dict(r._mapping) for r in conn.execute(select(exchange_received)).all()}
+        entries = {r.id: dict(r._mapping) for r in conn.execute(
+            select(hash_entries).where(hash_entries.c.bank_id == sub.bank_id)).all()}
+    for r in received.values():
+        r["entry"] = entries.get(r["entry_id"])
+    assert len(entries) == sum(1 for r in received.values() if r["entry"] is not None)
+    return received
+
+
+@pytest.fixture()
+def received_rows() -> Callable[[Database, int, str], dict[str, dict]]:
+    """received_rows(db, b, key) -> B's received signals by `key` ("stix_id" or "value"), each with the bank
+    entry it became under "entry"; asserts every entry of B's subscribed bank belongs to one row."""
+    return _received_rows
 
 
 # --- real servers on loopback (`loopback_harness.py`, shared with the referral tests) ----------------------

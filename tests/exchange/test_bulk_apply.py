@@ -3,30 +3,22 @@ PostgreSQL, and the check of a page's signature over its bytes as they came."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import orjson
 import pytest
-from sqlalchemy import select
 
-from tutela.access import create_org
-from tutela.exchange import bundles, envelope, feed, identity, inbound, partners, stix
+from tutela.exchange import bundles, envelope, feed, inbound, partners, stix
 from tutela.exchange.errors import Refused
-from tutela.hashing import banks, subscriptions
+from tutela.hashing import banks
 from tutela.storage.db import Database
 from tutela.storage.tables.exchange import exchange_received
-from tutela.storage.tables.media import hash_entries
 
 PDQ = [format(i, "064x") for i in range(1, 41)]
 SHA = [format(i, "064x")[::-1] for i in range(1, 11)]
-
-
-def _pair(db: Database) -> tuple[int, int]:
-    a = create_org(db, "tr-hotline", kind="hotline", country="TR")
-    b = create_org(db, "az-platform", kind="platform", country="AZ")
-    partners.add_partner(db, a, "az-platform", identity.current_key(db, b).public_key, country="AZ")
-    partners.add_partner(db, b, "tr-hotline", identity.current_key(db, a).public_key, country="TR")
-    return a, b
+Introduce = Callable[[Database], tuple[int, int]]  # fixtures of conftest.py
+ReceivedRows = Callable[[Database, int, str], dict[str, dict]]
 
 
 def _page(db: Database, a: int, *, after: int = 0, limit: int = 1000) -> tuple[dict, bytes]:
@@ -36,26 +28,11 @@ def _page(db: Database, a: int, *, after: int = 0, limit: int = 1000) -> tuple[d
     return bundles.page_wire(db, a, col, after=after, limit=limit, to=to)
 
 
-def _rows(db: Database, b: int) -> dict[str, dict]:
-    (sub,) = subscriptions.list_subscriptions(db, b)
-    with db.connect() as conn:
-        received = {r.stix_id: dict(r._mapping) for r in conn.execute(select(exchange_received)).all()}
-        entries = {r.id: dict(r._mapping) for r in conn.execute(
-            select(hash_entries).where(hash_entries.c.bank_id == sub.bank_id)).all()}
-    for r in received.values():
-        r["entry"] = entries.get(r["entry_id"])
-    assert len(entries) == sum(1 for r in received.values() if r["entry"] is not None)
-    return received
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_db(request: pytest.FixtureRequest) -> Database:
-    return request.getfixturevalue("db" if request.param == "sqlite" else "pg_db")
-
-
-def test_a_page_lands_row_for_row_as_the_source_said(any_db: Database) -> None:
+def test_a_page_lands_row_for_row_as_the_source_said(
+    any_db: Database, introduce: Introduce, received_rows: ReceivedRows,
+) -> None:
     db = any_db
-    a, b = _pair(db)
+    a, b = introduce(db)
     banks.create_bank(db, a, "known", source="tr-hotline list")
     banks.add_entries(db, "known", [("pdq", v) for v in PDQ] + [("sha256", v, None, None, "video") for v in SHA],
                       org_id=a)
@@ -64,7 +41,7 @@ def test_a_page_lands_row_for_row_as_the_source_said(any_db: Database) -> None:
     result = bundles.accept(db, b, None, raw=wire, partner="tr-hotline")
     assert (result.applied.added, result.applied.updated, result.applied.removed) == (50, 0, 0)
     sent = {s.stix_id: s for s in map(stix.from_indicator, stix.indicators_of(env["body"]["bundle"]))}
-    rows = _rows(db, b)
+    rows = received_rows(db, b, "stix_id")
     assert set(rows) == set(sent)
     for sid, row in rows.items():
         s = sent[sid]
@@ -81,14 +58,16 @@ def test_a_page_lands_row_for_row_as_the_source_said(any_db: Database) -> None:
         assert entry["content_type"] == s.content_type and entry["added_by"] == "exchange:tr-hotline"
 
 
-def test_corrections_deletions_and_entries_already_in_the_bank(any_db: Database) -> None:
+def test_corrections_deletions_and_entries_already_in_the_bank(
+    any_db: Database, introduce: Introduce, received_rows: ReceivedRows,
+) -> None:
     db = any_db
-    a, b = _pair(db)
+    a, b = introduce(db)
     banks.create_bank(db, a, "known")
     banks.add_entries(db, "known", [("pdq", v) for v in PDQ[:10]], org_id=a)
     env, wire = _page(db, a)
     bundles.accept(db, b, None, raw=wire, partner="tr-hotline")
-    first = _rows(db, b)
+    first = received_rows(db, b, "stix_id")
     # an entry in B's bank whose received row is gone (the conflict path must find its id)
     feed_in = inbound.list_inbound(db, b)[0]
     keep_entry = next(r for r in first.values() if r["value"] == PDQ[3])
@@ -102,7 +81,7 @@ def test_corrections_deletions_and_entries_already_in_the_bank(any_db: Database)
     env, wire = _page(db, a, after=env["body"]["next"])
     result = bundles.accept(db, b, None, raw=wire, partner="tr-hotline")
     assert (result.applied.added, result.applied.updated, result.applied.removed) == (1, 1, 1)
-    rows = _rows(db, b)
+    rows = received_rows(db, b, "stix_id")
     assert rows[fixed]["confidence"] == 55 and rows[fixed]["entry_id"] == first[fixed]["entry_id"]
     assert not any(r["value"] == PDQ[1] for r in rows.values())
     again = next(r for r in rows.values() if r["value"] == PDQ[3])
@@ -110,9 +89,9 @@ def test_corrections_deletions_and_entries_already_in_the_bank(any_db: Database)
     assert feed_in.bank_id is not None and len(rows) == 9
 
 
-def test_bytes_as_sent_verify_and_any_changed_byte_is_refused(any_db: Database) -> None:
+def test_bytes_as_sent_verify_and_any_changed_byte_is_refused(any_db: Database, introduce: Introduce) -> None:
     db = any_db
-    a, b = _pair(db)
+    a, b = introduce(db)
     banks.create_bank(db, a, "known")
     banks.add_entries(db, "known", [("pdq", v) for v in PDQ[:5]], org_id=a)
     env, wire = _page(db, a)
@@ -138,12 +117,14 @@ def test_stix_times_with_offsets_are_kept_as_utc() -> None:
     assert stix.parse_time("2026-12-05T00:00:00.000Z").tzinfo is UTC
 
 
-def test_a_pushed_page_is_checked_over_its_bytes_at_the_inbox(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_pushed_page_is_checked_over_its_bytes_at_the_inbox(
+    db: Database, monkeypatch: pytest.MonkeyPatch, introduce: Introduce,
+) -> None:
     """The inbox hands a pushed page's bytes on (as a pull does): the signature holds over them without
     a canonical form made again, and a changed byte is still refused as tampered."""
     from tutela.exchange import inbox, jose
 
-    a, b = _pair(db)
+    a, b = introduce(db)
     banks.create_bank(db, a, "known")
     banks.add_entries(db, "known", [("pdq", v) for v in PDQ[:5]], org_id=a)
     env, wire = _page(db, a)
@@ -159,10 +140,10 @@ def test_a_pushed_page_is_checked_over_its_bytes_at_the_inbox(db: Database, monk
     assert answer["added"] == 5 and answer["partner"] == "tr-hotline"
 
 
-def test_a_page_whose_provenance_holds_a_float_is_still_rfc8785(db: Database) -> None:
+def test_a_page_whose_provenance_holds_a_float_is_still_rfc8785(db: Database, introduce: Introduce) -> None:
     """Provenance is free-form JSON: a float there sends the page down the careful canonical path, so a
     receiver that gets it re-formatted (checked over the canonical form) still verifies it."""
-    a, b = _pair(db)
+    a, b = introduce(db)
     banks.create_bank(db, a, "known")
     banks.add_entries(db, "known", [("pdq", v) for v in PDQ[:3]], org_id=a)
     col = feed.ensure_collection(db, a, "known")

@@ -4,38 +4,26 @@ during the resync end as the source has them, and matching follows the swap."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC
 
 import pytest
 from sqlalchemy import func, select
 
-from tutela.access import create_org
-from tutela.exchange import bundles, feed, identity, inbound, partners, resync, stix
+from tutela.exchange import bundles, feed, inbound, partners, resync, stix
 from tutela.exchange.errors import Refused
-from tutela.hashing import banks, subscriptions
+from tutela.hashing import banks
 from tutela.hashing.hasher import hash_bytes
 from tutela.hashing.matcher import match_bytes
 from tutela.hashing.synthetic import synthetic_jpeg
 from tutela.storage.db import Database
 from tutela.storage.tables.exchange import exchange_received, exchange_staged
-from tutela.storage.tables.media import hash_entries
 
 PDQ = [format(i, "064x") for i in range(1, 41)]
 SHA = [format(i, "064x")[::-1] for i in range(1, 11)]
+Introduce = Callable[[Database], tuple[int, int]]  # fixtures of conftest.py
+ReceivedRows = Callable[[Database, int, str], dict[str, dict]]
 IMAGES = {seed: synthetic_jpeg(seed) for seed in (911, 912)}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_db(request: pytest.FixtureRequest) -> Database:
-    return request.getfixturevalue("db" if request.param == "sqlite" else "pg_db")
-
-
-def _pair(db: Database) -> tuple[int, int]:
-    a = create_org(db, "tr-hotline", kind="hotline", country="TR")
-    b = create_org(db, "az-platform", kind="platform", country="AZ")
-    partners.add_partner(db, a, "az-platform", identity.current_key(db, b).public_key, country="AZ")
-    partners.add_partner(db, b, "tr-hotline", identity.current_key(db, a).public_key, country="TR")
-    return a, b
 
 
 def _pages(db: Database, a: int, *, limit: int) -> list[tuple[dict, bytes]]:
@@ -61,26 +49,8 @@ def _accept(db: Database, b: int, wire: bytes, run: resync.Run | None = None) ->
 _RUN: dict[int, resync.Run] = {}
 
 
-def _live(db: Database, b: int) -> dict[str, dict]:
-    """The receiver's rows by value, each with its bank entry (every entry belongs to one row)."""
-    (sub,) = subscriptions.list_subscriptions(db, b)
-    with db.connect() as conn:
-        received = {r.value: dict(r._mapping) for r in conn.execute(select(exchange_received)).all()}
-        entries = {r.id: dict(r._mapping) for r in conn.execute(
-            select(hash_entries).where(hash_entries.c.bank_id == sub.bank_id)).all()}
-    for r in received.values():
-        r["entry"] = entries.get(r["entry_id"])
-    assert len(entries) == sum(1 for r in received.values() if r["entry"] is not None)
-    return received
-
-
 def _state_of(rows: dict[str, dict]) -> dict[str, tuple]:
     return {v: (r["stix_id"], r["entry_id"], r["remote_seq"], r["received_at"]) for v, r in rows.items()}
-
-
-def _state(db: Database, b: int) -> dict[str, tuple]:
-    """What a resync could change (a match counted on a row since is not part of it)."""
-    return _state_of(_live(db, b))
 
 
 def _staged(db: Database) -> int:
@@ -88,9 +58,11 @@ def _staged(db: Database) -> int:
         return int(conn.execute(select(func.count()).select_from(exchange_staged)).scalar() or 0)
 
 
-def test_a_full_resync_lands_as_the_source_said_and_only_at_its_last_page(any_db: Database) -> None:
+def test_a_full_resync_lands_as_the_source_said_and_only_at_its_last_page(
+    any_db: Database, introduce: Introduce, received_rows: ReceivedRows,
+) -> None:
     db = any_db
-    a, b = _pair(db)
+    a, b = introduce(db)
     banks.create_bank(db, a, "known", source="tr-hotline list")
     banks.add_entries(db, "known", [("pdq", v) for v in PDQ] + [("sha256", v, None, None, "video") for v in SHA],
                       org_id=a)
@@ -100,14 +72,14 @@ def test_a_full_resync_lands_as_the_source_said_and_only_at_its_last_page(any_db
         result = _accept(db, b, wire)
         assert result.more and result.applied.added == 0
         # nothing live yet, and the checkpoint has not moved: a pull broken off here starts again from 0
-        assert _live(db, b) == {} and inbound.list_inbound(db, b)[0].checkpoint == 0
+        assert received_rows(db, b, "value") == {} and inbound.list_inbound(db, b)[0].checkpoint == 0
     result = _accept(db, b, pages[-1][1])
     assert (result.applied.added, result.applied.updated, result.applied.removed) == (50, 0, 0)
     assert _staged(db) == 0
     (feed_in,) = inbound.list_inbound(db, b)
     assert feed_in.checkpoint == pages[-1][0]["body"]["next"] and feed_in.full_resyncs == 1
     sent = {s.value: s for env, _ in pages for s in map(stix.from_indicator, stix.indicators_of(env["body"]["bundle"]))}
-    rows = _live(db, b)
+    rows = received_rows(db, b, "value")
     assert set(rows) == set(sent)
     for value, row in rows.items():
         s = sent[value]
@@ -123,15 +95,17 @@ def test_a_full_resync_lands_as_the_source_said_and_only_at_its_last_page(any_db
         assert entry["added_by"] == "exchange:tr-hotline"
 
 
-def test_a_resync_broken_off_midway_leaves_the_old_data_serving(any_db: Database) -> None:
+def test_a_resync_broken_off_midway_leaves_the_old_data_serving(
+    any_db: Database, introduce: Introduce, received_rows: ReceivedRows,
+) -> None:
     db = any_db
-    a, b = _pair(db)
+    a, b = introduce(db)
     pdqs = [hash_bytes(data).pdq for data in IMAGES.values()]
     banks.create_bank(db, a, "known")
     banks.add_entries(db, "known", [("pdq", v) for v in [*pdqs, *PDQ[:10]]], org_id=a)
     for _, wire in _pages(db, a, limit=5):
         _accept(db, b, wire)
-    before = _live(db, b)
+    before = received_rows(db, b, "value")
     checkpoint = inbound.list_inbound(db, b)[0].checkpoint
     assert len(before) == 12 and len(match_bytes(db, IMAGES[911], org_id=b)[1]) == 1
 
@@ -144,7 +118,7 @@ def test_a_resync_broken_off_midway_leaves_the_old_data_serving(any_db: Database
     with pytest.raises(Refused, match="tampered"):
         _accept(db, b, pages[2][1].replace(b'"confidence":80', b'"confidence":99', 1))
     # the live rows, the bank and matching are as before; the checkpoint did not move
-    assert _state(db, b) == _state_of(before) and _staged(db) > 0
+    assert _state_of(received_rows(db, b, "value")) == _state_of(before) and _staged(db) > 0
     assert inbound.list_inbound(db, b)[0].checkpoint == checkpoint
     assert len(match_bytes(db, IMAGES[911], org_id=b)[1]) == 1
 
@@ -153,7 +127,7 @@ def test_a_resync_broken_off_midway_leaves_the_old_data_serving(any_db: Database
     for _, wire in pages:
         result = _accept(db, b, wire)
     assert _staged(db) == 0
-    after = _live(db, b)
+    after = received_rows(db, b, "value")
     assert set(after) == {pdqs[1], *PDQ[:20]}
     assert (result.applied.added, result.withdrawn_by_snapshot) == (10, 0)
     assert result.applied.removed == 1  # the tombstone of the withdrawn image
@@ -163,9 +137,11 @@ def test_a_resync_broken_off_midway_leaves_the_old_data_serving(any_db: Database
     assert len(match_bytes(db, IMAGES[912], org_id=b)[1]) == 1
 
 
-def test_tombstones_and_signals_changed_during_the_resync_end_as_the_source_has_them(any_db: Database) -> None:
+def test_tombstones_and_signals_changed_during_the_resync_end_as_the_source_has_them(
+    any_db: Database, introduce: Introduce, received_rows: ReceivedRows,
+) -> None:
     db = any_db
-    a, b = _pair(db)
+    a, b = introduce(db)
     banks.create_bank(db, a, "known")
     banks.add_entries(db, "known", [("pdq", v) for v in PDQ[:12]], org_id=a)
     col = feed.ensure_collection(db, a, "known")
@@ -176,7 +152,7 @@ def test_tombstones_and_signals_changed_during_the_resync_end_as_the_source_has_
         _accept(db, b, wire)
     with db.begin() as conn:
         conn.execute(exchange_received.update().where(exchange_received.c.value == PDQ[7]).values(matches=3))
-    held = _live(db, b)
+    held = received_rows(db, b, "value")
     from tutela.exchange import quarantine
 
     assert quarantine.record_matches(db, b, [held[PDQ[8]]["entry_id"]], min_surge=1, factor=1.0) == [
@@ -196,7 +172,7 @@ def test_tombstones_and_signals_changed_during_the_resync_end_as_the_source_has_
         after = env["body"]["next"]
         if not env["body"]["more"]:
             break
-    rows = _live(db, b)
+    rows = received_rows(db, b, "value")
     assert set(rows) == set(PDQ[:12]) - {PDQ[1], PDQ[10]}
     assert result.applied.removed == 2 and result.applied.added == 0
     assert rows[PDQ[2]]["confidence"] == 40  # the latest state won over the one of the first page
@@ -205,18 +181,20 @@ def test_tombstones_and_signals_changed_during_the_resync_end_as_the_source_has_
     assert rows[PDQ[8]]["quarantined_at"] is not None and rows[PDQ[8]]["entry"] is None
 
 
-def test_a_swap_refuses_a_feed_whose_bank_was_deleted(db: Database) -> None:
+def test_a_swap_refuses_a_feed_whose_bank_was_deleted(db: Database, introduce: Introduce) -> None:
     from tutela.exchange import resync
     from tutela.exchange.errors import ExchangeError
 
-    _, b = _pair(db)
+    _, b = introduce(db)
     partner = partners.get_partner(db, b, "tr-hotline")
     with pytest.raises(ExchangeError, match="lost its bank"):
         resync.swap_in(db, partner, 1, None)
 
 
-def test_two_resyncs_of_one_feed_at_once_never_swap_in_a_mixed_snapshot(db: Database) -> None:
-    a, b = _pair(db)
+def test_two_resyncs_of_one_feed_at_once_never_swap_in_a_mixed_snapshot(
+    db: Database, introduce: Introduce, received_rows: ReceivedRows,
+) -> None:
+    a, b = introduce(db)
     banks.create_bank(db, a, "known")
     banks.add_entries(db, "known", [("pdq", v) for v in PDQ[:12]], org_id=a)
     pages = _pages(db, a, limit=5)
@@ -229,12 +207,12 @@ def test_two_resyncs_of_one_feed_at_once_never_swap_in_a_mixed_snapshot(db: Data
 
     with pytest.raises(ExchangeError, match="another resync of this feed"):
         _accept(db, b, pages[2][1], first)
-    assert _live(db, b) == {} and inbound.list_inbound(db, b)[0].checkpoint == 0
+    assert received_rows(db, b, "value") == {} and inbound.list_inbound(db, b)[0].checkpoint == 0
     _accept(db, b, again[1][1], second)
     with pytest.raises(ExchangeError, match="another resync of this feed"):
         _accept(db, b, again[2][1], second)  # the first one's last page was staged among its own: refused too
-    assert _live(db, b) == {}
+    assert received_rows(db, b, "value") == {}
     third = resync.Run()
     for _, wire in _pages(db, a, limit=5):  # the next pull resyncs in full
         _accept(db, b, wire, third)
-    assert set(_live(db, b)) == set(PDQ[:12])
+    assert set(received_rows(db, b, "value")) == set(PDQ[:12])
