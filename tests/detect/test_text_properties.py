@@ -39,7 +39,7 @@ def test_analyze_any_text(texts: list[str]) -> None:
 def test_shipped_artefact_is_small_and_loads() -> None:
     path = default_model_path()
     assert path.is_file(), "the trained model must ship in the package"
-    assert path.stat().st_size < 5_000_000
+    assert path.stat().st_size < 6_000_000  # committed: a few MB (5.5 MB with every domain expert refitted, 2026-12-06)
     model = load_default()
     assert model is not None and len(model.heads) >= 8
     assert all(0.0 < t < 1.0 for t in model.thresholds.values())
