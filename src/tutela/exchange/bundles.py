@@ -61,37 +61,24 @@ def page_wire(
 ) -> tuple[dict[str, Any], bytes]:
     """`page_envelope`, and its JSON bytes to send (see `envelope.seal_wire`)."""
     with gcpause.paused():  # a page is tens of thousands of fresh objects, none in a cycle
-        return _page_wire(db, org_id, collection, after, limit, to, max_level, in_reply_to)
-
-
-def _page_wire(
-    db: Database,
-    org_id: int,
-    collection: feed.Collection,
-    after: int,
-    limit: int,
-    to: Partner | None,
-    max_level: TLP,
-    in_reply_to: str | None,
-) -> tuple[dict[str, Any], bytes]:
-    if to is None and max_level is TLP.RED:
-        max_level = TLP.AMBER_STRICT  # RED needs a named recipient: `envelope.seal` would refuse it anyway
-    page = feed.read_page(db, collection.id, after=after, limit=limit, partner=to, max_level=max_level)
-    key_id = identity.current_key(db, org_id).key_id
-    org = identity.org_name(db, org_id)
-    creator = stix.identity_object(org, key_id)["id"]
-    objects = [stix.to_indicator(s, created_by=creator) for s in page.signals]
-    level = max((s.share_level for s in page.signals), key=lambda t: t.rank, default=TLP.CLEAR)
-    body = {
-        "collection": {"id": collection.uuid, "title": collection.name},
-        "after": after,
-        "next": page.next_after,
-        "more": page.more,
-        "stale": page.stale,
-        "in_reply_to": in_reply_to,
-        "bundle": stix.bundle(objects, org=org, key_id=key_id),
-    }
-    return envelope.seal_wire(db, org_id, KIND, body, to=to, share_level=level, plain=_plain(page.signals))
+        if to is None and max_level is TLP.RED:
+            max_level = TLP.AMBER_STRICT  # RED needs a named recipient: `envelope.seal` would refuse it anyway
+        page = feed.read_page(db, collection.id, after=after, limit=limit, partner=to, max_level=max_level)
+        key_id = identity.current_key(db, org_id).key_id
+        org = identity.org_name(db, org_id)
+        creator = stix.identity_object(org, key_id)["id"]
+        objects = [stix.to_indicator(s, created_by=creator) for s in page.signals]
+        level = max((s.share_level for s in page.signals), key=lambda t: t.rank, default=TLP.CLEAR)
+        body = {
+            "collection": {"id": collection.uuid, "title": collection.name},
+            "after": after,
+            "next": page.next_after,
+            "more": page.more,
+            "stale": page.stale,
+            "in_reply_to": in_reply_to,
+            "bundle": stix.bundle(objects, org=org, key_id=key_id),
+        }
+        return envelope.seal_wire(db, org_id, KIND, body, to=to, share_level=level, plain=_plain(page.signals))
 
 
 def _plain(signals: list[stix.Signal]) -> bool:
