@@ -132,16 +132,10 @@ def claim(db: Database, settings: Settings | None, worker: str, *, limit: int = 
 
 def complete(db: Database, job: Job, result: str | None = None, *, conn: Connection | None = None) -> None:
     """Mark done and drop the payload (it may hold message text that is now in the case vault)."""
-    values = {"status": "done", "done_at": utc_now(), "payload": None, "claim": None, "claimed_until": None,
-              "result": (result or "")[:500] or None, "attempts": job.attempts + 1}
-    if conn is not None:
-        conn.execute(update(outbox).where(outbox.c.id == job.id).values(**values))
-        return
-    with db.begin() as c:
-        c.execute(update(outbox).where(outbox.c.id == job.id).values(**values))
+    complete_many(db, [(job, result)], conn=conn)
 
 
-def complete_many(db: Database, done: list[tuple[Job, str | None]]) -> None:
+def complete_many(db: Database, done: list[tuple[Job, str | None]], *, conn: Connection | None = None) -> None:
     """`complete` for several rows in one transaction (one cached statement, executed for each row)."""
     if not done:
         return
@@ -149,9 +143,13 @@ def complete_many(db: Database, done: list[tuple[Job, str | None]]) -> None:
         status="done", done_at=bindparam("b_at"), payload=None, claim=None, claimed_until=None,
         result=bindparam("b_result"), attempts=bindparam("b_attempts"))
     now = utc_now()
-    with db.begin() as conn:
-        conn.execute(stmt, [{"b_id": job.id, "b_at": now, "b_result": (result or "")[:500] or None,
-                             "b_attempts": job.attempts + 1} for job, result in done])
+    rows = [{"b_id": job.id, "b_at": now, "b_result": (result or "")[:500] or None, "b_attempts": job.attempts + 1}
+            for job, result in done]
+    if conn is not None:
+        conn.execute(stmt, rows)
+        return
+    with db.begin() as c:
+        c.execute(stmt, rows)
 
 
 def backoff_s(attempts: int) -> float:
