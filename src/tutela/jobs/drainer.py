@@ -51,10 +51,15 @@ def run_job(db: Database, settings: Settings, job: outbox.Job) -> bool:
         metrics.OUTBOX_PROCESSED.labels(kind=job.kind, outcome="done").inc()
         return True
     except Exception as exc:  # noqa: BLE001 - one bad row must not stop the others
-        log.warning("outbox %s %d failed", job.kind, job.id, exc_info=True)
-        status = outbox.fail(db, job.id, None, job.attempts, exc)
-        metrics.OUTBOX_PROCESSED.labels(kind=job.kind, outcome="dead" if status == "dead" else "retry").inc()
+        _failed(db, job, exc)
         return False
+
+
+def _failed(db: Database, job: outbox.Job, exc: Exception) -> None:
+    """Record a row's failure for a retry (or dead), logged and counted."""
+    log.warning("outbox %s %d failed", job.kind, job.id, exc_info=exc)
+    status = outbox.fail(db, job.id, None, job.attempts, exc)
+    metrics.OUTBOX_PROCESSED.labels(kind=job.kind, outcome="dead" if status == "dead" else "retry").inc()
 
 
 def run_batch(db: Database, settings: Settings, kind: str, jobs: list[outbox.Job]) -> int:
@@ -71,9 +76,7 @@ def run_batch(db: Database, settings: Settings, kind: str, jobs: list[outbox.Job
     outbox.complete_many(db, done)
     for job, result in zip(jobs, results, strict=True):
         if isinstance(result, Exception):
-            log.warning("outbox %s %d failed", job.kind, job.id, exc_info=result)
-            status = outbox.fail(db, job.id, None, job.attempts, result)
-            metrics.OUTBOX_PROCESSED.labels(kind=kind, outcome="dead" if status == "dead" else "retry").inc()
+            _failed(db, job, result)
     if done:
         metrics.OUTBOX_PROCESSED.labels(kind=kind, outcome="done").inc(len(done))
     return len(done)
