@@ -139,13 +139,17 @@ class TextBatcher:
             except Exception as exc:  # noqa: BLE001 - each caller gets the error and decides
                 self._fail(chunk, exc)
                 continue
-            if keep is not None:
-                answer = [(it, r) for it, r in zip(chunk, results, strict=True) if not keep(r)]
-                held.extend(it for it, r in zip(chunk, results, strict=True) if keep(r))
-                if answer:
-                    self._answer([it for it, _ in answer], [r for _, r in answer])
-            else:
+            if keep is None:
                 self._answer(chunk, results)
+                continue
+            answer: list[tuple[_Item, TextAnalysis]] = []
+            for it, r in zip(chunk, results, strict=True):
+                if keep(r):
+                    held.append(it)
+                else:
+                    answer.append((it, r))
+            if answer:
+                self._answer([it for it, _ in answer], [r for _, r in answer])
         return held
 
     def _semantic_mode(self) -> str:
