@@ -28,8 +28,8 @@ from tutela.storage.db import Database
 _LOCKS = [threading.Lock() for _ in range(64)]
 
 
-def _lock(org_id: int, key: str) -> threading.Lock:
-    return _LOCKS[zlib.crc32(f"{org_id}:{key}".encode()) % len(_LOCKS)]
+def _lock_index(org_id: int, key: str) -> int:
+    return zlib.crc32(f"{org_id}:{key}".encode()) % len(_LOCKS)
 
 
 def ingest_message(
@@ -47,35 +47,11 @@ def ingest_message(
     stored then. Ids are stored as keyed hashes when `hash_ids` is true, or by
     default whenever settings are given (`tutela.storage.identifiers` holds the key).
     """
-    if not isinstance(conversation_id, str) or not conversation_id.strip():
-        raise MessageError("conversation id must be a non-empty string")
-    msg = parse_message(message)
-    keyer = IdKeyer.from_settings(settings, hash_ids)
-    params = default_params(models_dir(settings))
-    detector = default_detector(models_dir(settings))
-    conv_key = keyer("conversation", conversation_id)
-    sender_key = keyer("account", msg.sender)
-    text = msg.text[: settings.max_text_chars]
-    scores, seg_terms = detector.analyse(text)  # outside the transaction: the slow part holds no lock
-    with _lock(org_id, conv_key), db.begin() as conn:
-        conv = load_conversations(conn, org_id, [conv_key], for_update=True).get(conv_key) or ConversationState()
-        account = load_accounts(conn, org_id, [sender_key], for_update=True).get(sender_key) or AccountState()
-        result, acc = _apply_and_score(conversation_id, conv_key, conv, sender_key, account, msg, scores, seg_terms,
-                                       params, keyer, detector.max_chars)
-        save(conn, org_id, {conv_key: (conv, result.risk, result.alert)}, {sender_key: (account, acc.risk, acc.alert)})
-    return result
+    got = ingest_messages(db, settings, org_id, [(conversation_id, message)], hash_ids=hash_ids)[0]
+    if isinstance(got, MessageError):
+        raise got
+    return got[0]
 
-
-
-def _apply_and_score(conversation_id: str, conv_key: str, conv: ConversationState, sender_key: str,
-                     account: AccountState, msg: MessageIn, scores: Any, seg_terms: Any, params: Any, keyer: IdKeyer,
-                     max_chars: int) -> tuple[ConversationRisk, AccountRisk]:
-    """One message applied to its conversation and sender (states changed in place), and both risks
-    after it: the one step `ingest_message` and a stream batch (`ingest_messages`) share."""
-    apply_message(conv_key, conv, sender_key, account, msg, scores, params, keyer, seg_terms)
-    if len(msg.text) > max_chars:
-        conv._warn(f"message {conv.n - 1}: text longer than {max_chars} characters; only the start was scored")
-    return conv.result(conversation_id, params), account.result(msg.sender, params)
 
 def ingest_messages(
     db: Database,
@@ -115,7 +91,7 @@ def ingest_messages(
         conv_keys = sorted({t[2] for t in todo})
         acc_keys = sorted({t[3] for t in todo})
         with ExitStack() as stack:
-            for n in sorted({zlib.crc32(f"{org_id}:{k}".encode()) % len(_LOCKS) for k in conv_keys}):
+            for n in sorted({_lock_index(org_id, k) for k in conv_keys}):
                 stack.enter_context(_LOCKS[n])
             conn = stack.enter_context(db.begin())
             convs = load_conversations(conn, org_id, conv_keys, for_update=True)
@@ -125,8 +101,11 @@ def ingest_messages(
             for i, conversation_id, conv_key, sender_key, msg, scores, seg_terms in todo:
                 conv = convs.setdefault(conv_key, ConversationState())
                 account = accounts.setdefault(sender_key, AccountState())
-                result, acc = _apply_and_score(conversation_id, conv_key, conv, sender_key, account, msg, scores,
-                                               seg_terms, params, keyer, detector.max_chars)
+                apply_message(conv_key, conv, sender_key, account, msg, scores, params, keyer, seg_terms)
+                if len(msg.text) > detector.max_chars:
+                    conv._warn(f"message {conv.n - 1}: text longer than {detector.max_chars} characters; "
+                               "only the start was scored")
+                result, acc = conv.result(conversation_id, params), account.result(msg.sender, params)
                 out[i] = (result, acc)
                 conv_rows[conv_key] = (conv, result.risk, result.alert)
                 acc_rows[sender_key] = (account, acc.risk, acc.alert)
