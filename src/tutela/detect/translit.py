@@ -178,18 +178,19 @@ _FA_SUFFIX = re.compile(r"^[a-z]{3,}(?:amo|ato|esho|aro|eto|emo|ashun|ashoon|esh
 
 
 def _score(words: list[str], lexicon: dict[str, float], verb: re.Pattern[str],
-           suffix: re.Pattern[str] | None = None) -> float:
+           suffix: re.Pattern[str] | None = None, canon: dict[str, float] | None = None) -> float:
+    """The language's evidence in `words`; `canon`: the lexicon by canonical spelling (`fa_canon`), for a
+    language without one spelling."""
     total = 0.0
-    canon = lexicon is _FA_WORDS
     for w in set(words):
         v = lexicon.get(w)
         if v is None and "'" in w:  # a soft sign typed as an apostrophe (`smotret'`, `skol'ko`)
             v = lexicon.get(w.replace("'", ""))
-        if v is None and canon:
+        if v is None and canon is not None:
             c = fa_canon(w)
-            v = _FA_CANON_WORDS.get(c)
+            v = canon.get(c)
             if v is None and c.endswith("e") and len(c) > 3:  # the ezafe (`moalleme riazi`, `salame`)
-                v = _FA_CANON_WORDS.get(c[:-1])
+                v = canon.get(c[:-1])
         if v is None:
             v = 0.5 if verb.match(w) or (suffix is not None and suffix.match(w)) else 0.0
         total += v
@@ -207,7 +208,8 @@ def romanized_language(text: str) -> tuple[str, float] | None:
         return None
     # Finglish keeps 2, 3 and 7 inside a word (`so2al`, `sa3at`, `sob7`): one word, not two
     fa_words = _FA_TOKEN.findall(text.lower())
-    fa, ru = _score(fa_words, _FA_WORDS, _FA_VERB, _FA_SUFFIX), _score(words, _RU_WORDS, _RU_VERB)
+    fa = _score(fa_words, _FA_WORDS, _FA_VERB, _FA_SUFFIX, _FA_CANON_WORDS)
+    ru = _score(words, _RU_WORDS, _RU_VERB)
     best, lang = (fa, "fa") if fa >= ru else (ru, "ru")
     if best <= max(fa, ru) - best + 0.5 and fa > 0 and ru > 0:
         return None  # both languages' words: undecided
