@@ -353,8 +353,9 @@ def _fit_source_expert(
     a, c = _platt(z_ca, y[m_ca])
     # store the calibration inside the linear map: sigmoid(a*z + c) = sigmoid((a*coef) x + (a*b + c))
     coef, b = coef * a, a * b + c
-    thr = best_macro_threshold(1 / (1 + np.exp(-(prep.x[m_ca] @ coef + b))), y[m_ca])
-    own = macro_f1(1 / (1 + np.exp(-(prep.x[m_ca] @ coef + b))) >= thr, y[m_ca])
+    p_ca = 1 / (1 + np.exp(-(prep.x[m_ca] @ coef + b)))
+    thr = best_macro_threshold(p_ca, y[m_ca])
+    own = macro_f1(p_ca >= thr, y[m_ca])
     p_gen = general.predict_x(prep.x[m_ca], list(prep.langs[m_ca]))
     gen_pred = np.zeros(int(m_ca.sum()), dtype=bool)
     for cname in fits:
