@@ -252,7 +252,7 @@ def from_indicator(obj: Any) -> Signal:
 
     Runs once per received signal (a million in a full sync), so it is written for speed: facts
     per signal type and parsed timestamps are kept in dicts, each member is read once, and the
-    `Signal` is made without its constructor; every check stays (`tests/exchange/test_stix.py`
+    `Signal` is made without its constructor (`make_signal`); every check stays (`tests/exchange/test_stix.py`
     holds each refusal)."""
     if not isinstance(obj, dict) or obj.get("type") != "indicator":
         raise StixError("not an indicator")
@@ -324,26 +324,8 @@ def from_indicator(obj: Any) -> Signal:
     provenance = xget("provenance") or {}
     if not isinstance(provenance, dict):
         raise StixError(f"{sid}: provenance must be an object")
-    s = _new(Signal)
-    s.__dict__.update(
-        stix_id=sid,
-        signal_type=signal_type,
-        value=value,
-        category=category,
-        confidence=confidence,
-        share_level=level,
-        first_seen=first_seen,
-        last_seen=last_seen,
-        modified=modified,
-        seq=seq,
-        content_type=content_type,
-        group=group,
-        country=xget("country"),
-        expires_at=expires,
-        provenance=provenance,
-        deleted=get("revoked") is True,
-    )
-    return s
+    return make_signal(sid, signal_type, value, category, confidence, level, first_seen, last_seen, modified, seq,
+                       content_type, group, xget("country"), expires, provenance, get("revoked") is True)
 
 
 def marking_definitions(levels: set[TLP] | None = None) -> list[dict[str, Any]]:
