@@ -255,8 +255,7 @@ def set_enabled(db: Database, bank: int | str, enabled: bool, *, org_id: int | N
 def delete_bank(db: Database, bank: int | str, *, org_id: int | None = None, actor: str | None = None) -> None:
     info = _owned(db, bank, org_id)
     with db.begin() as conn:
-        _log_removals(conn, select(hash_entries.c.id, hash_entries.c.signal_type).where(hash_entries.c.bank_id == info.id))
-        conn.execute(delete(hash_entries).where(hash_entries.c.bank_id == info.id))
+        _remove_where(conn, hash_entries.c.bank_id == info.id)
         conn.execute(delete(bank_subscriptions).where(bank_subscriptions.c.bank_id == info.id))
         conn.execute(delete(hash_banks).where(hash_banks.c.id == info.id))
     _notify(db)
@@ -264,22 +263,9 @@ def delete_bank(db: Database, bank: int | str, *, org_id: int | None = None, act
            details={"name": info.name, "entries": info.entries})
 
 
-def _log_removals(conn: Any, query: Any) -> None:
-    rows = conn.execute(query).all()
-    now = utc_now()
-    for i in range(0, len(rows), _CHUNK):
-        conn.execute(
-            hash_entry_removals.insert(),
-            [{"entry_id": r[0], "signal_type": r[1], "removed_at": now} for r in rows[i : i + _CHUNK]],
-        )
-
-
-def remove_selected(conn: Any, bank_id: int, entry_ids: Any) -> int:
-    """Remove the bank's entries whose ids the subquery `entry_ids` selects, set-based in the caller's
-    transaction, logged for the matchers as `remove_entries` logs them; returns how many. The caller
-    notifies (`changes.notify`) and records after its commit. Why: a resync swaps a feed's snapshot in
-    with one transaction, however many entries it withdraws, without reading their ids into Python."""
-    where = and_(hash_entries.c.bank_id == bank_id, hash_entries.c.id.in_(entry_ids))
+def _remove_where(conn: Any, where: Any) -> int:
+    """Delete the entries `where` selects, each logged in the removal log the matchers follow (set-based,
+    in the caller's transaction); returns how many. The caller notifies and records after its commit."""
     conn.execute(
         hash_entry_removals.insert().from_select(
             ["entry_id", "signal_type", "removed_at"],
@@ -288,6 +274,13 @@ def remove_selected(conn: Any, bank_id: int, entry_ids: Any) -> int:
         )
     )
     return int(conn.execute(delete(hash_entries).where(where)).rowcount or 0)
+
+
+def remove_selected(conn: Any, bank_id: int, entry_ids: Any) -> int:
+    """Remove the bank's entries whose ids the subquery `entry_ids` selects (`_remove_where`). Why: a
+    resync swaps a feed's snapshot in with one transaction, however many entries it withdraws, without
+    reading their ids into Python."""
+    return _remove_where(conn, and_(hash_entries.c.bank_id == bank_id, hash_entries.c.id.in_(entry_ids)))
 
 
 @dataclass
@@ -385,8 +378,7 @@ def remove_entries(
                 conds.append(hash_entries.c.id.in_(ids[i : i + 500]))
             for cond in conds:
                 where = and_(hash_entries.c.bank_id == info.id, cond)
-                _log_removals(conn, select(hash_entries.c.id, hash_entries.c.signal_type).where(where))
-                removed += conn.execute(delete(hash_entries).where(where)).rowcount or 0
+                removed += _remove_where(conn, where)
     if removed:
         _notify(db)
         record(db, actor=actor_for(org_id, actor), org_id=info.owner_org_id, action="bank.entries_remove",
