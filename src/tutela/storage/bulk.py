@@ -126,15 +126,7 @@ def row_reader(
     SQLAlchemy would have returned (its own result processors), each distinct value processed once.
     `then[name]` is applied after the column's processor, in the same memo (e.g. `times.as_utc`, so
     a page of 25,000 rows sharing one timestamp converts it once, not 25,000 times)."""
-    dialect = conn.dialect
-    steps: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = []
-    for k, name in enumerate(names):
-        proc: Callable[[Any], Any] | None = table.c[name].type.dialect_impl(dialect).result_processor(dialect, None)
-        after = (then or {}).get(name)
-        if after is not None:
-            proc = _then(proc, after)
-        if proc is not None:
-            steps.append((k, proc, {}))
+    steps = [(k, proc, {}) for k, proc in enumerate(_processors(conn, table, names, then)) if proc is not None]
     if not steps:
         return tuple
 
@@ -172,13 +164,8 @@ def read_columns(
 
     Why: a page of 25,000 rows through `row_reader` spends ~3 us a row in its per-value loop and
     copies; a column at a time, the distinct values are found by a set and the rest is a C-level map."""
-    dialect = conn.dialect
     columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in names]
-    for k, name in enumerate(names):
-        proc: Callable[[Any], Any] | None = table.c[name].type.dialect_impl(dialect).result_processor(dialect, None)
-        after = (then or {}).get(name)
-        if after is not None:
-            proc = _then(proc, after)
+    for k, proc in enumerate(_processors(conn, table, names, then)):
         if proc is None:
             continue
         col = columns[k]
@@ -189,6 +176,20 @@ def read_columns(
             continue
         columns[k] = list(map(memo.__getitem__, col))
     return columns
+
+
+def _processors(
+    conn: Connection, table: Table, names: Sequence[str], then: Mapping[str, Callable[[Any], Any]] | None,
+) -> list[Callable[[Any], Any] | None]:
+    """Per column of `names`, what SQLAlchemy does to a raw value on reading (its result processor), then
+    `then[name]`; None where the driver's value stands as it is."""
+    dialect = conn.dialect
+    out: list[Callable[[Any], Any] | None] = []
+    for name in names:
+        proc: Callable[[Any], Any] | None = table.c[name].type.dialect_impl(dialect).result_processor(dialect, None)
+        after = (then or {}).get(name)
+        out.append(_then(proc, after) if after is not None else proc)
+    return out
 
 
 def _then(proc: Callable[[Any], Any] | None, after: Callable[[Any], Any]) -> Callable[[Any], Any]:
