@@ -9,8 +9,9 @@ language plus the harm and look-alike lines, deduplicated and shuffled. Measures
   known) are the majority and get the fast stage only unless it is unsure; `--minor-share` of the
   messages go from adults to minors and always get both stages;
 - single-call latency (`analyze_text`) with both stages and with the fast stage only;
-- the encoder alone on the same unique texts, ONNX Runtime (the default) against per-token int8 in
-  batches (`onnxruntime-token`, not fitted) and the wheel's C engine (`--runtime-compare`), same run.
+- the encoder alone on the same unique texts: the default runtime (per-token int8 in batches,
+  `onnxruntime-token`), and with `--runtime-compare` also one-scale-per-run int8 one text at a time
+  (`onnxruntime`, the default until 2026-12-06) and the wheel's C engine, same run.
 Reported per wall-clock second and per CPU second of the process (the fairer one-core figure on a
 shared machine).
 """
@@ -35,7 +36,7 @@ from tutela.detect.normalize import semantic_text  # noqa: E402
 from tutela.detect.semantic import stage  # noqa: E402
 from tutela.detect.semantic.bank import load_bank  # noqa: E402
 from tutela.detect.semantic.cascade import Audience  # noqa: E402
-from tutela.detect.semantic.encoder import Encoder, get_encoder  # noqa: E402
+from tutela.detect.semantic.encoder import DEFAULT_RUNTIME, RUNTIMES, Encoder, get_encoder  # noqa: E402
 
 
 def _timed(fn):  # noqa: ANN001, ANN202
@@ -99,7 +100,7 @@ def main() -> None:
         analyze_text(t, stages="fast")
         lat_fast.append(time.perf_counter() - s)
     encoders = {}
-    runtimes = ["onnxruntime", "onnxruntime-token", "native"] if args.runtime_compare else ["onnxruntime"]
+    runtimes = list(RUNTIMES) if args.runtime_compare else [DEFAULT_RUNTIME]
     for rt in runtimes:
         e = Encoder(runtime=rt)
         e.encode(texts[:5])

