@@ -21,8 +21,8 @@ lines. This graph (one scale per run, the FFN output on 4-bit blocks) stays as r
 
 Length: each text runs at its own token count (never padded to a fixed length), so a short chat
 message costs what its tokens cost; `batches()` pads similar lengths together: up to BATCH_TOKEN
-texts with per-token scales, one text per run (BATCH) with this module's per-run scales. Texts over the model's 512 positions are run as windows
-and averaged by token count, as the C engine does.
+texts with per-token scales, one text per run (BATCH) with this module's per-run scales. Texts over
+the model's 512 positions are run as windows and averaged by token count, as the C engine does.
 """
 
 from __future__ import annotations

