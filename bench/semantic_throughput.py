@@ -8,7 +8,8 @@ language plus the harm and look-alike lines, deduplicated and shuffled. Measures
 - the cascade (`analyze_texts`, explain off) on a realistic chat mix: peers (minor to minor, ages
   known) are the majority and get the fast stage only unless it is unsure; `--minor-share` of the
   messages go from adults to minors and always get both stages;
-- single-call latency (`analyze_text`) with both stages and with the fast stage only;
+- single-call latency (`analyze_text`) with both stages and with the fast stage only, wall and CPU
+  of the process per call (the CPU figure is what a call costs on an idle core);
 - the encoder alone on the same unique texts: the default runtime (per-token int8 in batches,
   `onnxruntime-token`), and with `--runtime-compare` also one-scale-per-run int8 one text at a time
   (`onnxruntime`, the default until 2026-12-06) and the wheel's C engine, same run.
@@ -91,14 +92,16 @@ def main() -> None:
     # 3. single-call latency, cache cleared: both stages, and the fast path
     sample = (ordinary + other)[args.n: args.n + args.latency]
     enc.clear()
-    lat_deep, lat_fast = [], []
+    lat_deep, lat_fast, cpu_deep, cpu_fast = [], [], [], []
     for t in sample:
-        s = time.perf_counter()
+        s, c = time.perf_counter(), time.process_time()
         analyze_text(t, stages="deep")
         lat_deep.append(time.perf_counter() - s)
-        s = time.perf_counter()
+        cpu_deep.append(time.process_time() - c)
+        s, c = time.perf_counter(), time.process_time()
         analyze_text(t, stages="fast")
         lat_fast.append(time.perf_counter() - s)
+        cpu_fast.append(time.process_time() - c)
     encoders = {}
     runtimes = list(RUNTIMES) if args.runtime_compare else [DEFAULT_RUNTIME]
     for rt in runtimes:
@@ -119,6 +122,12 @@ def main() -> None:
         "single_call_ms": {
             "deep_p50": 1e3 * float(np.percentile(lat_deep, 50)), "deep_p99": 1e3 * float(np.percentile(lat_deep, 99)),
             "fast_p50": 1e3 * float(np.percentile(lat_fast, 50)), "fast_p99": 1e3 * float(np.percentile(lat_fast, 99)),
+        },
+        # CPU of the process per call: what a call costs on an idle core, whatever the load (wall = this
+        # plus waiting for a core)
+        "single_call_cpu_ms": {
+            "deep_p50": 1e3 * float(np.percentile(cpu_deep, 50)), "deep_p99": 1e3 * float(np.percentile(cpu_deep, 99)),
+            "fast_p50": 1e3 * float(np.percentile(cpu_fast, 50)), "fast_p99": 1e3 * float(np.percentile(cpu_fast, 99)),
         },
     }
     print(json.dumps(out, indent=2))
