@@ -8,7 +8,7 @@ import pytest
 from tutela.detect.normalize import normalize_text
 from tutela.detect.semantic.index import SemanticResult
 from tutela.detect.semantic.scorer import TARGETS, Calibrated
-from tutela.detect.semantic.warning import warns, without_head
+from tutela.detect.semantic.warning import unseen, warns, without_head
 
 
 @pytest.mark.parametrize(("text", "lang"), [
@@ -69,3 +69,29 @@ def test_a_warned_category_near_a_written_harmful_line_still_stands() -> None:
 ])
 def test_persian_negative_send_is_a_warning(text: str, expected: bool) -> None:
     assert warns(normalize_text(text), "fa") is expected
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("ödevimi kopyalarsan seni öldürürüm şaka 😂", "tr", ("violent_content", "cyberbullying")),
+    ("ev tapşırığını etməsən səni öldürərəm zarafat edirəm", "az", ("violent_content", "cyberbullying")),
+    ("şaka değil, yarın okula bıçak getiriyorum", "tr", ()),  # said not to be a joke
+    ("ciddiyim, seni bulacağım, şaka sanma", "tr", ()),
+    ("bir il əvvəl yemək yemirdim, indi müalicədən sonra yaxşıyam", "az", ("self_harm",)),
+    ("kendime zarar vermeyi bırakalı bir yıl oldu", "tr", ("self_harm",)),
+    ("annem dedi ki biri fotoğraf isterse hemen bize söyle", "tr", ("sexual_exploitation", "fraud", "privacy")),
+    ("kimsə şəkil istəsə dərhal valideynlərinə de", "az", ("sexual_exploitation", "fraud", "privacy")),
+    ("bana fotoğraf at, kimseye söyleme", "tr", ()),  # a request with secrecy: the head keeps its vote
+    ("I'll kill you lol jk", "en", ()),  # other languages keep their own handling
+])
+def test_markers_the_head_cannot_see(text: str, lang: str, expected: tuple[str, ...]) -> None:
+    assert unseen(normalize_text(text), lang) == expected
+
+
+def test_a_joked_threat_loses_only_the_heads_vote_for_its_categories() -> None:
+    t_vc, t_sh = TARGETS.index("violent_content"), TARGETS.index("self_harm")
+    scores = np.zeros(len(TARGETS))
+    scores[[t_vc, t_sh]] = 0.7
+    margins = np.full(len(TARGETS), -0.002)
+    result = without_head(SemanticResult(scores, ["violent_content", "self_harm"], {}, margins), _calibrated(),
+                          ("violent_content", "cyberbullying"))
+    assert result.flagged == ["self_harm"]

@@ -231,7 +231,7 @@ class SemanticComponent(TrainableComponent):
         from tutela.detect.semantic import stage
         from tutela.detect.semantic.bank import DISCLOSURE
         from tutela.detect.semantic.scorer import TARGETS
-        from tutela.detect.semantic.warning import warns, without_head
+        from tutela.detect.semantic.warning import unseen, without_head
         from tutela.detect.training.experts import governed_by
 
         texts = [state.natives.get(i, state.originals[i]) for i in rows]
@@ -246,13 +246,13 @@ class SemanticComponent(TrainableComponent):
             typed = self.score([state.originals[rows[k]] for k in twice], [langs[k] for k in twice], state.org)
             for k, other in zip(twice, typed or [], strict=False):
                 results[k] = stronger_reading(results[k], other)
-        # a Turkish/Azerbaijani warning not to send or share: its request categories stand on the kNN
-        # margin alone (semantic/warning.py); an organisation's own examples are left to their own rules
+        # a warning not to send or share, a threat called a joke, recovery told as past (semantic/warning.py):
+        # those categories stand on the kNN margin alone; an organisation's own examples keep their own rules
         if state.org is None or not state.org.examples:
             index = stage.builtin_index()
             for k, i in enumerate(rows):
-                if index is not None and warns(state.normalized[i], state.langs[i]):
-                    results[k] = without_head(results[k], index.calibrated)
+                if index is not None and (targets := unseen(state.normalized[i], state.langs[i])):
+                    results[k] = without_head(results[k], index.calibrated, targets)
         n_cat = len(CATEGORIES)
         for i, r in zip(rows, results, strict=True):
             state.semantic[i] = r

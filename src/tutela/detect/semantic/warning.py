@@ -9,6 +9,14 @@ banks' written warnings with negation speak to. Verbs of telling are left out on
 söyleme" (don't tell anyone) is a groomer's secrecy, not a warning; so are the threat forms "if you don't
 send" (`göndermezsen`, `atmazsan`), which this pattern does not match. The lexicons weigh the same
 negation for their own cues (`detectors/lexicon._TURKIC_NEG`).
+
+Two more markers the head cannot see, in Turkish and Azerbaijani only: a threat the writer calls a joke
+("ödevi yapmazsan seni öldürürüm şaka 😂", "zarafat edirəm") leaves `violent_content` and
+`cyberbullying` to the kNN margin, and recovery told as past ("bir il əvvəl yemək yemirdim, indi
+müalicədən sonra...", "artık iyiyim") leaves `self_harm` to it: the head read both at 0.6-0.75 with a
+margin of -0.001..-0.004 (`unseen`). "şaka değil", "ciddiyim", "zarafat eləmirəm" cancel the joke.
+Safety advice "if anyone asks (for a photo), tell us" counts as a warning too (sexual_exploitation at
+0.63 on "annem dedi ki internetten tanıdığın biri fotoğraf isterse hemen bize söyle").
 """
 
 from __future__ import annotations
@@ -39,6 +47,47 @@ _FA_NEGATED_SEND = re.compile(
 )
 
 
+_TURKIC = frozenset({"tr", "az"})
+# folded text: şaka -> saka, zarafat edirəm -> zarafat edirem
+_JOKE = re.compile(
+    r"(?<![^\W_])(?:saka(?:ydi|dan|ciktan|sina)?|zarafat(?:di|dir|idi|la)?)(?![^\W_])"
+)
+_NOT_A_JOKE = re.compile(
+    r"saka (?:degil|yapmiyorum|etmiyorum)|ciddiyim|ciddi (?:soyluyorum|soruyorum|deyirem)"
+    r"|zarafat (?:deyil|elemirem|etmirem)"
+)
+_RECOVERY = re.compile(
+    r"(?<![^\W_])(?:(?:artik|simdi|su an) (?:daha )?iyiyim|iyilestim|iyilesiyorum|tedavi(?:den)? sonra"
+    r"|birakali (?:\w+ ){0,2}(?:oldu|gecti)|\d+ (?:gun|ay|yil)dir (?:yapmiyorum|temizim)"
+    r"|(?:bir|iki|uc|\d+) (?:yil|ay) (?:once|evvel)[^.!?\n]{0,40}(?:simdi|artik)"
+    r"|indi (?:daha )?yaxsiyam|sagaldim|sagaliram|mualiceden sonra|terk edeli"
+    r"|\d+ (?:gun|ay|il)dir (?:etmirem|temizem)|(?:bir|iki|uc|\d+) (?:il|ay) (?:evvel|once)[^.!?\n]{0,40}(?:indi|artiq))"
+)
+# "if anyone asks (for photos), tell us / a teacher": safety advice, the same topic as the request it names
+_TELL_US = re.compile(
+    r"(?:isterse|isteyen olursa|isterlerse|istese|isteyen olsa|isteseler)[^.!?\n]{0,30}?"
+    r"(?:bize|ailene|annene|babana|ogretmenine|bir buyuge|bir yetiskine|valideynlerine|anana|atana|muellimine|boyuklere)"
+    r" (?:soyle|haber ver|bildir|anlat|de|xeber ver|danis)(?![^\W_])"
+)
+JOKED = ("violent_content", "cyberbullying")
+RECOVERED = ("self_harm",)
+
+
+def unseen(normalized: str, lang: str) -> tuple[str, ...]:
+    """The targets whose head vote a marker in the text takes away (see the module docstring); empty: none."""
+    out: list[str] = []
+    if warns(normalized, lang):
+        out.extend(TARGETS_WARNED)
+    if lang in _TURKIC:
+        if not out and _TELL_US.search(normalized) is not None:
+            out.extend(TARGETS_WARNED)
+        if _JOKE.search(normalized) is not None and _NOT_A_JOKE.search(normalized) is None:
+            out.extend(JOKED)
+        if _RECOVERY.search(normalized) is not None:
+            out.extend(RECOVERED)
+    return tuple(out)
+
+
 def warns(normalized: str, lang: str) -> bool:
     """The text tells its reader not to send, share or give something (see the module docstring)."""
     if lang == "fa":
@@ -46,14 +95,17 @@ def warns(normalized: str, lang: str) -> bool:
     return lang in LANGS and _NEGATED_SEND.search(normalized) is not None
 
 
-def without_head(result: SemanticResult, calibrated: Calibrated) -> SemanticResult:
-    """The result with the warned targets scored by the kNN margin alone (the head's vote dropped)."""
+def without_head(
+    result: SemanticResult, calibrated: Calibrated, targets: tuple[str, ...] = TARGETS_WARNED
+) -> SemanticResult:
+    """The result with `targets` (by default the warned ones) scored by the kNN margin alone (the head's
+    vote dropped)."""
     if result.margins is None:
         return result
     knn = calibrated.knn_prob(result.margins.reshape(1, -1))[0]
     scores = np.array(result.scores, dtype=float)
     flagged = list(result.flagged)
-    for name in TARGETS_WARNED:
+    for name in targets:
         t = TARGETS.index(name)
         scores[t] = min(scores[t], knn[t])
         if name in flagged and round(float(scores[t]), 4) < calibrated.thresholds[t]:
