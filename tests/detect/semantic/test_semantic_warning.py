@@ -78,6 +78,8 @@ def test_persian_negative_send_is_a_warning(text: str, expected: bool) -> None:
     ("ciddiyim, seni bulacağım, şaka sanma", "tr", ()),
     ("bir il əvvəl yemək yemirdim, indi müalicədən sonra yaxşıyam", "az", ("self_harm",)),
     ("kendime zarar vermeyi bırakalı bir yıl oldu", "tr", ("self_harm",)),
+    ("sinifdə heç kim məni başa düşmür deyə fikirləşirdim amma yeni dostlar tapdım", "az", ("self_harm",)),
+    ("kimse beni anlamıyor, yalnızım", "tr", ()),  # the same feeling now: the head keeps its vote
     ("annem dedi ki biri fotoğraf isterse hemen bize söyle", "tr", ("sexual_exploitation", "fraud", "privacy")),
     ("kimsə şəkil istəsə dərhal valideynlərinə de", "az", ("sexual_exploitation", "fraud", "privacy")),
     ("bana fotoğraf at, kimseye söyleme", "tr", ()),  # a request with secrecy: the head keeps its vote

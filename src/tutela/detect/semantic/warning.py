@@ -61,7 +61,10 @@ _RECOVERY = re.compile(
     r"|birakali (?:\w+ ){0,2}(?:oldu|gecti)|\d+ (?:gun|ay|yil)dir (?:yapmiyorum|temizim)"
     r"|(?:bir|iki|uc|\d+) (?:yil|ay) (?:once|evvel)[^.!?\n]{0,40}(?:simdi|artik)"
     r"|indi (?:daha )?yaxsiyam|sagaldim|sagaliram|mualiceden sonra|terk edeli"
-    r"|\d+ (?:gun|ay|il)dir (?:etmirem|temizem)|(?:bir|iki|uc|\d+) (?:il|ay) (?:evvel|once)[^.!?\n]{0,40}(?:indi|artiq))"
+    r"|\d+ (?:gun|ay|il)dir (?:etmirem|temizem)|(?:bir|iki|uc|\d+) (?:il|ay) (?:evvel|once)[^.!?\n]{0,40}(?:indi|artiq)"
+    # a feeling told in the past tense, then "but": "yalnız hissediyordum ama şimdi...", "düşünürdüm amma"
+    r"|(?:hissediyordum|hissederdim|dusunuyordum|dusunurdum|hiss edirdim|fikirlesirdim)[^.!?\n]{0,12}"
+    r"(?:ama|amma|ancak|ancaq)(?![^\W_]))"
 )
 # "if anyone asks (for photos), tell us / a teacher": safety advice, the same topic as the request it names
 _TELL_US = re.compile(
