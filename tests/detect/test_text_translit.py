@@ -31,6 +31,9 @@ TRANSLIT = [
     "skolko tabletok nado chtoby ne prosnutsya",
     "privet kak dela, chto delaesh?",
     "da ne znaju",
+    # a taunt with few listed words: prepositions (`ob`) and comparatives carry it
+    "idi ubejsya ob stenu, vsem legche stanet",
+    "posle urokov v ponedelnik, bez roditelej",
 ]
 OTHER_LATIN = [
     ("the man went to the store to buy milk", "en"),
@@ -98,6 +101,14 @@ def test_translit_soft_signs_and_short_i() -> None:
     assert latin_to_russian("davai vstretimsya") == "давай встретимся"
     assert latin_to_russian("ty talantlivyi") == "ты талантливый"
     assert latin_to_russian("togda skin mne golye foto") == "тогда скинь мне голые фото"
+
+
+def test_translit_ii_iya_ye_and_y_after_a_vowel() -> None:
+    """`ii` is и twice, `iyu` ию, `ye` after a consonant ые, `y` after a vowel before a consonant й."""
+    assert latin_to_russian("na biologii pro kontracepciyu") == "на биологии про контрацепцию"
+    assert latin_to_russian("krasnye novye") == "красные новые"
+    assert latin_to_russian("yesli dvoyku") == "если двойку"
+    assert latin_to_russian("vy vse poplatites") == "вы все поплатитесь"
 
 
 @pytest.mark.parametrize(("text", "lang"), [

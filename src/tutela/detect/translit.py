@@ -126,7 +126,14 @@ _RU_WORDS: dict[str, float] = {
         "novyy novaya novoe novye staryy bolshoy malenkiy horoshiy plohoy pervyy poslednij kazhdyj "
         "nichego vsegda pravda konechno mozhet navernoe kstati voobshche prosto srazu potom snachala "
         "zvoni napishi pishi otvet otvechay zhdu priveti kupit kupil prodat dengami rubley tysyach "
-        "ssylka ssylku ssylke nomer nomera adres adresa telefon telefona parol parolya akkaunt".split(),
+        "ssylka ssylku ssylke nomer nomera adres adresa telefon telefona parol parolya akkaunt "
+        # prepositions no English word spells, school days and subjects, and the words of a taunt or a job
+        # offer (a round-5 dev taunt, `ubeisya ob stenu, vsem legche stanet`, read at a share of 0.25)
+        "ob iz ot bez pod nad pri mezhdu cherez sebe sebya legche tyazhelo stanet stanu stala stenu stena "
+        "ponedelnik vtornik sreda chetverg pyatnitsa subbota voskresenye dvoyku dvojku pyaterku urok uroki "
+        "urokov biologii biologiya istorii matematike fizike himii kontrolnoy "
+        "sdohni umri ischezni tvar tvari ruki ruku pasport pasporta zagranitsu turtsii turcii "
+        "vse vseh nikto nichem kazhdyi kazhdyj kazhdyy zhdut".split(),
         1.0,
     ),
 }
@@ -172,7 +179,9 @@ _FA_CANON_WORDS = _canon_lexicon(_FA_WORDS)
 # Russian reflexive and second-person endings.
 _FA_VERB = re.compile(r"^(?:mi|nemi|be|bo|na)(?:kh|sh|f|k|g|d|r|z|t|b|m|y)[a-z]{1,8}(?:am|i|e|im|id|in|an|and|et|esh)$")
 _RU_VERB = re.compile(r"^[a-z]{3,}(?:sya|sja|tsya|esh|ish|yut|jut|aesh|aet|ete|ite|yte|ayte|ogo|omu|ykh|ikh|yami|yakh"
-                      r"|yj|oj|yy|aya|yaya|uyu|yuyu|t'|t'sya|'sya)$")
+                      r"|yj|oj|yy|aya|yaya|uyu|yuyu|t'|t'sya|'sya|yat|iyu|iya|ami|akh|tes|tis)$"
+                      # ж and щ written out (`zh`, `shch`): no English word has them
+                      r"|^[a-z]*(?:zh|shch)[a-z]*$")
 # Persian object and possessive endings glued to a word (`dastamo`, `hamashun`, `ramzeto`, `khunash`)
 _FA_SUFFIX = re.compile(r"^[a-z]{3,}(?:amo|ato|esho|aro|eto|emo|ashun|ashoon|eshun|eshoon|emun|emoon|etun|etoon|hashun|haro)$")
 
@@ -225,7 +234,7 @@ def romanized_language(text: str) -> tuple[str, float] | None:
 _RU_MULTI = [
     ("tsya", "тся"), ("tsja", "тся"), ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"),
     ("ya", "я"), ("ja", "я"), ("yu", "ю"), ("ju", "ю"), ("yo", "ё"), ("jo", "ё"), ("ye", "е"),
-    ("iy", "ий"), ("yy", "ый"), ("'", "ь"),
+    ("iyu", "ию"), ("iya", "ия"), ("iye", "ие"), ("iy", "ий"), ("yy", "ый"), ("'", "ь"),
 ]
 _RU_SINGLE = dict(zip("abvgdezijklmnoprstufhcyxwq", "абвгдезийклмнопрстуфхцыкшк", strict=True))
 _RU_SINGLE["e"] = "е"
@@ -242,9 +251,10 @@ _RU_DICT: dict[str, str] = {
     "tolko": "только", "vypit": "выпить", "prosnutsya": "проснуться", "ubit": "убить",
 }
 # the second person ends in a soft sign the writer leaves out: `skinesh` -> скинешь, `idesh` -> идешь
-_RU_2SG = re.compile(r"(?<=[a-z]{2})(esh|ish|yosh|josh)$")
-# й written as i after a vowel (`davai`, `moi`), where the vowel ends the word or meets a consonant.
-_RU_I_SHORT = re.compile(r"(?<=[aeiouy])i(?![aeiouy])")
+_RU_2SG = re.compile(r"(?<=[a-z]{2})(esh|ish|yosh|josh)$|(?<=[a-z]{3})(tes|tis)$")
+# й written as i (`davai`, `moi`) or y (`dvoyku`, `moy`) after a vowel, where the vowel ends the word or
+# meets a consonant; a doubled i is и twice (`biologii`, `istorii`)
+_RU_I_SHORT = re.compile(r"(?<=[aeouy])i(?![aeiouy])|(?<=[aeou])y(?![aeiouy])")
 
 
 def latin_to_russian(text: str) -> str:
@@ -262,6 +272,10 @@ def latin_to_russian(text: str) -> str:
         token = _RU_2SG.sub(lambda m: m.group() + "j", token)
         w, res, i = token, [], 0
         while i < len(w):
+            if w.startswith("ye", i) and i > 1 and w[i - 1] not in "aeiouyj'":
+                res.append("ые")  # `krasnye`, `novye`: ы and е after a consonant (a word's first `ye` is е)
+                i += 2
+                continue
             for latin, cyr in _RU_MULTI:
                 if w.startswith(latin, i):
                     res.append(cyr)
