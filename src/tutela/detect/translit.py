@@ -133,7 +133,8 @@ _RU_WORDS: dict[str, float] = {
         "ponedelnik vtornik sreda chetverg pyatnitsa subbota voskresenye dvoyku dvojku pyaterku urok uroki "
         "urokov biologii biologiya istorii matematike fizike himii kontrolnoy "
         "sdohni umri ischezni tvar tvari ruki ruku pasport pasporta zagranitsu turtsii turcii "
-        "vse vseh nikto nichem kazhdyi kazhdyj kazhdyy zhdut".split(),
+        "vse vseh nikto nichem kazhdyi kazhdyj kazhdyy zhdut "
+        "perepisku perepiska udali udalyaj udalyay udalyai soobshcheniya soobsheniya razgovor razgovora".split(),
         1.0,
     ),
 }
