@@ -105,6 +105,21 @@ async def _drive(app, key: str, bodies: list[bytes], concurrency: int) -> list[f
     return lat
 
 
+def _thread_cpu(prefix: str) -> float:
+    """CPU seconds (user+system) of this process's threads whose name starts with `prefix`, from /proc."""
+    import threading
+
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for t in threading.enumerate():
+        if t.name.startswith(prefix) and t.native_id is not None:
+            try:
+                fields = Path(f"/proc/self/task/{t.native_id}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+            except (OSError, IndexError, ValueError):
+                pass
+    return total
+
+
 async def _run(args: argparse.Namespace, data_dir: Path, key: str) -> dict:
     from tutela.api.app import create_app
     from tutela.config import load_settings
@@ -117,6 +132,9 @@ async def _run(args: argparse.Namespace, data_dir: Path, key: str) -> dict:
         bodies = _bodies(args.requests, args)
         counts = _count_semantic()
         prof = cProfile.Profile(time.thread_time) if args.profile else None  # the event loop thread's own CPU
+        batcher = getattr(app.state, "moderate_batcher", None)
+        rounds0 = (batcher.semantic_batches, batcher.semantic_items) if batcher is not None else (0, 0)
+        sem0 = _thread_cpu("tutela-semantic")
         cpu0, t0 = time.process_time(), time.perf_counter()
         if prof:
             prof.enable()
@@ -125,6 +143,8 @@ async def _run(args: argparse.Namespace, data_dir: Path, key: str) -> dict:
         if prof:
             prof.disable()
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - t0
+        sem_cpu = _thread_cpu("tutela-semantic") - sem0
+        rounds = (batcher.semantic_batches - rounds0[0], batcher.semantic_items - rounds0[1]) if batcher else (0, 0)
         # wait for the cases to be opened by the drainer thread, and count their CPU too
         from tutela.jobs.drainer import drain
 
@@ -138,6 +158,9 @@ async def _run(args: argparse.Namespace, data_dir: Path, key: str) -> dict:
         "concurrency": args.concurrency,
         "cpu_ms_per_request": round(cpu * 1000 / len(lat), 3),
         "cpu_ms_per_request_with_cases_opened": round(cpu_all * 1000 / len(lat), 3),
+        "semantic_thread_cpu_ms_per_request": round(sem_cpu * 1000 / len(lat), 3),
+        "semantic_thread_mean_batch": round(rounds[1] / rounds[0], 1) if rounds[0] else 0.0,
+        "in_process_p50_ms": round(lat[len(lat) // 2] * 1000, 1),
         "in_process_p99_ms": round(lat[int(0.99 * len(lat))] * 1000, 1),
         "wall_s": round(wall, 2), "load_average": os.getloadavg()[0],
     }

@@ -14,7 +14,7 @@ TEXTS = ["did you finish the maths homework?", "annene söyleme, bu bizim sırr�
 
 
 def test_concurrent_texts_are_analysed_together_with_the_same_results() -> None:
-    batcher = TextBatcher()
+    batcher = TextBatcher(semantic_batch=32)  # ages unknown: all 20 go to the semantic thread, as one batch
 
     async def go():
         return await asyncio.gather(*(batcher.analyze(t) for t in TEXTS * 4))
@@ -27,7 +27,7 @@ def test_concurrent_texts_are_analysed_together_with_the_same_results() -> None:
 
 
 def test_large_bursts_are_split_and_lone_requests_are_not_delayed() -> None:
-    batcher = TextBatcher(max_batch=8)
+    batcher = TextBatcher(max_batch=8, semantic_batch=8)
 
     async def go():
         burst = await asyncio.gather(*(batcher.analyze(f"message number {i}") for i in range(20)))
@@ -152,8 +152,9 @@ def test_texts_the_fast_stage_is_unsure_of_go_on_off_the_loop_with_the_same_answ
     assert went_on <= on_thread and len(on_thread) < len(PEER_TEXTS)
 
 
-def test_semantic_texts_that_wait_for_the_thread_go_as_one_batch(monkeypatch) -> None:
-    """While the semantic thread is busy, the texts that arrive for it wait and then go as one batch."""
+def test_semantic_texts_that_wait_for_the_thread_go_in_small_batches_oldest_first(monkeypatch) -> None:
+    """While the semantic thread is busy, the texts that arrive for it wait; then they go in order of
+    arrival, at most `semantic_batch` at a time (a text waits for one small batch, not for all)."""
     import threading
 
     import tutela.detect as detect
@@ -173,12 +174,12 @@ def test_semantic_texts_that_wait_for_the_thread_go_as_one_batch(monkeypatch) ->
     monkeypatch.setattr(detect, "analyze_texts", spy, raising=False)
 
     async def go() -> list:
-        batcher = TextBatcher()
+        batcher = TextBatcher(semantic_batch=4)
         first = asyncio.ensure_future(batcher.analyze("first", "en", None))
         await asyncio.sleep(0)
         await asyncio.get_running_loop().run_in_executor(None, started.wait, 5)
         later = []
-        for i in range(5):  # each arrives, and is flushed, on loop turns of its own
+        for i in range(10):  # each arrives, and is flushed, on loop turns of its own
             later.append(asyncio.ensure_future(batcher.analyze(f"later {i}", "en", None)))
             for _ in range(3):
                 await asyncio.sleep(0)
@@ -186,4 +187,36 @@ def test_semantic_texts_that_wait_for_the_thread_go_as_one_batch(monkeypatch) ->
         return [await first, *[await f for f in later]]
 
     out = asyncio.run(go())
-    assert len(out) == 6 and batches == [["first"], [f"later {i}" for i in range(5)]]
+    later = [f"later {i}" for i in range(10)]
+    assert len(out) == 11 and batches == [["first"], later[:4], later[4:8], later[8:]]
+
+
+def test_the_fast_stage_says_exactly_which_texts_auto_sends_on() -> None:
+    """`deferred` with `stages="fast"` names exactly the texts an `auto` analysis runs the semantic
+    stage on (the batcher holds those back for the semantic thread and answers the rest at once)."""
+    from tutela.detect import analyze_texts
+    from tutela.detect.semantic.cascade import Audience
+
+    kids = Audience(sender_minor=True, recipient_minor=True)
+    adults = Audience(sender_minor=False, recipient_minor=False)
+    texts = PEER_TEXTS + ["see you at the game tonight", "ok", "are your parents home"]
+    audiences = [kids] * len(PEER_TEXTS) + [adults, None, Audience(sender_minor=False, recipient_minor=True)]
+    deferred: list[int] = []
+    fast = analyze_texts(texts, stages="fast", audiences=audiences, deferred=deferred)
+    full = analyze_texts(texts, stages="auto", audiences=audiences)
+    assert all(r.stages == ["fast"] for r in fast)
+    assert deferred == [i for i, r in enumerate(full) if "semantic" in r.stages]
+    assert len(texts) - 1 in deferred and texts.index("ok") not in deferred  # an adult to a child; a trivial text
+
+
+def test_a_long_text_counts_as_its_encoder_windows_in_a_semantic_batch() -> None:
+    """The semantic batch is bounded by encoder windows, so a long text (several windows) does not make
+    the texts after it wait for a batch several times the usual length; a text bigger than the whole
+    budget still goes, alone."""
+    from tutela.detect.semantic.encoder import WINDOW_CHARS
+
+    batcher = TextBatcher(semantic_batch=4)
+    long_text, huge = "a" * (3 * WINDOW_CHARS), "b" * (10 * WINDOW_CHARS)
+    batcher._slow_pending = [(t, None, None, None, None) for t in ("one", long_text, "two", huge, "three")]
+    taken = [[item[0] for item in batcher._next_slow_batch()] for _ in range(3)]
+    assert taken == [["one", long_text], ["two"], [huge]] and [i[0] for i in batcher._slow_pending] == ["three"]

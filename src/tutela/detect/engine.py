@@ -210,6 +210,7 @@ def analyze_texts(
     stages: str = "auto",
     audiences: Sequence[Audience | None] | None = None,
     org: OrgBank | None = None,
+    deferred: list[int] | None = None,
 ) -> list[TextAnalysis]:
     """Analyse a batch. Bad items (empty, not text, invalid UTF-8) get `error` set; none is dropped.
 
@@ -217,6 +218,12 @@ def analyze_texts(
     text, the model's cue words): bulk scans that only need scores and flags run
     about twice as fast on flag-heavy input. `stages`, `audiences` (one per text,
     None where unknown) and `org` are as for `analyze_text`.
+
+    `deferred` (with `stages="fast"`): a list the positions of the texts the `auto` cascade would have
+    sent on to the semantic stage are appended to, so a caller can answer the others at once and
+    analyse only those again with `stages="auto"` (elsewhere: the server's semantic thread,
+    `policy/batching.py`). Exactly the texts `auto` picks, from the same scores; none when the setting
+    turns the stage off.
     """
     check_mode(stages)
     n = len(texts)
@@ -229,8 +236,19 @@ def analyze_texts(
             texts[lo:hi], settings=settings, max_chars=max_chars, explain=explain, stages=stages, org=org,
             langs=langs[lo:hi] if langs is not None else None, ids=ids[lo:hi] if ids is not None else None,
             audiences=audiences[lo:hi] if audiences is not None else None,
+            deferred=None if deferred is None else _Offset(deferred, lo),
         ))
     return out
+
+
+class _Offset:
+    """`deferred` for one sub-batch: appends its positions shifted to the whole batch's."""
+
+    def __init__(self, out: list[int], lo: int) -> None:
+        self.out, self.lo = out, lo
+
+    def extend(self, rows: list[int]) -> None:
+        self.out.extend(self.lo + i for i in rows)
 
 
 def _sub_batches(texts: Sequence[object], max_chars: int) -> list[tuple[int, int]]:
@@ -259,6 +277,7 @@ def _analyze_batch(
     stages: str,
     audiences: Sequence[Audience | None] | None,
     org: OrgBank | None,
+    deferred: _Offset | None = None,
 ) -> list[TextAnalysis]:
     """One sub-batch of `analyze_texts`, vectorised as a whole: every registered component runs on it
     (`detect/components/`), the fast ones on every text, the semantic ones where the cascade says."""
@@ -299,6 +318,8 @@ def _analyze_batch(
     flag_matrix = _flag_matrix(probs, rules, lang_codes, coerced, model, settings)
 
     rows = _semantic_rows(stages, probs, rules, lang_codes, model, settings, audiences, live, normalized)
+    if deferred is not None and stages == "fast":
+        deferred.extend(_semantic_rows("auto", probs, rules, lang_codes, model, settings, audiences, live, normalized))
     for comp in components("semantic") if rows else []:
         try:
             if hasattr(comp, "contribute"):

@@ -7,13 +7,18 @@ ready in the same event-loop turn and analyses them together. No timer is
 involved: a lone request is analysed on the next loop turn (no added
 latency), and under load batches form by themselves.
 
-Texts that go on to the semantic stage (about 10 ms each, most of it inside ONNX Runtime, which
+Texts that go on to the semantic stage (~8 ms of CPU each, ~6.5 of them inside ONNX Runtime, which
 lets go of the GIL) are analysed on one thread of their own, so the event loop keeps answering
 fast-path requests on the other core meanwhile instead of stalling behind them. They queue for that
-thread, and each time it is free it takes every text waiting as one batch: the encoder costs ~12 ms
-a text alone and ~9.5 ms in batches of 8 or more, and under load the texts that arrive while one
-batch runs make the next one (handing each loop turn's one or two texts over on their own kept
-batches at 1-3 texts).
+thread in order of arrival; each time it is free it takes the oldest as one batch, up to
+`semantic_batch` (4) encoder windows (a chat message is one window, a long text up to eight), about
+35 ms of CPU. Taking every text waiting instead made batches of 15-30 under load: a text that
+arrived just after one started waited for all of it and then for all of its own batch (the p99 of
+`/v1/moderate` went from ~200 to ~480 ms). Small batches cost a little more a text (the encoder is
+flat per text; what a batch shares, the fast stage's and the example bank's fixed costs, ~1.5 ms
+each a call, is spread thinner): ~8.7 ms a text at 4, ~8.2 at 8, ~7.9 at 16, ~12 alone (2026-12-06,
+docs/benchmarks.md, "h15mod"). So a text now waits for at most one small batch ahead of
+it plus the queue in front, and each batch is answered as soon as it is done.
 """
 
 from __future__ import annotations
@@ -47,17 +52,19 @@ def _freeze_once() -> None:
 class TextBatcher:
     """One per event loop (per worker process)."""
 
-    def __init__(self, settings: Any = None, *, max_batch: int = 64) -> None:
+    def __init__(self, settings: Any = None, *, max_batch: int = 64, semantic_batch: int = 4) -> None:
         self.settings = settings
         self.max_batch = max_batch
+        self.semantic_batch = max(1, semantic_batch)
         self._pending: list[_Item] = []
         self._scheduled = False
         self._slow_thread: ThreadPoolExecutor | None = None
         self._slow_pending: list[_Item] = []
         self._slow_task: asyncio.Task[None] | None = None
-        self._thresholds: dict[str, Any] = {}
         self.batches = 0
         self.items = 0
+        self.semantic_batches = 0  # rounds of the semantic thread (bench/moderate_profile.py reports them)
+        self.semantic_items = 0
 
     async def analyze(self, text: str, lang: str | None = None, audience: Any = None, org: Any = None) -> TextAnalysis:
         """`audience` (detect.semantic.cascade.Audience, None when unknown) decides, with the fast
@@ -90,13 +97,12 @@ class TextBatcher:
             slow = mode != "off" and (mode == "always" or audience is None or audience.adult_to_minor_or_unknown)
             (later if slow else first).setdefault(id(item[3]), []).append(item)
         # The rest could still go on to the semantic stage where the fast stage is unsure of them. They
-        # are analysed on the fast stage alone here, and only those whose scores leave that open
-        # (`cascade.may_select`: ~5 % of chat) are analysed again, fully, on the semantic thread; run
-        # inline, their ~10-25 ms stalled every request on the loop. The answers are the same.
+        # are analysed on the fast stage alone here, and the ones the cascade picks (`deferred`: ~6 % of
+        # chat) are analysed again, fully, on the semantic thread; run inline, their ~10-25 ms stalled
+        # every request on the loop. The answers are the same.
         recheck = mode == "auto"
         for group in first.values():
-            for item in self._run(analyze_texts, group, stages="fast" if recheck else "auto",
-                                  keep=self._may_go_on if recheck else None):
+            for item in self._run(analyze_texts, group, stages="fast" if recheck else "auto", hold=recheck):
                 later.setdefault(id(item[3]), []).append(item)
         for group in later.values():
             self._slow_pending.extend(group)
@@ -106,77 +112,75 @@ class TextBatcher:
 
     async def _run_slow(self, analyze_texts: Any) -> None:
         """The semantic-stage texts, on one thread (the encoder and its caches are thread-safe): each
-        round takes every text waiting, in order of arrival, batched per organisation, and answers
-        them back on the loop; it ends when nothing is waiting."""
+        round takes the oldest texts waiting (`_next_slow_batch`), batched per organisation, and
+        answers them back on the loop; it ends when nothing is waiting."""
         if self._slow_thread is None:
             self._slow_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tutela-semantic")
         loop = asyncio.get_running_loop()
         try:
             while self._slow_pending:
-                waiting, self._slow_pending = self._slow_pending, []
+                waiting = self._next_slow_batch()
                 groups: dict[int, list[_Item]] = {}
                 for item in waiting:
                     groups.setdefault(id(item[3]), []).append(item)
-                for group in groups.values():
-                    for chunk in self._chunks(group):
-                        try:
-                            results = await loop.run_in_executor(self._slow_thread, self._analyse, analyze_texts,
-                                                                  chunk)
-                        except Exception as exc:  # noqa: BLE001 - each caller gets the error and decides
-                            self._fail(chunk, exc)
-                        else:
-                            self._answer(chunk, results)
+                self.semantic_items += len(waiting)
+                for chunk in groups.values():
+                    try:
+                        results = await loop.run_in_executor(self._slow_thread, self._analyse, analyze_texts, chunk)
+                    except Exception as exc:  # noqa: BLE001 - each caller gets the error and decides
+                        self._fail(chunk, exc)
+                    else:
+                        self._answer(chunk, results)
         finally:
             self._slow_task = None
 
-    def _run(self, analyze_texts: Any, items: list[_Item], *, stages: str = "auto",
-             keep: Any = None) -> list[_Item]:
-        """Analyse on this thread and answer; the items `keep(result)` holds back are returned unanswered."""
+    def _next_slow_batch(self) -> list[_Item]:
+        """The oldest waiting texts, as many as fit `semantic_batch` encoder windows (at least one)."""
+        from tutela.detect.semantic.encoder import MAX_WINDOWS, WINDOW_CHARS
+
+        size, windows = 0, 0
+        for text, *_ in self._slow_pending:
+            n = min(MAX_WINDOWS, max(1, -(-len(text) // WINDOW_CHARS))) if isinstance(text, str) else 1
+            if size and windows + n > self.semantic_batch:
+                break
+            size, windows = size + 1, windows + n
+        batch = self._slow_pending[:size]
+        del self._slow_pending[:size]
+        self.semantic_batches += 1
+        return batch
+
+    def _run(self, analyze_texts: Any, items: list[_Item], *, stages: str = "auto", hold: bool = False) -> list[_Item]:
+        """Analyse on this thread and answer; with `hold` (and `stages="fast"`), the items the `auto`
+        cascade would send on to the semantic stage are returned unanswered instead."""
         held: list[_Item] = []
         for chunk in self._chunks(items):
+            deferred: list[int] | None = [] if hold else None
             try:
-                results = self._analyse(analyze_texts, chunk, stages)
+                results = self._analyse(analyze_texts, chunk, stages, deferred)
             except Exception as exc:  # noqa: BLE001 - each caller gets the error and decides
                 self._fail(chunk, exc)
                 continue
-            if keep is None:
+            if not deferred:
                 self._answer(chunk, results)
                 continue
-            answer: list[tuple[_Item, TextAnalysis]] = []
-            for it, r in zip(chunk, results, strict=True):
-                if keep(r):
-                    held.append(it)
-                else:
-                    answer.append((it, r))
+            on = set(deferred)
+            held.extend(chunk[k] for k in deferred)
+            answer = [k for k in range(len(chunk)) if k not in on]
             if answer:
-                self._answer([it for it, _ in answer], [r for _, r in answer])
+                self._answer([chunk[k] for k in answer], [results[k] for k in answer])
         return held
 
     def _semantic_mode(self) -> str:
         return str(getattr(self.settings, "semantic_stage", "auto") or "auto")
 
-    def _may_go_on(self, result: TextAnalysis) -> bool:
-        """Whether the cascade could send this fast-stage result on to the semantic stage."""
-        from tutela.detect.semantic.cascade import may_select
-
-        if result.error is not None:
-            return False
-        lang = result.lang
-        thresholds = self._thresholds.get(lang)
-        if thresholds is None:
-            from tutela.detect.engine import thresholds_for
-            from tutela.detect.model import load_default
-
-            path = getattr(self.settings, "text_model", None) or None
-            thresholds = self._thresholds[lang] = thresholds_for(load_default(path), self.settings, lang)
-        return may_select(result.scores, thresholds)
-
     def _chunks(self, items: list[_Item]) -> list[list[_Item]]:
         return [items[start:start + self.max_batch] for start in range(0, len(items), self.max_batch)]
 
-    def _analyse(self, analyze_texts: Any, chunk: list[_Item], stages: str = "auto") -> list[TextAnalysis]:
+    def _analyse(self, analyze_texts: Any, chunk: list[_Item], stages: str = "auto",
+                 deferred: list[int] | None = None) -> list[TextAnalysis]:
+        extra = {} if deferred is None else {"deferred": deferred}
         return analyze_texts([t for t, *_ in chunk], settings=self.settings, org=chunk[0][3], stages=stages,
-                             langs=[lg for _, lg, *_ in chunk], audiences=[a for _, _, a, *_ in chunk])
+                             langs=[lg for _, lg, *_ in chunk], audiences=[a for _, _, a, *_ in chunk], **extra)
 
     @staticmethod
     def _fail(chunk: list[_Item], exc: Exception) -> None:

@@ -19,10 +19,8 @@ other emoji keeps a text in (🔪, 🍆, 💸 carry meaning), and so do three le
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
 import numpy as np
 
 MODES = ("auto", "fast", "deep")
@@ -96,17 +94,3 @@ def select(
     unsure_rules = ((rules >= RULE_UNCERTAIN) & (rules < 0.5)).any(axis=1)
     return (who | unsure_model | unsure_rules) & worth
 
-
-def may_select(scores: Mapping[Any, float], thresholds: Mapping[Any, float]) -> bool:
-    """Whether `select` in `auto` could pick a text the fast stage has scored (`TextAnalysis.scores`,
-    the larger of model and rule score per category, and that language's `thresholds`), whoever writes.
-
-    A superset of `select`'s doubt rules: a model score at `UNCERTAIN_FRACTION` of its threshold or a
-    rule score at `RULE_UNCERTAIN` shows as a combined score at or above the smaller of the two. A
-    False here means the fast result is the final one; the batcher (`policy/batching.py`) analyses the
-    rest again, with the semantic stage, off the event loop. Rounded scores get a 1e-4 allowance."""
-    for category, score in scores.items():
-        bound = min(RULE_UNCERTAIN, UNCERTAIN_FRACTION * thresholds.get(category, 0.5))
-        if score >= bound - 1e-4:
-            return True
-    return False
