@@ -11,14 +11,15 @@ Texts that go on to the semantic stage (~8 ms of CPU each, ~6.5 of them inside O
 lets go of the GIL) are analysed on one thread of their own, so the event loop keeps answering
 fast-path requests on the other core meanwhile instead of stalling behind them. They queue for that
 thread in order of arrival; each time it is free it takes the oldest as one batch, up to
-`semantic_batch` (16) encoder windows (a chat message is one window, a long text up to eight). Under
+`semantic_batch` (32) encoder windows (a chat message is one window, a long text up to eight). Under
 load the texts that arrive while one batch runs make the next one (the encoder costs ~12 ms a text
 alone, ~8.7 in batches of 4, ~8 in batches of 8-16: the fast stage's and the example bank's fixed
 costs, ~1.5 ms each a call, are shared). The bound is a cap, not a tuning knob: without it a burst
 (a platform that sends no ages, a bulk import) became one batch of hundreds, and every text in it
-waited for all of them. Smaller caps cost more than they gave in the closed-loop benchmark
-(`bench/moderate_profile.py`, 2026-12-06, docs/benchmarks.md "h15mod"): at 4, +0.25-0.4 ms of CPU a
-request (smaller batches on the loop too, as answers come back in smaller groups) and a higher p99,
+waited for all of them. It sits above the ~15 texts a saturated server batches by itself because
+smaller caps cost more than they gave in the closed-loop benchmark (`bench/moderate_profile.py`,
+2026-12-06, docs/benchmarks.md "h15mod"): at 4, +0.25-0.4 ms of CPU a request (smaller batches on the
+loop too, as answers come back in smaller groups) and a higher p99, at 16 a slightly higher p99,
 because at saturation a text's wait is the queue in front of it, not the batch it is in.
 """
 
@@ -53,7 +54,7 @@ def _freeze_once() -> None:
 class TextBatcher:
     """One per event loop (per worker process)."""
 
-    def __init__(self, settings: Any = None, *, max_batch: int = 64, semantic_batch: int = 16) -> None:
+    def __init__(self, settings: Any = None, *, max_batch: int = 64, semantic_batch: int = 32) -> None:
         self.settings = settings
         self.max_batch = max_batch
         self.semantic_batch = max(1, semantic_batch)
