@@ -49,10 +49,15 @@ _SCHOOL = re.compile(
     r"([A-Z][\w'-]+(\s[A-Z][\w'-]+){0,3}\s+(?i:primary|middle|high|elementary|secondary|grammar)?\s*(?i:school)\b)"
     r"|([A-ZÇĞİÖŞÜ][\wçğıöşü'-]+(\s[A-ZÇĞİÖŞÜ][\wçğıöşü'-]+){0,3}\s+(?i:ortaokulu|ilkokulu|lisesi|anadolu lisesi|koleji))"
     r"|(\b\d{1,3}\s*(saylı|sayli|nömrəli|nomreli)\s+(orta\s+)?(məktəb|mekteb)\w*)|(\b[\wəöüçşğı-]+\s+(adına|adina)\s+(orta\s+)?(məktəb|mekteb)\w*)"
-    r"|((مدرسه|دبیرستان|دبستان)\s+\S+(\s+\S+)?)"
+    r"|((مدرسه|دبیرستان|دبستان|هنرستان)(\u200c?ی)?\s+(شهید|امام|علامه|دکتر|استاد|حضرت|آیت\u200c?الله|نمونه|غیرانتفاعی|غیر انتفاعی"
+    r"|دخترانه|پسرانه|تیزهوشان|فرزانگان|شماره\s*[\d۰-۹]+)(\s+\S+)?)"
     r"|((школ[аеуы]|гимнази[яиюей]|лице[йяею])\s*(№|номер|n)?\s*\d{1,4})",
     re.UNICODE,
 )
+# Persian has no capital letters to mark a name, so "school" and the next word is a school's name only
+# with an age or a child's name beside it; alone it is as often "school was closed" or "school, I go"
+# (a quarter of ordinary Persian chat read as a school name and was sent on to the semantic stage).
+_SCHOOL_UNMARKED = re.compile(r"(مدرسه|دبیرستان|دبستان|هنرستان)(\u200c?ی)?\s+\S+(\s+\S+)?")
 _AGE = re.compile(
     r"\b(i'?m|i am|im|she'?s|he'?s|she is|he is)\s+(only\s+)?(1[0-7]|[6-9])\b(?!\s*(am|pm|:|%|\$))|\b(1[0-7]|[6-9])\s*(years? old|yo|y/o)\b"
     r"|\b(1[0-7]|[6-9])\s*(yaşındayım|yasindayim|yaşında|yasinda|yaşım|yasim|yaşındadır|yaşım var|yaşındayam|yasindayam)"
@@ -156,9 +161,11 @@ class PrivacyDetector(Detector):
         if not any(w in lower for w in _SCHOOL_WORDS):
             return hits
         schools = [_hit(m, 0.45, "school name") for m in _SCHOOL.finditer(text)]
+        ages = [_hit(m, 0.45, "child's age or grade") for m in _AGE.finditer(text)]
+        names = [_hit(m, 0.4, "child's name") for m in _NAME_SAY.finditer(text)]
+        if not schools and (ages or names):
+            schools = [_hit(m, 0.45, "school name") for m in _SCHOOL_UNMARKED.finditer(text)]
         if schools:
-            ages = [_hit(m, 0.45, "child's age or grade") for m in _AGE.finditer(text)]
-            names = [_hit(m, 0.4, "child's name") for m in _NAME_SAY.finditer(text)]
             if not ages and not names and _PUBLIC_EVENT.search(text) is not None:
                 # a school announcing its own event names itself on purpose
                 schools = [_hit(m, 0.2, "school hosting a public event") for m in _SCHOOL.finditer(text)]
@@ -210,6 +217,7 @@ class PrivacyDetector(Detector):
             Example("sınıfın instagram sayfasına gezi fotoğraflarını yükledim", "tr", None),
             Example("annemle tiktok challenge videosu çektik", "tr", None),
             Example("جشن مدرسه جمعه، خیابان آزادی پلاک 12", "fa", None),
+            Example("امروز مدرسه تعطیل بود، فردا مدرسه نمیرم", "fa", None),
             Example("гимназия, ул. Садовая 10, приглашает на ярмарку выпускников в субботу", "ru", None),
             Example("the meeting is at 10:30 in room 12", "en", None),
             Example("I scored 12345 points today", "en", None),
