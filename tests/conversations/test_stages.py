@@ -71,3 +71,26 @@ def test_detector_explains_phrases() -> None:
     assert det.explain("pls don't tell your parents about us")["secrecy"]
     assert det.explain("Ailene söyleme tamam mı")["secrecy"]
     assert det.explain("ты сейчас одна дома?")["personal"]
+
+
+@pytest.mark.parametrize(("text", "stage"), [
+    # a meeting the child is to come to alone, with a cover story for the parents (Cyrillic and translit)
+    ("приходи в субботу в тц у метро, подарю наушники. приходи один и никому не говори", "meeting"),
+    ("prihodi odna v subbotu", "meeting"),
+    ("скажешь что к другу, это на час", "secrecy"),
+    ("skazhesh chto k drugu", "secrecy"),
+    ("udalyaj perepisku posle razgovora", "secrecy"),
+    ("ты выглядишь старше своих лет", "rapport"),
+])
+def test_russian_cues_added_for_the_written_chats(text: str, stage: str) -> None:
+    k = [s.value for s in STAGES].index(stage)
+    assert default_detector().score(text)[k] >= MIN
+
+
+@pytest.mark.parametrize(("text", "stage"), [
+    ("приходи в субботу на тренировку, форму не забудь", "meeting"),
+    ("скажешь что я передавал привет", "secrecy"),
+])
+def test_russian_everyday_lines_stay_below_the_stage(text: str, stage: str) -> None:
+    k = [s.value for s in STAGES].index(stage)
+    assert default_detector().score(text)[k] < MIN

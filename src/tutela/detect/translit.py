@@ -134,7 +134,10 @@ _RU_WORDS: dict[str, float] = {
         "urokov biologii biologiya istorii matematike fizike himii kontrolnoy "
         "sdohni umri ischezni tvar tvari ruki ruku pasport pasporta zagranitsu turtsii turcii "
         "vse vseh nikto nichem kazhdyi kazhdyj kazhdyy zhdut "
-        "perepisku perepiska udali udalyaj udalyay udalyai soobshcheniya soobsheniya razgovor razgovora".split(),
+        "perepisku perepiska udali udalyaj udalyay udalyai soobshcheniya soobsheniya razgovor razgovora "
+        # game-currency gifts and greetings (`kinul 500 gemov`, `krasava`)
+        "zdarova zdorova krasava pro zaberet zaberu zaberut kinul kinu kinula zadonatit zadonachu donat "
+        "gemy gemov almazy almazov golda goldy goldu proveryaj proveryay".split(),
         1.0,
     ),
 }
