@@ -24,6 +24,9 @@ FINGLISH = [
     "ta3tilat kojaa mirid? manam miam",
     "in moalleme riazi kheyli bishoore",
     "ridi dadash, koskhol bazi dar nayar",
+    # leetspeak inside the words: `!`/`1` for i, `3` for e, `0` for o, `4` for a
+    "m!kosham3t farda sare k3las",
+    "d0set d4ram j00ni, farda miay?",
 ]
 TRANSLIT = [
     "skinj foto i nikomu ne govori",
@@ -42,6 +45,8 @@ OTHER_LATIN = [
     ("je ne sais pas quoi faire", None),
     ("nie wiem co robic dzisiaj", None),
     ("tomorrow we go to the beach with my mom", "en"),
+    ("h3llo fr1end how are you", "en"),
+    ("i l0ve y0u so much", "en"),
 ]
 
 
@@ -128,3 +133,11 @@ def test_finglish_spellings_and_short_endings_written_back() -> None:
     assert latin_to_persian("delam tang shode") == "دلم تانگ شده"
     assert latin_to_persian("midoonan") == "میدونن"
     assert latin_to_persian("mibinamet") == "میبینمت"
+
+
+def test_finglish_leetspeak_is_read_as_letters() -> None:
+    # the threat is written back in Persian script, where the phrase lists and the banks read it;
+    # Finglish's own digit (3 = ein) keeps its reading where that finds more Persian words
+    assert to_native("m!kosham3t farda sare k3las", "fa") == "میکشمت فردا سر کلاس"
+    assert "عکس" in to_native("3akse jadid befrest", "fa")
+    assert analyze_text("m!kosham3t farda sare k3las", stages="fast").flags

@@ -210,6 +210,34 @@ def _score(words: list[str], lexicon: dict[str, float], verb: re.Pattern[str],
     return total
 
 
+# Leetspeak inside a Finglish word (`m!kosham3t`, `k3las`, `d0ram`). Finglish has digits of its own
+# (`sa3at`, 3 = ein), so a text is read both ways and the reading with more Persian words is kept
+# (`_fa_reading`), for recognising the language and for writing it back in Persian script.
+_FA_LEET_IN_WORD = re.compile(r"(?<=[a-z])[!1|0@$43](?=[a-z])|(?<=[a-z])[!1|0@$43](?=\b)|\b[!1|0@$43](?=[a-z])")
+_FA_LEET = str.maketrans({"!": "i", "1": "i", "|": "i", "0": "o", "@": "a", "$": "s", "4": "a", "3": "e"})
+
+
+def _fa_unleet(text: str) -> str | None:
+    """`text` with leet letters inside words read as letters, or None when it has none."""
+    if not _FA_LEET_IN_WORD.search(text):
+        return None
+    return _FA_LEET_IN_WORD.sub(lambda m: m.group().translate(_FA_LEET), text)
+
+
+def _fa_reading(text: str) -> tuple[list[str], float, str]:
+    """(Finglish words, their Persian evidence, the text read that way) of lower-cased `text`: as typed,
+    or with leet letters read as letters where that finds more Persian words."""
+    words = _FA_TOKEN.findall(text)
+    score = _score(words, _FA_WORDS, _FA_VERB, _FA_SUFFIX, _FA_CANON_WORDS)
+    leet = _fa_unleet(text)
+    if leet is not None:
+        leet_words = _FA_TOKEN.findall(leet)
+        leet_score = _score(leet_words, _FA_WORDS, _FA_VERB, _FA_SUFFIX, _FA_CANON_WORDS)
+        if leet_score > score:
+            return leet_words, leet_score, leet
+    return words, score, text
+
+
 def romanized_language(text: str) -> tuple[str, float] | None:
     """("fa" | "ru", confidence) when Latin-script text reads as Finglish or Russian translit, else None.
 
@@ -220,8 +248,7 @@ def romanized_language(text: str) -> tuple[str, float] | None:
     if not words:
         return None
     # Finglish keeps 2, 3 and 7 inside a word (`so2al`, `sa3at`, `sob7`): one word, not two
-    fa_words = _FA_TOKEN.findall(text.lower())
-    fa = _score(fa_words, _FA_WORDS, _FA_VERB, _FA_SUFFIX, _FA_CANON_WORDS)
+    fa_words, fa, _ = _fa_reading(text.lower())
     ru = _score(words, _RU_WORDS, _RU_VERB)
     best, lang = (fa, "fa") if fa >= ru else (ru, "ru")
     if best <= max(fa, ru) - best + 0.5 and fa > 0 and ru > 0:
@@ -479,5 +506,5 @@ def to_native(text: str, lang: str) -> str | None:
     if lang == "ru":
         return latin_to_russian(text)
     if lang == "fa":
-        return latin_to_persian(text)
+        return latin_to_persian(_fa_reading(text.lower())[2])
     return None
