@@ -74,7 +74,10 @@ _FA_WORDS: dict[str, float] = {
         "tavalodet mobarak nowruz emsal parsal khaharam baradaram pedaram madaram shohar zanam bacham "
         "doostam rafighe mikhastam mitarsam tarsidam narahat khoshhal khandid khande gerye nakon nazan "
         "chishe chie kie kojaei bebin bebinid shayad hatman hatmanan zood zud dir dirr sade sakhte "
-        "kheyr are areh na nah akhe pesaram dokhtaram ghaza shaam nahar sobhune mive ab".split(),
+        "kheyr are areh na nah akhe pesaram dokhtaram ghaza shaam nahar sobhune mive ab "
+        # the words of a goodbye, a secret and a gift, which a Finglish line of that kind is made of
+        "emshab akharin khodahafez khodafez hamegi zendegi zende bepram hamsen hamsenet hamsenat makhfi "
+        "rabete raz kafsh mikharam barat tamoomesh tamumesh".split(),
         1.0,
     ),
 }
@@ -210,32 +213,39 @@ def _score(words: list[str], lexicon: dict[str, float], verb: re.Pattern[str],
     return total
 
 
-# Leetspeak inside a Finglish word (`m!kosham3t`, `k3las`, `d0ram`). Finglish has digits of its own
-# (`sa3at`, 3 = ein), so a text is read both ways and the reading with more Persian words is kept
-# (`_fa_reading`), for recognising the language and for writing it back in Persian script.
-_FA_LEET_IN_WORD = re.compile(r"(?<=[a-z])[!1|0@$43](?=[a-z])|(?<=[a-z])[!1|0@$43](?=\b)|\b[!1|0@$43](?=[a-z])")
+# Leetspeak inside a Finglish word (`m!kosham3t`, `k3las`, `kh0dk0sh!`). Finglish has digits of its own
+# (`3aks`, `sa3at`: 3 = ein), so a word is read with its leet letters as letters only where that makes it
+# a Persian word and the word as typed is not one (`_fa_unleet`), for recognising the language and for
+# writing it back in Persian script.
+_FA_LEET_TOKEN = re.compile(r"[a-z0-9!|@$']*[a-z][a-z0-9!|@$']*")
 _FA_LEET = str.maketrans({"!": "i", "1": "i", "|": "i", "0": "o", "@": "a", "$": "s", "4": "a", "3": "e"})
 
 
-def _fa_unleet(text: str) -> str | None:
-    """`text` with leet letters inside words read as letters, or None when it has none."""
-    if not _FA_LEET_IN_WORD.search(text):
-        return None
-    return _FA_LEET_IN_WORD.sub(lambda m: m.group().translate(_FA_LEET), text)
+def _fa_word_value(w: str) -> float:
+    return _score([w], _FA_WORDS, _FA_VERB, _FA_SUFFIX, _FA_CANON_WORDS)
+
+
+def _fa_unleet_word(m: re.Match[str]) -> str:
+    w = m.group()
+    if not any(c in "!1|0@$43" for c in w):
+        return w
+    typed = w.rstrip("!")  # `salam!` is `salam` and an exclamation mark, not `salami`
+    leet = w.translate(_FA_LEET)
+    if _fa_word_value(leet) > _fa_word_value(typed):
+        return leet
+    return w
+
+
+def _fa_unleet(text: str) -> str:
+    """Lower-cased `text` with each leet-spelt word read as letters where that makes it Persian."""
+    return _FA_LEET_TOKEN.sub(_fa_unleet_word, text) if any(c in "!1|0@$43" for c in text) else text
 
 
 def _fa_reading(text: str) -> tuple[list[str], float, str]:
-    """(Finglish words, their Persian evidence, the text read that way) of lower-cased `text`: as typed,
-    or with leet letters read as letters where that finds more Persian words."""
-    words = _FA_TOKEN.findall(text)
-    score = _score(words, _FA_WORDS, _FA_VERB, _FA_SUFFIX, _FA_CANON_WORDS)
-    leet = _fa_unleet(text)
-    if leet is not None:
-        leet_words = _FA_TOKEN.findall(leet)
-        leet_score = _score(leet_words, _FA_WORDS, _FA_VERB, _FA_SUFFIX, _FA_CANON_WORDS)
-        if leet_score > score:
-            return leet_words, leet_score, leet
-    return words, score, text
+    """(Finglish words, their Persian evidence, the text read that way) of lower-cased `text`."""
+    reading = _fa_unleet(text)
+    words = _FA_TOKEN.findall(reading)
+    return words, _score(words, _FA_WORDS, _FA_VERB, _FA_SUFFIX, _FA_CANON_WORDS), reading
 
 
 def romanized_language(text: str) -> tuple[str, float] | None:
@@ -397,6 +407,9 @@ _FA_DICT: dict[str, str] = {
     "bezanimesh": "بزنیمش", "koshtam": "کشتم", "akharin": "آخرین", "khodahafez": "خداحافظ",
     "vasayelamo": "وسایلمو", "vasayelam": "وسایلم", "vagarna": "وگرنه", "vagarne": "وگرنه", "varna": "وگرنه",
     "pakhsh": "پخش",
+    "hamegi": "همگی", "zendegi": "زندگی", "zende": "زنده", "makhfi": "مخفی", "rabete": "رابطه", "raz": "راز",
+    "hamsen": "همسن", "hamsenet": "همسنت", "hamsenat": "همسنات", "kafsh": "کفش", "mikharam": "میخرم",
+    "bepram": "بپرم",
 }
 # Persian leetspeak in Finglish: digits for the letters Latin has none for (`3aks` = عکس, `7aal` = حال).
 _FA_DIGITS = {"3": "ع", "7": "ح", "2": "ئ"}
