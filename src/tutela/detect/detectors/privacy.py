@@ -33,6 +33,23 @@ _HANDLE_CONTEXT = re.compile(
     r"([A-Za-z0-9_.]{3,30})",
     re.IGNORECASE,
 )
+# After a platform's name, an inflected word that runs on into the sentence is the sentence ("a tiktok
+# saying that...", "discord offers free nitro"), not a handle: a handle is marked (`@`, `:`, `=`), looks
+# like one (a digit, `_` or `.`), ends the clause, or is not a verb form ("add me on snap sunnygirl lol").
+_HANDLE_SHAPED = re.compile(r"[0-9_.]")
+_VERB_FORM = re.compile(r"[a-z]{2,}(ing|ed|s)$")
+_CLAUSE_GOES_ON = re.compile(r"\s+\w")
+
+
+def _names_a_handle(m: re.Match[str], text: str) -> bool:
+    """Whether a platform name's match is followed by an account name rather than the rest of a sentence."""
+    handle = m.group(m.lastindex or 0)
+    marked = any(c in text[m.start():m.start(m.lastindex or 0)] for c in ":=@")
+    if marked or _HANDLE_SHAPED.search(handle) or not _VERB_FORM.fullmatch(handle):
+        return True
+    return _CLAUSE_GOES_ON.match(text, m.end()) is None
+
+
 _DECIMAL = re.compile(r"\d\.\d{3}")
 _COORDS = re.compile(r"(?<![\d.])-?\d{1,2}\.\d{3,}\s*,\s*-?\d{1,3}\.\d{3,}(?![\d.])")
 _MAPS = re.compile(r"(https?://)?(maps\.google\.\w+|goo\.gl/maps|maps\.app\.goo\.gl|yandex\.\w+/maps|waze\.com)\S*", re.I)
@@ -148,7 +165,8 @@ class PrivacyDetector(Detector):
                     hits.append(_hit(m, 0.45, "social handle"))
         lower = text.lower()
         if any(w in lower for w in _SOCIAL_WORDS):
-            hits.extend(_hit(m, 0.7, "social account") for m in _HANDLE_CONTEXT.finditer(text))
+            hits.extend(_hit(m, 0.7, "social account") for m in _HANDLE_CONTEXT.finditer(text)
+                        if _names_a_handle(m, text))
             hits.extend(_hit(m, 0.85, "map link") for m in _MAPS.finditer(text))
         if any(w in lower for w in _ADDRESS_WORDS):
             says = [_hit(m, 0.35, "says where they live") for m in _ADDRESS_SAY.finditer(text)]
@@ -216,6 +234,8 @@ class PrivacyDetector(Detector):
             Example("muzey Nümunə prospekti 5-dədir, ekskursiya məktəbdən 9-da çıxır", "az", None),
             Example("sınıfın instagram sayfasına gezi fotoğraflarını yükledim", "tr", None),
             Example("annemle tiktok challenge videosu çektik", "tr", None),
+            Example("saw a tiktok saying the school closes tomorrow, is it true?", "en", None),
+            Example("add me on snap sunnygirl", "en", P),
             Example("جشن مدرسه جمعه، خیابان آزادی پلاک 12", "fa", None),
             Example("امروز مدرسه تعطیل بود، فردا مدرسه نمیرم", "fa", None),
             Example("гимназия, ул. Садовая 10, приглашает на ярмарку выпускников в субботу", "ru", None),
