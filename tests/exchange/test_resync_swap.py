@@ -181,6 +181,49 @@ def test_tombstones_and_signals_changed_during_the_resync_end_as_the_source_has_
     assert rows[PDQ[8]]["quarantined_at"] is not None and rows[PDQ[8]]["entry"] is None
 
 
+def test_a_first_sync_takes_the_latest_state_of_a_signal_sent_twice(
+    any_db: Database, introduce: Introduce, received_rows: ReceivedRows,
+) -> None:
+    """Nothing held yet (the fast path of a first sync): a signal deleted and one corrected after the
+    first page was read come twice; the rows, the bank and matching end as the source has them."""
+    db = any_db
+    a, b = introduce(db)
+    pdqs = [hash_bytes(data).pdq for data in IMAGES.values()]
+    banks.create_bank(db, a, "known")
+    banks.add_entries(db, "known", [("pdq", v) for v in [*pdqs, *PDQ[:10]]], org_id=a)
+    col = feed.ensure_collection(db, a, "known")
+    feed.sync(db, col.id)
+    to = partners.get_partner(db, a, "az-platform")
+    env, wire = bundles.page_wire(db, a, col, after=0, limit=5, to=to)
+    sent_first = {s.value for s in map(stix.from_indicator, stix.indicators_of(env["body"]["bundle"]))}
+    assert {pdqs[0], PDQ[1]} <= sent_first  # both travel on the first page, live
+    _accept(db, b, wire)
+    banks.remove_entries(db, "known", [pdqs[0]], org_id=a)
+    feed.correct(db, a, "known", stix.indicator_id(col.uuid, "pdq", PDQ[1]), confidence=40)
+    feed.sync(db, col.id)
+    after, result = env["body"]["next"], None
+    while True:
+        env, wire = bundles.page_wire(db, a, col, after=after, limit=5, to=to)
+        result = _accept(db, b, wire)
+        after = env["body"]["next"]
+        if not env["body"]["more"]:
+            break
+    rows = received_rows(db, b, "value")
+    assert set(rows) == {pdqs[1], *PDQ[:10]}
+    assert (result.applied.added, result.applied.updated, result.applied.removed) == (11, 0, 0)
+    assert rows[PDQ[1]]["confidence"] == 40  # the corrected state, not the first page's
+    assert all(row["entry"]["value"] == value for value, row in rows.items())
+    with db.connect() as conn:
+        from tutela.storage.tables.media import hash_entries
+
+        held = set(conn.execute(select(hash_entries.c.value).where(
+            hash_entries.c.bank_id == inbound.list_inbound(db, b)[0].bank_id)).scalars())
+    assert held == set(rows)  # no entry left behind by the deleted signal's first state
+    assert match_bytes(db, IMAGES[911], org_id=b)[1] == []
+    assert len(match_bytes(db, IMAGES[912], org_id=b)[1]) == 1
+    assert _staged(db) == 0
+
+
 def test_a_swap_refuses_a_feed_whose_bank_was_deleted(db: Database, introduce: Introduce) -> None:
     from tutela.exchange import resync
     from tutela.exchange.errors import ExchangeError

@@ -17,6 +17,12 @@ Here instead:
   the removal log the matchers follow, then the rows); what stays takes the snapshot's metadata
   and keeps its bank entry, quarantine and match counts; what is new gets a bank entry (in index
   order) and a row (in STIX id order). Then the matchers are told once.
+- A first sync (we hold nothing of the feed, the common case of a new partner) needs none of the
+  keeping: its rows are the snapshot's latest states, inserted in (STIX id, newest first) order with
+  duplicates skipped, so the one sort that orders the rows also picks the latest state of each signal
+  (no separate pass over the snapshot); a signal whose latest state is not live is inserted as a marker
+  row and deleted in the same transaction. Only when a signal came twice are the bank entries that
+  its earlier state made and no row kept taken back (never seen outside the transaction).
 
 A crash (or a refused page) midway leaves the live rows serving and the checkpoint where it was
 (the caller stores the new checkpoint only after the swap), so the next pull starts the resync
@@ -26,9 +32,10 @@ again, and its first page clears what the broken one staged.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, literal, select, update
+from sqlalchemy import and_, case, delete, exists, func, literal, select, update
 
 from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import Partner
@@ -76,6 +83,8 @@ _REFRESHED = (
     "provenance",
     "remote_seq",
 )
+#: `received_at` of a first sync's marker row: a signal whose latest state is not live (step 6 of `swap_in`)
+_MARKER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -193,27 +202,28 @@ def swap_in(
     mine = st.c.inbound_id == inbound_id
     with db.begin() as conn:
         _cache(conn)
+        found = int(conn.execute(select(func.count()).select_from(st).where(mine)).scalar() or 0)
         if run is not None:
-            found = conn.execute(select(func.count()).select_from(st).where(mine)).scalar()
             if found != run.staged:
                 raise ExchangeError(
                     f"another resync of this feed from {partner.name!r} ran at the same time "
                     f"({found} signals staged, {run.staged} by this one): nothing was changed; pull again",
                     kind=ErrorKind.CONFLICT,
                 )
-        # 1. one state a signal: the latest staged (a signal changed during the resync was sent twice)
-        ranked = (
-            select(
-                st.c.id,
-                func.row_number().over(partition_by=st.c.stix_id, order_by=st.c.id.desc()).label("rank"),
-            )
-            .where(mine)
-            .subquery()
-        )
-        conn.execute(delete(st).where(st.c.id.in_(select(ranked.c.id).where(ranked.c.rank > 1))))
         held = conn.execute(select(r.c.id).where(r.c.inbound_id == inbound_id).limit(1)).first() is not None
         removed = withdrawn = entries_removed = updated = 0
         if held:
+            # 1. one state a signal: the latest staged (a signal changed during the resync was sent twice);
+            # a first sync does this in step 6's sort
+            ranked = (
+                select(
+                    st.c.id,
+                    func.row_number().over(partition_by=st.c.stix_id, order_by=st.c.id.desc()).label("rank"),
+                )
+                .where(mine)
+                .subquery()
+            )
+            conn.execute(delete(st).where(st.c.id.in_(select(ranked.c.id).where(ranked.c.rank > 1))))
             # 2. what stays (live in the snapshot, same value) takes the snapshot's metadata and a fresh
             # `received_at`; its entry, quarantine and counts stay. Driven by the snapshot, each row
             # found by the feed's STIX id index (never a scan of the snapshot per row held)
@@ -294,10 +304,16 @@ def swap_in(
                 )
                 .values(entry_id=e.c.id)
             )
-        # 6. rows for new signals, each with its entry, in the order of the feed's STIX id index
-        new = and_(mine, st.c.live.is_(True))
+        # 6. rows for new signals, each with its entry, in the order of the feed's STIX id index. A first
+        # sync takes every staged row, newest first within a STIX id, and skips the older ones (so the
+        # latest state wins with no pass of its own); a latest state that is not live lands as a marker
+        received = literal(now, r.c.received_at.type)
         if held:
-            new = and_(new, ~exists().where(r.c.inbound_id == inbound_id, r.c.stix_id == st.c.stix_id))
+            new = and_(mine, st.c.live.is_(True), ~exists().where(r.c.inbound_id == inbound_id, r.c.stix_id == st.c.stix_id))
+            order = (st.c.stix_id,)
+        else:
+            new, order = mine, (st.c.stix_id, st.c.id.desc())
+            received = case((st.c.live.is_(True), received), else_=literal(_MARKER, r.c.received_at.type))
         rows = (
             select(
                 st.c.inbound_id,
@@ -305,23 +321,46 @@ def swap_in(
                 st.c.value,
                 *(st.c[name] for name in _REFRESHED),
                 e.c.id,
-                literal(now, r.c.received_at.type),
+                received,
                 literal(0, r.c.matches.type),
                 literal(0, r.c.window_matches.type),
             )
             .select_from(st.outerjoin(e, entry_of))
             .where(new)
-            .order_by(st.c.stix_id)
+            .order_by(*order)
         )
+        if not held and conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import distinct_on
+
+            rows = rows.ext(distinct_on(st.c.stix_id))  # PostgreSQL need not insert in ORDER BY order
         added = _count(
             conn,
             conn.execute(
-                r.insert().from_select(
+                _insert(conn, r).from_select(
                     ["inbound_id", "stix_id", "value", *_REFRESHED, "entry_id", "received_at", "matches", "window_matches"],
                     rows,
-                ).execution_options(preserve_rowcount=True)
+                )
+                .on_conflict_do_nothing(index_elements=["inbound_id", "stix_id"])
+                .execution_options(preserve_rowcount=True)
             ),
         )
+        if not held:
+            once = added  # one row a signal: fewer than staged when a signal came twice
+            added -= int(
+                conn.execute(delete(r).where(r.c.inbound_id == inbound_id, r.c.received_at == _MARKER)).rowcount or 0
+            )
+            if once < found:
+                # 7. the entries an earlier state made that no row kept (never seen outside this transaction)
+                entries_added -= int(
+                    conn.execute(
+                        delete(e).where(
+                            e.c.bank_id == bank_id,
+                            e.c.added_at == now,
+                            ~exists().where(r.c.inbound_id == inbound_id, r.c.entry_id == e.c.id),
+                        )
+                    ).rowcount
+                    or 0
+                )
         conn.execute(delete(st).where(mine))
     if entries_added or entries_removed:
         changes.notify(db)
