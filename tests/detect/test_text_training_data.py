@@ -153,3 +153,44 @@ def test_an_idf_weighted_expert_is_stored_as_one_linear_map() -> None:
     clf = LogisticRegression(C=10.0, solver="liblinear", random_state=0).fit(x @ sp.diags(idf), y)
     assert np.allclose(x @ coef + b, clf.decision_function(x @ sp.diags(idf)), atol=1e-4)
     assert ((x @ coef + b) > 0).tolist() == y.astype(bool).tolist()
+
+
+def test_a_texts_written_form_is_read_the_same_alone_and_in_a_batch() -> None:
+    """The router's form features come from one scan of the joined batch: a match at one text's edge
+    (a `Q:` that opens the next text) must count for that text, never its neighbour."""
+    from tutela.detect.training.experts import SHAPES, shape_features
+
+    texts = ["@USER you are such a clown", "RT @bob: &amp; look http://t.co/x", "Q: hi there A: go away",
+             "hey are u coming tmrw?", "", "ALL CAPS 123 😀\nnext line..."]
+    batch = shape_features(texts).toarray()
+    alone = np.vstack([shape_features([t]).toarray() for t in texts])
+    assert np.array_equal(batch, alone)
+    on = {name: [bool(v) for v in batch[:, k]] for k, name in enumerate(SHAPES)}
+    assert on["at_user"] == [True, False, False, False, False, False] and on["at"][:2] == [True, True]
+    assert on["retweet"][1] and on["html_entity"][1] and on["link"][1] and on["colon"][1]
+    assert on["question_answer"] == [False, False, True, False, False, False]
+    assert on["question"][3] and on["lower_start"][3] and on["end_punctuation"][3]
+    assert on["capitals_word"][5] and on["digit"][5] and on["emoji"][5] and on["line_break"][5] and on["ellipsis"][5]
+
+
+def test_a_router_fitted_with_the_written_form_reads_the_original_text(tmp_path: Path) -> None:
+    """A route learned from form alone (`@USER` mentions) is taken for the text as it arrived, whose
+    case and `@` normalisation loses; the artefact keeps those rows through a save and a load."""
+    from tutela.detect.training.experts import N_SHAPE, SHAPES
+
+    model = _model(True)
+    router = np.zeros((N_FEATURES + N_SHAPE, 2), dtype=np.float32)
+    router[N_FEATURES + SHAPES.index("at_user"), 0] = 10.0
+    model = LinearModel(heads=model.heads, coef=model.coef, intercept=model.intercept, calib=model.calib,
+                        thresholds=model.thresholds, routes=model.routes, router=sp.csc_matrix(router),
+                        router_intercept=np.array([0.0, 0.0]), experts=model.experts, expert_coef=model.expert_coef,
+                        expert_intercept=model.expert_intercept)
+    originals = ["@USER bully bully bully", "bully bully bully"]
+    normalized = [t.lower() for t in originals]
+    j = HEADS.index(Category.CYBERBULLYING)
+    out = model.predict(normalized, ["en"] * 2, originals)
+    assert out[0, j] >= 0.4 > out[1, j]  # the mention routes the first to the forum's expert, which flags it
+    assert model.predict(normalized, ["en"] * 2)[0, j] < 0.4  # lower-cased, the form is gone: not routed
+    path = tmp_path / "m.npz"
+    model.save(path)
+    assert np.allclose(LinearModel.load(path).predict(normalized, ["en"] * 2, originals), out, atol=1e-3)

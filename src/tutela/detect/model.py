@@ -43,7 +43,7 @@ class LinearModel:
     # and one head per source, calibrated, with its own threshold: source -> (category, threshold,
     # governed categories: other model heads the source's labels speak for, which the expert's "no" caps).
     routes: list[str] = field(default_factory=list)
-    router: sp.csc_matrix | None = None  # (n_features, routes)
+    router: sp.csc_matrix | None = None  # (n_features, routes), or (n_features + experts.N_SHAPE, routes): see experts.shape_features
     router_intercept: np.ndarray | None = None
     experts: dict[str, tuple[str, float, list[str]]] = field(default_factory=dict)
     expert_coef: sp.csc_matrix | None = None  # (n_features, experts), calibration folded in
@@ -63,6 +63,11 @@ class LinearModel:
         self._dense = dense
         # experts and router are sparse: a few hundred non-zeros a message, no dense copy needed
         self._router = None if self.router is None else sp.csr_matrix(self.router, dtype=np.float32)
+        # a router fitted with the texts' written form (`experts.shape_features`) has those rows after the n-grams'
+        self._router_shape: np.ndarray | None = None
+        if self._router is not None and self._router.shape[0] > w.shape[0]:
+            self._router_shape = self._router[w.shape[0]:].toarray()
+            self._router = self._router[: w.shape[0]]
         self._experts = None if self.expert_coef is None else sp.csr_matrix(self.expert_coef, dtype=np.float32)
 
     def decision(self, x: sp.csr_matrix) -> np.ndarray:
@@ -75,13 +80,17 @@ class LinearModel:
         z = self.decision(x)
         return 1.0 / (1.0 + np.exp(-(self.calib[:, 0] * z + self.calib[:, 1])))
 
-    def predict(self, normalized: list[str], langs: list[str] | None = None) -> np.ndarray:
+    def predict(
+        self, normalized: list[str], langs: list[str] | None = None, originals: list[str] | None = None
+    ) -> np.ndarray:
         """Probabilities (n, len(heads)); language-specific heads answer for their languages, and a
-        source's expert answers for its category where the router is sure a text reads like that source."""
-        return self.predict_x(featurize(normalized), langs)
+        source's expert answers for its category where the router is sure a text reads like that source.
+        `originals` (the texts as they arrived) give the router their written form; without them it reads
+        the normalised texts' form."""
+        return self.predict_x(featurize(normalized), langs, texts=originals if originals is not None else normalized)
 
     def predict_in_domain(
-        self, normalized: list[str], langs: list[str] | None = None
+        self, normalized: list[str], langs: list[str] | None = None, originals: list[str] | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """`predict`, plus (n, heads) where a source's expert said "not harmful" (the engine lets no noisy
         phrase rule of those categories flag there either), plus (n,) the texts the router is sure read
@@ -90,13 +99,15 @@ class LinearModel:
         veto = np.zeros((len(normalized), len(self.heads)), dtype=bool)
         public = np.full(len(normalized), "", dtype=object)
         chat = np.ones(len(normalized), dtype=bool)
-        return self.predict_x(featurize(normalized), langs, veto, public, chat), veto, public, chat
+        texts = originals if originals is not None else normalized
+        return self.predict_x(featurize(normalized), langs, veto, public, chat, texts), veto, public, chat
 
     def predict_x(
         self, x: sp.csr_matrix, langs: list[str] | None = None, veto: np.ndarray | None = None,
-        public: np.ndarray | None = None, chat: np.ndarray | None = None,
+        public: np.ndarray | None = None, chat: np.ndarray | None = None, texts: list[str] | None = None,
     ) -> np.ndarray:
-        """`predict` on features already computed (training compares heads on the same matrix)."""
+        """`predict` on features already computed (training compares heads on the same matrix). `texts`:
+        what the router reads the written form of (needed when the router was fitted with it)."""
         p = self.predict_features(x)
         out = p[:, : len(self.heads)]
         if langs is not None and self.lang_heads:
@@ -106,7 +117,7 @@ class LinearModel:
                 if rows.any():
                     out[rows, self.heads.index(Category(cat))] = p[rows, len(self.heads) + k]
         if self._experts is not None and self._router is not None and x.shape[0]:
-            self._apply_experts(x, out, langs, veto, public, chat)
+            self._apply_experts(x, out, langs, veto, public, chat, texts)
         return out
 
     def threshold(self, category: str, lang: str | None) -> float:
@@ -115,12 +126,12 @@ class LinearModel:
 
     def _apply_experts(
         self, x: sp.csr_matrix, out: np.ndarray, langs: list[str] | None, veto: np.ndarray | None,
-        public: np.ndarray | None, chat: np.ndarray | None = None,
+        public: np.ndarray | None, chat: np.ndarray | None = None, texts: list[str] | None = None,
     ) -> None:
-        from tutela.detect.training.experts import CHAT, route_probabilities, sure_routes
+        from tutela.detect.training.experts import CHAT, route_probabilities, route_scores, sure_routes
 
         assert self._router is not None and self._experts is not None
-        route_p = route_probabilities((x @ self._router).toarray() + self.router_intercept)
+        route_p = route_probabilities(route_scores(x, texts, self._router, self._router_shape) + self.router_intercept)
         best, sure = sure_routes(route_p, self.routes)
         z = (x @ self._experts).toarray() + self.expert_intercept
         pe = 1.0 / (1.0 + np.exp(-z))

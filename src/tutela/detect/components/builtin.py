@@ -53,7 +53,8 @@ class TextModelComponent(TrainableComponent):
         norm = _normalized(texts)
         if model is None:
             return [ComponentResult() for _ in texts]
-        probs, _, _, _ = model.predict_in_domain(norm, list(langs))
+        originals = [t if isinstance(t, str) else "" for t in texts]
+        probs, _, _, _ = model.predict_in_domain(norm, list(langs), originals)
         out = []
         for i, lang in enumerate(langs):
             thr = thresholds_for(model, None, lang)
@@ -75,7 +76,7 @@ class TextModelComponent(TrainableComponent):
         if model is None or not live:
             return
         p, veto, public, chat = model.predict_in_domain(
-            [state.normalized[i] for i in live], [state.langs[i] for i in live]
+            [state.normalized[i] for i in live], [state.langs[i] for i in live], [state.originals[i] for i in live]
         )
         state.public_domain[live] = public
         state.chat_domain[live] = chat

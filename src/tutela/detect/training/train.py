@@ -290,7 +290,16 @@ def _fit_experts(
 
 def _fit_router(prep: Prepared, log: Callable[[str], None], report: dict) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The router over the public sources and our written `chat`, pruned, with its held-out figures in `report`."""
-    from tutela.detect.training.experts import CHAT, chat_texts, fit_router, route_probabilities, sure_routes
+    from tutela.detect.training.experts import (
+        CHAT,
+        N_SHAPE,
+        chat_texts,
+        fit_router,
+        route_probabilities,
+        route_scores,
+        shape_features,
+        sure_routes,
+    )
 
     sources = np.array([r.source for r in prep.rows])
     public = sorted({r.source for r in prep.rows if r.source != "seed"})
@@ -298,22 +307,31 @@ def _fit_router(prep: Prepared, log: Callable[[str], None], report: dict) -> tup
     chat = chat_texts()
     chat_split = np.array([split_of(f"chat:{t}") for t in chat])
     x_chat = featurize([normalize_text(t[:5000]) for t in chat])
+    # the router reads each text's n-grams and its written form as it arrived (`experts.shape_features`)
+    texts = np.array([r.text for r in prep.rows], dtype=object)
+    chat_arr = np.array(chat, dtype=object)
     pub_tr = (prep.split == "train") & (sources != "seed")
-    x_router = sp.vstack([prep.x[pub_tr], x_chat[chat_split == "train"]]).tocsr()
+    x_router = sp.vstack([
+        sp.hstack([prep.x[pub_tr], shape_features(list(texts[pub_tr]))]),
+        sp.hstack([x_chat[chat_split == "train"], shape_features(list(chat_arr[chat_split == "train"]))]),
+    ]).tocsr()
     y_router = np.concatenate([
         np.searchsorted(routes[:-1], sources[pub_tr]), np.full(int((chat_split == "train").sum()), len(routes) - 1)
     ])
     router_coef, router_b = fit_router(x_router, y_router, routes, log)
     router_coef = np.stack([_prune(router_coef[:, k], ROUTER_KEEP) for k in range(len(routes))], axis=1)
     # how the router does on rows it never saw
-    def routed(x: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        return sure_routes(route_probabilities(np.asarray(x @ router_coef) + router_b), routes)
+    n = prep.x.shape[1]
+
+    def routed(x: sp.csr_matrix, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        z = route_scores(x, list(raw), router_coef[:n], router_coef[n : n + N_SHAPE])
+        return sure_routes(route_probabilities(z + router_b), routes)
 
     test_pub = (prep.split == "test") & (sources != "seed")
-    arg, sure = routed(prep.x[test_pub])
+    arg, sure = routed(prep.x[test_pub], texts[test_pub])
     right = (arg == np.searchsorted(routes[:-1], sources[test_pub])) & sure
     wrong = (arg != np.searchsorted(routes[:-1], sources[test_pub])) & sure
-    _, sure_c = routed(x_chat[chat_split == "test"])
+    _, sure_c = routed(x_chat[chat_split == "test"], chat_arr[chat_split == "test"])
     report["router"] = {
         "public_rows_routed_to_their_source": round(float(right.mean()), 4),
         "public_rows_routed_to_another_source": round(float(wrong.mean()), 4),
