@@ -18,7 +18,7 @@ profanity; a scam set's: fraud), nor may the phrase rules for swearing, insults 
 (`engine.VETOABLE_RULES`; rules for hate, threats and everything else always stand). Categories its source does not label (grooming,
 self-harm, trafficking, recruitment, privacy, and the rest) are never touched, so no expert can hide
 a sextortion threat or a child's self-harm message. An expert is kept only where it beats the
-general heads on its source's calibration rows. About one written chat message in forty is
+general heads on its source's calibration rows. About one written chat message in twenty-four is
 taken for a source (the router's `chat` class is learned from our written conversations and
 examples; measured on those held out), and there the source's judge decides for those categories.
 The router reads each text's n-grams and its written form as it arrived (`shape_features`).
@@ -109,25 +109,27 @@ CHAT_WEIGHT = 1.7
 
 
 # How a text is written, beside what it says: the router's extra evidence. Each public source was
-# collected in one place and keeps that place's form (tweets with `@USER`, `RT` and HTML entities,
-# Formspring's `Q: ... A:`, COVID posts with links, SMS adverts with digits), and the n-grams of the
-# normalised text lose most of it (case, `@`, `#`, links, line breaks). Router on held-out rows,
-# 2026-12-06: public rows routed to their own source 0.892 -> 0.926, our written chat messages taken for
-# a source 0.049 -> 0.025 (docs/models.md). It runs on every message, so it is one regex scan of the
-# whole batch (texts joined by NUL), ~2 us a chat message: a group per form; `_IMPLIES` adds what a
-# longer match hides (`@USER` is also an `@`, a link's `https:` also a colon). The lookahead (every
-# first character a form can start with) lets the scan skip other positions at once (10x faster).
+# collected on one platform and keeps its markers (tweets with `@USER`, `RT` and HTML entities,
+# Formspring's `Q: ... A:`, COVID posts with links, SMS adverts with digits), which the n-grams of the
+# normalised text lose (case, `@`, `#`, links, line breaks). Only platform markers: a first version
+# also read sentence case, final punctuation, colons and length, and took formal announcements (a
+# school festival with its date and address) for Turkish SMS adverts, because our written chat lines
+# start in lower case; it added false flags on the written Turkish and Azerbaijani dev lines. Router on
+# held-out rows, 2026-12-06: public rows routed to their own source 0.892 -> 0.897, our written chat
+# messages taken for a source 0.049 -> 0.042 (docs/models.md). It runs on every message, so it is one
+# regex scan of the whole batch (texts joined by NUL), under 2 us a chat message: a group per marker;
+# `_IMPLIES` adds what a longer match hides (`@USER` is also an `@`). The lookahead (every first
+# character a marker can start with) lets the scan skip other positions at once (10x faster).
 _FORMS = re.compile(
-    r"(?=[hw@#R&QA\n\dA-Z\U0001F300-\U0001FAFF\u2600-\u27BF\"\u201c\u201d!?.\u2026:])(?:"
+    r"(?=[hw@#R&QA\n\dA-Z\U0001F300-\U0001FAFF\u2600-\u27BF\"\u201c\u201d!?.\u2026])(?:"
     r"(?P<link>https?:|www\.)|(?P<at_user>@USER)|(?P<at>@)|(?P<hashtag>#)|(?P<retweet>\bRT\b)"
     r"|(?P<html_entity>&#?\w+;)|(?P<question_answer>\bA:|(?:^|(?<=\x00))Q:)|(?P<line_break>\n)"
     r"|(?P<capitals_word>\b[A-Z]{3,}\b)|(?P<digit>\d+)|(?P<emoji>[\U0001F300-\U0001FAFF\u2600-\u27BF]+)"
-    r"|(?P<quote>[\"\u201c\u201d])|(?P<exclamation>!+)|(?P<question>\?+)|(?P<ellipsis>\.\.\.|\u2026)|(?P<colon>:))"
+    r"|(?P<quote>[\"\u201c\u201d])|(?P<exclamation>!+)|(?P<question>\?+)|(?P<ellipsis>\.\.\.|\u2026))"
 )
-_IMPLIES = {"at_user": "at", "link": "colon", "question_answer": "colon"}
-SHAPES: tuple[str, ...] = (*_FORMS.groupindex, "lower_start", "upper_start", "end_punctuation")
-LENGTH_BUCKETS = 13  # log2 of the length in characters, capped
-N_SHAPE = len(SHAPES) + LENGTH_BUCKETS
+_IMPLIES = {"at_user": "at"}
+SHAPES: tuple[str, ...] = tuple(_FORMS.groupindex)
+N_SHAPE = len(SHAPES)
 SHAPE_WEIGHT = 0.5  # against the n-gram features' unit norm (each part L2-normalised)
 
 
@@ -137,24 +139,18 @@ _GROUP_ALSO = np.array([0, *(SHAPES.index(_IMPLIES.get(name, name)) for name in 
 
 
 def shape_features(texts: list[str]) -> sp.csr_matrix:
-    """(n, N_SHAPE) the written form of each text as it arrived (not normalised): `SHAPES` and a length bucket."""
+    """(n, N_SHAPE) the platform markers (`SHAPES`) in each text as it arrived (not normalised)."""
     n = len(texts)
     out = np.zeros((n, N_SHAPE), dtype=np.float32)
     if not n:
         return sp.csr_matrix(out)
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
-    starts = np.concatenate([[0], np.cumsum(lengths[:-1] + 1)])
+    starts = np.concatenate([[0], np.cumsum(lengths[:-1] + 1)])  # where each text begins in `joined`
     joined = "\x00".join(t.replace("\x00", " ") for t in texts)
     hits = np.array([(m.start(), m.lastindex) for m in _FORMS.finditer(joined)], dtype=np.int64).reshape(-1, 2)
     doc = np.searchsorted(starts, hits[:, 0], side="right") - 1
     out[doc, _GROUP_COL[hits[:, 1]]] = 1.0
     out[doc, _GROUP_ALSO[hits[:, 1]]] = 1.0
-    base = len(_FORMS.groupindex)
-    firsts = [t[:1] for t in texts]
-    out[:, base] = [c.islower() for c in firsts]
-    out[:, base + 1] = [c.isupper() for c in firsts]
-    out[:, base + 2] = [t.rstrip()[-1:] in (".", "!", "?") for t in texts]
-    out[np.arange(n), len(SHAPES) + np.minimum(np.log2(lengths + 1).astype(np.int64), LENGTH_BUCKETS - 1)] = 1.0
     return sp.csr_matrix(out * SHAPE_WEIGHT)
 
 
