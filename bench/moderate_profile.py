@@ -42,11 +42,12 @@ def _bodies(n: int, args: argparse.Namespace, seed: int = 7) -> list[bytes]:
 
 
 def _count_semantic() -> dict[str, int]:
-    """Wrap the batch entry point the server uses so the run can say how many texts reached the semantic stage."""
+    """Wrap the entry points the server uses (the fast stage on the loop, `finish_texts` on the semantic
+    thread) so the run can say how many texts reached the semantic stage."""
     import tutela.detect as detect
 
     counts = {"texts": 0, "semantic": 0}
-    inner = detect.analyze_texts
+    inner, inner_finish = detect.analyze_texts, detect.finish_texts
 
     def counting(*a, **kw):  # noqa: ANN002, ANN003, ANN202
         out = inner(*a, **kw)
@@ -54,7 +55,13 @@ def _count_semantic() -> dict[str, int]:
         counts["semantic"] += sum("semantic" in r.stages for r in out)
         return out
 
+    def counting_finish(*a, **kw):  # noqa: ANN002, ANN003, ANN202
+        out = inner_finish(*a, **kw)
+        counts["semantic"] += sum("semantic" in r.stages for r in out)
+        return out
+
     detect.analyze_texts = counting
+    detect.finish_texts = counting_finish
     return counts
 
 

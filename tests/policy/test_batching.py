@@ -74,26 +74,33 @@ def test_known_ages_keep_moderate_on_the_fast_path(tmp_path) -> None:  # noqa: A
 
 
 def test_semantic_stage_texts_run_off_the_event_loop(monkeypatch) -> None:
-    """A text bound for the semantic stage (unknown ages) is analysed on the semantic thread, so the
-    loop answers a fast-path text while it runs; the fast text is analysed on the loop's own thread."""
+    """A text bound for the semantic stage (unknown ages) gets the fast stage on the loop and is finished
+    on the semantic thread, so the loop answers a fast-path text while it runs."""
     import threading
 
     import tutela.detect as detect
     from tutela.detect.semantic.cascade import Audience
 
-    real = detect.analyze_texts
-    seen: dict[str, str] = {}
+    real, real_finish = detect.analyze_texts, detect.finish_texts
+    seen: dict[str, list[tuple[str, str]]] = {}
     slow_started, release = threading.Event(), threading.Event()
 
     def spy(texts, **kwargs):  # noqa: ANN001, ANN202
         for t in texts:
-            seen[t] = threading.current_thread().name
+            seen.setdefault(t, []).append((threading.current_thread().name, kwargs.get("stages", "auto")))
+        return real(texts, **kwargs)
+
+    def finish_spy(held, **kwargs):  # noqa: ANN001, ANN202
+        texts = [h.coerced[0] for h in held]
+        for t in texts:
+            seen.setdefault(t, []).append((threading.current_thread().name, "finish"))
         if "slow one" in texts:
             slow_started.set()
             release.wait(5)
-        return real(texts, **kwargs)
+        return real_finish(held, **kwargs)
 
     monkeypatch.setattr(detect, "analyze_texts", spy, raising=False)
+    monkeypatch.setattr(detect, "finish_texts", finish_spy, raising=False)
     adults = Audience(sender_minor=False, recipient_minor=False)
 
     async def go() -> tuple:
@@ -106,8 +113,11 @@ def test_semantic_stage_texts_run_off_the_event_loop(monkeypatch) -> None:
         return fast, await slow
 
     fast, slow = asyncio.run(go())
-    assert seen["slow one"].startswith("tutela-semantic") and seen["fast one"] == threading.main_thread().name
-    assert fast.stages == ["fast"] and slow.lang == "en"
+    main = threading.main_thread().name
+    assert seen["slow one"][0] == (main, "fast") and seen["slow one"][1][0].startswith("tutela-semantic")
+    assert seen["slow one"][1][1] == "finish" and len(seen["slow one"]) == 2  # the fast stage ran once
+    assert [name for name, _ in seen["fast one"]] == [main]
+    assert fast.stages == ["fast"] and slow.lang == "en" and slow == analyze_text("slow one", lang="en")
 
 
 #: Between two children, so the cascade decides by the fast stage's doubts alone: written for this test,
@@ -125,7 +135,7 @@ def test_texts_the_fast_stage_is_unsure_of_go_on_off_the_loop_with_the_same_answ
     from tutela.detect.semantic.cascade import Audience
 
     kids = Audience(sender_minor=True, recipient_minor=True)
-    real = detect.analyze_texts
+    real, real_finish = detect.analyze_texts, detect.finish_texts
     calls: list[tuple[str, str, list[str]]] = []
 
     def spy(texts, **kwargs):  # noqa: ANN001, ANN202
@@ -133,7 +143,13 @@ def test_texts_the_fast_stage_is_unsure_of_go_on_off_the_loop_with_the_same_answ
         calls.append((threading.current_thread().name, kwargs.get("stages", "auto"), list(texts)))
         return out
 
+    def finish_spy(held, **kwargs):  # noqa: ANN001, ANN202
+        out = real_finish(held, **kwargs)
+        calls.append((threading.current_thread().name, "finish", [h.coerced[0] for h in held]))
+        return out
+
     monkeypatch.setattr(detect, "analyze_texts", spy, raising=False)
+    monkeypatch.setattr(detect, "finish_texts", finish_spy, raising=False)
 
     async def go() -> list:
         batcher = TextBatcher()
@@ -159,19 +175,20 @@ def test_semantic_texts_that_wait_for_the_thread_go_in_small_batches_oldest_firs
 
     import tutela.detect as detect
 
-    real = detect.analyze_texts
+    real = detect.finish_texts
     batches: list[list[str]] = []
     started, release = threading.Event(), threading.Event()
 
-    def spy(texts, **kwargs):  # noqa: ANN001, ANN202
+    def spy(held, **kwargs):  # noqa: ANN001, ANN202
+        texts = [h.coerced[0] for h in held]
         if threading.current_thread().name.startswith("tutela-semantic"):
-            batches.append(list(texts))
+            batches.append(texts)
             if "first" in texts:
                 started.set()
                 release.wait(5)
-        return real(texts, **kwargs)
+        return real(held, **kwargs)
 
-    monkeypatch.setattr(detect, "analyze_texts", spy, raising=False)
+    monkeypatch.setattr(detect, "finish_texts", spy, raising=False)
 
     async def go() -> list:
         batcher = TextBatcher(semantic_batch=4)

@@ -1,7 +1,7 @@
 """Detection: text, conversation and image detectors.
 
 `analyze_text` / `analyze_texts` are the public entry points (see
-`tutela.detect.engine`); `normalize_text` is the shared evasion-defeating
+`tutela.detect.engine`; `finish_texts` finishes texts the fast stage held for the semantic stage); `normalize_text` is the shared evasion-defeating
 normalisation (see `tutela.detect.normalize`).
 """
 
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["analyze_text", "analyze_texts", "normalize_text"]
+__all__ = ["analyze_text", "analyze_texts", "finish_texts", "normalize_text"]
 
 
 def __getattr__(name: str) -> Any:
     # Lazy, so that importing `tutela.detect.image` (media) does not load text models.
-    if name in ("analyze_text", "analyze_texts"):
+    if name in ("analyze_text", "analyze_texts", "finish_texts"):
         from tutela.detect import engine
 
         return getattr(engine, name)

@@ -31,6 +31,7 @@ from tutela.detect.components.state import BatchState, fold
 from tutela.detect.components.state import category as category_of
 from tutela.detect.detectors.base import Hit
 from tutela.detect.detectors.privacy import mask
+from tutela.detect.held import Held, hold, restore
 from tutela.detect.langid import UNDETERMINED, identify_many
 from tutela.detect.model import LinearModel, explainable_words
 from tutela.detect.normalize import Normalized, normalize, normalize_text
@@ -211,6 +212,7 @@ def analyze_texts(
     audiences: Sequence[Audience | None] | None = None,
     org: OrgBank | None = None,
     deferred: list[int] | None = None,
+    held: list[Held] | None = None,
 ) -> list[TextAnalysis]:
     """Analyse a batch. Bad items (empty, not text, invalid UTF-8) get `error` set; none is dropped.
 
@@ -223,9 +225,12 @@ def analyze_texts(
     sent on to the semantic stage are appended to, so a caller can answer the others at once and
     analyse only those again with `stages="auto"` (elsewhere: the server's semantic thread,
     `policy/batching.py`). Exactly the texts `auto` picks, from the same scores; none when the setting
-    turns the stage off.
+    turns the stage off. `held` (with `deferred`): a list the fast-stage state of those texts is
+    appended to (`detect/held.py`), for `finish_texts` to run only the semantic stage on them.
     """
     check_mode(stages)
+    if held is not None and deferred is None:
+        deferred = []
     n = len(texts)
     if n == 0:
         return []
@@ -236,16 +241,16 @@ def analyze_texts(
             texts[lo:hi], settings=settings, max_chars=max_chars, explain=explain, stages=stages, org=org,
             langs=langs[lo:hi] if langs is not None else None, ids=ids[lo:hi] if ids is not None else None,
             audiences=audiences[lo:hi] if audiences is not None else None,
-            deferred=None if deferred is None else _Offset(deferred, lo),
+            deferred=None if deferred is None else _Offset(deferred, lo, held),
         ))
     return out
 
 
 class _Offset:
-    """`deferred` for one sub-batch: appends its positions shifted to the whole batch's."""
+    """`deferred` (and `held`) for one sub-batch: appends its positions shifted to the whole batch's."""
 
-    def __init__(self, out: list[int], lo: int) -> None:
-        self.out, self.lo = out, lo
+    def __init__(self, out: list[int], lo: int, held: list[Held] | None = None) -> None:
+        self.out, self.lo, self.held = out, lo, held
 
     def extend(self, rows: list[int]) -> None:
         self.out.extend(self.lo + i for i in rows)
@@ -319,7 +324,49 @@ def _analyze_batch(
 
     rows = _semantic_rows(stages, probs, rules, lang_codes, model, settings, audiences, live, normalized)
     if deferred is not None and stages == "fast":
-        deferred.extend(_semantic_rows("auto", probs, rules, lang_codes, model, settings, audiences, live, normalized))
+        picked = _semantic_rows("auto", probs, rules, lang_codes, model, settings, audiences, live, normalized)
+        deferred.extend(picked)
+        if deferred.held is not None:
+            deferred.held.extend(hold(state, picked, flag_matrix, coerced, lang_list, ids, deferred.lo))
+    return _finish(state, flag_matrix, rows, coerced, lang_list, ids, settings, explain)
+
+
+def finish_texts(held: Sequence[Held], *, settings: Settings | None = None, explain: bool = True) -> list[TextAnalysis]:
+    """Finish texts the fast stage held (`analyze_texts(stages="fast", held=[...])`): the semantic
+    components and the merge only, from the fast stage's own scores, flags and reasons. The answers are
+    the ones a one-pass `auto` analysis gives; `settings` must be the ones the fast stage ran with.
+    Texts of different organisations (or models) may come together: they are finished apart."""
+    groups: dict[tuple[int, int], list[int]] = {}
+    for k, h in enumerate(held):
+        groups.setdefault((id(h.org), id(h.model)), []).append(k)
+    out: list[TextAnalysis | None] = [None] * len(held)
+    for ks in groups.values():
+        part = [held[k] for k in ks]
+        state, flag_matrix = restore(part, settings)
+        ids = [h.rid for h in part]
+        results = _finish(state, flag_matrix, list(range(len(part))), [h.coerced for h in part],
+                          [h.lang for h in part], ids, settings, explain)
+        for k, r in zip(ks, results, strict=True):
+            out[k] = r
+    return [r for r in out if r is not None]
+
+
+def _finish(
+    state: BatchState,
+    flag_matrix: np.ndarray,
+    rows: list[int],
+    coerced: list[tuple[str, bool, str | None]],
+    lang_list: list[tuple[str, float]],
+    ids: Sequence[str | None] | None,
+    settings: Settings | None,
+    explain: bool,
+) -> list[TextAnalysis]:
+    """The semantic components on `rows` (picked by the cascade), the merge with the fast stage's flags,
+    and the results with their reasons. Everything here works row by row, so a batch rebuilt from held
+    texts (`finish_texts`) gives each text the answer its own batch would have."""
+    n = len(coerced)
+    model, probs, rules, normalized, lang_codes = state.model, state.probs, state.rules, state.normalized, state.langs
+    live = state.live
     for comp in components("semantic") if rows else []:
         try:
             if hasattr(comp, "contribute"):

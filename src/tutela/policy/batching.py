@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 
 _frozen = False
 
-_Item = tuple[str, str | None, Any, Any, "asyncio.Future[TextAnalysis]"]  # text, lang, audience, org, answer
+# text, lang, audience, org, the fast stage's state once held for the semantic thread (detect/held.py), answer
+_Item = tuple[str, str | None, Any, Any, Any, "asyncio.Future[TextAnalysis]"]
 
 
 def _freeze_once() -> None:
@@ -75,7 +76,7 @@ class TextBatcher:
         calling organisation's own examples: texts of different organisations are batched apart."""
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[TextAnalysis] = loop.create_future()
-        self._pending.append((text, lang, audience, org, fut))
+        self._pending.append((text, lang, audience, org, None, fut))
         if not self._scheduled:
             self._scheduled = True
             loop.call_soon(self._flush)
@@ -86,53 +87,43 @@ class TextBatcher:
         items, self._pending = self._pending, []
         from tutela.detect import analyze_texts
 
-        # Texts the cascade must send to the semantic stage (an adult, or someone of unknown age,
-        # writing to a minor or someone of unknown age) cost ~10 ms each; the rest well under one.
-        # Analysed in one batch, every fast text waited for the slow ones. So the rest go first and
-        # are answered; the slow ones go to the semantic thread. Results are the same either way
-        # (every text is analysed as on its own).
-        mode = self._semantic_mode()
-        first: dict[int, list[_Item]] = {}
-        later: dict[int, list[_Item]] = {}
+        # Every text gets the fast stage here, in one batch per organisation. Texts the cascade sends on to
+        # the semantic stage (`deferred`: an adult, or someone of unknown age, writing to a minor or someone
+        # of unknown age; a text the fast stage is unsure of; every text when the setting is `always`) cost
+        # ~5-10 ms more each: run inline, they stalled every request on the loop. They are held, with what
+        # the fast stage found (`detect/held.py`), and the semantic thread finishes them (`finish_texts`:
+        # the semantic stage and the merge only, not the fast stage again); the rest are answered at once.
+        # No text is answered before the stage the cascade picked for it has run, and the answers are the
+        # ones a one-pass `auto` analysis gives.
+        hold = self._semantic_mode() != "off"
+        groups: dict[int, list[_Item]] = {}
         for item in items:
-            audience = item[2]
-            slow = mode != "off" and (mode == "always" or audience is None or audience.adult_to_minor_or_unknown)
-            (later if slow else first).setdefault(id(item[3]), []).append(item)
-        # The rest could still go on to the semantic stage where the fast stage is unsure of them. They
-        # are analysed on the fast stage alone here, and the ones the cascade picks (`deferred`: ~6 % of
-        # chat) are analysed again, fully, on the semantic thread; run inline, their ~10-25 ms stalled
-        # every request on the loop. The answers are the same.
-        recheck = mode == "auto"
-        for group in first.values():
-            for item in self._run(analyze_texts, group, stages="fast" if recheck else "auto", hold=recheck):
-                later.setdefault(id(item[3]), []).append(item)
-        for group in later.values():
-            self._slow_pending.extend(group)
+            groups.setdefault(id(item[3]), []).append(item)
+        for group in groups.values():
+            self._slow_pending.extend(self._run(analyze_texts, group, hold=hold))
         if self._slow_pending and self._slow_task is None:
-            # held until done (the loop keeps only weak references to tasks)
-            self._slow_task = asyncio.get_running_loop().create_task(self._run_slow(analyze_texts))
+            from tutela.detect import finish_texts
 
-    async def _run_slow(self, analyze_texts: Any) -> None:
-        """The semantic-stage texts, on one thread (the encoder and its caches are thread-safe): each
-        round takes the oldest texts waiting (`_next_slow_batch`), batched per organisation, and
-        answers them back on the loop; it ends when nothing is waiting."""
+            # held until done (the loop keeps only weak references to tasks)
+            self._slow_task = asyncio.get_running_loop().create_task(self._run_slow(finish_texts))
+
+    async def _run_slow(self, finish_texts: Any) -> None:
+        """The held texts, on one thread (the encoder and its caches are thread-safe): each round takes
+        the oldest texts waiting (`_next_slow_batch`), finishes them (`finish_texts` keeps organisations
+        apart) and answers them back on the loop; it ends when nothing is waiting."""
         if self._slow_thread is None:
             self._slow_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tutela-semantic")
         loop = asyncio.get_running_loop()
         try:
             while self._slow_pending:
-                waiting = self._next_slow_batch()
-                groups: dict[int, list[_Item]] = {}
-                for item in waiting:
-                    groups.setdefault(id(item[3]), []).append(item)
-                self.semantic_items += len(waiting)
-                for chunk in groups.values():
-                    try:
-                        results = await loop.run_in_executor(self._slow_thread, self._analyse, analyze_texts, chunk)
-                    except Exception as exc:  # noqa: BLE001 - each caller gets the error and decides
-                        self._fail(chunk, exc)
-                    else:
-                        self._answer(chunk, results)
+                chunk = self._next_slow_batch()
+                self.semantic_items += len(chunk)
+                try:
+                    results = await loop.run_in_executor(self._slow_thread, self._finish, finish_texts, chunk)
+                except Exception as exc:  # noqa: BLE001 - each caller gets the error and decides
+                    self._fail(chunk, exc)
+                else:
+                    self._answer(chunk, results)
         finally:
             self._slow_task = None
 
@@ -151,26 +142,26 @@ class TextBatcher:
         self.semantic_batches += 1
         return batch
 
-    def _run(self, analyze_texts: Any, items: list[_Item], *, stages: str = "auto", hold: bool = False) -> list[_Item]:
-        """Analyse on this thread and answer; with `hold` (and `stages="fast"`), the items the `auto`
-        cascade would send on to the semantic stage are returned unanswered instead."""
-        held: list[_Item] = []
+    def _run(self, analyze_texts: Any, items: list[_Item], *, hold: bool = False) -> list[_Item]:
+        """Analyse on this thread and answer; with `hold`, the fast stage alone runs here and the items the
+        `auto` cascade sends on to the semantic stage are returned unanswered, each with its `Held` state."""
+        held_items: list[_Item] = []
         for chunk in self._chunks(items):
-            deferred: list[int] | None = [] if hold else None
+            held: list[Any] | None = [] if hold else None
             try:
-                results = self._analyse(analyze_texts, chunk, stages, deferred)
+                results = self._analyse(analyze_texts, chunk, held)
             except Exception as exc:  # noqa: BLE001 - each caller gets the error and decides
                 self._fail(chunk, exc)
                 continue
-            if not deferred:
+            if not held:
                 self._answer(chunk, results)
                 continue
-            on = set(deferred)
-            held.extend(chunk[k] for k in deferred)
+            on = {h.position for h in held}
+            held_items.extend((*chunk[h.position][:4], h, chunk[h.position][5]) for h in held)
             answer = [k for k in range(len(chunk)) if k not in on]
             if answer:
                 self._answer([chunk[k] for k in answer], [results[k] for k in answer])
-        return held
+        return held_items
 
     def _semantic_mode(self) -> str:
         return str(getattr(self.settings, "semantic_stage", "auto") or "auto")
@@ -178,11 +169,14 @@ class TextBatcher:
     def _chunks(self, items: list[_Item]) -> list[list[_Item]]:
         return [items[start:start + self.max_batch] for start in range(0, len(items), self.max_batch)]
 
-    def _analyse(self, analyze_texts: Any, chunk: list[_Item], stages: str = "auto",
-                 deferred: list[int] | None = None) -> list[TextAnalysis]:
-        extra = {} if deferred is None else {"deferred": deferred}
-        return analyze_texts([t for t, *_ in chunk], settings=self.settings, org=chunk[0][3], stages=stages,
-                             langs=[lg for _, lg, *_ in chunk], audiences=[a for _, _, a, *_ in chunk], **extra)
+    def _analyse(self, analyze_texts: Any, chunk: list[_Item], held: list[Any] | None = None) -> list[TextAnalysis]:
+        """The fast stage alone when `held` is given (the texts to finish are appended to it), else `auto`."""
+        return analyze_texts([t for t, *_ in chunk], settings=self.settings, org=chunk[0][3],
+                             stages="fast" if held is not None else "auto", langs=[lg for _, lg, *_ in chunk],
+                             audiences=[a for _, _, a, *_ in chunk], held=held)
+
+    def _finish(self, finish_texts: Any, chunk: list[_Item]) -> list[TextAnalysis]:
+        return finish_texts([item[4] for item in chunk], settings=self.settings)
 
     @staticmethod
     def _fail(chunk: list[_Item], exc: Exception) -> None:

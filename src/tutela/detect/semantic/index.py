@@ -14,7 +14,7 @@ import numpy as np
 
 from tutela.detect.semantic.bank import Example
 from tutela.detect.semantic.encoder import Encoder, windows
-from tutela.detect.semantic.scorer import TARGETS, Calibrated, K, knn_margins, target_masks
+from tutela.detect.semantic.scorer import TARGETS, Calibrated, Columns, K, knn_margins, target_masks
 
 NEIGHBOURS = 3
 # An organisation's own example is an instruction, not one more vote among the built-in ones: a text
@@ -74,6 +74,7 @@ class BankIndex:
         # different fourth decimal; a text's scores must not depend on its batchmates
         self.emb_t = np.ascontiguousarray(embeddings.astype(np.float64).T)  # (dim, m)
         self.harm, self.neg = target_masks(examples)
+        self.columns = Columns.of(self.harm, self.neg)
         self.calibrated = calibrated
         self.org = np.array([e.source.startswith("org:") for e in examples], dtype=bool)
         self.benign = np.array([not e.is_harm for e in examples], dtype=bool)
@@ -89,7 +90,7 @@ class BankIndex:
         """(combined probabilities (n, targets), similarities (n, m), kNN margins (n, targets))."""
         emb = emb.astype(np.float64)
         sims = emb @ self.emb_t
-        margins, _ = knn_margins(sims, self.harm, self.neg, K)
+        margins, _ = knn_margins(sims, self.harm, self.neg, K, self.columns)
         combined, _, _ = self.calibrated.score(emb, margins)
         return combined, sims, margins
 
@@ -122,7 +123,7 @@ class BankIndex:
             for name in flagged:
                 t = TARGETS.index(name)
                 row = sims[best_row[t]]
-                cols = np.flatnonzero(self.harm[t])
+                cols = self.columns.harm[t]
                 top = cols[np.argsort(-row[cols])[:NEIGHBOURS]]
                 neighbours[name] = [self._neighbour(j, float(row[j])) for j in top]
             with np.errstate(invalid="ignore"):

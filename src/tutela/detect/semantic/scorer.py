@@ -71,12 +71,36 @@ def target_masks(examples: list[Example]) -> tuple[np.ndarray, np.ndarray]:
     return harm, neg
 
 
-def _topk_mean(sims: np.ndarray, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean of the k largest similarities among the masked columns, and the argmax column, per row."""
+@dataclass(frozen=True)
+class Columns:
+    """Each target's harmful columns, and its negative columns as one of a few shared sets (the 12
+    categories share every benign line): the masks as indices, found once per bank. Looking them up on
+    every call (26 scans of the mask and 13 packings of the bank's size) was ~0.3 ms of the ~0.8 a call
+    of one text spent in `knn_margins` (the semantic thread's small batches, docs/benchmarks.md "h15two")."""
+
+    harm: tuple[np.ndarray, ...]
+    negs: tuple[np.ndarray, ...]
+    neg_of: tuple[int, ...]  # per target, which of `negs`
+
+    @classmethod
+    def of(cls, harm: np.ndarray, neg: np.ndarray) -> Columns:
+        keys: dict[bytes, int] = {}
+        negs: list[np.ndarray] = []
+        neg_of: list[int] = []
+        for t in range(len(TARGETS)):
+            key = np.packbits(neg[t]).tobytes()
+            if key not in keys:
+                keys[key] = len(negs)
+                negs.append(np.flatnonzero(neg[t]))
+            neg_of.append(keys[key])
+        return cls(tuple(np.flatnonzero(harm[t]) for t in range(len(TARGETS))), tuple(negs), tuple(neg_of))
+
+
+def _topk_mean(sims: np.ndarray, cols: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of the k largest similarities among the columns `cols`, and the argmax column, per row."""
     n = sims.shape[0]
-    if not mask.any():
+    if not len(cols):
         return np.full(n, np.nan), np.full(n, -1)
-    cols = np.flatnonzero(mask)
     sub = sims[:, cols]
     kk = min(k, len(cols))
     if kk == len(cols):
@@ -87,19 +111,18 @@ def _topk_mean(sims: np.ndarray, mask: np.ndarray, k: int) -> tuple[np.ndarray, 
     return top.mean(axis=1), best
 
 
-def knn_margins(sims: np.ndarray, harm: np.ndarray, neg: np.ndarray, k: int = K) -> tuple[np.ndarray, np.ndarray]:
-    """(margins (n, targets), nearest harmful example index (n, targets), -1 where none)."""
+def knn_margins(sims: np.ndarray, harm: np.ndarray, neg: np.ndarray, k: int = K,
+                columns: Columns | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(margins (n, targets), nearest harmful example index (n, targets), -1 where none). `columns`:
+    the masks' `Columns`, when the caller keeps them (a bank scored many times)."""
+    cols = Columns.of(harm, neg) if columns is None else columns
     n = sims.shape[0]
     margins = np.full((n, len(TARGETS)), np.nan)
     nearest = np.full((n, len(TARGETS)), -1, dtype=np.int64)
-    benign: dict[bytes, np.ndarray] = {}  # the categories share one benign mask: its top k once
+    benign = [np.nan_to_num(_topk_mean(sims, c, k)[0], nan=0.0) for c in cols.negs]  # each shared set once
     for t in range(len(TARGETS)):
-        h, best = _topk_mean(sims, harm[t], k)
-        key = np.packbits(neg[t]).tobytes()
-        if key not in benign:
-            benign[key] = _topk_mean(sims, neg[t], k)[0]
-        b = benign[key]
-        margins[:, t] = h - np.nan_to_num(b, nan=0.0)
+        h, best = _topk_mean(sims, cols.harm[t], k)
+        margins[:, t] = h - benign[cols.neg_of[t]]
         nearest[:, t] = best
     return margins, nearest
 
