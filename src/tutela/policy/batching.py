@@ -7,16 +7,17 @@ ready in the same event-loop turn and analyses them together. No timer is
 involved: a lone request is analysed on the next loop turn (no added
 latency), and under load batches form by themselves.
 
-Texts that go on to the semantic stage (~8 ms of CPU each, ~6.5 of them inside ONNX Runtime, which
-lets go of the GIL) are analysed on one thread of their own, so the event loop keeps answering
-fast-path requests on the other core meanwhile instead of stalling behind them. They queue for that
-thread in order of arrival; each time it is free it takes the oldest as one batch, up to
-`semantic_batch` (32) encoder windows (a chat message is one window, a long text up to eight). Under
-load the texts that arrive while one batch runs make the next one (the encoder costs ~12 ms a text
-alone, ~8.7 in batches of 4, ~8 in batches of 8-16: the fast stage's and the example bank's fixed
-costs, ~1.5 ms each a call, are shared). The bound is a cap, not a tuning knob: without it a burst
-(a platform that sends no ages, a bulk import) became one batch of hundreds, and every text in it
-waited for all of them. It sits above the ~15 texts a saturated server batches by itself because
+Every text gets the fast stage on the loop. Those the cascade sends on to the semantic stage (~5-8 ms
+of CPU each, most of it inside ONNX Runtime, which lets go of the GIL) are held there with what the fast
+stage found (`detect/held.py`) and finished on one thread of their own (`finish_texts`: the semantic
+stage and the merge, not the fast stage again), so the event loop keeps answering fast-path requests on
+the other core meanwhile instead of stalling behind them; no text is answered before its semantic stage
+has run. They queue for that thread in order of arrival; each time it is free it takes the oldest as one
+batch, up to `semantic_batch` (32) encoder windows (a chat message is one window, a long text up to
+eight). Under load the texts that arrive while one batch runs make the next one (the encoder and the
+example bank cost less a text in batches: their fixed costs a call are shared). The bound is a cap,
+not a tuning knob: without it a burst (a platform that sends no ages, a bulk import) became one batch
+of hundreds, and every text in it waited for all of them. It sits above the ~15 texts a saturated server batches by itself because
 smaller caps cost more than they gave in the closed-loop benchmark (`bench/moderate_profile.py`,
 2026-12-06, docs/benchmarks.md "h15mod"): at 4, +0.25-0.4 ms of CPU a request (smaller batches on the
 loop too, as answers come back in smaller groups) and a higher p99, at 16 a slightly higher p99,
