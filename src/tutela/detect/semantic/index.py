@@ -121,9 +121,9 @@ class BankIndex:
             flagged = [TARGETS[t] for t in np.flatnonzero(passed)]
             neighbours: dict[str, list[Neighbour]] = {}
             for name in flagged:
-                t = TARGETS.index(name)
-                row = sims[best_row[t]]
-                cols = self.columns.harm[t]
+                k = TARGETS.index(name)
+                row = sims[best_row[k]]
+                cols = self.columns.harm[k]
                 top = cols[np.argsort(-row[cols])[:NEIGHBOURS]]
                 neighbours[name] = [self._neighbour(j, float(row[j])) for j in top]
             with np.errstate(invalid="ignore"):
