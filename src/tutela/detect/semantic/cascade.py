@@ -21,6 +21,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+
 import numpy as np
 
 MODES = ("auto", "fast", "deep")
