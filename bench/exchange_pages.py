@@ -1,7 +1,7 @@
 """CPU per signal of each side of a feed, in one process, without HTTP (issue 14's profile).
 
 Two SQLite instances: the source publishes N PDQ entries as a feed (`feed.sync`), builds and signs every
-page for the receiver (`bundles.page_wire`), and the receiver checks and applies each page as received
+page for the receiver (`bundles.page_bytes`), and the receiver checks and applies each page as received
 bytes (`bundles.accept(raw=...)`), staged and swapped in as a pull's full sync is (`--upsert`: page by
 page into the live rows, as an incremental pull or a file import is). Prints CPU-seconds (process time) and microseconds a signal of the
 three steps; with `--profile`, cProfile's top functions of the two page steps (process-time timer, so the
@@ -68,10 +68,10 @@ def main() -> None:
         pages, after = [], 0
         with measured("source pages (read, STIX, canonical JSON, sign)", n, args.profile):
             while True:
-                env, wire = bundles.page_wire(da, a, col, after=after, limit=args.page, to=to)
-                pages.append(wire)
-                after = env["body"]["next"]
-                if not env["body"]["more"]:
+                wire = bundles.page_bytes(da, a, col, after=after, limit=args.page, to=to)
+                pages.append(wire.data)
+                after = wire.next
+                if not wire.more:
                     break
 
         started, run = utc_now(), resync.Run()

@@ -32,6 +32,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import compress
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, select, update
@@ -612,8 +613,8 @@ def signal_of(db: Database, collection_id: int, stix_id: str) -> Signal:
     return _signal(row)
 
 
-#: a page's columns, in `Signal`'s field order (`share_level`, `seq`, `provenance` converted on the way)
-_PAGE_COLUMNS = (
+#: a page's columns, in `Signal`'s field order (`PageColumns`) (`share_level`, `seq`, `provenance` converted on the way)
+PAGE_COLUMNS = (
     "stix_id",
     "signal_type",
     "value",
@@ -650,7 +651,7 @@ _PAGE_THEN: dict[str, Callable[[Any], Any]] = {
 
 
 def _page_signals(columns: list[list[Any]]) -> list[Signal]:
-    """`Signal`s from a page's columns (`_PAGE_COLUMNS` read with `_PAGE_THEN`: times aware UTC).
+    """`Signal`s from a page's columns (`PAGE_COLUMNS` read with `_PAGE_THEN`: times aware UTC).
     Signals of one page share their provenance dicts (read-only: they go into the page's JSON)."""
     return [make_signal(*values) for values in zip(*columns, strict=True)]
 
@@ -666,11 +667,35 @@ class Page:
     withheld: int = 0  # signals this partner's policy kept back
 
 
+@dataclass(frozen=True)
+class PageColumns:
+    """`Page` as columns: one list per `Signal` field, in its order (values shared as
+    `bulk.read_columns` shares them: read-only). What a page served as JSON is written from
+    (`pagejson.columns_json`), without a `Signal` a row."""
+
+    columns: list[list[Any]]
+    next_after: int
+    more: bool
+    stale: bool = False
+    withheld: int = 0
+
+    def __len__(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+
 def allowed(s: Signal, partner: Partner | None, max_level: TLP) -> bool:
     """Whether a signal may leave for `partner` (None: an unaddressed file, up to `max_level`)."""
-    if not max_level.allows(s.share_level):
+    return _allowed(s.share_level, s.category, s.signal_type, s.country, partner, max_level)
+
+
+def _allowed(
+    level: TLP, category: str, signal_type: str, country: str | None, partner: Partner | None, max_level: TLP
+) -> bool:
+    if not max_level.allows(level):
         return False
-    return partner is None or partner_rules.allows_signal(partner, s)
+    return partner is None or partner_rules.refusal(
+        partner, share_level=level, category=category, signal_type=signal_type, country=country
+    ) is None
 
 
 def read_page(
@@ -684,17 +709,37 @@ def read_page(
 ) -> Page:
     """Signals after checkpoint `after`, filtered by the partner's policy. A checkpoint below the purge
     horizon is answered `stale` (and nothing else): the consumer must start again from 0."""
+    page = read_page_columns(db, collection_id, after=after, limit=limit, partner=partner, max_level=max_level)
+    signals = _page_signals(page.columns) if len(page) else []
+    return Page(signals, page.next_after, page.more, stale=page.stale, withheld=page.withheld)
+
+
+#: where the columns the policy reads stand in `PAGE_COLUMNS` (level, category, type, country)
+_POLICY = tuple(PAGE_COLUMNS.index(n) for n in ("share_level", "category", "signal_type", "country"))
+_SEQ = PAGE_COLUMNS.index("seq")
+
+
+def read_page_columns(
+    db: Database,
+    collection_id: int,
+    *,
+    after: int = 0,
+    limit: int = 10_000,
+    partner: Partner | None = None,
+    max_level: TLP = TLP.RED,
+) -> PageColumns:
+    """`read_page`, as columns (`PageColumns`)."""
     limit = max(1, int(limit))  # the HTTP door caps it; a file export takes everything
     with db.connect() as conn:
         col = conn.execute(
             select(exchange_collections).where(exchange_collections.c.id == collection_id)
         ).one()
         if 0 < after < col.purged_through:
-            return Page([], 0, True, stale=True)
+            return PageColumns([], 0, True, stale=True)
         # a page is up to 50,000 rows: read as the driver gives them, converted a column at a time,
         # each distinct timestamp and provenance once (`bulk.read_columns`), not through a SQLAlchemy row each
         rows = conn.execute(
-            select(*bulk.raw_columns(exchange_signals, _PAGE_COLUMNS))
+            select(*bulk.raw_columns(exchange_signals, PAGE_COLUMNS))
             .where(
                 exchange_signals.c.collection_id == collection_id,
                 exchange_signals.c.seq > after,
@@ -704,18 +749,18 @@ def read_page(
         ).all()
         more = len(rows) > limit
         rows = rows[:limit]
-        signals = _page_signals(bulk.read_columns(conn, exchange_signals, _PAGE_COLUMNS, rows, then=_PAGE_THEN))
-    next_after = signals[-1].seq if signals else after
-    verdicts: dict[tuple[Any, ...], bool] = {}  # the policy per (level, category, type, country)
-    kept = []
-    for s in signals:
-        key = (s.share_level, s.category, s.signal_type, s.country)
-        ok = verdicts.get(key)
-        if ok is None:
-            ok = verdicts[key] = allowed(s, partner, max_level)
-        if ok:
-            kept.append(s)
-    return Page(kept, next_after, more, withheld=len(signals) - len(kept))
+        if not rows:
+            return PageColumns([], after, more)
+        columns = bulk.read_columns(conn, exchange_signals, PAGE_COLUMNS, rows, then=_PAGE_THEN)
+    next_after = columns[_SEQ][-1]
+    # the policy per distinct (level, category, type, country): a page holds a handful
+    keys = list(zip(*(columns[i] for i in _POLICY), strict=True))
+    verdicts = {k: _allowed(*k, partner, max_level) for k in set(keys)}
+    if all(verdicts.values()):
+        return PageColumns(columns, next_after, more)
+    mask = list(map(verdicts.__getitem__, keys))
+    kept = [list(compress(c, mask)) for c in columns]
+    return PageColumns(kept, next_after, more, withheld=len(keys) - len(kept[0]))
 
 
 def counts(db: Database, collection_id: int) -> dict[str, int]:

@@ -145,43 +145,88 @@ def make_signal(*values: Any) -> Signal:
 
 def to_indicator(s: Signal, *, created_by: str | None = None) -> dict[str, Any]:
     """The STIX 2.1 indicator of a signal (a tombstone when deleted)."""
-    first_seen = stix_time(s.first_seen)
+    return indicator(
+        stix_id=s.stix_id,
+        category=s.category,
+        signal_type=s.signal_type,
+        value=s.value,
+        first_seen=stix_time(s.first_seen),
+        last_seen=stix_time(s.last_seen),
+        modified=stix_time(s.modified),
+        seq=s.seq,
+        confidence=s.confidence,
+        marking=TLP_MARKINGS[s.share_level],
+        pattern=pattern_for(s.signal_type, s.value),
+        content_type=s.content_type or None,
+        group=s.group or None,
+        country=s.country or None,
+        provenance=s.provenance or None,
+        created_by=created_by or None,
+        valid_until=stix_time(s.expires_at) if s.expires_at is not None else None,
+        revoked=bool(s.deleted),
+    )
+
+
+def indicator(
+    *,
+    stix_id: Any,
+    category: Any,
+    signal_type: Any,
+    value: Any,
+    first_seen: Any,
+    last_seen: Any,
+    modified: Any,
+    seq: Any,
+    confidence: Any,
+    marking: Any,
+    pattern: Any,
+    content_type: Any = None,
+    group: Any = None,
+    country: Any = None,
+    provenance: Any = None,
+    created_by: Any = None,
+    valid_until: Any = None,
+    revoked: bool = False,
+) -> dict[str, Any]:
+    """The indicator's shape, from its members already in their STIX form (None: an optional member
+    left out). The one place that says how an indicator is laid out: `to_indicator` fills it from a
+    signal, and `pagejson` from placeholders, to make its per-shape templates."""
     ext: dict[str, Any] = {
         "extension_type": "property-extension",
-        "category": s.category,
-        "signal_type": s.signal_type,
-        "value": s.value,
+        "category": category,
+        "signal_type": signal_type,
+        "value": value,
         "first_seen": first_seen,
-        "last_seen": stix_time(s.last_seen),
-        "seq": s.seq,
+        "last_seen": last_seen,
+        "seq": seq,
     }
-    if s.content_type:
-        ext["content_type"] = s.content_type
-    if s.group:
-        ext["group"] = s.group
-    if s.country:
-        ext["country"] = s.country
-    if s.provenance:
-        ext["provenance"] = s.provenance
+    if content_type is not None:
+        ext["content_type"] = content_type
+    if group is not None:
+        ext["group"] = group
+    if country is not None:
+        ext["country"] = country
+    if provenance is not None:
+        ext["provenance"] = provenance
     obj: dict[str, Any] = {
         "type": "indicator",
         "spec_version": "2.1",
-        "id": s.stix_id,
+        "id": stix_id,
         "created": first_seen,
-        "modified": stix_time(s.modified),
-        "pattern": pattern_for(s.signal_type, s.value),
+        "modified": modified,
+        "pattern": pattern,
         "pattern_type": "stix",
         "pattern_version": "2.1",
         "valid_from": first_seen,
-        "confidence": s.confidence,
-        "object_marking_refs": [TLP_MARKINGS[s.share_level]],
+        "confidence": confidence,
+        "object_marking_refs": [marking],
         "extensions": {EXTENSION_ID: ext},
     }
-    if created_by:
+    if created_by is not None:
         obj["created_by_ref"] = created_by
-    if s.expires_at is not None:
-        obj["valid_until"] = stix_time(s.expires_at)
-    if s.deleted:
+    if valid_until is not None:
+        obj["valid_until"] = valid_until
+    if revoked:
         obj["revoked"] = True
     return obj
 
@@ -384,12 +429,20 @@ def identity_object(org: str, key_id: str) -> dict[str, Any]:
 
 def bundle(objects: list[dict[str, Any]], *, org: str, key_id: str) -> dict[str, Any]:
     """A STIX 2.1 bundle: the sender's identity, the extension and markings used, then the indicators."""
-    ident = identity_object(org, key_id)
     levels = {_MARKING_TLP[m] for o in objects for m in o.get("object_marking_refs", ()) if m in _MARKING_TLP}
+    out = bundle_head(levels, org=org, key_id=key_id)
+    out["objects"] += objects
+    return out
+
+
+def bundle_head(levels: set[TLP], *, org: str, key_id: str) -> dict[str, Any]:
+    """A bundle's context objects (the sender's identity, the extension, the markings of `levels`),
+    the indicators to be added after them."""
+    ident = identity_object(org, key_id)
     return {
         "type": "bundle",
         "id": f"bundle--{uuid.uuid4()}",
-        "objects": [ident, extension_definition(ident["id"]), *marking_definitions(levels), *objects],
+        "objects": [ident, extension_definition(ident["id"]), *marking_definitions(levels)],
     }
 
 

@@ -314,15 +314,15 @@ def push(
             feed.sync(db, col.id)
             after, sent = int(cursors.get(col.uuid, 0)), 0
             while True:
-                env, wire = bundles.page_wire(db, org_id, col, after=after, limit=page_size, to=partner)
+                wire = bundles.page_bytes(db, org_id, col, after=after, limit=page_size, to=partner)
                 res = client.post(
                     _base(partner) + "/v1/exchange/inbox",
-                    content=wire,
+                    content=wire.data,
                     headers={"Content-Type": "application/json"},
                 )
                 _raise_for(res, partner)
-                sent += len(bundles.stix.indicators_of(env["body"]["bundle"]))
-                after = env["body"]["next"]
+                sent += wire.count
+                after = wire.next
                 cursors[col.uuid] = after
                 with db.begin() as conn:
                     conn.execute(
@@ -330,7 +330,7 @@ def push(
                         .where(exchange_partners.c.id == partner.id)
                         .values(push_cursors=dict(cursors))
                     )
-                if not env["body"]["more"]:
+                if not wire.more:
                     break
             results.append({"collection": col.uuid, "title": col.name, "sent": sent, "position": after})
     except httpx.HTTPError as exc:

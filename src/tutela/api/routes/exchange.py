@@ -584,7 +584,7 @@ def taxii_objects(
         raise HTTPException(400, "added_after / next is a feed position (a whole number) from an earlier page")
     col = feed.get_collection(db, org_id, collection_id)
     feed.sync(db, col.id)
-    _, wire = bundles.page_wire(
+    wire = bundles.page_bytes(
         db,
         org_id,
         col,
@@ -593,7 +593,7 @@ def taxii_objects(
         to=partner,
         in_reply_to=nonce,
     )
-    return Response(wire, media_type=TAXII_JSON)
+    return Response(wire.data, media_type=TAXII_JSON)
 
 
 def orjson_dumps(value: Any) -> bytes:
