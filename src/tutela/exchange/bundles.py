@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tutela.domain.errors import ErrorKind
-from tutela.domain.exchange import TLP, Partner
 import orjson
 
+from tutela.domain.errors import ErrorKind
+from tutela.domain.exchange import TLP, Partner
 from tutela.exchange import envelope, feed, gcpause, identity, inbound, pagejson, resync, stix
 from tutela.exchange.errors import ExchangeError, Refused
 from tutela.storage.db import Database

@@ -755,7 +755,7 @@ def read_page_columns(
     next_after = columns[_SEQ][-1]
     # the policy per distinct (level, category, type, country): a page holds a handful
     keys = list(zip(*(columns[i] for i in _POLICY), strict=True))
-    verdicts = {k: _allowed(*k, partner, max_level) for k in set(keys)}
+    verdicts = {k: _allowed(k[0], k[1], k[2], k[3], partner, max_level) for k in set(keys)}
     if all(verdicts.values()):
         return PageColumns(columns, next_after, more)
     mask = list(map(verdicts.__getitem__, keys))

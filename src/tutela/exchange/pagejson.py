@@ -1,8 +1,9 @@
 """A feed page's indicators as RFC 8785 canonical JSON, written from templates (issue 14, the source's page).
 
-Why: a full sync serves a million indicators. Building each as a dict (`stix.to_indicator`), then
-sorting and serialising every dict (`jose.canonical`), cost the source ~4 us a signal of its ~18 in
-`bundles.page_wire`. An indicator has one of a few shapes (which optional members it carries), and in
+Why: a full sync serves a million indicators. Making a `Signal` of each row, an indicator dict of each
+`Signal` (`stix.to_indicator`), then sorting and serialising every dict (`jose.canonical`), cost the
+source ~7 us a signal of the ~17 its page took (`bundles.page_bytes`, the rest mostly reading the rows
+and the signature). An indicator has one of a few shapes (which optional members it carries), and in
 canonical form each shape is fixed text with the signal's values in fixed places. So each shape is
 canonicalised once, from `stix.indicator` filled with placeholders (the layout stays in one place), and
 becomes a `%`-template; a page is then one string format per signal.
@@ -50,7 +51,7 @@ _PATTERN_END = "']"
 
 #: shape (which optional members are present) -> (template, the member indices its holes take, in order)
 _TEMPLATES: dict[tuple[bool, ...], tuple[str, tuple[int, ...]]] = {}
-#: signal type -> the JSON text (unquoted) of its pattern before the value
+#: signal type -> its pattern's text before the value
 _PREFIXES: dict[str, str] = {}
 
 
@@ -162,44 +163,44 @@ def columns_json(columns: list[list[Any]], *, created_by: str | None = None) -> 
         return b",".join(jose.canonical(stix.to_indicator(s, created_by=created_by)) for s in signals)
 
 
-def _columns_json(columns: list[list[Any]], created_by: str | None) -> bytes:
+def _columns_json(page: list[list[Any]], created_by: str | None) -> bytes:
     (ids, types, value, category, confidence, level, first, last, modified, seq, content_type, group, country,
-     expires, provenance, deleted) = columns
+     expires, provenance, deleted) = page
     kept = {id(p): p for p in provenance}  # a page shares a handful of provenance objects
     texts = {k: jose.canonical(p).decode("utf-8") if p else None for k, p in kept.items()}
     provenance = list(map(texts.__getitem__, map(id, provenance)))
-    presence: list[Any] = []  # per optional member: its column, and which presences it holds
-    columns: dict[str, list[Any]] = {"stix_id": _unique(ids), "value": _unique(value)}
+    presence: list[Any] = []  # per optional member: its name, and which presences its column holds
+    cols: dict[str, list[Any]] = {"stix_id": _unique(ids), "value": _unique(value)}
     for name, convert, col in (
         ("category", _same, category), ("signal_type", _same, types), ("first_seen", stix.stix_time, first),
         ("last_seen", stix.stix_time, last), ("modified", stix.stix_time, modified),
         ("marking", stix.TLP_MARKINGS.__getitem__, level), ("pattern", _pattern_prefix, types),
     ):
-        columns[name] = _distinct(convert, col)[0]
+        cols[name] = _distinct(convert, col)[0]
     for name, convert, col in (
         ("content_type", _same, content_type), ("group", _same, group), ("country", _same, country),
         ("valid_until", _time, expires),
     ):
-        columns[name], held = _distinct(convert, col, optional=True)
-        presence.append((name, held))
+        cols[name], holds = _distinct(convert, col, optional=True)
+        presence.append((name, holds))
     creator = _json(created_by or None, optional=True)
-    columns["created_by"] = [creator] * len(ids)
+    cols["created_by"] = [creator] * len(ids)
     presence.append(("created_by", {bool(creator)}))
-    columns["seq"], columns["confidence"] = _ints(seq), _ints(confidence)
-    columns["provenance"] = provenance
+    cols["seq"], cols["confidence"] = _ints(seq), _ints(confidence)
+    cols["provenance"] = provenance
     presence.append(("provenance", {bool(t) for t in texts.values()}))
     revoked = list(map(bool, deleted))
-    columns["revoked"] = revoked
+    cols["revoked"] = revoked
     presence.append(("revoked", set(revoked)))
-    ordered = [columns[name] for name in _MEMBERS]
+    ordered = [cols[name] for name in _MEMBERS]
     held = dict(presence)
     if all(len(h) == 1 for h in held.values()):  # one shape for the whole page: the usual case
         text, holes = _template(tuple(next(iter(held[name])) for name in _OPTIONAL))
-        out = list(map(text.__mod__, zip(*(ordered[i] for i in holes))))
+        out = list(map(text.__mod__, zip(*(ordered[i] for i in holes), strict=True)))
     else:
         out = []
-        shapes = zip(*(map(bool, columns[name]) for name in _OPTIONAL))
-        for shape, row in zip(shapes, zip(*ordered), strict=True):
+        shapes = zip(*(map(bool, cols[name]) for name in _OPTIONAL), strict=True)
+        for shape, row in zip(shapes, zip(*ordered, strict=True), strict=True):
             text, holes = _template(shape)
             out.append(text % tuple([row[i] for i in holes]))
     return ",".join(out).encode("utf-8")
