@@ -167,9 +167,13 @@ def stage(
 
 def _cache(conn: Any) -> None:
     """The bigger SQLite page cache that `inbound.apply` gives its connection: the swap looks each new
-    row's bank entry up in a million-entry index (in STIX id order, so at random places)."""
+    row's bank entry up in a million-entry index (in STIX id order, so at random places). And two
+    sorter threads: the swap's sorts (rows in STIX id order, entries in index order) may use the
+    core the source leaves idle once it has sent the last page (swap of 200,000: 2.34-2.38 s
+    against 2.47 s wall, `docs/benchmarks.md`, h14src)."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_CACHE_KB}")
+        conn.exec_driver_sql("PRAGMA threads=2")
 
 
 @dataclass(frozen=True)
