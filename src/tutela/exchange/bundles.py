@@ -93,8 +93,7 @@ def page_envelope(
     with gcpause.paused():  # a page is tens of thousands of fresh objects, none in a cycle
         p = _page(db, org_id, collection, after=after, limit=limit, to=to, max_level=max_level,
                   in_reply_to=in_reply_to)
-        signals = [stix.make_signal(*row) for row in zip(*p.rows.columns, strict=True)]
-        p.body["bundle"]["objects"] += [stix.to_indicator(s, created_by=p.creator) for s in signals]
+        p.body["bundle"]["objects"] += [stix.to_indicator(s, created_by=p.creator) for s in p.rows.signals()]
         return envelope.seal(db, org_id, KIND, p.body, to=to, share_level=p.level)
 
 

@@ -41,7 +41,7 @@ from tutela.domain.errors import ErrorKind
 from tutela.domain.exchange import TLP, Partner
 from tutela.exchange import partners as partner_rules
 from tutela.exchange.errors import ExchangeError
-from tutela.exchange.stix import Signal, indicator_id, make_signal
+from tutela.exchange.stix import Signal, indicator_id, signals_of_columns
 from tutela.storage import bulk
 from tutela.storage.db import Database
 from tutela.storage.tables.exchange import exchange_collections, exchange_signals
@@ -650,12 +650,6 @@ _PAGE_THEN: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _page_signals(columns: list[list[Any]]) -> list[Signal]:
-    """`Signal`s from a page's columns (`PAGE_COLUMNS` read with `_PAGE_THEN`: times aware UTC).
-    Signals of one page share their provenance dicts (read-only: they go into the page's JSON)."""
-    return [make_signal(*values) for values in zip(*columns, strict=True)]
-
-
 @dataclass(frozen=True)
 class Page:
     """One page of a feed: signals in seq order, where to go on from, whether there is more."""
@@ -681,6 +675,11 @@ class PageColumns:
 
     def __len__(self) -> int:
         return len(self.columns[0]) if self.columns else 0
+
+    def signals(self) -> list[Signal]:
+        """The page as `Signal`s (times aware UTC, as `_PAGE_THEN` reads them); signals of one page share
+        their provenance dicts (read-only: they go into the page's JSON)."""
+        return signals_of_columns(self.columns) if len(self) else []
 
 
 def allowed(s: Signal, partner: Partner | None, max_level: TLP) -> bool:
@@ -710,8 +709,7 @@ def read_page(
     """Signals after checkpoint `after`, filtered by the partner's policy. A checkpoint below the purge
     horizon is answered `stale` (and nothing else): the consumer must start again from 0."""
     page = read_page_columns(db, collection_id, after=after, limit=limit, partner=partner, max_level=max_level)
-    signals = _page_signals(page.columns) if len(page) else []
-    return Page(signals, page.next_after, page.more, stale=page.stale, withheld=page.withheld)
+    return Page(page.signals(), page.next_after, page.more, stale=page.stale, withheld=page.withheld)
 
 
 #: where the columns the policy reads stand in `PAGE_COLUMNS` (level, category, type, country)

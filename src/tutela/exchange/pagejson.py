@@ -159,8 +159,8 @@ def columns_json(columns: list[list[Any]], *, created_by: str | None = None) -> 
     try:
         return _columns_json(columns, created_by)
     except (_Generic, TypeError):  # TypeError: an unhashable value; the generic path decides
-        signals = [stix.make_signal(*row) for row in zip(*columns, strict=True)]
-        return b",".join(jose.canonical(stix.to_indicator(s, created_by=created_by)) for s in signals)
+        return b",".join(jose.canonical(stix.to_indicator(s, created_by=created_by))
+                         for s in stix.signals_of_columns(columns))
 
 
 def _columns_json(page: list[list[Any]], created_by: str | None) -> bytes:

@@ -143,6 +143,12 @@ def make_signal(*values: Any) -> Signal:
     return s
 
 
+def signals_of_columns(columns: list[list[Any]]) -> list[Signal]:
+    """`Signal`s from columns, one list per field in `Signal`'s order (a feed page read a column at a
+    time, `feed.PageColumns`); values are shared, not copied (read-only)."""
+    return [make_signal(*values) for values in zip(*columns, strict=True)]
+
+
 def to_indicator(s: Signal, *, created_by: str | None = None) -> dict[str, Any]:
     """The STIX 2.1 indicator of a signal (a tombstone when deleted)."""
     return indicator(
