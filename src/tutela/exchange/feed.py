@@ -682,19 +682,9 @@ class PageColumns:
         return signals_of_columns(self.columns) if len(self) else []
 
 
-def allowed(s: Signal, partner: Partner | None, max_level: TLP) -> bool:
-    """Whether a signal may leave for `partner` (None: an unaddressed file, up to `max_level`)."""
-    return _allowed(s.share_level, s.category, s.signal_type, s.country, partner, max_level)
-
-
-def _allowed(
-    level: TLP, category: str, signal_type: str, country: str | None, partner: Partner | None, max_level: TLP
-) -> bool:
-    if not max_level.allows(level):
-        return False
-    return partner is None or partner_rules.refusal(
-        partner, share_level=level, category=category, signal_type=signal_type, country=country
-    ) is None
+def _allowed(key: partner_rules.PolicyKey, partner: Partner | None, max_level: TLP) -> bool:
+    """Whether signals of `key` may leave for `partner` (None: an unaddressed file, up to `max_level`)."""
+    return max_level.allows(key[0]) and (partner is None or partner_rules.allows_key(partner, key))
 
 
 def read_page(
@@ -753,7 +743,7 @@ def read_page_columns(
     next_after = columns[_SEQ][-1]
     # the policy per distinct (level, category, type, country): a page holds a handful
     keys = list(zip(*(columns[i] for i in _POLICY), strict=True))
-    verdicts = {k: _allowed(k[0], k[1], k[2], k[3], partner, max_level) for k in set(keys)}
+    verdicts = {k: _allowed(k, partner, max_level) for k in set(keys)}
     if all(verdicts.values()):
         return PageColumns(columns, next_after, more)
     mask = list(map(verdicts.__getitem__, keys))

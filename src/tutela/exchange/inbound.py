@@ -231,16 +231,12 @@ def apply(db: Database, partner: Partner, inbound: Inbound, signals: list[Signal
         latest[s.stix_id] = s
     keep: list[Signal] = []
     gone: list[Signal] = []
-    verdicts: dict[tuple[Any, ...], bool] = {}  # the policy per (level, category, type, country)
+    allows = partner_rules.signal_policy(partner)
     for s in latest.values():
         if s.deleted or (s.expires_at is not None and s.expires_at <= now):
             gone.append(s)
             continue
-        key = (s.share_level, s.category, s.signal_type, s.country)
-        ok = verdicts.get(key)
-        if ok is None:
-            ok = verdicts[key] = partner_rules.allows_signal(partner, s)
-        if ok:
+        if allows(s):
             keep.append(s)
         else:
             out.not_accepted += 1

@@ -29,7 +29,7 @@ Use::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -485,12 +485,40 @@ def refusal(
     return None
 
 
+#: what the policy for a partner decides a signal on: (share level, category, signal type, country)
+PolicyKey = tuple[TLP, str, str, str | None]
+
+
+def policy_key(signal: Signal) -> PolicyKey:
+    return (signal.share_level, signal.category, signal.signal_type, signal.country)
+
+
+def allows_key(partner: Partner, key: PolicyKey) -> bool:
+    """`allows_signal` for any signal of that `PolicyKey`."""
+    level, category, signal_type, country = key
+    return refusal(partner, share_level=level, category=category, signal_type=signal_type, country=country) is None
+
+
 def allows_signal(partner: Partner, signal: Signal) -> bool:
     """Whether one signal may flow
     between us and `partner`, either way: what a feed page for the partner keeps and what a page
     from the partner may add to our banks."""
-    return refusal(partner, share_level=signal.share_level, category=signal.category,
-                   signal_type=signal.signal_type, country=signal.country) is None
+    return allows_key(partner, policy_key(signal))
+
+
+def signal_policy(partner: Partner) -> Callable[[Signal], bool]:
+    """`allows_signal` for the signals of one page or file: decided once per distinct `PolicyKey` (a
+    page of tens of thousands holds a handful), not once per signal."""
+    verdicts: dict[PolicyKey, bool] = {}
+
+    def allows(signal: Signal) -> bool:
+        key = policy_key(signal)
+        ok = verdicts.get(key)
+        if ok is None:
+            ok = verdicts[key] = allows_key(partner, key)
+        return ok
+
+    return allows
 
 
 # --- following a partner's key rotation ---

@@ -109,7 +109,7 @@ def stage(
 
     now = utc_now()
     refused = 0
-    verdicts: dict[tuple[Any, ...], bool] = {}  # the policy per (level, category, type, country)
+    allows = partner_rules.signal_policy(partner)
     names: dict[str, tuple[str, str | None]] = {}  # an exchange name (photo_md5) -> (md5, photo), as banks do
     if run is not None and first:
         run.staged = 0
@@ -121,14 +121,9 @@ def stage(
         rows = []
         for s in signals:
             live = not s.deleted and (s.expires_at is None or s.expires_at > now)
-            if live:
-                key = (s.share_level, s.category, s.signal_type, s.country)
-                ok = verdicts.get(key)
-                if ok is None:
-                    ok = verdicts[key] = partner_rules.allows_signal(partner, s)
-                if not ok:
-                    refused += 1
-                    live = False
+            if live and not allows(s):
+                refused += 1
+                live = False
             entry_type = entry_content = None
             if s.signal_type not in KEYED_TYPES:
                 name = names.get(s.signal_type)
