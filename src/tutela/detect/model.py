@@ -69,6 +69,15 @@ class LinearModel:
             self._router_shape = self._router[w.shape[0]:].toarray()
             self._router = self._router[: w.shape[0]]
         self._experts = None if self.expert_coef is None else sp.csr_matrix(self.expert_coef, dtype=np.float32)
+        # by a route's index, its expert's column in `expert_coef` and its (category, threshold, governed);
+        # and the `chat` route's index (-1: none): looked up on every call of the fast stage
+        from tutela.detect.training.experts import CHAT
+
+        self._expert_of_route: dict[int, tuple[int, tuple[str, float, list[str]]]] = {}
+        if self._experts is not None and self._router is not None:
+            self._expert_of_route = {self.routes.index(source): (k, spec)
+                                     for k, (source, spec) in enumerate(self.experts.items())}
+        self._chat_route = self.routes.index(CHAT) if CHAT in self.routes else -1
 
     def decision(self, x: sp.csr_matrix) -> np.ndarray:
         compact = sp.csr_matrix(
@@ -128,7 +137,7 @@ class LinearModel:
         self, x: sp.csr_matrix, out: np.ndarray, langs: list[str] | None, veto: np.ndarray | None,
         public: np.ndarray | None, chat: np.ndarray | None = None, texts: list[str] | None = None,
     ) -> None:
-        from tutela.detect.training.experts import CHAT, route_probabilities, route_scores, sure_routes
+        from tutela.detect.training.experts import route_probabilities, route_scores, sure_routes
 
         assert self._router is not None and self._experts is not None
         route_p = route_probabilities(route_scores(x, texts, self._router, self._router_shape) + self.router_intercept)
@@ -136,18 +145,16 @@ class LinearModel:
         z = (x @ self._experts).toarray() + self.expert_intercept
         pe = 1.0 / (1.0 + np.exp(-z))
         if chat is not None:
-            chat[:] = best == (self.routes.index(CHAT) if CHAT in self.routes else -1)
+            chat[:] = best == self._chat_route
         if public is not None:
             public[sure] = np.array(self.routes, dtype=object)[best[sure]]
         # each text has one likeliest route, so at most one expert answers for it: visit the sure texts
         # (a few in a chat batch), not every expert with a mask over the batch (~0.3 ms a call of one)
-        experts = list(self.experts.items())
-        expert_of_route = {self.routes.index(source): k for k, (source, _) in enumerate(experts)}
         for i in np.flatnonzero(sure).tolist():
-            k = expert_of_route.get(int(best[i]))
-            if k is None:
+            found = self._expert_of_route.get(int(best[i]))
+            if found is None:
                 continue
-            cat, thr, governs = experts[k][1]
+            k, (cat, thr, governs) = found
             lang = langs[i] if langs is not None else None
             e = float(pe[i, k])
             own = self.heads.index(Category(cat))
