@@ -26,12 +26,12 @@ ReceivedRows = Callable[[Database, int, str], dict[str, dict]]
 IMAGES = {seed: synthetic_jpeg(seed) for seed in (911, 912)}
 
 
-def _pages(db: Database, a: int, *, limit: int) -> list[tuple[dict, bytes]]:
-    """The whole feed from 0, as a puller would get it, in pages of `limit`."""
+def _pages(db: Database, a: int, *, limit: int, after: int = 0) -> list[tuple[dict, bytes]]:
+    """The feed from `after` (default: all of it), as a puller would get it, in pages of `limit`."""
     col = feed.ensure_collection(db, a, "known")
     feed.sync(db, col.id)
     to = partners.get_partner(db, a, "az-platform")
-    out, after = [], 0
+    out = []
     while True:
         env, wire = bundles.page_wire(db, a, col, after=after, limit=limit, to=to)
         out.append((env, wire))
@@ -164,14 +164,8 @@ def test_tombstones_and_signals_changed_during_the_resync_end_as_the_source_has_
     _accept(db, b, wire)
     banks.remove_entries(db, "known", [PDQ[1], PDQ[10]], org_id=a)
     feed.correct(db, a, "known", stix.indicator_id(col.uuid, "pdq", PDQ[2]), confidence=40)
-    feed.sync(db, col.id)
-    after = env["body"]["next"]
-    while True:
-        env, wire = bundles.page_wire(db, a, col, after=after, limit=5, to=to)
+    for _, wire in _pages(db, a, limit=5, after=env["body"]["next"]):
         result = _accept(db, b, wire)
-        after = env["body"]["next"]
-        if not env["body"]["more"]:
-            break
     rows = received_rows(db, b, "value")
     assert set(rows) == set(PDQ[:12]) - {PDQ[1], PDQ[10]}
     assert result.applied.removed == 2 and result.applied.added == 0
@@ -200,14 +194,8 @@ def test_a_first_sync_takes_the_latest_state_of_a_signal_sent_twice(
     _accept(db, b, wire)
     banks.remove_entries(db, "known", [pdqs[0]], org_id=a)
     feed.correct(db, a, "known", stix.indicator_id(col.uuid, "pdq", PDQ[1]), confidence=40)
-    feed.sync(db, col.id)
-    after, result = env["body"]["next"], None
-    while True:
-        env, wire = bundles.page_wire(db, a, col, after=after, limit=5, to=to)
+    for _, wire in _pages(db, a, limit=5, after=env["body"]["next"]):
         result = _accept(db, b, wire)
-        after = env["body"]["next"]
-        if not env["body"]["more"]:
-            break
     rows = received_rows(db, b, "value")
     assert set(rows) == {pdqs[1], *PDQ[:10]}
     assert (result.applied.added, result.applied.updated, result.applied.removed) == (11, 0, 0)
