@@ -12,6 +12,7 @@ import numpy as np
 
 from tutela.detect.components.builtin import NEAR_WRITTEN_HARM, _near_written_harm
 from tutela.detect.engine import CHAT_MODEL_ALONE, NEARER_BENIGN, NEARER_BENIGN_BY_LANG, _nearer_benign
+from tutela.detect.normalize import normalize_text
 from tutela.detect.semantic.index import SemanticResult
 from tutela.detect.semantic.scorer import TARGETS
 from tutela.domain.taxonomy import CATEGORIES, Category
@@ -28,7 +29,7 @@ def _margins(value: float, name: str = "cyberbullying") -> np.ndarray:
 
 
 def _run(prob: float, margin: float | None, *, col: int = CB, rule: float = 0.0, extra: bool = False,
-         overridden: set[str] | None = None, lang: str = "en") -> bool:
+         overridden: set[str] | None = None, lang: str = "en", text: str | None = None) -> bool:
     flags = np.zeros((1, K), dtype=bool)
     flags[0, col] = True
     probs = np.zeros((1, K))
@@ -39,7 +40,8 @@ def _run(prob: float, margin: float | None, *, col: int = CB, rule: float = 0.0,
     extras[0, col] = extra
     semantic = {} if margin is None else {
         0: SemanticResult(np.zeros(len(TARGETS)), [], {}, _margins(margin, CATEGORIES[col].value))}
-    _nearer_benign(flags, probs, rules, extras, semantic, overridden or set(), [lang])
+    _nearer_benign(flags, probs, rules, extras, semantic, overridden or set(), [lang],
+                   None if text is None else [normalize_text(text)])
     return bool(flags[0, col])
 
 
@@ -76,3 +78,16 @@ def test_turkish_and_azerbaijani_chat_read_as_tweets_need_less_margin() -> None:
     assert not _run(0.55, between, lang="tr")
     assert not _run(0.55, between, lang="az")
     assert _run(0.55, NEARER_BENIGN_BY_LANG["tr"] + 0.005, lang="tr")
+
+
+FRAUD = CATEGORIES.index(Category.FRAUD)
+
+
+def test_a_marker_the_head_cannot_see_releases_the_categories_it_names() -> None:
+    warning = "heads up: scammers pretend to be the bank, never give them your pin"
+    assert not _run(0.6, NEARER_BENIGN - 0.01, col=FRAUD, text=warning)
+    assert _run(0.6, NEARER_BENIGN - 0.01, col=FRAUD, text="give me your pin and the card number now")
+    assert _run(0.6, NEARER_BENIGN + 0.01, col=FRAUD, text=warning)  # near a written scam: it stands
+    recovery = "i had an eating disorder in year 8, i'm better now"
+    assert not _run(0.6, NEARER_BENIGN - 0.01, col=SELF_HARM, text=recovery)
+    assert _run(0.6, NEARER_BENIGN - 0.01, col=SELF_HARM, text="i had an eating disorder and it's back, i skip every meal")

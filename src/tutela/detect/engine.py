@@ -40,6 +40,7 @@ from tutela.detect.semantic.cascade import RULE_UNCERTAIN, Audience, check_mode,
 from tutela.detect.semantic.index import SemanticResult
 from tutela.detect.semantic.scorer import TARGETS
 from tutela.detect.semantic.stage import OrgBank
+from tutela.detect.semantic.warning import unseen
 from tutela.detect.translit import to_native
 from tutela.domain.analysis import Explanation, TextAnalysis
 from tutela.domain.languages import LANGUAGES
@@ -80,6 +81,12 @@ NEARER_BENIGN = -0.03
 # 100 OffensEval-TR rows it moved macro-F1 0.787 -> 0.800 and the Turkish hate set not at all (2026-12-06)
 NEARER_BENIGN_BY_LANG = {"tr": -0.02, "az": -0.02}
 NEARER_BENIGN_CATEGORIES = CHAT_SECOND_OPINION | {Category.VIOLENT_CONTENT, Category.HATE_RADICALISATION}
+# Where a text carries a marker the semantic head cannot see (`semantic/warning.py`: a warning not to send or
+# pay, a scam named as one, recovery told as past), the categories that marker names are released the same way
+# too: a scam warning shares the scam's words ("never give your pin to someone who says they are the bank"),
+# recovery talk the words of self-harm ("i had an eating disorder in year 8, i'm better now": self_harm 0.71
+# from the head, 2026-12-06); the harmful messages these categories are kept for carry no such marker.
+COLUMN_OF = {c.value: j for j, c in enumerate(CATEGORIES)}
 MAX_EXPLANATIONS_PER_CATEGORY = 3
 #: Languages often typed in Latin letters: their text is also read back in its own script.
 _ROMANISED = frozenset(code for code, lang in LANGUAGES.items() if lang.romanised)
@@ -383,7 +390,7 @@ def _finish(
         _apply_overrides(flag_matrix, final_all, settings, lang_codes, model)
     overridden = set(settings.thresholds) if settings is not None else set()
     _chat_second_opinion(flag_matrix, probs, rules, state.extra_flags, state.chat_domain, live, overridden)
-    _nearer_benign(flag_matrix, probs, rules, state.extra_flags, state.semantic, overridden, lang_codes)
+    _nearer_benign(flag_matrix, probs, rules, state.extra_flags, state.semantic, overridden, lang_codes, normalized)
     staged = [([CATEGORIES[j] for j in np.flatnonzero(flag_matrix[i])], state.hits[i]) for i in range(n)]
 
     # words behind the model's flags, scored for the whole batch in one product
@@ -462,17 +469,20 @@ def _chat_second_opinion(
 
 def _nearer_benign(
     flags: np.ndarray, probs: np.ndarray, rules: np.ndarray, extra: np.ndarray, semantic: dict[int, SemanticResult],
-    overridden: set[str], langs: Sequence[str] | None = None,
+    overridden: set[str], langs: Sequence[str] | None = None, texts: Sequence[str] | None = None,
 ) -> None:
     """Drop, in place, lone weak model flags the semantic stage reads as benign (see `NEARER_BENIGN` and
-    `NEARER_BENIGN_BY_LANG`); a category whose threshold the operator set is left to that threshold."""
+    `NEARER_BENIGN_BY_LANG`), and those of the categories a marker in the (normalised) text names (`unseen`);
+    a category whose threshold the operator set is left to that threshold."""
     cols = [(CATEGORIES.index(c), TARGETS.index(c.value)) for c in CATEGORIES
             if c in NEARER_BENIGN_CATEGORIES and c.value not in overridden]
     for i, result in semantic.items():
         if result.margins is None or not flags[i].any():
             continue
         line = NEARER_BENIGN_BY_LANG.get(langs[i], NEARER_BENIGN) if langs is not None else NEARER_BENIGN
-        for j, t in cols:
+        marked = unseen(texts[i], langs[i]) if texts is not None and langs is not None else ()
+        for j, t in cols + [(COLUMN_OF[name], TARGETS.index(name)) for name in marked
+                            if Category(name) not in NEARER_BENIGN_CATEGORIES and name not in overridden]:
             if (flags[i, j] and not extra[i, j] and rules[i, j] < RULE_UNCERTAIN and probs[i, j] < CHAT_MODEL_ALONE
                     and result.margins[t] < line):
                 flags[i, j] = False

@@ -1,4 +1,4 @@
-"""A Turkish or Azerbaijani warning not to send or share is judged by the nearest lines, not the head."""
+"""A warning not to send or share (or a scam named as one) is judged by the nearest lines, not the head."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ from tutela.detect.semantic.warning import unseen, warns, without_head
     ("şifreni hiç kimseyle paylaşmamalısın", "tr"),
     ("tanımadığın adama şəkil göndərmə", "az"),
     ("kodu heç kimə göndərməyin", "az"),
+    ("don't send photos to strangers", "en"),
+    ("heads up: scammers are texting fake parcel links, never enter your card number", "en"),
+    ("roblox staff will never ask for your password", "en"),
+    ("никогда никому не говорите код из смс", "ru"),
+    ("осторожно, фейковый розыгрыш айфона в инсте", "ru"),
+    ("не отправляй фото незнакомцам", "ru"),
 ])
 def test_a_negative_imperative_to_send_or_share_is_a_warning(text: str, lang: str) -> None:
     assert warns(normalize_text(text), lang)
@@ -28,7 +34,12 @@ def test_a_negative_imperative_to_send_or_share_is_a_warning(text: str, lang: st
     ("şəkil atmasan hamıya göstərəcəm", "az"),
     ("annene söyleme, bu bizim sırrımız", "tr"),  # secrecy is a groomer's, not a warning
     ("dün fotoğrafları gönderdim", "tr"),
-    ("don't send photos to strangers", "en"),  # other languages keep their own handling
+    ("if you don't send more pics i'll post the video", "en"),  # a threat: "if you don't send"
+    ("don't tell your mum about us, it's our secret", "en"),
+    ("this is not a scam, just send the code", "en"),  # scammers say so
+    ("если не скинешь фото, отправлю всем", "ru"),
+    ("маме не показывай и не говори", "ru"),
+    ("это не развод, кидай код", "ru"),
 ])
 def test_requests_threats_and_secrecy_are_not(text: str, lang: str) -> None:
     assert not warns(normalize_text(text), lang)
@@ -83,7 +94,15 @@ def test_persian_negative_send_is_a_warning(text: str, expected: bool) -> None:
     ("annem dedi ki biri fotoğraf isterse hemen bize söyle", "tr", ("sexual_exploitation", "fraud", "privacy")),
     ("kimsə şəkil istəsə dərhal valideynlərinə de", "az", ("sexual_exploitation", "fraud", "privacy")),
     ("bana fotoğraf at, kimseye söyleme", "tr", ()),  # a request with secrecy: the head keeps its vote
-    ("I'll kill you lol jk", "en", ()),  # other languages keep their own handling
+    ("I'll kill you lol jk", "en", ()),  # English has no joke marker: the head keeps its vote
+    ("i used to cut when things got bad, now i'm doing so much better", "en", ("self_harm",)),
+    ("six months clean today, therapy helped", "en", ("self_harm",)),
+    ("i was clean for 8 months but i cut again yesterday", "en", ()),  # a relapse
+    ("i used to be happy but now i want to die", "en", ()),
+    ("i'm better than you at everything, just kys", "en", ()),
+    ("раньше резала себя, теперь мне намного лучше", "ru", ("self_harm",)),
+    ("держусь из последних сил, хочу исчезнуть", "ru", ()),
+    ("в прошлом году не ела неделями, сейчас в ремиссии", "ru", ("self_harm",)),
 ])
 def test_markers_the_head_cannot_see(text: str, lang: str, expected: tuple[str, ...]) -> None:
     assert unseen(normalize_text(text), lang) == expected

@@ -1,4 +1,4 @@
-"""A Turkish, Azerbaijani or Persian warning not to send, share or give: there the semantic head is not enough.
+"""A warning not to send, share or give (or a scam named as one), a joke, recovery told as past: there the semantic head is not enough.
 
 The head over the embedding reads the topic (photos, card details, strangers) and cannot see a negative
 suffix: "tanımadığın kimseye fotoğraf gönderme" (don't send photos to strangers), "kart bilgisi isteyen
@@ -17,6 +17,15 @@ müalicədən sonra...", "artık iyiyim") leaves `self_harm` to it: the head rea
 margin of -0.001..-0.004 (`unseen`). "şaka değil", "ciddiyim", "zarafat eləmirəm" cancel the joke.
 Safety advice "if anyone asks (for a photo), tell us" counts as a warning too (sexual_exploitation at
 0.63 on "annem dedi ki internetten tanıdığın biri fotoğraf isterse hemen bize söyle").
+
+English and Russian have the same two gaps, with their own markers (`_EN_RU_WARNING`, `_EN_RU_RECOVERY`). A
+scam or safety warning names the scam ("осторожно, фейковый розыгрыш айфона, просят номер карты": fraud 0.81
+from the semantic stage alone, 2026-12-06) or tells the reader, as a clause of its own, never to share, send,
+click or pay; "if you don't send" is a threat, not such a clause, and verbs of telling or showing ("don't tell
+your mum", "маме не показывай") are a groomer's secrecy and are left out. Recovery talk says the writer is
+better now, clean or sober for a while, in remission, helped by therapy ("i used to starve myself before exams,
+now i eat properly": self_harm 0.82 from the head at a margin of -0.005); a relapse ("cut again", "снова начала")
+cancels it.
 """
 
 from __future__ import annotations
@@ -72,6 +81,37 @@ _TELL_US = re.compile(
     r"(?:bize|ailene|annene|babana|ogretmenine|bir buyuge|bir yetiskine|valideynlerine|anana|atana|muellimine|boyuklere)"
     r" (?:soyle|haber ver|bildir|anlat|de|xeber ver|danis)(?![^\W_])"
 )
+_EN_RU = frozenset({"en", "ru"})
+# a negated imperative as a clause of its own (start, after punctuation, "and", "so", "please"), never after
+# "if you"; or the scam named as such (not "not a scam", which scammers write)
+_EN_RU_WARNING = re.compile(
+    r"(?:^|[.!?,:;\-–—(\"']\s*|(?<![^\W_])(?:and|so|please|pls|just|always|remember,?|reminder:?)\s+)"
+    r"(?:never|don'?t|do not|dont)\s+(?:ever\s+)?(?:share|give|send|click|enter|type|pay|reply|post|open|transfer|buy)"
+    r"|(?<!not a )(?<!not )(?<!no )(?<![^\W_])(?:scam(?:s|mer|mers|med)?|phishing|fraudsters?)(?![^\W_])"
+    r"|(?<![^\W_])fake (?:giveaway|site|website|link|page|account|profile|message|text|call|number|support)s?(?![^\W_])"
+    r"|(?<![^\W_])(?:will|would|does|do) never ask(?![^\W_])|(?<![^\W_])beware(?![^\W_])|(?<![^\W_])psa(?![^\W_])"
+    r"|(?<![^\W_])(?:мошенни\w*|мошенн\w*|фишинг\w*|фейков\w*|поддельн\w*|осторожно|будьте бдительн\w*)"
+    r"|(?<!это не )(?<![^\W_])(?:развод|обман)(?![^\W_])"
+    r"|(?<![^\W_])(?:никогда|ни в коем случае|ни за что|никому)\s+(?:никому\s+)?не\s+(?:\w+\s+)?(?:просят|попросят"
+    r"|сообща\w*|отправля\w*|называ\w*|диктуй\w*|вводи\w*|переходи\w*|перевод\w*|плати\w*|дава\w*|пересыла\w*|скидыва\w*"
+    r"|говорите|рассказывайте)"
+    r"|(?<![^\W_])не\s+(?:сообща|отправля|называ|диктуй|вводи|переходи|переводи|плати|давай|пересыла|скидыва|открыва"
+    r"|нажима|отвеча)(?:й|йте|те|ите)?(?![^\W_])"
+)
+_EN_RU_RECOVERY = re.compile(
+    r"(?<![^\W_])(?:(?:i'?m|i am|im|he'?s|she'?s|they'?re) (?:doing |feeling |getting )?(?:so much |way |much |a lot )?better(?! than)"
+    r"|(?:clean|sober) (?:for|since) |(?:\d+|one|two|three|six) (?:days?|weeks?|months?|years?) (?:clean|sober)"
+    r"|recover(?:ing|ed)|in recovery|in remission|(?:therapy|counsell?ing|the counsell?or|rehab|treatment) (?:really )?help(?:ed|s)"
+    r"|after (?:rehab|treatment|hospital|therapy)|now i (?:eat|feel|sleep|talk)|i stopped (?:cutting|starving|skipping|making myself)"
+    r"|теперь (?:мне |я )?(?:намного |гораздо )?(?:лучше|нормально|норм|снова)|сейчас (?:мне |я )?(?:намного |гораздо )?(?:лучше|здоров\w*)"
+    r"|поправля\w*|выздоравл\w*|выздоров\w*|ремисси\w*|(?:\d+|год|полгода|месяц\w*) (?:\w+ ){0,2}держусь|держусь уже|(?:уже )?\d+ (?:дн|недел|месяц|год|лет)\w* (?:как )?не (?:режу|пью|голодаю)"
+    r"|(?:психолог|терапия|врач|лечение|реабилитация) (?:очень )?помог\w*|после (?:больницы|лечения|реабилитации|терапии)"
+    r"|перестала? (?:резать|вызывать|голодать|морить))"
+)
+_RELAPSE = re.compile(
+    r"(?<![^\W_])(?:again|relapsed?|started (?:cutting|again)|снова (?:начал\w*|режу|порезал\w*)|опять (?:режу|порезал\w*|начал\w*)"
+    r"|сорвал\w*)(?![^\W_])"
+)
 JOKED = ("violent_content", "cyberbullying")
 RECOVERED = ("self_harm",)
 
@@ -81,6 +121,10 @@ def unseen(normalized: str, lang: str) -> tuple[str, ...]:
     out: list[str] = []
     if warns(normalized, lang):
         out.extend(TARGETS_WARNED)
+    if lang in _EN_RU:
+        if _EN_RU_RECOVERY.search(normalized) is not None and _RELAPSE.search(normalized) is None:
+            out.extend(RECOVERED)
+        return tuple(out)
     if lang in _TURKIC:
         if not out and _TELL_US.search(normalized) is not None:
             out.extend(TARGETS_WARNED)
@@ -95,6 +139,8 @@ def warns(normalized: str, lang: str) -> bool:
     """The text tells its reader not to send, share or give something (see the module docstring)."""
     if lang == "fa":
         return _FA_NEGATED_SEND.search(normalized) is not None
+    if lang in _EN_RU:
+        return _EN_RU_WARNING.search(normalized) is not None
     return lang in LANGS and _NEGATED_SEND.search(normalized) is not None
 
 
