@@ -86,8 +86,9 @@ FRAUD = CATEGORIES.index(Category.FRAUD)
 def test_a_marker_the_head_cannot_see_releases_the_categories_it_names() -> None:
     warning = "heads up: scammers pretend to be the bank, never give them your pin"
     assert not _run(0.6, NEARER_BENIGN - 0.01, col=FRAUD, text=warning)
+    assert not _run(0.6, -0.005, col=FRAUD, text=warning)  # with the marker, nearer the benign lines at all
     assert _run(0.6, NEARER_BENIGN - 0.01, col=FRAUD, text="give me your pin and the card number now")
-    assert _run(0.6, NEARER_BENIGN + 0.01, col=FRAUD, text=warning)  # near a written scam: it stands
+    assert _run(0.6, 0.005, col=FRAUD, text=warning)  # nearer a written scam: it stands
     recovery = "i had an eating disorder in year 8, i'm better now"
     assert not _run(0.6, NEARER_BENIGN - 0.01, col=SELF_HARM, text=recovery)
     assert _run(0.6, NEARER_BENIGN - 0.01, col=SELF_HARM, text="i had an eating disorder and it's back, i skip every meal")

@@ -85,7 +85,10 @@ NEARER_BENIGN_CATEGORIES = CHAT_SECOND_OPINION | {Category.VIOLENT_CONTENT, Cate
 # pay, a scam named as one, recovery told as past), the categories that marker names are released the same way
 # too: a scam warning shares the scam's words ("never give your pin to someone who says they are the bank"),
 # recovery talk the words of self-harm ("i had an eating disorder in year 8, i'm better now": self_harm 0.71
-# from the head, 2026-12-06); the harmful messages these categories are kept for carry no such marker.
+# from the head, 2026-12-06); the harmful messages these categories are kept for carry no such marker. With the
+# marker, nearer the benign lines than the harmful ones at all is enough ("tell your grandparents never to pay
+# 'redelivery fees' by link": fraud 0.49 from the model, its nearest lines the banks' own scam warnings).
+MARKED_BENIGN = 0.0
 COLUMN_OF = {c.value: j for j, c in enumerate(CATEGORIES)}
 MAX_EXPLANATIONS_PER_CATEGORY = 3
 #: Languages often typed in Latin letters: their text is also read back in its own script.
@@ -481,10 +484,11 @@ def _nearer_benign(
             continue
         line = NEARER_BENIGN_BY_LANG.get(langs[i], NEARER_BENIGN) if langs is not None else NEARER_BENIGN
         marked = unseen(texts[i], langs[i]) if texts is not None and langs is not None else ()
-        for j, t in cols + [(COLUMN_OF[name], TARGETS.index(name)) for name in marked
-                            if Category(name) not in NEARER_BENIGN_CATEGORIES and name not in overridden]:
+        for j, t, at in [(j, t, line) for j, t in cols] + [
+                (COLUMN_OF[name], TARGETS.index(name), MARKED_BENIGN) for name in marked
+                if Category(name) not in NEARER_BENIGN_CATEGORIES and name not in overridden]:
             if (flags[i, j] and not extra[i, j] and rules[i, j] < RULE_UNCERTAIN and probs[i, j] < CHAT_MODEL_ALONE
-                    and result.margins[t] < line):
+                    and result.margins[t] < at):
                 flags[i, j] = False
 
 

@@ -87,6 +87,7 @@ _EN_RU = frozenset({"en", "ru"})
 _EN_RU_WARNING = re.compile(
     r"(?:^|[.!?,:;\-–—(\"']\s*|(?<![^\W_])(?:and|so|please|pls|just|always|remember,?|reminder:?)\s+)"
     r"(?:never|don'?t|do not|dont)\s+(?:ever\s+)?(?:share|give|send|click|enter|type|pay|reply|post|open|transfer|buy)"
+    r"|(?<![^\W_])(?:tell|remind|warn|ask) (?:\w+ ){0,2}(?:never|not) to (?:share|give|send|click|enter|pay|reply|open|transfer|buy)"
     r"|(?<!not a )(?<!not )(?<!no )(?<![^\W_])(?:scam(?:s|mer|mers|med)?|phishing|fraudsters?)(?![^\W_])"
     r"|(?<![^\W_])fake (?:giveaway|site|website|link|page|account|profile|message|text|call|number|support)s?(?![^\W_])"
     r"|(?<![^\W_])(?:will|would|does|do) never ask(?![^\W_])|(?<![^\W_])beware(?![^\W_])|(?<![^\W_])psa(?![^\W_])"
