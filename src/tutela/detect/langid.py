@@ -167,12 +167,13 @@ def _decide(text: str, labels: list[str], scores: list[float]) -> tuple[str, flo
 
 _LEET_IN_WORD = re.compile(r"\b(?=\w*[^\W\d_])(?=\w*[013457])\w+\b")
 _UNLEET = str.maketrans("013457", "oieast")
+_LEET_DIGITS = frozenset("013457")
 
 
 def _unleet(text: str) -> str:
     """Leet digits inside words read as letters for fastText (`s3n1 0kuld4n` -> `seni okuldan`), which
     otherwise answers Portuguese or Polish; numbers and the script cues `_decide` reads stay as typed."""
-    if not any(c in "013457" for c in text):
+    if _LEET_DIGITS.isdisjoint(text):
         return text
     return _LEET_IN_WORD.sub(_unleet_word, text)
 

@@ -13,6 +13,8 @@ character n-grams of the models tolerate the rest.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z']+")
 
@@ -162,6 +164,7 @@ _CANON_STEPS = (
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def fa_canon(word: str) -> str:
     """One spelling of a Finglish word (`Qorboonet`, `ghorbunet` -> `ghurbunet`; `sa3at` -> `saat`).
 
@@ -193,24 +196,26 @@ _RU_VERB = re.compile(r"^[a-z]{3,}(?:sya|sja|tsya|esh|ish|yut|jut|aesh|aet|ete|i
 _FA_SUFFIX = re.compile(r"^[a-z]{3,}(?:amo|ato|esho|aro|eto|emo|ashun|ashoon|eshun|eshoon|emun|emoon|etun|etoon|hashun|haro)$")
 
 
-def _score(words: list[str], lexicon: dict[str, float], verb: re.Pattern[str],
-           suffix: re.Pattern[str] | None = None, canon: dict[str, float] | None = None) -> float:
-    """The language's evidence in `words`; `canon`: the lexicon by canonical spelling (`fa_canon`), for a
+def _score(words: list[str], value: Callable[[str], float]) -> float:
+    """The language's evidence in `words`: the sum of each distinct word's `value`."""
+    return sum(map(value, set(words)), 0.0)
+
+
+def _word_value(w: str, lexicon: dict[str, float], verb: re.Pattern[str],
+                suffix: re.Pattern[str] | None = None, canon: dict[str, float] | None = None) -> float:
+    """One word's evidence for a language; `canon`: the lexicon by canonical spelling (`fa_canon`), for a
     language without one spelling."""
-    total = 0.0
-    for w in set(words):
-        v = lexicon.get(w)
-        if v is None and "'" in w:  # a soft sign typed as an apostrophe (`smotret'`, `skol'ko`)
-            v = lexicon.get(w.replace("'", ""))
-        if v is None and canon is not None:
-            c = fa_canon(w)
-            v = canon.get(c)
-            if v is None and c.endswith("e") and len(c) > 3:  # the ezafe (`moalleme riazi`, `salame`)
-                v = canon.get(c[:-1])
-        if v is None:
-            v = 0.5 if verb.match(w) or (suffix is not None and suffix.match(w)) else 0.0
-        total += v
-    return total
+    v = lexicon.get(w)
+    if v is None and "'" in w:  # a soft sign typed as an apostrophe (`smotret'`, `skol'ko`)
+        v = lexicon.get(w.replace("'", ""))
+    if v is None and canon is not None:
+        c = fa_canon(w)
+        v = canon.get(c)
+        if v is None and c.endswith("e") and len(c) > 3:  # the ezafe (`moalleme riazi`, `salame`)
+            v = canon.get(c[:-1])
+    if v is None:
+        v = 0.5 if verb.match(w) or (suffix is not None and suffix.match(w)) else 0.0
+    return v
 
 
 # Leetspeak inside a Finglish word (`m!kosham3t`, `k3las`, `kh0dk0sh!`). Finglish has digits of its own
@@ -218,16 +223,25 @@ def _score(words: list[str], lexicon: dict[str, float], verb: re.Pattern[str],
 # a Persian word and the word as typed is not one (`_fa_unleet`), for recognising the language and for
 # writing it back in Persian script.
 _FA_LEET_TOKEN = re.compile(r"[a-z0-9!|@$']*[a-z][a-z0-9!|@$']*")
+_FA_LEET_CHARS = frozenset("!1|0@$43")
 _FA_LEET = str.maketrans({"!": "i", "1": "i", "|": "i", "0": "o", "@": "a", "$": "s", "4": "a", "3": "e"})
 
 
+# Per word, cached: language id asks this of every Latin-script message without Turkish letters, mostly
+# English, whose everyday words recur (the canonical spelling alone is ten regex passes a word)
+@lru_cache(maxsize=1 << 16)
 def _fa_word_value(w: str) -> float:
-    return _score([w], _FA_WORDS, _FA_VERB, _FA_SUFFIX, _FA_CANON_WORDS)
+    return _word_value(w, _FA_WORDS, _FA_VERB, _FA_SUFFIX, _FA_CANON_WORDS)
+
+
+@lru_cache(maxsize=1 << 16)
+def _ru_word_value(w: str) -> float:
+    return _word_value(w, _RU_WORDS, _RU_VERB)
 
 
 def _fa_unleet_word(m: re.Match[str]) -> str:
     w = m.group()
-    if not any(c in "!1|0@$43" for c in w):
+    if _FA_LEET_CHARS.isdisjoint(w):
         return w
     typed = w.rstrip("!")  # `salam!` is `salam` and an exclamation mark, not `salami`
     leet = w.translate(_FA_LEET)
@@ -238,14 +252,14 @@ def _fa_unleet_word(m: re.Match[str]) -> str:
 
 def _fa_unleet(text: str) -> str:
     """Lower-cased `text` with each leet-spelt word read as letters where that makes it Persian."""
-    return _FA_LEET_TOKEN.sub(_fa_unleet_word, text) if any(c in "!1|0@$43" for c in text) else text
+    return text if _FA_LEET_CHARS.isdisjoint(text) else _FA_LEET_TOKEN.sub(_fa_unleet_word, text)
 
 
 def _fa_reading(text: str) -> tuple[list[str], float, str]:
     """(Finglish words, their Persian evidence, the text read that way) of lower-cased `text`."""
     reading = _fa_unleet(text)
     words = _FA_TOKEN.findall(reading)
-    return words, _score(words, _FA_WORDS, _FA_VERB, _FA_SUFFIX, _FA_CANON_WORDS), reading
+    return words, _score(words, _fa_word_value), reading
 
 
 def romanized_language(text: str) -> tuple[str, float] | None:
@@ -259,7 +273,7 @@ def romanized_language(text: str) -> tuple[str, float] | None:
         return None
     # Finglish keeps 2, 3 and 7 inside a word (`so2al`, `sa3at`, `sob7`): one word, not two
     fa_words, fa, _ = _fa_reading(text.lower())
-    ru = _score(words, _RU_WORDS, _RU_VERB)
+    ru = _score(words, _ru_word_value)
     best, lang = (fa, "fa") if fa >= ru else (ru, "ru")
     if best <= max(fa, ru) - best + 0.5 and fa > 0 and ru > 0:
         return None  # both languages' words: undecided

@@ -98,8 +98,9 @@ _PUBLIC_EVENT = re.compile(
 _NAME_SAY = re.compile(r"\b(her name is|his name is|my name is|adı|adi|adım|adim|зовут|اسمش|اسمم)\s+\w+", re.IGNORECASE)
 
 
-# cheap substring triggers on the lower-cased text (plain `in` tests run in C; a compiled
-# case-insensitive alternation cost ~40 us a message) that gate the costlier regexes
+# cheap substring triggers on the lower-cased text that gate the costlier regexes: each list is one
+# case-sensitive alternation of its literal words (`_any_of`), a single scan where `any(w in lower ...)`
+# scanned the text once a word (~20 us a message for the three lists; a case-insensitive alternation ~40 us)
 _ADDRESS_WORDS = ("street", "st.", "road", "rd.", "avenue", "ave.", " lane", "drive", "sokak", "sokağ", "sok.",
                   "cadde", "cad.", "bulvar", "mahalle", "mah.", "küçə", "kuce", "prospekt", "məhəllə",
                   "address", "live at", "adres", "evim", "ünvan", "unvan", "улиц", "ул.", "проспект", "пр-т",
@@ -108,6 +109,14 @@ _SCHOOL_WORDS = ("school", "okul", "lise", "kolej", "məktəb", "mekteb", "مد�
                  "школ", "гимнази", "лице")
 _SOCIAL_WORDS = ("insta", "ig:", "ig ", "snap", "tiktok", "tik tok", "telegram", "tg:", "discord", "whats",
                  "kik", "vk", "maps", "goo.gl", "waze", "yandex")
+
+
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern that finds any of `words` as a plain substring (what `any(w in text ...)` asks)."""
+    return re.compile("|".join(map(re.escape, words)))
+
+
+_ADDRESS_GATE, _SCHOOL_GATE, _SOCIAL_GATE = map(_any_of, (_ADDRESS_WORDS, _SCHOOL_WORDS, _SOCIAL_WORDS))
 
 
 def mask(kind: str, value: str) -> str:
@@ -164,11 +173,11 @@ class PrivacyDetector(Detector):
                 if not any(s <= m.start() < e for s, e in emails):
                     hits.append(_hit(m, 0.45, "social handle"))
         lower = text.lower()
-        if any(w in lower for w in _SOCIAL_WORDS):
+        if _SOCIAL_GATE.search(lower):
             hits.extend(_hit(m, 0.7, "social account") for m in _HANDLE_CONTEXT.finditer(text)
                         if _names_a_handle(m, text))
             hits.extend(_hit(m, 0.85, "map link") for m in _MAPS.finditer(text))
-        if any(w in lower for w in _ADDRESS_WORDS):
+        if _ADDRESS_GATE.search(lower):
             says = [_hit(m, 0.35, "says where they live") for m in _ADDRESS_SAY.finditer(text)]
             public = not says and _PUBLIC_EVENT.search(text) is not None
             hits.extend(
@@ -176,7 +185,7 @@ class PrivacyDetector(Detector):
                 for m in _ADDRESS.finditer(text)
             )
             hits.extend(says)
-        if not any(w in lower for w in _SCHOOL_WORDS):
+        if not _SCHOOL_GATE.search(lower):
             return hits
         schools = [_hit(m, 0.45, "school name") for m in _SCHOOL.finditer(text)]
         ages = [_hit(m, 0.45, "child's age or grade") for m in _AGE.finditer(text)]
