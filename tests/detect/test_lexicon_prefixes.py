@@ -1,0 +1,56 @@
+"""The lexicon skips word starts no pattern can begin with (`_prefixes`); it must never skip a real match.
+
+The start sets may be wider than the truth (that only costs time), never narrower (that would lose hits).
+Checked on every pattern against its own category's examples and negatives, at every word start.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tutela.detect.detectors.lexicon import (
+    _WORD_START,
+    _load_files,
+    _may_start,
+    _noncapturing,
+    _prefixes,
+    compiled,
+    examples_by_category,
+)
+from tutela.detect.normalize import normalize_text
+
+
+@pytest.mark.parametrize(("pattern", "k", "expected"), [
+    ("send (?:me )?nudes", 4, {"send"}),
+    ("a(?:b|c)d", 2, {"ab", "ac"}),
+    ("ab?", 3, {"a", "ab"}),  # a match may be shorter than k
+    ("(?<![a-z])x[yz]{2,}", 3, {"xyy", "xyz", "xzy", "xzz"}),  # a lookbehind is only a condition
+    (r"\bfoo", 2, {"fo"}),
+    (r"\w+ing", 2, None),  # any letter: unknown
+    ("(?i:abc)", 2, None),  # case-insensitive: unknown
+    ("[^a]b", 2, None),
+])
+def test_prefixes_of_small_patterns(pattern: str, k: int, expected: set[str] | None) -> None:
+    assert _prefixes(pattern, k) == expected
+
+
+def _patterns() -> list[str]:
+    return [_noncapturing(item if isinstance(item, str) else item["re"])
+            for doc in _load_files() for items in (doc.get("patterns") or {}).values() for item in items]
+
+
+def test_every_lexicon_match_starts_where_the_start_sets_allow() -> None:
+    starts = compiled().starts
+    assert starts is not None  # every shipped pattern's start is known: the skip is on
+    texts = [normalize_text(e.text) for e in examples_by_category()]
+    checked = 0
+    for pattern in _patterns():
+        rx = re.compile(pattern)
+        for text in texts:
+            for w in _WORD_START.finditer(text):
+                if rx.match(text, w.start()) is not None:
+                    checked += 1
+                    assert _may_start(text, w.start(), starts), (pattern, text)
+    assert checked > 300  # the examples exercise the patterns (342 matches, 2026-12-06)
