@@ -57,3 +57,20 @@ def test_short_english_chat_is_not_read_as_french(text: str) -> None:
 ])
 def test_other_latin_languages_keep_their_answer(text: str, lang: str) -> None:
     assert identify(text)[0] == lang
+
+
+def test_script_counts_are_the_code_point_ranges_for_every_character() -> None:
+    """`_script_counts` counts in UTF-8 lead bytes; it must agree with the code point ranges it stands for
+    (Cyrillic U+0400-04FF, Arabic U+0600-06FF, Latin letters A-Z a-z U+00C0-024F U+018F U+0259)."""
+    from tutela.detect.langid import _script_counts
+
+    def in_ranges(c: str, ranges: list[tuple[int, int]]) -> bool:
+        return any(lo <= ord(c) <= hi for lo, hi in ranges)
+
+    cyr, ara, lat = [(0x400, 0x4FF)], [(0x600, 0x6FF)], [(0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x259, 0x259)]
+    chars = [chr(c) for c in range(0x80, 0x3000)] + ["\U0001F600", "\ud800"]  # an emoji, a lone surrogate
+    for k in range(0, len(chars), 97):  # mixed strings: each chunk spans several blocks
+        text = "a" + "".join(chars[k:k + 97])
+        letters = sum(map(str.isalpha, text))
+        expected = tuple(sum(in_ranges(c, r) for c in text) for r in (cyr, ara, lat))
+        assert _script_counts(text, letters) == expected, text
