@@ -164,7 +164,7 @@ _CANON_STEPS = (
 )
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 15)
 def fa_canon(word: str) -> str:
     """One spelling of a Finglish word (`Qorboonet`, `ghorbunet` -> `ghurbunet`; `sa3at` -> `saat`).
 
@@ -229,12 +229,12 @@ _FA_LEET = str.maketrans({"!": "i", "1": "i", "|": "i", "0": "o", "@": "a", "$":
 
 # Per word, cached: language id asks this of every Latin-script message without Turkish letters, mostly
 # English, whose everyday words recur (the canonical spelling alone is ten regex passes a word)
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 15)
 def _fa_word_value(w: str) -> float:
     return _word_value(w, _FA_WORDS, _FA_VERB, _FA_SUFFIX, _FA_CANON_WORDS)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 15)
 def _ru_word_value(w: str) -> float:
     return _word_value(w, _RU_WORDS, _RU_VERB)
 
