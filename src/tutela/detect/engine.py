@@ -394,7 +394,11 @@ def _finish(
     overridden = set(settings.thresholds) if settings is not None else set()
     _chat_second_opinion(flag_matrix, probs, rules, state.extra_flags, state.chat_domain, live, overridden)
     _nearer_benign(flag_matrix, probs, rules, state.extra_flags, state.semantic, overridden, lang_codes, normalized)
-    staged = [([CATEGORIES[j] for j in np.flatnonzero(flag_matrix[i])], state.hits[i]) for i in range(n)]
+    flagged: list[list[Category]] = [[] for _ in range(n)]
+    flag_rows, flag_cols = np.nonzero(flag_matrix)  # one call for the batch, not one a text
+    for i, j in zip(flag_rows.tolist(), flag_cols.tolist(), strict=True):
+        flagged[i].append(CATEGORIES[j])
+    staged = [(flagged[i], state.hits[i]) for i in range(n)]
 
     # words behind the model's flags, scored for the whole batch in one product
     word_scores: dict[str, np.ndarray] = {}

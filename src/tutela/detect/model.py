@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -63,15 +63,20 @@ class LinearModel:
             router = router[: w.shape[0]]
         self._router = None if router is None else _Compact.of(router)
         self._experts = None if self.expert_coef is None else _Compact.of(sp.csr_matrix(self.expert_coef, dtype=np.float32))
-        # by a route's index, its expert's column in `expert_coef` and its (category, threshold, governed);
-        # and the `chat` route's index (-1: none): looked up on every call of the fast stage
+        # by a route's index, its expert (`_RouteExpert`); and the `chat` route's index (-1: none): looked up
+        # for every text the router is sure of, on every call of the fast stage
         from tutela.detect.training.experts import CHAT
 
-        self._expert_of_route: dict[int, tuple[int, tuple[str, float, list[str]]]] = {}
+        self._expert_of_route: dict[int, _RouteExpert] = {}
         if self._experts is not None and self._router is not None:
-            self._expert_of_route = {self.routes.index(source): (k, spec)
+            self._expert_of_route = {self.routes.index(source): self._route_expert(k, *spec)
                                      for k, (source, spec) in enumerate(self.experts.items())}
         self._chat_route = self.routes.index(CHAT) if CHAT in self.routes else -1
+
+    def _route_expert(self, column: int, category: str, threshold: float, governs: list[str]) -> _RouteExpert:
+        head = self.heads.index
+        return _RouteExpert(column, category, threshold, head(Category(category)),
+                            tuple((other, head(Category(other))) for other in governs))
 
     def decision(self, x: sp.csr_matrix) -> np.ndarray:
         return self._head.product(x).astype(np.float64) + self.intercept
@@ -146,16 +151,14 @@ class LinearModel:
             found = self._expert_of_route.get(int(best[i]))
             if found is None:
                 continue
-            k, (cat, thr, governs) = found
+            k, cat, thr, own, governs = found
             lang = langs[i] if langs is not None else None
             e = float(pe[i, k])
-            own = self.heads.index(Category(cat))
             out[i, own] = _onto(e, thr, self.threshold(cat, lang))
             if e < thr:  # the source's own judge says "not harmful": the heads it speaks for may not flag
                 if veto is not None:
                     veto[i, own] = True
-                for other in governs:
-                    j = self.heads.index(Category(other))
+                for other, j in governs:
                     out[i, j] = min(out[i, j], _onto(e, thr, self.threshold(other, lang)))
                     if veto is not None:
                         veto[i, j] = True
@@ -231,6 +234,16 @@ class LinearModel:
                 else {},
                 **_load_experts(z),
             )
+
+
+class _RouteExpert(NamedTuple):
+    """A public source's expert as the fast stage applies it (`LinearModel.experts`, with head indices)."""
+
+    column: int  # in `expert_coef`
+    category: str
+    threshold: float
+    head: int  # the category's column in `heads`
+    governs: tuple[tuple[str, int], ...]  # the other categories its "no" caps, with their heads' columns
 
 
 @dataclass(frozen=True)
