@@ -14,7 +14,8 @@ import numpy as np
 
 from tutela.detect.semantic.bank import Example
 from tutela.detect.semantic.encoder import Encoder, windows
-from tutela.detect.semantic.scorer import TARGETS, Calibrated, Columns, K, knn_margins, target_masks
+from tutela.detect.semantic.nearest import GroupedBank
+from tutela.detect.semantic.scorer import TARGETS, Calibrated, Columns, K, target_masks
 
 NEIGHBOURS = 3
 # An organisation's own example is an instruction, not one more vote among the built-in ones: a text
@@ -69,30 +70,45 @@ class BankIndex:
         if len(examples) != len(embeddings):
             raise ValueError("one embedding per example")
         self.examples = examples
-        # float64 on purpose: float32 products give a text slightly different similarities alone and in a
-        # batch (BLAS picks other kernels), and the calibration's steep sigmoids turn that into a
-        # different fourth decimal; a text's scores must not depend on its batchmates
-        self.emb_t = np.ascontiguousarray(embeddings.astype(np.float64).T)  # (dim, m)
         self.harm, self.neg = target_masks(examples)
         self.columns = Columns.of(self.harm, self.neg)
+        # the kNN margins from a float32 product with only the candidates re-checked in float64
+        # (`nearest.py`): float64 values on purpose, because float32 products give a text slightly
+        # different similarities alone and in a batch (BLAS picks other kernels), and the calibration's
+        # steep sigmoids turn that into a different fourth decimal; a text's scores must not depend on
+        # its batchmates
+        self.grouped = GroupedBank(embeddings, self.harm, self.neg, K)
+        self._position = np.empty(len(examples), dtype=np.int64)  # bank column -> row of grouped.bank64
+        self._position[self.grouped.order] = np.arange(len(examples))
         self.calibrated = calibrated
         self.org = np.array([e.source.startswith("org:") for e in examples], dtype=bool)
         self.benign = np.array([not e.is_harm for e in examples], dtype=bool)
         self.cats = np.array([e.category for e in examples])
 
+    @property
+    def embeddings(self) -> np.ndarray:
+        """(m, dim) float64, in the examples' order."""
+        return self.grouped.bank64[self._position]
+
     def extended(self, extra: list[Example], extra_emb: np.ndarray) -> BankIndex:
         if not extra:
             return self
-        emb = np.concatenate([self.emb_t.T, extra_emb.astype(np.float64)])
+        emb = np.concatenate([self.embeddings, extra_emb.astype(np.float64)])
         return BankIndex(self.examples + extra, emb, self.calibrated)
 
-    def score_embeddings(self, emb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(combined probabilities (n, targets), similarities (n, m), kNN margins (n, targets))."""
-        emb = emb.astype(np.float64)
-        sims = emb @ self.emb_t
-        margins, _ = knn_margins(sims, self.harm, self.neg, K, self.columns)
-        combined, _, _ = self.calibrated.score(emb, margins)
-        return combined, sims, margins
+    def similarities(self, emb: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
+        """(n, len(columns)) float64 cosine similarities with these bank columns (all by default), row by
+        row (a text's values do not depend on its batchmates)."""
+        bank = self.grouped.bank64 if columns is None else self.grouped.bank64[self._position[columns]]
+        emb = np.asarray(emb, dtype=np.float64)
+        out = np.stack([bank @ e for e in emb]) if len(emb) else np.zeros((0, len(bank)))
+        return out if columns is not None else out[:, self._position]
+
+    def score_embeddings(self, emb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(combined probabilities (n, targets), kNN margins (n, targets))."""
+        margins = self.grouped.margins(emb)
+        combined, _, _ = self.calibrated.score(emb.astype(np.float64), margins)
+        return combined, margins
 
     def score(self, texts: list[str], encoder: Encoder, thresholds: np.ndarray | None = None) -> list[SemanticResult]:
         """Score normalised texts; a long text is scored per window and its strongest window counts."""
@@ -106,7 +122,8 @@ class BankIndex:
         if not flat:
             return [SemanticResult(np.zeros(len(TARGETS)), [], {}) for _ in texts]
         emb = encoder.encode(flat)
-        combined, sims, margins = self.score_embeddings(emb)
+        combined, margins = self.score_embeddings(emb)
+        sims = self.similarities(emb) if self.org.any() else None  # the organisation's own rules read them all
         out: list[SemanticResult] = []
         for a, b in spans:
             if a == b:
@@ -116,16 +133,16 @@ class BankIndex:
             best_row = a + np.argmax(block, axis=0)  # per target, the window that scored highest
             scores = block.max(axis=0)
             passed = np.round(scores, 4) >= thr
-            if self.org.any():
+            if sims is not None:
                 self._org_rules(sims[a:b], scores, passed, best_row, a, thr)
             flagged = [TARGETS[t] for t in np.flatnonzero(passed)]
             neighbours: dict[str, list[Neighbour]] = {}
             for name in flagged:
                 k = TARGETS.index(name)
-                row = sims[best_row[k]]
                 cols = self.columns.harm[k]
-                top = cols[np.argsort(-row[cols])[:NEIGHBOURS]]
-                neighbours[name] = [self._neighbour(j, float(row[j])) for j in top]
+                row = self.similarities(emb[best_row[k]:best_row[k] + 1], cols)[0]
+                top = np.argsort(-row)[:NEIGHBOURS]
+                neighbours[name] = [self._neighbour(int(cols[j]), float(row[j])) for j in top]
             with np.errstate(invalid="ignore"):
                 margin = np.nan_to_num(margins[a:b], nan=-np.inf).max(axis=0)
             out.append(SemanticResult(scores, flagged, neighbours, np.where(np.isinf(margin), np.nan, margin)))

@@ -1,0 +1,104 @@
+"""The kNN margins of `scorer.knn_margins`, from a float32 product, with the float64 answer.
+
+Why: the margins need each text's `K` nearest lines of every target's harmful set and of its negative
+set. Done as one float64 product with the whole bank (~6,000 lines) and then a fancy-indexed copy and
+a partition per set (the disclosure negatives are nearly the whole bank), that glue cost about as much
+as a fifth of the encoder's forward pass on the server's semantic thread, under the GIL for the part
+that is not BLAS. Here:
+
+- the bank's columns are regrouped once so that lines with the same membership (harmful for which
+  targets, negative for which) sit together: every target's sets are unions of a few contiguous
+  groups, so a group's nearest lines are found on a view, and a union's are among its groups';
+- the similarities are one float32 product; in each group the candidates are the lines within `2 *
+  TOLERANCE` of its `K`-th largest float32 similarity, and only those are recomputed in float64 (row
+  by row, so a text's values never depend on its batchmates). That set holds the float64 `K` nearest
+  for certain: a float32 dot product of two unit vectors of 384 dimensions is off by at most ~2.3e-5
+  (`TOLERANCE` is 1e-4), so a line outside it is beaten in float64 by the `K` lines that beat it in
+  float32.
+
+The margins equal `knn_margins` on the float64 product but for the summation order of a dot product
+(~1e-16). `tests/detect/semantic/test_semantic_nearest.py` compares the two.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Bound on |float32 - float64| of a similarity of unit vectors (the worst case is ~2.3e-5 at 384 dims).
+TOLERANCE = 1e-4
+
+
+class GroupedBank:
+    """A bank's embeddings with its columns regrouped by set membership (see the module docstring)."""
+
+    def __init__(self, embeddings: np.ndarray, harm: np.ndarray, neg: np.ndarray, k: int) -> None:
+        """`embeddings` (m, dim), unit rows; `harm` and `neg` (targets, m) boolean masks."""
+        self.k = k
+        self.targets = harm.shape[0]
+        signature = np.concatenate([harm, neg]).T  # (m, 2 * targets)
+        keys, inverse = np.unique(signature, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        self.order = np.argsort(inverse, kind="stable")  # grouped position -> bank column
+        self.bounds = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(keys)))]).astype(np.int64)
+        self.group_of = np.repeat(np.arange(len(keys)), np.diff(self.bounds))  # grouped position -> group
+        grouped = np.asarray(embeddings, dtype=np.float64)[self.order]
+        self.bank64 = np.ascontiguousarray(grouped)  # (m, dim) for the float64 re-check
+        self.bank32_t = np.ascontiguousarray(grouped.astype(np.float32).T)  # (dim, m) for the product
+        # per target, the groups making its harmful and its negative set, and those sets' sizes
+        self.harm_groups = [np.flatnonzero(keys[:, t]) for t in range(self.targets)]
+        self.neg_groups = [np.flatnonzero(keys[:, self.targets + t]) for t in range(self.targets)]
+        self.sizes = np.diff(self.bounds)
+        self.harm_size = [int(self.sizes[g].sum()) for g in self.harm_groups]
+        self.neg_size = [int(self.sizes[g].sum()) for g in self.neg_groups]
+
+    def nearest(self, emb: np.ndarray) -> np.ndarray:
+        """(n, groups, k) float64: each text's `k` largest similarities in each group, -inf where a group
+        has fewer lines."""
+        emb64 = np.asarray(emb, dtype=np.float64)
+        sims = np.asarray(emb, dtype=np.float32) @ self.bank32_t  # (n, m); the encoder's vectors are float32
+        n, groups, k = len(sims), len(self.bounds) - 1, self.k
+        floor = np.empty((n, groups), dtype=np.float32)
+        for g in range(groups):
+            a, b = int(self.bounds[g]), int(self.bounds[g + 1])
+            part = sims[:, a:b]
+            floor[:, g] = np.partition(part, b - a - k, axis=1)[:, b - a - k] if b - a > k else -np.inf
+        rows, cols = np.nonzero(sims >= np.repeat(floor - 2 * TOLERANCE, self.sizes, axis=1))
+        exact = np.empty(len(rows))
+        starts = np.searchsorted(rows, np.arange(n + 1))
+        for i in range(n):  # row by row: a text's similarities are the same alone and in any batch
+            a, b = starts[i], starts[i + 1]
+            exact[a:b] = self.bank64[cols[a:b]] @ emb64[i]
+        grp = self.group_of[cols]
+        order = np.lexsort((-exact, grp, rows))  # per (row, group), the largest first
+        rows, grp, exact = rows[order], grp[order], exact[order]
+        first = np.flatnonzero(np.r_[True, (rows[1:] != rows[:-1]) | (grp[1:] != grp[:-1])])
+        rank = np.arange(len(rows)) - np.repeat(first, np.diff(np.r_[first, len(rows)]))
+        keep = rank < k
+        out = np.full((n, groups, k), -np.inf)
+        out[rows[keep], grp[keep], rank[keep]] = exact[keep]
+        return out
+
+    def margins(self, emb: np.ndarray) -> np.ndarray:
+        """(n, targets) kNN margins, as `scorer.knn_margins` gives them (NaN where a target has no
+        harmful lines; an empty negative set counts as 0)."""
+        best = self.nearest(emb)
+        n = len(best)
+        out = np.full((n, self.targets), np.nan)
+        means: dict[bytes, np.ndarray] = {}
+        for t in range(self.targets):
+            if not self.harm_size[t]:
+                continue
+            h = self._mean(best, self.harm_groups[t], self.harm_size[t])
+            key = self.neg_groups[t].tobytes()
+            if key not in means:  # the 12 categories share their negatives
+                means[key] = self._mean(best, self.neg_groups[t], self.neg_size[t]) if self.neg_size[t] else np.zeros(n)
+            out[:, t] = h - means[key]
+        return out
+
+    def _mean(self, best: np.ndarray, groups: np.ndarray, size: int) -> np.ndarray:
+        """Mean of the min(k, size) largest similarities over the union of `groups`."""
+        vals = best[:, groups, :].reshape(len(best), -1)
+        kk = min(self.k, size)
+        if vals.shape[1] > kk:
+            vals = np.partition(vals, vals.shape[1] - kk, axis=1)[:, -kk:]
+        return vals.mean(axis=1)
