@@ -158,8 +158,10 @@ def _flag_matrix(
     coerced: list[tuple[str, bool, str | None]],
     model: LinearModel | None,
     settings: Settings | None,
+    thr: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Which (text, category) pairs are flagged, for the whole batch at once.
+    """Which (text, category) pairs are flagged, for the whole batch at once (`thr`: the texts'
+    `_threshold_rows`, when the caller has them).
 
     Model probabilities meet the model's calibrated threshold; rule scores meet 0.5.
 
@@ -171,7 +173,7 @@ def _flag_matrix(
     so there a rule alone must be strong (`LONG_TEXT_RULE_THRESHOLD`: a sextortion
     threat, say) to flag by itself.
     """
-    thr = _threshold_rows(model, settings, langs)
+    thr = _threshold_rows(model, settings, langs) if thr is None else thr
     rule_thr = np.full(probs.shape, RULE_THRESHOLD)
     long_rows = np.array([len(c[0]) > LONG_TEXT_CHARS for c in coerced], dtype=bool)
     for c in SEGMENT_TRAINED:
@@ -332,11 +334,12 @@ def _analyze_batch(
     # sexual words (see training/experts.py); hate, threats and every other rule always stand
     vetoed[:, [j for j, c in enumerate(CATEGORIES) if c not in VETOABLE_RULES]] = False
     rules[vetoed] = np.minimum(rules[vetoed], RULE_THRESHOLD * 0.98)
-    flag_matrix = _flag_matrix(probs, rules, lang_codes, coerced, model, settings)
+    thr = _threshold_rows(model, settings, lang_codes)  # the flags and the cascade's doubts read the same
+    flag_matrix = _flag_matrix(probs, rules, lang_codes, coerced, model, settings, thr)
 
-    rows = _semantic_rows(stages, probs, rules, lang_codes, model, settings, audiences, live, normalized)
+    rows = _semantic_rows(stages, probs, rules, thr, settings, audiences, live, normalized)
     if deferred is not None and stages == "fast":
-        picked = _semantic_rows("auto", probs, rules, lang_codes, model, settings, audiences, live, normalized)
+        picked = _semantic_rows("auto", probs, rules, thr, settings, audiences, live, normalized)
         deferred.extend(picked)
         if deferred.held is not None:
             deferred.held.extend(hold(state, picked, flag_matrix, coerced, lang_list, ids, deferred.lo))
@@ -500,18 +503,17 @@ def _semantic_rows(
     mode: str,
     probs: np.ndarray,
     rules: np.ndarray,
-    langs: list[str],
-    model: LinearModel | None,
+    thr: np.ndarray,
     settings: Settings | None,
     audiences: Sequence[Audience | None] | None,
     live: list[int],
     texts: list[str],
 ) -> list[int]:
-    """The rows the cascade sends on to the semantic components (none when the setting is off)."""
+    """The rows the cascade sends on to the semantic components (none when the setting is off); `thr`:
+    the texts' thresholds (`_threshold_rows`)."""
     setting = settings.semantic_stage if settings is not None else "auto"
     if setting == "off" or mode == "fast" or not live:
         return []
-    thr = _threshold_rows(model, settings, langs)  # once a language: it was once a language and category
     chosen = select(mode, probs, rules, thr, audiences, required=setting == "always", texts=texts)
     return [i for i in live if chosen[i]]
 

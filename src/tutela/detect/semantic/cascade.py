@@ -86,12 +86,16 @@ def select(
         return np.zeros(n, dtype=bool)
     if mode == "deep" or required:
         return np.ones(n, dtype=bool)
-    worth = np.array([not trivial(t) for t in texts], dtype=bool) if texts is not None else np.ones(n, dtype=bool)
     if audiences is None:
-        return worth  # unknown ages: every text that is not trivial
-    who = np.array([a is None or a.adult_to_minor_or_unknown for a in audiences], dtype=bool)
-    ratio = np.where(thresholds > 0, probs / np.maximum(thresholds, 1e-9), 0.0)
-    unsure_model = ((ratio >= UNCERTAIN_FRACTION) & (ratio < 1.0)).any(axis=1)
-    unsure_rules = ((rules >= RULE_UNCERTAIN) & (rules < 0.5)).any(axis=1)
-    return (who | unsure_model | unsure_rules) & worth
-
+        chosen = np.ones(n, dtype=bool)  # unknown ages: every text that is not trivial
+    else:
+        who = np.array([a is None or a.adult_to_minor_or_unknown for a in audiences], dtype=bool)
+        ratio = np.where(thresholds > 0, probs / np.maximum(thresholds, 1e-9), 0.0)
+        unsure_model = ((ratio >= UNCERTAIN_FRACTION) & (ratio < 1.0)).any(axis=1)
+        unsure_rules = ((rules >= RULE_UNCERTAIN) & (rules < 0.5)).any(axis=1)
+        chosen = who | unsure_model | unsure_rules
+    if texts is not None:  # only the rows otherwise chosen are read for triviality
+        for i in np.flatnonzero(chosen):
+            if trivial(texts[i]):
+                chosen[i] = False
+    return chosen
