@@ -75,6 +75,7 @@ class _Compiled:
     # by length 1 to `_PREFIX`, the strings a match of some pattern can start with (`_prefixes`), or None
     # where a pattern's could not be worked out: a word start none of them begins needs no regex at all
     starts: tuple[frozenset[str], ...] | None = None
+    gate_anywhere: re.Pattern[str] | None = None  # the gate of a character no pattern is bucketed under
 
 
 def _load_files() -> list[dict[str, Any]]:
@@ -330,18 +331,21 @@ def compiled() -> _Compiled:
             out.append((regex, tuple(entries[i] for i in idxs)))
         return tuple(out)
 
-    wildcard = build(buckets.pop(None, {}))
+    anywhere = buckets.pop(None, {})
+    wildcard = build(anywhere)
     by_char = {ch: build(groups) for ch, groups in buckets.items() if ch is not None}
-    # one alternation per first character answers "can anything match here?" in a single call;
-    # only when it can do the per-category patterns run (most word starts match nothing)
+    # one alternation per first character, with the patterns that may start with any, answers "can anything
+    # match here?" in a single call; only when it can do the per-category patterns run (most word starts
+    # match nothing). Without the latter in it, one such pattern made every word start run every regex.
+    loose = [patterns[i] for idxs in anywhere.values() for i in idxs]
     gate = {
-        ch: re.compile("|".join(patterns[i] for idxs in groups.values() for i in idxs))
+        ch: re.compile("|".join([patterns[i] for idxs in groups.values() for i in idxs] + loose))
         for ch, groups in buckets.items()
         if ch is not None
     }
     return _Compiled(
         by_char, wildcard, tuple(entries), gate, context, {n: tuple(sorted(w)) for n, w in masked.items()},
-        _starts(patterns),
+        _starts(patterns), re.compile("|".join(loose)) if loose else None,
     )
 
 
@@ -421,8 +425,8 @@ class LexiconDetector(Detector):
             if comp.starts is not None and not _may_start(normalized, pos, comp.starts):
                 continue
             ch = normalized[pos]
-            g = gate.get(ch)
-            if (g is None or g.match(normalized, pos) is None) and not comp.wildcard:
+            g = gate.get(ch, comp.gate_anywhere)
+            if g is None or g.match(normalized, pos) is None:
                 continue
             for regex, entries in comp.by_char.get(ch, ()) + comp.wildcard:
                 m = regex.match(normalized, pos)
