@@ -52,3 +52,15 @@ def test_a_semantic_flag_or_another_category_is_a_second_opinion() -> None:
 def test_texts_not_routed_to_chat_and_operator_thresholds_are_untouched() -> None:
     assert _run(0.55, chat=False)
     assert _run(0.55, overridden={"cyberbullying"})
+
+
+def test_a_chat_disinformation_flag_never_stands_alone_however_sure() -> None:
+    disinfo = CATEGORIES.index(Category.DISINFORMATION)
+    flags = np.zeros((2, K), dtype=bool)
+    flags[:, disinfo] = True
+    probs = np.zeros((2, K))
+    probs[:, disinfo] = 0.95
+    rules = np.zeros((2, K))
+    rules[1, disinfo] = 0.3  # a hoax pattern: a second opinion
+    _chat_second_opinion(flags, probs, rules, np.zeros((2, K), dtype=bool), np.array([True, True]), [0, 1], set())
+    assert flags[:, disinfo].tolist() == [False, True]

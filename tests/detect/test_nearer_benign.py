@@ -92,3 +92,13 @@ def test_a_marker_the_head_cannot_see_releases_the_categories_it_names() -> None
     recovery = "i had an eating disorder in year 8, i'm better now"
     assert not _run(0.6, NEARER_BENIGN - 0.01, col=SELF_HARM, text=recovery)
     assert _run(0.6, NEARER_BENIGN - 0.01, col=SELF_HARM, text="i had an eating disorder and it's back, i skip every meal")
+
+
+VIOLENT = CATEGORIES.index(Category.VIOLENT_CONTENT)
+
+
+def test_a_categorys_own_lexicon_context_marks_the_text_too() -> None:
+    game = "in the game you have to kill the zombies before the sun comes up"
+    assert not _run(0.4, -0.005, col=VIOLENT, text=game)  # a game: nearer the benign lines at all is enough
+    assert _run(0.4, -0.005, col=VIOLENT, text="i will kill the new kid before the sun comes up")
+    assert _run(0.4, 0.005, col=VIOLENT, text=game)  # nearer a written threat: it stands

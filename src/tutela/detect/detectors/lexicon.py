@@ -359,6 +359,12 @@ def _may_start(text: str, pos: int, starts: tuple[frozenset[str], ...]) -> bool:
 _GROUP_OPEN = re.compile(r"(?<!\\)\((?!\?)")
 
 
+def in_context(normalized: str) -> frozenset[Category]:
+    """The categories whose `context` (a game, a lesson, recovery, a warning: see the lexicon files) the
+    normalised text is in; the engine reads it for the model's flags as the patterns do for `topic` words."""
+    return frozenset(c for c, rx in compiled().context.items() if rx.search(normalized))
+
+
 def _noncapturing(pattern: str) -> str:
     return _GROUP_OPEN.sub("(?:", pattern)
 

@@ -30,10 +30,12 @@ from tutela.detect.semantic.embeddings import embed_examples, encoded_form
 from tutela.detect.semantic.encoder import Encoder, get_encoder
 from tutela.detect.semantic.scorer import (
     HEAD_GATE,
+    HEAD_GATE_BY_TARGET,
     TARGETS,
     Calibrated,
     K,
     combine,
+    head_gate,
     knn_margins,
     sigmoid,
     target_masks,
@@ -146,7 +148,7 @@ def fit(
         knn_p = sigmoid(knn_calib[t, 0] * m + knn_calib[t, 1])
         head_p = sigmoid(head_calib[t, 0] * z + head_calib[t, 1]) if full is not None else np.zeros(len(m))
         # the same gate as at run time (scorer.combine), so thresholds are fitted on what will be scored
-        p = combine(knn_p, head_p, m) if name != "disclosure" else np.maximum(knn_p, head_p)
+        p = combine(knn_p, head_p, m, head_gate(name)) if name != "disclosure" else np.maximum(knn_p, head_p)
         thresholds[t], record[name] = _threshold(p, y, benign[rows])
     cal = Calibrated(knn_calib, head_coef, head_intercept, head_calib, thresholds)
     order = sorted(set(keys))
@@ -158,6 +160,7 @@ def fit(
         "examples": len(examples),
         "k": K,
         "head_gate": HEAD_GATE,
+        "head_gate_by_target": HEAD_GATE_BY_TARGET,
         "max_benign_fpr": MAX_BENIGN_FPR,
         "min_precision": MIN_PRECISION,
         "targets": record,

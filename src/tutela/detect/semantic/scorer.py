@@ -36,17 +36,32 @@ K = 3
 # 2026-12-06 round 4: at -0.005 the dev lines' benign false flags went from 14 to 8 of 400 (five languages)
 # and the harmful lines missed from 34 to 37 of 343; the head's false flags sat at margins -0.003..-0.008
 HEAD_GATE = -0.005
+# Self-harm's head reads mood rather than intent: on benign rows of the public sets (SMS, tweets, Russian
+# comments, 2026-12-06) it flagged "проспал весь день и совершенно не выспался", "I'm not coming over, do
+# whatever you want", "У него 43 размер, как и у меня" at margins -0.004..+0.000, while the dev lines it alone
+# caught sat at +0.003..+0.010. There it counts only where the text is at least as near a written harmful line
+# as a benign one.
+HEAD_GATE_BY_TARGET = {"self_harm": 0.0}
 # disclosure is not gated: its negatives include the offenders' own harmful lines, which a child's
 # report of them is close to by design
 _GATED = np.array([name != DISCLOSURE for name in TARGETS])
 
 
-def combine(knn: np.ndarray, head: np.ndarray, margins: np.ndarray) -> np.ndarray:
+_GATES = np.array([HEAD_GATE_BY_TARGET.get(name, HEAD_GATE) for name in TARGETS])
+
+
+def head_gate(name: str) -> float:
+    """The kNN margin from which `name`'s head counts (`HEAD_GATE`, `HEAD_GATE_BY_TARGET`)."""
+    return HEAD_GATE_BY_TARGET.get(name, HEAD_GATE)
+
+
+def combine(knn: np.ndarray, head: np.ndarray, margins: np.ndarray, gate_at: float | None = None) -> np.ndarray:
     """The semantic score: max(kNN, head), the head gated by the kNN margin (see the module docstring).
 
-    Works on (n, targets) arrays or on one target's column when `knn`, `head` and `margins` are (n,)
-    and the caller gates it (`fit.py` passes one target at a time)."""
-    gate = np.nan_to_num(margins, nan=-1.0) >= HEAD_GATE
+    Works on (n, targets) arrays, each target at its own gate, or on one target's column when `knn`, `head`
+    and `margins` are (n,) and the caller gives that target's gate (`fit.py` passes one target at a time)."""
+    at = (_GATES if head.ndim == 2 else HEAD_GATE) if gate_at is None else gate_at
+    gate = np.nan_to_num(margins, nan=-1.0) >= at
     if head.ndim == 2:
         gate = gate | ~_GATED
     return np.maximum(knn, np.where(gate, head, 0.0))

@@ -88,9 +88,11 @@ _EN_RU_WARNING = re.compile(
     r"(?:^|[.!?,:;\-–—(\"']\s*|(?<![^\W_])(?:and|so|please|pls|just|always|remember,?|reminder:?)\s+)"
     r"(?:never|don'?t|do not|dont)\s+(?:ever\s+)?(?:share|give|send|click|enter|type|pay|reply|post|open|transfer|buy)"
     r"|(?<![^\W_])(?:tell|remind|warn|ask) (?:\w+ ){0,2}(?:never|not) to (?:share|give|send|click|enter|pay|reply|open|transfer|buy)"
+    r"|(?<![^\W_])(?:fraud|scam|safety|security) (?:alert|warning|tip|advice)s?(?![^\W_])"
+    r"|(?<![^\W_])(?:will|would|does|do) never (?:ask|text|call|email|message|dm)(?![^\W_])"
     r"|(?<!not a )(?<!not )(?<!no )(?<![^\W_])(?:scam(?:s|mer|mers|med)?|phishing|fraudsters?)(?![^\W_])"
     r"|(?<![^\W_])fake (?:giveaway|site|website|link|page|account|profile|message|text|call|number|support)s?(?![^\W_])"
-    r"|(?<![^\W_])(?:will|would|does|do) never ask(?![^\W_])|(?<![^\W_])beware(?![^\W_])|(?<![^\W_])psa(?![^\W_])"
+    r"|(?<![^\W_])beware(?![^\W_])|(?<![^\W_])psa(?![^\W_])"
     r"|(?<![^\W_])(?:мошенни\w*|мошенн\w*|фишинг\w*|фейков\w*|поддельн\w*|осторожно|будьте бдительн\w*)"
     r"|(?<!это не )(?<![^\W_])(?:развод|обман)(?![^\W_])"
     r"|(?<![^\W_])(?:никогда|ни в коем случае|ни за что|никому)\s+(?:никому\s+)?не\s+(?:\w+\s+)?(?:просят|попросят"
@@ -101,7 +103,8 @@ _EN_RU_WARNING = re.compile(
 )
 _EN_RU_RECOVERY = re.compile(
     r"(?<![^\W_])(?:(?:i'?m|i am|im|he'?s|she'?s|they'?re) (?:doing |feeling |getting )?(?:so much |way |much |a lot )?better(?! than)"
-    r"|(?:clean|sober) (?:for|since) |(?:\d+|one|two|three|six) (?:days?|weeks?|months?|years?) (?:clean|sober)"
+    r"|(?:clean|sober) (?:for|since) |(?:\d+|one|two|three|six) (?:days?|weeks?|months?|years?) (?:clean|sober|without (?:self[- ]?harm|cutting|a drink|drinking))"
+    r"|(?:\d+|год|полгода|месяц\w*|два|три) (?:\w+ )?без (?:алкогол\w*|селфхарм\w*|порезов|срывов|самоповрежд\w*|наркотиков|сигарет)"
     r"|recover(?:ing|ed)|in recovery|in remission|(?:therapy|counsell?ing|the counsell?or|rehab|treatment) (?:really )?help(?:ed|s)"
     r"|after (?:rehab|treatment|hospital|therapy)|now i (?:eat|feel|sleep|talk)|i stopped (?:cutting|starving|skipping|making myself)"
     r"|теперь (?:мне |я )?(?:намного |гораздо )?(?:лучше|нормально|норм|снова)|сейчас (?:мне |я )?(?:намного |гораздо )?(?:лучше|здоров\w*)"
