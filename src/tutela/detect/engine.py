@@ -88,6 +88,13 @@ NEARER_BENIGN = -0.03
 # 100 OffensEval-TR rows it moved macro-F1 0.787 -> 0.800 and the Turkish hate set not at all (2026-12-06)
 NEARER_BENIGN_BY_LANG = {"tr": -0.02, "az": -0.02}
 NEARER_BENIGN_CATEGORIES = CHAT_SECOND_OPINION | {Category.VIOLENT_CONTENT, Category.HATE_RADICALISATION}
+# Fraud too (2026-12-06): the scam head, fitted on SMS spam, read bank warnings ("your bank never asks for your SMS
+# code") and a school's consent-form notice as spam at 0.46-0.96 while the semantic stage put them 0.04-0.07 nearer
+# the written warnings than any scam; on 400 Turkish and 400 English spam SMS (public training rows) releasing fraud
+# this way released 1 English one. Where a warning marks the text (`unseen` names fraud), the release holds however
+# sure the model is (`MARKED_SURE`): a scam that poses as a warning reads as a scam to the semantic stage.
+NEAR_BENIGN_FRAUD = frozenset({Category.FRAUD})
+MARKED_SURE = frozenset({Category.FRAUD})
 # Where a text carries a marker the semantic head cannot see (`semantic/warning.py`: a warning not to send or
 # pay, a scam named as one, recovery told as past), the categories that marker names are released the same way
 # too: a scam warning shares the scam's words ("never give your pin to someone who says they are the bank"),
@@ -497,7 +504,7 @@ def _nearer_benign(
     `NEARER_BENIGN_BY_LANG`), and those of the categories a marker in the (normalised) text names (`unseen`);
     a category whose threshold the operator set is left to that threshold."""
     cols = [(CATEGORIES.index(c), TARGETS.index(c.value)) for c in CATEGORIES
-            if c in NEARER_BENIGN_CATEGORIES and c.value not in overridden]
+            if c in NEARER_BENIGN_CATEGORIES | NEAR_BENIGN_FRAUD and c.value not in overridden]
     for i, result in semantic.items():
         if result.margins is None or not flags[i].any():
             continue
@@ -509,7 +516,8 @@ def _nearer_benign(
                             if Category(name) not in NEARER_BENIGN_CATEGORIES and name not in overridden]:
             # with a marker, nearer the benign lines at all, and a rule below its threshold, is enough
             at, rule_below = (MARKED_BENIGN, RULE_THRESHOLD) if CATEGORIES[j].value in marked else (line, RULE_UNCERTAIN)
-            if (flags[i, j] and not extra[i, j] and rules[i, j] < rule_below and probs[i, j] < CHAT_MODEL_ALONE
+            cap = 1.01 if CATEGORIES[j] in MARKED_SURE and CATEGORIES[j].value in marked else CHAT_MODEL_ALONE
+            if (flags[i, j] and not extra[i, j] and rules[i, j] < rule_below and probs[i, j] < cap
                     and result.margins[t] < at):
                 flags[i, j] = False
 

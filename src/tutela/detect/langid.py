@@ -17,7 +17,12 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from tutela.detect.translit import romanized_language
+from tutela.detect.translit import finglish_evidence, romanized_language
+
+#: Finglish evidence (`translit.finglish_evidence`) and share of the words that make a Latin line Persian where
+#: fastText is unsure (below 0.5) and the word list alone is not sure either
+FINGLISH_UNSURE_EVIDENCE = 3.0
+FINGLISH_UNSURE_SHARE = 0.15
 
 UNDETERMINED = "und"
 
@@ -152,6 +157,13 @@ def _decide(text: str, labels: list[str], scores: list[float]) -> tuple[str, flo
         roman = romanized_language(text)
         if roman is not None and (top not in ("en", "tr", "az") or conf < 0.8 or roman[1] >= 0.85):
             return roman
+        # a long Finglish line in a formal register ("amoozesh o parvaresh elam kard emtehanat laghv shode ... be
+        # hame befrestid") has fewer chat words than `romanized_language` asks for (4 in 18, share 0.21), and
+        # fastText, unsure, calls it English at 0.24: three full Finglish words, a sixth of the words, settle it
+        if roman is None and conf < 0.5:
+            evidence, n_words = finglish_evidence(text)
+            if evidence >= FINGLISH_UNSURE_EVIDENCE and evidence / max(n_words, 1) >= FINGLISH_UNSURE_SHARE:
+                return "fa", 0.5
     words = _WORDS.findall(text.lower())
     az_words = len(_AZ_WORD_SET.intersection(words))
     if top in _TR_SCRIPT_LANGS or _TR_LETTER.search(text) or az_words:

@@ -285,6 +285,13 @@ def romanized_language(text: str) -> tuple[str, float] | None:
     return None
 
 
+def finglish_evidence(text: str) -> tuple[float, int]:
+    """(Persian evidence, distinct words) of `text` read as Finglish: for a caller that weighs it against a
+    language model's own doubt (`langid`), where `romanized_language` alone asks for a share of 0.3."""
+    words, score, _ = _fa_reading(text.lower())
+    return score, len(set(words))
+
+
 # --------------------------------------------------------------------------- Russian translit -> Cyrillic
 _RU_MULTI = [
     ("tsya", "тся"), ("tsja", "тся"), ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"),

@@ -161,7 +161,10 @@ def rule_scores(hits: list[Any]) -> np.ndarray:
 # Turkish chat for OffensEval tweets (0.8-0.95), which silenced "I'm bringing a shotgun to school". On
 # 250 training rows per public set, violent_content released this way flagged 1 harmful and 2 clean rows
 # of 3,000; hate needs the wider margin (at 0.015 its released flags were half clean rows).
-NEAR_WRITTEN_HARM = {"violent_content": 0.015, "hate_radicalisation": 0.03}
+# Sexual talk to the reader too (2026-12-06): "dün gece seninle yatakta neler yapmak istediğimi yazıyım mı" went to
+# OffensEval (harassment governs sexual_content) and lost a semantic flag at margin 0.061; on 300 rows each of nine
+# public sets (tweets, Formspring, Persian and Russian offensive sets) no sexual_content margin reached 0.03.
+NEAR_WRITTEN_HARM = {"violent_content": 0.015, "hate_radicalisation": 0.03, "sexual_content": 0.03}
 
 
 def _near_written_harm(name: str, margins: Any) -> bool:

@@ -139,13 +139,27 @@ def unseen(normalized: str, lang: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+# "your bank never asks for your code": a warning that names the request without a negative imperative. An
+# institution must be named before it: "annen asla sormaz" (your mum will never ask) is a groomer's reassurance
+_NEVER_ASKS = re.compile(
+    r"(?<![^\W_])(?:bank|kargo|sirket|operator|polis|okul|mekteb|ptt|devlet|emekdas|calisan|yetkili|musteri|magaza"
+    r"|platform|destek|oyun|firma)\w*[^.!?\n]{0,40}"
+    r"(?<![^\W_])(?:asla|hicbir zaman|hic bir zaman|hec vaxt|hec zaman|hec bir vaxt)(?![^\W_])[^.!?\n]{0,50}"
+    r"(?<![^\W_])(?:istemez|istemezler|sormaz|sormazlar|talep etmez|istemir|istemirler|sorusmur|sorusmurlar|teleb etmir)(?![^\W_])"
+)
+_FA_NEVER_ASKS = re.compile(
+    r"(?:بانک|پلیس|مدرسه|شرکت|اپراتور|پشتیبانی|پست|فروشگاه|سایت|بازی)[^.!؟?\n]{0,40}(?:هرگز|هیچ ?وقت|هیچگاه)[^.!؟?\n]{0,50}(?:نمی ?خواد|نمی ?خواهد|نمی ?خوان|نمی ?پرسه|نمی ?پرسد|درخواست نمی ?کن)"
+)
+
+
 def warns(normalized: str, lang: str) -> bool:
-    """The text tells its reader not to send, share or give something (see the module docstring)."""
+    """The text tells its reader not to send, share or give something, or that a bank (a school...) never asks
+    for it (see the module docstring)."""
     if lang == "fa":
-        return _FA_NEGATED_SEND.search(normalized) is not None
+        return _FA_NEGATED_SEND.search(normalized) is not None or _FA_NEVER_ASKS.search(normalized) is not None
     if lang in _EN_RU:
         return _EN_RU_WARNING.search(normalized) is not None
-    return lang in LANGS and _NEGATED_SEND.search(normalized) is not None
+    return lang in LANGS and (_NEGATED_SEND.search(normalized) is not None or _NEVER_ASKS.search(normalized) is not None)
 
 
 def without_head(
