@@ -87,7 +87,9 @@ def test_a_marker_the_head_cannot_see_releases_the_categories_it_names() -> None
     warning = "heads up: scammers pretend to be the bank, never give them your pin"
     assert not _run(0.6, NEARER_BENIGN - 0.01, col=FRAUD, text=warning)
     assert not _run(0.6, -0.005, col=FRAUD, text=warning)  # with the marker, nearer the benign lines at all
-    assert _run(0.6, NEARER_BENIGN - 0.01, col=FRAUD, text="give me your pin and the card number now")
+    # without a marker fraud is released like the other noisy categories, only clearly nearer the benign lines
+    assert _run(0.6, NEARER_BENIGN + 0.01, col=FRAUD, text="give me your pin and the card number now")
+    assert not _run(0.6, NEARER_BENIGN - 0.01, col=FRAUD, text="give me your pin and the card number now")
     assert _run(0.6, 0.005, col=FRAUD, text=warning)  # nearer a written scam: it stands
     recovery = "i had an eating disorder in year 8, i'm better now"
     assert not _run(0.6, NEARER_BENIGN - 0.01, col=SELF_HARM, text=recovery)
@@ -102,3 +104,14 @@ def test_a_categorys_own_lexicon_context_marks_the_text_too() -> None:
     assert not _run(0.4, -0.005, col=VIOLENT, text=game)  # a game: nearer the benign lines at all is enough
     assert _run(0.4, -0.005, col=VIOLENT, text="i will kill the new kid before the sun comes up")
     assert _run(0.4, 0.005, col=VIOLENT, text=game)  # nearer a written threat: it stands
+
+
+def test_a_warning_releases_a_sure_scam_flag_that_is_nearer_the_written_warnings() -> None:
+    # the scam head, fitted on SMS spam, is sure of bank warnings ("your bank never asks for your SMS code")
+    bank = "Bankanız sizden asla şifre veya SMS kodu istemez. Kimseyle şifrenizi paylaşmayın."
+    assert not _run(0.96, -0.01, col=FRAUD, text=bank, lang="tr")
+    assert not _run(0.96, -0.01, col=FRAUD, text="Bank əməkdaşları heç vaxt sizdən SMS kodu istəmir.", lang="az")
+    assert _run(0.96, 0.005, col=FRAUD, text=bank, lang="tr")  # nearer a written scam: it stands
+    # sure, and no warning: it stands however near the benign lines; "your mum will never ask" is no warning
+    assert _run(0.96, NEARER_BENIGN - 0.05, col=FRAUD, text="kart numaranı ve sms kodunu hemen yaz", lang="tr")
+    assert _run(0.96, -0.01, col=FRAUD, text="annen asla sormaz, kart şifresini yaz", lang="tr")

@@ -74,3 +74,20 @@ def test_script_counts_are_the_code_point_ranges_for_every_character() -> None:
         letters = sum(map(str.isalpha, text))
         expected = tuple(sum(in_ranges(c, r) for c in text) for r in (cyr, ara, lat))
         assert _script_counts(text, letters) == expected, text
+
+
+@pytest.mark.parametrize("text", [
+    # formal Finglish, few chat words: fastText answers English or Portuguese, unsure
+    "vezarat e amoozesh elam kard emtehan e nahayi laghv shode, sal e tahsili tamoome, be hame befrestid",
+    "kar too torkiye baraye dokhtaraye javoon, mahi 2000 dolar, belit o ja ba ma, be kasi nagoo",
+])
+def test_long_finglish_with_few_chat_words_is_persian(text: str) -> None:
+    assert identify(text)[0] == "fa"
+
+
+@pytest.mark.parametrize("text", [
+    "the ministry announced that final exams are cancelled this year, send it to everyone",
+    "bakanlık bu yıl sınavların iptal edildiğini açıkladı, herkese gönderin",
+])
+def test_english_and_turkish_news_stay_themselves(text: str) -> None:
+    assert identify(text)[0] != "fa"
