@@ -94,8 +94,10 @@ class GroupedBank:
         grp = self.group_of[cols]
         order = np.lexsort((-exact, grp, rows))  # per (row, group), the largest first
         rows, grp, exact = rows[order], grp[order], exact[order]
-        first = np.flatnonzero(np.r_[True, (rows[1:] != rows[:-1]) | (grp[1:] != grp[:-1])])
-        rank = np.arange(len(rows)) - np.repeat(first, np.diff(np.r_[first, len(rows)]))
+        new = np.ones(len(rows), dtype=bool)  # where a (row, group) run starts
+        new[1:] = (rows[1:] != rows[:-1]) | (grp[1:] != grp[:-1])
+        first = np.flatnonzero(new)
+        rank = np.arange(len(rows)) - np.repeat(first, np.diff(first, append=len(rows)))
         keep = rank < k
         out = np.full((n, groups, k), -np.inf)
         out[rows[keep], grp[keep], rank[keep]] = exact[keep]
