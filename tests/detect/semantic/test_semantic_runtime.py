@@ -106,3 +106,28 @@ def test_per_token_int8_batches_similar_lengths_with_exact_vectors(native) -> No
     assert ((together * native.query(texts)).sum(axis=1)).min() > 0.99
     for i in (0, 1, 2, 7):
         assert np.array_equal(tok.query([texts[i]])[0], together[i])
+
+
+def test_a_shallower_encoder_computes_the_first_layers_and_says_so() -> None:
+    """`layers=range(6)` runs e5-small cut after its sixth layer: its int8 vectors are the float
+    model's sixth-layer states, mean-pooled (tapped from the float graph), and its runtime name says
+    how deep it is, so an artefact fitted on the full encoder is never read as its own."""
+    from tutela.detect.semantic import e5_ort
+    from tutela.detect.semantic.encoder import Encoder
+
+    texts = TEXTS[:6] + ["see you at the bus stop", "bring the ball tomorrow"]
+    cut = e5_ort.OrtE5(threads=1, per_token=True, layers=range(6))
+    assert cut.name.endswith("-L6") and e5_ort.layer_tag(range(12), 12) == ""
+    assert e5_ort.layer_tag((0, 2, 4), 12) == "-L0.2.4"
+    got = cut.query(texts)
+    taps = e5_ort.OrtE5(threads=1, int8=False, taps=True)
+    tap = 1 + len(e5_ort.SMOOTHED) * 6  # outputs: last state, then each layer's inputs; layer 6's first is layer 5's output
+    for rows, x, mask in taps.batches(texts):
+        hidden = taps.run(x, mask)[tap]
+        pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1)
+        for (i, _), v in zip(rows, pooled, strict=True):
+            assert float(got[i] @ (v / np.linalg.norm(v))) > 0.99, texts[i]
+    full = e5_ort.OrtE5(threads=1, per_token=True)
+    assert (got * full.query(texts)).sum(axis=1).max() < 0.9  # a different space: the fit must be redone
+    with pytest.raises(ValueError):
+        Encoder(runtime="native", layers=6)

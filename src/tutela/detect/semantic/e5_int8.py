@@ -16,6 +16,8 @@ stage", with its speed, fidelity and the dev-set comparison of the refit).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from tutela.detect.semantic import onnx_writer as ox
@@ -86,7 +88,8 @@ class _Graph:
         return self.node("Add", [r, self.init(out + ".b", b.astype(np.float32))], out)
 
 
-def build_int8_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None) -> bytes:
+def build_int8_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None,
+                     layers: Sequence[int] | None = None) -> bytes:
     """The encoder layers: input `x` (embedded tokens, before the first LayerNorm) and `mask` (1 for a
     token, 0 for padding), output the last hidden states, as `e5_ort.build_graph`.
 
@@ -94,7 +97,10 @@ def build_int8_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None) 
     `.ao`, `.fi`, `.fo`; the activation is divided by `s` and the weights' input rows multiplied by
     it (for `ao` the division is folded into the value weights), which moves outlier channels into
     the weights, where per-channel int8 absorbs them. The query, key and value products run as one
-    (their weights side by side), their biases added inside attention."""
+    (their weights side by side), their biases added inside attention.
+
+    `layers`: the indices of the layers to run, in order (default: all); `(0, 1, ..., n - 1)` is the
+    model cut after its n-th layer (see `e5_ort.OrtE5`'s `layers`)."""
     h, ffn, eps = m.hidden, m.ffn, m.eps
     smooth = smoothing or {}
     g = _Graph()
@@ -113,7 +119,7 @@ def build_int8_graph(m: E5File, smoothing: dict[str, np.ndarray] | None = None) 
         return g.node("Mul", [x, g.init(key + ".inv", (1.0 / smooth[key]).astype(np.float32))], key + ".x")
 
     x = layer_norm("x", "emb.ln", "h0")
-    for i in range(m.layers):
+    for i in range(m.layers) if layers is None else layers:
         p = f"l{i}."
         s_qkv, s_ao = smooth.get(p + "qkv", np.ones(h, np.float32)), smooth.get(p + "ao", np.ones(h, np.float32))
         s_fi, s_fo = smooth.get(p + "fi", np.ones(h, np.float32)), smooth.get(p + "fo", np.ones(ffn, np.float32))

