@@ -6,8 +6,9 @@ Each set is binary (../shared/EVALUATION.md): a row is harmful when its `harm` i
 the engine flags any category that fits that harm. Score: macro-F1 over harmful / not harmful (recall
 where a set has only harmful rows). Beside it, the one-dataset baseline the issue names: a character
 n-gram (2-5, within word boundaries) TF-IDF logistic regression trained on that set's own training
-split alone. Rows are our held-out 10% (split by normalised text; never trained or tuned on); rows
-with an empty or `other_harm` label are left out, as they fit no category.
+split alone. Rows are our held-out 10% (split by normalised text; never trained or tuned on), or with
+`--split calib` the calibration 10% (for tuning; figures run high, see --help); rows with an empty or
+`other_harm` label are left out, as they fit no category.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ def main() -> None:
                     help="only the first N held-out rows of each set (by hash): the frozen slice the CI test runs")
     ap.add_argument("--floors", type=Path, default=None,
                     help="write per-set floors (score - 0.03) for tests/detect/test_text_public_slice.py here")
+    ap.add_argument("--split", default="test", choices=["test", "calib"],
+                    help="test: our held-out 10%% (report; run once before and once after a change); calib: the "
+                    "calibration 10%% (validation for tuning: the experts' Platt scaling and thresholds are fitted "
+                    "on it, so its figures run high)")
     ap.add_argument("--stages", default="auto", choices=["fast", "auto", "deep"],
                     help="fast: n-gram model and rules only; auto: what `tutela scan` runs (no ages: semantic too)")
     args = ap.parse_args()
@@ -80,7 +85,9 @@ def main() -> None:
     for name, rows in sets.items():
         if args.sets and name not in args.sets:
             continue
-        test = frozen_slice(rows, args.slice) if args.slice else [r for r in rows if r["split"] == "test"]
+        if args.slice and args.split != "test":
+            sys.exit("--slice is a slice of the held-out split")
+        test = frozen_slice(rows, args.slice) if args.slice else [r for r in rows if r["split"] == args.split]
         if not test:
             continue
         gold = np.array([r["harm"] != "none" for r in test])
