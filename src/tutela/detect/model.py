@@ -263,7 +263,10 @@ class _Compact:
         lookup = np.full(w.shape[0], len(used), dtype=np.int32)
         lookup[used] = np.arange(len(used), dtype=np.int32)
         dense = np.zeros((len(used) + 1, w.shape[1]), dtype=np.float32)
-        dense[:-1] = w[used].toarray()
+        # filled from the sparse rows in place: `toarray()` would hold a second dense copy while loading
+        rows = w[used]
+        rows.sum_duplicates()
+        dense[np.repeat(np.arange(len(used)), np.diff(rows.indptr)), rows.indices] = rows.data
         return cls(lookup, dense)
 
     def compact(self, x: sp.csr_matrix) -> sp.csr_matrix:
