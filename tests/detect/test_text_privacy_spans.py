@@ -37,3 +37,24 @@ def test_school_with_age_is_stronger_than_school_alone(settings) -> None:
 def test_plain_numbers_are_not_phones(settings) -> None:
     for text in ["I scored 1234567 points", "the year 2024 was 365 days", "order #12-34-56"]:
         assert Category.PRIVACY not in analyze_text(text, settings=settings).flags, text
+
+
+def test_the_word_gates_find_exactly_the_texts_that_hold_one_of_their_words() -> None:
+    """`_any_of` writes a word list as a trie; it must answer what `any(w in text for w in words)` does,
+    including a word inside another (`ig ` in `big `, `st.` after `insta`) and words that share a start."""
+    from tutela.detect.detectors.privacy import (
+        _ADDRESS_WORDS,
+        _SCHOOL_WORDS,
+        _SOCIAL_WORDS,
+        PrivacyDetector,
+        _any_of,
+    )
+
+    texts = [e.text.lower() for e in PrivacyDetector.examples()]
+    lists = (_ADDRESS_WORDS, _SCHOOL_WORDS, _SOCIAL_WORDS, ("ab", "abc", "abd", "b"))
+    for words in lists:  # each word alone, cut short by a letter, and inside other text
+        texts += [w for w in words] + [w[:-1] for w in words] + [f"x{w}y" for w in words]
+    for words in lists:
+        gate = _any_of(words)
+        for text in texts:
+            assert (gate.search(text) is not None) == any(w in text for w in words), (words[:3], text)

@@ -99,7 +99,7 @@ _NAME_SAY = re.compile(r"\b(her name is|his name is|my name is|adı|adi|adım|ad
 
 
 # cheap substring triggers on the lower-cased text that gate the costlier regexes: each list is one
-# case-sensitive alternation of its literal words (`_any_of`), a single scan where `any(w in lower ...)`
+# case-sensitive pattern of its literal words (`_any_of`), a single scan where `any(w in lower ...)`
 # scanned the text once a word (~20 us a message for the three lists; a case-insensitive alternation ~40 us)
 _ADDRESS_WORDS = ("street", "st.", "road", "rd.", "avenue", "ave.", " lane", "drive", "sokak", "sokağ", "sok.",
                   "cadde", "cad.", "bulvar", "mahalle", "mah.", "küçə", "kuce", "prospekt", "məhəllə",
@@ -112,8 +112,25 @@ _SOCIAL_WORDS = ("insta", "ig:", "ig ", "snap", "tiktok", "tik tok", "telegram",
 
 
 def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
-    """A pattern that finds any of `words` as a plain substring (what `any(w in text ...)` asks)."""
-    return re.compile("|".join(map(re.escape, words)))
+    """A pattern that finds any of `words` as a plain substring (what `any(w in text ...)` asks), written as
+    a trie (`s(?:ok(?:ak|...)|t...)`) so that each position tries one branch per next character, not every
+    word: the address words' ~3 us a message where one alternation of them was ~5 us and a loop of `in`
+    tests ~14 us (one trie of all three lists costs what the three do)."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def branch(node: dict[str, dict]) -> str:
+        alts = [re.escape(ch) + branch(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body  # a shorter word already ended: the rest is optional
+
+    return re.compile(branch(trie))
 
 
 _ADDRESS_GATE, _SCHOOL_GATE, _SOCIAL_GATE = map(_any_of, (_ADDRESS_WORDS, _SCHOOL_WORDS, _SOCIAL_WORDS))
