@@ -164,7 +164,11 @@ def rule_scores(hits: list[Any]) -> np.ndarray:
 # Sexual talk to the reader too (2026-12-06): "dün gece seninle yatakta neler yapmak istediğimi yazıyım mı" went to
 # OffensEval (harassment governs sexual_content) and lost a semantic flag at margin 0.061; on 300 rows each of nine
 # public sets (tweets, Formspring, Persian and Russian offensive sets) no sexual_content margin reached 0.03.
-NEAR_WRITTEN_HARM = {"violent_content": 0.015, "hate_radicalisation": 0.03, "sexual_content": 0.03}
+# Insults too (2026-12-06): a written insult with a hashtag or an @name is taken for a tweet or a Russian comment
+# and the expert's "not harmful" dropped near-paraphrases of written bullying ("imagine being as ugly and annoying
+# as tom from 8b #loser", margin 0.024; "твоей маме наверно стыдно за такого сына", 0.025). At 0.02 it added 2
+# flags on 1,000 benign training rows of five harassment sets and no recall there (those rows are caught already).
+NEAR_WRITTEN_HARM = {"violent_content": 0.015, "hate_radicalisation": 0.03, "sexual_content": 0.03, "cyberbullying": 0.02}
 
 
 def _near_written_harm(name: str, margins: Any) -> bool:
