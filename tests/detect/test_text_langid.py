@@ -91,3 +91,11 @@ def test_long_finglish_with_few_chat_words_is_persian(text: str) -> None:
 ])
 def test_english_and_turkish_news_stay_themselves(text: str) -> None:
     assert identify(text)[0] != "fa"
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("u.l.g.u.c.l.a q.o.l.u.m.u k.e.s.i.r.e.m", "az"),  # letters split by dots: read joined, not as Slovenian
+    ("j.i.l.e.t.l.e k.o.l.u.m.u k.e.s.i.y.o.r.u.m", "tr"),
+])
+def test_letters_split_by_dots_are_read_joined(text: str, lang: str) -> None:
+    assert identify(text)[0] == lang

@@ -212,10 +212,20 @@ def identify(text: str) -> tuple[str, float]:
     return identify_many([text])[0]
 
 
+# letters split by dots or dashes to dodge filters ("u.l.g.u.c.l.a q.o.l.u.m.u k.e.s.i.r.e.m"): fastText reads the
+# single letters as Slovenian; the words are read joined, as `normalize` joins them for the detectors
+_SPACED_RUN = re.compile(r"(?<![^\W_])(?:[^\W\d_][.\-_*·•]){2,}[^\W\d_](?![^\W_])")
+_SEPARATORS = str.maketrans("", "", ".-_*·•")
+
+
+def _unspace(text: str) -> str:
+    return _SPACED_RUN.sub(lambda m: m.group().translate(_SEPARATORS), text) if "." in text or "-" in text else text
+
+
 def identify_many(texts: Sequence[str]) -> list[tuple[str, float]]:
     """Batch form of `identify`: one fastText call for the whole batch."""
     if not texts:
         return []
-    clipped = [t[:2000] for t in texts]
+    clipped = [_unspace(t[:2000]) for t in texts]
     preds = _MODEL.predict([_unleet(t) for t in clipped])
     return [_decide(t, labels, scores) for t, (labels, scores) in zip(clipped, preds, strict=True)]
