@@ -68,8 +68,10 @@ def test_threats_and_hate_near_a_written_line_keep_their_semantic_flag_in_a_publ
     assert not _near_written_harm("violent_content", _margins(need - 0.01, "violent_content"))
     assert not _near_written_harm("hate_radicalisation", _margins(NEAR_WRITTEN_HARM["hate_radicalisation"] - 0.01,
                                                                    "hate_radicalisation"))
-    # the noisy categories a source labels stay with its expert however near
-    assert not _near_written_harm("cyberbullying", _margins(0.2))
+    # insults near a written bullying line keep theirs too; swearing stays with the expert however near
+    assert _near_written_harm("cyberbullying", _margins(NEAR_WRITTEN_HARM["cyberbullying"]))
+    assert not _near_written_harm("cyberbullying", _margins(NEAR_WRITTEN_HARM["cyberbullying"] - 0.01))
+    assert not _near_written_harm("profanity", _margins(0.2, "profanity"))
 
 
 def test_turkish_and_azerbaijani_chat_read_as_tweets_need_less_margin() -> None:
