@@ -141,3 +141,9 @@ def test_finglish_leetspeak_is_read_as_letters() -> None:
     assert to_native("m!kosham3t farda sare k3las", "fa") == "میکشمت فردا سر کلاس"
     assert "عکس" in to_native("3akse jadid befrest", "fa")
     assert analyze_text("m!kosham3t farda sare k3las", stages="fast").flags
+
+
+def test_the_words_of_a_school_announcement_keep_their_letters() -> None:
+    # ح, غ and ع cannot be guessed from Latin letters: "emtehanat laghv" must not read as امتهانات لاقو
+    native = to_native("amoozesh o parvaresh elam kard emtehanat laghv shode", "fa")
+    assert native is not None and "امتحانات لغو" in native and "اعلام" in native

@@ -431,6 +431,10 @@ _FA_DICT: dict[str, str] = {
     "hamegi": "همگی", "zendegi": "زندگی", "zende": "زنده", "makhfi": "مخفی", "rabete": "رابطه", "raz": "راز",
     "hamsen": "همسن", "hamsenet": "همسنت", "hamsenat": "همسنات", "kafsh": "کفش", "mikharam": "میخرم",
     "bepram": "بپرم",
+    # the words of a school announcement, real or fake: their ح/غ/ع are not guessed from the Latin letters
+    "emtehanat": "امتحانات", "emtehana": "امتحانا", "laghv": "لغو", "tahsili": "تحصیلی",
+    "elam": "اعلام", "amoozesh": "آموزش", "amuzesh": "آموزش", "parvaresh": "پرورش", "vezarat": "وزارت",
+    "tatil": "تعطیل", "tatile": "تعطیله", "nahayi": "نهایی", "ghabool": "قبول", "ghabul": "قبول",
 }
 # Persian leetspeak in Finglish: digits for the letters Latin has none for (`3aks` = عکس, `7aal` = حال).
 _FA_DIGITS = {"3": "ع", "7": "ح", "2": "ئ"}
