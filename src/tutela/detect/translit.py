@@ -435,6 +435,7 @@ _FA_DICT: dict[str, str] = {
     "emtehanat": "امتحانات", "emtehana": "امتحانا", "laghv": "لغو", "tahsili": "تحصیلی",
     "elam": "اعلام", "amoozesh": "آموزش", "amuzesh": "آموزش", "parvaresh": "پرورش", "vezarat": "وزارت",
     "tatil": "تعطیل", "tatile": "تعطیله", "nahayi": "نهایی", "ghabool": "قبول", "ghabul": "قبول",
+    "jashn": "جشن", "jashne": "جشن", "biyan": "بیان", "biyaid": "بیاید", "biyayd": "بیاید",
 }
 # Persian leetspeak in Finglish: digits for the letters Latin has none for (`3aks` = عکس, `7aal` = حال).
 _FA_DIGITS = {"3": "ع", "7": "ح", "2": "ئ"}
