@@ -79,13 +79,18 @@ _FA_WORDS: dict[str, float] = {
         "kheyr are areh na nah akhe pesaram dokhtaram ghaza shaam nahar sobhune mive ab "
         # the words of a goodbye, a secret and a gift, which a Finglish line of that kind is made of
         "emshab akharin khodahafez khodafez hamegi zendegi zende bepram hamsen hamsenet hamsenat makhfi "
-        "rabete raz kafsh mikharam barat tamoomesh tamumesh".split(),
+        "rabete raz kafsh mikharam barat tamoomesh tamumesh "
+        # the words of a method question, an extremist call and a slur, which fastText reads as English or
+        # Indonesian when they come without chat words (written probe 2026-12-06)
+        "kodum kodoom kodom kafie kafiye tamum tamoom tamoomesh beparam bepari bepare sakhtemun sakhtemoon "
+        "tabaghe tabagheye tabaghe-ye dolat dolate eslami baradaran baradara biyaid biayid shahadat "
+        "behtarin koshtesh koshtanesh bekoshim bekoshid soosmar susmar khodkoshi jahad kafar kafara".split(),
         1.0,
     ),
 }
 for _w in ("man to ke age ma bia do se ye dah ro ba chi kos key film adres pas ali sar sare kar mal male kado bara "
            "ham bad baad che tu too bazi dige vared tanha zang lotfan bi did raft del sal gol sag tim ab na nah "
-           "are dir sade mive").split():
+           "are dir sade mive va khor").split():
     _FA_WORDS[_w] = 0.25  # also English, Turkish or Azerbaijani words
 
 # Everyday Russian translit words, weighted the same way.
@@ -436,6 +441,14 @@ _FA_DICT: dict[str, str] = {
     "elam": "اعلام", "amoozesh": "آموزش", "amuzesh": "آموزش", "parvaresh": "پرورش", "vezarat": "وزارت",
     "tatil": "تعطیل", "tatile": "تعطیله", "nahayi": "نهایی", "ghabool": "قبول", "ghabul": "قبول",
     "jashn": "جشن", "jashne": "جشن", "biyan": "بیان", "biyaid": "بیاید", "biyayd": "بیاید",
+    # the words of a method question, a goodbye note and an extremist call (written probe 2026-12-06): ط/ح/ع
+    # and the short vowels the rules miss (`tabaghe` -> تاباقه, `motavajeh` -> متاواجه, `khodafezi` -> خدافزی)
+    "tabaghe": "طبقه", "tabagheye": "طبقه‌ی", "beparam": "بپرم", "bepari": "بپری", "bepare": "بپره",
+    "sakhtemun": "ساختمون", "sakhtemoon": "ساختمون", "motavajeh": "متوجه", "motevajeh": "متوجه",
+    "khodafez": "خداحافظ", "khodahafezi": "خداحافظی", "khodafezi": "خداحافظی", "name": "نامه",
+    "nameye": "نامه‌ی", "dolat": "دولت", "dolate": "دولت", "eslami": "اسلامی", "shahadat": "شهادت",
+    "baradaran": "برادران", "behtarin": "بهترین", "jahad": "جهاد", "kafar": "کافر", "kafara": "کافرا",
+    "koshtesh": "کشتش", "bekoshim": "بکشیم",
 }
 # Persian leetspeak in Finglish: digits for the letters Latin has none for (`3aks` = عکس, `7aal` = حال).
 _FA_DIGITS = {"3": "ع", "7": "ح", "2": "ئ"}
@@ -503,6 +516,8 @@ def _fa_word(w: str) -> str:
             first, last = i == 0, i == len(w) - 1
             if ch in "aeo" and first:
                 res.append("آ" if ch == "a" else "ا")
+            elif ch in "iu" and first:
+                res.append("ای" if ch == "i" else "او")  # a word-initial vowel is carried by an alef
             elif ch == "e" and last:
                 res.append("ه")  # final -e is written with heh
             elif ch == "o" and last:
