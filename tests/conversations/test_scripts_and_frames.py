@@ -153,3 +153,22 @@ def test_emoji_standing_for_an_image_request(detector: StageDetector) -> None:
     assert asked[IMAGES] >= 0.9 and asked[sexual] >= 0.9
     pie = detector.score("this peach pie 🍑 is so good")
     assert pie[IMAGES] < 0.6 and pie[sexual] <= 0.5  # alone, a weak cue that needs others
+
+
+SEXUAL = STAGES.index(Stage.SEXUAL)
+
+
+@pytest.mark.parametrize(("text", "stage"), [
+    ("а в чем ты сейчас одета?", SEXUAL),
+    ("a bez futbolki?", SEXUAL),
+    ("kin' paru f0t0k sebja i v-baksy tvoi", IMAGES),
+    ("pokazhi, sfotkaj sebja v zerkale)", IMAGES),
+])
+def test_russian_clothing_and_self_photo_requests(detector: StageDetector, text: str, stage: int) -> None:
+    # what the child wears and a photo *of herself*, in Cyrillic and in translit (j-spelt, leet)
+    assert detector.score(text)[stage] >= 0.6
+
+
+@pytest.mark.parametrize("text", ["пришли фото что ты поела, я проверю", "и скинь фотку дневника, учительница писала"])
+def test_a_parents_photo_of_a_thing_is_no_image_request(detector: StageDetector, text: str) -> None:
+    assert detector.score(text)[IMAGES] < 0.5

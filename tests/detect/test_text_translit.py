@@ -147,3 +147,18 @@ def test_the_words_of_a_school_announcement_keep_their_letters() -> None:
     # ح, غ and ع cannot be guessed from Latin letters: "emtehanat laghv" must not read as امتهانات لاقو
     native = to_native("amoozesh o parvaresh elam kard emtehanat laghv shode", "fa")
     assert native is not None and "امتحانات لغو" in native and "اعلام" in native
+
+
+def test_translit_j_spelling_and_leet_are_russian() -> None:
+    # я/ю spelt with j (`sebja`) and leet digits inside words (`f0t0k`): both read as translit and written back
+    assert romanized_language("pokazhi, sfotkaj sebja v zerkale") is not None
+    assert romanized_language("kin' paru f0t0k sebja i baksy tvoi") is not None
+    assert latin_to_russian("kin' paru f0t0k") == "кинь пару фоток"
+    assert romanized_language("i l0ve y0u so much") is None  # English leet stays English
+
+
+def test_dollar_sign_in_a_cyrillic_word_is_s() -> None:
+    from tutela.detect.normalize import normalize_text
+
+    assert "скинь" in normalize_text("$кинь фотку")
+    assert "секрет" in normalize_text("это $екрет")

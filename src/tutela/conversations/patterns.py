@@ -201,6 +201,10 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "سکسی", "ta hala boosidi", "chi pooshidi",
             "целовалась", "целовался", "что на тебе надето", "научу тебя взрослым", "взрослым вещам",
             "твое тело", "в пижаме", "девственница", "нижнем белье", "сексуальная", "секс",
+            # what the child wears, or does not (`в чем ты сейчас одета`, `а без футболки?`)
+            "в чем ты одета", "в чем ты сейчас одета", "в чём ты одета", "в чём ты сейчас одета", "что на тебе сейчас",
+            "без одежды", "без футболки", "без майки", "без трусов", "без лифчика", "в трусах", "в одном белье",
+            "в белье", "в купальнике", "в полотенце",
             "nude", "nudes", "ciplak", "cilpaq", "لخت", "lokht", "голые", "голая", "голое", "голышом", "разденься",
         ]),
         (WEAK, ["do you have a boyfriend", "got a bf", "sevgilin var", "dost pesar dari", "دوست پسر داری",
@@ -229,11 +233,16 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             # naked images asked for outright
             "nudes", "nude pic", "naked pic", "ciplak foto", "cilpaq sekil", "عکس لخت", "akse lokht",
             "голые фото", "голое фото", "голую фот~", "фото без одежды",
+            # a picture *of oneself* asked for, in the everyday verbs (`сфоткай себя`, `кинь пару фоток себя`)
+            "сфоткай себя", "сфоткайся", "сфотай себя", "сфотайся", "фотку себя", "фотки себя", "фоток себя",
+            "фото себя", "фоточку себя", "селфи в зеркал~", "в зеркале сфотк~", "камеру пониже", "камеру ниже",
+            "обменяемся фот~", "обменяться фот~", "обменяемся фотк~",
         ]),
         (WEAK, LEVERAGE),
         (WEAK, ["send me a pic", "send me a photo", "send a pic", "send pic", "video call", "videocall",
                 "facetime", "foto at", "fotografini gonder", "sekil at", "seklini at", "goruntulu zeng",
-                "عکس بفرست", "تماس تصویری", "скинь фото", "пришли фото", "скинь фотку", "видеозвонок"]),
+                "عکس بفرست", "تماس تصویری", "скинь фото", "пришли фото", "скинь фотку", "видеозвонок",
+                "по видео созвон~", "созвонимся по видео", "кинь фотк~", "скинь фоточк~", "пришли фотк~"]),
     ],
     Stage.THREATS: [
         (STRONG, [
@@ -340,6 +349,10 @@ FRAMES: list[tuple[tuple[Stage, ...], float, bool, list[str]]] = [
         "фото * грамот", "фотку * грамот", "фото * справк", "фото * адрес", "фото * дневник", "фото * листа",
         "фото * домашк", "фото * сертификат", "фото * диплом", "фото * медал", "фото * билет", "фото * расписан",
         "справк * фото",
+        # the same things as `фотка` / `фоточка`, and a parent's check that the child ate
+        "фотк~ * грамот", "фотк~ * дневник", "фотк~ * домашк", "фотк~ * тетрад", "фото * тетрад", "фотк~ * задани~",
+        "фото * задани~", "фотк~ * справк", "фотк~ * расписан", "фотк~ * листа", "фото * еды", "фотк~ * еды",
+        "фото * что ты поел~", "фотк~ * что ты поел~", "фото * обед", "фото * ужин",
         # a photo of the whole team or class (a thing the child took, many people in it)
         "team photo", "team pic", "group photo", "group pic", "class photo", "takim fotograf", "takim foto",
         "grup fotograf", "grup foto", "sinif fotograf", "sinif foto", "komanda sekl", "qrup sekl", "sinif sekl",

@@ -129,7 +129,7 @@ _CYR_TO_LAT = dict(zip("аеорсухкмнтвіѕԁӏ", "aeopcyxkmhtbisdl", s
 _GRK_TO_LAT = dict(zip("αοριεκνςτυχβ", "aopieknstuxb", strict=True))
 _LAT_TO_CYR = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "y": "у", "x": "х", "k": "к",
                "m": "м", "h": "н", "t": "т", "b": "в", "3": "з", "0": "о", "6": "б", "@": "а",
-               "1": "и", "4": "ч"}
+               "1": "и", "4": "ч", "$": "с"}  # `$кинь`, `$екрет`: a dollar sign is an s in any script
 
 _WORD = re.compile(r"[\w@$!|+]+", re.UNICODE)
 
@@ -180,7 +180,7 @@ def _fix_word(word: str, prefer_latin: bool = False) -> str:
             word = "".join(_CYR_TO_LAT.get(c) or _GRK_TO_LAT.get(c) or c for c in word)
         return _deleet_latin(word)
     if major == "cyrillic":
-        if counts["latin"] or any(c in "01346@" for c in word):
+        if counts["latin"] or any(c in "01346@$" for c in word):
             if (counts["cyrillic"] >= 2 and (not _NUMERIC_SUFFIX.match(word) or _LEADING_ZERO.match(word))) or (
                 counts["cyrillic"] == 1 and len(word) == 2 and any(c in "0@3" for c in word)
             ):

@@ -147,7 +147,13 @@ _RU_WORDS: dict[str, float] = {
         "perepisku perepiska udali udalyaj udalyay udalyai soobshcheniya soobsheniya razgovor razgovora "
         # game-currency gifts and greetings (`kinul 500 gemov`, `krasava`)
         "zdarova zdorova krasava pro zaberet zaberu zaberut kinul kinu kinula zadonatit zadonachu donat "
-        "gemy gemov almazy almazov golda goldy goldu proveryaj proveryay".split(),
+        "gemy gemov almazy almazov golda goldy goldu proveryaj proveryay "
+        # the words of a photo or a call asked for (`sfotkaj sebja v zerkale`, `kin' paru fotok`)
+        "sfotkaj sfotkay sfotkai sfotkajsya sfotkaysya fotkaj fotkay fotok fotochki fotochku fotografiyu "
+        "sebya zerkale zerkalo odezhdy odezhda odeta odet odeto futbolke futbolki futbolku majki mayki majka "
+        "mayka trusah trusakh bele belje kupalnike polotence dusha kin' kin paru obmenyaemsya obmenyatsya "
+        "kamera kameru kamery sozvonimsya zvonok pogovorim perejdem pereydem "
+        "malyshka malysh devochka devchonka kotik zaya solnyshko".split(),
         1.0,
     ),
 }
@@ -239,9 +245,38 @@ def _fa_word_value(w: str) -> float:
     return _word_value(w, _FA_WORDS, _FA_VERB, _FA_SUFFIX, _FA_CANON_WORDS)
 
 
+# Russian translit has two spellings of я, ю, ё (`sebja` / `sebya`, `obmenjaemsja`): the word list
+# keeps one, the y-spelling, and a j-spelt word is looked up that way too.
+_RU_J_VOWEL = re.compile(r"j(?=[aoue])")
+
+
 @lru_cache(maxsize=1 << 15)
 def _ru_word_value(w: str) -> float:
-    return _word_value(w, _RU_WORDS, _RU_VERB)
+    v = _word_value(w, _RU_WORDS, _RU_VERB)
+    if v == 0.0 and "j" in w:
+        v = _word_value(_RU_J_VOWEL.sub("y", w), _RU_WORDS, _RU_VERB)
+    return v
+
+
+# Leetspeak inside a translit word (`f0t0k`, `sk1n`, `g0l@ya`): read as letters where that makes it a
+# Russian word and the word as typed is not one (the same test as Finglish's, `_fa_unleet`).
+_RU_LEET_TOKEN = re.compile(r"[a-z0-9@$']*[a-z][a-z0-9@$']*")
+_RU_LEET_CHARS = frozenset("01@$")
+_RU_LEET = str.maketrans({"0": "o", "1": "i", "@": "a", "$": "s"})
+
+
+def _ru_unleet_word(m: re.Match[str]) -> str:
+    w = m.group()
+    if _RU_LEET_CHARS.isdisjoint(w):
+        return w
+    leet = w.translate(_RU_LEET)
+    return leet if _ru_word_value(leet) > _ru_word_value(w) else w
+
+
+def ru_unleet(text: str) -> str:
+    """Lower-cased `text` with each leet-spelt word read as letters where that makes it Russian."""
+    text = text.lower()
+    return text if _RU_LEET_CHARS.isdisjoint(text) else _RU_LEET_TOKEN.sub(_ru_unleet_word, text)
 
 
 def _fa_unleet_word(m: re.Match[str]) -> str:
@@ -278,11 +313,12 @@ def romanized_language(text: str) -> tuple[str, float] | None:
         return None
     # Finglish keeps 2, 3 and 7 inside a word (`so2al`, `sa3at`, `sob7`): one word, not two
     fa_words, fa, _ = _fa_reading(text.lower())
-    ru = _score(words, _ru_word_value)
+    ru_words = _WORD.findall(ru_unleet(text))
+    ru = _score(ru_words, _ru_word_value)
     best, lang = (fa, "fa") if fa >= ru else (ru, "ru")
     if best <= max(fa, ru) - best + 0.5 and fa > 0 and ru > 0:
         return None  # both languages' words: undecided
-    n_words = len(set(fa_words)) if lang == "fa" else len(set(words))
+    n_words = len(set(fa_words)) if lang == "fa" else len(set(ru_words))
     share = best / max(n_words, 1)
     need = 1.0 if n_words <= 3 else 1.5
     if best >= need and share >= 0.3:
@@ -327,7 +363,7 @@ _RU_I_SHORT = re.compile(r"(?<=[aeouy])i(?![aeiouy])|(?<=[aeou])y(?![aeiouy])")
 def latin_to_russian(text: str) -> str:
     """Translit back to Cyrillic by the common informal conventions (`skinj foto` -> `скинь фото`)."""
     out: list[str] = []
-    for token in re.split(r"([a-z']+)", text.lower()):
+    for token in re.split(r"([a-z']+)", ru_unleet(text)):
         if not token or not token[0].isalpha() and token[0] != "'":
             out.append(token)
             continue
