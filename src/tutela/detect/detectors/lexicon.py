@@ -16,8 +16,9 @@ one weak cue alone does not.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from typing import Any
 
@@ -185,18 +186,23 @@ def _prefixes(pattern: str, k: int) -> set[str] | None:
     from re import _constants as sre_c  # noqa: PLC0415 - stdlib, stable since 3.11
     from re import _parser as sre_parse  # noqa: PLC0415
 
+    def extend(cur: set[str], more: Callable[[int], set[str] | None], k: int) -> set[str] | None:
+        """`cur`, each followed by each of `more(characters still wanted)` (up to `k` characters in all)."""
+        out: set[str] = set()
+        for s in cur:
+            tail = more(k - len(s)) if len(s) < k else {""}
+            if tail is None:
+                return None
+            out.update(s + t for t in tail)
+        return out if len(out) <= _PREFIX_LIMIT else None
+
     def seq(items: list[Any], k: int) -> set[str] | None:
         out = {""}
         for item in items:
-            nxt: set[str] = set()
-            for s in out:
-                head = one(item, k - len(s)) if len(s) < k else {""}
-                if head is None:
-                    return None
-                nxt.update(s + h for h in head)
-            if len(nxt) > _PREFIX_LIMIT:
+            got = extend(out, partial(one, item), k)
+            if got is None:
                 return None
-            out = nxt
+            out = got
         return out
 
     def one(item: Any, k: int) -> set[str] | None:
@@ -235,22 +241,12 @@ def _prefixes(pattern: str, k: int) -> set[str] | None:
                 if r >= lo:
                     out |= cur
                 if r < last:
-                    got = repeat_once(cur, list(sub), k)
+                    got = extend(cur, partial(seq, list(sub)), k)
                     if got is None:
                         return None
                     cur = got
             return out
         return None
-
-    def repeat_once(cur: set[str], sub: list[Any], k: int) -> set[str] | None:
-        """`cur`, each followed by one more match of `sub` (up to `k` characters in all)."""
-        out: set[str] = set()
-        for s in cur:
-            tail = seq(sub, k - len(s)) if len(s) < k else {""}
-            if tail is None:
-                return None
-            out.update(s + t for t in tail)
-        return out if len(out) <= _PREFIX_LIMIT else None
 
     parsed = sre_parse.parse(pattern)
     if parsed.state.flags & sre_parse.SRE_FLAG_IGNORECASE:
