@@ -172,3 +172,15 @@ def test_russian_clothing_and_self_photo_requests(detector: StageDetector, text:
 @pytest.mark.parametrize("text", ["пришли фото что ты поела, я проверю", "и скинь фотку дневника, учительница писала"])
 def test_a_parents_photo_of_a_thing_is_no_image_request(detector: StageDetector, text: str) -> None:
     assert detector.score(text)[IMAGES] < 0.5
+
+
+OFF_PLATFORM = STAGES.index(Stage.OFF_PLATFORM)
+
+
+@pytest.mark.parametrize(("text", "stage"), [
+    ("go v tg, tam pogovorim", OFF_PLATFORM),
+    ("перейдем в тг, тут палевно", OFF_PLATFORM),
+    ("ty celovalas kogda-nibud?", SEXUAL),
+])
+def test_russian_telegram_moves_and_translit_questions(detector: StageDetector, text: str, stage: int) -> None:
+    assert detector.score(text)[stage] >= 0.6

@@ -160,6 +160,10 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "shomarato bede", "bia telegram",
             "дай номер", "скинь номер", "пиши в телеграм", "перейдем в телеграм", "давай в телеграм",
             "напиши в личку", "в личку", "скачай телеграм", "давай в ватсап",
+            # Telegram by its short names (`го в тг`, `пиши в телегу`; translit `go v tg` as typed)
+            "го в тг", "пиши в тг", "напиши в тг", "перейдем в тг", "перейди в тг", "давай в тг",
+            "пиши в телегу", "напиши в телегу", "перейдем в телегу", "давай в телегу", "го в телегу",
+            "go v tg", "pishi v tg", "davaj v tg", "davai v tg",
         ]),
         (WEAK, [
             "snapchat", "telegram", "whatsapp", "kik", "discord", "insta", "dm me",

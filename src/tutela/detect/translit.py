@@ -153,7 +153,10 @@ _RU_WORDS: dict[str, float] = {
         "sebya zerkale zerkalo odezhdy odezhda odeta odet odeto futbolke futbolki futbolku majki mayki majka "
         "mayka trusah trusakh bele belje kupalnike polotence dusha kin' kin paru obmenyaemsya obmenyatsya "
         "kamera kameru kamery sozvonimsya zvonok pogovorim perejdem pereydem "
-        "malyshka malysh devochka devchonka kotik zaya solnyshko".split(),
+        "malyshka malysh devochka devchonka kotik zaya solnyshko "
+        # the words of flattery, a room of one's own and a first kiss (`ty vzroslee svoih let`)
+        "svoya svoj svoi svoih svoej svoyu komnata komnate komnatu vzroslaya vzroslyj vzroslee vzroslye "
+        "celovalas celovalsya celovat pocelovat paren parnya parnem pogovorim".split(),
         1.0,
     ),
 }
