@@ -184,3 +184,10 @@ OFF_PLATFORM = STAGES.index(Stage.OFF_PLATFORM)
 ])
 def test_russian_telegram_moves_and_translit_questions(detector: StageDetector, text: str, stage: int) -> None:
     assert detector.score(text)[stage] >= 0.6
+
+
+def test_a_dance_video_in_short_shorts_for_the_sender_alone(detector: StageDetector) -> None:
+    # a 'blogger casting' request, translit: what the child wears on camera, sent personally
+    got = detector.score("snimi tanec v korotkih shortah i v obtjagivajushem, prishli mne lichno")
+    assert got[SEXUAL] >= 0.6
+    assert got[IMAGES] >= 0.5

@@ -156,7 +156,10 @@ _RU_WORDS: dict[str, float] = {
         "malyshka malysh devochka devchonka kotik zaya solnyshko "
         # the words of flattery, a room of one's own and a first kiss (`ty vzroslee svoih let`)
         "svoya svoj svoi svoih svoej svoyu komnata komnate komnatu vzroslaya vzroslyj vzroslee vzroslye "
-        "celovalas celovalsya celovat pocelovat paren parnya parnem pogovorim".split(),
+        "celovalas celovalsya celovat pocelovat paren parnya parnem pogovorim "
+        # a video to film and send 'personally' (`snimi tanec v korotkih shortah, prishli mne lichno`)
+        "snimi snimis snyat snyala tanec tanets tancevat korotkih korotkoj korotkoy shortah shortikah "
+        "obtyagivayushchem obtyagivayushem lichno pokazyvaj pokazyvay poka".split(),
         1.0,
     ),
 }
