@@ -191,3 +191,12 @@ def test_a_dance_video_in_short_shorts_for_the_sender_alone(detector: StageDetec
     got = detector.score("snimi tanec v korotkih shortah i v obtjagivajushem, prishli mne lichno")
     assert got[SEXUAL] >= 0.6
     assert got[IMAGES] >= 0.5
+
+
+@pytest.mark.parametrize("text", ["на тренировку приходите в купальнике и шапочке",
+                                  "для конкурса чтецов сними себя на видео как читаешь стих"])
+def test_a_coach_or_teachers_swimsuit_and_recital_video_stay_weak(detector: StageDetector, text: str) -> None:
+    # cues a swimming coach or a class teacher says too: weak (count only with others), never strong
+    got = detector.score(text)
+    assert got[SEXUAL] < 0.85
+    assert got[IMAGES] < 0.85

@@ -208,9 +208,11 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             # what the child wears, or does not (`в чем ты сейчас одета`, `а без футболки?`)
             "в чем ты одета", "в чем ты сейчас одета", "в чём ты одета", "в чём ты сейчас одета", "что на тебе сейчас",
             "без одежды", "без футболки", "без майки", "без трусов", "без лифчика", "в трусах", "в одном белье",
-            "в белье", "в купальнике", "в полотенце", "в коротких шортах", "в короткой юбке", "в обтягивающ~",
+            "в белье", "в коротких шортах", "в короткой юбке", "в обтягивающ~",
             "nude", "nudes", "ciplak", "cilpaq", "لخت", "lokht", "голые", "голая", "голое", "голышом", "разденься",
         ]),
+        # swimwear: a swimming coach says it too, so weak
+        (WEAK, ["в купальнике", "в полотенце"]),
         (WEAK, ["do you have a boyfriend", "got a bf", "sevgilin var", "dost pesar dari", "دوست پسر داری",
                 "у тебя есть парень"]),
     ],
@@ -241,16 +243,14 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "сфоткай себя", "сфоткайся", "сфотай себя", "сфотайся", "фотку себя", "фотки себя", "фоток себя",
             "фото себя", "фоточку себя", "селфи в зеркал~", "в зеркале сфотк~", "камеру пониже", "камеру ниже",
             "обменяемся фот~", "обменяться фот~", "обменяемся фотк~",
-            # a video of the child filmed for the sender alone (`сними себя на видео`)
-            "сними себя", "снимись на видео",
         ]),
         (WEAK, LEVERAGE),
         (WEAK, ["send me a pic", "send me a photo", "send a pic", "send pic", "video call", "videocall",
                 "facetime", "foto at", "fotografini gonder", "sekil at", "seklini at", "goruntulu zeng",
                 "عکس بفرست", "تماس تصویری", "скинь фото", "пришли фото", "скинь фотку", "видеозвонок",
                 "по видео созвон~", "созвонимся по видео", "кинь фотк~", "скинь фоточк~", "пришли фотк~",
-                # 'send it to me personally': also a teacher's homework, so weak
-                "пришли мне лично", "скинь мне лично", "отправь мне лично"]),
+                # a video filmed and sent 'to me personally': also a teacher's homework or recital, so weak
+                "пришли мне лично", "скинь мне лично", "отправь мне лично", "сними себя", "снимись на видео"]),
     ],
     Stage.THREATS: [
         (STRONG, [
