@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 _WORD = re.compile(r"[a-z']+")
@@ -271,34 +272,36 @@ _RU_LEET_CHARS = frozenset("01@$")
 _RU_LEET = str.maketrans({"0": "o", "1": "i", "@": "a", "$": "s"})
 
 
-def _ru_unleet_word(m: re.Match[str]) -> str:
-    w = m.group()
-    if _RU_LEET_CHARS.isdisjoint(w):
-        return w
-    leet = w.translate(_RU_LEET)
-    return leet if _ru_word_value(leet) > _ru_word_value(w) else w
+@dataclass(frozen=True)
+class _LeetReading:
+    """Leet letters inside the words of a lower-cased text read as letters where that makes the word one of
+    the language's (`value`) and the word as typed is not one: the one test Finglish and Russian translit share."""
+
+    token: re.Pattern[str]  # a word as it may be typed with leet letters
+    chars: frozenset[str]  # the leet characters (a text without any is returned as it is)
+    table: dict[int, str]  # each leet character's letter (`str.maketrans`)
+    value: Callable[[str], float]  # a word's evidence for the language
+    trailing: str = ""  # characters that end a typed word as punctuation, not as letters (`salam!`)
+
+    def __call__(self, text: str) -> str:
+        return text if self.chars.isdisjoint(text) else self.token.sub(self._word, text)
+
+    def _word(self, m: re.Match[str]) -> str:
+        w = m.group()
+        if self.chars.isdisjoint(w):
+            return w
+        leet = w.translate(self.table)
+        return leet if self.value(leet) > self.value(w.rstrip(self.trailing)) else w
+
+
+_ru_leet_reading = _LeetReading(_RU_LEET_TOKEN, _RU_LEET_CHARS, _RU_LEET, _ru_word_value)
+# `salam!` is `salam` and an exclamation mark, not `salami`
+_fa_unleet = _LeetReading(_FA_LEET_TOKEN, _FA_LEET_CHARS, _FA_LEET, _fa_word_value, trailing="!")
 
 
 def ru_unleet(text: str) -> str:
     """Lower-cased `text` with each leet-spelt word read as letters where that makes it Russian."""
-    text = text.lower()
-    return text if _RU_LEET_CHARS.isdisjoint(text) else _RU_LEET_TOKEN.sub(_ru_unleet_word, text)
-
-
-def _fa_unleet_word(m: re.Match[str]) -> str:
-    w = m.group()
-    if _FA_LEET_CHARS.isdisjoint(w):
-        return w
-    typed = w.rstrip("!")  # `salam!` is `salam` and an exclamation mark, not `salami`
-    leet = w.translate(_FA_LEET)
-    if _fa_word_value(leet) > _fa_word_value(typed):
-        return leet
-    return w
-
-
-def _fa_unleet(text: str) -> str:
-    """Lower-cased `text` with each leet-spelt word read as letters where that makes it Persian."""
-    return text if _FA_LEET_CHARS.isdisjoint(text) else _FA_LEET_TOKEN.sub(_fa_unleet_word, text)
+    return _ru_leet_reading(text.lower())
 
 
 def _fa_reading(text: str) -> tuple[list[str], float, str]:
