@@ -68,12 +68,13 @@ SEGMENT_TRAINED = frozenset({Category.SEXUAL_EXPLOITATION})  # heads trained on 
 # bus crashed but the kids are ok") as a rumour; a real one also matches the semantic bank or a rule.
 CHAT_SECOND_OPINION = frozenset({Category.CYBERBULLYING, Category.PROFANITY, Category.SEXUAL_CONTENT, Category.DISINFORMATION})
 CHAT_MODEL_ALONE = 0.9
+ANY_PROBABILITY = 1.01  # a cap no model probability reaches: the flag never stands alone, however sure
 # Disinformation's head learned rumours from COVID posts only, and it reads a child's retelling of any news
 # as one at 0.9 and above ("the news said a man was stabbed outside a nightclub, police are appealing for
 # witnesses": 0.91; flood and storm reports 0.93, 2026-12-06): in a chat its flag never stands alone, however
 # sure. A real hoax also matches the semantic bank or the hoax patterns; COVID posts the router takes for the
 # public set keep their expert.
-CHAT_MODEL_ALONE_BY_CATEGORY = {Category.DISINFORMATION: 1.01}
+CHAT_MODEL_ALONE_BY_CATEGORY = {Category.DISINFORMATION: ANY_PROBABILITY}
 # Whatever the route, a lone learned-model flag of these categories below `CHAT_MODEL_ALONE` is dropped
 # where the semantic stage read the text and found it clearly nearer the written benign lines than that
 # category's harmful ones (kNN margin below `NEARER_BENIGN`; paraphrases sit ~0.03-0.05 apart from mere
@@ -108,6 +109,7 @@ MARKED_SURE = frozenset({Category.FRAUD})
 # game you have to kill the zombies before the sun comes up": violent_content 0.38 from the model alone).
 MARKED_BENIGN = 0.0
 COLUMN_OF = {c.value: j for j, c in enumerate(CATEGORIES)}
+_TARGET_OF = {name: t for t, name in enumerate(TARGETS)}
 MAX_EXPLANATIONS_PER_CATEGORY = 3
 #: Languages often typed in Latin letters: their text is also read back in its own script.
 _ROMANISED = frozenset(code for code, lang in LANGUAGES.items() if lang.romanised)
@@ -503,8 +505,7 @@ def _nearer_benign(
     """Drop, in place, lone weak model flags the semantic stage reads as benign (see `NEARER_BENIGN` and
     `NEARER_BENIGN_BY_LANG`), and those of the categories a marker in the (normalised) text names (`unseen`);
     a category whose threshold the operator set is left to that threshold."""
-    cols = [(CATEGORIES.index(c), TARGETS.index(c.value)) for c in CATEGORIES
-            if c in NEARER_BENIGN_CATEGORIES | NEAR_BENIGN_FRAUD and c.value not in overridden]
+    released = {c.value for c in NEARER_BENIGN_CATEGORIES | NEAR_BENIGN_FRAUD} - overridden
     for i, result in semantic.items():
         if result.margins is None or not flags[i].any():
             continue
@@ -512,11 +513,11 @@ def _nearer_benign(
         marked = set(unseen(texts[i], langs[i])) if texts is not None and langs is not None else set()
         if texts is not None:
             marked |= {c.value for c in in_context(texts[i])}
-        for j, t in cols + [(COLUMN_OF[name], TARGETS.index(name)) for name in marked
-                            if Category(name) not in NEARER_BENIGN_CATEGORIES and name not in overridden]:
+        for name in released | (marked - overridden):  # each category once, marked or not
+            j, t = COLUMN_OF[name], _TARGET_OF[name]
             # with a marker, nearer the benign lines at all, and a rule below its threshold, is enough
-            at, rule_below = (MARKED_BENIGN, RULE_THRESHOLD) if CATEGORIES[j].value in marked else (line, RULE_UNCERTAIN)
-            cap = 1.01 if CATEGORIES[j] in MARKED_SURE and CATEGORIES[j].value in marked else CHAT_MODEL_ALONE
+            at, rule_below = (MARKED_BENIGN, RULE_THRESHOLD) if name in marked else (line, RULE_UNCERTAIN)
+            cap = ANY_PROBABILITY if name in marked and CATEGORIES[j] in MARKED_SURE else CHAT_MODEL_ALONE
             if (flags[i, j] and not extra[i, j] and rules[i, j] < rule_below and probs[i, j] < cap
                     and result.margins[t] < at):
                 flags[i, j] = False
