@@ -277,10 +277,6 @@ class _Compact:
         """(n, k) float32: `x @ w`."""
         return np.asarray(self.compact(x) @ self.dense)
 
-    @property
-    def nbytes(self) -> int:
-        return self.lookup.nbytes + self.dense.nbytes
-
 
 def _onto(e: float, own: float, target: float) -> float:
     """Move a score from its own operating point onto another's, keeping the order of scores."""

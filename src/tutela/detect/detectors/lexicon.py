@@ -76,7 +76,7 @@ class _Compiled:
     masked: dict[int, tuple[str, ...]]  # words that are often written with masked letters, by length
     # finds the word starts (`_WORD_START`'s) where some pattern's match may begin (`_word_starts`): a word
     # start none of them begins needs no regex at all
-    word_starts: re.Pattern[str] = re.compile(_WORD_START.pattern)
+    word_starts: re.Pattern[str] = _WORD_START
     gate_anywhere: re.Pattern[str] | None = None  # the gate of a character no pattern is bucketed under
 
 
@@ -349,7 +349,7 @@ def _word_starts(starts: set[str] | None) -> re.Pattern[str]:
     """A pattern whose (empty) matches are the word starts that begin one of `starts`: one scan in C, where
     testing each word start in Python cost ~7 us a message. Every word start where `starts` is unknown."""
     if starts is None:
-        return re.compile(_WORD_START.pattern)
+        return _WORD_START
     # `_WORD_START`'s two cases (a letter or digit after none, or one of the symbols), both zero-width
     return re.compile(r"(?:(?<![^\W_])(?=[^\W_])|(?=[$@!|+*]))(?=" + trie_pattern(starts) + ")")
 

@@ -47,12 +47,12 @@ HEAD_GATE_BY_TARGET = {"self_harm": 0.0}
 _GATED = np.array([name != DISCLOSURE for name in TARGETS])
 
 
-_GATES = np.array([HEAD_GATE_BY_TARGET.get(name, HEAD_GATE) for name in TARGETS])
-
-
 def head_gate(name: str) -> float:
     """The kNN margin from which `name`'s head counts (`HEAD_GATE`, `HEAD_GATE_BY_TARGET`)."""
     return HEAD_GATE_BY_TARGET.get(name, HEAD_GATE)
+
+
+_GATES = np.array([head_gate(name) for name in TARGETS])
 
 
 def combine(knn: np.ndarray, head: np.ndarray, margins: np.ndarray, gate_at: float | None = None) -> np.ndarray:
