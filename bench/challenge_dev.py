@@ -54,8 +54,9 @@ def main() -> None:
     ap.add_argument("--stages", default="fast", choices=("fast", "auto", "deep"))
     ap.add_argument("--show-errors", action="store_true")
     ap.add_argument("--split", default="dev", choices=("dev", "heldout"))
-    ap.add_argument("--round", type=int, default=None,
-                    help="only lines of this writing round (1: the first lines, without a `round` key; 2: ...)")
+    ap.add_argument("--round", default=None,
+                    help="only lines of this writing round (1: the first lines, without a `round` key; 2: ...; "
+                         "5t: lines the tuners wrote)")
     ap.add_argument("--langs", default=",".join(LANGS), help="comma-separated languages (default: all)")
     args = ap.parse_args()
     if args.split == "heldout" and args.show_errors:
@@ -66,7 +67,7 @@ def main() -> None:
         rows = [json.loads(line) for line in (folder / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
         rows = [r for r in rows if r.get("split") == args.split]
         if args.round is not None:
-            rows = [r for r in rows if r.get("round", 1) == args.round]
+            rows = [r for r in rows if str(r.get("round", 1)) == args.round]
         res = analyze_texts([r["text"] for r in rows], settings=Settings(), stages=args.stages, explain=args.show_errors)
         fast = (analyze_texts([r["text"] for r in rows], settings=Settings(), stages="fast")
                 if args.show_errors else res)
