@@ -37,8 +37,16 @@ _HANDLE_CONTEXT = re.compile(
 # After a platform's name, an inflected word that runs on into the sentence is the sentence ("a tiktok
 # saying that...", "discord offers free nitro"), not a handle: a handle is marked (`@`, `:`, `=`), looks
 # like one (a digit, `_` or `.`), ends the clause, or is not a verb form ("add me on snap sunnygirl lol").
+# A preposition, conjunction or bare verb that runs on is the sentence too ("on discord till 2am with adults",
+# "giveaways on tiktok ask you to pay"): no one picks "till" or "ask" as a name, unmarked.
 _HANDLE_SHAPED = re.compile(r"[0-9_.]")
 _VERB_FORM = re.compile(r"[a-z]{2,}(ing|ed|s)$")
+_RUNS_ON = frozenset({
+    "till", "until", "with", "and", "but", "for", "from", "about", "after", "before", "since", "because", "when",
+    "where", "while", "then", "than", "all", "every", "again", "ask", "tell", "say", "make", "let", "get", "got",
+    "want", "need", "keep", "try", "can", "will", "would", "should", "could", "might", "must", "did", "does",
+    "the", "this", "that", "these", "those", "some", "any", "you", "they", "she", "him", "her", "them", "who", "what",
+})
 _CLAUSE_GOES_ON = re.compile(r"\s+\w")
 
 
@@ -46,7 +54,7 @@ def _names_a_handle(m: re.Match[str], text: str) -> bool:
     """Whether a platform name's match is followed by an account name rather than the rest of a sentence."""
     handle = m.group(m.lastindex or 0)
     marked = any(c in text[m.start():m.start(m.lastindex or 0)] for c in ":=@")
-    if marked or _HANDLE_SHAPED.search(handle) or not _VERB_FORM.fullmatch(handle):
+    if marked or _HANDLE_SHAPED.search(handle) or not (_VERB_FORM.fullmatch(handle) or handle.lower() in _RUNS_ON):
         return True
     return _CLAUSE_GOES_ON.match(text, m.end()) is None
 
@@ -248,6 +256,9 @@ class PrivacyDetector(Detector):
             Example("annemle tiktok challenge videosu çektik", "tr", None),
             Example("saw a tiktok saying the school closes tomorrow, is it true?", "en", None),
             Example("add me on snap sunnygirl", "en", P),
+            Example("my son is on discord till 2am with people he met online", "en", None),
+            Example("those giveaways on tiktok ask you to pay for shipping, ignore them", "en", None),
+            Example("add me on snap till_midnight", "en", P),
             Example("جشن مدرسه جمعه، خیابان آزادی پلاک 12", "fa", None),
             Example("امروز مدرسه تعطیل بود، فردا مدرسه نمیرم", "fa", None),
             Example("гимназия, ул. Садовая 10, приглашает на ярмарку выпускников в субботу", "ru", None),
