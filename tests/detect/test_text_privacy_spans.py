@@ -17,6 +17,9 @@ from tutela.domain.taxonomy import Category
         ("мой номер 8 (916) 123-45-67", "8 (916) 123-45-67"),
         ("write to little.star2013@example.com", "little.star2013@example.com"),
         ("we are at 40.4093, 49.8671 now", "40.4093, 49.8671"),
+        # Azerbaijani in Cyrillic, read in its Latin letters for matching: the span is the Cyrillic text
+        ("онун еви Нәсими күчәси 8-дәдир, ахшам ора ҝедәк", "Нәсими күчәси 8"),
+        ("мән 12 јашындајам, 45 нөмрәли мәктәбдә охујурам", "45 нөмрәли мәктәбдә"),
     ],
 )
 def test_entity_span(text: str, entity: str, settings) -> None:
@@ -58,3 +61,9 @@ def test_the_word_gates_find_exactly_the_texts_that_hold_one_of_their_words() ->
         gate = _any_of(words)
         for text in texts:
             assert (gate.search(text) is not None) == any(w in text for w in words), (words[:3], text)
+
+
+def test_cyrillic_azerbaijani_public_event_address_stays_weak(settings) -> None:
+    """The Latin reading brings the public-event words with it (`шәнлик`, `дәвәт`), not only the addresses."""
+    r = analyze_text("мәктәбин шәнлији шәнбә ҝүнү, үнван: Низами күчәси 5, һамы дәвәтлидир", settings=settings)
+    assert Category.PRIVACY not in r.flags

@@ -27,6 +27,9 @@ FINGLISH = [
     # leetspeak inside the words: `!`/`1` for i, `3` for e, `0` for o, `4` for a
     "m!kosham3t farda sare k3las",
     "d0set d4ram j00ni, farda miay?",
+    # an insult or a call against migrants with no chat word beside it (fastText: English, Italian)
+    "bisharaf e kesafat gomsho",
+    "mohajera ro bayad az shahr birun kard, be goroohe ma bepeyvandid",
 ]
 TRANSLIT = [
     "skinj foto i nikomu ne govori",
@@ -47,6 +50,7 @@ OTHER_LATIN = [
     ("tomorrow we go to the beach with my mom", "en"),
     ("h3llo fr1end how are you", "en"),
     ("i l0ve y0u so much", "en"),
+    ("kesh the rope and pull it tight", "en"),  # `kesh` counts for little alone: also a typo of English words
 ]
 
 

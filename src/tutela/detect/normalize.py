@@ -122,6 +122,15 @@ _AZ_CYR = dict(zip("абвгғдеәжзиыјкҝлмнoөпрстуүфхһч�
 _AZ_CYR.update({"о": "o", "ю": "yu", "я": "ya", "ё": "yo", "ц": "ts", "щ": "şç", "ъ": "", "ь": ""})
 _AZ_CYR.update({k.upper(): v.upper() for k, v in list(_AZ_CYR.items()) if v and k.upper() != k})
 _AZ_TABLE = {ord(k): v for k, v in _AZ_CYR.items()}
+# the same reading one character for one (`ю` -> `u`, `ь` -> `'`), for detectors that report spans of the original
+_AZ_TABLE_SAME_LENGTH = {k: v[-1] if v else "'" for k, v in _AZ_TABLE.items()}
+
+
+def az_latin_same_length(text: str) -> str | None:
+    """Azerbaijani typed in Cyrillic read in its Latin letters, one character for one so offsets into
+    `text` still hold, or None when no Azerbaijani Cyrillic letter shows. For detectors that read the
+    original text (`detectors/privacy.py`: `Низами күчәси 14` is `Nizami küçəsi 14`)."""
+    return text.translate(_AZ_TABLE_SAME_LENGTH) if _AZ_MARK.search(text) else None
 
 # --- homoglyphs: map the minority script of a mixed-script word to the majority --------------
 
@@ -423,7 +432,15 @@ def semantic_text(text: str, lang: str | None = None) -> str:
     if _AZ_MARK.search(text) or (lang == "az" and _ANY_CYRILLIC.search(text)):
         text = text.translate(_AZ_TABLE)
     folded = unicodedata.normalize("NFC", text.translate(_KEEP_TABLE))
-    return _pipeline(folded, None)[0]
+    out = _pipeline(folded, None)[0]
+    if "*" in out:
+        # a word with `*` for letters (`k*z lazimsa yazin`, `f*ck`) is read with the letters the phrase
+        # lexicons' masked words give it, as the lexicon detector reads it: the encoder never saw `k*z`, and
+        # a trafficking offer typed that way sat far from the written ones (the lexicons own those lists)
+        from tutela.detect.detectors.lexicon import compiled, unmask
+
+        out = unmask(out, compiled().masked)
+    return out
 
 
 _FOLD_LEN: np.ndarray | None = None  # per code point: length of its fold, -1 = not computed yet

@@ -85,13 +85,18 @@ _FA_WORDS: dict[str, float] = {
         # Indonesian when they come without chat words (written probe 2026-12-06)
         "kodum kodoom kodom kafie kafiye tamum tamoom tamoomesh beparam bepari bepare sakhtemun sakhtemoon "
         "tabaghe tabagheye tabaghe-ye dolat dolate eslami baradaran baradara biyaid biayid shahadat "
-        "behtarin koshtesh koshtanesh bekoshim bekoshid soosmar susmar khodkoshi jahad kafar kafara".split(),
+        "behtarin koshtesh koshtanesh bekoshim bekoshid soosmar susmar khodkoshi jahad kafar kafara "
+        # a short insult and a call against migrants typed without a chat word (`k0s k3sh b1sh3r4f`,
+        # `vaghte paksazie in mohajerast`), which fastText reads as English or Italian (tuner dev lines, round 5t)
+        "bisharaf bisheraf kesafat avazi oskol khengi khenge gomsho nanat nanato khook khooke olagh "
+        "mohajer mohajera mohajerast mohajerha paksazi paksazie nejad nejade bepeyvand bepeyvandid goroohe "
+        "gorooh molhagh aslahe afghaniha afghania dozd dozdan vahshi nabud nabood khareji kharejiha mellat".split(),
         1.0,
     ),
 }
 for _w in ("man to ke age ma bia do se ye dah ro ba chi kos key film adres pas ali sar sare kar mal male kado bara "
            "ham bad baad che tu too bazi dige vared tanha zang lotfan bi did raft del sal gol sag tim ab na nah "
-           "are dir sade mive va khor").split():
+           "are dir sade mive va khor khar gav afghani vatan kesh").split():
     _FA_WORDS[_w] = 0.25  # also English, Turkish or Azerbaijani words
 
 # Everyday Russian translit words, weighted the same way.

@@ -16,6 +16,7 @@ import re
 import phonenumbers
 
 from tutela.detect.detectors.base import Detector, Example, Hit, register
+from tutela.detect.normalize import az_latin_same_length
 from tutela.detect.wordtrie import trie_pattern
 from tutela.domain.languages import LANGUAGES
 from tutela.domain.taxonomy import Category
@@ -171,7 +172,9 @@ class PrivacyDetector(Detector):
     categories = (P,)
 
     def find(self, original: str, normalized: str, lang: str) -> list[Hit]:
-        text = original
+        # Azerbaijani in Cyrillic is read in its Latin letters (same length: the spans are the original's),
+        # so its addresses, schools and ages match the Latin patterns (`Низами күчәси 14 мәнзил 7`)
+        text = az_latin_same_length(original) or original
         hits: list[Hit] = []
         if any(sum(c.isdigit() for c in m.group()) >= 7 for m in _DIGIT_RUN.finditer(text)):
             hits.extend(self._phones(text, lang))
@@ -241,6 +244,9 @@ class PrivacyDetector(Detector):
             Example("12 yaşındayım, Bağcılar Lisesi", "tr", P),
             Example("nömrəm +994 50 123 45 67", "az", P),
             Example("mən 11 yaşındayam, 45 nömrəli məktəbdə oxuyuram", "az", P),
+            Example("мән 11 јашындајам, 45 нөмрәли мәктәбдә охујурам", "az", P),
+            Example("онун еви Нәсими күчәси 8-дәдир, ахшам ора ҝедәк", "az", P),
+            Example("мәктәбин шәнлији шәнбә ҝүнү, үнван: Низами күчәси 5", "az", None),
             Example("شماره من 0912 345 6789 هست", "fa", P),
             Example("۱۲ سالمه و مدرسه شهید بهشتی میرم", "fa", P),
             Example("мой номер 8 (916) 123-45-67", "ru", P),
