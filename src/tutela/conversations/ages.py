@@ -92,3 +92,36 @@ def declared_age(text: str) -> int | None:
                     if 5 <= age <= 80:
                         return age
     return None
+
+
+# A question about the reader's age or school grade; the value is what the answer's number stands for
+# (0: an age; 6: a grade, about six years younger than the age).
+_ASKS = [
+    (re.compile(r"how\s+old\s+(?:are|r)\s*(?:you|u)\b|\bhow\s+old\s+ru\b|\b(?:ur|your)\s+age\b|\basl\b|"
+                r"сколько\s+(?:тебе|вам)\s+(?:лет|годиков)|(?:тебе|вам)\s+сколько(?:\s+лет)?|skol'?ko\s+tebe\s+let|tebe\s+skol'?ko|"
+                r"ka[cç]\s+ya[sş][iı]ndas[iı]n|ya[sş][iı]n\s+ka[cç]|ne[cç][əe]\s+ya[sş][iı]n\s+var|ya[sş][iı]n\s+ne[cç][əe]|"
+                r"چند\s*سالته|چند\s*سالتون|chand\s+salet", re.IGNORECASE), 0),
+    (re.compile(r"what\s+(?:grade|year)\s+(?:are|r)\s*(?:you|u)\b|в\s+каком\s+(?:ты\s+)?классе|какой\s+(?:у\s+тебя\s+)?класс|"
+                r"v\s+kakom\s+(?:ty\s+)?klasse|ka[cç][iı]nc[iı]\s+s[iı]n[iı]f|ne[cç][əe]nci\s+s[iı]nif|کلاس\s+چندمی", re.IGNORECASE), 6),
+]
+# the whole answer: a number, perhaps with "в"/"in", a unit (лет, yo, класс, yaş, sal) and emoji or punctuation
+_BARE = re.compile(r"^[^\w]*(?:в|v|in|im|i'?m|ben|m[əe]n)?\s*(\d{1,2})\s*(?:лет|годик\w*|god|let|y/?o|yrs?|th|st|nd|rd|"
+                   r"-?[йм]|класс\w*|klass\w*|s[iı]n[iı]f\w*|ya[sş]\w*|sal\w*|سال\w*)?[^\w]*$", re.IGNORECASE)
+
+
+def asks_age(text: str) -> int | None:
+    """What a bare number in the answer to `text` would stand for: 0 for an age, 6 for a school grade
+    (years to add), or None when `text` does not ask for either."""
+    for rx, add in _ASKS:
+        if rx.search(text[:300]):
+            return add
+    return None
+
+
+def bare_answer(text: str, add: int) -> int | None:
+    """The age a terse answer ("12", "13)", "в 6", "6 класс") states, given what the question asked."""
+    m = _BARE.match(text.translate(_DIGITS)[:40])
+    if m is None:
+        return None
+    age = int(m.group(1)) + add
+    return age if 5 <= age <= 80 else None

@@ -210,9 +210,21 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "без одежды", "без футболки", "без майки", "без трусов", "без лифчика", "в трусах", "в одном белье",
             "в белье", "в коротких шортах", "в короткой юбке", "в обтягивающ~",
             "nude", "nudes", "ciplak", "cilpaq", "لخت", "lokht", "голые", "голая", "голое", "голышом", "разденься",
+            # the body asked for by its parts or by undressing, and "adult" videos offered as a job or a game
+            # (`покажи мне свою грудь`, `что у тебя под юбкой`, `разденешься по видеосвязи`)
+            "boobs", "tits", "your chest", "ur chest", "under your skirt", "under ur skirt", "under your shirt",
+            "under your clothes", "take off your shirt", "take off your top", "take your top off", "take ur top off",
+            "strip for me", "strip on cam", "video for adults", "videos for adults", "adult video", "feet pics",
+            "pics of your feet", "pic of your feet",
+            "покажи грудь", "свою грудь", "твою грудь", "твоя грудь", "сиськи", "под юбкой", "под футболкой",
+            "под одеждой", "разденешь~", "раздевайся", "раздеться", "покажи попу", "покажи попку", "стриптиз",
+            "интимн~", "пошлые фот~", "пошлое фот~", "видео для взрослых", "фото для взрослых", "взрослое видео",
+            "скинь ножки", "покажи ножки", "фото ножек", "фотки ножек",
         ]),
         # swimwear: a swimming coach says it too, so weak
         (WEAK, ["в купальнике", "в полотенце"]),
+        # touching named to a child: a doctor or a coach may say it too, so weak (it counts with secrecy or a meeting)
+        (WEAK, ["touch you", "touch u", "тебя потрогать", "потрогать тебя", "трогать тебя"]),
         (WEAK, ["do you have a boyfriend", "got a bf", "sevgilin var", "dost pesar dari", "دوست پسر داری",
                 "у тебя есть парень"]),
     ],

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from tutela.conversations.ages import declared_age
+from tutela.conversations.ages import asks_age, bare_answer, declared_age
 from tutela.conversations.patterns import speaks_openly
 from tutela.conversations.risk import (
     N_STAGES,
@@ -113,6 +113,9 @@ class ConversationState:
     sg: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
     # the whole-conversation probability after the last message (recomputed from `sg`, not stored)
     seg_p: float = field(default=1.0, repr=False, compare=False)
+    # an open question about the reader's age or grade: [asker, years a bare number in the answer adds]
+    # (`ages.asks_age`), so that the other side's "12" or "в 6" is read as their age
+    asked: list[Any] | None = None
 
     # ------------------------------------------------------------------ serialisation
     def to_json(self) -> bytes:
@@ -126,6 +129,7 @@ class ConversationState:
                 "pl": self.platform,
                 "ch": self.channel,
                 "sg": self.sg,
+                "aq": self.asked,
             }
         )
 
@@ -141,6 +145,7 @@ class ConversationState:
             d.get("pl"),
             d.get("ch"),
             _bag(d.get("sg")),
+            asked=d.get("aq"),
         )
 
     # ------------------------------------------------------------------ scoring
@@ -238,8 +243,14 @@ class ConversationState:
         if msg.sender_age is not None:
             party.age, party.age_known = msg.sender_age, True
         stated = declared_age(msg.text)
+        if stated is None and self.asked is not None and self.asked[0] != sender:
+            stated = bare_answer(msg.text, int(self.asked[1]))
         if stated is not None:
             party.claim(stated)
+        if (question := asks_age(msg.text)) is not None:
+            self.asked = [sender, question]
+        elif self.asked is not None and self.asked[0] != sender:
+            self.asked = None  # the other side has spoken: a number later is not this answer
         if msg.sender_account_age_days is not None:
             party.account_days = msg.sender_account_age_days
         if msg.relationship is not None:
