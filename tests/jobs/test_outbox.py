@@ -219,3 +219,61 @@ def test_a_claimed_batch_opens_each_case_once_and_a_bad_row_fails_alone(anydb, s
     assert isinstance(results[0], Exception) and results[1:] == first[1:]
     assert drain_once(anydb, settings) == 4 and outbox.depth(anydb) == {"done": 4}
     assert count_cases(anydb, org[0]) == 4
+
+
+def test_case_decisions_waiting_together_share_one_commit_and_each_is_durable_when_answered(
+        anydb, settings, org) -> None:
+    """Group commit: while one commit is under way the next decisions queue, and are committed
+    together; every caller is answered only once its rows are in the database."""
+    import concurrent.futures
+
+    from tutela.policy.log import decision_log
+    from tutela.policy.service import finish, prepare
+    from tutela.storage.writegate import gate_for
+
+    principal = Principal(org[0], org[1], frozenset({"moderate"}))
+    committer = decision_log(anydb).committer
+    gate = gate_for(anydb.url)  # SQLite: hold it as another writer would; PostgreSQL has none
+    pendings = [prepare(f"{THREAT} {i}", {**CHILD_CTX, "sender": {"age": 31, "id": f"acct-g-{i}"}},
+                        settings=settings, db=anydb, principal=principal) for i in range(6)]
+
+    def decide(p):  # noqa: ANN001, ANN202
+        p.defer = True
+        return finish(p)
+
+    batches0 = committer.batches
+    held = gate.held() if gate is not None else None
+    if held is not None:
+        held.__enter__()  # another writer holds the SQLite file: the decisions queue behind it
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        futures = [pool.submit(decide, p) for p in pendings]
+        time.sleep(0.3)
+        if held is not None:
+            assert not any(f.done() for f in futures)  # nobody answered before the commit
+            held.__exit__(None, None, None)
+        decided = [f.result(30) for f in futures]
+    for d in decided:
+        assert d.queued and _logged(anydb, d.id) is not None
+    assert outbox.depth(anydb) == {"pending": 6}
+    if gate is not None:
+        assert committer.batches - batches0 <= 2  # the first alone at most, the other five together
+    assert drain(anydb, settings) == 6 and count_cases(anydb, org[0]) == 6
+
+
+def test_a_case_decision_whose_rows_are_refused_fails_alone_in_its_group(anydb, settings, org) -> None:
+    from tutela.policy.log import decision_log
+    from tutela.storage.tables.jobs import outbox as table
+
+    d = _decide(anydb, settings, org)
+    log = decision_log(anydb)
+    [taken] = outbox.claim(anydb, settings, "w")
+    again = outbox.new_row(settings, "open_case", taken.key, {"x": 1}, org_id=org[0])  # a key already used
+    fresh = [outbox.new_row(settings, "open_case", f"case:fresh-{i}", {"x": i}, org_id=org[0]) for i in range(2)]
+    futures = [log.commit(None, [(table, fresh[0])]), log.commit(None, [(table, again)]),
+               log.commit(None, [(table, fresh[1])])]
+    assert futures[0].result(30) is None and futures[2].result(30) is None
+    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+        futures[1].result(30)
+    with anydb.connect() as conn:
+        keys = sorted(conn.execute(select(outbox_t.c.key)).scalars())
+    assert keys == sorted([f"case:{d.id}", "case:fresh-0", "case:fresh-1"])

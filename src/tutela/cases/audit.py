@@ -144,7 +144,7 @@ def _newest_is_legacy(conn: Connection, head: _Head, keys: AuditKeys) -> bool:
 
 @contextmanager
 def _locked(db: Database, keys: AuditKeys) -> Iterator[Connection]:
-    with db.begin() as conn:
+    with db.begin_write() as conn:
         conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq))
         row = conn.execute(select(audit_head.c.seq, audit_head.c.last_hash).where(audit_head.c.id == 1)).one()
         head = conn.info["audit_head"] = _Head(int(row.seq), row.last_hash, keys, int(row.seq))

@@ -85,21 +85,27 @@ def _open(settings: Settings | None, value: str | None) -> dict[str, Any]:
     return json.loads(text)
 
 
+def new_row(settings: Settings | None, kind: str, key: str, payload: dict[str, Any], *,
+            org_id: int | None = None) -> dict[str, Any]:
+    """A pending row for `outbox.insert()`, its payload sealed with the vault key (it may carry
+    preserved message text). For a key nobody can have used yet (a fresh decision id): a second
+    row with the same key is refused by the unique constraint."""
+    now = utc_now()
+    return {"kind": kind, "key": key, "org_id": org_id, "payload": _seal(settings, payload), "status": "pending",
+            "attempts": 0, "available_at": now, "created_at": now}
+
+
 def enqueue(
     conn: Connection, settings: Settings | None, kind: str, key: str, payload: dict[str, Any], *,
     org_id: int | None = None,
 ) -> bool:
-    """Add work inside the caller's transaction; False when work with this key is already there.
-
-    The payload is sealed with the vault key: it may carry preserved message text."""
-    now = utc_now()
-    row = {"kind": kind, "key": key, "org_id": org_id, "payload": _seal(settings, payload), "status": "pending",
-           "attempts": 0, "available_at": now, "created_at": now}
+    """Add work inside the caller's transaction; False when work with this key is already there."""
     # keys are decision or message ids: a second writer of the same key is a replay of the same
     # work, and the unique constraint turns a race between two of them into an error, never a twin
     if conn.execute(select(outbox.c.id).where(outbox.c.key == key)).first() is not None:
         return False
-    conn.execute(outbox.insert(), row)  # one cached statement; `.values(**row)` compiled a new one per call
+    # one cached statement; `.values(**row)` compiled a new one per call
+    conn.execute(outbox.insert(), new_row(settings, kind, key, payload, org_id=org_id))
     return True
 
 
@@ -112,7 +118,7 @@ def claim(db: Database, settings: Settings | None, worker: str, *, limit: int = 
     due = and_(outbox.c.status == "pending", outbox.c.available_at <= now, free)
     if kinds:
         due = and_(due, outbox.c.kind.in_(kinds))
-    with db.begin() as conn:
+    with db.begin_write() as conn:
         ids = [r.id for r in conn.execute(select(outbox.c.id).where(due).order_by(outbox.c.id).limit(limit))]
         if not ids:
             return []
@@ -148,7 +154,7 @@ def complete_many(db: Database, done: list[tuple[Job, str | None]], *, conn: Con
     if conn is not None:
         conn.execute(stmt, rows)
         return
-    with db.begin() as c:
+    with db.begin_write() as c:
         c.execute(stmt, rows)
 
 
@@ -162,7 +168,7 @@ def fail(db: Database, job_id: int, token: str | None, attempts: int, error: Bas
     attempts += 1
     status = "dead" if attempts >= MAX_ATTEMPTS or isinstance(error, Permanent) else "pending"
     message = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
-    with db.begin() as conn:
+    with db.begin_write() as conn:
         conn.execute(update(outbox).where(outbox.c.id == job_id).values(
             status=status, attempts=attempts, claim=None, claimed_until=None, last_error=message[:500],
             available_at=utc_now() + timedelta(seconds=backoff_s(attempts))))
@@ -206,4 +212,5 @@ def retry_dead(db: Database) -> int:
 
 
 __all__ = ["CLAIM_S", "Job", "MAX_ATTEMPTS", "OutboxError", "Permanent", "backoff_s", "claim", "complete", "complete_many", "depth", "enqueue",
+           "new_row",
            "fail", "oldest_pending_age_s", "purge_done", "retry_dead"]

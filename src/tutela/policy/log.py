@@ -11,6 +11,15 @@ transaction every `interval` seconds. That keeps the database out of the
 request's latency (the `/v1/moderate` target), at the price that decisions of
 the last fraction of a second are lost if the process is killed; `flush()` (or
 `sync=True`) writes before returning where that matters.
+
+A decision that must not be lost (one that opens a case: its row goes with an
+outbox row) is handed to `commit` instead: a thread of its own commits every
+such decision waiting in one transaction, one fsync (group commit), ahead of
+this writer's batches at the database's write gate (`storage.writegate`), and
+each caller is released only after that commit. Before, each case decision
+committed alone on a pool thread, queued with the batches and the outbox drainer
+for SQLite's write lock, and that wait was most of the case path's p99
+(docs/benchmarks.md, "Case path tail").
 """
 
 from __future__ import annotations
@@ -24,11 +33,17 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import Future
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection, Table
+
 from tutela.config import Settings
 from tutela.storage.db import Database
+from tutela.storage.groupcommit import GroupWriter
 from tutela.storage.tables.policy import moderation_decisions
 
 log = logging.getLogger(__name__)
@@ -65,13 +80,34 @@ def keyed_ref(settings: Settings | None, kind: str, value: str | None) -> str | 
     return hmac.new(_key(settings), f"{kind}\x00{value}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
+def _insert_durable(conn: Connection, items: list[tuple[dict[str, Any] | None, list[tuple[Table, dict[str, Any]]]]],
+                    ) -> list[None]:
+    """`commit`'s batch: the decision rows, then the other tables' rows, one statement per table."""
+    rows = [row for row, _ in items if row is not None]
+    if rows:
+        conn.execute(moderation_decisions.insert(), rows)
+    by_table: dict[Table, list[dict[str, Any]]] = {}
+    for _, also in items:
+        for table, r in also:
+            by_table.setdefault(table, []).append(r)
+    for table, trows in by_table.items():
+        conn.execute(table.insert(), trows)
+    return [None] * len(items)
+
+
+def _begin_urgent(db: Database) -> AbstractContextManager[Connection]:
+    return db.begin_write(urgent=True)
+
+
 class DecisionLog:
-    """A buffer and a writer thread for one database.
+    """A buffer and a writer thread for one database, and a committer for the decisions that must
+    be durable before they are answered.
 
     The request path only appends to a deque (atomic under the GIL, no lock,
     no wake-up of the writer: waking a thread per request costs more than the
     decision itself). The writer wakes every `interval` seconds and inserts
-    whatever has accumulated in one transaction.
+    whatever has accumulated in one transaction. `commit` goes to a thread of its
+    own (`storage.groupcommit`), so it never waits behind the writer's batch.
     """
 
     def __init__(self, db: Database, *, interval: float = 0.05, max_batch: int = 5000) -> None:
@@ -86,6 +122,7 @@ class DecisionLog:
         self._inflight = 0
         self.written = 0
         self.failed = 0
+        self.committer = GroupWriter(db, _insert_durable, _begin_urgent, name="tutela-decision-commit")
 
     def _ensure_thread(self) -> None:
         t = self._thread
@@ -105,8 +142,14 @@ class DecisionLog:
         self._buf.append(row)
         self._ensure_thread()
 
+    def commit(self, row: dict[str, Any] | None, also: Sequence[tuple[Table, dict[str, Any]]] = ()) -> Future[None]:
+        """Commit `row` and `also` (rows of other tables, e.g. an outbox row) now; the future is done
+        once they are durable, or holds the error. The decisions waiting are committed together (one
+        transaction, one fsync), ahead of the other writers waiting at the write gate."""
+        return self.committer.submit_future((row, list(also)))
+
     def _insert(self, rows: list[dict[str, Any]]) -> None:
-        with self.db.begin() as conn:
+        with self.db.begin_write() as conn:
             conn.execute(moderation_decisions.insert(), rows)
 
     def _drain(self) -> None:

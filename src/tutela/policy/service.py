@@ -510,8 +510,7 @@ def finish(p: Pending) -> Decision:
     if p.needs_case and p.defer:
         from tutela.jobs.deferred import commit_with_outbox
 
-        row = log_row(decision, p.evaluation, p.org_id, p.item, p.context, p.settings) if p.log_decision else None
-        commit_with_outbox(p, row)
+        commit_with_outbox(p, _deferred_row(p))
         return decision
     if p.needs_case:
         assert p.db is not None and p.settings is not None and p.principal is not None
@@ -523,6 +522,21 @@ def finish(p: Pending) -> Decision:
         row = log_row(decision, p.evaluation, p.org_id, p.item, p.context, p.settings)
         decision_log(p.db).write(row, sync=p.sync_log)
     return decision
+
+
+def _deferred_row(p: Pending) -> dict[str, Any] | None:
+    return log_row(p.decision, p.evaluation, p.org_id, p.item, p.context, p.settings) if p.log_decision else None
+
+
+async def finish_deferred(p: Pending) -> Decision:
+    """`finish` of a decision that opens a case, for the event loop: the decision log row and the outbox
+    row are committed by the process's decision writer (with those of other case decisions waiting:
+    one transaction, one fsync) and the request waits for that commit without a thread of its own."""
+    from tutela.jobs.deferred import commit_with_outbox_async
+
+    p.defer = True
+    await commit_with_outbox_async(p, _deferred_row(p))
+    return p.decision
 
 
 def moderate(
@@ -555,4 +569,4 @@ def moderate(
     ))
 
 
-__all__ = ["Pending", "case_report", "finish", "moderate", "open_case", "open_cases", "prepare"]
+__all__ = ["Pending", "case_report", "finish", "finish_deferred", "moderate", "open_case", "open_cases", "prepare"]

@@ -4,7 +4,8 @@ SQLAlchemy Core (not the ORM) keeps queries explicit and fast; tables are
 declared per area in `tutela.storage.tables.<area>` against one `metadata`, so
 adding an area adds one file; changing a table adds a migration
 (`tutela.storage.migrations`, see `tutela.storage.schema`). SQLite runs in WAL mode with `synchronous=FULL`
-so an acknowledged write survives `kill -9`.
+so an acknowledged write survives `kill -9`; the frequent writers take turns at a gate beside the file
+(`begin_write`, `tutela.storage.writegate`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 
 from tutela.config import Settings
+from tutela.storage.writegate import gate_for, held
 
 metadata = MetaData()
 
@@ -72,7 +74,9 @@ class Database:
                 url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": 10}
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            self._gate = gate_for(url)
         else:
+            self._gate = None
             self.engine = create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10,
                                         max_overflow=20)
 
@@ -110,6 +114,15 @@ class Database:
     def begin(self) -> Iterator[Connection]:
         """A transaction: committed on success, rolled back on error."""
         with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def begin_write(self, *, urgent: bool = False) -> Iterator[Connection]:
+        """A transaction that writes, for the paths that write often (the decision log, the outbox,
+        the audit chain): on a SQLite file it first queues at the file's write gate
+        (`storage.writegate`), so writers take turns in order instead of polling SQLite's lock.
+        `urgent`: a request waits for this commit; it goes before the other writers waiting."""
+        with held(self._gate, urgent=urgent), self.engine.begin() as conn:
             yield conn
 
     @contextmanager

@@ -3,8 +3,9 @@
 Thin: parse, call `tutela.policy.moderate`, render. The endpoint is `async`
 and authenticates without a thread hop, because a text decision is a fraction
 of a millisecond of CPU and a thread-pool round trip would cost more than the
-work; anything that may wait on I/O (media, conversations, opening cases) is
-moved to the thread pool.
+work; anything that may wait on I/O (media, conversations) is moved to the
+thread pool, and a decision that opens a case waits for the process's decision
+committer (`policy.log.DecisionLog.commit`) without a thread of its own.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from tutela.domain.analysis import TextAnalysis
 from tutela.domain.inputs import Line, check_line
 from tutela.domain.policy import Decision, MediaRef, ModerationContext, ModerationItem
 from tutela.policy.batching import TextBatcher
-from tutela.policy.service import Pending, audience_of, finish, prepare
+from tutela.policy.service import Pending, audience_of, finish, finish_deferred, prepare
 
 router = APIRouter(prefix="/v1/moderate", tags=["moderation"])
 
@@ -99,11 +100,10 @@ async def _decide(request: Request, principal: Principal, item: ModerationItem, 
         except Exception:  # noqa: BLE001 - prepare() analyses on its own and records any failure
             analysis = None
         pending = _prepare(request, principal, item, ctx, analysis)
-    # a case is not opened here: the decision and an outbox row are committed together (one small
-    # transaction, in the pool so the event loop stays free) and a worker opens it (tutela.jobs.deferred)
+    # a case is not opened here: the decision and an outbox row are committed together by the process's
+    # decision writer (group commit, off the event loop) and a worker opens the case (tutela.jobs.deferred)
     if pending.needs_case:
-        pending.defer = True
-        decision = await run_in_threadpool(finish, pending)
+        decision = await finish_deferred(pending)
     else:
         decision = finish(pending)
     return Response(decision.model_dump_json(exclude_none=False), media_type="application/json")
