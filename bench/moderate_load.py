@@ -174,6 +174,45 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
+def _threads_cpu(pid: int) -> dict[int, dict[int, float]]:
+    """CPU seconds of every thread of the server's worker processes (children of `pid`), by worker and
+    thread id: the worker's main thread is its event loop, its busiest other thread the semantic stage's."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[int, dict[int, float]] = {}
+    try:
+        workers = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return out
+    for w in workers:
+        try:
+            tids = [int(t) for t in os.listdir(f"/proc/{w}/task")]
+        except OSError:
+            continue
+        for t in tids:
+            try:
+                fields = Path(f"/proc/{w}/task/{t}/stat").read_text().rsplit(")", 1)[1].split()
+                out.setdefault(w, {})[t] = (int(fields[11]) + int(fields[12])) / tick
+            except (OSError, IndexError, ValueError):
+                pass
+    return out
+
+
+def _threads_split(before: dict[int, dict[int, float]], after: dict[int, dict[int, float]], requests: int) -> dict:
+    """ms of CPU a request, summed over the workers: event loops (main threads), the busiest other thread of
+    each worker (the semantic thread under `auto`), and every other thread (decision log, outbox, pool)."""
+    loop = busiest = rest = 0.0
+    for w, threads in after.items():
+        used = {t: c - before.get(w, {}).get(t, 0.0) for t, c in threads.items()}
+        loop += used.pop(w, 0.0)
+        if used:
+            top = max(used.values())
+            busiest += top
+            rest += sum(used.values()) - top
+    n = max(1, requests)
+    return {"event_loops": round(loop * 1000 / n, 3), "busiest_other_threads": round(busiest * 1000 / n, 3),
+            "other_threads": round(rest * 1000 / n, 3)}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -263,7 +302,8 @@ def _counts(data_dir: Path, timeout: float = 300) -> dict:
 
 
 def _start(data_dir: Path, port: int, workers: int) -> subprocess.Popen:
-    env = {**os.environ, "TUTELA_DATA_DIR": str(data_dir)}
+    # TUTELA_WORKERS as `tutela serve --workers N` sets it: where the semantic stage runs follows from it
+    env = {**os.environ, "TUTELA_DATA_DIR": str(data_dir), "TUTELA_WORKERS": str(workers)}
     cmd = [sys.executable, "-m", "uvicorn", "tutela.api.asgi:app", "--host", "127.0.0.1", "--port", str(port),
            "--workers", str(workers), "--http", "httptools", "--loop", "uvloop", "--no-access-log",
            "--log-level", "warning"]
@@ -368,6 +408,7 @@ async def _py_load(port: int, key: str, duration: int, connections: int, harmful
 def _load(args: argparse.Namespace, port: int, key: str, harmful_every: int, server: subprocess.Popen,
           worker: subprocess.Popen | None) -> dict:
     cpu0 = _cpu_seconds(server.pid)
+    threads0 = _threads_cpu(server.pid)
     wcpu0 = _cpu_seconds(worker.pid) if worker else 0.0
     if args.tool == "wrk":
         result = run_wrk(port, key, args.duration, args.connections, args.threads, harmful_every,
@@ -377,6 +418,8 @@ def _load(args: argparse.Namespace, port: int, key: str, harmful_every: int, ser
                                       word_lists(args.mixed_languages)))
     cpu = _cpu_seconds(server.pid) - cpu0
     result["server_cpu_ms_per_request"] = round(cpu * 1000 / max(1, result["requests"]), 3)
+    result["server_threads_cpu_ms_per_request"] = _threads_split(threads0, _threads_cpu(server.pid),
+                                                                 result["requests"])
     if worker:
         result["worker_cpu_s_during_load"] = round(_cpu_seconds(worker.pid) - wcpu0, 2)
     result["load_average_after"] = os.getloadavg()[0]
@@ -402,6 +445,9 @@ def main() -> None:
                     help="one `tutela worker` process carries out the outbox (serve gets TUTELA_EXTERNAL_WORKERS=1)")
     ap.add_argument("--compare", action="store_true",
                     help="run all-ordinary, then 1 in --harmful-every, on the same server; count cases after")
+    ap.add_argument("--semantic-thread", choices=["auto", "on", "off"], default="auto",
+                    help="finish semantic-stage texts on a thread of their own (on) or on the event loop (off); "
+                         "auto: a thread only where a worker has cores to spare (policy/batching.py)")
     ap.add_argument("--json", action="store_true", help="print only the JSON result")
     args = ap.parse_args()
     schema = None
@@ -409,6 +455,8 @@ def main() -> None:
         schema, os.environ["TUTELA_DATABASE_URL"] = _pg_schema(args.postgres)
     if args.external_worker:
         os.environ["TUTELA_EXTERNAL_WORKERS"] = "1"
+    if args.semantic_thread != "auto":
+        os.environ["TUTELA_SEMANTIC_THREAD"] = "true" if args.semantic_thread == "on" else "false"
     try:
         with tempfile.TemporaryDirectory(prefix="tutela-bench-") as tmp:
             data_dir = Path(tmp)
@@ -444,7 +492,8 @@ def main() -> None:
                              + (", plus 1 `tutela worker`" if args.external_worker else ", outbox drained in-process"),
                    "database": "PostgreSQL" if args.postgres else "SQLite",
                    "traffic": f"--mix {args.mix}" + (" --mixed-languages" if args.mixed_languages else "")
-                              + f", semantic stage {os.environ.get('TUTELA_SEMANTIC_STAGE') or 'auto'}",
+                              + f", semantic stage {os.environ.get('TUTELA_SEMANTIC_STAGE') or 'auto'}"
+                              + f", semantic thread {args.semantic_thread}",
                    "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                    "machine": f"{os.cpu_count()} cores {os.uname().machine}, load average before "
                               f"{os.getloadavg()[0]:.1f} (shared with parallel jobs)"})

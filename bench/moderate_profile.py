@@ -46,11 +46,12 @@ def _count_semantic() -> dict[str, int]:
     thread) so the run can say how many texts reached the semantic stage."""
     import tutela.detect as detect
 
-    counts = {"texts": 0, "semantic": 0}
+    counts = {"texts": 0, "semantic": 0, "calls": 0}
     inner, inner_finish = detect.analyze_texts, detect.finish_texts
 
     def counting(*a, **kw):  # noqa: ANN002, ANN003, ANN202
         out = inner(*a, **kw)
+        counts["calls"] += 1
         counts["texts"] += len(out)
         counts["semantic"] += sum("semantic" in r.stages for r in out)
         return out
@@ -112,6 +113,40 @@ async def _drive(app, key: str, bodies: list[bytes], concurrency: int) -> list[f
     return lat
 
 
+#: `--breakdown`: where the event loop's CPU goes, as disjoint parts of the profile (module path, function).
+#: With `--semantic-thread off` the semantic stage runs on the loop too, so the profile holds all of it.
+PARTS = {
+    "fast stage (analyze_texts, on the loop)": [("detect/engine.py", "analyze_texts")],
+    "semantic: encoder (tokenizer + ONNX Runtime forward)": [("semantic/e5_ort.py", "query")],
+    "semantic: glue (bank, kNN, head, merge, results)": [("detect/engine.py", "finish_texts")],
+    "auth (API key)": [("access/keys.py", "authenticate_key")],
+    "JSON body -> pydantic": [("pydantic/main.py", "model_validate_json")],
+    "policy (facts, rules, decision, nudges)": [("policy/service.py", "prepare")],
+    "decision log row + queue": [("policy/service.py", "finish")],
+    "decision -> JSON": [("pydantic/main.py", "model_dump_json")],
+}
+
+
+def _breakdown(prof: cProfile.Profile, requests: int) -> dict[str, float]:
+    """ms of the profiled thread's CPU a request per part (PARTS), the rest as "ASGI, middleware, loop".
+    cProfile's own cost inflates the Python-heavy parts: read the shares, not the absolute figures."""
+    stats = pstats.Stats(prof).stats  # (file, line, name) -> (cc, nc, tottime, cumtime, callers)
+    total = sum(v[2] for v in stats.values())
+    cum = {}
+    for (path, _, name), v in stats.items():
+        for part, names in PARTS.items():
+            if any(path.endswith(f) and name == n for f, n in names):
+                cum[part] = cum.get(part, 0.0) + v[3]
+    enc = "semantic: encoder (tokenizer + ONNX Runtime forward)"
+    glue = "semantic: glue (bank, kNN, head, merge, results)"
+    if glue in cum:  # finish_texts includes the encoder's forward
+        cum[glue] -= cum.get(enc, 0.0)
+    out = {part: round(cum.get(part, 0.0) * 1000 / requests, 3) for part in PARTS}
+    out["ASGI, middleware, event loop, the rest"] = round((total - sum(cum.values())) * 1000 / requests, 3)
+    out["total (profiled thread)"] = round(total * 1000 / requests, 3)
+    return out
+
+
 def _thread_cpu(prefix: str) -> float:
     """CPU seconds (user+system) of this process's threads whose name starts with `prefix`, from /proc."""
     import threading
@@ -138,7 +173,7 @@ async def _run(args: argparse.Namespace, data_dir: Path, key: str) -> dict:
         flush_all()
         bodies = _bodies(args.requests, args)
         counts = _count_semantic()
-        prof = cProfile.Profile(time.thread_time) if args.profile else None  # the event loop thread's own CPU
+        prof = cProfile.Profile(time.thread_time) if args.profile or args.breakdown else None  # the event loop thread's own CPU
         batcher = getattr(app.state, "moderate_batcher", None)
         rounds0 = (batcher.semantic_batches, batcher.semantic_items) if batcher is not None else (0, 0)
         sem0 = _thread_cpu("tutela-semantic")
@@ -161,17 +196,21 @@ async def _run(args: argparse.Namespace, data_dir: Path, key: str) -> dict:
     result = {
         "mix": args.mix + (" --mixed-languages" if args.mixed_languages else ""),
         "semantic_stage": app.state.settings.semantic_stage, "harmful_every": args.harmful_every,
+        "semantic_thread": batcher.threaded if batcher is not None else None,
         "requests": len(lat), "texts_through_the_semantic_stage": counts["semantic"],
         "concurrency": args.concurrency,
         "cpu_ms_per_request": round(cpu * 1000 / len(lat), 3),
         "cpu_ms_per_request_with_cases_opened": round(cpu_all * 1000 / len(lat), 3),
         "semantic_thread_cpu_ms_per_request": round(sem_cpu * 1000 / len(lat), 3),
         "semantic_thread_mean_batch": round(rounds[1] / rounds[0], 1) if rounds[0] else 0.0,
+        "event_loop_mean_batch": round(counts["texts"] / counts["calls"], 1) if counts["calls"] else 0.0,
         "in_process_p50_ms": round(lat[len(lat) // 2] * 1000, 1),
         "in_process_p99_ms": round(lat[int(0.99 * len(lat))] * 1000, 1),
         "wall_s": round(wall, 2), "load_average": os.getloadavg()[0],
     }
-    if prof:
+    if prof and args.breakdown:
+        result["event_loop_breakdown_ms_per_request"] = _breakdown(prof, len(lat))
+    if prof and args.profile:
         s = io.StringIO()
         pstats.Stats(prof, stream=s).sort_stats("tottime").print_stats(args.profile)
         s.write("\n--- cumulative ---\n")
@@ -187,8 +226,15 @@ def main() -> None:
     ap.add_argument("--mix", choices=sorted(MIXES), default="realistic")
     ap.add_argument("--harmful-every", type=int, default=32)
     ap.add_argument("--mixed-languages", action="store_true", help="the first version's word salad")
+    ap.add_argument("--semantic-thread", choices=["auto", "on", "off"], default="auto",
+                    help="finish semantic-stage texts on a thread (on) or on the event loop (off); auto: as a "
+                         "server with --workers 1 decides (a thread where there are cores to spare)")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="profile the event loop and split its CPU by part (fast stage, semantic stage, auth, ...)")
     ap.add_argument("--profile", type=int, default=0, metavar="N", help="print the top N functions")
     args = ap.parse_args()
+    if args.semantic_thread != "auto":
+        os.environ["TUTELA_SEMANTIC_THREAD"] = "true" if args.semantic_thread == "on" else "false"
     with tempfile.TemporaryDirectory(prefix="tutela-prof-") as tmp:
         key = _setup(Path(tmp))
         result = asyncio.run(_run(args, Path(tmp), key))
