@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         default="auto",
         description="semantic stage: 'auto' (the cascade decides), 'always' (every text), 'off' (fast stage only)",
     )
+    semantic_thread: bool | None = Field(
+        default=None,
+        description="`serve`: finish semantic-stage texts on a thread of their own (true) or on the event loop "
+        "(false); default: a thread only when the process has more cores than `workers` (policy/batching.py)",
+    )
     text_model: Path | None = Field(
         default=None,
         description="a first-stage text model built with `tutela train text --out` (e.g. the opt-in model that "

@@ -14,7 +14,7 @@ TEXTS = ["did you finish the maths homework?", "annene söyleme, bu bizim sırr�
 
 
 def test_concurrent_texts_are_analysed_together_with_the_same_results() -> None:
-    batcher = TextBatcher(semantic_batch=32)  # ages unknown: all 20 go to the semantic thread, as one batch
+    batcher = TextBatcher(semantic_batch=32, semantic_thread=True)  # ages unknown: all 20 go to the thread
 
     async def go():
         return await asyncio.gather(*(batcher.analyze(t) for t in TEXTS * 4))
@@ -27,7 +27,7 @@ def test_concurrent_texts_are_analysed_together_with_the_same_results() -> None:
 
 
 def test_large_bursts_are_split_and_lone_requests_are_not_delayed() -> None:
-    batcher = TextBatcher(max_batch=8, semantic_batch=8)
+    batcher = TextBatcher(max_batch=8, semantic_batch=8, semantic_thread=True)
 
     async def go():
         burst = await asyncio.gather(*(batcher.analyze(f"message number {i}") for i in range(20)))
@@ -104,7 +104,7 @@ def test_semantic_stage_texts_run_off_the_event_loop(monkeypatch) -> None:
     adults = Audience(sender_minor=False, recipient_minor=False)
 
     async def go() -> tuple:
-        batcher = TextBatcher()
+        batcher = TextBatcher(semantic_thread=True)
         slow = asyncio.ensure_future(batcher.analyze("slow one", "en", None))
         await asyncio.sleep(0)
         await asyncio.get_running_loop().run_in_executor(None, slow_started.wait, 5)
@@ -152,7 +152,7 @@ def test_texts_the_fast_stage_is_unsure_of_go_on_off_the_loop_with_the_same_answ
     monkeypatch.setattr(detect, "finish_texts", finish_spy, raising=False)
 
     async def go() -> list:
-        batcher = TextBatcher()
+        batcher = TextBatcher(semantic_thread=True)
         return await asyncio.gather(*(batcher.analyze(t, None, kids) for t in PEER_TEXTS))
 
     results = asyncio.run(go())
@@ -191,7 +191,7 @@ def test_semantic_texts_that_wait_for_the_thread_go_in_small_batches_oldest_firs
     monkeypatch.setattr(detect, "finish_texts", spy, raising=False)
 
     async def go() -> list:
-        batcher = TextBatcher(semantic_batch=4)
+        batcher = TextBatcher(semantic_batch=4, semantic_thread=True)
         first = asyncio.ensure_future(batcher.analyze("first", "en", None))
         await asyncio.sleep(0)
         await asyncio.get_running_loop().run_in_executor(None, started.wait, 5)
@@ -232,8 +232,106 @@ def test_a_long_text_counts_as_its_encoder_windows_in_a_semantic_batch() -> None
     budget still goes, alone."""
     from tutela.detect.semantic.encoder import WINDOW_CHARS
 
-    batcher = TextBatcher(semantic_batch=4)
+    batcher = TextBatcher(semantic_batch=4, semantic_thread=True)
     long_text, huge = "a" * (3 * WINDOW_CHARS), "b" * (10 * WINDOW_CHARS)
     batcher._slow_pending = [(t, None, None, None, None) for t in ("one", long_text, "two", huge, "three")]
     taken = [[item[0] for item in batcher._next_slow_batch()] for _ in range(3)]
     assert taken == [["one", long_text], ["two"], [huge]] and [i[0] for i in batcher._slow_pending] == ["three"]
+
+
+def test_the_semantic_stage_runs_on_a_thread_only_where_a_worker_has_cores_to_spare(monkeypatch) -> None:
+    """One worker process on two cores finishes held texts on a thread; two workers on two cores, on their
+    event loops; an operator's `semantic_thread` setting decides over both."""
+    from tutela.config import Settings
+    from tutela.policy import batching
+
+    monkeypatch.setattr(batching, "usable_cores", lambda: 2)
+    assert TextBatcher(Settings(workers=1)).threaded and TextBatcher().threaded
+    assert not TextBatcher(Settings(workers=2)).threaded and not TextBatcher(Settings(workers=4)).threaded
+    assert TextBatcher(Settings(workers=2, semantic_thread=True)).threaded
+    assert not TextBatcher(Settings(workers=1, semantic_thread=False)).threaded
+    assert TextBatcher(Settings(workers=2)).semantic_batch == batching.LOOP_WINDOWS
+    assert TextBatcher(Settings(workers=1)).semantic_batch == 32
+    monkeypatch.setattr(batching, "usable_cores", lambda: 1)
+    assert not TextBatcher().threaded  # one core: nothing for a thread to run on
+
+
+def test_on_the_loop_the_semantic_stage_runs_after_the_fast_answers_with_the_same_results(monkeypatch) -> None:
+    """Where the semantic stage runs on the event loop, a text bound for it gets the fast stage in the
+    loop's batch and is finished on the loop in a round of its own, after the fast-path texts of that
+    batch were answered; every answer is the one `analyze_text` gives, and no thread is started."""
+    import threading
+
+    import tutela.detect as detect
+    from tutela.detect.semantic.cascade import Audience
+
+    kids = Audience(sender_minor=True, recipient_minor=True)
+    adults = Audience(sender_minor=False, recipient_minor=False)
+    real_finish = detect.finish_texts
+    events: list[str] = []
+
+    def finish_spy(held, **kwargs):  # noqa: ANN001, ANN202
+        assert threading.current_thread() is threading.main_thread()
+        events.append("finish " + ",".join(h.coerced[0] for h in held))
+        return real_finish(held, **kwargs)
+
+    monkeypatch.setattr(detect, "finish_texts", finish_spy, raising=False)
+    batcher = TextBatcher(semantic_thread=False)
+    audiences = [kids] * len(PEER_TEXTS) + [adults, None]
+    texts = [*PEER_TEXTS, "see you at the game tonight", "are your parents home"]
+
+    async def one(text: str, audience: Audience | None) -> object:
+        result = await batcher.analyze(text, None, audience)
+        events.append("answer " + text)
+        return result
+
+    async def go() -> list:
+        return await asyncio.gather(*(one(t, a) for t, a in zip(texts, audiences, strict=True)))
+
+    results = asyncio.run(go())
+    singles = [analyze_text(t, audience=a) for t, a in zip(texts, audiences, strict=True)]
+    for text, got, single in zip(texts, results, singles, strict=True):
+        assert (got.scores, got.flags, got.stages, got.signals) == (single.scores, single.flags, single.stages,
+                                                                  single.signals), text
+    went_on = [t for t, s in zip(texts, singles, strict=True) if "semantic" in s.stages]
+    assert went_on and "are your parents home" in went_on and len(went_on) < len(texts)
+    first_round = next(k for k, e in enumerate(events) if e.startswith("finish"))
+    answered_before = {e[len("answer "):] for e in events[:first_round]}
+    assert answered_before == set(texts) - set(went_on)  # the fast-path answers went out first
+    assert batcher._slow_thread is None
+
+
+def test_on_the_loop_held_texts_go_in_bounded_rounds_oldest_first_with_requests_in_between(monkeypatch) -> None:
+    """A burst of texts for the semantic stage is finished on the loop at most `semantic_batch` windows a
+    round, oldest first, each round a loop callback of its own: a request that arrives during the burst
+    gets its fast-path answer before the burst's later rounds."""
+    import tutela.detect as detect
+
+    real_finish = detect.finish_texts
+    rounds: list[list[str]] = []
+    order: list[str] = []
+
+    def finish_spy(held, **kwargs):  # noqa: ANN001, ANN202
+        rounds.append([h.coerced[0] for h in held])
+        order.append("round")
+        return real_finish(held, **kwargs)
+
+    monkeypatch.setattr(detect, "finish_texts", finish_spy, raising=False)
+    from tutela.detect.semantic.cascade import Audience
+
+    adults = Audience(sender_minor=False, recipient_minor=False)
+
+    async def go() -> None:
+        batcher = TextBatcher(semantic_batch=3, semantic_thread=False)
+        burst = [asyncio.ensure_future(batcher.analyze(f"message number {i}", "en", None)) for i in range(7)]
+        await asyncio.sleep(0)  # the burst's fast stage is flushed; its first round is due next
+
+        async def late() -> None:
+            await batcher.analyze("see you at the game tonight", "en", adults)
+            order.append("late answered")
+
+        await asyncio.gather(late(), *burst)
+
+    asyncio.run(go())
+    assert rounds == [[f"message number {i}" for i in r] for r in ([0, 1, 2], [3, 4, 5], [6])]
+    assert order.index("late answered") < len(order) - 1  # before the last round, not after the burst

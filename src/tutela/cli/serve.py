@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 
@@ -48,6 +50,9 @@ def register(app: typer.Typer) -> None:
         host = host or s.host
         port = port or s.port
         workers = workers or s.workers
+        # the worker processes read their settings again: they learn how many they are (the semantic
+        # stage runs on a thread of its own only where a process has cores to spare, policy/batching.py)
+        os.environ["TUTELA_WORKERS"] = str(workers)
         typer.echo(f"Tutela on http://{host}:{port}  (data: {s.data_dir}; docs: /docs)")
         _say_what_to_do_next(s)
         uvicorn.run(

@@ -7,21 +7,31 @@ ready in the same event-loop turn and analyses them together. No timer is
 involved: a lone request is analysed on the next loop turn (no added
 latency), and under load batches form by themselves.
 
-Every text gets the fast stage on the loop. Those the cascade sends on to the semantic stage (~5-8 ms
-of CPU each, most of it inside ONNX Runtime, which lets go of the GIL) are held there with what the fast
-stage found (`detect/held.py`) and finished on one thread of their own (`finish_texts`: the semantic
-stage and the merge, not the fast stage again), so the event loop keeps answering fast-path requests on
-the other core meanwhile instead of stalling behind them; no text is answered before its semantic stage
-has run. They queue for that thread in order of arrival; each time it is free it takes the oldest as one
-batch, up to `semantic_batch` (32) encoder windows (a chat message is one window, a long text up to
-eight). Under load the texts that arrive while one batch runs make the next one (the encoder and the
-example bank cost less a text in batches: their fixed costs a call are shared). The bound is a cap,
-not a tuning knob: without it a burst (a platform that sends no ages, a bulk import) became one batch
-of hundreds, and every text in it waited for all of them. It sits above the ~15 texts a saturated server batches by itself because
-smaller caps cost more than they gave in the closed-loop benchmark (`bench/moderate_profile.py`,
-2026-12-06, docs/benchmarks.md "h15mod"): at 4, +0.25-0.4 ms of CPU a request (smaller batches on the
-loop too, as answers come back in smaller groups) and a higher p99, at 16 a slightly higher p99,
-because at saturation a text's wait is the queue in front of it, not the batch it is in.
+Every text gets the fast stage on the loop. Those the cascade sends on to the semantic stage (~4-5 ms
+of CPU each, most of it inside ONNX Runtime, which lets go of the GIL) are held with what the fast stage
+found (`detect/held.py`) and finished later (`finish_texts`: the semantic stage and the merge, not the
+fast stage again); no text is answered before its semantic stage has run. They queue in order of
+arrival, and each round takes the oldest as one batch, up to `semantic_batch` encoder windows (a chat
+message is one window, a long text up to eight), so a burst (a platform that sends no ages, a bulk
+import) never becomes one batch of hundreds that every text in it waits for. Where the round runs
+depends on whether the process has a core to itself or more (`semantic_thread`):
+
+- **On the event loop** when every core already runs a worker process (`workers` >= the cores this
+  process may use; `tutela serve --workers N` tells its processes N): the rounds are loop callbacks,
+  each after the answers already due have gone out, at most `LOOP_WINDOWS` windows a round so that
+  other requests interleave. A thread would add no core there, only contention: it competed with the
+  loop for the GIL (each time it took the GIL back after ONNX Runtime or a NumPy call it waited up to
+  the interpreter's switch interval, 5 ms, behind the busy loop) and with the other workers for the
+  CPU, and its answers, coming back at other times than the loop's batches, broke the closed-loop
+  clients' step, so the loop's fast stage ran in batches of ~6 texts instead of ~15 (at ~0.7 ms of fixed
+  cost a call). Measured in docs/benchmarks.md ("moderate-auto").
+- **On one thread of its own** otherwise (one worker on several cores, the default `workers = 1`): the
+  loop keeps answering fast-path requests on one core while ONNX Runtime runs on another. Each time it
+  is free it takes the oldest waiting texts, up to `semantic_batch` (32) windows; the texts that arrive
+  while one batch runs make the next one (the encoder and the example bank cost less a text in
+  batches). The cap sits above the ~15 texts a saturated server batches by itself because smaller caps
+  cost more than they gave in the closed-loop benchmark (h15mod: at 4, +0.25-0.4 ms of CPU a request and
+  a higher p99, because at saturation a text's wait is the queue in front of it, not its batch).
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -40,6 +51,29 @@ _frozen = False
 
 # text, lang, audience, org, the fast stage's state once held for the semantic thread (detect/held.py), answer
 _Item = tuple[str, str | None, Any, Any, Any, "asyncio.Future[TextAnalysis]"]
+
+
+#: Encoder windows the event loop finishes a round when it runs the semantic stage itself: a round of
+#: this many chat messages takes ~25-35 ms, the longest other requests on the loop wait for it.
+LOOP_WINDOWS = 8
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and `taskset` narrow)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def semantic_thread_wanted(settings: Any) -> bool:
+    """Whether held texts are finished on a thread of their own (see the module docstring): the setting
+    when an operator gave it, else only when this process has more cores than there are worker processes."""
+    chosen = getattr(settings, "semantic_thread", None)
+    if chosen is not None:
+        return bool(chosen)
+    workers = getattr(settings, "workers", 1)
+    return usable_cores() > max(1, int(workers or 1))
 
 
 def _freeze_once() -> None:
@@ -56,10 +90,17 @@ def _freeze_once() -> None:
 class TextBatcher:
     """One per event loop (per worker process)."""
 
-    def __init__(self, settings: Any = None, *, max_batch: int = 64, semantic_batch: int = 32) -> None:
+    def __init__(self, settings: Any = None, *, max_batch: int = 64, semantic_batch: int | None = None,
+                 semantic_thread: bool | None = None) -> None:
+        """`semantic_thread`: finish held texts on a thread (True) or on the loop (False); None decides by
+        `semantic_thread_wanted`. `semantic_batch`: encoder windows a round (default 32 on the thread,
+        LOOP_WINDOWS on the loop)."""
         self.settings = settings
         self.max_batch = max_batch
-        self.semantic_batch = max(1, semantic_batch)
+        self.threaded = semantic_thread_wanted(settings) if semantic_thread is None else semantic_thread
+        default = 32 if self.threaded else LOOP_WINDOWS
+        self.semantic_batch = max(1, default if semantic_batch is None else semantic_batch)
+        self._loop_round = False
         self._pending: list[_Item] = []
         self._scheduled = False
         self._slow_thread: ThreadPoolExecutor | None = None
@@ -67,7 +108,7 @@ class TextBatcher:
         self._slow_task: asyncio.Task[None] | None = None
         self.batches = 0
         self.items = 0
-        self.semantic_batches = 0  # rounds of the semantic thread (bench/moderate_profile.py reports them)
+        self.semantic_batches = 0  # rounds of the semantic stage (bench/moderate_profile.py reports them)
         self.semantic_items = 0
 
     async def analyze(self, text: str, lang: str | None = None, audience: Any = None, org: Any = None) -> TextAnalysis:
@@ -102,6 +143,12 @@ class TextBatcher:
             groups.setdefault(id(item[3]), []).append(item)
         for group in groups.values():
             self._slow_pending.extend(self._run(analyze_texts, group, hold=hold))
+        if not self.threaded:
+            if self._slow_pending and not self._loop_round:
+                # after the callbacks already due (the tasks whose answers were just set write them out)
+                self._loop_round = True
+                asyncio.get_running_loop().call_soon(self._finish_on_loop)
+            return
         if self._slow_pending and self._slow_task is None:
             from tutela.detect import finish_texts
 
@@ -127,6 +174,26 @@ class TextBatcher:
                     self._answer(chunk, results)
         finally:
             self._slow_task = None
+
+    def _finish_on_loop(self) -> None:
+        """One round on the event loop: the oldest held texts, up to `semantic_batch` windows; the next
+        round is a callback of its own, so requests that arrived meanwhile are not held up behind all."""
+        from tutela.detect import finish_texts
+
+        self._loop_round = False
+        if not self._slow_pending:
+            return
+        chunk = self._next_slow_batch()
+        self.semantic_items += len(chunk)
+        try:
+            results = self._finish(finish_texts, chunk)
+        except Exception as exc:  # noqa: BLE001 - each caller gets the error and decides
+            self._fail(chunk, exc)
+        else:
+            self._answer(chunk, results)
+        if self._slow_pending:
+            self._loop_round = True
+            asyncio.get_running_loop().call_soon(self._finish_on_loop)
 
     def _next_slow_batch(self) -> list[_Item]:
         """The oldest waiting texts, as many as fit `semantic_batch` encoder windows (at least one)."""
