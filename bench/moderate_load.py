@@ -209,8 +209,10 @@ def _threads_split(before: dict[int, dict[int, float]], after: dict[int, dict[in
             busiest += top
             rest += sum(used.values()) - top
     n = max(1, requests)
+    per_worker = sorted(sum(c - before.get(w, {}).get(t, 0.0) for t, c in threads.items()) for w, threads in after.items())
     return {"event_loops": round(loop * 1000 / n, 3), "busiest_other_threads": round(busiest * 1000 / n, 3),
-            "other_threads": round(rest * 1000 / n, 3)}
+            "other_threads": round(rest * 1000 / n, 3),
+            "workers_cpu_s": [round(c, 2) for c in per_worker]}
 
 
 def _free_port() -> int:
