@@ -245,6 +245,7 @@ def test_the_semantic_stage_runs_on_a_thread_only_where_a_worker_has_cores_to_sp
     from tutela.config import Settings
     from tutela.policy import batching
 
+    monkeypatch.delenv("TUTELA_SEMANTIC_THREAD", raising=False)
     monkeypatch.setattr(batching, "usable_cores", lambda: 2)
     assert TextBatcher(Settings(workers=1)).threaded and TextBatcher().threaded
     assert not TextBatcher(Settings(workers=2)).threaded and not TextBatcher(Settings(workers=4)).threaded
