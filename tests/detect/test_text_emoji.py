@@ -16,6 +16,9 @@ from tutela.domain.taxonomy import Category
         ("❄️🍃 доставка по городу", Category.RECRUITMENT),
         ("🍃 satılır, çatdırılma var", Category.RECRUITMENT),
         ("عکس 🍑💦 بفرست", Category.SEXUAL_EXPLOITATION),
+        # the break between lessons is a school word too, in Finglish read back in Persian script (زنگ تفریح)
+        ("🔫 pas farda zang tafrih hame bebinan", Category.VIOLENT_CONTENT),
+        ("🔪🔪 sabah tenefusde gozle", Category.VIOLENT_CONTENT),
     ],
 )
 def test_emoji_combinations_flag(text: str, category: Category) -> None:

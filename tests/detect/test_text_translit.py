@@ -30,6 +30,7 @@ FINGLISH = [
     # an insult or a call against migrants with no chat word beside it (fastText: English, Italian)
     "bisharaf e kesafat gomsho",
     "mohajera ro bayad az shahr birun kard, be goroohe ma bepeyvandid",
+    "har ki mokhalef bashe bezanimesh, jashun tu ashpazkhune ast",  # read as Danish before
 ]
 TRANSLIT = [
     "skinj foto i nikomu ne govori",
@@ -166,3 +167,13 @@ def test_dollar_sign_in_a_cyrillic_word_is_s() -> None:
 
     assert "скинь" in normalize_text("$кинь фотку")
     assert "секрет" in normalize_text("это $екрет")
+
+
+def test_finglish_inner_a_read_long_by_default_and_short_in_the_other_reading() -> None:
+    """Finglish writes `â` (ا) and the short `a` (unwritten) alike; the semantic stage reads both guesses."""
+    from tutela.detect.translit import finglish_short_a
+
+    assert latin_to_persian("kar madar") == "کار مادر"
+    assert latin_to_persian("ghatl jang hafte", short_a=True) == "قتل جنگ هفته"
+    assert finglish_short_a("jang ba doshman") == "جنگ با دشمن"  # a word's first and last `a` stay written
+    assert finglish_short_a("سلام خوبی") is None

@@ -90,13 +90,15 @@ _FA_WORDS: dict[str, float] = {
         # `vaghte paksazie in mohajerast`), which fastText reads as English or Italian (tuner dev lines, round 5t)
         "bisharaf bisheraf kesafat avazi oskol khengi khenge gomsho nanat nanato khook khooke olagh "
         "mohajer mohajera mohajerast mohajerha paksazi paksazie nejad nejade bepeyvand bepeyvandid goroohe "
-        "gorooh molhagh aslahe afghaniha afghania dozd dozdan vahshi nabud nabood khareji kharejiha mellat".split(),
+        "gorooh molhagh aslahe afghaniha afghania dozd dozdan vahshi nabud nabood khareji kharejiha mellat "
+        # `dokhtara nabayad dars bexunan, jashun too ashpazxunas, har ki mokhalefe bezanimesh` read as Danish
+        "har harki jash jashun jashoon mokhalef mokhalefe bezanim bezanimesh ashpazkhune ashpazkhoone".split(),
         1.0,
     ),
 }
 for _w in ("man to ke age ma bia do se ye dah ro ba chi kos key film adres pas ali sar sare kar mal male kado bara "
            "ham bad baad che tu too bazi dige vared tanha zang lotfan bi did raft del sal gol sag tim ab na nah "
-           "are dir sade mive va khor khar gav afghani vatan kesh").split():
+           "are dir sade mive va khor khar gav afghani vatan kesh ki").split():
     _FA_WORDS[_w] = 0.25  # also English, Turkish or Azerbaijani words
 
 # Everyday Russian translit words, weighted the same way.
@@ -499,6 +501,9 @@ _FA_DICT: dict[str, str] = {
     "nameye": "نامه‌ی", "dolat": "دولت", "dolate": "دولت", "eslami": "اسلامی", "shahadat": "شهادت",
     "baradaran": "برادران", "behtarin": "بهترین", "jahad": "جهاد", "kafar": "کافر", "kafara": "کافرا",
     "koshtesh": "کشتش", "bekoshim": "بکشیم",
+    # the school day's places and times a threat names (`farda zang tafrih oon mibine` -> زانگ تافریه)
+    "zang": "زنگ", "zange": "زنگ", "tafrih": "تفریح", "hayat": "حیاط", "hayate": "حیاط", "nazem": "ناظم",
+    "nazeme": "ناظم", "servis": "سرویس", "sarvis": "سرویس",
 }
 # Persian leetspeak in Finglish: digits for the letters Latin has none for (`3aks` = عکس, `7aal` = حال).
 _FA_DIGITS = {"3": "ع", "7": "ح", "2": "ئ"}
@@ -538,14 +543,14 @@ def _canon_dict(words: dict[str, str]) -> dict[str, str]:
 _FA_DICT_CANON = _canon_dict(_FA_DICT)
 
 
-def _fa_word(w: str) -> str:
+def _fa_word(w: str, short_a: bool = False) -> str:
     known = _FA_DICT.get(w)
     if known is None and "_" not in w:
         known = _FA_DICT_CANON.get(fa_canon(w))
     if known is not None:
         return known
     if w.startswith(("aks", "axs")) and len(w) > 4:  # عکس with a suffix: aksaye, aksamo, akseto
-        return "عکس" + _fa_word("_" + w[3:])[1:]
+        return "عکس" + _fa_word("_" + w[3:], short_a)[1:]
     res: list[str] = []
     short = _short_a(w)
     i = 0
@@ -568,6 +573,8 @@ def _fa_word(w: str) -> str:
                 res.append("آ" if ch == "a" else "ا")
             elif ch in "iu" and first:
                 res.append("ای" if ch == "i" else "او")  # a word-initial vowel is carried by an alef
+            elif ch == "a" and short_a and not last:
+                pass  # the other guess (`short_a`): an `a` inside a word is a short, unwritten vowel
             elif ch == "e" and last:
                 res.append("ه")  # final -e is written with heh
             elif ch == "o" and last:
@@ -582,24 +589,35 @@ def _fa_word(w: str) -> str:
 
 
 
-def latin_to_persian(text: str) -> str:
-    """Finglish back to Persian script: the common words by a list, the rest by rules."""
-    return _FA_TOKEN.sub(lambda m: _fa_leet_word(m.group()), text.lower())
+def latin_to_persian(text: str, short_a: bool = False) -> str:
+    """Finglish back to Persian script: the common words by a list, the rest by rules. Finglish writes the
+    long `â` (ا) and the short `a` (unwritten) alike: by default an `a` inside a word is read long (`kar` کار,
+    `madar` مادر), with `short_a` short (`ghatl` قتل, `jang` جنگ, `hafte` هفته, `saratan` سرطن)."""
+    return _FA_TOKEN.sub(lambda m: _fa_leet_word(m.group(), short_a), text.lower())
 
 
-def _fa_leet_word(w: str) -> str:
+def _fa_leet_word(w: str, short_a: bool = False) -> str:
     """A Finglish word that may carry 3/7 for ع/ح: a known word written with the digit is the known
     word (`3akse` is `akse`, already عکس), else the digit is its letter and the rest goes by rule."""
     if not any(c in _FA_DIGITS for c in w):
-        return _fa_word(w)
+        return _fa_word(w, short_a)
     plain = "".join(c for c in w if c not in _FA_DIGITS)
     known = _FA_DICT.get(plain)
     if known is not None and any(_FA_DIGITS[c] in known for c in w if c in _FA_DIGITS):
         return known
-    return _fa_word(w)
+    return _fa_word(w, short_a)
 
 
 _LATIN = re.compile(r"[A-Za-z]")
+
+
+def finglish_short_a(text: str) -> str | None:
+    """Finglish in Persian script with every `a` inside a word read short (`latin_to_persian`), or None where
+    `text` is not mostly Latin letters: the semantic stage's third reading of a Finglish text."""
+    letters = sum(map(str.isalpha, text))
+    if letters == 0 or len(_LATIN.findall(text)) < 0.6 * letters:
+        return None
+    return latin_to_persian(_fa_reading(text.lower())[2], short_a=True)
 
 
 def to_native(text: str, lang: str) -> str | None:

@@ -22,6 +22,10 @@ HARMFUL = [
     ("q*zlar var, 15 yas, saatliq qiymet yazin", Category.TRAFFICKING),
     # migrants out of the city, join our group (Finglish)
     ("mohajera ro bayad az shahr birun kard, be goroohe ma bepeyvandid", Category.HATE_RADICALISATION),
+    # a cure for cancer and doctors' medicine called poison (Finglish): caught on the reading with short
+    # inner vowels (`saratan` سرطن, not ساراتان), not on the long one alone
+    ("ab limoo ba namak saratan ro do hafte xub mikone, shimi darmani samme, be harfe doktora gush nadid",
+     Category.DISINFORMATION),
 ]
 BENIGN = [
     "این سایت‌های «اسکین رایگان» کلاهبرداری‌ان، رمزتونو وارد نکنید",  # "free skin" sites are scams, don't type your password

@@ -248,12 +248,18 @@ class SemanticComponent(TrainableComponent):
         if results is None:
             return
         # Finglish written back in Persian script is a guess at its short vowels (`kasif` -> کاسیف): the
-        # encoder also reads the Latin letters as typed, and each target keeps the stronger reading
+        # encoder also reads the Latin letters as typed, and the script with every inner `a` short
+        # (`saratan` سرطن, `jang` جنگ, where the first guess wrote ساراتان, جانگ), and each target keeps
+        # the stronger reading
         twice = [k for k, i in enumerate(rows) if i in state.natives and state.langs[i] in BOTH_FORMS]
         if twice:
-            typed = self.score([state.originals[rows[k]] for k in twice], [langs[k] for k in twice], state.org)
-            for k, other in zip(twice, typed or [], strict=False):
-                results[k] = stronger_reading(results[k], other)
+            from tutela.detect.translit import finglish_short_a
+
+            originals = [state.originals[rows[k]] for k in twice]
+            for other_texts in (originals, [finglish_short_a(t) or t for t in originals]):
+                other = self.score(other_texts, [langs[k] for k in twice], state.org)
+                for k, reading in zip(twice, other or [], strict=False):
+                    results[k] = stronger_reading(results[k], reading)
         # a warning not to send or share, a threat called a joke, recovery told as past (semantic/warning.py):
         # those categories stand on the kNN margin alone; an organisation's own examples keep their own rules
         if state.org is None or not state.org.examples:

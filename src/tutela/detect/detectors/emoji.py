@@ -37,7 +37,9 @@ def _words(*alternatives: str) -> re.Pattern[str]:
 
 # over the normalised text (lower case, Turkish/Azerbaijani letters folded, Persian ی/ک)
 _SCHOOL = _words(r"school", r"class(room)?\b", r"teacher", r"okul", r"sinif", r"ogretmen", r"mekteb", r"muellim",
-                 r"مدرسه", r"کلاس", r"معلم", r"школ", r"класс", r"учител")
+                 r"مدرسه", r"کلاس", r"معلم", r"школ", r"класс", r"учител",
+                 # the break between lessons, where a threat says it will happen ("🔪🩸 yarın teneffüste")
+                 r"recess", r"teneff?us", r"زنگ تفریح", r"перемен")
 _SALE = _words(r"sell", r"for sale", r"deliver", r"dm (me|for)", r"\$\d", r"\d+ ?\$",
                r"sat(i|ilik|iyorum|ilir|iram|is)", r"teslim", r"fiyat", r"kapiya", r"catdiril", r"qiymet", r"dm at",
                r"dm yaz", r"pm at", r"в лс", r"в личк", r"پیوی", r"پی وی",
@@ -98,6 +100,9 @@ class EmojiDetector(Detector):
             Example("sabah məktəbə 🔫 gətirəcəm", "az", V),
             Example("فردا 💣 مدرسه", "fa", V),
             Example("завтра в школу 🔪🔪", "ru", V),
+            Example("🔪🩸 sabah tənəffüsdə görərsən", "az", V),
+            Example("🔪 فردا زنگ تفریح منتظر باش", "fa", V),
+            Example("на перемене увидишь 🔫", "ru", V),
             Example("🔫 🏫 tomorrow", "en", V),
             Example("🍃❄️💊 delivery to your school, dm me", "en", R),
             Example("❄️ satılık, kapıya teslimat", "tr", R),

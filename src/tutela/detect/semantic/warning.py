@@ -75,11 +75,15 @@ _RECOVERY = re.compile(
     r"|(?:hissediyordum|hissederdim|dusunuyordum|dusunurdum|hiss edirdim|fikirlesirdim)[^.!?\n]{0,12}"
     r"(?:ama|amma|ancak|ancaq)(?![^\W_]))"
 )
-# "if anyone asks (for photos), tell us / a teacher": safety advice, the same topic as the request it names
+# "if anyone asks (for photos), tell us / a teacher": safety advice, the same topic as the request it names;
+# and "if anyone touches you, say no and tell" (a lesson on one's body: sexual_exploitation 0.64 from the head
+# on "müəllim ... kimsə sənə toxunsa yox de və danış dedi", tuner dev lines round 5t)
 _TELL_US = re.compile(
     r"(?:isterse|isteyen olursa|isterlerse|istese|isteyen olsa|isteseler)[^.!?\n]{0,30}?"
     r"(?:bize|ailene|annene|babana|ogretmenine|bir buyuge|bir yetiskine|valideynlerine|anana|atana|muellimine|boyuklere)"
     r" (?:soyle|haber ver|bildir|anlat|de|xeber ver|danis)(?![^\W_])"
+    r"|(?:dokunursa|dokunsa|dokunmak isterse|toxunsa|toxunarsa|toxunmaq istese)[^.!?\n]{0,20}?"
+    r"(?<![^\W_])(?:hayir|yox) de(?![^\W_])"
 )
 _EN_RU = frozenset({"en", "ru"})
 # a negated imperative as a clause of its own (start, after punctuation, "and", "so", "please"), never after
