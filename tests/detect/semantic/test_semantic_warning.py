@@ -100,6 +100,7 @@ def test_persian_negative_send_is_a_warning(text: str, expected: bool) -> None:
     ("I'll kill you lol jk", "en", ()),  # English has no joke marker: the head keeps its vote
     ("i used to cut when things got bad, now i'm doing so much better", "en", ("self_harm",)),
     ("six months clean today, therapy helped", "en", ("self_harm",)),
+    ("some days are hard but my counsellor is helping me deal with it", "en", ("self_harm",)),
     ("i was clean for 8 months but i cut again yesterday", "en", ()),  # a relapse
     ("i used to be happy but now i want to die", "en", ()),
     ("i'm better than you at everything, just kys", "en", ()),
