@@ -20,8 +20,9 @@ exclusively (`_behind_urgent`). An urgent writer so waits for the transaction
 under way and for the other urgent ones, not for a queue of batches. Under a
 steady stream of urgent writers the others wait; they are the ones nobody waits for.
 
-Writers that do not pass the gate (rare commands, migrations) still work: they
-meet SQLite's lock and its busy handler as before. The gate is re-entrant within
+The gate only orders writers; what keeps two transactions from writing at once
+is still SQLite's own lock. Writers that do not pass the gate (rare commands,
+migrations) still work: they meet SQLite's lock and its busy handler as before. The gate is re-entrant within
 a thread. PostgreSQL (row locks, no database-wide write lock) and in-memory
 SQLite need no gate.
 """
