@@ -49,10 +49,12 @@ def register(app: typer.Typer) -> None:
         database(s).dispose()
         host = host or s.host
         port = port or s.port
+        # the worker processes read their settings again (file and environment): where `--workers` differs,
+        # they learn it here (the semantic stage runs on a thread of its own only where a process has cores
+        # to spare, policy/batching.py)
+        if workers and workers != s.workers:
+            os.environ["TUTELA_WORKERS"] = str(workers)
         workers = workers or s.workers
-        # the worker processes read their settings again: they learn how many they are (the semantic
-        # stage runs on a thread of its own only where a process has cores to spare, policy/batching.py)
-        os.environ["TUTELA_WORKERS"] = str(workers)
         typer.echo(f"Tutela on http://{host}:{port}  (data: {s.data_dir}; docs: /docs)")
         _say_what_to_do_next(s)
         uvicorn.run(
