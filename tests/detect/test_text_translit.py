@@ -121,10 +121,18 @@ def test_translit_ii_iya_ye_and_y_after_a_vowel() -> None:
     assert latin_to_russian("vy vse poplatites") == "вы все поплатитесь"
 
 
+def test_i_after_a_vowel_before_an_ending_is_i() -> None:
+    """`tvoim`, `moikh`, `stoit` end in -им, -их, -ит (no Russian word ends in -ойм); `dvoika`, `domoi` keep й."""
+    assert latin_to_russian("tvoim roditelyam i moim") == "твоим родителям и моим"
+    assert latin_to_russian("stoit tvoih deneg") == "стоит твоих денег"
+    assert latin_to_russian("dvoika domoi") == "двойка домой"
+
+
 @pytest.mark.parametrize(("text", "lang"), [
     ("togda skin mne golye foto i karta tvoya", "ru"),
     ("pas ye akse lokht az khodet befrest", "fa"),
     ("in beine khodemoon bemoone ok?", "fa"),
+    ("u menya est' zapis' nashego videozvonka", "ru"),  # a sextortion threat's words
     ("ye 3akse lokht az khodet befres kasi nemifahme", "fa"),
 ])
 def test_more_romanised_lines_are_recognised(text: str, lang: str) -> None:

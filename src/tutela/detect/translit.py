@@ -167,7 +167,10 @@ _RU_WORDS: dict[str, float] = {
         "celovalas celovalsya celovat pocelovat paren parnya parnem pogovorim "
         # a video to film and send 'personally' (`snimi tanec v korotkih shortah, prishli mne lichno`)
         "snimi snimis snyat snyala tanec tanets tancevat korotkih korotkoj korotkoy shortah shortikah "
-        "obtyagivayushchem obtyagivayushem lichno pokazyvaj pokazyvay poka".split(),
+        "obtyagivayushchem obtyagivayushem lichno pokazyvaj pokazyvay poka "
+        # the words of a threat to pass a recording on (`u menya est' zapis' nashego videozvonka`)
+        "zapis zapisi zapisal zapisala videozvonok videozvonka videozvonke perevedi perevedesh otpravlyu "
+        "razoshlyu vylozhu inache tvoim tvoimi svoim moim nashego tvoego moego".split(),
         1.0,
     ),
 }
@@ -372,8 +375,9 @@ _RU_DICT: dict[str, str] = {
 # the second person ends in a soft sign the writer leaves out: `skinesh` -> скинешь, `idesh` -> идешь
 _RU_2SG = re.compile(r"(?<=[a-z]{2})(esh|ish|yosh|josh)$|(?<=[a-z]{3})(tes|tis)$")
 # й written as i (`davai`, `moi`) or y (`dvoyku`, `moy`) after a vowel, where the vowel ends the word or
-# meets a consonant; a doubled i is и twice (`biologii`, `istorii`)
-_RU_I_SHORT = re.compile(r"(?<=[aeouy])i(?![aeiouy])|(?<=[aeou])y(?![aeiouy])")
+# meets a consonant; a doubled i is и twice (`biologii`, `istorii`). Not before the endings of `tvoim`,
+# `moimi`, `svoikh`, `stoit`, `boitsya`, `stoish`: there the i is и (no Russian word ends in -ойм or -ойт)
+_RU_I_SHORT = re.compile(r"(?<=[aeouy])i(?![aeiouy])(?!(?:m|mi|h|kh|x|t)\b|ts|sh)|(?<=[aeou])y(?![aeiouy])")
 
 
 def latin_to_russian(text: str) -> str:
