@@ -25,8 +25,9 @@ full model's), so the semantic stage must be refitted on them, and it loses reca
 (`encoder.DEFAULT_LAYERS`).
 
 Length: each text runs at its own token count (never padded to a fixed length), so a short chat
-message costs what its tokens cost; `batches()` pads similar lengths together: up to BATCH_TOKEN
-texts with per-token scales, one text per run (BATCH) with this module's per-run scales. Texts over
+message costs what its tokens cost; `batches()` runs texts of one token count together (nothing is
+padded): up to BATCH_TOKEN texts with per-token scales, one text per run (BATCH) with this module's
+per-run scales. Texts over
 the model's 512 positions are run as windows and averaged by token count, as the C engine does.
 """
 
@@ -40,7 +41,7 @@ import numpy as np
 
 from tutela.detect.semantic import onnx_writer as ox
 from tutela.detect.semantic.e5_file import E5File, dequantize, read
-from tutela.detect.semantic.e5_int8 import build_int8_graph
+from tutela.detect.semantic.e5_int8 import GROUPS, build_int8_graph
 from tutela.detect.semantic.e5_tokenizer import Tokenizer
 
 NAME = "e5-small-onnxruntime"  # + how the products run (OrtE5.name): artefacts record it
@@ -55,11 +56,13 @@ BATCH = 1
 #: per-token outliers that per-tensor int8 cannot hold even smoothed. All-int8 embeds ~1.5x faster
 #: but cost 0.025 of out-of-fold recall on the banks (0.597 vs 0.623); with `fo` exact: 0.627.
 EXACT = ("fo",)
-#: Texts per run with per-token scales (their vectors do not depend on their batchmates). A batch closes
-#: before a text longer than PAD_SLACK times its shortest plus PAD_TOKENS (no long window is padded
-#: onto short chat lines).
+#: Texts per run with per-token scales (their vectors do not depend on their batchmates). A batch holds
+#: texts of one token count only: nothing is padded, so attention needs no mask (ONNX Runtime's
+#: attention without one costs ~40% less; `e5_int8.py`).
 BATCH_TOKEN = 16
-PAD_SLACK, PAD_TOKENS = 1.25, 4
+#: Tokens one run of the per-token graph takes (a longer batch runs alone): its widest activation,
+#: 1,536 floats a token, then stays near the core's cache (3 MiB); 4,096 tokens embedded ~25% slower.
+MAX_RUN_ROWS = 512
 
 
 def _int8_per_channel(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -219,13 +222,23 @@ def layer_tag(kept: Sequence[int], total: int) -> str:
     return "-L" + ".".join(str(i) for i in kept)
 
 
-def _similar_lengths(lengths: Sequence[int], size: int) -> Iterator[range]:
-    """Runs of sorted `lengths`, at most `size` long, each within PAD_SLACK of its shortest."""
+def _same_lengths(lengths: Sequence[int], size: int) -> Iterator[range]:
+    """Runs of sorted `lengths`, at most `size` long, each of one length."""
     a = 0
     for b in range(1, len(lengths) + 1):
-        if b == len(lengths) or b - a == size or lengths[b] > lengths[a] * PAD_SLACK + PAD_TOKENS:
+        if b == len(lengths) or b - a == size or lengths[b] != lengths[a]:
             yield range(a, b)
             a = b
+
+
+def _feed(batches: Sequence[np.ndarray], groups: int) -> dict[str, np.ndarray]:
+    """The per-token graph's inputs for up to `groups` batches (texts, tokens, hidden) of one token
+    count each: their rows one after the other, each group's row count and shape (empty groups 0)."""
+    shapes = [b.shape for b in batches] + [(0, 0, batches[0].shape[2])] * (groups - len(batches))
+    feed = {"x": np.concatenate([b.reshape(-1, b.shape[2]) for b in batches]),
+            "sizes": np.array([s[0] * s[1] for s in shapes], np.int64)}
+    feed.update({f"shape{j}": np.array(s, np.int64) for j, s in enumerate(shapes)})
+    return feed
 
 
 class OrtE5:
@@ -262,13 +275,16 @@ class OrtE5:
             kind = ("int8-sq" if self.smoothed else "int8") if int8 else "float"
             self.name = f"{NAME}-{kind}" + (f"-q4-{'+'.join(exact)}" if int8 and exact else "")
             self._session = session(build_graph(m, smoothing, int8=int8, taps=taps, exact=exact), threads)
+        self.per_token = per_token
+        self._groups = GROUPS
         self._lock = threading.Lock()
 
     def token_count(self, text: str) -> int:
         return len(self.tokenizer.content(PREFIX + text)) + 2
 
     def batches(self, texts: Sequence[str]) -> Iterator[tuple[list[tuple[int, int]], np.ndarray, np.ndarray]]:
-        """Padded batches of similar length: ([(text index, content tokens)], embedded tokens, mask)."""
+        """Batches of one token count: ([(text index, content tokens)], embedded tokens, mask). The mask
+        is all ones (nothing is padded); the graphs written with a mask input still take it."""
         rows: list[tuple[int, list[int]]] = []  # (text index, ids with <s> and </s>)
         with self._lock:  # the tokenizer's word cache is shared
             contents = [self.tokenizer.content(PREFIX + t) for t in texts]
@@ -277,7 +293,7 @@ class OrtE5:
             for a in range(0, max(len(c), 1), self._window):
                 rows.append((i, [bos, *c[a:a + self._window], eos]))
         order = sorted(range(len(rows)), key=lambda r: len(rows[r][1]))
-        for group in _similar_lengths([len(rows[r][1]) for r in order], self._batch):
+        for group in _same_lengths([len(rows[r][1]) for r in order], self._batch):
             batch = [rows[order[r]] for r in group]
             length = max(len(ids) for _, ids in batch)
             ids = np.full((len(batch), length), self._pad, dtype=np.int64)
@@ -290,15 +306,43 @@ class OrtE5:
             yield [(i, len(row) - 2) for i, row in batch], x, mask
 
     def run(self, x: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
-        return self._session.run(None, {"x": x, "mask": mask})
+        """The graph on one batch of one token count (the per-token graph: as a run of one group)."""
+        if not self.per_token:
+            return self._session.run(None, {"x": x, "mask": mask})
+        hidden = self._session.run(None, _feed([x], self._groups))[0]
+        return [hidden.reshape(x.shape)]
+
+    def pooled(self, texts: Sequence[str]) -> Iterator[tuple[list[tuple[int, int]], np.ndarray]]:
+        """([(text index, content tokens)], the rows' mean last hidden states), a batch at a time; the
+        per-token graph takes up to GROUPS batches (and MAX_RUN_ROWS tokens) in one run."""
+        if not self.per_token:
+            for rows, x, mask in self.batches(texts):
+                yield rows, self.run(x, mask)[0].mean(axis=1)
+            return
+        for run in self._runs(texts):
+            hidden = self._session.run(None, _feed([x for _, x in run], self._groups))[0]
+            start = 0
+            for rows, x in run:
+                yield rows, hidden[start:start + x.shape[0] * x.shape[1]].reshape(x.shape).mean(axis=1)
+                start += x.shape[0] * x.shape[1]
+
+    def _runs(self, texts: Sequence[str]) -> Iterator[list[tuple[list[tuple[int, int]], np.ndarray]]]:
+        run: list[tuple[list[tuple[int, int]], np.ndarray]] = []
+        tokens = 0
+        for rows, x, _ in self.batches(texts):
+            if run and (len(run) == self._groups or tokens + x.shape[0] * x.shape[1] > MAX_RUN_ROWS):
+                yield run
+                run, tokens = [], 0
+            run.append((rows, x))
+            tokens += x.shape[0] * x.shape[1]
+        if run:
+            yield run
 
     def query(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), dim) embeddings: mean of the last hidden states, windows weighted by tokens."""
         sums = np.zeros((len(texts), self.dim), dtype=np.float64)
         weights = np.zeros(len(texts))
-        for rows, x, mask in self.batches(texts):
-            hidden = self.run(x, mask)[0]
-            pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        for rows, pooled in self.pooled(texts):
             for (i, n), v in zip(rows, pooled, strict=True):
                 sums[i] += max(n, 1) * v
                 weights[i] += max(n, 1)

