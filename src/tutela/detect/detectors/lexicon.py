@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from tutela.detect.detectors.base import Detector, Example, Hit, register
+from tutela.detect.quoting import frame, inside, quoted_spans
 from tutela.detect.wordtrie import trie_pattern
 from tutela.domain.taxonomy import Category
 
@@ -424,6 +425,8 @@ class LexiconDetector(Detector):
         hits: list[Hit] = []
         reach: dict[Category, tuple[int, float]] = {}  # per category: furthest hit end, its score
         gate = comp.gate
+        quotes = quoted_spans(normalized)
+        framed = frame(normalized, quotes) if quotes else normalized
         for w in comp.word_starts.finditer(normalized):
             pos = w.start()
             ch = normalized[pos]
@@ -440,8 +443,13 @@ class LexiconDetector(Detector):
                 score = entry.score
                 if entry.negatable and entry.category is not Category.PROFANITY and _negated(normalized, m):
                     score *= 0.4
-                if entry.topic and (ctx := comp.context.get(entry.category)) is not None and ctx.search(normalized):
+                ctx = comp.context.get(entry.category)
+                if entry.topic and ctx is not None and ctx.search(normalized):
                     score *= 0.5
+                # the request quoted inside a warning whose frame names it (`detect/quoting.py`): weak as a negated one
+                if (quotes and ctx is not None and entry.category is not Category.PROFANITY
+                        and inside(quotes, m.start(), m.end()) and ctx.search(framed)):
+                    score *= 0.4
                 far, strongest = reach.get(entry.category, (-1, 0.0))
                 if m.end() <= far and score <= strongest:
                     continue  # a weaker cue inside a phrase already found ("hediye kazandınız"): one cue
