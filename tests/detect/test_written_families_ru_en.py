@@ -5,7 +5,8 @@ Benign: a sibling or parent asking what to do about a stranger's messages, helpi
 trash talk with "резня"/"bloodbath", hyperbole about exhaustion, a sex-education question about the law, an
 article about sextortion, a platform's name followed by the rest of the sentence. Harmful: the bank-security
 call for an SMS code, an ethnic conspiracy with a call to act, a panic rumour that tells people to withdraw
-money, a group chat set up to mock one child, a request to move apps and delete the chat. Each family allows
+money, a group chat set up to mock one child, a request to move apps and delete the chat, a bomb left at
+school, a courier job "because they can't arrest kids", a paid "task" job with a fee. Each family allows
 one line to go the other way: a refit of the semantic stage moves lines that sit at a threshold.
 """
 
@@ -56,6 +57,19 @@ HARMFUL = {
     "panic rumour": (
         "disinformation",
         ["срочно всем: с завтрашнего дня банки закроют на месяц, снимайте все деньги, пока не поздно"],
+    ),
+    "a bomb left at school": (
+        "violent_content",
+        ["the bomb's finished, it goes in the library on tuesday, stay home",
+         "бомбу уже сделал, во вторник оставлю в библиотеке, не приходи"],
+    ),
+    "a courier job because children are not prosecuted": (
+        "recruitment",
+        ["take this bag to the flat i send you, £100 cash, they can't arrest someone ur age"],
+    ),
+    "a task job with a fee": (
+        "fraud",
+        ["get paid £150 a day for liking posts, just pay the £20 signup fee first"],
     ),
     "move apps and delete": (
         "sexual_exploitation",
