@@ -31,7 +31,8 @@ _HANDLE_CONTEXT = re.compile(
     # not the everyday word after the platform's name ("whatsapp grubuna", "insta story", "discord server")
     r"(?!(gro?up|grub|grup|qrup|chat|call|story|stor(y|ie)s|video|voice|message|msg|mesaj|status|durum|hikaye|"
     r"sohbet|arama|zeng|link|account|hesab|server|sunucu|kanal|channel|post|reels?|live|canli|web|app|"
-    r"page|sayfa|səhif|sehif|profil|foto|sekil|şəkil|challenge|trend|filtre|filter|takip|izle|paylas|payla[sş])\w*\b)"
+    r"page|sayfa|səhif|sehif|profil|foto|sekil|şəkil|challenge|trend|filtre|filter|takip|izle|paylas|payla[sş]|"
+    r"location|settings?|streaks?|maps?|ghost|privacy|parental)\w*\b)"
     r"([A-Za-z0-9_.]{3,30})",
     re.IGNORECASE,
 )
@@ -265,6 +266,7 @@ class PrivacyDetector(Detector):
             Example("my son is on discord till 2am with people he met online", "en", None),
             Example("those giveaways on tiktok ask you to pay for shipping, ignore them", "en", None),
             Example("add me on snap till_midnight", "en", P),
+            Example("how to turn off snapchat location sharing for your child, a guide for parents", "en", None),
             Example("جشن مدرسه جمعه، خیابان آزادی پلاک 12", "fa", None),
             Example("امروز مدرسه تعطیل بود، فردا مدرسه نمیرم", "fa", None),
             Example("гимназия, ул. Садовая 10, приглашает на ярмарку выпускников в субботу", "ru", None),
