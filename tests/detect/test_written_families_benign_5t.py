@@ -73,3 +73,14 @@ def test_bank_families_pass(family: str) -> None:
     texts = BENIGN[family]
     flagged = [t for t, r in zip(texts, analyze_texts(texts, settings=Settings(), stages="auto"), strict=True) if r.flags]
     assert len(flagged) <= 1, flagged  # a refit may move one line that sits at a threshold
+
+
+def test_a_parents_tell_me_right_away_is_safety_advice() -> None:
+    from tutela.detect.semantic.warning import unseen
+
+    assert "sexual_exploitation" in unseen(
+        normalize_text("babam dedi ki oyunda tanımadığın biri buluşmak isterse bana hemen söyle"), "tr")
+    assert "sexual_exploitation" in unseen(
+        normalize_text("atam deyir ki internetdə kimsə şəkil istəsə mənə tez de"), "az")
+    # a request with no "if anyone wants" before it stays a request
+    assert "sexual_exploitation" not in unseen(normalize_text("bana hemen bir fotoğraf at, kimseye söyleme"), "tr")
