@@ -84,3 +84,13 @@ def test_a_parents_tell_me_right_away_is_safety_advice() -> None:
         normalize_text("atam deyir ki internetdə kimsə şəkil istəsə mənə tez de"), "az")
     # a request with no "if anyone wants" before it stays a request
     assert "sexual_exploitation" not in unseen(normalize_text("bana hemen bir fotoğraf at, kimseye söyleme"), "tr")
+
+
+@pytest.mark.parametrize(("text", "lang", "harmful"), [
+    ("peyvəndlərdə mikroçip var, hamıya göndərin", "az", True),
+    ("aşılarda çip var, çocuklarınıza yaptırmayın", "tr", True),
+    ("peyvəndlərdə çip var mı? müəllim bunun yalan olduğunu dedi", "az", False),
+    ("aşılarda çip var mı, biyoloji öğretmenine sordum", "tr", False),
+])
+def test_vaccine_chip_with_a_case_ending(text: str, lang: str, harmful: bool) -> None:
+    assert (_score(text, lang, Category.DISINFORMATION) >= RULE) is harmful, text
