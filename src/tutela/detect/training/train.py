@@ -13,7 +13,6 @@ into docs/models.md.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,19 +134,6 @@ def _fit_idf_lr(x: sp.csr_matrix, y: np.ndarray, c: float) -> tuple[np.ndarray, 
 EXPERT_NB_C = (3.0, 10.0, 30.0)  # the candidates an expert is chosen from (see `_fit_expert`)
 EXPERT_LR_C = (10.0, 30.0, 100.0)
 EXPERT_IDF_C = (3.0, 10.0, 30.0)
-# An expert's operating point where its source has fewer than this many harmful calibration rows may come
-# from its training rows instead: the best macro-F1 over their out-of-fold decisions (`OOF_FOLDS` folds by
-# group, the picked learner, calibrated by the expert's Platt scaling), taken where it does at least as well on
-# the calibration rows as a calibration-fitted threshold judged fairly (`_fair_calib_score`). Why: a threshold
-# placed on a few dozen harmful rows is noisy, and the in-sample figure flatters it (PAN12's 25 harmful
-# segments pin it where most learners tie at 0.97-0.99). `tutela train text --experts-only`, 2026-12-06, the
-# out-of-fold threshold's macro-F1 on calibration rows against a calibration-fitted one judged fairly: PAN12
-# 0.979 vs 0.975, Russian distorted toxicity 0.685 vs 0.669, formspring 0.752 vs 0.723, Persian offensive
-# 0.878 vs 0.868, SMS spam 0.994 vs 0.987 (taken); phate 0.796 vs 0.798, Stormfront 0.736 vs 0.745 (not taken):
-# hence the comparison per source. The keep rule still uses the calibration threshold, so this drops no expert
-# (a first attempt that judged the keep rule with out-of-fold thresholds dropped three, docs/benchmarks.md).
-OOF_HARMFUL_CALIB = 250
-OOF_FOLDS = 5
 
 
 def _fit_expert(
@@ -191,56 +177,6 @@ def _fit_expert(
     pick = max(cands, key=lambda k: (scores[k], k == name))
     coef, b = cands[pick]
     return _prune(coef.astype(np.float32), EXPERT_KEEP), b, pick
-
-
-_LEARNERS: dict[str, tuple[Callable[[sp.csr_matrix, np.ndarray, float], tuple[np.ndarray, float]], tuple[float, ...]]] = {
-    "nb-lr": (_fit_nb_head, EXPERT_NB_C), "lr": (_fit_plain_lr, EXPERT_LR_C), "lr-idf": (_fit_idf_lr, EXPERT_IDF_C),
-}
-
-
-def _fit_learner(x: sp.csr_matrix, y: np.ndarray, learner: str) -> tuple[np.ndarray, float]:
-    """The expert `_fit_expert` picked, by its name ("nb-lr C=30", "mean of nb-lr C=3 and lr C=10"), on other rows."""
-    def one(name: str) -> tuple[np.ndarray, float]:
-        kind, c = name.split(" C=")
-        return _LEARNERS[kind][0](x, y, float(c))
-
-    if not learner.startswith("mean of "):
-        coef, b = one(learner)
-    else:
-        parts = []
-        for name in learner.removeprefix("mean of ").split(" and "):
-            coef, b = one(name)
-            spread = float(np.std(x @ coef + b)) or 1.0
-            parts.append((coef / spread, b / spread))
-        coef, b = (parts[0][0] + parts[1][0]) / 2, (parts[0][1] + parts[1][1]) / 2
-    return _prune(coef.astype(np.float32), EXPERT_KEEP), b
-
-
-def out_of_fold(x: sp.csr_matrix, y: np.ndarray, groups: list[str], learner: str) -> np.ndarray:
-    """(n,) each row's decision from the learner fitted on the other `OOF_FOLDS` folds (folds by group hash)."""
-    fold = np.array([zlib.crc32(f"fold:{g}".encode()) % OOF_FOLDS for g in groups])
-    z = np.zeros(x.shape[0])
-    for k in range(OOF_FOLDS):
-        held = fold == k
-        if held.any() and len(np.unique(y[~held])) == 2:
-            coef, b = _fit_learner(x[~held], y[~held], learner)
-            z[held] = x[held] @ coef + b
-    return z
-
-
-def _fair_calib_score(p: np.ndarray, y: np.ndarray, draws: int = 100) -> float:
-    """Macro-F1 of a threshold fitted on calibration rows, judged on rows it was not fitted on: fitted on a
-    random half, scored on the other, both ways, averaged over `draws` seeded splits."""
-    rng = np.random.default_rng(0)
-    idx = np.arange(len(y))
-    out = []
-    for _ in range(draws):
-        rng.shuffle(idx)
-        a, b = idx[: len(idx) // 2], idx[len(idx) // 2 :]
-        for fit, judge in ((a, b), (b, a)):
-            if len(np.unique(y[fit])) == 2:
-                out.append(macro_f1(p[judge] >= best_macro_threshold(p[fit], y[fit]), y[judge]))
-    return float(np.mean(out)) if out else 0.0
 
 
 def best_macro_threshold_z(z: np.ndarray, y: np.ndarray) -> float:
@@ -415,10 +351,8 @@ def _fit_source_expert(
 
     Fitted on the source's training rows (harmful vs not; `_fit_expert` chooses the learner on the
     source's calibration rows), Platt-calibrated on those calibration rows, with the threshold of best
-    macro-F1 there (the measure the sets are judged by), or, for a source with few harmful calibration
-    rows, over its training rows' out-of-fold decisions where that does better (`OOF_HARMFUL_CALIB`). Kept
-    unless the general heads do better on its source's calibration rows at the calibration threshold (a
-    tie keeps it: it was fitted to that source's own standard)."""
+    macro-F1 there (the measure the sets are judged by). Kept unless the general heads do better on its
+    source's calibration rows (a tie keeps it: it was fitted to that source's own standard)."""
     from tutela.detect.training.experts import EXPERT_CATEGORY
     from tutela.detect.training.public_sets import FITS
 
@@ -449,22 +383,10 @@ def _fit_source_expert(
     if own < theirs:
         log(f"[expert {src}] left out: {own:.3f} on calibration vs {theirs:.3f} for the general heads")
         return None
-    rep: dict = {}
-    if int(y[m_ca].sum()) < OOF_HARMFUL_CALIB:
-        groups = [r.group for r, m in zip(prep.rows, m_tr, strict=True) if m]
-        z_oof = a * out_of_fold(prep.x[m_tr], y[m_tr], groups, learner) + c  # calibrated as the expert is
-        thr_oof = best_macro_threshold(1 / (1 + np.exp(-z_oof)), y[m_tr])
-        oof_on_calib, fair = macro_f1(p_ca >= thr_oof, y[m_ca]), _fair_calib_score(p_ca, y[m_ca])
-        rep |= {"calib_threshold": round(thr, 4), "oof_threshold": round(thr_oof, 4),
-                "oof_threshold_calib_macro_f1": oof_on_calib, "calib_threshold_fair_macro_f1": round(fair, 4)}
-        if oof_on_calib >= fair:
-            thr = thr_oof
-        log(f"[expert {src}] out-of-fold threshold {thr_oof:.4f}: {oof_on_calib:.4f} on calibration rows against "
-            f"{fair:.4f} for a calibration-fitted one; threshold {thr:.4f}")
     m_te = mine & (prep.split == "test")
     pred = 1 / (1 + np.exp(-(prep.x[m_te] @ coef + b))) >= thr
-    rep |= {"category": cat.value, "threshold": round(thr, 4), "learner": learner, "calib_macro_f1": own,
-            "general_calib_macro_f1": theirs, "macro_f1_alone": round(macro_f1(pred, y[m_te]), 4)}
+    rep = {"category": cat.value, "threshold": round(thr, 4), "learner": learner, "calib_macro_f1": own,
+           "general_calib_macro_f1": theirs, "macro_f1_alone": round(macro_f1(pred, y[m_te]), 4)}
     log(f"[expert {src}] {learner}; held-out macro-F1 alone {rep['macro_f1_alone']}")
     return (cat.value, round(thr, 4), sorted(fits - {cat.value})), coef.astype(np.float32), float(b), rep
 
