@@ -200,3 +200,31 @@ def test_a_coach_or_teachers_swimsuit_and_recital_video_stay_weak(detector: Stag
     got = detector.score(text)
     assert got[SEXUAL] < 0.85
     assert got[IMAGES] < 0.85
+
+
+@pytest.mark.parametrize(("text", "open_"), [
+    ("tell your mum to call me about saturday", True), ("call me tonight", False),
+    ("annen akşam beni arasın", True), ("beni ara", False), ("anan mənə zəng etsin", True),
+    ("مامانت خونه است؟ بگو بهم زنگ بزنه", True), ("بهم زنگ بزن", False),
+    ("mamanet khoonast? begu behem zang bezane", True), ("behem zang bezan", False),
+    ("пусть мама мне вечером позвонит", True), ("позвони мне", False),
+])
+def test_a_parent_asked_to_call_back_is_openness_the_child_asked_to_call_is_not(text: str, open_: bool) -> None:
+    """"Tell her to call me" invites the family in; "call me" to the child is ordinary contact (or a
+    groomer's), so only the third-person forms count."""
+    assert speaks_openly(text) is open_
+
+
+def test_an_aunt_asking_for_the_mother_to_call_does_not_alert() -> None:
+    """A relative's gift card, "is your mom home? tell her to call me" and a family-group photo (written
+    for issue 12): the question about the mother alone read as a probe and alerted at once."""
+    lines = [
+        ("aunt", "سلام عزیزم، تولدت مبارک! بزرگ شدی ماشالا", None), ("kid", "مرسی خاله جون", 12),
+        ("aunt", "یه کارت هدیه برات فرستادم، به مامانت بگو", None), ("kid", "مرسی", 12),
+        ("aunt", "مامانت خونه است؟ بگو بهم زنگ بزنه", None), ("kid", "باشه", 12),
+        ("aunt", "عکسای تولدو تو گروه خانوادگی بفرست همه ببینن", None), ("kid", "حتما", 12),
+    ]
+    msgs = [{"sender": s, "text": t} | ({"sender_age": a} if a else {}) for s, t, a in lines]
+    assert score_conversation(msgs, "aunt-fa").first_alert_at is None
+    probe = [m | {"text": "مامانت خونه است؟"} if i == 4 else m for i, m in enumerate(msgs)]
+    assert score_conversation(probe, "aunt-fa-probe").first_alert_at is not None

@@ -450,6 +450,19 @@ OPENNESS: list[str] = [
     "پسر دایی", "دختر عمه", "پسر عمه",
     "bibin", "xalaoglu", "emioglu", "dayioglu", "xalaqizi", "emiqizi", "dayiqizi",
     "твой дядя", "твоя тётя", "двоюродн",
+    # the sender asks the child's parent to call or write back ("tell your mum to call me", "is your
+    # mom home? tell her to call me"): the family is invited in, the opposite of a groomer's isolation;
+    # Persian "بزنه" / Turkish "arasın" / Russian "пусть ... позвонит" name a third person calling, not
+    # the child ("بهم زنگ بزن", "beni ara", "позвони мне" stay unread here)
+    "mom to call me", "mum to call me", "dad to call me", "parents to call me", "have your mom call",
+    "have your mum call", "have your dad call", "your mom can call me", "your mum can call me",
+    "annen beni ara~", "baban beni ara~", "ailen beni ara~", "annen * beni ara~", "annene soyle * ara~",
+    "anan mene zeng ets~", "atan mene zeng ets~", "anana de * zeng ets~",
+    "بگو بهم زنگ بزنه", "بگو زنگ بزنه", "بگو باهام تماس بگیره", "مامانت * زنگ بزنه", "بابات * زنگ بزنه",
+    "begu behem zang bezane", "begoo behem zang bezane", "bego behem zang bezane", "begu beham zang bezane",
+    "begu zang bezane", "begoo zang bezane", "mamanet * zang bezane", "babat * zang bezane",
+    "пусть мама * позвонит", "пусть папа * позвонит", "пусть родители * позвонят", "попроси маму * позвонить",
+    "попроси папу * позвонить", "пусть мама * перезвонит", "пусть мама * напишет",
 ]
 
 
