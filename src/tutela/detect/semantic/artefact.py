@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -46,19 +47,26 @@ class SemanticArtefact:
         return {k: self.embeddings[i] for i, k in enumerate(self.keys)}
 
     def save(self, path: Path) -> None:
+        """Write the `.npz` byte for byte the same for the same fit: `np.savez_compressed` stamps each
+        member with the current time, so the members are written here with a fixed zip date."""
         c = self.calibrated
-        np.savez_compressed(
-            path,
-            targets=np.array(TARGETS),
-            knn_calib=c.knn_calib.astype(np.float32),
-            head_coef=c.head_coef.astype(np.float32),
-            head_intercept=c.head_intercept.astype(np.float32),
-            head_calib=c.head_calib.astype(np.float32),
-            thresholds=c.thresholds.astype(np.float32),
-            keys=np.array(self.keys),
-            embeddings=self.embeddings.astype(np.float16),
-            meta=np.array(json.dumps(self.meta, sort_keys=True)),
-        )
+        arrays = {
+            "targets": np.array(TARGETS),
+            "knn_calib": c.knn_calib.astype(np.float32),
+            "head_coef": c.head_coef.astype(np.float32),
+            "head_intercept": c.head_intercept.astype(np.float32),
+            "head_calib": c.head_calib.astype(np.float32),
+            "thresholds": c.thresholds.astype(np.float32),
+            "keys": np.array(self.keys),
+            "embeddings": self.embeddings.astype(np.float16),
+            "meta": np.array(json.dumps(self.meta, sort_keys=True)),
+        }
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name, value in arrays.items():
+                info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with zf.open(info, "w", force_zip64=True) as fh:
+                    np.lib.format.write_array(fh, value, allow_pickle=False)
 
     @classmethod
     def load(cls, path: Path | str) -> SemanticArtefact:

@@ -11,6 +11,13 @@ Everything is fitted on out-of-fold scores of the banks themselves, never on a h
 The fit record (counts, out-of-fold precision, recall and benign false-positive rate per target, the
 bank's content hash) goes into the artefact's `meta` and `semantic_metrics.json`.
 
+Deterministic, so a committed artefact can be rebuilt byte for byte from the repo: `train` encodes
+every bank line afresh (reusing the previous artefact's vectors made a refit depend on the fit before
+it: those are float16 and may come from an older encoder build, new lines float32), the fit runs on
+the float16 vectors it stores (what the stage scores with), the meta holds no time stamp and the
+file is written with fixed zip dates (`artefact.save`). The encoder's vectors do not depend on batch
+composition or thread count (checked 2026-12-06).
+
 Limitation to know: the banks hold translations of the same message in several languages, and
 leave-one-out does not hold a message's translations out with it, so out-of-fold recall is
 optimistic; the thresholds err high because of the benign-FPR cap, not because of recall.
@@ -19,7 +26,6 @@ optimistic; the thresholds err high because of the benign-FPR cap, not because o
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -116,7 +122,9 @@ def fit(
     if not examples:
         raise ValueError("the example bank is empty: nothing to fit")
     encoder = encoder or get_encoder()
-    emb = embed_examples(examples, encoder, known)
+    # the stored precision: thresholds fitted on what the stage will score with, and the same whether a
+    # vector was encoded now (float32) or read from an artefact or cache (float16)
+    emb = embed_examples(examples, encoder, known).astype(np.float16).astype(np.float32)
     keys = [text_key(encoded_form(e.text, e.lang)) for e in examples]
     harm, neg = target_masks(examples)
     benign = np.array([not e.is_harm for e in examples])
@@ -154,7 +162,6 @@ def fit(
     order = sorted(set(keys))
     where = {k: i for i, k in enumerate(keys)}
     meta = {
-        "fitted": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "bank_hash": content_hash(examples),
         "encoder": encoder.runtime,
         "examples": len(examples),
@@ -170,12 +177,10 @@ def fit(
 
 def train(root: Path | None = None, out_dir: Path | None = None) -> tuple[Path, dict]:
     """Fit on the banks under `root` (default: built-in) and write `semantic.npz` + metrics to `out_dir`."""
-    from tutela.detect.semantic.artefact import ARTEFACT, default_path, load_default, reset_cache
+    from tutela.detect.semantic.artefact import ARTEFACT, default_path, reset_cache
 
     examples = load_bank(root)
-    previous = load_default()
-    encoder = get_encoder()
-    art = fit(examples, encoder, known=previous.lookup(encoder.runtime) if previous is not None else None)
+    art = fit(examples, get_encoder())  # every line encoded afresh: see the module's docstring
     out_dir = Path(out_dir) if out_dir is not None else default_path().parent
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / ARTEFACT
