@@ -12,7 +12,7 @@ import pytest
 
 from tutela.conversations.batch import score_conversation
 from tutela.conversations.detector import StageDetector, native_text
-from tutela.conversations.patterns import speaks_openly
+from tutela.conversations.patterns import canon, match_stages, speaks_openly
 from tutela.conversations.risk import AgeView, RiskParams, age_factor
 from tutela.domain.conversation import STAGES, Stage
 
@@ -228,3 +228,16 @@ def test_an_aunt_asking_for_the_mother_to_call_does_not_alert() -> None:
     assert score_conversation(msgs, "aunt-fa").first_alert_at is None
     probe = [m | {"text": "مامانت خونه است؟"} if i == 4 else m for i, m in enumerate(msgs)]
     assert score_conversation(probe, "aunt-fa-probe").first_alert_at is not None
+
+
+@pytest.mark.parametrize("text", [
+    "are your parents asleep?", "alone in your room?", "ailen uyuyo mu", "annen telefonuna bakıyo mu",
+    "anan atan yatıb?", "valideynlərin telefonuna baxır?", "مامان بابات خوابن؟", "تنهایی تو اتاقت؟",
+    "مامانت گوشیتو چک میکنه؟", "mamanet khabe?", "mamanet gushito check mikone?", "родители спят?",
+    "ты одна в комнате?", "roditeli proveryayut tvoj telefon?",
+])
+def test_probes_for_sleeping_or_watching_parents_are_personal_cues(text: str) -> None:
+    """Whether the adults are asleep, look at the phone or the child is alone in a room (issue 12): in
+    every language, and Finglish / translit as `native_text` spells them."""
+    native = native_text(text)
+    assert match_stages(canon(native or text))[STAGES.index(Stage.PERSONAL)] >= 0.9

@@ -94,6 +94,19 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "tanhayi", "khoone tanhayi",
             "одна дома", "один дома", "родители дома", "когда родители", "родители проверяют телефон",
             "у тебя своя комната",
+            # whether the adults around are asleep or look at the phone, and whether the child is alone in
+            # a room (issue 12: slow grooming asks these long before a request). Finglish is read through
+            # `detector.native_text`, which spells "khab" خاب and "check" چکک, so those spellings are here too
+            "are your parents asleep", "r ur parents asleep", "is your mom asleep", "is your mum asleep",
+            "alone in your room", "alone in ur room", "parents look at your phone", "parents check your phone",
+            "ailen uyuyo", "annen baban uyuyo", "annen uyuyo", "baban uyuyo", "odanda yalniz", "odanda tek",
+            "telefonuna bakiyo", "mesajlarina bakiyo", "telefonunu kontrol ediyo",
+            "anan atan yatib", "valideynlerin yatib", "anan yatib", "otaginda teksen", "telefonuna baxir",
+            "مامان بابات خوابن", "مامان بابات خوابیدن", "مامانت خوابه", "مامانت خوابیده", "همه خوابن",
+            "مامان بابات خابن", "مامان بابات خابان", "مامانت خابه", "همه خابن", "همه خابان",
+            "تنهایی تو اتاق", "تو اتاقت تنها", "گوشیتو چک", "گوشیتو چکک", "گوشیت رو چک",
+            "родители спят", "твоя мама спит", "мама твоя спит", "твои спят", "одна в комнате", "один в комнате",
+            "проверяют твой телефон", "проверяют телефон", "смотрят твой телефон", "смотрит твой телефон",
         ]),
         (WEAK, [
             "how old are you", "how old r u", "asl", "what school", "which school", "where do you live",
