@@ -185,3 +185,19 @@ def test_finglish_inner_a_read_long_by_default_and_short_in_the_other_reading() 
     assert latin_to_persian("ghatl jang hafte", short_a=True) == "قتل جنگ هفته"
     assert finglish_short_a("jang ba doshman") == "جنگ با دشمن"  # a word's first and last `a` stay written
     assert finglish_short_a("سلام خوبی") is None
+
+
+def test_finglish_chat_words_keep_short_vowels_and_letters_and_the_ezafe_is_unwritten() -> None:
+    # the rules wrote these `tamrin` تامرین, `hesab` هساب, `saat` سات, `axaye` آخایه, `aks e` عکس ا
+    assert latin_to_persian("tamrin e zaban").split() == ["تمرین", "زبان"]
+    assert latin_to_persian("hesabesho miresam").startswith("حسابشو")
+    assert latin_to_persian("dishab ta saat 2") == "دیشب تا ساعت 2"
+    assert latin_to_persian("axaye zeshtesho gozashtam") == "عکسای زشتشو گذاشتم"
+    assert latin_to_persian("aks e kelas").split() == ["عکس", "کلاس"]
+    # a listed word's ezafe `-e` is unwritten, a verb's `-e` ending stays
+    assert latin_to_persian("emtehane riazi") == "امتحان ریاضی"
+    assert latin_to_persian("befreste") == "بفرسته"
+
+
+def test_finglish_group_bullying_line_is_recognised_as_persian() -> None:
+    assert identify("bachea biain hamamun reza ro too group block konim")[0] == "fa"

@@ -77,6 +77,7 @@ _FA_WORDS: dict[str, float] = {
         "tavalodet mobarak nowruz emsal parsal khaharam baradaram pedaram madaram shohar zanam bacham "
         "doostam rafighe mikhastam mitarsam tarsidam narahat khoshhal khandid khande gerye nakon nazan "
         "chishe chie kie kojaei bebin bebinid shayad hatman hatmanan zood zud dir dirr sade sakhte "
+        "bachea biain biayn konim konan tamrin riazi jozve pv "
         "kheyr are areh na nah akhe pesaram dokhtaram ghaza shaam nahar sobhune mive ab "
         # the words of a goodbye, a secret and a gift, which a Finglish line of that kind is made of
         "emshab akharin khodahafez khodafez hamegi zendegi zende bepram hamsen hamsenet hamsenat makhfi "
@@ -508,6 +509,24 @@ _FA_DICT: dict[str, str] = {
     # the school day's places and times a threat names (`farda zang tafrih oon mibine` -> زانگ تافریه)
     "zang": "زنگ", "zange": "زنگ", "tafrih": "تفریح", "hayat": "حیاط", "hayate": "حیاط", "nazem": "ناظم",
     "nazeme": "ناظم", "servis": "سرویس", "sarvis": "سرویس",
+    # a teenager's chat words whose short `a`/`e` the rules write as alef and whose ح/ع/ص/ط/غ/ذ they guess
+    # wrong (round-5t dev probe 2026-12-06: `tamrin` تامرین, `hesab` هساب, `saat` سات, `jang` جانگ, `axaye` آخایه)
+    "tamrin": "تمرین", "zaban": "زبان", "tavalod": "تولد", "tavalodet": "تولدت", "mobarak": "مبارک",
+    "shekast": "شکست", "dishab": "دیشب", "saat": "ساعت", "hesab": "حساب", "hesabesh": "حسابش",
+    "hesabesho": "حسابشو", "jang": "جنگ", "gereftan": "گرفتن", "dastgah": "دستگاه", "riazi": "ریاضی",
+    "emtehanesh": "امتحانش", "nanat": "ننت", "nanato": "ننتو", "nane": "ننه", "hamoom": "حموم", "hamum": "حموم",
+    "hoghugh": "حقوق", "varzeshi": "ورزشی", "varzesh": "ورزش", "tarsnak": "ترسناک", "hatman": "حتما",
+    "hatmanan": "حتما", "bekhandan": "بخندن", "bezanan": "بزنن", "konan": "کنن", "baad": "بعد", "jayeze": "جایزه",
+    "jayezato": "جایزتو", "jayezat": "جایزت", "almas": "الماس", "azadi": "آزادی", "khiaboon": "خیابون",
+    "motenafer": "متنفر", "motenaferan": "متنفرن", "montazer": "منتظر", "hamamun": "همه‌مون",
+    "hamamoon": "همه‌مون", "bachea": "بچه‌ها", "bachaa": "بچه‌ها", "biain": "بیاین", "biayn": "بیاین",
+    "block": "بلاک", "story": "استوری", "gozashtam": "گذاشتم", "gozasht": "گذاشت", "axaye": "عکسای",
+    "axamo": "عکسامو", "axet": "عکست", "axesh": "عکسش", "sexi": "سکسی", "jozve": "جزوه", "afghani": "افغانی",
+    "afghaniya": "افغانیا", "afghana": "افغانا", "dozd": "دزد", "dozdan": "دزدن", "shak": "شک", "pv": "پیوی",
+    "mifrusham": "میفروشم", "khook": "خوک", "khoke": "خوک", "bekhori": "بخوری", "tamrinat": "تمرینات",
+    "hoghoogh": "حقوق", "hamle": "حمله", "sabr": "صبر", "sobh": "صبح",
+    "dooshanbe": "دوشنبه", "doshanbe": "دوشنبه", "salon": "سالن", "bokhorim": "بخوریم", "bekhorim": "بخوریم", "khab": "خواب", "khabam": "خوابم", "mored": "مورد",
+    "mikhaym": "میخوایم", "mikhad": "میخواد", "nemikhad": "نمیخواد", "ghatl": "قتل", "zolm": "ظلم", "nazar": "نظر", "asabani": "عصبانی", "talab": "طلب", "sefr": "صفر",
 }
 # Persian leetspeak in Finglish: digits for the letters Latin has none for (`3aks` = عکس, `7aal` = حال).
 _FA_DIGITS = {"3": "ع", "7": "ح", "2": "ئ"}
@@ -547,10 +566,18 @@ def _canon_dict(words: dict[str, str]) -> dict[str, str]:
 _FA_DICT_CANON = _canon_dict(_FA_DICT)
 
 
+# A verb's final -e is its ending (`befreste` بفرسته), not an ezafe: these words keep it.
+_VERB_PREFIXES = ("mi", "nemi", "be", "bo", "bi", "na", "ne")
+
+
 def _fa_word(w: str, short_a: bool = False) -> str:
+    if w == "e":
+        return ""  # the ezafe written as a word (`aks e kelas`) is unwritten in Persian script
     known = _FA_DICT.get(w)
     if known is None and "_" not in w:
         known = _FA_DICT_CANON.get(fa_canon(w))
+    if known is None and len(w) > 4 and w.endswith("e") and "_" not in w and not w.startswith(_VERB_PREFIXES):
+        known = _FA_DICT.get(w[:-1])  # a listed word with its ezafe (`emtehane riazi`, `pelake`): unwritten
     if known is not None:
         return known
     if w.startswith(("aks", "axs")) and len(w) > 4:  # عکس with a suffix: aksaye, aksamo, akseto
