@@ -199,5 +199,12 @@ def test_finglish_chat_words_keep_short_vowels_and_letters_and_the_ezafe_is_unwr
     assert latin_to_persian("befreste") == "بفرسته"
 
 
+def test_finglish_final_e_at_the_end_of_a_sentence_is_the_copula_not_an_ezafe() -> None:
+    # an ezafe links to a following word; with none after it, `-e` is 'is' and is written (خوابه)
+    assert latin_to_persian("mamanet khabe?") == "مامانت خوابه?"
+    assert latin_to_persian("emtehane riazi sakhte") == "امتحان ریاضی سخته"
+    assert latin_to_persian("mamanet khabe") == "مامانت خوابه"
+
+
 def test_finglish_group_bullying_line_is_recognised_as_persian() -> None:
     assert identify("bachea biain hamamun reza ro too group block konim")[0] == "fa"

@@ -570,14 +570,18 @@ _FA_DICT_CANON = _canon_dict(_FA_DICT)
 _VERB_PREFIXES = ("mi", "nemi", "be", "bo", "bi", "na", "ne")
 
 
-def _fa_word(w: str, short_a: bool = False) -> str:
+def _fa_word(w: str, short_a: bool = False, linked: bool = True) -> str:
+    """One Finglish word in Persian script. `linked`: another word follows, so a final -e on a listed word
+    is its ezafe (`emtehane riazi`), unwritten; at the end of a sentence it is the copula 'is' (`mamanet
+    khabe?` مامانت خوابه), written with heh."""
     if w == "e":
         return ""  # the ezafe written as a word (`aks e kelas`) is unwritten in Persian script
     known = _FA_DICT.get(w)
     if known is None and "_" not in w:
         known = _FA_DICT_CANON.get(fa_canon(w))
     if known is None and len(w) > 4 and w.endswith("e") and "_" not in w and not w.startswith(_VERB_PREFIXES):
-        known = _FA_DICT.get(w[:-1])  # a listed word with its ezafe (`emtehane riazi`, `pelake`): unwritten
+        stem = _FA_DICT.get(w[:-1])  # a listed word with its ezafe (`emtehane riazi`, `pelake`) or copula
+        known = stem if stem is None or linked else stem + "ه"
     if known is not None:
         return known
     if w.startswith(("aks", "axs")) and len(w) > 4:  # عکس with a suffix: aksaye, aksamo, akseto
@@ -624,19 +628,24 @@ def latin_to_persian(text: str, short_a: bool = False) -> str:
     """Finglish back to Persian script: the common words by a list, the rest by rules. Finglish writes the
     long `â` (ا) and the short `a` (unwritten) alike: by default an `a` inside a word is read long (`kar` کار,
     `madar` مادر), with `short_a` short (`ghatl` قتل, `jang` جنگ, `hafte` هفته, `saratan` سرطن)."""
-    return _FA_TOKEN.sub(lambda m: _fa_leet_word(m.group(), short_a), text.lower())
+    low = text.lower()
+    return _FA_TOKEN.sub(lambda m: _fa_leet_word(m.group(), short_a, _LINKED.match(low, m.end()) is not None), low)
 
 
-def _fa_leet_word(w: str, short_a: bool = False) -> str:
+#: After a word: spaces and another word's first letter (so its final -e can be an ezafe, see `_fa_word`).
+_LINKED = re.compile(r"\s+[a-z237]")
+
+
+def _fa_leet_word(w: str, short_a: bool = False, linked: bool = True) -> str:
     """A Finglish word that may carry 3/7 for ع/ح: a known word written with the digit is the known
     word (`3akse` is `akse`, already عکس), else the digit is its letter and the rest goes by rule."""
     if not any(c in _FA_DIGITS for c in w):
-        return _fa_word(w, short_a)
+        return _fa_word(w, short_a, linked)
     plain = "".join(c for c in w if c not in _FA_DIGITS)
     known = _FA_DICT.get(plain)
     if known is not None and any(_FA_DIGITS[c] in known for c in w if c in _FA_DIGITS):
         return known
-    return _fa_word(w, short_a)
+    return _fa_word(w, short_a, linked)
 
 
 _LATIN = re.compile(r"[A-Za-z]")
