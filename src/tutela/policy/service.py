@@ -534,7 +534,6 @@ async def finish_deferred(p: Pending) -> Decision:
     one transaction, one fsync) and the request waits for that commit without a thread of its own."""
     from tutela.jobs.deferred import commit_with_outbox_async
 
-    p.defer = True
     await commit_with_outbox_async(p, _deferred_row(p))
     return p.decision
 

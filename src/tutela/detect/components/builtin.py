@@ -242,18 +242,13 @@ class SemanticComponent(TrainableComponent):
         from tutela.detect.semantic.warning import unseen, warned_frame, without_head
         from tutela.detect.training.experts import governed_by
 
-        texts = [state.natives.get(i, state.originals[i]) for i in rows]
         langs = [state.langs[i] for i in rows]
+        # a scam quoted inside a warning: the frame around the quote is read instead (semantic/warning.py)
+        texts = [warned_frame(t, lang) or t
+                 for t, lang in zip((state.natives.get(i, state.originals[i]) for i in rows), langs, strict=True)]
         results = self.score(texts, langs, state.org)
         if results is None:
             return
-        # a scam quoted inside a warning: the frame around the quote is read instead (semantic/warning.py)
-        framed = [(k, f) for k, (t, lang) in enumerate(zip(texts, langs, strict=True))
-                  if (f := warned_frame(t, lang)) is not None]
-        if framed:
-            reread = self.score([f for _, f in framed], [langs[k] for k, _ in framed], state.org)
-            for (k, _), reading in zip(framed, reread or [], strict=False):
-                results[k] = reading
         # Finglish written back in Persian script is a guess at its short vowels (`kasif` -> کاسیف): the
         # encoder also reads the Latin letters as typed, and the script with every inner `a` short
         # (`saratan` سرطن, `jang` جنگ, where the first guess wrote ساراتان, جانگ), and each target keeps

@@ -426,7 +426,7 @@ class LexiconDetector(Detector):
         reach: dict[Category, tuple[int, float]] = {}  # per category: furthest hit end, its score
         gate = comp.gate
         quotes = quoted_spans(normalized)
-        framed = frame(normalized, quotes) if quotes else normalized
+        framed = frame(normalized, quotes)
         for w in comp.word_starts.finditer(normalized):
             pos = w.start()
             ch = normalized[pos]

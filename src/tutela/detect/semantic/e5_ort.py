@@ -260,7 +260,6 @@ class OrtE5:
         self._pos = m.f32("emb.pos").reshape(m.max_positions, m.hidden)
         self._type = m.f32("emb.type").reshape(-1, m.hidden)[0]
         self._window = m.max_positions - 2
-        self._pad = m.pad
         if smoothing is None and int8:
             smoothing = load_smoothing(token_path() if per_token else None)
         self.smoothed = bool(smoothing)
@@ -295,12 +294,9 @@ class OrtE5:
         order = sorted(range(len(rows)), key=lambda r: len(rows[r][1]))
         for group in _same_lengths([len(rows[r][1]) for r in order], self._batch):
             batch = [rows[order[r]] for r in group]
-            length = max(len(ids) for _, ids in batch)
-            ids = np.full((len(batch), length), self._pad, dtype=np.int64)
-            mask = np.zeros((len(batch), length), dtype=np.int32)
-            for r, (_, row) in enumerate(batch):
-                ids[r, : len(row)] = row
-                mask[r, : len(row)] = 1
+            ids = np.array([row for _, row in batch], dtype=np.int64)  # one length: nothing to pad
+            length = ids.shape[1]
+            mask = np.ones(ids.shape, dtype=np.int32)
             x = dequantize(self._word[ids]).reshape(len(batch), length, self.dim)
             x += self._pos[:length] + self._type
             yield [(i, len(row) - 2) for i, row in batch], x, mask
