@@ -251,7 +251,7 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "kamerayi ac", "goruntulu ara", "video at", "selfie at",
             "bir seklini at", "fotonu gonder", "kamerani ac", "seklini isteyirem", "hami yatanda",
             "عکستو بفرست", "عکس از خودت", "دوربینتو روشن کن", "همه خوابیدن", "aksetoo befrest",
-            "твое фото", "твою фотку", "включи камеру", "покажи себя", "когда все уснут", "скинь селфи",
+            "твое фото", "твою фотку", "включи камеру", "покажи себя", "когда все уснут",
             # images already sent, or "more": the leverage of sextortion
             "ones you already sent", "ones u already sent", "ones you sent me", "ones u sent me",
             "send more pics", "send me more pics", "more pics", "your nudes", "ur nudes",
@@ -268,11 +268,22 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "сфоткай себя", "сфоткайся", "сфотай себя", "сфотайся", "фотку себя", "фотки себя", "фоток себя",
             "фото себя", "фоточку себя", "селфи в зеркал~", "в зеркале сфотк~", "камеру пониже", "камеру ниже",
             "обменяемся фот~", "обменяться фот~", "обменяемся фотк~",
+            # "your own" photo: the reflexive Russian and Persian forms (the model reads "скинь своё фото" at 0.96
+            # alone, but at 0.37 inside "first send your own photo so I know you are real, then the rest")
+            "свое фото", "свою фотку", "свою фоточку", "свою фотографию", "свое селфи",
+            "عکس خودتو", "عکس خودت رو", "akse khodeto", "akse khodet",
+            # a selfie asked for, as `send me a selfie` above: the stage model reads the short request at
+            # 0.9 and the same request with a reason after it ("..., I want to see the singer") at 0.5
+            "pics of urself", "pics of yourself", "pic of yourself", "selfie for me",
+            "selfie atar", "selfie atsana", "selfie gonder", "selfie ceker", "selfi at", "selfi atarsan", "selfi gonder", "selfi cek",
+            "سلفی * بفرست", "سلفی * میفرستی", "سلفی * بگیر", "selfie * befrest", "selfie * mifresti", "selfie begir",
+            "скинешь селфи", "скинь селфи", "пришли селфи", "сделай селфи", "селфи скинь", "покажи личико",
         ]),
         (WEAK, LEVERAGE),
         (WEAK, ["send me a pic", "send me a photo", "send a pic", "send pic", "video call", "videocall",
                 "facetime", "foto at", "fotografini gonder", "sekil at", "seklini at", "goruntulu zeng",
-                "عکس بفرست", "تماس تصویری", "скинь фото", "пришли фото", "скинь фотку", "видеозвонок",
+                "عکس بفرست", "تماس تصویری", "تصویری حرف بزنیم", "تصویری صحبت کنیم", "تصویری بزنیم",
+                "tasviri harf", "tasviri sohbat", "tasviri bezanim", "скинь фото", "пришли фото", "скинь фотку", "видеозвонок",
                 "по видео созвон~", "созвонимся по видео", "кинь фотк~", "скинь фоточк~", "пришли фотк~",
                 # a video filmed and sent 'to me personally': also a teacher's homework or recital, so weak
                 "пришли мне лично", "скинь мне лично", "отправь мне лично", "сними себя", "снимись на видео"]),

@@ -87,6 +87,9 @@ class RiskParams:
     # and teenagers' banter carry cue phrases; a whole conversation tells them from grooming.
     seg_gate_features: float = 1500
     seg_veto: float = 0.0  # 0 switches the damping off
+    # Early-stage breadth (`trust_then_request`) after which a request for images or a meeting to a
+    # minor is no longer damped by the whole-conversation model; 0 switches it off.
+    build_up: float = 1.0
 
     @classmethod
     def load(cls, path: Path = PARAMS_PATH) -> RiskParams:
@@ -260,6 +263,37 @@ def sextortion_pattern(evidence: list[float], params: RiskParams, minor_sender: 
     threat = evidence[STAGES.index(Stage.THREATS)]
     leverage = max(evidence[STAGES.index(Stage.IMAGES)], evidence[STAGES.index(Stage.SEXUAL)])
     return threat >= (params.peer_threat if minor_sender else params.stage_min) and leverage >= params.soft_floor
+
+
+_BUILD_UP = tuple(STAGES.index(s) for s in (Stage.RAPPORT, Stage.PERSONAL, Stage.GIFTS))
+_REQUESTS = tuple(STAGES.index(s) for s in (Stage.IMAGES, Stage.MEETING))
+
+
+def stage_breadth(e: float, params: RiskParams) -> float:
+    """How much one stage's evidence counts as a stage seen: 1 at `stage_min`, a part of one between the
+    soft floor and it, nothing below (the same measure `content_risk` uses for its escalation)."""
+    if e >= params.stage_min:
+        return 1.0
+    span = params.stage_min - params.soft_floor
+    return (e - params.soft_floor) / span if span > 0 and e > params.soft_floor else 0.0
+
+
+def trust_then_request(evidence: list[float], params: RiskParams) -> bool:
+    """A request for images or a meeting, made by someone who has spent the chat building trust
+    (compliments, personal questions, gifts: together at least `build_up` stages' worth).
+
+    Why: quiet grooming asks no secrecy and moves to no other app; its harm is a mild request ("a
+    cute pic of you before bed", "meet at the mall, just us") after long friendly talk. The
+    whole-conversation model, trained on PAN's explicit English chats, reads such a chat in Turkish or
+    Persian as surely harmless and damped the very message that is the harm (issue 12). The pattern
+    itself, trust first and then the request, is what grooming is. Only the damping is lifted: the
+    request must still reach the alert on the usual weights and ages, and `state.party_risk` lifts it
+    only towards a minor and never for a platform-known minor, family, a linked contact, or someone
+    who speaks of the child's family as people who know (where a coach's or a relative's photo
+    request comes from). On the dev chats no benign chat's risk moved, whatever `build_up`."""
+    if params.build_up <= 0 or max(evidence[i] for i in _REQUESTS) < params.stage_min:
+        return False
+    return sum(stage_breadth(evidence[i], params) for i in _BUILD_UP) >= params.build_up
 
 
 def stage_names(evidence: list[float], params: RiskParams) -> list[Stage]:

@@ -30,6 +30,7 @@ from tutela.conversations.risk import (
     r5,
     sextortion_pattern,
     stage_names,
+    trust_then_request,
 )
 from tutela.conversations.segments import NO_TERMS, SegTerms, load_segment_model
 from tutela.domain.conversation import (
@@ -164,10 +165,25 @@ class ConversationState:
         own = p.age_view()
         factor, flags = age_factor(own, others, p.account_days, params, p.rel, p.open)
         lie = params.misrepresentation if misrepresents_to_minor(own, others) else 0.0
-        risk = min(1.0, content_risk(e, params, lie) * factor * self.damping(params))
+        damping = self.damping(params)
+        if damping < 1.0 and self._undamped(p, others, e, params):
+            damping = 1.0
+        risk = min(1.0, content_risk(e, params, lie) * factor * damping)
         if sextortion_pattern(e, params, p.known_minor):
             risk = max(risk, params.threshold)
         return risk, e, flags
+
+    @staticmethod
+    def _undamped(p: Party, others: list[AgeView], e: list[float], params: RiskParams) -> bool:
+        """The sender's request comes after trust-building towards a minor (`risk.trust_then_request`):
+        the whole-conversation model does not damp it. Not for a platform-known minor (teenagers
+        flirt with compliments and a photo), nor for family or someone who speaks openly of the
+        child's family, nor a linked contact."""
+        if p.known_minor or p.open or p.rel in ("family", "contact"):
+            return False
+        if not any(o.best is not None and o.best < 18 for o in others):
+            return False
+        return trust_then_request(e, params)
 
     def _seg_prob(self, seg_model: Any) -> float:
         model = load_segment_model() if seg_model is DEFAULT else seg_model
