@@ -112,7 +112,10 @@ def test_per_token_int8_batches_one_length_with_exact_vectors(native) -> None:  
 def test_per_token_int8_stays_within_int8_noise_of_the_float_model() -> None:
     """The fused per-token graph (per-token scales applied by the product kernel, one quantising node,
     bias in the GELU, no attention mask) computes the float model to int8 precision: on the chat lines
-    of a bank the cosine was 0.99977 mean before the fusion and is the same after (docs/models.md)."""
+    of a bank the cosine was 0.99977 mean before the fusion and is the same after (docs/models.md).
+    The floors hold on CPUs without VNNI too, where ONNX Runtime's AVX2 int8 kernels are a little
+    less exact: on an AMD EPYC with AVX2 only (2026-12-06) these 12 texts gave 0.99947 mean, 0.99928
+    at the least; without SmoothQuant scaling the graph falls to 0.997 (`e5_smoothing.py`)."""
     from tutela.detect.semantic import e5_ort
 
     texts = TEXTS[:6] + ["see you at the bus stop", "bring the ball tomorrow", "ты где? я у школы",
@@ -120,7 +123,7 @@ def test_per_token_int8_stays_within_int8_noise_of_the_float_model() -> None:
     got = e5_ort.OrtE5(threads=1, per_token=True).query(texts)
     ref = e5_ort.OrtE5(threads=1, int8=False).query(texts)
     cos = (got * ref).sum(axis=1)
-    assert cos.mean() > 0.9995 and cos.min() > 0.999, cos
+    assert cos.mean() > 0.9993 and cos.min() > 0.999, cos
 
 
 def test_a_shallower_encoder_computes_the_first_layers_and_says_so() -> None:
