@@ -9,7 +9,8 @@ lines must not be looked at one by one. Per language: benign lines (`ordinary`, 
 harmful lines (`harmful`, `disguised`) with any flag (recall) and with one of their own categories
 flagged (category recall). Lines carry `round` from their second writing round on (round 2: 40 a
 language, written 2026-12-06 after round 1's held-out lines had been run once); `--round N` keeps
-one round; `--langs en,tr` some languages. `--show-errors` prints the false flags and misses to tune rules on.
+one round; `--langs en,tr` some languages; `--parity even|odd` one half of them by id (tune on one half,
+check on the other). `--show-errors` prints the false flags and misses to tune rules on.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def main() -> None:
                     help="only lines of this writing round (1: the first lines, without a `round` key; 2: ...; "
                          "5t: lines the tuners wrote)")
     ap.add_argument("--langs", default=",".join(LANGS), help="comma-separated languages (default: all)")
+    ap.add_argument("--parity", default=None, choices=("even", "odd"),
+                    help="only lines whose id number is even (odd): one half of a round to tune on, the other to check")
     args = ap.parse_args()
     if args.split == "heldout" and args.show_errors:
         ap.error("--show-errors is for the dev split only: held-out lines are never read one by one")
@@ -68,6 +71,8 @@ def main() -> None:
         rows = [r for r in rows if r.get("split") == args.split]
         if args.round is not None:
             rows = [r for r in rows if str(r.get("round", 1)) == args.round]
+        if args.parity is not None:
+            rows = [r for r in rows if int(r["id"].rsplit("-", 1)[1]) % 2 == (args.parity == "odd")]
         res = analyze_texts([r["text"] for r in rows], settings=Settings(), stages=args.stages, explain=args.show_errors)
         fast = (analyze_texts([r["text"] for r in rows], settings=Settings(), stages="fast")
                 if args.show_errors else res)

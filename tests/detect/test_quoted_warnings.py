@@ -15,7 +15,7 @@ from tutela.detect.semantic.warning import unseen, warned_frame
 from tutela.domain.taxonomy import Category
 
 
-def test_quoted_spans_read_double_quotes_only() -> None:
+def test_quoted_spans_read_double_quotes_and_single_quotes_that_open_and_close_a_phrase() -> None:
     text = 'mum said "send me the code from the text" and I didn\'t, it\'s a scam'
     spans = quoted_spans(text)
     assert len(spans) == 1
@@ -27,6 +27,10 @@ def test_quoted_spans_read_double_quotes_only() -> None:
     # curly, low-high and guillemet quotes; apostrophes and short quotes are not quotes
     assert len(quoted_spans("“hesabınız bloke oldu” „kodu hemen yazın“ «kartın nömrəsini yaz»")) == 3
     assert quoted_spans("switch'ime dokunma, don't") == [] and quoted_spans('he said "hi"') == []
+    # single quotes count where they open after a space or a colon and close before no letter (round 10d)
+    single = "UYARI: 'Paketiniz depoda bekliyor, 12 TL ödeyin' diye mesaj geliyor, dolandırıcılık"
+    assert [single[s:e] for s, e in quoted_spans(single)] == ["'Paketiniz depoda bekliyor, 12 TL ödeyin'"]
+    assert quoted_spans("the kids' phones and the teachers' room, tell 'em we're at tom's") == []
 
 
 def _lexicon_score(text: str, lang: str, category: Category) -> float:

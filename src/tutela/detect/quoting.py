@@ -5,9 +5,11 @@ send £200 to this new account"', 'Dikkat: "Anne telefonum bozuldu, bu hesaba 20
 dolandırıcılıktır'), and the scam's words are what the lexicons, the first-stage model and the semantic
 stage all read: on the tuners' round-5t dev lines every quoted scam warning in en, tr and az was flagged
 `fraud` (model 0.58-0.99, semantic margin +0.003..+0.01 towards the scams, 2026-12-06). A text read this way
-has a quote of a few words in double quotes (straight, curly, low-high or guillemets; single quotes are
-apostrophes too often: "switch'ime", "don't") and a frame that names the scam or warns on its own; the
-frame alone decides. A quote with nothing around it, or a frame that says nothing of a warning, changes
+has a quote of a few words in double quotes (straight, curly, low-high or guillemets), or in single quotes
+that open after a space, a colon or a bracket and close before anything but a letter (an apostrophe sits
+inside a word: "switch'ime", "don't", "parents' evening"; round 10d's "DİKKAT: 'Kargonuz gümrükte bekliyor,
+9,90 TL ödeyin ...' diye SMS geliyor. DOLANDIRICILIK" was read as the scam it quotes, fraud 1.0 from the
+model, 2026-12-06), and a frame that names the scam or warns on its own; the frame alone decides. A quote with nothing around it, or a frame that says nothing of a warning, changes
 nothing: a scammer's message is not a warning because it puts a word in quotes.
 """
 
@@ -16,7 +18,10 @@ from __future__ import annotations
 import re
 
 # a quote of at least 8 characters, on one line; the low-high German/Turkish pair closes with either curly mark
-_QUOTED = re.compile(r'"[^"\n]{8,}?"|“[^”\n]{8,}?”|„[^“”\n]{8,}?[“”]|«[^»\n]{8,}?»')
+_QUOTED = re.compile(
+    r'"[^"\n]{8,}?"|“[^”\n]{8,}?”|„[^“”\n]{8,}?[“”]|«[^»\n]{8,}?»'
+    r"|(?<![^\s:(\[])'[^'\n]{8,}?'(?![^\W_])"
+)
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:

@@ -38,6 +38,7 @@ from tutela.detect.detectors.lexicon import in_context
 from tutela.detect.normalize import normalize_text
 from tutela.detect.quoting import frame, quoted_spans
 from tutela.detect.semantic.index import SemanticResult
+from tutela.detect.semantic.named import crime_named
 from tutela.detect.semantic.scorer import TARGETS, Calibrated
 from tutela.domain.taxonomy import Category
 
@@ -144,7 +145,15 @@ RECOVERED = ("self_harm",)
 
 
 def unseen(normalized: str, lang: str) -> tuple[str, ...]:
-    """The targets whose head vote a marker in the text takes away (see the module docstring); empty: none."""
+    """The targets whose head vote a marker in the text takes away (see the module docstring, and a crime named
+    as one, `named.py`); empty: none."""
+    named = crime_named(normalized)
+    markers = _markers(normalized, lang)
+    return markers + tuple(t for t in dict.fromkeys(named) if t not in markers)
+
+
+def _markers(normalized: str, lang: str) -> tuple[str, ...]:
+    """`unseen`'s markers of this module."""
     out: list[str] = []
     if warns(normalized, lang):
         out.extend(TARGETS_WARNED)
