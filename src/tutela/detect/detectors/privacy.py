@@ -52,11 +52,19 @@ _RUNS_ON = frozenset({
 _CLAUSE_GOES_ON = re.compile(r"\s+\w")
 
 
-def _names_a_handle(m: re.Match[str], text: str) -> bool:
+# Finglish has no capitals and no English verb endings to tell a name from the sentence ("khaharam mikhast ba ye
+# pesar az insta gharar bezare": privacy 0.7 for the "handle" `gharar`, falseflags2 probe lines, 2026-12-06): there an
+# unmarked plain word after the platform that runs on into the clause is the sentence
+_PLAIN_WORD_LANGS = frozenset({"fa"})
+
+
+def _names_a_handle(m: re.Match[str], text: str, lang: str = "") -> bool:
     """Whether a platform name's match is followed by an account name rather than the rest of a sentence."""
     handle = m.group(m.lastindex or 0)
     marked = any(c in text[m.start():m.start(m.lastindex or 0)] for c in ":=@")
-    if marked or _HANDLE_SHAPED.search(handle) or not (_VERB_FORM.fullmatch(handle) or handle.lower() in _RUNS_ON):
+    if marked or _HANDLE_SHAPED.search(handle):
+        return True
+    if not (_VERB_FORM.fullmatch(handle) or handle.lower() in _RUNS_ON or lang in _PLAIN_WORD_LANGS):
         return True
     return _CLAUSE_GOES_ON.match(text, m.end()) is None
 
@@ -219,7 +227,7 @@ class PrivacyDetector(Detector):
         lower = text.lower()
         if _SOCIAL_GATE.search(lower):
             hits.extend(_hit(m, 0.7, "social account") for m in _HANDLE_CONTEXT.finditer(text)
-                        if _names_a_handle(m, text))
+                        if _names_a_handle(m, text, lang))
             hits.extend(_hit(m, 0.85, "map link") for m in _MAPS.finditer(text))
         if _ADDRESS_GATE.search(lower):
             says = [_hit(m, 0.35, "says where they live") for m in _ADDRESS_SAY.finditer(text)]
@@ -301,6 +309,8 @@ class PrivacyDetector(Detector):
             Example("my son is on discord till 2am with people he met online", "en", None),
             Example("those giveaways on tiktok ask you to pay for shipping, ignore them", "en", None),
             Example("add me on snap till_midnight", "en", P),
+            Example("dokhtar khale ye pesar az insta peyda karde, mikhad bahash harf bezane", "fa", None),
+            Example("insta: sara_2011 addam kon", "fa", P),
             Example("how to turn off snapchat location sharing for your child, a guide for parents", "en", None),
             Example("جشن مدرسه جمعه، خیابان آزادی پلاک 12", "fa", None),
             Example("امروز مدرسه تعطیل بود، فردا مدرسه نمیرم", "fa", None),

@@ -136,6 +136,17 @@ _EN_RU_RECOVERY = re.compile(
     r"|(?:психолог|терапия|врач|лечение|реабилитация) (?:очень )?помог\w*|после (?:больницы|лечения|реабилитации|терапии)"
     r"|перестала? (?:резать|вызывать|голодать|морить))"
 )
+# Persian recovery talk, in the script and as Finglish comes back in it (`to_native` guesses short vowels:
+# نمیزانم, بهتارم, هالم): "dige be khodam asib nemizanam" (self_harm 0.56 from the head, falseflags2 probe lines,
+# 2026-12-06), "six months of seeing a counsellor", "I'm better now", "before ... now"
+_FA_RECOVERY = re.compile(
+    r"دیگه (?:به خودم )?(?:اسیب|صدمه) (?:نمیزنم|نمیزانم|نمیرسونم)|دیگه (?:خودمو|خودم رو) (?:نمیبرم|نمیبورم|نمیزنم|نمیزانم)"
+    r"|دیگه (?:خودزنی|خود زنی) نمیکنم|(?:الان|حالا) (?:حالم )?(?:خیلی )?(?:بهترم|بهتارم|خوبم)(?![^\W_])"
+    r"|(?:حالم|هالم) (?:خیلی )?(?:بهتر|بهتار) (?:شده|شد)(?![^\W_])"
+    r"|(?:ماه|سال)\w* (?:که )?(?:پیش|پیشه) (?:مشاور|روانشناس|روانپزشک|تراپیست|دکتر)"
+    r"|(?:از وقتی|از زمانی که) (?:تراپی|مشاور|درمان|دارو)\w*|(?:بهبودی|ریکاوری)\w*"
+)
+_FA_RELAPSE = re.compile(r"دوباره (?:شروع کردم|بریدم|بریدمش|خودمو (?:زدم|بریدم))|باز (?:بریدم|خودمو زدم)")
 _RELAPSE = re.compile(
     r"(?<![^\W_])(?:again|relapsed?|started (?:cutting|again)|снова (?:начал\w*|режу|порезал\w*)|опять (?:режу|порезал\w*|начал\w*)"
     r"|сорвал\w*)(?![^\W_])"
@@ -170,6 +181,8 @@ def _markers(normalized: str, lang: str) -> tuple[str, ...]:
             out.extend(JOKED)
         if _RECOVERY.search(normalized) is not None:
             out.extend(RECOVERED)
+    if lang == "fa" and _FA_RECOVERY.search(normalized) is not None and _FA_RELAPSE.search(normalized) is None:
+        out.extend(RECOVERED)
     return tuple(out)
 
 
@@ -180,6 +193,11 @@ _NEVER_ASKS = re.compile(
     r"|platform|destek|oyun|firma)\w*[^.!?\n]{0,40}"
     r"(?<![^\W_])(?:asla|hicbir zaman|hic bir zaman|hec vaxt|hec zaman|hec bir vaxt)(?![^\W_])[^.!?\n]{0,50}"
     r"(?<![^\W_])(?:istemez|istemezler|sormaz|sormazlar|talep etmez|istemir|istemirler|sorusmur|sorusmurlar|teleb etmir)(?![^\W_])"
+    # an institution's practice told without "never": "Kargo firmaları SMS ile ödeme linki göndermez" (fraud 0.97 from
+    # the model, falseflags2 probe lines, 2026-12-06); the aorist of "send" only, as a word of its own, so not the
+    # threat "göndermezsen"
+    r"|(?<![^\W_])(?:bank|kargo|ptt|operator|sirket|firma)\w*[^.!?\n]{0,50}"
+    r"(?<![^\W_])(?:gondermez|gondermezler|gondermir|gondermirler|istemez|istemezler)(?![^\W_])"
 )
 _FA_NEVER_ASKS = re.compile(
     r"(?:بانک|پلیس|مدرسه|شرکت|اپراتور|پشتیبانی|پست|فروشگاه|سایت|بازی)[^.!؟?\n]{0,40}(?:هرگز|هیچ ?وقت|هیچگاه)[^.!؟?\n]{0,50}(?:نمی ?خواد|نمی ?خواهد|نمی ?خوان|نمی ?پرسه|نمی ?پرسد|درخواست نمی ?کن)"
