@@ -195,3 +195,49 @@ def test_a_router_fitted_with_the_written_form_reads_the_original_text(tmp_path:
     path = tmp_path / "m.npz"
     model.save(path)
     assert np.allclose(LinearModel.load(path).predict(normalized, ["en"] * 2, originals), out, atol=1e-3)
+
+
+def _two_source_model(general_disinformation: float, chat_intercept: float = -6.0) -> LinearModel:
+    """A COVID route and a threat-tweet route, each with an expert that says yes to "fake"; "zzcovid" is a
+    little less telling of its route than "zzthreat" is of its own. The general disinformation head gives
+    every text `sigmoid(general_disinformation)`, the other heads sigmoid(-3)."""
+    n_heads = len(HEADS)
+    router = np.zeros((N_FEATURES, 3), dtype=np.float32)
+    router[featurize(["zzcovid"]).indices, 0] = 1.0
+    router[featurize(["zzthreat"]).indices, 1] = 1.0
+    expert = np.zeros((N_FEATURES, 2), dtype=np.float32)
+    expert[featurize(["fake"]).indices, :] = 20.0
+    calib = np.tile([1.0, -3.0], (n_heads, 1))
+    calib[HEADS.index(Category.DISINFORMATION)] = [1.0, general_disinformation]
+    return LinearModel(
+        heads=HEADS, coef=sp.csc_matrix((N_FEATURES, n_heads), dtype=np.float32), intercept=np.zeros(n_heads),
+        calib=calib, thresholds={h.value: 0.4 for h in HEADS},
+        routes=["constraint_covid_fake_en", "threatgram101_en", "chat"], router=sp.csc_matrix(router),
+        router_intercept=np.array([0.0, 0.0, chat_intercept]),
+        experts={"constraint_covid_fake_en": ("disinformation", 0.5, []), "threatgram101_en": ("violent_content", 0.5, [])},
+        expert_coef=sp.csc_matrix(expert), expert_intercept=np.array([-8.0, -8.0]),
+    )
+
+
+def test_a_second_expert_only_adds_a_category_the_likeliest_source_does_not_label() -> None:
+    """A COVID-like post the router finds a little likelier a threat tweet is judged for disinformation by
+    the COVID expert too (the threat set says nothing about disinformation): never below `SECOND_ROUTE_MIN`,
+    never in a text that may be a chat, and its "no" takes nothing away."""
+    from tutela.detect.training.experts import SECOND_ROUTE_MIN, route_probabilities, route_scores
+
+    texts = ["zzcovid zzthreat fake fake fake",  # likelier a threat tweet, COVID not far behind
+             "zzthreat zzthreat zzthreat fake fake fake",  # a threat tweet, COVID below SECOND_ROUTE_MIN
+             "zzcovid zzthreat hello"]  # the COVID expert says no
+    model = _two_source_model(-3.0)
+    x = featurize(texts)
+    p_route = route_probabilities(route_scores(x, texts, model.router, None) + model.router_intercept)
+    assert (p_route.argmax(axis=1) == 1).all()
+    assert p_route[0, 0] >= SECOND_ROUTE_MIN > p_route[1, 0] and p_route[2, 0] >= SECOND_ROUTE_MIN
+    dis, vio = HEADS.index(Category.DISINFORMATION), HEADS.index(Category.VIOLENT_CONTENT)
+    out = model.predict(texts, ["en"] * 3)
+    assert out[0, dis] >= 0.4 and out[0, vio] >= 0.4  # both experts speak, each for its own category
+    assert out[1, dis] < 0.4 <= out[1, vio]  # below the line: the COVID expert stays out
+    assert out[2, dis] < 0.4 and out[2, vio] < 0.4
+    assert _two_source_model(3.0).predict(texts, ["en"] * 3)[2, dis] >= 0.4  # its "no" lowers nothing
+    chatty = _two_source_model(-3.0, chat_intercept=2.0)  # now the chat route is not ruled out
+    assert np.allclose(chatty.predict(texts, ["en"] * 3)[0], chatty.predict_features(x)[0, : len(HEADS)])

@@ -72,6 +72,16 @@ class LinearModel:
             self._expert_of_route = {self.routes.index(source): self._route_expert(k, *spec)
                                      for k, (source, spec) in enumerate(self.experts.items())}
         self._chat_route = self.routes.index(CHAT) if CHAT in self.routes else -1
+        # second experts (`experts.SECOND_ROUTE_MIN`): by the likeliest route (row) and expert (column), whether
+        # that expert may answer for its category there (another source's, of a category the route's source
+        # does not label); and each expert's route
+        from tutela.detect.training.experts import governed_by
+
+        self._expert_routes = np.array([self.routes.index(s) for s in self.experts], dtype=np.int64)
+        self._second = np.zeros((len(self.routes), len(self.experts)), dtype=bool)
+        for r, route in enumerate(self.routes):
+            for k, (category, _, _) in enumerate(self.experts.values()):
+                self._second[r, k] = r != self._expert_routes[k] and category not in governed_by(route)
 
     def _route_expert(self, column: int, category: str, threshold: float, governs: list[str]) -> _RouteExpert:
         head = self.heads.index
@@ -162,6 +172,28 @@ class LinearModel:
                     out[i, j] = min(out[i, j], _onto(e, thr, self.threshold(other, lang)))
                     if veto is not None:
                         veto[i, j] = True
+        self._apply_second_experts(route_p, best, sure, pe, out, langs)
+
+    def _apply_second_experts(
+        self, route_p: np.ndarray, best: np.ndarray, sure: np.ndarray, pe: np.ndarray, out: np.ndarray,
+        langs: list[str] | None,
+    ) -> None:
+        """Where a text surely reads like a public source, another source's expert whose route probability
+        reaches `experts.SECOND_ROUTE_MIN` may raise its own category, one the likeliest source does not
+        label (see `training/experts.py`). It only adds a flag: its "no" takes nothing away, so no expert
+        of another source can hide what the general heads see (grooming, fraud) in a text it only half fits."""
+        from tutela.detect.training.experts import SECOND_ROUTE_MIN
+
+        if not self._second.size or not sure.any():
+            return
+        rows = np.flatnonzero(sure)
+        pr = route_p[rows][:, self._expert_routes]
+        for a, k in zip(*np.nonzero(self._second[best[rows]] & (pr >= SECOND_ROUTE_MIN)), strict=True):
+            expert = self._expert_of_route[int(self._expert_routes[k])]
+            i, e = int(rows[a]), float(pe[rows[a], k])
+            if e >= expert.threshold:
+                lang = langs[i] if langs is not None else None
+                out[i, expert.head] = max(out[i, expert.head], _onto(e, expert.threshold, self.threshold(expert.category, lang)))
 
     def word_scores(self, words: list[str]) -> dict[str, np.ndarray]:
         """Each word's own decision contribution per head, featurised in one batch.
