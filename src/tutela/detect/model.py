@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -52,23 +53,25 @@ class LinearModel:
     def __post_init__(self) -> None:
         w = sp.csr_matrix(self.coef, dtype=np.float32)
         self._w = w  # explanations score single words with it (`word_scores`)
-        self._head = _Compact.of(w)
-        # the router and the experts in the heads' compact form too: each sparse x sparse product was ~4x
-        # the CPU of its compact one (~0.2 s of 1.8 s on 5,000 messages); they add ~40 MB (docs/models.md)
         router = None if self.router is None else sp.csr_matrix(self.router, dtype=np.float32)
         # a router fitted with the texts' written form (`experts.shape_features`) has those rows after the n-grams'
         self._router_shape: np.ndarray | None = None
         if router is not None and router.shape[0] > w.shape[0]:
             self._router_shape = router[w.shape[0]:].toarray()
             router = router[: w.shape[0]]
-        self._router = None if router is None else _Compact.of(router)
-        self._experts = None if self.expert_coef is None else _Compact.of(sp.csr_matrix(self.expert_coef, dtype=np.float32))
+        experts = None if self.expert_coef is None else sp.csr_matrix(self.expert_coef, dtype=np.float32)
+        # the heads, the router and the experts in one compact form (`_Compact`): a batch is one CSR x dense
+        # product whose columns are the three's, so each feature's coefficients are read from memory once, not
+        # from three tables (each sparse x sparse product was ~4x the CPU of a compact one; three compact products
+        # ~2x the one joint product: docs/benchmarks.md, "Fast stage and cascade, seventh session")
+        self._joint = _Compact.of(w, *([router, experts] if router is not None and experts is not None else []))
+        self._has_experts = router is not None and experts is not None
         # by a route's index, its expert (`_RouteExpert`); and the `chat` route's index (-1: none): looked up
         # for every text the router is sure of, on every call of the fast stage
         from tutela.detect.training.experts import CHAT
 
         self._expert_of_route: dict[int, _RouteExpert] = {}
-        if self._experts is not None and self._router is not None:
+        if self._has_experts:
             self._expert_of_route = {self.routes.index(source): self._route_expert(k, *spec)
                                      for k, (source, spec) in enumerate(self.experts.items())}
         self._chat_route = self.routes.index(CHAT) if CHAT in self.routes else -1
@@ -89,10 +92,16 @@ class LinearModel:
                             tuple((other, head(Category(other))) for other in governs))
 
     def decision(self, x: sp.csr_matrix) -> np.ndarray:
-        return self._head.product(x).astype(np.float64) + self.intercept
+        return self._decision(self._joint.product(x))
+
+    def _decision(self, joint: np.ndarray) -> np.ndarray:
+        """The heads' scores from `_joint`'s product (its first columns)."""
+        return joint[:, : self._joint.widths[0]].astype(np.float64) + self.intercept
 
     def predict_features(self, x: sp.csr_matrix) -> np.ndarray:
-        z = self.decision(x)
+        return self._probabilities(self._decision(self._joint.product(x)))
+
+    def _probabilities(self, z: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(self.calib[:, 0] * z + self.calib[:, 1])))
 
     def predict(
@@ -123,16 +132,17 @@ class LinearModel:
     ) -> np.ndarray:
         """`predict` on features already computed (training compares heads on the same matrix). `texts`:
         what the router reads the written form of (needed when the router was fitted with it)."""
-        p = self.predict_features(x)
+        joint = self._joint.product(x)
+        p = self._probabilities(self._decision(joint))
         out = p[:, : len(self.heads)]
         if langs is not None and self.lang_heads:
-            lang_arr = np.asarray(langs)
             for k, (cat, head_langs) in enumerate(self.lang_heads.values()):
-                rows = np.isin(lang_arr, head_langs)
+                # `np.isin(langs, head_langs)` without its set-up (~30 us a call, a one-text batch's share)
+                rows = np.fromiter((lang in head_langs for lang in langs), dtype=bool, count=len(langs))
                 if rows.any():
                     out[rows, self.heads.index(Category(cat))] = p[rows, len(self.heads) + k]
-        if self._experts is not None and self._router is not None and x.shape[0]:
-            self._apply_experts(x, out, langs, veto, public, chat, texts)
+        if self._has_experts and x.shape[0]:
+            self._apply_experts(joint, out, langs, veto, public, chat, texts)
         return out
 
     def threshold(self, category: str, lang: str | None) -> float:
@@ -140,16 +150,18 @@ class LinearModel:
         return self.lang_thresholds.get(lang or "", {}).get(category, self.thresholds.get(category, 0.5))
 
     def _apply_experts(
-        self, x: sp.csr_matrix, out: np.ndarray, langs: list[str] | None, veto: np.ndarray | None,
+        self, joint: np.ndarray, out: np.ndarray, langs: list[str] | None, veto: np.ndarray | None,
         public: np.ndarray | None, chat: np.ndarray | None = None, texts: list[str] | None = None,
     ) -> None:
-        from tutela.detect.training.experts import route_probabilities, route_scores, sure_routes
+        """The router and the experts, from `_joint`'s product (`joint`: its columns after the heads')."""
+        from tutela.detect.training.experts import add_shape_scores, route_probabilities, sure_routes
 
-        assert self._router is not None and self._experts is not None
-        scores = route_scores(self._router.compact(x), texts, self._router.dense, self._router_shape)
+        n_head, n_route, _ = self._joint.widths
+        scores = add_shape_scores(np.asarray(joint[:, n_head : n_head + n_route], dtype=np.float64), texts,
+                                  self._router_shape)
         route_p = route_probabilities(scores + self.router_intercept)
         best, sure = sure_routes(route_p, self.routes)
-        z = self._experts.product(x) + self.expert_intercept
+        z = joint[:, n_head + n_route :] + self.expert_intercept
         pe = 1.0 / (1.0 + np.exp(-z))
         if chat is not None:
             chat[:] = best == self._chat_route
@@ -280,34 +292,63 @@ class _RouteExpert(NamedTuple):
 
 @dataclass(frozen=True)
 class _Compact:
-    """A sparse (n_features, k) coefficient matrix as a dense one over the features it uses.
+    """Sparse (n_features, k) coefficient matrices side by side, as one dense matrix over the features they use.
 
-    Only features with a non-zero get a row (the rest map to a final all-zero row), so a batch is one
-    CSR x dense product, several times faster than sparse x sparse, in rows x k floats instead of
-    2^20 x k. The sums are the same up to float32 rounding order (~1e-7)."""
+    Only features with a non-zero in any of them get a row (the rest map to a final all-zero row), so a
+    batch is one CSR x dense product, several times faster than sparse x sparse, in rows x k floats instead
+    of 2^20 x k; and one product for several matrices reads each feature's coefficients from one place
+    (a random row of a table far larger than the caches: the reads, not the arithmetic, are the cost). The
+    sums are the same up to float32 rounding order (~1e-7) as sparse x sparse, and each output column's are
+    bit-identical whichever matrices stand beside it (every column sums its products in the row's order)."""
 
     lookup: np.ndarray  # (n_features,) int32: each feature's row in `dense`
-    dense: np.ndarray  # (used features + 1, k) float32
+    dense: np.ndarray  # (used features + 1, sum of widths) float32
+    widths: tuple[int, ...]  # each matrix's columns, in the order given
 
     @classmethod
-    def of(cls, w: sp.csr_matrix) -> _Compact:
-        used = np.flatnonzero(np.diff(w.indptr))
-        lookup = np.full(w.shape[0], len(used), dtype=np.int32)
+    def of(cls, *ws: sp.csr_matrix) -> _Compact:
+        used = np.flatnonzero(np.logical_or.reduce([np.diff(w.indptr) > 0 for w in ws]))
+        lookup = np.full(ws[0].shape[0], len(used), dtype=np.int32)
         lookup[used] = np.arange(len(used), dtype=np.int32)
-        dense = np.zeros((len(used) + 1, w.shape[1]), dtype=np.float32)
+        widths = tuple(int(w.shape[1]) for w in ws)
+        dense = np.zeros((len(used) + 1, sum(widths)), dtype=np.float32)
         # filled from the sparse rows in place: `toarray()` would hold a second dense copy while loading
-        rows = w[used]
-        rows.sum_duplicates()
-        dense[np.repeat(np.arange(len(used)), np.diff(rows.indptr)), rows.indices] = rows.data
-        return cls(lookup, dense)
+        offset = 0
+        for w, width in zip(ws, widths, strict=True):
+            rows = w[used]
+            rows.sum_duplicates()
+            dense[np.repeat(np.arange(len(used)), np.diff(rows.indptr)), offset + rows.indices] = rows.data
+            offset += width
+        return cls(lookup, dense, widths)
 
     def compact(self, x: sp.csr_matrix) -> sp.csr_matrix:
         """`x` with its columns moved onto `dense`'s rows."""
         return sp.csr_matrix((x.data, self.lookup[x.indices], x.indptr), shape=(x.shape[0], self.dense.shape[0]))
 
     def product(self, x: sp.csr_matrix) -> np.ndarray:
-        """(n, k) float32: `x @ w`."""
-        return np.asarray(self.compact(x) @ self.dense)
+        """(n, sum of widths) float32: `x @ w` of every matrix, side by side."""
+        return csr_product(x.indptr, self.lookup[x.indices], x.data, self.dense, lambda: self.compact(x))
+
+
+def csr_product(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, dense: np.ndarray,
+                matrix: Callable[[], sp.csr_matrix]) -> np.ndarray:
+    """(rows, k): the CSR rows (`indptr`, `indices`, `data`) times `dense` (float32, C order), by scipy's
+    own kernel for a CSR x dense product, called on the arrays. Building the `csr_matrix` (`matrix()`) and
+    dispatching the product cost ~30 us a call, most of a one-text batch's product; the kernel's sums are the
+    ones `matrix() @ dense` gives, bit for bit. Where the arrays are not the float32 / int32 ones it takes,
+    or scipy moved it, the product goes through `matrix()`."""
+    if (_csr_matvecs is None or data.dtype != np.float32 or dense.dtype != np.float32
+            or indptr.dtype != np.int32 or indices.dtype != np.int32 or not dense.flags.c_contiguous):
+        return np.asarray(matrix() @ dense)
+    out = np.zeros((len(indptr) - 1, dense.shape[1]), dtype=np.float32)
+    _csr_matvecs(len(indptr) - 1, dense.shape[0], dense.shape[1], indptr, indices, data, dense.ravel(), out.ravel())
+    return out
+
+
+try:  # the kernel `csr_matrix @ ndarray` runs (scipy.sparse._compressed._matmul_multivector)
+    from scipy.sparse._sparsetools import csr_matvecs as _csr_matvecs
+except ImportError:  # pragma: no cover - another scipy layout: the public product
+    _csr_matvecs = None
 
 
 def _onto(e: float, own: float, target: float) -> float:

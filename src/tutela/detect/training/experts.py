@@ -155,18 +155,35 @@ _GROUP_ALSO = np.array([0, *(SHAPES.index(_IMPLIES.get(name, name)) for name in 
 
 def shape_features(texts: list[str]) -> sp.csr_matrix:
     """(n, N_SHAPE) the platform markers (`SHAPES`) in each text as it arrived (not normalised)."""
+    indptr, indices, data = _shape_rows(texts)
+    return sp.csr_matrix((data, indices, indptr), shape=(len(texts), N_SHAPE))
+
+
+def _shape_rows(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`shape_features` as CSR arrays (int32 row pointers, int32 columns in order, float32 values): the
+    matrix the fast stage multiplies with the router's rows without building it (`shape_scores`)."""
     n = len(texts)
-    out = np.zeros((n, N_SHAPE), dtype=np.float32)
     if not n:
-        return sp.csr_matrix(out)
+        return np.zeros(1, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
     starts = np.concatenate([[0], np.cumsum(lengths[:-1] + 1)])  # where each text begins in `joined`
     joined = "\x00".join(t.replace("\x00", " ") for t in texts)
     hits = np.array([(m.start(), m.lastindex) for m in _FORMS.finditer(joined)], dtype=np.int64).reshape(-1, 2)
     doc = np.searchsorted(starts, hits[:, 0], side="right") - 1
-    out[doc, _GROUP_COL[hits[:, 1]]] = 1.0
-    out[doc, _GROUP_ALSO[hits[:, 1]]] = 1.0
-    return sp.csr_matrix(out * SHAPE_WEIGHT)
+    # each (text, column) once, texts in order and columns in order within a text
+    keys = np.unique(np.concatenate([doc * N_SHAPE + _GROUP_COL[hits[:, 1]], doc * N_SHAPE + _GROUP_ALSO[hits[:, 1]]]))
+    rows = keys // N_SHAPE
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(np.int32)
+    return indptr, (keys - rows * N_SHAPE).astype(np.int32), np.full(len(keys), SHAPE_WEIGHT, dtype=np.float32)
+
+
+def shape_scores(texts: list[str], shape_coef: np.ndarray) -> np.ndarray:
+    """(n, routes): `shape_features(texts) @ shape_coef`, without building the sparse matrix."""
+    from tutela.detect.model import csr_product
+
+    indptr, indices, data = _shape_rows(texts)
+    return csr_product(indptr, indices, data, shape_coef,
+                       lambda: sp.csr_matrix((data, indices, indptr), shape=(len(texts), N_SHAPE)))
 
 
 def sure_routes(route_p: np.ndarray, routes: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -223,10 +240,16 @@ def route_scores(
     """(n, routes) the router's one-vs-rest scores before its intercepts: the n-grams' part, plus the
     written form's where the router was fitted with it (`shape_coef`, (N_SHAPE, routes))."""
     z = np.asarray((x @ ngram_coef).toarray() if sp.issparse(ngram_coef) else x @ ngram_coef, dtype=np.float64)
+    return add_shape_scores(z, texts, shape_coef)
+
+
+def add_shape_scores(z: np.ndarray, texts: list[str] | None, shape_coef: np.ndarray | None) -> np.ndarray:
+    """`z` (the n-grams' part of `route_scores`, float64) plus the written form's, where the router was fitted
+    with it; the model computes the n-grams' part with its heads' and experts' in one product."""
     if shape_coef is not None:
         if texts is None:
             raise ValueError("this router reads the texts' written form: pass the texts")
-        z += shape_features(list(texts)) @ shape_coef
+        z += shape_scores(list(texts), shape_coef)
     return z
 
 
