@@ -134,26 +134,31 @@ def _script_counts(text: str, letters: int) -> tuple[int, int, int]:
 
 
 def _decide(text: str, labels: list[str], scores: list[float]) -> tuple[str, float]:
-    letters = sum(map(str.isalpha, text))
+    # an ASCII text (about half of chat) has none of the letters the script and letter cues look for, and its
+    # letters are A-Z and a-z: each cue is read once, and not at all where it cannot match
+    plain = text.isascii()
+    letters = _ascii_letters(text) if plain else sum(map(str.isalpha, text))
     if letters == 0:
         return UNDETERMINED, 0.0
     top, conf = (labels[0], scores[0]) if labels else (UNDETERMINED, 0.0)
     n_cyr, n_ara, n_lat = _script_counts(text, letters)
-    if _AZ_LETTER.search(text):
+    if not plain and _AZ_LETTER.search(text):
         return "az", max(conf, 0.9) if top == "az" else 0.85
     if n_ara > max(n_cyr, n_lat):
-        if top == "fa" or _FA_LETTER.search(text) or top in {"ar", "ur", "pnb", "ckb", "azb", "ps"}:
+        fa_letter = _FA_LETTER.search(text) is not None
+        if top == "fa" or fa_letter or top in {"ar", "ur", "pnb", "ckb", "azb", "ps"}:
             if top == "fa":
                 return "fa", conf
-            if _FA_LETTER.search(text) or conf < 0.6:
+            if fa_letter or conf < 0.6:
                 return "fa", max(0.5, min(conf, 0.8))
         return top, conf
     if n_cyr > max(n_ara, n_lat):
         if top in {"ru", "uk", "bg", "be", "mk", "sr", "kk", "ky", "tt", "ba", "mn"} and top != "ru" and conf >= 0.6:
             return top, conf
         return "ru", conf if top == "ru" else max(0.5, min(conf, 0.7))
+    tr_letter = not plain and _TR_LETTER.search(text) is not None
     # Latin script: Persian (Finglish) and Russian (translit) typed without their own letters first
-    if not _TR_LETTER.search(text):
+    if not tr_letter:
         roman = romanized_language(text)
         if roman is not None and (top not in ("en", "tr", "az") or conf < 0.8 or roman[1] >= 0.85):
             return roman
@@ -166,9 +171,9 @@ def _decide(text: str, labels: list[str], scores: list[float]) -> tuple[str, flo
                 return "fa", 0.5
     words = _WORDS.findall(text.lower())
     az_words = len(_AZ_WORD_SET.intersection(words))
-    if top in _TR_SCRIPT_LANGS or _TR_LETTER.search(text) or az_words:
+    if top in _TR_SCRIPT_LANGS or tr_letter or az_words:
         az_votes = az_words + _az_verbs(words) + len(_AZ_QX.findall(text))
-        tr_like = top in _TR_SCRIPT_LANGS or _TR_LETTER.search(text) is not None
+        tr_like = top in _TR_SCRIPT_LANGS or tr_letter
         if top == "az" or (tr_like and az_votes >= 2) or (az_votes >= 3):
             return "az", conf if top == "az" else 0.6
         if top == "tr" or tr_like:
@@ -176,16 +181,25 @@ def _decide(text: str, labels: list[str], scores: list[float]) -> tuple[str, flo
     if conf < 0.5 and top not in ("en", "tr", "az"):
         # fastText is unsure (typical of Turkish typed without its letters, or in capitals):
         # common Turkish words, or Turkish among its next guesses, settle it
-        tr_words = len(_TR_WORD_SET.intersection(_WORDS.findall(text.lower())))
+        tr_words = len(_TR_WORD_SET.intersection(words))
         if tr_words >= 2 or (tr_words >= 1 and "tr" in labels[1:3]):
             return "tr", 0.5
     if top not in ("en", "tr", "az") and top in _NOT_OURS_LATIN:
-        en_words = len(_EN_WORD_SET.intersection(_WORDS.findall(text.lower())))
+        en_words = len(_EN_WORD_SET.intersection(words))
         if en_words >= 3 or (en_words >= 2 and "en" in labels[1:3]):
             return "en", max(0.5, min(conf, 0.7))
     if letters < 4 and conf < 0.5:
         return UNDETERMINED, conf
     return top, conf
+
+
+_ASCII_LETTERS = bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
+
+
+def _ascii_letters(text: str) -> int:
+    """`sum(map(str.isalpha, text))` of an ASCII text (its letters are exactly A-Z and a-z), one translate."""
+    b = text.encode("ascii")
+    return len(b) - len(b.translate(None, _ASCII_LETTERS))
 
 
 _LEET_IN_WORD = re.compile(r"\b(?=\w*[^\W\d_])(?=\w*[013457])\w+\b")

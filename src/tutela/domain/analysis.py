@@ -3,6 +3,8 @@ the CLI (`tutela scan`) and HTTP (`POST /v1/analyze/text`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 from tutela.domain.taxonomy import Category
@@ -57,3 +59,25 @@ class TextAnalysis(BaseModel):
 
     def flagged(self, category: Category | str) -> bool:
         return Category(category) in self.flags
+
+
+_ANALYSIS_FIELDS = tuple(TextAnalysis.model_fields)
+_set_attr = object.__setattr__
+
+
+def trusted_analysis(
+    *, id: str | None, lang: str, lang_confidence: float, scores: dict[Category, float], flags: list[Category],
+    explanations: list[Explanation], truncated: bool, error: str | None, stages: list[str], signals: dict[str, float],
+) -> TextAnalysis:
+    """A `TextAnalysis` from values the engine guarantees (every field given, all categories scored, scores in
+    [0, 1]): the instance `TextAnalysis.model_construct` builds, field for field, without its loop over the
+    fields' aliases and defaults (~3 us of ~200 a message in the fast stage). No validation, like it."""
+    values: dict[str, Any] = {"id": id, "lang": lang, "lang_confidence": lang_confidence, "scores": scores,
+                              "flags": flags, "explanations": explanations, "truncated": truncated, "error": error,
+                              "stages": stages, "signals": signals}
+    out = TextAnalysis.__new__(TextAnalysis)
+    _set_attr(out, "__dict__", values)
+    _set_attr(out, "__pydantic_fields_set__", set(_ANALYSIS_FIELDS))
+    _set_attr(out, "__pydantic_extra__", None)
+    _set_attr(out, "__pydantic_private__", None)
+    return out

@@ -80,9 +80,10 @@ class TextModelComponent(TrainableComponent):
         )
         state.public_domain[live] = public
         state.chat_domain[live] = chat
-        for h, cat in enumerate(model.heads):
-            state.probs[live, COLUMN[cat.value]] = p[:, h]
-            state.vetoed[live, COLUMN[cat.value]] = veto[:, h]
+        # every head's column at once (one index array a batch, not two a head)
+        rows, cols = np.asarray(live)[:, None], [COLUMN[cat.value] for cat in model.heads]
+        state.probs[rows, cols] = p
+        state.vetoed[rows, cols] = veto
 
     def train(self, data_dir: Path | None, out_dir: Path, *, log: Any = print, **options: Any) -> dict[str, Any]:
         from tutela.detect.model import reset_cache
@@ -129,9 +130,13 @@ class RulesComponent:
         return out
 
     def contribute(self, state: BatchState) -> None:
-        for i in range(len(state)):
-            if state.normalized[i]:
-                hits = self.find(state.originals[i], state.normalized[i], state.langs[i])
+        finds = [d.find for d in self.detectors()]  # bound once a batch, not once a text (`find`)
+        for i, (original, normalized, lang) in enumerate(zip(state.originals, state.normalized, state.langs,
+                                                              strict=True)):
+            if normalized:
+                hits: list[Any] = []
+                for find in finds:
+                    hits.extend(find(original, normalized, lang))
                 state.hits[i] = hits
                 if hits:
                     state.rules[i] = rule_scores(hits)

@@ -23,6 +23,7 @@ from tutela.domain.taxonomy import Category
 
 P = Category.PRIVACY
 _REGIONS = ("TR", "AZ", "IR", "RU", "GB", "US")
+_DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"\+?\d[\d\s\-().]{5,}\d")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b")
 _HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_.]{3,30}\b")
@@ -213,11 +214,14 @@ class PrivacyDetector(Detector):
         # so its addresses, schools and ages match the Latin patterns (`Низами күчәси 14 мәнзил 7`)
         text = az_latin_same_length(original) or original
         hits: list[Hit] = []
-        if any(sum(c.isdigit() for c in m.group()) >= 7 for m in _DIGIT_RUN.finditer(text)):
-            hits.extend(self._phones(text, lang, published=_PHONE_SAY.search(text) is None and (
-                _CONTACT_FRAME.search(text) is not None or _PUBLIC_EVENT.search(text) is not None)))
-        if _DECIMAL.search(text):
-            hits.extend(_hit(m, 0.85, "coordinates") for m in _COORDS.finditer(text))
+        # phones and coordinates need a digit: one scan for any (~1 us) spares the two patterns' scans (~4 us)
+        # on the four chat messages in five that have none
+        if _DIGIT.search(text) is not None:
+            if any(sum(c.isdigit() for c in m.group()) >= 7 for m in _DIGIT_RUN.finditer(text)):
+                hits.extend(self._phones(text, lang, published=_PHONE_SAY.search(text) is None and (
+                    _CONTACT_FRAME.search(text) is not None or _PUBLIC_EVENT.search(text) is not None)))
+            if _DECIMAL.search(text):
+                hits.extend(_hit(m, 0.85, "coordinates") for m in _COORDS.finditer(text))
         if "@" in text:
             hits.extend(_hit(m, 0.75, "e-mail address") for m in _EMAIL.finditer(text))
             emails = [(h.start, h.end) for h in hits]
