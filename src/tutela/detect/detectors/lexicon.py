@@ -52,6 +52,11 @@ _TURKIC_NEG = re.compile(
     r"m(?:[ae](?:$|z(?!s[ae])|d(?![iu]k[cç])|y(?:[iu]n|ec|ac|[iu]z)|s[iu]n|m(?:$|[ae]l)|n[iu]z)|[iu]r|[iu]yo|[ae]r[ae]m)"
 )
 _WORD_REST = re.compile(r"[^\W\d_]*")
+# An English negative contraction right after a match: the match stopped inside another word. "you won't be in
+# trouble" is not "you won" (a prize lure: fraud 0.6 on a school counsellor's PSA, dev line en-1295), nor "she
+# can't" "she can"; a pattern's trailing `\b` sits between "won" and the apostrophe, so each pattern would need
+# its own guard.
+_CONTRACTED = re.compile(r"['’]t(?![^\W_])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,7 +440,7 @@ class LexiconDetector(Detector):
                 continue
             for regex, entries in comp.by_char.get(ch, ()) + comp.wildcard:
                 m = regex.match(normalized, pos)
-                if m is None:
+                if m is None or _CONTRACTED.match(normalized, m.end()) is not None:
                     continue
                 entry = entries[m.lastindex - 1]
                 if entry.gate is not None and lang not in entry.gate:
