@@ -53,7 +53,7 @@ _TURKIC_NEG = re.compile(
 )
 _WORD_REST = re.compile(r"[^\W\d_]*")
 # An English negative contraction right after a match: the match stopped inside another word. "you won't be in
-# trouble" is not "you won" (a prize lure: fraud 0.6 on a school counsellor's PSA, dev line en-1295), nor "she
+# trouble" is not "you won" (a prize lure: fraud 0.6 on a school counsellor's PSA, dev line en-2096), nor "she
 # can't" "she can"; a pattern's trailing `\b` sits between "won" and the apostrophe, so each pattern would need
 # its own guard.
 _CONTRACTED = re.compile(r"['’]t(?![^\W_])")

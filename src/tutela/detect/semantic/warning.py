@@ -154,7 +154,7 @@ _RELAPSE = re.compile(
 )
 # Safety advice in English, Russian and Persian, as `_TELL_US` is in Turkish and Azerbaijani: "if someone online asks
 # you for photos, block, screenshot, report", "если кто-то в сети просит фото, блокируй ... и расскажи взрослым"
-# (sexual_exploitation from the semantic head at a kNN margin of -0.003, dev line ru-1143, 2026-12-06). The advice
+# (sexual_exploitation from the semantic head at a kNN margin of -0.003, dev line ru-2089, 2026-12-06). The advice
 # names a grown-up or a block, never "tell me" or "tell them": "if anyone asks, tell them i'm your cousin" is a
 # groomer's cover story.
 _SAFETY_ADVICE = {
