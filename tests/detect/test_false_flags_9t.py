@@ -7,7 +7,9 @@ Checked on lines written for this test (not bank lines, not challenge lines):
   groomer's cover story ("if anyone asks, tell them ...") nor "don't tell your mum";
 - death said of homework, laughter or a parent's anger is a figure of speech in all five languages, a threat
   or a wish to die is not;
-- recovery talk loses a sure self-harm head's flag; a relapse keeps it.
+- recovery talk is not read as self-harm; a relapse is;
+- a helpline's or a school office's number is not a child's; a platform's "staff" and a word that runs on in
+  letters a handle cannot have are no account name.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pytest
 from tutela.config import Settings
 from tutela.detect import analyze_texts
 from tutela.detect.detectors.lexicon import LexiconDetector
+from tutela.detect.detectors.privacy import PrivacyDetector
 from tutela.detect.normalize import normalize_text
 from tutela.detect.semantic.warning import FIGURATIVE, TARGETS_WARNED, unseen
 from tutela.domain.taxonomy import Category
@@ -89,3 +92,29 @@ def test_death_as_a_figure_of_speech(text: str, lang: str, figurative: bool) -> 
 def test_engine_end_to_end(text: str, category: Category, flagged: bool) -> None:
     out = analyze_texts([text], settings=Settings(), stages="auto")[0]
     assert (category in out.flags) is flagged, (text, out.flags)
+
+
+def _privacy(text: str, lang: str) -> float:
+    return max((h.score for h in PrivacyDetector().find(text, normalize_text(text), lang)), default=0.0)
+
+
+@pytest.mark.parametrize(("text", "lang", "personal"), [
+    ("Feeling low? You are not alone. Samaritans-style free line: 0800 000 1111, any time", "en", False),
+    ("Yardıma ihtiyacın varsa destek hattı: 0212 555 00 00", "tr", False),
+    ("Телефон доверия для детей: 8-800-200-12-12, звонок бесплатный", "ru", False),
+    ("Yarmarka haqqında məlumat üçün məktəbin katibliyi: (012) 555-12-34", "az", False),
+    ("call me on 0532 123 45 67 tonight, don't tell your mum", "en", True),
+    ("мой номер 8-912-345-67-89, напиши мне", "ru", True),
+])
+def test_a_service_or_organisations_number_is_not_a_childs(text: str, lang: str, personal: bool) -> None:
+    assert (_privacy(text, lang) >= RULE) is personal, text
+
+
+@pytest.mark.parametrize(("text", "handle"), [
+    ("people pretending to be 'Discord Staff' ask for your login, staff never dm you", False),
+    ("gang-ha too tiktok bache-ha ro jazb mikonan", False),
+    ("add me on snap sunnygirl lol", True),
+    ("insta: ayse_2012", True),
+])
+def test_a_platforms_staff_or_a_running_word_is_no_handle(text: str, handle: bool) -> None:
+    assert (_privacy(text, "en") >= RULE) is handle, text

@@ -95,10 +95,7 @@ NEARER_BENIGN_CATEGORIES = CHAT_SECOND_OPINION | {Category.VIOLENT_CONTENT, Cate
 # this way released 1 English one. Where a warning marks the text (`unseen` names fraud), the release holds however
 # sure the model is (`MARKED_SURE`): a scam that poses as a warning reads as a scam to the semantic stage.
 NEAR_BENIGN_FRAUD = frozenset({Category.FRAUD})
-# Self-harm too: recovery talk ("i hate my body sometimes but my therapist is helping me see it differently") read
-# as self-harm at 0.96 by the head (dev line en-1115) while the semantic stage put it nearer the written benign
-# lines; a relapse cancels the marker (`semantic/warning._RELAPSE`).
-MARKED_SURE = frozenset({Category.FRAUD, Category.SELF_HARM})
+MARKED_SURE = frozenset({Category.FRAUD})
 # Where a text carries a marker the semantic head cannot see (`semantic/warning.py`: a warning not to send or
 # pay, a scam named as one, recovery told as past), the categories that marker names are released the same way
 # too: a scam warning shares the scam's words ("never give your pin to someone who says they are the bank"),

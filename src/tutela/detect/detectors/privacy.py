@@ -33,8 +33,10 @@ _HANDLE_CONTEXT = re.compile(
     r"(?!(gro?up|grub|grup|qrup|chat|call|story|stor(y|ie)s|video|voice|message|msg|mesaj|status|durum|hikaye|"
     r"sohbet|arama|zeng|link|account|hesab|server|sunucu|kanal|channel|post|reels?|live|canli|web|app|"
     r"page|sayfa|səhif|sehif|profil|foto|sekil|şəkil|challenge|trend|filtre|filter|takip|izle|paylas|payla[sş]|"
-    r"location|settings?|streaks?|maps?|ghost|privacy|parental)\w*\b)"
-    r"([A-Za-z0-9_.]{3,30})",
+    r"location|settings?|streaks?|maps?|ghost|privacy|parental|staff|support|team|admins?|mods?|moderator)\w*\b)"
+    # a handle ends where the word ends: "ТикТок васитәсилә" (read as "TikTok vasitəsilə") and "tiktok bache-ha"
+    # are the sentence going on in letters a handle cannot have
+    r"([A-Za-z0-9_.]{3,30})(?![^\W_]|-\w)",
     re.IGNORECASE,
 )
 # After a platform's name, an inflected word that runs on into the sentence is the sentence ("a tiktok
