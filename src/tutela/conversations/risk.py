@@ -244,7 +244,12 @@ def misrepresents_to_minor(own: AgeView, others: list[AgeView]) -> bool:
     """The sender's age claims contradict the platform's or each other (`AgeView.contradicted`) while
     someone else in the chat is a minor: an adult posing as a teen to a child, the commonest lie of
     grooming and of sextortion. Evidence in itself (issue 12), so it adds a stage (`content_risk`)."""
-    return own.contradicted and any(o.best is not None and o.best < 18 for o in others)
+    return own.contradicted and any_minor(others)
+
+
+def any_minor(others: list[AgeView]) -> bool:
+    """Someone among `others` is a minor, by the platform's age or else their own claim (`AgeView.best`)."""
+    return any(o.best is not None and o.best < 18 for o in others)
 
 
 def sextortion_pattern(evidence: list[float], params: RiskParams, minor_sender: bool = False) -> bool:

@@ -22,6 +22,7 @@ from tutela.conversations.risk import (
     RiskParams,
     StepOutcome,
     age_factor,
+    any_minor,
     content_risk,
     decay_factor,
     display_risk,
@@ -181,9 +182,7 @@ class ConversationState:
         child's family, nor a linked contact."""
         if p.known_minor or p.open or p.rel in ("family", "contact"):
             return False
-        if not any(o.best is not None and o.best < 18 for o in others):
-            return False
-        return trust_then_request(e, params)
+        return any_minor(others) and trust_then_request(e, params)
 
     def _seg_prob(self, seg_model: Any) -> float:
         model = load_segment_model() if seg_model is DEFAULT else seg_model

@@ -25,7 +25,8 @@ _QUOTED = re.compile(
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
-    """The (start, end) of each double-quoted stretch of `text`, quote marks included."""
+    """The (start, end) of each quoted stretch of `text` (`_QUOTED`: double quotes of any kind, or single
+    quotes that are not apostrophes), quote marks included."""
     return [m.span() for m in _QUOTED.finditer(text)]
 
 

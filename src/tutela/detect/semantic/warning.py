@@ -215,6 +215,12 @@ _FIGURATIVE = {
     ),
 }
 FIGURATIVE = ("self_harm", "violent_content")
+# recovery talk by language, and what says it has stopped (a relapse; None: no marker of one yet)
+_RECOVERY_OF: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
+    "en": (_EN_RU_RECOVERY, _RELAPSE), "ru": (_EN_RU_RECOVERY, _RELAPSE),
+    "tr": (_RECOVERY, None), "az": (_RECOVERY, None),
+    "fa": (_FA_RECOVERY, _FA_RELAPSE),
+}
 JOKED = ("violent_content", "cyberbullying")
 RECOVERED = ("self_harm",)
 
@@ -236,10 +242,6 @@ def _markers(normalized: str, lang: str) -> tuple[str, ...]:
     figurative = _FIGURATIVE.get(lang)
     if figurative is not None and figurative.search(normalized) is not None:
         out.extend(FIGURATIVE)
-    if lang in _EN_RU:
-        if _EN_RU_RECOVERY.search(normalized) is not None and _RELAPSE.search(normalized) is None:
-            out.extend(RECOVERED)
-        return tuple(out)
     if lang in _TURKIC:
         if not out and _TELL_US.search(normalized) is not None:
             out.extend(TARGETS_WARNED)
@@ -247,9 +249,9 @@ def _markers(normalized: str, lang: str) -> tuple[str, ...]:
             out.extend(SCAM_NAMED)
         if _JOKE.search(normalized) is not None and _NOT_A_JOKE.search(normalized) is None:
             out.extend(JOKED)
-        if _RECOVERY.search(normalized) is not None:
-            out.extend(RECOVERED)
-    if lang == "fa" and _FA_RECOVERY.search(normalized) is not None and _FA_RELAPSE.search(normalized) is None:
+    recovery, relapse = _RECOVERY_OF.get(lang, (None, None))
+    if (recovery is not None and recovery.search(normalized) is not None
+            and (relapse is None or relapse.search(normalized) is None)):
         out.extend(RECOVERED)
     return tuple(out)
 
