@@ -32,7 +32,7 @@ from tutela.domain.languages import language_codes  # noqa: E402
 FOLDER = Path(__file__).parent / "challenge" / "chats"
 
 
-def load(split: str, round_: int | None = None) -> dict[str, list[dict]]:
+def load(split: str, round_: str | None = None) -> dict[str, list[dict]]:
     """Chats of one split (and one writing round, where given; the first round has no `round`)."""
     out: dict[str, list[dict]] = {}
     for lang in language_codes():
@@ -40,14 +40,15 @@ def load(split: str, round_: int | None = None) -> dict[str, list[dict]]:
         if path.is_file():
             with path.open(encoding="utf-8") as fh:
                 out[lang] = [c for c in map(json.loads, fh) if c["split"] == split
-                             and (round_ is None or c.get("round", 1) == round_)]
+                             and (round_ is None or str(c.get("round", 1)) == round_)]
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--split", default="dev", choices=("dev", "heldout"))
-    ap.add_argument("--round", type=int, default=None, help="only the chats of one writing round (1, 2, ...)")
+    ap.add_argument("--round", default=None,
+                    help="only the chats of one writing round (1, 2, ...; a dev-only round by its name, e.g. 11d)")
     ap.add_argument("--show", action="store_true", help="per chat: alert index against harm index (dev only)")
     ap.add_argument("--windows", default="default", choices=("default", "on", "off"),
                     help="semantic conversation windows: the tracker's default, or forced on/off")
