@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from tutela.conversations.features import N_FEATURES, feature_ids, message_norm, text_windows
-from tutela.conversations.patterns import STRONG, canon, explain, frame_caps, match_stages
+from tutela.conversations.patterns import STRONG, canon, concealed_request, explain, frame_caps, match_stages
 from tutela.conversations.segments import NO_TERMS, SEGMENT_MODEL_PATH, SegTerms, load_segment_model
 from tutela.detect.langid import identify
 from tutela.detect.translit import romanized_language, to_native
@@ -120,15 +120,15 @@ class StageDetector:
                    for p, (cap, strong_too) in zip(pat, caps, strict=True)]
         seg = self.segment_model
         if self.model is None and seg is None:
-            return pat, NO_TERMS
+            return concealed_request(pat), NO_TERMS
         ids = feature_ids(c)
         terms = seg.ids_terms(ids) if seg is not None else NO_TERMS
         if self.model is None:
-            return pat, terms
+            return concealed_request(pat), terms
         mod = self.model.scores(ids)
         if caps is not None:
             mod = [min(m, cap) for m, (cap, _) in zip(mod, caps, strict=True)]
-        return [max(p, m) for p, m in zip(pat, mod, strict=True)], terms
+        return concealed_request([max(p, m) for p, m in zip(pat, mod, strict=True)]), terms
 
     def explain(self, text: str) -> dict[str, str]:
         """The cue phrase per stage, where a phrase (not only the model) fired."""

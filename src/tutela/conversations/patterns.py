@@ -45,6 +45,11 @@ LEVERAGE = [
     "konusmamizi kaydettim", "goruntulu * kaydettim", "seni kaydettim", "danisigimizi yazdim",
     "goruntulu * yazdim", "seni yazdim", "تماس تصویریمونو ضبط", "ضبطش کردم", "ازت فیلم گرفتم",
     "записал~ наш видео", "записал~ наш звонок", "записал~ тебя", "запись нашего",
+    # "what you sent me", said of the pictures without naming them
+    "what you sent me", "what u sent me", "what youve sent me", "neler attigini", "ne attigini", "ne gonderdigini",
+    "neler gonderdigini", "ne gonderdiyini", "neler gonderdiyini", "ne atdigini", "چی برام فرستادی",
+    "چی واسم فرستادی", "چیا فرستادی", "chi vasam ferestadi", "chi baram ferestadi", "что ты мне скидывал~",
+    "что ты мне присылал~", "что ты мне отправлял~", "что ты мне скинул~", "что ты мне прислал~",
 ]
 
 # stage -> list of (weight, phrases); every language in one list: the scripts
@@ -116,6 +121,19 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "چند سالته", "کدوم مدرسه", "کجا زندگی میکنی", "کلاس چندمی", "chand salete",
             "сколько тебе лет", "в какой школе", "где ты живешь", "в каком классе",
         ]),
+        # when the adults are out: the moment a patient groomer waits for ("take it when your mum is out")
+        (STRONG, [
+            "when your mom is out", "when your mum is out", "when your mom isnt home", "when your mum isnt home",
+            "when your parents are out", "when your parents arent home", "when nobody is home", "when no one is home",
+            "when noones home", "when ur mom is out", "when ur parents are out",
+            "annen evde yokken", "annen yokken", "ailen evde yokken", "evde kimse yokken", "annenler yokken",
+            "annen cikinca", "evde kimse olmayinca",
+            "anan evde olmayanda", "anan olmayanda", "evde hec kim olmayanda", "valideynlerin olmayanda", "anan cixanda",
+            "وقتی مامانت خونه نیست", "وقتی مامان خونه نیست", "وقتی مامانت نیست", "وقتی کسی خونه نیست",
+            "وقتی هیچکی خونه نیست", "وقتی مامان بابات نیستن", "مامانت که رفت بیرون",
+            "когда мамы нет дома", "когда мамы не будет", "когда родителей нет", "когда родителей не будет",
+            "когда никого нет дома", "когда никого не будет дома", "когда мама уйдет",
+        ]),
     ],
     Stage.GIFTS: [
         (STRONG, [
@@ -159,6 +177,44 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "dont tell anyone", "keep it secret", "its a secret", "kimseye soyleme", "kimseye deme",
             "hec kime deme", "به کسی نگو", "be kasi nagoo", "никому не говори", "между нами",
         ]),
+        # the parents need not know (yet): the soft form of "don't tell your mum" ("no need to bother your
+        # mum yet", `ailene şimdilik söylemene gerek yok`, `маме не обязательно знать`), and a request made
+        # "without telling" them
+        (STRONG, [
+            "no need to tell your", "no need to bother your", "no need to worry your", "no need to tell ur",
+            "no need to bother ur", "dont need to tell your", "dont need to bother your", "dont have to tell your",
+            "dont need to tell ur", "dont have to tell ur", "your mom doesnt need to know", "your mum doesnt need to know",
+            "your dad doesnt need to know", "your parents dont need to know", "ur mom doesnt need to know",
+            "ur parents dont need to know", "keep it between us", "keep this between us", "keep it between you and me",
+            "without telling your", "without telling ur", "without your parents knowing", "without your mom knowing",
+            "without your mum knowing",
+            "ailene * soylemene gerek yok", "annene * soylemene gerek yok", "babana * soylemene gerek yok",
+            "ailene * soylemeyelim", "annene * soylemeyelim", "ailenin bilmesine gerek yok", "annenin bilmesine gerek yok",
+            "babanin bilmesine gerek yok", "ailene * haber vermene gerek yok", "ailene haber verme", "ailene bahsetme",
+            "annene bahsetme", "babana bahsetme", "aramizda kal~", "ailene soylemeden", "annene soylemeden",
+            "babana soylemeden", "ailenin haberi olmadan", "annenin haberi olmadan",
+            "anana * demeye ehtiyac", "valideynlerine * demeye ehtiyac", "ananin bilmesine ehtiyac",
+            "atanin bilmesine ehtiyac", "valideynlerinin bilmesine ehtiyac", "evdekilere deme", "evdekilere hec ne deme",
+            "aramizda qal~", "anana demeden", "atana demeden", "valideynlerine demeden", "ananin xeberi olmadan",
+            "evdekilerin xeberi olmadan",
+            "لازم نیست به مامانت", "لازم نیست به بابات", "لازم نیست به خانوادت", "لازم نیست مامانت", "لازم نیست بابات",
+            "لازم نیست خانوادت", "نیازی نیست به مامانت", "نیازی نیست مامانت", "بدون اینکه مامانت", "بدون اینکه بابات",
+            "بدون اینکه خانوادت", "مامانت نفهمه", "بابات نفهمه", "خانوادت نفهمن",
+            "lazem nist be mamanet", "lazem nist mamanet", "lazem nist be babat", "bedune inke mamanet", "bedoone inke mamanet",
+            "маме * не обязател~", "маме * необязател~", "родителям * не обязател~", "родителям * необязател~",
+            "папе * не обязател~", "маме знать не нужно", "маме знать не надо", "родителям знать не нужно",
+            "родителям знать не надо", "не обязател~ говорить маме", "необязател~ говорить маме",
+            "не обязател~ говорить родителям", "не надо говорить маме", "не нужно говорить маме",
+            "не надо говорить родителям", "не нужно говорить родителям", "маме пока не говори", "пока не говори маме",
+            "чтобы мама не узнала", "чтоб мама не узнала", "чтобы родители не узнали", "чтоб родители не узнали",
+            "без ведома родителей", "без ведома мамы", "мама не узнает", "родители не узнают",
+        ]),
+        # "just for me": a request kept from everyone else; also a friend's word, so weak
+        (WEAK, [
+            "just for me", "only for me", "for my eyes only", "just for my eyes", "sadece bana", "sadece benim icin",
+            "bana ozel", "ancaq mene", "yalniz mene", "ancaq menim ucun", "yalniz menim ucun",
+            "فقط واسه من", "فقط برای من", "faghat vase man", "faghat baraye man", "только для меня", "только мне",
+        ]),
     ],
     Stage.OFF_PLATFORM: [
         (STRONG, [
@@ -182,6 +238,17 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "snapchat", "telegram", "whatsapp", "kik", "discord", "insta", "dm me",
             "تلگرام", "واتساپ", "اینستا", "телеграм", "тг", "ватсап", "дискорд", "инст",
         ]),
+        # moving on, said without naming the app, or named by what it hides (vanishing messages, a secret chat)
+        (STRONG, [
+            "switch apps", "disappearing messages", "msgs vanish", "messages vanish", "secret chat",
+            "uygulamaya gecelim", "gizli sohbet", "kaybolan mesaj", "mesajlar siliniyor",
+            "tetbiqe kecek", "gizli cat", "gizli chat", "mesajlar silinir",
+            "بیا تله", "biya tele", "bia tele", "چت مخفی", "پیام ناپدید",
+            "секретный чат", "секретном чате", "исчезающие сообщения",
+        ]),
+        # "another app": also said of a game or a school app, so weak
+        (WEAK, ["another app", "other app", "baska uygulama", "basqa tetbiq", "یه برنامه دیگه", "برنامه دیگه",
+                "другое приложение", "другой мессенджер"]),
     ],
     Stage.MEETING: [
         (STRONG, [
@@ -203,6 +270,33 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
         (WEAK, ["lets meet", "wanna meet", "want to meet", "meet up", "meet at", "bulusalim", "bulusmak ister",
                 "gorusek", "gorusmek isteyir", "همدیگه رو ببینیم", "همو ببینیم", "قرار بذاریم", "давай встретимся",
                 "встретимся"]),
+        # come alone, bring nobody, be driven home, be seen "for real": a meeting kept to the two of them
+        (STRONG, [
+            "come alone", "come by yourself", "dont bring a friend", "dont bring your friends", "dont bring ur friends",
+            "without your parents", "ill drive you home", "drive you home myself", "give you a ride home",
+            "see you for real", "meet you for real", "see u for real",
+            "yalniz gel", "tek basina gel", "yanina arkadas alma", "yanina kimseyi alma", "arkadasini getirme",
+            "seni eve birakirim", "arabayla birakirim", "gercekte gormek", "gercek hayatta gor~",
+            "tek gel", "tekbasina gel", "tekbetek", "yanina hec kimi", "dostunu getirme", "seni eve aparar~",
+            "masinla aparar~", "real gormek",
+            "تنها بیا", "تنهایی بیا", "کسی رو با خودت نیار", "دوستتو نیار", "با دوستات نیا", "میرسونمت",
+            "از نزدیک ببینمت", "واقعی ببینمت", "az nazdik bebinamet",
+            "приходи без друз~", "приходи без подруг~", "приходи без родител~", "подвезу тебя", "отвезу тебя домой", "довезу тебя", "увидеть тебя вживую",
+            "увидеть тебя по-настоящему", "наедине",
+        ]),
+        # an invitation to a place after school or practice: a coach or a teacher says it too, so weak (it
+        # counts with secrecy, see `concealed_request`)
+        (WEAK, [
+            "come by * after school", "come to * after school", "after school * come", "come by the studio",
+            "come to the studio", "stay after practice", "stay after class", "stay behind after",
+            "okul cikisi * gel", "okuldan sonra * gel", "antrenmandan sonra kal", "dersten sonra kal",
+            "idmandan sonra kal", "studyoya gel", "salona gel",
+            "dersden sonra * gel", "mektebden sonra * gel", "mesqden sonra qal", "mesgeleden sonra qal",
+            "dersden sonra qal", "studiyaya gel",
+            "بعد مدرسه * بیا", "بعد از مدرسه * بیا", "بعد کلاس بمون", "بعد تمرین بمون", "بیا استودیو",
+            "после школы * приходи", "после уроков * приходи", "приходи * после школы", "приходи * после уроков",
+            "останься после тренировки", "останься после урока", "заходи в студию", "приходи в студию",
+        ]),
     ],
     Stage.SEXUAL: [
         (STRONG, [
@@ -287,6 +381,34 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
                 "по видео созвон~", "созвонимся по видео", "кинь фотк~", "скинь фоточк~", "пришли фотк~",
                 # a video filmed and sent 'to me personally': also a teacher's homework or recital, so weak
                 "пришли мне лично", "скинь мне лично", "отправь мне лично", "сними себя", "снимись на видео"]),
+        # a soft request: "show me how the dress looks on you", put on and shown, a picture in the mirror
+        (STRONG, [
+            "show me how * looks on you", "show me how * looks on u", "how it looks on you", "how it looks on u",
+            "how they look on you", "wear it for me", "put it on and show me", "try it on for me", "try it on and send",
+            "mirror pic", "mirror selfie",
+            "uzerinde nasil dur~", "ustunde nasil dur~", "giyip goster~", "giy de goster", "giyince goster",
+            "giyip at", "aynada * foto", "boydan * foto", "ayna selfie",
+            "eynine geyin~", "geyinib goster", "geyinib at", "geyin goster", "guzgude * sekil",
+            "بپوش نشونم بده", "بپوشی نشونم بدی", "بپوش ببینم", "بپوشی ببینم", "میپوشی نشونم", "تنت کنی",
+            "bepooshi * nesham", "bepushi * nesham", "mipooshi * nesham", "mipushi * nesham", "bepoosh * nesham",
+            "bepooshi * neshoonam", "mipooshi * neshoonam",
+            "как на тебе сидит", "как оно на тебе", "как сидит на тебе", "наден~ и покажи", "примерь и покажи",
+            "наден~ и сфоткай", "примерь для меня", "наден~ для меня",
+        ]),
+        # in the mirror, head to toe: how a soft request for the body is framed, and also what a teacher
+        # says of practising a speech, so weak
+        (WEAK, [
+            "in front of the mirror", "in the mirror", "head to toe", "ayna karsisinda", "aynada", "tepeden tirnaga",
+            "boydan", "guzgu qarsisinda", "guzgude", "basdan ayaga", "جلو آینه", "جلوی آینه", "تو آینه", "جلو اینه",
+            "تو اینه", "از سر تا پا", "tu ayene", "jelo ayene", "az sar ta pa", "перед зеркалом", "в зеркале",
+            "в полный рост", "с головы до ног",
+        ]),
+        # one more, a few more: asked of a child who has already sent some
+        (WEAK, [
+            "send one more", "one more pic", "a few more pics", "bir tane daha at~", "bi tane daha at~",
+            "bir dene de at", "bir dene daha gonder", "چندتا دیگه میخوام", "چند تا دیگه میخوام", "chand ta dige",
+            "еще одну скинь", "скинь еще одну", "еще парочку",
+        ]),
     ],
     Stage.THREATS: [
         (STRONG, [
@@ -324,6 +446,23 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "зашлю", "весь класс увидит", "все в классе увидят", "в паблик", "отправлю маме", "скину маме",
         ]),
         (WEAK, ["or else", "yoksa", "yoxsa", "وگرنه", "vagarna", "иначе"]),
+        # exposure implied, not said: "it would be a shame if your class saw", `görseler yazık olur`,
+        # `heyf mishe bebinan`, `жаль будет, если увидят`, "you wouldn't want your mum to see"
+        (STRONG, [
+            "shame if * saw", "shame if * see", "shame if * found out", "shame if * got out", "shame if * leaked",
+            "pity if * saw", "pity if * see", "hate for * to see", "wouldnt want * to see", "imagine if * saw",
+            "gorse~ * yazik olur", "gorur~ * yazik olur", "yazik olur * gorse~", "yazik olur * gorur~",
+            "gorse~ * ayip olur", "gormesini istemezsin", "gormelerini istemezsin",
+            "gorse~ * heyf olar", "gorse~ * heyif olar", "heyf olar * gorse~", "heyif olar * gorse~",
+            "heyf olar * dusse", "heyif olar * dusse", "yaziq olar * gorse~", "gorse~ * yaziq olar",
+            "gormesini istemezsen", "gormelerini istemezsen",
+            "حیف میشه * ببین~", "هیف میشه * ببین~", "حیف نیست * ببین~", "حیف میشه * بفهم~", "هیف میشه * بفهم~",
+            "ببینن * حیف میشه", "ببینه * حیف میشه", "دوست نداری * ببینن", "دلت نمیخواد * ببینن",
+            "heyf mishe * bebinan", "heif mishe * bebinan", "heyf mishe * bebine", "heif mishe * bebine",
+            "жаль * если * увид~", "жалко * если * увид~", "жал * если * увид~", "жаль * если * узна~",
+            "жалко * если * узна~", "обидно будет * если * увид~", "не хочешь чтобы * увид~",
+            "не хочешь же чтобы * увид~", "представь если * увид~",
+        ]),
     ],
 }
 
@@ -430,6 +569,9 @@ FRAMES: list[tuple[tuple[Stage, ...], float, bool, list[str]]] = [
         "surpriz", "kadar sir", "qeder sir", "abine soyleme", "kardesine soyleme", "qardasina deme", "bacina deme",
         "سورپرایز", "سوپرایز", "تا جمعه مخفی", "به داداشت نگو", "به خواهرت نگو",
         "сюрприз", "секрет до", "брату не говори", "сестре не говори",
+        # the secret taken back in the same message ("don't tell mum, she'll say I spoil you, jk, she asked")
+        "just kidding", "jk", "im kidding", "saka saka", "saka yapiyorum", "sakaydi", "zarafat edirem", "zarafatdi",
+        "شوخی کردم", "شوخی میکنم", "shookhi kardam", "shukhi kardam", "шучу", "шутка",
     ]),
 ]
 
@@ -454,7 +596,8 @@ OPENNESS: list[str] = [
     "ananin telefon", "neneye", "nenen", "xalan", "diger qizlarla",
     "مامانت پرسید", "مامانت گفت", "بابات گفت", "از مامانت بپرس", "از بابات بپرس", "مامان بابات هم",
     "گوشی مامانت", "مامان بزرگ", "مامانبزرگ", "بابا بزرگ", "خالت", "عمت", "با بقیه دخترا", "با بقیه بچه",
-    "мама спросила", "мама сказала", "мама разрешила", "папа сказал", "спроси маму", "спроси у мамы",
+    "мама спросила", "мама сказала", "мама разрешила", "мама попросила", "мама сама попросила",
+    "annen istedi", "anan istedi", "مامانت ازم خواست", "папа сказал", "спроси маму", "спроси у мамы",
     "спроси родителей", "родители тоже", "мамином телефон", "бабушк", "дедушк", "твоя тетя",
     "с другими девочками", "с другими детьми",
     # the sender has already spoken with the parents ("I talked to your mum", "arranged it with your
@@ -600,6 +743,30 @@ def _emoji_stages(text: str, scores: list[float]) -> None:
             scores[_IMAGES_I] = max(scores[_IMAGES_I], STRONG)
     if chars & _MONEY_EMOJI:
         scores[_GIFTS_I] = max(scores[_GIFTS_I], WEAK)
+
+
+# A request kept from the parents: secrecy at or above this in the same message as a meeting or an image
+# request of a weak cue's strength makes that request a strong one (`concealed_request`).
+CONCEALED_SECRECY = 0.6
+_MEETING_I = STAGES.index(Stage.MEETING)
+_SECRECY_I = STAGES.index(Stage.SECRECY)
+
+
+def concealed_request(scores: list[float]) -> list[float]:
+    """`scores` with a meeting or image request raised to `STRONG` where the same message keeps it secret.
+
+    Why: patient grooming asks softly ("come by the studio after school", "show me the dress") and hides
+    it in the same breath ("no need to bother your mum yet"); either half is what a coach or a relative
+    says too, and each counts as weak, but a request to a child that the child is to keep from the
+    family is the harm itself. A surprise or a secret with an end date is capped below
+    `CONCEALED_SECRECY` by its frame (`FRAMES`), so it lifts nothing."""
+    if scores[_SECRECY_I] < CONCEALED_SECRECY:
+        return scores
+    out = list(scores)
+    for i in (_MEETING_I, _IMAGES_I):
+        if WEAK <= out[i] < STRONG:
+            out[i] = STRONG
+    return out
 
 
 def match_stages(canonical_text: str) -> list[float]:
