@@ -97,6 +97,20 @@ def test_a_secret_taken_back_as_a_joke_is_not_secrecy(detector: StageDetector, t
     assert _score(detector, text, Stage.SECRECY) < 0.6
 
 
+@pytest.mark.parametrize("text", [
+    "come to the gym after school tomorrow, and keep it between us until the team announcement on friday",
+    "kadro açıklanana kadar aramızda kalsın, yarın okuldan sonra salona gel",
+    "heyət elan olunana qədər aramızda qalsın, sabah dərsdən sonra zala gəl",
+    "ta elame list beyne khodemoon bemoone, farda bad az madrese bia salon",  # Finglish
+    "пусть это будет между нами до объявления состава, завтра после уроков приходи в зал",
+])
+def test_a_coach_secret_until_the_announcement_does_not_conceal_a_practice(
+    detector: StageDetector, text: str
+) -> None:
+    scores = detector.score(text)
+    assert scores[STAGES.index(Stage.SECRECY)] < 0.6 and scores[STAGES.index(Stage.MEETING)] < STRONG
+
+
 # ---------------------------------------------------------------------------------------- whole chats
 # (sender, text); "c" is the child, whose age the platform supplies; `harm` is the index of the request
 

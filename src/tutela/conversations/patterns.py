@@ -569,6 +569,13 @@ FRAMES: list[tuple[tuple[Stage, ...], float, bool, list[str]]] = [
         "surpriz", "kadar sir", "qeder sir", "abine soyleme", "kardesine soyleme", "qardasina deme", "bacina deme",
         "سورپرایز", "سوپرایز", "تا جمعه مخفی", "به داداشت نگو", "به خواهرت نگو",
         "сюрприз", "секрет до", "брату не говори", "сестре не говори",
+        # a secret until an announcement: a coach's line-up, a teacher's results, not yet official
+        "until * announce", "till * announce", "until its official",
+        "till its official", "until the list is out",
+        "aciklanana kadar", "duyurulana kadar", "duyuruya kadar", "resmilesene kadar",
+        "elan olunana qeder", "elan edilene qeder", "elana qeder", "aciqlanana qeder",
+        "تا اعلام", "تا وقتی اعلام", "تا رسمی شدن", "ta elam",
+        "до объявления", "пока не объявят", "пока не объявим", "до официального",
         # the secret taken back in the same message ("don't tell mum, she'll say I spoil you, jk, she asked")
         "just kidding", "jk", "im kidding", "saka saka", "saka yapiyorum", "sakaydi", "zarafat edirem", "zarafatdi",
         "شوخی کردم", "شوخی میکنم", "shookhi kardam", "shukhi kardam", "шучу", "шутка",
