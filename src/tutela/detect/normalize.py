@@ -207,10 +207,17 @@ def _to_cyrillic(word: str) -> str:
 
     `3` is `з` by shape but stands for `е` in leetspeak just as often (`б3з` = без, `ч3рной` =
     чёрной). A Russian word almost never has `з` between two consonants, nor `е` at its start
-    where `з` is common (`3акладки`), so: between consonants `е`, elsewhere `з`.
+    where `з` is common (`3акладки`), so: between consonants `е`, elsewhere `з`. `4` is `ч` by
+    shape (`4то`, `о4ень`) and `а` as Latin leet (`кладм4н` кладман, `р4бот4` работа); `ч` between two
+    consonants, or ending a word after one, is as rare, so there it is `а`.
     """
     out = []
     for i, c in enumerate(word):
+        if c == "4" and 0 < i and word[i - 1].isalpha() and word[i - 1] not in _RU_VOWELS and (
+            i == len(word) - 1 or (word[i + 1].isalpha() and word[i + 1] not in _RU_VOWELS)
+        ):
+            out.append("а")
+            continue
         if c == "3" and 0 < i < len(word) - 1:
             prev, nxt = word[i - 1], word[i + 1]
             if prev.isalpha() and nxt.isalpha() and prev not in _RU_VOWELS and nxt not in _RU_VOWELS:
