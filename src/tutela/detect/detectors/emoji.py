@@ -1,9 +1,10 @@
-"""Emoji that stand for words: 🔪🔫💣 (weapons), 🍃❄️💊🍄 (drugs), 💸💰💵 (money), 🍆🍑💦 (sexual), 🏠 (home).
+"""Emoji that stand for words: 🔪🔫💣 (weapons), 🍃❄️💊🍄 (drugs), 💊 (pills), 💸💰💵 (money), 🍆🍑💦 (sexual), 🏠 (home).
 
 Why a detector and not a fold in the normaliser: an emoji alone means little (a 🍑 in a recipe,
 ❄️ in a weather report, 🔫 in a game), so none flags by itself; the evidence is a combination,
 which rules in any language can state once here: a weapon with school or class words, a drug
-emoji with money or selling and delivery words, a sexual emoji with a request for pictures. Works
+emoji with money or selling and delivery words, a sexual emoji with a request for pictures, pills
+drawn beside sleeping for ever or never waking up. Works
 on the original text for the emoji and on the normalised text for the words (five languages).
 """
 
@@ -14,11 +15,13 @@ import re
 from tutela.detect.detectors.base import Detector, Example, Hit, register
 from tutela.domain.taxonomy import Category
 
-# concept per emoji code point (the variation selector U+FE0F that follows some is ignored)
-_CONCEPT: dict[str, str] = {}
+# concepts per emoji code point (the variation selector U+FE0F that follows some is ignored): 💊 is a drug for
+# sale and a pill to take
+_CONCEPT: dict[str, tuple[str, ...]] = {}
 for _chars, _concept in (
     ("🔪🗡🔫💣🧨🪓⚔", "weapon"),
     ("🍃🌿🍁❄💊🍄💉🌱", "drug"),
+    ("💊", "pill"),
     ("💸💰💵💶💷💴🤑💲🏧", "money"),
     ("🍆🍑💦👅🥵", "sexual"),
     ("📸📷📹🤳🎥", "camera"),
@@ -26,7 +29,7 @@ for _chars, _concept in (
     ("🏠🏡🏘", "home"),
 ):
     for _ch in _chars:
-        _CONCEPT[_ch] = _concept
+        _CONCEPT[_ch] = (*_CONCEPT.get(_ch, ()), _concept)
 
 _EMOJI = re.compile("[" + "".join(sorted(_CONCEPT)) + "]")
 _HIGH_LEADS = bytes(range(0xE2, 0x100))  # UTF-8 lead bytes of U+2000 and above (every emoji of `_CONCEPT`)
@@ -53,6 +56,15 @@ _TARGET = _words(r"seni\b", r"sizi\b", r"senin\b", r"kardesini", r"aileni\b", r"
 _PICS = _words(r"send", r"show", r"pics?\b", r"photos?", r"nudes?", r"vid", r"gonder", r"foto", r"resim",
                r"goster", r"sekil", r"video", r"بفرست", r"عکس", r"فیلم", r"نشون", r"скинь", r"пришли", r"фот",
                r"покажи", r"видео")
+# sleeping for ever or never waking up, said of oneself, after a drawn dose ("💊💊 till i sleep forever",
+# "💊lerden alırsam sonsuza kadar uyurum", "💊 بخورم تا ابد بخوابم"): the words of an overdose without its
+# name (the phrase lexicon has the named pills and the dose question, `lexicons/self_harm.yaml`)
+_NEVER_WAKE = _words(r"sleep (forever|4ever|aever|for good)", r"(never|not|don'?t|dont|won'?t) wake up(?! (late|tired|early))",
+                     r"sonsuza (kadar|dek) uyu", r"ebediyen uyu", r"bir daha (hic )?uyanma", r"uyanmam\b",
+                     r"(hemiselik|ebedi|birdefelik) (yat|yuxula)", r"bir de(ha)? oyanma", r"oyanmaram",
+                     r"(تا|واسه|برای) (ابد|اباد|همیشه) (بخوابم|بخابم)", r"(دیگه )?بیدار نشم",
+                     r"ta abad bekh", r"baraye hamishe bekh", r"bidar nasham",
+                     r"(у|за)сн(уть|у) навсегда", r"не просну(ться|сь)", r"usnut'? navsegda", r"ne prosnu")
 
 _RULES: tuple[tuple[str, str | None, re.Pattern[str] | None, Category, float, str], ...] = (
     # (emoji concept, second emoji concept or None, words or None, category, score, reason)
@@ -62,6 +74,7 @@ _RULES: tuple[tuple[str, str | None, re.Pattern[str] | None, Category, float, st
     ("home", "school", None, Category.PRIVACY, 0.55, "home and school emoji: where a child lives and studies"),
     ("drug", "money", None, Category.RECRUITMENT, 0.7, "drug emoji with money emoji"),
     ("drug", None, _SALE, Category.RECRUITMENT, 0.7, "drug emoji with selling or delivery words"),
+    ("pill", None, _NEVER_WAKE, Category.SELF_HARM, 0.8, "pill emoji with sleeping for ever or never waking"),
     ("sexual", "camera", None, Category.SEXUAL_EXPLOITATION, 0.75, "sexual emoji with a camera emoji"),
     ("sexual", None, _PICS, Category.SEXUAL_EXPLOITATION, 0.7, "sexual emoji with a request for pictures"),
 )
@@ -72,7 +85,8 @@ class EmojiDetector(Detector):
     """Combinations of emoji (and words) that stand for weapons at school, drug sales, sexual requests."""
 
     name = "emoji"
-    categories = (Category.VIOLENT_CONTENT, Category.RECRUITMENT, Category.SEXUAL_EXPLOITATION, Category.PRIVACY)
+    categories = (Category.VIOLENT_CONTENT, Category.RECRUITMENT, Category.SEXUAL_EXPLOITATION, Category.PRIVACY,
+                  Category.SELF_HARM)
 
     def find(self, original: str, normalized: str, lang: str) -> list[Hit]:
         if original.isascii():
@@ -85,7 +99,8 @@ class EmojiDetector(Detector):
             return []
         found: dict[str, re.Match[str]] = {}
         for m in _EMOJI.finditer(original):
-            found.setdefault(_CONCEPT[m.group()], m)
+            for concept in _CONCEPT[m.group()]:
+                found.setdefault(concept, m)
         if not found:
             return []
         hits: list[Hit] = []
@@ -117,6 +132,15 @@ class EmojiDetector(Detector):
             Example("💊🍄 فروش، تحویل فوری", "fa", R),
             Example("❄️🍃 доставка, закладки по городу", "ru", R),
             Example("🍃💸", "en", R),
+            # a drawn dose and never waking up; a pill for a cold or for sleeping well is not
+            Example("💊💊💊 tonight and then i sleep forever", "en", Category.SELF_HARM),
+            Example("hepsini 💊 yutacağım, bir daha hiç uyanmam", "tr", Category.SELF_HARM),
+            Example("bu 💊-ləri içib həmişəlik yatacam", "az", Category.SELF_HARM),
+            Example("همه 💊 ها رو میخورم که دیگه بیدار نشم", "fa", Category.SELF_HARM),
+            Example("выпью все 💊 и усну навсегда", "ru", Category.SELF_HARM),
+            Example("took my 💊 for the cold, going to sleep now", "en", None),
+            Example("uyku 💊 aldım ama yine uyuyamadım", "tr", None),
+            Example("мама дала 💊 от температуры, сплю", "ru", None),
             Example("sen ve aileni 🔪🔪 bekle", "tr", V),
             Example("🏠 ve 🏫 adresini yaz bana", "tr", Category.PRIVACY),
             Example("send 🍆🍑 pics", "en", S),
