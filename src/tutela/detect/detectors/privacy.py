@@ -145,6 +145,49 @@ _PHONE_SAY = re.compile(
     r"|شماره ?م|شمارم|شمارش|شماره‌ش|شماره اش|بهم زنگ|زنگ بزن",
     re.IGNORECASE,
 )
+# Doxxing: an account handle given together with where its owner lives or will be ("her @ is ..., blue house on
+# the corner, PE tuesdays 2pm behind the gym"). A bare `@name` is weak (people share their own and their
+# clubs'), and so is a house or a weekday; the two together point others at one person. Read on the normalised
+# text (lower case, Turkish and Azerbaijani letters folded, Finglish and Latin-typed Russian written back in
+# their script), so one cue list serves each language's spellings. A home said with its place or look:
+_HOME = re.compile(
+    r"\b(lives?|living|stays?) (at|in|on|near|by|next to|opposite|across from|behind)\b"
+    r"|\b(house|home|flat|apartment|building)\b[^.!?\n]{0,25}\b(on|at) the (corner|end)\b"
+    r"|\b(her|his|their) (house|home|flat|address|building)\b"
+    r"|\b(blue|red|white|green|yellow|gr[ae]y|black|brown|pink) (house|door|gate|building)\b"
+    r"|\b(kose|kosedeki|sokagin|caddenin|parkin|okulun|marketin|durak)\w* (\w+ )?(ev|apartman|bina)\w*"
+    r"|\b(evi|evleri|evine|evinin)\b|\b(oturuyor|yasiyor)\b"
+    r"|\b(tin|kunc)\w* (\w+ )?(ev|bina)\w*|\b(yasayir|qalir)\b"
+    r"|\b(mavi|kirmizi|beyaz|yesil|sari|gri|siyah|pembe|goy|qirmizi|ag|yasil|boz|qara) (ev|kapi|qapi|bina|apartman)\b"
+    r"|(خون[هشا]|خانه|منزل)\S*[^.!؟?\n]{0,25}((سر|سار)-? کوچه|ته کوچه|نبش|کنار|روبروی|بغل|پشت)"
+    r"|(خونه|خانه)\S* (ابی|قرمز|سفید|سبز|زرد|طوسی|مشکی|صورتی)|زندگی میکن(ه|د)"
+    r"|\b(живет|живут|живёт)\b|\b(ее|её|его|их) (дом|квартир|подъезд|адрес)\w*"
+    r"|\bдом\w* (на углу|в конце|возле|напротив|рядом)|\b(син|красн|бел|зелен|зелён|желт|жёлт|сер|черн|чёрн|розов)\w* (дом|подъезд|ворот|двер)\w*",
+)
+# ... or a weekday with a clock time (where she will be, and when), said of someone else:
+_WEEKDAY = re.compile(
+    r"\b(mon|tues?|wed|thu(rs)?|fri|sat|sun)(day)?s?\b"
+    r"|\b(pazartesi|sali|carsamba|persembe|cuma|cumartesi|pazar|bazar ertesi|cersenbe|cume|senbe)\w*"
+    r"|(شنبه|یکشنبه|دوشنبه|سه ?شنبه|سشنبه|چهارشنبه|پنجشنبه|جمعه)"
+    r"|\b(понедельник|вторник|сред[аыу]|средам|четверг|пятниц|суббот|воскресен)\w*",
+)
+_CLOCK = re.compile(r"\b\d{1,2}([:.]\d{2})?\s*(am|pm)\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}(te|de|da|ta|ten|den)\b"
+                    r"|\bsaat \d|ساعت ?[\d۰-۹]|\bв \d{1,2}\b")
+_SOMEONE = re.compile(r"\b(her|his|she'?s|he'?s|she|him|kiz|kizin|oglan|oglanin|onun|qiz|qizin|oglanin|onu)\b"
+                      r"|(دختره|پسره|\bاون\b|\bاو\b|-ش\b|اش\b)|\b(ее|её|его|она|он)\b")
+
+
+def _whereabouts(normalized: str) -> re.Match[str] | None:
+    """Where someone lives, or a weekday and time of someone else's (`_HOME`, `_WEEKDAY`), or None."""
+    home = _HOME.search(normalized)
+    if home is not None:
+        return home
+    day = _WEEKDAY.search(normalized)
+    if day is not None and _CLOCK.search(normalized) and _SOMEONE.search(normalized):
+        return day
+    return None
+
+
 _NAME_SAY = re.compile(r"\b(her name is|his name is|my name is|adı|adi|adım|adim|зовут|اسمش|اسمم)\s+\w+", re.IGNORECASE)
 
 
@@ -227,9 +270,13 @@ class PrivacyDetector(Detector):
         if "@" in text:
             hits.extend(_hit(m, 0.75, "e-mail address") for m in _EMAIL.finditer(text))
             emails = [(h.start, h.end) for h in hits]
-            for m in _HANDLE.finditer(text):
-                if not any(s <= m.start() < e for s, e in emails):
-                    hits.append(_hit(m, 0.45, "social handle"))
+            handles = [_hit(m, 0.45, "social handle") for m in _HANDLE.finditer(text)
+                       if not any(s <= m.start() < e for s, e in emails)]
+            hits.extend(handles)
+            where = _whereabouts(normalized) if handles and _PUBLIC_EVENT.search(text) is None else None
+            if where is not None:
+                hits.append(Hit(P, 0.35, f"with where to find its owner: '{mask('place', where.group())}'",
+                                where.start(), where.end(), True, "privacy"))
         lower = text.lower()
         if _SOCIAL_GATE.search(lower):
             hits.extend(_hit(m, 0.7, "social account") for m in _HANDLE_CONTEXT.finditer(text)
