@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from tutela.detect.affection import affectionate
 from tutela.detect.detectors.base import Detector, Example, Hit, register
 from tutela.detect.quoting import frame, inside, quoted_spans
 from tutela.detect.wordtrie import trie_pattern
@@ -68,6 +69,7 @@ class _Entry:
     gate: frozenset[str] | None
     negatable: bool = True  # False where the pattern itself is a prohibition ("don't tell your mum")
     topic: bool = False  # True where the words name the topic, so recovery/awareness context weakens it
+    banter: bool = False  # True for an insult friends trade: love declared to the reader weakens it (`affection.py`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +315,7 @@ def compiled() -> _Compiled:
                         frozenset(gate) if gate else None,
                         bool(item.get("negatable", True)),
                         bool(item.get("topic", default_topic)),
+                        bool(item.get("banter", False)),
                     )
                 )
                 patterns.append(pattern)
@@ -432,6 +435,7 @@ class LexiconDetector(Detector):
         gate = comp.gate
         quotes = quoted_spans(normalized)
         framed = frame(normalized, quotes)
+        loved: bool | None = None  # `affectionate(normalized)`, read once, where a `banter` pattern matched
         for w in comp.word_starts.finditer(normalized):
             pos = w.start()
             ch = normalized[pos]
@@ -451,6 +455,10 @@ class LexiconDetector(Detector):
                 ctx = comp.context.get(entry.category)
                 if entry.topic and ctx is not None and ctx.search(normalized):
                     score *= 0.5
+                if entry.banter:
+                    loved = affectionate(normalized) if loved is None else loved
+                    if loved:
+                        score *= 0.5
                 # the request quoted inside a warning whose frame names it (`detect/quoting.py`): weak as a negated one
                 if (quotes and ctx is not None and entry.category is not Category.PROFANITY
                         and inside(quotes, m.start(), m.end()) and ctx.search(framed)):
