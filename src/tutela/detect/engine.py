@@ -95,7 +95,7 @@ NEARER_BENIGN_CATEGORIES = CHAT_SECOND_OPINION | {Category.VIOLENT_CONTENT, Cate
 # this way released 1 English one. Where a warning marks the text (`unseen` names fraud), the release holds however
 # sure the model is (`MARKED_SURE`): a scam that poses as a warning reads as a scam to the semantic stage.
 NEAR_BENIGN_FRAUD = frozenset({Category.FRAUD})
-MARKED_SURE = frozenset({Category.FRAUD})
+MARKED_SURE = frozenset({Category.FRAUD, Category.DISINFORMATION})
 # Where a text carries a marker the semantic head cannot see (`semantic/warning.py`: a warning not to send or
 # pay, a scam named as one, recovery told as past), the categories that marker names are released the same way
 # too: a scam warning shares the scam's words ("never give your pin to someone who says they are the bank"),
@@ -108,6 +108,10 @@ MARKED_SURE = frozenset({Category.FRAUD})
 # halves the rules' topic words, marks the text the same way for the model's flag of that category ("in the
 # game you have to kill the zombies before the sun comes up": violent_content 0.38 from the model alone).
 MARKED_BENIGN = 0.0
+# A hoax debunked (`semantic/debunk.py`) sits in its hoax's neighbourhood (kNN margins up to +0.021 on the dev
+# debunks, where written hoaxes have a median of +0.020): there the margin cannot tell them apart and the marker
+# alone releases the model's flag, however sure (the disinformation head read an English debunk at 0.96)
+MARKED_BENIGN_BY_CATEGORY = {Category.DISINFORMATION.value: float("inf")}
 COLUMN_OF = {c.value: j for j, c in enumerate(CATEGORIES)}
 # columns looked up once, not on every batch (an enum's `.value` is a Python property: ~0.3 us a read)
 _NOT_VETOABLE = [j for j, c in enumerate(CATEGORIES) if c not in VETOABLE_RULES]
@@ -522,7 +526,8 @@ def _nearer_benign(
         for name in released | (marked - overridden):  # each category once, marked or not
             j, t = COLUMN_OF[name], _TARGET_OF[name]
             # with a marker, nearer the benign lines at all, and a rule below its threshold, is enough
-            at, rule_below = (MARKED_BENIGN, RULE_THRESHOLD) if name in marked else (line, RULE_UNCERTAIN)
+            at, rule_below = ((MARKED_BENIGN_BY_CATEGORY.get(name, MARKED_BENIGN), RULE_THRESHOLD) if name in marked
+                              else (line, RULE_UNCERTAIN))
             cap = ANY_PROBABILITY if name in marked and CATEGORIES[j] in MARKED_SURE else CHAT_MODEL_ALONE
             if (flags[i, j] and not extra[i, j] and rules[i, j] < rule_below and probs[i, j] < cap
                     and result.margins[t] < at):
