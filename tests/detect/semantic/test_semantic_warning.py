@@ -92,9 +92,9 @@ def test_persian_negative_send_is_a_warning(text: str, expected: bool) -> None:
     ("sinifdə heç kim məni başa düşmür deyə fikirləşirdim amma yeni dostlar tapdım", "az", ("self_harm",)),
     ("kimse beni anlamıyor, yalnızım", "tr", ()),  # the same feeling now: the head keeps its vote
     ("annem dedi ki biri fotoğraf isterse hemen bize söyle", "tr", ("sexual_exploitation", "fraud", "privacy")),
-    ("kimsə şəkil istəsə dərhal valideynlərinə de", "az", ("sexual_exploitation", "fraud", "privacy")),
+    ("kimsə şəkil istəsə dərhal valideynlərinə de", "az", ("sexual_exploitation", "fraud", "privacy", "recruitment")),  # telling a grown-up: awareness
     ("dərsdə dedilər ki, biri sənə pis toxunsa yox de və böyüyə danış", "az", ("sexual_exploitation", "fraud", "privacy")),
-    ("biri sana dokunursa hayır de ve bir yetişkine anlat", "tr", ("sexual_exploitation", "fraud", "privacy")),
+    ("biri sana dokunursa hayır de ve bir yetişkine anlat", "tr", ("sexual_exploitation", "fraud", "privacy", "recruitment")),  # telling a grown-up: awareness
     ("sana dokunsam kimseye söyleme", "tr", ()),  # a touch with secrecy, no "say no": the head keeps its vote
     ("bana fotoğraf at, kimseye söyleme", "tr", ()),  # a request with secrecy: the head keeps its vote
     ("I'll kill you lol jk", "en", ()),  # English has no joke marker: the head keeps its vote
