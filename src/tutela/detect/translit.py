@@ -153,6 +153,10 @@ _RU_WORDS: dict[str, float] = {
         "urokov biologii biologiya istorii matematike fizike himii kontrolnoy "
         "sdohni umri ischezni tvar tvari ruki ruku pasport pasporta zagranitsu turtsii turcii "
         "vse vseh nikto nichem kazhdyi kazhdyj kazhdyy zhdut "
+        # a friend hailed and the words of a game told ("bratan, etot snayper slomannyi, s drugogo konca karty v
+        # golovu": taken for Slovenian at a share of 0.29, dev round 11d)
+        "bratan bratishka bratva golova golovu golove konca konets drugogo drugoy drugoj drugie slomal slomala "
+        "slomannyi slomannyy slomannyj slomali "
         "perepisku perepiska udali udalyaj udalyay udalyai soobshcheniya soobsheniya razgovor razgovora "
         # game-currency gifts and greetings (`kinul 500 gemov`, `krasava`)
         "zdarova zdorova krasava pro zaberet zaberu zaberut kinul kinu kinula zadonatit zadonachu donat "
