@@ -10,23 +10,28 @@ Checked on lines written for this test (not bank lines, not challenge lines):
 - recruitment retold as a lesson or a warning ("they recruit couriers on telegram, tell a teacher") halves the lure's
   words and takes the head's vote; the lure itself keeps both;
 - a sibling "killed" over food or a thing taken is a figure of speech; a sibling threatened without it is not;
-- Russian translit of a gamer's complaint reads as Russian, and the Turkish swear word "pust" is not read in it.
+- Russian translit of a gamer's complaint reads as Russian, and the Turkish swear word "pust" is not read in it;
+- a debunk releases the model's disinformation flag however sure, except in the COVID set's own domain.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tutela.config import Settings
 from tutela.detect import analyze_texts
 from tutela.detect.affection import affectionate
 from tutela.detect.detectors.lexicon import LexiconDetector
+from tutela.detect.engine import _nearer_benign
 from tutela.detect.langid import identify
 from tutela.detect.normalize import normalize_text
 from tutela.detect.semantic.debunk import debunked
+from tutela.detect.semantic.index import SemanticResult
+from tutela.detect.semantic.scorer import TARGETS
 from tutela.detect.semantic.warning import AWARE, FIGURATIVE, LOVED, unseen
 from tutela.detect.translit import to_native
-from tutela.domain.taxonomy import Category
+from tutela.domain.taxonomy import CATEGORIES, Category
 
 RULE = 0.5
 
@@ -160,3 +165,20 @@ def test_a_gamers_russian_translit_is_russian_and_no_turkish_swear_word() -> Non
 def test_engine_end_to_end(text: str, category: Category, flagged: bool) -> None:
     out = analyze_texts([text], settings=Settings(), stages="auto")[0]
     assert (category in out.flags) is flagged, (text, out.flags)
+
+
+@pytest.mark.parametrize(("domain", "released"), [("", True), ("ethos_binary", True),
+                                                   ("constraint_covid_fake_en", False)])
+def test_a_debunk_releases_the_models_flag_except_in_the_covid_sets_own_domain(domain: str, released: bool) -> None:
+    text = "nope, garlic does not cure the flu, that facebook post is a hoax. the NHS page explains it"
+    j, t = CATEGORIES.index(Category.DISINFORMATION), TARGETS.index("disinformation")
+    flags = np.zeros((1, len(CATEGORIES)), dtype=bool)
+    flags[0, j] = True
+    probs = np.zeros((1, len(CATEGORIES)))
+    probs[0, j] = 0.97  # as sure as the head was on a debunk
+    margins = np.zeros(len(TARGETS))
+    margins[t] = 0.02  # in the hoax's own neighbourhood
+    semantic = {0: SemanticResult(np.zeros(len(TARGETS)), [], {}, margins)}
+    _nearer_benign(flags, probs, np.zeros_like(probs), np.zeros_like(flags), semantic, set(), ["en"],
+                   [normalize_text(text)], [domain])
+    assert bool(flags[0, j]) is not released

@@ -42,6 +42,7 @@ from tutela.detect.semantic.index import SemanticResult
 from tutela.detect.semantic.scorer import TARGETS
 from tutela.detect.semantic.stage import OrgBank
 from tutela.detect.semantic.warning import unseen
+from tutela.detect.training.experts import governed_by
 from tutela.detect.translit import to_native
 from tutela.domain.analysis import Explanation, TextAnalysis, trusted_analysis
 from tutela.domain.languages import LANGUAGES
@@ -116,6 +117,10 @@ MARKED_BENIGN = 0.0
 # debunks, where written hoaxes have a median of +0.020): there the margin cannot tell them apart and the marker
 # alone releases the model's flag, however sure (the disinformation head read an English debunk at 0.96)
 MARKED_BENIGN_BY_CATEGORY = {Category.DISINFORMATION.value: float("inf")}
+# ...except in the COVID set's own domain (a text the router takes for it): that set labels fact-check posts fake
+# ("antibiotics will not cure #COVID19 ... #FakeNews, WhatsApp us"; 25 of the 28 of its posts the debunk marker
+# finds), and its expert speaks for its labels there (a frozen slice of 200 lost 0.015 macro-F1 without this)
+SOURCE_KEEPS = frozenset({Category.DISINFORMATION.value})
 COLUMN_OF = {c.value: j for j, c in enumerate(CATEGORIES)}
 # columns looked up once, not on every batch (an enum's `.value` is a Python property: ~0.3 us a read)
 _NOT_VETOABLE = [j for j, c in enumerate(CATEGORIES) if c not in VETOABLE_RULES]
@@ -430,7 +435,8 @@ def _finish(
         _apply_overrides(flag_matrix, final_all, settings, lang_codes, model)
     overridden = set(settings.thresholds) if settings is not None else set()
     _chat_second_opinion(flag_matrix, probs, rules, state.extra_flags, state.chat_domain, live, overridden)
-    _nearer_benign(flag_matrix, probs, rules, state.extra_flags, state.semantic, overridden, lang_codes, normalized)
+    _nearer_benign(flag_matrix, probs, rules, state.extra_flags, state.semantic, overridden, lang_codes, normalized,
+                   state.public_domain)
     flagged: list[list[Category]] = [[] for _ in range(n)]
     flag_rows, flag_cols = np.nonzero(flag_matrix)  # one call for the batch, not one a text
     for i, j in zip(flag_rows.tolist(), flag_cols.tolist(), strict=True):
@@ -515,10 +521,12 @@ def _chat_second_opinion(
 def _nearer_benign(
     flags: np.ndarray, probs: np.ndarray, rules: np.ndarray, extra: np.ndarray, semantic: dict[int, SemanticResult],
     overridden: set[str], langs: Sequence[str] | None = None, texts: Sequence[str] | None = None,
+    domains: Sequence[str] | np.ndarray | None = None,
 ) -> None:
     """Drop, in place, lone weak model flags the semantic stage reads as benign (see `NEARER_BENIGN` and
-    `NEARER_BENIGN_BY_LANG`), and those of the categories a marker in the (normalised) text names (`unseen`);
-    a category whose threshold the operator set is left to that threshold."""
+    `NEARER_BENIGN_BY_LANG`), and those of the categories a marker in the (normalised) text names (`unseen`;
+    not those of `SOURCE_KEEPS` its public source, `domains`, labels); a category whose threshold the operator
+    set is left to that threshold."""
     released = {c.value for c in NEARER_BENIGN_CATEGORIES | NEAR_BENIGN_FRAUD} - overridden
     for i, result in semantic.items():
         if result.margins is None or not flags[i].any():
@@ -527,6 +535,8 @@ def _nearer_benign(
         marked = set(unseen(texts[i], langs[i])) if texts is not None and langs is not None else set()
         if texts is not None:
             marked |= {c.value for c in in_context(texts[i])}
+        if domains is not None and domains[i]:
+            marked -= SOURCE_KEEPS & governed_by(str(domains[i]))
         for name in released | (marked - overridden):  # each category once, marked or not
             j, t = COLUMN_OF[name], _TARGET_OF[name]
             # with a marker, nearer the benign lines at all, and a rule below its threshold, is enough
