@@ -29,8 +29,8 @@ cancels it.
 
 Three more take a category's head vote in every language (dev rounds 10d and 11d, 2026-12-07): love declared to the
 one insulted takes cyberbullying's (`detect/affection.py`), recruitment told as a lesson or a warning (its lexicon's
-own context) takes recruitment's, and a sibling "killed" over food or a thing taken is a figure of speech. A hoax
-debunked (`debunk.py`) takes disinformation's vote and its kNN margin's too (`WHOLLY`).
+own context) takes recruitment's, and a sibling (or the reader) "killed" over food, a thing taken or a spoiler is a
+figure of speech. A hoax debunked (`debunk.py`) takes disinformation's vote and its kNN margin's too (`WHOLLY`).
 """
 
 from __future__ import annotations
@@ -245,6 +245,40 @@ _PETTY_CAUSE = {
     "fa": re.compile(r"(?:خو?رده|خو?رد|برداشته|شکونده|شکسته|تموم کرده|پاک کرده)(?![^\W_])"),
     "ru": re.compile(r"(?<![^\W_])(?:съел\w*|съест|сожр\w*|до[её]л\w*|взял\w*|сломал\w*|забрал\w*|выпил\w*|удалил\w*)"),
 }
+# The same figure aimed at the reader, its petty cause a condition: "i'll strangle you if you spoil the finale",
+# "finali spoilerlarsan seni boğarım", "если проспойлеришь концовку, я тебя придушу" (violent_content from the
+# semantic head, dev round 13d). Both halves must show; "i'll kill you if you tell anyone" has no petty cause.
+_THREAT_TO_YOU = {
+    "en": re.compile(r"(?<![^\W_])(?:kill|strangle|murder|choke|throttle|end) (?:you|u|ya)(?![^\W_])"),
+    "tr": re.compile(r"(?<![^\W_])seni(?: \w+){0,2} (?:oldur|gebert|bog)\w*"),
+    "az": re.compile(r"(?<![^\W_])seni(?: \w+){0,2} (?:oldur|bog)\w*"),
+    "fa": re.compile(r"(?:می ?کشمت|بکشمت|خفه ?(?:ت|ات) (?:می ?کنم|کنم)|خفت (?:می ?کنم|کنم))(?![^\W_])"),
+    "ru": re.compile(r"(?<![^\W_])(?:(?:убью|прибью|урою|задушу|придушу) (?:тебя|тя)|(?:тебя|тя) (?:\w+ )?(?:убью|прибью|урою"
+                     r"|задушу|придушу))(?![^\W_])"),
+}
+_PETTY_IF = {
+    "en": re.compile(r"(?<![^\W_])(?:if|when) (?:you|u)(?: \w+){0,2} (?:spoil\w*|eat|touch|take|finish|drink|wear|use|break"
+                     r"|delete|forget|skip|are late|r late)(?![^\W_])|(?<![^\W_])(?:one more|another) spoiler"),
+    "tr": re.compile(r"(?<![^\W_])(?:spoiler\w*|spoyler\w*|sonunu (?:soylersen|anlatirsan)|yersen|dokunursan|alirsan|bitirirsen"
+                     r"|kirarsan|icersen|silersen|giyersen|gec kalirsan|unutursan)(?![^\W_])"),
+    "az": re.compile(r"(?<![^\W_])(?:spoyler\w*|spoiler\w*|sonunu (?:desen|deyersen|danissan)|yesen|yeyersen|toxunsan|toxunarsan"
+                     r"|gotursen|goturersen|sindirsan|sindirarsan|icsen|silsen|gecikersen|unutsan|unudarsan)(?![^\W_])"),
+    "fa": re.compile(r"(?:اسپویل|اسپویلر|لو بدی|(?:آخر|اخر|تهش|ته)\S* (?:رو )?بگی|بخوری|دست بزنی|برداری|بشکنی|تموم کنی|دیر کنی"
+                     r"|دیر بیای|یادت بره|پاک کنی)(?![^\W_])"),
+    "ru": re.compile(r"(?<![^\W_])(?:проспойлер\w*|заспойлер\w*|спойлер\w*|если (?:\w+ ){0,2}(?:опоздаешь|съешь|тронешь|забудешь"
+                     r"|возьм[её]шь|допь[её]шь|сломаешь|удалишь|расскажешь концовку))(?![^\W_])"),
+}
+
+
+def _petty(normalized: str, lang: str) -> bool:
+    """A sibling or the reader "killed" over a petty cause (`_SIBLING_THREAT`, `_THREAT_TO_YOU`)."""
+    if lang not in _PETTY_CAUSE:
+        return False
+    if _SIBLING_THREAT[lang].search(normalized) and _PETTY_CAUSE[lang].search(normalized):
+        return True
+    return bool(_THREAT_TO_YOU[lang].search(normalized) and _PETTY_IF[lang].search(normalized))
+
+
 # recovery talk by language, and what says it has stopped (a relapse; None: no marker of one yet)
 _RECOVERY_OF: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
     "en": (_EN_RU_RECOVERY, _RELAPSE), "ru": (_EN_RU_RECOVERY, _RELAPSE),
@@ -278,7 +312,7 @@ def _markers(normalized: str, lang: str) -> tuple[str, ...]:
     figurative = _FIGURATIVE.get(lang)
     if figurative is not None and figurative.search(normalized) is not None:
         out.extend(FIGURATIVE)
-    elif lang in _SIBLING_THREAT and _SIBLING_THREAT[lang].search(normalized) and _PETTY_CAUSE[lang].search(normalized):
+    elif _petty(normalized, lang):
         out.extend(FIGURATIVE)
     if lang in _TURKIC:
         if not out and _TELL_US.search(normalized) is not None:

@@ -1,0 +1,70 @@
+"""False-flag families of independent dev round 13d, each in all five languages with its harmful sibling.
+
+Checked on lines written for this test (not bank lines, not challenge lines):
+- an adult-only job requirement ("18+" in a job ad) halves the sexual lexicon's `18+`; "18+ videos" and a job ad
+  with an explicit word keep it whole;
+- a threat to the reader over a petty cause ("i'll choke you if you spoil the episode") is a figure of speech and
+  takes violent_content's head vote; the same threat over telling anyone is not marked.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tutela.detect.detectors.lexicon import LexiconDetector
+from tutela.detect.normalize import normalize_text
+from tutela.detect.semantic.warning import FIGURATIVE, unseen
+from tutela.detect.translit import to_native
+from tutela.domain.taxonomy import Category
+
+RULE = 0.5
+
+
+def _folded(text: str, lang: str) -> str:
+    """The text as the detectors read it: Finglish and translit in their own script, then normalised."""
+    native = to_native(text, lang) if lang in ("fa", "ru") else None
+    return normalize_text(native or text)
+
+
+def _score(text: str, lang: str, category: Category) -> float:
+    """The lexicon's noisy-or score of `category` (as the rules component combines its hits)."""
+    folded = _folded(text, lang)
+    left = 1.0
+    for h in LexiconDetector().find(text, folded, lang):
+        if h.category is category:
+            left *= 1.0 - h.score
+    return 1.0 - left
+
+
+@pytest.mark.parametrize(("text", "lang", "harmful"), [
+    ("we are hiring dishwashers for the summer, 18+ only, food hygiene cert a plus, apply inside", "en", False),
+    ("yaz sezonu için garson aranıyor, 18+ olmalı, vardiyalı çalışma, başvuru kasada", "tr", False),
+    ("Kafeyə ofisiant tələb olunur, 18+, növbəli iş, müraciət üçün zəng edin", "az", False),
+    ("استخدام صندوقدار برای فروشگاه، 18+ ، شیفت عصر، رزومه بفرستید", "fa", False),
+    ("Ищем курьеров 18+, смены по 4 часа, зарплата каждую неделю", "ru", False),
+    ("new 18+ videos in my channel, no age check, link in bio", "en", True),
+    ("hiring girls 18+ for webcam work, 500 per hour, no experience", "en", True),
+    ("18+ videolar kanalımda, yaş kontrolü yok, link bioda", "tr", True),
+    ("18+ videolar kanalımda, yaş yoxlaması yoxdur, link bioda", "az", True),
+    ("فیلم 18+ تو کانالم گذاشتم، سن چک نمیشه، لینک تو بیو", "fa", True),
+    ("новые видео 18+ у меня в канале, возраст не проверяем, ссылка в профиле", "ru", True),
+])
+def test_adult_only_job_requirement(text: str, lang: str, harmful: bool) -> None:
+    assert (_score(text, lang, Category.SEXUAL_CONTENT) >= RULE) is harmful
+
+
+@pytest.mark.parametrize(("text", "lang", "petty"), [
+    ("if you spoil the last episode for me i swear ill choke you", "en", True),
+    ("dizinin sonunu söylersen seni boğarım yemin ederim", "tr", True),
+    ("serialın sonunu desən səni boğaram, and olsun", "az", True),
+    ("اگه آخر سریال رو لو بدی خفه‌ت می‌کنم", "fa", True),
+    ("если проспойлеришь финал, я тебя придушу, клянусь", "ru", True),
+    ("i will strangle you if you tell anyone what happened at the party", "en", False),
+    ("kimseye söylersen seni boğarım, bunu unutma", "tr", False),
+    ("kimə desən səni öldürərəm, bunu unutma", "az", False),
+    ("اگه به کسی بگی خفه‌ت می‌کنم، حواست باشه", "fa", False),
+    ("если расскажешь кому-нибудь, я тебя придушу, поняла", "ru", False),
+])
+def test_petty_cause_threat_to_the_reader(text: str, lang: str, petty: bool) -> None:
+    marked = set(unseen(_folded(text, lang), lang))
+    assert set(FIGURATIVE) <= marked if petty else not marked & set(FIGURATIVE)
