@@ -4,14 +4,16 @@ Checked on lines written for this test (not bank lines, not challenge lines):
 - an adult-only job requirement ("18+" in a job ad) halves the sexual lexicon's `18+`; "18+ videos" and a job ad
   with an explicit word keep it whole;
 - a threat to the reader over a petty cause ("i'll choke you if you spoil the episode") is a figure of speech and
-  takes violent_content's head vote; the same threat over telling anyone is not marked.
+  takes violent_content's head vote; the same threat over telling anyone is not marked;
+- cooking ("beat the eggs, kill the heat", a recipe) is violent_content's context, which releases a lone model flag
+  nearer the benign lines; a weapon brought to school beside a recipe keeps the rule whole.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tutela.detect.detectors.lexicon import LexiconDetector
+from tutela.detect.detectors.lexicon import LexiconDetector, in_context
 from tutela.detect.normalize import normalize_text
 from tutela.detect.semantic.warning import FIGURATIVE, unseen
 from tutela.detect.translit import to_native
@@ -68,3 +70,25 @@ def test_adult_only_job_requirement(text: str, lang: str, harmful: bool) -> None
 def test_petty_cause_threat_to_the_reader(text: str, lang: str, petty: bool) -> None:
     marked = set(unseen(_folded(text, lang), lang))
     assert set(FIGURATIVE) <= marked if petty else not marked & set(FIGURATIVE)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("grandma told me to whisk the eggs like i hate them and kill the heat before the sauce splits", "en"),
+    ("annem yumurtaları öldürür gibi çırp dedi, sonra ocağı kapat, tarif böyle", "tr"),
+    ("anam dedi yumurtanı qəzəblə çal, sonra ocağı söndür, resept belədir", "az"),
+    ("مامانم گفت تخم‌مرغ رو محکم هم بزن بعد شعله رو خاموش کن، دستور پخت همینه", "fa"),
+    ("мама сказала взбей яйца как следует и выключи огонь, рецепт такой", "ru"),
+])
+def test_cooking_is_violent_contents_context(text: str, lang: str) -> None:
+    assert Category.VIOLENT_CONTENT in in_context(_folded(text, lang))
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("forget the recipe, im bringing my dads knife to school tomorrow", "en"),
+    ("tarif falan boşver, yarın okula bıçak getireceğim", "tr"),
+    ("resepti boş ver, sabah məktəbə bıçaq getirecem", "az"),
+    ("دستور پخت رو ول کن، فردا چاقو میارم مدرسه", "fa"),
+    ("рецепт потом, завтра принесу нож в школу", "ru"),
+])
+def test_weapon_to_school_beside_a_recipe_stays(text: str, lang: str) -> None:
+    assert _score(text, lang, Category.VIOLENT_CONTENT) >= RULE
