@@ -6,7 +6,9 @@ Checked on lines written for this test (not bank lines, not challenge lines):
 - a threat to the reader over a petty cause ("i'll choke you if you spoil the episode") is a figure of speech and
   takes violent_content's head vote; the same threat over telling anyone is not marked;
 - cooking ("beat the eggs, kill the heat", a recipe) is violent_content's context, which releases a lone model flag
-  nearer the benign lines; a weapon brought to school beside a recipe keeps the rule whole.
+  nearer the benign lines; a weapon brought to school beside a recipe keeps the rule whole;
+- a teen's own fear of a parent ("if my dad finds out about my boyfriend he'll kill me") takes sexual_exploitation's
+  head vote; a groomer's "your dad would kill you" and a disclosure with pictures or an age do not.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 
 from tutela.detect.detectors.lexicon import LexiconDetector, in_context
 from tutela.detect.normalize import normalize_text
-from tutela.detect.semantic.warning import FIGURATIVE, unseen
+from tutela.detect.semantic.warning import FIGURATIVE, PARENT_FEARED, unseen
 from tutela.detect.translit import to_native
 from tutela.domain.taxonomy import Category
 
@@ -92,3 +94,21 @@ def test_cooking_is_violent_contents_context(text: str, lang: str) -> None:
 ])
 def test_weapon_to_school_beside_a_recipe_stays(text: str, lang: str) -> None:
     assert _score(text, lang, Category.VIOLENT_CONTENT) >= RULE
+
+
+@pytest.mark.parametrize(("text", "lang", "feared"), [
+    ("i only talk to my boyfriend at lunch, if my dad finds out he will kill me 😂", "en", True),
+    ("erkek arkadaşımla sadece teneffüste konuşuyoruz, babam öğrenirse beni öldürür 😂", "tr", True),
+    ("oğlan dostumla yalnız tənəffüsdə danışırıq, atam bilsə məni öldürər 😂", "az", True),
+    ("با دوست‌پسرم فقط زنگ تفریح حرف میزنیم، اگه بابام بفهمه منو می‌کشه 😂", "fa", True),
+    ("с парнем общаемся только на переменах, если папа узнает, он меня убьёт 😂", "ru", True),
+    ("your dad would kill you if he knew about us, so keep it between us baby", "en", False),
+    ("he is 24 and has my pics, if my dad finds out he will kill me", "en", False),
+    ("25 yaşında, fotoğraflarım onda, babam öğrenirse beni öldürür", "tr", False),
+    ("o, şəkillərimi göndərəcəyini deyir, atam bilsə məni öldürər", "az", False),
+    ("عکسامو داره و میگه پخش میکنه، اگه بابام بفهمه منو می‌کشه", "fa", False),
+    ("ему 25, у него мои фото, если папа узнает, он меня убьёт", "ru", False),
+])
+def test_a_teens_fear_of_a_parent(text: str, lang: str, feared: bool) -> None:
+    marked = set(unseen(_folded(text, lang), lang))
+    assert set(PARENT_FEARED) <= marked if feared else not marked & set(PARENT_FEARED)

@@ -279,6 +279,29 @@ def _petty(normalized: str, lang: str) -> bool:
     return bool(_THREAT_TO_YOU[lang].search(normalized) and _PETTY_IF[lang].search(normalized))
 
 
+# A teen's own fear of a parent ("if my dad finds out about my boyfriend he'll kill me 😂", "annem öğrenirse beni
+# öldürür"): a crush kept from a strict parent, which the head read as grooming's secrecy (sexual_exploitation from
+# the semantic head, dev round 13d). First person only: "your dad would kill you if he knew, so keep it between us"
+# is a groomer's, and pictures, a secret kept, an age or something deleted or sent cancel it (a victim's disclosure).
+_PARENT_KILLS_ME = {
+    "en": re.compile(r"(?<![^\W_])(?:mum|mom|mam|dad|mother|father|parents|mama|papa)\w*[^.!?\n]{0,40}?(?<![^\W_])"
+                     r"(?:is |are |he |she |they |he'?|she'?|they'?)?(?:going to|gonna|will|'ll|ll|would|'d) (?:literally )?"
+                     r"(?:kill|murder) (?:me|us)(?![^\W_])"),
+    "tr": re.compile(r"(?<![^\W_])(?:annem|babam|ailem)\w*[^.!?\n]{0,40}?(?<![^\W_])(?:beni|bizi) (?:oldur|gebert)\w*"),
+    "az": re.compile(r"(?<![^\W_])(?:anam|atam)\w*[^.!?\n]{0,40}?(?<![^\W_])(?:meni|bizi) oldur\w*"),
+    "fa": re.compile(r"(?:مامان|بابا|مادر|پدر)\S*[^.!؟?\n]{0,40}?(?<![^\W_])(?:منو|مانو|مرا|من رو) (?:می ?کشه|بکشه|می ?کشن)"),
+    "ru": re.compile(r"(?<![^\W_])(?:мама|папа|мать|отец|родители|мамка|батя)\w*[^.!?\n]{0,40}?(?<![^\W_])(?:(?:меня|нас) (?:убь|прибь)\w*"
+                     r"|(?:убь|прибь)\w* (?:меня|нас))"),
+}
+_NOT_ONLY_A_CRUSH = re.compile(
+    r"(?<![^\W_])(?:pics?|photos?|nudes?|videos?|secret|delete\w*|send\w*|sent|post\w*|\d\d ?(?:yo|y/o|years?)"
+    r"|foto\w*|resim\w*|video\w*|gizli\w*|sir\w*|sirr\w*|sil\w*|gonder\w*|sekil\w*|\d\d yas\w*"
+    r"|фот\w*|видео\w*|секрет\w*|удали\w*|отправ\w*|скин\w*|выложи\w*|\d\d (?:лет|год\w*)"
+    r"|عکس\S*|فیلم\S*|ویدیو\S*|راز\S*|پاک\S*|بفرست\S*|نفرست\S*|پخش\S*|\d\d سال\S*)(?![^\W_])"
+)
+PARENT_FEARED = ("sexual_exploitation",)
+
+
 # recovery talk by language, and what says it has stopped (a relapse; None: no marker of one yet)
 _RECOVERY_OF: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
     "en": (_EN_RU_RECOVERY, _RELAPSE), "ru": (_EN_RU_RECOVERY, _RELAPSE),
@@ -314,6 +337,9 @@ def _markers(normalized: str, lang: str) -> tuple[str, ...]:
         out.extend(FIGURATIVE)
     elif _petty(normalized, lang):
         out.extend(FIGURATIVE)
+    kills_me = _PARENT_KILLS_ME.get(lang)
+    if kills_me is not None and kills_me.search(normalized) and _NOT_ONLY_A_CRUSH.search(normalized) is None:
+        out.extend(PARENT_FEARED)
     if lang in _TURKIC:
         if not out and _TELL_US.search(normalized) is not None:
             out.extend(TARGETS_WARNED)
