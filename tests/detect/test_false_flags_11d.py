@@ -22,7 +22,6 @@ import pytest
 from tutela.config import Settings
 from tutela.detect import analyze_texts
 from tutela.detect.affection import affectionate
-from tutela.detect.detectors.lexicon import LexiconDetector
 from tutela.detect.engine import _nearer_benign
 from tutela.detect.langid import identify
 from tutela.detect.normalize import normalize_text
@@ -30,26 +29,11 @@ from tutela.detect.semantic.debunk import debunked
 from tutela.detect.semantic.index import SemanticResult
 from tutela.detect.semantic.scorer import TARGETS
 from tutela.detect.semantic.warning import AWARE, FIGURATIVE, LOVED, unseen
-from tutela.detect.translit import to_native
 from tutela.domain.taxonomy import CATEGORIES, Category
 
-RULE = 0.5
-
-
-def _folded(text: str, lang: str) -> str:
-    """The text as the detectors read it: Finglish and translit in their own script, then normalised."""
-    native = to_native(text, lang) if lang in ("fa", "ru") else None
-    return normalize_text(native or text)
-
-
-def _score(text: str, lang: str, category: Category) -> float:
-    """The lexicon's noisy-or score of `category` (as the rules component combines its hits)."""
-    folded = _folded(text, lang)
-    left = 1.0
-    for h in LexiconDetector().find(text, folded, lang):
-        if h.category is category:
-            left *= 1.0 - h.score
-    return 1.0 - left
+from .conftest import RULE
+from .conftest import folded as _folded
+from .conftest import lexicon_score as _score
 
 
 @pytest.mark.parametrize(("text", "lang", "banter"), [

@@ -15,29 +15,13 @@ from __future__ import annotations
 
 import pytest
 
-from tutela.detect.detectors.lexicon import LexiconDetector, in_context
-from tutela.detect.normalize import normalize_text
+from tutela.detect.detectors.lexicon import in_context
 from tutela.detect.semantic.warning import FIGURATIVE, PARENT_FEARED, unseen
-from tutela.detect.translit import to_native
 from tutela.domain.taxonomy import Category
 
-RULE = 0.5
-
-
-def _folded(text: str, lang: str) -> str:
-    """The text as the detectors read it: Finglish and translit in their own script, then normalised."""
-    native = to_native(text, lang) if lang in ("fa", "ru") else None
-    return normalize_text(native or text)
-
-
-def _score(text: str, lang: str, category: Category) -> float:
-    """The lexicon's noisy-or score of `category` (as the rules component combines its hits)."""
-    folded = _folded(text, lang)
-    left = 1.0
-    for h in LexiconDetector().find(text, folded, lang):
-        if h.category is category:
-            left *= 1.0 - h.score
-    return 1.0 - left
+from .conftest import RULE
+from .conftest import folded as _folded
+from .conftest import lexicon_score as _score
 
 
 @pytest.mark.parametrize(("text", "lang", "harmful"), [

@@ -1,0 +1,26 @@
+"""Shared by the tests under tests/detect: how the phrase lexicons score a text, the way the rules component reads it."""
+
+from __future__ import annotations
+
+from tutela.detect.detectors.lexicon import LexiconDetector
+from tutela.detect.normalize import normalize_text
+from tutela.detect.translit import to_native
+from tutela.domain.taxonomy import Category
+
+#: a rule score at or above this flags on its own
+RULE = 0.5
+
+
+def folded(text: str, lang: str) -> str:
+    """The text as the detectors read it: Finglish and translit in their own script, then normalised."""
+    native = to_native(text, lang) if lang in ("fa", "ru") else None
+    return normalize_text(native or text)
+
+
+def lexicon_score(text: str, lang: str, category: Category) -> float:
+    """The lexicon's noisy-or score of `category` (as the rules component combines its hits)."""
+    left = 1.0
+    for h in LexiconDetector().find(text, folded(text, lang), lang):
+        if h.category is category:
+            left *= 1.0 - h.score
+    return 1.0 - left
