@@ -113,6 +113,13 @@ class StageDetector:
         return best, (s, q, n)
 
     def _analyse_piece(self, c: str) -> tuple[list[float], SegTerms]:
+        """Stage scores of one canonical piece, with a request kept secret in it raised (`concealed_request`)."""
+        scores, terms = self._piece_scores(c)
+        return concealed_request(scores), terms
+
+    def _piece_scores(self, c: str) -> tuple[list[float], SegTerms]:
+        """The larger of the phrases' and the model's score per stage for one canonical piece, capped by a
+        benign frame."""
         pat = match_stages(c)
         caps = frame_caps(c)
         if caps is not None:  # a benign frame: weak phrases capped, strong ones stand
@@ -120,15 +127,15 @@ class StageDetector:
                    for p, (cap, strong_too) in zip(pat, caps, strict=True)]
         seg = self.segment_model
         if self.model is None and seg is None:
-            return concealed_request(pat), NO_TERMS
+            return pat, NO_TERMS
         ids = feature_ids(c)
         terms = seg.ids_terms(ids) if seg is not None else NO_TERMS
         if self.model is None:
-            return concealed_request(pat), terms
+            return pat, terms
         mod = self.model.scores(ids)
         if caps is not None:
             mod = [min(m, cap) for m, (cap, _) in zip(mod, caps, strict=True)]
-        return concealed_request([max(p, m) for p, m in zip(pat, mod, strict=True)]), terms
+        return [max(p, m) for p, m in zip(pat, mod, strict=True)], terms
 
     def explain(self, text: str) -> dict[str, str]:
         """The cue phrase per stage, where a phrase (not only the model) fired."""

@@ -173,7 +173,7 @@ _WEEKDAY = re.compile(
 )
 _CLOCK = re.compile(r"\b\d{1,2}([:.]\d{2})?\s*(am|pm)\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}(te|de|da|ta|ten|den)\b"
                     r"|\bsaat \d|ساعت ?[\d۰-۹]|\bв \d{1,2}\b")
-_SOMEONE = re.compile(r"\b(her|his|she'?s|he'?s|she|him|kiz|kizin|oglan|oglanin|onun|qiz|qizin|oglanin|onu)\b"
+_SOMEONE = re.compile(r"\b(her|his|she'?s|he'?s|she|him|kiz|kizin|oglan|oglanin|onun|qiz|qizin|onu)\b"
                       r"|(دختره|پسره|\bاون\b|\bاو\b|-ش\b|اش\b)|\b(ее|её|его|она|он)\b")
 
 

@@ -270,13 +270,15 @@ _PETTY_IF = {
 }
 
 
+# each figure as (who is threatened, its petty cause): both must show, in the text's language
+_PETTY_FIGURES = ((_SIBLING_THREAT, _PETTY_CAUSE), (_THREAT_TO_YOU, _PETTY_IF))
+
+
 def _petty(normalized: str, lang: str) -> bool:
-    """A sibling or the reader "killed" over a petty cause (`_SIBLING_THREAT`, `_THREAT_TO_YOU`)."""
-    if lang not in _PETTY_CAUSE:
-        return False
-    if _SIBLING_THREAT[lang].search(normalized) and _PETTY_CAUSE[lang].search(normalized):
-        return True
-    return bool(_THREAT_TO_YOU[lang].search(normalized) and _PETTY_IF[lang].search(normalized))
+    """A sibling or the reader "killed" over a petty cause (`_PETTY_FIGURES`)."""
+    return lang in _PETTY_CAUSE and any(
+        threat[lang].search(normalized) is not None and cause[lang].search(normalized) is not None
+        for threat, cause in _PETTY_FIGURES)
 
 
 # A teen's own fear of a parent ("if my dad finds out about my boyfriend he'll kill me 😂", "annem öğrenirse beni
@@ -333,9 +335,7 @@ def _markers(normalized: str, lang: str) -> tuple[str, ...]:
     if warns(normalized, lang) or (advice is not None and advice.search(normalized) is not None):
         out.extend(TARGETS_WARNED)
     figurative = _FIGURATIVE.get(lang)
-    if figurative is not None and figurative.search(normalized) is not None:
-        out.extend(FIGURATIVE)
-    elif _petty(normalized, lang):
+    if (figurative is not None and figurative.search(normalized) is not None) or _petty(normalized, lang):
         out.extend(FIGURATIVE)
     kills_me = _PARENT_KILLS_ME.get(lang)
     if kills_me is not None and kills_me.search(normalized) and _NOT_ONLY_A_CRUSH.search(normalized) is None:
