@@ -53,17 +53,19 @@ LANGS = frozenset({"tr", "az", "fa"})
 # the categories a warning names what not to hand over for; their flags are requests to hand it over
 TARGETS_WARNED = ("sexual_exploitation", "fraud", "privacy")
 # on the folded text (`normalize_text`: ş->s, ö->o, ə->e): gönderme, göndərməyin, paylaşmayın, vermeyiniz,
-# atma, yollamamalısın; not göndermezsen / atmazsan / göndermek / gönderdim
+# atma, yollamamalısın; "not to send" as a lesson's object ("göndermemeyi öğretelim", "paylaşmamağı", "vermemesini
+# söyle"); not göndermezsen / atmazsan / göndermek / gönderdim, nor "göndermeyi unutma" (don't forget to send)
 _NEGATED_SEND = re.compile(
     r"(?<![^\W_])(?:gonder|yolla|paylas|ilet|yukle|ver|at)"
-    r"m[ae](?:y[iu]n(?:[iu]z)?|m[ae]l[iu]s[iu]n(?:[iu]z)?|m[ae]l[iu])?(?![^\W_])"
+    r"m[ae](?:y[iu]n(?:[iu]z)?|m[ae]l[iu]s[iu]n(?:[iu]z)?|m[ae]l[iu]|m[ae][yg][iu]|m[ae]s[iu]n[iu])?(?![^\W_])"
 )
 
 
-# Persian negates with a prefix: نفرست(ید), نده, ندید, نذار(ید), پخش نکن(ید), and the speaker's own refusal
+# Persian negates with a prefix: نفرست(ید), نده, ندید, نذار(ید), پخش نکن(ید), the lesson's "that they not send"
+# (بچه‌ها یاد بگیرن عکس نفرستن, ندن), and the speaker's own refusal
 # نمیفرستم / نمیدم; not the threat "if you don't send" (اگه نفرستی, ندی), which ends in -ی
 _FA_NEGATED_SEND = re.compile(
-    r"(?<![^\W_])(?:نفرست(?:ید|ین)?|نده|ندید|ندین|نذار(?:ید|ین)?|نگذار(?:ید)?|نمی ?فرستم|نمی ?دم|نمی ?ذارم"
+    r"(?<![^\W_])(?:نفرست(?:ید|ین|ن|ند)?|نده|ندید|ندین|ندن|ندهند|نذارن|نذارند|نذار(?:ید|ین)?|نگذار(?:ید)?|نمی ?فرستم|نمی ?دم|نمی ?ذارم"
     r"|(?:پخش|ارسال|شیر|منتشر) نکن(?:ید|ین)?)(?![^\W_])"
 )
 
@@ -117,7 +119,9 @@ _EN_RU = frozenset({"en", "ru"})
 _EN_RU_WARNING = re.compile(
     r"(?:^|[.!?,:;\-–—(\"']\s*|(?<![^\W_])(?:and|so|please|pls|just|always|remember,?|reminder:?)\s+)"
     r"(?:never|don'?t|do not|dont)\s+(?:ever\s+)?(?:share|give|send|click|enter|type|pay|reply|post|open|transfer|buy)"
-    r"|(?<![^\W_])(?:tell|remind|warn|ask) (?:\w+ ){0,2}(?:never|not) to (?:share|give|send|click|enter|pay|reply|open|transfer|buy)"
+    r"|(?<![^\W_])(?:tell|remind|warn|ask|teach|teaching|taught|learn) (?:\w+ ){0,2}(?:never|not) to (?:share|give|send|click|enter|pay|reply|open|transfer|buy)"
+    r"|(?<![^\W_])(?:уч|науч|объясн|напомина|напомн|предупре)\w* (?:\w+ ){0,3}(?:никогда |никому )?не (?:сообщать"
+    r"|отправлять|называть|вводить|переходить|переводить|платить|давать|пересылать|скидывать|открывать|выкладывать)(?![^\W_])"
     r"|(?<![^\W_])(?:fraud|scam|safety|security) (?:alert|warning|tip|advice)s?(?![^\W_])"
     r"|(?<![^\W_])(?:will|would|does|do) never (?:ask|text|call|email|message|dm)(?![^\W_])"
     r"|(?<!not a )(?<!not )(?<!no )(?<![^\W_])(?:scam(?:s|mer|mers|med)?|phishing|fraudsters?)(?![^\W_])"
@@ -181,6 +185,40 @@ _SAFETY_ADVICE = {
         r"(?<![^\W_])(?:اگه|اگر) (?:کسی|یکی|غریبه|یه نفر)(?![^\W_])[^.!؟?\n]{0,60}?"
         r"(?:خواست|خاست|بخواد|بخواهد|درخواست|پیام داد)[^!؟?\n]{0,60}?"
         r"(?:بلاک|گزارش|به (?:یه )?(?:بزرگت|والدین|مامان|بابا|معلم|مشاور|ما)\w* (?:بگو|بگید|بگین|اطلاع))"
+    ),
+}
+# A referral to help, in all five languages: the reader sent to an adult they trust, a school counsellor or
+# psychologist, a helpline ("if this happens, tell an adult you trust", "məktəb psixoloquna ... danış", "расскажи
+# взрослому, которому доверяешь": sexual_exploitation from the semantic head on safety posts that retell the request
+# they warn of, dev rounds 1-8). A groomer names himself, never a trusted adult or the school's counsellor; "tell me"
+# and "don't tell" are left out. It takes the warned targets' head vote, as `_SAFETY_ADVICE` does, not self_harm's:
+# "i tried to talk to the school counsellor but i still want to die" is a disclosure.
+_REFERRAL = {
+    "en": re.compile(
+        r"(?:^|[.!?,;:\-–—(]\s*|(?<![^\W_])(?:and|so|please|pls|just|always|then|or|(?:you|u) (?:can|could|should)|try to"
+        r"|remember to)\s+)(?:tell|talk to|speak to|go to|reach out to|turn to|ask)"
+        r" (?:a |an |the |your |some )?(?:trusted (?:adult|grown-?up|teacher)|(?:adult|grown-?up|teacher)s? (?:you|u) (?:can )?trust"
+        r"|(?:school )?(?:counsell?or|psychologist|nurse|safeguarding lead|helpline|childline))(?![^\W_])"
+        r"|(?<![^\W_])(?:call|text|contact) (?:a |the )?(?:helpline|childline|crisis line)(?![^\W_])"
+    ),
+    "tr": re.compile(
+        r"(?<![^\W_])(?:guvendigin (?:bir )?(?:yetiskin|buyug|buyuk|kisi|ogretmen|insan)\w*"
+        r"|(?:rehber ogretmen|okul psikolog|psikolojik danisman|okul danisman)\w*)(?: \w+)? (?:git|gidin|konus(?:un)?|basvur(?:un)?"
+        r"|anlat(?:in)?|soyle(?:yin)?|yaz(?:in)?|bildir(?:in)?|danis(?:in)?)(?:abilirsin\w*|ebilirsin\w*)?(?![^\W_])"
+    ),
+    "az": re.compile(
+        r"(?<![^\W_])(?:(?:guvendiyin|etibar etdiyin) (?:bir )?(?:boyuy|boyuk|insan|muellim|adam)\w*"
+        r"|(?:mekteb psixoloq|psixoloq)\w*)(?: \w+){0,4} (?:danis(?:in)?|muraciet et(?:in)?|de|deyin|yaz(?:in)?|get|gedin"
+        r"|bildir(?:in)?)(?![^\W_])"
+    ),
+    "fa": re.compile(
+        r"(?:به|با) (?:یه |یک )?(?:بزرگتر|بزرگ تر|آدم بزرگ|معلم|کسی)\S* (?:که )?(?:بهش |به او |بهشون )?اعتماد (?:داری|دارید|دارین)"
+        r"|(?:با|به) (?:مشاور|روانشناس|روان ?شناس)\S* (?:مدرسه\S* )?(?:(?:صحبت|مراجعه) کن(?:ید|ین)?|حرف بزن(?:ید|ین)?|بگو|بگید|بگین)"
+    ),
+    "ru": re.compile(
+        r"(?<![^\W_])(?:(?:взрослому|взрослым|учителю|человеку|тому),? (?:котор\w*|кому) (?:ты )?доверя(?:ешь|ете)"
+        r"|(?<!не )(?:обратись|обратитесь|расскажи|расскажите|поговори|поговорите|сходи|напиши)\w* (?:\w+ )?(?:к |с )?"
+        r"(?:школьн\w* )?(?:психолог|педагог\w*-психолог|соцпедагог)\w*|телефон\w* доверия)"
     ),
 }
 # Death and killing as figures of speech, in all five languages: homework or a test that is "killing me", dying
@@ -331,8 +369,9 @@ def unseen(normalized: str, lang: str) -> tuple[str, ...]:
 def _markers(normalized: str, lang: str) -> tuple[str, ...]:
     """`unseen`'s markers of this module."""
     out: list[str] = []
-    advice = _SAFETY_ADVICE.get(lang)
-    if warns(normalized, lang) or (advice is not None and advice.search(normalized) is not None):
+    advice, referral = _SAFETY_ADVICE.get(lang), _REFERRAL.get(lang)
+    if (warns(normalized, lang) or (advice is not None and advice.search(normalized) is not None)
+            or (referral is not None and referral.search(normalized) is not None)):
         out.extend(TARGETS_WARNED)
     figurative = _FIGURATIVE.get(lang)
     if (figurative is not None and figurative.search(normalized) is not None) or _petty(normalized, lang):

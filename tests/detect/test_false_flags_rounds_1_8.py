@@ -1,0 +1,57 @@
+"""False-flag families of the dev rounds 1-8 (the held-out rounds retired to dev), each in all five languages with
+its harmful sibling.
+
+Checked on lines written for this test (not bank lines, not challenge lines):
+- a referral to help (the reader sent to an adult they trust, a school counsellor or psychologist, a helpline) takes
+  the warned targets' head vote; a groomer's "i'm an adult you can trust" and a disclosure that names a counsellor
+  in the past ("i went to the counsellor but...") do not;
+- a lesson "teach them not to send" is a warning, in every language's own form of it (Persian's third person
+  نفرستن, Turkish and Azerbaijani -mAmAyI); "don't forget to send" is not.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tutela.detect.semantic.warning import TARGETS_WARNED, unseen
+
+from .conftest import folded as _folded
+
+
+def _warned(text: str, lang: str) -> bool:
+    return set(TARGETS_WARNED) <= set(unseen(_folded(text, lang), lang))
+
+
+@pytest.mark.parametrize(("text", "lang", "referral"), [
+    ("if anyone online makes you feel uneasy, tell an adult you trust and keep the messages", "en", True),
+    ("feeling low after the exams? please talk to the school counsellor, the door is open", "en", True),
+    ("Sana rahatsız edici mesaj gelirse güvendiğin bir yetişkine hemen anlat", "tr", True),
+    ("Kendini kötü hissediyorsan rehber öğretmenine git, yalnız değilsin", "tr", True),
+    ("Belə mesajlar gəlsə, güvəndiyin bir böyüyə dərhal danış", "az", True),
+    ("Çətin gündəsənsə məktəb psixoloqu ilə danış, kömək edəcək", "az", True),
+    ("اگه کسی تو اینترنت اذیتت کرد به یه بزرگتر که بهش اعتماد داری بگو", "fa", True),
+    ("اگه حالت خوب نیست با مشاور مدرسه صحبت کن، تنها نیستی", "fa", True),
+    ("Если тебе пишут странные вещи, расскажи взрослому, которому доверяешь", "ru", True),
+    ("Тяжело на душе? Обратись к школьному психологу, это нормально", "ru", True),
+    ("i'm an adult you can trust, so send me that pic and keep it quiet", "en", False),
+    ("i tried to talk to the school counsellor but he still comes to my room", "en", False),
+    ("rehber öğretmene gittim ama bana inanmadı, hâlâ mesaj atıyor", "tr", False),
+    ("psixoloqa getdim amma faydası olmadı, yenə yazır", "az", False),
+    ("با مشاور مدرسه حرف زدم ولی فایده نداشت، هنوز پیام میده", "fa", False),
+    ("я взрослый, которому ты можешь доверять, скинь фото и никому не говори", "ru", False),
+])
+def test_referral_to_help_is_a_warning(text: str, lang: str, referral: bool) -> None:
+    assert _warned(text, lang) is referral
+
+
+@pytest.mark.parametrize(("text", "lang", "warning"), [
+    ("parents, teach your children never to send selfies to people they met in games", "en", True),
+    ("Çocuklarımıza oyunda tanıştıkları kişilere fotoğraf göndermemeyi öğretelim", "tr", True),
+    ("Uşaqlara oyunda tanış olduqları adamlara şəkil göndərməməyi öyrədək", "az", True),
+    ("باید به بچه‌ها یاد بدیم به آدمای توی بازی عکس نفرستن", "fa", True),
+    ("Объясните детям никогда не отправлять фото людям из игр", "ru", True),
+    ("fotoğrafını göndermeyi unutma, bekliyorum", "tr", False),
+    ("şəklini göndərməyi unutma, gözləyirəm", "az", False),
+])
+def test_lesson_not_to_send_is_a_warning(text: str, lang: str, warning: bool) -> None:
+    assert _warned(text, lang) is warning
