@@ -6,16 +6,24 @@ Checked on lines written for this test (not bank lines, not challenge lines):
   the warned targets' head vote; a groomer's "i'm an adult you can trust" and a disclosure that names a counsellor
   in the past ("i went to the counsellor but...") do not;
 - a lesson "teach them not to send" is a warning, in every language's own form of it (Persian's third person
-  نفرستن, Turkish and Azerbaijani -mAmAyI); "don't forget to send" is not.
+  نفرستن, Turkish and Azerbaijani -mAmAyI); "don't forget to send" is not;
+- a parent asking how to talk to their child about porn is the sexual lexicon's context (the word weighs half);
+  porn offered keeps it whole;
+- a criminal group "exposed" (ifşa) in the news is not a leak; an "ifşa videosu" offered is;
+- a Turkish or Azerbaijani verb after a platform's name ("Instagram istiyor.") is the sentence, not a handle.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from tutela.detect.detectors.privacy import PrivacyDetector
 from tutela.detect.semantic.warning import TARGETS_WARNED, unseen
+from tutela.domain.taxonomy import Category
 
+from .conftest import RULE
 from .conftest import folded as _folded
+from .conftest import lexicon_score as _score
 
 
 def _warned(text: str, lang: str) -> bool:
@@ -55,3 +63,41 @@ def test_referral_to_help_is_a_warning(text: str, lang: str, referral: bool) -> 
 ])
 def test_lesson_not_to_send_is_a_warning(text: str, lang: str, warning: bool) -> None:
     assert _warned(text, lang) is warning
+
+
+@pytest.mark.parametrize(("text", "lang", "harmful"), [
+    ("how should i talk to my daughter about porn? she is 11 and a friend showed her a video", "en", False),
+    ("kızımla porno konusunu nasıl konuşmalıyım, 12 yaşında ve arkadaşı göstermiş", "tr", False),
+    ("qızımla porno barədə necə danışım? 12 yaşı var, dostu göstərib", "az", False),
+    ("چطور با دخترم درباره پورن صحبت کنم؟ ۱۲ سالشه و دوستش بهش نشون داده", "fa", False),
+    ("как поговорить с дочерью о порно? ей 12, подруга показала видео", "ru", False),
+    ("free porn videos every night, link in my bio", "en", True),
+    ("bedava porno videolar her gece, link bioda", "tr", True),
+    ("pulsuz porno videolar hər gecə, link bioda", "az", True),
+    ("فیلم پورن رایگان هر شب، لینک تو بیو", "fa", True),
+    ("бесплатное порно каждый вечер, ссылка в профиле", "ru", True),
+])
+def test_parent_asking_how_to_talk_about_porn(text: str, lang: str, harmful: bool) -> None:
+    assert (_score(text, lang, Category.SEXUAL_CONTENT) >= RULE) is harmful
+
+
+@pytest.mark.parametrize(("text", "lang", "harmful"), [
+    ("haber: gençleri sahte çekilişlerle kandıran dolandırıcı grup ifşa edildi, 4 kişi tutuklandı", "tr", False),
+    ("xəbər: uşaqları saxta lotereya ilə aldadan fırıldaqçı qrup ifşa olundu, 4 nəfər tutuldu", "az", False),
+    ("sınıftaki kızın ifşa videosu elimde, isteyen yazsın", "tr", True),
+    ("o qızın ifşa videosu məndədir, istəyən yazsın", "az", True),
+])
+def test_a_criminal_group_exposed_is_not_a_leak(text: str, lang: str, harmful: bool) -> None:
+    assert (_score(text, lang, Category.SEXUAL_CONTENT) >= RULE) is harmful
+
+
+@pytest.mark.parametrize(("text", "lang", "handle"), [
+    ("Oğlum 9 yaşında, Instagram istiyor. Sizce erken mi?", "tr", False),
+    ("oğlum yarın discord açacak, ne yapayım", "tr", False),
+    ("Qızım hər gün TikTok istəyir, nə edim", "az", False),
+    ("insta: deniz_2011 ekle beni", "tr", True),
+    ("snap kaan.07 yaz bana", "tr", True),
+])
+def test_a_turkic_verb_after_a_platform_is_not_a_handle(text: str, lang: str, handle: bool) -> None:
+    hits = PrivacyDetector().find(text, _folded(text, lang), lang)
+    assert any("social account" in h.reason for h in hits) is handle

@@ -53,6 +53,17 @@ _RUNS_ON = frozenset({
     "the", "this", "that", "these", "those", "some", "any", "you", "they", "she", "him", "her", "them", "who", "what",
 })
 _CLAUSE_GOES_ON = re.compile(r"\s+\w")
+# Turkish and Azerbaijani put the verb last, so the platform's name is often followed by the verb that ends the
+# sentence ("Kızım TikTok istiyor.", "Instagram yüklemek istemiyorum", "oğlum Discord açacak": privacy 0.7 for the
+# "handle" `istiyor` on a parent's question, dev rounds 1-8). A word in the progressive, the infinitive or the
+# future is that verb, not a name (names like "Samir" or "Mehdi" end otherwise, so -ir and -di are left out).
+_TURKIC_VERB = re.compile(
+    r"[^\W\d_]{2,}(?:[iıuü]?yor|mak|mek|makta|mekte|acak|ecek|acağ|eceğ|acaq|əcək|əcəy|[ae]caq|yır|yir|yur|yür|ıyır|iyir"
+    r"|uyur|üyür|əyir|ayır)(?:um|üm|im|ım|sun|sün|sin|sın|uz|üz|iz|ız|lar|ler|dı|di|du|dü|mış|miş|muş|müş|am|əm|sən|san"
+    r"|ıq|ik|q|k|m|n|tı|ti|tu|tü)?",
+    re.IGNORECASE,
+)
+_TURKIC_LANGS = frozenset({"tr", "az"})
 
 
 # Finglish has no capitals and no English verb endings to tell a name from the sentence ("khaharam mikhast ba ye
@@ -65,6 +76,8 @@ def _names_a_handle(m: re.Match[str], text: str, lang: str = "") -> bool:
     """Whether a platform name's match is followed by an account name rather than the rest of a sentence."""
     handle = m.group(m.lastindex or 0)
     marked = any(c in text[m.start():m.start(m.lastindex or 0)] for c in ":=@")
+    if lang in _TURKIC_LANGS and not marked and _TURKIC_VERB.fullmatch(handle.rstrip(".")):
+        return False  # the sentence's last word, a full stop after it ("TikTok istiyor.")
     if marked or _HANDLE_SHAPED.search(handle):
         return True
     if not (_VERB_FORM.fullmatch(handle) or handle.lower() in _RUNS_ON or lang in _PLAIN_WORD_LANGS):
