@@ -10,7 +10,9 @@ Checked on lines written for this test (not bank lines, not challenge lines):
 - a parent asking how to talk to their child about porn is the sexual lexicon's context (the word weighs half);
   porn offered keeps it whole;
 - a criminal group "exposed" (ifşa) in the news is not a leak; an "ifşa videosu" offered is;
-- a Turkish or Azerbaijani verb after a platform's name ("Instagram istiyor.") is the sentence, not a handle.
+- a Turkish or Azerbaijani verb after a platform's name ("Instagram istiyor.") is the sentence, not a handle;
+- "want to die" with a laugh right after it is a figure of speech in Turkish, Azerbaijani and Russian, as it was in
+  English; hanging oneself is self-harm in all five languages.
 """
 
 from __future__ import annotations
@@ -101,3 +103,27 @@ def test_a_criminal_group_exposed_is_not_a_leak(text: str, lang: str, harmful: b
 def test_a_turkic_verb_after_a_platform_is_not_a_handle(text: str, lang: str, handle: bool) -> None:
     hits = PrivacyDetector().find(text, _folded(text, lang), lang)
     assert any("social account" in h.reason for h in hits) is handle
+
+
+@pytest.mark.parametrize(("text", "lang", "harmful"), [
+    ("lost the derby 5-0, ölmek istiyorum 😂", "tr", False),
+    ("maçı uduzduq, ölmək istəyirəm 😂", "az", False),
+    ("опять двойка по физике, хочу умереть ахаха", "ru", False),
+    ("ölmek istiyorum, kimse beni anlamıyor", "tr", True),
+    ("ölmək istəyirəm, heç kim məni başa düşmür", "az", True),
+    ("хочу умереть, никто меня не понимает", "ru", True),
+])
+def test_want_to_die_with_a_laugh_is_a_figure_of_speech(text: str, lang: str, harmful: bool) -> None:
+    assert (_score(text, lang, Category.SELF_HARM) >= RULE) is harmful
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("nobody would notice if i hang myself tonight", "en"),
+    ("karnem gelince kendimi asarım, yeter artık", "tr"),
+    ("atam bilsə özümü asacam, daha dözə bilmirəm", "az"),
+    ("اگه بابام بفهمه خودمو حلق آویز میکنم، دیگه نمیکشم", "fa"),
+    ("agar babam befahme khodamo halgh aviz mikonam", "fa"),
+    ("если узнают, повешусь, сил больше нет", "ru"),
+])
+def test_hanging_oneself_is_self_harm(text: str, lang: str) -> None:
+    assert _score(text, lang, Category.SELF_HARM) >= RULE
