@@ -32,8 +32,10 @@ def _run(tracker: ConversationTracker, cid: str, chat: list[tuple[str, str]]) ->
     return first is not None, first
 
 
-def test_sextortion_spread_over_messages_alerts_with_windows_only() -> None:
-    assert _run(ConversationTracker(semantic_windows=False), "c", SPREAD)[0] is False
+def test_sextortion_spread_over_messages_alerts() -> None:
+    # the last line is read as an exposure threat by its parts (`patterns.composed_stages`: "yoksa", the
+    # class and the mother, "görür") with windows off too; the window still reads the spread
+    assert _run(ConversationTracker(semantic_windows=False), "c", SPREAD)[0] is True
     tracker = ConversationTracker(semantic_windows=True)
     alerted, first = _run(tracker, "c", SPREAD)
     assert alerted and first is not None and first <= 4

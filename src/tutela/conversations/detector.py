@@ -16,12 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
+from tutela.conversations.ages import asks_age
 from tutela.conversations.features import N_FEATURES, feature_ids, message_norm, text_windows
 from tutela.conversations.patterns import STRONG, canon, concealed_request, explain, frame_caps, match_stages
 from tutela.conversations.segments import NO_TERMS, SEGMENT_MODEL_PATH, SegTerms, load_segment_model
 from tutela.detect.langid import identify
 from tutela.detect.translit import romanized_language, to_native
-from tutela.domain.conversation import STAGES
+from tutela.domain.conversation import STAGES, Stage
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "stages.npz"
 
@@ -132,7 +133,7 @@ class StageDetector:
         terms = seg.ids_terms(ids) if seg is not None else NO_TERMS
         if self.model is None:
             return pat, terms
-        mod = self.model.scores(ids)
+        mod = _age_question_caps(c, self.model.scores(ids))
         if caps is not None:
             mod = [min(m, cap) for m, (cap, _) in zip(mod, caps, strict=True)]
         return [max(p, m) for p, m in zip(pat, mod, strict=True)], terms
@@ -140,6 +141,23 @@ class StageDetector:
     def explain(self, text: str) -> dict[str, str]:
         """The cue phrase per stage, where a phrase (not only the model) fired."""
         return explain(canon(text[: self.max_chars]))
+
+
+# A bare question about age or school grade ("сколько тебе лет?", "what grade are you in?") is the personal
+# stage and nothing else; the stage model, reading so few words, gave it gifts 0.69 and flattery 0.65
+# ("сколько тебе лет?") or sexual 0.39 ("ты в каком классе?"), and classmates who asked it alerted.
+AGE_QUESTION_WORDS = 8
+AGE_QUESTION_CAP = 0.2
+_LATE = tuple(STAGES.index(s) for s in (Stage.SEXUAL, Stage.IMAGES, Stage.THREATS))
+
+
+def _age_question_caps(c: str, mod: list[float]) -> list[float]:
+    """The model's scores for a short message that asks the reader's age or grade, every stage but `personal`
+    capped at `AGE_QUESTION_CAP` (cue phrases in the same message still count: "how old are you? send a
+    pic" keeps its image request)."""
+    if len(c.split()) > AGE_QUESTION_WORDS or asks_age(c) is None:
+        return mod
+    return [min(m, AGE_QUESTION_CAP) if i in _LATE else m for i, m in enumerate(mod)]
 
 
 def native_text(text: str) -> str | None:

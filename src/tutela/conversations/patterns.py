@@ -45,11 +45,18 @@ LEVERAGE = [
     "konusmamizi kaydettim", "goruntulu * kaydettim", "seni kaydettim", "danisigimizi yazdim",
     "goruntulu * yazdim", "seni yazdim", "تماس تصویریمونو ضبط", "ضبطش کردم", "ازت فیلم گرفتم",
     "записал~ наш видео", "записал~ наш звонок", "записал~ тебя", "запись нашего",
+    # "I recorded it all", "your recording is with me": the call kept, without naming it
+    "i recorded everything", "i recorded it all", "i have the recording", "i still have the recording",
+    "kaydin bende", "kayit bende", "kaydi bende", "hepsini kaydettim", "videon bende", "videon mendedir",
+    "hamisini yazdim", "hamisini qeyde aldim", "همشو ضبط کردم", "همه رو ضبط کردم", "همه چیو ضبط کردم",
+    "hamasho zabt kardam", "я все записал~", "я всё записал~", "все записал~", "всё записал~", "запись у меня",
     # "what you sent me", said of the pictures without naming them
     "what you sent me", "what u sent me", "what youve sent me", "neler attigini", "ne attigini", "ne gonderdigini",
     "neler gonderdigini", "ne gonderdiyini", "neler gonderdiyini", "ne atdigini", "چی برام فرستادی",
     "چی واسم فرستادی", "چیا فرستادی", "chi vasam ferestadi", "chi baram ferestadi", "что ты мне скидывал~",
     "что ты мне присылал~", "что ты мне отправлял~", "что ты мне скинул~", "что ты мне прислал~",
+    "что ты мне * скидывал~", "что ты мне * присылал~", "что ты мне * скинул~", "что ты мне * прислал~",
+    "фотки которые ты * скидывал~", "фото которые ты * скидывал~", "фотки которые ты * присылал~",
 ]
 
 # stage -> list of (weight, phrases); every language in one list: the scripts
@@ -208,6 +215,16 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "не надо говорить родителям", "не нужно говорить родителям", "маме пока не говори", "пока не говори маме",
             "чтобы мама не узнала", "чтоб мама не узнала", "чтобы родители не узнали", "чтоб родители не узнали",
             "без ведома родителей", "без ведома мамы", "мама не узнает", "родители не узнают",
+            # the chat kept from the parents' eyes, and the parents who "would not understand"
+            "dont show your mom", "dont show ur mom", "dont show your mum", "dont show your parents",
+            "dont show ur parents", "your mom wouldnt understand", "your mom wont understand",
+            "your mum wouldnt understand", "your parents wouldnt understand", "your parents wont understand",
+            "annene gosterme", "babana gosterme", "ailene gosterme", "annen anlamaz", "ailen anlamaz", "annen anlamayacak",
+            "anana gosterme", "atana gosterme", "valideynlerine gosterme", "anan basa dusmez", "valideynlerin basa dusmez",
+            "به مامانت نشون نده", "به بابات نشون نده", "به خانوادت نشون نده", "مامانت نمیفهمه", "مامانت درک نمیکنه",
+            "خانوادت درک نمیکنن", "be mamanet neshun nade", "be mamanet neshoon nade", "mamanet nemifahme",
+            "маме не показывай", "не показывай маме", "родителям не показывай", "не показывай родителям",
+            "маме переписку не показ~", "переписку не показ~", "мама не поймет", "родители не поймут",
         ]),
         # "just for me": a request kept from everyone else; also a friend's word, so weak
         (WEAK, [
@@ -327,6 +344,18 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "под одеждой", "разденешь~", "раздевайся", "раздеться", "покажи попу", "покажи попку", "стриптиз",
             "интимн~", "пошлые фот~", "пошлое фот~", "видео для взрослых", "фото для взрослых", "взрослое видео",
             "скинь ножки", "покажи ножки", "фото ножек", "фотки ножек",
+            # undressing asked for in the everyday verbs ("take it all off", `tamamen çıkar`, `لباستو در بیار`,
+            # `сними всё`): the request itself, on a call or for a picture
+            "take off your clothes", "take your clothes off", "take ur clothes off", "take it all off",
+            "take everything off", "get undressed", "undress",
+            "soyunsana", "soyunur musun", "soyunabilir misin", "soyunmani ist~", "benim icin soyun~",
+            "kiyafetlerini cikar", "ustunu cikar", "tisortunu cikar", "hepsini cikar", "tamamen cikar",
+            "her seyini cikar", "ustundekileri cikar", "cirilciplak",
+            "soyunarsan", "soyunmagini isteyirem", "menim ucun soyun~", "paltarini cixar", "koyneyini cixar", "hamisini cixar", "tamamile cixar", "her seyini cixar",
+            "لباستو در بیار", "لباساتو در بیار", "لباستو دربیار", "لباساتو دربیار", "لباسهاتو در بیار",
+            "تیشرتتو در بیار", "همشو در بیار", "لخت شو", "lebasato dar biar", "lebaseto dar biar",
+            "lebasato darbiar", "lokht sho",
+            "сними одежду", "сними футболку", "сними майку", "снимай одежду", "сними с себя",
         ]),
         # swimwear: a swimming coach says it too, so weak
         (WEAK, ["в купальнике", "в полотенце"]),
@@ -576,6 +605,16 @@ FRAMES: list[tuple[tuple[Stage, ...], float, bool, list[str]]] = [
         "elan olunana qeder", "elan edilene qeder", "elana qeder", "aciqlanana qeder",
         "تا اعلام", "تا وقتی اعلام", "تا رسمی شدن", "ta elam",
         "до объявления", "пока не объявят", "пока не объявим", "до официального",
+        # a confidence: the sender's own secret told ("can I tell you something? you won't tell anyone?", a crush
+        # confessed), not a secret asked of the child about the two of them
+        "can i tell you something", "can i tell u something", "can i tell you a secret", "can i tell u a secret",
+        "let me tell you a secret", "ill tell you a secret", "ill tell u a secret",
+        "sana bir sey soyleyecegim", "sana bi sey soyleyecegim", "sana bir sey diyecegim", "sana bi sey diyecegim",
+        "sana bir sey soyleyeyim", "sana bi sey soyleyeyim", "sana bir sir vereyim", "sana bir sir soyleyeyim",
+        "sene bir sey deyim", "sene bir sey deyecem", "sene bir sey desem", "sene bir sirr deyim",
+        "یه چیزی بگم", "یه چیز بگم", "یه رازی بگم", "یه راز بگم", "ye chizi begam", "ye chiz begam",
+        "скажу тебе кое что", "кое что скажу", "скажу тебе одну вещь", "расскажу тебе секрет", "открою тебе секрет",
+        "можно тебе кое что сказать",
         # the secret taken back in the same message ("don't tell mum, she'll say I spoil you, jk, she asked")
         "just kidding", "jk", "im kidding", "saka saka", "saka yapiyorum", "sakaydi", "zarafat edirem", "zarafatdi",
         "شوخی کردم", "شوخی میکنم", "shookhi kardam", "shukhi kardam", "шучу", "шутка",
@@ -624,6 +663,20 @@ OPENNESS: list[str] = [
     "پسر دایی", "دختر عمه", "پسر عمه",
     "bibin", "xalaoglu", "emioglu", "dayioglu", "xalaqizi", "emiqizi", "dayiqizi",
     "твой дядя", "твоя тётя", "двоюродн",
+    "yengen", "enisten", "emin arvadi", "dayinin arvadi",
+    # a parent as the go-between or the one who wants to see ("your dad will give it to you", "your dad is at
+    # work and wants to see it"): the family knows of the gift or the photo
+    "your dad will give you", "your mom will give you", "your mum will give you", "your parents will give you",
+    "your dad wants to see", "your mom wants to see", "your mum wants to see", "your parents want to see",
+    "baban sana verecek", "annen sana verecek", "baban verecek", "annen verecek", "baban gormek ist~",
+    "annen gormek ist~", "ailen gormek ist~",
+    "atan sene verecek", "anan sene verecek", "atan verecek", "anan verecek", "atan gormek isteyir",
+    "anan gormek isteyir", "valideynlerin gormek isteyir",
+    "بابات بهت میده", "مامانت بهت میده", "بابات برات میاره", "مامانت برات میاره", "بابات * میخواد ببینه",
+    "مامانت * میخواد ببینه", "babat behet mide", "mamanet behet mide", "babat * mikhad bebine",
+    "mamanet * mikhad bebine",
+    "папа тебе отдаст", "мама тебе отдаст", "папа тебе передаст", "мама тебе передаст", "папа отдаст",
+    "мама отдаст", "папа хочет посмотреть", "мама хочет посмотреть", "папа хочет увидеть", "мама хочет увидеть",
     # the sender asks the child's parent to call or write back ("tell your mum to call me", "is your
     # mom home? tell her to call me"): the family is invited in, the opposite of a groomer's isolation;
     # Persian "بزنه" / Turkish "arasın" / Russian "пусть ... позвонит" name a third person calling, not
@@ -776,6 +829,114 @@ def concealed_request(scores: list[float]) -> list[float]:
     return out
 
 
+# Exposure threats put together from their parts: the child's circle as the audience ("your class chat",
+# `sınıf grubuna`, `گروه کلاست`, `чат твоего класса`), a verb of sending or being seen ("goes to", `yollarım`,
+# `میره`, `уходит`, `увидит`) and an ultimatum ("or", "if you don't", a deadline, `-mazsan`, `وگرنه`, `или`).
+# The phrase lists held whole sentences ("весь класс увидит") and missed the same threat with a word between
+# or another verb ("весь класс его увидит", "видео уходит в чат твоего класса"). Each part alone is everyday
+# talk (a teacher sends a note to the parents, a coach posts in the team chat); the three together in one
+# message are the sextortionist's demand. Verbs are future or present, never past: "I sent your dad the
+# money" is a relative's errand, not a threat.
+_AUDIENCE = [
+    "your mom", "your mum", "your dad", "your parents", "your family", "your school", "your class", "your teacher~",
+    "your friends", "your followers", "ur mom", "ur mum", "ur dad", "ur parents", "ur family", "ur school", "ur class",
+    "ur friends", "ur followers", "everyone", "everybody", "the whole class", "the whole school", "class chat",
+    "class group", "school chat", "school group", "school page",
+    "annene", "babana", "ailene", "annen", "baban", "ailen", "sinif grub~", "sinif grup~", "sinifina", "okuluna", "okul grub~", "ogretmenine",
+    "arkadaslarina", "takipcilerine", "herkese", "herkes", "sinifin~", "okulun~", "butun sinif", "tum sinif",
+    "butun okul", "tum okul",
+    "anana", "atana", "valideynlerine", "anan", "atan", "valideynlerin", "sinif qrup~", "sinifine", "mektebine", "mekteb qrup~",
+    "muellimine", "dostlarina", "izleyicilerine", "hamiya", "hami", "sinifin~", "mektebin~", "butun sinif",
+    "butun mekteb",
+    "بابات", "مامانت", "پدرت", "مادرت", "خانوادت", "خانوادهات", "گروه کلاس", "کلاست", "مدرست", "کانال مدرسه",
+    "گروه مدرسه", "پیج مدرسه", "معلمت", "دوستات", "دوستانت", "فالوئرات", "فالوورات", "برای همه", "کل کلاس", "کل مدرسه",
+    "babat", "mamanet", "khanevadat", "madresat", "baraye hame",
+    "твоей маме", "твоему папе", "твоим родителям", "маме твоей", "папе твоему", "родителям твоим", "класса",
+    "классу", "весь класс", "вся школа", "всей школе", "в школу", "твоей школ~", "твоим друзьям", "подписчик~",
+    "всем твоим", "твоя мама", "твой папа", "твои родители", "твои друзья", "твой класс",
+]
+_SPREAD = [
+    "ill send", "i will send", "i send", "im sending", "ill post", "i post", "ill share", "ill leak", "ill show",
+    "ill upload", "ill forward", "will watch", "goes to", "go to", "go out to", "will see", "gets sent", "send it to",
+    "send them to", "send this to",
+    "gonderirim", "gonderecegim", "gondercem", "gonderiyorum", "yollarim", "yollayacag~", "yolluyorum", "yollicam",
+    "atarim", "atacagim", "paylasirim", "paylasacag~", "yayarim", "yayacag~", "yuklerim", "yukleyecegim",
+    "gosteririm", "gosterecegim", "gorur", "gorecek", "izler", "izleyecek", "gider", "gidecek", "dusecek",
+    "gonderecem", "gondereceyem", "gonderirem", "yollayacam", "atacam", "atiram", "paylasacam", "yayacam",
+    "gosterecem", "gedecek", "izleyecek", "baxacaq",
+    "میفرستم", "میفرستمش", "میفرستمشون", "میره برای", "میره تو", "میرن برای", "پخش", "میذارم", "میزارم", "نشون میدم", "نشونش میدم",
+    "میبینن", "میبینه", "ارسال میکنم", "miferestam", "mire baraye", "pakhsh", "mizaram", "neshun midam", "neshoon midam",
+    "mibinan",
+    "отправлю", "отправляю", "скину", "скидываю", "разошлю", "перешлю", "выложу", "выкладываю", "покажу",
+    "уходит", "уйдет", "полетит", "попадет", "увидит", "увидят", "узнает", "узнают", "зашлю", "солью",
+]
+_ULTIMATUM = [
+    "or i", "or it", "or they", "or everyone", "or your", "or ur", "or the", "or else", "unless", "if you dont", "if u dont",
+    "if you wont", "if u wont", "otherwise", "you have * hour~", "you have * minutes", "by tonight",
+    "before midnight", "until midnight",
+    "yoksa", "ya da", "saatin var", "dakikan var", "aksama kadar", "gece yarisina kadar",
+    "yoxsa", "saatin var", "deqiqen var", "axsama qeder", "gece yarisina qeder",
+    "وگرنه", "تا امشب", "ساعت وقت داری", "دقیقه وقت داری", "vagarna", "ta emshab",
+    "или", "иначе", "если не", "до вечера", "до полуночи", "у тебя * час", "у тебя * минут",
+]
+# the negative conditional of the second person: `atmazsan`, `göndərməsən`, `اگه نفرستی`, `اگه پول ندی`
+_IF_NOT = r"\w+(?:mazsan|mezsen|masan|mesen)(?!\w)|(?<!\w)(?:اگه|اگر)(?:\W+\w+){0,3}?\W+ن\w+ی(?!\w)|(?<!\w)نفرستی(?!\w)"
+# what a threat is about, when it names it: then the threat is itself the leverage of sextortion
+_MEDIA = [
+    "pic", "pics", "photo~", "picture~", "video~", "vid", "vids", "recording", "screenshot~", "nudes",
+    "foto~", "resim~", "kayd~", "kayit~", "goruntu~", "sekil~", "seki~",
+    "عکس~", "فیلم~", "ویدیو~", "ویدئو~", "اسکرین~", "ضبط~", "aks~", "film~",
+    "фот~", "видео~", "видос~", "запис~", "скрин~",
+]
+# a camera or a call named with undressing: the request is for images too
+_CAMERA = [
+    "camera", "cam", "on video", "video call", "facetime", "kamera~", "goruntulu", "canli", "دوربین", "تصویری",
+    "dorbin", "tasviri", "камер~", "видеозвон~", "по видео", "на видео",
+]
+
+
+def _alternation(phrases: list[str], extra: str = "") -> re.Pattern[str]:
+    body = "|".join(_phrase_regex(p) for p in phrases)
+    return re.compile(f"{body}|{extra}" if extra else body, re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _composed() -> tuple[re.Pattern[str], ...]:
+    """The parts of `composed_stages`, compiled once."""
+    return (_alternation(_AUDIENCE), _alternation(_SPREAD), _alternation(_ULTIMATUM, _IF_NOT),
+            _alternation(_MEDIA), _alternation(_CAMERA))
+
+
+_THREATS_I = STAGES.index(Stage.THREATS)
+
+
+def _exposure_threat(text: str, audience: re.Pattern[str], spread: re.Pattern[str], ultimatum: re.Pattern[str]) -> bool:
+    """The ultimatum first, then the audience and the verb: "send two more or I post them to your class". The
+    order keeps out the everyday "I'll send the photos to your mum or dad" (the "or" after both)."""
+    m = ultimatum.search(text)
+    return m is not None and bool(audience.search(text, m.start())) and bool(spread.search(text, m.start()))
+
+
+def composed_stages(canonical_text: str, scores: list[float]) -> list[float]:
+    """`scores` with the stages that only the parts of a message together show: an exposure threat
+    (audience, spread and ultimatum, see `_AUDIENCE`) raised to `STRONG`; a strong threat that names a
+    picture or a video made image evidence too (`WEAK`, the leverage `risk.sextortion_pattern` needs: "or
+    the video goes to your class chat" is both the threat and what it holds); undressing asked for on a
+    camera or a call made an image request (`STRONG`)."""
+    audience, spread, ultimatum, media, camera = _composed()
+    out = scores
+    if out[_THREATS_I] < STRONG and _exposure_threat(canonical_text, audience, spread, ultimatum):
+        out = list(out)
+        out[_THREATS_I] = STRONG
+    if out[_THREATS_I] >= STRONG and out[_IMAGES_I] < WEAK and media.search(canonical_text):
+        out = list(out)
+        out[_IMAGES_I] = WEAK
+    if out[_SEXUAL_I] >= STRONG and out[_IMAGES_I] < STRONG and camera.search(canonical_text):
+        out = list(out)
+        out[_IMAGES_I] = STRONG
+    return out
+
+
 def match_stages(canonical_text: str) -> list[float]:
     """Pattern score per stage (STAGES order) for an already-canonical text."""
     scores = [0.0] * len(STAGES)
@@ -784,7 +945,7 @@ def match_stages(canonical_text: str) -> list[float]:
             scores[si] = weight
     if not canonical_text.isascii():
         _emoji_stages(canonical_text, scores)
-    return scores
+    return composed_stages(canonical_text, scores)
 
 
 def explain(canonical_text: str) -> dict[str, str]:

@@ -1,0 +1,162 @@
+"""Exposure threats read by their parts, undressing asked for, the chat hidden from the parents, a parent
+as the go-between, and bare age questions: own sentences in en, tr, az, fa, ru (and Finglish, translit)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutela.conversations import ConversationTracker
+from tutela.conversations.detector import default_detector
+from tutela.conversations.patterns import STRONG, WEAK, canon, match_stages, speaks_openly
+from tutela.domain.conversation import STAGES, Stage
+
+THREATS, IMAGES, SEXUAL, SECRECY = (STAGES.index(s) for s in (Stage.THREATS, Stage.IMAGES, Stage.SEXUAL,
+                                                               Stage.SECRECY))
+
+
+def _pat(text: str) -> list[float]:
+    return match_stages(canon(text))
+
+
+@pytest.mark.parametrize("text", [
+    "pay 50 by friday or the video goes to your class group",
+    "two more pics by tonight or i send them to your school chat",
+    "ödemezsen kaydı okulunun grubuna yollarım",
+    "yoksa fotoğrafların sınıfındaki herkese gider",
+    "pulu göndərməsən videonu sinif qrupuna atacam",
+    "yoxsa şəkillərin hamıya gedəcək",
+    "اگه پول ندی فیلمت میره برای گروه کلاست",
+    "وگرنه عکسات میره برای مامانت",
+    "скинь ещё или запись уйдет твоей маме",
+    "до вечера переведи деньги, иначе фотки увидит весь класс",
+])
+def test_exposure_threat_with_its_picture_is_threat_and_leverage(text: str) -> None:
+    s = _pat(text)
+    assert s[THREATS] >= STRONG
+    assert s[IMAGES] >= WEAK  # the picture held over the child: the leverage of the sextortion rule
+
+
+@pytest.mark.parametrize("text", [
+    "or else your whole class will see it, think about it",
+    "yoksa annen de görür, düşün",
+    "или твои друзья всё увидят",
+])
+def test_exposure_threat_without_a_picture_is_a_threat_only(text: str) -> None:
+    s = _pat(text)
+    assert s[THREATS] >= STRONG
+    assert s[IMAGES] < WEAK
+
+
+@pytest.mark.parametrize("text", [
+    "I'll send the photos to your mom or dad tonight",  # the "or" after the audience and the verb
+    "babana 200 TL gönderdim, hediye için sana verecek",  # past tense: an errand
+    "отправлю фото с праздника твоей маме или бабушке",
+    "مامانت تا امشب میره خرید",  # "goes" without the audience after it
+    "after school i go to the library or the park",
+    "toplantıya gelmezsen sorun yok, notları sana gönderirim",
+])
+def test_everyday_sentences_are_not_composed_threats(text: str) -> None:
+    assert _pat(text)[THREATS] < STRONG
+
+
+@pytest.mark.parametrize("text", [
+    "now take your clothes off for me", "bu gece hepsini çıkar ama", "benim için soyunur musun",
+    "paltarını çıxar, heç kim görməz", "لباساتو در بیار ببینمت", "lebasato dar biar", "сними футболку и покажись",
+    "snimi futbolku",
+])
+def test_undressing_asked_for_is_sexual(text: str) -> None:
+    assert default_detector().score(text)[SEXUAL] >= STRONG
+
+
+@pytest.mark.parametrize("text", [
+    "on the video call take your clothes off", "kamerayı aç, üstünü çıkar", "kameranı aç və paltarını çıxar",
+    "دوربینو روشن کن لباستو در بیار", "включи камеру и сними футболку",
+])
+def test_undressing_on_camera_is_an_image_request_too(text: str) -> None:
+    s = _pat(text)
+    assert s[SEXUAL] >= STRONG and s[IMAGES] >= STRONG
+
+
+@pytest.mark.parametrize("text", [
+    "soyunma odasında bekle, antrenman 5te", "сними на видео, как ты играешь на пианино",
+])
+def test_changing_rooms_and_filming_are_not_undressing(text: str) -> None:
+    assert _pat(text)[SEXUAL] < STRONG
+
+
+@pytest.mark.parametrize("text", [
+    "don't show your mom our messages, she wouldn't get it", "your parents wouldn't understand us",
+    "bu yazışmaları annene gösterme", "anana göstərmə bunları", "اینارو به مامانت نشون نده",
+    "be mamanet neshun nade", "переписку не показывай никому", "маме не показывай, она не поймет",
+])
+def test_chat_kept_from_the_parents_is_secrecy(text: str) -> None:
+    assert _pat(text)[SECRECY] >= STRONG
+
+
+@pytest.mark.parametrize("text", [
+    "your dad wants to see your drawing too", "baban görmek istiyor, karneni at", "yengen de gelecek pazar",
+    "atan görmək istəyir", "بابات سر کاره، میخواد ببینه", "мама хочет посмотреть твой рисунок",
+    "папа тебе отдаст подарок", "mamanet behet mide pulo",
+])
+def test_parent_as_go_between_or_viewer_is_openness(text: str) -> None:
+    assert speaks_openly(text)
+
+
+@pytest.mark.parametrize("text", [
+    "ты в каком классе?", "сколько тебе лет?", "what grade are you in?", "kaç yaşındasın?", "چند سالته؟",
+])
+def test_bare_age_question_reads_no_late_stage(text: str) -> None:
+    s = default_detector().score(text)
+    assert max(s[SEXUAL], s[IMAGES], s[THREATS]) <= 0.2
+
+
+def test_age_question_keeps_a_request_in_the_same_message() -> None:
+    assert default_detector().score("how old are you? send a pic of you")[IMAGES] >= STRONG
+
+
+def _first_alert(chat: list[tuple[str, str, int | None]]) -> int | None:
+    tracker = ConversationTracker(semantic_windows=False)
+    first = None
+    for k, (sender, text, age) in enumerate(chat):
+        msg = {"sender": sender, "text": text} | ({"sender_age": age} if age is not None else {})
+        r = tracker.feed("c", msg)
+        if r.alert and first is None:
+            first = k
+    return first
+
+
+SEXTORTION_RU = [
+    ("x", "помнишь, что ты мне вчера скидывала?", None), ("kid", "да, удали пожалуйста", 14),
+    ("x", "не удалю. ещё две до ночи или весь твой класс это увидит", None), ("kid", "пожалуйста", 14),
+]
+SEXTORTION_FA = [
+    ("x", "سلام، دیشب خوش گذشت؟", None), ("kid", "آره", 15),
+    ("x", "اگه تا فردا پول نریزی فیلمت میره برای خانوادت", None), ("kid", "تو رو خدا", 15),
+]
+UNDRESS_TR = [
+    ("x", "dünkü görüntülü konuşmamız çok tatlıydı", None), ("kid", "evet :)", 14),
+    ("x", "bu akşam yine arayayım, kapını kilitle ve üstünü çıkar", None), ("kid", "bilmem", 14),
+]
+UNCLE_TR = [
+    ("amca", "Elif, babaannenin doğum günü cumartesi, sürpriz hazırlayalım mı?", None), ("kid", "olur!", 10),
+    ("amca", "sen babaannene sakın söyleme 🤫", None), ("kid", "söylemem", 10),
+    ("amca", "annen sana verecek hediye parasını", None), ("kid", "tamam", 10),
+    ("amca", "yengen de gelecek, öptüm seni", None),
+]
+MOTHER_FA = [
+    ("maman", "کارنامه‌ات رو دادن؟", None), ("kid", "آره همه بیست", 11),
+    ("maman", "آفرین! یه عکس ازش بفرست، بابات سر کاره میخواد ببینه", None), ("kid", "باشه", 11),
+    ("maman", "عشق منی، شب میریم پارک", None),
+]
+
+
+@pytest.mark.parametrize("chat,harm", [(SEXTORTION_RU, 2), (SEXTORTION_FA, 2), (UNDRESS_TR, 2)],
+                         ids=["ru-class-sees", "fa-family", "tr-undress-call"])
+def test_harmful_chats_alert_at_the_request(chat, harm: int) -> None:
+    first = _first_alert(chat)
+    assert first is not None and first <= harm
+
+
+@pytest.mark.parametrize("chat", [UNCLE_TR, MOTHER_FA], ids=["tr-uncle", "fa-mother"])
+def test_family_chats_do_not_alert(chat) -> None:
+    assert _first_alert(chat) is None
