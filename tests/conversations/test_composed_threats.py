@@ -37,9 +37,11 @@ def test_exposure_threat_with_its_picture_is_threat_and_leverage(text: str) -> N
 
 
 @pytest.mark.parametrize("text", [
-    "or else your whole class will see it, think about it",
-    "yoksa annen de görür, düşün",
+    "or else your whole class will see them, think about it",
+    "videoyu çek yoksa takım grubuna atamam, herkes görecek",  # the video is not what is held over the child
+    "yoksa annen de hepsini görür, düşün",
     "или твои друзья всё увидят",
+    "وگرنه همشو میفرستم برای خانوادت",
 ])
 def test_exposure_threat_without_a_picture_is_a_threat_only(text: str) -> None:
     s = _pat(text)
@@ -54,6 +56,8 @@ def test_exposure_threat_without_a_picture_is_a_threat_only(text: str) -> None:
     "مامانت تا امشب میره خرید",  # "goes" without the audience after it
     "after school i go to the library or the park",
     "toplantıya gelmezsen sorun yok, notları sana gönderirim",
+    "if you dont bring it by friday ill send a note to your parents",  # a teacher: nothing held over the child
+    "если не сдашь до пятницы, я напишу твоей маме",
 ])
 def test_everyday_sentences_are_not_composed_threats(text: str) -> None:
     assert _pat(text)[THREATS] < STRONG

@@ -45,11 +45,6 @@ LEVERAGE = [
     "konusmamizi kaydettim", "goruntulu * kaydettim", "seni kaydettim", "danisigimizi yazdim",
     "goruntulu * yazdim", "seni yazdim", "تماس تصویریمونو ضبط", "ضبطش کردم", "ازت فیلم گرفتم",
     "записал~ наш видео", "записал~ наш звонок", "записал~ тебя", "запись нашего",
-    # "I recorded it all", "your recording is with me": the call kept, without naming it
-    "i recorded everything", "i recorded it all", "i have the recording", "i still have the recording",
-    "kaydin bende", "kayit bende", "kaydi bende", "hepsini kaydettim", "videon bende", "videon mendedir",
-    "hamisini yazdim", "hamisini qeyde aldim", "همشو ضبط کردم", "همه رو ضبط کردم", "همه چیو ضبط کردم",
-    "hamasho zabt kardam", "я все записал~", "я всё записал~", "все записал~", "всё записал~", "запись у меня",
     # "what you sent me", said of the pictures without naming them
     "what you sent me", "what u sent me", "what youve sent me", "neler attigini", "ne attigini", "ne gonderdigini",
     "neler gonderdigini", "ne gonderdiyini", "neler gonderdiyini", "ne atdigini", "چی برام فرستادی",
@@ -347,7 +342,7 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             # undressing asked for in the everyday verbs ("take it all off", `tamamen çıkar`, `لباستو در بیار`,
             # `сними всё`): the request itself, on a call or for a picture
             "take off your clothes", "take your clothes off", "take ur clothes off", "take it all off",
-            "take everything off", "get undressed", "undress",
+            "get undressed", "undress",
             "soyunsana", "soyunur musun", "soyunabilir misin", "soyunmani ist~", "benim icin soyun~",
             "kiyafetlerini cikar", "ustunu cikar", "tisortunu cikar", "hepsini cikar", "tamamen cikar",
             "her seyini cikar", "ustundekileri cikar", "cirilciplak",
@@ -403,6 +398,14 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "скинешь селфи", "скинь селфи", "пришли селфи", "сделай селфи", "селфи скинь", "покажи личико",
         ]),
         (WEAK, LEVERAGE),
+        # "I recorded it all", "your recording is with me": the call kept, without naming it. Weak image
+        # evidence like `LEVERAGE`, but no frame: said next to a threat, it is never innocent
+        (WEAK, [
+            "i recorded everything", "i recorded it all", "i have the recording", "i still have the recording",
+            "kaydin bende", "kayit bende", "kaydi bende", "hepsini kaydettim", "videon bende", "videon mendedir",
+            "hamisini yazdim", "hamisini qeyde aldim", "همشو ضبط کردم", "همه رو ضبط کردم", "همه چیو ضبط کردم",
+            "hamasho zabt kardam", "я все записал~", "я всё записал~", "все записал~", "всё записал~", "запись у меня",
+        ]),
         (WEAK, ["send me a pic", "send me a photo", "send a pic", "send pic", "video call", "videocall",
                 "facetime", "foto at", "fotografini gonder", "sekil at", "seklini at", "goruntulu zeng",
                 "عکس بفرست", "تماس تصویری", "تصویری حرف بزنیم", "تصویری صحبت کنیم", "تصویری بزنیم",
@@ -853,7 +856,7 @@ _AUDIENCE = [
     "babat", "mamanet", "khanevadat", "madresat", "baraye hame",
     "твоей маме", "твоему папе", "твоим родителям", "маме твоей", "папе твоему", "родителям твоим", "класса",
     "классу", "весь класс", "вся школа", "всей школе", "в школу", "твоей школ~", "твоим друзьям", "подписчик~",
-    "всем твоим", "твоя мама", "твой папа", "твои родители", "твои друзья", "твой класс",
+    "всем твоим", "твоя мама", "твой папа", "твои родители", "твои друз~", "твоим друз~", "твой класс",
 ]
 _SPREAD = [
     "ill send", "i will send", "i send", "im sending", "ill post", "i post", "ill share", "ill leak", "ill show",
@@ -881,6 +884,20 @@ _ULTIMATUM = [
 ]
 # the negative conditional of the second person: `atmazsan`, `göndərməsən`, `اگه نفرستی`, `اگه پول ندی`
 _IF_NOT = r"\w+(?:mazsan|mezsen|masan|mesen)(?!\w)|(?<!\w)(?:اگه|اگر)(?:\W+\w+){0,3}?\W+ن\w+ی(?!\w)|(?<!\w)نفرستی(?!\w)"
+# a note, a message, the grades: what a teacher sends the parents ("or I'll send a note to your parents")
+_NOTE = [
+    "a note", "a message", "an email", "a letter", "your grades", "ur grades", "the grades",
+    "mesaj", "notlarini", "notunu", "e posta", "mektup", "mektub", "qiymet~",
+    "پیام", "نامه", "نمره", "payam", "сообщени~", "письм~", "записк~", "оценк~", "замечани~",
+]
+# what is to be sent or seen, said with a pronoun ("or I post them", "или весь класс его увидит"): with it or
+# a picture named (`_MEDIA`) after the ultimatum, a picture named in the message is what the threat holds
+_OBJECT = [
+    "them", "those", "these", "everything", "post it", "share it", "leak it", "show it", "send it",
+    "onu", "onlari", "bunu", "bunlari", "hepsini", "hamisini",
+    "اینو", "اونو", "همشو", "همه رو", "اینارو", "اونارو", "میفرستمش", "میفرستمشون", "hamasho", "ino",
+    "его", "их", "это", "все", "всё",
+]
 # what a threat is about, when it names it: then the threat is itself the leverage of sextortion
 _MEDIA = [
     "pic", "pics", "photo~", "picture~", "video~", "vid", "vids", "recording", "screenshot~", "nudes",
@@ -904,33 +921,39 @@ def _alternation(phrases: list[str], extra: str = "") -> re.Pattern[str]:
 def _composed() -> tuple[re.Pattern[str], ...]:
     """The parts of `composed_stages`, compiled once."""
     return (_alternation(_AUDIENCE), _alternation(_SPREAD), _alternation(_ULTIMATUM, _IF_NOT),
-            _alternation(_MEDIA), _alternation(_CAMERA))
+            _alternation(_MEDIA), _alternation(_OBJECT), _alternation(_NOTE), _alternation(_CAMERA))
 
 
 _THREATS_I = STAGES.index(Stage.THREATS)
 
 
-def _exposure_threat(text: str, audience: re.Pattern[str], spread: re.Pattern[str], ultimatum: re.Pattern[str]) -> bool:
-    """The ultimatum first, then the audience and the verb: "send two more or I post them to your class". The
-    order keeps out the everyday "I'll send the photos to your mum or dad" (the "or" after both)."""
+def _exposure_threat(
+    text: str, audience: re.Pattern[str], spread: re.Pattern[str], ultimatum: re.Pattern[str]
+) -> int | None:
+    """Where the ultimatum starts, when the audience and the verb follow it ("send two more or I post them
+    to your class"), else None. The order keeps out the everyday "I'll send the photos to your mum or dad"
+    (the "or" after both)."""
     m = ultimatum.search(text)
-    return m is not None and bool(audience.search(text, m.start())) and bool(spread.search(text, m.start()))
+    if m is None or not audience.search(text, m.start()) or not spread.search(text, m.start()):
+        return None
+    return m.start()
 
 
 def composed_stages(canonical_text: str, scores: list[float]) -> list[float]:
     """`scores` with the stages that only the parts of a message together show: an exposure threat
-    (audience, spread and ultimatum, see `_AUDIENCE`) raised to `STRONG`; a strong threat that names a
-    picture or a video made image evidence too (`WEAK`, the leverage `risk.sextortion_pattern` needs: "or
-    the video goes to your class chat" is both the threat and what it holds); undressing asked for on a
-    camera or a call made an image request (`STRONG`)."""
-    audience, spread, ultimatum, media, camera = _composed()
+    (ultimatum, audience and spread, see `_AUDIENCE`, with what is spread named or pointed at) raised to
+    `STRONG`, and where it names a picture or a video image evidence too (`WEAK`, the leverage
+    `risk.sextortion_pattern` needs: "or the video goes to your class chat" is both the threat and what it
+    holds); undressing asked for on a camera or a call made an image request (`STRONG`)."""
+    audience, spread, ultimatum, media, obj, note, camera = _composed()
     out = scores
-    if out[_THREATS_I] < STRONG and _exposure_threat(canonical_text, audience, spread, ultimatum):
+    at = _exposure_threat(canonical_text, audience, spread, ultimatum)
+    if at is not None and not note.search(canonical_text):
         out = list(out)
-        out[_THREATS_I] = STRONG
-    if out[_THREATS_I] >= STRONG and out[_IMAGES_I] < WEAK and media.search(canonical_text):
-        out = list(out)
-        out[_IMAGES_I] = WEAK
+        out[_THREATS_I] = max(out[_THREATS_I], STRONG)
+        held = media.search(canonical_text, at) or obj.search(canonical_text, at)
+        if held and media.search(canonical_text):
+            out[_IMAGES_I] = max(out[_IMAGES_I], WEAK)
     if out[_SEXUAL_I] >= STRONG and out[_IMAGES_I] < STRONG and camera.search(canonical_text):
         out = list(out)
         out[_IMAGES_I] = STRONG
