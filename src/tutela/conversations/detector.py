@@ -18,7 +18,15 @@ import numpy as np
 
 from tutela.conversations.ages import asks_age
 from tutela.conversations.features import N_FEATURES, feature_ids, message_norm, text_windows
-from tutela.conversations.patterns import STRONG, canon, concealed_request, explain, frame_caps, match_stages
+from tutela.conversations.patterns import (
+    STRONG,
+    canon,
+    concealed_request,
+    explain,
+    frame_caps,
+    match_stages,
+    reports_speech,
+)
 from tutela.conversations.segments import NO_TERMS, SEGMENT_MODEL_PATH, SegTerms, load_segment_model
 from tutela.detect.langid import identify
 from tutela.detect.translit import romanized_language, to_native
@@ -130,7 +138,9 @@ class StageDetector:
         if self.model is None and seg is None:
             return pat, NO_TERMS
         ids = feature_ids(c)
-        terms = seg.ids_terms(ids) if seg is not None else NO_TERMS
+        # a retold message (a parent quoting a stranger, a child telling what he asked) brings the
+        # offender's words into the bag without an offender: the whole-conversation model skips it
+        terms = seg.ids_terms(ids) if seg is not None and not reports_speech(c) else NO_TERMS
         if self.model is None:
             return pat, terms
         mod = _age_question_caps(c, self.model.scores(ids))

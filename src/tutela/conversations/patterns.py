@@ -540,7 +540,34 @@ def _phrase_regex(phrase: str) -> str:
 # "don't tell your mum, I have a surprise for you" keeps that much.
 IMAGE_FRAME_CAP = 0.1
 SECRET_FRAME_CAP = 0.45
+REPORTED_FRAME_CAP = 0.45  # the early stages in reported speech (see FRAMES)
 LEVERAGE_FRAME_CAP = 0.5  # a reminder of images sent: below a threat seen (see LEVERAGE)
+# Reported speech: what a third person wrote or asked, told by a parent asking the child about a
+# stranger ("it said 'you seem mature, how old r u'", "did he ask for your school?") or by the child
+# telling it ("he said we should move to snap"), and a parent's warning about what strangers say
+# ("even if someone says keep it secret, tell me"). The cues are someone else's words, so the early
+# stages are capped in the teller's message, strong phrases too; images, sexual talk and threats
+# stand (a sextortionist's "my friend says he'll post them" is still a threat).
+REPORTED: list[str] = [
+    "it said", "he said", "she said", "they said", "he asked", "she asked", "he wrote", "she wrote",
+    "it wrote", "did he ask", "did she ask", "did they ask", "did he say", "did he want", "did he offer",
+    "he told me", "he told you", "someone wrote", "someone asked", "he was like", "he offered",
+    "even if someone says", "when someone says", "if someone asks you", "if a stranger",
+    "dedi ki", "yazdi ki", "yazmis ki", "yazmisti", "bana dedi", "sana dedi", "sordu mu", "istedi mi",
+    "dedi mi", "yazdi mi", "ne yazdi", "teklif etti", "biri * derse", "biri senden * isterse",
+    "yazib ki", "yazmisdi", "sorusdu", "sorusub", "yazdi mi", "ne yazib", "teklif etdi",
+    "kimse senden * istese", "biri * dese",
+    "نوشته بود", "گفته بود", "پرسیده بود", "گفت", "پرسید", "بهت گفت", "ازت خواست", "ازت پرسید",
+    "چیزی خواست", "پیشنهاد داد", "وقتی کسی میگه", "اگه کسی گفت", "اگه کسی ازت خواست", "اگر کسی",
+    "neveshte bood", "gofte bood", "porside bood", "goft", "behet goft", "azat khast", "azat porsid",
+    "chizi khast", "vaghti kasi mige", "age kasi goft", "age kasi azat khast",
+    "он написал", "она написала", "он сказал", "она сказала", "он спросил", "она спросила",
+    "он просил", "она просила", "написал что", "сказал что", "спрашивал", "он предлагал",
+    "он предложил", "если кто-то", "если кто то", "даже если кто",
+    "on napisal", "ona napisala", "on skazal", "ona skazala", "on sprosil", "napisal chto",
+    "skazal chto", "sprashival", "on predlagal", "esli kto-to", "esli kto to",
+]
+
 #: (stages capped, cap, whether strong phrases are capped too, phrases)
 FRAMES: list[tuple[tuple[Stage, ...], float, bool, list[str]]] = [
     ((Stage.IMAGES, Stage.THREATS), IMAGE_FRAME_CAP, False, [
@@ -622,6 +649,8 @@ FRAMES: list[tuple[tuple[Stage, ...], float, bool, list[str]]] = [
         "just kidding", "jk", "im kidding", "saka saka", "saka yapiyorum", "sakaydi", "zarafat edirem", "zarafatdi",
         "شوخی کردم", "شوخی میکنم", "shookhi kardam", "shukhi kardam", "шучу", "шутка",
     ]),
+    ((Stage.RAPPORT, Stage.PERSONAL, Stage.GIFTS, Stage.SECRECY, Stage.OFF_PLATFORM, Stage.MEETING),
+     REPORTED_FRAME_CAP, True, REPORTED),
 ]
 
 
@@ -693,6 +722,20 @@ OPENNESS: list[str] = [
     "begu zang bezane", "begoo zang bezane", "mamanet * zang bezane", "babat * zang bezane",
     "пусть мама * позвонит", "пусть папа * позвонит", "пусть родители * позвонят", "попроси маму * позвонить",
     "попроси папу * позвонить", "пусть мама * перезвонит", "пусть мама * напишет",
+    # a parent speaking of the other parent as a partner in it ("dad and I will report it", "don't
+    # delete it, so dad sees it too"): the voice of the family itself
+    "dad and i", "mom and i", "mum and i", "me and your dad", "me and your mom", "me and your mum",
+    "babanla ben", "annenle ben", "ben ve baban", "ben ve annen", "atanla men", "ananla men", "men ve atan",
+    "men ve anan", "من و بابات", "من و مامانت", "من و بابا", "من و مامان", "بابا هم ببینه", "بابات هم ببینه",
+    "man o babat", "man o mamanet", "man o baba", "baba ham bebine", "babat ham bebine",
+    "мы с папой", "мы с мамой", "мы с твоим папой", "мы с твоей мамой", "папа тоже увидит",
+    "my s papoy", "my s mamoy",
+    # the sender urges the child to tell the parent themselves ("tell her yourself tonight"): a secret
+    # the child asked for, handed back to the family, never a groomer's isolation
+    "tell her yourself", "tell him yourself", "tell them yourself", "tell your mom yourself",
+    "tell your mum yourself", "tell your dad yourself", "kendin soyle", "kendin anlat", "ozun de", "ozun danis",
+    "خودت بگو", "خودت بهش بگو", "خودت بهشون بگو", "khodet begoo", "khodet begu", "khodet behesh begoo",
+    "сама скажи", "сам скажи", "скажи ей сам~", "скажи маме сам~", "sama skazhi", "sam skazhi",
 ]
 
 
@@ -711,6 +754,22 @@ def speaks_openly(text: str) -> bool:
     """True when the message speaks of the child's family as people who know (see `OPENNESS`)."""
     c = canon(text[:2000])
     return any(rx.match(c, pos) for pos, rx in _candidates(c, _openness_index()))
+
+
+@lru_cache(maxsize=1)
+def _reported_index() -> dict[str, list[re.Pattern[str]]]:
+    """`REPORTED` indexed like `compiled`."""
+    index: dict[str, list[re.Pattern[str]]] = {}
+    for phrase in REPORTED:
+        key = _first_key(phrase)
+        if key is not None:
+            index.setdefault(key[0], []).append(re.compile(_phrase_regex(phrase), re.UNICODE))
+    return index
+
+
+def reports_speech(canonical_text: str) -> bool:
+    """True when the message retells what a third person wrote or asked (see `REPORTED`)."""
+    return any(rx.match(canonical_text, pos) for pos, rx in _candidates(canonical_text, _reported_index()))
 
 
 def _first_key(phrase: str) -> tuple[str, bool] | None:

@@ -71,6 +71,15 @@ class Party:
         """The platform says this participant is under 18 (a claim in the chat does not count)."""
         return self.age_known and self.age is not None and self.age < 18
 
+    @property
+    def needs_clear_threat(self) -> bool:
+        """The sextortion floor needs a clear threat (`risk.sextortion_pattern`'s `minor_sender`) from
+        this sender: a platform-known minor, linked family, or someone who spoke of the child's family
+        as people who know (`open`). Why the last two: an aunt's "I won't delete it, I'll show you in ten
+        years 😂" after her own photo request read as a threat at 0.68 with leverage and alerted at once;
+        a sextortionist's threat to send the pictures is a strong phrase or reads near certain."""
+        return self.known_minor or self.open or self.rel == "family"
+
     def age_view(self) -> AgeView:
         """The platform's age and the chat's claims, kept apart (see `risk.age_factor`)."""
         lo, hi = self.claimed if self.claimed else (None, None)
@@ -170,7 +179,7 @@ class ConversationState:
         if damping < 1.0 and self._undamped(p, others, e, params):
             damping = 1.0
         risk = min(1.0, content_risk(e, params, lie) * factor * damping)
-        if sextortion_pattern(e, params, p.known_minor):
+        if sextortion_pattern(e, params, p.needs_clear_threat):
             risk = max(risk, params.threshold)
         return risk, e, flags
 
@@ -207,8 +216,19 @@ class ConversationState:
         `display_risk`, it alerts exactly where the model decides grooming."""
         if params.seg_weight <= 0 or self.sg[2] < params.seg_min_features:
             return 0.0
+        if self.sg[2] < params.seg_gate_features and not self._stages_half_way(params):
+            return 0.0
         risk = internal_risk(params.seg_weight * self.seg_p, params)
         return risk * params.peers if self.platform_peers() else risk
+
+    def _stages_half_way(self, params: RiskParams) -> bool:
+        """Someone's stage risk is at least half the alert threshold.
+
+        Why: in a short chat (fewer n-grams than `seg_gate_features`, where its say over the stage risk
+        is still growing) the whole-conversation model alone read a clinic booking a 15-year-old ("your
+        age? can your mother or father come?") at 0.64 and alerted with no stage anywhere near; a short
+        chat it alerts on rightly already shows stages. Long chats (PAN's segments) keep its full say."""
+        return any(self.party_risk(pid, params)[0] >= 0.5 * params.threshold for pid in self.parties)
 
     def platform_peers(self) -> bool:
         """Every participant a minor by the platform's word, within three years of each other.
@@ -337,7 +357,7 @@ class ConversationState:
             first_alert_at=self.first_alert,
             stages=stages,
             flags=conversation_flags(alert, stages, age_flags,
-                                     suspect is not None and sextortion_pattern(e, params, self.parties[suspect].known_minor))
+                                     suspect is not None and sextortion_pattern(e, params, self.parties[suspect].needs_clear_threat))
             + (extra if alert else []),
             evidence=evidence,
             suspect=suspect if risk > 0 else None,

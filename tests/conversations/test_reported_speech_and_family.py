@@ -1,0 +1,112 @@
+"""A parent retelling a stranger's words, the family's own voice, and a chat too short for the bag model.
+
+Why: a mother asking her son what a stranger wrote ("it said ... how old r u") carried the stranger's
+flattery and age probe in her own evidence and alerted; the child's retelling brought the offender's
+words into the whole-conversation bag; an aunt who told her niece to tell her mother herself was read
+as a sextortionist on a joking "I'll show you in ten years"; and a clinic booking a 15-year-old alerted
+on the whole-conversation model alone, with no stage near. Lines written for the tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tutela.conversations.detector import StageDetector
+from tutela.conversations.patterns import canon, reports_speech, speaks_openly
+from tutela.conversations.risk import RiskParams, sextortion_pattern
+from tutela.conversations.segments import NO_TERMS
+from tutela.conversations.state import ConversationState, Party
+from tutela.domain.conversation import STAGES, Stage
+
+RAPPORT = STAGES.index(Stage.RAPPORT)
+PERSONAL = STAGES.index(Stage.PERSONAL)
+THREATS = STAGES.index(Stage.THREATS)
+IMAGES = STAGES.index(Stage.IMAGES)
+
+
+@pytest.fixture(scope="module")
+def detector() -> StageDetector:
+    return StageDetector()
+
+
+@pytest.mark.parametrize("text", [
+    "this guy in the lobby wrote to you. he asked how old you are and where your school is?",
+    "did he ask you to add him anywhere else, like discord?",
+    "o cocuk sana ne yazdi? yasini sordu mu?",
+    "oyunda biri yazib ki sen cox yetkinsen, nece yasin var deye sorusdu",
+    "اون پسره نوشته بود خیلی بزرگتر از سنت نشون میدی، پرسیده بود چند سالته",
+    "oon pesare behet goft koja zendegi mikoni?",
+    "он написал тебе что ты взрослая не по годам и спросил сколько тебе лет?",
+    "on sprosil v kakoy shkole ty uchishsya?",
+])
+def test_retold_words_are_reported_speech(text: str) -> None:
+    assert reports_speech(canon(text))
+
+
+@pytest.mark.parametrize("text", [
+    "you are so mature for your age, how old are you?",
+    "kac yasindasin? cok olgun gorunuyorsun",
+    "چند سالته؟ خیلی بزرگتر نشون میدی",
+    "сколько тебе лет? ты такая взрослая",
+])
+def test_asking_in_ones_own_voice_is_not_reported(text: str) -> None:
+    assert not reports_speech(canon(text))
+
+
+@pytest.mark.parametrize(("retold", "direct"), [
+    ("he wrote 'ur so mature for ur age, how old r u' and then asked where you live",
+     "ur so mature for ur age, how old r u? where do you live"),
+    ("он написал: ты такая взрослая, сколько тебе лет, где живешь", "ты такая взрослая, сколько тебе лет, где живешь"),
+])
+def test_a_retold_probe_is_capped_in_the_tellers_message(detector: StageDetector, retold: str, direct: str) -> None:
+    got, plain = detector.score(retold), detector.score(direct)
+    assert max(got[RAPPORT], got[PERSONAL]) <= 0.45
+    assert max(plain[RAPPORT], plain[PERSONAL]) > 0.45
+
+
+def test_a_retold_message_stays_out_of_the_whole_conversation_bag(detector: StageDetector) -> None:
+    if detector.segment_model is None:
+        pytest.skip("no whole-conversation model")
+    assert detector.analyse("she said she would give you free gems if you added her on snap")[1] == NO_TERMS
+    assert detector.analyse("i will give you free gems if you add me on snap")[1] != NO_TERMS
+
+
+@pytest.mark.parametrize("text", [
+    "dad and I will call the game support tomorrow", "babanla ben aksam bakariz", "atanla men bu axsam baxariq",
+    "چت رو نگه دار تا بابا هم ببینه", "man o baba emshab mibinim", "мы с папой вечером посмотрим",
+    "ok I won't, but tell her yourself tonight", "annene kendin soyle ama", "yaxsi, amma anana ozun de",
+    "bashe vali khodet begoo", "хорошо, но скажи ей сама сегодня",
+])
+def test_the_family_speaking_for_itself_is_openness(text: str) -> None:
+    assert speaks_openly(text)
+
+
+@pytest.mark.parametrize("text", ["tell your mom you are at a friends house", "annene arkadasinda oldugunu soyle"])
+def test_a_cover_story_is_still_not_openness(text: str) -> None:
+    assert not speaks_openly(text)
+
+
+def test_an_open_sender_needs_a_clear_threat_for_the_sextortion_floor() -> None:
+    params = RiskParams(soft_floor=0.3)
+    e = [0.0] * len(STAGES)
+    e[IMAGES], e[THREATS] = 0.8, 0.7
+    assert sextortion_pattern(e, params)
+    assert Party(open=True).needs_clear_threat and Party(rel="family").needs_clear_threat
+    assert not Party().needs_clear_threat
+    assert not sextortion_pattern(e, params, Party(open=True).needs_clear_threat)
+    e[THREATS] = 0.95
+    assert sextortion_pattern(e, params, Party(open=True).needs_clear_threat)
+
+
+def test_a_short_chat_needs_a_stage_before_the_bag_model_alone_counts() -> None:
+    params = RiskParams(seg_min_features=400, seg_gate_features=800, threshold=0.875)
+    st = ConversationState(parties={"a": Party(), "b": Party()})
+    st.seg_p = 0.7
+    st.sg = [1.0, 1.0, 500.0]
+    assert st.segment_risk(params) == 0.0  # nobody's stages anywhere near the alert
+    st.parties["a"].e[STAGES.index(Stage.SECRECY)] = 0.9
+    st.parties["a"].e[PERSONAL] = 0.9
+    assert st.segment_risk(params) > 0.0
+    st.parties["a"] = Party()
+    st.sg = [1.0, 1.0, 900.0]
+    assert st.segment_risk(params) > 0.0  # a long chat: the model has its full say
