@@ -110,3 +110,32 @@ def test_a_short_chat_needs_a_stage_before_the_bag_model_alone_counts() -> None:
     st.parties["a"] = Party()
     st.sg = [1.0, 1.0, 900.0]
     assert st.segment_risk(params) > 0.0  # a long chat: the model has its full say
+
+
+SECRECY = STAGES.index(Stage.SECRECY)
+
+
+@pytest.mark.parametrize("text", [
+    "sent u the gems!! just dont tell your dad how much i paid lol",
+    "hediyeni yolladim, annene kac para oldugunu soyleme ama",
+    "pulu gonderdim, atana neceye aldigimi deme",
+    "کارت هدیه رو فرستادم، فقط به بابات نگو چقدر شد",
+    "kart ro ferestadam, be mamanet nagoo cheghadr shod",
+    "скинул тебе гемы, только маме не говори сколько стоило",
+])
+def test_a_secret_about_a_gifts_price_is_only_part_of_a_stage(detector: StageDetector, text: str) -> None:
+    assert detector.score(text)[SECRECY] <= 0.45
+
+
+@pytest.mark.parametrize("text", [
+    "we'll come over to yours on sunday, bring your console", "pazar size gelecegiz, konsolunu hazirla",
+    "bazar gunu size gelerik", "جمعه با مامانم میایم خونتون", "мы к вам приедем в субботу с мамой",
+    "ill ask ur mom if u can stay over",
+])
+def test_a_family_visit_and_chat_spelling_are_openness(text: str) -> None:
+    assert speaks_openly(text)
+
+
+@pytest.mark.parametrize("text", ["come over to my place when your mom is at work", "i will come to your house alone"])
+def test_a_visit_alone_is_not_openness(text: str) -> None:
+    assert not speaks_openly(text)

@@ -645,6 +645,14 @@ FRAMES: list[tuple[tuple[Stage, ...], float, bool, list[str]]] = [
         "یه چیزی بگم", "یه چیز بگم", "یه رازی بگم", "یه راز بگم", "ye chizi begam", "ye chiz begam",
         "скажу тебе кое что", "кое что скажу", "скажу тебе одну вещь", "расскажу тебе секрет", "открою тебе секрет",
         "можно тебе кое что сказать",
+        # the secret is the price of a gift the family knows of ("don't tell your mum how much it was,
+        # she'll say I spoil you"): the parent knows of the gift, only the sum is kept back
+        "dont tell * how much", "dont tell * the price", "dont tell * the amount", "not tell * how much",
+        "ne kadar * soyleme", "kac para * soyleme", "fiyatini * soyleme", "fiyatini soyleme", "ne kadar tuttu~ * soyleme",
+        "ne qeder * deme", "neceye * deme", "qiymetini * deme", "qiymetini deme",
+        "نگو چق~", "نگو چند", "قیمتشو * نگو", "قیمتش رو * نگو", "nagoo chegh~", "nagu chegh~", "nagoo chand",
+        "nagu chand",
+        "не говори * сколько", "не говори * цену", "не говори * сумму", "ne govori * skolko", "ne govori * tsenu",
         # the secret taken back in the same message ("don't tell mum, she'll say I spoil you, jk, she asked")
         "just kidding", "jk", "im kidding", "saka saka", "saka yapiyorum", "sakaydi", "zarafat edirem", "zarafatdi",
         "شوخی کردم", "شوخی میکنم", "shookhi kardam", "shukhi kardam", "шучу", "шутка",
@@ -730,6 +738,16 @@ OPENNESS: list[str] = [
     "man o babat", "man o mamanet", "man o baba", "baba ham bebine", "babat ham bebine",
     "мы с папой", "мы с мамой", "мы с твоим папой", "мы с твоей мамой", "папа тоже увидит",
     "my s papoy", "my s mamoy",
+    # the same in the chat spelling of "your" ("ill ask ur mom", "ur dad said")
+    "ur mom asked", "ur mum asked", "ur mom said", "ur mum said", "ur dad said", "ask ur mom", "ask ur mum",
+    "ask ur parents", "ur parents said",
+    # a visit to the child's family home with one's own family ("we'll come over to yours on Friday",
+    # "جمعه میایم خونتون"): the plural "we" to the family's house, never "come to mine" or "I'll come"
+    "well come over", "we will come over", "were coming over", "we will come to your house",
+    "size gelecegiz", "size geliriz", "size gelicez", "size gelecik", "size gelerik",
+    "میایم خونتون", "میایم خونه تون", "میایم خونه شما", "میایم پیشتون", "miaym khoonetoon", "miaim khoonetun",
+    "miaym khoonatoon", "приедем к вам", "придем к вам", "мы к вам приедем", "мы к вам придем",
+    "priedem k vam", "pridem k vam",
     # the sender urges the child to tell the parent themselves ("tell her yourself tonight"): a secret
     # the child asked for, handed back to the family, never a groomer's isolation
     "tell her yourself", "tell him yourself", "tell them yourself", "tell your mom yourself",
