@@ -139,3 +139,25 @@ def test_a_family_visit_and_chat_spelling_are_openness(text: str) -> None:
 @pytest.mark.parametrize("text", ["come over to my place when your mom is at work", "i will come to your house alone"])
 def test_a_visit_alone_is_not_openness(text: str) -> None:
     assert not speaks_openly(text)
+
+
+@pytest.mark.parametrize("text", [
+    "forma ucun olcun lazimdir, 38 yoxsa 40?", "Ayakkabı numaran 37 mi yoksa 38 mi?", "çay yoxsa kompot istəyirsən?",
+])
+def test_or_in_a_question_is_no_threat(detector: StageDetector, text: str) -> None:
+    assert detector.score(text)[THREATS] < 0.5
+
+
+@pytest.mark.parametrize("text", ["fotoğrafları at yoksa pişman olursun", "pulu göndər yoxsa hamı biləcək"])
+def test_or_else_in_a_demand_is_still_a_threat_cue(detector: StageDetector, text: str) -> None:
+    assert detector.score(text)[THREATS] >= 0.5
+
+
+@pytest.mark.parametrize("text", [
+    "send a pic of the signed page tonight and bring the original on monday",
+    "imzalı sayfanın fotoğrafını at, aslını da pazartesi getir", "şəklini indi at, əslini sabah gətir",
+    "عکسشو الان بفرست، اصلشو شنبه بیار", "скинь фото сейчас, а оригинал принеси в понедельник",
+])
+def test_a_photo_with_the_original_brought_in_person_is_a_document(detector: StageDetector, text: str) -> None:
+    got = detector.score(text)
+    assert got[IMAGES] <= 0.1 and got[THREATS] <= 0.1

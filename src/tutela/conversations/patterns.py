@@ -612,6 +612,12 @@ FRAMES: list[tuple[tuple[Stage, ...], float, bool, list[str]]] = [
         "کارت دانش * عکس", "رضایت نامه * عکس",
         "фото * свидетельств", "фото * паспорт", "фото * студенческ", "фото * ученическ", "фото * полис",
         "фото * разрешени", "фото * согласи", "свидетельств * фото", "паспорт * фото",
+        # a photo now and the original paper in person ("send a pic, bring the original on Friday"): a
+        # document, whatever it is called
+        "bring the original", "original * bring", "aslini * getir~", "aslini * yanina al", "eslini * getir~",
+        "اصلش * بیار", "اصلشو * بیار", "اصل برگه", "اصل مدرک", "aslesh * biar",
+        "aslesho * biar", "оригинал * принес~", "принеси * оригинал", "оригинал * с собой", "original * prines~",
+        "prinesi * original",
     ]),
     ((Stage.THREATS,), LEVERAGE_FRAME_CAP, False, LEVERAGE),
     # showing something to one's *own* mother is not a threat to show the child's family
@@ -1035,13 +1041,24 @@ def composed_stages(canonical_text: str, scores: list[float]) -> list[float]:
         out = list(out)
         out[_IMAGES_I] = STRONG
     return out
+# Turkish and Azerbaijani "yoksa" / "yoxsa" is "or else" in a demand and plain "or" in a question
+# ("S yoxsa M?", "pizza mı yoksa döner mi?"): in a clause that ends in a question mark it is no threat.
+_QUESTION_OR = frozenset({"yoksa", "yoxsa"})
+_CLAUSE_ENDS_IN_QUESTION = re.compile(r"[^.!?\n]{0,60}\?")
+
+
+def _alternative_question(phrase: str, m: re.Match[str], text: str) -> bool:
+    """The "or" of a question, not the "or else" of a threat (see `_QUESTION_OR`)."""
+    return phrase in _QUESTION_OR and _CLAUSE_ENDS_IN_QUESTION.match(text, m.end()) is not None
 
 
 def match_stages(canonical_text: str) -> list[float]:
     """Pattern score per stage (STAGES order) for an already-canonical text."""
     scores = [0.0] * len(STAGES)
-    for pos, (si, weight, _phrase, rx) in _candidates(canonical_text):
-        if weight > scores[si] and rx.match(canonical_text, pos):
+    for pos, (si, weight, phrase, rx) in _candidates(canonical_text):
+        if weight > scores[si] and (m := rx.match(canonical_text, pos)) and not _alternative_question(
+            phrase, m, canonical_text
+        ):
             scores[si] = weight
     if not canonical_text.isascii():
         _emoji_stages(canonical_text, scores)
@@ -1051,8 +1068,10 @@ def match_stages(canonical_text: str) -> list[float]:
 def explain(canonical_text: str) -> dict[str, str]:
     """Which phrase matched per stage (strongest first): for reviewers and debugging."""
     found: dict[str, tuple[float, str]] = {}
-    for pos, (si, weight, _phrase, rx) in _candidates(canonical_text):
+    for pos, (si, weight, phrase, rx) in _candidates(canonical_text):
         m = rx.match(canonical_text, pos)
-        if m and weight > found.get(STAGES[si].value, (0.0, ""))[0]:
+        if m and weight > found.get(STAGES[si].value, (0.0, ""))[0] and not _alternative_question(
+            phrase, m, canonical_text
+        ):
             found[STAGES[si].value] = (weight, m.group(0))
     return {k: v[1] for k, v in found.items()}
