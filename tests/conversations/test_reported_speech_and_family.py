@@ -161,3 +161,19 @@ def test_or_else_in_a_demand_is_still_a_threat_cue(detector: StageDetector, text
 def test_a_photo_with_the_original_brought_in_person_is_a_document(detector: StageDetector, text: str) -> None:
     got = detector.score(text)
     assert got[IMAGES] <= 0.1 and got[THREATS] <= 0.1
+
+
+@pytest.mark.parametrize("text", [
+    "if anyone says keep it between us or offers you skins, tell me", "если кто-то предложит тебе подарок за фото, сразу ко мне",
+])
+def test_a_parents_warning_is_reported_speech(text: str) -> None:
+    assert reports_speech(canon(text))
+
+
+@pytest.mark.parametrize("text", [
+    "ill talk to your mom about saturday", "come straight to me or dad if it happens again",
+    "teyzemle ben konuşurum, merak etme", "xalamla özüm danışaram", "با خاله صحبت میکنم بعد میام دنبالت",
+    "я поговорю с твоей мамой про субботу",
+])
+def test_the_sender_speaking_to_the_parent_is_openness(text: str) -> None:
+    assert speaks_openly(text)

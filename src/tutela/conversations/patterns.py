@@ -552,7 +552,8 @@ REPORTED: list[str] = [
     "it said", "he said", "she said", "they said", "he asked", "she asked", "he wrote", "she wrote",
     "it wrote", "did he ask", "did she ask", "did they ask", "did he say", "did he want", "did he offer",
     "he told me", "he told you", "someone wrote", "someone asked", "he was like", "he offered",
-    "even if someone says", "when someone says", "if someone asks you", "if a stranger",
+    "even if someone says", "when someone says", "if someone asks you", "if a stranger", "if anyone says",
+    "if someone says", "if anyone offers", "if someone offers", "kimse * derse", "biri * teklif eder~",
     "dedi ki", "yazdi ki", "yazmis ki", "yazmisti", "bana dedi", "sana dedi", "sordu mu", "istedi mi",
     "dedi mi", "yazdi mi", "ne yazdi", "teklif etti", "biri * derse", "biri senden * isterse",
     "yazib ki", "yazmisdi", "sorusdu", "sorusub", "yazdi mi", "ne yazib", "teklif etdi",
@@ -744,6 +745,14 @@ OPENNESS: list[str] = [
     "man o babat", "man o mamanet", "man o baba", "baba ham bebine", "babat ham bebine",
     "мы с папой", "мы с мамой", "мы с твоим папой", "мы с твоей мамой", "папа тоже увидит",
     "my s papoy", "my s mamoy",
+    # the sender will speak to the parent (a cousin's "I'll talk to my aunt myself", the child's mother
+    # being his aunt) or sends the child to a parent ("come straight to me or dad")
+    "ill talk to your mom", "ill talk to your mum", "ill talk to your dad", "ill ask your mom", "ill ask your mum",
+    "ill ask your dad", "ill call your mom", "ill call your mum", "me or dad", "me or your dad", "me or mom",
+    "me or your mom", "me or your mum", "teyzemle * konus~", "halamla * konus~", "teyzeme * sor~", "halama * sor~",
+    "xalamla * danis~", "bibimle * danis~", "xalamdan * sorus~", "bibimden * sorus~", "با خاله صحبت میکنم",
+    "با عمه صحبت میکنم", "به خاله میگم", "به عمه میگم", "с тетей поговорю", "с тётей поговорю",
+    "я поговорю с твоей мамой", "поговорю с твоей мамой", "ya pogovoryu s tvoey mamoy",
     # the same in the chat spelling of "your" ("ill ask ur mom", "ur dad said")
     "ur mom asked", "ur mum asked", "ur mom said", "ur mum said", "ur dad said", "ask ur mom", "ask ur mum",
     "ask ur parents", "ur parents said",
