@@ -177,3 +177,20 @@ def test_a_parents_warning_is_reported_speech(text: str) -> None:
 ])
 def test_the_sender_speaking_to_the_parent_is_openness(text: str) -> None:
     assert speaks_openly(text)
+
+
+@pytest.mark.parametrize("text", [
+    "i sent the money to your dad, he will give it to you on sunday", "babana 300 tl gönderdim, hediyeni o alır",
+    "atana 50 manat göndərdim, sənə verəcək", "به بابات ۲۰۰ تومن پول دادم برات کادو بخره",
+    "папе твоему деньги перевёл, он тебе отдаст", "your dad wants to see the trophy too",
+    "yengen de gelecek pazar",
+])
+def test_money_through_the_parent_is_openness(text: str) -> None:
+    assert speaks_openly(text)
+
+
+@pytest.mark.parametrize("text", [
+    "i already sent it to your dad", "babana gönderdim bile, sırada annen var", "папе твоему уже отправил",
+])
+def test_a_sextortionists_sent_it_to_your_dad_is_not_openness(text: str) -> None:
+    assert not speaks_openly(text)

@@ -753,6 +753,20 @@ OPENNESS: list[str] = [
     "xalamla * danis~", "bibimle * danis~", "xalamdan * sorus~", "bibimden * sorus~", "با خاله صحبت میکنم",
     "با عمه صحبت میکنم", "به خاله میگم", "به عمه میگم", "с тетей поговорю", "с тётей поговорю",
     "я поговорю с твоей мамой", "поговорю с твоей мамой", "ya pogovoryu s tvoey mamoy",
+    # money sent through the parent, or a thing the parent wants to see ("I sent 200 to your dad for
+    # your present", "your dad is at work and wants to see it"): the family is the channel. Not "sent
+    # it to your dad", a sextortionist's line
+    "sent the money to your", "gave the money to your", "your dad wants to see", "your mom wants to see",
+    "your mum wants to see", "babana * tl gonderdim", "babana * para gonderdim", "annene * tl gonderdim",
+    "annene * para gonderdim", "babana * para yolladim", "annene * para yolladim", "baban * gormek istiyor",
+    "annen * gormek istiyor", "atana * pul gonderdim", "atana * manat gonderdim", "anana * pul gonderdim",
+    "anana * manat gonderdim", "atan * gormek isteyir", "anan * gormek isteyir",
+    "به بابات * پول دادم", "به بابات * پول ریختم", "به مامانت * پول دادم", "به مامانت * پول ریختم",
+    "برای بابات * پول ریختم", "برای مامانت * پول ریختم", "به بابات * تومن دادم", "به مامانت * تومن دادم",
+    "بابات * میخواد ببینه", "مامانت * میخواد ببینه", "babat * mikhad bebine", "mamanet * mikhad bebine",
+    "папе * деньги отправил~", "маме * деньги отправил~", "папе * деньги перев~", "маме * деньги перев~",
+    "папе * денег перев~", "маме * денег перев~", "твой папа * хочет посмотреть", "твоя мама * хочет посмотреть",
+    "yengen", "زن عموت", "زن داییت",
     # the same in the chat spelling of "your" ("ill ask ur mom", "ur dad said")
     "ur mom asked", "ur mum asked", "ur mom said", "ur mum said", "ur dad said", "ask ur mom", "ask ur mum",
     "ask ur parents", "ur parents said",
