@@ -12,13 +12,16 @@ Checked on lines written for this test (not bank lines, not challenge lines):
 - a criminal group "exposed" (ifşa) in the news is not a leak; an "ifşa videosu" offered is;
 - a Turkish or Azerbaijani verb after a platform's name ("Instagram istiyor.") is the sentence, not a handle;
 - "want to die" with a laugh right after it is a figure of speech in Turkish, Azerbaijani and Russian, as it was in
-  English; hanging oneself is self-harm in all five languages.
+  English; hanging oneself is self-harm in all five languages;
+- a scam told as thwarted ("i didn't send it, blocked him") is the fraud lexicon's context in all five languages;
+- words that only look sexual (трахея, "cum laude") and a Russian job ad with "18+" are not sexual content.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from tutela.detect.detectors.lexicon import in_context
 from tutela.detect.detectors.privacy import PrivacyDetector
 from tutela.detect.semantic.warning import TARGETS_WARNED, unseen
 from tutela.domain.taxonomy import Category
@@ -127,3 +130,34 @@ def test_want_to_die_with_a_laugh_is_a_figure_of_speech(text: str, lang: str, ha
 ])
 def test_hanging_oneself_is_self_harm(text: str, lang: str) -> None:
     assert _score(text, lang, Category.SELF_HARM) >= RULE
+
+
+@pytest.mark.parametrize(("text", "lang", "thwarted"), [
+    ("someone dmed me to send my card number for a prize, i didn't send anything and blocked him", "en", True),
+    ("biri kart numaramı istedi, vermedim, engelledim", "tr", True),
+    ("biri kart nömrəmi istədi, vermədim, blokladım", "az", True),
+    ("یکی شماره کارتمو خواست، ندادم و بلاکش کردم", "fa", True),
+    ("мне написали прислать номер карты, я ничего не отправила и заблокировала", "ru", True),
+    ("send your card number now to get the prize", "en", False),
+    ("kart numaranı hemen gönder, ödülünü al", "tr", False),
+    ("شماره کارتتو بفرست تا جایزه بگیری", "fa", False),
+    ("пришли номер карты, чтобы получить приз", "ru", False),
+])
+def test_a_scam_told_as_thwarted_is_fraud_context(text: str, lang: str, thwarted: bool) -> None:
+    assert (Category.FRAUD in in_context(_folded(text, lang))) is thwarted
+
+
+@pytest.mark.parametrize(("text", "lang", "harmful"), [
+    ("у дедушки трахеит, весь день кашляет", "ru", False),
+    ("брат закончил университет cum laude", "en", False),
+    ("в кафе нужна официантка, строго 18+, официальное оформление", "ru", False),
+    ("хочешь трахаться? пиши в личку", "ru", True),
+])
+def test_words_that_only_look_sexual(text: str, lang: str, harmful: bool) -> None:
+    assert (_score(text, lang, Category.SEXUAL_CONTENT) >= RULE) is harmful
+
+
+def test_persian_safety_advice_in_the_third_person() -> None:
+    """"tell the children: if anyone asks for a photo, they should tell the grown-ups" (بگن) is advice too."""
+    assert _warned("به دانش‌آموزا بگید اگه کسی تو بازی عکس خواست به بزرگترا بگن", "fa")
+    assert not _warned("اگه کسی عکس خواست به من بگو، فقط به من", "fa")
