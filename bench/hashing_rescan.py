@@ -1,7 +1,7 @@
 """Benchmark: a rescan of stored PDQ hashes against a new bank, killed halfway and resumed.
 
     python bench/hashing_rescan.py --stored 1000000 --new 100000                     # SQLite in a temp dir
-    python bench/hashing_rescan.py --stored 10000000 --new 100000 --database-url postgresql+psycopg://...
+    python bench/hashing_rescan.py --stored 10000000 --new 100000 --database-url postgresql+psycopg://...   # COPY
 
 Steps: store `--stored` random PDQ hashes in a disabled bank (a platform's
 past uploads) and a new bank of `--new` hashes, `--planted` of which are
@@ -46,16 +46,34 @@ def _db(url: str | None, data_dir: Path):
 
 
 def _insert(db, bank_id: int, words: np.ndarray, chunk: int = 50_000) -> None:
+    """Store hashes as bank entries. PostgreSQL takes them through COPY: row-by-row inserts made loading
+    the 10M of the target the slow part of the bench (about 5 minutes a million on SQLite under load)."""
     from tutela.hashing.mih import words_to_hex
     from tutela.storage.tables.media import hash_entries
     from tutela.storage.times import utc_now
 
     now = utc_now()
+    if not db.is_sqlite:
+        _copy(db, bank_id, words_to_hex(words), now)
+        return
     for s in range(0, len(words), chunk):
         rows = [{"bank_id": bank_id, "signal_type": "pdq", "value": v, "added_at": now, "added_by": "bench"}
                 for v in words_to_hex(words[s : s + chunk])]
         with db.begin() as conn:
             conn.execute(hash_entries.insert(), rows)
+
+
+def _copy(db, bank_id: int, values: list[str], now) -> None:
+    """The same rows as `_insert`'s, through PostgreSQL's COPY (psycopg 3) in one transaction."""
+    raw = db.engine.raw_connection()
+    try:
+        with raw.cursor() as cur, cur.copy(
+                "COPY hash_entries (bank_id, signal_type, value, added_at, added_by) FROM STDIN") as copy:
+            for v in values:
+                copy.write_row((bank_id, "pdq", v, now, "bench"))
+        raw.commit()
+    finally:
+        raw.close()
 
 
 def child(job: int, url: str | None, data_dir: Path, chunk: int) -> None:

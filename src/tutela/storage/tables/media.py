@@ -67,6 +67,8 @@ hash_entries = Table(
     Column("content_type", String(10)),
     UniqueConstraint("bank_id", "signal_type", "value", name="uq_hash_entries_bank_value"),
     Index("ix_hash_entries_signal_value", "signal_type", "value"),
+    # a bank's entries in id order (rescans, feeds, listings; migration 0016)
+    Index("ix_hash_entries_bank_id_order", "bank_id", "id"),
     # ids must never be reused (SQLite reuses the highest rowid after a delete
     # without AUTOINCREMENT): match indexes follow the table by id
     sqlite_autoincrement=True,
