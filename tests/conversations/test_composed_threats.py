@@ -164,3 +164,71 @@ def test_harmful_chats_alert_at_the_request(chat, harm: int) -> None:
 @pytest.mark.parametrize("chat", [UNCLE_TR, MOTHER_FA], ids=["tr-uncle", "fa-mother"])
 def test_family_chats_do_not_alert(chat) -> None:
     assert _first_alert(chat) is None
+
+
+# --- round two: what the 15d/16d dev chats showed, on own sentences
+
+
+@pytest.mark.parametrize("text", [
+    "S yoxsa M lazımdır?", "futbol yoxsa basketbol, hansını seçirsən?", "çay mı yoksa kahve mi?",
+    "UC mi istersin yoksa elmas mı?",
+])
+def test_or_in_a_question_is_no_threat(text: str) -> None:
+    assert default_detector().score(text)[THREATS] < 0.3
+
+
+def test_or_else_stays_a_threat_cue() -> None:
+    assert _pat("gönder yoksa herkes görecek")[THREATS] >= STRONG
+
+
+@pytest.mark.parametrize("text", [
+    "pay now and then i'll delete it", "parayı at, sonra silerim", "pulu göndər, onda silərəm",
+    "پول بریز تا پاکش کنم", "переведи деньги, тогда удалю",
+])
+def test_deletion_for_payment_is_image_leverage(text: str) -> None:
+    assert _pat(text)[IMAGES] >= WEAK
+
+
+@pytest.mark.parametrize("text", [
+    "I made a parents group for the trip, photos go there", "veli grubuna fotoğrafları atarım",
+    "valideynlər üçün qrup açmışam", "عکسا رو تو گروه والدین میذارم", "фото будут в родительском чате",
+    "come straight to me or dad if that happens", "мы с папой завтра всё решим", "من و بابات فردا میایم",
+    "teyzemle ben konuşurum, merak etme", "xalamla özüm danışaram", "با خاله صحبت میکنم",
+])
+def test_parents_group_and_family_speech_are_openness(text: str) -> None:
+    assert speaks_openly(text)
+
+
+@pytest.mark.parametrize("text", [
+    "send a pic as a thank you for the skin", "kostüm için teşekkür olarak bir foto at",
+    "skin üçün təşəkkür olaraq bir şəkil at", "به عنوان تشکر یه عکس بفرست", "в благодарность скинь фотку",
+])
+def test_a_picture_asked_in_return_is_a_strong_request(text: str) -> None:
+    assert default_detector().score(text)[IMAGES] >= STRONG
+
+
+@pytest.mark.parametrize("text", [
+    "annene falan söyleme, sorun olur", "anana filan demə", "به مامانت چیزی نگو", "маме ничего не говори",
+])
+def test_dont_tell_with_a_filler_word_is_secrecy(text: str) -> None:
+    assert _pat(text)[SECRECY] >= STRONG
+
+
+SEXTORTION_FA_UNCLE = [
+    ("x", "اینو یادته؟ 📎", None), ("kid", "از کجا آوردی", 16),
+    ("x", "پول بریز تا پاکش کنم. وگرنه برای داییت و گروه کلاست میفرستم", None), ("kid", "نه", 16),
+]
+SCOUT_AZ = [
+    ("lead", "Salam, düşərgə üçün icazə vərəqəsinin şəklini at", None), ("kid", "atdım", 13),
+    ("lead", "Köynək ölçün S yoxsa M?", None), ("kid", "M", 13),
+    ("lead", "Valideynlər üçün qrup açmışam, şəkilləri hər gün ora atacam", None), ("kid", "oldu", 13),
+]
+
+
+def test_family_named_in_a_threat_is_not_openness_and_the_threat_alerts() -> None:
+    first = _first_alert(SEXTORTION_FA_UNCLE)
+    assert first is not None and first <= 2
+
+
+def test_scout_leader_with_a_parents_group_does_not_alert() -> None:
+    assert _first_alert(SCOUT_AZ) is None

@@ -26,6 +26,7 @@ from tutela.conversations.patterns import (
     frame_caps,
     match_stages,
     reports_speech,
+    traded_request,
 )
 from tutela.conversations.segments import NO_TERMS, SEGMENT_MODEL_PATH, SegTerms, load_segment_model
 from tutela.detect.langid import identify
@@ -124,7 +125,7 @@ class StageDetector:
     def _analyse_piece(self, c: str) -> tuple[list[float], SegTerms]:
         """Stage scores of one canonical piece, with a request kept secret in it raised (`concealed_request`)."""
         scores, terms = self._piece_scores(c)
-        return concealed_request(scores), terms
+        return concealed_request(traded_request(c, scores)), terms
 
     def _piece_scores(self, c: str) -> tuple[list[float], SegTerms]:
         """The larger of the phrases' and the model's score per stage for one canonical piece, capped by a

@@ -149,6 +149,14 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "подарю", "скину денег", "кину на карту", "робукс", "задоначу",
         ]),
         (WEAK, ["skins", "skin alirim", "пополню", "شارژ", "подарок", "донат", "هدیه", "kado"]),
+        # a game pass, a code or a skin bought for the child ("I'll buy it for you", `kodu atayım`)
+        (STRONG, [
+            "ill buy it for you", "ill buy you", "gift code", "google play code", "redeem code", "buy you the pass",
+            "ben alirim", "sana alirim", "ben alayim", "sana alayim", "kodu atayim", "kod atayim", "google play kod~",
+            "hediye kod~", "men alaram", "sene alaram", "kod ataram", "kodu ataram", "google play kod~",
+            "برات میگیرم", "من برات میخرم", "کد گوگل پلی", "کد گیفت", "baraat migiram", "barat mikharam",
+            "я куплю тебе", "куплю тебе", "код google play", "скину код", "подарочный код",
+        ]),
     ],
     Stage.SECRECY: [
         (STRONG, [
@@ -210,6 +218,12 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "не надо говорить родителям", "не нужно говорить родителям", "маме пока не говори", "пока не говори маме",
             "чтобы мама не узнала", "чтоб мама не узнала", "чтобы родители не узнали", "чтоб родители не узнали",
             "без ведома родителей", "без ведома мамы", "мама не узнает", "родители не узнают",
+            # "don't tell your mum or anything": the same with a filler word between
+            "annene falan soyleme", "annene filan soyleme", "annene bir sey soyleme", "annene hicbir sey soyleme",
+            "babana falan soyleme", "ailene falan soyleme", "anana filan deme", "anana zad deme", "anana hec ne deme",
+            "atana filan deme", "به مامانت اینا نگو", "به مامانت چیزی نگو", "به مامانت هیچی نگو", "به بابات چیزی نگو",
+            "be mamanet chizi nagoo", "be mamanet chizi nagu", "маме ничего не говори", "родителям ничего не говори",
+            "маме там не говори",
             # the chat kept from the parents' eyes, and the parents who "would not understand"
             "dont show your mom", "dont show ur mom", "dont show your mum", "dont show your parents",
             "dont show ur parents", "your mom wouldnt understand", "your mom wont understand",
@@ -316,7 +330,7 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "what r u wearing", "grown up things", "grownup things", "teach you things", "your body",
             "ur body", "in your pyjamas", "in your pajamas", "in ur pjs", "underwear", "bra", "sexy", "horny",
             "sex", "naked", "touch yourself", "make you feel good", "ever been touched",
-            "hic opustun", "opusmeyi", "bakire misin", "ne giyiyorsun", "uzerinde ne var",
+            "hic opustun", "opusmeyi", "bakire misin", "ne giyiyorsun", "ne giydin", "ne giydigini", "uzerinde ne var",
             "sana buyuk seyler ogret", "yetiskin seyler", "vucudun", "pijamalarinla", "ic camasir", "seksi",
             "hec opusmusen", "opusmek", "ne geyinmisen", "ustunde ne var", "sene boyuk seyler oyred",
             "boyuk seyler", "bedenin", "pijamada", "alt paltar",
@@ -398,6 +412,14 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "скинешь селфи", "скинь селфи", "пришли селфи", "сделай селфи", "селфи скинь", "покажи личико",
         ]),
         (WEAK, LEVERAGE),
+        # deletion promised for payment ("pay and then I'll delete it", `تا پاکش کنم`): the picture held
+        (WEAK, [
+            "then ill delete it", "and ill delete it", "then i delete it", "ill delete them", "ill delete everything",
+            "then ill delete them", "o zaman silerim", "sonra silerim", "hepsini silerim", "onda silerem",
+            "sonra silerem", "hamisini silerem", "تا پاکش کنم", "پاکش میکنم", "پاکشون میکنم", "تا پاکشون کنم",
+            "ta pakesh konam", "pakesh mikonam", "тогда удалю", "потом удалю", "и я удалю", "удалю их", "удалю все",
+            "удалю всё",
+        ]),
         # "I recorded it all", "your recording is with me": the call kept, without naming it. Weak image
         # evidence like `LEVERAGE`, but no frame: said next to a threat, it is never innocent
         (WEAK, [
@@ -611,6 +633,10 @@ FRAMES: list[tuple[tuple[Stage, ...], float, bool, list[str]]] = [
         "عکس * شناسنامه", "عکس * کارت ملی", "عکس * کارت دانش", "عکس * کارت شناسایی", "عکس * کارت بیمه",
         "عکس * رضایت", "عکس * بیمه", "عکس * پاسپورت", "شناسنامه * عکس", "کارت ملی * عکس",
         "کارت دانش * عکس", "رضایت نامه * عکس",
+        # a screenshot of a game profile or user name (a gift sent to the right account)
+        "screenshot * profile", "profile * screenshot", "screenshot * username", "profil~ * ekran goruntu~",
+        "profil~ * skrin~", "skrin~ * profil~", "ss * profil~", "اسکرین * پروفایل", "پروفایل * اسکرین",
+        "скрин~ * профил~", "профил~ * скрин~", "скрин~ * ника",
         "фото * свидетельств", "фото * паспорт", "фото * студенческ", "фото * ученическ", "фото * полис",
         "фото * разрешени", "фото * согласи", "свидетельств * фото", "паспорт * фото",
         # a photo now and the original paper in person ("send a pic, bring the original on Friday"): a
@@ -711,6 +737,28 @@ OPENNESS: list[str] = [
     "bibin", "xalaoglu", "emioglu", "dayioglu", "xalaqizi", "emiqizi", "dayiqizi",
     "твой дядя", "твоя тётя", "двоюродн",
     "yengen", "enisten", "emin arvadi", "dayinin arvadi",
+    # a group or chat for the parents: a coach or a teacher whose photos and plans the parents see
+    "parents group", "parents chat", "group for parents", "group for the parents", "parents whatsapp",
+    "veli grub~", "veliler grub~", "veli whatsapp", "velilerin grub~", "valideynler ucun", "valideyn qrup~",
+    "valideynler qrup~", "گروه والدین", "گروه اولیا", "برای والدین", "родительск~ чат~", "родительск~ групп~",
+    "чат родителей", "для родителей",
+    # a parent speaking of the other parent ("come to me or dad", "dad and I will report it"): the sender is
+    # family, not someone who keeps the child from it
+    "me or dad", "me or mom", "me or mum", "dad and i", "mom and i", "mum and i", "me and dad", "me and your dad",
+    "your dad and i", "your mom and i", "your mum and i",
+    "ben ve baban", "babanla ben", "annenle ben", "bana ya da babana", "men ve atan", "atanla men", "ananla men",
+    "mene ve ya atana",
+    # a cousin speaking of the child's parent as their own aunt or uncle ("I'll talk to my aunt myself")
+    "teyzemle * konus~", "halamla * konus~", "dayimla * konus~", "amcamla * konus~", "teyzeme * sor~",
+    "halama * sor~", "xalamla * danis~", "bibimle * danis~", "dayimla * danis~", "emimle * danis~",
+    "xalamdan * sorus~", "bibimden * sorus~",
+    "با خاله صحبت", "با خاله هماهنگ", "از خاله میپرسم", "با عمه صحبت", "با عمو صحبت", "با دایی صحبت", "زن عمو",
+    "زن دایی", "ba khale sohbat", "ba khale hamahang", "zan amoo", "zan dayi",
+    "поговорю с тет~", "спрошу у тет~", "с тетей договор~", "с дядей договор~", "поговорю с дяд~",
+    "talk to auntie", "ask auntie", "talk to my aunt", "ask my aunt", "talk to my uncle",
+    "من و بابات", "من و مامانت", "من و بابا", "به من یا بابا", "به من یا بابات",
+    "man va babat", "мы с папой", "мы с мамой", "мы с твоим папой", "мы с твоей мамой", "мне или папе",
+
     # a parent as the go-between or the one who wants to see ("your dad will give it to you", "your dad is at
     # work and wants to see it"): the family knows of the gift or the photo
     "your dad will give you", "your mom will give you", "your mum will give you", "your parents will give you",
@@ -867,6 +915,12 @@ def compiled_frames() -> dict[str, list[tuple[int, float, bool, re.Pattern[str]]
     return index
 
 
+# "S yoxsa M?", "UC mi yoksa Robux mu?": Turkish and Azerbaijani "or" in a question is the same word as
+# "or else" (`yoksa`, `yoxsa`); `_alternative_question` keeps the weak threat phrase out, and this frame caps
+# the stage model too, which learnt the word from threats (az-d15-06: "UC yoxsa Robux?" read 0.5)
+_CHOICE = re.compile(r"(?<!\w)yo[kx]sa(?:\W+\w+){1,4}?\W*\?", re.UNICODE)
+
+
 def frame_caps(canonical_text: str) -> list[tuple[float, bool]] | None:
     """Per stage, the most it may score in this message and whether strong phrases are capped too
     (None: the message has no benign frame)."""
@@ -875,6 +929,9 @@ def frame_caps(canonical_text: str) -> list[tuple[float, bool]] | None:
         if (caps is None or cap < caps[si][0]) and rx.match(canonical_text, pos):
             caps = caps or [(1.0, False)] * len(STAGES)
             caps[si] = (cap, strong_too)
+    if _CHOICE.search(canonical_text):
+        caps = caps or [(1.0, False)] * len(STAGES)
+        caps[_THREATS_I] = (min(caps[_THREATS_I][0], IMAGE_FRAME_CAP), caps[_THREATS_I][1])
     return caps
 
 
@@ -919,6 +976,30 @@ def _emoji_stages(text: str, scores: list[float]) -> None:
 CONCEALED_SECRECY = 0.6
 _MEETING_I = STAGES.index(Stage.MEETING)
 _SECRECY_I = STAGES.index(Stage.SECRECY)
+
+
+# A picture asked for in return for a gift ("send a pic as a thank you", `teşekkür olarak bi foto at`): the
+# trade of gift grooming; with an image request of a weak cue's strength in the message it is a strong one
+_IN_RETURN = [
+    "as a thank you", "as thanks", "to thank me", "in return", "in exchange", "tesekkur olarak", "tesekkur icin",
+    "karsiliginda", "tesekkur olaraq", "evezinde", "qarsiliginda", "به عنوان تشکر", "برای تشکر", "در عوض", "عوضش",
+    "be onvane tashakor", "dar avaz", "avazesh", "в благодарность", "взамен", "в обмен", "в ответ",
+]
+
+
+@lru_cache(maxsize=1)
+def _in_return() -> re.Pattern[str]:
+    return _alternation(_IN_RETURN)
+
+
+def traded_request(canonical_text: str, scores: list[float]) -> list[float]:
+    """`scores` with a weak image request raised to `STRONG` where the same message asks it in return
+    ("... as a thank you"): a coach's or a relative's photo request comes with no price."""
+    if not WEAK <= scores[_IMAGES_I] < STRONG or not _in_return().search(canonical_text):
+        return scores
+    out = list(scores)
+    out[_IMAGES_I] = STRONG
+    return out
 
 
 def concealed_request(scores: list[float]) -> list[float]:

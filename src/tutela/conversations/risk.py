@@ -258,7 +258,8 @@ def sextortion_pattern(evidence: list[float], params: RiskParams, minor_sender: 
     Why a floor rather than a weight: a sextortion threat is the harm itself, whatever came before it
     (offenders often skip the slow stages), so neither the damping of long chats nor any age may hide it.
     `minor_sender`: the platform says the sender is a minor (an age an offender cannot fake in the
-    chat). Then the threat must be clear (`peer_threat`: a strong threat phrase, or the model near
+    chat), or the sender speaks of the child's family as people who know (`state.Party.needs_clear_threat`).
+    Then the threat must be clear (`peer_threat`: a strong threat phrase, or the model near
     certain): teenagers talk about each other's pictures all the time, and the stage model's threat
     head, trained on threats that name the pictures, read "send me the group pic? i dont have it" at
     0.83 and "did you see the photos Ece posted" at 0.60; with the floor over the peers factor both

@@ -43,6 +43,7 @@ from tutela.domain.conversation import (
     Stage,
 )
 
+_THREATS = STAGES.index(Stage.THREATS)
 DEFAULT: Any = object()  # "use the installed whole-conversation model"
 MAX_PARTIES = 200
 MAX_WARNINGS = 20
@@ -290,7 +291,9 @@ class ConversationState:
             party.account_days = msg.sender_account_age_days
         if msg.relationship is not None:
             party.rel = msg.relationship
-        if not party.open and speaks_openly(msg.text):
+        if not party.open and scores[_THREATS] < params.peer_threat and speaks_openly(msg.text):
+            # a family named as the audience of a threat ("or I send it to your dad and your uncle") is
+            # not a family in the know
             party.open = True
         for who in msg.recipients:  # recipients are counterparts even before they write
             if who != sender and who not in self.parties and len(self.parties) < MAX_PARTIES:
