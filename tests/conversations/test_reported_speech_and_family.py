@@ -100,7 +100,7 @@ def test_an_open_sender_needs_a_clear_threat_for_the_sextortion_floor() -> None:
 
 def test_a_short_chat_needs_a_stage_before_the_bag_model_alone_counts() -> None:
     params = RiskParams(seg_min_features=400, seg_gate_features=800, threshold=0.875)
-    st = ConversationState(parties={"a": Party(), "b": Party()})
+    st = ConversationState(parties={"a": Party(), "b": Party(age=15, age_known=True)})
     st.seg_p = 0.7
     st.sg = [1.0, 1.0, 500.0]
     assert st.segment_risk(params) == 0.0  # nobody's stages anywhere near the alert
@@ -110,6 +110,16 @@ def test_a_short_chat_needs_a_stage_before_the_bag_model_alone_counts() -> None:
     st.parties["a"] = Party()
     st.sg = [1.0, 1.0, 900.0]
     assert st.segment_risk(params) > 0.0  # a long chat: the model has its full say
+    st.parties["b"] = Party()
+    st.sg = [1.0, 1.0, 500.0]
+    assert st.segment_risk(params) > 0.0  # no platform ages (PAN's segments): the model keeps its say
+
+
+def test_a_long_text_with_he_said_stays_in_the_bag(detector: StageDetector) -> None:
+    if detector.segment_model is None:
+        pytest.skip("no whole-conversation model")
+    long_text = "we talked for hours about music and school and the weekend plans. " * 6 + "he said hi"
+    assert detector.analyse(long_text)[1] != NO_TERMS
 
 
 SECRECY = STAGES.index(Stage.SECRECY)
