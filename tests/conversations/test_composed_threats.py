@@ -232,3 +232,56 @@ def test_family_named_in_a_threat_is_not_openness_and_the_threat_alerts() -> Non
 
 def test_scout_leader_with_a_parents_group_does_not_alert() -> None:
     assert _first_alert(SCOUT_AZ) is None
+
+
+# --- the child's own family: addressed as such, or the grandchild named by the grandparent
+
+from tutela.conversations.patterns import addresses_family  # noqa: E402
+
+
+@pytest.mark.parametrize("text", [
+    "ok dad", "thanks grandma ❤️", "mom, can i go to Ella's?", "tamam anne", "olur baba!!", "sağ ol nənə",
+    "oldu ata", "are maman, fardā miam", "مرسی مامان", "ок мам", "спасибо, бабуль", "пап, забери меня",
+])
+def test_a_parent_or_grandparent_addressed_is_family(text: str) -> None:
+    assert addresses_family(text)
+
+
+@pytest.mark.parametrize("text", [
+    "im going to tell my dad", "or i tell your mom", "мама дома", "yes daddy", "ok uncle", "sağ ol dayı",
+    "baba yaa bu oyun çok iyi", "مامانم خونه ست",
+])
+def test_family_named_or_other_grown_ups_are_not_an_address(text: str) -> None:
+    assert not addresses_family(text)
+
+
+@pytest.mark.parametrize("text", ["привет, внучка!", "torunum nasılsın", "نوه جان خوبی؟", "hi my granddaughter"])
+def test_a_grandchild_named_is_openness(text: str) -> None:
+    assert speaks_openly(text)
+
+
+GRANDMA_RU = [
+    ("g", "я тебе куплю новый телефон на день рождения", None), ("kid", "ура!! спасибо, бабуль", 12),
+    ("g", "маме пока не говори, это сюрприз", None), ("kid", "хорошо", 12),
+    ("g", "в благодарность скинь фотку с тортом 😄", None),
+]
+DAD_TR = [
+    ("d", "okul çıkışı seni alayım mı?", None), ("kid", "olur baba", 11),
+    ("d", "kırtasiyeden defter lazımsa ben alırım", None), ("kid", "2 tane lazım", 11),
+    ("d", "annene söyleme, doğum günü için sürpriz yapacağız", None), ("kid", "tamam", 11),
+    ("d", "akşam görüşürüz, ödevinin bi fotosunu at", None),
+]
+
+
+@pytest.mark.parametrize("chat", [GRANDMA_RU, DAD_TR], ids=["ru-grandma", "tr-dad"])
+def test_a_parent_or_grandparent_with_gifts_and_a_surprise_does_not_alert(chat) -> None:
+    assert _first_alert(chat) is None
+
+
+def test_a_groomer_called_by_no_family_name_still_alerts() -> None:
+    chat = [("x", "sen klanın en iyisisin", None), ("kid", "sağ ol", 12),
+            ("x", "sana brawl pass alırım, kodu atayım mı?", None), ("kid", "olur", 12),
+            ("x", "annene falan söyleme, sorun olur", None), ("kid", "tamam", 12),
+            ("x", "teşekkür olarak bi foto at, ne giydin göreyim", None)]
+    first = _first_alert(chat)
+    assert first is not None and first <= 6

@@ -737,6 +737,9 @@ OPENNESS: list[str] = [
     "bibin", "xalaoglu", "emioglu", "dayioglu", "xalaqizi", "emiqizi", "dayiqizi",
     "твой дядя", "твоя тётя", "двоюродн",
     "yengen", "enisten", "emin arvadi", "dayinin arvadi",
+    # a grandchild called so by the grandparent ("внучка", "torunum", "nəvəm", "نوه جان"): only family says it
+    "grandson", "granddaughter", "my grandchild", "torunum", "torunlarim", "nevem", "neveciyim", "نوه جان",
+    "نوه عزیزم", "نوهی عزیزم", "naveh jan", "внучка", "внучек", "внучок", "внученька", "внучата",
     # a group or chat for the parents: a coach or a teacher whose photos and plans the parents see
     "parents group", "parents chat", "group for parents", "group for the parents", "parents whatsapp",
     "veli grub~", "veliler grub~", "veli whatsapp", "velilerin grub~", "valideynler ucun", "valideyn qrup~",
@@ -843,6 +846,40 @@ def _openness_index() -> dict[str, list[re.Pattern[str]]]:
         if key is not None:
             index.setdefault(key[0], []).append(re.compile(_phrase_regex(phrase), re.UNICODE))
     return index
+
+
+# A parent or grandparent addressed by the child ("olur baba!", "are maman, ...", "ок мам", "thanks grandma"):
+# what a child calls its own family, in the vocative only (the last word, or one of the first two before a
+# comma or "!"), so that "my dad is home" or "мама дома" are not read as an address. Not "daddy", which a
+# groomer asks to be called, nor "uncle", "abi", "dayı", "дядя", "amoo", which children call any grown man.
+FAMILY_ADDRESS = frozenset({
+    "mom", "mum", "mommy", "mummy", "mama", "dad", "papa", "grandma", "grandpa", "granny", "nana",
+    "anne", "annecigim", "babacigim", "babaanne", "anneanne", "dede", "nine",
+    "ana", "anacan", "ata", "atacan", "nene", "nenecan",
+    "مامان", "مامانی", "بابا", "بابایی", "maman", "mamani", "babai",
+    "мам", "мамуль", "мамочка", "пап", "папуль", "бабушка", "бабуль", "бабуля", "дедушка", "деда", "дедуль",
+    "mam", "pap", "babul", "babulya",
+})
+_FA_BABA = frozenset({"baba"})  # Turkish, Persian "dad", Azerbaijani "grandpa": an address in all three
+# "I'll tell my dad", "call your mom": the word names the family, it does not address it
+_NOT_VOCATIVE = frozenset({"my", "your", "ur", "his", "her", "their", "the", "a", "to", "tell", "call", "ask",
+                           "and", "or", "with"})
+_TOKENS = re.compile(r"\w+|[,!]", re.UNICODE)
+
+
+def addresses_family(text: str) -> bool:
+    """True when the message calls the reader a parent or grandparent (see `FAMILY_ADDRESS`)."""
+    toks = _TOKENS.findall(canon(text[:300]))
+    words = [t for t in toks if t not in (",", "!")]
+    if not words:
+        return False
+    names = FAMILY_ADDRESS | _FA_BABA
+    if words[-1] in names and (len(words) < 2 or words[-2] not in _NOT_VOCATIVE):
+        return True
+    for i, t in enumerate(toks[:4]):
+        if t in names and i + 1 < len(toks) and toks[i + 1] in (",", "!"):
+            return True
+    return False
 
 
 def speaks_openly(text: str) -> bool:

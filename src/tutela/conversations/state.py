@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from tutela.conversations.ages import asks_age, bare_answer, declared_age
-from tutela.conversations.patterns import speaks_openly
+from tutela.conversations.patterns import addresses_family, speaks_openly
 from tutela.conversations.risk import (
     N_STAGES,
     AgeView,
@@ -303,6 +303,12 @@ class ConversationState:
             # a family named as the audience of a threat ("or I send it to your dad and your uncle") is
             # not a family in the know
             party.open = True
+        if len(self.parties) == 2 and addresses_family(msg.text):
+            # the child calls the other "dad", "maman", "бабуль": a parent or grandparent, who speaks of the
+            # family as one of it (two people only: in a group the address names no one)
+            for who, other in self.parties.items():
+                if who != sender:
+                    other.open = True
         for who in msg.recipients:  # recipients are counterparts even before they write
             if who != sender and who not in self.parties and len(self.parties) < MAX_PARTIES:
                 self.parties[who] = Party()
