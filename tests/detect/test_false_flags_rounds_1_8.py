@@ -14,7 +14,9 @@ Checked on lines written for this test (not bank lines, not challenge lines):
 - "want to die" with a laugh right after it is a figure of speech in Turkish, Azerbaijani and Russian, as it was in
   English; hanging oneself is self-harm in all five languages;
 - a scam told as thwarted ("i didn't send it, blocked him") is the fraud lexicon's context in all five languages;
-- words that only look sexual (трахея, "cum laude") and a Russian job ad with "18+" are not sexual content.
+- words that only look sexual (трахея, "cum laude") and a Russian job ad with "18+" are not sexual content;
+- a game's currency offered free for a password is fraud in all five languages, Persian's Finglish and Russian
+  translit included (the translit's lure words make it read as Russian, not Italian).
 """
 
 from __future__ import annotations
@@ -161,3 +163,18 @@ def test_persian_safety_advice_in_the_third_person() -> None:
     """"tell the children: if anyone asks for a photo, they should tell the grown-ups" (بگن) is advice too."""
     assert _warned("به دانش‌آموزا بگید اگه کسی تو بازی عکس خواست به بزرگترا بگن", "fa")
     assert not _warned("اگه کسی عکس خواست به من بگو، فقط به من", "fa")
+
+
+@pytest.mark.parametrize(("text", "lang", "harmful"), [
+    ("free uc for everyone, just send your pubg login and password", "en", True),
+    ("bedava UC dağıtıyoruz, şifreni gönder yeter", "tr", True),
+    ("pulsuz UC paylayırıq, şifrəni göndər kifayətdir", "az", True),
+    ("یوسی مجانی داریم، رمز پابجیتو بفرست", "fa", True),
+    ("yoosi majani darim, ramz e pubg to befrest", "fa", True),
+    ("бесплатные юси всем, введи пароль от аккаунта", "ru", True),
+    ("besplatnye almazy vsem, zahodi po ssylke i vvedi parol", "ru", True),
+    ("رمز موفقیتت رو بگو، چطوری انقدر خوب درس میخونی", "fa", False),
+    ("the event gives free gems to everyone who logs in this week", "en", False),
+])
+def test_free_game_currency_for_a_password(text: str, lang: str, harmful: bool) -> None:
+    assert (_score(text, lang, Category.FRAUD) >= RULE) is harmful

@@ -146,6 +146,10 @@ _RU_WORDS: dict[str, float] = {
         "nichego vsegda pravda konechno mozhet navernoe kstati voobshche prosto srazu potom snachala "
         "zvoni napishi pishi otvet otvechay zhdu priveti kupit kupil prodat dengami rubley tysyach "
         "ssylka ssylku ssylke nomer nomera adres adresa telefon telefona parol parolya akkaunt "
+        # the words of a free-goods lure ("besplatnye skiny, zaidi po ssylke, vvedi parol": taken for Italian, dev
+        # rounds 1-8)
+        "besplatno besplatnye besplatnyj besplatnyi besplatnyy skiny skinov zaidi zahodi vvedi vvodi pridut pridet "
+        "poluchish poluchi poluchite razdacha razdachu almazy almazov "
         # prepositions no English word spells, school days and subjects, and the words of a taunt or a job
         # offer (a round-5 dev taunt, `ubeisya ob stenu, vsem legche stanet`, read at a share of 0.25)
         "ob iz ot bez pod nad pri mezhdu cherez sebe sebya legche tyazhelo stanet stanu stala stenu stena "
