@@ -16,7 +16,9 @@ Checked on lines written for this test (not bank lines, not challenge lines):
 - a scam told as thwarted ("i didn't send it, blocked him") is the fraud lexicon's context in all five languages;
 - words that only look sexual (трахея, "cum laude") and a Russian job ad with "18+" are not sexual content;
 - a game's currency offered free for a password is fraud in all five languages, Persian's Finglish and Russian
-  translit included (the translit's lure words make it read as Russian, not Italian).
+  translit included (the translit's lure words make it read as Russian, not Italian);
+- a friend warned away from school before an attack ("if ur my friend don't come to school", 🏫💥 "don't be there")
+  is a threat in all five languages; a sick friend told to stay home or a snow day is not.
 """
 
 from __future__ import annotations
@@ -178,3 +180,20 @@ def test_persian_safety_advice_in_the_third_person() -> None:
 ])
 def test_free_game_currency_for_a_password(text: str, lang: str, harmful: bool) -> None:
     assert (_score(text, lang, Category.FRAUD) >= RULE) is harmful
+
+
+@pytest.mark.parametrize(("text", "lang", "harmful"), [
+    ("if ur my friend dont come to school on friday, trust me", "en", True),
+    ("friday is the day 💣🏫 dont be there", "en", True),
+    ("dostumsan cuma günü okula gelme, sonra anlarsın", "tr", True),
+    ("cümə o gündür 💣🏫 orda olma", "az", True),
+    ("اگه رفیقمی فردا مدرسه نیا، بعدا میفهمی", "fa", True),
+    ("в пятницу будет взрыв 💥 кто хочет жить — сидите дома", "ru", True),
+    ("если ты мне друг, не приходи завтра в школу", "ru", True),
+    ("if ur my friend dont come in my room without knocking lol", "en", False),
+    ("school is closed tomorrow because of the snow, stay home and stay warm", "en", False),
+    ("hastaysan yarın okula gelme, geçmiş olsun", "tr", False),
+    ("кто умный — сидите дома, грипп гуляет", "ru", False),
+])
+def test_a_friend_warned_away_from_school(text: str, lang: str, harmful: bool) -> None:
+    assert (_score(text, lang, Category.VIOLENT_CONTENT) >= RULE) is harmful
