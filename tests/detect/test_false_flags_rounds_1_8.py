@@ -18,7 +18,9 @@ Checked on lines written for this test (not bank lines, not challenge lines):
 - a game's currency offered free for a password is fraud in all five languages, Persian's Finglish and Russian
   translit included (the translit's lure words make it read as Russian, not Italian);
 - a friend warned away from school before an attack ("if ur my friend don't come to school", 🏫💥 "don't be there")
-  is a threat in all five languages; a sick friend told to stay home or a snow day is not.
+  is a threat in all five languages; a sick friend told to stay home or a snow day is not;
+- a starving pact (an "ana buddy", under a few hundred calories a day) is self-harm in all five languages; an adult's
+  diet in four figures, and a warning that tells the reader to talk to an adult, are not.
 """
 
 from __future__ import annotations
@@ -197,3 +199,17 @@ def test_free_game_currency_for_a_password(text: str, lang: str, harmful: bool) 
 ])
 def test_a_friend_warned_away_from_school(text: str, lang: str, harmful: bool) -> None:
     assert (_score(text, lang, Category.VIOLENT_CONTENT) >= RULE) is harmful
+
+
+@pytest.mark.parametrize(("text", "lang", "harmful"), [
+    ("looking for an ana buddy, we text each other every meal", "en", True),
+    ("we stay under 400 calories a day together, no telling parents", "en", True),
+    ("günde 300 kaloriden az yiyeceğiz, birbirimizi kontrol ederiz", "tr", True),
+    ("gündə 400 kaloridən az yeyəcəyik, bir-birimizə yazarıq", "az", True),
+    ("روزی کمتر از ۳۰۰ کالری میخوریم و به هم گزارش میدیم", "fa", True),
+    ("договорились есть меньше 400 ккал в день и отчитываться друг другу", "ru", True),
+    ("my dad's diet is under 1800 calories a day, doctor's orders", "en", False),
+    ("if a friend eats under 500 calories a day, talk to a trusted adult", "en", False),
+])
+def test_a_starving_pact(text: str, lang: str, harmful: bool) -> None:
+    assert (_score(text, lang, Category.SELF_HARM) >= RULE) is harmful
