@@ -210,19 +210,21 @@ class ConversationState:
         conf = min(1.0, max(0.0, (self.sg[2] - lo) / (hi - lo)))
         return 1.0 - conf * (1.0 - self.seg_p / params.seg_veto)
 
-    def segment_risk(self, params: RiskParams) -> float:
+    def segment_risk(self, params: RiskParams, highest: float | None = None) -> float:
         """The whole-conversation score on the internal risk scale, weighted; 0 for short chats.
 
         The model is calibrated so that 0.5 is its own decision; mapped through the inverse of
-        `display_risk`, it alerts exactly where the model decides grooming."""
+        `display_risk`, it alerts exactly where the model decides grooming. `highest`: the highest party
+        risk, where the caller has computed every party's already (`result`), so it is not computed twice."""
         if params.seg_weight <= 0 or self.sg[2] < params.seg_min_features:
             return 0.0
-        if self.sg[2] < params.seg_gate_features and self._platform_aged() and not self._stages_half_way(params):
+        if (self.sg[2] < params.seg_gate_features and self._platform_aged()
+                and not self._stages_half_way(params, highest)):
             return 0.0
         risk = internal_risk(params.seg_weight * self.seg_p, params)
         return risk * params.peers if self.platform_peers() else risk
 
-    def _stages_half_way(self, params: RiskParams) -> bool:
+    def _stages_half_way(self, params: RiskParams, highest: float | None = None) -> bool:
         """Someone's stage risk is at least half the alert threshold.
 
         Why: in a short chat (fewer n-grams than `seg_gate_features`, where its say over the stage risk
@@ -230,7 +232,10 @@ class ConversationState:
         age? can your mother or father come?") at 0.64 and alerted with no stage anywhere near; a short
         chat it alerts on rightly already shows stages (no harmful dev chat's alert moved). Only where the
         platform gave an age (`_platform_aged`)."""
-        return any(self.party_risk(pid, params)[0] >= 0.5 * params.threshold for pid in self.parties)
+        half = 0.5 * params.threshold
+        if highest is not None:
+            return highest >= half
+        return any(self.party_risk(pid, params)[0] >= half for pid in self.parties)
 
     def _platform_aged(self) -> bool:
         """The platform gave someone's age. Then the stage risk, with its age factors, judges a short chat
@@ -348,7 +353,7 @@ class ConversationState:
             if risk > best[0] or best[1] is None:
                 best = (risk, pid, e, flags)
         risk, suspect, e, age_flags = best
-        seg = self.segment_risk(params)
+        seg = self.segment_risk(params, best[0])
         extra: list[str] = []
         if seg > risk:
             risk = seg
