@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tutela.conversations.corpus import load_corpus
+from tutela.conversations.detector import StageDetector
 
 
 def strip_labels(conv: dict[str, Any]) -> list[dict[str, Any]]:
@@ -16,3 +17,9 @@ def strip_labels(conv: dict[str, Any]) -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def corpus() -> list[dict[str, Any]]:
     return load_corpus()
+
+
+@pytest.fixture(scope="session")
+def detector() -> StageDetector:
+    """One stage detector for every test that reads messages through it (it keeps no state between calls)."""
+    return StageDetector()

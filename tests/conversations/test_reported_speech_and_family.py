@@ -24,11 +24,6 @@ THREATS = STAGES.index(Stage.THREATS)
 IMAGES = STAGES.index(Stage.IMAGES)
 
 
-@pytest.fixture(scope="module")
-def detector() -> StageDetector:
-    return StageDetector()
-
-
 @pytest.mark.parametrize("text", [
     "this guy in the lobby wrote to you. he asked how old you are and where your school is?",
     "did he ask you to add him anywhere else, like discord?",

@@ -21,11 +21,6 @@ THREATS = STAGES.index(Stage.THREATS)
 SECRECY = STAGES.index(Stage.SECRECY)
 
 
-@pytest.fixture(scope="module")
-def detector() -> StageDetector:
-    return StageDetector()
-
-
 @pytest.mark.parametrize(("romanised", "native"), [
     ("pas ye akse lokht az khodet befrest, card male to", "یه عکس لخت از خودت بفرست، کارت مال تو"),
     ("togda skin mne golye foto i karta tvoya", "тогда скинь мне голые фото и карта твоя"),

@@ -16,11 +16,6 @@ from tutela.conversations.patterns import STRONG, WEAK, concealed_request
 from tutela.domain.conversation import STAGES, Stage
 
 
-@pytest.fixture(scope="module")
-def detector() -> StageDetector:
-    return StageDetector()
-
-
 def _score(detector: StageDetector, text: str, stage: Stage) -> float:
     return detector.score(text)[STAGES.index(stage)]
 
