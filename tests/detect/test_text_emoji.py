@@ -19,6 +19,9 @@ from tutela.domain.taxonomy import Category
         # the break between lessons is a school word too, in Finglish read back in Persian script (زنگ تفریح)
         ("🔫 pas farda zang tafrih hame bebinan", Category.VIOLENT_CONTENT),
         ("🔪🔪 sabah tenefusde gozle", Category.VIOLENT_CONTENT),
+        # the lesson it will happen in
+        ("в пятницу на втором уроке 🔫 не приходи", Category.VIOLENT_CONTENT),
+        ("second lesson monday 💣 dont be there", Category.VIOLENT_CONTENT),
     ],
 )
 def test_emoji_combinations_flag(text: str, category: Category) -> None:

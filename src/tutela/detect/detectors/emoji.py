@@ -43,7 +43,10 @@ def _words(*alternatives: str) -> re.Pattern[str]:
 _SCHOOL = _words(r"school", r"class(room)?\b", r"teacher", r"okul", r"sinif", r"ogretmen", r"mekteb", r"muellim",
                  r"مدرسه", r"کلاس", r"معلم", r"школ", r"класс", r"учител",
                  # the break between lessons, where a threat says it will happen ("🔪🩸 yarın teneffüste")
-                 r"recess", r"teneff?us", r"زنگ تفریح", r"перемен")
+                 r"recess", r"teneff?us", r"زنگ تفریح", r"перемен",
+                 # the lesson it will happen in ("не приходите в среду на третий урок 🔫🎯"); not Turkish `ders`,
+                 # which is also studying at home ("ders çalışırken 🔪 ile elma soydum")
+                 r"lesson", r"урок", r"درس\b")
 _SALE = _words(r"sell", r"for sale", r"deliver", r"dm (me|for)", r"\$\d", r"\d+ ?\$",
                r"sat(i|ilik|iyorum|ilir|iram|is)", r"teslim", r"fiyat", r"kapiya", r"catdiril", r"qiymet", r"dm at",
                r"dm yaz", r"pm at", r"в лс", r"в личк", r"پیوی", r"پی وی",
