@@ -41,6 +41,27 @@ def register(app: typer.Typer) -> None:
             f"{flagged} of {len(meta['targets'])} targets met the precision and benign-FPR caps"
         )
 
+    @train.command("verifier")
+    def train_verifier(
+        challenge: Path = typer.Option(None, "--challenge", help="folder of the written challenge lines "
+                                       "(default: <repo>/bench/challenge; only their dev split is read)"),
+        out: Path = typer.Option(None, "--out", help="where to write verifier.npz (default: the package's models folder)"),
+    ) -> None:
+        """Fit the harm verifier on the example banks and the dev challenge lines (needs the `train` extra)."""
+        from tutela.detect.semantic.fit_verifier import default_challenge_dir, train
+        from tutela.detect.semantic.verifier import default_path
+
+        folder = challenge or default_challenge_dir()
+        if not folder.is_dir():
+            fail(f"challenge lines not found at {folder}; pass --challenge DIR")
+        start = time.monotonic()
+        try:
+            path, meta = train(folder, out or default_path().parent)
+        except ValueError as exc:
+            fail(str(exc))
+        typer.echo(f"wrote {path} from {meta['bank_examples']} bank lines and {meta['challenge_lines']} dev lines "
+                   f"({meta['harmful']} harmful, {meta['benign']} benign) in {time.monotonic() - start:.0f}s")
+
     @train.command("text")
     def train_text(
         data: Path = typer.Option(None, "--data", help="folder of the text CSVs (default: <repo>/../shared/data/text)"),

@@ -206,7 +206,9 @@ def stronger_reading(a: Any, b: Any) -> Any:
     margins = a.margins if b.margins is None else b.margins if a.margins is None else np.fmax(a.margins, b.margins)
     neighbours = {**b.neighbours, **a.neighbours}
     flagged = list(dict.fromkeys([*a.flagged, *b.flagged]))
-    return SemanticResult(np.maximum(a.scores, b.scores), flagged, neighbours, margins)
+    harm = a.harm if b.harm is None else b.harm if a.harm is None else max(a.harm, b.harm)
+    own = tuple(dict.fromkeys([*a.own, *b.own]))
+    return SemanticResult(np.maximum(a.scores, b.scores), flagged, neighbours, margins, harm, own)
 
 
 class SemanticComponent(TrainableComponent):

@@ -16,6 +16,7 @@ from tutela.detect.semantic.bank import Example
 from tutela.detect.semantic.encoder import Encoder, windows
 from tutela.detect.semantic.nearest import GroupedBank
 from tutela.detect.semantic.scorer import TARGETS, Calibrated, Columns, K, target_masks
+from tutela.detect.semantic.verifier import Verifier
 
 NEIGHBOURS = 3
 # An organisation's own example is an instruction, not one more vote among the built-in ones: a text
@@ -63,13 +64,20 @@ class SemanticResult:
     # the largest over the text's windows; NaN where a target has no lines. The engine reads it as the
     # semantic stage's "this reads like the benign lines" (engine.NEARER_BENIGN)
     margins: np.ndarray | None = None
+    # the harm verifier's probability that the text is harmful at all (`verifier.py`), the largest over its
+    # windows; None where no verifier is installed
+    harm: float | None = None
+    # targets an organisation's own examples passed (`_org_rules`): the verifier never drops those
+    own: tuple[str, ...] = ()
 
 
 class BankIndex:
-    def __init__(self, examples: list[Example], embeddings: np.ndarray, calibrated: Calibrated) -> None:
+    def __init__(self, examples: list[Example], embeddings: np.ndarray, calibrated: Calibrated,
+                 verifier: Verifier | None = None) -> None:
         if len(examples) != len(embeddings):
             raise ValueError("one embedding per example")
         self.examples = examples
+        self.verifier = verifier
         self.harm, self.neg = target_masks(examples)
         self.columns = Columns.of(self.harm, self.neg)
         # the kNN margins from a float32 product with only the candidates re-checked in float64
@@ -94,7 +102,7 @@ class BankIndex:
         if not extra:
             return self
         emb = np.concatenate([self.embeddings, extra_emb.astype(np.float64)])
-        return BankIndex(self.examples + extra, emb, self.calibrated)
+        return BankIndex(self.examples + extra, emb, self.calibrated, self.verifier)
 
     def similarities(self, emb: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
         """(n, len(columns)) float64 cosine similarities with these bank columns (all by default), row by
@@ -123,6 +131,7 @@ class BankIndex:
             return [SemanticResult(np.zeros(len(TARGETS)), [], {}) for _ in texts]
         emb = encoder.encode(flat)
         combined, margins = self.score_embeddings(emb)
+        harm = self.verifier.prob(emb) if self.verifier is not None else None
         sims = self.similarities(emb) if self.org.any() else None  # the organisation's own rules read them all
         out: list[SemanticResult] = []
         for a, b in spans:
@@ -133,8 +142,9 @@ class BankIndex:
             best_row = a + np.argmax(block, axis=0)  # per target, the window that scored highest
             scores = block.max(axis=0)
             passed = np.round(scores, 4) >= thr
+            own: tuple[str, ...] = ()
             if sims is not None:
-                self._org_rules(sims[a:b], scores, passed, best_row, a, thr)
+                own = self._org_rules(sims[a:b], scores, passed, best_row, a, thr)
             flagged = [TARGETS[t] for t in np.flatnonzero(passed)]
             neighbours: dict[str, list[Neighbour]] = {}
             for name in flagged:
@@ -145,14 +155,17 @@ class BankIndex:
                 neighbours[name] = [self._neighbour(int(cols[j]), float(row[j])) for j in top]
             with np.errstate(invalid="ignore"):
                 margin = np.nan_to_num(margins[a:b], nan=-np.inf).max(axis=0)
-            out.append(SemanticResult(scores, flagged, neighbours, np.where(np.isinf(margin), np.nan, margin)))
+            out.append(SemanticResult(scores, flagged, neighbours, np.where(np.isinf(margin), np.nan, margin),
+                                      None if harm is None else float(harm[a:b].max()), own))
         return out
 
     def _org_rules(
         self, sims: np.ndarray, scores: np.ndarray, passed: np.ndarray, best_row: np.ndarray, offset: int,
         thr: np.ndarray,
-    ) -> None:
-        """Apply the organisation's own examples (see ORG_MATCH_SIM) in place."""
+    ) -> tuple[str, ...]:
+        """Apply the organisation's own examples (see ORG_MATCH_SIM) in place; returns the targets one of
+        its harmful examples passed."""
+        own: list[str] = []
         top_benign = sims[:, self.benign].max(axis=1) if self.benign.any() else np.full(len(sims), -1.0)
         for t in range(len(TARGETS)):
             org_harm = self.org & self.harm[t]
@@ -160,6 +173,7 @@ class BankIndex:
                 best = sims[:, org_harm].max(axis=1)
                 hit = (best >= ORG_MATCH_SIM) & (best >= top_benign + ORG_MATCH_GAP)
                 if hit.any():
+                    own.append(TARGETS[t])
                     passed[t] = True
                     scores[t] = max(scores[t], float(thr[t]))
                     best_row[t] = offset + int(np.argmax(np.where(hit, best, -1.0)))
@@ -170,6 +184,7 @@ class BankIndex:
                     harm_best = sims[:, self.harm[t]].max(axis=1) if self.harm[t].any() else near * 0 - 1
                     if ((near >= ORG_MATCH_SIM) & (near >= harm_best + ORG_MATCH_GAP)).all():
                         passed[t] = False
+        return tuple(name for name in own if passed[TARGETS.index(name)])
 
     def _neighbour(self, j: int, sim: float) -> Neighbour:
         e = self.examples[j]

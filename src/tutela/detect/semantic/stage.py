@@ -15,6 +15,7 @@ from tutela.detect.semantic.bank import Example, load_bank
 from tutela.detect.semantic.embeddings import embed_examples
 from tutela.detect.semantic.encoder import available, get_encoder
 from tutela.detect.semantic.index import BankIndex, SemanticResult, forget_org, org_index
+from tutela.detect.semantic.verifier import load_default as load_verifier
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def _build() -> BankIndex | None:
         log.warning("semantic artefact fitted with %s, encoder is %s: re-embedding the bank (refit with "
                     "`tutela train semantic`)", art.runtime, encoder.runtime)
     emb = embed_examples(examples, encoder, art.lookup(encoder.runtime))
-    return BankIndex(examples, emb, art.calibrated)
+    return BankIndex(examples, emb, art.calibrated, load_verifier())
 
 
 def index_for(org: OrgBank | None) -> BankIndex | None:

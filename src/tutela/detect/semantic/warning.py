@@ -36,6 +36,7 @@ figure of speech. A hoax debunked (`debunk.py`) takes disinformation's vote and 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -459,4 +460,4 @@ def without_head(
         if name in flagged and round(float(scores[t]), 4) < calibrated.thresholds[t]:
             flagged.remove(name)
     neighbours = {k: v for k, v in result.neighbours.items() if k in flagged}
-    return SemanticResult(scores, flagged, neighbours, result.margins)
+    return replace(result, scores=scores, flagged=flagged, neighbours=neighbours)

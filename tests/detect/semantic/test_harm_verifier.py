@@ -1,0 +1,151 @@
+"""The harm verifier (`semantic/verifier.py`) and the engine's veto on its reading (`engine._verified`).
+
+The arithmetic and the artefact are checked with hand-made weights; the veto's exceptions (sure flags,
+entity and emoji rules, an organisation's own examples, an operator's threshold, a public source's domain)
+with hand-made results; the shipped verifier end to end on sentences written for this test, never taken
+from the challenge lines it was fitted on.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tutela.config import Settings
+from tutela.detect import analyze_texts
+from tutela.detect.detectors.base import Hit
+from tutela.detect.engine import VETO_BELOW, VETO_SURE, _verified
+from tutela.detect.semantic import verifier as verifier_module
+from tutela.detect.semantic.fit_verifier import challenge_lines
+from tutela.detect.semantic.index import SemanticResult
+from tutela.detect.semantic.scorer import TARGETS
+from tutela.detect.semantic.verifier import ALPHA, HIDDEN, SEEDS, Verifier, fit_verifier
+from tutela.domain.taxonomy import CATEGORIES, Category
+
+K = len(CATEGORIES)
+VIOLENT = CATEGORIES.index(Category.VIOLENT_CONTENT)
+PRIVACY = CATEGORIES.index(Category.PRIVACY)
+
+
+def _one_member(w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: float) -> Verifier:
+    return Verifier(w1[None].astype(np.float32), b1[None].astype(np.float32), w2[None].astype(np.float32),
+                    np.array([b2], dtype=np.float32))
+
+
+def test_prob_is_a_relu_layer_then_a_sigmoid_averaged_over_members() -> None:
+    w1 = np.array([[1.0, -1.0], [0.0, 2.0]])  # dim 2 -> hidden 2
+    one = _one_member(w1, np.array([0.0, -1.0]), np.array([1.0, 0.5]), -0.5)
+    x = np.array([[2.0, 1.0]])
+    hidden = np.maximum(x @ w1 + np.array([0.0, -1.0]), 0.0)  # [2, 0]
+    expected = 1.0 / (1.0 + np.exp(-(hidden @ np.array([1.0, 0.5]) - 0.5)))
+    assert one.prob(x)[0] == pytest.approx(float(expected[0]), abs=1e-6)
+    two = Verifier(np.stack([one.w1[0], one.w1[0]]), np.stack([one.b1[0], one.b1[0]]),
+                   np.stack([one.w2[0], -one.w2[0]]), np.array([-0.5, 0.5], dtype=np.float32))
+    assert two.prob(x)[0] == pytest.approx((expected[0] + (1 - expected[0])) / 2, abs=1e-6)  # = 0.5
+
+
+def test_the_artefact_round_trips_byte_for_byte(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    v = Verifier(rng.normal(size=(2, 4, 3)).astype(np.float32), rng.normal(size=(2, 3)).astype(np.float32),
+                 rng.normal(size=(2, 3)).astype(np.float32), rng.normal(size=2).astype(np.float32), {"lines": 7})
+    v.save(tmp_path / "a.npz")
+    back = Verifier.load(tmp_path / "a.npz")
+    back.save(tmp_path / "b.npz")
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+    x = rng.normal(size=(5, 4))
+    assert np.allclose(v.prob(x), back.prob(x)) and back.meta == {"lines": 7}
+
+
+def test_fit_separates_two_clouds_and_refuses_one_class() -> None:
+    pytest.importorskip("sklearn")
+    rng = np.random.default_rng(1)
+    x = np.vstack([rng.normal(1.0, 0.3, size=(400, 8)), rng.normal(-1.0, 0.3, size=(400, 8))])
+    y = np.array([True] * 400 + [False] * 400)
+    v = fit_verifier(x, y)
+    probe = np.vstack([np.full(8, 1.0), np.full(8, -1.0), rng.normal(size=(3, 8))])
+    p = v.prob(probe)
+    assert p[0] > 0.5 > p[1]
+    # the stored arrays are the fitted networks': numpy gives what sklearn gives
+    from sklearn.neural_network import MLPClassifier
+
+    mean = np.mean([MLPClassifier((HIDDEN,), alpha=ALPHA, max_iter=200, early_stopping=True, random_state=seed)
+                    .fit(x, y).predict_proba(probe)[:, 1] for seed in SEEDS], axis=0)
+    assert np.allclose(p, mean, atol=1e-5)
+    with pytest.raises(ValueError, match="harmful and benign"):
+        fit_verifier(x[:400], y[:400])
+
+
+def test_challenge_lines_reads_the_dev_split_only_and_names_a_bad_kind(tmp_path: Path) -> None:
+    rows = [{"id": "en-1", "text": "a", "kind": "harmful", "split": "dev"},
+            {"id": "en-2", "text": "b", "kind": "tricky_benign", "split": "dev"},
+            {"id": "en-3", "text": "c", "kind": "harmful", "split": "heldout"}]
+    (tmp_path / "en.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    assert challenge_lines(tmp_path) == [("a", "en", True), ("b", "en", False)]
+    (tmp_path / "tr.jsonl").write_text(json.dumps({"text": "x", "kind": "harmfull", "split": "dev"}) + "\n")
+    with pytest.raises(ValueError, match=r"tr\.jsonl:1: unknown kind"):
+        challenge_lines(tmp_path)
+
+
+def _veto(harm: float | None, score: float, *, col: int = VIOLENT, own: tuple[str, ...] = (),
+          overridden: set[str] | None = None, domain: str = "", hits: list[Hit] | None = None) -> bool:
+    flags = np.zeros((1, K), dtype=bool)
+    flags[0, col] = True
+    scores = np.zeros((1, K))
+    scores[0, col] = score
+    result = SemanticResult(np.zeros(len(TARGETS)), [], {}, np.zeros(len(TARGETS)), harm, own)
+    _verified(flags, scores, {0: result}, overridden or set(), [domain], [hits or []])
+    return bool(flags[0, col])
+
+
+def test_a_flag_on_a_text_read_as_benign_is_dropped_and_one_read_as_harm_stands() -> None:
+    assert not _veto(VETO_BELOW - 0.01, 0.6)
+    assert _veto(VETO_BELOW, 0.6)
+    assert _veto(None, 0.6)  # no verifier installed
+
+
+def test_the_veto_spares_sure_flags_rules_it_cannot_read_and_what_people_decided() -> None:
+    low = VETO_BELOW / 2
+    assert _veto(low, VETO_SURE)
+    assert _veto(low, 0.6, hits=[Hit(Category.VIOLENT_CONTENT, 0.8, "weapon emoji", detector="emoji")])
+    assert _veto(low, 0.6, col=PRIVACY, hits=[Hit(Category.PRIVACY, 0.45, "school name", detector="privacy")])
+    assert not _veto(low, 0.6, hits=[Hit(Category.PRIVACY, 0.8, "a phone number", detector="privacy")])  # not this flag's
+    assert not _veto(low, 0.6, hits=[Hit(Category.VIOLENT_CONTENT, 0.9, "a word", detector="lexicon")])
+    assert _veto(low, 0.6, own=("violent_content",))
+    assert _veto(low, 0.6, overridden={"violent_content"})
+    assert _veto(low, 0.6, domain="offenseval_tr_2020")  # a public source's texts keep their experts' flags
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Verifier:
+    v = verifier_module.load_default()
+    if v is None:
+        pytest.skip("no verifier artefact installed")
+    return v
+
+
+# written for this test (2026-12-07), in the five languages: harm words used harmlessly, and plain harm
+BENIGN = [
+    "this exam is going to kill me, i haven't studied at all",
+    "bu maçta rakibi ezdik geçtik, hakem de bizi öldürdü resmen",
+    "nənəm deyir ki, şəkər xəstəliyi üçün dərmanı vaxtında içmək lazımdır",
+    "امروز تو کلاس زیست درباره‌ی اعتیاد و مواد مخدر یاد گرفتیم، خیلی جالب بود",
+    "мама сказала, что если ещё раз опоздаю, убьёт меня, но она шутит",
+]
+HARMFUL = [
+    "send me a pic in your underwear or i'll tell everyone what you said",
+    "okuldan sonra arabaya bin, kimseye söyleme, sana para vereceğim",
+    "şəklini göndər yoxsa hamıya yayacam",
+    "aks e lokht befrest vagarna be hame neshun midam",
+    "приходи одна, родителям не говори, я тебе подарок куплю",
+]
+
+
+def test_the_shipped_verifier_reads_harmless_uses_as_benign_and_harm_as_harm(shipped: Verifier) -> None:
+    results = analyze_texts(BENIGN + HARMFUL, settings=Settings(), stages="deep")
+    for text, out in zip(BENIGN, results[: len(BENIGN)], strict=True):
+        assert not out.flags, (text, out.flags)
+    for text, out in zip(HARMFUL, results[len(BENIGN):], strict=True):
+        assert out.flags, text
