@@ -68,3 +68,39 @@ def test_setting_off_turns_windows_off(settings) -> None:
     assert ConversationTracker(settings=settings, semantic_windows=True).windows is None
     assert ConversationTracker(semantic_windows=False).windows is None
     assert ConversationTracker().windows is not None  # on by default where the encoder runs
+
+
+def test_a_window_the_harm_verifier_reads_as_benign_lifts_nothing(monkeypatch) -> None:
+    """The same flagged window lifts the stages, or not, by the verifier's reading alone (a stand-in
+    semantic component, so the arithmetic is checked whatever the shipped models say)."""
+    import numpy as np
+
+    from tutela.conversations import windows as windows_module
+    from tutela.detect.semantic.index import Neighbour, SemanticResult
+    from tutela.detect.semantic.scorer import TARGETS
+    from tutela.domain.conversation import STAGES
+
+    class Stub:
+        harm: float | None = None
+
+        def score(self, texts, langs, org=None):  # noqa: ANN001, ANN201 - the component's signature
+            scores = np.zeros(len(TARGETS))
+            scores[TARGETS.index(windows_module.CATEGORY)] = 0.9
+            near = Neighbour("send more or they see", windows_module.CATEGORY, "harm", "sextortion", "en", 0.9, "t")
+            return [SemanticResult(scores, [windows_module.CATEGORY], {windows_module.CATEGORY: [near]},
+                                   np.zeros(len(TARGETS)), self.harm)]
+
+    stub = Stub()
+    monkeypatch.setattr("tutela.detect.components.component", lambda name: stub)
+    high = [0.0] * len(STAGES)
+    high[windows_module._THREATS] = windows_module.THREAT_MIN
+    high[windows_module._IMAGES] = windows_module.TRIGGER
+
+    def lifted(harm: float | None) -> bool:
+        stub.harm = harm
+        w = windows_module.Windows()
+        w.lift("c", "a", "first", list(high))
+        return w.lift("c", "a", "second", list(high)) != high
+
+    assert lifted(None) and lifted(windows_module.VERIFIED_BELOW)
+    assert not lifted(windows_module.VERIFIED_BELOW - 0.01)
