@@ -132,6 +132,12 @@ VETO_BELOW = 0.2
 # bilgilerini gönder", fraud 0.9998; a job abroad "without parents' consent", trafficking 0.91). On 17d a line
 # of 0.9-0.95 was the only difference from keeping none (Russian benign 3.3% -> 4.2%).
 VETO_SURE = 0.9
+# ...nor a semantic flag on a text at least this much nearer (kNN margin, cosine) a written harmful line of its
+# category than any benign line: the verifier read "need a youngen to run some packages to Norwich this weekend,
+# easy £300" (margin 0.028) and "I sent you a 6 digit code by mistake, can you read it back" (0.024) as benign
+# (0.08, 0.06). On dev round 18d (written 2026-12-07, unseen by the verifier) this kept 2 of the 5 harmful lines
+# the veto dropped, for 2 more benign lines of 799 flagged (3.75% -> 4.01%); on 17d it changed nothing.
+VETO_NEAR_WRITTEN = 0.02
 # Nor the flags of rules that read what the sentence encoder does not: personal details found as entities (a phone
 # number, a street, a school next to an age: "I'm 12 and I go to Riverside Primary School", privacy 0.70, read as
 # benign by the verifier) and emoji read in their context ("не приходите в среду на третий урок 🔫🎯 я предупредил
@@ -569,7 +575,8 @@ def _nearer_benign(
 def _verified(flags: np.ndarray, scores: np.ndarray, semantic: dict[int, SemanticResult], overridden: set[str],
               domains: Sequence[str] | np.ndarray, hits: Sequence[Sequence[Hit]]) -> None:
     """Drop, in place, the flags of texts the harm verifier reads as benign (`VETO_BELOW`), except flags at
-    `VETO_SURE`, those an entity or emoji rule has evidence for (`VERIFIER_BLIND`), the categories an organisation's
+    `VETO_SURE`, those an entity or emoji rule has evidence for (`VERIFIER_BLIND`), semantic flags near a written
+    harmful line (`VETO_NEAR_WRITTEN`), the categories an organisation's
     own examples raised (`SemanticResult.own`), those whose threshold the operator set, and in a public source's
     domain (the router's reading) the categories its expert speaks for: the verifier learnt our written chat
     lines, and vetoing those on the public sets' held-out rows cost COVID 0.948 -> 0.707 and the cyberbullying
@@ -584,6 +591,10 @@ def _verified(flags: np.ndarray, scores: np.ndarray, semantic: dict[int, Semanti
         for hit in hits[i]:
             if hit.detector in VERIFIER_BLIND:  # its evidence is part of the flag's score
                 flags[i, COLUMN_OF[hit.category.value]] = keep[COLUMN_OF[hit.category.value]]
+        for name in result.flagged:  # a near-paraphrase of a written harmful line stands (`VETO_NEAR_WRITTEN`)
+            j = COLUMN_OF.get(name)
+            if j is not None and result.margins is not None and result.margins[_TARGET_OF[name]] >= VETO_NEAR_WRITTEN:
+                flags[i, j] = keep[j]
         for name in (*result.own, *overridden):
             j = COLUMN_OF.get(name)
             if j is not None:

@@ -17,7 +17,7 @@ import pytest
 from tutela.config import Settings
 from tutela.detect import analyze_texts
 from tutela.detect.detectors.base import Hit
-from tutela.detect.engine import VETO_BELOW, VETO_SURE, _verified
+from tutela.detect.engine import VETO_BELOW, VETO_NEAR_WRITTEN, VETO_SURE, _verified
 from tutela.detect.semantic import verifier as verifier_module
 from tutela.detect.semantic.fit_verifier import challenge_lines
 from tutela.detect.semantic.index import SemanticResult
@@ -90,12 +90,18 @@ def test_challenge_lines_reads_the_dev_split_only_and_names_a_bad_kind(tmp_path:
 
 
 def _veto(harm: float | None, score: float, *, col: int = VIOLENT, own: tuple[str, ...] = (),
-          overridden: set[str] | None = None, domain: str = "", hits: list[Hit] | None = None) -> bool:
+          overridden: set[str] | None = None, domain: str = "", hits: list[Hit] | None = None,
+          semantic_margin: float | None = None) -> bool:
     flags = np.zeros((1, K), dtype=bool)
     flags[0, col] = True
     scores = np.zeros((1, K))
     scores[0, col] = score
-    result = SemanticResult(np.zeros(len(TARGETS)), [], {}, np.zeros(len(TARGETS)), harm, own)
+    margins = np.zeros(len(TARGETS))
+    flagged = []
+    if semantic_margin is not None:  # the semantic stage flagged this category at that kNN margin
+        margins[TARGETS.index(CATEGORIES[col].value)] = semantic_margin
+        flagged = [CATEGORIES[col].value]
+    result = SemanticResult(np.zeros(len(TARGETS)), flagged, {}, margins, harm, own)
     _verified(flags, scores, {0: result}, overridden or set(), [domain], [hits or []])
     return bool(flags[0, col])
 
@@ -113,6 +119,8 @@ def test_the_veto_spares_sure_flags_rules_it_cannot_read_and_what_people_decided
     assert _veto(low, 0.6, col=PRIVACY, hits=[Hit(Category.PRIVACY, 0.45, "school name", detector="privacy")])
     assert not _veto(low, 0.6, hits=[Hit(Category.PRIVACY, 0.8, "a phone number", detector="privacy")])  # not this flag's
     assert not _veto(low, 0.6, hits=[Hit(Category.VIOLENT_CONTENT, 0.9, "a word", detector="lexicon")])
+    assert _veto(low, 0.6, semantic_margin=VETO_NEAR_WRITTEN)
+    assert not _veto(low, 0.6, semantic_margin=VETO_NEAR_WRITTEN - 0.005)
     assert _veto(low, 0.6, own=("violent_content",))
     assert _veto(low, 0.6, overridden={"violent_content"})
     assert _veto(low, 0.6, domain="offenseval_tr_2020")  # a public source's texts keep their experts' flags
