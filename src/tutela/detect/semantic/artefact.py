@@ -61,12 +61,7 @@ class SemanticArtefact:
             "embeddings": self.embeddings.astype(np.float16),
             "meta": np.array(json.dumps(self.meta, sort_keys=True)),
         }
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for name, value in arrays.items():
-                info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                with zf.open(info, "w", force_zip64=True) as fh:
-                    np.lib.format.write_array(fh, value, allow_pickle=False)
+        save_npz(path, arrays)
 
     @classmethod
     def load(cls, path: Path | str) -> SemanticArtefact:
@@ -82,6 +77,17 @@ class SemanticArtefact:
                 thresholds=z["thresholds"].astype(np.float64),
             )
             return cls(cal, [str(k) for k in z["keys"]], z["embeddings"], json.loads(str(z["meta"])))
+
+
+def save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """A compressed `.npz` written byte for byte the same for the same arrays: `np.savez_compressed` stamps
+    each member with the current time, so the members are written here with a fixed zip date."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, value in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with zf.open(info, "w", force_zip64=True) as fh:
+                np.lib.format.write_array(fh, value, allow_pickle=False)
 
 
 def default_path() -> Path:

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import json
 import threading
-import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
+
+from tutela.detect.semantic.artefact import save_npz
 
 ARTEFACT = "verifier.npz"
 #: the ensemble's seeds and hidden width (sklearn's MLPClassifier, early stopping on a tenth of the lines)
@@ -62,12 +63,7 @@ class Verifier:
         arrays = {"w1": self.w1.astype(np.float32), "b1": self.b1.astype(np.float32),
                   "w2": self.w2.astype(np.float32), "b2": self.b2.astype(np.float32),
                   "meta": np.array(json.dumps(self.meta, sort_keys=True))}
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for name, value in arrays.items():
-                info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                with zf.open(info, "w", force_zip64=True) as fh:
-                    np.lib.format.write_array(fh, value, allow_pickle=False)
+        save_npz(path, arrays)
 
     @classmethod
     def load(cls, path: Path | str) -> Verifier:
