@@ -15,6 +15,7 @@ import pytest
 from tutela.access import Principal, create_org
 from tutela.cases import triage
 from tutela.config import Settings
+from tutela.domain.taxonomy import Category
 from tutela.policy.service import finish, prepare
 from tutela.storage.db import Database
 
@@ -81,8 +82,12 @@ def test_a_fast_stage_message_case_reads_the_message_analysis_with_the_same_tria
         assert case["message_analysis"].stages == ["fast"]
         now, analysed_again = _now(settings, case)
         assert not analysed_again  # no second pass over the description
-        before = _before(settings, case)
-        assert (now.priority, now.category, now.reasons) == (before.priority, before.category, before.reasons)
+        # the message's own analysis drives triage. The code before read the generated description ("rule
+        # self-harm-risk: score.self_harm=1.00 >= 0.6") instead, and reached the same triage only because its
+        # words were flagged; the harm verifier (2026-12-07) reads that machine summary as the benign text it is,
+        # so the old path now says high where the message says critical
+        assert now.category == Category.SELF_HARM.value
+        assert "analysis flagged self_harm: possible imminent danger" in now.reasons
         assert now.priority.value == "critical"
 
 

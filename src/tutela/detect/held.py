@@ -48,6 +48,7 @@ class Held:
     evidence: list[tuple[str, Evidence]]
     signals: dict[str, float]
     stages: list[str]
+    adult_to_minor: bool = False
 
 
 def hold(state: BatchState, rows: Sequence[int], flags: np.ndarray, coerced: list[tuple[str, bool, str | None]],
@@ -64,6 +65,7 @@ def hold(state: BatchState, rows: Sequence[int], flags: np.ndarray, coerced: lis
             hits=list(state.hits[i]), extra_scores=state.extra_scores[i].copy(),
             extra_flags=state.extra_flags[i].copy(), evidence=list(state.evidence[i]),
             signals=dict(state.signals[i]), stages=list(state.stages[i]),
+            adult_to_minor=bool(state.adult_to_minor[i]),
         ))
     return out
 
@@ -78,6 +80,7 @@ def restore(held: Sequence[Held], settings: Settings | None) -> tuple[BatchState
     state.rules = np.array([h.rules for h in held])
     state.public_domain = np.array([h.public_domain for h in held], dtype=object)
     state.chat_domain = np.array([h.chat_domain for h in held], dtype=bool)
+    state.adult_to_minor = np.array([h.adult_to_minor for h in held], dtype=bool)
     state.hits = [h.hits for h in held]
     state.extra_scores = np.array([h.extra_scores for h in held])
     state.extra_flags = np.array([h.extra_flags for h in held])

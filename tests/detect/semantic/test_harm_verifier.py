@@ -91,7 +91,7 @@ def test_challenge_lines_reads_the_dev_split_only_and_names_a_bad_kind(tmp_path:
 
 def _veto(harm: float | None, score: float, *, col: int = VIOLENT, own: tuple[str, ...] = (),
           overridden: set[str] | None = None, domain: str = "", hits: list[Hit] | None = None,
-          semantic_margin: float | None = None) -> bool:
+          semantic_margin: float | None = None, adult_to_minor: bool = False) -> bool:
     flags = np.zeros((1, K), dtype=bool)
     flags[0, col] = True
     scores = np.zeros((1, K))
@@ -102,7 +102,7 @@ def _veto(harm: float | None, score: float, *, col: int = VIOLENT, own: tuple[st
         margins[TARGETS.index(CATEGORIES[col].value)] = semantic_margin
         flagged = [CATEGORIES[col].value]
     result = SemanticResult(np.zeros(len(TARGETS)), flagged, {}, margins, harm, own)
-    _verified(flags, scores, {0: result}, overridden or set(), [domain], [hits or []])
+    _verified(flags, scores, {0: result}, overridden or set(), [domain], [hits or []], np.array([adult_to_minor]))
     return bool(flags[0, col])
 
 
@@ -121,6 +121,7 @@ def test_the_veto_spares_sure_flags_rules_it_cannot_read_and_what_people_decided
     assert not _veto(low, 0.6, hits=[Hit(Category.VIOLENT_CONTENT, 0.9, "a word", detector="lexicon")])
     assert _veto(low, 0.6, semantic_margin=VETO_NEAR_WRITTEN)
     assert not _veto(low, 0.6, semantic_margin=VETO_NEAR_WRITTEN - 0.005)
+    assert _veto(low, 0.6, adult_to_minor=True)  # the platform's ages make the same words another message
     assert _veto(low, 0.6, own=("violent_content",))
     assert _veto(low, 0.6, overridden={"violent_content"})
     assert _veto(low, 0.6, domain="offenseval_tr_2020")  # a public source's texts keep their experts' flags
@@ -157,3 +158,16 @@ def test_the_shipped_verifier_reads_harmless_uses_as_benign_and_harm_as_harm(shi
         assert not out.flags, (text, out.flags)
     for text, out in zip(HARMFUL, results[len(BENIGN):], strict=True):
         assert out.flags, text
+
+
+def test_a_meeting_request_from_an_adult_to_a_child_keeps_its_flags_without_ages_it_is_read_alone(
+        shipped: Verifier) -> None:
+    from tutela.detect.semantic.cascade import Audience
+
+    text = "بعد از مدرسه بیا همو ببینیم"  # "let's meet after school"
+    aged = analyze_texts([text], settings=Settings(), stages="deep",
+                         audiences=[Audience(sender_minor=False, recipient_minor=True)])[0]
+    assert Category.SEXUAL_EXPLOITATION in aged.flags
+    peers = analyze_texts([text], settings=Settings(), stages="deep",
+                          audiences=[Audience(sender_minor=True, recipient_minor=True)])[0]
+    assert Category.SEXUAL_EXPLOITATION not in peers.flags

@@ -37,6 +37,7 @@ class BatchState:
     vetoed: np.ndarray = field(init=False)
     public_domain: np.ndarray = field(init=False)
     chat_domain: np.ndarray = field(init=False)  # the router's likeliest route is `chat` (engine.CHAT_SECOND_OPINION)
+    adult_to_minor: np.ndarray = field(init=False)  # the platform says an adult writes to a minor (engine._verified)
     hits: list[list[Hit]] = field(init=False)
     extra_scores: np.ndarray = field(init=False)
     extra_flags: np.ndarray = field(init=False)
@@ -52,6 +53,7 @@ class BatchState:
         self.vetoed = np.zeros((n, k), dtype=bool)
         self.public_domain = np.full(n, "", dtype=object)
         self.chat_domain = np.ones(n, dtype=bool)
+        self.adult_to_minor = np.zeros(n, dtype=bool)
         self.hits = [[] for _ in range(n)]
         self.extra_scores = np.zeros((n, k))
         self.extra_flags = np.zeros((n, k), dtype=bool)
