@@ -102,5 +102,7 @@ def test_a_window_the_harm_verifier_reads_as_benign_lifts_nothing(monkeypatch) -
         w.lift("c", "a", "first", list(high))
         return w.lift("c", "a", "second", list(high)) != high
 
-    assert lifted(None) and lifted(windows_module.VERIFIED_BELOW)
-    assert not lifted(windows_module.VERIFIED_BELOW - 0.01)
+    from tutela.detect.semantic.verifier import BENIGN_BELOW
+
+    assert lifted(None) and lifted(BENIGN_BELOW)
+    assert not lifted(BENIGN_BELOW - 0.01)

@@ -37,9 +37,6 @@ WINDOW = 4  # messages of one sender read together
 # threat whose messages score 0.29-0.5; one message at 0.2 was 33%, too many for an encoder that
 # reads ~30 texts a CPU-second.
 TRIGGER = 0.3
-# A window the harm verifier reads as benign at under this probability lifts nothing, as the engine drops the
-# flags of such a message (`engine.VETO_BELOW`)
-VERIFIED_BELOW = 0.2
 # The per-message threat score a window must hold before the semantic stage may call it sextortion:
 # a weak threat cue ("yoksa", "or else", "иначе") is 0.5; ordinary and same-age chats of the written
 # challenge chats' dev split peak at 0.48, the sextortion ones reach 0.5-0.9.
@@ -123,8 +120,8 @@ class Windows:
         if not results or CATEGORY not in results[0].flagged:
             return scores
         result = results[0]
-        if result.harm is not None and result.harm < VERIFIED_BELOW and CATEGORY not in result.own:
-            return scores  # the harm verifier reads the window as benign (`detect/semantic/verifier.py`)
+        if result.reads_benign and CATEGORY not in result.own:
+            return scores  # the harm verifier reads the window as benign, as the engine drops such a message's flags
         from tutela.detect.semantic.scorer import TARGETS
 
         score = float(result.scores[TARGETS.index(CATEGORY)])

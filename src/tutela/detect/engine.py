@@ -122,12 +122,8 @@ MARKED_BENIGN_BY_CATEGORY = {Category.DISINFORMATION.value: float("inf")}
 # finds), and its expert speaks for its labels there (a frozen slice of 200 lost 0.015 macro-F1 without this)
 SOURCE_KEEPS = frozenset({Category.DISINFORMATION.value})
 # The harm verifier (`semantic/verifier.py`: is the text harmful at all, one small network over the embedding,
-# trained on every written line) drops a text's flags where it reads the text as benign below this probability.
-# Chosen on dev round 17d before the verifier saw it (2026-12-07, verifier fitted on the banks and the other dev
-# lines), every flag vetoable: benign flagged 6.7% -> 3.3% at recall 0.90 -> 0.90 (0.1: 4.0%; 0.5: 2.7% at recall
-# 0.87). With the exceptions below, 6.7% -> 4.7% at the same recall (docs/models.md "Harm verifier").
-VETO_BELOW = 0.2
-# ...but never a flag the fast stage or the semantic stage is this sure of: the verifier reads meaning, not the
+# trained on every written line) drops a text's flags where it reads the text as benign (`verifier.BENIGN_BELOW`),
+# but never a flag the fast stage or the semantic stage is this sure of: the verifier reads meaning, not the
 # digits of a phone number or the words of a scam template it has no line for ("hediye kazandınız! kart
 # bilgilerini gönder", fraud 0.9998; a job abroad "without parents' consent", trafficking 0.91). On 17d a line
 # of 0.9-0.95 was the only difference from keeping none (Russian benign 3.3% -> 4.2%).
@@ -579,7 +575,7 @@ def _nearer_benign(
 def _verified(flags: np.ndarray, scores: np.ndarray, semantic: dict[int, SemanticResult], overridden: set[str],
               domains: Sequence[str] | np.ndarray, hits: Sequence[Sequence[Hit]],
               adult_to_minor: np.ndarray | None = None) -> None:
-    """Drop, in place, the flags of texts the harm verifier reads as benign (`VETO_BELOW`), except flags at
+    """Drop, in place, the flags of texts the harm verifier reads as benign (`SemanticResult.reads_benign`), except flags at
     `VETO_SURE`, those an entity or emoji rule has evidence for (`VERIFIER_BLIND`), semantic flags near a written
     harmful line (`VETO_NEAR_WRITTEN`), the categories an organisation's
     own examples raised (`SemanticResult.own`), those whose threshold the operator set, and in a public source's
@@ -588,7 +584,7 @@ def _verified(flags: np.ndarray, scores: np.ndarray, semantic: dict[int, Semanti
     lines, and vetoing those on the public sets' held-out rows cost COVID 0.948 -> 0.707 and the cyberbullying
     tweets 0.897 -> 0.735 (2026-12-07)."""
     for i, result in semantic.items():
-        if result.harm is None or result.harm >= VETO_BELOW or not flags[i].any():
+        if not result.reads_benign or not flags[i].any():
             continue
         if adult_to_minor is not None and adult_to_minor[i]:
             # the verifier reads words alone; from an adult to a minor (the platform's ages) the same words are

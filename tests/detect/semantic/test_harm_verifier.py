@@ -17,12 +17,12 @@ import pytest
 from tutela.config import Settings
 from tutela.detect import analyze_texts
 from tutela.detect.detectors.base import Hit
-from tutela.detect.engine import VETO_BELOW, VETO_NEAR_WRITTEN, VETO_SURE, _verified
+from tutela.detect.engine import VETO_NEAR_WRITTEN, VETO_SURE, _verified
 from tutela.detect.semantic import verifier as verifier_module
 from tutela.detect.semantic.fit_verifier import challenge_lines
 from tutela.detect.semantic.index import SemanticResult
 from tutela.detect.semantic.scorer import TARGETS
-from tutela.detect.semantic.verifier import ALPHA, HIDDEN, SEEDS, Verifier, fit_verifier
+from tutela.detect.semantic.verifier import ALPHA, BENIGN_BELOW, HIDDEN, SEEDS, Verifier, fit_verifier
 from tutela.domain.taxonomy import CATEGORIES, Category
 
 K = len(CATEGORIES)
@@ -107,13 +107,13 @@ def _veto(harm: float | None, score: float, *, col: int = VIOLENT, own: tuple[st
 
 
 def test_a_flag_on_a_text_read_as_benign_is_dropped_and_one_read_as_harm_stands() -> None:
-    assert not _veto(VETO_BELOW - 0.01, 0.6)
-    assert _veto(VETO_BELOW, 0.6)
+    assert not _veto(BENIGN_BELOW - 0.01, 0.6)
+    assert _veto(BENIGN_BELOW, 0.6)
     assert _veto(None, 0.6)  # no verifier installed
 
 
 def test_the_veto_spares_sure_flags_rules_it_cannot_read_and_what_people_decided() -> None:
-    low = VETO_BELOW / 2
+    low = BENIGN_BELOW / 2
     assert _veto(low, VETO_SURE)
     assert _veto(low, 0.6, hits=[Hit(Category.VIOLENT_CONTENT, 0.8, "weapon emoji", detector="emoji")])
     assert _veto(low, 0.6, col=PRIVACY, hits=[Hit(Category.PRIVACY, 0.45, "school name", detector="privacy")])

@@ -16,7 +16,7 @@ from tutela.detect.semantic.bank import Example
 from tutela.detect.semantic.encoder import Encoder, windows
 from tutela.detect.semantic.nearest import GroupedBank
 from tutela.detect.semantic.scorer import TARGETS, Calibrated, Columns, K, target_masks
-from tutela.detect.semantic.verifier import Verifier
+from tutela.detect.semantic.verifier import BENIGN_BELOW, Verifier
 
 NEIGHBOURS = 3
 # An organisation's own example is an instruction, not one more vote among the built-in ones: a text
@@ -69,6 +69,11 @@ class SemanticResult:
     harm: float | None = None
     # targets an organisation's own examples passed (`_org_rules`): the verifier never drops those
     own: tuple[str, ...] = ()
+
+    @property
+    def reads_benign(self) -> bool:
+        """The harm verifier reads the text as benign (`verifier.BENIGN_BELOW`); False without a verifier."""
+        return self.harm is not None and self.harm < BENIGN_BELOW
 
 
 class BankIndex:

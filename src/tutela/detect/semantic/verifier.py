@@ -8,7 +8,7 @@ held-out rounds (docs/models.md "Known weaknesses"). One small non-linear model 
 trained on every written line (the banks and the dev split of the challenge lines, harmful against benign,
 all categories and languages together), separates harm from harmless use of its words better than the linear
 heads: on dev round 17d, which it never saw, its AUC is 0.96 where a logistic regression on the same vectors
-reaches 0.92 (docs/models.md). So where it is sure a text is benign (`VETO_BELOW`), the engine drops the
+reaches 0.92 (docs/models.md). So where it is sure a text is benign (`BENIGN_BELOW`), the engine drops the
 text's flags (`engine._verified`), unless an organisation's own examples raised them or the operator set the
 category's threshold.
 
@@ -34,6 +34,12 @@ ARTEFACT = "verifier.npz"
 SEEDS = (0, 1, 2)
 HIDDEN = 256
 ALPHA = 1e-3
+# A text the verifier gives a lower probability of harm than this reads as benign: the engine drops its flags
+# (`engine._verified`) and a conversation window lifts no stage (`conversations/windows.py`). Chosen on dev round
+# 17d before the verifier saw it (2026-12-07, verifier fitted on the banks and the other dev lines), every flag
+# vetoable: benign flagged 6.7% -> 3.3% at recall 0.90 -> 0.90 (0.1: 4.0%; 0.5: 2.7% at recall 0.87). With the
+# engine's exceptions, 6.7% -> 4.7% at the same recall (docs/models.md "Harm verifier").
+BENIGN_BELOW = 0.2
 
 
 @dataclass
