@@ -380,8 +380,7 @@ def _analyze_batch(
     live = [i for i in range(n) if normalized[i] and not (coerced[i][2] and not originals[i].strip())]
     state = BatchState(settings, originals, normalized, lang_codes, live, natives=natives, org=org)
     if audiences is not None:
-        state.adult_to_minor[:] = [a is not None and a.sender_minor is False and a.recipient_minor is True
-                                   for a in audiences]
+        state.adult_to_minor[:] = [a is not None and a.adult_to_minor for a in audiences]
 
     for comp in components("fast"):
         if hasattr(comp, "contribute"):
@@ -592,21 +591,15 @@ def _verified(flags: np.ndarray, scores: np.ndarray, semantic: dict[int, Semanti
             # from a stranger of 34 to a child of 12 it is a grooming meeting request. Texts without ages
             # (`tutela scan`) are not affected
             continue
-        keep = flags[i].copy()
-        flags[i] &= scores[i] >= VETO_SURE
-        for name in governed_by(str(domains[i])) if domains[i] else ():
-            flags[i, COLUMN_OF[name]] = keep[COLUMN_OF[name]]
-        for hit in hits[i]:
-            if hit.detector in VERIFIER_BLIND:  # its evidence is part of the flag's score
-                flags[i, COLUMN_OF[hit.category.value]] = keep[COLUMN_OF[hit.category.value]]
-        for name in result.flagged:  # a near-paraphrase of a written harmful line stands (`VETO_NEAR_WRITTEN`)
-            j = COLUMN_OF.get(name)
-            if j is not None and result.margins is not None and result.margins[_TARGET_OF[name]] >= VETO_NEAR_WRITTEN:
-                flags[i, j] = keep[j]
-        for name in (*result.own, *overridden):
-            j = COLUMN_OF.get(name)
-            if j is not None:
-                flags[i, j] = keep[j]
+        spared = set(result.own) | overridden
+        if domains[i]:
+            spared |= governed_by(str(domains[i]))
+        spared.update(hit.category.value for hit in hits[i] if hit.detector in VERIFIER_BLIND)
+        if result.margins is not None:  # a near-paraphrase of a written harmful line stands (`VETO_NEAR_WRITTEN`)
+            spared.update(name for name in result.flagged if result.margins[_TARGET_OF[name]] >= VETO_NEAR_WRITTEN)
+        stands = scores[i] >= VETO_SURE
+        stands[[COLUMN_OF[name] for name in spared if name in COLUMN_OF]] = True
+        flags[i] &= stands
 
 
 def _semantic_rows(

@@ -61,6 +61,11 @@ class Audience:
     def adult_to_minor_or_unknown(self) -> bool:
         return self.sender_minor is not True and self.recipient_minor is not False
 
+    @property
+    def adult_to_minor(self) -> bool:
+        """Both ages known: an adult writes to a minor."""
+        return self.sender_minor is False and self.recipient_minor is True
+
 
 def check_mode(mode: str) -> str:
     if mode not in MODES:
