@@ -171,3 +171,33 @@ def test_a_meeting_request_from_an_adult_to_a_child_keeps_its_flags_without_ages
     peers = analyze_texts([text], settings=Settings(), stages="deep",
                           audiences=[Audience(sender_minor=True, recipient_minor=True)])[0]
     assert Category.SEXUAL_EXPLOITATION not in peers.flags
+
+
+def test_finglish_is_verified_as_typed_and_translit_also_learnt_in_its_script(
+        shipped: Verifier, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine reads Finglish three ways (as typed, written back, every inner `a` short); the verifier's
+    probability is the typed reading's, not the largest of the three (`components.builtin.typed_harm`)."""
+    from tutela.detect import engine
+    from tutela.detect.semantic.embeddings import encoded_form
+    from tutela.detect.semantic.encoder import get_encoder
+    from tutela.detect.semantic.fit_verifier import written_back
+    from tutela.detect.translit import finglish_short_a
+
+    seen: dict[int, SemanticResult] = {}
+    original = engine._verified
+
+    def spy(flags: np.ndarray, scores: np.ndarray, semantic: dict[int, SemanticResult], *rest: object) -> None:
+        seen.update(semantic)
+        original(flags, scores, semantic, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "_verified", spy)
+    text = "bache-ha film e jadid e jang ro didin? akharesh hame ro koshtan"  # "did you see the new war film?"
+    analyze_texts([text], settings=Settings(), stages="deep")
+    native = written_back(text, "fa")
+    assert native is not None and native != encoded_form(text, "fa")
+    readings = shipped.prob(get_encoder().encode(
+        [encoded_form(text, "fa"), native, encoded_form(finglish_short_a(text) or text, "fa")]))
+    assert seen[0].harm == pytest.approx(readings[0], abs=1e-3)
+    assert max(readings) - readings[0] > 0.01  # the largest reading would have been another number
+    assert written_back("privet, poshli v kino zavtra", "ru") == "привет, пошли в кино завтра"
+    assert written_back("привет", "ru") is None and written_back("see you at the cinema", "en") is None

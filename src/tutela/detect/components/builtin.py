@@ -211,6 +211,18 @@ def stronger_reading(a: Any, b: Any) -> Any:
     return SemanticResult(np.maximum(a.scores, b.scores), flagged, neighbours, margins, harm, own)
 
 
+def typed_harm(merged: Any, typed: Any) -> Any:
+    """`merged` with the harm verifier's reading of the text as typed. Why: Finglish written back in Persian
+    script is a guess (`BOTH_FORMS`), and the largest of the verifier's three readings put benign Finglish
+    above its benign line. With a verifier fitted without dev rounds 17d-19d (2026-12-07), benign Persian lines
+    flagged: 17d+18d 18 -> 15 of 279, 19d 32 -> 28 of 320, harmful lines flagged 93 of 110 both ways. The
+    smallest reading dropped more benign flags (11, 22) and a death threat with them ("pedar sag farda ba
+    bachaha mikoshimet", read 0.05 written back, 0.34 as typed)."""
+    from dataclasses import replace
+
+    return merged if typed.harm is None else replace(merged, harm=typed.harm)
+
+
 class SemanticComponent(TrainableComponent):
     """Sentence embeddings against the example banks: calibrated kNN margins and a head per target."""
 
@@ -260,15 +272,20 @@ class SemanticComponent(TrainableComponent):
         # encoder also reads the Latin letters as typed, and the script with every inner `a` short
         # (`saratan` سرطن, `jang` جنگ, where the first guess wrote ساراتان, جانگ), and each target keeps
         # the stronger reading
+        # the harm verifier, though, reads the letters as typed alone: the largest of three guesses at one
+        # text made benign Finglish read as harmful (`typed_harm`)
         twice = [k for k, i in enumerate(rows) if i in state.natives and state.langs[i] in BOTH_FORMS]
         if twice:
             from tutela.detect.translit import finglish_short_a
 
             originals = [state.originals[rows[k]] for k in twice]
-            for other_texts in (originals, [finglish_short_a(t) or t for t in originals]):
-                other = self.score(other_texts, [langs[k] for k in twice], state.org)
+            typed = self.score(originals, [langs[k] for k in twice], state.org)
+            shorts = self.score([finglish_short_a(t) or t for t in originals], [langs[k] for k in twice], state.org)
+            for other in (typed, shorts):
                 for k, reading in zip(twice, other or [], strict=False):
                     results[k] = stronger_reading(results[k], reading)
+            for k, reading in zip(twice, typed or [], strict=False):
+                results[k] = typed_harm(results[k], reading)
         # a warning not to send or share, a threat called a joke, recovery told as past (semantic/warning.py):
         # those categories stand on the kNN margin alone; an organisation's own examples keep their own rules
         if state.org is None or not state.org.examples:

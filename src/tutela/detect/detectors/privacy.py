@@ -119,10 +119,18 @@ _AGE = re.compile(
     re.IGNORECASE,
 )
 # A public event's address (a school fair, a concert, an open day) is published on purpose: with
-# one of these words and nobody saying it is where they live, an address is weak evidence.
+# one of these words and nobody saying it is where they live, an address is weak evidence. So is a notice an
+# institution sends to all its parents (a parents' evening, a sports day, "Уважаемые родители!", a club's
+# timetable): on dev rounds 17d and 18d such notices were 5 of the 14 benign lines whose flag the harm verifier
+# could not drop, in three languages (2026-12-07).
 _PUBLIC_EVENT = re.compile(
     r"\b(fair|festival|open day|open house|concert|ceremony|exhibition|tournament|bazaar|charity|fundraiser"
-    r"|everyone( is)? welcome|all welcome|tickets?|invites? (you|all|everyone|parents|families)|venue)\b"
+    r"|everyone( is)? welcome|all welcome|tickets?|invites? (you|all|everyone|parents|families)|venue"
+    r"|dear parents|parents'?s?'? evening|sports day|open evening|prize ?giving|assembly hall)\b"
+    r"|sayın veliler|sayin veliler|velilere|veliler(imiz)?in dikkatine|spor günü|spor gunu"
+    r"|hörmətli valideyn|hormetli valideyn|valideynlərin nəzərinə|valideynlerin nezerine"
+    r"|اولیای (محترم|گرامی)|والدین (محترم|گرامی)|اطلاعیه|جلسه اولیا"
+    r"|уважаемые родители|родительское собрание|линейк|секци[яиюй]|кружок|кружк[аие]|запись в секци"
     r"|şenli[kğ]|senli[kg]|festival|kermes|açık kapı|tören|etkinli[kğ]|konser|davetlisiniz|herkes davetli|sergi"
     r"|açık gün|acik gun|fuar|gösteri|gosteri|müze|muze|gezi\b|gezisi|davetli|panel|seminer|tiyatro|veli toplant"
     r"|şənli[kyğ]|tədbir|konsert|sərgi|dəvət|hamı dəvətli|yarmarka|tedbir|senlik|muzey|ekskursiya|seminar|tamaşa|tamasa|konfrans|davet|valideyn iclas"

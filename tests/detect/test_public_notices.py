@@ -1,0 +1,32 @@
+"""A notice an institution sends to all its parents gives its address on purpose; a child's address does not.
+
+Lines written for this test (not bank or challenge lines), in the five languages, each notice beside a
+harmful sibling with the same kind of address.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tutela.detect.detectors.privacy import PrivacyDetector
+from tutela.detect.normalize import normalize_text
+
+RULE = 0.5
+
+
+def _privacy(text: str, lang: str) -> float:
+    return max((h.score for h in PrivacyDetector().find(text, normalize_text(text), lang)), default=0.0)
+
+
+@pytest.mark.parametrize(("text", "lang", "personal"), [
+    ("Dear parents, year 7 parents' evening is on Tuesday 6pm, Hillcrest School, 14 Mill Lane", "en", False),
+    ("sports day moved to friday! meet at the town stadium, 2 river road, 9am sharp", "en", False),
+    ("Уважаемые родители! Родительское собрание в четверг в 18:00, ул. Садовая, 7, кабинет 12", "ru", False),
+    ("Кружок робототехники для детей 8-11 лет, по субботам, ул. Мира, 15, второй этаж", "ru", False),
+    ("Sayın veliler, spor günü cumartesi 10:00'da Atatürk Cad. No 25 sahasında yapılacaktır", "tr", False),
+    ("Hörmətli valideynlər, iclas cümə günü saat 17:00-da, Nizami küçəsi 12, akt zalında", "az", False),
+    ("she lives at 14 Mill Lane, the blue door, walks home alone after 6", "en", True),
+    ("её адрес ул. Садовая, 7, кв. 12, приходи вечером", "ru", True),
+])
+def test_a_notice_to_all_parents_is_not_a_childs_address(text: str, lang: str, personal: bool) -> None:
+    assert (_privacy(text, lang) >= RULE) is personal, text
