@@ -1,7 +1,7 @@
 """Load test for `POST /v1/moderate` (text messages) on loopback.
 
-Starts Tutela the way `tutela serve` does (uvicorn, N workers, httptools +
-uvloop, access log off) on a fresh data dir, creates an organisation and a
+Starts `tutela serve` (N workers, a listening socket each, httptools + uvloop,
+access log off; `--shared-socket`: uvicorn's worker mode on one socket) on a fresh data dir, creates an organisation and a
 `moderate` key, then drives it with `wrk` (a Lua script that POSTs a rotating
 set of chat messages with child/adult contexts) and prints requests/s,
 latency percentiles and errors. Falls back to a Python asyncio generator
@@ -303,9 +303,15 @@ def _counts(data_dir: Path, timeout: float = 300) -> dict:
     return out
 
 
-def _start(data_dir: Path, port: int, workers: int) -> subprocess.Popen:
+def _start(data_dir: Path, port: int, workers: int, shared_socket: bool = False) -> subprocess.Popen:
+    """`tutela serve` (a listening socket per worker, api/listeners.py), or with `shared_socket` uvicorn's own
+    worker mode on one socket, as `tutela serve` ran before 2026-12-07."""
     # TUTELA_WORKERS as `tutela serve --workers N` sets it: where the semantic stage runs follows from it
     env = {**os.environ, "TUTELA_DATA_DIR": str(data_dir), "TUTELA_WORKERS": str(workers)}
+    if not shared_socket:
+        cmd = [sys.executable, "-m", "tutela", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers)]
+        return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     cmd = [sys.executable, "-m", "uvicorn", "tutela.api.asgi:app", "--host", "127.0.0.1", "--port", str(port),
            "--workers", str(workers), "--http", "httptools", "--loop", "uvloop", "--no-access-log",
            "--log-level", "warning"]
@@ -435,6 +441,8 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--threads", type=int, default=1, help="wrk threads")
     ap.add_argument("--workers", type=int, default=2, help="server worker processes")
+    ap.add_argument("--shared-socket", action="store_true",
+                    help="uvicorn's worker mode on one socket instead of `tutela serve`'s socket per worker")
     ap.add_argument("--tool", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     ap.add_argument("--harmful-every", type=int, default=32, help="every Nth request is harmful (0: never)")
     ap.add_argument("--mix", choices=list(MIXES), default="realistic",
@@ -464,7 +472,7 @@ def main() -> None:
             data_dir = Path(tmp)
             key = _setup(data_dir)
             port = _free_port()
-            server = _start(data_dir, port, args.workers)
+            server = _start(data_dir, port, args.workers, args.shared_socket)
             worker = _start_worker(data_dir) if args.external_worker else None
             try:
                 _wait(port, key)
@@ -490,7 +498,9 @@ def main() -> None:
     finally:
         if schema:
             _drop_schema(args.postgres, schema)
-    result.update({"server": f"uvicorn {args.workers} workers, httptools, uvloop, no access log"
+    result.update({"server": (f"uvicorn {args.workers} workers on one shared socket" if args.shared_socket else
+                              f"tutela serve, {args.workers} workers, a socket each")
+                             + ", httptools, uvloop, no access log"
                              + (", plus 1 `tutela worker`" if args.external_worker else ", outbox drained in-process"),
                    "database": "PostgreSQL" if args.postgres else "SQLite",
                    "traffic": f"--mix {args.mix}" + (" --mixed-languages" if args.mixed_languages else "")

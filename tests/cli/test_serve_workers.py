@@ -14,8 +14,12 @@ def test_serve_passes_its_worker_count_to_the_workers(settings, db, monkeypatch)
     own only where it has cores to spare."""
     import uvicorn
 
+    from tutela.api import listeners
+
     seen: dict = {}
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: seen.update(k, env=os.environ.get("TUTELA_WORKERS")))
+    monkeypatch.setattr(listeners, "run_balanced",
+                        lambda config: seen.update(workers=config.workers, env=os.environ.get("TUTELA_WORKERS")))
     monkeypatch.setenv("TUTELA_WORKERS", "1")  # restored after the test, whatever serve sets
     env = {"TUTELA_DATA_DIR": str(settings.data_dir), "COLUMNS": "200"}
     res = CliRunner().invoke(app, ["serve", "--workers", "3"], env=env)

@@ -40,6 +40,7 @@ def register(app: typer.Typer) -> None:
         """Start the web UI and HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
         import uvicorn
 
+        from tutela.api.listeners import balanced, run_balanced
         from tutela.cli.common import database, settings
 
         s = settings()
@@ -57,13 +58,11 @@ def register(app: typer.Typer) -> None:
         workers = workers or s.workers
         typer.echo(f"Tutela on http://{host}:{port}  (data: {s.data_dir}; docs: /docs)")
         _say_what_to_do_next(s)
-        uvicorn.run(
-            "tutela.api.asgi:app",
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="info",
-            access_log=access_log,
-            http="httptools",
-            loop="uvloop",
-        )
+        options = dict(host=host, port=port, workers=workers, log_level="info", access_log=access_log,
+                       http="httptools", loop="uvloop")
+        if workers > 1 and balanced():
+            # a listening socket per worker, so that a burst of connections does not all land on one
+            # (api/listeners.py)
+            run_balanced(uvicorn.Config("tutela.api.asgi:app", **options))  # type: ignore[arg-type]
+        else:
+            uvicorn.run("tutela.api.asgi:app", **options)  # type: ignore[arg-type]
