@@ -86,6 +86,23 @@ def test_each_worker_listens_on_its_own_socket_and_a_burst_reaches_both(tmp_path
         established = {inode for state, inode in _tcp_rows(port) if state == "01"}
         per_worker = [len(_socket_inodes(w) & established) for w in serving]
         assert sum(per_worker) == 40 and min(per_worker) >= 5, per_worker  # 2 x 0.5^40 of all on one by chance
+        # a worker killed outright is replaced on its own socket: the port keeps its two listeners, each served
+        victim, survivor = serving
+        slot = owned[victim] & set(listening)
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while True:
+            fresh = [w for w in _children(server.pid) if w not in (victim, survivor)
+                     and _socket_inodes(w) & set(listening)]
+            if fresh:
+                break
+            assert time.monotonic() < deadline, "no worker replaced the killed one"
+            time.sleep(0.3)
+        assert _socket_inodes(fresh[0]) & set(listening) == slot
+        assert sorted(inode for state, inode in _tcp_rows(port) if state == "0A") == sorted(listening)
+        for _ in range(12):  # connections hashed to the killed worker's socket waited for its replacement
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=90) as r:
+                assert r.status == 200
     finally:
         for c in conns:
             c.close()
