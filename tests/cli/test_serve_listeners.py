@@ -70,9 +70,13 @@ def test_each_worker_listens_on_its_own_socket_and_a_burst_reaches_both(tmp_path
             assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.3)
-        workers = _children(server.pid)
-        listening = [inode for state, inode in _tcp_rows(port) if state == "0A"]
+        # each worker listens once its app has started; until then the kernel sends every connection to the
+        # sockets that listen, so the first answer can come before the second worker is up
+        while len(listening := [inode for state, inode in _tcp_rows(port) if state == "0A"]) < 2:
+            assert time.monotonic() < deadline, f"{len(listening)} listening socket(s)"
+            time.sleep(0.3)
         assert len(listening) == 2  # two listening sockets on the one port
+        workers = _children(server.pid)
         owned = {w: _socket_inodes(w) for w in workers}
         serving = [w for w in workers if owned[w] & set(listening)]
         assert len(serving) == 2 and all(len(owned[w] & set(listening)) == 1 for w in serving)
