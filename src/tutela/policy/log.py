@@ -28,7 +28,6 @@ import atexit
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 import threading
 import time
@@ -44,6 +43,7 @@ from sqlalchemy import Connection, Table
 from tutela.config import Settings
 from tutela.storage.db import Database
 from tutela.storage.groupcommit import GroupWriter
+from tutela.storage.keyfiles import create_once, read_secret
 from tutela.storage.tables.policy import moderation_decisions
 
 log = logging.getLogger(__name__)
@@ -62,13 +62,8 @@ def _key(settings: Settings | None) -> bytes:
         return cached
     if not path.exists():
         settings.ensure_data_dir()
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(secrets.token_bytes(32))
-        except FileExistsError:  # another worker created it first
-            pass
-    key = path.read_bytes()
+        create_once(path, secrets.token_bytes(32))  # whole, or another worker's (storage/keyfiles.py)
+    key = read_secret(path)
     _KEYS[str(path)] = key
     return key
 

@@ -12,10 +12,10 @@ would start again from nothing.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 
 from tutela.config import Settings
+from tutela.storage.keyfiles import create_once, read_secret
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +32,13 @@ def identifier_key(settings: Settings) -> bytes:
         return found
     if not path.exists():
         settings.ensure_data_dir()
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32) + "\n")
-            log.warning(
-                "no TUTELA_IDENTIFIER_SALT set: generated one at %s (mode 0600); servers sharing a "
-                "database must share it",
-                path,
-            )
-    key = path.read_text().strip().encode()
+    if create_once(path, (secrets.token_hex(32) + "\n").encode()):
+        log.warning(
+            "no TUTELA_IDENTIFIER_SALT set: generated one at %s (mode 0600); servers sharing a "
+            "database must share it",
+            path,
+        )
+    key = read_secret(path).strip()
     _cache[str(path)] = key
     return key
 
