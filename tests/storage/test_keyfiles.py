@@ -92,3 +92,13 @@ def test_an_empty_secret_file_stops_instead_of_keying_with_nothing(tmp_path: Pat
     with pytest.raises(RuntimeError, match="identifier.salt is empty"):
         identifiers.identifier_key(settings)
     identifiers._cache.clear()
+
+
+def test_threads_racing_for_the_csrf_signing_key_read_one_whole_key(tmp_path: Path) -> None:
+    from tutela.access.people import secret_key
+    from tutela.config import Settings
+
+    settings = Settings(data_dir=tmp_path / "data")
+    keys = _race(12, lambda: secret_key(settings))
+    assert len(set(keys)) == 1 and len(keys[0]) == 64  # token_urlsafe(48)
+    assert stat.S_IMODE((settings.data_dir / "secret.key").stat().st_mode) == 0o600

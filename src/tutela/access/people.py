@@ -24,6 +24,7 @@ from sqlalchemy import delete, select
 from tutela.access.keys import HOLDING_KIND, AccessError, Forbidden, Principal, get_org
 from tutela.config import Settings
 from tutela.storage.db import Database
+from tutela.storage.keyfiles import create_once, read_secret
 from tutela.storage.tables.access import orgs, users
 from tutela.storage.tables.sessions import web_sessions
 from tutela.storage.times import as_utc, utc_now
@@ -220,14 +221,10 @@ def secret_key(settings: Settings) -> bytes:
     if settings.secret_key:
         return settings.secret_key.encode()
     path: Path = settings.ensure_data_dir() / "secret.key"
-    if not path.exists():
-        try:
-            with path.open("x") as fh:
-                fh.write(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        except FileExistsError:
-            pass
-    return path.read_text().strip().encode()
+    # created whole and 0600 from the start (storage/keyfiles.create_once): written in place, a request that
+    # lost the race read an empty key and signed its CSRF tokens with nothing
+    create_once(path, secrets.token_urlsafe(48).encode())
+    return read_secret(path).strip()
 
 
 def sign(key: bytes, value: str) -> str:
