@@ -271,21 +271,18 @@ class SemanticComponent(TrainableComponent):
         # Finglish written back in Persian script is a guess at its short vowels (`kasif` -> کاسیف): the
         # encoder also reads the Latin letters as typed, and the script with every inner `a` short
         # (`saratan` سرطن, `jang` جنگ, where the first guess wrote ساراتان, جانگ), and each target keeps
-        # the stronger reading
-        # the harm verifier, though, reads the letters as typed alone: the largest of three guesses at one
-        # text made benign Finglish read as harmful (`typed_harm`)
+        # the stronger reading; the harm verifier, though, reads the letters as typed alone: the largest of
+        # three guesses at one text made benign Finglish read as harmful (`typed_harm`)
         twice = [k for k, i in enumerate(rows) if i in state.natives and state.langs[i] in BOTH_FORMS]
         if twice:
             from tutela.detect.translit import finglish_short_a
 
             originals = [state.originals[rows[k]] for k in twice]
-            typed = self.score(originals, [langs[k] for k in twice], state.org)
-            shorts = self.score([finglish_short_a(t) or t for t in originals], [langs[k] for k in twice], state.org)
-            for other in (typed, shorts):
-                for k, reading in zip(twice, other or [], strict=False):
-                    results[k] = stronger_reading(results[k], reading)
-            for k, reading in zip(twice, typed or [], strict=False):
-                results[k] = typed_harm(results[k], reading)
+            twice_langs = [langs[k] for k in twice]
+            typed = self.score(originals, twice_langs, state.org) or []
+            shorts = self.score([finglish_short_a(t) or t for t in originals], twice_langs, state.org) or []
+            for k, as_typed, short in zip(twice, typed, shorts, strict=False):
+                results[k] = typed_harm(stronger_reading(stronger_reading(results[k], as_typed), short), as_typed)
         # a warning not to send or share, a threat called a joke, recovery told as past (semantic/warning.py):
         # those categories stand on the kNN margin alone; an organisation's own examples keep their own rules
         if state.org is None or not state.org.examples:

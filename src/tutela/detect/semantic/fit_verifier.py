@@ -16,14 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from tutela.detect.normalize import normalize_text
 from tutela.detect.semantic.artefact import load_default as load_artefact
 from tutela.detect.semantic.bank import content_hash, load_bank
 from tutela.detect.semantic.embeddings import embed_examples, encoded_form
 from tutela.detect.semantic.encoder import get_encoder
 from tutela.detect.semantic.verifier import ARTEFACT, fit_verifier
 from tutela.detect.translit import to_native
-from tutela.domain.languages import LANGUAGES
 
 HARMFUL_KINDS = frozenset({"harmful", "disguised"})
 BENIGN_KINDS = frozenset({"ordinary", "tricky_benign"})
@@ -53,10 +51,9 @@ def challenge_lines(folder: Path, split: str = "dev") -> list[tuple[str, str, bo
 
 def written_back(text: str, lang: str) -> str | None:
     """The encoder's form of a line typed in Latin letters (Finglish, Russian translit) written back in its
-    own script, as the engine hands it to the semantic stage (`engine.py`, `to_native`); None for any other line.
-    Why: the verifier reads Russian translit only in Cyrillic, so it learns that reading too."""
-    if not LANGUAGES[lang].romanised or not normalize_text(text):
-        return None
+    own script, as the engine hands it to the semantic stage (`engine.py`, `to_native`, which answers None for
+    any other line or language). Why: the verifier reads Russian translit only in Cyrillic, so it learns that
+    reading too."""
     native = to_native(text, lang)
     return None if native is None else encoded_form(native, lang)
 
