@@ -11,6 +11,7 @@ import json
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import PASSWORD, sign_in
 
@@ -58,8 +59,11 @@ def test_analyst_searches_opens_reveals_and_closes_with_an_outcome(page, people)
     sign_in(page, live.url, "ana-r@a.example")
     page.get_by_label("Search").fill(receipt.reference_code)
     page.get_by_role("button", name="Filter").click()
+    # the click returns once the filtered page's URL is committed, before its rows are parsed
+    page.wait_for_url("**/console?q=*", wait_until="load")
     rows = page.locator("tr.case-row")
-    assert rows.count() == 1 and rows.first.get_attribute("data-case-id") == str(receipt.case_id)
+    expect(rows).to_have_count(1)
+    assert rows.first.get_attribute("data-case-id") == str(receipt.case_id)
     rows.first.locator("a.case-link").click()
     page.wait_for_url(f"**/console/cases/{receipt.case_id}")
 
@@ -204,6 +208,7 @@ def test_saved_filters_and_assign_to_next_available(page, people):
     sign_in(page, live.url, "sup@a.example")
     page.get_by_label("Priority").select_option("high")
     page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/console?*priority=high*", wait_until="load")
     page.get_by_label("Name for this filter").fill("high, any status")
     page.get_by_role("button", name="Save this filter").click()
     assert page.locator("#queue-msg").inner_text() == "Filter saved: high, any status."
