@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -111,7 +112,7 @@ def test_reveal_without_javascript(browser, live_server, cases):
         pg.goto(f"{live_server.url}/console/cases/{cases[1].case_id}")
         assert pg.locator("figure.media:not(.revealed)").count() == 1
         pg.get_by_role("link", name="Reveal without JavaScript").click()
-        assert pg.locator("figure.media.revealed").count() == 1
+        expect(pg.locator("figure.media.revealed")).to_have_count(1)  # counted once the new page has loaded
     finally:
         context.close()
 
