@@ -54,7 +54,9 @@ def _warm_up(settings: Settings) -> None:
     import gc
 
     from tutela.detect import analyze_texts
+    from tutela.detect.native_threads import one_blas_thread
 
+    one_blas_thread()
     analyze_texts(["warm-up"], settings=settings)
     gc.freeze()
 

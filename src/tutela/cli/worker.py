@@ -51,11 +51,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Carry out the outbox and consume the streams (run any number of these)."""
         from tutela.cli.common import database, fail, settings
+        from tutela.detect.native_threads import one_blas_thread
         from tutela.jobs import metrics
         from tutela.jobs import outbox as ob
         from tutela.jobs.drainer import OutboxDrainer, drain, worker_name
 
         _json_logs()
+        one_blas_thread()  # a worker analyses many small batches: spinning BLAS threads only cost CPU
         s = settings()
         db = database(s)
         if retry_dead:
