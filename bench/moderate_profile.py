@@ -167,7 +167,7 @@ async def _run(args: argparse.Namespace, data_dir: Path, key: str) -> dict:
     from tutela.config import load_settings
     from tutela.policy.log import flush_all
 
-    app = create_app(load_settings(data_dir=data_dir))
+    app = create_app(load_settings(data_dir=data_dir), warm=True)  # as `tutela serve` starts a worker
     async with app.router.lifespan_context(app):
         await _drive(app, key, _bodies(200, args, seed=1), args.concurrency)  # warm
         flush_all()
