@@ -87,6 +87,17 @@ def test_age_factor_rules() -> None:
     assert "age_misrepresentation" in flags and flip > unknown
 
 
+def test_a_known_minor_who_is_no_peer_weighs_neither_way() -> None:
+    """A 16-year-old sister and her 11-year-old brother: the platform knows both are minors, five years apart.
+    Neither is someone of unknown age writing to a minor (x1.3), nor an adult (dev chat tr-d20-11 alerted)."""
+    params = RiskParams.load()  # the shipped, tuned weights
+    older, _ = age_factor(AgeView(known=16), [AgeView(known=11)], None, params)
+    younger, _ = age_factor(AgeView(known=11), [AgeView(known=16)], None, params)
+    unknown, _ = age_factor(AgeView(), [AgeView(known=11)], None, params)
+    assert older == younger == pytest.approx(1.0)
+    assert unknown == pytest.approx(params.unknown_minor) and unknown > 1.0
+
+
 def test_a_parent_asking_for_a_photo_of_a_certificate_does_not_alert() -> None:
     lines = [
         ("m", "hi sweetie, can you send me a photo of your swimming certificate? grandma wants to see it"),

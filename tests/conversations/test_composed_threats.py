@@ -242,6 +242,8 @@ from tutela.conversations.patterns import addresses_family  # noqa: E402
 @pytest.mark.parametrize("text", [
     "ok dad", "thanks grandma ❤️", "mom, can i go to Ella's?", "tamam anne", "olur baba!!", "sağ ol nənə",
     "oldu ata", "are maman, fardā miam", "مرسی مامان", "ок мам", "спасибо, бабуль", "пап, забери меня",
+    # a particle after the address, and the forms that open a message without a comma
+    "tamam anne ya 🙄", "ok mom pls", "anne emirlerdeyim ödev yapıyoz", "ata parkdayam", "мам ну можно я погуляю",
 ])
 def test_a_parent_or_grandparent_addressed_is_family(text: str) -> None:
     assert addresses_family(text)
@@ -249,7 +251,7 @@ def test_a_parent_or_grandparent_addressed_is_family(text: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "im going to tell my dad", "or i tell your mom", "мама дома", "yes daddy", "ok uncle", "sağ ol dayı",
-    "baba yaa bu oyun çok iyi", "مامانم خونه ست",
+    "baba yaa bu oyun çok iyi", "مامانم خونه ست", "ana səhifədə yazıb", "annem evde değil ya", "мама дома же",
 ])
 def test_family_named_or_other_grown_ups_are_not_an_address(text: str) -> None:
     assert not addresses_family(text)

@@ -875,16 +875,30 @@ _FA_BABA = frozenset({"baba"})  # Turkish, Persian "dad", Azerbaijani "grandpa":
 _NOT_VOCATIVE = frozenset({"my", "your", "ur", "his", "her", "their", "the", "a", "to", "tell", "call", "ask",
                            "and", "or", "with"})
 _TOKENS = re.compile(r"\w+|[,!]", re.UNICODE)
+# Particles a child adds after the address ("tamam anne ya", "ок мам ну", "ok mom pls"): the address still
+# ends the sentence
+_TRAILING = frozenset({"ya", "yaa", "ha", "he", "ki", "jan", "joon", "jun", "can", "ну", "же", "pls", "plz",
+                       "please", "lutfen", "xahis"})
+# Forms that only ever call the family, so they open a message without a comma ("anne emirlerdeyim", "ata
+# parkdayam", "мам ну можно я погуляю"): Turkish and Azerbaijani say "annem", "anam", "atam" for "my mother",
+# "my father", and Russian's clipped "мам", "пап" are vocatives. Not "baba", which opens Turkish slang ("baba
+# bu oyun efsane"), nor Azerbaijani "ana", also "main" ("ana səhifə").
+_OPENING_VOCATIVE = frozenset({"anne", "annecim", "annecigim", "babacim", "babacigim", "ata", "atacan",
+                               "anacan", "мам", "пап", "мамуль", "папуль", "бабуль", "дедуль"})
 
 
 def addresses_family(text: str) -> bool:
     """True when the message calls the reader a parent or grandparent (see `FAMILY_ADDRESS`)."""
     toks = _TOKENS.findall(canon(text[:300]))
     words = [t for t in toks if t not in (",", "!")]
+    while len(words) > 1 and words[-1] in _TRAILING:
+        words.pop()
     if not words:
         return False
     names = FAMILY_ADDRESS | _FA_BABA
     if words[-1] in names and (len(words) < 2 or words[-2] not in _NOT_VOCATIVE):
+        return True
+    if len(words) > 1 and words[0] in _OPENING_VOCATIVE:
         return True
     for i, t in enumerate(toks[:4]):
         if t in names and i + 1 < len(toks) and toks[i + 1] in (",", "!"):

@@ -221,7 +221,9 @@ def age_factor(
         o.known is not None and o.known < 18 and abs(o.known - own.known) <= 3 for o in others
     ):
         factor *= params.peers
-    elif minors:
+    elif minors and own.known is None:
+        # someone of unknown age writing to a minor; a platform-known minor who is no peer of the others (a
+        # 16-year-old sister and her 11-year-old brother) is neither that nor an adult: no weight either way
         factor *= params.unknown_minor
     return _own_account_signals(factor, flags, own, account_days, params)
 
