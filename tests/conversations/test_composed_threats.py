@@ -262,6 +262,20 @@ def test_a_grandchild_named_is_openness(text: str) -> None:
     assert speaks_openly(text)
 
 
+@pytest.mark.parametrize("text", [
+    "doğum günün için robux kartı aldım, teyzeme verdim", "əmimə demişəm, icazə verdi", "I told my aunt already",
+    "با خالم هماهنگ کردم", "я уже сказал моей тёте",
+])
+def test_a_cousin_who_told_the_childs_parent_is_openness(text: str) -> None:
+    """The sender's own aunt or uncle, told or given to: a cousin whose gift goes through the child's parent."""
+    assert speaks_openly(text)
+
+
+@pytest.mark.parametrize("text", ["come with me to my uncle's house", "teyzem gibi konuşma", "my aunt is away"])
+def test_an_aunt_or_uncle_only_named_is_not_openness(text: str) -> None:
+    assert not speaks_openly(text)
+
+
 GRANDMA_RU = [
     ("g", "я тебе куплю новый телефон на день рождения", None), ("kid", "ура!! спасибо, бабуль", 12),
     ("g", "маме пока не говори, это сюрприз", None), ("kid", "хорошо", 12),

@@ -759,6 +759,14 @@ OPENNESS: list[str] = [
     "زن دایی", "ba khale sohbat", "ba khale hamahang", "zan amoo", "zan dayi",
     "поговорю с тет~", "спрошу у тет~", "с тетей договор~", "с дядей договор~", "поговорю с дяд~",
     "talk to auntie", "ask auntie", "talk to my aunt", "ask my aunt", "talk to my uncle",
+    # ... and has told, given to or asked that aunt or uncle already ("robux kartını teyzeme verdim", "əmimə
+    # demişəm, icazə verdi", "I gave it to my aunt"): the gift or the plan goes through the child's parent
+    "teyzeme", "teyzemle", "halama", "halamla", "dayima", "dayimla", "amcama", "amcamla", "xalama", "xalamla",
+    "bibime", "bibimle", "emime", "emimle",
+    "به خالم", "با خالم", "به عمم", "با عمم", "به داییم", "با داییم", "be khalam", "ba khalam", "be daiim",
+    "ba daiim",
+    "told my aunt", "asked my aunt", "gave it to my aunt", "told my uncle", "asked my uncle",
+    "моей тете", "моей тёте", "моему дяде", "с моей тет~", "с моим дяд~",
     "من و بابات", "من و مامانت", "من و بابا", "به من یا بابا", "به من یا بابات",
     "man va babat", "мы с папой", "мы с мамой", "мы с твоим папой", "мы с твоей мамой", "мне или папе",
 
