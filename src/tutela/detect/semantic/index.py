@@ -27,6 +27,16 @@ NEIGHBOURS = 3
 # share a topic (a bank card, a transfer) at 0.80-0.84.
 ORG_MATCH_SIM = 0.86
 ORG_MATCH_GAP = 0.03
+# The harm verifier's second opinion also works the other way: where it is sure a text is harmful (`CONFIRM_ABOVE`)
+# a category the text reads nearer its written harmful lines than its benign ones (kNN margin above 0) passes at
+# `CONFIRM_SHARE` of its threshold. Why: most harmful dev lines the engine missed were never flagged at all, yet
+# the verifier read them as harmful (a veiled threat, a hoax, a job abroad "with papers arranged", a trade of
+# gifts for a photo), their category's score short of its threshold. Chosen on dev rounds 19d and 21d
+# (1,278 benign and 275 harmful lines, 2026-12-07) with a verifier fitted without those two rounds, so that its
+# readings were as on unseen text: 14 more harmful lines caught and 8 more benign ones flagged; a stricter
+# confirmation (0.95) caught 9 for 6, a smaller share of the threshold (0.6-0.8) 12-5 for 7-5.
+CONFIRM_ABOVE = 0.9
+CONFIRM_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +157,14 @@ class BankIndex:
             best_row = a + np.argmax(block, axis=0)  # per target, the window that scored highest
             scores = block.max(axis=0)
             passed = np.round(scores, 4) >= thr
+            with np.errstate(invalid="ignore"):
+                margin = np.nan_to_num(margins[a:b], nan=-np.inf).max(axis=0)
+            text_harm = None if harm is None else float(harm[a:b].max())
+            if text_harm is not None and text_harm >= CONFIRM_ABOVE:
+                confirmed = ~passed & (scores >= CONFIRM_SHARE * thr) & (margin > 0)
+                confirmed[len(TARGETS) - 1:] = False  # categories only: disclosure is a signal of its own
+                passed |= confirmed
+                scores = np.where(confirmed, np.maximum(scores, thr), scores)  # a flag reads at its threshold
             own: tuple[str, ...] = ()
             if sims is not None:
                 own = self._org_rules(sims[a:b], scores, passed, best_row, a, thr)
@@ -158,10 +176,8 @@ class BankIndex:
                 row = self.similarities(emb[best_row[k]:best_row[k] + 1], cols)[0]
                 top = np.argsort(-row)[:NEIGHBOURS]
                 neighbours[name] = [self._neighbour(int(cols[j]), float(row[j])) for j in top]
-            with np.errstate(invalid="ignore"):
-                margin = np.nan_to_num(margins[a:b], nan=-np.inf).max(axis=0)
             out.append(SemanticResult(scores, flagged, neighbours, np.where(np.isinf(margin), np.nan, margin),
-                                      None if harm is None else float(harm[a:b].max()), own))
+                                      text_harm, own))
         return out
 
     def _org_rules(
