@@ -140,6 +140,12 @@ VETO_NEAR_WRITTEN = 0.02
 # один раз" is a school shooting threat only through its emoji). A flag one of these detectors has evidence for
 # stands (a school's name 0.45 and a child's age 0.45 make a privacy flag of 0.70 together).
 VERIFIER_BLIND = frozenset({"privacy", "emoji"})
+# Nor a child's own words of wanting to die, where a self-harm phrase of intent says so outright (a lexicon line that
+# is not a `topic` line, at this score: "i want to die", "yaşamak istemiyorum", "хочу умереть"): on dev round 22d
+# the verifier read "i want to die. i've been planning it for weeks and i think tonight is the night" at 0.02 and the
+# flag was dropped. A missed crisis costs a child more than a false flag costs a moderator. Topic words ("self harm"
+# in a lesson, "özünə zərər vermək" in a warning) stay open to the veto: sparing them too flagged 2 such lines.
+VETO_SPARES_INTENT = {Category.SELF_HARM.value: 0.8}
 COLUMN_OF = {c.value: j for j, c in enumerate(CATEGORIES)}
 # columns looked up once, not on every batch (an enum's `.value` is a Python property: ~0.3 us a read)
 _NOT_VETOABLE = [j for j, c in enumerate(CATEGORIES) if c not in VETOABLE_RULES]
@@ -594,7 +600,8 @@ def _verified(flags: np.ndarray, scores: np.ndarray, semantic: dict[int, Semanti
         spared = set(result.own) | overridden
         if domains[i]:
             spared |= governed_by(str(domains[i]))
-        spared.update(hit.category.value for hit in hits[i] if hit.detector in VERIFIER_BLIND)
+        spared.update(hit.category.value for hit in hits[i] if hit.detector in VERIFIER_BLIND
+                      or (not hit.topic and hit.score >= VETO_SPARES_INTENT.get(hit.category.value, 2.0)))
         if result.margins is not None:  # a near-paraphrase of a written harmful line stands (`VETO_NEAR_WRITTEN`)
             spared.update(name for name in result.flagged if result.margins[_TARGET_OF[name]] >= VETO_NEAR_WRITTEN)
         stands = scores[i] >= VETO_SURE

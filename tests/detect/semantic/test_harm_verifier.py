@@ -127,6 +127,31 @@ def test_the_veto_spares_sure_flags_rules_it_cannot_read_and_what_people_decided
     assert _veto(low, 0.6, domain="offenseval_tr_2020")  # a public source's texts keep their experts' flags
 
 
+def test_the_veto_spares_a_childs_own_words_of_wanting_to_die_not_the_topic_named() -> None:
+    """A self-harm phrase of intent ("i want to die", a lexicon line that is not a topic line) stands whatever the
+    verifier reads; the topic named in a lesson or a warning ("self harm") stays open to the veto."""
+    low = BENIGN_BELOW / 2
+    sh = CATEGORIES.index(Category.SELF_HARM)
+    intent = Hit(Category.SELF_HARM, 0.8, "self_harm phrase (en): 'i want to die'", detector="lexicon")
+    topic = Hit(Category.SELF_HARM, 0.8, "self_harm phrase (en): 'self harm'", detector="lexicon", topic=True)
+    weak = Hit(Category.SELF_HARM, 0.4, "self_harm phrase (en): 'i want to die' negated", detector="lexicon")
+    assert _veto(low, 0.6, col=sh, hits=[intent])
+    assert not _veto(low, 0.6, col=sh, hits=[topic])
+    assert not _veto(low, 0.6, col=sh, hits=[weak])
+    assert not _veto(low, 0.6, hits=[Hit(Category.VIOLENT_CONTENT, 0.8, "i will kill you", detector="lexicon")])
+
+
+def test_a_lexicon_hit_says_whether_it_names_the_topic_or_the_writers_intent() -> None:
+    from tutela.detect.detectors.lexicon import LexiconDetector
+    from tutela.detect.normalize import normalize_text
+
+    def hits(text: str) -> list[Hit]:
+        return [h for h in LexiconDetector().find(text, normalize_text(text), "en") if h.category is Category.SELF_HARM]
+
+    assert any(not h.topic for h in hits("i want to die tonight"))
+    assert hits("we learnt about self harm in pshe") and all(h.topic for h in hits("we learnt about self harm in pshe"))
+
+
 @pytest.fixture(scope="module")
 def shipped() -> Verifier:
     v = verifier_module.load_default()

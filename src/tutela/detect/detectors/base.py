@@ -28,6 +28,7 @@ class Hit:
     end: int | None = None
     on_normalized: bool = True  # span indexes the normalised text (mapped back by the engine)
     detector: str = ""  # the registered name of the detector that found it
+    topic: bool = False  # the words name the topic (a lexicon `topic` line), not what the writer means to do
 
 
 @dataclass(frozen=True, slots=True)

@@ -468,7 +468,8 @@ class LexiconDetector(Detector):
                     continue  # a weaker cue inside a phrase already found ("hediye kazandınız"): one cue
                 reach[entry.category] = (max(far, m.end()), score if m.end() > far else max(score, strongest))
                 hits.append(
-                    Hit(entry.category, score, f"{entry.reason}: '{m.group()}'", m.start(), m.end(), True, "lexicon")
+                    Hit(entry.category, score, f"{entry.reason}: '{m.group()}'", m.start(), m.end(), True, "lexicon",
+                        entry.topic)
                 )
         return hits
 
