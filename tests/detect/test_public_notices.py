@@ -25,6 +25,14 @@ def _privacy(text: str, lang: str) -> float:
     ("Кружок робототехники для детей 8-11 лет, по субботам, ул. Мира, 15, второй этаж", "ru", False),
     ("Sayın veliler, spor günü cumartesi 10:00'da Atatürk Cad. No 25 sahasında yapılacaktır", "tr", False),
     ("Hörmətli valideynlər, iclas cümə günü saat 17:00-da, Nizami küçəsi 12, akt zalında", "az", False),
+    # a number or a mailbox a notice publishes to be called or written to (dev round 21d, 2026-12-07)
+    ("Chess club open tournament on Saturday 12:00, community hall, 5 Park Road. Call us: 0555 000 00 00", "en", False),
+    ("Satranç turnuvası perşembe 15.30 spor salonunda, kayıt için Ayşe hoca: 0555 000 00 00", "tr", False),
+    ("poteryalsya kot, ryzhij 🐱 esli videli — zvonite 0555 000 00 00", "ru", False),
+    ("Kafeyə ofisiant tələb olunur. CV-ni info@example.com ünvanına göndərin", "az", False),
+    ("tamrin e futsal shanbe saat 5, soal dashtin zang bezanin 0555 000 00 34 ⚽", "fa", False),
+    ("вот её номер 0555 123 45 67, звоните ей все ночью", "ru", True),
+    ("her email is sara.k2011@example.com, spam it", "en", True),
     ("she lives at 14 Mill Lane, the blue door, walks home alone after 6", "en", True),
     ("её адрес ул. Садовая, 7, кв. 12, приходи вечером", "ru", True),
 ])

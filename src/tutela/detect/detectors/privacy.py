@@ -142,7 +142,7 @@ _PUBLIC_EVENT = re.compile(
     r"|جشن|جشنواره|نمایشگاه|مراسم|همایش|دعوت|بازارچه|کنسرت"
     r"|ярмарк|праздник|фестивал|концерт|день открытых дверей|приглаша|выставк|мероприяти"
     # a competition open to all, and an employer's address in a job advert (dev round 21d, 2026-12-07)
-    r"|turnir|турнир|соревновани|yarışma|yarisma|yarış|müsabiqə|musabiqe|olimpiad|олимпиад|مسابقه|تورنمنت|المپیاد"
+    r"|turnir|turnuva|турнир|соревновани|yarışma|yarisma|yarış|müsabiqə|musabiqe|olimpiad|олимпиад|مسابقه|تورنمنت|المپیاد"
     r"|\bhiring\b|job interview|вакансия|собеседовани|vakansiya|tələb olunur|teleb olunur|eleman aran|iş ilanı"
     r"|is ilani|استخدام|مصاحبه کاری",
     re.IGNORECASE,
@@ -176,7 +176,7 @@ _CONTACT_FRAME = re.compile(
     # a notice asks everyone to call, write or apply, in the plural or the impersonal ("call us", "arayın",
     # "zəng edin", "zang bezanin", "звоните", "запись по тел."), or is a job advert or a lost pet's poster
     r"|\b(call|text|whatsapp|ring) us\b|\bcall or text\b|\bapply\b|\bsend (us )?your cv\b|\bwe'?re hiring\b"
-    r"|arayın|arayiniz|arayınız|ulaşın|ulasin|başvur|basvur|eleman aran|iş ilanı|is ilani"
+    r"|arayın|arayiniz|arayınız|ulaşın|ulasin|başvur|basvur|eleman aran|iş ilanı|is ilani|kayıt için|kayit icin"
     r"|zəng edin|zeng edin|müraciət|muraciet|tələb olunur|teleb olunur|vakansiya"
     r"|زنگ بزنید|تماس بگیرید|zang bezanin|tamas begirid|رزومه|استخدام|نیرو می|niroo mi"
     r"|звоните|zvonite|пишите|pishite|обращайтесь|запись по|резюме|rezyume|вакансия|vakansija|vakansiya"
