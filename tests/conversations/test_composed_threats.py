@@ -301,3 +301,33 @@ def test_a_groomer_called_by_no_family_name_still_alerts() -> None:
             ("x", "teşekkür olarak bi foto at, ne giydin göreyim", None)]
     first = _first_alert(chat)
     assert first is not None and first <= 6
+
+
+# --- a player's in-game name asked, to add them in the game (`patterns.GAME_NAME_CAP`)
+
+from tutela.conversations.patterns import frame_caps  # noqa: E402
+
+
+@pytest.mark.parametrize("text", ["whats ur epic name again, ill add u", "oyundaki adın ne, ekliyim",
+                                  "какой у тебя ник в игре? добавлю", "آیدی بازیت چیه؟ اد میکنم"])
+def test_an_in_game_name_asked_caps_the_personal_stage(text: str) -> None:
+    caps = frame_caps(canon(text))
+    assert caps is not None and caps[1][0] <= 0.3  # STAGES[1] is `personal`
+
+
+@pytest.mark.parametrize("text", ["what's your snap? add me there", "what school do you go to", "ты одна дома?"])
+def test_other_personal_questions_are_not_capped_by_it(text: str) -> None:
+    caps = frame_caps(canon(text))
+    assert caps is None or caps[1][0] > 0.3
+
+
+COUSIN_GIFT_EN = [
+    ("kid", "can u help me beat the wither, i keep dying", 12), ("c", "lol ok hop on after dinner", None),
+    ("kid", "im on", 12), ("c", "got u the battle pass for ur birthday btw, check ur account", None),
+    ("kid", "NO WAY thank u", 12), ("c", "whats ur epic name again i'll add u", None), ("kid", "noah_0815", 12),
+    ("c", "added. duos on saturday?", None), ("kid", "yesss", 12),
+]
+
+
+def test_a_cousin_adding_the_child_in_the_game_after_a_gift_does_not_alert() -> None:
+    assert _first_alert(COUSIN_GIFT_EN) is None

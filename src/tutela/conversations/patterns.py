@@ -564,6 +564,7 @@ IMAGE_FRAME_CAP = 0.1
 SECRET_FRAME_CAP = 0.45
 REPORTED_FRAME_CAP = 0.45  # the early stages in reported speech (see FRAMES)
 LEVERAGE_FRAME_CAP = 0.5  # a reminder of images sent: below a threat seen (see LEVERAGE)
+GAME_NAME_CAP = 0.3  # a player's in-game name asked: below a stage seen (see FRAMES)
 # Reported speech: what a third person wrote or asked, told by a parent asking the child about a
 # stranger ("it said 'you seem mature, how old r u'", "did he ask for your school?") or by the child
 # telling it ("he said we should move to snap"), and a parent's warning about what strangers say
@@ -647,6 +648,18 @@ FRAMES: list[tuple[tuple[Stage, ...], float, bool, list[str]]] = [
         "prinesi * original",
     ]),
     ((Stage.THREATS,), LEVERAGE_FRAME_CAP, False, LEVERAGE),
+    # a player's in-game name asked to add them as a friend in the game ("whats ur epic name again i'll add u",
+    # "oyundaki adın ne", "какой у тебя ник"): the same platform, not where the child lives or who is home, and
+    # "i'll add u" is a friend request, not a move to another app nor a threat (the stage model read the English
+    # line at threats 0.51, off-platform 0.42); a strong cue in the message ("add me on snap") stands
+    ((Stage.PERSONAL, Stage.OFF_PLATFORM, Stage.THREATS), GAME_NAME_CAP, False, [
+        "epic name", "epic id", "gamertag", "gamer tag", "in game name", "ingame name", "ign", "psn name", "psn id",
+        "xbox name", "roblox name", "roblox username", "minecraft name", "fortnite name", "friend code", "player id",
+        "game id", "oyundaki adin", "oyun adin", "oyundaki ismin", "kullanici adin", "oyun id~", "nickin", "nick~ ne",
+        "oyundaki adin", "istifadeci adin", "oyun adin", "oyundaki adin ne", "nikin",
+        "ник в игре", "твой ник", "какой ник", "ник какой", "айди в игре", "игровой ник", "nik v igre", "tvoy nik",
+        "آیدی بازیت", "ایدی بازیت", "اسمت تو بازی", "اسم بازیت", "آیدیت تو", "esmet to bazi", "id bazit",
+    ]),
     # showing something to one's *own* mother is not a threat to show the child's family
     ((Stage.THREATS,), IMAGE_FRAME_CAP, False, [
         "showing my mom", "show my mom", "showing my mum", "show my mum", "to my mom", "to my mum",
