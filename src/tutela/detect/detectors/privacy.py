@@ -144,7 +144,7 @@ _PUBLIC_EVENT = re.compile(
     # a competition open to all, and an employer's address in a job advert (dev round 21d, 2026-12-07)
     r"|turnir|turnuva|турнир|соревновани|yarışma|yarisma|yarış|müsabiqə|musabiqe|olimpiad|олимпиад|مسابقه|تورنمنت|المپیاد"
     r"|\bhiring\b|job interview|вакансия|собеседовани|vakansiya|tələb olunur|teleb olunur|eleman aran|iş ilanı"
-    r"|is ilani|استخدام|مصاحبه کاری",
+    r"|is ilani|استخدام|estekhdam|مصاحبه کاری",
     re.IGNORECASE,
 )
 # A service's number is published to be called: a toll-free helpline ("free 24/7 line 0800 000 0000", "8-800"),
@@ -178,7 +178,7 @@ _CONTACT_FRAME = re.compile(
     r"|\b(call|text|whatsapp|ring) us\b|\bcall or text\b|\bapply\b|\bsend (us )?your cv\b|\bwe'?re hiring\b"
     r"|arayın|arayiniz|arayınız|ulaşın|ulasin|başvur|basvur|eleman aran|iş ilanı|is ilani|kayıt için|kayit icin"
     r"|zəng edin|zeng edin|müraciət|muraciet|tələb olunur|teleb olunur|vakansiya"
-    r"|زنگ بزنید|تماس بگیرید|zang bezanin|tamas begirid|رزومه|استخدام|نیرو می|niroo mi"
+    r"|زنگ بزنید|تماس بگیرید|zang bezanin|tamas begirid|رزومه|استخدام|estekhdam|نیرو می|niroo mi|\binfo\s*:"
     r"|звоните|zvonite|пишите|pishite|обращайтесь|запись по|резюме|rezyume|вакансия|vakansija|vakansiya"
     r"|lost (cat|dog|kitten|puppy)|kayıp (kedi|köpek)|kayip (kedi|kopek)|itib|itdi"
     r"|گم شده|gom shode|потерял(ся|ась)|poteryal(sya|as)|пропал(а|)? (кошка|собака|кот|пес|пёс)",
