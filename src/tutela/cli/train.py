@@ -62,6 +62,31 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"wrote {path} from {meta['bank_examples']} bank lines and {meta['challenge_lines']} dev lines "
                    f"({meta['harmful']} harmful, {meta['benign']} benign) in {time.monotonic() - start:.0f}s")
 
+    @train.command("embedding-experts")
+    def train_embedding_experts(
+        data: Path = typer.Option(None, "--data", help="folder of the text CSVs (default: <repo>/../shared/data/text)"),
+        out: Path = typer.Option(None, "--out", help="where to write embedding_experts.npz (default: the package's "
+                                 "models folder)"),
+    ) -> None:
+        """Fit the embedding experts of the public sources listed in `training/embedding_experts.SOURCES` on their
+        training rows (needs the `train` extra and the shared data)."""
+        from tutela.detect.semantic.embedding_experts import default_path
+        from tutela.detect.training.data import default_data_dir
+        from tutela.detect.training.embedding_experts import train as fit
+
+        folder = data or default_data_dir()
+        if not folder.is_dir():
+            fail(f"text data not found at {folder}; pass --data DIR")
+        start = time.monotonic()
+        try:
+            path, meta = fit(folder, out or default_path().parent)
+        except ValueError as exc:
+            fail(str(exc))
+        for route, m in meta.items():
+            typer.echo(f"{route}: {m['train_rows']} training rows, threshold {m['threshold']} "
+                       f"(calibration macro-F1 {m['calib_macro_f1']})")
+        typer.echo(f"wrote {path} in {time.monotonic() - start:.0f}s")
+
     @train.command("text")
     def train_text(
         data: Path = typer.Option(None, "--data", help="folder of the text CSVs (default: <repo>/../shared/data/text)"),

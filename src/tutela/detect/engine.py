@@ -466,6 +466,7 @@ def _finish(
                    state.public_domain)
     _verified(flag_matrix, final_all, state.semantic, overridden, state.public_domain, state.hits,
               state.adult_to_minor)
+    _embedding_experts(flag_matrix, final_all, state, overridden)
     flagged: list[list[Category]] = [[] for _ in range(n)]
     flag_rows, flag_cols = np.nonzero(flag_matrix)  # one call for the batch, not one a text
     for i, j in zip(flag_rows.tolist(), flag_cols.tolist(), strict=True):
@@ -607,6 +608,32 @@ def _verified(flags: np.ndarray, scores: np.ndarray, semantic: dict[int, Semanti
         stands = scores[i] >= VETO_SURE
         stands[[COLUMN_OF[name] for name in spared if name in COLUMN_OF]] = True
         flags[i] &= stands
+
+
+def _embedding_experts(flags: np.ndarray, scores: np.ndarray, state: BatchState, overridden: set[str]) -> None:
+    """In the domain of a public source with an embedding expert (`semantic/embedding_experts.py`), the expert
+    decides, in place, the categories the source's labels speak for: its category flagged where its probability on
+    the text's vector reaches its threshold, the others of them not. Only texts the semantic stage read (the
+    vector is its own); a category whose threshold the operator set is left to that threshold."""
+    from tutela.detect.semantic.embedding_experts import load_default
+
+    experts = load_default()
+    if not experts:
+        return
+    for i, result in state.semantic.items():
+        expert = experts.get(str(state.public_domain[i]))
+        if expert is None or result.vector is None:
+            continue
+        p = expert.prob(result.vector)
+        for name in governed_by(expert.route) - overridden:
+            flags[i, COLUMN_OF[name]] = False
+        if p >= expert.threshold and expert.category not in overridden:
+            j = COLUMN_OF[expert.category]
+            flags[i, j] = True
+            scores[i, j] = max(scores[i, j], p)
+            state.evidence[i].append(("embedding_expert", Evidence(
+                expert.category, round(p, 4), f"{expert.route} expert on the sentence embedding: {p:.2f} "
+                f"(flags from {expert.threshold:.2f})")))
 
 
 def _semantic_rows(

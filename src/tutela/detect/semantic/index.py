@@ -79,6 +79,8 @@ class SemanticResult:
     harm: float | None = None
     # targets an organisation's own examples passed (`_org_rules`): the verifier never drops those
     own: tuple[str, ...] = ()
+    # the e5 vector of the text's first window, which an embedding expert reads (`embedding_experts.py`)
+    vector: np.ndarray | None = None
 
     @property
     def reads_benign(self) -> bool:
@@ -177,7 +179,7 @@ class BankIndex:
                 top = np.argsort(-row)[:NEIGHBOURS]
                 neighbours[name] = [self._neighbour(int(cols[j]), float(row[j])) for j in top]
             out.append(SemanticResult(scores, flagged, neighbours, np.where(np.isinf(margin), np.nan, margin),
-                                      text_harm, own))
+                                      text_harm, own, emb[a]))
         return out
 
     def _org_rules(
