@@ -5,7 +5,9 @@ registered by `cli/conversations.py`). Each calls the component's `train(data_di
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -13,6 +15,20 @@ from tutela.cli.common import err_console, fail
 
 #: The `tutela train` group; other areas add their own `train <model>` command to it.
 train_group = typer.Typer(help="Rebuild trained model artefacts.", no_args_is_help=True)
+
+
+def _timed_fit(folder: Path, missing: str, fit: Callable[[Path], tuple[Path, dict[str, Any]]]
+               ) -> tuple[Path, dict[str, Any], float]:
+    """Run a fit on an input folder: a clear error where the folder is missing or the fit refuses its data (a
+    `ValueError`), else what it wrote, its record and the seconds it took."""
+    if not folder.is_dir():
+        fail(missing)
+    start = time.monotonic()
+    try:
+        path, meta = fit(folder)
+    except ValueError as exc:
+        fail(str(exc))
+    return path, meta, time.monotonic() - start
 
 
 def register(app: typer.Typer) -> None:
@@ -52,15 +68,10 @@ def register(app: typer.Typer) -> None:
         from tutela.detect.semantic.verifier import default_path
 
         folder = challenge or default_challenge_dir()
-        if not folder.is_dir():
-            fail(f"challenge lines not found at {folder}; pass --challenge DIR")
-        start = time.monotonic()
-        try:
-            path, meta = train(folder, out or default_path().parent)
-        except ValueError as exc:
-            fail(str(exc))
+        path, meta, took = _timed_fit(folder, f"challenge lines not found at {folder}; pass --challenge DIR",
+                                      lambda f: train(f, out or default_path().parent))
         typer.echo(f"wrote {path} from {meta['bank_examples']} bank lines and {meta['challenge_lines']} dev lines "
-                   f"({meta['harmful']} harmful, {meta['benign']} benign) in {time.monotonic() - start:.0f}s")
+                   f"({meta['harmful']} harmful, {meta['benign']} benign) in {took:.0f}s")
 
     @train.command("embedding-experts")
     def train_embedding_experts(
@@ -75,17 +86,12 @@ def register(app: typer.Typer) -> None:
         from tutela.detect.training.embedding_experts import train as fit
 
         folder = data or default_data_dir()
-        if not folder.is_dir():
-            fail(f"text data not found at {folder}; pass --data DIR")
-        start = time.monotonic()
-        try:
-            path, meta = fit(folder, out or default_path().parent)
-        except ValueError as exc:
-            fail(str(exc))
+        path, meta, took = _timed_fit(folder, f"text data not found at {folder}; pass --data DIR",
+                                      lambda f: fit(f, out or default_path().parent))
         for route, m in meta.items():
             typer.echo(f"{route}: {m['train_rows']} training rows, threshold {m['threshold']} "
                        f"(calibration macro-F1 {m['calib_macro_f1']})")
-        typer.echo(f"wrote {path} in {time.monotonic() - start:.0f}s")
+        typer.echo(f"wrote {path} in {took:.0f}s")
 
     @train.command("text")
     def train_text(
