@@ -30,18 +30,10 @@ def vectors(texts: list[str], lang: str) -> np.ndarray:
     return np.asarray(get_encoder().encode(firsts), dtype=np.float64)
 
 
-def _macro_f1(pred: np.ndarray, gold: np.ndarray) -> float:
-    f1s = []
-    for cls in (True, False):
-        tp = float(np.sum((pred == cls) & (gold == cls)))
-        fp = float(np.sum((pred == cls) & (gold != cls)))
-        fn = float(np.sum((pred != cls) & (gold == cls)))
-        f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
-    return float(np.mean(f1s))
-
-
 def fit_source(rows: list[dict], category: str, lang: str, route: str) -> tuple[EmbeddingExpert, dict[str, Any]]:
     from sklearn.linear_model import LogisticRegression
+
+    from tutela.detect.training.public_sets import macro_f1
 
     train = [r for r in rows if r["split"] == "train"]
     calib = [r for r in rows if r["split"] == "calib"]
@@ -55,7 +47,7 @@ def fit_source(rows: list[dict], category: str, lang: str, route: str) -> tuple[
     p = model.predict_proba(vectors([r["text"] for r in calib], lang))[:, 1]
     gold = np.array([r["harm"] != "none" for r in calib])
     grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
-    scores = [_macro_f1(p >= t, gold) for t in grid]
+    scores = [macro_f1(p >= t, gold) for t in grid]
     best = int(np.argmax(scores))
     expert = EmbeddingExpert(route, category, model.coef_[0].astype(np.float32), float(model.intercept_[0]),
                              float(grid[best]))
