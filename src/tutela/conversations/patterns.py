@@ -656,7 +656,7 @@ FRAMES: list[tuple[tuple[Stage, ...], float, bool, list[str]]] = [
         "epic name", "epic id", "gamertag", "gamer tag", "in game name", "ingame name", "ign", "psn name", "psn id",
         "xbox name", "roblox name", "roblox username", "minecraft name", "fortnite name", "friend code", "player id",
         "game id", "oyundaki adin", "oyun adin", "oyundaki ismin", "kullanici adin", "oyun id~", "nickin", "nick~ ne",
-        "oyundaki adin", "istifadeci adin", "oyun adin", "oyundaki adin ne", "nikin",
+        "istifadeci adin", "nikin",
         "ник в игре", "твой ник", "какой ник", "ник какой", "айди в игре", "игровой ник", "nik v igre", "tvoy nik",
         "آیدی بازیت", "ایدی بازیت", "اسمت تو بازی", "اسم بازیت", "آیدیت تو", "esmet to bazi", "id bazit",
     ]),
