@@ -117,3 +117,27 @@ def test_a_warning_releases_a_sure_scam_flag_that_is_nearer_the_written_warnings
     # sure, and no warning: it stands however near the benign lines; "your mum will never ask" is no warning
     assert _run(0.96, NEARER_BENIGN - 0.05, col=FRAUD, text="kart numaranı ve sms kodunu hemen yaz", lang="tr")
     assert _run(0.96, -0.01, col=FRAUD, text="annen asla sormaz, kart şifresini yaz", lang="tr")
+
+
+def test_a_notice_that_publishes_a_number_releases_a_sure_scam_flag_nearer_the_benign_lines() -> None:
+    # the scam head reads any "call 0555 ..." as spam; a club's registration line or a lost cat's poster is a notice
+    club = "Satranç kulübü yeni dönem kayıtları için 0555 000 11 22'yi arayabilirsiniz, hafta içi 10.00-18.00."
+    cat = "Pişiyimiz qaçıb, ağ-boz rəngdədir. Görsəniz 055 555 00 00-a yazın, mükafat var"
+    assert not _run(1.0, -0.03, col=FRAUD, text=club, lang="tr")
+    assert not _run(1.0, -0.03, col=FRAUD, text=cat, lang="az")
+    assert _run(1.0, 0.005, col=FRAUD, text=club, lang="tr")  # nearer a written scam: it stands
+    # someone's own number is no notice; nor is a number without a notice's words
+    assert _run(1.0, -0.03, col=FRAUD, text="kayıt için beni ara 0555 000 11 22, numaram bu", lang="tr")
+    assert _run(1.0, -0.03, col=FRAUD, text="0555 000 11 22 hemen ara kazandın", lang="tr")
+
+
+def test_in_a_public_sources_domain_a_published_number_marks_nothing() -> None:
+    flags = np.zeros((1, K), dtype=bool)
+    flags[0, FRAUD] = True
+    probs = np.zeros((1, K))
+    probs[0, FRAUD] = 1.0
+    semantic = {0: SemanticResult(np.zeros(len(TARGETS)), [], {}, _margins(-0.03, "fraud"))}
+    text = normalize_text("Congratulations, you won a reward! For info call 0800 000 0000 now")
+    _nearer_benign(flags, probs, np.zeros((1, K)), np.zeros((1, K), dtype=bool), semantic, set(), ["en"], [text],
+                   ["sms_spam_collection"])
+    assert flags[0, FRAUD]

@@ -38,3 +38,16 @@ def _privacy(text: str, lang: str) -> float:
 ])
 def test_a_notice_to_all_parents_is_not_a_childs_address(text: str, lang: str, personal: bool) -> None:
     assert (_privacy(text, lang) >= RULE) is personal, text
+
+
+@pytest.mark.parametrize(("text", "lang", "personal"), [
+    # a registration line, a poster's reward, "tel." before a club's number, a graduation's venue (dev round 25d)
+    ("Şəhər kitabxanasında pulsuz rəsm dərsi şənbə saat 10:00-da. Qeydiyyat: 055 555 00 11", "az", False),
+    ("Pişiyimiz qaçıb, ağ-boz rəngdədir. Görsəniz 055 555 00 00-a yazın, mükafat var", "az", False),
+    ("Секция шахмат: занятия по вторникам, тел. 8 (555) 000-11-22, спросить Ольгу Ивановну", "ru", False),
+    ("Выпускной пройдёт 27 июня в 17:00, ул. Садовая, 5. Вход по пригласительным.", "ru", False),
+    ("Lost our dog near the park, brown with a white ear, reward if found: 07555 000111", "en", False),
+    ("qeydiyyat lazım deyil, budur onun nömrəsi 055 555 00 00, yazın ona", "az", True),
+])
+def test_a_notices_registration_line_or_reward_is_published(text: str, lang: str, personal: bool) -> None:
+    assert (_privacy(text, lang) >= RULE) is personal, text

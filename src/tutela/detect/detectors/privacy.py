@@ -143,6 +143,8 @@ _PUBLIC_EVENT = re.compile(
     r"|ярмарк|праздник|фестивал|концерт|день открытых дверей|приглаша|выставк|мероприяти"
     # a competition open to all, and an employer's address in a job advert (dev round 21d, 2026-12-07)
     r"|turnir|turnuva|турнир|соревновани|yarışma|yarisma|yarış|müsabiqə|musabiqe|olimpiad|олимпиад|مسابقه|تورنمنت|المپیاد"
+    # and a graduation's venue, entry by invitation (25d: "Выпускной ... в ДК «Строитель», ул. Центральная, 5")
+    r"|graduation|\bprom\b|mezuniyet|buraxılış|buraxilis|выпускн|vypuskn|пригласительн|вход по|جشن فارغ"
     r"|\bhiring\b|job interview|вакансия|собеседовани|vakansiya|tələb olunur|teleb olunur|eleman aran|iş ilanı"
     r"|is ilani|استخدام|estekhdam|مصاحبه کاری",
     re.IGNORECASE,
@@ -181,7 +183,14 @@ _CONTACT_FRAME = re.compile(
     r"|زنگ بزنید|تماس بگیرید|zang bezanin|tamas begirid|رزومه|استخدام|estekhdam|نیرو می|niroo mi|\binfo\s*:"
     r"|звоните|zvonite|пишите|pishite|обращайтесь|запись по|резюме|rezyume|вакансия|vakansija|vakansiya"
     r"|lost (cat|dog|kitten|puppy)|kayıp (kedi|köpek)|kayip (kedi|kopek)|itib|itdi"
-    r"|گم شده|gom shode|потерял(ся|ась)|poteryal(sya|as)|пропал(а|)? (кошка|собака|кот|пес|пёс)",
+    r"|گم شده|gom shode|потерял(ся|ась)|poteryal(sya|as)|пропал(а|)? (кошка|собака|кот|пес|пёс)"
+    # a club's or a library's registration line, a poster's reward for a lost pet, "tel." before a notice's
+    # number (dev round 25d, 2026-12-07: a chess club, a free drawing class, a runaway cat, a lost dog and a
+    # chess section's "тел. 8 (555) ..., спросить Ирину Петровну" were 5 of the 22 benign flags, in four languages)
+    r"|\bregistration\b|\bsign ?ups?\b|\breward\b|kayıtlar[ıi] için|kayitlari icin|arayabilirsiniz|ulaşabilirsiniz"
+    r"|ulasabilirsiniz|ödül|\bodul|qeydiyyat|mükafat|mukafat|görsəniz|gorseniz|tapsanız|tapsaniz"
+    r"|ثبت[ \u200c]?نام|sabt ?e? ?nam|مژدگانی|مژدگونی|mo[jz]h?degani|mozhdegooni"
+    r"|\bтел\.|\btel\.|спросить|вознагражд|voznagrazhd|кто видел",
     re.IGNORECASE,
 )
 _PHONE_SAY = re.compile(
@@ -223,6 +232,13 @@ _CLOCK = re.compile(r"\b\d{1,2}([:.]\d{2})?\s*(am|pm)\b|\b\d{1,2}:\d{2}\b|\b\d{1
                     r"|\bsaat \d|ساعت ?[\d۰-۹]|\bв \d{1,2}\b")
 _SOMEONE = re.compile(r"\b(her|his|she'?s|he'?s|she|him|kiz|kizin|oglan|oglanin|onun|qiz|qizin|onu)\b"
                       r"|(دختره|پسره|\bاون\b|\bاو\b|-ش\b|اش\b)|\b(ее|её|его|она|он)\b")
+
+
+def publishes_a_number(text: str) -> bool:
+    """A notice giving a number to be called (`_CONTACT_FRAME` or `_PUBLIC_EVENT`), nobody saying whose it is
+    (`_PHONE_SAY`): the test `find` reads a number as published by, without parsing the number."""
+    return (_DIGIT_RUN.search(text) is not None and _PHONE_SAY.search(text) is None
+            and (_CONTACT_FRAME.search(text) is not None or _PUBLIC_EVENT.search(text) is not None))
 
 
 def _whereabouts(normalized: str) -> re.Match[str] | None:

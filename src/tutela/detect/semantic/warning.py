@@ -83,7 +83,7 @@ _NOT_A_JOKE = re.compile(
 )
 _RECOVERY = re.compile(
     r"(?<![^\W_])(?:(?:artik|simdi|su an) (?:daha )?iyiyim|iyilestim|iyilesiyorum|tedavi(?:den)? sonra"
-    r"|birakali (?:\w+ ){0,2}(?:oldu|gecti)|\d+ (?:gun|ay|yil)dir (?:yapmiyorum|temizim)"
+    r"|birakali (?:\w+ ){0,2}(?:oldu|gecti)|(?:\d+|bir|iki|uc|alti) (?:gun|hafta|ay|yil) oldu[^.!?\n]{0,40}birakali|\d+ (?:gun|ay|yil)dir (?:yapmiyorum|temizim)"
     r"|(?:bir|iki|uc|\d+) (?:yil|ay) (?:once|evvel)[^.!?\n]{0,40}(?:simdi|artik)"
     r"|indi (?:daha )?yaxsiyam|sagaldim|sagaliram|mualiceden sonra|terk edeli"
     r"|\d+ (?:gun|ay|il)dir (?:etmirem|temizem)|(?:bir|iki|uc|\d+) (?:il|ay) (?:evvel|once)[^.!?\n]{0,40}(?:indi|artiq)"
