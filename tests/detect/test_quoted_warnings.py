@@ -31,6 +31,19 @@ def test_quoted_spans_read_double_quotes_and_single_quotes_that_open_and_close_a
     single = "UYARI: 'Paketiniz depoda bekliyor, 12 TL ödeyin' diye mesaj geliyor, dolandırıcılık"
     assert [single[s:e] for s, e in quoted_spans(single)] == ["'Paketiniz depoda bekliyor, 12 TL ödeyin'"]
     assert quoted_spans("the kids' phones and the teachers' room, tell 'em we're at tom's") == []
+    # an apostrophe between two letters stays inside a single-quoted phrase (an e-safety slide, round 25d)
+    slide = "grooming messages include 'you're so mature for your age', 'don't tell your parents'. Speak to Mrs Lee"
+    assert [slide[s:e] for s, e in quoted_spans(slide)] == ["'you're so mature for your age'", "'don't tell your parents'"]
+
+
+def test_a_grooming_line_quoted_on_an_e_safety_slide_or_in_a_police_warning_is_weak() -> None:
+    lure = "'you're so mature for your age', 'don't tell your parents' and 'let's move to another app'"
+    slide = f"E-safety assembly slide: real examples of grooming messages include {lure}. Speak to Mrs Lee about it."
+    assert _lexicon_score(slide, "en", Category.SEXUAL_EXPLOITATION) < 0.5
+    assert _lexicon_score("don't tell your parents, let's move to another app", "en", Category.SEXUAL_EXPLOITATION) >= 0.5
+    police = "Polis uyarıyor: 'Videon bende, para göndermezsen yayarım' mesajı alırsanız ödeme yapmayın, şikâyet edin."
+    assert _lexicon_score(police, "tr", Category.SEXUAL_EXPLOITATION) < 0.5
+    assert _lexicon_score("Videon bende, para göndermezsen yayarım", "tr", Category.SEXUAL_EXPLOITATION) >= 0.5
 
 
 def _lexicon_score(text: str, lang: str, category: Category) -> float:

@@ -7,7 +7,8 @@ stage all read: on the tuners' round-5t dev lines every quoted scam warning in e
 `fraud` (model 0.58-0.99, semantic margin +0.003..+0.01 towards the scams, 2026-12-06). A text read this way
 has a quote of a few words in double quotes (straight, curly, low-high or guillemets), or in single quotes
 that open after a space, a colon or a bracket and close before anything but a letter (an apostrophe sits
-inside a word: "switch'ime", "don't", "parents' evening"; round 10d's "DİKKAT: 'Kargonuz gümrükte bekliyor,
+inside a word: "switch'ime", "don't", "parents' evening", also inside a quote: an e-safety slide's "'you're so mature
+for your age', 'don't tell your parents'" was no quote at all until round 25d, 2026-12-07; round 10d's "DİKKAT: 'Kargonuz gümrükte bekliyor,
 9,90 TL ödeyin ...' diye SMS geliyor. DOLANDIRICILIK" was read as the scam it quotes, fraud 1.0 from the
 model, 2026-12-06), and a frame that names the scam or warns on its own; the frame alone decides. A quote with nothing around it, or a frame that says nothing of a warning, changes
 nothing: a scammer's message is not a warning because it puts a word in quotes.
@@ -20,7 +21,7 @@ import re
 # a quote of at least 8 characters, on one line; the low-high German/Turkish pair closes with either curly mark
 _QUOTED = re.compile(
     r'"[^"\n]{8,}?"|“[^”\n]{8,}?”|„[^“”\n]{8,}?[“”]|«[^»\n]{8,}?»'
-    r"|(?<![^\s:(\[])'[^'\n]{8,}?'(?![^\W_])"
+    r"|(?<![^\s:(\[])'(?:[^'\n]|(?<=[^\W\d_])'(?=[^\W\d_])){8,}?'(?![^\W_])"
 )
 
 
