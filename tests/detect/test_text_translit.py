@@ -208,3 +208,14 @@ def test_finglish_final_e_at_the_end_of_a_sentence_is_the_copula_not_an_ezafe() 
 
 def test_finglish_group_bullying_line_is_recognised_as_persian() -> None:
     assert identify("bachea biain hamamun reza ro too group block konim")[0] == "fa"
+
+
+def test_finglish_negative_prefix_is_a_bare_nun_before_a_verb_but_nouns_keep_their_alef() -> None:
+    from tutela.detect.semantic.warning import warns
+
+    assert latin_to_persian("post nakon") == "پست نکن"
+    assert latin_to_persian("naferest") == "نفرست" and latin_to_persian("nanevis") == "ننویس"
+    assert latin_to_persian("name") == "نامه"  # a noun: its long a stays
+    card = latin_to_persian("ax e kart e danesh amoozit ro post nakon, toosh esm o madrese hast")
+    assert warns(card, "fa")
+    assert not warns(latin_to_persian("aksato post kon ta hame bebinan"), "fa")
