@@ -216,13 +216,23 @@ def test_finglish_is_verified_as_typed_and_translit_also_learnt_in_its_script(
         original(flags, scores, semantic, *rest)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine, "_verified", spy)
-    text = "bache-ha film e jadid e jang ro didin? akharesh hame ro koshtan"  # "did you see the new war film?"
+    # texts whose three readings the verifier reads apart, so the typed one can be told from the largest (which
+    # of them do moves a little with each refit: the first with a clear gap is used)
+    candidates = [
+        "bache-ha film e jadid e jang ro didin? akharesh hame ro koshtan",  # "did you see the new war film?"
+        "dadasham goft age bazi ro nabaram gooshimo az panjere part mikone 😂",
+        "farda emtehan e riazi darim, man ke hichi nakhoondam, koshtam khodamo",
+    ]
+    gaps = []
+    for text in candidates:
+        native = written_back(text, "fa")
+        assert native is not None and native != encoded_form(text, "fa")
+        readings = shipped.prob(get_encoder().encode(
+            [encoded_form(text, "fa"), native, encoded_form(finglish_short_a(text) or text, "fa")]))
+        gaps.append((max(readings) - readings[0], text, readings))
+    gap, text, readings = max(gaps, key=lambda g: g[0])
+    assert gap > 0.01  # the largest reading would have been another number
     analyze_texts([text], settings=Settings(), stages="deep")
-    native = written_back(text, "fa")
-    assert native is not None and native != encoded_form(text, "fa")
-    readings = shipped.prob(get_encoder().encode(
-        [encoded_form(text, "fa"), native, encoded_form(finglish_short_a(text) or text, "fa")]))
     assert seen[0].harm == pytest.approx(readings[0], abs=1e-3)
-    assert max(readings) - readings[0] > 0.01  # the largest reading would have been another number
     assert written_back("privet, poshli v kino zavtra", "ru") == "привет, пошли в кино завтра"
     assert written_back("привет", "ru") is None and written_back("see you at the cinema", "en") is None
