@@ -203,6 +203,9 @@ def test_a_friend_warned_away_from_school(text: str, lang: str, harmful: bool) -
 
 @pytest.mark.parametrize(("text", "lang", "harmful"), [
     ("looking for an ana buddy, we text each other every meal", "en", True),
+    # hyphenated, in translit and in Cyrillic (dev round 27d, 2026-12-07)
+    ("ishchu ana-buddy 13-15 let, pishi v lichku", "ru", True),
+    ("ищу ана-бадди до лета, родителям ни слова", "ru", True),
     ("we stay under 400 calories a day together, no telling parents", "en", True),
     ("günde 300 kaloriden az yiyeceğiz, birbirimizi kontrol ederiz", "tr", True),
     ("gündə 400 kaloridən az yeyəcəyik, bir-birimizə yazarıq", "az", True),
