@@ -8,7 +8,13 @@ from __future__ import annotations
 import numpy as np
 
 from tutela.detect.semantic.encoder import get_encoder
-from tutela.detect.semantic.index import CONFIRM_ABOVE, CONFIRM_SHARE, BankIndex
+from tutela.detect.semantic.index import (
+    CONFIRM_ABOVE,
+    CONFIRM_SHARE,
+    CONFIRM_SURE_ABOVE,
+    CONFIRM_SURE_SHARE,
+    BankIndex,
+)
 from tutela.detect.semantic.scorer import TARGETS
 
 
@@ -56,7 +62,7 @@ def test_below_the_share_or_nearer_the_benign_lines_nothing_is_confirmed(seed_in
     enc = get_encoder()
     thr = np.array(seed_index.calibrated.thresholds, dtype=float)
     thr[t] = score / (CONFIRM_SHARE * 0.9)  # the score is under the confirmed bar
-    assert TARGETS[t] not in _with(seed_index, 0.99).score([text], enc, thr)[0].flagged
+    assert TARGETS[t] not in _with(seed_index, CONFIRM_SURE_ABOVE - 0.01).score([text], enc, thr)[0].flagged
     # a category the text reads nearer the benign lines of, with the same bar placement that confirmed above
     r = _with(seed_index, 0.5).score([text], enc)[0]
     benign_side = [k for k in range(len(TARGETS) - 1) if r.margins[k] <= 0 and r.scores[k] > 0]
@@ -65,3 +71,14 @@ def test_below_the_share_or_nearer_the_benign_lines_nothing_is_confirmed(seed_in
     thr = np.array(seed_index.calibrated.thresholds, dtype=float)
     thr[k] = r.scores[k] / ((1 + CONFIRM_SHARE) / 2)
     assert TARGETS[k] not in _with(seed_index, 0.99).score([text], enc, thr)[0].flagged
+
+
+def test_a_surer_verifier_confirms_at_a_smaller_share(seed_index: BankIndex) -> None:
+    text, t, score = _case(seed_index)
+    enc = get_encoder()
+    thr = np.array(seed_index.calibrated.thresholds, dtype=float)
+    thr[t] = score / ((CONFIRM_SURE_SHARE + CONFIRM_SHARE) / 2)  # between the two bars
+    assert TARGETS[t] in _with(seed_index, CONFIRM_SURE_ABOVE).score([text], enc, thr)[0].flagged
+    assert TARGETS[t] not in _with(seed_index, CONFIRM_SURE_ABOVE - 0.01).score([text], enc, thr)[0].flagged
+    thr[t] = score / (CONFIRM_SURE_SHARE * 0.9)  # under the surer bar too
+    assert TARGETS[t] not in _with(seed_index, 1.0).score([text], enc, thr)[0].flagged

@@ -37,6 +37,14 @@ ORG_MATCH_GAP = 0.03
 # confirmation (0.95) caught 9 for 6, a smaller share of the threshold (0.6-0.8) 12-5 for 7-5.
 CONFIRM_ABOVE = 0.9
 CONFIRM_SHARE = 0.5
+# ...and where it is surer still, at a quarter of the threshold: harmful lines the verifier read at 0.95-1.0 whose
+# category scored 0.18-0.22 of a 0.5 threshold ("a few test shots in your underwear ... no need to involve
+# parents", "wait in the white car one stop before the school bus, tell your mum you have a study session",
+# "tomorrow I'm bringing something to school so none of you dare laugh at me"). Chosen on dev rounds 21d-27d
+# (2,541 lines) read by a verifier fitted without them (2026-12-07): 21 more harmful lines of 1,199 caught for 1
+# more benign line of 1,342 flagged; at 0.97 it was 16 for 0, at 0.9 with a third of the threshold 22 for 2.
+CONFIRM_SURE_ABOVE = 0.95
+CONFIRM_SURE_SHARE = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +171,8 @@ class BankIndex:
                 margin = np.nan_to_num(margins[a:b], nan=-np.inf).max(axis=0)
             text_harm = None if harm is None else float(harm[a:b].max())
             if text_harm is not None and text_harm >= CONFIRM_ABOVE:
-                confirmed = ~passed & (scores >= CONFIRM_SHARE * thr) & (margin > 0)
+                share = CONFIRM_SURE_SHARE if text_harm >= CONFIRM_SURE_ABOVE else CONFIRM_SHARE
+                confirmed = ~passed & (scores >= share * thr) & (margin > 0)
                 confirmed[len(TARGETS) - 1:] = False  # categories only: disclosure is a signal of its own
                 passed |= confirmed
                 scores = np.where(confirmed, np.maximum(scores, thr), scores)  # a flag reads at its threshold
