@@ -47,6 +47,10 @@ def test_a_notice_to_all_parents_is_not_a_childs_address(text: str, lang: str, p
     ("Секция шахмат: занятия по вторникам, тел. 8 (555) 000-11-22, спросить Ольгу Ивановну", "ru", False),
     ("Выпускной пройдёт 27 июня в 17:00, ул. Садовая, 5. Вход по пригласительным.", "ru", False),
     ("Lost our dog near the park, brown with a white ear, reward if found: 07555 000111", "en", False),
+    # an information line, registrations opened, a Turkish HR mailbox (dev round 28d)
+    ("Basketbol kulübü seçmeleri için bilgi hattı: 0555 000 11 22, 10-14 yaş kayıtları başladı.", "tr", False),
+    ("Kafemize part-time garson aranıyor, 18 yaş üstü. Başvuru: ik@kafe.example", "tr", False),
+    ("bu kızın maili ayse.k2012@example.com, herkes yazsın", "tr", True),
     ("qeydiyyat lazım deyil, budur onun nömrəsi 055 555 00 00, yazın ona", "az", True),
 ])
 def test_a_notices_registration_line_or_reward_is_published(text: str, lang: str, personal: bool) -> None:

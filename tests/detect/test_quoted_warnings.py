@@ -44,6 +44,10 @@ def test_a_grooming_line_quoted_on_an_e_safety_slide_or_in_a_police_warning_is_w
     police = "Polis uyarıyor: 'Videon bende, para göndermezsen yayarım' mesajı alırsanız ödeme yapmayın, şikâyet edin."
     assert _lexicon_score(police, "tr", Category.SEXUAL_EXPLOITATION) < 0.5
     assert _lexicon_score("Videon bende, para göndermezsen yayarım", "tr", Category.SEXUAL_EXPLOITATION) >= 0.5
+    # the cyber police quoting a prize scam in guillemets, and the scam itself (dev round 28d)
+    fata = "پلیس فتا: اگه پیامی گرفتید که نوشته «برنده‌ی جایزه شدی، کد تایید رو بفرست»، کد رو برای کسی نفرستید."
+    assert _lexicon_score(fata, "fa", Category.FRAUD) < 0.5
+    assert _lexicon_score("برنده‌ی جایزه شدی، کد تایید رو بفرست", "fa", Category.FRAUD) >= 0.5
 
 
 def _lexicon_score(text: str, lang: str, category: Category) -> float:

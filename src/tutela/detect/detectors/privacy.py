@@ -29,7 +29,7 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}\b")
 # An organisation's role mailbox (info@, jobs@, hr@, contact@ ...) is published to be written to: nobody's own
 _ROLE_MAILBOX = re.compile(
     r"(info|jobs?|careers?|hr|contact|office|support|hello|admin|press|enquiries|inquiries|reception|school"
-    r"|noreply|no-reply|sales|team|kadr|ish|vakansiya|rezyume|resume|cv)@", re.IGNORECASE)
+    r"|noreply|no-reply|sales|team|kadr|ish|vakansiya|rezyume|resume|cv|ik|kariyer|basvuru|insankaynaklari)@", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_.]{3,30}\b")
 _HANDLE_CONTEXT = re.compile(
     r"\b(insta(gram)?|ig|snap(chat)?|tik ?tok|telegram|tg|discord|whats ?app|kik|vk|wa)\b\s*[:=\-]?\s*@?"
@@ -188,7 +188,7 @@ _CONTACT_FRAME = re.compile(
     # number (dev round 25d, 2026-12-07: a chess club, a free drawing class, a runaway cat, a lost dog and a
     # chess section's "тел. 8 (555) ..., спросить Ирину Петровну" were 5 of the 22 benign flags, in four languages)
     r"|\bregistration\b|\bsign ?ups?\b|\breward\b|kayıtlar[ıi] için|kayitlari icin|arayabilirsiniz|ulaşabilirsiniz"
-    r"|ulasabilirsiniz|ödül|\bodul|qeydiyyat|mükafat|mukafat|görsəniz|gorseniz|tapsanız|tapsaniz"
+    r"|ulasabilirsiniz|bilgi hatt|kayıtlar[ıi] başladı|kayitlari basladi|ödül|\bodul|qeydiyyat|mükafat|mukafat|görsəniz|gorseniz|tapsanız|tapsaniz"
     r"|ثبت[ \u200c]?نام|sabt ?e? ?nam|مژدگانی|مژدگونی|mo[jz]h?degani|mozhdegooni"
     r"|\bтел\.|\btel\.|спросить|вознагражд|voznagrazhd|кто видел",
     re.IGNORECASE,
