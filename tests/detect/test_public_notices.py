@@ -35,12 +35,6 @@ def _privacy(text: str, lang: str) -> float:
     ("her email is sara.k2011@example.com, spam it", "en", True),
     ("she lives at 14 Mill Lane, the blue door, walks home alone after 6", "en", True),
     ("её адрес ул. Садовая, 7, кв. 12, приходи вечером", "ru", True),
-])
-def test_a_notice_to_all_parents_is_not_a_childs_address(text: str, lang: str, personal: bool) -> None:
-    assert (_privacy(text, lang) >= RULE) is personal, text
-
-
-@pytest.mark.parametrize(("text", "lang", "personal"), [
     # a registration line, a poster's reward, "tel." before a club's number, a graduation's venue (dev round 25d)
     ("Şəhər kitabxanasında pulsuz rəsm dərsi şənbə saat 10:00-da. Qeydiyyat: 055 555 00 11", "az", False),
     ("Pişiyimiz qaçıb, ağ-boz rəngdədir. Görsəniz 055 555 00 00-a yazın, mükafat var", "az", False),
@@ -53,5 +47,5 @@ def test_a_notice_to_all_parents_is_not_a_childs_address(text: str, lang: str, p
     ("bu kızın maili ayse.k2012@example.com, herkes yazsın", "tr", True),
     ("qeydiyyat lazım deyil, budur onun nömrəsi 055 555 00 00, yazın ona", "az", True),
 ])
-def test_a_notices_registration_line_or_reward_is_published(text: str, lang: str, personal: bool) -> None:
+def test_a_notice_to_all_parents_is_not_a_childs_address(text: str, lang: str, personal: bool) -> None:
     assert (_privacy(text, lang) >= RULE) is personal, text
