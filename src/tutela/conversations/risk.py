@@ -88,8 +88,12 @@ class RiskParams:
     seg_gate_features: float = 1500
     seg_veto: float = 0.0  # 0 switches the damping off
     # Early-stage breadth (`trust_then_request`) after which a request for images or a meeting to a
-    # minor is no longer damped by the whole-conversation model; 0 switches it off.
-    build_up: float = 1.0
+    # minor is no longer damped by the whole-conversation model; 0 switches it off. Half a stage since
+    # 2026-12-07 (thirteenth session): a volunteer "art mentor" who flattered an 11-year-old for weeks (rapport
+    # 0.49, a sixth of a stage short of one) and then asked to see her room on camera at night was damped to 0.82
+    # against an alert line of 0.875 (dev chats round 26d). On the 301 harmful and 309 benign dev chats any value
+    # from 0.6 down to 0.3 caught that chat and alerted on no benign one more than 1.0 did.
+    build_up: float = 0.5
 
     @classmethod
     def load(cls, path: Path = PARAMS_PATH) -> RiskParams:
