@@ -577,11 +577,11 @@ _FA_DICT_CANON = _canon_dict(_FA_DICT)
 # A verb's final -e is its ending (`befreste` بفرسته), not an ezafe: these words keep it.
 _VERB_PREFIXES = ("mi", "nemi", "be", "bo", "bi", "na", "ne")
 # The negative prefix of an imperative or a verb (`na-`, `ne-`) is a short vowel, written as a bare nun: "post nakon"
-# پست نکن, "nazaar" نذار, "naferest" نفرست; read as a long `a` it gave "پست ناکن", and a warning not to post a
+# پست نکن, "naferest" نفرست, "nanevis" ننویس; read as a long `a` it gave "پست ناکن", and a warning not to post a
 # school card or a home address (Finglish dev lines, round 25d, 2026-12-07) did not read as one (`warning.warns`).
 # Only before the stems of common verbs, so nouns (`naghashi`, `name`, `nazar` "opinion", listed) keep their rule.
 _FA_NEGATED = re.compile(
-    r"^n[ae](?=(?:kon|zaa?r|zar|ferest|frest|goo|gu|gir|bin|khor|nevis|zan|kesh|pors|bar|dar|ro|ri|de|di|dam)"
+    r"^n[ae](?=(?:kon|zaa?r|ferest|frest|goo|gu|gir|bin|khor|nevis|zan|kesh|pors|bar|dar|ro|ri|de|di|dam)"
     r"(?:i|id|in|e|im|am|an|and|ad|ash|esh|et|ino|idesh)?$)"
 )
 
