@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tutela.detect.loaded_once import LoadedOnce
 from tutela.detect.semantic.scorer import TARGETS, Calibrated
 
 ARTEFACT = "semantic.npz"
@@ -94,20 +94,18 @@ def default_path() -> Path:
     return Path(str(resources.files("tutela.detect") / "models" / ARTEFACT))
 
 
-_LOCK = threading.Lock()
-_CACHE: dict[str, SemanticArtefact | None] = {}
+def _load_committed() -> SemanticArtefact | None:
+    path = default_path()
+    return SemanticArtefact.load(path) if path.is_file() else None
+
+
+_DEFAULT: LoadedOnce[SemanticArtefact | None] = LoadedOnce(_load_committed)
 
 
 def load_default() -> SemanticArtefact | None:
     """The committed artefact, once per process; None when none is installed (the stage is then off)."""
-    if "default" not in _CACHE:
-        with _LOCK:
-            if "default" not in _CACHE:
-                path = default_path()
-                _CACHE["default"] = SemanticArtefact.load(path) if path.is_file() else None
-    return _CACHE["default"]
+    return _DEFAULT.get()
 
 
 def reset_cache() -> None:
-    with _LOCK:
-        _CACHE.clear()
+    _DEFAULT.reset()

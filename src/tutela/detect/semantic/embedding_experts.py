@@ -15,12 +15,13 @@ the source's calibration rows) and the category it flags; `tutela train embeddin
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
+
+from tutela.detect.loaded_once import LoadedOnce
 
 ARTEFACT = "embedding_experts.npz"
 
@@ -66,20 +67,18 @@ def default_path() -> Path:
     return Path(str(resources.files("tutela.detect") / "models" / ARTEFACT))
 
 
-_LOCK = threading.Lock()
-_CACHE: dict[str, dict[str, EmbeddingExpert]] = {}
+def _load_committed() -> dict[str, EmbeddingExpert]:
+    path = default_path()
+    return load(path) if path.is_file() else {}
+
+
+_DEFAULT: LoadedOnce[dict[str, EmbeddingExpert]] = LoadedOnce(_load_committed)
 
 
 def load_default() -> dict[str, EmbeddingExpert]:
     """The committed experts by route, once per process; empty when none are installed."""
-    if "default" not in _CACHE:
-        with _LOCK:
-            if "default" not in _CACHE:
-                path = default_path()
-                _CACHE["default"] = load(path) if path.is_file() else {}
-    return _CACHE["default"]
+    return _DEFAULT.get()
 
 
 def reset_cache() -> None:
-    with _LOCK:
-        _CACHE.clear()
+    _DEFAULT.reset()

@@ -20,13 +20,13 @@ stored as plain arrays in `models/verifier.npz` (no pickle) and run with numpy: 
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
+from tutela.detect.loaded_once import LoadedOnce
 from tutela.detect.semantic.artefact import save_npz
 
 ARTEFACT = "verifier.npz"
@@ -101,20 +101,18 @@ def default_path() -> Path:
     return Path(str(resources.files("tutela.detect") / "models" / ARTEFACT))
 
 
-_LOCK = threading.Lock()
-_CACHE: dict[str, Verifier | None] = {}
+def _load_committed() -> Verifier | None:
+    path = default_path()
+    return Verifier.load(path) if path.is_file() else None
+
+
+_DEFAULT: LoadedOnce[Verifier | None] = LoadedOnce(_load_committed)
 
 
 def load_default() -> Verifier | None:
     """The committed verifier, once per process; None when none is installed (no second opinion then)."""
-    if "default" not in _CACHE:
-        with _LOCK:
-            if "default" not in _CACHE:
-                path = default_path()
-                _CACHE["default"] = Verifier.load(path) if path.is_file() else None
-    return _CACHE["default"]
+    return _DEFAULT.get()
 
 
 def reset_cache() -> None:
-    with _LOCK:
-        _CACHE.clear()
+    _DEFAULT.reset()
