@@ -234,11 +234,17 @@ _SOMEONE = re.compile(r"\b(her|his|she'?s|he'?s|she|him|kiz|kizin|oglan|oglanin|
                       r"|(دختره|پسره|\bاون\b|\bاو\b|-ش\b|اش\b)|\b(ее|её|его|она|он)\b")
 
 
+def _published(text: str) -> bool:
+    """A notice's words (`_CONTACT_FRAME` or `_PUBLIC_EVENT`) and nobody saying whose number it is (`_PHONE_SAY`):
+    a number in the text is published to be called."""
+    return _PHONE_SAY.search(text) is None and (
+        _CONTACT_FRAME.search(text) is not None or _PUBLIC_EVENT.search(text) is not None)
+
+
 def publishes_a_number(text: str) -> bool:
-    """A notice giving a number to be called (`_CONTACT_FRAME` or `_PUBLIC_EVENT`), nobody saying whose it is
-    (`_PHONE_SAY`): the test `find` reads a number as published by, without parsing the number."""
-    return (_DIGIT_RUN.search(text) is not None and _PHONE_SAY.search(text) is None
-            and (_CONTACT_FRAME.search(text) is not None or _PUBLIC_EVENT.search(text) is not None))
+    """A notice giving a number to be called: the test `find` reads a number as published by (`_published`),
+    without parsing the number."""
+    return _DIGIT_RUN.search(text) is not None and _published(text)
 
 
 def _whereabouts(normalized: str) -> re.Match[str] | None:
@@ -327,8 +333,7 @@ class PrivacyDetector(Detector):
         # on the four chat messages in five that have none
         if _DIGIT.search(text) is not None:
             if any(sum(c.isdigit() for c in m.group()) >= 7 for m in _DIGIT_RUN.finditer(text)):
-                hits.extend(self._phones(text, lang, published=_PHONE_SAY.search(text) is None and (
-                    _CONTACT_FRAME.search(text) is not None or _PUBLIC_EVENT.search(text) is not None)))
+                hits.extend(self._phones(text, lang, published=_published(text)))
             if _DECIMAL.search(text):
                 hits.extend(_hit(m, 0.85, "coordinates") for m in _COORDS.finditer(text))
         if "@" in text:
