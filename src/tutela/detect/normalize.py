@@ -262,6 +262,14 @@ def _deleet_latin(word: str) -> str:
 # "п 1 з д 3 ц" (digits standing for letters), "چ.ن.د ت.ا ق.ر.ص" (dotted words, spaces between them)
 _SPACED = re.compile(r"(?<![^\W_])(?:[^\W_][ .\-_*·]){2,}[^\W_](?![^\W_])")
 _SPACED_SEP = re.compile(r"[ .\-_*·]")
+# blanks left twice where a stretching mark stood between spaced Persian letters ("ک ـ س ـ ک" -> "ک  س  ک"): one
+# blank, so `_SPACED` joins the letters as it does "f u c k" (elsewhere two blanks part spaced words: "s i f r e n i
+# v e  k o d u")
+_TWO_BLANKS = re.compile(r"(?<![^\W_])([\u0600-\u06FF]) {2,}(?=[\u0600-\u06FF](?![^\W_]))")
+# Persian letters with a digit between each ("م۰ا۰د۰ر"): in Persian script a digit inside a word is a separator,
+# never a letter (leetspeak there is Latin), so the digits go
+_PERSIAN_LETTER = "[\u0621-\u063A\u0641-\u064A\u067E\u0686\u0698\u06A9\u06AF\u06CC]"
+_DIGIT_SPACED = re.compile(rf"(?<![^\W_])(?:{_PERSIAN_LETTER}\d){{2,}}{_PERSIAN_LETTER}(?![^\W_])")
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}|([^\w\s])\2{2,}")
 # any character three times running: what every `_REPEAT` match has, found in ~1 us where `_REPEAT` scans a
 # message in ~5 us, and absent from most (~85%) messages
@@ -376,6 +384,10 @@ def _pipeline(text: str, offsets: list[int] | None) -> tuple[str, list[int] | No
         # mixed scripts: every word may hide a look-alike; leet only: just the words with a leet character
         words = _WORD if need == "mixed" else _LEET_WORD
         text, offsets = _sub(words, lambda m: _fix_word(m.group(), prefer_lat), text, offsets)
+    if "  " in text and not text.isascii():
+        text, offsets = _sub(_TWO_BLANKS, lambda m: m.group(1) + " ", text, offsets)
+    if _DIGIT_SPACED.search(text) is not None:
+        text, offsets = _sub(_DIGIT_SPACED, lambda m: m.group()[::2], text, offsets)
     if _SPACED.search(text) is not None:
         prefer_lat = text.isascii() or len(_LATIN.findall(text)) > len(_CYRILLIC.findall(text))
         text, offsets = _sub(_SPACED, lambda m: _join_spaced(m.group(), prefer_lat), text, offsets)

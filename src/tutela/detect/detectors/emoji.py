@@ -31,6 +31,7 @@ for _chars, _concept in (
     for _ch in _chars:
         _CONCEPT[_ch] = (*_CONCEPT.get(_ch, ()), _concept)
 
+_WEAPON_EMOJI = frozenset(ch for ch, concepts in _CONCEPT.items() if "weapon" in concepts)
 _EMOJI = re.compile("[" + "".join(sorted(_CONCEPT)) + "]")
 _HIGH_LEADS = bytes(range(0xE2, 0x100))  # UTF-8 lead bytes of U+2000 and above (every emoji of `_CONCEPT`)
 
@@ -69,6 +70,13 @@ _NEVER_WAKE = _words(r"sleep (forever|4ever|aever|for good)", r"(never|not|don'?
                      r"ta abad bekh", r"baraye hamishe bekh", r"bidar nasham",
                      r"(у|за)сн(уть|у) навсегда", r"не просну(ться|сь)", r"usnut'? navsegda", r"ne prosnu")
 
+# a bomb said as praise ("müəllim dedi ki, bomba kimi səsləndi 💣": the piece sounded great, dev round 29d): with
+# only a bomb or a firecracker drawn, the weapon rules do not read it
+_BOMB_PRAISE = _words(r"(like|was|is|sounded|looked) (a |the )?bomb\b", r"the bomb\b", r"bomba (gibi|kimi|idi|oldu|ydi|ydı)",
+                      r"как бомба", r"бомбическ", r"бомбезн", r"(مثل|عین) بمب", r"بمب (بود|ترکوند)", r"mesle bomb",
+                      r"bomb bood")
+_PRAISED_BOMBS = frozenset("💣🧨")
+
 _RULES: tuple[tuple[str, str | None, re.Pattern[str] | None, Category, float, str], ...] = (
     # (emoji concept, second emoji concept or None, words or None, category, score, reason)
     ("weapon", "school", None, Category.VIOLENT_CONTENT, 0.8, "weapon emoji with a school emoji"),
@@ -106,6 +114,9 @@ class EmojiDetector(Detector):
                 found.setdefault(concept, m)
         if not found:
             return []
+        if ("weapon" in found and set(_EMOJI.findall(original)) & _WEAPON_EMOJI <= _PRAISED_BOMBS
+                and _BOMB_PRAISE.search(normalized) is not None):
+            del found["weapon"]
         hits: list[Hit] = []
         for concept, other, words, category, score, reason in _RULES:
             m = found.get(concept)

@@ -56,7 +56,8 @@ _RUNS_ON = frozenset({
     "want", "need", "keep", "try", "can", "will", "would", "should", "could", "might", "must", "did", "does",
     "the", "this", "that", "these", "those", "some", "any", "you", "they", "she", "him", "her", "them", "who", "what",
 })
-_CLAUSE_GOES_ON = re.compile(r"\s+\w")
+# ... into a word, a number or a price ("offered a 'delivery job' on instagram paying £200 a day", 29d)
+_CLAUSE_GOES_ON = re.compile(r"\s+(?:\w|[£$€₺₼₽#])")
 # Turkish and Azerbaijani put the verb last, so the platform's name is often followed by the verb that ends the
 # sentence ("Kızım TikTok istiyor.", "Instagram yüklemek istemiyorum", "oğlum Discord açacak": privacy 0.7 for the
 # "handle" `istiyor` on a parent's question, dev rounds 1-8). A word in the progressive, the infinitive or the
@@ -146,7 +147,13 @@ _PUBLIC_EVENT = re.compile(
     # and a graduation's venue, entry by invitation (25d: "Выпускной ... в ДК «Строитель», ул. Центральная, 5")
     r"|graduation|\bprom\b|mezuniyet|buraxılış|buraxilis|выпускн|vypuskn|пригласительн|вход по|جشن فارغ"
     r"|\bhiring\b|job interview|вакансия|собеседовани|vakansiya|tələb olunur|teleb olunur|eleman aran|iş ilanı"
-    r"|is ilani|استخدام|estekhdam|مصاحبه کاری",
+    r"|is ilani|استخدام|estekhdam|مصاحبه کاری"
+    # a camp's collection point, a charity drive's drop-off, a youth group's weekly meeting (dev round 29d,
+    # 2026-12-07: "Camp info: collection is from the car park at ..., bring photo ID", "Xeyriyyə aksiyası: ...
+    # Nümunə küçəsi 7 ünvanında ... qəbul edirik", "جلسه‌ی هفتگی کانون نوجوانان مسجد ... نشانی: ...")
+    r"|camp info|collection point|drop-?off point|pick-?up point|bring (a |your )?photo id|donations? (welcome|accepted)"
+    r"|bağış kabul|bagis kabul|toplanma (yeri|noktas)|xeyriyy|aksiyas|qəbul edirik|qebul edirik|ianə|iane toplan"
+    r"|کانون|خیریه|kheyriye|جلسه[ ‌]?(ی )?هفتگی|пункт сбора|благотворительн|приём вещей|прием вещей",
     re.IGNORECASE,
 )
 # A service's number is published to be called: a toll-free helpline ("free 24/7 line 0800 000 0000", "8-800"),

@@ -47,6 +47,16 @@ CONFIRM_SURE_ABOVE = 0.95
 CONFIRM_SURE_SHARE = 0.25
 
 
+# Recruitment into an extremist or armed group is radicalisation as well (the taxonomy's hate_radicalisation, which
+# is what a hotline files it under): where one of a recruitment flag's nearest written lines is such a line (its
+# `sub`), the text carries both flags. Dev rounds 24d-28d (2026-12-07): 4 extremist recruitment lines ("🏴 kanalımıza
+# gel kardeşim, 'kutsal yolculuk' için genç arslanlar arıyoruz") were flagged recruitment and not hate.
+ALSO_FLAGGED_BY_SUB = {
+    "recruitment": ({"extremist_recruitment", "extremist_fighter_recruitment", "armed_group_recruitment"},
+                    "hate_radicalisation"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Neighbour:
     """A written example close to the text: the explanation of a semantic score."""
@@ -187,6 +197,12 @@ class BankIndex:
                 row = self.similarities(emb[best_row[k]:best_row[k] + 1], cols)[0]
                 top = np.argsort(-row)[:NEIGHBOURS]
                 neighbours[name] = [self._neighbour(int(cols[j]), float(row[j])) for j in top]
+            for name, (subs, also) in ALSO_FLAGGED_BY_SUB.items():
+                if also not in flagged and any(nb.sub in subs for nb in neighbours.get(name, ())):
+                    flagged.append(also)
+                    k = TARGETS.index(also)
+                    scores[k] = max(scores[k], thr[k])  # a flag reads at its threshold
+                    neighbours[also] = neighbours[name]
             out.append(SemanticResult(scores, flagged, neighbours, np.where(np.isinf(margin), np.nan, margin),
                                       text_harm, own, emb[a]))
         return out
