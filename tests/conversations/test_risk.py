@@ -50,7 +50,7 @@ def test_evidence_points_at_the_messages_and_stages() -> None:
 
 
 def test_adult_to_known_minor_raises_and_peers_lower() -> None:
-    lines = GROOMING[:3]
+    lines = GROOMING[:2]  # the flattery and the child's age: with "home alone?" too an adult's risk is already 1.0
     unknown = score_conversation(_msgs(lines)).risk
     adult_minor = score_conversation(
         [dict(m, ages={"g": 34, "c": 12}) for m in _msgs(lines)]

@@ -102,6 +102,9 @@ def test_a_quiet_turkish_chat_alerts_at_the_request() -> None:
     off = dataclasses.replace(default_params(), build_up=0.0)
     tracker = ConversationTracker(params=off, semantic_windows=False)
     late = _first_alert(tracker, QUIET_TR)
-    assert late is None or late > first  # without the rule it came later or not at all
+    # without the rule it comes no earlier (since the fourteenth session's stage lines the stage model reads "odanda
+    # tek misin akşamları?" as a personal question, and the chat alerts there with or without the rule; the rule's
+    # own effect is `test_the_request_after_trust_building_is_not_damped`'s)
+    assert late is None or late >= first
     assert Stage.IMAGES in ConversationTracker(semantic_windows=False).feed(
         "x", {"sender": "a", "text": QUIET_TR[request][1]}).stages

@@ -10,7 +10,8 @@ Phrase syntax, kept tiny so that linguists can edit the lists:
 - words separated by spaces must follow each other (punctuation allowed between);
 - `*` allows up to three other words in between;
 - a word of four or more letters matches as a prefix (morphology: `soyle`
-  matches `soyleme`, `söylemeyin`); shorter words match whole; `~` forces a prefix.
+  matches `soyleme`, `söylemeyin`); shorter words match whole; `~` forces a prefix,
+  `=` the whole word (`cousin=` is not `cousins`).
 
 Weights: a strong cue (0.9) is specific to grooming in context ("don't tell
 your parents about us"); a weak cue (0.5) also occurs in ordinary chats ("add
@@ -537,12 +538,15 @@ def _phrase_regex(phrase: str) -> str:
             parts.append(r"(?:\W+\w+){0,3}?")
             continue
         prefix = tok.endswith("~")
-        core = canon(tok.rstrip("~"))
+        exact = tok.endswith("=")  # the word as written, no ending: "cousin=" is not "cousins" ("your cousin's party")
+        core = canon(tok.rstrip("~="))
         core_words = _WORD.findall(core)
         if not core_words:
             continue
         body = r"\W*".join(re.escape(w) for w in core_words)
-        if prefix or len(core) >= 4:
+        if exact:
+            body += r"\b"
+        elif prefix or len(core) >= 4:
             body += r"\w*"
         else:
             body += r"\b"
@@ -719,7 +723,8 @@ OPENNESS: list[str] = [
     "your parents said", "your parents asked", "ask your mom", "ask your mum", "ask your parents",
     "parents are welcome", "parents can come", "your parents too", "moms phone", "mums phone",
     "with the other girls", "with the other kids", "with the other boys", "show grandma", "tell grandma",
-    "your grandma", "your grandpa", "your aunt", "your uncle", "your cousin",
+    # the relative named, not their event ("the outfit for your cousin's party": a possessive reads "cousins")
+    "your grandma=", "your grandpa=", "your aunt=", "your uncle=", "your cousin=", "your auntie=", "your aunty=",
     "annen sordu", "annen dedi", "annen soyledi", "baban dedi", "annene sor", "ailene sor", "ailen de gel~", "ailen de izle~",
     "annenin telefon", "babaanne", "anneanne", "teyzen", "dayin", "amcan", "halan", "diger kizlarla",
     "diger cocuklarla",
@@ -783,6 +788,28 @@ OPENNESS: list[str] = [
     "من و بابات", "من و مامانت", "من و بابا", "به من یا بابا", "به من یا بابات",
     "man va babat", "мы с папой", "мы с мамой", "мы с твоим папой", "мы с твоей мамой", "мне или папе",
 
+    # the photo or the document goes through the parent, or is sent while the parent is there ("kimliğinin iki yüzünü
+    # de çekip annene at, ben ondan alırım", "akşam annen yanındayken atarsınız", "dedene de göstereyim": an aunt
+    # asking for a report card and an ID for a passport appointment, dev chats round 30d)
+    "send it to your mum", "send it to your mom", "send them to your mum", "send them to your mom",
+    "when your mum is with you", "when your mom is with you", "when your mum is there", "when your mom is there",
+    "show it to grandpa", "show grandpa", "show your grandpa",
+    "annene at", "annene gonder~", "annene yolla", "annen yanindayken", "annenin yaninda", "baban yanindayken",
+    "dedene", "deden de", "anana at", "anana gonder", "anan yaninda olanda", "babana * goster~",
+    "به مامانت بفرست", "وقتی مامانت پیشته", "وقتی مامانت هست", "به بابابزرگت", "be mamanet befrest",
+    "vaghti mamanet pishete", "отправь маме", "скинь маме", "когда мама будет рядом", "когда мама дома",
+    # a parent asked to come along ("Anan və ya atan gələ bilər?": a dental clinic booking a 15-year-old, dev chats
+    # round 16d), as a clinic, a club or a school asks: the family invited, the opposite of isolation
+    "mum or dad can come", "mom or dad can come", "with a parent or guardian", "parent or guardian",
+    "must come with a parent", "annen veya baban", "annen ya da baban", "veliyle gel~", "velisiyle gel~",
+    "anan ve ya atan", "anan ya atan", "valideynle gel~", "valideyninle gel~",
+    "با پدر یا مادر", "پدر یا مادرت", "با ولی", "ba pedar ya madar", "мама или папа", "с родителями приход~",
+    "с кем-то из родителей", "с одним из родителей",
+    # ... or asked to be at home for the lesson ("Annen de evde olsun lütfen": a piano teacher's video lesson, 16d)
+    "annen de evde olsun", "annen de evde olacak", "annen de yaninda olsun", "anan da evde olsun",
+    "anan da evde olacaq", "your mum should be home", "your mom should be home", "your mum will be there",
+    "your mom will be there", "make sure your mum is", "make sure your mom is", "مامانت هم خونه باشه",
+    "mamanet ham khune bashe", "пусть мама будет дома", "мама будет рядом",
     # a parent as the go-between or the one who wants to see ("your dad will give it to you", "your dad is at
     # work and wants to see it"): the family knows of the gift or the photo
     "your dad will give you", "your mom will give you", "your mum will give you", "your parents will give you",
@@ -802,7 +829,9 @@ OPENNESS: list[str] = [
     # the child ("بهم زنگ بزن", "beni ara", "позвони мне" stay unread here)
     "mom to call me", "mum to call me", "dad to call me", "parents to call me", "have your mom call",
     "have your mum call", "have your dad call", "your mom can call me", "your mum can call me",
-    "annen beni ara~", "baban beni ara~", "ailen beni ara~", "annen * beni ara~", "annene soyle * ara~",
+    "annen beni ara~", "baban beni ara~", "ailen beni ara~", "annen * beni ara~",
+    # "söyle" as written ("söyleme" is "don't tell") and a form of "call" ("aramızda" is "between us")
+    "annene soyle= * aras~", "annene soyle= * aray~",
     "anan mene zeng ets~", "atan mene zeng ets~", "anana de * zeng ets~",
     "بگو بهم زنگ بزنه", "بگو زنگ بزنه", "بگو باهام تماس بگیره", "مامانت * زنگ بزنه", "بابات * زنگ بزنه",
     "begu behem zang bezane", "begoo behem zang bezane", "bego behem zang bezane", "begu beham zang bezane",
@@ -947,7 +976,7 @@ def _first_key(phrase: str) -> tuple[str, bool] | None:
         if tok == "*":
             continue
         prefix = tok.endswith("~")
-        words = _WORD.findall(canon(tok.rstrip("~")))
+        words = _WORD.findall(canon(tok.rstrip("~=")))
         if words:
             w = words[0]
             return (w[:4], True) if (prefix or len(w) >= 4) and len(w) >= 4 else (w, prefix)

@@ -92,8 +92,11 @@ class RiskParams:
     # 2026-12-07 (thirteenth session): a volunteer "art mentor" who flattered an 11-year-old for weeks (rapport
     # 0.49, a sixth of a stage short of one) and then asked to see her room on camera at night was damped to 0.82
     # against an alert line of 0.875 (dev chats round 26d). On the 301 harmful and 309 benign dev chats any value
-    # from 0.6 down to 0.3 caught that chat and alerted on no benign one more than 1.0 did.
-    build_up: float = 0.5
+    # from 0.6 down to 0.3 caught that chat and alerted on no benign one more than 1.0 did. 0.3 since the fourteenth
+    # session: a music teacher who promised a 14-year-old a solo (rapport 0.47 of a stage, nothing else of trust) and
+    # then asked to meet her alone in the park was damped to 0.38 (dev chats round 30d); on the 331 harmful and 329
+    # benign dev chats 0.3 caught it and alerted on no more benign chats than 0.5.
+    build_up: float = 0.3
 
     @classmethod
     def load(cls, path: Path = PARAMS_PATH) -> RiskParams:
