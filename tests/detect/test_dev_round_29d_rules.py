@@ -105,3 +105,18 @@ def test_a_bomb_as_praise_is_not_a_threat(text: str, lang: str, violent: bool) -
 ])
 def test_the_family_in_the_know_and_a_relatives_event(text: str, open_: bool) -> None:
     assert speaks_openly(text) is open_
+
+
+@pytest.mark.parametrize(("text", "lang", "urged"), [
+    ("noob go jump off a bridge", "en", True),
+    ("we jumped off the bridge into the river, so fun", "en", False),
+    ("bu kadar aptalsan git köprüden atla", "tr", True),
+    ("boro khodeto az pol part kon", "fa", True),  # Finglish, read in Persian script
+    ("иди прыгни с крыши", "ru", True),
+    ("прыгнули с моста в речку, вода тёплая", "ru", False),
+])
+def test_self_harm_urged_on_someone(text: str, lang: str, urged: bool) -> None:
+    from tutela.detect.translit import to_native
+
+    native = to_native(text, lang) or text if lang == "fa" else text
+    assert (_score(LexiconDetector(), native, lang, Category.SELF_HARM) >= 0.8) is urged
