@@ -20,6 +20,7 @@ load lazily once per process.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -152,6 +153,8 @@ VERIFIER_BLIND = frozenset({"privacy", "emoji"})
 # flag was dropped. A missed crisis costs a child more than a false flag costs a moderator. Topic words ("self harm"
 # in a lesson, "özünə zərər vermək" in a warning) stay open to the veto: sparing them too flagged 2 such lines.
 VETO_SPARES_INTENT = {Category.SELF_HARM.value: 0.8}
+# a digit inside a Latin word, or three letters each followed by one dot, dash, asterisk or blank
+_LEET_OR_SPACED = re.compile(r"[a-z][0-9]|[0-9][a-z]|(?:[a-z][.\-*_ ]){2}[a-z](?![a-z])", re.IGNORECASE)
 COLUMN_OF = {c.value: j for j, c in enumerate(CATEGORIES)}
 # columns looked up once, not on every batch (an enum's `.value` is a Python property: ~0.3 us a read)
 _NOT_VETOABLE = [j for j, c in enumerate(CATEGORIES) if c not in VETOABLE_RULES]
@@ -167,6 +170,15 @@ _ROMANISED = frozenset(code for code, lang in LANGUAGES.items() if lang.romanise
 # whole 10 MB request at once took 1.4 GB. Sub-batches of this many characters keep the peak
 # to tens of MB and cost nothing in throughput (the batch is still vectorised within them).
 CHAR_BUDGET = 256_000
+
+def _unleeted(original: str, normalized: str) -> str:
+    """The text to write back in its own script: the original, unless normalising undid leetspeak or spaced
+    letters in it (a digit or a dotted run of letters), then the normalised text (lower case, which Finglish and
+    translit do not use to tell letters apart)."""
+    if normalized == " ".join(original.lower().split()) or not _LEET_OR_SPACED.search(original):
+        return original
+    return normalized
+
 
 def _coerce(text: object, max_chars: int) -> tuple[str, bool, str | None]:
     """(text to analyse, truncated?, error) — never raises on bad input."""
@@ -377,14 +389,18 @@ def _analyze_batch(
 
     given = [(langs[i] if langs is not None and i < len(langs) else None) for i in range(n)]
     unknown = [i for i in range(n) if not given[i]]
-    detected = dict(zip(unknown, identify_many([originals[i] for i in unknown]), strict=True))
+    # language read with leetspeak and spaced letters undone (`_unleeted`): "p3d4rs4g1" read as written looks Finnish
+    detected = dict(zip(unknown, identify_many([_unleeted(originals[i], normalized[i]) for i in unknown]), strict=True))
     lang_list: list[tuple[str, float]] = [
         (str(given[i]).lower(), 1.0) if given[i] else detected[i] for i in range(n)
     ]
     natives: dict[int, str] = {}
     for i, (lang, _) in enumerate(lang_list):
-        # Persian or Russian typed in Latin letters: models and phrase lists read the native script
-        native = to_native(originals[i], lang) if lang in _ROMANISED and normalized[i] else None
+        # Persian or Russian typed in Latin letters: models and phrase lists read the native script, written back
+        # from the text with its leetspeak and spaced letters undone where it had any ("p3dars4g, k.o.s.k.h.o.l",
+        # dev round 31d: read as written, the digits and dots hid both words)
+        native = (to_native(_unleeted(originals[i], normalized[i]), lang)
+                  if lang in _ROMANISED and normalized[i] else None)
         if native is not None:
             normalized[i] = normalize_text(native)
             natives[i] = native

@@ -40,7 +40,8 @@ _HANDLE_CONTEXT = re.compile(
     r"location|settings?|streaks?|maps?|ghost|privacy|parental|staff|support|team|admins?|mods?|moderator)\w*\b)"
     # a handle ends where the word ends: "ТикТок васитәсилә" (read as "TikTok vasitəsilə") and "tiktok bache-ha"
     # are the sentence going on in letters a handle cannot have
-    r"([A-Za-z0-9_.]{3,30})(?![^\W_]|-\w)",
+    # ... nor before a contraction's apostrophe ("the parents whatsapp isn't new")
+    r"([A-Za-z0-9_.]{3,30})(?![^\W_]|-\w|['’]\w)",
     re.IGNORECASE,
 )
 # After a platform's name, an inflected word that runs on into the sentence is the sentence ("a tiktok
@@ -151,6 +152,7 @@ _PUBLIC_EVENT = re.compile(
     # a camp's collection point, a charity drive's drop-off, a youth group's weekly meeting (dev round 29d,
     # 2026-12-07: "Camp info: collection is from the car park at ..., bring photo ID", "Xeyriyyə aksiyası: ...
     # Nümunə küçəsi 7 ünvanında ... qəbul edirik", "جلسه‌ی هفتگی کانون نوجوانان مسجد ... نشانی: ...")
+    r"|birthday party for|(all|every) (the )?(kids|children|families|neighbours|neighbors) [^.!?\n]{0,30}welcome"
     r"|camp info|collection point|drop-?off point|pick-?up point|bring (a |your )?photo id|donations? (welcome|accepted)"
     r"|bağış kabul|bagis kabul|toplanma (yeri|noktas)|xeyriyy|aksiyas|qəbul edirik|qebul edirik|ianə|iane toplan"
     r"|کانون|خیریه|kheyriye|جلسه[ ‌]?(ی )?هفتگی|пункт сбора|благотворительн|приём вещей|прием вещей",
