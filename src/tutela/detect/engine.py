@@ -175,7 +175,7 @@ def _unleeted(original: str, normalized: str) -> str:
     """The text to write back in its own script: the original, unless normalising undid leetspeak or spaced
     letters in it (a digit or a dotted run of letters), then the normalised text (lower case, which Finglish and
     translit do not use to tell letters apart)."""
-    if normalized == " ".join(original.lower().split()) or not _LEET_OR_SPACED.search(original):
+    if _LEET_OR_SPACED.search(original) is None or normalized == " ".join(original.lower().split()):
         return original
     return normalized
 
@@ -390,7 +390,8 @@ def _analyze_batch(
     given = [(langs[i] if langs is not None and i < len(langs) else None) for i in range(n)]
     unknown = [i for i in range(n) if not given[i]]
     # language read with leetspeak and spaced letters undone (`_unleeted`): "p3d4rs4g1" read as written looks Finnish
-    detected = dict(zip(unknown, identify_many([_unleeted(originals[i], normalized[i]) for i in unknown]), strict=True))
+    unleeted = [_unleeted(originals[i], normalized[i]) for i in range(n)]
+    detected = dict(zip(unknown, identify_many([unleeted[i] for i in unknown]), strict=True))
     lang_list: list[tuple[str, float]] = [
         (str(given[i]).lower(), 1.0) if given[i] else detected[i] for i in range(n)
     ]
@@ -399,8 +400,7 @@ def _analyze_batch(
         # Persian or Russian typed in Latin letters: models and phrase lists read the native script, written back
         # from the text with its leetspeak and spaced letters undone where it had any ("p3dars4g, k.o.s.k.h.o.l",
         # dev round 31d: read as written, the digits and dots hid both words)
-        native = (to_native(_unleeted(originals[i], normalized[i]), lang)
-                  if lang in _ROMANISED and normalized[i] else None)
+        native = to_native(unleeted[i], lang) if lang in _ROMANISED and normalized[i] else None
         if native is not None:
             normalized[i] = normalize_text(native)
             natives[i] = native
