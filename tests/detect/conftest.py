@@ -24,3 +24,9 @@ def lexicon_score(text: str, lang: str, category: Category) -> float:
         if h.category is category:
             left *= 1.0 - h.score
     return 1.0 - left
+
+
+def detector_score(detector: object, text: str, lang: str, category: Category) -> float:
+    """One detector's strongest hit for `category` on the text as written (normalised, not written back)."""
+    hits = detector.find(text, normalize_text(text), lang)  # type: ignore[attr-defined]
+    return max((h.score for h in hits if h.category is category), default=0.0)

@@ -15,12 +15,8 @@ from tutela.detect.detectors.privacy import PrivacyDetector
 from tutela.detect.normalize import normalize_text
 from tutela.domain.taxonomy import Category
 
-RULE = 0.5
-
-
-def _score(detector: object, text: str, lang: str, category: Category) -> float:
-    hits = detector.find(text, normalize_text(text), lang)  # type: ignore[attr-defined]
-    return max((h.score for h in hits if h.category is category), default=0.0)
+from .conftest import RULE
+from .conftest import detector_score as _score
 
 
 def test_persian_letters_split_by_stretching_marks_or_digits_are_joined() -> None:

@@ -11,12 +11,8 @@ from tutela.detect.engine import _unleeted
 from tutela.detect.normalize import normalize_text
 from tutela.domain.taxonomy import Category
 
-RULE = 0.5
-
-
-def _score(detector: object, text: str, lang: str, category: Category) -> float:
-    hits = detector.find(text, normalize_text(text), lang)  # type: ignore[attr-defined]
-    return max((h.score for h in hits if h.category is category), default=0.0)
+from .conftest import RULE
+from .conftest import detector_score as _score
 
 
 def test_finglish_in_leetspeak_or_dotted_letters_is_read_in_persian_script() -> None:
