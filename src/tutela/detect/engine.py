@@ -171,6 +171,7 @@ _ROMANISED = frozenset(code for code, lang in LANGUAGES.items() if lang.romanise
 # to tens of MB and cost nothing in throughput (the batch is still vectorised within them).
 CHAR_BUDGET = 256_000
 
+
 def _unleeted(original: str, normalized: str) -> str:
     """The text to write back in its own script: the original, unless normalising undid leetspeak or spaced
     letters in it (a digit or a dotted run of letters), then the normalised text (lower case, which Finglish and

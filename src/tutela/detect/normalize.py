@@ -384,7 +384,7 @@ def _pipeline(text: str, offsets: list[int] | None) -> tuple[str, list[int] | No
         # mixed scripts: every word may hide a look-alike; leet only: just the words with a leet character
         words = _WORD if need == "mixed" else _LEET_WORD
         text, offsets = _sub(words, lambda m: _fix_word(m.group(), prefer_lat), text, offsets)
-    if not text.isascii():  # both are Persian letters' (a C scan instead of two regex searches on most texts)
+    if not text.isascii():  # two Persian-script steps, skipped by one C scan on most texts
         if "  " in text:
             text, offsets = _sub(_TWO_BLANKS, lambda m: m.group(1) + " ", text, offsets)
         if _DIGIT_SPACED.search(text) is not None:
