@@ -64,6 +64,8 @@ def test_turkish_urging_and_doses(text: str, category: Category, harmful: bool) 
     ("Camp info: collection from the car park at Oak Lodge, 12 Forest Road, 4pm. Bring photo ID", "en"),
     ("Xeyriyyə aksiyası: şənbə günü Bakı, Nümunə küçəsi 3 ünvanında paltar qəbul edirik", "az"),
     ("جلسه‌ی هفتگی کانون نوجوانان پنجشنبه ساعت ۶، نشانی: خیابان نمونه، پلاک ۴", "fa"),
+    # a neighbourhood association's food drive (dev round 33d)
+    ("Bayram kolisi için derneğimize kuru gıda getirebilirsiniz, adres Gül Sokak No: 3", "tr"),
 ])
 def test_a_notices_address_is_not_personal(text: str, lang: str) -> None:
     assert _score(PrivacyDetector(), text, lang, Category.PRIVACY) < RULE

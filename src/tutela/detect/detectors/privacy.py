@@ -154,7 +154,8 @@ _PUBLIC_EVENT = re.compile(
     # Nümunə küçəsi 7 ünvanında ... qəbul edirik", "جلسه‌ی هفتگی کانون نوجوانان مسجد ... نشانی: ...")
     r"|birthday party for|(all|every) (the )?(kids|children|families|neighbours|neighbors) [^.!?\n]{0,30}welcome"
     r"|camp info|collection point|drop-?off point|pick-?up point|bring (a |your )?photo id|donations? (welcome|accepted)"
-    r"|bağış kabul|bagis kabul|toplanma (yeri|noktas)|xeyriyy|aksiyas|qəbul edirik|qebul edirik|ianə|iane toplan"
+    r"|you can drop (them |it )?off|getirebilirsiniz|derneğimize|dernegimize|gətirə bilərsiniz"
+    r"|getire bilersiniz|bağış kabul|bagis kabul|toplanma (yeri|noktas)|xeyriyy|aksiyas|qəbul edirik|qebul edirik|ianə|iane toplan"
     r"|کانون|خیریه|kheyriye|جلسه[ ‌]?(ی )?هفتگی|пункт сбора|благотворительн|приём вещей|прием вещей",
     re.IGNORECASE,
 )
