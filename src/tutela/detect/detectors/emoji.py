@@ -109,12 +109,14 @@ class EmojiDetector(Detector):
         if len(encoded.translate(None, _HIGH_LEADS)) == len(encoded):
             return []
         found: dict[str, re.Match[str]] = {}
+        drawn: set[str] = set()
         for m in _EMOJI.finditer(original):
+            drawn.add(m.group())
             for concept in _CONCEPT[m.group()]:
                 found.setdefault(concept, m)
         if not found:
             return []
-        if ("weapon" in found and set(_EMOJI.findall(original)) & _WEAPON_EMOJI <= _PRAISED_BOMBS
+        if ("weapon" in found and drawn & _WEAPON_EMOJI <= _PRAISED_BOMBS
                 and _BOMB_PRAISE.search(normalized) is not None):
             del found["weapon"]
         hits: list[Hit] = []
