@@ -153,6 +153,12 @@ VERIFIER_BLIND = frozenset({"privacy", "emoji"})
 # flag was dropped. A missed crisis costs a child more than a false flag costs a moderator. Topic words ("self harm"
 # in a lesson, "özünə zərər vermək" in a warning) stay open to the veto: sparing them too flagged 2 such lines.
 VETO_SPARES_INTENT = {Category.SELF_HARM.value: 0.8}
+# ...but in the Russian detox set's domain a verifier this sure the text is benign drops its expert's flags too: the
+# router sends much everyday Russian there, and the expert read "Купи хлеба и молока по дороге." as cyberbullying
+# (0.77; verifier 0.014). On dev rounds 34d and 36d's odd ids, read by a verifier fitted without them, Russian benign
+# lines flagged went 9 -> 6 of 120 at the same recall; on the public sets' calibration rows russe_detox stayed 0.923
+# and russian_distorted went 0.749 -> 0.745. Every source's domain at 0.05 cost 0.003-0.042 on 11 sets (2026-12-07).
+VETO_IN_DOMAIN_BELOW: dict[str, float] = {"russe_detox_2022": 0.05}
 # a digit inside a Latin word, or three letters each followed by one dot, dash, asterisk or blank
 _LEET_OR_SPACED = re.compile(r"[a-z][0-9]|[0-9][a-z]|(?:[a-z][.\-*_ ]){2}[a-z](?![a-z])", re.IGNORECASE)
 COLUMN_OF = {c.value: j for j, c in enumerate(CATEGORIES)}
@@ -624,7 +630,7 @@ def _verified(flags: np.ndarray, scores: np.ndarray, semantic: dict[int, Semanti
             # (`tutela scan`) are not affected
             continue
         spared = set(result.own) | overridden
-        if domains[i]:
+        if domains[i] and not (result.harm is not None and result.harm < VETO_IN_DOMAIN_BELOW.get(str(domains[i]), 0.0)):
             spared |= governed_by(str(domains[i]))
         spared.update(hit.category.value for hit in hits[i] if hit.detector in VERIFIER_BLIND
                       or (not hit.topic and hit.score >= VETO_SPARES_INTENT.get(hit.category.value, 2.0)))

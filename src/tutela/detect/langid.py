@@ -20,8 +20,11 @@ from typing import Any
 from tutela.detect.translit import finglish_evidence, romanized_language
 
 #: Finglish evidence (`translit.finglish_evidence`) and share of the words that make a Latin line Persian where
-#: fastText is unsure (below 0.5) and the word list alone is not sure either
-FINGLISH_UNSURE_EVIDENCE = 3.0
+#: fastText is unsure (below 0.5) and the word list alone is not sure either. 2.0 since 2026-12-07 (3.0 before): 91 of
+#: the 720 Finglish dev lines were read as another language ("sare rah ye noon sangak ham begir lotfan": Finnish);
+#: at 2.0, 38 more are Persian and no English, Turkish, Azerbaijani or Russian dev line moved, nor any of 3,000
+#: ASCII rows of each English and Turkish public set but five (Singlish SMS, "u loose one of ur subscriber")
+FINGLISH_UNSURE_EVIDENCE = 2.0
 FINGLISH_UNSURE_SHARE = 0.15
 
 UNDETERMINED = "und"
@@ -242,4 +245,45 @@ def identify_many(texts: Sequence[str]) -> list[tuple[str, float]]:
         return []
     clipped = [_unspace(t[:2000]) for t in texts]
     preds = _MODEL.predict([_unleet(t) for t in clipped])
-    return [_decide(t, labels, scores) for t, (labels, scores) in zip(clipped, preds, strict=True)]
+    decided = [_decide(t, labels, scores) for t, (labels, scores) in zip(clipped, preds, strict=True)]
+    return _translit_read_in_cyrillic(clipped, decided)
+
+
+#: fastText's probability of Russian for a Latin line written in Cyrillic (`translit.latin_to_russian`) that makes
+#: it Russian translit, where the line as typed read as another Latin language at under `TRANSLIT_UNSURE_OTHER`
+#: (German reads as German at 0.99, and in Cyrillic as Russian) or as English at under `TRANSLIT_UNSURE_EN`.
+#: Why: the translit word list knows the commonest chat words only, and 155 of the 444 Russian translit dev lines
+#: ("mama, kupi moloko po doroge pozhalujsta", "ishu podrabotku na leto") read as Polish, Slovenian, Slovak or
+#: English; so 116 of them are Russian, and no English, Turkish or Azerbaijani dev line moved (one Persian line
+#: of 4,000 ASCII lines, already misread; 2026-12-07)
+TRANSLIT_CYRILLIC_RU = 0.9
+TRANSLIT_UNSURE_EN = 0.3
+TRANSLIT_UNSURE_OTHER = 0.8
+_OURS_NOT_RU = frozenset({"tr", "az", "fa", UNDETERMINED})
+
+
+def _translit_read_in_cyrillic(texts: list[str], decided: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """`decided` with Russian translit that fastText took for another Latin language read as Russian (in place)."""
+    todo = [i for i, (lang, conf) in enumerate(decided)
+            if lang not in _OURS_NOT_RU and lang != "ru"
+            and conf < (TRANSLIT_UNSURE_EN if lang == "en" else TRANSLIT_UNSURE_OTHER)
+            and _latin_line(texts[i])]
+    if not todo:
+        return decided
+    from tutela.detect.translit import latin_to_russian
+
+    preds = _MODEL.predict([latin_to_russian(texts[i].lower()) for i in todo])
+    for i, (labels, scores) in zip(todo, preds, strict=True):
+        p_ru = next((p for lab, p in zip(labels, scores, strict=True) if lab == "ru"), 0.0)
+        if p_ru >= TRANSLIT_CYRILLIC_RU:
+            decided[i] = ("ru", 0.6)
+    return decided
+
+
+def _latin_line(text: str) -> bool:
+    """Latin letters only, as translit is typed (ASCII, or Latin letters with no Cyrillic or Arabic)."""
+    if text.isascii():
+        return True
+    letters = sum(map(str.isalpha, text))
+    n_cyr, n_ara, n_lat = _script_counts(text, letters)
+    return n_cyr == 0 and n_ara == 0 and n_lat > 0

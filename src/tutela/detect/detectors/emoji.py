@@ -60,6 +60,13 @@ _TARGET = _words(r"seni\b", r"sizi\b", r"senin\b", r"kardesini", r"aileni\b", r"
 _PICS = _words(r"send", r"show", r"pics?\b", r"photos?", r"nudes?", r"vid", r"gonder", r"foto", r"resim",
                r"goster", r"sekil", r"video", r"بفرست", r"عکس", r"فیلم", r"نشون", r"скинь", r"пришли", r"фот",
                r"покажи", r"видео")
+# a job to carry or hand out what the drug emoji stand for ("qaqa 🍃 ve ❄️ paylamaq ucun kuryer lazimdi, gunluk 50
+# manat": dev round 34d): a courier or runner wanted, handing out, stash drops; not a courier late in the snow
+_COURIER_JOB = _words(r"(courier|runner|driver)s? (needed|wanted|job)", r"need(ed)? (a |some )?(courier|runner)s?",
+                      r"kuryer\w* (lazim|axtar|teleb)", r"kurye\w* (lazim|aran|gerek)", r"paylamaq (ucun|lazim)",
+                      r"dagitmak (icin|lazim)", r"dagitacak", r"курьер\w* (нуж|треб|ищ)", r"нуж\w+ курьер",
+                      r"заклад(чик|ки дел)", r"zakladchik", r"kur'?er (nuzh|treb)", r"(پیک|کوریر) (میخوایم|لازم)",
+                      r"برای پخش", r"baraye pakhsh")
 # sleeping for ever or never waking up, said of oneself, after a drawn dose ("💊💊 till i sleep forever",
 # "💊lerden alırsam sonsuza kadar uyurum", "💊 بخورم تا ابد بخوابم"): the words of an overdose without its
 # name (the phrase lexicon has the named pills and the dose question, `lexicons/self_harm.yaml`)
@@ -85,6 +92,7 @@ _RULES: tuple[tuple[str, str | None, re.Pattern[str] | None, Category, float, st
     ("home", "school", None, Category.PRIVACY, 0.55, "home and school emoji: where a child lives and studies"),
     ("drug", "money", None, Category.RECRUITMENT, 0.7, "drug emoji with money emoji"),
     ("drug", None, _SALE, Category.RECRUITMENT, 0.7, "drug emoji with selling or delivery words"),
+    ("drug", None, _COURIER_JOB, Category.RECRUITMENT, 0.7, "drug emoji with a courier job"),
     ("pill", None, _NEVER_WAKE, Category.SELF_HARM, 0.8, "pill emoji with sleeping for ever or never waking"),
     ("sexual", "camera", None, Category.SEXUAL_EXPLOITATION, 0.75, "sexual emoji with a camera emoji"),
     ("sexual", None, _PICS, Category.SEXUAL_EXPLOITATION, 0.7, "sexual emoji with a request for pictures"),
@@ -148,6 +156,8 @@ class EmojiDetector(Detector):
             Example("💊🍄 فروش، تحویل فوری", "fa", R),
             Example("❄️🍃 доставка, закладки по городу", "ru", R),
             Example("🍃💸", "en", R),
+            Example("❄️🍃 paylamaq ucun kuryer lazimdi, gunluk pul", "az", R),
+            Example("🍃 runner needed after school, dm", "en", R),
             # a drawn dose and never waking up; a pill for a cold or for sleeping well is not
             Example("💊💊💊 tonight and then i sleep forever", "en", Category.SELF_HARM),
             Example("hepsini 💊 yutacağım, bir daha hiç uyanmam", "tr", Category.SELF_HARM),
