@@ -19,6 +19,7 @@ from .conftest import detector_score as _score
     ("🍃❄️ dagitmak icin genc lazim, okul cikisi, gunluk 500 tl", "tr", True),
     ("qaqa ❄️ 🍃 paylamaq ucun kuryer lazimdi, gunluk 40 manat", "az", True),
     ("❄️ нужен курьер после уроков, 3к в день", "ru", True),
+    ("🍃 kolay para, kucuk paket tasinacak, genc lazim", "tr", True),
     ("kar ❄️ yüzünden kurye geç kaldı, paket yarın gelir", "tr", False),  # a courier late in the snow
     ("❄️ the courier is late because of the snow", "en", False),
 ])
@@ -68,6 +69,23 @@ def test_everyday_russian_the_router_takes_for_the_detox_set_is_not_flagged_when
     ("Bu tarif aramızda sır, babaannemin kurabiyesi, kimseye verme 😄", False),
     ("Nənəmin dolma resepti bizim sirrimizdir, heç kimə demə ha 😄", False),
     ("bu aramızda sır olsun, annene söyleme, sana hediye alacağım", True),
+    ("our secret ingredient is honey, just between us", False),
+    ("it's our little secret, send me a pic", True),
 ])
 def test_a_family_recipe_kept_secret_is_no_grooming_secret(text: str, flagged: bool) -> None:
     assert (Category.SEXUAL_EXPLOITATION in analyze_text(text, stages="fast").flags) is flagged
+
+
+@pytest.mark.parametrize("text", [
+    # a parcel left with the neighbours read as grooming, trafficking and recruitment at once in English and
+    # Azerbaijani until the banks had everyday errands among their ordinary lines (fifteenth session)
+    "neighbours, your parcel was left with us, come and pick it up",
+    "Qonşular, bağlamanız bizdə qalıb, gəlib götürə bilərsiniz",
+    "Соседи, вашу посылку оставили у нас, заходите заберите",
+])
+def test_everyday_errands_are_not_flagged(text: str) -> None:
+    assert not analyze_text(text).flags
+
+
+def test_a_stranger_inviting_a_child_to_his_car_is_still_flagged() -> None:
+    assert Category.SEXUAL_EXPLOITATION in analyze_text("come to my car after school, dont tell your mum").flags

@@ -152,7 +152,11 @@ VERIFIER_BLIND = frozenset({"privacy", "emoji"})
 # the verifier read "i want to die. i've been planning it for weeks and i think tonight is the night" at 0.02 and the
 # flag was dropped. A missed crisis costs a child more than a false flag costs a moderator. Topic words ("self harm"
 # in a lesson, "özünə zərər vermək" in a warning) stay open to the veto: sparing them too flagged 2 such lines.
-VETO_SPARES_INTENT = {Category.SELF_HARM.value: 0.8}
+# The same for a hoax stated in the words of the disinformation phrase list ("peyvəndlərin içində çip var",
+# "واکسن باعث اوتیسم"): the verifier, fitted on many benign lines about vaccines and cures (dev rounds 36d-37d), read
+# them as benign (0.09-0.12); a debunk or a question is released before the verifier by the debunk marker and negation.
+# On dev round 37d's odd ids (unseen by the verifier that was tried) no benign line more was flagged (2026-12-07).
+VETO_SPARES_INTENT = {Category.SELF_HARM.value: 0.8, Category.DISINFORMATION.value: 0.75}
 # ...but in the Russian detox set's domain a verifier this sure the text is benign drops its expert's flags too: the
 # router sends much everyday Russian there, and the expert read "Купи хлеба и молока по дороге." as cyberbullying
 # (0.77; verifier 0.014). On dev rounds 34d and 36d's odd ids, read by a verifier fitted without them, Russian benign

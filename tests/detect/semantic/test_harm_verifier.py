@@ -222,6 +222,8 @@ def test_finglish_is_verified_as_typed_and_translit_also_learnt_in_its_script(
         "bache-ha film e jadid e jang ro didin? akharesh hame ro koshtan",  # "did you see the new war film?"
         "dadasham goft age bazi ro nabaram gooshimo az panjere part mikone 😂",
         "farda emtehan e riazi darim, man ke hichi nakhoondam, koshtam khodamo",
+        "chaghoo ro bede piaz khord konam",  # "pass the knife, I'll chop the onions"
+        "mikoshamet age baz spoiler bedi haha",  # "I'll kill you if you spoil it again haha"
     ]
     gaps = []
     for text in candidates:

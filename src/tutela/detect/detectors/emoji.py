@@ -66,7 +66,10 @@ _COURIER_JOB = _words(r"(courier|runner|driver)s? (needed|wanted|job)", r"need(e
                       r"kuryer\w* (lazim|axtar|teleb)", r"kurye\w* (lazim|aran|gerek)", r"paylamaq (ucun|lazim)",
                       r"dagitmak (icin|lazim)", r"dagitacak", r"курьер\w* (нуж|треб|ищ)", r"нуж\w+ курьер",
                       r"заклад(чик|ки дел)", r"zakladchik", r"kur'?er (nuzh|treb)", r"(پیک|کوریر) (میخوایم|لازم)",
-                      r"برای پخش", r"baraye pakhsh")
+                      r"برای پخش", r"baraye pakhsh",
+                      # a young one wanted to carry small parcels ("🍃 sadece A'dan B'ye kucuk paket, okul cantasi olan
+                      # genc lazim": dev round 37d)
+                      r"(genc|cocuk|ogrenci|usaq|sagird) lazim", r"(kucuk|kicik) paket", r"маленьк\w* (пакет|свёрт|сверт)")
 # sleeping for ever or never waking up, said of oneself, after a drawn dose ("💊💊 till i sleep forever",
 # "💊lerden alırsam sonsuza kadar uyurum", "💊 بخورم تا ابد بخوابم"): the words of an overdose without its
 # name (the phrase lexicon has the named pills and the dose question, `lexicons/self_harm.yaml`)
