@@ -89,3 +89,13 @@ def test_everyday_errands_are_not_flagged(text: str) -> None:
 
 def test_a_stranger_inviting_a_child_to_his_car_is_still_flagged() -> None:
     assert Category.SEXUAL_EXPLOITATION in analyze_text("come to my car after school, dont tell your mum").flags
+
+
+@pytest.mark.parametrize(("text", "public"), [
+    ("Under-9s football trials on Saturday 10am at the park pitches, 12 Example Lane. Parents welcome!", True),
+    ("Klubumuzun məşqləri çərşənbə saat 17:00-da, ünvan: Nümunə küçəsi 0", True),
+    ("экскурсия в четверг, сбор у школы в 9:00, адрес музея: ул. Примерная, д. 0", True),
+    ("i live at 12 Example Lane, come over after school when my mum is at work", False),
+])
+def test_a_clubs_training_or_a_trips_meeting_point_publishes_its_address(text: str, public: bool) -> None:
+    assert (Category.PRIVACY not in analyze_text(text, stages="fast").flags) is public

@@ -354,6 +354,12 @@ def romanized_language(text: str) -> tuple[str, float] | None:
     return None
 
 
+def translit_evidence(text: str) -> float:
+    """Russian evidence of `text` read as translit (the everyday words `romanized_language` counts), for a caller
+    that has another sign of Russian and needs only a word or two to confirm it (`langid`)."""
+    return _score(_WORD.findall(ru_unleet(text)), _ru_word_value)
+
+
 def finglish_evidence(text: str) -> tuple[float, int]:
     """(Persian evidence, distinct words) of `text` read as Finglish: for a caller that weighs it against a
     language model's own doubt (`langid`), where `romanized_language` alone asks for a share of 0.3."""

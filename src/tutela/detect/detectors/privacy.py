@@ -156,7 +156,12 @@ _PUBLIC_EVENT = re.compile(
     r"|camp info|collection point|drop-?off point|pick-?up point|bring (a |your )?photo id|donations? (welcome|accepted)"
     r"|you can drop (them |it )?off|getirebilirsiniz|derneğimize|dernegimize|gətirə bilərsiniz"
     r"|getire bilersiniz|bağış kabul|bagis kabul|toplanma (yeri|noktas)|xeyriyy|aksiyas|qəbul edirik|qebul edirik|ianə|iane toplan"
-    r"|کانون|خیریه|kheyriye|جلسه[ ‌]?(ی )?هفتگی|пункт сбора|благотворительн|приём вещей|прием вещей",
+    r"|کانون|خیریه|kheyriye|جلسه[ ‌]?(ی )?هفتگی|пункт сбора|благотворительн|приём вещей|прием вещей"
+    # a club's trials or training times, a school trip's meeting point, an open day (dev round 38d, 2026-12-07:
+    # "Under-12s football trials this Saturday 10am at Riverside Park pitches, 12 Example Lane ... Parents welcome",
+    # "Futbol klubumuzun məşqləri ... ünvan: Bahar küçəsi 00", "экскурсия в пятницу, сбор у школы ..., адрес музея")
+    r"|\btrials\b|parents (are )?welcome|training (sessions? )?(is|are|will be|starts?)|antrenmanlar|seçmeler|secmeler"
+    r"|məşqlər|mesqler|klubumuz|تمرینات|экскурси|открытый день|открытые двери|сбор у школы|сбор в \d",
     re.IGNORECASE,
 )
 # A service's number is published to be called: a toll-free helpline ("free 24/7 line 0800 000 0000", "8-800"),
