@@ -22,8 +22,9 @@ from tutela.detect.translit import finglish_evidence, romanized_language
 #: Finglish evidence (`translit.finglish_evidence`) and share of the words that make a Latin line Persian where
 #: fastText is unsure (below 0.5) and the word list alone is not sure either. 2.0 since 2026-12-07 (3.0 before): 91 of
 #: the 720 Finglish dev lines were read as another language ("sare rah ye noon sangak ham begir lotfan": Finnish);
-#: at 2.0, 38 more are Persian and no English, Turkish, Azerbaijani or Russian dev line moved, nor any of 3,000
-#: ASCII rows of each English and Turkish public set but five (Singlish SMS, "u loose one of ur subscriber")
+#: at 2.0, 38 more are Persian and no English, Turkish, Azerbaijani or Russian dev line moved (one Azerbaijani line of
+#: the later rounds 37d-38d does), nor any of 3,000 ASCII rows of each English and Turkish public set but five
+#: (Singlish SMS, "u loose one of ur subscriber")
 FINGLISH_UNSURE_EVIDENCE = 2.0
 FINGLISH_UNSURE_SHARE = 0.15
 
@@ -252,10 +253,9 @@ def identify_many(texts: Sequence[str]) -> list[tuple[str, float]]:
 #: fastText's probability of Russian for a Latin line written in Cyrillic (`translit.latin_to_russian`) that makes
 #: it Russian translit, where the line as typed read as another Latin language at under `TRANSLIT_UNSURE_OTHER`
 #: (German reads as German at 0.99, and in Cyrillic as Russian) or as English at under `TRANSLIT_UNSURE_EN`.
-#: Why: the translit word list knows the commonest chat words only, and 155 of the 444 Russian translit dev lines
+#: Why: the translit word list knows the commonest chat words only, and 189 of the 525 Russian translit dev lines
 #: ("mama, kupi moloko po doroge pozhalujsta", "ishu podrabotku na leto") read as Polish, Slovenian, Slovak or
-#: English; so 116 of them are Russian, and no English, Turkish or Azerbaijani dev line moved (one Persian line
-#: of 4,000 ASCII lines, already misread; 2026-12-07)
+#: English; with this, 56 do, and no English, Turkish or Azerbaijani dev line moved (2026-12-07)
 TRANSLIT_CYRILLIC_RU = 0.9
 TRANSLIT_UNSURE_EN = 0.3
 TRANSLIT_UNSURE_OTHER = 0.8
