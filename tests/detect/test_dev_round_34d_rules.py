@@ -99,3 +99,20 @@ def test_a_stranger_inviting_a_child_to_his_car_is_still_flagged() -> None:
 ])
 def test_a_clubs_training_or_a_trips_meeting_point_publishes_its_address(text: str, public: bool) -> None:
     assert (Category.PRIVACY not in analyze_text(text, stages="fast").flags) is public
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    # a debunk without an official source but saying there is no scientific basis, or asking not to spread it
+    ("'5G çocuklarda kansere yol açıyor' mesajı yalan, hiçbir bilimsel dayanağı yok. Lütfen yaymayın", False),
+    ("that message about 5g giving kids cancer is fake, no scientific evidence at all, please don't share it", False),
+    # the hoax itself, asking to be shared
+    ("5g towers are giving our kids cancer, the government is hiding it, share before it's deleted", True),
+])
+def test_a_debunk_that_asks_not_to_spread_the_hoax_is_not_disinformation(text: str, flagged: bool) -> None:
+    assert (Category.DISINFORMATION in analyze_text(text).flags) is flagged
+
+
+def test_no_experience_needed_alone_is_a_job_advert() -> None:
+    assert not analyze_text("Saturday job at the bakery for 16+, £8 an hour, no experience needed!", stages="fast").flags
+    assert Category.TRAFFICKING in analyze_text(
+        "modelling work abroad for girls 15-17, flights paid, no experience needed, no parents needed", stages="fast").flags

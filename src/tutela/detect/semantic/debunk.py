@@ -48,7 +48,16 @@ _SOURCE = re.compile(
     r"|(?:saglik )?bakanlig\w*|bakanlik|(?:sehiyye )?nazirliy\w*|nazirlik\w*|resmi (?:site|sayfa|sayt|sehife|aciklama"
     r"|aciqlama|hesap|hesab)\w*|dunya saglik orgutu|umumdunya sehiyye teskilati|teyit\w*|dogrulama\w*|faktyoxla\w*|tebib"
     r"|وزارت\w*|سازمان جهانی بهداشت|(?:سایت|صفحه|منبع) (?:رسمی|معتبر)\w*|فکت ?چک\w*|راستی ?ازمایی"
-    r"|минздрав\w*|воз|роспотребнадзор\w*|министерств\w*|официальн\w*|фактчек\w*|проверк\w* фактов|госуслуг\w*)(?![^\W_])"
+    r"|минздрав\w*|воз|роспотребнадзор\w*|министерств\w*|официальн\w*|фактчек\w*|проверк\w* фактов|госуслуг\w*"
+    # or says the claim has no scientific basis, or asks not to spread it: a hoax says "share before it's deleted"
+    # ("'5G çocuklarda kansere yol açıyor' mesajı yalan, hiçbir bilimsel dayanağı yok. Lütfen aile gruplarında
+    # yaymayın": dev round 38d, 2026-12-07)
+    r"|no scientific (?:evidence|basis|proof)|(?:don'?t|do not|never) (?:share|forward|spread|repost) (?:it|this|that)"
+    r"|bilimsel (?:dayanag|kanit|temel)\w* (?:yok|bulunmuyor)|elmi (?:esas|subut|sübut)\w* (?:yox|yoxdur)"
+    r"|yaymayin\w*|paylasmayin\w*|iletmeyin\w*|yaymayaq|paylasmayaq"
+    r"|(?:پایه|مدرک|شواهد) ?(?:ی )?علمی ندار\w*|پخش نکنید|فوروارد نکنید|منتشر نکنید|بازنشر ندید"
+    r"|научн\w* (?:доказательств|основани)\w* (?:нет|не существует)|нет (?:никаких )?научн\w*|не распространяйте"
+    r"|не пересылайте|не репостите)(?![^\W_])"
 )
 # the truth hidden or lied about: a hoax's frame, never a debunk's
 _CONSPIRACY = re.compile(
