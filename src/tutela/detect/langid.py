@@ -17,7 +17,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from tutela.detect.translit import finglish_evidence, romanized_language
+from tutela.detect.translit import finglish_evidence, latin_to_russian, romanized_language, translit_evidence
 
 #: Finglish evidence (`translit.finglish_evidence`) and share of the words that make a Latin line Persian where
 #: fastText is unsure (below 0.5) and the word list alone is not sure either. 2.0 since 2026-12-07 (3.0 before): 91 of
@@ -261,7 +261,8 @@ TRANSLIT_UNSURE_EN = 0.3
 TRANSLIT_UNSURE_OTHER = 0.8
 #: ...and only where the line has some translit word evidence (`translit.translit_evidence`): without it, 509 rows of
 #: the English public sets moved to Russian ("#porn,#android,#iphone", "Get your ass back to Detroit ya fuckin'
-#: wigger!"; Davidson's macro-F1 0.914 -> 0.899); at 0.5, 42 of ~90,000 rows move, and 201 of the 210 dev lines
+#: wigger!"; Davidson's macro-F1 0.914 -> 0.899); at 0.5, 42 of ~90,000 rows move, and 201 of the 210 dev lines it
+#: moved still do
 TRANSLIT_WORDS_MIN = 0.5
 _OURS_NOT_RU = frozenset({"tr", "az", "fa", UNDETERMINED})
 
@@ -272,10 +273,6 @@ def _translit_read_in_cyrillic(texts: list[str], decided: list[tuple[str, float]
             if lang not in _OURS_NOT_RU and lang != "ru"
             and conf < (TRANSLIT_UNSURE_EN if lang == "en" else TRANSLIT_UNSURE_OTHER)
             and _latin_line(texts[i])]
-    if not todo:
-        return decided
-    from tutela.detect.translit import latin_to_russian, translit_evidence
-
     todo = [i for i in todo if translit_evidence(texts[i]) >= TRANSLIT_WORDS_MIN]
     preds = _MODEL.predict([latin_to_russian(texts[i].lower()) for i in todo]) if todo else []
     for i, (labels, scores) in zip(todo, preds, strict=True):
