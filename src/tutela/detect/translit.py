@@ -330,6 +330,12 @@ def _fa_reading(text: str) -> tuple[list[str], float, str]:
     return words, _score(words, _fa_word_value), reading
 
 
+def _ru_reading(text: str) -> tuple[list[str], float]:
+    """(translit words, their Russian evidence) of `text`, leet-spelt words read as letters."""
+    words = _WORD.findall(ru_unleet(text))
+    return words, _score(words, _ru_word_value)
+
+
 def romanized_language(text: str) -> tuple[str, float] | None:
     """("fa" | "ru", confidence) when Latin-script text reads as Finglish or Russian translit, else None.
 
@@ -341,8 +347,7 @@ def romanized_language(text: str) -> tuple[str, float] | None:
         return None
     # Finglish keeps 2, 3 and 7 inside a word (`so2al`, `sa3at`, `sob7`): one word, not two
     fa_words, fa, _ = _fa_reading(text.lower())
-    ru_words = _WORD.findall(ru_unleet(text))
-    ru = _score(ru_words, _ru_word_value)
+    ru_words, ru = _ru_reading(text)
     best, lang = (fa, "fa") if fa >= ru else (ru, "ru")
     if best <= max(fa, ru) - best + 0.5 and fa > 0 and ru > 0:
         return None  # both languages' words: undecided
@@ -357,7 +362,7 @@ def romanized_language(text: str) -> tuple[str, float] | None:
 def translit_evidence(text: str) -> float:
     """Russian evidence of `text` read as translit (the everyday words `romanized_language` counts), for a caller
     that has another sign of Russian and needs only a word or two to confirm it (`langid`)."""
-    return _score(_WORD.findall(ru_unleet(text)), _ru_word_value)
+    return _ru_reading(text)[1]
 
 
 def finglish_evidence(text: str) -> tuple[float, int]:

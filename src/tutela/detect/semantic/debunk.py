@@ -5,7 +5,7 @@ fake, here's the NHS page"; "Hayır, sıcak limonlu su virüsü öldürmüyor ..
 semantic head read the topic and flagged disinformation at 0.85-0.93 in all five languages, the first-stage model
 at 0.96 in English (independent dev round 11d, 2026-12-07). Where a text denies a claim (a "no", a negated verb, or
 the claim called fake, a myth, a rumour, not true) and names where the truth is (a ministry, the NHS, the WHO, an
-official page, a fact-check), disinformation stands on the kNN margin alone (`warning.without_head`) and a lone
+official page, a fact-check) or says the claim has no scientific basis or asks not to spread it, disinformation stands on the kNN margin alone (`warning.without_head`) and a lone
 model flag of it is released where the text is nearer the written benign lines (`engine._nearer_benign`).
 
 A hoax borrows both halves ("the official figures are fake", "the ministry says it's safe"), so conspiracy framing
@@ -72,7 +72,7 @@ _CONSPIRACY = re.compile(
 
 
 def debunked(normalized: str) -> bool:
-    """The text denies a claim and points to an official source or a fact-check, with no conspiracy framing (see
-    the module docstring)."""
+    """The text denies a claim and points to an official source or a fact-check (or to no scientific basis, or asks
+    not to spread it), with no conspiracy framing (see the module docstring)."""
     return (_DENIED.search(normalized) is not None and _SOURCE.search(normalized) is not None
             and _CONSPIRACY.search(normalized) is None)
