@@ -472,6 +472,19 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
         ]),
     ],
     Stage.THREATS: [
+        # the list of the child's followers or contacts, taken: the sextortionist's first move once a video is saved
+        # ("o videoyu kaydettim. takipçi listeni de aldım, annen, okul arkadaşların hepsi burada": dev chat
+        # tr-d39-04, 2026-12-07, alerted only at the explicit demand two messages later)
+        (STRONG, [
+            "your followers list", "ur followers list", "your follower list", "ur follower list", "your friends list",
+            "ur friends list", "screenshotted your followers", "screenshotted ur followers", "i have your contacts",
+            "i have all your contacts", "i have ur contacts", "got your followers", "got ur followers",
+            "takipci listeni", "takipci listen", "takipcilerini kaydettim", "arkadas listeni", "rehberini aldim",
+            "izleyici siyahini", "izleyicilerinin siyahisi", "dost siyahini", "dostlarinin siyahisi", "kontaktlarini",
+            "لیست فالوئرات", "لیست فالوورات", "لیست دوستات", "مخاطبینتو", "list-e followerat", "liste followerat",
+            "список твоих подписчиков", "список подписчиков", "список твоих друзей", "твои контакты",
+            "spisok podpischikov", "spisok tvoih",
+        ]),
         (STRONG, [
             "send your pics to everyone", "send ur pics to everyone", "everyone will see", "ill post them",
             "ill post your", "ill tell your parents", "ill tell ur parents", "you will regret", "youll regret",

@@ -205,7 +205,26 @@ _CONTACT_FRAME = re.compile(
     r"|\bregistration\b|\bsign ?ups?\b|\breward\b|kayıtlar[ıi] için|kayitlari icin|arayabilirsiniz|ulaşabilirsiniz"
     r"|ulasabilirsiniz|bilgi hatt|kayıtlar[ıi] başladı|kayitlari basladi|ödül|\bodul|qeydiyyat|mükafat|mukafat|görsəniz|gorseniz|tapsanız|tapsaniz"
     r"|ثبت[ \u200c]?نام|sabt ?e? ?nam|مژدگانی|مژدگونی|mo[jz]h?degani|mozhdegooni"
-    r"|\bтел\.|\btel\.|спросить|вознагражд|voznagrazhd|кто видел",
+    r"|\bтел\.|\btel\.|спросить|вознагражд|voznagrazhd|кто видел"
+    # a number after a label ("zəng: 0555 ...", "call: ...", "тел: ...", "تماس: ...") and a polite or plural "please
+    # call" in Finglish (dev round 39d, 2026-12-07: a blood donor appeal and a neighbours' group asking for a plumber)
+    r"|\b(zəng|zeng|call|arama|телефон|telefon)\s*:|(تماس|تلفن)\s*:|zang bezanid|tamas begirin",
+    re.IGNORECASE,
+)
+# A number labelled with a role's name, not a person's: the coach's, the teacher's, the camp leader's, the driver's
+# ("rəhbərin nömrəsi 0555 ...", "شماره‌ی مربی: ۰۹۳۵ ...", "номер тренера ..."), or a number a notice asks everyone
+# to write to ("0555 000 00 00 nömrəsinə yazın"). On dev round 39d (2026-12-07) a camp's, a driving school's and an
+# awareness post's numbers were 3 of the 33 benign flags; "her number" and "onun nömrəsi" stay personal data.
+_ROLE_NUMBER = re.compile(
+    r"\b(coach|teacher|instructor|leader|manager|driver|organi[sz]er|tutor|office|secretary)'?s? (phone |mobile )?"
+    r"(number|no\.?|tel)\b"
+    r"|\b(hoca|öğretmen|ogretmen|antrenör|antrenor|koç|koc|rehber|müdür|mudur|şoför|sofor|yönetici|yonetici|eğitmen"
+    r"|egitmen|müəllim|muellim|məşqçi|mesqci|rəhbər|rehber|sürücü|surucu|direktor|administrator|təşkilatçı|teskilatci"
+    r"|inzibatçı)\w* (telefon )?(numaras|nömrəs|nomres)"
+    r"|номер\w* (тренера|учителя|педагога|водителя|руководителя|администратора|вожат\w+|организатора|инструктора"
+    r"|секретаря|директора)"
+    r"|شماره[\u200c ]?(ی|ی )?(تماس )?(مربی|معلم|مدیر|راننده|مسئول|آموزشگاه|دفتر|منشی|مشاور)"
+    r"|\d\s*(nömrəsinə|nomresine|numarasına|numarasina)\s+(yazın|yazin|zəng edin|zeng edin|arayın|arayin|ulaşın|ulasin)",
     re.IGNORECASE,
 )
 _PHONE_SAY = re.compile(
@@ -250,8 +269,10 @@ _SOMEONE = re.compile(r"\b(her|his|she'?s|he'?s|she|him|kiz|kizin|oglan|oglanin|
 
 
 def _published(text: str) -> bool:
-    """A notice's words (`_CONTACT_FRAME` or `_PUBLIC_EVENT`) and nobody saying whose number it is (`_PHONE_SAY`):
-    a number in the text is published to be called."""
+    """A number labelled with a role (`_ROLE_NUMBER`), or a notice's words (`_CONTACT_FRAME` or `_PUBLIC_EVENT`)
+    and nobody saying whose number it is (`_PHONE_SAY`): a number in the text is published to be called."""
+    if _ROLE_NUMBER.search(text) is not None:
+        return True
     return _PHONE_SAY.search(text) is None and (
         _CONTACT_FRAME.search(text) is not None or _PUBLIC_EVENT.search(text) is not None)
 

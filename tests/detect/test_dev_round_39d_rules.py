@@ -1,0 +1,46 @@
+"""Rules that dev round 39d (2026-12-07) showed missing, each beside a look-alike. Lines written for this test."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutela.conversations.detector import StageDetector
+from tutela.detect.detectors.privacy import PrivacyDetector
+from tutela.domain.conversation import STAGES, Stage
+from tutela.domain.taxonomy import Category
+
+from .conftest import RULE
+from .conftest import detector_score as _score
+
+
+@pytest.mark.parametrize(("text", "lang", "personal"), [
+    # a number labelled with a role's name, or one a notice asks everyone to write to, is published
+    ("Trip tomorrow: bus leaves at 8. Driver's number +994 55 000 00 01 if you are late", "en", False),
+    ("Yarışa gedən uşaqların valideynləri: məşqçinin nömrəsi 0555 000 00 02", "az", False),
+    ("Sual olsa 0555 000 00 03 nömrəsinə yazın, cavab verəcəyik", "az", False),
+    ("Kursa kayıt: eğitmenin numarası 0532 000 00 04", "tr", False),
+    ("поездка в лагерь: номер вожатого +7 900 000-00-05", "ru", False),
+    ("کلاس شنا فردا ساعت ۵، شماره‌ی مربی: ۰۹۱۲ ۰۰۰ ۰۰۰۶", "fa", False),
+    # a number after a label, or a polite "please call" in Finglish
+    ("qan lazımdır, B+ qrupu, zəng: 0555 000 00 07", "az", False),
+    ("kasi barq-kar mishnase? shomare 0912 000 0008, lotfan zang bezanid", "fa", False),
+    # someone's own or someone else's number stays personal data
+    ("her number is +994 55 000 00 09, text her tonight she's alone", "en", True),
+    ("onun nömrəsi 0555 000 00 10, axşam yaz", "az", True),
+    ("мой номер +7 900 000-00-11, напиши мне", "ru", True),
+])
+def test_a_number_labelled_with_a_role_or_a_label_is_published(text: str, lang: str, personal: bool) -> None:
+    assert (_score(PrivacyDetector(), text, lang, Category.PRIVACY) >= RULE) is personal
+
+
+@pytest.mark.parametrize(("text", "threat"), [
+    # the child's followers or contacts, taken: the sextortionist's setup before the demand
+    ("videoyu kaydettim. takipçi listeni de aldım, annen de orada", True),
+    ("i saved the call. i've got your followers list, your mum is on it", True),
+    ("я записала звонок. у меня есть список твоих подписчиков", True),
+    # a list of followers in everyday talk
+    ("how do i hide my followers list on insta?", False),
+    ("takipçi sayım bugün 500 oldu 🎉", False),
+])
+def test_a_taken_list_of_the_childs_followers_is_a_threat(text: str, threat: bool) -> None:
+    assert (StageDetector().score(text)[STAGES.index(Stage.THREATS)] >= 0.6) is threat
