@@ -44,3 +44,15 @@ def test_a_number_labelled_with_a_role_or_a_label_is_published(text: str, lang: 
 ])
 def test_a_taken_list_of_the_childs_followers_is_a_threat(text: str, threat: bool) -> None:
     assert (StageDetector().score(text)[STAGES.index(Stage.THREATS)] >= 0.6) is threat
+
+
+@pytest.mark.parametrize(("text", "leverage"), [
+    # a recording announced as a riddle is leverage (weak: only a threat makes it sextortion)
+    ("угадай что я записала во время нашего созвона 🙂", True),
+    ("tahmin et dünkü görüntülü konuşmada ne kaydettim", True),
+    ("حدس بزن از تماس دیشبمون چی ضبط کردم", True),
+    # a recording of something else, said without the riddle
+    ("i recorded my first piano piece for the concert", False),
+])
+def test_a_recording_announced_as_a_riddle_is_leverage(text: str, leverage: bool) -> None:
+    assert (StageDetector().score(text)[STAGES.index(Stage.IMAGES)] >= 0.5) is leverage

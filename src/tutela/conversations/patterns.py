@@ -46,6 +46,10 @@ LEVERAGE = [
     "konusmamizi kaydettim", "goruntulu * kaydettim", "seni kaydettim", "danisigimizi yazdim",
     "goruntulu * yazdim", "seni yazdim", "تماس تصویریمونو ضبط", "ضبطش کردم", "ازت فیلم گرفتم",
     "записал~ наш видео", "записал~ наш звонок", "записал~ тебя", "запись нашего",
+    # ...announced as a riddle, the opener of an unknown account ("guess what i recorded", `tahmin et ne kaydettim`,
+    # "угадай что я записала во время нашего созвона": dev chats 40d, 2026-12-07); weak, so only a threat completes it
+    "what i recorded", "ne kaydettim", "neler kaydettim", "neyi kaydettim", "nəyi yazmışam", "neyi yazmisam",
+    "nəyi qeydə almışam", "چی ضبط کردم", "چیا ضبط کردم", "chi zabt kardam", "что я записал~", "chto ya zapisal~",
     # "what you sent me", said of the pictures without naming them
     "what you sent me", "what u sent me", "what youve sent me", "neler attigini", "ne attigini", "ne gonderdigini",
     "neler gonderdigini", "ne gonderdiyini", "neler gonderdiyini", "ne atdigini", "چی برام فرستادی",
