@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tutela.conversations.detector import StageDetector
+from tutela.detect import analyze_text
 from tutela.detect.detectors.privacy import PrivacyDetector
 from tutela.domain.conversation import STAGES, Stage
 from tutela.domain.taxonomy import Category
@@ -56,3 +57,31 @@ def test_a_taken_list_of_the_childs_followers_is_a_threat(text: str, threat: boo
 ])
 def test_a_recording_announced_as_a_riddle_is_leverage(text: str, leverage: bool) -> None:
     assert (StageDetector().score(text)[STAGES.index(Stage.IMAGES)] >= 0.5) is leverage
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    # a job advert for adults: 18+ and a contract, insurance or a CV
+    ("Nanny wanted for two kids, 18+, contract and holiday pay, send your CV", False),
+    ("Требуются официанты в кафе, от 18 лет, официальное трудоустройство, резюме на почту", False),
+    ("استخدام گارسون خانم و آقا بالای ۱۸ سال، با بیمه، رزومه بفرستید", False),
+    ("marketimize kasiyer aranıyor, 18 yaş üstü, sigortalı, özgeçmişinizi getirin", False),
+    # ...but not with a trafficker's words: abroad, visa and passport arranged
+    ("girls 18+ wanted for work abroad, visa and passport arranged, contract, send photos", True),
+    ("18 yaş üstü kızlara yurt dışında hostes işi, vize ve pasaport bizden, sigortalı, cv gönderin", True),
+])
+def test_a_job_advert_for_adults_with_a_contract_is_not_trafficking(text: str, flagged: bool) -> None:
+    flags = analyze_text(text).flags
+    assert (Category.TRAFFICKING in flags or Category.RECRUITMENT in flags) is flagged
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    # "whoever asks for the password is not an admin": a warning
+    ("turnuva kaydı için sadece kullanıcı adınızı yazın. şifre isteyen kişi admin değildir, hemen bildirin", False),
+    # "send your password (and the code)" with the everyday verbs
+    ("admin benim, şifreni ve kodu at yoksa hesabın kapanır", True),
+    ("ben discord admini, şifreni at yoksa hesabını silerim", True),
+    ("şifrəni at, hesabını yoxlayım", True),
+    ("şifreni kimseye atma", False),
+])
+def test_a_password_asked_for_is_fraud_and_a_warning_about_it_is_not(text: str, flagged: bool) -> None:
+    assert (Category.FRAUD in analyze_text(text).flags) is flagged

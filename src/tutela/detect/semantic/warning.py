@@ -360,6 +360,40 @@ LOVED = ("cyberbullying",)
 AWARE = ("recruitment",)
 
 
+# A job advert for adults: an age floor of 18 and the words of formal employment (a contract, insurance, a CV), with
+# none of a trafficker's (abroad, a visa or passport arranged, housing given, age does not matter). The head read
+# "Kafeyə ofisiant qızlar və oğlanlar tələb olunur, 18 yaşdan yuxarı, rəsmi əmək müqaviləsi" as trafficking and
+# recruitment at kNN margins of -0.004..+0.001 (dev round 39d, 2026-12-07: café adverts in tr and az); recruitment
+# of a child and a trafficker's offer say neither. Read on the folded text, so Turkish and Azerbaijani letters are
+# plain and Persian digits are ASCII.
+_ADULTS_ONLY = re.compile(
+    r"(?<![\w+])18 ?\+|(?<![^\W_])(?:over|aged) 18(?![^\W_])|(?<![^\W_])18 (?:or over|and over|years and (?:over|older))"
+    r"|(?<![^\W_])18 yas\w* (?:ustu|uzeri|ve uzeri|yuxari|boyuk)|(?<![^\W_])18 yasdan (?:yuxari|boyuk)"
+    r"|(?<![^\W_])(?:от|старше) 18(?![^\W_])|совершеннолетн"
+    r"|(?:بالای|حداقل|بیشتر از) 18|18 سال (?:به )?بالا"
+)
+_FORMAL_JOB = re.compile(
+    r"(?<![^\W_])(?:contract|insured|insurance|payslips?|cv|resume|minimum wage|holiday pay|training provided)(?![^\W_])"
+    r"|(?<![^\W_])(?:sigorta\w*|sgk|ozgecmis\w*|bordro\w*|sozlesme\w*|muqavile\w*|resmi emek|resmi is)"
+    r"|официальн\w* (?:трудоустройств|оформлени)|трудов\w* договор|резюме|соцпакет|белая зарплата"
+    r"|بیمه|قرارداد|رزومه"
+)
+_TRAFFICKER_JOB = re.compile(
+    r"(?<![^\W_])(?:abroad|overseas|visa|passport|accommodation provided|flat provided|travel paid|no age)(?![^\W_])"
+    r"|age (?:does ?n.?t|doesnt|is not|isn.?t) (?:matter|important)"
+    r"|yurt ?disi|vize|pasaport|konaklama|yas onemli degil|xarici|viza|menzil bizden|yas vacib deyil"
+    r"|за границ|за рубеж|(?<![^\W_])виз[аыу]|паспорт|жиль\w* предоставля|возраст не важен"
+    r"|خارج از کشور|ویزا|پاسپورت|گذرنامه|سن مهم نیست|خوابگاه"
+)
+ADULT_JOB = ("trafficking", "recruitment")
+
+
+def adult_job(normalized: str) -> bool:
+    """A job advert for adults (`_ADULTS_ONLY` and `_FORMAL_JOB`, no `_TRAFFICKER_JOB`)."""
+    return (_ADULTS_ONLY.search(normalized) is not None and _FORMAL_JOB.search(normalized) is not None
+            and _TRAFFICKER_JOB.search(normalized) is None)
+
+
 @lru_cache(maxsize=20_000)
 def unseen(normalized: str, lang: str) -> tuple[str, ...]:
     """The targets whose head vote a marker in the text takes away (see the module docstring, a crime named
@@ -397,6 +431,8 @@ def _markers(normalized: str, lang: str) -> tuple[str, ...]:
         out.extend(LOVED)
     if Category.RECRUITMENT in in_context(normalized):
         out.extend(AWARE)
+    if adult_job(normalized):
+        out.extend(t for t in ADULT_JOB if t not in out)
     recovery, relapse = _RECOVERY_OF.get(lang, (None, None))
     if (recovery is not None and recovery.search(normalized) is not None
             and (relapse is None or relapse.search(normalized) is None)):
@@ -416,6 +452,11 @@ _NEVER_ASKS = re.compile(
     # threat "göndermezsen"
     r"|(?<![^\W_])(?:bank|kargo|ptt|operator|sirket|firma)\w*[^.!?\n]{0,50}"
     r"(?<![^\W_])(?:gondermez|gondermezler|gondermir|gondermirler|istemez|istemezler)(?![^\W_])"
+    # "whoever asks for your password or code is not an admin" (`şifre ya da kod isteyen admin değildir, hemen
+    # bildirin`: fraud from the model at a margin of -0.010, dev line tr-5971, 2026-12-07)
+    r"|(?<![^\W_])(?:sifre|parola|kod|pin|kart)\w*[^.!?\n]{0,25}"
+    r"(?<![^\W_])(?:isteyen|soran|isteyen kisi|teleb eden|isteyen sexs|soruşan|sorusan)(?![^\W_])[^.!?\n]{0,30}"
+    r"(?<![^\W_])(?:degildir|degil|deyil|deyildir)(?![^\W_])"
 )
 _FA_NEVER_ASKS = re.compile(
     r"(?:بانک|پلیس|مدرسه|شرکت|اپراتور|پشتیبانی|پست|فروشگاه|سایت|بازی)[^.!؟?\n]{0,40}(?:هرگز|هیچ ?وقت|هیچگاه)[^.!؟?\n]{0,50}(?:نمی ?خواد|نمی ?خواهد|نمی ?خوان|نمی ?پرسه|نمی ?پرسد|درخواست نمی ?کن)"
