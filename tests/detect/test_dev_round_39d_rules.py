@@ -85,3 +85,15 @@ def test_a_job_advert_for_adults_with_a_contract_is_not_trafficking(text: str, f
 ])
 def test_a_password_asked_for_is_fraud_and_a_warning_about_it_is_not(text: str, flagged: bool) -> None:
     assert (Category.FRAUD in analyze_text(text).flags) is flagged
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    # a secret kept for someone else's birthday or present
+    ("kardeşime doğum günü için 1000 UC aldım, kodu gizlice vereceğim sürpriz olsun, anneme söylemeyin", False),
+    # a surprise for the reader, coming alone or a photo: a groomer's
+    ("i have a surprise for you, don't tell your mum, come to the park alone", True),
+    ("annene söyleme, sana bir sürprizim var, parkta buluşalım", True),
+    ("it's a birthday surprise for your sister, send me a photo of you in your dress, don't tell anyone", True),
+])
+def test_a_secret_for_someone_elses_surprise_is_no_grooming_secret(text: str, flagged: bool) -> None:
+    assert (Category.SEXUAL_EXPLOITATION in analyze_text(text).flags) is flagged

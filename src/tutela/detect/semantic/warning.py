@@ -386,6 +386,33 @@ _TRAFFICKER_JOB = re.compile(
     r"|خارج از کشور|ویزا|پاسپورت|گذرنامه|سن مهم نیست|خوابگاه"
 )
 ADULT_JOB = ("trafficking", "recruitment")
+# A secret kept for someone else's surprise: a birthday, a party or a present ("Lalənin ad gününə sürpriz edirik, ona
+# heç nə deməyin", "kodu gizlice verecem ki surpriz olsun, anama demeyin", "kimseye soyleme, ecenin dogum gunu
+# surprizi": sexual_exploitation, privacy or fraud from the head at kNN margins of -0.001..+0.017, dev round 39d,
+# 2026-12-07). A surprise for the reader ("I have a surprise for you, don't tell your mum"), coming alone or a photo
+# asked is a groomer's, and keeps the head's vote. The conversation stages read the same frame (`conversations/
+# patterns.FRAMES`).
+_SURPRISE = re.compile(
+    r"(?<![^\W_])(?:surprise|surpri[sz]\w*|сюрприз\w*)|سورپرایز|سوپرایز|غافلگیر"
+)
+_OCCASION = re.compile(
+    r"(?<![^\W_])(?:birthday|party|present|gift|anniversary|dogum gun\w*|ad gun\w*|parti\w*|hediye\w*|hediyye\w*"
+    r"|yildonum\w*|день рождени\w*|др|праздник\w*|подар\w*|годовщин\w*)(?![^\W_])|تولد|جشن|کادو|هدیه|سالگرد"
+)
+_FOR_THE_READER = re.compile(
+    r"surprise (?:for|4) (?:you|u)\b|(?<![^\W_])(?:sana|sene) (?:bir |bi )?(?:surpriz|hediye)"
+    r"|(?:для тебя|тебе) (?:есть )?(?:сюрприз|подар)|сюрприз (?:для тебя|тебе)|برات (?:یه )?(?:سورپرایز|سوپرایز|کادو|هدیه)"
+    r"|(?<![^\W_])(?:alone|yalniz gel|tek gel|tek basina|tek basiva|tenha gel|tek gel|одн[аи]|один)(?![^\W_])|تنها بیا"
+    r"|(?<![^\W_])(?:photo|pic|selfie|foto\w*|sekil\w*|фот\w*)(?![^\W_])|عکس"
+)
+SURPRISED = ("sexual_exploitation", "privacy", "fraud")
+
+
+def surprise_for_someone_else(normalized: str) -> bool:
+    """A surprise for a birthday, a party or a present (`_SURPRISE`, `_OCCASION`), not for the reader, with no one
+    asked to come alone and no photo asked (`_FOR_THE_READER`)."""
+    return (_SURPRISE.search(normalized) is not None and _OCCASION.search(normalized) is not None
+            and _FOR_THE_READER.search(normalized) is None)
 
 
 def adult_job(normalized: str) -> bool:
@@ -433,6 +460,8 @@ def _markers(normalized: str, lang: str) -> tuple[str, ...]:
         out.extend(AWARE)
     if adult_job(normalized):
         out.extend(t for t in ADULT_JOB if t not in out)
+    if surprise_for_someone_else(normalized):
+        out.extend(t for t in SURPRISED if t not in out)
     recovery, relapse = _RECOVERY_OF.get(lang, (None, None))
     if (recovery is not None and recovery.search(normalized) is not None
             and (relapse is None or relapse.search(normalized) is None)):
