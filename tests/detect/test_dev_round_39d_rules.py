@@ -1,4 +1,4 @@
-"""Rules that dev round 39d (2026-12-07) showed missing, each beside a look-alike. Lines written for this test."""
+"""Rules that dev rounds 39d-41d (2026-12-07) showed missing, each beside a look-alike. Lines written for this test."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ from .conftest import detector_score as _score
     # a number after a label, or a polite "please call" in Finglish
     ("qan lazımdır, B+ qrupu, zəng: 0555 000 00 07", "az", False),
     ("kasi barq-kar mishnase? shomare 0912 000 0008, lotfan zang bezanid", "fa", False),
+    # a lost pet's finder asked to call the number, a found child's parents asked to call
+    ("Pişiyimiz itib, tapan olsa 0555 000 00 12 nömrəsinə zəng etsin", "az", False),
+    ("ye dokhtar bache too park peyda shode, valedeynesh be 0912 000 0013 zang bezanan", "fa", False),
     # someone's own or someone else's number stays personal data
     ("her number is +994 55 000 00 09, text her tonight she's alone", "en", True),
     ("onun nömrəsi 0555 000 00 10, axşam yaz", "az", True),
@@ -97,3 +100,20 @@ def test_a_password_asked_for_is_fraud_and_a_warning_about_it_is_not(text: str, 
 ])
 def test_a_secret_for_someone_elses_surprise_is_no_grooming_secret(text: str, flagged: bool) -> None:
     assert (Category.SEXUAL_EXPLOITATION in analyze_text(text).flags) is flagged
+
+
+@pytest.mark.parametrize(("text", "category", "flagged"), [
+    # pills drawn beside a farewell to everyone
+    ("💊💊💊 ready. goodbye everyone", Category.SELF_HARM, True),
+    ("emshab 💊💊 amade kardam, khodahafez hame", Category.SELF_HARM, True),
+    ("took my 💊 for the headache, bye everyone, going to sleep", Category.SELF_HARM, False),
+    # "mummy mustn't know", in Persian script and in Finglish
+    ("عمو برات یه چیزی داره، فقط باید تنهایی بیای، مامانی نباید بدونه", Category.SEXUAL_EXPLOITATION, True),
+    ("mamanet nabayad bedoone, tanhayi biya", Category.SEXUAL_EXPLOITATION, True),
+    ("بابات نباید بدون اجازه بیاد", Category.SEXUAL_EXPLOITATION, False),
+    # "we'll burn his car", "he'll eat the knife"
+    ("onun maşınını bu gecə yandıracağıq, özü də bıçağı yeyəcək", Category.VIOLENT_CONTENT, True),
+    ("çörəyi kəsəndə bıçağı ehtiyatla tut", Category.VIOLENT_CONTENT, False),
+])
+def test_rules_from_dev_round_41d(text: str, category: Category, flagged: bool) -> None:
+    assert (category in analyze_text(text).flags) is flagged

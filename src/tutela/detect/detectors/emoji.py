@@ -79,6 +79,12 @@ _NEVER_WAKE = _words(r"sleep (forever|4ever|aever|for good)", r"(never|not|don'?
                      r"(تا|واسه|برای) (ابد|اباد|همیشه) (بخوابم|بخابم)", r"(دیگه )?بیدار نشم",
                      r"ta abad bekh", r"baraye hamishe bekh", r"bidar nasham",
                      r"(у|за)сн(уть|у) навсегда", r"не просну(ться|сь)", r"usnut'? navsegda", r"ne prosnu")
+# ...or a farewell to everyone or for ever after the drawn dose ("💊💊💊 amade kardam, khodahafez hame": dev round 41d,
+# 2026-12-07, a Finglish farewell the verifier read as benign at 0.11); "bye everyone, going to sleep" is no farewell
+_FAREWELL = _words(r"good ?bye (everyone|everybody|all|forever|world)", r"farewell", r"elveda", r"elvida",
+                   r"hosca ?kal(in)? (herkes|dunya)", r"(herkese|hamiya|hamıya) (elveda|elvida|salamat qalin)",
+                   r"(خداحافظ|خدافظ|بدرود) (همه|همگی|برای همیشه|دنیا)", r"(khodahafez|khodafez|bedrood) (hame|baraye hamishe|donya)",
+                   r"прощайте", r"прощай,? (мир|навсегда)", r"proshchajte", r"proshhajte", r"proshaite")
 
 # a bomb said as praise ("müəllim dedi ki, bomba kimi səsləndi 💣": the piece sounded great, dev round 29d): with
 # only a bomb or a firecracker drawn, the weapon rules do not read it
@@ -97,6 +103,7 @@ _RULES: tuple[tuple[str, str | None, re.Pattern[str] | None, Category, float, st
     ("drug", None, _SALE, Category.RECRUITMENT, 0.7, "drug emoji with selling or delivery words"),
     ("drug", None, _COURIER_JOB, Category.RECRUITMENT, 0.7, "drug emoji with a courier job"),
     ("pill", None, _NEVER_WAKE, Category.SELF_HARM, 0.8, "pill emoji with sleeping for ever or never waking"),
+    ("pill", None, _FAREWELL, Category.SELF_HARM, 0.8, "pill emoji with a farewell"),
     ("sexual", "camera", None, Category.SEXUAL_EXPLOITATION, 0.75, "sexual emoji with a camera emoji"),
     ("sexual", None, _PICS, Category.SEXUAL_EXPLOITATION, 0.7, "sexual emoji with a request for pictures"),
 )
@@ -167,6 +174,7 @@ class EmojiDetector(Detector):
             Example("bu 💊-ləri içib həmişəlik yatacam", "az", Category.SELF_HARM),
             Example("همه 💊 ها رو میخورم که دیگه بیدار نشم", "fa", Category.SELF_HARM),
             Example("выпью все 💊 и усну навсегда", "ru", Category.SELF_HARM),
+            Example("💊💊💊 готовы. прощайте все", "ru", Category.SELF_HARM),
             Example("took my 💊 for the cold, going to sleep now", "en", None),
             Example("uyku 💊 aldım ama yine uyuyamadım", "tr", None),
             Example("мама дала 💊 от температуры, сплю", "ru", None),

@@ -208,13 +208,14 @@ _CONTACT_FRAME = re.compile(
     r"|\bтел\.|\btel\.|спросить|вознагражд|voznagrazhd|кто видел"
     # a number after a label ("zəng: 0555 ...", "call: ...", "тел: ...", "تماس: ...") and a polite or plural "please
     # call" in Finglish (dev round 39d, 2026-12-07: a blood donor appeal and a neighbours' group asking for a plumber)
-    r"|\b(zəng|zeng|call|arama|телефон|telefon)\s*:|(تماس|تلفن)\s*:|zang bezanid|tamas begirin",
+    r"|\b(zəng|zeng|call|arama|телефон|telefon)\s*:|(تماس|تلفن)\s*:|zang bezanid|tamas begirin|zang bezanan|tamas begiran|زنگ بزنن|تماس بگیرن",
     re.IGNORECASE,
 )
 # A number labelled with a role's name, not a person's: the coach's, the teacher's, the camp leader's, the driver's
 # ("rəhbərin nömrəsi 0555 ...", "شماره‌ی مربی: ۰۹۳۵ ...", "номер тренера ..."), or a number a notice asks everyone
 # to write to ("0555 000 00 00 nömrəsinə yazın"). On dev round 39d (2026-12-07) a camp's, a driving school's and an
-# awareness post's numbers were 3 of the 33 benign flags; "her number" and "onun nömrəsi" stay personal data.
+# awareness post's numbers were 3 of the 33 benign flags, and on round 41d a lost dog's ("... nömrəsinə zəng etsin",
+# let the finder call); "her number" and "onun nömrəsi" stay personal data.
 _ROLE_NUMBER = re.compile(
     r"\b(coach|teacher|instructor|leader|manager|driver|organi[sz]er|tutor|office|secretary)'?s? (phone |mobile )?"
     r"(number|no\.?|tel)\b"
@@ -224,7 +225,8 @@ _ROLE_NUMBER = re.compile(
     r"|номер\w* (тренера|учителя|педагога|водителя|руководителя|администратора|вожат\w+|организатора|инструктора"
     r"|секретаря|директора)"
     r"|شماره[\u200c ]?(ی|ی )?(تماس )?(مربی|معلم|مدیر|راننده|مسئول|آموزشگاه|دفتر|منشی|مشاور)"
-    r"|\d\s*(nömrəsinə|nomresine|numarasına|numarasina)\s+(yazın|yazin|zəng edin|zeng edin|arayın|arayin|ulaşın|ulasin)",
+    r"|\d\s*(nömrəsinə|nomresine|numarasına|numarasina)\s+(yazın|yazin|zəng edin|zeng edin|arayın|arayin|ulaşın|ulasin"
+    r"|zəng etsin|zeng etsin|yazsın|yazsin|arasın|arasin)",
     re.IGNORECASE,
 )
 _PHONE_SAY = re.compile(
