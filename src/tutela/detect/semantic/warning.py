@@ -402,7 +402,7 @@ _OCCASION = re.compile(
 _FOR_THE_READER = re.compile(
     r"surprise (?:for|4) (?:you|u)\b|(?<![^\W_])(?:sana|sene) (?:bir |bi )?(?:surpriz|hediye)"
     r"|(?:для тебя|тебе) (?:есть )?(?:сюрприз|подар)|сюрприз (?:для тебя|тебе)|برات (?:یه )?(?:سورپرایز|سوپرایز|کادو|هدیه)"
-    r"|(?<![^\W_])(?:alone|yalniz gel|tek gel|tek basina|tek basiva|tenha gel|tek gel|одн[аи]|один)(?![^\W_])|تنها بیا"
+    r"|(?<![^\W_])(?:alone|yalniz gel|tek gel|tek basina|tenha gel|одн[аи]|один)(?![^\W_])|تنها بیا"
     r"|(?<![^\W_])(?:photo|pic|selfie|foto\w*|sekil\w*|фот\w*)(?![^\W_])|عکس"
 )
 SURPRISED = ("sexual_exploitation", "privacy", "fraud")
