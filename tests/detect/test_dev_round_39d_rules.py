@@ -117,3 +117,20 @@ def test_a_secret_for_someone_elses_surprise_is_no_grooming_secret(text: str, fl
 ])
 def test_rules_from_dev_round_41d(text: str, category: Category, flagged: bool) -> None:
     assert (category in analyze_text(text).flags) is flagged
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    # threats in Turkish speech and plural forms, and Azerbaijani future forms, missed by every stage before
+    ("teneffüste seni kescem", True),
+    ("okul çıkışı bekle, seni dövcez", True),
+    ("kafana sıkacam yemin ederim", True),
+    ("yarın teneffüste bıçakla bekleyeceğim onu", True),
+    ("səni sabah öldürəcəyəm", True),
+    ("sinifdəkiləri güllələmək istəyirəm, atamın tüfəngini götürəcəm", True),
+    # their everyday look-alikes
+    ("pastayı ben keseceğim, bıçağı getir", False),
+    ("saçını kestirdin mi, çok yakışmış", False),
+    ("atamın ov tüfəngi muzeydə sərgilənir, babam ondan danışırdı", False),
+])
+def test_spoken_and_plural_threats_are_violent_content(text: str, flagged: bool) -> None:
+    assert (Category.VIOLENT_CONTENT in analyze_text(text).flags) is flagged
