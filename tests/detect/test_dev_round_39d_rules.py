@@ -131,6 +131,16 @@ def test_rules_from_dev_round_41d(text: str, category: Category, flagged: bool) 
     ("pastayı ben keseceğim, bıçağı getir", False),
     ("saçını kestirdin mi, çok yakışmış", False),
     ("atamın ov tüfəngi muzeydə sərgilənir, babam ondan danışırdı", False),
+    # Russian with the verb first or bare, the school blown up, a car burnt; English blades and petrol
+    ("зарежу тебя после уроков", True),
+    ("увидишь его — передай: ты труп", True),
+    ("zavtra vzorvem shkolu", True),
+    ("я знаю, где ты живёшь. пожалуешься ещё раз — подожгу вам дверь", True),
+    ("bringing the blade monday, ur first", True),
+    ("i'll pour petrol through your letterbox tonight", True),
+    ("порежу лук и морковь для супа", False),
+    ("мы взорвали этот квиз, первое место!", False),
+    ("bringing a knife for the cake, who has plates?", False),
 ])
 def test_spoken_and_plural_threats_are_violent_content(text: str, flagged: bool) -> None:
     assert (Category.VIOLENT_CONTENT in analyze_text(text).flags) is flagged
