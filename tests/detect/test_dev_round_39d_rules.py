@@ -144,3 +144,21 @@ def test_rules_from_dev_round_41d(text: str, category: Category, flagged: bool) 
 ])
 def test_spoken_and_plural_threats_are_violent_content(text: str, flagged: bool) -> None:
     assert (Category.VIOLENT_CONTENT in analyze_text(text).flags) is flagged
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    # a farewell note written, pills saved up, a method asked, cutting hidden, "I'll finish myself"
+    ("ya reshila uiti, zapisku uzhe napisala", True),
+    ("маме записку уже написала, что ушла гулять", False),
+    ("я коплю таблетки уже месяц", True),
+    ("вскрыть вены больно или нет?", True),
+    ("i already wrote my goodbye letters, it's tonight", True),
+    ("rahattarin raah baraye mordan chie?", True),
+    ("دیگه خسته شدم، این دفعه خودمو تموم میکنم", True),
+    # their look-alikes
+    ("записку учителю уже написала, что болела", False),
+    ("я коплю на новый телефон", False),
+    ("nameha ro baraye mamanbozorg neveshtam", False),
+])
+def test_crisis_words_from_dev_misses_are_self_harm(text: str, flagged: bool) -> None:
+    assert (Category.SELF_HARM in analyze_text(text).flags) is flagged
