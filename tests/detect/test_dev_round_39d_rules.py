@@ -138,6 +138,8 @@ def test_rules_from_dev_round_41d(text: str, category: Category, flagged: bool) 
     ("я знаю, где ты живёшь. пожалуешься ещё раз — подожгу вам дверь", True),
     ("bringing the blade monday, ur first", True),
     ("i'll pour petrol through your letterbox tonight", True),
+    ("вечером подкараулим и отпиздим его всей толпой", True),
+    ("i know where you sleep. sleep with one eye open", True),
     ("порежу лук и морковь для супа", False),
     ("мы взорвали этот квиз, первое место!", False),
     ("bringing a knife for the cake, who has plates?", False),
