@@ -6,6 +6,7 @@ import pytest
 
 from tutela.conversations.detector import StageDetector
 from tutela.detect import analyze_text
+from tutela.detect.detectors.lexicon import LexiconDetector
 from tutela.detect.detectors.privacy import PrivacyDetector
 from tutela.domain.conversation import STAGES, Stage
 from tutela.domain.taxonomy import Category
@@ -138,8 +139,6 @@ def test_rules_from_dev_round_41d(text: str, category: Category, flagged: bool) 
     ("я знаю, где ты живёшь. пожалуешься ещё раз — подожгу вам дверь", True),
     ("bringing the blade monday, ur first", True),
     ("i'll pour petrol through your letterbox tonight", True),
-    ("вечером подкараулим и отпиздим его всей толпой", True),
-    ("i know where you sleep. sleep with one eye open", True),
     ("порежу лук и морковь для супа", False),
     ("мы взорвали этот квиз, первое место!", False),
     ("bringing a knife for the cake, who has plates?", False),
@@ -164,3 +163,14 @@ def test_spoken_and_plural_threats_are_violent_content(text: str, flagged: bool)
 ])
 def test_crisis_words_from_dev_misses_are_self_harm(text: str, flagged: bool) -> None:
     assert (Category.SELF_HARM in analyze_text(text).flags) is flagged
+
+
+@pytest.mark.parametrize(("text", "lang", "threat"), [
+    # the phrase rule alone (the verifier still has its say on the whole text)
+    ("вечером подкараулим и отпиздим его всей толпой", "ru", True),
+    ("i know where you sleep. sleep with one eye open", "en", True),
+    ("they're gonna break both his legs after footy", "en", True),
+    ("мы их побили в финале 3:0", "ru", False),
+])
+def test_group_beatings_and_veiled_threats_are_phrase_rules(text: str, lang: str, threat: bool) -> None:
+    assert (_score(LexiconDetector(), text, lang, Category.VIOLENT_CONTENT) >= RULE) is threat
