@@ -85,8 +85,8 @@ class GroupedBank:
         has fewer lines."""
         emb64 = np.asarray(emb, dtype=np.float64)
         emb32 = np.asarray(emb, dtype=np.float32)  # the encoder's vectors are float32
-        if len(emb32) < ROW_BY_ROW_BELOW:
-            sims = np.stack([row @ self.bank32_t for row in emb32]) if len(emb32) else emb32 @ self.bank32_t
+        if 0 < len(emb32) < ROW_BY_ROW_BELOW:
+            sims = np.stack([row @ self.bank32_t for row in emb32])
         else:
             sims = emb32 @ self.bank32_t  # (n, m)
         n, groups, k = len(sims), len(self.bounds) - 1, self.k

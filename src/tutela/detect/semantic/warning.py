@@ -399,7 +399,7 @@ _OCCASION = re.compile(
     r"(?<![^\W_])(?:birthday|party|present|gift|anniversary|dogum gun\w*|ad gun\w*|parti\w*|hediye\w*|hediyye\w*"
     r"|yildonum\w*|день рождени\w*|др|праздник\w*|подар\w*|годовщин\w*)(?![^\W_])|تولد|جشن|کادو|هدیه|سالگرد"
 )
-_FOR_THE_READER = re.compile(
+_GROOMERS_SURPRISE = re.compile(
     r"surprise (?:for|4) (?:you|u)\b|(?<![^\W_])(?:sana|sene) (?:bir |bi )?(?:surpriz|hediye)"
     r"|(?:для тебя|тебе) (?:есть )?(?:сюрприз|подар)|сюрприз (?:для тебя|тебе)|برات (?:یه )?(?:سورپرایز|سوپرایز|کادو|هدیه)"
     r"|(?<![^\W_])(?:alone|yalniz gel|tek gel|tek basina|tenha gel|одн[аи]|один)(?![^\W_])|تنها بیا"
@@ -410,9 +410,9 @@ SURPRISED = ("sexual_exploitation", "privacy", "fraud")
 
 def surprise_for_someone_else(normalized: str) -> bool:
     """A surprise for a birthday, a party or a present (`_SURPRISE`, `_OCCASION`), not for the reader, with no one
-    asked to come alone and no photo asked (`_FOR_THE_READER`)."""
+    asked to come alone and no photo asked (`_GROOMERS_SURPRISE`)."""
     return (_SURPRISE.search(normalized) is not None and _OCCASION.search(normalized) is not None
-            and _FOR_THE_READER.search(normalized) is None)
+            and _GROOMERS_SURPRISE.search(normalized) is None)
 
 
 def adult_job(normalized: str) -> bool:
@@ -435,7 +435,7 @@ def unseen(normalized: str, lang: str) -> tuple[str, ...]:
 
 
 def _markers(normalized: str, lang: str) -> tuple[str, ...]:
-    """`unseen`'s markers of this module."""
+    """`unseen`'s markers of this module, each target once."""
     out: list[str] = []
     advice, referral = _SAFETY_ADVICE.get(lang), _REFERRAL.get(lang)
     if (warns(normalized, lang) or (advice is not None and advice.search(normalized) is not None)
@@ -459,14 +459,14 @@ def _markers(normalized: str, lang: str) -> tuple[str, ...]:
     if Category.RECRUITMENT in in_context(normalized):
         out.extend(AWARE)
     if adult_job(normalized):
-        out.extend(t for t in ADULT_JOB if t not in out)
+        out.extend(ADULT_JOB)
     if surprise_for_someone_else(normalized):
-        out.extend(t for t in SURPRISED if t not in out)
+        out.extend(SURPRISED)
     recovery, relapse = _RECOVERY_OF.get(lang, (None, None))
     if (recovery is not None and recovery.search(normalized) is not None
             and (relapse is None or relapse.search(normalized) is None)):
         out.extend(RECOVERED)
-    return tuple(out)
+    return tuple(dict.fromkeys(out))  # markers overlap (a warning and a surprise both release fraud): each once
 
 
 # "your bank never asks for your code": a warning that names the request without a negative imperative. An
