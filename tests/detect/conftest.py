@@ -1,7 +1,11 @@
-"""Shared by the tests under tests/detect: how the phrase lexicons score a text, the way the rules component reads it."""
+"""Shared by the tests under tests/detect: how the phrase lexicons score a text, the way the rules component reads it,
+and the conversation stage detector."""
 
 from __future__ import annotations
 
+import pytest
+
+from tutela.conversations.detector import StageDetector
 from tutela.detect.detectors.lexicon import LexiconDetector
 from tutela.detect.normalize import normalize_text
 from tutela.detect.translit import to_native
@@ -30,3 +34,9 @@ def detector_score(detector: object, text: str, lang: str, category: Category) -
     """One detector's strongest hit for `category` on the text as written (normalised, not written back)."""
     hits = detector.find(text, normalize_text(text), lang)  # type: ignore[attr-defined]
     return max((h.score for h in hits if h.category is category), default=0.0)
+
+
+@pytest.fixture(scope="session")
+def stages() -> StageDetector:
+    """One stage detector for the tests that score a message's grooming stages (it holds no per-chat state)."""
+    return StageDetector()

@@ -27,11 +27,6 @@ def test_a_courier_job_next_to_drug_emoji_is_recruitment(text: str, lang: str, r
     assert (_score(EmojiDetector(), text, lang, Category.RECRUITMENT) >= RULE) is recruiting
 
 
-@pytest.fixture(scope="module")
-def stages() -> StageDetector:
-    return StageDetector()
-
-
 @pytest.mark.parametrize(("text", "secret"), [
     ("Давай так: наши разговоры останутся между нами, родителям скажем потом", True),
     ("это останется между нами, хорошо? ты же взрослая", True),

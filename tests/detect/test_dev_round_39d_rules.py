@@ -6,12 +6,11 @@ import pytest
 
 from tutela.conversations.detector import StageDetector
 from tutela.detect import analyze_text
-from tutela.detect.detectors.lexicon import LexiconDetector
 from tutela.detect.detectors.privacy import PrivacyDetector
 from tutela.domain.conversation import STAGES, Stage
 from tutela.domain.taxonomy import Category
 
-from .conftest import RULE
+from .conftest import RULE, lexicon_score
 from .conftest import detector_score as _score
 
 
@@ -47,8 +46,8 @@ def test_a_number_labelled_with_a_role_or_a_label_is_published(text: str, lang: 
     ("how do i hide my followers list on insta?", False),
     ("takipçi sayım bugün 500 oldu 🎉", False),
 ])
-def test_a_taken_list_of_the_childs_followers_is_a_threat(text: str, threat: bool) -> None:
-    assert (StageDetector().score(text)[STAGES.index(Stage.THREATS)] >= 0.6) is threat
+def test_a_taken_list_of_the_childs_followers_is_a_threat(stages: StageDetector, text: str, threat: bool) -> None:
+    assert (stages.score(text)[STAGES.index(Stage.THREATS)] >= 0.6) is threat
 
 
 @pytest.mark.parametrize(("text", "leverage"), [
@@ -59,8 +58,8 @@ def test_a_taken_list_of_the_childs_followers_is_a_threat(text: str, threat: boo
     # a recording of something else, said without the riddle
     ("i recorded my first piano piece for the concert", False),
 ])
-def test_a_recording_announced_as_a_riddle_is_leverage(text: str, leverage: bool) -> None:
-    assert (StageDetector().score(text)[STAGES.index(Stage.IMAGES)] >= 0.5) is leverage
+def test_a_recording_announced_as_a_riddle_is_leverage(stages: StageDetector, text: str, leverage: bool) -> None:
+    assert (stages.score(text)[STAGES.index(Stage.IMAGES)] >= 0.5) is leverage
 
 
 @pytest.mark.parametrize(("text", "flagged"), [
@@ -173,4 +172,4 @@ def test_crisis_words_from_dev_misses_are_self_harm(text: str, flagged: bool) ->
     ("мы их побили в финале 3:0", "ru", False),
 ])
 def test_group_beatings_and_veiled_threats_are_phrase_rules(text: str, lang: str, threat: bool) -> None:
-    assert (_score(LexiconDetector(), text, lang, Category.VIOLENT_CONTENT) >= RULE) is threat
+    assert (lexicon_score(text, lang, Category.VIOLENT_CONTENT) >= RULE) is threat
