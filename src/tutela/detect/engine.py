@@ -156,7 +156,14 @@ VERIFIER_BLIND = frozenset({"privacy", "emoji"})
 # "واکسن باعث اوتیسم"): the verifier, fitted on many benign lines about vaccines and cures (dev rounds 36d-37d), read
 # them as benign (0.09-0.12); a debunk or a question is released before the verifier by the debunk marker and negation.
 # On dev round 37d's odd ids (unseen by the verifier that was tried) no benign line more was flagged (2026-12-07).
-VETO_SPARES_INTENT = {Category.SELF_HARM.value: 0.8, Category.DISINFORMATION.value: 0.75}
+VETO_SPARES_INTENT = {Category.SELF_HARM.value: 0.8, Category.DISINFORMATION.value: 0.75,
+                      Category.VIOLENT_CONTENT.value: 0.7}
+# ...and a threat to a person at the full score of its phrase, topic line or not (`VETO_SPARES_TOPIC`): "im gonna
+# kill u", "я тебя убью после уроков", "ur dead tmrw on the bus". The verifier read these short threats as benign
+# (trash talk looks the same to it); dev round 42d (2026-12-08) lost 3 of its plain threats so. A threat in its
+# look-alike's context (a game, a recipe, "if you eat my chips") is halved by the lexicon's context first and stays
+# open to the veto.
+VETO_SPARES_TOPIC = frozenset({Category.VIOLENT_CONTENT.value})
 # ...but in the Russian detox set's domain a verifier this sure the text is benign drops its expert's flags too: the
 # router sends much everyday Russian there, and the expert read "Купи хлеба и молока по дороге." as cyberbullying
 # (0.77; verifier 0.014). On dev rounds 34d and 36d's odd ids, read by a verifier fitted without them, Russian benign
@@ -637,7 +644,8 @@ def _verified(flags: np.ndarray, scores: np.ndarray, semantic: dict[int, Semanti
         if domains[i] and not (result.harm is not None and result.harm < VETO_IN_DOMAIN_BELOW.get(str(domains[i]), 0.0)):
             spared |= governed_by(str(domains[i]))
         spared.update(hit.category.value for hit in hits[i] if hit.detector in VERIFIER_BLIND
-                      or (not hit.topic and hit.score >= VETO_SPARES_INTENT.get(hit.category.value, 2.0)))
+                      or ((not hit.topic or hit.category.value in VETO_SPARES_TOPIC)
+                          and hit.score >= VETO_SPARES_INTENT.get(hit.category.value, 2.0)))
         if result.margins is not None:  # a near-paraphrase of a written harmful line stands (`VETO_NEAR_WRITTEN`)
             spared.update(name for name in result.flagged if result.margins[_TARGET_OF[name]] >= VETO_NEAR_WRITTEN)
         stands = scores[i] >= VETO_SURE

@@ -138,7 +138,11 @@ _CYR_TO_LAT = dict(zip("аеорсухкмнтвіѕԁӏ", "aeopcyxkmhtbisdl", s
 _GRK_TO_LAT = dict(zip("αοριεκνςτυχβ", "aopieknstuxb", strict=True))
 _LAT_TO_CYR = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "y": "у", "x": "х", "k": "к",
                "m": "м", "h": "н", "t": "т", "b": "в", "3": "з", "0": "о", "6": "б", "@": "а",
-               "1": "и", "4": "ч", "$": "с"}  # `$кинь`, `$екрет`: a dollar sign is an s in any script
+               "1": "и", "4": "ч", "$": "с",  # `$кинь`, `$екрет`: a dollar sign is an s in any script
+               # Greek look-alikes (`3ακину` закину: dev round 42d, 2026-12-08, "сk!нь n0жки 👣🔥 и я тебе 3ακину на
+               # карту"); not `n` or `u`, which stand for н and у as often as for п and и
+               "α": "а", "κ": "к", "ο": "о", "ρ": "р", "ε": "е", "τ": "т", "χ": "х",
+               "β": "в", "π": "п", "μ": "м"}
 
 _WORD = re.compile(r"[\w@$!|+]+", re.UNICODE)
 
@@ -189,7 +193,7 @@ def _fix_word(word: str, prefer_latin: bool = False) -> str:
             word = "".join(_CYR_TO_LAT.get(c) or _GRK_TO_LAT.get(c) or c for c in word)
         return _deleet_latin(word)
     if major == "cyrillic":
-        if counts["latin"] or any(c in "01346@$" for c in word):
+        if counts["latin"] or counts["greek"] or any(c in "01346@$!" for c in word):
             if (counts["cyrillic"] >= 2 and (not _NUMERIC_SUFFIX.match(word) or _LEADING_ZERO.match(word))) or (
                 counts["cyrillic"] == 1 and len(word) == 2 and any(c in "0@3" for c in word)
             ):
@@ -225,6 +229,11 @@ def _to_cyrillic(word: str) -> str:
                 continue
         if c == "3" and i == len(word) - 1 and i > 0 and word[i - 1].isalpha() and word[i - 1] not in _RU_VOWELS:
             out.append("е")  # a word ends in з after a consonant almost never: `н3` не, `мн3` мне
+            continue
+        if c == "!" and 0 < i <= 3 and i < len(word) - 1 and word[i + 1].isalpha():
+            # `ск!нь`, `п!здец`: a mark after the first few letters of a word is an и; ending a word, or after a
+            # whole word (`привет!как`), punctuation
+            out.append("и")
             continue
         out.append(_LAT_TO_CYR.get(c, c))
     return "".join(out)

@@ -27,6 +27,8 @@ for _chars, _concept in (
     ("📸📷📹🤳🎥", "camera"),
     ("🏫🎒", "school"),
     ("🏠🏡🏘", "home"),
+    ("🐷🐖🐽", "pig"),
+    ("🤢🤮", "disgust"),
 ):
     for _ch in _chars:
         _CONCEPT[_ch] = (*_CONCEPT.get(_ch, ()), _concept)
@@ -93,6 +95,20 @@ _BOMB_PRAISE = _words(r"(like|was|is|sounded|looked) (a |the )?bomb\b", r"the bo
                       r"bomb bood")
 _PRAISED_BOMBS = frozenset("💣🧨")
 
+# a pig drawn for a classmate: with disgust or grunting, aimed at a class, a bus or "everyone" ("the 🐖 from 8B got on
+# the bus again 🤢 oink oink everyone", "🐷🐷 اومد سر کلاس، همه بو رو حس کردید؟ 🤢", "наш любимый 🐷 хрю-хрю, все поняли
+# о ком"), or a profile photo put to a vote of likes ("Aytənin yeni profil şəkli 🐷🐷🐷 razı olan like bassın"): dev
+# round 42d, 2026-12-08, in four languages by four writers, missed by every stage. A pig in a farm visit, a
+# cartoon or "I ate like a 🐷" names no one
+_AUDIENCE = r"(everyone|everybody|all of you|guess who|herkes|hepiniz|hami|haminiz|همه|همگی|все\b|всем\b|о ком|kimin\b)"
+_CLASSMATE = r"(\b\d{1,2} ?-?[a-zа-я]\b|class\b|bus\b|sinif|servis|sinf|avtobus|کلاس|سرویس|класс|автобус)"
+_ANIMALS = r"(farm|zoo|peppa|ciftlik|ferma|heyvanat|hayvanat|مزرعه|دامداری|باغ ?وحش|ферм|зоопарк|пеппа|свинк)"
+_AIMED = re.compile(rf"\A(?![\s\S]*{_ANIMALS})(?=[\s\S]*({_AUDIENCE}|{_CLASSMATE}))")
+_GRUNTS_AIMED = re.compile(rf"\A(?![\s\S]*{_ANIMALS})(?=[\s\S]*(oink|хрю|xoruz))"
+                           rf"(?=[\s\S]*({_AUDIENCE}|{_CLASSMATE}|who\b))")
+_LIKE_POLL = _words(r"(profile|profil|pp|ava|аву|аватар\w*|sekli|foto|photo|pic|عکس|پروفایل)[^\n]{0,60}"
+                    r"(like|лайк|laik|لایک|begen|beyen)")
+
 _RULES: tuple[tuple[str, str | None, re.Pattern[str] | None, Category, float, str], ...] = (
     # (emoji concept, second emoji concept or None, words or None, category, score, reason)
     ("weapon", "school", None, Category.VIOLENT_CONTENT, 0.8, "weapon emoji with a school emoji"),
@@ -106,6 +122,9 @@ _RULES: tuple[tuple[str, str | None, re.Pattern[str] | None, Category, float, st
     ("pill", None, _FAREWELL, Category.SELF_HARM, 0.8, "pill emoji with a farewell"),
     ("sexual", "camera", None, Category.SEXUAL_EXPLOITATION, 0.75, "sexual emoji with a camera emoji"),
     ("sexual", None, _PICS, Category.SEXUAL_EXPLOITATION, 0.7, "sexual emoji with a request for pictures"),
+    ("pig", "disgust", _AIMED, Category.CYBERBULLYING, 0.65, "pig and disgust emoji aimed at a classmate"),
+    ("pig", None, _GRUNTS_AIMED, Category.CYBERBULLYING, 0.6, "pig emoji with grunting aimed at a classmate"),
+    ("pig", None, _LIKE_POLL, Category.CYBERBULLYING, 0.6, "pig emoji on someone's photo put to a vote of likes"),
 )
 
 
@@ -115,7 +134,7 @@ class EmojiDetector(Detector):
 
     name = "emoji"
     categories = (Category.VIOLENT_CONTENT, Category.RECRUITMENT, Category.SEXUAL_EXPLOITATION, Category.PRIVACY,
-                  Category.SELF_HARM)
+                  Category.SELF_HARM, Category.CYBERBULLYING)
 
     def find(self, original: str, normalized: str, lang: str) -> list[Hit]:
         if original.isascii():

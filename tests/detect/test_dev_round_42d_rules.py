@@ -1,0 +1,120 @@
+"""Rules that dev round 42d (2026-12-08) showed missing, each beside a look-alike. Lines written for this test."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutela.detect import analyze_text
+from tutela.detect.detectors.emoji import EmojiDetector
+from tutela.detect.normalize import normalize_text
+from tutela.domain.taxonomy import Category
+
+from .conftest import RULE, lexicon_score
+from .conftest import detector_score as _score
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    # a plain threat at its phrase's full score stands against the harm verifier, which reads it as trash talk
+    ("im gonna kill u", True),
+    ("ur dead after school", True),
+    ("я тебя убью завтра после физры", True),
+    # the same words in their look-alike's context are halved first and stay open to the verifier
+    ("im gonna kill u in fortnite tonight gg", False),
+    ("u r dead meat in fifa later, 4-0 incoming 😂", False),
+    ("я тебя убью если ещё раз заспойлеришь сериал", False),
+    ("брат опять стащил мою зарядку, я его прибью", False),
+    ("kardeşim yine şarjımı aldı, onu öldürcem şaka seviyom onu", False),
+    ("bacım yenə telefonumu götürüb, onu öldürəcəm, zarafat edirəm", False),
+])
+def test_a_plain_threat_stands_and_a_joking_one_does_not(text: str, flagged: bool) -> None:
+    assert (Category.VIOLENT_CONTENT in analyze_text(text).flags) is flagged
+
+
+@pytest.mark.parametrize(("text", "lang", "threat"), [
+    # a veiled threat to a home or a family: "shame if something happened", "still healthy, for now"
+    ("lovely house ur mum has. be a shame if something happened to it", "en", True),
+    ("у тебя классная младшая сестра. жалко будет, если с ней что-то случится", "ru", True),
+    ("qardaşına salam de, hələ ki sağdı", "az", True),
+    ("annenin dükkanı çok güzel, yazık olur bir şey olursa", "tr", True),
+    ("یه شب ممکنه ماشینتون اتیش بگیره، حواستو جمع کن", "fa", True),
+    ("befahmam koja zendegi mikoni mizanamet", "fa", True),
+    ("найду тебя по айпи, понял?", "ru", True),
+    # the same words without a threat
+    ("it'd be a shame if it rained on the picnic", "en", False),
+    ("жалко будет, если концерт отменят", "ru", False),
+    ("nənəm hələ də sağlamdır, 90 yaşı var", "az", False),
+    ("ویدیو سر بریدن گوسفند عید قربان رو بابام گرفت", "fa", False),
+])
+def test_veiled_threats_are_phrase_rules(text: str, lang: str, threat: bool) -> None:
+    assert (lexicon_score(text, lang, Category.VIOLENT_CONTENT) >= RULE) is threat
+
+
+@pytest.mark.parametrize(("text", "lang", "flagged"), [
+    # a classmate filmed in secret in a changing room or the toilets
+    ("took pics of her in the changing room secretly lol, posting them later", "en", True),
+    ("видео из раздевалки снимал тайком, кинуть в чат?", "ru", True),
+    ("فیلم رختکن رو یواشکی گرفتم", "fa", True),
+    ("soyunma odasında gizlice çektim, gruba atayım mı", "tr", True),
+    # the same places in everyday talk
+    ("left my phone in the changing room, can someone grab it", "en", False),
+    ("в раздевалке тайком съел шоколадку перед тренировкой", "ru", False),
+    # a move to a hidden channel kept from the parents, an age gap kept secret
+    ("biya telegram, ye chizi neshunet bedam, babat nabine", "fa", True),
+    ("eshkal nadare man bozorgtaram, faghat be kasi nago", "fa", True),
+    ("lichkaya kec, anana hec ne deme", "az", True),
+    ("come on the other app where msgs disappear, its just us there", "en", True),
+    ("بیا تلگرام، عکسای اردو رو اونجا گذاشتم", "fa", False),
+])
+def test_secret_images_and_hidden_channels_are_exploitation(text: str, lang: str, flagged: bool) -> None:
+    assert (lexicon_score(text, lang, Category.SEXUAL_EXPLOITATION) >= RULE) is flagged
+
+
+@pytest.mark.parametrize(("text", "lang", "category", "flagged"), [
+    # crisis in a child's own words: cuts that leave no room, going to God, which floor is sure, "unalive" asked
+    ("bileğimdeki çizikler bu sefer daha derin oldu", "tr", Category.SELF_HARM, True),
+    ("qolumda yer qalmadı, yenə cızıq çəkdim", "az", Category.SELF_HARM, True),
+    ("mikham beram pishe khoda", "fa", Category.SELF_HARM, True),
+    ("с какого этажа наверняка, кто знает", "ru", Category.SELF_HARM, True),
+    ("unalive olmağın ən asan yolu nədir", "az", Category.SELF_HARM, True),
+    ("i keep thinking about going to sleep and never waking up", "en", Category.SELF_HARM, True),
+    ("i could sleep and not wake up till monday after this week", "en", Category.SELF_HARM, False),
+    ("kedi kolumu çizdi, çizikler derin değil", "tr", Category.SELF_HARM, False),
+    # a trade where the child sends first; free game currency behind a login; weed handed out at school
+    ("önce sen skinleri at, ben hemen atıcam güven bana", "tr", Category.FRAUD, True),
+    ("یوسی رایگان، فقط با اکانتت اینجا لاگین کن", "fa", Category.FRAUD, True),
+    ("give me ur roblox password or i'll tell everyone", "en", Category.FRAUD, True),
+    ("give me the wifi password pls", "en", Category.FRAUD, False),
+    ("علف میخوای؟ تو مدرسه پخش کن، حقتو نقد میدم", "fa", Category.RECRUITMENT, True),
+    # a classmate shamed: filmed crying and sent round, left out on purpose
+    ("otobüste ağlarken çektim, herkese atıyorum", "tr", Category.CYBERBULLYING, True),
+    ("gelirse yüzüne bakmayın, kimse onunla konuşmasın", "tr", Category.CYBERBULLYING, True),
+    ("bebeğimin ağlarken çektiğim videosu", "tr", Category.CYBERBULLYING, False),
+])
+def test_crisis_scams_and_shaming_from_dev_misses(text: str, lang: str, category: Category, flagged: bool) -> None:
+    assert (lexicon_score(text, lang, category) >= RULE) is flagged
+
+
+@pytest.mark.parametrize(("text", "lang", "bullying"), [
+    # a pig drawn for a classmate: disgust or grunting aimed at a class or everyone, a photo put to a vote of likes
+    ("the 🐷 from 7C is on our bus again 🤢", "en", True),
+    ("наш 🐖 опять пришёл, хрю-хрю, все поняли о ком", "ru", True),
+    ("Nigarın profil şəkli 🐷🐷 razı olan like", "az", True),
+    # a pig at a farm, a cartoon, one's own dinner
+    ("class trip to the farm today 🐷🤢 it smelled so bad", "en", False),
+    ("peppa 🐷 is on, everyone to the sofa", "en", False),
+    ("i ate like a 🐷 at grandma's", "en", False),
+])
+def test_a_pig_drawn_for_a_classmate_is_bullying(text: str, lang: str, bullying: bool) -> None:
+    assert (_score(EmojiDetector(), text, lang, Category.CYBERBULLYING) >= RULE) is bullying
+
+
+@pytest.mark.parametrize(("text", "normalized"), [
+    # Greek look-alikes and an exclamation mark inside a Russian word
+    ("3ακину на карту", "закину на карту"),
+    ("ск!нь фото", "скинь фото"),
+    # a mark after a whole word, or ending one, is punctuation
+    ("привет!как дела", "привет!как дела"),
+    ("сук!", "сук!"),
+])
+def test_greek_look_alikes_and_marks_inside_russian_words(text: str, normalized: str) -> None:
+    assert normalize_text(text) == normalized
