@@ -118,3 +118,75 @@ def test_a_pig_drawn_for_a_classmate_is_bullying(text: str, lang: str, bullying:
 ])
 def test_greek_look_alikes_and_marks_inside_russian_words(text: str, normalized: str) -> None:
     assert normalize_text(text) == normalized
+
+
+@pytest.mark.parametrize(("text", "lang", "category", "flagged"), [
+    # old dev misses read again: short threats with no verb of killing, a weapon waited with, a way home known
+    ("teneffüste öldün sen", "tr", Category.VIOLENT_CONTENT, True),
+    ("cumayı göremeyeceksin", "tr", Category.VIOLENT_CONTENT, True),
+    ("bazar ertəsini görməyəcəksən", "az", Category.VIOLENT_CONTENT, True),
+    ("parkın yanında sopalarla bekliyoruz", "tr", Category.VIOLENT_CONTENT, True),
+    ("evinin yolunu bilirəm, axşamlar tək gəzməsən yaxşıdır", "az", Category.VIOLENT_CONTENT, True),
+    ("be a shame if something happened to ur little brother", "en", Category.VIOLENT_CONTENT, True),
+    ("будь осторожна, когда идёшь домой одна", "ru", Category.VIOLENT_CONTENT, True),
+    ("т ы труп", "ru", Category.VIOLENT_CONTENT, True),
+    ("oyunda öldün sen 😂 rövanş", "tr", Category.VIOLENT_CONTENT, False),
+    ("bu filmi göremeyeceksin, biletler bitti", "tr", Category.VIOLENT_CONTENT, False),
+    ("будь осторожна на дороге, скользко", "ru", Category.VIOLENT_CONTENT, False),
+    # crisis: destroying oneself, pills hidden, where to cut, self-harm urged, a barcode arm, a challenge's tasks
+    ("bu sefer kendimi yok edicem", "tr", Category.SELF_HARM, True),
+    ("bir qutu yuxu dərmanı gizlətmişəm", "az", Category.SELF_HARM, True),
+    ("biləyimi haradan kəssəm tez bitər", "az", Category.SELF_HARM, True),
+    ("режь глубже, раз тебе так плохо", "ru", Category.SELF_HARM, True),
+    ("cut urself and send proof", "en", Category.SELF_HARM, True),
+    ("my arm looks like a barcode again", "en", Category.SELF_HARM, True),
+    ("в каком паблике дают задания? хочу дойти до последнего 🐋", "ru", Category.SELF_HARM, True),
+    ("bought a new sharpener for my pencils", "en", Category.SELF_HARM, False),
+    ("kendimi yormayacağım bu hafta", "tr", Category.SELF_HARM, False),
+    # exploitation: a car and a secret, a cover story, a stepfather in the room, parents' hours asked
+    ("get in my car quick and don't call your mum, it's a surprise", "en", Category.SEXUAL_EXPLOITATION, True),
+    ("maşına min, sənə şokolad alım, anana demə", "az", Category.SEXUAL_EXPLOITATION, True),
+    ("во сколько твои родители уходят на работу?", "ru", Category.SEXUAL_EXPLOITATION, True),
+    ("get in the car, we're late for the dentist", "en", Category.SEXUAL_EXPLOITATION, False),
+    # fraud, trafficking, recruitment
+    ("ой, я случайно отправила тебе код, перешли обратно", "ru", Category.FRAUD, True),
+    ("kodu səhvən sənə göndərdim, at geri", "az", Category.FRAUD, True),
+    ("eşyalarını ikiye katlıyorum, önce hepsini bana ver", "tr", Category.FRAUD, True),
+    ("we bought her from her uncle, she works for us till the debt is paid", "en", Category.TRAFFICKING, True),
+    ("yaş vacib deyil, mənzil bizdən, ilk ayın borcunu işləyib qaytarırsan", "az", Category.TRAFFICKING, True),
+    ("paket işi var, polis sorarsa bir şey bilmiyorum de", "tr", Category.RECRUITMENT, True),
+    ("polis sorarsa doğruyu söyle, bir şey olmaz", "tr", Category.RECRUITMENT, False),
+])
+def test_old_dev_misses_read_again(text: str, lang: str, category: Category, flagged: bool) -> None:
+    assert (lexicon_score(text, lang, category) >= RULE) is flagged
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    # a 3 or 7 starting a Finglish word is ع or ح, not leetspeak's e and t: the phrase rules read it written back
+    ("3alaf mikhay? to madrese pakhsh kon, 7aghet ro naghd midam", True),
+    ("moalem goft madrese ro tamiz konid", False),
+])
+def test_finglish_digit_letters_are_written_back(text: str, flagged: bool) -> None:
+    assert (Category.RECRUITMENT in analyze_text(text).flags) is flagged
+
+
+@pytest.mark.parametrize(("text", "category", "flagged"), [
+    # Persian and Finglish read again: short threats, a blast at school, the list with the teacher first
+    ("بعد کلاس کارت تمومه", Category.VIOLENT_CONTENT, True),
+    ("تو بازی فردا مردی 😂", Category.VIOLENT_CONTENT, False),
+    ("می‌دونم کجا زندگی می‌کنی", Category.VIOLENT_CONTENT, True),
+    ("فردا تو مدرسه یه انفجار بزرگ داره، خونه بمونید", Category.VIOLENT_CONTENT, True),
+    ("میدونم کجا کلاس زبان میری، منم میخوام ثبت نام کنم", Category.VIOLENT_CONTENT, False),
+    ("کارت تموم شد، باید شارژش کنم", Category.VIOLENT_CONTENT, False),
+    # a photo from the bath, a date while mum is at work, the hours the parents leave
+    ("عکس خصوصی از حموم بفرست", Category.SEXUAL_EXPLOITATION, True),
+    ("مامانت که سر کاره، یه قرار دوتایی بذاریم؟", Category.SEXUAL_EXPLOITATION, True),
+    ("مامان بابات صبح ساعت چند میرن سر کار؟", Category.SEXUAL_EXPLOITATION, True),
+    ("کی تنهایی میاد اردو؟", Category.SEXUAL_EXPLOITATION, False),
+    # a card and its PIN rented, parcels "no one asks"
+    ("kart o ramzesho bede, mahi 3 toman ejare midam", Category.FRAUD, True),
+    ("in baste ha ro bebar, kasi soal nemikone", Category.RECRUITMENT, True),
+    ("بسته‌ی مامانبزرگ رو ببر پست", Category.RECRUITMENT, False),
+])
+def test_persian_dev_misses_read_again(text: str, category: Category, flagged: bool) -> None:
+    assert (lexicon_score(text, "fa", category) >= RULE) is flagged

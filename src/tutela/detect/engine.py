@@ -144,9 +144,10 @@ VETO_NEAR_WRITTEN = 0.02
 # Nor the flags of rules that read what the sentence encoder does not: personal details found as entities (a phone
 # number, a street, a school next to an age: "I'm 12 and I go to Riverside Primary School", privacy 0.70, read as
 # benign by the verifier) and emoji read in their context ("не приходите в среду на третий урок 🔫🎯 я предупредил
-# один раз" is a school shooting threat only through its emoji). A flag one of these detectors has evidence for
-# stands (a school's name 0.45 and a child's age 0.45 make a privacy flag of 0.70 together).
-VERIFIER_BLIND = frozenset({"privacy", "emoji"})
+# один раз" is a school shooting threat only through its emoji), and hate codes in punctuation the normaliser erases
+# ("(((they)))", `detectors/codes.py`). A flag one of these detectors has evidence for stands (a school's name 0.45
+# and a child's age 0.45 make a privacy flag of 0.70 together).
+VERIFIER_BLIND = frozenset({"privacy", "emoji", "codes"})
 # Nor a child's own words of wanting to die, where a self-harm phrase of intent says so outright (a lexicon line that
 # is not a `topic` line, at this score: "i want to die", "yaşamak istemiyorum", "хочу умереть"): on dev round 22d
 # the verifier read "i want to die. i've been planning it for weeks and i think tonight is the night" at 0.02 and the
@@ -196,6 +197,21 @@ def _unleeted(original: str, normalized: str) -> str:
     if _LEET_OR_SPACED.search(original) is None or normalized == " ".join(original.lower().split()):
         return original
     return normalized
+
+
+# a 3 or 7 starting a Finglish word or after its vowel is a letter, ع or ح (`3alaf` علف, `7aghet` حقت, `ba3d` بعد), not
+# leetspeak's e and t: "3alaf mikhay? bia to ham pakhsh kon too madrese, 7aghet ro naghd midam" (dev round 42d,
+# 2026-12-08) was written back from "ealaf ... taghet" and no phrase rule knew it
+_FINGLISH_DIGIT_LETTER = re.compile(r"(?:(?<![^\W_])|(?<=[aeiou]))[37](?=[a-z])", re.IGNORECASE)
+
+
+def _finglish_source(original: str, unleeted: str, lang: str) -> str:
+    """The text to write back in Persian script: the original where its only digits inside words are Finglish's
+    letters (`_FINGLISH_DIGIT_LETTER`), else the text with leetspeak undone (`_unleeted`)."""
+    if (lang == "fa" and unleeted is not original
+            and _LEET_OR_SPACED.search(_FINGLISH_DIGIT_LETTER.sub("a", original)) is None):
+        return original
+    return unleeted
 
 
 def _coerce(text: object, max_chars: int) -> tuple[str, bool, str | None]:
@@ -418,7 +434,8 @@ def _analyze_batch(
         # Persian or Russian typed in Latin letters: models and phrase lists read the native script, written back
         # from the text with its leetspeak and spaced letters undone where it had any ("p3dars4g, k.o.s.k.h.o.l",
         # dev round 31d: read as written, the digits and dots hid both words)
-        native = to_native(unleeted[i], lang) if lang in _ROMANISED and normalized[i] else None
+        native = to_native(_finglish_source(originals[i], unleeted[i], lang), lang) if (
+            lang in _ROMANISED and normalized[i]) else None
         if native is not None:
             normalized[i] = normalize_text(native)
             natives[i] = native

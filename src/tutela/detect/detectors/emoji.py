@@ -27,7 +27,7 @@ for _chars, _concept in (
     ("📸📷📹🤳🎥", "camera"),
     ("🏫🎒", "school"),
     ("🏠🏡🏘", "home"),
-    ("🐷🐖🐽", "pig"),
+    ("🐷🐖🐽🐄🐮", "pig"),
     ("🤢🤮", "disgust"),
 ):
     for _ch in _chars:
@@ -95,19 +95,24 @@ _BOMB_PRAISE = _words(r"(like|was|is|sounded|looked) (a |the )?bomb\b", r"the bo
                       r"bomb bood")
 _PRAISED_BOMBS = frozenset("💣🧨")
 
-# a pig drawn for a classmate: with disgust or grunting, aimed at a class, a bus or "everyone" ("the 🐖 from 8B got on
+# a pig (or a cow) drawn for a classmate: with disgust or grunting, aimed at a class, a bus or "everyone" ("the 🐖 from 8B got on
 # the bus again 🤢 oink oink everyone", "🐷🐷 اومد سر کلاس، همه بو رو حس کردید؟ 🤢", "наш любимый 🐷 хрю-хрю, все поняли
 # о ком"), or a profile photo put to a vote of likes ("Aytənin yeni profil şəkli 🐷🐷🐷 razı olan like bassın"): dev
 # round 42d, 2026-12-08, in four languages by four writers, missed by every stage. A pig in a farm visit, a
 # cartoon or "I ate like a 🐷" names no one
-_AUDIENCE = r"(everyone|everybody|all of you|guess who|herkes|hepiniz|hami|haminiz|همه|همگی|все\b|всем\b|о ком|kimin\b)"
+_AUDIENCE = (r"(everyone|everybody|all of you|guess who|you know who|herkes|hepiniz|hami|haminiz|همه|همگی|все\b|всем\b|о ком"
+             r"|kimin\b|kimi dedigimi|ki ro migam|کی رو میگم)")
 _CLASSMATE = r"(\b\d{1,2} ?-?[a-zа-я]\b|class\b|bus\b|sinif|servis|sinf|avtobus|کلاس|سرویس|класс|автобус)"
 _ANIMALS = r"(farm|zoo|peppa|ciftlik|ferma|heyvanat|hayvanat|مزرعه|دامداری|باغ ?وحش|ферм|зоопарк|пеппа|свинк)"
 _AIMED = re.compile(rf"\A(?![\s\S]*{_ANIMALS})(?=[\s\S]*({_AUDIENCE}|{_CLASSMATE}))")
-_GRUNTS_AIMED = re.compile(rf"\A(?![\s\S]*{_ANIMALS})(?=[\s\S]*(oink|хрю|xoruz))"
+_GRUNTS_AIMED = re.compile(rf"\A(?![\s\S]*{_ANIMALS})(?=[\s\S]*(oink|хрю|xoruz|\bmoo+\b|\bmuu+\b|khor ?khor|خر ?خر|\bмуу+))"
                            rf"(?=[\s\S]*({_AUDIENCE}|{_CLASSMATE}|who\b))")
-_LIKE_POLL = _words(r"(profile|profil|pp|ava|аву|аватар\w*|sekli|foto|photo|pic|عکس|پروفایل)[^\n]{0,60}"
-                    r"(like|лайк|laik|لایک|begen|beyen)")
+_LIKE_POLL = _words(r"(profile|profil|pp|ava|аву|аватар\w*|sekli|foto|photo|pic|عکس|پروفایل|razi olan|katilan|movafeghe"
+                    r"|موافقه|agree|согласен|согласны)[^\n]{0,60}(like|лайк|laik|لایک|begen|beyen)")
+# ...or a photo of someone with everyone called to comment on it or report it ("عکس پروفایل جدید نازنین رو دیدین؟ 🐷🐷 همه کامنت
+# بذارید")
+_PHOTO_TO_ALL = re.compile(rf"\A(?![\s\S]*{_ANIMALS})(?=[\s\S]*(profile|profil|foto|photo|pic|عکس|پروفایل|پیج|фот|аву))"
+                           rf"(?=[\s\S]*{_AUDIENCE})(?=[\s\S]*(comment|kament|کامنت|ریپورت|report|yorum|serh|коммент|репорт))")
 
 _RULES: tuple[tuple[str, str | None, re.Pattern[str] | None, Category, float, str], ...] = (
     # (emoji concept, second emoji concept or None, words or None, category, score, reason)
@@ -125,6 +130,7 @@ _RULES: tuple[tuple[str, str | None, re.Pattern[str] | None, Category, float, st
     ("pig", "disgust", _AIMED, Category.CYBERBULLYING, 0.65, "pig and disgust emoji aimed at a classmate"),
     ("pig", None, _GRUNTS_AIMED, Category.CYBERBULLYING, 0.6, "pig emoji with grunting aimed at a classmate"),
     ("pig", None, _LIKE_POLL, Category.CYBERBULLYING, 0.6, "pig emoji on someone's photo put to a vote of likes"),
+    ("pig", None, _PHOTO_TO_ALL, Category.CYBERBULLYING, 0.6, "pig emoji on someone's photo shown to everyone"),
 )
 
 
