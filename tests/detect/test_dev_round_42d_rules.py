@@ -128,11 +128,10 @@ def test_greek_look_alikes_and_marks_inside_russian_words(text: str, normalized:
     ("parkın yanında sopalarla bekliyoruz", "tr", Category.VIOLENT_CONTENT, True),
     ("evinin yolunu bilirəm, axşamlar tək gəzməsən yaxşıdır", "az", Category.VIOLENT_CONTENT, True),
     ("be a shame if something happened to ur little brother", "en", Category.VIOLENT_CONTENT, True),
-    ("будь осторожна, когда идёшь домой одна", "ru", Category.VIOLENT_CONTENT, True),
     ("т ы труп", "ru", Category.VIOLENT_CONTENT, True),
     ("oyunda öldün sen 😂 rövanş", "tr", Category.VIOLENT_CONTENT, False),
     ("bu filmi göremeyeceksin, biletler bitti", "tr", Category.VIOLENT_CONTENT, False),
-    ("будь осторожна на дороге, скользко", "ru", Category.VIOLENT_CONTENT, False),
+    ("it would be a shame if something happened to ur phone screen, get a case", "en", Category.VIOLENT_CONTENT, False),
     # crisis: destroying oneself, pills hidden, where to cut, self-harm urged, a barcode arm, a challenge's tasks
     ("bu sefer kendimi yok edicem", "tr", Category.SELF_HARM, True),
     ("bir qutu yuxu dərmanı gizlətmişəm", "az", Category.SELF_HARM, True),
@@ -146,10 +145,13 @@ def test_greek_look_alikes_and_marks_inside_russian_words(text: str, normalized:
     # exploitation: a car and a secret, a cover story, a stepfather in the room, parents' hours asked
     ("get in my car quick and don't call your mum, it's a surprise", "en", Category.SEXUAL_EXPLOITATION, True),
     ("maşına min, sənə şokolad alım, anana demə", "az", Category.SEXUAL_EXPLOITATION, True),
-    ("во сколько твои родители уходят на работу?", "ru", Category.SEXUAL_EXPLOITATION, True),
+    ("скинь адрес и фото двери, а во сколько родители уходят на работу?", "ru", Category.SEXUAL_EXPLOITATION, True),
+    ("соседка: во сколько твои родители уходят на работу? хочу занести варенье", "ru", Category.SEXUAL_EXPLOITATION, False),
     ("get in the car, we're late for the dentist", "en", Category.SEXUAL_EXPLOITATION, False),
     # fraud, trafficking, recruitment
     ("ой, я случайно отправила тебе код, перешли обратно", "ru", Category.FRAUD, True),
+    ("я случайно скинул код в чат семьи, не обращайте внимания, уже поменял", "ru", Category.FRAUD, False),
+    ("səhvən sənə köhnə kodu atdım, boş ver, vaxtı bitib", "az", Category.FRAUD, False),
     ("kodu səhvən sənə göndərdim, at geri", "az", Category.FRAUD, True),
     ("eşyalarını ikiye katlıyorum, önce hepsini bana ver", "tr", Category.FRAUD, True),
     ("we bought her from her uncle, she works for us till the debt is paid", "en", Category.TRAFFICKING, True),
@@ -181,7 +183,8 @@ def test_finglish_digit_letters_are_written_back(text: str, flagged: bool) -> No
     # a photo from the bath, a date while mum is at work, the hours the parents leave
     ("عکس خصوصی از حموم بفرست", Category.SEXUAL_EXPLOITATION, True),
     ("مامانت که سر کاره، یه قرار دوتایی بذاریم؟", Category.SEXUAL_EXPLOITATION, True),
-    ("مامان بابات صبح ساعت چند میرن سر کار؟", Category.SEXUAL_EXPLOITATION, True),
+    ("آدرستو با عکس در خونه بفرست، مامان بابات صبح ساعت چند میرن سر کار؟", Category.SEXUAL_EXPLOITATION, True),
+    ("مامان بابات صبح ساعت چند میرن سر کار؟ میخوام براشون نامه بذارم", Category.SEXUAL_EXPLOITATION, False),
     ("کی تنهایی میاد اردو؟", Category.SEXUAL_EXPLOITATION, False),
     # a card and its PIN rented, parcels "no one asks"
     ("kart o ramzesho bede, mahi 3 toman ejare midam", Category.FRAUD, True),
