@@ -118,7 +118,8 @@ def test_the_veto_spares_sure_flags_rules_it_cannot_read_and_what_people_decided
     assert _veto(low, 0.6, hits=[Hit(Category.VIOLENT_CONTENT, 0.8, "weapon emoji", detector="emoji")])
     assert _veto(low, 0.6, col=PRIVACY, hits=[Hit(Category.PRIVACY, 0.45, "school name", detector="privacy")])
     assert not _veto(low, 0.6, hits=[Hit(Category.PRIVACY, 0.8, "a phone number", detector="privacy")])  # not this flag's
-    assert not _veto(low, 0.6, hits=[Hit(Category.VIOLENT_CONTENT, 0.9, "a word", detector="lexicon")])
+    cb = CATEGORIES.index(Category.CYBERBULLYING)
+    assert not _veto(low, 0.6, col=cb, hits=[Hit(Category.CYBERBULLYING, 0.9, "a word", detector="lexicon")])
     assert _veto(low, 0.6, semantic_margin=VETO_NEAR_WRITTEN)
     assert not _veto(low, 0.6, semantic_margin=VETO_NEAR_WRITTEN - 0.005)
     assert _veto(low, 0.6, adult_to_minor=True)  # the platform's ages make the same words another message
@@ -138,7 +139,18 @@ def test_the_veto_spares_a_childs_own_words_of_wanting_to_die_not_the_topic_name
     assert _veto(low, 0.6, col=sh, hits=[intent])
     assert not _veto(low, 0.6, col=sh, hits=[topic])
     assert not _veto(low, 0.6, col=sh, hits=[weak])
-    assert not _veto(low, 0.6, hits=[Hit(Category.VIOLENT_CONTENT, 0.8, "i will kill you", detector="lexicon")])
+
+
+
+def test_the_veto_spares_a_threat_at_its_phrases_full_score_not_one_its_context_halved() -> None:
+    """A violent phrase at its full score stands, topic line or not ("im gonna kill u"); the same phrase in its
+    look-alike's context (a game, a recipe: the lexicon halves it) stays open to the veto."""
+    low = BENIGN_BELOW / 2
+    assert _veto(low, 0.6, hits=[Hit(Category.VIOLENT_CONTENT, 0.8, "i will kill you", detector="lexicon", topic=True)])
+    assert _veto(low, 0.6, hits=[Hit(Category.VIOLENT_CONTENT, 0.7, "ur dead", detector="lexicon")])
+    assert not _veto(low, 0.6, hits=[Hit(Category.VIOLENT_CONTENT, 0.4, "kill you in fortnite", detector="lexicon",
+                                         topic=True)])
+    assert not _veto(low, 0.6, hits=[Hit(Category.VIOLENT_CONTENT, 0.65, "beheaded", detector="lexicon", topic=True)])
 
 
 def test_a_lexicon_hit_says_whether_it_names_the_topic_or_the_writers_intent() -> None:
