@@ -193,3 +193,28 @@ def test_finglish_digit_letters_are_written_back(text: str, flagged: bool) -> No
 ])
 def test_persian_dev_misses_read_again(text: str, category: Category, flagged: bool) -> None:
     assert (lexicon_score(text, "fa", category) >= RULE) is flagged
+
+
+@pytest.mark.parametrize(("text", "lang", "category", "flagged"), [
+    # self-harm urged or planned, a veiled threat to a sister, settling a score with a named boy (fa)
+    ("چرا خودتو تموم نمیکنی؟", "fa", Category.SELF_HARM, True),
+    ("امشب دوباره با تیغ، این دفعه عمیق‌تر", "fa", Category.SELF_HARM, True),
+    ("حیف میشه اگه یه اتفاقی براش بیفته", "fa", Category.VIOLENT_CONTENT, True),
+    ("جمعه میخوام حساب اون پسره رو برسم", "fa", Category.VIOLENT_CONTENT, True),
+    ("باید حساب و کتاب این ماه رو برسم", "fa", Category.VIOLENT_CONTENT, False),
+    ("تیغ ریش‌تراش بابام کند شده", "fa", Category.SELF_HARM, False),
+    # a barcode arm and a goodbye before the last night stand as intent; "or to u" after a bike
+    ("nice scooter. would be a shame if something happened to it. or to you", "en", Category.VIOLENT_CONTENT, True),
+    ("would be a shame if something happened to it, that cake took hours", "en", Category.VIOLENT_CONTENT, False),
+])
+def test_more_dev_misses_read_again(text: str, lang: str, category: Category, flagged: bool) -> None:
+    assert (lexicon_score(text, lang, category) >= RULE) is flagged
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("my arm looks like a barcode again lol 🙃 dont tell mum", True),
+    ("i've decided. friday night is the last one, i already said goodbye to my cat", True),
+    ("barcode scanner at the shop is broken again lol", False),
+])
+def test_a_childs_own_crisis_words_stand_against_the_verifier(text: str, flagged: bool) -> None:
+    assert (Category.SELF_HARM in analyze_text(text).flags) is flagged
