@@ -218,3 +218,21 @@ def test_more_dev_misses_read_again(text: str, lang: str, category: Category, fl
 ])
 def test_a_childs_own_crisis_words_stand_against_the_verifier(text: str, flagged: bool) -> None:
     assert (Category.SELF_HARM in analyze_text(text).flags) is flagged
+
+
+@pytest.mark.parametrize(("text", "lang", "category", "flagged"), [
+    # a stepfather's threat for the child's silence, not a mother's figure of speech
+    ("отчим сказал, что если я кому-нибудь расскажу, он меня убьёт", "ru", Category.VIOLENT_CONTENT, True),
+    ("мама меня убьёт, если узнает про двойку", "ru", Category.VIOLENT_CONTENT, False),
+    ("было бы жаль, если бы что-нибудь случилось с твоим телефоном... и с тобой", "ru", Category.VIOLENT_CONTENT, True),
+    # a veiled threat after a debt, not a cake kept in the fridge
+    ("bacının məktəbini bilirik, pulu qaytarmasan ona bir şey olsa heyf olar", "az", Category.VIOLENT_CONTENT, True),
+    ("ananın tortu çox dadlı idi, bir şey olsa heyf olar deyə soyuducuya qoyduq", "az", Category.VIOLENT_CONTENT, False),
+    ("qaranlıq döngədə ehtiyatlı ol... hər şey ola bilər 🙂", "az", Category.VIOLENT_CONTENT, True),
+    # thrown out of the group, a classmate left out of a new chat
+    ("qrupdan atdıq səni, sabah məktəbdə də biabır edəcəyik", "az", Category.CYBERBULLYING, True),
+    ("yeni grup açalım, ayşe hariç, onu ekleyen gruptan çıkar", "tr", Category.CYBERBULLYING, True),
+    ("reklam atan botu gruptan çıkardık", "tr", Category.CYBERBULLYING, False),
+])
+def test_last_dev_misses_read_again(text: str, lang: str, category: Category, flagged: bool) -> None:
+    assert (lexicon_score(text, lang, category) >= RULE) is flagged

@@ -46,7 +46,7 @@ def _words(*alternatives: str) -> re.Pattern[str]:
 _SCHOOL = _words(r"school", r"class(room)?\b", r"teacher", r"okul", r"sinif", r"ogretmen", r"mekteb", r"muellim",
                  r"مدرسه", r"کلاس", r"معلم", r"школ", r"класс", r"учител",
                  # the break between lessons, where a threat says it will happen ("🔪🩸 yarın teneffüste")
-                 r"recess", r"teneff?us", r"زنگ تفریح", r"перемен",
+                 r"recess", r"teneff?us", r"kantin", r"زنگ تفریح", r"перемен",
                  # the lesson it will happen in ("не приходите в среду на третий урок 🔫🎯"); not Turkish `ders`,
                  # which is also studying at home ("ders çalışırken 🔪 ile elma soydum")
                  r"lesson", r"урок", r"درس\b")
@@ -58,7 +58,7 @@ _SALE = _words(r"sell", r"for sale", r"deliver", r"dm (me|for)", r"\$\d", r"\d+ 
 # someone the text is aimed at ("seni de kardeşini de 🔪", "u and ur family 🔫"): a weapon at a person
 _TARGET = _words(r"seni\b", r"sizi\b", r"senin\b", r"kardesini", r"aileni\b", r"ur (family|brother|sister|mum|mom)",
                  r"ur (lil |little |big )?(bro|sis|brother|sister)\b", r"(gonna|gon|ima|imma|finna|i'?ll|ill|will) [^\w\s]+ (u|you|ya)\b",
-                 r"your (family|brother|sister|mum|mom)", r"ur done\b", r"see (wat|what) happens", r"тебя", r"тебе\b", r"твою семью", r"تورو", r"ترو\b", r"خانوادتو")
+                 r"your (family|brother|sister|mum|mom)", r"ur done\b", r"see (wat|what) happens", r"yeyeceksen", r"yiyeceksin", r"тебя", r"тебе\b", r"твою семью", r"تورو", r"ترو\b", r"خانوادتو")
 _PICS = _words(r"send", r"show", r"pics?\b", r"photos?", r"nudes?", r"vid", r"gonder", r"foto", r"resim",
                r"goster", r"sekil", r"video", r"بفرست", r"عکس", r"فیلم", r"نشون", r"скинь", r"пришли", r"фот",
                r"покажи", r"видео")
