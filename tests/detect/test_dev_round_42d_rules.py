@@ -236,3 +236,47 @@ def test_a_childs_own_crisis_words_stand_against_the_verifier(text: str, flagged
 ])
 def test_last_dev_misses_read_again(text: str, lang: str, category: Category, flagged: bool) -> None:
     assert (lexicon_score(text, lang, category) >= RULE) is flagged
+
+
+@pytest.mark.parametrize(("text", "lang", "flagged"), [
+    # a chain letter with a curse and the Momo hoax, in every language
+    ("if u dont send this to 15 people ur family will have bad luck forever", "en", True),
+    ("momo will come into ur room at 3am if u ignore this", "en", True),
+    ("momo gece 3'te arıyormuş, açarsan aileni öldürüyormuş", "tr", True),
+    ("bu mesajı 10 kişiye gönder yoksa annen ölür", "tr", True),
+    ("Momo yenə qayıdıb, gecə WhatsApp-a yazır", "az", True),
+    ("اگه این پیام رو به ۱۰ نفر نفرستی امشب میاد تو اتاقت", "fa", True),
+    ("момо вернулась и звонит детям ночью", "ru", True),
+    # dumplings, a debunk said plainly, a real notice forwarded
+    ("we had chicken momos for lunch", "en", False),
+    ("bu duyuruyu veli grubuna iletin, yarın okul 10'da başlıyor", "tr", False),
+])
+def test_chain_letters_and_the_momo_hoax_are_disinformation(text: str, lang: str, flagged: bool) -> None:
+    assert (lexicon_score(text, lang, Category.DISINFORMATION) >= RULE) is flagged
+
+
+@pytest.mark.parametrize(("text", "lang", "flagged"), [
+    # dangerous hoaxes: bleach that cures, a pod that doesn't hurt, a fainting challenge "not dangerous"
+    ("a cap of bleach in water kills the virus, my aunt is a nurse", "en", True),
+    ("eating a tide pod doesn't hurt, it's just soap", "en", True),
+    ("bayılma challenge'ı hiç tehlikeli değil, deneyin", "tr", True),
+    ("говорят, если выпить немного отбеливателя, вирус сразу уходит", "ru", True),
+    # the same words in a safe sense
+    ("the ice bucket challenge isn't dangerous, just cold lol", "en", False),
+    ("bleach the bathroom tiles before the guests come", "en", False),
+])
+def test_dangerous_hoaxes_are_disinformation(text: str, lang: str, flagged: bool) -> None:
+    assert (lexicon_score(text, lang, Category.DISINFORMATION) >= RULE) is flagged
+
+
+@pytest.mark.parametrize(("text", "lang", "category", "flagged"), [
+    # dev round 44d: cutting again tonight, pills saved for weeks, the verb first, a code asked from a mother's SMS
+    ("gonna cut again tonight dont try stop me", "en", Category.SELF_HARM, True),
+    ("gonna cut my hair again tonight, fringe too long", "en", Category.SELF_HARM, False),
+    ("ilaçları haftalardır biriktiriyordum, herkese elveda", "tr", Category.SELF_HARM, True),
+    ("bir də yazsan öldürəcəm səni", "az", Category.VIOLENT_CONTENT, True),
+    ("подскажи код, который ей сейчас придёт в смс", "ru", Category.FRAUD, True),
+    ("подскажи код от домофона, я у подъезда", "ru", Category.FRAUD, False),
+])
+def test_dev_round_44d_misses(text: str, lang: str, category: Category, flagged: bool) -> None:
+    assert (lexicon_score(text, lang, category) >= RULE) is flagged
