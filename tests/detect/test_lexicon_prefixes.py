@@ -54,3 +54,15 @@ def test_every_lexicon_match_starts_where_the_start_sets_allow() -> None:
                     checked += 1
                     assert starts.match(text, w.start()) is not None, (pattern, text)
     assert checked > 300  # the examples exercise the patterns (342 matches, 2026-12-06)
+
+
+def test_no_pattern_can_begin_with_a_single_known_character() -> None:
+    """A pattern whose start is known for one character only (an alternative that begins with an emoji, a digit or a
+    lone letter) makes every word start with that character a candidate for every pattern: one such line took the
+    phrase scan from ~39 to ~60 us a text (2026-12-08). Each pattern's longest known prefixes must be 2+ characters."""
+    short = []
+    for pattern in _patterns():
+        found = next((got for k in range(4, 0, -1) if (got := _prefixes(pattern, k)) is not None), None)
+        if found is None or any(len(p) < 2 for p in found):
+            short.append(pattern[:60])
+    assert not short
