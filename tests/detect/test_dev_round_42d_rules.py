@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tutela.conversations.detector import StageDetector
 from tutela.detect import analyze_text
 from tutela.detect.detectors.emoji import EmojiDetector
 from tutela.detect.normalize import normalize_text
+from tutela.domain.conversation import STAGES, Stage
 from tutela.domain.taxonomy import Category
 
 from .conftest import RULE, lexicon_score
@@ -280,3 +282,16 @@ def test_dangerous_hoaxes_are_disinformation(text: str, lang: str, flagged: bool
 ])
 def test_dev_round_44d_misses(text: str, lang: str, category: Category, flagged: bool) -> None:
     assert (lexicon_score(text, lang, category) >= RULE) is flagged
+
+
+@pytest.mark.parametrize(("text", "stage", "cue"), [
+    # a "scout's" test shots in the bedroom and secrecy in its everyday English (dev chat en-d26-02)
+    ("for the portfolio I need a few test shots, in your bedroom with the door shut", Stage.IMAGES, True),
+    ("this stays between us until the contract, remember", Stage.SECRECY, True),
+    ("best not tell anyone else, someone could steal your spot", Stage.SECRECY, True),
+    # the same words elsewhere
+    ("the photographer took test shots of the stage lighting", Stage.IMAGES, False),
+    ("what happens at the sleepover stays at the sleepover lol", Stage.SECRECY, False),
+])
+def test_a_scouts_test_shots_and_secrecy_are_stages(stages: StageDetector, text: str, stage: Stage, cue: bool) -> None:
+    assert (stages.score(text)[STAGES.index(stage)] >= 0.6) is cue

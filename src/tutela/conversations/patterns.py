@@ -66,6 +66,8 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
         (STRONG, [
             # en
             "mature for your age", "mature for ur age", "so mature", "older than your age",
+            # "you carry yourself really maturely" (dev chat en-d26-02, 2026-12-08)
+            "carry yourself really maturely", "carry yourself so maturely", "you carry yourself maturely",
             "not like other girls", "not like other kids", "different from other girls",
             "nobody understands you like", "no one understands you like", "i understand you better",
             "only one who understands you", "you can trust me", "u can trust me", "your parents dont understand",
@@ -209,6 +211,10 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "ur parents dont need to know", "keep it between us", "keep this between us", "keep it between you and me",
             "without telling your", "without telling ur", "without your parents knowing", "without your mom knowing",
             "without your mum knowing",
+            # "this stays between us", "best not tell anyone else", the images sent "only to this number" and
+            # deleted after (dev chat en-d26-02, 2026-12-08)
+            "stays between us", "lets keep it quiet", "best not tell anyone", "send them only to", "delete them after",
+            "tell anyone about us yet",
             "ailene * soylemene gerek yok", "annene * soylemene gerek yok", "babana * soylemene gerek yok",
             "ailene * soylemeyelim", "annene * soylemeyelim", "ailenin bilmesine gerek yok", "annenin bilmesine gerek yok",
             "babanin bilmesine gerek yok", "ailene * haber vermene gerek yok", "ailene haber verme", "ailene bahsetme",
@@ -390,6 +396,10 @@ LEXICON: dict[Stage, list[tuple[float, list[str]]]] = {
             "send a selfie", "turn on your camera", "turn on ur cam", "turn on your cam", "show me yourself",
             "when everyones asleep", "when everyone is asleep",
             "show me ur", "cam with me", "on cam",
+            # a "scout's" test shots in the bedroom, fitted, to see the shape (dev chat en-d26-02, missed by every
+            # cue until 2026-12-08)
+            "need a few test shots", "test shots of you", "test shots just you", "in your bedroom with the door",
+            "so they can see your shape", "see your figure",
             "bir fotografini at", "fotonu at", "resmini at", "fotografini istiyorum",
             "kamerayi ac", "goruntulu ara", "video at", "selfie at",
             "bir seklini at", "fotonu gonder", "kamerani ac", "seklini isteyirem", "hami yatanda",
