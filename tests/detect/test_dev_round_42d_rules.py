@@ -295,3 +295,20 @@ def test_dev_round_44d_misses(text: str, lang: str, category: Category, flagged:
 ])
 def test_a_scouts_test_shots_and_secrecy_are_stages(stages: StageDetector, text: str, stage: Stage, cue: bool) -> None:
     assert (stages.score(text)[STAGES.index(stage)] >= 0.6) is cue
+
+
+@pytest.mark.parametrize(("text", "category", "flagged"), [
+    # "we'll teach you how to fight the infidels" (fa), a pig on a classmate's photo everyone is told to share (tr)
+    ("بیا تو کانال ما، یادت میدیم چطوری با کافرا بجنگی", Category.RECRUITMENT, True),
+    ("تو کلاس تاریخ یاد گرفتیم جنگ‌های صلیبی چطوری شروع شد", Category.RECRUITMENT, False),
+])
+def test_extremist_recruitment_in_persian(text: str, category: Category, flagged: bool) -> None:
+    assert (lexicon_score(text, "fa", category) >= RULE) is flagged
+
+
+@pytest.mark.parametrize(("text", "bullying"), [
+    ("kantinde yine tıka basa yiyor 🐷🐷 fotosunu herkes paylaşsın", True),
+    ("herkes yeni kuzumuzun fotosunu paylaşsın 🐄 çiftlikte doğdu", False),
+])
+def test_a_pig_on_a_photo_everyone_is_told_to_share(text: str, bullying: bool) -> None:
+    assert (_score(EmojiDetector(), text, "tr", Category.CYBERBULLYING) >= RULE) is bullying

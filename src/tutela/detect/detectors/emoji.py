@@ -112,7 +112,7 @@ _LIKE_POLL = _words(r"(profile|profil|pp|ava|аву|аватар\w*|sekli|foto|p
 # ...or a photo of someone with everyone called to comment on it or report it ("عکس پروفایل جدید نازنین رو دیدین؟ 🐷🐷 همه کامنت
 # بذارید")
 _PHOTO_TO_ALL = re.compile(rf"\A(?![\s\S]*{_ANIMALS})(?=[\s\S]*(profile|profil|foto|photo|pic|عکس|پروفایل|پیج|фот|аву))"
-                           rf"(?=[\s\S]*{_AUDIENCE})(?=[\s\S]*(comment|kament|کامنت|ریپورت|report|yorum|serh|коммент|репорт))")
+                           rf"(?=[\s\S]*{_AUDIENCE})(?=[\s\S]*(comment|kament|کامنت|ریپورت|report|yorum|serh|коммент|репорт|paylas|share|پخش|разошл|перешл))")
 
 _RULES: tuple[tuple[str, str | None, re.Pattern[str] | None, Category, float, str], ...] = (
     # (emoji concept, second emoji concept or None, words or None, category, score, reason)
