@@ -77,32 +77,20 @@ def test_a_job_advert_for_adults_with_a_contract_is_not_trafficking(text: str, f
     assert (Category.TRAFFICKING in flags or Category.RECRUITMENT in flags) is flagged
 
 
-@pytest.mark.parametrize(("text", "flagged"), [
-    # "whoever asks for the password is not an admin": a warning
-    ("turnuva kaydı için sadece kullanıcı adınızı yazın. şifre isteyen kişi admin değildir, hemen bildirin", False),
-    # "send your password (and the code)" with the everyday verbs
-    ("admin benim, şifreni ve kodu at yoksa hesabın kapanır", True),
-    ("ben discord admini, şifreni at yoksa hesabını silerim", True),
-    ("şifrəni at, hesabını yoxlayım", True),
-    ("şifreni kimseye atma", False),
-])
-def test_a_password_asked_for_is_fraud_and_a_warning_about_it_is_not(text: str, flagged: bool) -> None:
-    assert (Category.FRAUD in analyze_text(text).flags) is flagged
-
-
-@pytest.mark.parametrize(("text", "flagged"), [
-    # a secret kept for someone else's birthday or present
-    ("kardeşime doğum günü için 1000 UC aldım, kodu gizlice vereceğim sürpriz olsun, anneme söylemeyin", False),
-    # a surprise for the reader, coming alone or a photo: a groomer's
-    ("i have a surprise for you, don't tell your mum, come to the park alone", True),
-    ("annene söyleme, sana bir sürprizim var, parkta buluşalım", True),
-    ("it's a birthday surprise for your sister, send me a photo of you in your dress, don't tell anyone", True),
-])
-def test_a_secret_for_someone_elses_surprise_is_no_grooming_secret(text: str, flagged: bool) -> None:
-    assert (Category.SEXUAL_EXPLOITATION in analyze_text(text).flags) is flagged
-
-
 @pytest.mark.parametrize(("text", "category", "flagged"), [
+    # "whoever asks for the password is not an admin": a warning
+    ("turnuva kaydı için sadece kullanıcı adınızı yazın. şifre isteyen kişi admin değildir, hemen bildirin", Category.FRAUD, False),
+    # "send your password (and the code)" with the everyday verbs
+    ("admin benim, şifreni ve kodu at yoksa hesabın kapanır", Category.FRAUD, True),
+    ("ben discord admini, şifreni at yoksa hesabını silerim", Category.FRAUD, True),
+    ("şifrəni at, hesabını yoxlayım", Category.FRAUD, True),
+    ("şifreni kimseye atma", Category.FRAUD, False),
+    # a secret kept for someone else's birthday or present
+    ("kardeşime doğum günü için 1000 UC aldım, kodu gizlice vereceğim sürpriz olsun, anneme söylemeyin", Category.SEXUAL_EXPLOITATION, False),
+    # a surprise for the reader, coming alone or a photo: a groomer's
+    ("i have a surprise for you, don't tell your mum, come to the park alone", Category.SEXUAL_EXPLOITATION, True),
+    ("annene söyleme, sana bir sürprizim var, parkta buluşalım", Category.SEXUAL_EXPLOITATION, True),
+    ("it's a birthday surprise for your sister, send me a photo of you in your dress, don't tell anyone", Category.SEXUAL_EXPLOITATION, True),
     # pills drawn beside a farewell to everyone
     ("💊💊💊 ready. goodbye everyone", Category.SELF_HARM, True),
     ("emshab 💊💊 amade kardam, khodahafez hame", Category.SELF_HARM, True),
@@ -114,54 +102,42 @@ def test_a_secret_for_someone_elses_surprise_is_no_grooming_secret(text: str, fl
     # "we'll burn his car", "he'll eat the knife"
     ("onun maşınını bu gecə yandıracağıq, özü də bıçağı yeyəcək", Category.VIOLENT_CONTENT, True),
     ("çörəyi kəsəndə bıçağı ehtiyatla tut", Category.VIOLENT_CONTENT, False),
-])
-def test_rules_from_dev_round_41d(text: str, category: Category, flagged: bool) -> None:
-    assert (category in analyze_text(text).flags) is flagged
-
-
-@pytest.mark.parametrize(("text", "flagged"), [
     # threats in Turkish speech and plural forms, and Azerbaijani future forms, missed by every stage before
-    ("teneffüste seni kescem", True),
-    ("okul çıkışı bekle, seni dövcez", True),
-    ("kafana sıkacam yemin ederim", True),
-    ("yarın teneffüste bıçakla bekleyeceğim onu", True),
-    ("səni sabah öldürəcəyəm", True),
-    ("sinifdəkiləri güllələmək istəyirəm, atamın tüfəngini götürəcəm", True),
+    ("teneffüste seni kescem", Category.VIOLENT_CONTENT, True),
+    ("okul çıkışı bekle, seni dövcez", Category.VIOLENT_CONTENT, True),
+    ("kafana sıkacam yemin ederim", Category.VIOLENT_CONTENT, True),
+    ("yarın teneffüste bıçakla bekleyeceğim onu", Category.VIOLENT_CONTENT, True),
+    ("səni sabah öldürəcəyəm", Category.VIOLENT_CONTENT, True),
+    ("sinifdəkiləri güllələmək istəyirəm, atamın tüfəngini götürəcəm", Category.VIOLENT_CONTENT, True),
     # their everyday look-alikes
-    ("pastayı ben keseceğim, bıçağı getir", False),
-    ("saçını kestirdin mi, çok yakışmış", False),
-    ("atamın ov tüfəngi muzeydə sərgilənir, babam ondan danışırdı", False),
+    ("pastayı ben keseceğim, bıçağı getir", Category.VIOLENT_CONTENT, False),
+    ("saçını kestirdin mi, çok yakışmış", Category.VIOLENT_CONTENT, False),
+    ("atamın ov tüfəngi muzeydə sərgilənir, babam ondan danışırdı", Category.VIOLENT_CONTENT, False),
     # Russian with the verb first or bare, the school blown up, a car burnt; English blades and petrol
-    ("зарежу тебя после уроков", True),
-    ("увидишь его — передай: ты труп", True),
-    ("zavtra vzorvem shkolu", True),
-    ("я знаю, где ты живёшь. пожалуешься ещё раз — подожгу вам дверь", True),
-    ("bringing the blade monday, ur first", True),
-    ("i'll pour petrol through your letterbox tonight", True),
-    ("порежу лук и морковь для супа", False),
-    ("мы взорвали этот квиз, первое место!", False),
-    ("bringing a knife for the cake, who has plates?", False),
-])
-def test_spoken_and_plural_threats_are_violent_content(text: str, flagged: bool) -> None:
-    assert (Category.VIOLENT_CONTENT in analyze_text(text).flags) is flagged
-
-
-@pytest.mark.parametrize(("text", "flagged"), [
+    ("зарежу тебя после уроков", Category.VIOLENT_CONTENT, True),
+    ("увидишь его — передай: ты труп", Category.VIOLENT_CONTENT, True),
+    ("zavtra vzorvem shkolu", Category.VIOLENT_CONTENT, True),
+    ("я знаю, где ты живёшь. пожалуешься ещё раз — подожгу вам дверь", Category.VIOLENT_CONTENT, True),
+    ("bringing the blade monday, ur first", Category.VIOLENT_CONTENT, True),
+    ("i'll pour petrol through your letterbox tonight", Category.VIOLENT_CONTENT, True),
+    ("порежу лук и морковь для супа", Category.VIOLENT_CONTENT, False),
+    ("мы взорвали этот квиз, первое место!", Category.VIOLENT_CONTENT, False),
+    ("bringing a knife for the cake, who has plates?", Category.VIOLENT_CONTENT, False),
     # a farewell note written, pills saved up, a method asked, cutting hidden, "I'll finish myself"
-    ("ya reshila uiti, zapisku uzhe napisala", True),
-    ("маме записку уже написала, что ушла гулять", False),
-    ("я коплю таблетки уже месяц", True),
-    ("вскрыть вены больно или нет?", True),
-    ("i already wrote my goodbye letters, it's tonight", True),
-    ("rahattarin raah baraye mordan chie?", True),
-    ("دیگه خسته شدم، این دفعه خودمو تموم میکنم", True),
+    ("ya reshila uiti, zapisku uzhe napisala", Category.SELF_HARM, True),
+    ("маме записку уже написала, что ушла гулять", Category.SELF_HARM, False),
+    ("я коплю таблетки уже месяц", Category.SELF_HARM, True),
+    ("вскрыть вены больно или нет?", Category.SELF_HARM, True),
+    ("i already wrote my goodbye letters, it's tonight", Category.SELF_HARM, True),
+    ("rahattarin raah baraye mordan chie?", Category.SELF_HARM, True),
+    ("دیگه خسته شدم، این دفعه خودمو تموم میکنم", Category.SELF_HARM, True),
     # their look-alikes
-    ("записку учителю уже написала, что болела", False),
-    ("я коплю на новый телефон", False),
-    ("nameha ro baraye mamanbozorg neveshtam", False),
+    ("записку учителю уже написала, что болела", Category.SELF_HARM, False),
+    ("я коплю на новый телефон", Category.SELF_HARM, False),
+    ("nameha ro baraye mamanbozorg neveshtam", Category.SELF_HARM, False),
 ])
-def test_crisis_words_from_dev_misses_are_self_harm(text: str, flagged: bool) -> None:
-    assert (Category.SELF_HARM in analyze_text(text).flags) is flagged
+def test_rules_from_dev_rounds_39d_to_41d(text: str, category: Category, flagged: bool) -> None:
+    assert (category in analyze_text(text).flags) is flagged
 
 
 @pytest.mark.parametrize(("text", "lang", "threat"), [

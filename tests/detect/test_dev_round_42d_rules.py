@@ -15,63 +15,59 @@ from .conftest import RULE, lexicon_score
 from .conftest import detector_score as _score
 
 
-@pytest.mark.parametrize(("text", "flagged"), [
+@pytest.mark.parametrize(("text", "category", "flagged"), [
     # a plain threat at its phrase's full score stands against the harm verifier, which reads it as trash talk
-    ("im gonna kill u", True),
-    ("ur dead after school", True),
-    ("я тебя убью завтра после физры", True),
+    ("im gonna kill u", Category.VIOLENT_CONTENT, True),
+    ("ur dead after school", Category.VIOLENT_CONTENT, True),
+    ("я тебя убью завтра после физры", Category.VIOLENT_CONTENT, True),
     # the same words in their look-alike's context are halved first and stay open to the verifier
-    ("im gonna kill u in fortnite tonight gg", False),
-    ("u r dead meat in fifa later, 4-0 incoming 😂", False),
-    ("я тебя убью если ещё раз заспойлеришь сериал", False),
-    ("брат опять стащил мою зарядку, я его прибью", False),
-    ("kardeşim yine şarjımı aldı, onu öldürcem şaka seviyom onu", False),
-    ("bacım yenə telefonumu götürüb, onu öldürəcəm, zarafat edirəm", False),
+    ("im gonna kill u in fortnite tonight gg", Category.VIOLENT_CONTENT, False),
+    ("u r dead meat in fifa later, 4-0 incoming 😂", Category.VIOLENT_CONTENT, False),
+    ("я тебя убью если ещё раз заспойлеришь сериал", Category.VIOLENT_CONTENT, False),
+    ("брат опять стащил мою зарядку, я его прибью", Category.VIOLENT_CONTENT, False),
+    ("kardeşim yine şarjımı aldı, onu öldürcem şaka seviyom onu", Category.VIOLENT_CONTENT, False),
+    ("bacım yenə telefonumu götürüb, onu öldürəcəm, zarafat edirəm", Category.VIOLENT_CONTENT, False),
+    # a 3 or 7 starting a Finglish word is ع or ح, not leetspeak's e and t: the phrase rules read it written back
+    ("3alaf mikhay? to madrese pakhsh kon, 7aghet ro naghd midam", Category.RECRUITMENT, True),
+    ("moalem goft madrese ro tamiz konid", Category.RECRUITMENT, False),
+    # a barcode arm and a goodbye before the last night stand as intent against the verifier
+    ("my arm looks like a barcode again lol 🙃 dont tell mum", Category.SELF_HARM, True),
+    ("i've decided. friday night is the last one, i already said goodbye to my cat", Category.SELF_HARM, True),
+    ("barcode scanner at the shop is broken again lol", Category.SELF_HARM, False),
 ])
-def test_a_plain_threat_stands_and_a_joking_one_does_not(text: str, flagged: bool) -> None:
-    assert (Category.VIOLENT_CONTENT in analyze_text(text).flags) is flagged
-
-
-@pytest.mark.parametrize(("text", "lang", "threat"), [
-    # a veiled threat to a home or a family: "shame if something happened", "still healthy, for now"
-    ("lovely house ur mum has. be a shame if something happened to it", "en", True),
-    ("у тебя классная младшая сестра. жалко будет, если с ней что-то случится", "ru", True),
-    ("qardaşına salam de, hələ ki sağdı", "az", True),
-    ("annenin dükkanı çok güzel, yazık olur bir şey olursa", "tr", True),
-    ("یه شب ممکنه ماشینتون اتیش بگیره، حواستو جمع کن", "fa", True),
-    ("befahmam koja zendegi mikoni mizanamet", "fa", True),
-    ("найду тебя по айпи, понял?", "ru", True),
-    # the same words without a threat
-    ("it'd be a shame if it rained on the picnic", "en", False),
-    ("жалко будет, если концерт отменят", "ru", False),
-    ("nənəm hələ də sağlamdır, 90 yaşı var", "az", False),
-    ("ویدیو سر بریدن گوسفند عید قربان رو بابام گرفت", "fa", False),
-])
-def test_veiled_threats_are_phrase_rules(text: str, lang: str, threat: bool) -> None:
-    assert (lexicon_score(text, lang, Category.VIOLENT_CONTENT) >= RULE) is threat
-
-
-@pytest.mark.parametrize(("text", "lang", "flagged"), [
-    # a classmate filmed in secret in a changing room or the toilets
-    ("took pics of her in the changing room secretly lol, posting them later", "en", True),
-    ("видео из раздевалки снимал тайком, кинуть в чат?", "ru", True),
-    ("فیلم رختکن رو یواشکی گرفتم", "fa", True),
-    ("soyunma odasında gizlice çektim, gruba atayım mı", "tr", True),
-    # the same places in everyday talk
-    ("left my phone in the changing room, can someone grab it", "en", False),
-    ("в раздевалке тайком съел шоколадку перед тренировкой", "ru", False),
-    # a move to a hidden channel kept from the parents, an age gap kept secret
-    ("biya telegram, ye chizi neshunet bedam, babat nabine", "fa", True),
-    ("eshkal nadare man bozorgtaram, faghat be kasi nago", "fa", True),
-    ("lichkaya kec, anana hec ne deme", "az", True),
-    ("come on the other app where msgs disappear, its just us there", "en", True),
-    ("بیا تلگرام، عکسای اردو رو اونجا گذاشتم", "fa", False),
-])
-def test_secret_images_and_hidden_channels_are_exploitation(text: str, lang: str, flagged: bool) -> None:
-    assert (lexicon_score(text, lang, Category.SEXUAL_EXPLOITATION) >= RULE) is flagged
+def test_the_engine_flags_them_whole(text: str, category: Category, flagged: bool) -> None:
+    """Through every stage: the harm verifier, the language id and the Finglish written back have their say."""
+    assert (category in analyze_text(text).flags) is flagged
 
 
 @pytest.mark.parametrize(("text", "lang", "category", "flagged"), [
+    # a veiled threat to a home or a family: "shame if something happened", "still healthy, for now"
+    ("lovely house ur mum has. be a shame if something happened to it", "en", Category.VIOLENT_CONTENT, True),
+    ("у тебя классная младшая сестра. жалко будет, если с ней что-то случится", "ru", Category.VIOLENT_CONTENT, True),
+    ("qardaşına salam de, hələ ki sağdı", "az", Category.VIOLENT_CONTENT, True),
+    ("annenin dükkanı çok güzel, yazık olur bir şey olursa", "tr", Category.VIOLENT_CONTENT, True),
+    ("یه شب ممکنه ماشینتون اتیش بگیره، حواستو جمع کن", "fa", Category.VIOLENT_CONTENT, True),
+    ("befahmam koja zendegi mikoni mizanamet", "fa", Category.VIOLENT_CONTENT, True),
+    ("найду тебя по айпи, понял?", "ru", Category.VIOLENT_CONTENT, True),
+    # the same words without a threat
+    ("it'd be a shame if it rained on the picnic", "en", Category.VIOLENT_CONTENT, False),
+    ("жалко будет, если концерт отменят", "ru", Category.VIOLENT_CONTENT, False),
+    ("nənəm hələ də sağlamdır, 90 yaşı var", "az", Category.VIOLENT_CONTENT, False),
+    ("ویدیو سر بریدن گوسفند عید قربان رو بابام گرفت", "fa", Category.VIOLENT_CONTENT, False),
+    # a classmate filmed in secret in a changing room or the toilets
+    ("took pics of her in the changing room secretly lol, posting them later", "en", Category.SEXUAL_EXPLOITATION, True),
+    ("видео из раздевалки снимал тайком, кинуть в чат?", "ru", Category.SEXUAL_EXPLOITATION, True),
+    ("فیلم رختکن رو یواشکی گرفتم", "fa", Category.SEXUAL_EXPLOITATION, True),
+    ("soyunma odasında gizlice çektim, gruba atayım mı", "tr", Category.SEXUAL_EXPLOITATION, True),
+    # the same places in everyday talk
+    ("left my phone in the changing room, can someone grab it", "en", Category.SEXUAL_EXPLOITATION, False),
+    ("в раздевалке тайком съел шоколадку перед тренировкой", "ru", Category.SEXUAL_EXPLOITATION, False),
+    # a move to a hidden channel kept from the parents, an age gap kept secret
+    ("biya telegram, ye chizi neshunet bedam, babat nabine", "fa", Category.SEXUAL_EXPLOITATION, True),
+    ("eshkal nadare man bozorgtaram, faghat be kasi nago", "fa", Category.SEXUAL_EXPLOITATION, True),
+    ("lichkaya kec, anana hec ne deme", "az", Category.SEXUAL_EXPLOITATION, True),
+    ("come on the other app where msgs disappear, its just us there", "en", Category.SEXUAL_EXPLOITATION, True),
+    ("بیا تلگرام، عکسای اردو رو اونجا گذاشتم", "fa", Category.SEXUAL_EXPLOITATION, False),
     # crisis in a child's own words: cuts that leave no room, going to God, which floor is sure, "unalive" asked
     ("bileğimdeki çizikler bu sefer daha derin oldu", "tr", Category.SELF_HARM, True),
     ("qolumda yer qalmadı, yenə cızıq çəkdim", "az", Category.SELF_HARM, True),
@@ -91,38 +87,6 @@ def test_secret_images_and_hidden_channels_are_exploitation(text: str, lang: str
     ("otobüste ağlarken çektim, herkese atıyorum", "tr", Category.CYBERBULLYING, True),
     ("gelirse yüzüne bakmayın, kimse onunla konuşmasın", "tr", Category.CYBERBULLYING, True),
     ("bebeğimin ağlarken çektiğim videosu", "tr", Category.CYBERBULLYING, False),
-])
-def test_crisis_scams_and_shaming_from_dev_misses(text: str, lang: str, category: Category, flagged: bool) -> None:
-    assert (lexicon_score(text, lang, category) >= RULE) is flagged
-
-
-@pytest.mark.parametrize(("text", "lang", "bullying"), [
-    # a pig drawn for a classmate: disgust or grunting aimed at a class or everyone, a photo put to a vote of likes
-    ("the 🐷 from 7C is on our bus again 🤢", "en", True),
-    ("наш 🐖 опять пришёл, хрю-хрю, все поняли о ком", "ru", True),
-    ("Nigarın profil şəkli 🐷🐷 razı olan like", "az", True),
-    # a pig at a farm, a cartoon, one's own dinner
-    ("class trip to the farm today 🐷🤢 it smelled so bad", "en", False),
-    ("peppa 🐷 is on, everyone to the sofa", "en", False),
-    ("i ate like a 🐷 at grandma's", "en", False),
-])
-def test_a_pig_drawn_for_a_classmate_is_bullying(text: str, lang: str, bullying: bool) -> None:
-    assert (_score(EmojiDetector(), text, lang, Category.CYBERBULLYING) >= RULE) is bullying
-
-
-@pytest.mark.parametrize(("text", "normalized"), [
-    # Greek look-alikes and an exclamation mark inside a Russian word
-    ("3ακину на карту", "закину на карту"),
-    ("ск!нь фото", "скинь фото"),
-    # a mark after a whole word, or ending one, is punctuation
-    ("привет!как дела", "привет!как дела"),
-    ("сук!", "сук!"),
-])
-def test_greek_look_alikes_and_marks_inside_russian_words(text: str, normalized: str) -> None:
-    assert normalize_text(text) == normalized
-
-
-@pytest.mark.parametrize(("text", "lang", "category", "flagged"), [
     # old dev misses read again: short threats with no verb of killing, a weapon waited with, a way home known
     ("teneffüste öldün sen", "tr", Category.VIOLENT_CONTENT, True),
     ("cumayı göremeyeceksin", "tr", Category.VIOLENT_CONTENT, True),
@@ -160,44 +124,23 @@ def test_greek_look_alikes_and_marks_inside_russian_words(text: str, normalized:
     ("yaş vacib deyil, mənzil bizdən, ilk ayın borcunu işləyib qaytarırsan", "az", Category.TRAFFICKING, True),
     ("paket işi var, polis sorarsa bir şey bilmiyorum de", "tr", Category.RECRUITMENT, True),
     ("polis sorarsa doğruyu söyle, bir şey olmaz", "tr", Category.RECRUITMENT, False),
-])
-def test_old_dev_misses_read_again(text: str, lang: str, category: Category, flagged: bool) -> None:
-    assert (lexicon_score(text, lang, category) >= RULE) is flagged
-
-
-@pytest.mark.parametrize(("text", "flagged"), [
-    # a 3 or 7 starting a Finglish word is ع or ح, not leetspeak's e and t: the phrase rules read it written back
-    ("3alaf mikhay? to madrese pakhsh kon, 7aghet ro naghd midam", True),
-    ("moalem goft madrese ro tamiz konid", False),
-])
-def test_finglish_digit_letters_are_written_back(text: str, flagged: bool) -> None:
-    assert (Category.RECRUITMENT in analyze_text(text).flags) is flagged
-
-
-@pytest.mark.parametrize(("text", "category", "flagged"), [
     # Persian and Finglish read again: short threats, a blast at school, the list with the teacher first
-    ("بعد کلاس کارت تمومه", Category.VIOLENT_CONTENT, True),
-    ("تو بازی فردا مردی 😂", Category.VIOLENT_CONTENT, False),
-    ("می‌دونم کجا زندگی می‌کنی", Category.VIOLENT_CONTENT, True),
-    ("فردا تو مدرسه یه انفجار بزرگ داره، خونه بمونید", Category.VIOLENT_CONTENT, True),
-    ("میدونم کجا کلاس زبان میری، منم میخوام ثبت نام کنم", Category.VIOLENT_CONTENT, False),
-    ("کارت تموم شد، باید شارژش کنم", Category.VIOLENT_CONTENT, False),
+    ("بعد کلاس کارت تمومه", "fa", Category.VIOLENT_CONTENT, True),
+    ("تو بازی فردا مردی 😂", "fa", Category.VIOLENT_CONTENT, False),
+    ("می‌دونم کجا زندگی می‌کنی", "fa", Category.VIOLENT_CONTENT, True),
+    ("فردا تو مدرسه یه انفجار بزرگ داره، خونه بمونید", "fa", Category.VIOLENT_CONTENT, True),
+    ("میدونم کجا کلاس زبان میری، منم میخوام ثبت نام کنم", "fa", Category.VIOLENT_CONTENT, False),
+    ("کارت تموم شد، باید شارژش کنم", "fa", Category.VIOLENT_CONTENT, False),
     # a photo from the bath, a date while mum is at work, the hours the parents leave
-    ("عکس خصوصی از حموم بفرست", Category.SEXUAL_EXPLOITATION, True),
-    ("مامانت که سر کاره، یه قرار دوتایی بذاریم؟", Category.SEXUAL_EXPLOITATION, True),
-    ("آدرستو با عکس در خونه بفرست، مامان بابات صبح ساعت چند میرن سر کار؟", Category.SEXUAL_EXPLOITATION, True),
-    ("مامان بابات صبح ساعت چند میرن سر کار؟ میخوام براشون نامه بذارم", Category.SEXUAL_EXPLOITATION, False),
-    ("کی تنهایی میاد اردو؟", Category.SEXUAL_EXPLOITATION, False),
+    ("عکس خصوصی از حموم بفرست", "fa", Category.SEXUAL_EXPLOITATION, True),
+    ("مامانت که سر کاره، یه قرار دوتایی بذاریم؟", "fa", Category.SEXUAL_EXPLOITATION, True),
+    ("آدرستو با عکس در خونه بفرست، مامان بابات صبح ساعت چند میرن سر کار؟", "fa", Category.SEXUAL_EXPLOITATION, True),
+    ("مامان بابات صبح ساعت چند میرن سر کار؟ میخوام براشون نامه بذارم", "fa", Category.SEXUAL_EXPLOITATION, False),
+    ("کی تنهایی میاد اردو؟", "fa", Category.SEXUAL_EXPLOITATION, False),
     # a card and its PIN rented, parcels "no one asks"
-    ("kart o ramzesho bede, mahi 3 toman ejare midam", Category.FRAUD, True),
-    ("in baste ha ro bebar, kasi soal nemikone", Category.RECRUITMENT, True),
-    ("بسته‌ی مامانبزرگ رو ببر پست", Category.RECRUITMENT, False),
-])
-def test_persian_dev_misses_read_again(text: str, category: Category, flagged: bool) -> None:
-    assert (lexicon_score(text, "fa", category) >= RULE) is flagged
-
-
-@pytest.mark.parametrize(("text", "lang", "category", "flagged"), [
+    ("kart o ramzesho bede, mahi 3 toman ejare midam", "fa", Category.FRAUD, True),
+    ("in baste ha ro bebar, kasi soal nemikone", "fa", Category.RECRUITMENT, True),
+    ("بسته‌ی مامانبزرگ رو ببر پست", "fa", Category.RECRUITMENT, False),
     # self-harm urged or planned, a veiled threat to a sister, settling a score with a named boy (fa)
     ("چرا خودتو تموم نمیکنی؟", "fa", Category.SELF_HARM, True),
     ("امشب دوباره با تیغ، این دفعه عمیق‌تر", "fa", Category.SELF_HARM, True),
@@ -205,24 +148,9 @@ def test_persian_dev_misses_read_again(text: str, category: Category, flagged: b
     ("جمعه میخوام حساب اون پسره رو برسم", "fa", Category.VIOLENT_CONTENT, True),
     ("باید حساب و کتاب این ماه رو برسم", "fa", Category.VIOLENT_CONTENT, False),
     ("تیغ ریش‌تراش بابام کند شده", "fa", Category.SELF_HARM, False),
-    # a barcode arm and a goodbye before the last night stand as intent; "or to u" after a bike
+    # "or to u" after a bike
     ("nice scooter. would be a shame if something happened to it. or to you", "en", Category.VIOLENT_CONTENT, True),
     ("would be a shame if something happened to it, that cake took hours", "en", Category.VIOLENT_CONTENT, False),
-])
-def test_more_dev_misses_read_again(text: str, lang: str, category: Category, flagged: bool) -> None:
-    assert (lexicon_score(text, lang, category) >= RULE) is flagged
-
-
-@pytest.mark.parametrize(("text", "flagged"), [
-    ("my arm looks like a barcode again lol 🙃 dont tell mum", True),
-    ("i've decided. friday night is the last one, i already said goodbye to my cat", True),
-    ("barcode scanner at the shop is broken again lol", False),
-])
-def test_a_childs_own_crisis_words_stand_against_the_verifier(text: str, flagged: bool) -> None:
-    assert (Category.SELF_HARM in analyze_text(text).flags) is flagged
-
-
-@pytest.mark.parametrize(("text", "lang", "category", "flagged"), [
     # a stepfather's threat for the child's silence, not a mother's figure of speech
     ("отчим сказал, что если я кому-нибудь расскажу, он меня убьёт", "ru", Category.VIOLENT_CONTENT, True),
     ("мама меня убьёт, если узнает про двойку", "ru", Category.VIOLENT_CONTENT, False),
@@ -235,43 +163,25 @@ def test_a_childs_own_crisis_words_stand_against_the_verifier(text: str, flagged
     ("qrupdan atdıq səni, sabah məktəbdə də biabır edəcəyik", "az", Category.CYBERBULLYING, True),
     ("yeni grup açalım, ayşe hariç, onu ekleyen gruptan çıkar", "tr", Category.CYBERBULLYING, True),
     ("reklam atan botu gruptan çıkardık", "tr", Category.CYBERBULLYING, False),
-])
-def test_last_dev_misses_read_again(text: str, lang: str, category: Category, flagged: bool) -> None:
-    assert (lexicon_score(text, lang, category) >= RULE) is flagged
-
-
-@pytest.mark.parametrize(("text", "lang", "flagged"), [
     # a chain letter with a curse and the Momo hoax, in every language
-    ("if u dont send this to 15 people ur family will have bad luck forever", "en", True),
-    ("momo will come into ur room at 3am if u ignore this", "en", True),
-    ("momo gece 3'te arıyormuş, açarsan aileni öldürüyormuş", "tr", True),
-    ("bu mesajı 10 kişiye gönder yoksa annen ölür", "tr", True),
-    ("Momo yenə qayıdıb, gecə WhatsApp-a yazır", "az", True),
-    ("اگه این پیام رو به ۱۰ نفر نفرستی امشب میاد تو اتاقت", "fa", True),
-    ("момо вернулась и звонит детям ночью", "ru", True),
+    ("if u dont send this to 15 people ur family will have bad luck forever", "en", Category.DISINFORMATION, True),
+    ("momo will come into ur room at 3am if u ignore this", "en", Category.DISINFORMATION, True),
+    ("momo gece 3'te arıyormuş, açarsan aileni öldürüyormuş", "tr", Category.DISINFORMATION, True),
+    ("bu mesajı 10 kişiye gönder yoksa annen ölür", "tr", Category.DISINFORMATION, True),
+    ("Momo yenə qayıdıb, gecə WhatsApp-a yazır", "az", Category.DISINFORMATION, True),
+    ("اگه این پیام رو به ۱۰ نفر نفرستی امشب میاد تو اتاقت", "fa", Category.DISINFORMATION, True),
+    ("момо вернулась и звонит детям ночью", "ru", Category.DISINFORMATION, True),
     # dumplings, a debunk said plainly, a real notice forwarded
-    ("we had chicken momos for lunch", "en", False),
-    ("bu duyuruyu veli grubuna iletin, yarın okul 10'da başlıyor", "tr", False),
-])
-def test_chain_letters_and_the_momo_hoax_are_disinformation(text: str, lang: str, flagged: bool) -> None:
-    assert (lexicon_score(text, lang, Category.DISINFORMATION) >= RULE) is flagged
-
-
-@pytest.mark.parametrize(("text", "lang", "flagged"), [
+    ("we had chicken momos for lunch", "en", Category.DISINFORMATION, False),
+    ("bu duyuruyu veli grubuna iletin, yarın okul 10'da başlıyor", "tr", Category.DISINFORMATION, False),
     # dangerous hoaxes: bleach that cures, a pod that doesn't hurt, a fainting challenge "not dangerous"
-    ("a cap of bleach in water kills the virus, my aunt is a nurse", "en", True),
-    ("eating a tide pod doesn't hurt, it's just soap", "en", True),
-    ("bayılma challenge'ı hiç tehlikeli değil, deneyin", "tr", True),
-    ("говорят, если выпить немного отбеливателя, вирус сразу уходит", "ru", True),
+    ("a cap of bleach in water kills the virus, my aunt is a nurse", "en", Category.DISINFORMATION, True),
+    ("eating a tide pod doesn't hurt, it's just soap", "en", Category.DISINFORMATION, True),
+    ("bayılma challenge'ı hiç tehlikeli değil, deneyin", "tr", Category.DISINFORMATION, True),
+    ("говорят, если выпить немного отбеливателя, вирус сразу уходит", "ru", Category.DISINFORMATION, True),
     # the same words in a safe sense
-    ("the ice bucket challenge isn't dangerous, just cold lol", "en", False),
-    ("bleach the bathroom tiles before the guests come", "en", False),
-])
-def test_dangerous_hoaxes_are_disinformation(text: str, lang: str, flagged: bool) -> None:
-    assert (lexicon_score(text, lang, Category.DISINFORMATION) >= RULE) is flagged
-
-
-@pytest.mark.parametrize(("text", "lang", "category", "flagged"), [
+    ("the ice bucket challenge isn't dangerous, just cold lol", "en", Category.DISINFORMATION, False),
+    ("bleach the bathroom tiles before the guests come", "en", Category.DISINFORMATION, False),
     # dev round 44d: cutting again tonight, pills saved for weeks, the verb first, a code asked from a mother's SMS
     ("gonna cut again tonight dont try stop me", "en", Category.SELF_HARM, True),
     ("gonna cut my hair again tonight, fringe too long", "en", Category.SELF_HARM, False),
@@ -279,9 +189,42 @@ def test_dangerous_hoaxes_are_disinformation(text: str, lang: str, flagged: bool
     ("bir də yazsan öldürəcəm səni", "az", Category.VIOLENT_CONTENT, True),
     ("подскажи код, который ей сейчас придёт в смс", "ru", Category.FRAUD, True),
     ("подскажи код от домофона, я у подъезда", "ru", Category.FRAUD, False),
+    # "we'll teach you how to fight the infidels" (fa)
+    ("بیا تو کانال ما، یادت میدیم چطوری با کافرا بجنگی", "fa", Category.RECRUITMENT, True),
+    ("تو کلاس تاریخ یاد گرفتیم جنگ‌های صلیبی چطوری شروع شد", "fa", Category.RECRUITMENT, False),
 ])
-def test_dev_round_44d_misses(text: str, lang: str, category: Category, flagged: bool) -> None:
+def test_phrase_rules_from_dev_misses(text: str, lang: str, category: Category, flagged: bool) -> None:
+    """The phrase rule alone, as the rules component combines its hits (the verifier still has its say on the text)."""
     assert (lexicon_score(text, lang, category) >= RULE) is flagged
+
+
+@pytest.mark.parametrize(("text", "lang", "bullying"), [
+    # a pig drawn for a classmate: disgust or grunting aimed at a class or everyone, a photo put to a vote of likes
+    ("the 🐷 from 7C is on our bus again 🤢", "en", True),
+    ("наш 🐖 опять пришёл, хрю-хрю, все поняли о ком", "ru", True),
+    ("Nigarın profil şəkli 🐷🐷 razı olan like", "az", True),
+    # a pig at a farm, a cartoon, one's own dinner
+    ("class trip to the farm today 🐷🤢 it smelled so bad", "en", False),
+    ("peppa 🐷 is on, everyone to the sofa", "en", False),
+    ("i ate like a 🐷 at grandma's", "en", False),
+    # a classmate's photo everyone is told to share, not a lamb born on the farm
+    ("kantinde yine tıka basa yiyor 🐷🐷 fotosunu herkes paylaşsın", "tr", True),
+    ("herkes yeni kuzumuzun fotosunu paylaşsın 🐄 çiftlikte doğdu", "tr", False),
+])
+def test_a_pig_drawn_for_a_classmate_is_bullying(text: str, lang: str, bullying: bool) -> None:
+    assert (_score(EmojiDetector(), text, lang, Category.CYBERBULLYING) >= RULE) is bullying
+
+
+@pytest.mark.parametrize(("text", "normalized"), [
+    # Greek look-alikes and an exclamation mark inside a Russian word
+    ("3ακину на карту", "закину на карту"),
+    ("ск!нь фото", "скинь фото"),
+    # a mark after a whole word, or ending one, is punctuation
+    ("привет!как дела", "привет!как дела"),
+    ("сук!", "сук!"),
+])
+def test_greek_look_alikes_and_marks_inside_russian_words(text: str, normalized: str) -> None:
+    assert normalize_text(text) == normalized
 
 
 @pytest.mark.parametrize(("text", "stage", "cue"), [
@@ -295,20 +238,3 @@ def test_dev_round_44d_misses(text: str, lang: str, category: Category, flagged:
 ])
 def test_a_scouts_test_shots_and_secrecy_are_stages(stages: StageDetector, text: str, stage: Stage, cue: bool) -> None:
     assert (stages.score(text)[STAGES.index(stage)] >= 0.6) is cue
-
-
-@pytest.mark.parametrize(("text", "category", "flagged"), [
-    # "we'll teach you how to fight the infidels" (fa), a pig on a classmate's photo everyone is told to share (tr)
-    ("بیا تو کانال ما، یادت میدیم چطوری با کافرا بجنگی", Category.RECRUITMENT, True),
-    ("تو کلاس تاریخ یاد گرفتیم جنگ‌های صلیبی چطوری شروع شد", Category.RECRUITMENT, False),
-])
-def test_extremist_recruitment_in_persian(text: str, category: Category, flagged: bool) -> None:
-    assert (lexicon_score(text, "fa", category) >= RULE) is flagged
-
-
-@pytest.mark.parametrize(("text", "bullying"), [
-    ("kantinde yine tıka basa yiyor 🐷🐷 fotosunu herkes paylaşsın", True),
-    ("herkes yeni kuzumuzun fotosunu paylaşsın 🐄 çiftlikte doğdu", False),
-])
-def test_a_pig_on_a_photo_everyone_is_told_to_share(text: str, bullying: bool) -> None:
-    assert (_score(EmojiDetector(), text, "tr", Category.CYBERBULLYING) >= RULE) is bullying

@@ -18,6 +18,7 @@ from tutela.detect.detectors.lexicon import (
     _prefixes,
     compiled,
     examples_by_category,
+    longest_prefixes,
 )
 from tutela.detect.normalize import normalize_text
 
@@ -62,7 +63,7 @@ def test_no_pattern_can_begin_with_a_single_known_character() -> None:
     phrase scan from ~39 to ~60 us a text (2026-12-08). Each pattern's longest known prefixes must be 2+ characters."""
     short = []
     for pattern in _patterns():
-        found = next((got for k in range(4, 0, -1) if (got := _prefixes(pattern, k)) is not None), None)
+        found = longest_prefixes(pattern)
         if found is None or any(len(p) < 2 for p in found):
             short.append(pattern[:60])
     assert not short

@@ -104,15 +104,22 @@ _AUDIENCE = (r"(everyone|everybody|all of you|guess who|you know who|herkes|hepi
              r"|kimin\b|kimi dedigimi|ki ro migam|کی رو میگم)")
 _CLASSMATE = r"(\b\d{1,2} ?-?[a-zа-я]\b|class\b|bus\b|sinif|servis|sinf|avtobus|کلاس|سرویس|класс|автобус)"
 _ANIMALS = r"(farm|zoo|peppa|ciftlik|ferma|heyvanat|hayvanat|مزرعه|دامداری|باغ ?وحش|ферм|зоопарк|пеппа|свинк)"
-_AIMED = re.compile(rf"\A(?![\s\S]*{_ANIMALS})(?=[\s\S]*({_AUDIENCE}|{_CLASSMATE}))")
-_GRUNTS_AIMED = re.compile(rf"\A(?![\s\S]*{_ANIMALS})(?=[\s\S]*(oink|хрю|xoruz|\bmoo+\b|\bmuu+\b|khor ?khor|خر ?خر|\bмуу+))"
-                           rf"(?=[\s\S]*({_AUDIENCE}|{_CLASSMATE}|who\b))")
+
+
+def _mocking(*parts: str) -> re.Pattern[str]:
+    """A text about no animal (`_ANIMALS`) that holds each of `parts` somewhere, in any order."""
+    return re.compile(rf"\A(?![\s\S]*{_ANIMALS})" + "".join(rf"(?=[\s\S]*{part})" for part in parts))
+
+
+_AIMED = _mocking(f"({_AUDIENCE}|{_CLASSMATE})")
+_GRUNTS_AIMED = _mocking(r"(oink|хрю|xoruz|\bmoo+\b|\bmuu+\b|khor ?khor|خر ?خر|\bмуу+)",
+                         rf"({_AUDIENCE}|{_CLASSMATE}|who\b)")
 _LIKE_POLL = _words(r"(profile|profil|pp|ava|аву|аватар\w*|sekli|foto|photo|pic|عکس|پروفایل|razi olan|katilan|movafeghe"
                     r"|موافقه|agree|согласен|согласны)[^\n]{0,60}(like|лайк|laik|لایک|begen|beyen)")
-# ...or a photo of someone with everyone called to comment on it or report it ("عکس پروفایل جدید نازنین رو دیدین؟ 🐷🐷 همه کامنت
+# ...or a photo of someone with everyone called to comment on it, report it or share it ("عکس پروفایل جدید نازنین رو دیدین؟ 🐷🐷 همه کامنت
 # بذارید")
-_PHOTO_TO_ALL = re.compile(rf"\A(?![\s\S]*{_ANIMALS})(?=[\s\S]*(profile|profil|foto|photo|pic|عکس|پروفایل|پیج|фот|аву))"
-                           rf"(?=[\s\S]*{_AUDIENCE})(?=[\s\S]*(comment|kament|کامنت|ریپورت|report|yorum|serh|коммент|репорт|paylas|share|پخش|разошл|перешл))")
+_PHOTO_TO_ALL = _mocking(r"(profile|profil|foto|photo|pic|عکس|پروفایل|پیج|фот|аву)", _AUDIENCE,
+                         r"(comment|kament|کامنت|ریپورت|report|yorum|serh|коммент|репорт|paylas|share|پخش|разошл|перешл)")
 
 _RULES: tuple[tuple[str, str | None, re.Pattern[str] | None, Category, float, str], ...] = (
     # (emoji concept, second emoji concept or None, words or None, category, score, reason)

@@ -262,12 +262,18 @@ def _prefixes(pattern: str, k: int) -> set[str] | None:
     return seq(list(parsed), k)
 
 
+def longest_prefixes(pattern: str) -> set[str] | None:
+    """The strings a match of `pattern` starts with, at the longest length up to `_PREFIX` they can be worked out;
+    None if its start is unknown even at one character."""
+    return next((got for k in range(_PREFIX, 0, -1) if (got := _prefixes(pattern, k)) is not None), None)
+
+
 def _starts(patterns: list[str]) -> set[str] | None:
     """The strings, of 1 to `_PREFIX` characters, some pattern's match starts with (each pattern's at the
     longest length it can be worked out); None if one pattern's start is unknown even at one character."""
     out: set[str] = set()
     for pattern in patterns:
-        found = next((got for k in range(_PREFIX, 0, -1) if (got := _prefixes(pattern, k)) is not None), None)
+        found = longest_prefixes(pattern)
         if found is None or "" in found:
             return None
         out |= found
