@@ -63,6 +63,23 @@ def test_the_word_gates_find_exactly_the_texts_that_hold_one_of_their_words() ->
             assert (gate.search(text) is not None) == any(w in text for w in words), (words[:3], text)
 
 
+def test_any_case_cues_answer_what_ignorecase_would() -> None:
+    """`_AnyCase` reads lower-cased text with a case-sensitive pattern for speed; it must still find a cue typed
+    in capitals, including the Turkish İ and ı, which re's IGNORECASE equates with i (and İ lowers to two
+    characters), and a cue of the pattern's own ı found in text typed with i."""
+    import re
+
+    from tutela.detect.detectors.privacy import _AnyCase
+
+    cue = _AnyCase(r"velilere|yardım hattı|\bfair\b|родительское собрание")
+    reference = re.compile(r"velilere|yardım hattı|\bfair\b|родительское собрание", re.IGNORECASE)
+    texts = ["VELİLERE ACİL DUYURU", "VELILERE", "velılere", "YARDIM HATTI 183", "yardim hatti", "YARDİM HATTİ",
+             "School FAIR on Saturday", "fairy tale", "РОДИТЕЛЬСКОЕ СОБРАНИЕ в 18:00", "veli toplantısı"]
+    for text in texts:
+        assert cue.found(text) == (reference.search(text) is not None), text
+    assert [cue.found(t) for t in texts] == [True, True, True, True, True, True, True, False, True, False]
+
+
 def test_cyrillic_azerbaijani_public_event_address_stays_weak(settings) -> None:
     """The Latin reading brings the public-event words with it (`шәнлик`, `дәвәт`), not only the addresses."""
     r = analyze_text("мәктәбин шәнлији шәнбә ҝүнү, үнван: Низами күчәси 5, һамы дәвәтлидир", settings=settings)
