@@ -67,3 +67,21 @@ def test_no_pattern_can_begin_with_a_single_known_character() -> None:
         if found is None or any(len(p) < 2 for p in found):
             short.append(pattern[:60])
     assert not short
+
+
+def test_each_word_start_s_bucket_holds_every_pattern_that_matches_there() -> None:
+    """`_Compiled.bucket` picks the patterns to try by the next one to three characters; a pattern left out of the
+    bucket where it matches would lose its hit. Checked for every shipped pattern on every category's examples."""
+    comp = compiled()
+    texts = [normalize_text(e.text) for e in examples_by_category()]
+    checked = 0
+    for i, pattern in enumerate(comp.patterns):
+        rx = re.compile(pattern)
+        for text in texts:
+            for w in _WORD_START.finditer(text):
+                if rx.match(text, w.start()) is not None:
+                    checked += 1
+                    bucket = comp.bucket(text, w.start())
+                    assert bucket is not None and bucket.gate.match(text, w.start()) is not None, (pattern, text)
+                    assert any(e is comp.entries[i] for _, entries in bucket.by_category for e in entries), (pattern, text)
+    assert checked > 300

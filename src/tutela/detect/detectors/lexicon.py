@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from importlib import resources
 from typing import Any
@@ -73,19 +73,59 @@ class _Entry:
 
 
 @dataclass(frozen=True, slots=True)
-class _Compiled:
-    """Per first character of a word: (category, regex over that category's patterns, entries)."""
+class _Bucket:
+    """The patterns that may match where a word starts with one key (`_Compiled.bucket`)."""
 
-    by_char: dict[str, tuple[tuple[re.Pattern[str], tuple[_Entry, ...]], ...]]
-    wildcard: tuple[tuple[re.Pattern[str], tuple[_Entry, ...]], ...]
+    gate: re.Pattern[str]  # all of them in one alternation: "can anything match here?" in one call
+    by_category: tuple[tuple[re.Pattern[str], tuple[_Entry, ...]], ...]  # per category, strongest first
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """Every pattern, indexed by the first characters its matches can start with (`bucket`)."""
+
     entries: tuple[_Entry, ...]
-    gate: dict[str, re.Pattern[str]]
+    patterns: tuple[str, ...]
+    # the strings of 1 to `_BUCKET_KEY` characters a pattern's matches start with -> the patterns (by index)
+    keyed: dict[str, tuple[int, ...]]
+    key_lengths: tuple[int, ...]  # the lengths of `keyed`'s strings, longest first
+    loose: tuple[int, ...]  # patterns whose start is unknown: in every bucket
     context: dict[Category, re.Pattern[str]]  # per category: recovery/awareness/warning context
     masked: dict[int, tuple[str, ...]]  # words that are often written with masked letters, by length
     # finds the word starts (`_WORD_START`'s) where some pattern's match may begin (`_word_starts`): a word
     # start none of them begins needs no regex at all
     word_starts: re.Pattern[str] = _WORD_START
-    gate_anywhere: re.Pattern[str] | None = None  # the gate of a character no pattern is bucketed under
+    built: dict[str, _Bucket | None] = field(default_factory=dict)  # `bucket`'s, compiled on first use
+
+    def bucket(self, text: str, pos: int) -> _Bucket | None:
+        """The patterns that may match at `pos`: those whose start is the text's next 1 to `_BUCKET_KEY`
+        characters. Why: one alternation of every pattern sharing the word's first letter cost ~9 us a word
+        start that passed `word_starts` ("s" and "b" each held ~20,000 characters of patterns); keyed by up to
+        three characters a bucket holds two patterns on average. Compiled on first use: of ~2,500 keys, a
+        process meets a few hundred often."""
+        for n in self.key_lengths:
+            key = text[pos:pos + n]
+            found = self.built.get(key)
+            if found is not None:
+                return found
+            if len(key) == n and key in self.keyed:
+                return self._build(key)
+        return self._build("") if self.loose else None
+
+    def _build(self, key: str) -> _Bucket | None:
+        idxs = sorted({i for n in range(1, len(key) + 1) for i in self.keyed.get(key[:n], ())} | set(self.loose))
+        groups: dict[Category, list[int]] = {}
+        for i in idxs:
+            groups.setdefault(self.entries[i].category, []).append(i)
+        by_category = []
+        for members in groups.values():
+            # the strongest pattern first: an alternation answers with its first matching branch
+            members.sort(key=lambda i: -self.entries[i].score)
+            regex = re.compile("|".join(f"({self.patterns[i]})" for i in members))
+            by_category.append((regex, tuple(self.entries[i] for i in members)))
+        found = _Bucket(re.compile("|".join(self.patterns[i] for i in idxs)), tuple(by_category)) if idxs else None
+        self.built[key] = found
+        return found
 
 
 def _load_files() -> list[dict[str, Any]]:
@@ -99,88 +139,9 @@ def _load_files() -> list[dict[str, Any]]:
     return docs
 
 
-_ANY = None  # marker: a pattern may start with any character
-
-
-def _first_chars(pattern: str) -> set[str] | None:
-    """The characters a match of `pattern` can start with, or None when unknown/any.
-
-    Why: trying a few hundred alternatives at every word start costs ~0.5 ms a
-    message; dispatching on the word's first letter brings it to a few dozen
-    microseconds, which the 5,000 messages/s target needs.
-    """
-    from re import _parser as sre_parse  # noqa: PLC0415 - stdlib, stable since 3.11
-
-    def first(items: list[Any]) -> set[str] | None:
-        out: set[str] = set()
-        for op, av in items:
-            name = str(op)
-            if name == "AT":
-                continue
-            if name == "LITERAL":
-                out.add(chr(av))
-                return out
-            if name == "IN":
-                for iop, iav in av:
-                    if str(iop) == "LITERAL":
-                        out.add(chr(iav))
-                    elif str(iop) == "RANGE":
-                        if iav[1] - iav[0] > 200:
-                            return None
-                        out.update(chr(c) for c in range(iav[0], iav[1] + 1))
-                    else:
-                        return None
-                return out
-            if name == "SUBPATTERN":
-                sub = first(list(av[3]))
-                if sub is None:
-                    return None
-                if _nullable(list(av[3])):
-                    out |= sub
-                    continue
-                return out | sub
-            if name == "BRANCH":
-                nullable = False
-                for alt in av[1]:
-                    sub = first(list(alt))
-                    if sub is None:
-                        return None
-                    out |= sub
-                    nullable = nullable or _nullable(list(alt))
-                if nullable:
-                    continue
-                return out
-            if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-                lo, _hi, sub_items = av
-                sub = first(list(sub_items))
-                if sub is None:
-                    return None
-                out |= sub
-                if lo == 0:
-                    continue
-                return out
-            return None
-        return None  # the whole pattern may match empty: treat as any
-
-    def _nullable(items: list[Any]) -> bool:
-        for op, av in items:
-            name = str(op)
-            if name == "AT":
-                continue
-            if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] == 0:
-                continue
-            if name == "SUBPATTERN" and _nullable(list(av[3])):
-                continue
-            if name == "BRANCH" and any(_nullable(list(a)) for a in av[1]):
-                continue
-            return False
-        return True
-
-    return first(list(sre_parse.parse(pattern)))
-
-
 _PREFIX = 4  # the longest start `_prefixes` works out: ~1 word start in 5 passes at 4 characters, 1 in 3 at 3
 _PREFIX_LIMIT = 4096  # more strings than this: the start is not worth knowing
+_BUCKET_KEY = 3  # the most characters a word start's bucket of patterns is chosen by (`_Compiled.bucket`)
 
 
 def _prefixes(pattern: str, k: int) -> set[str] | None:
@@ -325,38 +286,19 @@ def compiled() -> _Compiled:
                     )
                 )
                 patterns.append(pattern)
-    # bucket: (first char or None) -> category -> [pattern index]
-    buckets: dict[str | None, dict[Category, list[int]]] = {}
+    keyed: dict[str, list[int]] = {}
+    loose: list[int] = []
     for i, pattern in enumerate(patterns):
-        chars = _first_chars(pattern)
-        keys: list[str | None] = [None] if chars is None else sorted(chars)
-        for key in keys:
-            buckets.setdefault(key, {}).setdefault(entries[i].category, []).append(i)
-
-    def build(groups: dict[Category, list[int]]) -> tuple[tuple[re.Pattern[str], tuple[_Entry, ...]], ...]:
-        out = []
-        for idxs in groups.values():
-            # the strongest pattern first: an alternation answers with its first matching branch
-            idxs = sorted(idxs, key=lambda i: -entries[i].score)
-            regex = re.compile("|".join(f"({patterns[i]})" for i in idxs))
-            out.append((regex, tuple(entries[i] for i in idxs)))
-        return tuple(out)
-
-    anywhere = buckets.pop(None, {})
-    wildcard = build(anywhere)
-    by_char = {ch: build(groups) for ch, groups in buckets.items() if ch is not None}
-    # one alternation per first character, with the patterns that may start with any, answers "can anything
-    # match here?" in a single call; only when it can do the per-category patterns run (most word starts
-    # match nothing). Without the latter in it, one such pattern made every word start run every regex.
-    loose = [patterns[i] for idxs in anywhere.values() for i in idxs]
-    gate = {
-        ch: re.compile("|".join([patterns[i] for idxs in groups.values() for i in idxs] + loose))
-        for ch, groups in buckets.items()
-        if ch is not None
-    }
+        starts = next((got for k in range(_BUCKET_KEY, 0, -1) if (got := _prefixes(pattern, k)) is not None), None)
+        if starts is None or "" in starts:
+            loose.append(i)
+            continue
+        for start in starts:
+            keyed.setdefault(start, []).append(i)
     return _Compiled(
-        by_char, wildcard, tuple(entries), gate, context, {n: tuple(sorted(w)) for n, w in masked.items()},
-        _word_starts(_starts(patterns)), re.compile("|".join(loose)) if loose else None,
+        tuple(entries), tuple(patterns), {k: tuple(v) for k, v in keyed.items()},
+        tuple(sorted({len(k) for k in keyed}, reverse=True)), tuple(loose), context,
+        {n: tuple(sorted(w)) for n, w in masked.items()}, _word_starts(_starts(patterns)),
     )
 
 
@@ -438,17 +380,15 @@ class LexiconDetector(Detector):
             normalized = unmask(normalized, comp.masked)
         hits: list[Hit] = []
         reach: dict[Category, tuple[int, float]] = {}  # per category: furthest hit end, its score
-        gate = comp.gate
         quotes = quoted_spans(normalized)
         framed = frame(normalized, quotes)
         loved: bool | None = None  # `affectionate(normalized)`, read once, where a `banter` pattern matched
         for w in comp.word_starts.finditer(normalized):
             pos = w.start()
-            ch = normalized[pos]
-            g = gate.get(ch, comp.gate_anywhere)
-            if g is None or g.match(normalized, pos) is None:
+            bucket = comp.bucket(normalized, pos)
+            if bucket is None or bucket.gate.match(normalized, pos) is None:
                 continue
-            for regex, entries in comp.by_char.get(ch, ()) + comp.wildcard:
+            for regex, entries in bucket.by_category:
                 m = regex.match(normalized, pos)
                 if m is None or _CONTRACTED.match(normalized, m.end()) is not None:
                     continue
