@@ -84,3 +84,25 @@ def test_cyrillic_azerbaijani_public_event_address_stays_weak(settings) -> None:
     """The Latin reading brings the public-event words with it (`шәнлик`, `дәвәт`), not only the addresses."""
     r = analyze_text("мәктәбин шәнлији шәнбә ҝүнү, үнван: Низами күчәси 5, һамы дәвәтлидир", settings=settings)
     assert Category.PRIVACY not in r.flags
+
+
+def test_prefiltered_whereabouts_cues_find_what_their_patterns_find() -> None:
+    """`_WithStarts` skips `_HOME` and `_WEEKDAY` where none of their possible starts occurs; where one does, the
+    answer must be the pattern's own, and a text with none must be skipped, not searched."""
+    from tutela.detect.detectors.privacy import _HOME, _WEEKDAY, PrivacyDetector
+    from tutela.detect.normalize import normalize_text
+
+    texts = [normalize_text(e.text) for e in PrivacyDetector.examples()] + [
+        "she lives near the park", "their house is the blue house on the corner", "kosedeki mavi ev onlarin",
+        "evleri orada", "tinin yanindaki bina", "она живет в красном доме", "خونه‌شون سر کوچه است",
+        "pe tuesdays 2pm", "cumartesi 14te", "в пятницу в 5", "جمعه ساعت ۵", "what a great goal", "gg ez",
+    ]
+    for cue in (_HOME, _WEEKDAY):
+        assert cue._starts is not None  # every branch's start is known: the skip is on
+        found = 0
+        for text in texts:
+            own = cue._re.search(text)
+            assert (own and own.span()) == ((m := cue.search(text)) and m.span()), text
+            found += own is not None
+        assert found >= 5
+    assert _HOME._starts.search("nice one mate") is None

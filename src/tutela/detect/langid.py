@@ -109,7 +109,8 @@ class _Model:
         out = []
         raw = getattr(model, "f", None)  # the C++ model: skips the wrapper's per-call checks
         for t in texts:
-            t = _CONTROL.sub(" ", t)
+            if not t.isprintable():  # line breaks and NUL are never printable: most texts need no substitution
+                t = _CONTROL.sub(" ", t)
             if t.isupper():  # all capitals read as another language to fastText
                 t = t.lower()
             if raw is not None:

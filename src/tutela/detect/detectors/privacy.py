@@ -16,6 +16,7 @@ import re
 import phonenumbers
 
 from tutela.detect.detectors.base import Detector, Example, Hit, register
+from tutela.detect.detectors.lexicon import longest_prefixes
 from tutela.detect.normalize import az_latin_same_length
 from tutela.detect.wordtrie import trie_pattern
 from tutela.domain.languages import LANGUAGES
@@ -28,6 +29,23 @@ P = Category.PRIVACY
 # they are compiled case-sensitive and read the lower-cased text. re's IGNORECASE also equates i with the Turkish ı
 # and İ (which lowers to two characters), so the pattern and the text both fold those to i first.
 _TURKISH_I = str.maketrans({"İ": "i", "ı": "i"})
+
+
+
+class _WithStarts:
+    """`pattern.search`, skipped where none of the strings its matches can start with occurs (the lexicon's
+    `longest_prefixes`, which may be wider than the truth, never narrower): one literal scan of ~1-2 us, where the
+    pattern's own scan tries each of its branches at every position (`_HOME` ~32 us on a tweet, `_WEEKDAY` ~8)."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self._re = pattern
+        starts = longest_prefixes(pattern.pattern)
+        self._starts = re.compile(trie_pattern(starts)) if starts and "" not in starts else None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._starts is not None and self._starts.search(text) is None:
+            return None
+        return self._re.search(text)
 
 
 class _AnyCase:
@@ -256,7 +274,7 @@ _PHONE_SAY = _AnyCase(
 # clubs'), and so is a house or a weekday; the two together point others at one person. Read on the normalised
 # text (lower case, Turkish and Azerbaijani letters folded, Finglish and Latin-typed Russian written back in
 # their script), so one cue list serves each language's spellings. A home said with its place or look:
-_HOME = re.compile(
+_HOME = _WithStarts(re.compile(
     r"\b(lives?|living|stays?) (at|in|on|near|by|next to|opposite|across from|behind)\b"
     r"|\b(house|home|flat|apartment|building)\b[^.!?\n]{0,25}\b(on|at) the (corner|end)\b"
     r"|\b(her|his|their) (house|home|flat|address|building)\b"
@@ -269,14 +287,14 @@ _HOME = re.compile(
     r"|(خونه|خانه)\S* (ابی|قرمز|سفید|سبز|زرد|طوسی|مشکی|صورتی)|زندگی میکن(ه|د)"
     r"|\b(живет|живут|живёт)\b|\b(ее|её|его|их) (дом|квартир|подъезд|адрес)\w*"
     r"|\bдом\w* (на углу|в конце|возле|напротив|рядом)|\b(син|красн|бел|зелен|зелён|желт|жёлт|сер|черн|чёрн|розов)\w* (дом|подъезд|ворот|двер)\w*",
-)
+))
 # ... or a weekday with a clock time (where she will be, and when), said of someone else:
-_WEEKDAY = re.compile(
+_WEEKDAY = _WithStarts(re.compile(
     r"\b(mon|tues?|wed|thu(rs)?|fri|sat|sun)(day)?s?\b"
     r"|\b(pazartesi|sali|carsamba|persembe|cuma|cumartesi|pazar|bazar ertesi|cersenbe|cume|senbe)\w*"
     r"|(شنبه|یکشنبه|دوشنبه|سه ?شنبه|سشنبه|چهارشنبه|پنجشنبه|جمعه)"
     r"|\b(понедельник|вторник|сред[аыу]|средам|четверг|пятниц|суббот|воскресен)\w*",
-)
+))
 _CLOCK = re.compile(r"\b\d{1,2}([:.]\d{2})?\s*(am|pm)\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}(te|de|da|ta|ten|den)\b"
                     r"|\bsaat \d|ساعت ?[\d۰-۹]|\bв \d{1,2}\b")
 _SOMEONE = re.compile(r"\b(her|his|she'?s|he'?s|she|him|kiz|kizin|oglan|oglanin|onun|qiz|qizin|onu)\b"
