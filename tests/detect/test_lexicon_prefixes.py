@@ -85,3 +85,10 @@ def test_each_word_start_s_bucket_holds_every_pattern_that_matches_there() -> No
                     assert bucket is not None and bucket.gate.match(text, w.start()) is not None, (pattern, text)
                     assert any(e is comp.entries[i] for _, entries in bucket.by_category for e in entries), (pattern, text)
     assert checked > 300
+
+
+def test_a_server_s_warm_up_compiles_every_bucket() -> None:
+    comp = compiled()
+    comp.build_all()
+    assert set(comp.keyed) <= set(comp.built)
+    assert all(comp.built[key] is not None for key in comp.keyed)

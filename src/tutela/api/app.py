@@ -54,10 +54,12 @@ def _warm_up(settings: Settings) -> None:
     import gc
 
     from tutela.detect import analyze_texts
+    from tutela.detect.detectors.lexicon import compiled
     from tutela.detect.native_threads import one_blas_thread
 
     one_blas_thread()
     analyze_texts(["warm-up"], settings=settings)
+    compiled().build_all()  # the phrase scan's buckets, compiled on first use elsewhere
     gc.freeze()
 
 

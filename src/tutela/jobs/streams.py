@@ -208,9 +208,11 @@ class StreamWorker:
         spent seconds loading would hold its share of the partitions idle meanwhile."""
         from tutela.conversations.detector import default_detector, models_dir
         from tutela.detect import analyze_texts
+        from tutela.detect.detectors.lexicon import compiled
 
         try:
             analyze_texts(["warming up the models"], settings=self.settings)
+            compiled().build_all()
             default_detector(models_dir(self.settings)).analyse("warming up")
         except Exception:  # noqa: BLE001 - the first batch loads them (and reports) instead
             log.warning("stream worker warm-up failed", exc_info=True)

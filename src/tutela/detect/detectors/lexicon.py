@@ -112,6 +112,13 @@ class _Compiled:
                 return self._build(key)
         return self._build("") if self.loose else None
 
+    def build_all(self) -> None:
+        """Every bucket compiled now (~0.8 s): a server does it at start-up (`api.app._warm_up`), so that no request
+        pays a bucket's first use (~0.1-1 ms); a short-lived process (a CLI scan, a test) compiles the few it meets."""
+        for key in self.keyed:
+            if key not in self.built:
+                self._build(key)
+
     def _build(self, key: str) -> _Bucket | None:
         idxs = sorted({i for n in range(1, len(key) + 1) for i in self.keyed.get(key[:n], ())} | set(self.loose))
         groups: dict[Category, list[int]] = {}
