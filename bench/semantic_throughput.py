@@ -33,6 +33,7 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 from tutela.detect import analyze_text, analyze_texts  # noqa: E402
+from tutela.detect.detectors.lexicon import compiled  # noqa: E402
 from tutela.detect.normalize import semantic_text  # noqa: E402
 from tutela.detect.semantic import stage  # noqa: E402
 from tutela.detect.semantic.bank import load_bank  # noqa: E402
@@ -65,6 +66,7 @@ def main() -> None:
     assert index is not None, "no fitted semantic stage (tutela train semantic)"
     enc = get_encoder()
     analyze_texts(["warm-up"], stages="deep")
+    compiled().build_all()  # the phrase scan's buckets, as `tutela serve` compiles them at start-up
 
     # 1. the semantic stage alone, unique texts, empty cache
     texts = [semantic_text(t) for t in (ordinary + other)[: args.n]]
