@@ -105,10 +105,10 @@ def test_challenge_file_schema(path: Path) -> None:
     for row in _lines(path):
         where = f"{path.name}: {row.get('id')!r}"
         assert CHALLENGE_KEYS <= set(row) <= CHALLENGE_KEYS | {"round"}, f"{where}: keys {sorted(row)}"
-        # a writing round 2-16 (round 1 has no key), "Nt": lines a tuner wrote during round N, or "Nd": a dev-only
+        # a writing round 2-21 (round 1 has no key), "Nt": lines a tuner wrote during round N, or "Nd": a dev-only
         # round by an independent writer, so tuners have text they did not write (both dev only)
         rnd = row.get("round", 2)
-        assert rnd in range(2, 21) or (isinstance(rnd, str) and re.fullmatch(r"\d+[td]", rnd) and row["split"] == "dev"), \
+        assert rnd in range(2, 22) or (isinstance(rnd, str) and re.fullmatch(r"\d+[td]", rnd) and row["split"] == "dev"), \
             f"{where}: round {rnd!r}"
         assert re.fullmatch(rf"{re.escape(lang)}-\d{{3,}}", row["id"]), f"{where}: id not {lang}-NNN"
         assert row["id"] not in ids, f"{where}: duplicate id"

@@ -17,7 +17,13 @@ import pytest
 from tutela.config import Settings
 from tutela.detect import analyze_texts
 from tutela.detect.detectors.base import Hit
-from tutela.detect.engine import VETO_NEAR_WRITTEN, VETO_SURE, _verified
+from tutela.detect.engine import (
+    MODEL_ALONE_NEEDS_HARM,
+    VETO_NEAR_WRITTEN,
+    VETO_SURE,
+    _model_alone_verified,
+    _verified,
+)
 from tutela.detect.semantic import verifier as verifier_module
 from tutela.detect.semantic.fit_verifier import challenge_lines
 from tutela.detect.semantic.index import SemanticResult
@@ -126,6 +132,35 @@ def test_the_veto_spares_sure_flags_rules_it_cannot_read_and_what_people_decided
     assert _veto(low, 0.6, own=("violent_content",))
     assert _veto(low, 0.6, overridden={"violent_content"})
     assert _veto(low, 0.6, domain="offenseval_tr_2020")  # a public source's texts keep their experts' flags
+
+
+def _model_alone_stands(harm: float | None, *, rule: float = 0.0, semantic: bool = False, domain: str = "",
+                        adult_to_minor: bool = False, overridden: set[str] | None = None) -> bool:
+    """Whether a cyberbullying flag raised with a phrase rule at `rule` and the semantic stage's flag (`semantic`)
+    survives `_model_alone_verified` on a text the verifier reads at `harm`."""
+    cb = CATEGORIES.index(Category.CYBERBULLYING)
+    flags = np.zeros((1, K), dtype=bool)
+    flags[0, cb] = True
+    rules = np.zeros((1, K))
+    rules[0, cb] = rule
+    extra = np.zeros((1, K), dtype=bool)
+    extra[0, cb] = semantic
+    result = SemanticResult(np.zeros(len(TARGETS)), [], {}, np.zeros(len(TARGETS)), harm)
+    _model_alone_verified(flags, rules, extra, {0: result}, overridden or set(), [domain], np.array([adult_to_minor]))
+    return bool(flags[0, cb])
+
+
+def test_a_lone_head_flag_outside_the_public_domains_needs_the_verifier_to_read_harm() -> None:
+    assert not _model_alone_stands(MODEL_ALONE_NEEDS_HARM - 0.01)  # "لعنت به این ترافیک", read at 0.12
+    assert _model_alone_stands(MODEL_ALONE_NEEDS_HARM)
+    assert _model_alone_stands(None)  # no verifier installed
+    low = MODEL_ALONE_NEEDS_HARM / 2
+    assert _model_alone_stands(low, rule=0.5)  # a phrase rule flags it too: not the heads alone
+    assert not _model_alone_stands(low, rule=0.45)  # a weaker rule is no flag of its own
+    assert _model_alone_stands(low, semantic=True)
+    assert _model_alone_stands(low, domain="offenseval_tr_2020")  # in a public source's domain its expert speaks
+    assert _model_alone_stands(low, adult_to_minor=True)
+    assert _model_alone_stands(low, overridden={"cyberbullying"})
 
 
 def test_the_veto_spares_a_childs_own_words_of_wanting_to_die_not_the_topic_named() -> None:
