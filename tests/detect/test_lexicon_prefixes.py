@@ -92,3 +92,18 @@ def test_a_server_s_warm_up_compiles_every_bucket() -> None:
     comp.build_all()
     assert set(comp.keyed) <= set(comp.built)
     assert all(comp.built[key] is not None for key in comp.keyed)
+
+
+def test_a_pattern_whose_start_is_unknown_is_tried_at_every_word_start() -> None:
+    """No shipped pattern is loose (the test above), but an organisation's file or a future one may be: it must sit in
+    every bucket, and where no key matches, in a bucket of its own that is compiled once."""
+    from tutela.detect.detectors.lexicon import _Compiled, _Entry
+    from tutela.domain.taxonomy import Category
+
+    entries = (_Entry(Category.FRAUD, "en", "known start", 0.6, None), _Entry(Category.FRAUD, "en", "loose", 0.6, None))
+    comp = _Compiled(entries, ("send code", r"\w+ prize"), {"sen": (0,)}, (3,), (1,), {}, {})
+    both = comp.bucket("send code now", 0)
+    assert both is not None and [e.reason for _, es in both.by_category for e in es] == ["known start", "loose"]
+    alone = comp.bucket("big prize", 0)
+    assert alone is not None and alone.gate.match("big prize", 0) is not None
+    assert comp.bucket("big prize", 0) is alone  # compiled once

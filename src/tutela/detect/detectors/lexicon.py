@@ -110,7 +110,7 @@ class _Compiled:
                 return found
             if len(key) == n and key in self.keyed:
                 return self._build(key)
-        return self._build("") if self.loose else None
+        return (self.built.get("") or self._build("")) if self.loose else None
 
     def build_all(self) -> None:
         """Every bucket compiled now (~0.8 s): a server does it at start-up (`api.app._warm_up`), so that no request

@@ -24,13 +24,6 @@ from tutela.domain.taxonomy import Category
 
 P = Category.PRIVACY
 
-# Python's re runs a long Unicode alternation with IGNORECASE ~3.5x slower than the same pattern case-sensitive on
-# lower-cased text (`_PUBLIC_EVENT` on a tweet: ~120 -> ~35 us). The notice cues below are only asked yes or no, so
-# they are compiled case-sensitive and read the lower-cased text. re's IGNORECASE also equates i with the Turkish ı
-# and İ (which lowers to two characters), so the pattern and the text both fold those to i first.
-_TURKISH_I = str.maketrans({"İ": "i", "ı": "i"})
-
-
 
 class _WithStarts:
     """`pattern.search`, skipped where none of the strings its matches can start with occurs (the lexicon's
@@ -48,6 +41,13 @@ class _WithStarts:
         return self._re.search(text)
 
 
+# Python's re runs a long Unicode alternation with IGNORECASE ~3.5x slower than the same pattern case-sensitive on
+# lower-cased text (`_PUBLIC_EVENT` on a tweet: ~120 -> ~35 us). The notice cues below are only asked yes or no, so
+# they are compiled case-sensitive and read the lower-cased text. re's IGNORECASE also equates i with the Turkish ı
+# and İ (which lowers to two characters), so the pattern and the text both fold those to i first.
+_TURKISH_I = str.maketrans({"İ": "i", "ı": "i"})
+
+
 class _AnyCase:
     """A case-insensitive cue asked only whether it occurs (`found`)."""
 
@@ -56,6 +56,7 @@ class _AnyCase:
 
     def found(self, text: str) -> bool:
         return self._re.search(text.translate(_TURKISH_I).lower()) is not None
+
 
 _REGIONS = ("TR", "AZ", "IR", "RU", "GB", "US")
 _DIGIT = re.compile(r"\d")
