@@ -180,8 +180,10 @@ VETO_IN_DOMAIN_BELOW: dict[str, float] = {"russe_detox_2022": 0.05}
 # rows the router is unsure of lost more: pars_offensive 0.855 -> 0.849 against 0.855 at 0.3). In a public domain the
 # source's expert speaks.
 MODEL_ALONE_NEEDS_HARM = 0.3
-# a digit inside a Latin word, or three letters each followed by one dot, dash, asterisk or blank
-_LEET_OR_SPACED = re.compile(r"[a-z][0-9]|[0-9][a-z]|(?:[a-z][.\-*_ ]){2}[a-z](?![a-z])", re.IGNORECASE)
+# a digit inside a Latin word, or three letters each followed by one dot, dash, asterisk or blank. The letters are
+# what `[a-z]` with IGNORECASE matches (ı, İ, ſ and the Kelvin sign too), spelt out: case-sensitive, the scan is faster
+_LATIN = "[a-zA-Zıİſ\u212a]"
+_LEET_OR_SPACED = re.compile(rf"{_LATIN}[0-9]|[0-9]{_LATIN}|(?:{_LATIN}[.\-*_ ]){{2}}{_LATIN}(?!{_LATIN})")
 COLUMN_OF = {c.value: j for j, c in enumerate(CATEGORIES)}
 # columns looked up once, not on every batch (an enum's `.value` is a Python property: ~0.3 us a read)
 _NOT_VETOABLE = [j for j, c in enumerate(CATEGORIES) if c not in VETOABLE_RULES]

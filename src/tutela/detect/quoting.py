@@ -25,9 +25,15 @@ _QUOTED = re.compile(
 )
 
 
+# every quote `_QUOTED` finds opens with one of these: a text with none (most chat) needs no scan
+_OPENERS = frozenset("\"“„«'")
+
+
 def quoted_spans(text: str) -> list[tuple[int, int]]:
     """The (start, end) of each quoted stretch of `text` (`_QUOTED`: double quotes of any kind, or single
     quotes that are not apostrophes), quote marks included."""
+    if _OPENERS.isdisjoint(text):
+        return []
     return [m.span() for m in _QUOTED.finditer(text)]
 
 
