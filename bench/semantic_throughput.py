@@ -32,8 +32,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from tutela.detect import analyze_text, analyze_texts  # noqa: E402
-from tutela.detect.detectors.lexicon import compiled  # noqa: E402
+from tutela.detect import analyze_text, analyze_texts, warm_up  # noqa: E402
 from tutela.detect.normalize import semantic_text  # noqa: E402
 from tutela.detect.semantic import stage  # noqa: E402
 from tutela.detect.semantic.bank import load_bank  # noqa: E402
@@ -65,8 +64,8 @@ def main() -> None:
     index = stage.builtin_index()
     assert index is not None, "no fitted semantic stage (tutela train semantic)"
     enc = get_encoder()
+    warm_up()  # as `tutela serve` does at start-up
     analyze_texts(["warm-up"], stages="deep")
-    compiled().build_all()  # the phrase scan's buckets, as `tutela serve` compiles them at start-up
 
     # 1. the semantic stage alone, unique texts, empty cache
     texts = [semantic_text(t) for t in (ordinary + other)[: args.n]]

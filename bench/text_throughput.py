@@ -32,8 +32,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from tutela.config import Settings  # noqa: E402
-from tutela.detect import analyze_text, analyze_texts  # noqa: E402
-from tutela.detect.detectors.lexicon import compiled  # noqa: E402
+from tutela.detect import analyze_text, analyze_texts, warm_up  # noqa: E402
 from tutela.detect.training.data import default_data_dir, load_public, load_seed  # noqa: E402
 
 COMPARE_SCRIPT = r"""
@@ -74,8 +73,8 @@ def messages(n: int) -> tuple[list[str], str]:
 
 def run_tutela(texts: list[str], explain: bool = True, stages: str = "auto") -> dict:
     settings = Settings()
-    analyze_texts(texts[:200], settings=settings, stages=stages)  # load models, warm caches
-    compiled().build_all()  # as `tutela serve` does at start-up (api.app._warm_up)
+    warm_up(settings)  # as `tutela serve` does at start-up
+    analyze_texts(texts[:200], settings=settings, stages=stages)  # warm caches
     t = time.perf_counter()
     cpu = time.process_time()
     for k in range(0, len(texts), 1000):

@@ -53,13 +53,11 @@ def _warm_up(settings: Settings) -> None:
     objects again and stall a worker for tens of milliseconds (the p99 of `/v1/moderate`)."""
     import gc
 
-    from tutela.detect import analyze_texts
-    from tutela.detect.detectors.lexicon import compiled
+    from tutela.detect import warm_up
     from tutela.detect.native_threads import one_blas_thread
 
     one_blas_thread()
-    analyze_texts(["warm-up"], settings=settings)
-    compiled().build_all()  # the phrase scan's buckets, compiled on first use elsewhere
+    warm_up(settings)
     gc.freeze()
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["analyze_text", "analyze_texts", "finish_texts", "normalize_text"]
+__all__ = ["analyze_text", "analyze_texts", "finish_texts", "normalize_text", "warm_up"]
 
 
 def __getattr__(name: str) -> Any:
     # Lazy, so that importing `tutela.detect.image` (media) does not load text models.
-    if name in ("analyze_text", "analyze_texts", "finish_texts"):
+    if name in ("analyze_text", "analyze_texts", "finish_texts", "warm_up"):
         from tutela.detect import engine
 
         return getattr(engine, name)

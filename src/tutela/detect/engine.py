@@ -31,7 +31,7 @@ from tutela.detect.components.base import Evidence
 from tutela.detect.components.state import BatchState, fold
 from tutela.detect.components.state import category as category_of
 from tutela.detect.detectors.base import Hit
-from tutela.detect.detectors.lexicon import in_context
+from tutela.detect.detectors.lexicon import compiled, in_context
 from tutela.detect.detectors.privacy import mask, publishes_a_number
 from tutela.detect.held import Held, hold, restore
 from tutela.detect.langid import UNDETERMINED, identify_many
@@ -340,6 +340,14 @@ def analyze_text(
         audiences=None if audience is None else [audience],
         org=org,
     )[0]
+
+
+def warm_up(settings: Settings | None = None) -> None:
+    """Load the text models and compile every bucket of the phrase scan (`lexicon._Compiled.build_all`, ~0.8 s): what
+    a long-running process (`tutela serve`, a stream worker) does before its first text, so that none pays a first
+    use; a short-lived one (a CLI scan, a test) leaves the buckets to be compiled as its texts meet them."""
+    analyze_texts(["warm-up"], settings=settings)
+    compiled().build_all()
 
 
 def analyze_texts(

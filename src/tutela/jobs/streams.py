@@ -207,12 +207,10 @@ class StreamWorker:
         """Load the models before taking any partition: a worker that joined the pool and then
         spent seconds loading would hold its share of the partitions idle meanwhile."""
         from tutela.conversations.detector import default_detector, models_dir
-        from tutela.detect import analyze_texts
-        from tutela.detect.detectors.lexicon import compiled
+        from tutela.detect import warm_up
 
         try:
-            analyze_texts(["warming up the models"], settings=self.settings)
-            compiled().build_all()
+            warm_up(self.settings)
             default_detector(models_dir(self.settings)).analyse("warming up")
         except Exception:  # noqa: BLE001 - the first batch loads them (and reports) instead
             log.warning("stream worker warm-up failed", exc_info=True)

@@ -113,8 +113,7 @@ class _Compiled:
         return (self.built.get("") or self._build("")) if self.loose else None
 
     def build_all(self) -> None:
-        """Every bucket compiled now (~0.8 s): a server does it at start-up (`api.app._warm_up`), so that no request
-        pays a bucket's first use (~0.1-1 ms); a short-lived process (a CLI scan, a test) compiles the few it meets."""
+        """Every bucket compiled now (~0.8 s), by a long-running process's `engine.warm_up`."""
         for key in self.keyed:
             if key not in self.built:
                 self._build(key)
